@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pp-wire-private.h"
+
+G_BEGIN_DECLS
+
+/* One connection: the stream, a GSource on the owner's GMainContext that
+ * reads whatever is there and parses every whole frame, a write queue,
+ * pending calls matched by serial, time-outs, cancellation and the closed
+ * state. PpListener and PpProxy both sit on it.
+ *
+ * Threads: any thread may send and make calls. Messages that are not
+ * replies to a synchronous call are handed, in arrival order, to the owner
+ * context, where the message and closed callbacks run. A synchronous call
+ * does its own I/O in the calling thread (no thread hop, no main loop);
+ * only one thread reads at a time. */
+
+typedef struct _PpConnection PpConnection;
+
+typedef struct
+{
+  /* A frame that is not a reply: CALL, CANCEL and HELLO on the listener's
+   * side, SIGNAL on the proxy's. Runs in the owner context. */
+  void (*message) (PpConnection       *connection,
+                   const PpWireHeader *header,
+                   GVariant           *body,
+                   gpointer            user_data);
+  /* Runs once, in the owner context, after every message before it. */
+  void (*closed)  (PpConnection       *connection,
+                   const GError       *error,
+                   gpointer            user_data);
+} PpConnectionCallbacks;
+
+#define PP_DEFAULT_MAX_MESSAGE_SIZE   (128 * 1024 * 1024)
+#define PP_DEFAULT_MAX_PENDING_CALLS  16384
+#define PP_DEFAULT_MAX_QUEUED_OUTPUT  (64 * 1024 * 1024)
+
+PpConnection *pp_connection_new              (GIOStream                   *stream,
+                                              const PpConnectionCallbacks *callbacks,
+                                              gpointer                     user_data,
+                                              GError                     **error);
+PpConnection *pp_connection_ref              (PpConnection                *self);
+void          pp_connection_unref            (PpConnection                *self);
+void          pp_connection_start            (PpConnection                *self);
+GIOStream    *pp_connection_get_stream       (PpConnection                *self);
+GMainContext *pp_connection_get_context      (PpConnection                *self);
+gboolean      pp_connection_is_closed        (PpConnection                *self);
+void          pp_connection_close            (PpConnection                *self,
+                                              const GError                *error);
+void          pp_connection_send_and_close   (PpConnection                *self,
+                                              GBytes                      *frame,
+                                              const GError                *error);
+void          pp_connection_detach           (PpConnection                *self);
+gsize         pp_connection_get_max_message_size (PpConnection            *self);
+void          pp_connection_set_max_message_size (PpConnection            *self,
+                                                  gsize                    size);
+guint         pp_connection_get_max_pending_calls (PpConnection           *self);
+void          pp_connection_set_max_pending_calls (PpConnection           *self,
+                                                   guint                   max);
+
+gboolean      pp_connection_send             (PpConnection                *self,
+                                              GBytes                      *frame,
+                                              GError                     **error);
+
+/* Calls: @build is called with the serial the request must carry. */
+typedef GBytes *(*PpFrameBuilder) (guint32  serial,
+                                   gpointer user_data);
+
+void          pp_connection_call_async       (PpConnection                *self,
+                                              PpWireKind                   reply_kind,
+                                              PpFrameBuilder               build,
+                                              gpointer                     build_data,
+                                              int                          timeout_msec,
+                                              GTask                       *task);
+GVariant     *pp_connection_call_sync        (PpConnection                *self,
+                                              PpWireKind                   reply_kind,
+                                              PpFrameBuilder               build,
+                                              gpointer                     build_data,
+                                              int                          timeout_msec,
+                                              GCancellable                *cancellable,
+                                              GError                     **error);
+
+GError       *pp_connection_error_from_wire  (GVariant                    *body);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpConnection, pp_connection_unref)
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (PIPEPROXY_INSIDE) && !defined (PIPEPROXY_COMPILATION)
+# error "Only <pipeproxy/pipeproxy.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "pp-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define PP_TYPE_INVOCATION (pp_invocation_get_type ())
+
+PP_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (PpInvocation, pp_invocation, PP, INVOCATION, GObject)
+
+PP_AVAILABLE_IN_ALL
+const char *pp_invocation_get_method_name       (PpInvocation *self);
+PP_AVAILABLE_IN_ALL
+GVariant   *pp_invocation_get_parameters        (PpInvocation *self);
+PP_AVAILABLE_IN_ALL
+GObject    *pp_invocation_get_object            (PpInvocation *self);
+PP_AVAILABLE_IN_ALL
+void        pp_invocation_return_value          (PpInvocation *self,
+                                                 GVariant     *result);
+PP_AVAILABLE_IN_ALL
+void        pp_invocation_return_gerror         (PpInvocation *self,
+                                                 const GError *error);
+PP_AVAILABLE_IN_ALL
+void        pp_invocation_return_error_literal  (PpInvocation *self,
+                                                 GQuark        domain,
+                                                 int           code,
+                                                 const char   *message);
+
+G_END_DECLS

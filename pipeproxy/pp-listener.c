@@ -1,0 +1,801 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-connection-private.h"
+#include "pp-enums.h"
+#include "pp-error.h"
+#include "pp-error-private.h"
+#include "pp-introspection-private.h"
+#include "pp-invocation-private.h"
+#include "pp-listener.h"
+#include "pp-stream.h"
+
+/**
+ * PpListener:
+ *
+ * Serves one object to the peer at the other end of a stream.
+ *
+ * The peer holds a [class@Pp.Proxy] and calls the object's methods by name.
+ * A call is answered by, in this order:
+ *
+ * 1. a method added with [method@Pp.Listener.add_method];
+ * 2. a method of the object's class, a parent class or an interface it
+ *    implements, found through its GObject-Introspection typelib (the
+ *    namespace is loaded when first needed, e.g. `PpTestObject` loads
+ *    `PpTest`);
+ * 3. an action signal of the object (`G_SIGNAL_ACTION`), so that objects
+ *    defined in Python or JavaScript, which have no typelib, can be served;
+ *    in its name `-` and `_` are the same;
+ * 4. a handler of [signal@Pp.Listener::handle-method-call].
+ *
+ * Anything else fails with %PP_ERROR_UNKNOWN_METHOD. Methods that take or
+ * return raw pointers, callbacks or destroy-notifies, and lifecycle methods
+ * (`ref`, `unref`, `free`, `steal_*`, `run_dispose`, `freeze_notify`,
+ * `thaw_notify`, `set_data` and the like) are never invoked for the peer:
+ * they fail with %PP_ERROR_ACCESS_DENIED. Arguments are checked against the
+ * method's signature before it runs.
+ *
+ * ## Threads and main contexts
+ *
+ * The listener serves in the thread-default main context of the thread that
+ * created it: methods are invoked and signals are emitted there, and that
+ * context must be running (see [method@Pp.Listener.run]). Its other methods
+ * may be called from any thread.
+ *
+ * Since: 1.0
+ */
+struct _PpListener
+{
+  GObject        parent_instance;
+
+  GObject       *object;
+  GIOStream     *stream;
+  PpConnection  *connection;
+  GHashTable    *methods;      /* name → AddedMethod */
+  gsize          max_message_size;
+  gboolean       greeted;
+  gboolean       closed;
+};
+
+typedef struct
+{
+  GVariantType   *in_type;
+  GVariantType   *out_type;
+  PpMethodFunc    func;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+} AddedMethod;
+
+enum {
+  PROP_0,
+  PROP_OBJECT,
+  PROP_STREAM,
+  PROP_MAX_MESSAGE_SIZE,
+  N_PROPS
+};
+
+enum {
+  CLOSED,
+  HANDLE_METHOD_CALL,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void pp_listener_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PpListener, pp_listener, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      pp_listener_initable_iface_init))
+
+static void
+added_method_free (gpointer data)
+{
+  AddedMethod *method = data;
+
+  if (method->destroy != NULL)
+    method->destroy (method->user_data);
+  g_clear_pointer (&method->in_type, g_variant_type_free);
+  g_clear_pointer (&method->out_type, g_variant_type_free);
+  g_free (method);
+}
+
+static void
+reply (PpListener   *self,
+       guint32       serial,
+       gboolean      no_reply,
+       GVariant     *result,
+       const GError *error)
+{
+  g_autoptr(GBytes) frame = NULL;
+
+  if (no_reply)
+    return;
+  if (error != NULL)
+    frame = pp_wire_encode_error (serial, error);
+  else
+    frame = pp_wire_encode_return (serial, result);
+  pp_connection_send (self->connection, frame, NULL);
+}
+
+static void
+protocol_error (PpListener *self,
+                GError     *error)
+{
+  g_autoptr(GBytes) frame = pp_wire_encode_error (0, error);
+
+  g_debug ("Closing the connection: %s", error->message);
+  pp_connection_send_and_close (self->connection, frame, error);
+  g_error_free (error);
+}
+
+static void
+handle_hello (PpListener         *self,
+              const PpWireHeader *header,
+              GVariant           *body)
+{
+  g_autoptr(GVariant) options = NULL;
+  GVariantBuilder info;
+  const char *magic;
+  guint32 version;
+
+  g_variant_get (body, "(&su@a{sv})", &magic, &version, &options);
+
+  if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0)
+    {
+      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                         _("The peer is not a pipeproxy proxy")));
+      return;
+    }
+  if (version != PP_WIRE_PROTOCOL_VERSION)
+    {
+      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                         _("The proxy speaks protocol version %u, "
+                                           "this listener speaks version %u"),
+                                         version, PP_WIRE_PROTOCOL_VERSION));
+      return;
+    }
+
+  self->greeted = TRUE;
+
+  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&info, "{sv}", "type-name",
+                         g_variant_new_string (G_OBJECT_TYPE_NAME (self->object)));
+
+  {
+    g_autoptr(GBytes) frame = pp_wire_encode (PP_WIRE_KIND_WELCOME, PP_WIRE_FLAGS_NONE,
+                                              header->serial, 0,
+                                              g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
+                                                             (guint32) PP_WIRE_PROTOCOL_VERSION,
+                                                             &info));
+    pp_connection_send (self->connection, frame, NULL);
+  }
+}
+
+static void
+handle_call (PpListener         *self,
+             const PpWireHeader *header,
+             GVariant           *body)
+{
+  g_autoptr(GVariant) args = NULL;
+  g_autoptr(PpMethod) method = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  gboolean no_reply = (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0;
+  AddedMethod *added;
+  const char *name;
+
+  g_variant_get (body, "(&sv)", &name, &args);
+
+  added = g_hash_table_lookup (self->methods, name);
+  if (added != NULL)
+    {
+      if (pp_introspection_check_args (name, added->in_type, args, &error))
+        {
+          result = added->func (self->object, args, added->user_data, &error);
+          if (result != NULL)
+            {
+              g_variant_take_ref (result);
+              if (!g_variant_is_of_type (result, added->out_type))
+                {
+                  g_critical ("Method “%s” must return %.*s, not %s", name,
+                              (int) g_variant_type_get_string_length (added->out_type),
+                              g_variant_type_peek_string (added->out_type),
+                              g_variant_get_type_string (result));
+                  g_clear_pointer (&result, g_variant_unref);
+                  g_set_error (&error, PP_ERROR, PP_ERROR_FAILED,
+                               _("Method “%s” returned a value of the wrong type"), name);
+                }
+            }
+          else if (error == NULL)
+            g_set_error (&error, PP_ERROR, PP_ERROR_FAILED,
+                         _("Method “%s” failed without saying why"), name);
+        }
+      reply (self, header->serial, no_reply, result, error);
+      return;
+    }
+
+  method = pp_introspection_lookup_method (G_OBJECT_TYPE (self->object), name, &error);
+  if (method != NULL)
+    {
+      result = pp_method_invoke (method, self->object, args, &error);
+      if (result != NULL)
+        g_variant_ref_sink (result);
+      reply (self, header->serial, no_reply, result, error);
+      return;
+    }
+
+  if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD))
+    {
+      g_autoptr(PpInvocation) invocation = pp_invocation_new (self->connection, self->object,
+                                                               header->serial, no_reply,
+                                                               name, args, NULL);
+      gboolean handled = FALSE;
+
+      g_signal_emit (self, signals[HANDLE_METHOD_CALL], g_quark_try_string (name),
+                     name, args, invocation, &handled);
+      if (handled)
+        return;
+
+      /* Nobody answered: the unknown-method error below does. */
+      pp_invocation_return_gerror (invocation, error);
+      return;
+    }
+
+  reply (self, header->serial, no_reply, NULL, error);
+}
+
+static void
+on_message (PpConnection       *connection,
+            const PpWireHeader *header,
+            GVariant           *body,
+            gpointer            user_data)
+{
+  PpListener *self = user_data;
+
+  if (!self->greeted && header->kind != PP_WIRE_KIND_HELLO)
+    {
+      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                         _("Received a %s frame before the handshake"),
+                                         pp_wire_kind_to_string (header->kind)));
+      return;
+    }
+
+  switch (header->kind)
+    {
+    case PP_WIRE_KIND_HELLO:
+      if (self->greeted)
+        protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                           _("Received a second handshake")));
+      else
+        handle_hello (self, header, body);
+      break;
+
+    case PP_WIRE_KIND_CALL:
+      handle_call (self, header, body);
+      break;
+
+    case PP_WIRE_KIND_CANCEL:
+      /* Methods run to completion in this context; by the time a cancel
+       * is read, the call it names has been answered already. */
+      break;
+
+    case PP_WIRE_KIND_WELCOME:
+    case PP_WIRE_KIND_RETURN:
+    case PP_WIRE_KIND_ERROR:
+    case PP_WIRE_KIND_SIGNAL:
+    default:
+      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                         _("A listener does not accept %s frames"),
+                                         pp_wire_kind_to_string (header->kind)));
+      break;
+    }
+}
+
+static void
+on_closed (PpConnection *connection,
+           const GError *error,
+           gpointer      user_data)
+{
+  PpListener *self = user_data;
+
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+
+  g_object_ref (self);
+  g_signal_emit (self, signals[CLOSED], 0, error);
+  g_object_unref (self);
+}
+
+static const PpConnectionCallbacks listener_callbacks = {
+  .message = on_message,
+  .closed = on_closed,
+};
+
+static gboolean
+pp_listener_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  PpListener *self = PP_LISTENER (initable);
+
+  if (self->connection != NULL)
+    return TRUE;
+
+  if (self->object == NULL || self->stream == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("A listener needs an object and a stream"));
+      return FALSE;
+    }
+
+  self->connection = pp_connection_new (self->stream, &listener_callbacks, self, error);
+  if (self->connection == NULL)
+    return FALSE;
+  if (self->max_message_size != 0)
+    pp_connection_set_max_message_size (self->connection, self->max_message_size);
+  pp_connection_start (self->connection);
+  return TRUE;
+}
+
+static void
+pp_listener_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = pp_listener_initable_init;
+}
+
+static void
+pp_listener_dispose (GObject *object)
+{
+  PpListener *self = PP_LISTENER (object);
+
+  if (self->connection != NULL)
+    {
+      self->closed = TRUE;
+      pp_connection_detach (self->connection);
+      g_clear_pointer (&self->connection, pp_connection_unref);
+    }
+  g_clear_pointer (&self->methods, g_hash_table_unref);
+  g_clear_object (&self->object);
+  g_clear_object (&self->stream);
+
+  G_OBJECT_CLASS (pp_listener_parent_class)->dispose (object);
+}
+
+static void
+pp_listener_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  PpListener *self = PP_LISTENER (object);
+
+  switch (prop_id)
+    {
+    case PROP_OBJECT:
+      g_value_set_object (value, self->object);
+      break;
+    case PROP_STREAM:
+      g_value_set_object (value, self->stream);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint64 (value, pp_listener_get_max_message_size (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_listener_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  PpListener *self = PP_LISTENER (object);
+
+  switch (prop_id)
+    {
+    case PROP_OBJECT:
+      self->object = g_value_dup_object (value);
+      break;
+    case PROP_STREAM:
+      self->stream = g_value_dup_object (value);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      pp_listener_set_max_message_size (self, g_value_get_uint64 (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_listener_class_init (PpListenerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  pp_i18n_init ();
+
+  object_class->dispose = pp_listener_dispose;
+  object_class->get_property = pp_listener_get_property;
+  object_class->set_property = pp_listener_set_property;
+
+  /**
+   * PpListener:object:
+   *
+   * The object served to the peer.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_OBJECT] =
+    g_param_spec_object ("object", NULL, NULL, G_TYPE_OBJECT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpListener:stream:
+   *
+   * The stream to the peer.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STREAM] =
+    g_param_spec_object ("stream", NULL, NULL, G_TYPE_IO_STREAM,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpListener:max-message-size:
+   *
+   * The largest frame body, in bytes, accepted from the peer. A bigger
+   * frame closes the connection with %PP_ERROR_LIMIT_EXCEEDED before any
+   * memory is allocated for it. The default is 128 MiB.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL,
+                         1024, G_MAXUINT32, PP_DEFAULT_MAX_MESSAGE_SIZE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PpListener::closed:
+   * @self: the listener
+   * @error: (nullable): why: %PP_ERROR_DISCONNECTED when the peer went
+   *   away, %PP_ERROR_PROTOCOL or %PP_ERROR_LIMIT_EXCEEDED when it sent
+   *   something invalid
+   *
+   * Emitted once, in the listener's main context, when the connection
+   * ends, whatever the reason. Not emitted when the listener is disposed.
+   *
+   * Since: 1.0
+   */
+  signals[CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * PpListener::handle-method-call:
+   * @self: the listener
+   * @method_name: the name of the method the peer called
+   * @parameters: the arguments, a tuple, not checked
+   * @invocation: answer it, now or later
+   *
+   * Emitted for a call that no added method, introspected method or
+   * action signal answers, with the method's name as the detail, so
+   * `handle-method-call::frobnicate` sees only calls to `frobnicate`. A
+   * handler that takes the call returns %TRUE and answers @invocation;
+   * if none does, the call fails with %PP_ERROR_UNKNOWN_METHOD.
+   *
+   * Returns: %TRUE if the call was taken
+   *
+   * Since: 1.0
+   */
+  signals[HANDLE_METHOD_CALL] =
+    g_signal_new ("handle-method-call", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 3, G_TYPE_STRING, G_TYPE_VARIANT, PP_TYPE_INVOCATION);
+}
+
+static void
+pp_listener_init (PpListener *self)
+{
+  self->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, added_method_free);
+}
+
+/**
+ * pp_listener_new:
+ * @object: the object to serve
+ * @stream: a stream to the peer: a socket connection (see
+ *   [func@Pp.stream_new_pair]) or a stream made of two pipes (see
+ *   [func@Pp.stream_new_for_fds])
+ * @error: return location for an error
+ *
+ * Serves @object over @stream in the thread-default main context, which
+ * must run for calls to be answered.
+ *
+ * Returns: (transfer full): a new listener, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpListener *
+pp_listener_new (GObject    *object,
+                 GIOStream  *stream,
+                 GError    **error)
+{
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (PP_TYPE_LISTENER, NULL, error,
+                         "object", object,
+                         "stream", stream,
+                         NULL);
+}
+
+/**
+ * pp_listener_new_pair:
+ * @object: the object to serve
+ * @out_proxy_stream: (out) (transfer full): the other end, for the proxy
+ * @error: return location for an error
+ *
+ * The one-call start: makes a socket pair, serves @object on one end and
+ * gives back the other, to be handed to a forked or spawned child that
+ * makes a [class@Pp.Proxy] of it.
+ *
+ * Returns: (transfer full): a new listener, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpListener *
+pp_listener_new_pair (GObject    *object,
+                      GIOStream **out_proxy_stream,
+                      GError    **error)
+{
+  g_autoptr(GIOStream) mine = NULL;
+  g_autoptr(GIOStream) theirs = NULL;
+  PpListener *listener;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (out_proxy_stream != NULL, NULL);
+
+  if (!pp_stream_new_pair (&mine, &theirs, error))
+    return NULL;
+
+  listener = pp_listener_new (object, mine, error);
+  if (listener != NULL)
+    *out_proxy_stream = g_steal_pointer (&theirs);
+  return listener;
+}
+
+/**
+ * pp_listener_new_pair_with_fd:
+ * @object: the object to serve
+ * @out_proxy_fd: (out): the other end's socket, for the proxy
+ * @error: return location for an error
+ *
+ * Like [ctor@Pp.Listener.new_pair], but gives the proxy's end as a file
+ * descriptor, ready for g_subprocess_launcher_take_fd(). The descriptor
+ * is close-on-exec; the caller owns it.
+ *
+ * Returns: (transfer full): a new listener, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpListener *
+pp_listener_new_pair_with_fd (GObject  *object,
+                              int      *out_proxy_fd,
+                              GError  **error)
+{
+  g_autoptr(GIOStream) theirs = NULL;
+  g_autoptr(PpListener) listener = NULL;
+  int fd;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (out_proxy_fd != NULL, NULL);
+
+  listener = pp_listener_new_pair (object, &theirs, error);
+  if (listener == NULL)
+    return NULL;
+
+  fd = pp_stream_steal_fd (theirs, error);
+  if (fd < 0)
+    return NULL;
+
+  *out_proxy_fd = fd;
+  return g_steal_pointer (&listener);
+}
+
+/**
+ * pp_listener_get_object:
+ * @self: a #PpListener
+ *
+ * Returns: (transfer none): the object served
+ *
+ * Since: 1.0
+ */
+GObject *
+pp_listener_get_object (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), NULL);
+  return self->object;
+}
+
+/**
+ * pp_listener_get_stream:
+ * @self: a #PpListener
+ *
+ * Returns: (transfer none): the stream to the peer
+ *
+ * Since: 1.0
+ */
+GIOStream *
+pp_listener_get_stream (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), NULL);
+  return self->stream;
+}
+
+/**
+ * pp_listener_is_closed:
+ * @self: a #PpListener
+ *
+ * Returns: %TRUE once the connection has ended
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_listener_is_closed (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), TRUE);
+  return self->connection == NULL || pp_connection_is_closed (self->connection);
+}
+
+/**
+ * pp_listener_close:
+ * @self: a #PpListener
+ *
+ * Ends the connection. The peer's pending calls fail with
+ * %PP_ERROR_DISCONNECTED; [signal@Pp.Listener::closed] is emitted in the
+ * listener's main context.
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_close (PpListener *self)
+{
+  g_return_if_fail (PP_IS_LISTENER (self));
+
+  if (self->connection != NULL)
+    pp_connection_close (self->connection, NULL);
+}
+
+/**
+ * pp_listener_get_max_message_size:
+ * @self: a #PpListener
+ *
+ * Returns: the largest frame body accepted from the peer, in bytes
+ *
+ * Since: 1.0
+ */
+gsize
+pp_listener_get_max_message_size (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), 0);
+
+  if (self->connection != NULL)
+    return pp_connection_get_max_message_size (self->connection);
+  return self->max_message_size ? self->max_message_size : PP_DEFAULT_MAX_MESSAGE_SIZE;
+}
+
+/**
+ * pp_listener_set_max_message_size:
+ * @self: a #PpListener
+ * @max_message_size: the largest frame body accepted from the peer
+ *
+ * Sets [property@Pp.Listener:max-message-size].
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_set_max_message_size (PpListener *self,
+                                  gsize       max_message_size)
+{
+  g_return_if_fail (PP_IS_LISTENER (self));
+
+  if (pp_listener_get_max_message_size (self) == max_message_size)
+    return;
+  self->max_message_size = max_message_size;
+  if (self->connection != NULL)
+    pp_connection_set_max_message_size (self->connection, max_message_size);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_MESSAGE_SIZE]);
+}
+
+/**
+ * pp_listener_add_method:
+ * @self: a #PpListener
+ * @name: the method's name
+ * @in_type: the type of its arguments, a tuple type
+ * @out_type: the type of its result, a tuple type
+ * @func: (scope notified) (closure user_data) (destroy destroy): implements it
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Adds a method that the peer can call, for objects whose methods cannot be
+ * found through introspection. It takes precedence over a method of the
+ * same name that the object has. The arguments are checked against
+ * @in_type before @func runs.
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_add_method (PpListener         *self,
+                        const char         *name,
+                        const GVariantType *in_type,
+                        const GVariantType *out_type,
+                        PpMethodFunc        func,
+                        gpointer            user_data,
+                        GDestroyNotify      destroy)
+{
+  AddedMethod *method;
+
+  g_return_if_fail (PP_IS_LISTENER (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (in_type != NULL && g_variant_type_is_tuple (in_type));
+  g_return_if_fail (out_type != NULL && g_variant_type_is_tuple (out_type));
+  g_return_if_fail (func != NULL);
+
+  method = g_new0 (AddedMethod, 1);
+  method->in_type = g_variant_type_copy (in_type);
+  method->out_type = g_variant_type_copy (out_type);
+  method->func = func;
+  method->user_data = user_data;
+  method->destroy = destroy;
+  g_hash_table_replace (self->methods, g_strdup (name), method);
+}
+
+static void
+quit_when_closed (PpListener   *self,
+                  const GError *error,
+                  gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+  g_main_context_wakeup (pp_connection_get_context (self->connection));
+}
+
+/**
+ * pp_listener_run:
+ * @self: a #PpListener
+ *
+ * Serves until the connection ends, by iterating the listener's main
+ * context. Meant for the `main()` of a process that only serves an object.
+ * Call it from the thread that created the listener.
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_run (PpListener *self)
+{
+  GMainContext *context;
+  gboolean done = FALSE;
+  gulong id;
+
+  g_return_if_fail (PP_IS_LISTENER (self));
+
+  if (self->connection == NULL || self->closed)
+    return;
+
+  context = pp_connection_get_context (self->connection);
+  id = g_signal_connect (self, "closed", G_CALLBACK (quit_when_closed), &done);
+  while (!done)
+    g_main_context_iteration (context, TRUE);
+  g_signal_handler_disconnect (self, id);
+}

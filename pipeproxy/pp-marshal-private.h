@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* The one table of type rules: how a C value of a described type becomes a
+ * GVariant and back. Descriptions come from the introspection unit (which
+ * reads typelibs) or from GTypes (signals and properties); this unit knows
+ * nothing of libgirepository. */
+
+typedef enum
+{
+  PP_TYPE_BOOLEAN,
+  PP_TYPE_INT8,
+  PP_TYPE_UINT8,
+  PP_TYPE_INT16,
+  PP_TYPE_UINT16,
+  PP_TYPE_INT32,
+  PP_TYPE_UINT32,
+  PP_TYPE_INT64,
+  PP_TYPE_UINT64,
+  PP_TYPE_FLOAT,
+  PP_TYPE_DOUBLE,
+  PP_TYPE_UNICHAR,
+  PP_TYPE_STRING,     /* utf8 */
+  PP_TYPE_FILENAME,   /* nul-terminated bytes */
+  PP_TYPE_GTYPE,      /* by name */
+  PP_TYPE_ENUM,
+  PP_TYPE_FLAGS,
+  PP_TYPE_VARIANT,
+  PP_TYPE_BYTES,      /* GBytes */
+  PP_TYPE_BYTE_ARRAY, /* GByteArray */
+  PP_TYPE_STRV,       /* zero-terminated char ** */
+  PP_TYPE_C_ARRAY,    /* C array of @element, with a length argument, a fixed size or a terminator */
+} PpTypeTag;
+
+typedef enum
+{
+  PP_TRANSFER_NONE,
+  PP_TRANSFER_CONTAINER,
+  PP_TRANSFER_FULL,
+} PpTransfer;
+
+/* Same storage as GIArgument: every member starts at offset 0. */
+typedef union
+{
+  gboolean  v_boolean;
+  gint8     v_int8;
+  guint8    v_uint8;
+  gint16    v_int16;
+  guint16   v_uint16;
+  gint32    v_int32;
+  guint32   v_uint32;
+  gint64    v_int64;
+  guint64   v_uint64;
+  gfloat    v_float;
+  gdouble   v_double;
+  gshort    v_short;
+  gushort   v_ushort;
+  gint      v_int;
+  guint     v_uint;
+  glong     v_long;
+  gulong    v_ulong;
+  gssize    v_ssize;
+  gsize     v_size;
+  gchar    *v_string;
+  gpointer  v_pointer;
+} PpArgValue;
+
+typedef struct _PpTypeDesc PpTypeDesc;
+
+struct _PpTypeDesc
+{
+  PpTypeTag   tag;
+  guint       nullable : 1;
+  guint       zero_terminated : 1;
+  /* ENUM and FLAGS: the registered type, or G_TYPE_NONE with the values
+   * below taken from the typelib */
+  GType       gtype;
+  gint64     *enum_values;
+  guint       n_enum_values;
+  guint64     flags_mask;
+  /* C_ARRAY */
+  PpTypeDesc *element;
+  int         length_arg;  /* index of the C argument holding the length, or -1 */
+  int         fixed_size;  /* or -1 */
+  PpTypeTag   length_tag;  /* integer type of the length argument */
+};
+
+PpTypeDesc *pp_type_desc_new               (PpTypeTag            tag);
+void        pp_type_desc_free              (PpTypeDesc          *desc);
+void        pp_type_desc_append_signature  (const PpTypeDesc    *desc,
+                                            GString             *signature);
+const char *pp_type_tag_to_string          (PpTypeTag            tag);
+
+/* Things to release after an invocation. */
+typedef struct _PpMarshalScope PpMarshalScope;
+
+PpMarshalScope *pp_marshal_scope_new       (void);
+void            pp_marshal_scope_free      (PpMarshalScope      *scope);
+void            pp_marshal_scope_add       (PpMarshalScope      *scope,
+                                            GDestroyNotify       notify,
+                                            gpointer             data);
+
+GVariant   *pp_marshal_to_variant          (const PpTypeDesc    *desc,
+                                            const PpArgValue    *value,
+                                            gsize                length,
+                                            GError             **error);
+gboolean    pp_marshal_from_variant        (const PpTypeDesc    *desc,
+                                            GVariant            *variant,
+                                            PpTransfer           transfer,
+                                            PpMarshalScope      *scope,
+                                            PpArgValue          *value,
+                                            gsize               *length,
+                                            GError             **error);
+void        pp_marshal_free_value          (const PpTypeDesc    *desc,
+                                            PpArgValue          *value,
+                                            gsize                length,
+                                            PpTransfer           transfer);
+gboolean    pp_marshal_read_length         (PpTypeTag            tag,
+                                            const PpArgValue    *value,
+                                            gsize               *length);
+void        pp_marshal_write_length        (PpTypeTag            tag,
+                                            gsize                length,
+                                            PpArgValue          *value);
+
+/* GValue rules, for action signals, signals and properties */
+gboolean    pp_marshal_gtype_signature     (GType                type,
+                                            GString             *signature,
+                                            GError             **error);
+GVariant   *pp_marshal_value_to_variant    (const GValue        *value,
+                                            GError             **error);
+gboolean    pp_marshal_value_from_variant  (GVariant            *variant,
+                                            GType                type,
+                                            GValue              *value,
+                                            GError             **error);
+
+G_END_DECLS

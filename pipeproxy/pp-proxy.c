@@ -1,0 +1,901 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-connection-private.h"
+#include "pp-error.h"
+#include "pp-error-private.h"
+#include "pp-proxy.h"
+#include "pp-stream.h"
+
+#define DEFAULT_TIMEOUT_MSEC 25000
+
+/**
+ * PpProxy:
+ *
+ * The stand-in for an object that a [class@Pp.Listener] serves in another
+ * process.
+ *
+ * Construction performs the handshake ([ctor@Pp.Proxy.new_sync],
+ * [func@Pp.Proxy.new_async]). Then [method@Pp.Proxy.call_async] and
+ * [method@Pp.Proxy.call_sync] call the remote object's methods by name,
+ * with the arguments as a tuple #GVariant; the result is a tuple of the
+ * return value (if any) followed by the out-arguments.
+ *
+ * Every call ends exactly once: with its result, with the error the remote
+ * method raised (same domain, code and message when the domain is known in
+ * this process, else %PP_ERROR_REMOTE_ERROR), with %PP_ERROR_TIMED_OUT,
+ * with %G_IO_ERROR_CANCELLED, or with %PP_ERROR_DISCONNECTED when the peer
+ * goes away.
+ *
+ * ## Threads and main contexts
+ *
+ * A proxy may be used from several threads at once. The callback of
+ * [method@Pp.Proxy.call_async] runs in the thread-default main context of
+ * the thread that made the call. [signal@Pp.Proxy::closed] is emitted in
+ * the thread-default main context of the thread that created the proxy,
+ * which reads the connection while it runs. [method@Pp.Proxy.call_sync]
+ * needs no main loop: it waits in the calling thread and dispatches
+ * nothing else meanwhile.
+ *
+ * Since: 1.0
+ */
+
+typedef struct
+{
+  GIOStream    *stream;
+  PpConnection *connection;
+  char         *remote_type_name;
+  int           default_timeout;
+  guint         max_pending_calls;
+  gsize         max_message_size;
+  gboolean      closed_emitted;
+} PpProxyPrivate;
+
+enum {
+  PROP_0,
+  PROP_STREAM,
+  PROP_REMOTE_TYPE_NAME,
+  PROP_DEFAULT_TIMEOUT,
+  PROP_MAX_PENDING_CALLS,
+  PROP_MAX_MESSAGE_SIZE,
+  N_PROPS
+};
+
+enum {
+  CLOSED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void pp_proxy_initable_iface_init       (GInitableIface      *iface);
+static void pp_proxy_async_initable_iface_init (GAsyncInitableIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (PpProxy, pp_proxy, G_TYPE_OBJECT,
+                         G_ADD_PRIVATE (PpProxy)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                pp_proxy_initable_iface_init)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                pp_proxy_async_initable_iface_init))
+
+static void
+on_message (PpConnection       *connection,
+            const PpWireHeader *header,
+            GVariant           *body,
+            gpointer            user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (header->kind == PP_WIRE_KIND_SIGNAL)
+    return;
+
+  error = g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                       _("A proxy does not accept %s frames"),
+                       pp_wire_kind_to_string (header->kind));
+  g_debug ("Closing the connection: %s", error->message);
+  pp_connection_close (connection, error);
+}
+
+static void
+on_closed (PpConnection *connection,
+           const GError *error,
+           gpointer      user_data)
+{
+  PpProxy *self = user_data;
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  if (priv->closed_emitted)
+    return;
+  priv->closed_emitted = TRUE;
+
+  g_object_ref (self);
+  g_signal_emit (self, signals[CLOSED], 0, error);
+  g_object_unref (self);
+}
+
+static const PpConnectionCallbacks proxy_callbacks = {
+  .message = on_message,
+  .closed = on_closed,
+};
+
+static GBytes *
+build_hello (guint32  serial,
+             gpointer user_data)
+{
+  return pp_wire_encode (PP_WIRE_KIND_HELLO, PP_WIRE_FLAGS_NONE, serial, 0,
+                         g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
+                                        (guint32) PP_WIRE_PROTOCOL_VERSION, NULL));
+}
+
+static gboolean
+start_connection (PpProxy  *self,
+                  GError  **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  if (priv->stream == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("A proxy needs a stream"));
+      return FALSE;
+    }
+
+  priv->connection = pp_connection_new (priv->stream, &proxy_callbacks, self, error);
+  if (priv->connection == NULL)
+    return FALSE;
+  if (priv->max_message_size != 0)
+    pp_connection_set_max_message_size (priv->connection, priv->max_message_size);
+  pp_connection_set_max_pending_calls (priv->connection, priv->max_pending_calls);
+  pp_connection_start (priv->connection);
+  return TRUE;
+}
+
+static gboolean
+finish_handshake (PpProxy   *self,
+                  GVariant  *welcome,
+                  GError   **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) info = NULL;
+  const char *magic;
+  const char *type_name = NULL;
+  guint32 version;
+
+  g_variant_get (welcome, "(&su@a{sv})", &magic, &version, &info);
+
+  if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0 || version != PP_WIRE_PROTOCOL_VERSION)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("The listener speaks protocol version %u, this proxy speaks version %u"),
+                   version, PP_WIRE_PROTOCOL_VERSION);
+      pp_connection_close (priv->connection, *error);
+      return FALSE;
+    }
+
+  g_variant_lookup (info, "type-name", "&s", &type_name);
+  priv->remote_type_name = g_strdup (type_name ? type_name : "");
+  return TRUE;
+}
+
+static gboolean
+pp_proxy_initable_init (GInitable     *initable,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  PpProxy *self = PP_PROXY (initable);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) welcome = NULL;
+
+  if (priv->remote_type_name != NULL)
+    return TRUE;
+
+  if (priv->connection == NULL && !start_connection (self, error))
+    return FALSE;
+
+  welcome = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_WELCOME, build_hello, NULL,
+                                     priv->default_timeout, cancellable, error);
+  if (welcome == NULL)
+    return FALSE;
+
+  return finish_handshake (self, welcome, error);
+}
+
+static void
+pp_proxy_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = pp_proxy_initable_init;
+}
+
+static void
+hello_cb (GObject      *source_object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PpProxy *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) welcome = NULL;
+  GError *error = NULL;
+
+  welcome = g_task_propagate_pointer (G_TASK (result), &error);
+  if (welcome == NULL || !finish_handshake (self, welcome, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+pp_proxy_init_async (GAsyncInitable      *initable,
+                     int                  io_priority,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  PpProxy *self = PP_PROXY (initable);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) hello = NULL;
+  GError *error = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pp_proxy_init_async);
+
+  if (priv->remote_type_name != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (priv->connection == NULL && !start_connection (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  hello = g_task_new (self, cancellable, hello_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (hello, build_hello);
+  pp_connection_call_async (priv->connection, PP_WIRE_KIND_WELCOME, build_hello, NULL,
+                            priv->default_timeout, hello);
+}
+
+static gboolean
+pp_proxy_init_finish (GAsyncInitable  *initable,
+                      GAsyncResult    *result,
+                      GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, initable), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+pp_proxy_async_initable_iface_init (GAsyncInitableIface *iface)
+{
+  iface->init_async = pp_proxy_init_async;
+  iface->init_finish = pp_proxy_init_finish;
+}
+
+static void
+pp_proxy_dispose (GObject *object)
+{
+  PpProxy *self = PP_PROXY (object);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  if (priv->connection != NULL)
+    {
+      priv->closed_emitted = TRUE;
+      pp_connection_detach (priv->connection);
+      g_clear_pointer (&priv->connection, pp_connection_unref);
+    }
+  g_clear_object (&priv->stream);
+
+  G_OBJECT_CLASS (pp_proxy_parent_class)->dispose (object);
+}
+
+static void
+pp_proxy_finalize (GObject *object)
+{
+  PpProxy *self = PP_PROXY (object);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_free (priv->remote_type_name);
+
+  G_OBJECT_CLASS (pp_proxy_parent_class)->finalize (object);
+}
+
+static void
+pp_proxy_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  PpProxy *self = PP_PROXY (object);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_STREAM:
+      g_value_set_object (value, priv->stream);
+      break;
+    case PROP_REMOTE_TYPE_NAME:
+      g_value_set_string (value, priv->remote_type_name);
+      break;
+    case PROP_DEFAULT_TIMEOUT:
+      g_value_set_int (value, priv->default_timeout);
+      break;
+    case PROP_MAX_PENDING_CALLS:
+      g_value_set_uint (value, priv->max_pending_calls);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint64 (value, priv->max_message_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_proxy_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  PpProxy *self = PP_PROXY (object);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_STREAM:
+      priv->stream = g_value_dup_object (value);
+      break;
+    case PROP_DEFAULT_TIMEOUT:
+      pp_proxy_set_default_timeout (self, g_value_get_int (value));
+      break;
+    case PROP_MAX_PENDING_CALLS:
+      pp_proxy_set_max_pending_calls (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      priv->max_message_size = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_proxy_class_init (PpProxyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  pp_i18n_init ();
+
+  /* Remote errors keep their domain only if it is registered here. */
+  g_type_ensure (G_TYPE_IO_STREAM);
+  pp_error_quark ();
+  g_io_error_quark ();
+
+  object_class->dispose = pp_proxy_dispose;
+  object_class->finalize = pp_proxy_finalize;
+  object_class->get_property = pp_proxy_get_property;
+  object_class->set_property = pp_proxy_set_property;
+
+  /**
+   * PpProxy:stream:
+   *
+   * The stream to the listener.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STREAM] =
+    g_param_spec_object ("stream", NULL, NULL, G_TYPE_IO_STREAM,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpProxy:remote-type-name:
+   *
+   * The type name of the remote object, as the listener reported it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_REMOTE_TYPE_NAME] =
+    g_param_spec_string ("remote-type-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpProxy:default-timeout:
+   *
+   * The time-out in milliseconds of calls made with a time-out of -1, and
+   * of the handshake. %G_MAXINT means none. The default is 25 seconds.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEFAULT_TIMEOUT] =
+    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, DEFAULT_TIMEOUT_MSEC,
+                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                      G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpProxy:max-pending-calls:
+   *
+   * How many calls may wait for a reply at once; one more fails at once
+   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 16384.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_CALLS] =
+    g_param_spec_uint ("max-pending-calls", NULL, NULL, 1, G_MAXUINT,
+                       PP_DEFAULT_MAX_PENDING_CALLS,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpProxy:max-message-size:
+   *
+   * The largest frame body, in bytes, accepted from the listener; a bigger
+   * one closes the connection with %PP_ERROR_LIMIT_EXCEEDED before memory
+   * is allocated for it. 0 means the default, 128 MiB.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 0, G_MAXUINT32, 0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PpProxy::closed:
+   * @self: the proxy
+   * @error: (nullable): why: %PP_ERROR_DISCONNECTED when the peer went
+   *   away or the proxy was closed, %PP_ERROR_PROTOCOL when the peer sent
+   *   something invalid
+   *
+   * Emitted once, in the main context the proxy was created in, when the
+   * connection ends. By then every pending call has failed.
+   *
+   * Since: 1.0
+   */
+  signals[CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+pp_proxy_init (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  priv->default_timeout = DEFAULT_TIMEOUT_MSEC;
+  priv->max_pending_calls = PP_DEFAULT_MAX_PENDING_CALLS;
+}
+
+/**
+ * pp_proxy_new_sync:
+ * @stream: the stream to a [class@Pp.Listener]
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Makes a proxy and performs the handshake, waiting in the calling thread.
+ *
+ * Returns: (transfer full): a new proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_sync (GIOStream     *stream,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (PP_TYPE_PROXY, cancellable, error, "stream", stream, NULL);
+}
+
+/**
+ * pp_proxy_new_for_fd_sync:
+ * @fd: a connected socket, e.g. inherited from the parent process; the
+ *   proxy owns it from then on, also when this fails
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Like [ctor@Pp.Proxy.new_sync] for a socket descriptor.
+ *
+ * Returns: (transfer full): a new proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_fd_sync (int            fd,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+
+  stream = pp_stream_new_for_fd (fd, error);
+  if (stream == NULL)
+    return NULL;
+  return pp_proxy_new_sync (stream, cancellable, error);
+}
+
+/**
+ * pp_proxy_new_async:
+ * @stream: the stream to a [class@Pp.Listener]
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the proxy is ready
+ * @user_data: data for @callback
+ *
+ * Makes a proxy and performs the handshake without blocking. @callback runs
+ * in the thread-default main context; finish with
+ * [ctor@Pp.Proxy.new_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_new_async (GIOStream           *stream,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_return_if_fail (G_IS_IO_STREAM (stream));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  g_async_initable_new_async (PP_TYPE_PROXY, G_PRIORITY_DEFAULT, cancellable,
+                              callback, user_data, "stream", stream, NULL);
+}
+
+/**
+ * pp_proxy_new_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [func@Pp.Proxy.new_async].
+ *
+ * Returns: (transfer full): a new proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_finish (GAsyncResult  *result,
+                     GError       **error)
+{
+  g_autoptr(GObject) source = NULL;
+  GObject *object;
+
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+
+  source = g_async_result_get_source_object (result);
+  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+  return object ? PP_PROXY (object) : NULL;
+}
+
+typedef struct
+{
+  const char *method;
+  GVariant   *parameters;
+  guint32     timeout_msec;
+} CallRequest;
+
+static GBytes *
+build_call (guint32  serial,
+            gpointer user_data)
+{
+  CallRequest *request = user_data;
+
+  return pp_wire_encode_call (serial, request->timeout_msec, PP_WIRE_FLAGS_NONE,
+                              request->method, request->parameters);
+}
+
+static int
+resolve_timeout (PpProxy *self,
+                 int      timeout_msec)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  return timeout_msec < 0 ? priv->default_timeout : timeout_msec;
+}
+
+/**
+ * pp_proxy_call_async:
+ * @self: a #PpProxy
+ * @method: the name of the remote method, e.g. `get_n_items`
+ * @parameters: (nullable): the arguments, a tuple; a floating reference is
+ *   consumed. %NULL means no arguments.
+ * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
+ *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called when the call ends
+ * @user_data: data for @callback
+ *
+ * Calls a method of the remote object. Many calls may be in flight at once;
+ * each ends exactly once. @callback runs in the thread-default main context
+ * of the calling thread; finish with [method@Pp.Proxy.call_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_call_async (PpProxy             *self,
+                     const char          *method,
+                     GVariant            *parameters,
+                     int                  timeout_msec,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) owned = NULL;
+  g_autoptr(GTask) task = NULL;
+  CallRequest request;
+  int timeout;
+
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pp_proxy_call_async);
+
+  if (priv->connection == NULL)
+    {
+      g_task_return_new_error (task, PP_ERROR, PP_ERROR_DISCONNECTED,
+                               _("The proxy is not connected"));
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  timeout = resolve_timeout (self, timeout_msec);
+  request.method = method;
+  request.parameters = owned;
+  request.timeout_msec = timeout == G_MAXINT ? 0 : MAX (timeout, 1);
+  pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
+                            timeout, task);
+}
+
+/**
+ * pp_proxy_call_finish:
+ * @self: a #PpProxy
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Pp.Proxy.call_async].
+ *
+ * Returns: (transfer full): the result, a tuple of the return value (if
+ *   the method has one) and the out-arguments, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_call_finish (PpProxy       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_proxy_call_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pp_proxy_call_sync:
+ * @self: a #PpProxy
+ * @method: the name of the remote method
+ * @parameters: (nullable): the arguments, a tuple; a floating reference is
+ *   consumed. %NULL means no arguments.
+ * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
+ *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Calls a method of the remote object and waits for the result in the
+ * calling thread. No main loop needs to run, and none of the caller's other
+ * sources are dispatched meanwhile. Safe to call from several threads at
+ * once.
+ *
+ * Returns: (transfer full): the result, a tuple of the return value (if
+ *   the method has one) and the out-arguments, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_call_sync (PpProxy       *self,
+                    const char    *method,
+                    GVariant      *parameters,
+                    int            timeout_msec,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) owned = NULL;
+  CallRequest request;
+  int timeout;
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (parameters == NULL ||
+                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
+
+  if (priv->connection == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
+      return NULL;
+    }
+
+  timeout = resolve_timeout (self, timeout_msec);
+  request.method = method;
+  request.parameters = owned;
+  request.timeout_msec = timeout == G_MAXINT ? 0 : MAX (timeout, 1);
+  return pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
+                                  timeout, cancellable, error);
+}
+
+/**
+ * pp_proxy_get_remote_type_name:
+ * @self: a #PpProxy
+ *
+ * Returns: (nullable): the type name of the remote object, e.g.
+ *   `GSimpleAction`, or %NULL before the handshake
+ *
+ * Since: 1.0
+ */
+const char *
+pp_proxy_get_remote_type_name (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return priv->remote_type_name;
+}
+
+/**
+ * pp_proxy_get_stream:
+ * @self: a #PpProxy
+ *
+ * Returns: (transfer none): the stream to the listener
+ *
+ * Since: 1.0
+ */
+GIOStream *
+pp_proxy_get_stream (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return priv->stream;
+}
+
+/**
+ * pp_proxy_get_default_timeout:
+ * @self: a #PpProxy
+ *
+ * Returns: the value of [property@Pp.Proxy:default-timeout]
+ *
+ * Since: 1.0
+ */
+int
+pp_proxy_get_default_timeout (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), -1);
+  return priv->default_timeout;
+}
+
+/**
+ * pp_proxy_set_default_timeout:
+ * @self: a #PpProxy
+ * @timeout_msec: milliseconds, or %G_MAXINT for none
+ *
+ * Sets [property@Pp.Proxy:default-timeout].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_set_default_timeout (PpProxy *self,
+                              int      timeout_msec)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (timeout_msec >= 0);
+
+  if (priv->default_timeout == timeout_msec)
+    return;
+  priv->default_timeout = timeout_msec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEFAULT_TIMEOUT]);
+}
+
+/**
+ * pp_proxy_get_max_pending_calls:
+ * @self: a #PpProxy
+ *
+ * Returns: the value of [property@Pp.Proxy:max-pending-calls]
+ *
+ * Since: 1.0
+ */
+guint
+pp_proxy_get_max_pending_calls (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), 0);
+  return priv->max_pending_calls;
+}
+
+/**
+ * pp_proxy_set_max_pending_calls:
+ * @self: a #PpProxy
+ * @max_pending_calls: how many calls may wait for a reply at once
+ *
+ * Sets [property@Pp.Proxy:max-pending-calls].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_set_max_pending_calls (PpProxy *self,
+                                guint    max_pending_calls)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (max_pending_calls > 0);
+
+  if (priv->max_pending_calls == max_pending_calls)
+    return;
+  priv->max_pending_calls = max_pending_calls;
+  if (priv->connection != NULL)
+    pp_connection_set_max_pending_calls (priv->connection, max_pending_calls);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_PENDING_CALLS]);
+}
+
+/**
+ * pp_proxy_is_closed:
+ * @self: a #PpProxy
+ *
+ * Returns: %TRUE once the connection has ended; calls then fail at once
+ *   with %PP_ERROR_DISCONNECTED
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_proxy_is_closed (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), TRUE);
+  return priv->connection == NULL || pp_connection_is_closed (priv->connection);
+}
+
+/**
+ * pp_proxy_close:
+ * @self: a #PpProxy
+ *
+ * Ends the connection. Pending calls fail with %PP_ERROR_DISCONNECTED and
+ * [signal@Pp.Proxy::closed] is emitted in the proxy's main context. The
+ * listener sees the connection end.
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_close (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_if_fail (PP_IS_PROXY (self));
+
+  if (priv->connection != NULL)
+    pp_connection_close (priv->connection, NULL);
+}

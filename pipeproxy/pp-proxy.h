@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (PIPEPROXY_INSIDE) && !defined (PIPEPROXY_COMPILATION)
+# error "Only <pipeproxy/pipeproxy.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "pp-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define PP_TYPE_PROXY (pp_proxy_get_type ())
+
+PP_AVAILABLE_IN_ALL
+G_DECLARE_DERIVABLE_TYPE (PpProxy, pp_proxy, PP, PROXY, GObject)
+
+/**
+ * PpProxyClass:
+ * @parent_class: the parent class
+ *
+ * The class of [class@Pp.Proxy]. Subclasses are made at run time to mirror a
+ * remote type; programs do not derive from it.
+ *
+ * Since: 1.0
+ */
+struct _PpProxyClass
+{
+  GObjectClass parent_class;
+
+  /*< private >*/
+  gpointer _reserved[16];
+};
+
+PP_AVAILABLE_IN_ALL
+void        pp_proxy_new_async              (GIOStream            *stream,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+PP_AVAILABLE_IN_ALL
+PpProxy    *pp_proxy_new_finish             (GAsyncResult         *result,
+                                             GError              **error);
+PP_AVAILABLE_IN_ALL
+PpProxy    *pp_proxy_new_sync               (GIOStream            *stream,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+PP_AVAILABLE_IN_ALL
+PpProxy    *pp_proxy_new_for_fd_sync        (int                   fd,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+PP_AVAILABLE_IN_ALL
+void        pp_proxy_call_async             (PpProxy              *self,
+                                             const char           *method,
+                                             GVariant             *parameters,
+                                             int                   timeout_msec,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+PP_AVAILABLE_IN_ALL
+GVariant   *pp_proxy_call_finish            (PpProxy              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+PP_AVAILABLE_IN_ALL
+GVariant   *pp_proxy_call_sync              (PpProxy              *self,
+                                             const char           *method,
+                                             GVariant             *parameters,
+                                             int                   timeout_msec,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+PP_AVAILABLE_IN_ALL
+const char *pp_proxy_get_remote_type_name   (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+GIOStream  *pp_proxy_get_stream             (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+int         pp_proxy_get_default_timeout    (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+void        pp_proxy_set_default_timeout    (PpProxy              *self,
+                                             int                   timeout_msec);
+PP_AVAILABLE_IN_ALL
+guint       pp_proxy_get_max_pending_calls  (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+void        pp_proxy_set_max_pending_calls  (PpProxy              *self,
+                                             guint                 max_pending_calls);
+PP_AVAILABLE_IN_ALL
+gboolean    pp_proxy_is_closed              (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+void        pp_proxy_close                  (PpProxy              *self);
+
+G_END_DECLS

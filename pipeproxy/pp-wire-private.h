@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Every frame is a fixed 16-byte header followed by a GVariant body in
+ * normal form, little-endian, padded with zeros to a multiple of 8 bytes so
+ * that the next frame's body stays 8-aligned in a receive buffer:
+ *
+ *   offset 0   u32  body size in bytes, without padding
+ *   offset 4   u8   kind (PpWireKind)
+ *   offset 5   u8   flags (PpWireFlags)
+ *   offset 6   u16  reserved, must be 0
+ *   offset 8   u32  serial
+ *   offset 12  u32  time-out of a CALL in milliseconds, 0 for none
+ *
+ * A fixed binary header keeps kind and serial out of the GVariant, which is
+ * what dominates the cost of a small call.
+ */
+#define PP_WIRE_HEADER_SIZE 16
+#define PP_WIRE_ALIGN       8
+
+/* The wire protocol version; HELLO and WELCOME keep their body type in
+ * every version so that a mismatch can always be reported. */
+#define PP_WIRE_PROTOCOL_VERSION 1
+#define PP_WIRE_MAGIC            "pipeproxy"
+
+typedef enum
+{
+  PP_WIRE_KIND_HELLO   = 1, /* (sua{sv}) magic, version, options       */
+  PP_WIRE_KIND_WELCOME = 2, /* (sua{sv}) magic, version, object info   */
+  PP_WIRE_KIND_CALL    = 3, /* (sv)      method, argument tuple        */
+  PP_WIRE_KIND_RETURN  = 4, /* v         result tuple                  */
+  PP_WIRE_KIND_ERROR   = 5, /* (sis)     domain, code, message         */
+  PP_WIRE_KIND_SIGNAL  = 6, /* (ssv)     name, detail, argument tuple  */
+  PP_WIRE_KIND_CANCEL  = 7, /* ()        serial is the call cancelled  */
+  PP_WIRE_KIND_LAST    = PP_WIRE_KIND_CANCEL,
+} PpWireKind;
+
+typedef enum
+{
+  PP_WIRE_FLAGS_NONE     = 0,
+  PP_WIRE_FLAGS_NO_REPLY = 1 << 0,
+} PpWireFlags;
+
+#define PP_WIRE_FLAGS_ALL (PP_WIRE_FLAGS_NO_REPLY)
+
+typedef struct
+{
+  guint32 body_size;
+  guint8  kind;
+  guint8  flags;
+  guint32 serial;
+  guint32 timeout_msec;
+} PpWireHeader;
+
+const GVariantType *pp_wire_body_type        (PpWireKind          kind);
+const char         *pp_wire_kind_to_string   (PpWireKind          kind);
+gsize               pp_wire_frame_size       (gsize               body_size);
+gboolean            pp_wire_parse_header     (const guint8       *data,
+                                              gsize               max_body_size,
+                                              PpWireHeader       *header,
+                                              GError            **error);
+GBytes             *pp_wire_encode           (PpWireKind          kind,
+                                              PpWireFlags         flags,
+                                              guint32             serial,
+                                              guint32             timeout_msec,
+                                              GVariant           *body);
+GVariant           *pp_wire_decode_body      (const PpWireHeader *header,
+                                              GBytes             *body,
+                                              GError            **error);
+
+/* Convenience encoders, each consuming a floating @args */
+GBytes             *pp_wire_encode_call      (guint32             serial,
+                                              guint32             timeout_msec,
+                                              PpWireFlags         flags,
+                                              const char         *method,
+                                              GVariant           *args);
+GBytes             *pp_wire_encode_return    (guint32             serial,
+                                              GVariant           *result);
+GBytes             *pp_wire_encode_error     (guint32             serial,
+                                              const GError       *error);
+
+G_END_DECLS

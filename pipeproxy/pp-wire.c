@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-wire-private.h"
+
+static const char * const body_type_strings[] = {
+  [PP_WIRE_KIND_HELLO]   = "(sua{sv})",
+  [PP_WIRE_KIND_WELCOME] = "(sua{sv})",
+  [PP_WIRE_KIND_CALL]    = "(sv)",
+  [PP_WIRE_KIND_RETURN]  = "v",
+  [PP_WIRE_KIND_ERROR]   = "(sis)",
+  [PP_WIRE_KIND_SIGNAL]  = "(ssv)",
+  [PP_WIRE_KIND_CANCEL]  = "()",
+};
+
+static const char * const kind_names[] = {
+  [PP_WIRE_KIND_HELLO]   = "HELLO",
+  [PP_WIRE_KIND_WELCOME] = "WELCOME",
+  [PP_WIRE_KIND_CALL]    = "CALL",
+  [PP_WIRE_KIND_RETURN]  = "RETURN",
+  [PP_WIRE_KIND_ERROR]   = "ERROR",
+  [PP_WIRE_KIND_SIGNAL]  = "SIGNAL",
+  [PP_WIRE_KIND_CANCEL]  = "CANCEL",
+};
+
+const GVariantType *
+pp_wire_body_type (PpWireKind kind)
+{
+  g_return_val_if_fail (kind >= PP_WIRE_KIND_HELLO && kind <= PP_WIRE_KIND_LAST, NULL);
+
+  return G_VARIANT_TYPE (body_type_strings[kind]);
+}
+
+const char *
+pp_wire_kind_to_string (PpWireKind kind)
+{
+  if (kind >= PP_WIRE_KIND_HELLO && kind <= PP_WIRE_KIND_LAST)
+    return kind_names[kind];
+  return "unknown";
+}
+
+gsize
+pp_wire_frame_size (gsize body_size)
+{
+  return PP_WIRE_HEADER_SIZE + ((body_size + PP_WIRE_ALIGN - 1) & ~(gsize) (PP_WIRE_ALIGN - 1));
+}
+
+static inline guint32
+read_u32 (const guint8 *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, sizeof v);
+  return GUINT32_FROM_LE (v);
+}
+
+static inline void
+write_u32 (guint8  *p,
+           guint32  v)
+{
+  v = GUINT32_TO_LE (v);
+  memcpy (p, &v, sizeof v);
+}
+
+/* @data holds at least PP_WIRE_HEADER_SIZE bytes straight from the peer. */
+gboolean
+pp_wire_parse_header (const guint8  *data,
+                      gsize          max_body_size,
+                      PpWireHeader  *header,
+                      GError       **error)
+{
+  guint16 reserved;
+
+  header->body_size = read_u32 (data);
+  header->kind = data[4];
+  header->flags = data[5];
+  memcpy (&reserved, data + 6, sizeof reserved);
+  header->serial = read_u32 (data + 8);
+  header->timeout_msec = read_u32 (data + 12);
+
+  if (header->kind < PP_WIRE_KIND_HELLO || header->kind > PP_WIRE_KIND_LAST)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of unknown kind %u"), header->kind);
+      return FALSE;
+    }
+
+  if (reserved != 0 || (header->flags & ~PP_WIRE_FLAGS_ALL) != 0)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a %s frame with unknown flags or reserved bits set"),
+                   kind_names[header->kind]);
+      return FALSE;
+    }
+
+  if (header->body_size > max_body_size)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("Received a %s frame of %u bytes, over the limit of %" G_GSIZE_FORMAT " bytes"),
+                   kind_names[header->kind], header->body_size, max_body_size);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+GBytes *
+pp_wire_encode (PpWireKind   kind,
+                PpWireFlags  flags,
+                guint32      serial,
+                guint32      timeout_msec,
+                GVariant    *body)
+{
+  g_autoptr(GVariant) owned = NULL;
+  guint8 *frame;
+  gsize body_size;
+  gsize frame_size;
+
+  g_return_val_if_fail (body != NULL, NULL);
+
+  owned = g_variant_ref_sink (body);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  {
+    GVariant *swapped = g_variant_byteswap (owned);
+    g_variant_unref (owned);
+    owned = swapped;
+  }
+#endif
+
+  body_size = g_variant_get_size (owned);
+  g_return_val_if_fail (body_size <= G_MAXUINT32, NULL);
+  frame_size = pp_wire_frame_size (body_size);
+
+  frame = g_malloc (frame_size);
+  write_u32 (frame, body_size);
+  frame[4] = kind;
+  frame[5] = flags;
+  frame[6] = 0;
+  frame[7] = 0;
+  write_u32 (frame + 8, serial);
+  write_u32 (frame + 12, timeout_msec);
+  g_variant_store (owned, frame + PP_WIRE_HEADER_SIZE);
+  memset (frame + PP_WIRE_HEADER_SIZE + body_size, 0,
+          frame_size - PP_WIRE_HEADER_SIZE - body_size);
+
+  return g_bytes_new_take (frame, frame_size);
+}
+
+GVariant *
+pp_wire_decode_body (const PpWireHeader  *header,
+                     GBytes              *body,
+                     GError             **error)
+{
+  const GVariantType *type;
+  g_autoptr(GVariant) value = NULL;
+
+  g_return_val_if_fail (g_bytes_get_size (body) == header->body_size, NULL);
+
+  type = pp_wire_body_type (header->kind);
+  value = g_variant_new_from_bytes (type, body, FALSE);
+
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  {
+    GVariant *swapped = g_variant_byteswap (value);
+    g_variant_unref (value);
+    value = swapped;
+  }
+#endif
+
+  if (!g_variant_is_normal_form (value))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a %s frame whose body is not a valid %s value"),
+                   kind_names[header->kind], body_type_strings[header->kind]);
+      return NULL;
+    }
+
+  /* Argument and result lists travel in a variant; they must be tuples. */
+  if (header->kind == PP_WIRE_KIND_CALL ||
+      header->kind == PP_WIRE_KIND_RETURN ||
+      header->kind == PP_WIRE_KIND_SIGNAL)
+    {
+      g_autoptr(GVariant) inner = NULL;
+      g_autoptr(GVariant) boxed = NULL;
+
+      if (header->kind == PP_WIRE_KIND_RETURN)
+        boxed = g_variant_ref (value);
+      else
+        boxed = g_variant_get_child_value (value, g_variant_n_children (value) - 1);
+      inner = g_variant_get_variant (boxed);
+
+      if (!g_variant_is_of_type (inner, G_VARIANT_TYPE_TUPLE))
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                       _("Received a %s frame whose values are of type %s, not a tuple"),
+                       kind_names[header->kind], g_variant_get_type_string (inner));
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&value);
+}
+
+GBytes *
+pp_wire_encode_call (guint32      serial,
+                     guint32      timeout_msec,
+                     PpWireFlags  flags,
+                     const char  *method,
+                     GVariant    *args)
+{
+  return pp_wire_encode (PP_WIRE_KIND_CALL, flags, serial, timeout_msec,
+                         g_variant_new ("(sv)", method, args));
+}
+
+GBytes *
+pp_wire_encode_return (guint32   serial,
+                       GVariant *result)
+{
+  return pp_wire_encode (PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, serial, 0,
+                         g_variant_new_variant (result));
+}
+
+GBytes *
+pp_wire_encode_error (guint32       serial,
+                      const GError *error)
+{
+  const char *domain = g_quark_to_string (error->domain);
+
+  return pp_wire_encode (PP_WIRE_KIND_ERROR, PP_WIRE_FLAGS_NONE, serial, 0,
+                         g_variant_new ("(sis)", domain ? domain : "",
+                                        error->code,
+                                        error->message ? error->message : ""));
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Serves one object to the process that spawned it, on an inherited socket
+ * (fd 3) or pipe pair (fds 3 and 4), until the connection ends; then prints
+ * why on stdout and exits 0. Used by the test suites as the far side of
+ * every cross-process test. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pipeproxy/pipeproxy.h>
+
+#include "pp-test-object.h"
+
+static GVariant *
+concat_method (GObject   *object,
+               GVariant  *parameters,
+               gpointer   user_data,
+               GError   **error)
+{
+  const char *a, *b;
+
+  g_variant_get (parameters, "(&s&s)", &a, &b);
+  if (*a == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "first string is empty");
+      return NULL;
+    }
+  {
+    GVariant *joined = g_variant_new_take_string (g_strconcat (a, b, NULL));
+    return g_variant_new_tuple (&joined, 1);
+  }
+}
+
+static gboolean
+handle_any (PpListener   *listener,
+            const char   *method,
+            GVariant     *parameters,
+            PpInvocation *invocation,
+            gpointer      user_data)
+{
+  if (!g_str_has_prefix (method, "hook_"))
+    return FALSE;
+  if (strcmp (method, "hook_fail") == 0)
+    {
+      /* A domain only this process knows */
+      pp_invocation_return_error_literal (invocation,
+                                          g_quark_from_static_string ("pp-server-only-error-quark"),
+                                          42, "only the server knows this domain");
+      return TRUE;
+    }
+  pp_invocation_return_value (invocation, g_variant_new ("(s@*)", method, parameters));
+  return TRUE;
+}
+
+static void
+on_closed (PpListener   *listener,
+           const GError *error,
+           gpointer      user_data)
+{
+  printf ("closed: %s %d %s\n",
+          error ? g_quark_to_string (error->domain) : "none",
+          error ? error->code : 0,
+          error ? error->message : "");
+  fflush (stdout);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(GObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *kind = "test";
+  gboolean pipes = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--pipes") == 0)
+        pipes = TRUE;
+      else if (g_str_has_prefix (argv[i], "--object="))
+        kind = argv[i] + strlen ("--object=");
+    }
+
+  if (strcmp (kind, "test") == 0)
+    object = G_OBJECT (pp_test_object_new ());
+  else if (strcmp (kind, "menu") == 0)
+    {
+      GMenu *menu = g_menu_new ();
+
+      g_menu_append (menu, "One", "app.one");
+      g_menu_append (menu, "Two", "app.two");
+      object = G_OBJECT (menu);
+    }
+  else if (strcmp (kind, "action") == 0)
+    object = G_OBJECT (g_simple_action_new ("frobnicate", NULL));
+  else
+    {
+      fprintf (stderr, "unknown object kind %s\n", kind);
+      return 2;
+    }
+
+  stream = pipes ? pp_stream_new_for_fds (3, 4, &error) : pp_stream_new_for_fd (3, &error);
+  if (stream == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  listener = pp_listener_new (object, stream, &error);
+  if (listener == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  pp_listener_add_method (listener, "concat", G_VARIANT_TYPE ("(ss)"), G_VARIANT_TYPE ("(s)"),
+                          concat_method, NULL, NULL);
+  g_signal_connect (listener, "handle-method-call", G_CALLBACK (handle_any), NULL);
+  g_signal_connect (listener, "closed", G_CALLBACK (on_closed), NULL);
+
+  pp_listener_run (listener);
+  return 0;
+}

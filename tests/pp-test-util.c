@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <glib-unix.h>
+
+#include "pp-test-util.h"
+
+PpTestPeer *
+pp_test_peer_spawn (const char *object_kind,
+                    gboolean    pipes)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *server = g_test_build_filename (G_TEST_BUILT, "pp-test-server", NULL);
+  g_autofree char *object_arg = g_strdup_printf ("--object=%s", object_kind);
+  g_autoptr(GError) error = NULL;
+  PpTestPeer *peer = g_new0 (PpTestPeer, 1);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  if (pipes)
+    {
+      int to_child[2], from_child[2];
+
+      g_assert_true (g_unix_open_pipe (to_child, FD_CLOEXEC, NULL));
+      g_assert_true (g_unix_open_pipe (from_child, FD_CLOEXEC, NULL));
+      g_subprocess_launcher_take_fd (launcher, to_child[0], 3);
+      g_subprocess_launcher_take_fd (launcher, from_child[1], 4);
+      peer->stream = pp_stream_new_for_fds (from_child[0], to_child[1], &error);
+      g_assert_no_error (error);
+      peer->process = g_subprocess_launcher_spawn (launcher, &error, server, object_arg,
+                                                   "--pipes", NULL);
+    }
+  else
+    {
+      int fds[2];
+
+      g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+      g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+      peer->stream = pp_stream_new_for_fd (fds[0], &error);
+      g_assert_no_error (error);
+      peer->process = g_subprocess_launcher_spawn (launcher, &error, server, object_arg, NULL);
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (peer->process);
+
+  /* The launcher keeps the child's ends open until it is finalized. */
+  g_clear_object (&launcher);
+  return peer;
+}
+
+PpProxy *
+pp_test_peer_proxy (PpTestPeer *peer)
+{
+  g_autoptr(GError) error = NULL;
+  PpProxy *proxy = pp_proxy_new_sync (peer->stream, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (PP_IS_PROXY (proxy));
+  return proxy;
+}
+
+/* Waits for the child to exit normally and returns what it printed. */
+char *
+pp_test_peer_wait (PpTestPeer *peer)
+{
+  g_autoptr(GError) error = NULL;
+  char *output = NULL;
+
+  g_subprocess_communicate_utf8 (peer->process, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (peer->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (peer->process), ==, 0);
+  return output;
+}
+
+void
+pp_test_peer_free (PpTestPeer *peer)
+{
+  if (peer == NULL)
+    return;
+  g_clear_object (&peer->stream);
+  if (peer->process != NULL)
+    {
+      g_subprocess_force_exit (peer->process);
+      g_subprocess_wait (peer->process, NULL, NULL);
+    }
+  g_clear_object (&peer->process);
+  g_free (peer);
+}
+
+void
+pp_test_wait_for (gboolean *flag)
+{
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+}

@@ -1,0 +1,1128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "pp-test-object.h"
+
+/**
+ * PpTestObject:
+ *
+ * An object to export through a pipeproxy connection in the test suites.
+ *
+ * It has one method per basic introspectable type (`echo_*`), methods with
+ * arrays, out, inout and nullable arguments, methods that fail with a
+ * [struct@GLib.Error] from a registered domain ([error@PpTest.Error]) or from
+ * `G_IO_ERROR`, an inherited method ([method@PpTest.Base.get_base_name]), an
+ * interface method ([method@PpTest.Greeter.greet]), a property, a signal and
+ * two action signals.
+ *
+ * It also has methods that a remote peer must never be able to invoke:
+ * methods that take callbacks or raw pointers, steal internal state, or take
+ * arguments whose type cannot cross a process boundary. Each of them counts
+ * itself in [method@PpTest.Object.get_dangerous_call_count], so a test can
+ * check that a call was refused before it reached the object.
+ *
+ * Every `pp_test_object_*` method except [method@PpTest.Object.get_call_count]
+ * (and the constructor) counts itself in
+ * [method@PpTest.Object.get_call_count]. Property access, signal class
+ * handlers, [method@PpTest.Greeter.greet] and
+ * [method@PpTest.Base.get_base_name] are not counted.
+ *
+ * The two counters are updated atomically. Everything else is not
+ * thread-safe; signals are emitted in the thread that called the method.
+ */
+
+struct _PpTestObject
+{
+  PpTestBase      parent_instance;
+
+  int             parameter;
+  guint           call_count;
+  guint           dangerous_calls;
+
+  PpTestCallback  callback;
+  gpointer        callback_data;
+  GDestroyNotify  callback_destroy;
+
+  gpointer        pointer;
+  char           *name;
+  GObject        *object;
+  PpTestPoint     point;
+};
+
+enum {
+  PROP_0,
+  PROP_PARAMETER,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  RESET,
+  ADD_NUMBERS,
+  N_SIGNALS
+};
+
+static GParamSpec *properties [N_PROPS];
+static guint signals [N_SIGNALS];
+
+static void pp_test_object_greeter_iface_init (PpTestGreeterInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PpTestObject, pp_test_object, PP_TEST_TYPE_BASE,
+                               G_IMPLEMENT_INTERFACE (PP_TEST_TYPE_GREETER,
+                                                      pp_test_object_greeter_iface_init))
+
+#define COUNT_CALL(self) \
+  g_atomic_int_inc (&(self)->call_count)
+
+#define COUNT_DANGEROUS_CALL(self) \
+  G_STMT_START { \
+    g_atomic_int_inc (&(self)->call_count); \
+    g_atomic_int_inc (&(self)->dangerous_calls); \
+  } G_STMT_END
+
+static void
+pp_test_object_store_parameter (PpTestObject *self,
+                                int           value)
+{
+  if (self->parameter != value)
+    {
+      self->parameter = value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PARAMETER]);
+    }
+
+  if (self->callback != NULL)
+    self->callback (value, self->callback_data);
+
+  g_signal_emit (self, signals [CHANGED], 0, value);
+}
+
+static void
+pp_test_object_real_reset (PpTestObject *self)
+{
+  pp_test_object_store_parameter (self, 0);
+}
+
+static int
+pp_test_object_real_add_numbers (PpTestObject *self,
+                                 int           a,
+                                 int           b)
+{
+  return a + b;
+}
+
+static char *
+pp_test_object_greeter_greet (PpTestGreeter *greeter,
+                              const char    *name)
+{
+  return g_strdup_printf ("Hello, %s!", name);
+}
+
+static void
+pp_test_object_greeter_iface_init (PpTestGreeterInterface *iface)
+{
+  iface->greet = pp_test_object_greeter_greet;
+}
+
+static void
+pp_test_object_dispose (GObject *object)
+{
+  PpTestObject *self = (PpTestObject *)object;
+  GDestroyNotify destroy = g_steal_pointer (&self->callback_destroy);
+  gpointer data = g_steal_pointer (&self->callback_data);
+
+  self->callback = NULL;
+  if (destroy != NULL)
+    destroy (data);
+
+  g_clear_object (&self->object);
+
+  G_OBJECT_CLASS (pp_test_object_parent_class)->dispose (object);
+}
+
+static void
+pp_test_object_finalize (GObject *object)
+{
+  PpTestObject *self = (PpTestObject *)object;
+
+  g_clear_pointer (&self->name, g_free);
+
+  G_OBJECT_CLASS (pp_test_object_parent_class)->finalize (object);
+}
+
+static void
+pp_test_object_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PpTestObject *self = PP_TEST_OBJECT (object);
+
+  switch (prop_id)
+    {
+    case PROP_PARAMETER:
+      g_value_set_int (value, self->parameter);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_test_object_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PpTestObject *self = PP_TEST_OBJECT (object);
+
+  switch (prop_id)
+    {
+    case PROP_PARAMETER:
+      pp_test_object_store_parameter (self, g_value_get_int (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_test_object_class_init (PpTestObjectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pp_test_object_dispose;
+  object_class->finalize = pp_test_object_finalize;
+  object_class->get_property = pp_test_object_get_property;
+  object_class->set_property = pp_test_object_set_property;
+
+  /**
+   * PpTestObject:parameter:
+   *
+   * An integer, changed by [method@PpTest.Object.set_parameter] and reset to 0
+   * by [signal@PpTest.Object::reset]. Notified only when its value changes.
+   */
+  properties [PROP_PARAMETER] =
+    g_param_spec_int ("parameter", NULL, NULL,
+                      G_MININT, G_MAXINT, 0,
+                      (G_PARAM_READWRITE |
+                       G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PpTestObject::changed:
+   * @self: the object
+   * @value: the value that was set
+   *
+   * Emitted each time [property@PpTest.Object:parameter] is set, whether
+   * or not its value changed, and by
+   * [method@PpTest.Object.emit_changed_times].
+   */
+  signals [CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  g_cclosure_marshal_VOID__INT,
+                  G_TYPE_NONE, 1, G_TYPE_INT);
+  g_signal_set_va_marshaller (signals [CHANGED],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__INTv);
+
+  /**
+   * PpTestObject::reset:
+   * @self: the object
+   *
+   * An action signal whose class handler sets
+   * [property@PpTest.Object:parameter] to 0.
+   */
+  signals [RESET] =
+    g_signal_new_class_handler ("reset",
+                                G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                                G_CALLBACK (pp_test_object_real_reset),
+                                NULL, NULL,
+                                g_cclosure_marshal_VOID__VOID,
+                                G_TYPE_NONE, 0);
+  g_signal_set_va_marshaller (signals [RESET],
+                              G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__VOIDv);
+
+  /**
+   * PpTestObject::add-numbers:
+   * @self: the object
+   * @a: a number
+   * @b: another number
+   *
+   * An action signal whose class handler returns the sum of its arguments.
+   *
+   * Returns: @a + @b
+   */
+  signals [ADD_NUMBERS] =
+    g_signal_new_class_handler ("add-numbers",
+                                G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                                G_CALLBACK (pp_test_object_real_add_numbers),
+                                NULL, NULL,
+                                NULL,
+                                G_TYPE_INT, 2, G_TYPE_INT, G_TYPE_INT);
+}
+
+static void
+pp_test_object_init (PpTestObject *self)
+{
+  self->name = g_strdup ("pp-test-object");
+}
+
+/**
+ * pp_test_object_new:
+ *
+ * Creates a new [class@PpTest.Object] with both counters at 0.
+ *
+ * Returns: (transfer full): a new [class@PpTest.Object]
+ */
+PpTestObject *
+pp_test_object_new (void)
+{
+  return g_object_new (PP_TEST_TYPE_OBJECT, NULL);
+}
+
+/**
+ * pp_test_object_set_parameter:
+ * @self: a [class@PpTest.Object]
+ * @value: the new value
+ *
+ * Sets [property@PpTest.Object:parameter] and emits
+ * [signal@PpTest.Object::changed] with @value.
+ */
+void
+pp_test_object_set_parameter (PpTestObject *self,
+                              int           value)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+
+  COUNT_CALL (self);
+  pp_test_object_store_parameter (self, value);
+}
+
+/**
+ * pp_test_object_get_parameter:
+ * @self: a [class@PpTest.Object]
+ *
+ * Gets [property@PpTest.Object:parameter].
+ *
+ * Returns: the value of the parameter
+ */
+int
+pp_test_object_get_parameter (PpTestObject *self)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return self->parameter;
+}
+
+/**
+ * pp_test_object_echo_boolean:
+ * @self: a [class@PpTest.Object]
+ * @value: a boolean
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+gboolean
+pp_test_object_echo_boolean (PpTestObject *self,
+                             gboolean      value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), FALSE);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_int8:
+ * @self: a [class@PpTest.Object]
+ * @value: a signed 8-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+gint8
+pp_test_object_echo_int8 (PpTestObject *self,
+                          gint8         value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_uint8:
+ * @self: a [class@PpTest.Object]
+ * @value: an unsigned 8-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+guint8
+pp_test_object_echo_uint8 (PpTestObject *self,
+                           guint8        value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_int16:
+ * @self: a [class@PpTest.Object]
+ * @value: a signed 16-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+gint16
+pp_test_object_echo_int16 (PpTestObject *self,
+                           gint16        value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_uint16:
+ * @self: a [class@PpTest.Object]
+ * @value: an unsigned 16-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+guint16
+pp_test_object_echo_uint16 (PpTestObject *self,
+                            guint16       value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_int32:
+ * @self: a [class@PpTest.Object]
+ * @value: a signed 32-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+gint32
+pp_test_object_echo_int32 (PpTestObject *self,
+                           gint32        value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_uint32:
+ * @self: a [class@PpTest.Object]
+ * @value: an unsigned 32-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+guint32
+pp_test_object_echo_uint32 (PpTestObject *self,
+                            guint32       value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_int64:
+ * @self: a [class@PpTest.Object]
+ * @value: a signed 64-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+gint64
+pp_test_object_echo_int64 (PpTestObject *self,
+                           gint64        value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_uint64:
+ * @self: a [class@PpTest.Object]
+ * @value: an unsigned 64-bit integer
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+guint64
+pp_test_object_echo_uint64 (PpTestObject *self,
+                            guint64       value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_float:
+ * @self: a [class@PpTest.Object]
+ * @value: a single-precision number
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+float
+pp_test_object_echo_float (PpTestObject *self,
+                           float         value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0.0f);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_double:
+ * @self: a [class@PpTest.Object]
+ * @value: a double-precision number
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+double
+pp_test_object_echo_double (PpTestObject *self,
+                            double        value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0.0);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_string:
+ * @self: a [class@PpTest.Object]
+ * @value: a UTF-8 string
+ *
+ * Returns a copy of its argument.
+ *
+ * Returns: (transfer full): a copy of @value
+ */
+char *
+pp_test_object_echo_string (PpTestObject *self,
+                            const char   *value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  COUNT_CALL (self);
+  return g_strdup (value);
+}
+
+/**
+ * pp_test_object_echo_filename:
+ * @self: a [class@PpTest.Object]
+ * @value: (type filename): a file name, in the encoding of the file system
+ *
+ * Returns a copy of its argument, which need not be valid UTF-8.
+ *
+ * Returns: (type filename) (transfer full): a copy of @value
+ */
+char *
+pp_test_object_echo_filename (PpTestObject *self,
+                              const char   *value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  COUNT_CALL (self);
+  return g_strdup (value);
+}
+
+/**
+ * pp_test_object_echo_strv:
+ * @self: a [class@PpTest.Object]
+ * @value: (array zero-terminated=1): a %NULL-terminated array of strings
+ *
+ * Returns a copy of its argument.
+ *
+ * Returns: (array zero-terminated=1) (transfer full): a copy of @value
+ */
+char **
+pp_test_object_echo_strv (PpTestObject       *self,
+                          const char * const *value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  COUNT_CALL (self);
+  return g_strdupv ((char **)value);
+}
+
+/**
+ * pp_test_object_echo_bytes:
+ * @self: a [class@PpTest.Object]
+ * @value: some bytes
+ *
+ * Returns its argument.
+ *
+ * Returns: (transfer full): a new reference to @value
+ */
+GBytes *
+pp_test_object_echo_bytes (PpTestObject *self,
+                           GBytes       *value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  COUNT_CALL (self);
+  return g_bytes_ref (value);
+}
+
+/**
+ * pp_test_object_echo_byte_array:
+ * @self: a [class@PpTest.Object]
+ * @value: a byte array
+ *
+ * Returns a copy of its argument.
+ *
+ * Returns: (transfer full): a new byte array with the contents of @value
+ */
+GByteArray *
+pp_test_object_echo_byte_array (PpTestObject *self,
+                                GByteArray   *value)
+{
+  GByteArray *copy;
+
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  COUNT_CALL (self);
+  copy = g_byte_array_sized_new (value->len);
+  g_byte_array_append (copy, value->data, value->len);
+  return copy;
+}
+
+/**
+ * pp_test_object_echo_variant:
+ * @self: a [class@PpTest.Object]
+ * @value: a variant; a floating reference is consumed
+ *
+ * Returns its argument.
+ *
+ * Returns: (transfer full): a reference to @value
+ */
+GVariant *
+pp_test_object_echo_variant (PpTestObject *self,
+                             GVariant     *value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  COUNT_CALL (self);
+  return g_variant_ref_sink (value);
+}
+
+/**
+ * pp_test_object_echo_color:
+ * @self: a [class@PpTest.Object]
+ * @value: a color
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+PpTestColor
+pp_test_object_echo_color (PpTestObject *self,
+                           PpTestColor   value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), PP_TEST_COLOR_RED);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_flags:
+ * @self: a [class@PpTest.Object]
+ * @value: flags
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+PpTestFlags
+pp_test_object_echo_flags (PpTestObject *self,
+                           PpTestFlags   value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), PP_TEST_FLAGS_NONE);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_gtype:
+ * @self: a [class@PpTest.Object]
+ * @value: a type
+ *
+ * Returns its argument.
+ *
+ * Returns: @value
+ */
+GType
+pp_test_object_echo_gtype (PpTestObject *self,
+                           GType         value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), G_TYPE_INVALID);
+
+  COUNT_CALL (self);
+  return value;
+}
+
+/**
+ * pp_test_object_echo_nullable_string:
+ * @self: a [class@PpTest.Object]
+ * @value: (nullable): a UTF-8 string, or %NULL
+ *
+ * Returns a copy of its argument, which may be %NULL.
+ *
+ * Returns: (transfer full) (nullable): a copy of @value
+ */
+char *
+pp_test_object_echo_nullable_string (PpTestObject *self,
+                                     const char   *value)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+
+  COUNT_CALL (self);
+  return g_strdup (value);
+}
+
+/**
+ * pp_test_object_sum_int_array:
+ * @self: a [class@PpTest.Object]
+ * @values: (array length=n_values): integers to add up
+ * @n_values: the length of @values
+ *
+ * Adds up @values, without overflow.
+ *
+ * Returns: the sum of @values, 0 if the array is empty
+ */
+gint64
+pp_test_object_sum_int_array (PpTestObject *self,
+                              const int    *values,
+                              gsize         n_values)
+{
+  gint64 sum = 0;
+
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+  g_return_val_if_fail (values != NULL || n_values == 0, 0);
+
+  COUNT_CALL (self);
+  for (gsize i = 0; i < n_values; i++)
+    sum += values[i];
+
+  return sum;
+}
+
+/**
+ * pp_test_object_make_double_array:
+ * @self: a [class@PpTest.Object]
+ * @n: how many numbers to make
+ * @out_len: (out): the length of the returned array, @n
+ *
+ * Makes the array `[0.5, 1.5, 2.5, …]` of @n numbers.
+ *
+ * Returns: (array length=out_len) (transfer full): the new array
+ */
+double *
+pp_test_object_make_double_array (PpTestObject *self,
+                                  guint         n,
+                                  gsize        *out_len)
+{
+  double *values;
+
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (out_len != NULL, NULL);
+
+  COUNT_CALL (self);
+
+  /* Never return NULL, even for an empty array. */
+  values = g_new0 (double, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    values[i] = i + 0.5;
+
+  *out_len = n;
+  return values;
+}
+
+/**
+ * pp_test_object_divide:
+ * @self: a [class@PpTest.Object]
+ * @a: the dividend
+ * @b: the divisor
+ * @quotient: (out) (optional): where to store @a / @b
+ * @remainder: (out) (optional): where to store @a % @b
+ * @error: return location for an error
+ *
+ * Divides @a by @b, rounding towards zero as C does.
+ *
+ * Fails with %PP_TEST_ERROR_DIVIDE_BY_ZERO, message
+ * `"Division of A by zero"`, when @b is 0, and with %PP_TEST_ERROR_OTHER
+ * when the quotient does not fit in an int (`G_MININT / -1`). The out
+ * arguments are left untouched on failure.
+ *
+ * Returns: %TRUE on success, %FALSE if @error is set
+ */
+gboolean
+pp_test_object_divide (PpTestObject  *self,
+                       int            a,
+                       int            b,
+                       int           *quotient,
+                       int           *remainder,
+                       GError       **error)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  COUNT_CALL (self);
+
+  if (b == 0)
+    {
+      g_set_error (error, PP_TEST_ERROR, PP_TEST_ERROR_DIVIDE_BY_ZERO,
+                   "Division of %d by zero", a);
+      return FALSE;
+    }
+
+  if (a == G_MININT && b == -1)
+    {
+      g_set_error (error, PP_TEST_ERROR, PP_TEST_ERROR_OTHER,
+                   "Division of %d by %d overflows", a, b);
+      return FALSE;
+    }
+
+  if (quotient != NULL)
+    *quotient = a / b;
+  if (remainder != NULL)
+    *remainder = a % b;
+
+  return TRUE;
+}
+
+/**
+ * pp_test_object_increment:
+ * @self: a [class@PpTest.Object]
+ * @value: (inout): the number to increment
+ *
+ * Adds 1 to @value, wrapping around from `G_MAXINT` to `G_MININT`.
+ */
+void
+pp_test_object_increment (PpTestObject *self,
+                          int          *value)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  g_return_if_fail (value != NULL);
+
+  COUNT_CALL (self);
+  *value = (int)((guint)*value + 1u);
+}
+
+/**
+ * pp_test_object_split_string:
+ * @self: a [class@PpTest.Object]
+ * @text: the string to split
+ * @first: (out) (optional) (transfer full): where to store the part of @text
+ *   before its first space, or all of @text if it has no space
+ * @rest: (out) (optional) (nullable) (transfer full): where to store the part
+ *   of @text after its first space, or %NULL if it has no space
+ *
+ * Splits @text at its first space.
+ */
+void
+pp_test_object_split_string (PpTestObject  *self,
+                             const char    *text,
+                             char         **first,
+                             char         **rest)
+{
+  const char *space;
+
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  g_return_if_fail (text != NULL);
+
+  COUNT_CALL (self);
+
+  space = strchr (text, ' ');
+
+  if (first != NULL)
+    *first = space != NULL ? g_strndup (text, space - text) : g_strdup (text);
+  if (rest != NULL)
+    *rest = space != NULL ? g_strdup (space + 1) : NULL;
+}
+
+/**
+ * pp_test_object_fail_with_io_error:
+ * @self: a [class@PpTest.Object]
+ * @error: return location for an error
+ *
+ * Always fails with `G_IO_ERROR_NOT_FOUND`, message `"No such thing"`.
+ *
+ * Returns: %FALSE, always
+ */
+gboolean
+pp_test_object_fail_with_io_error (PpTestObject  *self,
+                                   GError       **error)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  COUNT_CALL (self);
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No such thing");
+  return FALSE;
+}
+
+/**
+ * pp_test_object_sleep_msec:
+ * @self: a [class@PpTest.Object]
+ * @msec: how long to sleep, in milliseconds
+ *
+ * Blocks the calling thread for @msec milliseconds.
+ */
+void
+pp_test_object_sleep_msec (PpTestObject *self,
+                           guint         msec)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+
+  COUNT_CALL (self);
+  g_usleep ((gulong)msec * 1000);
+}
+
+/**
+ * pp_test_object_emit_changed_times:
+ * @self: a [class@PpTest.Object]
+ * @n: how many times to emit the signal
+ *
+ * Emits [signal@PpTest.Object::changed] @n times, with the values 1 to @n,
+ * without changing [property@PpTest.Object:parameter].
+ */
+void
+pp_test_object_emit_changed_times (PpTestObject *self,
+                                   guint         n)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  g_return_if_fail (n <= G_MAXINT);
+
+  COUNT_CALL (self);
+  for (guint i = 1; i <= n; i++)
+    g_signal_emit (self, signals [CHANGED], 0, (int)i);
+}
+
+/**
+ * pp_test_object_get_call_count:
+ * @self: a [class@PpTest.Object]
+ *
+ * Gets how many `pp_test_object_*` methods were called on @self so far,
+ * the dangerous ones included. This method does not count itself.
+ *
+ * Returns: the number of method calls
+ */
+guint
+pp_test_object_get_call_count (PpTestObject *self)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  return (guint)g_atomic_int_get (&self->call_count);
+}
+
+/**
+ * pp_test_object_get_dangerous_call_count:
+ * @self: a [class@PpTest.Object]
+ *
+ * Gets how many calls to methods a remote peer must never reach were made on
+ * @self so far: [method@PpTest.Object.set_callback],
+ * [method@PpTest.Object.get_pointer], [method@PpTest.Object.take_pointer],
+ * [method@PpTest.Object.steal_name], [method@PpTest.Object.take_object] and
+ * [method@PpTest.Object.take_point].
+ *
+ * Returns: the number of dangerous calls
+ */
+guint
+pp_test_object_get_dangerous_call_count (PpTestObject *self)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+
+  COUNT_CALL (self);
+  return (guint)g_atomic_int_get (&self->dangerous_calls);
+}
+
+/**
+ * pp_test_object_set_callback:
+ * @self: a [class@PpTest.Object]
+ * @callback: (scope notified) (closure user_data) (destroy destroy) (nullable):
+ *   a function to call with the new value each time
+ *   [property@PpTest.Object:parameter] is set
+ * @user_data: data for @callback
+ * @destroy: (nullable): a function to free @user_data with
+ *
+ * Sets a callback. Dangerous: a remote peer must not reach it.
+ */
+void
+pp_test_object_set_callback (PpTestObject   *self,
+                             PpTestCallback  callback,
+                             gpointer        user_data,
+                             GDestroyNotify  destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+
+  COUNT_DANGEROUS_CALL (self);
+
+  old_destroy = self->callback_destroy;
+  old_data = self->callback_data;
+
+  self->callback = callback;
+  self->callback_data = user_data;
+  self->callback_destroy = destroy;
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+/**
+ * pp_test_object_get_pointer:
+ * @self: a [class@PpTest.Object]
+ *
+ * Gets the pointer given to [method@PpTest.Object.take_pointer]. Dangerous:
+ * a remote peer must not reach it.
+ *
+ * Returns: (transfer none) (nullable): the stored pointer
+ */
+gpointer
+pp_test_object_get_pointer (PpTestObject *self)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+
+  COUNT_DANGEROUS_CALL (self);
+  return self->pointer;
+}
+
+/**
+ * pp_test_object_take_pointer:
+ * @self: a [class@PpTest.Object]
+ * @data: (nullable): an opaque pointer
+ *
+ * Stores @data, which is never dereferenced nor freed. Dangerous: a remote
+ * peer must not reach it.
+ */
+void
+pp_test_object_take_pointer (PpTestObject *self,
+                             gpointer      data)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+
+  COUNT_DANGEROUS_CALL (self);
+  self->pointer = data;
+}
+
+/**
+ * pp_test_object_steal_name:
+ * @self: a [class@PpTest.Object]
+ *
+ * Takes the internal name of @self away from it: the first call returns
+ * `"pp-test-object"`, later calls %NULL. Dangerous: a remote peer must not
+ * reach it.
+ *
+ * Returns: (transfer full) (nullable): the name, or %NULL if it was stolen
+ *   already
+ */
+char *
+pp_test_object_steal_name (PpTestObject *self)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+
+  COUNT_DANGEROUS_CALL (self);
+  return g_steal_pointer (&self->name);
+}
+
+/**
+ * pp_test_object_take_object:
+ * @self: a [class@PpTest.Object]
+ * @object: (transfer full): an object
+ *
+ * Keeps @object until @self is disposed. Its argument is an object, which
+ * cannot cross a process boundary, so a remote peer must not reach it.
+ */
+void
+pp_test_object_take_object (PpTestObject *self,
+                            GObject      *object)
+{
+  GObject *old;
+
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  g_return_if_fail (G_IS_OBJECT (object));
+
+  COUNT_DANGEROUS_CALL (self);
+
+  old = g_steal_pointer (&self->object);
+  self->object = object;
+  g_clear_object (&old);
+}
+
+/**
+ * pp_test_object_take_point:
+ * @self: a [class@PpTest.Object]
+ * @point: a point, copied
+ *
+ * Stores a copy of @point. Its argument is a plain C structure, which
+ * cannot cross a process boundary, so a remote peer must not reach it.
+ */
+void
+pp_test_object_take_point (PpTestObject *self,
+                           PpTestPoint  *point)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  g_return_if_fail (point != NULL);
+
+  COUNT_DANGEROUS_CALL (self);
+  self->point = *point;
+}
