@@ -63,6 +63,8 @@ typedef struct
   PpConnection *connection;
   gpointer      in_tag;
   gpointer      out_tag;
+  GIOCondition  in_events;
+  GIOCondition  out_events;
 } ConnectionSource;
 
 struct _PpConnection
@@ -118,6 +120,7 @@ struct _PpConnection
   gsize                  max_queued_output;
 
   gboolean               input_throttled;
+  gboolean               pumped;
   gboolean               closed;
   gboolean               closed_dispatched;
   gboolean               stream_closed;
@@ -192,8 +195,7 @@ stream_fd (gpointer stream)
 static gboolean
 find_fds (GIOStream  *stream,
           int        *in_fd,
-          int        *out_fd,
-          GError    **error)
+          int        *out_fd)
 {
   if (G_IS_SOCKET_CONNECTION (stream))
     {
@@ -205,15 +207,107 @@ find_fds (GIOStream  *stream,
 
   *in_fd = stream_fd (g_io_stream_get_input_stream (stream));
   *out_fd = stream_fd (g_io_stream_get_output_stream (stream));
+  return *in_fd >= 0 && *out_fd >= 0;
+}
 
-  if (*in_fd < 0 || *out_fd < 0)
+/* A stream with no descriptor to poll (TLS, a converter, a custom stream)
+ * is joined to one end of a socket pair by two splices running in the
+ * owner context; the connection uses the other end like any socket. This
+ * costs a copy and a main-loop hop per message, so only such streams pay
+ * it. */
+typedef struct
+{
+  GIOStream    *user;
+  GIOStream    *inner;
+  GCancellable *cancellable;
+  guint         n_running;
+} Pump;
+
+static void
+pump_unref (Pump *pump)
+{
+  if (--pump->n_running > 0)
+    return;
+  g_io_stream_close (pump->inner, NULL, NULL);
+  g_io_stream_close_async (pump->user, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  g_object_unref (pump->user);
+  g_object_unref (pump->inner);
+  g_object_unref (pump->cancellable);
+  g_free (pump);
+}
+
+static void
+pump_from_user_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Pump *pump = user_data;
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (pump->inner));
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
+  /* The user's stream ended: let the connection see the end. */
+  g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  g_cancellable_cancel (pump->cancellable);
+  pump_unref (pump);
+}
+
+static void
+pump_to_user_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Pump *pump = user_data;
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
+  /* The connection ended: stop reading the user's stream. */
+  g_cancellable_cancel (pump->cancellable);
+  pump_unref (pump);
+}
+
+static GIOStream *
+start_pump (GIOStream  *stream,
+            GError    **error)
+{
+  g_autoptr(GSocket) mine = NULL;
+  g_autoptr(GSocket) theirs = NULL;
+  Pump *pump;
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
     {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-                   _("A %s has no file descriptor to poll; use a socket or pipe stream"),
-                   G_OBJECT_TYPE_NAME (stream));
-      return FALSE;
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create a socket pair: %s"), g_strerror (saved));
+      return NULL;
     }
-  return TRUE;
+  mine = g_socket_new_from_fd (fds[0], NULL);
+  theirs = g_socket_new_from_fd (fds[1], NULL);
+  if (mine == NULL || theirs == NULL)
+    {
+      if (mine == NULL)
+        close (fds[0]);
+      if (theirs == NULL)
+        close (fds[1]);
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("Could not create a socket pair"));
+      return NULL;
+    }
+
+  pump = g_new0 (Pump, 1);
+  pump->user = g_object_ref (stream);
+  pump->inner = G_IO_STREAM (g_socket_connection_factory_create_connection (theirs));
+  pump->cancellable = g_cancellable_new ();
+  pump->n_running = 2;
+
+  g_output_stream_splice_async (g_io_stream_get_output_stream (pump->inner),
+                                g_io_stream_get_input_stream (pump->user),
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
+                                pump->cancellable, pump_from_user_done, pump);
+  g_output_stream_splice_async (g_io_stream_get_output_stream (pump->user),
+                                g_io_stream_get_input_stream (pump->inner),
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
+                                NULL, pump_to_user_done, pump);
+
+  return G_IO_STREAM (g_socket_connection_factory_create_connection (mine));
 }
 
 /* Writing to a pipe whose reader is gone raises SIGPIPE, and unlike send()
@@ -244,6 +338,7 @@ pp_connection_new (GIOStream                   *stream,
                    gpointer                     user_data,
                    GError                     **error)
 {
+  g_autoptr(GIOStream) pumped = NULL;
   PpConnection *self;
   int in_fd, out_fd;
 
@@ -255,8 +350,14 @@ pp_connection_new (GIOStream                   *stream,
       return NULL;
     }
 
-  if (!find_fds (stream, &in_fd, &out_fd, error))
-    return NULL;
+  if (!find_fds (stream, &in_fd, &out_fd))
+    {
+      pumped = start_pump (stream, error);
+      if (pumped == NULL)
+        return NULL;
+      stream = pumped;
+      find_fds (stream, &in_fd, &out_fd);
+    }
 
   if (!g_unix_set_fd_nonblocking (in_fd, TRUE, error) ||
       !g_unix_set_fd_nonblocking (out_fd, TRUE, error))
@@ -265,6 +366,7 @@ pp_connection_new (GIOStream                   *stream,
   self = g_new0 (PpConnection, 1);
   g_atomic_ref_count_init (&self->ref_count);
   self->stream = g_object_ref (stream);
+  self->pumped = pumped != NULL;
   self->context = g_main_context_ref_thread_default ();
   self->callbacks = *callbacks;
   self->user_data = user_data;
@@ -428,6 +530,8 @@ complete_sync_locked (PpConnection *self,
   call->result = result;
   call->error = error;
   broadcast_locked (self);
+  if (self->pumped)
+    g_main_context_wakeup (self->context);
 }
 
 static void
@@ -552,7 +656,7 @@ flush_locked (PpConnection *self)
         {
           if (errno == EINTR)
             continue;
-          if (errno == EAGAIN || errno == EWOULDBLOCK)
+          if (errno == EAGAIN)
             return TRUE;
           return FALSE;
         }
@@ -937,7 +1041,7 @@ read_input (PpConnection  *self,
           g_propagate_error (error, read_error (0));
           return FALSE;
         }
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
+      if (errno == EAGAIN)
         return TRUE;
       g_propagate_error (error, read_error (errno));
       return FALSE;
@@ -1000,10 +1104,21 @@ update_source_locked (PpConnection *self)
     out_cond = 0;
 
   if (source->out_tag == NULL)
-    g_source_modify_unix_fd ((GSource *) source, source->in_tag, in_cond | out_cond);
-  else
     {
+      in_cond |= out_cond;
+      out_cond = 0;
+    }
+
+  /* Each change wakes the context up, which costs two syscalls: only
+   * change what differs. */
+  if (source->in_events != in_cond)
+    {
+      source->in_events = in_cond;
       g_source_modify_unix_fd ((GSource *) source, source->in_tag, in_cond);
+    }
+  if (source->out_tag != NULL && source->out_events != out_cond)
+    {
+      source->out_events = out_cond;
       g_source_modify_unix_fd ((GSource *) source, source->out_tag, out_cond);
     }
 }
@@ -1175,8 +1290,8 @@ pp_connection_start (PpConnection *self)
   /* Dispatching may run a nested main loop (a method that waits); letting
    * the source recurse also saves the syscalls GLib spends blocking it. */
   g_source_set_can_recurse ((GSource *) source, TRUE);
-  source->in_tag = g_source_add_unix_fd ((GSource *) source, self->in_fd,
-                                         G_IO_IN | G_IO_HUP | G_IO_ERR);
+  source->in_events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+  source->in_tag = g_source_add_unix_fd ((GSource *) source, self->in_fd, source->in_events);
   if (self->out_fd != self->in_fd)
     source->out_tag = g_source_add_unix_fd ((GSource *) source, self->out_fd, 0);
 
@@ -1464,6 +1579,12 @@ sync_cancelled_cb (GCancellable *cancellable,
   g_mutex_unlock (&self->lock);
 }
 
+static gboolean
+wake_only (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 /* Waits in the calling thread until @call is done, doing the connection's
  * I/O itself when no other thread does. Called with the lock held. */
 static void
@@ -1485,7 +1606,29 @@ wait_sync_locked (PpConnection *self,
           break;
         }
 
-      if (try_begin_io_locked (self))
+      if (self->pumped && !self->io_busy && g_main_context_acquire (self->context))
+        {
+          /* The data passes through splices in the owner context, which
+           * nobody else runs now: run it until something happens. */
+          GSource *timeout = NULL;
+
+          g_mutex_unlock (&self->lock);
+          if (deadline >= 0)
+            {
+              timeout = g_timeout_source_new (MAX ((deadline - now) / 1000, 0) + 1);
+              g_source_set_callback (timeout, wake_only, NULL, NULL);
+              g_source_attach (timeout, self->context);
+            }
+          g_main_context_iteration (self->context, TRUE);
+          if (timeout != NULL)
+            {
+              g_source_destroy (timeout);
+              g_source_unref (timeout);
+            }
+          g_main_context_release (self->context);
+          g_mutex_lock (&self->lock);
+        }
+      else if (try_begin_io_locked (self))
         {
           struct pollfd fds[3];
           int n_fds = 0;

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <string.h>
 
+#include <gio/gfiledescriptorbased.h>
+
 #include "pp-test-object.h"
 #include "pp-test-util.h"
 
@@ -703,6 +705,68 @@ test_pipes (void)
 }
 
 static void
+test_stream_without_fd (void)
+{
+  g_autoptr(PpTestPeer) peer = pp_test_peer_spawn ("test", FALSE);
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GOutputStream) output = NULL;
+  g_autoptr(GIOStream) wrapped = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) async_error = NULL;
+  g_autoptr(GVariant) get = NULL;
+  g_autofree char *output_text = NULL;
+  Pipelined state = { 0, 0, TRUE };
+
+  /* Filter streams have no descriptor to poll, like a TLS connection. */
+  input = G_INPUT_STREAM (g_data_input_stream_new (g_io_stream_get_input_stream (peer->stream)));
+  output = G_OUTPUT_STREAM (g_data_output_stream_new (g_io_stream_get_output_stream (peer->stream)));
+  g_assert_false (G_IS_FILE_DESCRIPTOR_BASED (input));
+  wrapped = g_simple_io_stream_new (input, output);
+
+  proxy = pp_proxy_new_sync (wrapped, NULL, &error);
+  g_assert_no_error (error);
+
+  g_variant_unref (pp_proxy_call_sync (proxy, "set_parameter", g_variant_new ("(i)", 3), -1,
+                                       NULL, &error));
+  g_assert_no_error (error);
+  get = pp_proxy_call_sync (proxy, "get_parameter", NULL, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpvariant (get, g_variant_new ("(i)", 3));
+
+  for (int i = 0; i < 100; i++)
+    {
+      PipelinedCall *pc = g_new0 (PipelinedCall, 1);
+
+      pc->state = &state;
+      pc->value = i;
+      pp_proxy_call_async (proxy, "echo_int32", g_variant_new ("(i)", i), -1, NULL,
+                           pipelined_cb, pc);
+    }
+  while (state.n_done < 100)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (state.in_order);
+
+  pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", 300), 30, NULL,
+                       async_error_cb, &async_error);
+  while (async_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (async_error, PP_ERROR, PP_ERROR_TIMED_OUT);
+
+  pp_proxy_close (proxy);
+  g_clear_object (&proxy);
+
+  /* The end reaches the wrapped stream, which gets closed in this context */
+  while (!g_io_stream_is_closed (wrapped))
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Closing a socket connection's streams leaves its socket open. */
+  g_io_stream_close (peer->stream, NULL, NULL);
+  output_text = pp_test_peer_wait (peer);
+  g_assert_nonnull (strstr (output_text, "closed: pp-error-quark 1 "));
+}
+
+static void
 test_pair_in_process_thread (void)
 {
   /* pp_listener_new_pair() is the one-call start; here its proxy end goes
@@ -773,6 +837,7 @@ main (int   argc,
   ADD ("peer-killed", test_peer_killed, NULL);
   ADD ("close", test_close, NULL);
   g_test_add_func ("/Pp/Proxy/pipes", test_pipes);
+  g_test_add_func ("/Pp/Proxy/stream-without-fd", test_stream_without_fd);
   g_test_add_func ("/Pp/Proxy/pair-forked", test_pair_in_process_thread);
 
   return g_test_run ();
