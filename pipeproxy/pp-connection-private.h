@@ -22,6 +22,8 @@ typedef struct _PpConnection PpConnection;
 
 typedef struct
 {
+  /* The kinds of frame, other than replies, this side takes: 1 << kind */
+  guint accepted_kinds;
   /* A frame that is not a reply: CALL, CANCEL and HELLO on the listener's
    * side, SIGNAL on the proxy's. Runs in the owner context. */
   void (*message) (PpConnection       *connection,

@@ -109,6 +109,8 @@ struct _PpConnection
 
   /* Calls, under lock */
   guint32                next_serial;
+  gboolean               serials_wrapped;
+  gboolean               peer_refused;
   GHashTable            *pending;     /* serial → PendingCall */
   guint                  max_pending;
 
@@ -594,6 +596,10 @@ close_locked (PpConnection *self,
   item->error = g_error_copy (self->close_error);
   push_inbound_locked (self, item);
 
+  /* Nothing more is read or written: stop polling, or a shut-down socket
+   * would keep the context busy. */
+  update_source_locked (self);
+
   broadcast_locked (self);
   wake_io_thread (self);
 }
@@ -807,12 +813,14 @@ pp_connection_error_from_wire (GVariant *body)
 }
 
 /* Routes one decoded frame. Called by the thread doing I/O, without the
- * lock. */
-static void
+ * lock. Returns FALSE, with @error, for a frame that closes the
+ * connection; nothing after it is read. */
+static gboolean
 route_frame (PpConnection       *self,
              const PpWireHeader *header,
              GVariant           *body,
-             GPtrArray          *to_complete)
+             GPtrArray          *to_complete,
+             GError            **error)
 {
   InboundItem *item;
   PendingCall *call;
@@ -821,24 +829,44 @@ route_frame (PpConnection       *self,
       header->kind == PP_WIRE_KIND_WELCOME)
     {
       GVariant *result = NULL;
-      GError *error = NULL;
+      GError *call_error = NULL;
+      gboolean issued;
+
+      /* An error that answers no call is the peer's reason for closing,
+       * e.g. a refused handshake. */
+      if (header->kind == PP_WIRE_KIND_ERROR && header->serial == 0)
+        {
+          self->peer_refused = TRUE;
+          g_propagate_error (error, pp_connection_error_from_wire (body));
+          return FALSE;
+        }
 
       g_mutex_lock (&self->lock);
+      issued = header->serial != 0 && (self->serials_wrapped || header->serial < self->next_serial);
       call = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (header->serial));
       if (call == NULL)
         {
-          /* A reply to a call that already ended (time-out, cancellation). */
           g_mutex_unlock (&self->lock);
-          return;
+          if (issued)
+            return TRUE;  /* a late reply to a call that timed out or was cancelled */
+          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                       _("Received a reply (%s) to request %u, which was never made"),
+                       pp_wire_kind_to_string (header->kind), header->serial);
+          return FALSE;
+        }
+
+      if (header->kind != PP_WIRE_KIND_ERROR && header->kind != call->reply_kind)
+        {
+          g_mutex_unlock (&self->lock);
+          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                       _("Received a frame of kind %s in answer to a request that expects %s"),
+                       pp_wire_kind_to_string (header->kind),
+                       pp_wire_kind_to_string (call->reply_kind));
+          return FALSE;
         }
 
       if (header->kind == PP_WIRE_KIND_ERROR)
-        error = pp_connection_error_from_wire (body);
-      else if (header->kind != call->reply_kind)
-        error = g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                             _("Received a %s frame in answer to a request that expects %s"),
-                             pp_wire_kind_to_string (header->kind),
-                             pp_wire_kind_to_string (call->reply_kind));
+        call_error = pp_connection_error_from_wire (body);
       else if (header->kind == PP_WIRE_KIND_RETURN)
         result = g_variant_get_variant (body);
       else
@@ -848,9 +876,9 @@ route_frame (PpConnection       *self,
 
       if (call->sync)
         {
-          complete_sync_locked (self, call, result, error);
+          complete_sync_locked (self, call, result, call_error);
           g_mutex_unlock (&self->lock);
-          return;
+          return TRUE;
         }
 
       /* Replies for callers in the owner context go through the inbound
@@ -861,14 +889,24 @@ route_frame (PpConnection       *self,
           item->kind = ITEM_COMPLETE;
           item->call = call;
           item->body = result;
-          item->error = error;
+          item->error = call_error;
           push_inbound_locked (self, item);
           g_mutex_unlock (&self->lock);
-          return;
+          return TRUE;
         }
       g_mutex_unlock (&self->lock);
-      complete_async (self, call, result, error);
-      return;
+      complete_async (self, call, result, call_error);
+      return TRUE;
+    }
+
+  /* Checked as it is read, so that nothing behind a frame this side does
+   * not take is ever acted on. */
+  if (!(self->callbacks.accepted_kinds & (1u << header->kind)))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s, which this side does not accept"),
+                   pp_wire_kind_to_string (header->kind));
+      return FALSE;
     }
 
   item = g_new0 (InboundItem, 1);
@@ -881,7 +919,7 @@ route_frame (PpConnection       *self,
   else
     push_inbound_locked (self, item);
   g_mutex_unlock (&self->lock);
-  (void) to_complete;
+  return TRUE;
 }
 
 static gboolean
@@ -896,8 +934,7 @@ handle_frame (PpConnection       *self,
   if (body == NULL)
     return FALSE;
 
-  route_frame (self, header, body, to_complete);
-  return TRUE;
+  return route_frame (self, header, body, to_complete, error);
 }
 
 static GError *
@@ -1081,6 +1118,17 @@ do_read (PpConnection *self,
   if (!read_input (self, to_complete, &error))
     {
       g_mutex_lock (&self->lock);
+      /* Tell a peer that broke the protocol why it is cut off, as the
+       * last thing it reads. */
+      if (!self->closed && !self->peer_refused && error->domain == PP_ERROR &&
+          (error->code == PP_ERROR_PROTOCOL || error->code == PP_ERROR_LIMIT_EXCEEDED))
+        {
+          GBytes *frame = pp_wire_encode_error (0, error);
+
+          g_queue_push_tail (&self->out_queue, frame);
+          self->out_queued += g_bytes_get_size (frame);
+          flush_locked (self);
+        }
       close_locked (self, error, to_complete);
       g_mutex_unlock (&self->lock);
     }
@@ -1103,6 +1151,8 @@ update_source_locked (PpConnection *self)
   if (self->closed)
     out_cond = 0;
 
+  if (source->in_tag == NULL)
+    return;
   if (source->out_tag == NULL)
     {
       in_cond |= out_cond;
@@ -1140,7 +1190,7 @@ connection_source_check (GSource *source)
 
   if (g_atomic_int_get (&cs->connection->inbound_len) > 0)
     return TRUE;
-  if (g_source_query_unix_fd (source, cs->in_tag) != 0)
+  if (cs->in_tag != NULL && g_source_query_unix_fd (source, cs->in_tag) != 0)
     return TRUE;
   return cs->out_tag != NULL && g_source_query_unix_fd (source, cs->out_tag) != 0;
 }
@@ -1152,7 +1202,10 @@ dispatch_item (PpConnection *self,
   switch (item->kind)
     {
     case ITEM_MESSAGE:
-      if (self->callbacks.message != NULL)
+      /* After a close, requests queued before it are not acted on: no
+       * answer could be sent, and a peer that broke the protocol is not
+       * served any further. */
+      if (self->callbacks.message != NULL && !pp_connection_is_closed (self))
         self->callbacks.message (self, &item->header, item->body, self->user_data);
       break;
 
@@ -1204,7 +1257,7 @@ connection_source_dispatch (GSource     *source,
   ConnectionSource *cs = (ConnectionSource *) source;
   PpConnection *self = pp_connection_ref (cs->connection);
   g_autoptr(GPtrArray) to_complete = g_ptr_array_new ();
-  GIOCondition in_revents = g_source_query_unix_fd (source, cs->in_tag);
+  GIOCondition in_revents = cs->in_tag ? g_source_query_unix_fd (source, cs->in_tag) : 0;
   GIOCondition out_revents = cs->out_tag ? g_source_query_unix_fd (source, cs->out_tag)
                                          : in_revents;
   GThread *previous_cork;
@@ -1255,8 +1308,13 @@ connection_source_dispatch (GSource     *source,
   if (self->closed && self->closed_dispatched && !self->io_busy && !self->stream_closed)
     {
       /* Nobody polls the descriptors any more: close them so that a pipe's
-       * peer sees the end too. */
+       * peer sees the end too. They leave the source first, since a closed
+       * descriptor polls as always ready and its number may be reused. */
       self->stream_closed = TRUE;
+      if (cs->in_tag != NULL)
+        g_source_remove_unix_fd (source, g_steal_pointer (&cs->in_tag));
+      if (cs->out_tag != NULL)
+        g_source_remove_unix_fd (source, g_steal_pointer (&cs->out_tag));
       g_mutex_unlock (&self->lock);
       g_io_stream_close (self->stream, NULL, NULL);
       g_mutex_lock (&self->lock);
@@ -1361,7 +1419,11 @@ add_pending_locked (PpConnection  *self,
     }
 
   do
-    call->serial = self->next_serial++;
+    {
+      call->serial = self->next_serial++;
+      if (self->next_serial == 0)
+        self->serials_wrapped = TRUE;
+    }
   while (call->serial == 0 ||
          g_hash_table_contains (self->pending, GUINT_TO_POINTER (call->serial)));
 

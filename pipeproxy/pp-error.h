@@ -36,7 +36,7 @@ G_BEGIN_DECLS
  * @PP_ERROR_LIMIT_EXCEEDED: a size or count limit was reached
  * @PP_ERROR_REMOTE_ERROR: the remote method failed with an error whose domain
  *   is not known in this process; the message starts with the remote domain
- *   name and code, see [func@Pp.error_get_remote]
+ *   name and code, see [func@Pp.Error.get_remote]
  *
  * Error codes of the %PP_ERROR domain.
  *

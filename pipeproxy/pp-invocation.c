@@ -112,6 +112,8 @@ pp_invocation_new (PpConnection       *connection,
  * pp_invocation_get_method_name:
  * @self: a #PpInvocation
  *
+ * Gets the name of the method the peer called.
+ *
  * Returns: the name of the method the peer called
  *
  * Since: 1.0
@@ -126,6 +128,8 @@ pp_invocation_get_method_name (PpInvocation *self)
 /**
  * pp_invocation_get_parameters:
  * @self: a #PpInvocation
+ *
+ * Gets the arguments of the call.
  *
  * Returns: (transfer none): the arguments, a tuple. For a method added with
  *   [method@Pp.Listener.add_method] it was checked against the method's
@@ -143,6 +147,8 @@ pp_invocation_get_parameters (PpInvocation *self)
 /**
  * pp_invocation_get_object:
  * @self: a #PpInvocation
+ *
+ * Gets the object the call is for.
  *
  * Returns: (transfer none): the exported object
  *

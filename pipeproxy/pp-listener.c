@@ -259,7 +259,7 @@ on_message (PpConnection       *connection,
   if (!self->greeted && header->kind != PP_WIRE_KIND_HELLO)
     {
       protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("Received a %s frame before the handshake"),
+                                         _("Received a frame of kind %s before the handshake"),
                                          pp_wire_kind_to_string (header->kind)));
       return;
     }
@@ -312,6 +312,8 @@ on_closed (PpConnection *connection,
 }
 
 static const PpConnectionCallbacks listener_callbacks = {
+  .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
+                    (1u << PP_WIRE_KIND_CANCEL),
   .message = on_message,
   .closed = on_closed,
 };
@@ -616,6 +618,8 @@ pp_listener_new_pair_with_fd (GObject  *object,
  * pp_listener_get_object:
  * @self: a #PpListener
  *
+ * Gets the object the listener serves.
+ *
  * Returns: (transfer none): the object served
  *
  * Since: 1.0
@@ -631,6 +635,8 @@ pp_listener_get_object (PpListener *self)
  * pp_listener_get_stream:
  * @self: a #PpListener
  *
+ * Gets the stream to the peer.
+ *
  * Returns: (transfer none): the stream to the peer
  *
  * Since: 1.0
@@ -645,6 +651,8 @@ pp_listener_get_stream (PpListener *self)
 /**
  * pp_listener_is_closed:
  * @self: a #PpListener
+ *
+ * Tells whether the connection has ended.
  *
  * Returns: %TRUE once the connection has ended
  *
@@ -679,6 +687,8 @@ pp_listener_close (PpListener *self)
 /**
  * pp_listener_get_max_message_size:
  * @self: a #PpListener
+ *
+ * Gets [property@Pp.Listener:max-message-size].
  *
  * Returns: the largest frame body accepted from the peer, in bytes
  *

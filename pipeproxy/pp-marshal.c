@@ -231,10 +231,11 @@ element_is_fixed_copy (PpTypeTag tag)
     case PP_TYPE_INT64:
     case PP_TYPE_UINT64:
     case PP_TYPE_DOUBLE:
-    case PP_TYPE_UNICHAR:
     case PP_TYPE_ENUM:
     case PP_TYPE_FLAGS:
       return TRUE;
+    /* Same layout, but every item must be checked */
+    case PP_TYPE_UNICHAR:
     case PP_TYPE_BOOLEAN:
     case PP_TYPE_INT8:
     case PP_TYPE_FLOAT:
@@ -560,7 +561,17 @@ array_from_variant (const PpTypeDesc  *desc,
           if (!pp_marshal_from_variant (element, child, item_transfer, scope, &item, NULL, error))
             {
               if (transfer != PP_TRANSFER_NONE)
-                g_free (data);
+                {
+                  /* Items converted so far were handed over too */
+                  for (gsize j = 0; j < i && item_transfer == PP_TRANSFER_FULL; j++)
+                    {
+                      PpArgValue done = { 0 };
+
+                      memcpy (&done, data + j * size, size);
+                      pp_marshal_free_value (element, &done, 0, PP_TRANSFER_FULL);
+                    }
+                  g_free (data);
+                }
               return FALSE;
             }
           memcpy (data + i * size, &item, size);

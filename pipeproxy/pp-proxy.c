@@ -117,6 +117,7 @@ on_closed (PpConnection *connection,
 }
 
 static const PpConnectionCallbacks proxy_callbacks = {
+  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL),
   .message = on_message,
   .closed = on_closed,
 };
@@ -746,6 +747,8 @@ pp_proxy_call_sync (PpProxy       *self,
  * pp_proxy_get_remote_type_name:
  * @self: a #PpProxy
  *
+ * Gets the type name of the remote object.
+ *
  * Returns: (nullable): the type name of the remote object, e.g.
  *   `GSimpleAction`, or %NULL before the handshake
  *
@@ -764,6 +767,8 @@ pp_proxy_get_remote_type_name (PpProxy *self)
  * pp_proxy_get_stream:
  * @self: a #PpProxy
  *
+ * Gets the stream to the listener.
+ *
  * Returns: (transfer none): the stream to the listener
  *
  * Since: 1.0
@@ -780,6 +785,8 @@ pp_proxy_get_stream (PpProxy *self)
 /**
  * pp_proxy_get_default_timeout:
  * @self: a #PpProxy
+ *
+ * Gets [property@Pp.Proxy:default-timeout].
  *
  * Returns: the value of [property@Pp.Proxy:default-timeout]
  *
@@ -821,6 +828,8 @@ pp_proxy_set_default_timeout (PpProxy *self,
 /**
  * pp_proxy_get_max_pending_calls:
  * @self: a #PpProxy
+ *
+ * Gets [property@Pp.Proxy:max-pending-calls].
  *
  * Returns: the value of [property@Pp.Proxy:max-pending-calls]
  *
@@ -864,6 +873,8 @@ pp_proxy_set_max_pending_calls (PpProxy *self,
 /**
  * pp_proxy_is_closed:
  * @self: a #PpProxy
+ *
+ * Tells whether the connection has ended.
  *
  * Returns: %TRUE once the connection has ended; calls then fail at once
  *   with %PP_ERROR_DISCONNECTED

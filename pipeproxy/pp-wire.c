@@ -92,7 +92,7 @@ pp_wire_parse_header (const guint8  *data,
   if (reserved != 0 || (header->flags & ~PP_WIRE_FLAGS_ALL) != 0)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("Received a %s frame with unknown flags or reserved bits set"),
+                   _("Received a frame of kind %s with unknown flags or reserved bits set"),
                    kind_names[header->kind]);
       return FALSE;
     }
@@ -100,7 +100,7 @@ pp_wire_parse_header (const guint8  *data,
   if (header->body_size > max_body_size)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("Received a %s frame of %u bytes, over the limit of %" G_GSIZE_FORMAT " bytes"),
+                   _("Received a frame of kind %s with %u bytes, over the limit of %" G_GSIZE_FORMAT " bytes"),
                    kind_names[header->kind], header->body_size, max_body_size);
       return FALSE;
     }
@@ -174,7 +174,7 @@ pp_wire_decode_body (const PpWireHeader  *header,
   if (!g_variant_is_normal_form (value))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("Received a %s frame whose body is not a valid %s value"),
+                   _("Received a frame of kind %s whose body is not a valid %s value"),
                    kind_names[header->kind], body_type_strings[header->kind]);
       return NULL;
     }
@@ -196,7 +196,7 @@ pp_wire_decode_body (const PpWireHeader  *header,
       if (!g_variant_is_of_type (inner, G_VARIANT_TYPE_TUPLE))
         {
           g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                       _("Received a %s frame whose values are of type %s, not a tuple"),
+                       _("Received a frame of kind %s whose values are of type %s, not a tuple"),
                        kind_names[header->kind], g_variant_get_type_string (inner));
           return NULL;
         }
