@@ -10,6 +10,7 @@
 # include "pp-error.h"
 # include "pp-invocation.h"
 # include "pp-listener.h"
+# include "pp-member.h"
 # include "pp-proxy.h"
 # include "pp-stream.h"
 #undef PIPEPROXY_INSIDE

@@ -34,6 +34,9 @@ typedef struct
   void (*closed)  (PpConnection       *connection,
                    const GError       *error,
                    gpointer            user_data);
+  /* Optional: runs in the owner context before each poll. */
+  void (*prepare) (PpConnection       *connection,
+                   gpointer            user_data);
 } PpConnectionCallbacks;
 
 #define PP_DEFAULT_MAX_MESSAGE_SIZE   (128 * 1024 * 1024)
@@ -47,6 +50,9 @@ PpConnection *pp_connection_new              (GIOStream                   *strea
 PpConnection *pp_connection_ref              (PpConnection                *self);
 void          pp_connection_unref            (PpConnection                *self);
 void          pp_connection_start            (PpConnection                *self);
+void          pp_connection_set_callbacks    (PpConnection                *self,
+                                              const PpConnectionCallbacks *callbacks,
+                                              gpointer                     user_data);
 GIOStream    *pp_connection_get_stream       (PpConnection                *self);
 GMainContext *pp_connection_get_context      (PpConnection                *self);
 gboolean      pp_connection_is_closed        (PpConnection                *self);

@@ -393,6 +393,18 @@ pp_connection_new (GIOStream                   *stream,
   return self;
 }
 
+/* Hands the connection to another owner object, in the owner context. */
+void
+pp_connection_set_callbacks (PpConnection                *self,
+                             const PpConnectionCallbacks *callbacks,
+                             gpointer                     user_data)
+{
+  g_mutex_lock (&self->lock);
+  self->callbacks = *callbacks;
+  self->user_data = user_data;
+  g_mutex_unlock (&self->lock);
+}
+
 GIOStream *
 pp_connection_get_stream (PpConnection *self)
 {
@@ -1178,9 +1190,13 @@ connection_source_prepare (GSource *source,
                            int     *timeout)
 {
   ConnectionSource *cs = (ConnectionSource *) source;
+  PpConnection *self = cs->connection;
+
+  if (self->callbacks.prepare != NULL)
+    self->callbacks.prepare (self, self->user_data);
 
   *timeout = -1;
-  return g_atomic_int_get (&cs->connection->inbound_len) > 0;
+  return g_atomic_int_get (&self->inbound_len) > 0;
 }
 
 static gboolean

@@ -36,6 +36,26 @@ gboolean            pp_introspection_check_args    (const char          *method,
                                                     GVariant            *parameters,
                                                     GError             **error);
 
+/* Self-description, sent to the proxy in the handshake. Whatever cannot be
+ * used from another process is described with the reason, or left out with
+ * the reason in a debug message. */
+#define PP_DESCRIPTION_METHODS_TYPE    "a(sssbs)"   /* name, in, out, throws, dispatch */
+#define PP_DESCRIPTION_SIGNALS_TYPE    "a(suasss)"   /* name, flags, arg types, args, why not */
+#define PP_DESCRIPTION_PROPERTIES_TYPE "a(susssmv)" /* name, flags, type, signature, why not, value */
+
+void                pp_introspection_describe_type       (GType            type,
+                                                          GVariantDict    *info);
+void                pp_introspection_describe_methods    (GType            type,
+                                                          GHashTable      *seen,
+                                                          GVariantBuilder *methods);
+void                pp_introspection_describe_signals    (GType            type,
+                                                          GVariantBuilder *signals);
+void                pp_introspection_describe_properties (GObject         *object,
+                                                          GVariantBuilder *properties);
+gboolean            pp_introspection_signal_is_mirrored  (GType            type,
+                                                          const char      *name,
+                                                          guint           *signal_id);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpMethod, pp_method_unref)
 
 G_END_DECLS

@@ -977,3 +977,279 @@ pp_method_invoke (PpMethod  *method,
     return invoke_action_signal (method, object, parameters, error);
   return invoke_introspected (method, object, parameters, error);
 }
+
+/* Self-description ------------------------------------------------------ */
+
+static void
+append_type_names (GVariantBuilder *builder,
+                   const GType     *types,
+                   guint            n_types)
+{
+  for (guint i = 0; i < n_types; i++)
+    g_variant_builder_add (builder, "s", g_type_name (types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE));
+}
+
+void
+pp_introspection_describe_type (GType         type,
+                                GVariantDict *info)
+{
+  g_autofree GType *interfaces = NULL;
+  GVariantBuilder chain;
+  GVariantBuilder ifaces;
+  guint n_interfaces = 0;
+
+  g_variant_builder_init (&chain, G_VARIANT_TYPE_STRING_ARRAY);
+  for (GType t = type; t != 0; t = g_type_parent (t))
+    g_variant_builder_add (&chain, "s", g_type_name (t));
+
+  interfaces = g_type_interfaces (type, &n_interfaces);
+  g_variant_builder_init (&ifaces, G_VARIANT_TYPE_STRING_ARRAY);
+  append_type_names (&ifaces, interfaces, n_interfaces);
+
+  g_variant_dict_insert (info, "type-name", "s", g_type_name (type));
+  g_variant_dict_insert_value (info, "type-chain", g_variant_builder_end (&chain));
+  g_variant_dict_insert_value (info, "interfaces", g_variant_builder_end (&ifaces));
+}
+
+static void
+collect_method_names_locked (GType      type,
+                             GPtrArray *names)
+{
+  g_autofree GType *interfaces = NULL;
+  guint n_interfaces = 0;
+
+  for (GType t = type; t != 0; t = g_type_parent (t))
+    {
+      auto_info GIBaseInfo *info = find_info_locked (t);
+
+      if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_OBJECT)
+        continue;
+      for (int i = 0; i < g_object_info_get_n_methods ((GIObjectInfo *) info); i++)
+        {
+          auto_info GIFunctionInfo *function = g_object_info_get_method ((GIObjectInfo *) info, i);
+
+          if (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD)
+            g_ptr_array_add (names, g_strdup (g_base_info_get_name (function)));
+        }
+    }
+
+  interfaces = g_type_interfaces (type, &n_interfaces);
+  for (guint j = 0; j < n_interfaces; j++)
+    {
+      auto_info GIBaseInfo *info = find_info_locked (interfaces[j]);
+
+      if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_INTERFACE)
+        continue;
+      for (int i = 0; i < g_interface_info_get_n_methods ((GIInterfaceInfo *) info); i++)
+        {
+          auto_info GIFunctionInfo *function = g_interface_info_get_method ((GIInterfaceInfo *) info, i);
+
+          if (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD)
+            g_ptr_array_add (names, g_strdup (g_base_info_get_name (function)));
+        }
+    }
+}
+
+static void
+collect_signal_ids (GType   type,
+                    GArray *ids)
+{
+  g_autofree GType *interfaces = NULL;
+  guint n_interfaces = 0;
+
+  for (GType t = type; t != 0; t = g_type_parent (t))
+    {
+      guint n = 0;
+      g_autofree guint *list = g_signal_list_ids (t, &n);
+
+      g_array_append_vals (ids, list, n);
+    }
+
+  interfaces = g_type_interfaces (type, &n_interfaces);
+  for (guint j = 0; j < n_interfaces; j++)
+    {
+      guint n = 0;
+      g_autofree guint *list = g_signal_list_ids (interfaces[j], &n);
+
+      g_array_append_vals (ids, list, n);
+    }
+}
+
+static const char *
+dispatch_name (PpMethodKind kind)
+{
+  return kind == PP_METHOD_KIND_ACTION_SIGNAL ? "action-signal" : "introspected";
+}
+
+static void
+describe_method (GType            type,
+                 const char      *name,
+                 GHashTable      *seen,
+                 GVariantBuilder *methods)
+{
+  g_autoptr(PpMethod) method = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_hash_table_contains (seen, name))
+    return;
+  g_hash_table_add (seen, g_strdup (name));
+
+  method = pp_introspection_lookup_method (type, name, &error);
+  if (method == NULL)
+    {
+      g_debug ("Not describing method “%s” of %s: %s", name, g_type_name (type), error->message);
+      return;
+    }
+
+  g_variant_builder_add (methods, "(sssbs)", name,
+                         g_variant_type_peek_string (method->in_type),
+                         g_variant_type_peek_string (method->out_type),
+                         method->throws, dispatch_name (method->kind));
+}
+
+void
+pp_introspection_describe_methods (GType            type,
+                                   GHashTable      *seen,
+                                   GVariantBuilder *methods)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_mutex_lock (&gi_lock);
+  collect_method_names_locked (type, names);
+  g_mutex_unlock (&gi_lock);
+
+  for (guint i = 0; i < names->len; i++)
+    describe_method (type, g_ptr_array_index (names, i), seen, methods);
+
+  collect_signal_ids (type, ids);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      GSignalQuery query;
+
+      g_signal_query (g_array_index (ids, guint, i), &query);
+      if (query.signal_flags & G_SIGNAL_ACTION)
+        describe_method (type, query.signal_name, seen, methods);
+    }
+}
+
+/* Signals mirrored on a proxy: any but GObject's notify (properties have
+ * their own mirror) whose arguments convert and which return nothing. */
+static gboolean
+signal_mirror_check (const GSignalQuery  *query,
+                     GString             *signature,
+                     GError             **error)
+{
+  g_string_append_c (signature, '(');
+  for (guint i = 0; i < query->n_params; i++)
+    {
+      if (!pp_marshal_gtype_nullable_signature (query->param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE,
+                                                signature, error))
+        return FALSE;
+    }
+  g_string_append_c (signature, ')');
+
+  if ((query->return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE) != G_TYPE_NONE)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("it returns a value, which a remote handler cannot give"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+pp_introspection_describe_signals (GType            type,
+                                   GVariantBuilder *signals)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  collect_signal_ids (type, ids);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GString) signature = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      GVariantBuilder arg_types;
+      GSignalQuery query;
+
+      g_signal_query (g_array_index (ids, guint, i), &query);
+      if (query.itype == G_TYPE_OBJECT && g_str_equal (query.signal_name, "notify"))
+        continue;
+
+      g_variant_builder_init (&arg_types, G_VARIANT_TYPE_STRING_ARRAY);
+      append_type_names (&arg_types, query.param_types, query.n_params);
+
+      if (!signal_mirror_check (&query, signature, &error))
+        {
+          g_debug ("Signal “%s” of %s is not mirrored: %s", query.signal_name,
+                   g_type_name (type), error->message);
+          g_string_truncate (signature, 0);
+        }
+
+      g_variant_builder_add (signals, "(suasss)", query.signal_name, query.signal_flags,
+                             &arg_types, signature->str, error ? error->message : "");
+    }
+}
+
+gboolean
+pp_introspection_signal_is_mirrored (GType       type,
+                                     const char *name,
+                                     guint      *signal_id)
+{
+  g_autoptr(GString) signature = g_string_new (NULL);
+  GSignalQuery query;
+  guint id;
+
+  if (!g_signal_parse_name (name, type, &id, NULL, FALSE))
+    return FALSE;
+  g_signal_query (id, &query);
+  if (query.itype == G_TYPE_OBJECT && g_str_equal (query.signal_name, "notify"))
+    return FALSE;
+  if (!signal_mirror_check (&query, signature, NULL))
+    return FALSE;
+  *signal_id = id;
+  return TRUE;
+}
+
+void
+pp_introspection_describe_properties (GObject         *object,
+                                      GVariantBuilder *properties)
+{
+  guint n_pspecs = 0;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object),
+                                                                   &n_pspecs);
+
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+      g_autoptr(GString) signature = g_string_new (NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) value = NULL;
+
+      if (!pp_marshal_gtype_signature (pspec->value_type, signature, &error))
+        {
+          g_debug ("Property “%s” of %s is not mirrored: %s", pspec->name,
+                   G_OBJECT_TYPE_NAME (object), error->message);
+          g_string_truncate (signature, 0);
+        }
+      else if (pspec->flags & G_PARAM_READABLE)
+        {
+          g_auto(GValue) gvalue = G_VALUE_INIT;
+
+          g_value_init (&gvalue, pspec->value_type);
+          g_object_get_property (object, pspec->name, &gvalue);
+          value = pp_marshal_value_to_maybe (&gvalue, &error);
+          if (value == NULL)
+            g_string_truncate (signature, 0);
+        }
+
+      if (value == NULL)
+        value = g_variant_ref_sink (g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL));
+      else
+        g_variant_ref_sink (value);
+
+      g_variant_builder_add (properties, "(susss@mv)", pspec->name, pspec->flags,
+                             g_type_name (pspec->value_type), signature->str,
+                             error ? error->message : "", value);
+    }
+}

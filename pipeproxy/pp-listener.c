@@ -10,6 +10,7 @@
 #include "pp-introspection-private.h"
 #include "pp-invocation-private.h"
 #include "pp-listener.h"
+#include "pp-marshal-private.h"
 #include "pp-stream.h"
 
 /**
@@ -57,6 +58,8 @@ struct _PpListener
   gsize          max_message_size;
   gboolean       greeted;
   gboolean       closed;
+  gulong         notify_id;
+  GHashTable    *forwarded;    /* signal name → handler id */
 };
 
 typedef struct
@@ -86,6 +89,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void pp_listener_initable_iface_init (GInitableIface *iface);
+static void stop_forwarding                 (PpListener     *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PpListener, pp_listener, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
@@ -132,13 +136,229 @@ protocol_error (PpListener *self,
   g_error_free (error);
 }
 
+static gboolean
+property_is_mirrored (GParamSpec *pspec)
+{
+  g_autoptr(GString) signature = g_string_new (NULL);
+
+  return (pspec->flags & G_PARAM_READABLE) &&
+         pp_marshal_gtype_signature (pspec->value_type, signature, NULL);
+}
+
+static GVariant *
+property_value (PpListener  *self,
+                GParamSpec  *pspec,
+                GError     **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (self->object, pspec->name, &value);
+  return pp_marshal_value_to_maybe (&value, error);
+}
+
+/* Keeps the proxy's property cache exact: every change is sent, in order
+ * with the calls' replies. */
+static void
+on_object_notify (GObject    *object,
+                  GParamSpec *pspec,
+                  PpListener *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  GVariant *value;
+
+  if (self->connection == NULL || !property_is_mirrored (pspec))
+    return;
+
+  value = property_value (self, pspec, &error);
+  if (value == NULL)
+    {
+      g_debug ("Not forwarding the change of “%s”: %s", pspec->name, error->message);
+      return;
+    }
+  frame = pp_wire_encode (PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0,
+                          g_variant_new ("(s@mv)", pspec->name, value));
+  pp_connection_send (self->connection, frame, NULL);
+}
+
+typedef struct
+{
+  GClosure    closure;
+  PpListener *listener;
+  char       *name;
+} ForwardClosure;
+
+static void
+forward_closure_finalize (gpointer  data,
+                          GClosure *closure)
+{
+  g_free (((ForwardClosure *) closure)->name);
+}
+
+/* Sends one emission of a subscribed signal: all of it or, if an argument
+ * cannot be converted, nothing. */
+static void
+forward_signal_marshal (GClosure     *closure,
+                        GValue       *return_value,
+                        guint         n_param_values,
+                        const GValue *param_values,
+                        gpointer      invocation_hint,
+                        gpointer      marshal_data)
+{
+  ForwardClosure *fc = (ForwardClosure *) closure;
+  GSignalInvocationHint *hint = invocation_hint;
+  const char *detail = hint->detail ? g_quark_to_string (hint->detail) : "";
+  g_autofree GVariant **args = g_new0 (GVariant *, MAX (n_param_values, 1));
+  g_autoptr(GBytes) frame = NULL;
+
+  if (fc->listener->connection == NULL)
+    return;
+
+  for (guint i = 1; i < n_param_values; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      args[i - 1] = pp_marshal_value_to_nullable (&param_values[i], &error);
+      if (args[i - 1] == NULL)
+        {
+          g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
+          for (guint j = 0; j + 1 < i; j++)
+            g_variant_unref (g_variant_ref_sink (args[j]));
+          return;
+        }
+    }
+
+  frame = pp_wire_encode (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0,
+                          g_variant_new ("(ss@v)", fc->name, detail,
+                                         g_variant_new_variant (
+                                           g_variant_new_tuple (args, n_param_values - 1))));
+  pp_connection_send (fc->listener->connection, frame, NULL);
+}
+
+static void
+handle_subscribe (PpListener *self,
+                  const char *name,
+                  gboolean    subscribe)
+{
+  gulong handler_id = GPOINTER_TO_SIZE (g_hash_table_lookup (self->forwarded, name));
+  guint signal_id;
+
+  if (!subscribe)
+    {
+      if (handler_id != 0)
+        {
+          g_signal_handler_disconnect (self->object, handler_id);
+          g_hash_table_remove (self->forwarded, name);
+        }
+      return;
+    }
+
+  /* Names that are no mirrored signal are ignored: the proxy only asks for
+   * what the description offered. */
+  if (handler_id != 0 ||
+      !pp_introspection_signal_is_mirrored (G_OBJECT_TYPE (self->object), name, &signal_id))
+    return;
+
+  {
+    ForwardClosure *fc = (ForwardClosure *) g_closure_new_simple (sizeof (ForwardClosure), NULL);
+
+    fc->listener = self;
+    fc->name = g_strdup (name);
+    g_closure_add_finalize_notifier (&fc->closure, NULL, forward_closure_finalize);
+    g_closure_set_marshal (&fc->closure, forward_signal_marshal);
+    handler_id = g_signal_connect_closure_by_id (self->object, signal_id, 0, &fc->closure, FALSE);
+    g_hash_table_insert (self->forwarded, g_strdup (name), GSIZE_TO_POINTER (handler_id));
+  }
+}
+
+static void
+handle_set_property (PpListener         *self,
+                     const PpWireHeader *header,
+                     GVariant           *body)
+{
+  g_autoptr(GVariant) maybe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) current = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GParamSpec *pspec;
+  const char *name;
+
+  g_variant_get (body, "(&s@mv)", &name, &maybe);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->object), name);
+
+  if (pspec == NULL || !property_is_mirrored (pspec))
+    g_set_error (&error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD,
+                 _("Object of type %s has no property “%s” that can be set from another process"),
+                 G_OBJECT_TYPE_NAME (self->object), name);
+  else if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+    g_set_error (&error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                 _("Property “%s” of %s is read-only"), name, G_OBJECT_TYPE_NAME (self->object));
+  else if (pp_marshal_value_from_maybe (maybe, pspec->value_type, &value, &error))
+    {
+      /* Checked here, since GObject only warns about an invalid value. */
+      if (g_param_value_validate (pspec, &value))
+        g_set_error (&error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                     _("The value is not valid for property “%s” of %s"),
+                     name, G_OBJECT_TYPE_NAME (self->object));
+      else
+        g_object_set_property (self->object, name, &value);
+    }
+
+  if (error == NULL)
+    {
+      current = property_value (self, pspec, &error);
+      if (current != NULL)
+        current = g_variant_ref_sink (g_variant_new_tuple (&current, 1));
+    }
+
+  reply (self, header->serial, FALSE, current, error);
+}
+
+static GVariant *
+describe_object (PpListener *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GType type = G_OBJECT_TYPE (self->object);
+  GVariantBuilder methods, signal_list, property_list;
+  GHashTableIter iter;
+  GVariantDict info;
+  gpointer key, value;
+
+  g_variant_dict_init (&info, NULL);
+  pp_introspection_describe_type (type, &info);
+
+  g_variant_builder_init (&methods, G_VARIANT_TYPE (PP_DESCRIPTION_METHODS_TYPE));
+  g_hash_table_iter_init (&iter, self->methods);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      AddedMethod *added = value;
+
+      g_hash_table_add (seen, g_strdup (key));
+      g_variant_builder_add (&methods, "(sssbs)", (const char *) key,
+                             g_variant_type_peek_string (added->in_type),
+                             g_variant_type_peek_string (added->out_type), TRUE, "added");
+    }
+  pp_introspection_describe_methods (type, seen, &methods);
+  g_variant_dict_insert_value (&info, "methods", g_variant_builder_end (&methods));
+
+  g_variant_builder_init (&signal_list, G_VARIANT_TYPE (PP_DESCRIPTION_SIGNALS_TYPE));
+  pp_introspection_describe_signals (type, &signal_list);
+  g_variant_dict_insert_value (&info, "signals", g_variant_builder_end (&signal_list));
+
+  g_variant_builder_init (&property_list, G_VARIANT_TYPE (PP_DESCRIPTION_PROPERTIES_TYPE));
+  pp_introspection_describe_properties (self->object, &property_list);
+  g_variant_dict_insert_value (&info, "properties", g_variant_builder_end (&property_list));
+
+  return g_variant_dict_end (&info);
+}
+
 static void
 handle_hello (PpListener         *self,
               const PpWireHeader *header,
               GVariant           *body)
 {
   g_autoptr(GVariant) options = NULL;
-  GVariantBuilder info;
   const char *magic;
   guint32 version;
 
@@ -161,18 +381,17 @@ handle_hello (PpListener         *self,
 
   self->greeted = TRUE;
 
-  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&info, "{sv}", "type-name",
-                         g_variant_new_string (G_OBJECT_TYPE_NAME (self->object)));
-
   {
     g_autoptr(GBytes) frame = pp_wire_encode (PP_WIRE_KIND_WELCOME, PP_WIRE_FLAGS_NONE,
                                               header->serial, 0,
-                                              g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
+                                              g_variant_new ("(su@a{sv})", PP_WIRE_MAGIC,
                                                              (guint32) PP_WIRE_PROTOCOL_VERSION,
-                                                             &info));
+                                                             describe_object (self)));
     pp_connection_send (self->connection, frame, NULL);
   }
+
+  /* From now on the proxy's property cache follows every change. */
+  self->notify_id = g_signal_connect (self->object, "notify", G_CALLBACK (on_object_notify), self);
 }
 
 static void
@@ -283,10 +502,25 @@ on_message (PpConnection       *connection,
        * is read, the call it names has been answered already. */
       break;
 
+    case PP_WIRE_KIND_SUBSCRIBE:
+    case PP_WIRE_KIND_UNSUBSCRIBE:
+      {
+        const char *name;
+
+        g_variant_get (body, "(&s)", &name);
+        handle_subscribe (self, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+      }
+      break;
+
+    case PP_WIRE_KIND_SET_PROPERTY:
+      handle_set_property (self, header, body);
+      break;
+
     case PP_WIRE_KIND_WELCOME:
     case PP_WIRE_KIND_RETURN:
     case PP_WIRE_KIND_ERROR:
     case PP_WIRE_KIND_SIGNAL:
+    case PP_WIRE_KIND_PROPERTY:
     default:
       protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
                                          _("A listener does not accept %s frames"),
@@ -305,6 +539,7 @@ on_closed (PpConnection *connection,
   if (self->closed)
     return;
   self->closed = TRUE;
+  stop_forwarding (self);
 
   g_object_ref (self);
   g_signal_emit (self, signals[CLOSED], 0, error);
@@ -313,7 +548,8 @@ on_closed (PpConnection *connection,
 
 static const PpConnectionCallbacks listener_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
-                    (1u << PP_WIRE_KIND_CANCEL),
+                    (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
+                    (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY),
   .message = on_message,
   .closed = on_closed,
 };
@@ -351,9 +587,27 @@ pp_listener_initable_iface_init (GInitableIface *iface)
 }
 
 static void
+stop_forwarding (PpListener *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->object == NULL)
+    return;
+  g_clear_signal_handler (&self->notify_id, self->object);
+  g_hash_table_iter_init (&iter, self->forwarded);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_signal_handler_disconnect (self->object, GPOINTER_TO_SIZE (value));
+  g_hash_table_remove_all (self->forwarded);
+}
+
+static void
 pp_listener_dispose (GObject *object)
 {
   PpListener *self = PP_LISTENER (object);
+
+  if (self->forwarded != NULL)
+    stop_forwarding (self);
 
   if (self->connection != NULL)
     {
@@ -362,6 +616,7 @@ pp_listener_dispose (GObject *object)
       g_clear_pointer (&self->connection, pp_connection_unref);
     }
   g_clear_pointer (&self->methods, g_hash_table_unref);
+  g_clear_pointer (&self->forwarded, g_hash_table_unref);
   g_clear_object (&self->object);
   g_clear_object (&self->stream);
 
@@ -509,6 +764,7 @@ static void
 pp_listener_init (PpListener *self)
 {
   self->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, added_method_free);
+  self->forwarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**

@@ -136,5 +136,25 @@ gboolean    pp_marshal_value_from_variant  (GVariant            *variant,
                                             GType                type,
                                             GValue              *value,
                                             GError             **error);
+/* A value that may be NULL (a property's), as a maybe of its GVariant */
+GVariant   *pp_marshal_value_to_maybe      (const GValue        *value,
+                                            GError             **error);
+gboolean    pp_marshal_value_from_maybe    (GVariant            *maybe,
+                                            GType                type,
+                                            GValue              *value,
+                                            GError             **error);
+GType       pp_marshal_gtype_for_signature (const char          *signature,
+                                            const char          *type_name);
+/* Signal arguments: a string, boxed or variant one may be NULL, so it
+ * travels as a maybe ("ms", "mv", "mas"…) */
+gboolean    pp_marshal_gtype_nullable_signature (GType           type,
+                                                 GString        *signature,
+                                                 GError        **error);
+GVariant   *pp_marshal_value_to_nullable   (const GValue        *value,
+                                            GError             **error);
+gboolean    pp_marshal_value_from_nullable (GVariant            *variant,
+                                            GType                type,
+                                            GValue              *value,
+                                            GError             **error);
 
 G_END_DECLS

@@ -1130,3 +1130,160 @@ pp_marshal_value_from_variant (GVariant  *variant,
 
   return TRUE;
 }
+
+static gboolean
+value_type_is_pointer (GType type)
+{
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_STRING:
+    case G_TYPE_BOXED:
+    case G_TYPE_VARIANT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+value_is_null (const GValue *value)
+{
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+    {
+    case G_TYPE_STRING:
+    case G_TYPE_BOXED:
+    case G_TYPE_VARIANT:
+      return g_value_peek_pointer (value) == NULL;
+    default:
+      return FALSE;
+    }
+}
+
+GVariant *
+pp_marshal_value_to_maybe (const GValue  *value,
+                           GError       **error)
+{
+  GVariant *inner;
+
+  if (value_is_null (value))
+    return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+
+  inner = pp_marshal_value_to_variant (value, error);
+  if (inner == NULL)
+    return NULL;
+  return g_variant_new_maybe (NULL, g_variant_new_variant (inner));
+}
+
+gboolean
+pp_marshal_value_from_maybe (GVariant  *maybe,
+                             GType      type,
+                             GValue    *value,
+                             GError   **error)
+{
+  g_autoptr(GVariant) boxed = g_variant_get_maybe (maybe);
+  g_autoptr(GVariant) inner = NULL;
+
+  if (boxed == NULL)
+    {
+      g_value_init (value, type);
+      if (!value_is_null (value))
+        {
+          g_value_unset (value);
+          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                       _("A value of type %s cannot be NULL"), g_type_name (type));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  inner = g_variant_get_variant (boxed);
+  return pp_marshal_value_from_variant (inner, type, value, error);
+}
+
+/* The GType a mirror uses for a remote value: the remote's own type when
+ * this process knows it and it travels as @signature, else the plain type
+ * of the signature. */
+GType
+pp_marshal_gtype_for_signature (const char *signature,
+                                const char *type_name)
+{
+  GType known = type_name ? g_type_from_name (type_name) : G_TYPE_INVALID;
+
+  if (known != G_TYPE_INVALID)
+    {
+      g_autoptr(GString) sig = g_string_new (NULL);
+
+      if (pp_marshal_gtype_signature (known, sig, NULL) && g_str_equal (sig->str, signature))
+        return known;
+    }
+
+  if (g_str_equal (signature, "b")) return G_TYPE_BOOLEAN;
+  if (g_str_equal (signature, "y")) return G_TYPE_UCHAR;
+  if (g_str_equal (signature, "n")) return G_TYPE_CHAR;
+  if (g_str_equal (signature, "i")) return G_TYPE_INT;
+  if (g_str_equal (signature, "u")) return G_TYPE_UINT;
+  if (g_str_equal (signature, "x")) return G_TYPE_INT64;
+  if (g_str_equal (signature, "t")) return G_TYPE_UINT64;
+  if (g_str_equal (signature, "d")) return G_TYPE_DOUBLE;
+  if (g_str_equal (signature, "s")) return G_TYPE_STRING;
+  if (g_str_equal (signature, "v")) return G_TYPE_VARIANT;
+  if (g_str_equal (signature, "as")) return G_TYPE_STRV;
+  if (g_str_equal (signature, "ay")) return G_TYPE_BYTES;
+  return G_TYPE_INVALID;
+}
+
+gboolean
+pp_marshal_gtype_nullable_signature (GType     type,
+                                     GString  *signature,
+                                     GError  **error)
+{
+  gsize start = signature->len;
+
+  if (!pp_marshal_gtype_signature (type, signature, error))
+    return FALSE;
+  if (type != G_TYPE_GTYPE && value_type_is_pointer (type))
+    g_string_insert_c (signature, start, 'm');
+  return TRUE;
+}
+
+GVariant *
+pp_marshal_value_to_nullable (const GValue  *value,
+                              GError       **error)
+{
+  GType type = G_VALUE_TYPE (value);
+  g_autoptr(GString) signature = g_string_new (NULL);
+  GVariant *inner;
+
+  if (type == G_TYPE_GTYPE || !value_type_is_pointer (type))
+    return pp_marshal_value_to_variant (value, error);
+
+  if (value_is_null (value))
+    {
+      if (!pp_marshal_gtype_signature (type, signature, error))
+        return NULL;
+      return g_variant_new_maybe (G_VARIANT_TYPE (signature->str), NULL);
+    }
+
+  inner = pp_marshal_value_to_variant (value, error);
+  return inner ? g_variant_new_maybe (NULL, inner) : NULL;
+}
+
+gboolean
+pp_marshal_value_from_nullable (GVariant  *variant,
+                                GType      type,
+                                GValue    *value,
+                                GError   **error)
+{
+  g_autoptr(GVariant) inner = NULL;
+
+  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE_MAYBE))
+    return pp_marshal_value_from_variant (variant, type, value, error);
+
+  inner = g_variant_get_maybe (variant);
+  if (inner == NULL)
+    {
+      g_value_init (value, type);
+      return TRUE;
+    }
+  return pp_marshal_value_from_variant (inner, type, value, error);
+}

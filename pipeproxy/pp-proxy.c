@@ -6,6 +6,10 @@
 #include "pp-connection-private.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
+#include "pp-introspection-private.h"
+#include "pp-marshal-private.h"
+#include "pp-member-private.h"
+#include "pp-mirror-private.h"
 #include "pp-proxy.h"
 #include "pp-stream.h"
 
@@ -51,6 +55,17 @@ typedef struct
   guint         max_pending_calls;
   gsize         max_message_size;
   gboolean      closed_emitted;
+
+  /* What the listener described in the handshake */
+  GVariant     *description;
+  char         *description_hash;
+  GHashTable   *method_types;       /* name → GVariantType, for local checks */
+
+  /* Mirror: the property cache and which signals are forwarded */
+  GMutex        mirror_lock;
+  const PpMirrorClassData *mirror;
+  GVariant    **property_cache;     /* mv, by mirror property index */
+  gboolean     *subscribed;         /* by mirror signal index */
 } PpProxyPrivate;
 
 enum {
@@ -81,6 +96,145 @@ G_DEFINE_TYPE_WITH_CODE (PpProxy, pp_proxy, G_TYPE_OBJECT,
                          G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                 pp_proxy_async_initable_iface_init))
 
+static int
+mirror_property_index (PpProxyPrivate *priv,
+                       const char     *name)
+{
+  if (priv->mirror == NULL)
+    return -1;
+  for (guint i = 0; i < priv->mirror->n_properties; i++)
+    if (g_str_equal (priv->mirror->properties[i].remote_name, name))
+      return i;
+  return -1;
+}
+
+/* Stores a value the listener reported; notifies if it changed. */
+static void
+update_property (PpProxy    *self,
+                 const char *name,
+                 GVariant   *maybe)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  int index = mirror_property_index (priv, name);
+  const PpMirrorProperty *prop;
+  g_auto(GValue) check = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  gboolean changed;
+
+  if (index < 0)
+    return;
+  prop = &priv->mirror->properties[index];
+
+  /* Only values that convert to the property's type are kept. */
+  if (!pp_marshal_value_from_maybe (maybe, prop->type, &check, &error))
+    {
+      g_debug ("Ignoring a value of “%s”: %s", name, error->message);
+      return;
+    }
+
+  g_mutex_lock (&priv->mirror_lock);
+  changed = priv->property_cache[index] == NULL ||
+            !g_variant_equal (priv->property_cache[index], maybe);
+  if (changed)
+    {
+      g_clear_pointer (&priv->property_cache[index], g_variant_unref);
+      priv->property_cache[index] = g_variant_ref (maybe);
+    }
+  g_mutex_unlock (&priv->mirror_lock);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), prop->pspec);
+}
+
+static void
+emit_mirrored_signal (PpProxy    *self,
+                      GVariant   *body)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) args = NULL;
+  const PpMirrorSignal *sig = NULL;
+  g_autofree GValue *values = NULL;
+  const char *name, *detail;
+  guint n_set = 1;
+
+  g_variant_get (body, "(&s&sv)", &name, &detail, &args);
+
+  for (guint i = 0; priv->mirror != NULL && i < priv->mirror->n_signals; i++)
+    if (g_str_equal (priv->mirror->signals[i].name, name))
+      sig = &priv->mirror->signals[i];
+
+  if (sig == NULL || g_variant_n_children (args) != sig->n_params)
+    {
+      g_debug ("Ignoring an emission of “%s” that does not match its description", name);
+      return;
+    }
+
+  values = g_new0 (GValue, sig->n_params + 1);
+  g_value_init (&values[0], G_OBJECT_TYPE (self));
+  g_value_set_object (&values[0], self);
+
+  for (guint i = 0; i < sig->n_params; i++)
+    {
+      g_autoptr(GVariant) arg = g_variant_get_child_value (args, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], &values[i + 1], &error))
+        {
+          g_debug ("Ignoring an emission of “%s”: %s", name, error->message);
+          goto out;
+        }
+      n_set++;
+    }
+
+  /* A detail nobody here has used cannot have handlers of its own. */
+  g_signal_emitv (values, sig->signal_id, detail[0] ? g_quark_try_string (detail) : 0, NULL);
+
+out:
+  for (guint i = 0; i < n_set; i++)
+    g_value_unset (&values[i]);
+}
+
+/* Subscribes to the signals that have handlers here, unsubscribes from the
+ * ones that lost them: unwatched signals cost no traffic. Runs before each
+ * main-loop iteration and before each call, so a handler connected just
+ * before a call sees what the call emits. */
+static void
+sync_subscriptions (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  if (priv->mirror == NULL || priv->mirror->n_signals == 0 || priv->connection == NULL)
+    return;
+
+  g_mutex_lock (&priv->mirror_lock);
+  for (guint i = 0; i < priv->mirror->n_signals; i++)
+    {
+      const PpMirrorSignal *sig = &priv->mirror->signals[i];
+      gboolean watched = g_signal_handler_find (self, G_SIGNAL_MATCH_ID, sig->signal_id, 0,
+                                                NULL, NULL, NULL) != 0;
+
+      if (watched != priv->subscribed[i])
+        {
+          g_autoptr(GBytes) frame = NULL;
+
+          priv->subscribed[i] = watched;
+          frame = pp_wire_encode (watched ? PP_WIRE_KIND_SUBSCRIBE : PP_WIRE_KIND_UNSUBSCRIBE,
+                                  PP_WIRE_FLAGS_NO_REPLY, 0, 0,
+                                  g_variant_new ("(s)", sig->name));
+          pp_connection_send (priv->connection, frame, NULL);
+        }
+    }
+  g_mutex_unlock (&priv->mirror_lock);
+}
+
+static void
+on_prepare (PpConnection *connection,
+            gpointer      user_data)
+{
+  if (user_data != NULL)
+    sync_subscriptions (user_data);
+}
+
 static void
 on_message (PpConnection       *connection,
             const PpWireHeader *header,
@@ -89,8 +243,23 @@ on_message (PpConnection       *connection,
 {
   g_autoptr(GError) error = NULL;
 
-  if (header->kind == PP_WIRE_KIND_SIGNAL)
+  if (user_data == NULL)
     return;
+
+  if (header->kind == PP_WIRE_KIND_SIGNAL)
+    {
+      emit_mirrored_signal (user_data, body);
+      return;
+    }
+  if (header->kind == PP_WIRE_KIND_PROPERTY)
+    {
+      const char *name;
+      g_autoptr(GVariant) maybe = NULL;
+
+      g_variant_get (body, "(&s@mv)", &name, &maybe);
+      update_property (user_data, name, maybe);
+      return;
+    }
 
   error = g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
                        _("A proxy does not accept %s frames"),
@@ -105,8 +274,11 @@ on_closed (PpConnection *connection,
            gpointer      user_data)
 {
   PpProxy *self = user_data;
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  PpProxyPrivate *priv;
 
+  if (self == NULL)
+    return;
+  priv = pp_proxy_get_instance_private (self);
   if (priv->closed_emitted)
     return;
   priv->closed_emitted = TRUE;
@@ -117,9 +289,10 @@ on_closed (PpConnection *connection,
 }
 
 static const PpConnectionCallbacks proxy_callbacks = {
-  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL),
+  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
   .message = on_message,
   .closed = on_closed,
+  .prepare = on_prepare,
 };
 
 static GBytes *
@@ -153,6 +326,74 @@ start_connection (PpProxy  *self,
   return TRUE;
 }
 
+/* The hash covers what the description promises, not the current property
+ * values, so it is stable for one interface. */
+static char *
+hash_description (GVariant *info)
+{
+  g_autoptr(GVariant) property_list = g_variant_lookup_value (info, "properties", NULL);
+  GVariantDict dict;
+  GVariantBuilder stripped;
+  g_autoptr(GVariant) stable = NULL;
+  GChecksum *checksum;
+  char *hash;
+
+  g_variant_dict_init (&dict, info);
+  if (property_list != NULL)
+    {
+      GVariantIter iter;
+      const char *name, *type_name, *signature, *reason;
+      guint flags;
+
+      g_variant_builder_init (&stripped, G_VARIANT_TYPE ("a(susss)"));
+      g_variant_iter_init (&iter, property_list);
+      while (g_variant_iter_next (&iter, "(&su&s&s&s@mv)", &name, &flags, &type_name,
+                                  &signature, &reason, NULL))
+        g_variant_builder_add (&stripped, "(susss)", name, flags, type_name, signature, reason);
+      g_variant_dict_insert_value (&dict, "properties", g_variant_builder_end (&stripped));
+    }
+  stable = g_variant_ref_sink (g_variant_dict_end (&dict));
+
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, g_variant_get_data (stable), g_variant_get_size (stable));
+  hash = g_strdup (g_checksum_get_string (checksum));
+  g_checksum_free (checksum);
+  return hash;
+}
+
+static void
+take_description (PpProxy  *self,
+                  GVariant *info)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) methods = NULL;
+
+  priv->description = g_variant_ref (info);
+  priv->description_hash = hash_description (info);
+  priv->method_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_variant_type_free);
+
+  methods = g_variant_lookup_value (info, "methods", G_VARIANT_TYPE ("a(sssbs)"));
+  if (methods != NULL)
+    {
+      GVariantIter iter;
+      const char *name, *in, *out, *dispatch;
+      gboolean throws;
+
+      g_variant_iter_init (&iter, methods);
+      while (g_variant_iter_next (&iter, "(&s&s&sb&s)", &name, &in, &out, &throws, &dispatch))
+        {
+          if (!g_variant_type_string_is_valid (in))
+            continue;
+          g_hash_table_replace (priv->method_types, g_strdup (name), g_variant_type_new (in));
+          /* An action signal answers to either spelling */
+          if (g_str_equal (dispatch, "action-signal"))
+            g_hash_table_replace (priv->method_types, g_strdelimit (g_strdup (name), "-", '_'),
+                                  g_variant_type_new (in));
+        }
+    }
+}
+
 static gboolean
 finish_handshake (PpProxy   *self,
                   GVariant  *welcome,
@@ -177,6 +418,7 @@ finish_handshake (PpProxy   *self,
 
   g_variant_lookup (info, "type-name", "&s", &type_name);
   priv->remote_type_name = g_strdup (type_name ? type_name : "");
+  take_description (self, info);
   return TRUE;
 }
 
@@ -301,6 +543,15 @@ pp_proxy_finalize (GObject *object)
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   g_free (priv->remote_type_name);
+  g_clear_pointer (&priv->description, g_variant_unref);
+  g_free (priv->description_hash);
+  g_clear_pointer (&priv->method_types, g_hash_table_unref);
+  if (priv->property_cache != NULL)
+    for (guint i = 0; i < priv->mirror->n_properties; i++)
+      g_clear_pointer (&priv->property_cache[i], g_variant_unref);
+  g_free (priv->property_cache);
+  g_free (priv->subscribed);
+  g_mutex_clear (&priv->mirror_lock);
 
   G_OBJECT_CLASS (pp_proxy_parent_class)->finalize (object);
 }
@@ -469,6 +720,60 @@ pp_proxy_init (PpProxy *self)
 
   priv->default_timeout = DEFAULT_TIMEOUT_MSEC;
   priv->max_pending_calls = PP_DEFAULT_MAX_PENDING_CALLS;
+  g_mutex_init (&priv->mirror_lock);
+}
+
+/* Moves a handshaken proxy into an instance of the mirror type of what it
+ * described. Runs in the proxy's main context, so no message is dispatched
+ * in between. */
+static PpProxy *
+become_mirror (PpProxy *probe)
+{
+  PpProxyPrivate *from = pp_proxy_get_instance_private (probe);
+  PpProxyPrivate *to;
+  g_autoptr(GVariant) property_list = NULL;
+  PpProxy *self;
+  GType type;
+
+  type = pp_mirror_type_for (from->remote_type_name, from->description, from->description_hash);
+  self = g_object_new (type,
+                       "stream", from->stream,
+                       "default-timeout", from->default_timeout,
+                       "max-pending-calls", from->max_pending_calls,
+                       "max-message-size", (guint64) from->max_message_size,
+                       NULL);
+  to = pp_proxy_get_instance_private (self);
+
+  to->connection = g_steal_pointer (&from->connection);
+  to->remote_type_name = g_strdup (from->remote_type_name);
+  to->description = g_variant_ref (from->description);
+  to->description_hash = g_strdup (from->description_hash);
+  to->method_types = g_hash_table_ref (from->method_types);
+  to->mirror = pp_mirror_get_class_data (type);
+  to->property_cache = g_new0 (GVariant *, MAX (to->mirror->n_properties, 1));
+  to->subscribed = g_new0 (gboolean, MAX (to->mirror->n_signals, 1));
+
+  property_list = g_variant_lookup_value (to->description, "properties", NULL);
+  if (property_list != NULL)
+    {
+      GVariantIter iter;
+      const char *name;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, property_list);
+      while (g_variant_iter_next (&iter, "(&su&s&s&s@mv)", &name, NULL, NULL, NULL, NULL, &value))
+        {
+          int index = mirror_property_index (to, name);
+
+          if (index >= 0)
+            to->property_cache[index] = value;
+          else
+            g_variant_unref (value);
+        }
+    }
+
+  pp_connection_set_callbacks (to->connection, &proxy_callbacks, self);
+  return self;
 }
 
 /**
@@ -488,11 +793,16 @@ pp_proxy_new_sync (GIOStream     *stream,
                    GCancellable  *cancellable,
                    GError       **error)
 {
+  g_autoptr(PpProxy) probe = NULL;
+
   g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_initable_new (PP_TYPE_PROXY, cancellable, error, "stream", stream, NULL);
+  probe = g_initable_new (PP_TYPE_PROXY, cancellable, error, "stream", stream, NULL);
+  if (probe == NULL)
+    return NULL;
+  return become_mirror (probe);
 }
 
 /**
@@ -565,13 +875,17 @@ pp_proxy_new_finish (GAsyncResult  *result,
                      GError       **error)
 {
   g_autoptr(GObject) source = NULL;
+  g_autoptr(PpProxy) probe = NULL;
   GObject *object;
 
   g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
 
   source = g_async_result_get_source_object (result);
   object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
-  return object ? PP_PROXY (object) : NULL;
+  if (object == NULL)
+    return NULL;
+  probe = PP_PROXY (object);
+  return become_mirror (probe);
 }
 
 typedef struct
@@ -589,6 +903,26 @@ build_call (guint32  serial,
 
   return pp_wire_encode_call (serial, request->timeout_msec, PP_WIRE_FLAGS_NONE,
                               request->method, request->parameters);
+}
+
+/* A described method's arguments are checked here, so a wrong call fails at
+ * once without a round trip. Methods not described (answered by a hook on
+ * the other side) go as they are. */
+static gboolean
+check_arguments (PpProxy     *self,
+                 const char  *method,
+                 GVariant    *parameters,
+                 GError     **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  const GVariantType *expected;
+
+  if (priv->method_types == NULL)
+    return TRUE;
+  expected = g_hash_table_lookup (priv->method_types, method);
+  if (expected == NULL)
+    return TRUE;
+  return pp_introspection_check_args (method, expected, parameters, error);
 }
 
 static int
@@ -652,6 +986,17 @@ pp_proxy_call_async (PpProxy             *self,
 
   if (g_task_return_error_if_cancelled (task))
     return;
+
+  {
+    GError *error = NULL;
+
+    if (!check_arguments (self, method, owned, &error))
+      {
+        g_task_return_error (task, error);
+        return;
+      }
+  }
+  sync_subscriptions (self);
 
   timeout = resolve_timeout (self, timeout_msec);
   request.method = method;
@@ -734,6 +1079,10 @@ pp_proxy_call_sync (PpProxy       *self,
       g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
       return NULL;
     }
+
+  if (!check_arguments (self, method, owned, error))
+    return NULL;
+  sync_subscriptions (self);
 
   timeout = resolve_timeout (self, timeout_msec);
   request.method = method;
@@ -909,4 +1258,469 @@ pp_proxy_close (PpProxy *self)
 
   if (priv->connection != NULL)
     pp_connection_close (priv->connection, NULL);
+}
+
+/* Mirrored properties ------------------------------------------------------ */
+
+void
+pp_proxy_mirror_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (PP_PROXY (object));
+  const PpMirrorClassData *mirror = pp_mirror_get_class_data (G_OBJECT_TYPE (object));
+  g_autoptr(GVariant) cached = NULL;
+  g_auto(GValue) converted = G_VALUE_INIT;
+
+  if (mirror == NULL || prop_id == 0 || prop_id > mirror->n_properties ||
+      priv->property_cache == NULL)
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+
+  /* Local: the listener keeps the cache exact. */
+  g_mutex_lock (&priv->mirror_lock);
+  if (priv->property_cache[prop_id - 1] != NULL)
+    cached = g_variant_ref (priv->property_cache[prop_id - 1]);
+  g_mutex_unlock (&priv->mirror_lock);
+
+  if (cached != NULL &&
+      pp_marshal_value_from_maybe (cached, mirror->properties[prop_id - 1].type, &converted, NULL))
+    g_value_copy (&converted, value);
+}
+
+static GBytes *
+build_set_property (guint32  serial,
+                    gpointer user_data)
+{
+  GVariant *request = user_data;
+
+  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial, 0,
+                         g_variant_ref (request));
+}
+
+static void
+set_property_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_task_propagate_pointer (G_TASK (result), &error);
+  const char *name = g_task_get_task_data (outer);
+
+  if (reply == NULL)
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+
+  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
+    {
+      g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
+      update_property (PP_PROXY (source), name, maybe);
+    }
+  g_task_return_boolean (outer, TRUE);
+}
+
+static gboolean
+check_property_write (PpProxy                 *self,
+                      const char              *name,
+                      GVariant                *value,
+                      const PpMirrorProperty **out_prop,
+                      GError                 **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  int index = mirror_property_index (priv, name);
+  const PpMirrorProperty *prop;
+
+  if (index < 0)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("The remote %s has no property “%s” that can be used from here"),
+                   priv->remote_type_name ? priv->remote_type_name : "object", name);
+      return FALSE;
+    }
+  prop = &priv->mirror->properties[index];
+
+  if (!(prop->pspec->flags & G_PARAM_WRITABLE))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                   _("Property “%s” of the remote %s is read-only"), name,
+                   priv->remote_type_name);
+      return FALSE;
+    }
+
+  if (value != NULL && !g_str_equal (g_variant_get_type_string (value), prop->signature))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Property “%s” expects %s, got %s"), name, prop->signature,
+                   g_variant_get_type_string (value));
+      return FALSE;
+    }
+
+  if (out_prop != NULL)
+    *out_prop = prop;
+  return TRUE;
+}
+
+/**
+ * pp_proxy_set_property_async:
+ * @self: a #PpProxy
+ * @name: the name of a property of the remote object
+ * @value: (nullable): the new value, of the property's GVariant type (see
+ *   [method@Pp.Proxy.list_properties]); a floating reference is consumed.
+ *   %NULL sets a string, boxed or variant property to %NULL.
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called when the remote object has the value
+ * @user_data: data for @callback
+ *
+ * Sets a property of the remote object. When the call ends, the proxy's
+ * cached value (and so `notify`) already follows what the remote object
+ * really holds. Read-only and construct-only properties fail with
+ * %PP_ERROR_ACCESS_DENIED, a value of the wrong type with
+ * %PP_ERROR_INVALID_ARGUMENTS, both without a round trip.
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_set_property_async (PpProxy             *self,
+                             const char          *name,
+                             GVariant            *value,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) owned = NULL;
+  g_autoptr(GVariant) request = NULL;
+  g_autoptr(GTask) task = NULL;
+  GTask *inner;
+  GError *error = NULL;
+
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (name != NULL);
+
+  owned = value ? g_variant_ref_sink (value) : NULL;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pp_proxy_set_property_async);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+
+  if (priv->connection == NULL)
+    {
+      g_task_return_new_error (task, PP_ERROR, PP_ERROR_DISCONNECTED,
+                               _("The proxy is not connected"));
+      return;
+    }
+  if (!check_property_write (self, name, owned, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  request = g_variant_ref_sink (g_variant_new ("(s@mv)", name,
+                                               g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                                                    owned ? g_variant_new_variant (owned) : NULL)));
+  inner = g_task_new (self, cancellable, set_property_done, g_steal_pointer (&task));
+  pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
+                            priv->default_timeout, inner);
+  g_object_unref (inner);
+}
+
+/**
+ * pp_proxy_set_property_finish:
+ * @self: a #PpProxy
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Pp.Proxy.set_property_async].
+ *
+ * Returns: %TRUE if the remote object took the value
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_proxy_set_property_finish (PpProxy       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * pp_proxy_set_property_sync:
+ * @self: a #PpProxy
+ * @name: the name of a property of the remote object
+ * @value: (nullable): the new value; a floating reference is consumed
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Sets a property of the remote object and waits, like
+ * [method@Pp.Proxy.call_sync]. On return the proxy's cached value follows
+ * the remote object's.
+ *
+ * Returns: %TRUE if the remote object took the value
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_proxy_set_property_sync (PpProxy       *self,
+                            const char    *name,
+                            GVariant      *value,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) owned = NULL;
+  g_autoptr(GVariant) request = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  owned = value ? g_variant_ref_sink (value) : NULL;
+  if (priv->connection == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
+      return FALSE;
+    }
+  if (!check_property_write (self, name, owned, NULL, error))
+    return FALSE;
+
+  request = g_variant_ref_sink (g_variant_new ("(s@mv)", name,
+                                               g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                                                    owned ? g_variant_new_variant (owned) : NULL)));
+  reply = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_set_property,
+                                   request, priv->default_timeout, cancellable, error);
+  if (reply == NULL)
+    return FALSE;
+
+  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
+    {
+      g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
+      update_property (self, name, maybe);
+    }
+  return TRUE;
+}
+
+static void
+plain_set_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pp_proxy_set_property_finish (PP_PROXY (source), result, &error) &&
+      !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    g_warning ("Could not set a property of the remote object: %s", error->message);
+}
+
+/* g_object_set() on a mirror: the write goes to the remote object; the
+ * value and notify follow when it answers. A failure is logged. */
+void
+pp_proxy_mirror_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  const PpMirrorClassData *mirror = pp_mirror_get_class_data (G_OBJECT_TYPE (object));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) maybe = NULL;
+  g_autoptr(GVariant) inner = NULL;
+
+  if (mirror == NULL || prop_id == 0 || prop_id > mirror->n_properties)
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+
+  maybe = pp_marshal_value_to_maybe (value, &error);
+  if (maybe == NULL)
+    {
+      g_warning ("Could not send property “%s”: %s", pspec->name, error->message);
+      return;
+    }
+  g_variant_ref_sink (maybe);
+  inner = g_variant_get_maybe (maybe);
+  pp_proxy_set_property_async (PP_PROXY (object), mirror->properties[prop_id - 1].remote_name,
+                               inner ? g_variant_get_variant (inner) : NULL, NULL,
+                               plain_set_done, NULL);
+}
+
+/* Self-description ------------------------------------------------------ */
+
+/**
+ * pp_proxy_get_description:
+ * @self: a #PpProxy
+ *
+ * The listener's description of the remote object, as it came in the
+ * handshake: a `a{sv}` dictionary with `type-name` (s), `type-chain` (as),
+ * `interfaces` (as), `methods` (`a(sssbs)`: name, in-signature,
+ * out-signature, throws, dispatch), `signals` (`a(suasss)`: name, flags,
+ * argument type names, argument signature, why it is not mirrored) and
+ * `properties` (`a(susssmv)`: name, flags, type name, signature, why it is
+ * not mirrored, value at the handshake).
+ *
+ * Returns: (transfer none) (nullable): the description, or %NULL before the
+ *   handshake
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_get_description (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return priv->description;
+}
+
+/**
+ * pp_proxy_get_description_hash:
+ * @self: a #PpProxy
+ *
+ * A SHA-256 of the description without the property values: equal for two
+ * listeners that offer the same interface, so a program can check that it
+ * talks to the interface it was written for.
+ *
+ * Returns: (nullable): the hash in hexadecimal, or %NULL before the
+ *   handshake
+ *
+ * Since: 1.0
+ */
+const char *
+pp_proxy_get_description_hash (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return priv->description_hash;
+}
+
+static GListModel *
+list_members (PpProxy      *self,
+              PpMemberKind  kind)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  GListStore *store = g_list_store_new (PP_TYPE_MEMBER);
+  g_autoptr(GVariant) list = NULL;
+  GVariantIter iter;
+
+  if (priv->description == NULL)
+    return G_LIST_MODEL (store);
+
+  if (kind == PP_MEMBER_METHOD &&
+      (list = g_variant_lookup_value (priv->description, "methods", G_VARIANT_TYPE ("a(sssbs)"))))
+    {
+      const char *name, *in, *out, *dispatch;
+      gboolean throws;
+
+      g_variant_iter_init (&iter, list);
+      while (g_variant_iter_next (&iter, "(&s&s&sb&s)", &name, &in, &out, &throws, &dispatch))
+        {
+          g_autoptr(PpMember) member = pp_member_new (kind, name, in, out, 0, throws, dispatch, TRUE);
+          g_list_store_append (store, member);
+        }
+    }
+  else if (kind == PP_MEMBER_SIGNAL &&
+           (list = g_variant_lookup_value (priv->description, "signals", G_VARIANT_TYPE ("a(suasss)"))))
+    {
+      const char *name, *signature, *reason;
+      guint flags;
+
+      g_variant_iter_init (&iter, list);
+      while (g_variant_iter_next (&iter, "(&su@as&s&s)", &name, &flags, NULL, &signature, &reason))
+        {
+          gboolean mirrored = FALSE;
+          g_autoptr(PpMember) member = NULL;
+
+          for (guint i = 0; priv->mirror != NULL && i < priv->mirror->n_signals; i++)
+            mirrored |= g_str_equal (priv->mirror->signals[i].name, name);
+          member = pp_member_new (kind, name, signature, NULL, flags, FALSE,
+                                  mirrored ? "" : (reason[0] ? reason : "not mirrored"), mirrored);
+          g_list_store_append (store, member);
+        }
+    }
+  else if (kind == PP_MEMBER_PROPERTY &&
+           (list = g_variant_lookup_value (priv->description, "properties", G_VARIANT_TYPE ("a(susssmv)"))))
+    {
+      const char *name, *type_name, *signature, *reason;
+      guint flags;
+
+      g_variant_iter_init (&iter, list);
+      while (g_variant_iter_next (&iter, "(&su&s&s&s@mv)", &name, &flags, &type_name, &signature,
+                                  &reason, NULL))
+        {
+          gboolean mirrored = mirror_property_index (priv, name) >= 0;
+          g_autoptr(PpMember) member = pp_member_new (kind, name, signature, NULL, flags, FALSE,
+                                                      mirrored ? type_name :
+                                                      (reason[0] ? reason : "not mirrored"),
+                                                      mirrored);
+          g_list_store_append (store, member);
+        }
+    }
+
+  return G_LIST_MODEL (store);
+}
+
+/**
+ * pp_proxy_list_methods:
+ * @self: a #PpProxy
+ *
+ * The methods of the remote object that can be called from here, with their
+ * signatures. Calls to a listed method are checked against its signature
+ * before anything is sent.
+ *
+ * Returns: (transfer full): a list of [class@Pp.Member]
+ *
+ * Since: 1.0
+ */
+GListModel *
+pp_proxy_list_methods (PpProxy *self)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return list_members (self, PP_MEMBER_METHOD);
+}
+
+/**
+ * pp_proxy_list_signals:
+ * @self: a #PpProxy
+ *
+ * The signals of the remote object. Those marked available are signals of
+ * the proxy too: connect to them as to the object's own. The others say
+ * why not (an argument type that cannot cross, a return value).
+ *
+ * Returns: (transfer full): a list of [class@Pp.Member]
+ *
+ * Since: 1.0
+ */
+GListModel *
+pp_proxy_list_signals (PpProxy *self)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return list_members (self, PP_MEMBER_SIGNAL);
+}
+
+/**
+ * pp_proxy_list_properties:
+ * @self: a #PpProxy
+ *
+ * The properties of the remote object. Those marked available are
+ * properties of the proxy too, read from a local cache that the listener
+ * keeps exact, with `notify` when they change.
+ *
+ * Returns: (transfer full): a list of [class@Pp.Member]
+ *
+ * Since: 1.0
+ */
+GListModel *
+pp_proxy_list_properties (PpProxy *self)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return list_members (self, PP_MEMBER_PROPERTY);
 }

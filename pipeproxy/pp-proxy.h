@@ -83,6 +83,33 @@ PP_AVAILABLE_IN_ALL
 void        pp_proxy_set_max_pending_calls  (PpProxy              *self,
                                              guint                 max_pending_calls);
 PP_AVAILABLE_IN_ALL
+void        pp_proxy_set_property_async     (PpProxy              *self,
+                                             const char           *name,
+                                             GVariant             *value,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+PP_AVAILABLE_IN_ALL
+gboolean    pp_proxy_set_property_finish    (PpProxy              *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+PP_AVAILABLE_IN_ALL
+gboolean    pp_proxy_set_property_sync      (PpProxy              *self,
+                                             const char           *name,
+                                             GVariant             *value,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+PP_AVAILABLE_IN_ALL
+GVariant   *pp_proxy_get_description       (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+GListModel *pp_proxy_list_methods          (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+GListModel *pp_proxy_list_signals          (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+GListModel *pp_proxy_list_properties       (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+const char *pp_proxy_get_description_hash  (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
 gboolean    pp_proxy_is_closed              (PpProxy              *self);
 PP_AVAILABLE_IN_ALL
 void        pp_proxy_close                  (PpProxy              *self);

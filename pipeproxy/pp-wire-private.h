@@ -36,7 +36,11 @@ typedef enum
   PP_WIRE_KIND_ERROR   = 5, /* (sis)     domain, code, message         */
   PP_WIRE_KIND_SIGNAL  = 6, /* (ssv)     name, detail, argument tuple  */
   PP_WIRE_KIND_CANCEL  = 7, /* ()        serial is the call cancelled  */
-  PP_WIRE_KIND_LAST    = PP_WIRE_KIND_CANCEL,
+  PP_WIRE_KIND_SUBSCRIBE   = 8,  /* (s)   forward this signal from now on  */
+  PP_WIRE_KIND_UNSUBSCRIBE = 9,  /* (s)   stop forwarding it               */
+  PP_WIRE_KIND_PROPERTY    = 10, /* (smv) a property's new value         */
+  PP_WIRE_KIND_SET_PROPERTY = 11, /* (smv) set a property; RETURN (mv)   */
+  PP_WIRE_KIND_LAST    = PP_WIRE_KIND_SET_PROPERTY,
 } PpWireKind;
 
 typedef enum

@@ -15,6 +15,10 @@ static const char * const body_type_strings[] = {
   [PP_WIRE_KIND_ERROR]   = "(sis)",
   [PP_WIRE_KIND_SIGNAL]  = "(ssv)",
   [PP_WIRE_KIND_CANCEL]  = "()",
+  [PP_WIRE_KIND_SUBSCRIBE] = "(s)",
+  [PP_WIRE_KIND_UNSUBSCRIBE] = "(s)",
+  [PP_WIRE_KIND_PROPERTY] = "(smv)",
+  [PP_WIRE_KIND_SET_PROPERTY] = "(smv)",
 };
 
 static const char * const kind_names[] = {
@@ -25,6 +29,10 @@ static const char * const kind_names[] = {
   [PP_WIRE_KIND_ERROR]   = "ERROR",
   [PP_WIRE_KIND_SIGNAL]  = "SIGNAL",
   [PP_WIRE_KIND_CANCEL]  = "CANCEL",
+  [PP_WIRE_KIND_SUBSCRIBE] = "SUBSCRIBE",
+  [PP_WIRE_KIND_UNSUBSCRIBE] = "UNSUBSCRIBE",
+  [PP_WIRE_KIND_PROPERTY] = "PROPERTY",
+  [PP_WIRE_KIND_SET_PROPERTY] = "SET_PROPERTY",
 };
 
 const GVariantType *

@@ -47,11 +47,15 @@ struct _PpTestObject
   char           *name;
   GObject        *object;
   PpTestPoint     point;
+  char           *label;
+  guint           count;
 };
 
 enum {
   PROP_0,
   PROP_PARAMETER,
+  PROP_LABEL,
+  PROP_COUNT,
   N_PROPS
 };
 
@@ -59,6 +63,10 @@ enum {
   CHANGED,
   RESET,
   ADD_NUMBERS,
+  PING,
+  MANY,
+  DETAILED,
+  WITH_OBJECT,
   N_SIGNALS
 };
 
@@ -145,6 +153,7 @@ pp_test_object_finalize (GObject *object)
   PpTestObject *self = (PpTestObject *)object;
 
   g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->label, g_free);
 
   G_OBJECT_CLASS (pp_test_object_parent_class)->finalize (object);
 }
@@ -161,6 +170,14 @@ pp_test_object_get_property (GObject    *object,
     {
     case PROP_PARAMETER:
       g_value_set_int (value, self->parameter);
+      break;
+
+    case PROP_LABEL:
+      g_value_set_string (value, self->label);
+      break;
+
+    case PROP_COUNT:
+      g_value_set_uint (value, self->count);
       break;
 
     default:
@@ -180,6 +197,11 @@ pp_test_object_set_property (GObject      *object,
     {
     case PROP_PARAMETER:
       pp_test_object_store_parameter (self, g_value_get_int (value));
+      break;
+
+    case PROP_LABEL:
+      g_free (self->label);
+      self->label = g_value_dup_string (value);
       break;
 
     default:
@@ -210,7 +232,79 @@ pp_test_object_class_init (PpTestObjectClass *klass)
                        G_PARAM_EXPLICIT_NOTIFY |
                        G_PARAM_STATIC_STRINGS));
 
+  /**
+   * PpTestObject:label:
+   *
+   * A string set once, at construction.
+   */
+  properties [PROP_LABEL] =
+    g_param_spec_string ("label", NULL, NULL, "initial",
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * PpTestObject:count:
+   *
+   * A read-only counter, raised by [method@PpTest.Object.bump_count].
+   */
+  properties [PROP_COUNT] =
+    g_param_spec_uint ("count", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PpTestObject::ping:
+   * @self: the object
+   *
+   * A signal without arguments, emitted by [method@PpTest.Object.emit_ping].
+   */
+  signals [PING] =
+    g_signal_new ("ping", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * PpTestObject::many:
+   * @self: the object
+   * @i: an integer
+   * @s: a string
+   * @d: a double
+   * @b: a boolean
+   * @t: an unsigned 64-bit integer
+   * @strv: (array zero-terminated=1): a string array
+   *
+   * A signal with six arguments, emitted by [method@PpTest.Object.emit_many].
+   */
+  signals [MANY] =
+    g_signal_new ("many", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 6,
+                  G_TYPE_INT, G_TYPE_STRING, G_TYPE_DOUBLE, G_TYPE_BOOLEAN, G_TYPE_UINT64,
+                  G_TYPE_STRV);
+
+  /**
+   * PpTestObject::detailed:
+   * @self: the object
+   * @text: a string
+   *
+   * A detailed signal, emitted by [method@PpTest.Object.emit_detailed].
+   */
+  signals [DETAILED] =
+    g_signal_new ("detailed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * PpTestObject::with-object:
+   * @self: the object
+   * @object: another object
+   *
+   * A signal whose argument cannot cross a process boundary.
+   */
+  signals [WITH_OBJECT] =
+    g_signal_new ("with-object", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_OBJECT);
 
   /**
    * PpTestObject::changed:
@@ -276,6 +370,92 @@ static void
 pp_test_object_init (PpTestObject *self)
 {
   self->name = g_strdup ("pp-test-object");
+}
+
+/**
+ * pp_test_object_emit_ping:
+ * @self: a [class@PpTest.Object]
+ *
+ * Emits [signal@PpTest.Object::ping].
+ */
+void
+pp_test_object_emit_ping (PpTestObject *self)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  g_signal_emit (self, signals [PING], 0);
+}
+
+/**
+ * pp_test_object_emit_many:
+ * @self: a [class@PpTest.Object]
+ * @i: an integer
+ *
+ * Emits [signal@PpTest.Object::many] with @i, "text @i", @i / 2.0,
+ * whether @i is odd, @i * 2^33, and ["a", "b"].
+ */
+void
+pp_test_object_emit_many (PpTestObject *self,
+                          int           i)
+{
+  static const char * const strv[] = { "a", "b", NULL };
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  text = g_strdup_printf ("text %d", i);
+  g_signal_emit (self, signals [MANY], 0, i, text, i / 2.0, (gboolean) (i & 1),
+                 (guint64) i << 33, strv);
+}
+
+/**
+ * pp_test_object_emit_detailed:
+ * @self: a [class@PpTest.Object]
+ * @detail: the detail to emit with
+ * @text: the argument
+ *
+ * Emits [signal@PpTest.Object::detailed] with a detail.
+ */
+void
+pp_test_object_emit_detailed (PpTestObject *self,
+                              const char   *detail,
+                              const char   *text)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  g_signal_emit (self, signals [DETAILED], g_quark_from_string (detail), text);
+}
+
+/**
+ * pp_test_object_bump_count:
+ * @self: a [class@PpTest.Object]
+ *
+ * Adds one to [property@PpTest.Object:count].
+ */
+void
+pp_test_object_bump_count (PpTestObject *self)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  self->count++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_COUNT]);
+}
+
+/**
+ * pp_test_object_has_handlers:
+ * @self: a [class@PpTest.Object]
+ * @signal_name: the name of a signal of @self
+ *
+ * Tells whether anything is connected to a signal, e.g. a listener that
+ * forwards it.
+ *
+ * Returns: %TRUE if @signal_name has handlers
+ */
+gboolean
+pp_test_object_has_handlers (PpTestObject *self,
+                             const char   *signal_name)
+{
+  guint id;
+
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), FALSE);
+  id = g_signal_lookup (signal_name, G_OBJECT_TYPE (self));
+  return id != 0 && g_signal_handler_find (self, G_SIGNAL_MATCH_ID, id, 0, NULL, NULL, NULL) != 0;
 }
 
 /**

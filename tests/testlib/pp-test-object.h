@@ -105,4 +105,14 @@ void          pp_test_object_take_object            (PpTestObject       *self,
 void          pp_test_object_take_point             (PpTestObject       *self,
                                                      PpTestPoint        *point);
 
+void          pp_test_object_emit_ping     (PpTestObject *self);
+void          pp_test_object_emit_many     (PpTestObject *self,
+                                            int           i);
+void          pp_test_object_emit_detailed (PpTestObject *self,
+                                            const char   *detail,
+                                            const char   *text);
+void          pp_test_object_bump_count    (PpTestObject *self);
+gboolean      pp_test_object_has_handlers  (PpTestObject *self,
+                                            const char   *signal_name);
+
 G_END_DECLS

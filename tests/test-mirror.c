@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The proxy looks like the object: its signals, properties and
+ * self-description, across a real process boundary. */
+
+#include <signal.h>
+#include <string.h>
+
+#include "pp-test-object.h"
+#include "pp-test-util.h"
+
+typedef struct
+{
+  PpTestPeer *peer;
+  PpProxy    *proxy;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->peer = pp_test_peer_spawn (data ? data : "test", FALSE);
+  f->proxy = pp_test_peer_proxy (f->peer);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->proxy);
+  g_clear_pointer (&f->peer, pp_test_peer_free);
+}
+
+static GVariant *
+call (Fixture    *f,
+      const char *method,
+      GVariant   *parameters)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *result = pp_proxy_call_sync (f->proxy, method, parameters, -1, NULL, &error);
+
+  g_assert_no_error (error);
+  return result;
+}
+
+static gboolean
+remote_has_handlers (Fixture    *f,
+                     const char *signal_name)
+{
+  g_autoptr(GVariant) result = call (f, "has_handlers", g_variant_new ("(s)", signal_name));
+  gboolean has;
+
+  g_variant_get (result, "(b)", &has);
+  return has;
+}
+
+static void
+spin (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static PpMember *
+find_member (GListModel *list,
+             const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(PpMember) member = g_list_model_get_item (list, i);
+
+      if (g_str_equal (pp_member_get_name (member), name))
+        return g_steal_pointer (&member);
+    }
+  return NULL;
+}
+
+static void
+test_description (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GListModel) methods = pp_proxy_list_methods (f->proxy);
+  g_autoptr(GListModel) signals = pp_proxy_list_signals (f->proxy);
+  g_autoptr(GListModel) props = pp_proxy_list_properties (f->proxy);
+  g_autoptr(PpMember) divide = find_member (methods, "divide");
+  g_autoptr(PpMember) greet = find_member (methods, "greet");
+  g_autoptr(PpMember) action = find_member (methods, "add-numbers");
+  g_autoptr(PpMember) added = find_member (methods, "concat");
+  g_autoptr(PpMember) callback = find_member (methods, "set_callback");
+  g_autoptr(PpMember) many = find_member (signals, "many");
+  g_autoptr(PpMember) with_object = find_member (signals, "with-object");
+  g_autoptr(PpMember) parameter = find_member (props, "parameter");
+  g_autoptr(PpMember) count = find_member (props, "count");
+  g_autoptr(PpProxy) second = NULL;
+  g_autoptr(PpTestPeer) peer2 = NULL;
+  GVariant *description = pp_proxy_get_description (f->proxy);
+  g_autofree char **chain = NULL;
+
+  g_assert_nonnull (description);
+  g_assert_true (g_variant_lookup (description, "type-chain", "^a&s", &chain));
+  g_assert_cmpstr (chain[0], ==, "PpTestObject");
+  g_assert_cmpstr (chain[1], ==, "PpTestBase");
+  g_assert_cmpstr (chain[2], ==, "GObject");
+
+  g_assert_nonnull (divide);
+  g_assert_cmpstr (pp_member_get_signature (divide), ==, "(ii)");
+  g_assert_cmpstr (pp_member_get_out_signature (divide), ==, "(bii)");
+  g_assert_true (pp_member_get_throws (divide));
+  g_assert_cmpstr (pp_member_get_detail (divide), ==, "introspected");
+  g_assert_nonnull (greet);
+  g_assert_nonnull (action);
+  g_assert_cmpstr (pp_member_get_detail (action), ==, "action-signal");
+  g_assert_nonnull (added);
+  g_assert_cmpstr (pp_member_get_detail (added), ==, "added");
+  g_assert_null (callback);
+
+  g_assert_nonnull (many);
+  g_assert_true (pp_member_get_available (many));
+  g_assert_cmpstr (pp_member_get_signature (many), ==, "(imsdbtmas)");
+  g_assert_nonnull (with_object);
+  g_assert_false (pp_member_get_available (with_object));
+  g_assert_nonnull (strstr (pp_member_get_detail (with_object), "GObject"));
+
+  g_assert_nonnull (parameter);
+  g_assert_true (pp_member_get_available (parameter));
+  g_assert_cmpstr (pp_member_get_signature (parameter), ==, "i");
+  g_assert_nonnull (count);
+  g_assert_false (pp_member_get_flags (count) & G_PARAM_WRITABLE);
+
+  /* The hash is stable for one interface, whatever the values */
+  call (f, "set_parameter", g_variant_new ("(i)", 99));
+  peer2 = pp_test_peer_spawn ("test", FALSE);
+  second = pp_test_peer_proxy (peer2);
+  g_assert_cmpstr (pp_proxy_get_description_hash (f->proxy), ==,
+                   pp_proxy_get_description_hash (second));
+  g_assert_true (G_OBJECT_TYPE (f->proxy) == G_OBJECT_TYPE (second));
+  g_assert_cmpint (strlen (pp_proxy_get_description_hash (f->proxy)), ==, 64);
+}
+
+static void
+test_local_argument_check (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) calls_before = call (f, "get_call_count", NULL);
+  g_autoptr(GVariant) calls_after = NULL;
+
+  result = pp_proxy_call_sync (f->proxy, "set_parameter", g_variant_new ("(s)", "x"), -1, NULL,
+                               &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  g_assert_nonnull (strstr (error->message, "expects (i), got (s)"));
+
+  /* Nothing reached the object: only get_call_count itself counted. */
+  calls_after = call (f, "get_call_count", NULL);
+  g_assert_cmpuint (g_variant_get_uint32 (g_variant_get_child_value (calls_after, 0)), ==,
+                    g_variant_get_uint32 (g_variant_get_child_value (calls_before, 0)));
+}
+
+typedef struct
+{
+  GPtrArray *log;
+} SignalLog;
+
+static void
+on_changed (PpProxy *proxy,
+            int      value,
+            gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("changed %d", value));
+}
+
+static void
+on_ping (PpProxy *proxy,
+         gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup ("ping"));
+}
+
+static void
+on_many (PpProxy            *proxy,
+         int                 i,
+         const char         *s,
+         double              d,
+         gboolean            b,
+         guint64             t,
+         const char * const *strv,
+         gpointer            user_data)
+{
+  g_autofree char *joined = g_strjoinv (",", (char **) strv);
+
+  g_ptr_array_add (user_data, g_strdup_printf ("many %d %s %.1f %d %" G_GUINT64_FORMAT " %s",
+                                               i, s, d, b, t, joined));
+}
+
+static void
+on_detailed (PpProxy    *proxy,
+             const char *text,
+             gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("detailed %s", text));
+}
+
+static void
+async_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GPtrArray *log = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = pp_proxy_call_finish (PP_PROXY (source), result, &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_add (log, g_strdup ("reply"));
+}
+
+static void
+wait_for_reply (GPtrArray *log)
+{
+  guint before = log->len;
+
+  for (;;)
+    {
+      for (guint i = before; i < log->len; i++)
+        if (g_str_equal (g_ptr_array_index (log, i), "reply"))
+          return;
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+test_signals (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  gulong ping_id, many_id, changed_id, detailed_id;
+
+  ping_id = g_signal_connect (f->proxy, "ping", G_CALLBACK (on_ping), log);
+  many_id = g_signal_connect (f->proxy, "many", G_CALLBACK (on_many), log);
+  changed_id = g_signal_connect (f->proxy, "changed", G_CALLBACK (on_changed), log);
+  detailed_id = g_signal_connect (f->proxy, "detailed::wanted", G_CALLBACK (on_detailed), log);
+
+  /* Signals emitted during a call arrive before its reply, in order. */
+  pp_proxy_call_async (f->proxy, "emit_ping", NULL, -1, NULL, async_done, log);
+  wait_for_reply (log);
+  pp_proxy_call_async (f->proxy, "emit_many", g_variant_new ("(i)", 3), -1, NULL, async_done, log);
+  wait_for_reply (log);
+  pp_proxy_call_async (f->proxy, "emit_changed_times", g_variant_new ("(u)", 3), -1, NULL,
+                       async_done, log);
+  wait_for_reply (log);
+  pp_proxy_call_async (f->proxy, "emit_detailed", g_variant_new ("(ss)", "other", "no"), -1,
+                       NULL, async_done, log);
+  wait_for_reply (log);
+  pp_proxy_call_async (f->proxy, "emit_detailed", g_variant_new ("(ss)", "wanted", "yes"), -1,
+                       NULL, async_done, log);
+  wait_for_reply (log);
+
+  g_ptr_array_add (log, NULL);
+  {
+    g_autofree char *joined = g_strjoinv ("|", (char **) log->pdata);
+    g_assert_cmpstr (joined, ==,
+                     "ping|reply|"
+                     "many 3 text 3 1.5 1 25769803776 a,b|reply|"
+                     "changed 1|changed 2|changed 3|reply|"
+                     "reply|"
+                     "detailed yes|reply");
+  }
+
+  g_signal_handler_disconnect (f->proxy, ping_id);
+  g_signal_handler_disconnect (f->proxy, many_id);
+  g_signal_handler_disconnect (f->proxy, changed_id);
+  g_signal_handler_disconnect (f->proxy, detailed_id);
+}
+
+static void
+test_lazy_subscription (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  gulong id;
+
+  /* Nobody watches: the listener forwards nothing */
+  g_assert_false (remote_has_handlers (f, "changed"));
+  g_assert_false (remote_has_handlers (f, "ping"));
+
+  id = g_signal_connect (f->proxy, "changed", G_CALLBACK (on_changed), log);
+  g_assert_true (remote_has_handlers (f, "changed"));
+  g_assert_false (remote_has_handlers (f, "ping"));
+
+  g_signal_handler_disconnect (f->proxy, id);
+  g_assert_false (remote_has_handlers (f, "changed"));
+
+  /* A handler for one detail subscribes the signal too */
+  id = g_signal_connect (f->proxy, "detailed::x", G_CALLBACK (on_detailed), log);
+  g_assert_true (remote_has_handlers (f, "detailed"));
+  g_signal_handler_disconnect (f->proxy, id);
+  g_assert_false (remote_has_handlers (f, "detailed"));
+  g_assert_cmpuint (log->len, ==, 0);
+}
+
+static void
+count_changed (PpProxy *proxy,
+               int      value,
+               gpointer user_data)
+{
+  int *expected = user_data;
+
+  g_assert_cmpint (value, ==, *expected + 1);
+  *expected = value;
+}
+
+static void
+test_many_signals (Fixture       *f,
+                   gconstpointer  data)
+{
+  int last = 0;
+  gulong id = g_signal_connect (f->proxy, "changed", G_CALLBACK (count_changed), &last);
+  g_autoptr(GVariant) result = call (f, "emit_changed_times", g_variant_new ("(u)", 10000));
+
+  /* A sync call returns first; the signals follow in the main context. */
+  while (last < 10000)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (last, ==, 10000);
+  g_signal_handler_disconnect (f->proxy, id);
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(int *) user_data)++;
+}
+
+static void
+test_properties (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  int parameter = -1;
+  guint count = 99;
+  int notified = 0;
+  int count_notified = 0;
+  GParamSpec *pspec;
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (f->proxy), "parameter");
+  g_assert_nonnull (pspec);
+  g_assert_true (pspec->value_type == G_TYPE_INT);
+  g_assert_true (pspec->flags & G_PARAM_WRITABLE);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (f->proxy), "label");
+  g_assert_nonnull (pspec);
+  g_assert_false (pspec->flags & G_PARAM_WRITABLE);
+
+  g_object_get (f->proxy, "parameter", &parameter, "count", &count, "label", &label, NULL);
+  g_assert_cmpint (parameter, ==, 0);
+  g_assert_cmpuint (count, ==, 0);
+  g_assert_cmpstr (label, ==, "initial");
+
+  g_signal_connect (f->proxy, "notify::parameter", G_CALLBACK (count_notify), &notified);
+  g_signal_connect (f->proxy, "notify::count", G_CALLBACK (count_notify), &count_notified);
+
+  /* A change made by a method reaches the cache before the reply */
+  g_variant_unref (call (f, "set_parameter", g_variant_new ("(i)", 42)));
+  spin ();
+  g_object_get (f->proxy, "parameter", &parameter, NULL);
+  g_assert_cmpint (parameter, ==, 42);
+  g_assert_cmpint (notified, ==, 1);
+
+  g_variant_unref (call (f, "bump_count", NULL));
+  spin ();
+  g_object_get (f->proxy, "count", &count, NULL);
+  g_assert_cmpuint (count, ==, 1);
+  g_assert_cmpint (count_notified, ==, 1);
+
+  /* Reading is local: it works while the other process is stopped */
+  g_subprocess_send_signal (f->peer->process, SIGSTOP);
+  for (int i = 0; i < 1000; i++)
+    {
+      g_object_get (f->proxy, "count", &count, "parameter", &parameter, NULL);
+      g_assert_cmpuint (count, ==, 1);
+      g_assert_cmpint (parameter, ==, 42);
+    }
+  g_subprocess_send_signal (f->peer->process, SIGCONT);
+
+  /* Writes go to the remote object; the value follows its answer */
+  g_assert_true (pp_proxy_set_property_sync (f->proxy, "parameter", g_variant_new_int32 (7),
+                                             NULL, &error));
+  g_assert_no_error (error);
+  g_object_get (f->proxy, "parameter", &parameter, NULL);
+  g_assert_cmpint (parameter, ==, 7);
+  {
+    g_autoptr(GVariant) remote = call (f, "get_parameter", NULL);
+    g_assert_cmpvariant (remote, g_variant_new ("(i)", 7));
+  }
+  spin ();
+  g_assert_cmpint (notified, ==, 2);
+
+  /* Setting the same value again changes nothing, so no notify */
+  g_assert_true (pp_proxy_set_property_sync (f->proxy, "parameter", g_variant_new_int32 (7),
+                                             NULL, &error));
+  spin ();
+  g_assert_cmpint (notified, ==, 2);
+
+  /* g_object_set() works too, asynchronously */
+  g_object_set (f->proxy, "parameter", 8, NULL);
+  while (parameter != 8)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_object_get (f->proxy, "parameter", &parameter, NULL);
+    }
+  g_assert_cmpint (notified, ==, 3);
+
+  /* Read-only, construct-only and wrong types are refused with an error */
+  g_assert_false (pp_proxy_set_property_sync (f->proxy, "count", g_variant_new_uint32 (5), NULL,
+                                              &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED);
+  g_clear_error (&error);
+  g_assert_false (pp_proxy_set_property_sync (f->proxy, "label", g_variant_new_string ("x"), NULL,
+                                              &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED);
+  g_clear_error (&error);
+  g_assert_false (pp_proxy_set_property_sync (f->proxy, "parameter", g_variant_new_string ("x"),
+                                              NULL, &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  g_clear_error (&error);
+  g_assert_false (pp_proxy_set_property_sync (f->proxy, "no-such", g_variant_new_int32 (1), NULL,
+                                              &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  g_clear_error (&error);
+
+  g_object_get (f->proxy, "parameter", &parameter, NULL);
+  g_assert_cmpint (parameter, ==, 8);
+}
+
+typedef struct
+{
+  int      activated;
+  int      enabled_notified;
+  GVariant *last_parameter;
+} ActionState;
+
+static void
+on_activate (PpProxy  *proxy,
+             GVariant *parameter,
+             gpointer  user_data)
+{
+  ActionState *state = user_data;
+
+  state->activated++;
+}
+
+static void
+on_enabled (GObject    *object,
+            GParamSpec *pspec,
+            gpointer    user_data)
+{
+  ActionState *state = user_data;
+
+  state->enabled_notified++;
+}
+
+static void
+test_gio_action (Fixture       *f,
+                 gconstpointer  data)
+{
+  ActionState state = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  gboolean enabled = FALSE;
+
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (f->proxy), ==, "GSimpleAction");
+  g_object_get (f->proxy, "name", &name, "enabled", &enabled, NULL);
+  g_assert_cmpstr (name, ==, "frobnicate");
+  g_assert_true (enabled);
+
+  g_signal_connect (f->proxy, "activate", G_CALLBACK (on_activate), &state);
+  g_signal_connect (f->proxy, "notify::enabled", G_CALLBACK (on_enabled), &state);
+
+  /* The child activates its action: the proxy sees the signal */
+  g_variant_unref (call (f, "activate", g_variant_new ("(mv)", NULL)));
+  while (state.activated < 1)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (pp_proxy_set_property_sync (f->proxy, "enabled", g_variant_new_boolean (FALSE),
+                                             NULL, &error));
+  g_assert_no_error (error);
+  spin ();
+  g_object_get (f->proxy, "enabled", &enabled, NULL);
+  g_assert_false (enabled);
+  g_assert_cmpint (state.enabled_notified, ==, 1);
+
+  /* A disabled GSimpleAction ignores activation */
+  g_variant_unref (call (f, "activate", g_variant_new ("(mv)", NULL)));
+  spin ();
+  g_assert_cmpint (state.activated, ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func, data) \
+  g_test_add ("/Pp/Mirror/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("description", test_description, NULL);
+  ADD ("local-argument-check", test_local_argument_check, NULL);
+  ADD ("signals", test_signals, NULL);
+  ADD ("lazy-subscription", test_lazy_subscription, NULL);
+  ADD ("many-signals", test_many_signals, NULL);
+  ADD ("properties", test_properties, NULL);
+  ADD ("gio-action", test_gio_action, "action");
+
+  return g_test_run ();
+}
