@@ -785,6 +785,14 @@ test_pair_in_process_thread (void)
   int status;
   GPid pid;
 
+  if (g_getenv ("PP_TEST_UNDER_VALGRIND") != NULL)
+    {
+      /* valgrind applies its exit code to the forked child too, which
+       * exits with what it still holds. */
+      g_test_skip ("fork() under valgrind");
+      return;
+    }
+
   listener = pp_listener_new_pair (G_OBJECT (object), &proxy_stream, &error);
   g_assert_no_error (error);
 
@@ -823,6 +831,11 @@ main (int   argc,
 #define ADD(path, func, data) \
   g_test_add ("/Pp/Proxy/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
 
+  /* First, while this process has no threads: fork() copies only the
+   * calling thread, and a lock held by another one would stay locked in
+   * the child. */
+  g_test_add_func ("/Pp/Proxy/pair-forked", test_pair_in_process_thread);
+
   ADD ("handshake", test_handshake, NULL);
   g_test_add_func ("/Pp/Proxy/handshake-async", test_handshake_async);
   ADD ("parameter", test_parameter, NULL);
@@ -845,7 +858,6 @@ main (int   argc,
   ADD ("close", test_close, NULL);
   g_test_add_func ("/Pp/Proxy/pipes", test_pipes);
   g_test_add_func ("/Pp/Proxy/stream-without-fd", test_stream_without_fd);
-  g_test_add_func ("/Pp/Proxy/pair-forked", test_pair_in_process_thread);
 
   return g_test_run ();
 }
