@@ -1297,8 +1297,7 @@ build_set_property (guint32  serial,
 {
   GVariant *request = user_data;
 
-  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial, 0,
-                         g_variant_ref (request));
+  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial, 0, request);
 }
 
 static void
@@ -1547,9 +1546,16 @@ pp_proxy_mirror_set_property (GObject      *object,
     }
   g_variant_ref_sink (maybe);
   inner = g_variant_get_maybe (maybe);
-  pp_proxy_set_property_async (PP_PROXY (object), mirror->properties[prop_id - 1].remote_name,
-                               inner ? g_variant_get_variant (inner) : NULL, NULL,
-                               plain_set_done, NULL);
+  if (inner != NULL)
+    {
+      g_autoptr(GVariant) unboxed = g_variant_get_variant (inner);
+
+      pp_proxy_set_property_async (PP_PROXY (object), mirror->properties[prop_id - 1].remote_name,
+                                   unboxed, NULL, plain_set_done, NULL);
+    }
+  else
+    pp_proxy_set_property_async (PP_PROXY (object), mirror->properties[prop_id - 1].remote_name,
+                                 NULL, NULL, plain_set_done, NULL);
 }
 
 /* Self-description ------------------------------------------------------ */
