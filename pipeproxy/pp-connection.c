@@ -737,8 +737,8 @@ send_locked (PpConnection  *self,
   if (is_call && output_over_limit_locked (self))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("More than %" G_GSIZE_FORMAT " bytes are waiting to be sent to the peer"),
-                   self->max_queued_output);
+                   _("More than %llu bytes are waiting to be sent to the peer"),
+                   (unsigned long long) self->max_queued_output);
       return FALSE;
     }
 

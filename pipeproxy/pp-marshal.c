@@ -265,8 +265,8 @@ check_enum_value (const PpTypeDesc  *desc,
         return TRUE;
 
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("%" G_GINT64_FORMAT " is not a value of the enumeration %s"),
-                   v, g_type_name (desc->gtype));
+                   _("%lld is not a value of the enumeration %s"),
+                   (long long) v, g_type_name (desc->gtype));
       return FALSE;
     }
 
@@ -275,7 +275,7 @@ check_enum_value (const PpTypeDesc  *desc,
       return TRUE;
 
   g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-               _("%" G_GINT64_FORMAT " is not a value of the enumeration"), v);
+               _("%lld is not a value of the enumeration"), (long long) v);
   return FALSE;
 }
 
@@ -299,8 +299,8 @@ check_flags_value (const PpTypeDesc  *desc,
     return TRUE;
 
   g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-               _("0x%" G_GINT64_MODIFIER "x has bits that are not flags of %s"),
-               v, name);
+               _("0x%llx has bits that are not flags of %s"),
+               (unsigned long long) v, name);
   return FALSE;
 }
 
@@ -488,7 +488,8 @@ pp_marshal_to_variant (const PpTypeDesc  *desc,
           if (!g_utf8_validate (strv[i], -1, NULL))
             {
               g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                           _("Item %" G_GSIZE_FORMAT " of a string array is not valid UTF-8"), i);
+                           _("Item %llu of a string array is not valid UTF-8"),
+                           (unsigned long long) i);
               return NULL;
             }
         ret = g_variant_new_strv (strv, -1);
@@ -530,8 +531,8 @@ array_from_variant (const PpTypeDesc  *desc,
   if (desc->fixed_size >= 0 && n != (gsize) desc->fixed_size)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("Expected an array of %d items, got %" G_GSIZE_FORMAT),
-                   desc->fixed_size, n);
+                   _("Expected an array of %d items, got %llu"),
+                   desc->fixed_size, (unsigned long long) n);
       return FALSE;
     }
 

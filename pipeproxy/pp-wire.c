@@ -108,8 +108,9 @@ pp_wire_parse_header (const guint8  *data,
   if (header->body_size > max_body_size)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("Received a frame of kind %s with %u bytes, over the limit of %" G_GSIZE_FORMAT " bytes"),
-                   kind_names[header->kind], header->body_size, max_body_size);
+                   _("Received a frame of kind %s with %u bytes, over the limit of %llu bytes"),
+                   kind_names[header->kind], header->body_size,
+                   (unsigned long long) max_body_size);
       return FALSE;
     }
 
