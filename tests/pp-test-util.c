@@ -96,3 +96,32 @@ pp_test_wait_for (gboolean *flag)
   while (!*flag)
     g_main_context_iteration (NULL, TRUE);
 }
+
+void
+pp_test_fixture_set_up (PpTestFixture *f,
+                        gconstpointer  data)
+{
+  f->peer = pp_test_peer_spawn (data ? data : "test", FALSE);
+  f->proxy = pp_test_peer_proxy (f->peer);
+}
+
+void
+pp_test_fixture_tear_down (PpTestFixture *f,
+                           gconstpointer  data)
+{
+  g_clear_object (&f->proxy);
+  g_clear_pointer (&f->peer, pp_test_peer_free);
+}
+
+GVariant *
+pp_test_call (PpProxy    *proxy,
+              const char *method,
+              GVariant   *parameters)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *result = pp_proxy_call_sync (proxy, method, parameters, -1, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return result;
+}

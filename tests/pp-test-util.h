@@ -22,4 +22,21 @@ void        pp_test_wait_for          (gboolean   *flag);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpTestPeer, pp_test_peer_free)
 
+/* A fixture: a child serving the object kind given as test data ("test"
+ * when NULL) and a proxy for it. */
+typedef struct
+{
+  PpTestPeer *peer;
+  PpProxy    *proxy;
+} PpTestFixture;
+
+void        pp_test_fixture_set_up    (PpTestFixture *f,
+                                       gconstpointer  data);
+void        pp_test_fixture_tear_down (PpTestFixture *f,
+                                       gconstpointer  data);
+/* A sync call that must succeed */
+GVariant   *pp_test_call              (PpProxy       *proxy,
+                                       const char    *method,
+                                       GVariant      *parameters);
+
 G_END_DECLS

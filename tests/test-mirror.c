@@ -9,39 +9,11 @@
 #include "pp-test-object.h"
 #include "pp-test-util.h"
 
-typedef struct
-{
-  PpTestPeer *peer;
-  PpProxy    *proxy;
-} Fixture;
+typedef PpTestFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  f->peer = pp_test_peer_spawn (data ? data : "test", FALSE);
-  f->proxy = pp_test_peer_proxy (f->peer);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_object (&f->proxy);
-  g_clear_pointer (&f->peer, pp_test_peer_free);
-}
-
-static GVariant *
-call (Fixture    *f,
-      const char *method,
-      GVariant   *parameters)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *result = pp_proxy_call_sync (f->proxy, method, parameters, -1, NULL, &error);
-
-  g_assert_no_error (error);
-  return result;
-}
+#define fixture_set_up    pp_test_fixture_set_up
+#define fixture_tear_down pp_test_fixture_tear_down
+#define call(f, method, parameters) pp_test_call ((f)->proxy, method, parameters)
 
 static gboolean
 remote_has_handlers (Fixture    *f,
