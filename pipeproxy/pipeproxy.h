@@ -13,4 +13,5 @@
 # include "pp-member.h"
 # include "pp-proxy.h"
 # include "pp-stream.h"
+# include "pp-subprocess.h"
 #undef PIPEPROXY_INSIDE

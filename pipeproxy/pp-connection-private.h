@@ -37,6 +37,12 @@ typedef struct
   /* Optional: runs in the owner context before each poll. */
   void (*prepare) (PpConnection       *connection,
                    gpointer            user_data);
+  /* Optional: when the peer went away, may return a better reason than
+   * @error (e.g. how its process ended). Runs in whichever thread read the
+   * end, without the connection's lock. */
+  GError *(*end_reason) (PpConnection *connection,
+                         const GError *error,
+                         gpointer      user_data);
 } PpConnectionCallbacks;
 
 #define PP_DEFAULT_MAX_MESSAGE_SIZE   (128 * 1024 * 1024)

@@ -1129,6 +1129,18 @@ do_read (PpConnection *self,
 
   if (!read_input (self, to_complete, &error))
     {
+      if (error->domain == PP_ERROR && error->code == PP_ERROR_DISCONNECTED &&
+          self->callbacks.end_reason != NULL)
+        {
+          GError *reason = self->callbacks.end_reason (self, error, self->user_data);
+
+          if (reason != NULL)
+            {
+              g_error_free (error);
+              error = reason;
+            }
+        }
+
       g_mutex_lock (&self->lock);
       /* Tell a peer that broke the protocol why it is cut off, as the
        * last thing it reads. */

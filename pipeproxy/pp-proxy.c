@@ -12,6 +12,7 @@
 #include "pp-mirror-private.h"
 #include "pp-proxy.h"
 #include "pp-stream.h"
+#include "pp-subprocess-private.h"
 
 #define DEFAULT_TIMEOUT_MSEC 25000
 
@@ -66,6 +67,8 @@ typedef struct
   const PpMirrorClassData *mirror;
   GVariant    **property_cache;     /* mv, by mirror property index */
   gboolean     *subscribed;         /* by mirror signal index */
+
+  PpWorker     *worker;             /* the child serving the object, if any */
 } PpProxyPrivate;
 
 enum {
@@ -288,11 +291,22 @@ on_closed (PpConnection *connection,
   g_object_unref (self);
 }
 
+static GError *
+on_end_reason (PpConnection *connection,
+               const GError *error,
+               gpointer      user_data)
+{
+  PpWorker *worker = user_data ? pp_proxy_get_worker (user_data) : NULL;
+
+  return worker ? pp_worker_end_reason (worker) : NULL;
+}
+
 static const PpConnectionCallbacks proxy_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
   .message = on_message,
   .closed = on_closed,
   .prepare = on_prepare,
+  .end_reason = on_end_reason,
 };
 
 static GBytes *
@@ -551,6 +565,7 @@ pp_proxy_finalize (GObject *object)
       g_clear_pointer (&priv->property_cache[i], g_variant_unref);
   g_free (priv->property_cache);
   g_free (priv->subscribed);
+  g_clear_pointer (&priv->worker, pp_worker_unref);
   g_mutex_clear (&priv->mirror_lock);
 
   G_OBJECT_CLASS (pp_proxy_parent_class)->finalize (object);
@@ -1729,4 +1744,28 @@ pp_proxy_list_properties (PpProxy *self)
 {
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   return list_members (self, PP_MEMBER_PROPERTY);
+}
+
+void
+pp_proxy_set_worker (PpProxy  *self,
+                     PpWorker *worker)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_mutex_lock (&priv->mirror_lock);
+  g_clear_pointer (&priv->worker, pp_worker_unref);
+  priv->worker = pp_worker_ref (worker);
+  g_mutex_unlock (&priv->mirror_lock);
+}
+
+PpWorker *
+pp_proxy_get_worker (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  PpWorker *worker;
+
+  g_mutex_lock (&priv->mirror_lock);
+  worker = priv->worker;
+  g_mutex_unlock (&priv->mirror_lock);
+  return worker;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "pp-test-object.h"
 
 /**
@@ -370,6 +372,26 @@ static void
 pp_test_object_init (PpTestObject *self)
 {
   self->name = g_strdup ("pp-test-object");
+}
+
+/**
+ * pp_test_object_end_process:
+ * @self: a [class@PpTest.Object]
+ * @how: "abort" to abort, "exit" to exit with status 0, "exit3" for 3
+ *
+ * Ends the process that owns @self, after writing a line to stderr, to test
+ * what a caller in another process sees.
+ */
+void
+pp_test_object_end_process (PpTestObject *self,
+                            const char   *how)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+
+  g_printerr ("worker: ending with %s\n", how);
+  if (g_str_equal (how, "abort"))
+    abort ();
+  exit (g_str_equal (how, "exit3") ? 3 : 0);
 }
 
 /**

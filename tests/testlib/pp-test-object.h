@@ -115,4 +115,7 @@ void          pp_test_object_bump_count    (PpTestObject *self);
 gboolean      pp_test_object_has_handlers  (PpTestObject *self,
                                             const char   *signal_name);
 
+void          pp_test_object_end_process   (PpTestObject *self,
+                                            const char   *how);
+
 G_END_DECLS

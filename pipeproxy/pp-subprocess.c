@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-stream.h"
+#include "pp-subprocess-private.h"
+
+/* The descriptor a child gets its connection on */
+#define CHILD_FD          3
+/* How much of what a child wrote to stderr is kept to explain its end */
+#define STDERR_TAIL_SIZE  4096
+/* How long the reader of an end waits for the child to be reaped */
+#define END_WAIT_USEC     (500 * 1000)
+
+struct _PpWorker
+{
+  gatomicrefcount  ref_count;
+  GSubprocess     *subprocess;
+  GMutex           lock;
+  GString         *tail;
+  gboolean         stderr_done;
+};
+
+PpWorker *
+pp_worker_ref (PpWorker *worker)
+{
+  g_atomic_ref_count_inc (&worker->ref_count);
+  return worker;
+}
+
+void
+pp_worker_unref (PpWorker *worker)
+{
+  if (!g_atomic_ref_count_dec (&worker->ref_count))
+    return;
+  g_object_unref (worker->subprocess);
+  g_string_free (worker->tail, TRUE);
+  g_mutex_clear (&worker->lock);
+  g_free (worker);
+}
+
+GSubprocess *
+pp_worker_get_subprocess (PpWorker *worker)
+{
+  return worker->subprocess;
+}
+
+/* Passes the child's stderr through and keeps its tail. A thread of its
+ * own, so that a child writing a lot never blocks on a full pipe, with or
+ * without a running main loop. */
+static gpointer
+read_stderr (gpointer data)
+{
+  PpWorker *worker = data;
+  GInputStream *pipe = g_subprocess_get_stderr_pipe (worker->subprocess);
+  char buffer[1024];
+  gssize n;
+
+  while ((n = g_input_stream_read (pipe, buffer, sizeof buffer, NULL, NULL)) > 0)
+    {
+      if (write (STDERR_FILENO, buffer, n) < 0)
+        {
+          /* Our own stderr is gone; keep the tail all the same */
+        }
+      g_mutex_lock (&worker->lock);
+      g_string_append_len (worker->tail, buffer, n);
+      if (worker->tail->len > STDERR_TAIL_SIZE)
+        g_string_erase (worker->tail, 0, worker->tail->len - STDERR_TAIL_SIZE);
+      g_mutex_unlock (&worker->lock);
+    }
+
+  g_mutex_lock (&worker->lock);
+  worker->stderr_done = TRUE;
+  g_mutex_unlock (&worker->lock);
+  pp_worker_unref (worker);
+  return NULL;
+}
+
+/* The last few lines, on one line */
+static char *
+last_lines (const char *text,
+            guint       max_lines)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  guint n = g_strv_length (lines);
+
+  for (guint i = n; i > 0 && kept->len < max_lines; i--)
+    {
+      char *line = g_strstrip (lines[i - 1]);
+
+      if (*line != '\0')
+        g_ptr_array_insert (kept, 0, line);
+    }
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv (" / ", (char **) kept->pdata);
+}
+
+GError *
+pp_worker_end_reason (PpWorker *worker)
+{
+  gint64 deadline = g_get_monotonic_time () + END_WAIT_USEC;
+  g_autoptr(GString) message = g_string_new (NULL);
+  g_autofree char *tail = NULL;
+  gboolean exited;
+
+  /* GLib reaps the child in its worker thread; the connection usually
+   * ends a moment before that. */
+  while (!(exited = g_subprocess_get_identifier (worker->subprocess) == NULL) &&
+         g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      gboolean done;
+
+      g_mutex_lock (&worker->lock);
+      done = worker->stderr_done || worker->tail == NULL;
+      g_mutex_unlock (&worker->lock);
+      if (done || !exited)
+        break;
+      g_usleep (1000);
+    }
+
+  if (!exited)
+    g_string_append (message, _("The worker process closed its connection"));
+  else if (g_subprocess_get_if_signaled (worker->subprocess))
+    {
+      int sig = g_subprocess_get_term_sig (worker->subprocess);
+
+      g_string_append_printf (message, _("The worker process was killed by signal %d (%s)"),
+                              sig, g_strsignal (sig));
+    }
+  else
+    g_string_append_printf (message, _("The worker process exited with status %d"),
+                            g_subprocess_get_exit_status (worker->subprocess));
+
+  g_mutex_lock (&worker->lock);
+  tail = last_lines (worker->tail->str, 3);
+  g_mutex_unlock (&worker->lock);
+  if (*tail != '\0')
+    g_string_append_printf (message, _("; it last wrote: %s"), tail);
+
+  return g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED, message->str);
+}
+
+static PpWorker *
+spawn_worker (GSubprocessLauncher  *launcher,
+              const char * const   *argv,
+              GIOStream           **out_stream,
+              GError              **error)
+{
+  g_autoptr(GSubprocessLauncher) own = NULL;
+  g_autofree char *fd_text = g_strdup_printf ("%d", CHILD_FD);
+  GSubprocess *subprocess;
+  PpWorker *worker;
+  int fds[2];
+
+  if (launcher == NULL)
+    launcher = own = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create a socket pair: %s"), g_strerror (saved));
+      return NULL;
+    }
+
+  g_subprocess_launcher_take_fd (launcher, fds[1], CHILD_FD);
+  g_subprocess_launcher_setenv (launcher, PP_SUBPROCESS_FD_VARIABLE, fd_text, TRUE);
+  subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
+
+  /* The launcher keeps the child's end open until told otherwise: while it
+   * does, the child's death would not end the connection. */
+  g_subprocess_launcher_close (launcher);
+
+  if (subprocess == NULL)
+    {
+      close (fds[0]);
+      return NULL;
+    }
+
+  *out_stream = pp_stream_new_for_fd (fds[0], error);
+  if (*out_stream == NULL)
+    {
+      g_subprocess_force_exit (subprocess);
+      g_object_unref (subprocess);
+      return NULL;
+    }
+
+  worker = g_new0 (PpWorker, 1);
+  g_atomic_ref_count_init (&worker->ref_count);
+  g_mutex_init (&worker->lock);
+  worker->subprocess = subprocess;
+  worker->tail = g_string_new (NULL);
+  if (g_subprocess_get_stderr_pipe (subprocess) != NULL)
+    g_thread_unref (g_thread_new ("pp-worker-stderr", read_stderr, pp_worker_ref (worker)));
+  else
+    worker->stderr_done = TRUE;
+
+  return worker;
+}
+
+/* A failed handshake with a child says how the child ended; a child that
+ * will not serve is not left running. */
+static GError *
+handshake_failed (PpWorker *worker,
+                  GError   *error)
+{
+  if (g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    {
+      g_error_free (error);
+      return pp_worker_end_reason (worker);
+    }
+  g_subprocess_force_exit (worker->subprocess);
+  return error;
+}
+
+/**
+ * pp_proxy_new_for_subprocess_sync:
+ * @launcher: (nullable): a launcher to set the child's environment, working
+ *   directory and flags, or %NULL for one that captures stderr. It gets the
+ *   connection (file descriptor 3 in the child) and the variable
+ *   %PP_SUBPROCESS_FD_VARIABLE, and its file descriptors are closed in this
+ *   process once the child is started.
+ * @argv: (array zero-terminated=1) (element-type filename): the program and
+ *   its arguments; the program serves an object with [func@Pp.serve_parent]
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Starts a child process that serves an object, and returns a proxy for it
+ * once the handshake is done.
+ *
+ * When the child exits or crashes, [signal@Pp.Proxy::closed] and every
+ * pending call fail with %PP_ERROR_DISCONNECTED and a message that says how
+ * it ended (its exit status, or the signal that killed it) and the last
+ * lines it wrote to stderr, when stderr is captured: always with a %NULL
+ * @launcher, else when @launcher has %G_SUBPROCESS_FLAGS_STDERR_PIPE.
+ * Captured output is passed on to this process's stderr as well.
+ *
+ * When the proxy is closed or finalized, or this process dies, the child
+ * sees its connection end; [func@Pp.serve_parent] then returns.
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_subprocess_sync (GSubprocessLauncher  *launcher,
+                                  const char * const   *argv,
+                                  GCancellable         *cancellable,
+                                  GError              **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpWorker) worker = NULL;
+  GError *local_error = NULL;
+  PpProxy *proxy;
+
+  g_return_val_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  worker = spawn_worker (launcher, argv, &stream, error);
+  if (worker == NULL)
+    return NULL;
+
+  proxy = pp_proxy_new_sync (stream, cancellable, &local_error);
+  if (proxy == NULL)
+    {
+      g_propagate_error (error, handshake_failed (worker, local_error));
+      return NULL;
+    }
+
+  pp_proxy_set_worker (proxy, worker);
+  return proxy;
+}
+
+static void
+subprocess_proxy_ready (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PpWorker *worker = g_task_get_task_data (task);
+  GError *error = NULL;
+  PpProxy *proxy = pp_proxy_new_finish (result, &error);
+
+  if (proxy == NULL)
+    {
+      g_task_return_error (task, handshake_failed (worker, error));
+      return;
+    }
+
+  pp_proxy_set_worker (proxy, worker);
+  g_task_return_pointer (task, proxy, g_object_unref);
+}
+
+/**
+ * pp_proxy_new_for_subprocess_async:
+ * @launcher: (nullable): as for [ctor@Pp.Proxy.new_for_subprocess_sync]
+ * @argv: (array zero-terminated=1) (element-type filename): the program and
+ *   its arguments
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the proxy is ready
+ * @user_data: data for @callback
+ *
+ * Like [ctor@Pp.Proxy.new_for_subprocess_sync] without blocking: the child
+ * is started at once, the handshake happens in the thread-default main
+ * context, and @callback runs there. Finish with
+ * [ctor@Pp.Proxy.new_for_subprocess_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
+                                   const char * const   *argv,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  GError *error = NULL;
+  PpWorker *worker;
+
+  g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pp_proxy_new_for_subprocess_async);
+
+  worker = spawn_worker (launcher, argv, &stream, &error);
+  if (worker == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, worker, (GDestroyNotify) pp_worker_unref);
+
+  pp_proxy_new_async (stream, cancellable, subprocess_proxy_ready, g_steal_pointer (&task));
+}
+
+/**
+ * pp_proxy_new_for_subprocess_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [ctor@Pp.Proxy.new_for_subprocess_async].
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_subprocess_finish (GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pp_proxy_get_subprocess:
+ * @self: a #PpProxy
+ *
+ * Gets the child process that serves the remote object, for a proxy made
+ * by [ctor@Pp.Proxy.new_for_subprocess_sync] or its async form.
+ *
+ * Returns: (transfer none) (nullable): the child process, or %NULL
+ *
+ * Since: 1.0
+ */
+GSubprocess *
+pp_proxy_get_subprocess (PpProxy *self)
+{
+  PpWorker *worker;
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+
+  worker = pp_proxy_get_worker (self);
+  return worker ? pp_worker_get_subprocess (worker) : NULL;
+}
+
+static void
+remember_end (PpListener   *listener,
+              const GError *error,
+              gpointer      user_data)
+{
+  GError **end = user_data;
+
+  if (*end == NULL && error != NULL)
+    *end = g_error_copy (error);
+}
+
+/**
+ * pp_serve_parent:
+ * @object: the object to serve
+ * @error: return location for an error
+ *
+ * The child side of [ctor@Pp.Proxy.new_for_subprocess_sync], in one call:
+ * serves @object on the connection inherited from the parent, in the
+ * thread-default main context, until the parent goes away (it closed the
+ * proxy, or died). A worker's `main()` is then a few lines:
+ *
+ * ```c
+ * int
+ * main (void)
+ * {
+ *   g_autoptr(MyDecoder) decoder = my_decoder_new ();
+ *   g_autoptr(GError) error = NULL;
+ *
+ *   if (!pp_serve_parent (G_OBJECT (decoder), &error))
+ *     g_printerr ("%s\n", error->message);
+ *   return error ? 1 : 0;
+ * }
+ * ```
+ *
+ * Call it from the main thread, early: it removes
+ * %PP_SUBPROCESS_FD_VARIABLE from the environment so that processes this
+ * one starts do not take the connection for theirs.
+ *
+ * Returns: %TRUE when the parent went away, %FALSE with @error set when
+ *   there was no connection to serve on or the parent broke the protocol
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_serve_parent (GObject  *object,
+                 GError  **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(GError) end = NULL;
+  const char *value;
+  char *rest = NULL;
+  long fd;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
+  if (value == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("This process was not started to serve an object: %s is not set"),
+                   PP_SUBPROCESS_FD_VARIABLE);
+      return FALSE;
+    }
+
+  fd = strtol (value, &rest, 10);
+  if (rest == value || *rest != '\0' || fd < 0 || fd > G_MAXINT || fcntl (fd, F_GETFD) < 0)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("%s=%s is not an open file descriptor"), PP_SUBPROCESS_FD_VARIABLE, value);
+      return FALSE;
+    }
+  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
+  fcntl (fd, F_SETFD, FD_CLOEXEC);
+
+  stream = pp_stream_new_for_fd (fd, error);
+  if (stream == NULL)
+    return FALSE;
+  listener = pp_listener_new (object, stream, error);
+  if (listener == NULL)
+    return FALSE;
+
+  g_signal_connect (listener, "closed", G_CALLBACK (remember_end), &end);
+  pp_listener_run (listener);
+  g_signal_handlers_disconnect_by_func (listener, remember_end, &end);
+
+  if (end != NULL && !g_error_matches (end, PP_ERROR, PP_ERROR_DISCONNECTED))
+    {
+      g_propagate_error (error, g_steal_pointer (&end));
+      return FALSE;
+    }
+  return TRUE;
+}

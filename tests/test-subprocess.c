@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Offloading to a child process: start it, use it, and see it end. */
+
+#include <signal.h>
+#include <string.h>
+
+#include "pp-test-object.h"
+#include "pp-test-util.h"
+
+static char *
+worker_path (void)
+{
+  return g_test_build_filename (G_TEST_BUILT, "pp-test-worker", NULL);
+}
+
+static PpProxy *
+start_worker (void)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, NULL };
+  g_autoptr(GError) error = NULL;
+  PpProxy *proxy;
+
+  proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (pp_proxy_get_subprocess (proxy));
+  return proxy;
+}
+
+typedef struct
+{
+  guint   n_failed;
+  guint   n_closed;
+  GError *call_error;
+  GError *closed_error;
+} EndState;
+
+static void
+end_state_clear (EndState *state)
+{
+  g_clear_error (&state->call_error);
+  g_clear_error (&state->closed_error);
+}
+
+static void
+on_call_ended (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  EndState *state = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) value = pp_proxy_call_finish (PP_PROXY (source), result, &error);
+
+  g_assert_null (value);
+  if (state->call_error == NULL)
+    state->call_error = error;
+  else
+    g_error_free (error);
+  state->n_failed++;
+}
+
+static void
+on_closed (PpProxy      *proxy,
+           const GError *error,
+           gpointer      user_data)
+{
+  EndState *state = user_data;
+
+  state->closed_error = g_error_copy (error);
+  state->n_closed++;
+}
+
+static void
+wait_for_end (EndState *state,
+              guint     n_calls)
+{
+  while (state->n_failed < n_calls || state->n_closed < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (state->n_closed, ==, 1);
+}
+
+static void
+test_basic (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  int parameter = 0;
+
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy), ==, "PpTestObject");
+  g_variant_unref (pp_test_call (proxy, "set_parameter", g_variant_new ("(i)", 12)));
+  result = pp_test_call (proxy, "get_parameter", NULL);
+  g_variant_get (result, "(i)", &parameter);
+  g_assert_cmpint (parameter, ==, 12);
+}
+
+static void
+new_async_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PpProxy **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = pp_proxy_new_for_subprocess_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_async_start (void)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, NULL };
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  pp_proxy_new_for_subprocess_async (NULL, argv, NULL, new_async_cb, &proxy);
+  while (proxy == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (pp_proxy_get_subprocess (proxy));
+  result = pp_test_call (proxy, "echo_int32", g_variant_new ("(i)", 5));
+}
+
+static void
+test_abort_mid_call (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  EndState state = { 0 };
+
+  g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
+  /* The worker aborts in the first call; the second waits behind it */
+  pp_proxy_call_async (proxy, "end_process", g_variant_new ("(s)", "abort"), G_MAXINT, NULL,
+                       on_call_ended, &state);
+  pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_call_ended, &state);
+  wait_for_end (&state, 2);
+
+  g_test_message ("call: %s", state.call_error->message);
+  g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (state.call_error->message, "signal 6"));
+  g_assert_nonnull (strstr (state.call_error->message, "worker: ending with abort"));
+  g_assert_cmpstr (state.closed_error->message, ==, state.call_error->message);
+  end_state_clear (&state);
+}
+
+static void
+test_killed (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  EndState state = { 0 };
+
+  g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
+  pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", 10000), G_MAXINT, NULL,
+                       on_call_ended, &state);
+  /* The call is written at once; let the child start on it */
+  g_usleep (50 * 1000);
+  g_subprocess_send_signal (pp_proxy_get_subprocess (proxy), SIGKILL);
+  wait_for_end (&state, 1);
+
+  g_test_message ("call: %s", state.call_error->message);
+  g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (state.call_error->message, "signal 9"));
+  end_state_clear (&state);
+}
+
+static void
+test_exit_unexpectedly (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  EndState state = { 0 };
+
+  g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
+  pp_proxy_call_async (proxy, "end_process", g_variant_new ("(s)", "exit3"), -1, NULL,
+                       on_call_ended, &state);
+  wait_for_end (&state, 1);
+
+  g_test_message ("call: %s", state.call_error->message);
+  g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (state.call_error->message, "exited with status 3"));
+  g_assert_nonnull (strstr (state.call_error->message, "worker: ending with exit3"));
+  end_state_clear (&state);
+
+  {
+    g_autoptr(PpProxy) again = start_worker ();
+    EndState state0 = { 0 };
+
+    g_signal_connect (again, "closed", G_CALLBACK (on_closed), &state0);
+    pp_proxy_call_async (again, "end_process", g_variant_new ("(s)", "exit"), -1, NULL,
+                         on_call_ended, &state0);
+    wait_for_end (&state0, 1);
+    g_assert_nonnull (strstr (state0.call_error->message, "exited with status 0"));
+    end_state_clear (&state0);
+  }
+}
+
+static void
+test_sync_call_sees_the_end (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  /* No main loop runs here: the reason still comes with the error. */
+  result = pp_proxy_call_sync (proxy, "end_process", g_variant_new ("(s)", "abort"), -1, NULL,
+                               &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (error->message, "signal 6"));
+}
+
+static void
+test_hang_times_out (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  g_subprocess_send_signal (pp_proxy_get_subprocess (proxy), SIGSTOP);
+  result = pp_proxy_call_sync (proxy, "get_parameter", NULL, 100, NULL, &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_TIMED_OUT);
+  g_subprocess_send_signal (pp_proxy_get_subprocess (proxy), SIGCONT);
+
+  g_clear_error (&error);
+  g_variant_unref (pp_test_call (proxy, "get_parameter", NULL));
+}
+
+static void
+test_parent_closes (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  g_autoptr(GSubprocess) child = g_object_ref (pp_proxy_get_subprocess (proxy));
+  gint64 start;
+
+  pp_proxy_close (proxy);
+  g_clear_object (&proxy);
+
+  /* The child sees the end and exits by itself, at once */
+  start = g_get_monotonic_time ();
+  while (g_subprocess_get_identifier (child) != NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+      g_usleep (1000);
+    }
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+}
+
+static void
+test_spawn_failure (void)
+{
+  const char * const argv[] = { "/nonexistent/pp-worker", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+
+  g_assert_null (proxy);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+}
+
+static void
+test_not_a_worker (void)
+{
+  const char * const argv[] = { "/bin/true", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+
+  g_assert_null (proxy);
+  g_assert_error (error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (error->message, "exited with status 0"));
+}
+
+static void
+test_serve_parent_without_parent (void)
+{
+  g_autoptr(PpTestObject) object = pp_test_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
+  g_assert_false (pp_serve_parent (G_OBJECT (object), &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_setenv (PP_SUBPROCESS_FD_VARIABLE, "987", TRUE);
+  g_assert_false (pp_serve_parent (G_OBJECT (object), &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
+  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Pp/Subprocess/basic", test_basic);
+  g_test_add_func ("/Pp/Subprocess/async-start", test_async_start);
+  g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
+  g_test_add_func ("/Pp/Subprocess/killed", test_killed);
+  g_test_add_func ("/Pp/Subprocess/exit-unexpectedly", test_exit_unexpectedly);
+  g_test_add_func ("/Pp/Subprocess/sync-call-sees-the-end", test_sync_call_sees_the_end);
+  g_test_add_func ("/Pp/Subprocess/hang-times-out", test_hang_times_out);
+  g_test_add_func ("/Pp/Subprocess/parent-closes", test_parent_closes);
+  g_test_add_func ("/Pp/Subprocess/spawn-failure", test_spawn_failure);
+  g_test_add_func ("/Pp/Subprocess/not-a-worker", test_not_a_worker);
+  g_test_add_func ("/Pp/Subprocess/serve-parent-without-parent", test_serve_parent_without_parent);
+
+  return g_test_run ();
+}
