@@ -56,6 +56,15 @@ gboolean            pp_introspection_signal_is_mirrored  (GType            type,
                                                           const char      *name,
                                                           guint           *signal_id);
 
+/* Makes an object of a type named through GObject-Introspection, with
+ * construct properties given as "name=value" (value in GVariant text
+ * format, or plain text for a string), for pipeproxy-host. */
+GObject            *pp_introspection_new_object          (const char         *namespace_,
+                                                          const char         *version,
+                                                          const char         *type_name,
+                                                          const char * const *properties,
+                                                          GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpMethod, pp_method_unref)
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
+#include <gio/gio.h>
 #include <girepository.h>
 #include <girffi.h>
 
@@ -1252,4 +1253,143 @@ pp_introspection_describe_properties (GObject         *object,
                              g_type_name (pspec->value_type), signature->str,
                              error ? error->message : "", value);
     }
+}
+
+/* Objects by name --------------------------------------------------------- */
+
+static gboolean
+parse_property (GObjectClass  *klass,
+                const char    *assignment,
+                const char   **out_name,
+                GValue        *value,
+                GError       **error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GString) signature = g_string_new (NULL);
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  const char *equals = strchr (assignment, '=');
+  GParamSpec *pspec;
+
+  if (equals == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s” is not of the form name=value"), assignment);
+      return FALSE;
+    }
+  name = g_strndup (assignment, equals - assignment);
+  pspec = g_object_class_find_property (klass, name);
+  if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("%s has no property “%s” that can be set"),
+                   G_OBJECT_CLASS_NAME (klass), name);
+      return FALSE;
+    }
+  if (!pp_marshal_gtype_signature (pspec->value_type, signature, error))
+    return FALSE;
+
+  variant = g_variant_parse (G_VARIANT_TYPE (signature->str), equals + 1, NULL, NULL,
+                             &parse_error);
+  /* A string may be given bare */
+  if (variant == NULL && g_str_equal (signature->str, "s"))
+    variant = g_variant_ref_sink (g_variant_new_string (equals + 1));
+  if (variant == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Property “%s” of %s takes a value of type %s: %s"),
+                   name, G_OBJECT_CLASS_NAME (klass), signature->str, parse_error->message);
+      return FALSE;
+    }
+  if (!pp_marshal_value_from_variant (variant, pspec->value_type, value, error))
+    return FALSE;
+  if (g_param_value_validate (pspec, value))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s” is not a valid value for property “%s” of %s"),
+                   equals + 1, name, G_OBJECT_CLASS_NAME (klass));
+      return FALSE;
+    }
+  *out_name = pspec->name;
+  return TRUE;
+}
+
+GObject *
+pp_introspection_new_object (const char         *namespace_,
+                             const char         *version,
+                             const char         *type_name,
+                             const char * const *properties,
+                             GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GTypeClass) type_class = NULL;
+  GObjectClass *klass;
+  g_autofree const char **names = NULL;
+  g_autofree GValue *values = NULL;
+  GObject *object = NULL;
+  guint n_properties = properties ? g_strv_length ((char **) properties) : 0;
+  guint n_set = 0;
+  GType type;
+
+  g_mutex_lock (&gi_lock);
+  if (g_irepository_require (NULL, namespace_, version && *version ? version : NULL, 0,
+                             &local_error) == NULL)
+    {
+      g_mutex_unlock (&gi_lock);
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("No namespace %s%s%s: %s"),
+                   namespace_, version && *version ? "-" : "", version ? version : "",
+                   local_error->message);
+      return NULL;
+    }
+
+  {
+    auto_info GIBaseInfo *info = g_irepository_find_by_name (NULL, namespace_, type_name);
+
+    if (info == NULL)
+      {
+        g_mutex_unlock (&gi_lock);
+        g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("Namespace %s has no type %s"),
+                     namespace_, type_name);
+        return NULL;
+      }
+    if (g_base_info_get_type (info) != GI_INFO_TYPE_OBJECT)
+      {
+        g_mutex_unlock (&gi_lock);
+        g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                     _("%s.%s is not a GObject class"), namespace_, type_name);
+        return NULL;
+      }
+    type = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) info);
+  }
+  g_mutex_unlock (&gi_lock);
+
+  if (!g_type_is_a (type, G_TYPE_OBJECT))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("%s.%s is not a GObject class"), namespace_, type_name);
+      return NULL;
+    }
+  if (G_TYPE_IS_ABSTRACT (type))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("%s.%s is abstract: it has no instances of its own"), namespace_, type_name);
+      return NULL;
+    }
+
+  type_class = g_type_class_ref (type);
+  klass = G_OBJECT_CLASS (type_class);
+  names = g_new0 (const char *, MAX (n_properties, 1));
+  values = g_new0 (GValue, MAX (n_properties, 1));
+  for (; n_set < n_properties; n_set++)
+    if (!parse_property (klass, properties[n_set], &names[n_set], &values[n_set], error))
+      goto out;
+
+  object = g_object_new_with_properties (type, n_properties, names, values);
+  if (G_IS_INITABLE (object) && !g_initable_init (G_INITABLE (object), NULL, error))
+    g_clear_object (&object);
+
+out:
+  for (guint i = 0; i < n_set; i++)
+    g_value_unset (&values[i]);
+  return object;
 }

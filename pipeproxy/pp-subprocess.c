@@ -486,3 +486,117 @@ pp_serve_parent (GObject  *object,
     }
   return TRUE;
 }
+
+static GStrv
+host_argv (const char         *namespace_,
+           const char         *version,
+           const char         *type_name,
+           const char * const *properties)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *host = g_getenv ("PIPEPROXY_HOST");
+
+  g_strv_builder_add (builder, host && *host ? host : PP_HOST_PATH);
+  g_strv_builder_add (builder, namespace_);
+  g_strv_builder_add (builder, version ? version : "");
+  g_strv_builder_add (builder, type_name);
+  if (properties != NULL)
+    g_strv_builder_addv (builder, (const char **) properties);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * pp_proxy_new_for_type_sync:
+ * @namespace_: a GObject-Introspection namespace, e.g. `Gio` or `Json`
+ * @version: (nullable): its version, e.g. `2.0`, or %NULL for the latest
+ * @type_name: the name of a class in it, e.g. `SimpleAction`
+ * @properties: (nullable) (array zero-terminated=1): construct properties,
+ *   each `name=value` with the value in GVariant text format (a string
+ *   property also takes plain text)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Makes a new object of any introspectable class in a child process and
+ * returns a proxy for it, with no child code to write: the installed
+ * helper program `pipeproxy-host` (the variable `PIPEPROXY_HOST` may name
+ * another) makes the object and serves it with [func@Pp.serve_parent].
+ *
+ * An unknown namespace or type fails with %PP_ERROR_FAILED, an abstract or
+ * non-GObject type with %PP_ERROR_UNSUPPORTED_TYPE, a construct property
+ * that does not exist or does not take the value with
+ * %PP_ERROR_INVALID_ARGUMENTS. Otherwise it behaves like
+ * [ctor@Pp.Proxy.new_for_subprocess_sync].
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_type_sync (const char         *namespace_,
+                            const char         *version,
+                            const char         *type_name,
+                            const char * const *properties,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
+  g_auto(GStrv) argv = NULL;
+
+  g_return_val_if_fail (namespace_ != NULL, NULL);
+  g_return_val_if_fail (type_name != NULL, NULL);
+
+  argv = host_argv (namespace_, version, type_name, properties);
+  return pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv, cancellable, error);
+}
+
+/**
+ * pp_proxy_new_for_type_async:
+ * @namespace_: a GObject-Introspection namespace
+ * @version: (nullable): its version, or %NULL for the latest
+ * @type_name: the name of a class in it
+ * @properties: (nullable) (array zero-terminated=1): construct properties,
+ *   as for [ctor@Pp.Proxy.new_for_type_sync]
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the proxy is ready
+ * @user_data: data for @callback
+ *
+ * Like [ctor@Pp.Proxy.new_for_type_sync] without blocking; finish with
+ * [ctor@Pp.Proxy.new_for_type_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_new_for_type_async (const char          *namespace_,
+                             const char          *version,
+                             const char          *type_name,
+                             const char * const  *properties,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_auto(GStrv) argv = NULL;
+
+  g_return_if_fail (namespace_ != NULL);
+  g_return_if_fail (type_name != NULL);
+
+  argv = host_argv (namespace_, version, type_name, properties);
+  pp_proxy_new_for_subprocess_async (NULL, (const char * const *) argv, cancellable, callback,
+                                     user_data);
+}
+
+/**
+ * pp_proxy_new_for_type_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [ctor@Pp.Proxy.new_for_type_async].
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_type_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  return pp_proxy_new_for_subprocess_finish (result, error);
+}

@@ -39,6 +39,24 @@ PP_AVAILABLE_IN_ALL
 PpProxy     *pp_proxy_new_for_subprocess_finish (GAsyncResult         *result,
                                                  GError              **error);
 PP_AVAILABLE_IN_ALL
+PpProxy     *pp_proxy_new_for_type_sync         (const char           *namespace_,
+                                                 const char           *version,
+                                                 const char           *type_name,
+                                                 const char * const   *properties,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+PP_AVAILABLE_IN_ALL
+void         pp_proxy_new_for_type_async        (const char           *namespace_,
+                                                 const char           *version,
+                                                 const char           *type_name,
+                                                 const char * const   *properties,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+PP_AVAILABLE_IN_ALL
+PpProxy     *pp_proxy_new_for_type_finish       (GAsyncResult         *result,
+                                                 GError              **error);
+PP_AVAILABLE_IN_ALL
 GSubprocess *pp_proxy_get_subprocess            (PpProxy              *self);
 
 PP_AVAILABLE_IN_ALL

@@ -285,6 +285,76 @@ test_serve_parent_without_parent (void)
   g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
 }
 
+static void
+test_host_gio_type (void)
+{
+  const char * const properties[] = { "name=frobnicate", "enabled=false", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GVariant) enabled = NULL;
+  g_autofree char *name = NULL;
+
+  proxy = pp_proxy_new_for_type_sync ("Gio", "2.0", "SimpleAction", properties, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy), ==, "GSimpleAction");
+
+  g_object_get (proxy, "name", &name, NULL);
+  g_assert_cmpstr (name, ==, "frobnicate");
+  enabled = pp_test_call (proxy, "get_enabled", NULL);
+  g_assert_false (g_variant_get_boolean (g_variant_get_child_value (enabled, 0)));
+}
+
+static void
+test_host_menu (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GVariant) n = NULL;
+  int n_items = -1;
+
+  proxy = pp_proxy_new_for_type_sync ("Gio", NULL, "Menu", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_unref (pp_test_call (proxy, "append", g_variant_new ("(msms)", "One", "app.one")));
+  n = pp_test_call (proxy, "get_n_items", NULL);
+  g_variant_get (n, "(i)", &n_items);
+  g_assert_cmpint (n_items, ==, 1);
+}
+
+static void
+assert_host_refuses (const char         *namespace_,
+                     const char         *type_name,
+                     const char * const *properties,
+                     int                 code,
+                     const char         *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+
+  proxy = pp_proxy_new_for_type_sync (namespace_, NULL, type_name, properties, NULL, &error);
+  g_assert_null (proxy);
+  g_test_message ("%s.%s: %s", namespace_, type_name, error->message);
+  g_assert_error (error, PP_ERROR, code);
+  g_assert_nonnull (strstr (error->message, text));
+}
+
+static void
+test_host_refusals (void)
+{
+  const char * const unknown_property[] = { "no-such-thing=1", NULL };
+  const char * const bad_value[] = { "enabled=maybe", NULL };
+  const char * const not_assignment[] = { "enabled", NULL };
+
+  assert_host_refuses ("NoSuchNamespace", "Thing", NULL, PP_ERROR_FAILED, "NoSuchNamespace");
+  assert_host_refuses ("Gio", "NoSuchType", NULL, PP_ERROR_FAILED, "NoSuchType");
+  assert_host_refuses ("Gio", "MenuModel", NULL, PP_ERROR_UNSUPPORTED_TYPE, "abstract");
+  assert_host_refuses ("GLib", "MainLoop", NULL, PP_ERROR_UNSUPPORTED_TYPE, "not a GObject");
+  assert_host_refuses ("Gio", "SimpleAction", unknown_property, PP_ERROR_INVALID_ARGUMENTS,
+                       "no-such-thing");
+  assert_host_refuses ("Gio", "SimpleAction", bad_value, PP_ERROR_INVALID_ARGUMENTS, "enabled");
+  assert_host_refuses ("Gio", "SimpleAction", not_assignment, PP_ERROR_INVALID_ARGUMENTS,
+                       "name=value");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +372,9 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/spawn-failure", test_spawn_failure);
   g_test_add_func ("/Pp/Subprocess/not-a-worker", test_not_a_worker);
   g_test_add_func ("/Pp/Subprocess/serve-parent-without-parent", test_serve_parent_without_parent);
+  g_test_add_func ("/Pp/Subprocess/host-gio-type", test_host_gio_type);
+  g_test_add_func ("/Pp/Subprocess/host-menu", test_host_menu);
+  g_test_add_func ("/Pp/Subprocess/host-refusals", test_host_refusals);
 
   return g_test_run ();
 }
