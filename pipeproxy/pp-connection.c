@@ -111,6 +111,7 @@ struct _PpConnection
   guint32                next_serial;
   gboolean               serials_wrapped;
   gboolean               peer_refused;
+  GError                *broken_error;
   GHashTable            *pending;     /* serial → PendingCall */
   guint                  max_pending;
 
@@ -171,6 +172,7 @@ pp_connection_unref (PpConnection *self)
   g_queue_clear_full (&self->inbound, (GDestroyNotify) inbound_item_free);
   g_hash_table_unref (self->pending);
   g_clear_error (&self->close_error);
+  g_clear_error (&self->broken_error);
   g_free (self->rbuf);
   g_free (self->large);
   g_mutex_clear (&self->lock);
@@ -701,6 +703,57 @@ flush_locked (PpConnection *self)
   return TRUE;
 }
 
+/* A write failed: the connection is broken. It is closed by
+ * close_if_broken() once the lock is let go, since finding out why the
+ * peer went away (end_reason) may take a moment. Until then calls stay
+ * pending, so they end with that reason. */
+static void
+note_broken_locked (PpConnection *self,
+                    GError       *error)
+{
+  if (self->broken_error == NULL && !self->closed)
+    self->broken_error = error;
+  else
+    g_error_free (error);
+}
+
+static GError *
+with_end_reason (PpConnection *self,
+                 GError       *error)
+{
+  if (error->domain == PP_ERROR && error->code == PP_ERROR_DISCONNECTED &&
+      self->callbacks.end_reason != NULL)
+    {
+      GError *reason = self->callbacks.end_reason (self, error, self->user_data);
+
+      if (reason != NULL)
+        {
+          g_error_free (error);
+          return reason;
+        }
+    }
+  return error;
+}
+
+static void
+close_if_broken (PpConnection *self,
+                 GPtrArray    *to_complete)
+{
+  GError *error;
+
+  g_mutex_lock (&self->lock);
+  error = g_steal_pointer (&self->broken_error);
+  g_mutex_unlock (&self->lock);
+
+  if (error == NULL)
+    return;
+
+  error = with_end_reason (self, error);
+  g_mutex_lock (&self->lock);
+  close_locked (self, error, to_complete);
+  g_mutex_unlock (&self->lock);
+}
+
 static GError *
 write_error (void)
 {
@@ -753,9 +806,8 @@ send_locked (PpConnection  *self,
 
   if (!flush_locked (self))
     {
-      close_locked (self, write_error (), to_complete);
-      g_propagate_error (error, disconnected_error (self));
-      return FALSE;
+      note_broken_locked (self, write_error ());
+      return TRUE;
     }
 
   if (was_empty != (self->out_queue.length == 0) ||
@@ -777,6 +829,7 @@ pp_connection_send (PpConnection  *self,
   ret = send_locked (self, frame, FALSE, to_complete, error);
   g_mutex_unlock (&self->lock);
 
+  close_if_broken (self, to_complete);
   complete_calls (self, to_complete);
   return ret;
 }
@@ -1129,17 +1182,7 @@ do_read (PpConnection *self,
 
   if (!read_input (self, to_complete, &error))
     {
-      if (error->domain == PP_ERROR && error->code == PP_ERROR_DISCONNECTED &&
-          self->callbacks.end_reason != NULL)
-        {
-          GError *reason = self->callbacks.end_reason (self, error, self->user_data);
-
-          if (reason != NULL)
-            {
-              g_error_free (error);
-              error = reason;
-            }
-        }
+      error = with_end_reason (self, error);
 
       g_mutex_lock (&self->lock);
       /* Tell a peer that broke the protocol why it is cut off, as the
@@ -1295,7 +1338,7 @@ connection_source_dispatch (GSource     *source,
   if ((out_revents & G_IO_OUT) && !self->closed)
     {
       if (!flush_locked (self))
-        close_locked (self, write_error (), to_complete);
+        note_broken_locked (self, write_error ());
       update_source_locked (self);
     }
 
@@ -1321,6 +1364,7 @@ connection_source_dispatch (GSource     *source,
   self->cork_thread = g_thread_self ();
   g_mutex_unlock (&self->lock);
 
+  close_if_broken (self, to_complete);
   complete_calls (self, to_complete);
   drain_inbound (self);
 
@@ -1330,7 +1374,7 @@ connection_source_dispatch (GSource     *source,
   if (self->out_queue.length > 0 && !self->closed)
     {
       if (!flush_locked (self))
-        close_locked (self, write_error (), to_complete);
+        note_broken_locked (self, write_error ());
       update_source_locked (self);
     }
   if (self->closed && self->closed_dispatched && !self->io_busy && !self->stream_closed)
@@ -1349,6 +1393,7 @@ connection_source_dispatch (GSource     *source,
     }
   g_mutex_unlock (&self->lock);
 
+  close_if_broken (self, to_complete);
   complete_calls (self, to_complete);
   if (to_complete->len > 0)
     drain_inbound (self);
@@ -1622,6 +1667,7 @@ pp_connection_call_async (PpConnection   *self,
         {
           g_mutex_unlock (&self->lock);
           complete_async (self, call, NULL, error);
+          close_if_broken (self, to_complete);
           complete_calls (self, to_complete);
           return;
         }
@@ -1629,6 +1675,7 @@ pp_connection_call_async (PpConnection   *self,
     }
   g_mutex_unlock (&self->lock);
 
+  close_if_broken (self, to_complete);
   complete_calls (self, to_complete);
 
   /* Connected last: if @cancellable is already cancelled the handler runs
@@ -1757,9 +1804,10 @@ wait_sync_locked (PpConnection *self,
                     {
                       g_mutex_lock (&self->lock);
                       if (!self->closed && !flush_locked (self))
-                        close_locked (self, write_error (), to_complete);
+                        note_broken_locked (self, write_error ());
                       update_source_locked (self);
                       g_mutex_unlock (&self->lock);
+                      close_if_broken (self, to_complete);
                     }
                   if (fds[i].fd == self->in_fd && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                     do_read (self, to_complete);
@@ -1819,6 +1867,7 @@ pp_connection_call_sync (PpConnection    *self,
     {
       g_hash_table_remove (self->pending, GUINT_TO_POINTER (call.serial));
       g_mutex_unlock (&self->lock);
+      close_if_broken (self, to_complete);
       complete_calls (self, to_complete);
       g_clear_pointer (&call.result, g_variant_unref);
       g_clear_error (&call.error);
@@ -1826,6 +1875,7 @@ pp_connection_call_sync (PpConnection    *self,
       return NULL;
     }
   g_mutex_unlock (&self->lock);
+  close_if_broken (self, to_complete);
 
   if (cancellable != NULL)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (sync_cancelled_cb),
@@ -1838,6 +1888,7 @@ pp_connection_call_sync (PpConnection    *self,
   if (cancel_id != 0)
     g_cancellable_disconnect (cancellable, cancel_id);
 
+  close_if_broken (self, to_complete);
   complete_calls (self, to_complete);
 
   if (call.error != NULL && reply_kind == PP_WIRE_KIND_RETURN &&

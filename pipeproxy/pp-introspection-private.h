@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -30,6 +30,19 @@ GVariant           *pp_method_invoke               (PpMethod    *method,
                                                     GObject     *object,
                                                     GVariant    *parameters,
                                                     GError     **error);
+
+/* @result is borrowed, @error too; exactly one of them is set */
+typedef void      (*PpMethodCallback)              (GVariant       *result,
+                                                    const GError   *error,
+                                                    gpointer        user_data);
+
+gboolean            pp_method_is_async             (PpMethod         *method);
+void                pp_method_invoke_async         (PpMethod         *method,
+                                                    GObject          *object,
+                                                    GVariant         *parameters,
+                                                    GCancellable     *cancellable,
+                                                    PpMethodCallback  callback,
+                                                    gpointer          user_data);
 
 gboolean            pp_introspection_check_args    (const char          *method,
                                                     const GVariantType  *expected,

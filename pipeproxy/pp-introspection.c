@@ -30,9 +30,20 @@ typedef enum
   ARG_INOUT = ARG_IN | ARG_OUT,
 } ArgDirection;
 
+/* Arguments the listener fills itself rather than taking from the peer */
+typedef enum
+{
+  ROLE_NORMAL,
+  ROLE_CANCELLABLE,  /* a GCancellable: the listener's, or NULL */
+  ROLE_CALLBACK,     /* the GAsyncReadyCallback of an x_async() method */
+  ROLE_USER_DATA,    /* its user data */
+  ROLE_RESULT,       /* the GAsyncResult of an x_finish() method */
+} ArgRole;
+
 typedef struct
 {
   char         *name;
+  ArgRole       role;
   ArgDirection  direction;
   PpTransfer    transfer;
   PpTypeDesc   *desc;
@@ -62,6 +73,9 @@ struct _PpMethod
   PpTransfer        ret_transfer;
   GITypeTag         ret_tag;
   GIInfoType        ret_iface_type;
+
+  /* An x_async() method: the matching x_finish(), which gives the result */
+  PpMethod        *finish;
 
   /* PP_METHOD_KIND_ACTION_SIGNAL */
   guint            signal_id;
@@ -118,6 +132,7 @@ pp_method_unref (PpMethod *method)
   if (method->has_invoker)
     g_function_invoker_destroy (&method->invoker);
   g_free (method->param_gtypes);
+  g_clear_pointer (&method->finish, pp_method_unref);
   g_clear_pointer (&method->in_type, g_variant_type_free);
   g_clear_pointer (&method->out_type, g_variant_type_free);
   g_free (method->name);
@@ -142,10 +157,11 @@ pp_method_get_in_type (PpMethod *method)
   return method->in_type;
 }
 
+/* What the caller gets: for an async pair, what x_finish() gives */
 const GVariantType *
 pp_method_get_out_type (PpMethod *method)
 {
-  return method->out_type;
+  return method->finish ? method->finish->out_type : method->out_type;
 }
 
 gboolean
@@ -488,10 +504,88 @@ mark_length_arg (PpMethod   *method,
     }
 }
 
+static GType
+interface_gtype (GITypeInfo *type_info)
+{
+  auto_info GIBaseInfo *iface = NULL;
+  GIInfoType info_type;
+
+  if (g_type_info_get_tag (type_info) != GI_TYPE_TAG_INTERFACE)
+    return G_TYPE_INVALID;
+  iface = g_type_info_get_interface (type_info);
+  info_type = g_base_info_get_type (iface);
+  if (info_type != GI_INFO_TYPE_OBJECT && info_type != GI_INFO_TYPE_INTERFACE)
+    return G_TYPE_INVALID;
+  return g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
+}
+
+static gboolean
+is_async_ready_callback (GITypeInfo *type_info)
+{
+  auto_info GIBaseInfo *iface = NULL;
+
+  if (g_type_info_get_tag (type_info) != GI_TYPE_TAG_INTERFACE)
+    return FALSE;
+  iface = g_type_info_get_interface (type_info);
+  return g_base_info_get_type (iface) == GI_INFO_TYPE_CALLBACK &&
+         g_str_equal (g_base_info_get_namespace (iface), "Gio") &&
+         g_str_equal (g_base_info_get_name (iface), "AsyncReadyCallback");
+}
+
+/* Finds the arguments the listener fills itself. A GCancellable is always
+ * the listener's to give; a callback and its data only in the x_async()
+ * half of an async pair, a GAsyncResult only in its x_finish() half. */
+static void
+assign_roles (GIFunctionInfo *info,
+              PpMethod       *method,
+              gboolean        async_begin,
+              gboolean        async_finish)
+{
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      auto_info GIArgInfo *arg_info = g_callable_info_get_arg (info, i);
+      auto_info GITypeInfo *type_info = g_arg_info_get_type (arg_info);
+      GType gtype;
+
+      if (g_arg_info_get_direction (arg_info) != GI_DIRECTION_IN)
+        continue;
+      gtype = interface_gtype (type_info);
+      if (gtype != G_TYPE_INVALID && g_type_is_a (gtype, G_TYPE_CANCELLABLE))
+        method->args[i].role = ROLE_CANCELLABLE;
+      else if (async_finish && gtype == G_TYPE_ASYNC_RESULT)
+        method->args[i].role = ROLE_RESULT;
+      else if (async_begin && is_async_ready_callback (type_info))
+        {
+          int closure = g_arg_info_get_closure (arg_info);
+
+          method->args[i].role = ROLE_CALLBACK;
+          if (closure >= 0 && (guint) closure < method->n_args)
+            method->args[closure].role = ROLE_USER_DATA;
+        }
+    }
+}
+
+static PpMethod *
+method_from_function_info_full (GIFunctionInfo  *info,
+                                const char      *type_name,
+                                gboolean         async_begin,
+                                gboolean         async_finish,
+                                GError         **error);
+
 static PpMethod *
 method_from_function_info (GIFunctionInfo  *info,
                            const char      *type_name,
                            GError         **error)
+{
+  return method_from_function_info_full (info, type_name, FALSE, FALSE, error);
+}
+
+static PpMethod *
+method_from_function_info_full (GIFunctionInfo  *info,
+                                const char      *type_name,
+                                gboolean         async_begin,
+                                gboolean         async_finish,
+                                GError         **error)
 {
   g_autoptr(PpMethod) method = g_new0 (PpMethod, 1);
   auto_info GITypeInfo *ret_info = NULL;
@@ -505,6 +599,7 @@ method_from_function_info (GIFunctionInfo  *info,
   method->throws = g_callable_info_can_throw_gerror (info);
   method->n_args = g_callable_info_get_n_args (info);
   method->args = g_new0 (MethodArg, method->n_args);
+  assign_roles (info, method, async_begin, async_finish);
 
   for (guint i = 0; i < method->n_args; i++)
     {
@@ -514,6 +609,11 @@ method_from_function_info (GIFunctionInfo  *info,
       GIDirection direction = g_arg_info_get_direction (arg_info);
 
       arg->name = g_strdup (g_base_info_get_name (arg_info));
+      if (arg->role != ROLE_NORMAL)
+        {
+          arg->direction = ARG_IN;
+          continue;
+        }
       arg->direction = direction == GI_DIRECTION_IN ? ARG_IN :
                        direction == GI_DIRECTION_OUT ? ARG_OUT : ARG_INOUT;
       arg->transfer = transfer_from_gi (g_arg_info_get_ownership_transfer (arg_info));
@@ -583,7 +683,7 @@ method_from_function_info (GIFunctionInfo  *info,
     {
       MethodArg *arg = &method->args[i];
 
-      if (arg->is_length || arg->skip)
+      if (arg->is_length || arg->skip || arg->role != ROLE_NORMAL)
         continue;
       if (arg->direction & ARG_IN)
         pp_type_desc_append_signature (arg->desc, in_sig);
@@ -610,10 +710,10 @@ method_from_function_info (GIFunctionInfo  *info,
   return g_steal_pointer (&method);
 }
 
-static PpMethod *
-lookup_introspected_locked (GType        type,
-                            const char  *name,
-                            GError     **error)
+/* The method @name of @type, its parent classes or its interfaces */
+static GIFunctionInfo *
+find_function_locked (GType       type,
+                      const char *name)
 {
   g_autofree GType *interfaces = NULL;
   guint n_interfaces = 0;
@@ -621,28 +721,92 @@ lookup_introspected_locked (GType        type,
   for (GType t = type; t != 0; t = g_type_parent (t))
     {
       auto_info GIBaseInfo *info = find_info_locked (t);
-      auto_info GIFunctionInfo *function = NULL;
+      GIFunctionInfo *function;
 
       if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_OBJECT)
         continue;
       function = g_object_info_find_method ((GIObjectInfo *) info, name);
       if (function != NULL && (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD))
-        return method_from_function_info (function, g_type_name (type), error);
+        return function;
+      g_clear_pointer (&function, g_base_info_unref);
     }
 
   interfaces = g_type_interfaces (type, &n_interfaces);
   for (guint i = 0; i < n_interfaces; i++)
     {
       auto_info GIBaseInfo *info = find_info_locked (interfaces[i]);
-      auto_info GIFunctionInfo *function = NULL;
+      GIFunctionInfo *function;
 
       if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_INTERFACE)
         continue;
       function = g_interface_info_find_method ((GIInterfaceInfo *) info, name);
       if (function != NULL && (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD))
+        return function;
+      g_clear_pointer (&function, g_base_info_unref);
+    }
+
+  return NULL;
+}
+
+/* An async pair x_async()/x_finish() answers to "x_async", and to "x"
+ * when there is no synchronous x(). The listener calls x_async() with a
+ * cancellable and callback of its own, and x_finish() when it completes. */
+static PpMethod *
+lookup_async_pair_locked (GType        type,
+                          const char  *name,
+                          GError     **error)
+{
+  g_autofree char *base = g_str_has_suffix (name, "_async")
+                          ? g_strndup (name, strlen (name) - strlen ("_async"))
+                          : g_strdup (name);
+  g_autofree char *begin_name = g_strconcat (base, "_async", NULL);
+  g_autofree char *finish_name = g_strconcat (base, "_finish", NULL);
+  auto_info GIFunctionInfo *begin_info = find_function_locked (type, begin_name);
+  auto_info GIFunctionInfo *finish_info = NULL;
+  g_autoptr(PpMethod) begin = NULL;
+
+  if (begin_info == NULL)
+    return NULL;
+  finish_info = find_function_locked (type, finish_name);
+  if (finish_info == NULL)
+    return NULL;
+
+  begin = method_from_function_info_full (begin_info, g_type_name (type), TRUE, FALSE, error);
+  if (begin == NULL)
+    return NULL;
+  begin->finish = method_from_function_info_full (finish_info, g_type_name (type), FALSE, TRUE,
+                                                  error);
+  if (begin->finish == NULL)
+    return NULL;
+
+  g_free (begin->name);
+  begin->name = g_strdup (name);
+  begin->throws = begin->finish->throws;
+  return g_steal_pointer (&begin);
+}
+
+static PpMethod *
+lookup_introspected_locked (GType        type,
+                            const char  *name,
+                            GError     **error)
+{
+  auto_info GIFunctionInfo *function = NULL;
+  PpMethod *pair;
+
+  if (!g_str_has_suffix (name, "_async"))
+    {
+      function = find_function_locked (type, name);
+      if (function != NULL)
         return method_from_function_info (function, g_type_name (type), error);
     }
 
+  pair = lookup_async_pair_locked (type, name, error);
+  if (pair != NULL || (error != NULL && *error != NULL))
+    return pair;
+
+  function = find_function_locked (type, name);
+  if (function != NULL)
+    return method_from_function_info (function, g_type_name (type), error);
   return NULL;
 }
 
@@ -815,11 +979,20 @@ out:
   return result;
 }
 
+typedef struct
+{
+  GCancellable *cancellable;
+  gpointer      callback;
+  gpointer      user_data;
+  GAsyncResult *result;
+} Specials;
+
 static GVariant *
-invoke_introspected (PpMethod  *method,
-                     GObject   *object,
-                     GVariant  *parameters,
-                     GError   **error)
+invoke_introspected (PpMethod        *method,
+                     GObject         *object,
+                     GVariant        *parameters,
+                     const Specials  *specials,
+                     GError         **error)
 {
   guint n = method->n_args;
   g_autofree PpArgValue *values = g_new0 (PpArgValue, n + 1);
@@ -842,6 +1015,17 @@ invoke_introspected (PpMethod  *method,
   for (guint i = 0; i < n; i++)
     {
       MethodArg *arg = &method->args[i];
+
+      switch (arg->role)
+        {
+        case ROLE_CANCELLABLE: values[i].v_pointer = specials ? specials->cancellable : NULL; continue;
+        case ROLE_CALLBACK:    values[i].v_pointer = specials ? specials->callback : NULL; continue;
+        case ROLE_USER_DATA:   values[i].v_pointer = specials ? specials->user_data : NULL; continue;
+        case ROLE_RESULT:      values[i].v_pointer = specials ? specials->result : NULL; continue;
+        case ROLE_NORMAL:
+        default:
+          break;
+        }
 
       if (arg->is_length || arg->skip || !(arg->direction & ARG_IN))
         continue;
@@ -976,7 +1160,96 @@ pp_method_invoke (PpMethod  *method,
 
   if (method->kind == PP_METHOD_KIND_ACTION_SIGNAL)
     return invoke_action_signal (method, object, parameters, error);
-  return invoke_introspected (method, object, parameters, error);
+  return invoke_introspected (method, object, parameters, NULL, error);
+}
+
+gboolean
+pp_method_is_async (PpMethod *method)
+{
+  return method->finish != NULL;
+}
+
+typedef struct
+{
+  PpMethod         *method;
+  PpMethodCallback  callback;
+  gpointer          user_data;
+} AsyncInvocation;
+
+/* The GAsyncReadyCallback given to every x_async() method: a plain C
+ * function, so no closure has to be made for it. */
+static void
+async_method_ready (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  AsyncInvocation *ai = user_data;
+  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new ("()"));
+  Specials specials = { .result = result };
+  GError *error = NULL;
+  GVariant *value;
+
+  value = invoke_introspected (ai->method->finish, source, empty, &specials, &error);
+  if (value != NULL)
+    g_variant_ref_sink (value);
+  ai->callback (value, error, ai->user_data);
+  g_clear_pointer (&value, g_variant_unref);
+  g_clear_error (&error);
+  pp_method_unref (ai->method);
+  g_free (ai);
+}
+
+/* Invokes @method and calls @callback with the result or error, at once for
+ * a method that returns its result, or when an x_async() method finishes.
+ * @cancellable goes to the method when it takes one. */
+void
+pp_method_invoke_async (PpMethod         *method,
+                        GObject          *object,
+                        GVariant         *parameters,
+                        GCancellable     *cancellable,
+                        PpMethodCallback  callback,
+                        gpointer          user_data)
+{
+  GError *error = NULL;
+  GVariant *value;
+
+  if (method->finish != NULL &&
+      pp_introspection_check_args (method->name, method->in_type, parameters, &error))
+    {
+      AsyncInvocation *ai = g_new0 (AsyncInvocation, 1);
+      Specials specials = {
+        .cancellable = cancellable,
+        .callback = async_method_ready,
+        .user_data = ai,
+      };
+
+      ai->method = pp_method_ref (method);
+      ai->callback = callback;
+      ai->user_data = user_data;
+
+      value = invoke_introspected (method, object, parameters, &specials, &error);
+      if (value != NULL)
+        {
+          /* Started: the result comes through async_method_ready() */
+          g_variant_unref (g_variant_ref_sink (value));
+          return;
+        }
+      pp_method_unref (ai->method);
+      g_free (ai);
+    }
+  else if (method->finish == NULL)
+    {
+      value = pp_method_invoke (method, object, parameters, &error);
+      if (value != NULL)
+        g_variant_ref_sink (value);
+      callback (value, error, user_data);
+      g_clear_pointer (&value, g_variant_unref);
+      g_clear_error (&error);
+      return;
+    }
+
+  callback (NULL, error, user_data);
+  g_clear_error (&error);
 }
 
 /* Self-description ------------------------------------------------------ */
@@ -1104,8 +1377,8 @@ describe_method (GType            type,
 
   g_variant_builder_add (methods, "(sssbs)", name,
                          g_variant_type_peek_string (method->in_type),
-                         g_variant_type_peek_string (method->out_type),
-                         method->throws, dispatch_name (method->kind));
+                         g_variant_type_peek_string (pp_method_get_out_type (method)),
+                         method->throws, method->finish ? "async" : dispatch_name (method->kind));
 }
 
 void

@@ -60,6 +60,7 @@ struct _PpListener
   gboolean       closed;
   gulong         notify_id;
   GHashTable    *forwarded;    /* signal name → handler id */
+  GHashTable    *running;      /* serial → GCancellable of an async method */
 };
 
 typedef struct
@@ -90,6 +91,7 @@ static guint signals[N_SIGNALS];
 
 static void pp_listener_initable_iface_init (GInitableIface *iface);
 static void stop_forwarding                 (PpListener     *self);
+static void cancel_running                  (PpListener     *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PpListener, pp_listener, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
@@ -394,6 +396,42 @@ handle_hello (PpListener         *self,
   self->notify_id = g_signal_connect (self->object, "notify", G_CALLBACK (on_object_notify), self);
 }
 
+/* One call being answered, possibly later (an async method) */
+typedef struct
+{
+  PpListener   *listener;
+  guint32       serial;
+  gboolean      no_reply;
+  GCancellable *cancellable;
+} Run;
+
+static void
+run_done (GVariant     *result,
+          const GError *error,
+          gpointer      user_data)
+{
+  Run *run = user_data;
+  PpListener *self = run->listener;
+
+  if (self->connection != NULL)
+    reply (self, run->serial, run->no_reply, result, error);
+  if (run->cancellable != NULL && self->running != NULL)
+    g_hash_table_remove (self->running, GUINT_TO_POINTER (run->serial));
+  g_clear_object (&run->cancellable);
+  g_object_unref (run->listener);
+  g_free (run);
+}
+
+/* The caller's deadline, in its CLOCK_MONOTONIC milliseconds (low 32
+ * bits): a call it has already given up is not started. */
+static gboolean
+deadline_passed (guint32 deadline)
+{
+  guint32 now = (guint32) (g_get_monotonic_time () / 1000);
+
+  return deadline != 0 && (gint32) (deadline - now) < 0;
+}
+
 static void
 handle_call (PpListener         *self,
              const PpWireHeader *header,
@@ -408,6 +446,14 @@ handle_call (PpListener         *self,
   const char *name;
 
   g_variant_get (body, "(&sv)", &name, &args);
+
+  if (deadline_passed (header->timeout_msec))
+    {
+      g_set_error (&error, PP_ERROR, PP_ERROR_TIMED_OUT,
+                   _("The caller of “%s” gave up before it could start"), name);
+      reply (self, header->serial, no_reply, NULL, error);
+      return;
+    }
 
   added = g_hash_table_lookup (self->methods, name);
   if (added != NULL)
@@ -440,10 +486,19 @@ handle_call (PpListener         *self,
   method = pp_introspection_lookup_method (G_OBJECT_TYPE (self->object), name, &error);
   if (method != NULL)
     {
-      result = pp_method_invoke (method, self->object, args, &error);
-      if (result != NULL)
-        g_variant_ref_sink (result);
-      reply (self, header->serial, no_reply, result, error);
+      Run *run = g_new0 (Run, 1);
+
+      run->listener = g_object_ref (self);
+      run->serial = header->serial;
+      run->no_reply = no_reply;
+      if (pp_method_is_async (method))
+        {
+          /* Running until its x_finish(): a CANCEL for it cancels this */
+          run->cancellable = g_cancellable_new ();
+          g_hash_table_replace (self->running, GUINT_TO_POINTER (run->serial),
+                                g_object_ref (run->cancellable));
+        }
+      pp_method_invoke_async (method, self->object, args, run->cancellable, run_done, run);
       return;
     }
 
@@ -498,8 +553,16 @@ on_message (PpConnection       *connection,
       break;
 
     case PP_WIRE_KIND_CANCEL:
-      /* Methods run to completion in this context; by the time a cancel
-       * is read, the call it names has been answered already. */
+      {
+        /* An async method is told through its cancellable. A synchronous
+         * one has finished by the time a cancel is read: the caller
+         * dropped its reply already. */
+        GCancellable *cancellable = g_hash_table_lookup (self->running,
+                                                         GUINT_TO_POINTER (header->serial));
+
+        if (cancellable != NULL)
+          g_cancellable_cancel (cancellable);
+      }
       break;
 
     case PP_WIRE_KIND_SUBSCRIBE:
@@ -540,6 +603,7 @@ on_closed (PpConnection *connection,
     return;
   self->closed = TRUE;
   stop_forwarding (self);
+  cancel_running (self);
 
   g_object_ref (self);
   g_signal_emit (self, signals[CLOSED], 0, error);
@@ -601,6 +665,20 @@ stop_forwarding (PpListener *self)
   g_hash_table_remove_all (self->forwarded);
 }
 
+/* Nobody waits for the answers of async methods any more */
+static void
+cancel_running (PpListener *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->running == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_cancellable_cancel (value);
+}
+
 static void
 pp_listener_dispose (GObject *object)
 {
@@ -617,6 +695,7 @@ pp_listener_dispose (GObject *object)
     }
   g_clear_pointer (&self->methods, g_hash_table_unref);
   g_clear_pointer (&self->forwarded, g_hash_table_unref);
+  g_clear_pointer (&self->running, g_hash_table_unref);
   g_clear_object (&self->object);
   g_clear_object (&self->stream);
 
@@ -765,6 +844,7 @@ pp_listener_init (PpListener *self)
 {
   self->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, added_method_free);
   self->forwarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->running = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
 }
 
 /**

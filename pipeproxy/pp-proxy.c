@@ -940,6 +940,19 @@ check_arguments (PpProxy     *self,
   return pp_introspection_check_args (method, expected, parameters, error);
 }
 
+/* What travels with a call: when its caller gives up, in CLOCK_MONOTONIC
+ * milliseconds (low 32 bits; both ends are on one machine), 0 for never. */
+static guint32
+call_deadline (int timeout_msec)
+{
+  guint32 deadline;
+
+  if (timeout_msec == G_MAXINT)
+    return 0;
+  deadline = (guint32) (g_get_monotonic_time () / 1000 + timeout_msec);
+  return deadline != 0 ? deadline : 1;
+}
+
 static int
 resolve_timeout (PpProxy *self,
                  int      timeout_msec)
@@ -1016,7 +1029,7 @@ pp_proxy_call_async (PpProxy             *self,
   timeout = resolve_timeout (self, timeout_msec);
   request.method = method;
   request.parameters = owned;
-  request.timeout_msec = timeout == G_MAXINT ? 0 : MAX (timeout, 1);
+  request.timeout_msec = call_deadline (timeout);
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
                             timeout, task);
 }
@@ -1102,7 +1115,7 @@ pp_proxy_call_sync (PpProxy       *self,
   timeout = resolve_timeout (self, timeout_msec);
   request.method = method;
   request.parameters = owned;
-  request.timeout_msec = timeout == G_MAXINT ? 0 : MAX (timeout, 1);
+  request.timeout_msec = call_deadline (timeout);
   return pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
                                   timeout, cancellable, error);
 }

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  *   offset 5   u8   flags (PpWireFlags)
  *   offset 6   u16  reserved, must be 0
  *   offset 8   u32  serial
- *   offset 12  u32  time-out of a CALL in milliseconds, 0 for none
+ *   offset 12  u32  deadline of a CALL: the caller's CLOCK_MONOTONIC in ms
+ *                   (low 32 bits) when it gives up, 0 for never
  *
  * A fixed binary header keeps kind and serial out of the GVariant, which is
  * what dominates the cost of a small call.

@@ -389,6 +389,16 @@ async_error_cb (GObject      *source,
 }
 
 static void
+async_error_or_done_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GVariant) value = pp_proxy_call_finish (PP_PROXY (source), result, NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
 test_timeout_async (Fixture       *f,
                     gconstpointer  data)
 {
@@ -683,6 +693,85 @@ test_pipes (void)
 }
 
 static void
+test_async_method (PpTestFixture *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GVariant) waited = call (f, "wait", g_variant_new ("(u)", 10));
+  g_autoptr(GVariant) waited2 = call (f, "wait_async", g_variant_new ("(u)", 1));
+  g_autoptr(GListModel) methods = pp_proxy_list_methods (f->proxy);
+  gboolean listed = FALSE;
+
+  assert_variant (waited, g_variant_new ("(b)", TRUE));
+  assert_variant (waited2, g_variant_new ("(b)", TRUE));
+  for (guint i = 0; i < g_list_model_get_n_items (methods); i++)
+    {
+      g_autoptr(PpMember) member = g_list_model_get_item (methods, i);
+
+      if (g_str_equal (pp_member_get_name (member), "wait_async"))
+        {
+          listed = TRUE;
+          g_assert_cmpstr (pp_member_get_signature (member), ==, "(u)");
+          g_assert_cmpstr (pp_member_get_out_signature (member), ==, "(b)");
+        }
+    }
+  g_assert_true (listed);
+}
+
+static void
+test_cancel_async_method (PpTestFixture *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) count = NULL;
+  guint cancelled = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  pp_proxy_call_async (f->proxy, "wait", g_variant_new ("(u)", 10000), -1, cancellable,
+                       async_error_cb, &error);
+  g_usleep (50 * 1000);
+  g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  /* The remote method's own cancellable fired: the child counts it. */
+  while (cancelled == 0)
+    {
+      g_clear_pointer (&count, g_variant_unref);
+      count = call (f, "get_cancelled_count", NULL);
+      g_variant_get (count, "(u)", &cancelled);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+    }
+  g_assert_cmpuint (cancelled, ==, 1);
+}
+
+static void
+test_deadline (PpTestFixture *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) parameter = NULL;
+  gboolean busy_done = FALSE;
+
+  /* The listener is busy for 300 ms; a call that gives up after 50 ms is
+   * not started when the listener gets to it. */
+  pp_proxy_call_async (f->proxy, "sleep_msec", g_variant_new ("(u)", 300), -1, NULL,
+                       async_error_or_done_cb, &busy_done);
+  result = pp_proxy_call_sync (f->proxy, "set_parameter", g_variant_new ("(i)", 9), 50, NULL,
+                               &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_TIMED_OUT);
+
+  parameter = call (f, "get_parameter", NULL);
+  assert_variant (parameter, g_variant_new ("(i)", 0));
+
+  while (!busy_done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
 test_stream_without_fd (void)
 {
   g_autoptr(PpTestPeer) peer = pp_test_peer_spawn ("test", FALSE);
@@ -824,6 +913,9 @@ main (int   argc,
   ADD ("timeout-async", test_timeout_async, NULL);
   ADD ("cancel", test_cancel, NULL);
   ADD ("pipelined", test_pipelined, NULL);
+  ADD ("async-method", test_async_method, NULL);
+  ADD ("cancel-async-method", test_cancel_async_method, NULL);
+  ADD ("deadline", test_deadline, NULL);
   ADD ("threads", test_threads, NULL);
   ADD ("peer-killed", test_peer_killed, NULL);
   ADD ("close", test_close, NULL);

@@ -51,6 +51,7 @@ struct _PpTestObject
   PpTestPoint     point;
   char           *label;
   guint           count;
+  guint           cancelled_waits;
 };
 
 enum {
@@ -392,6 +393,136 @@ pp_test_object_end_process (PpTestObject *self,
   if (g_str_equal (how, "abort"))
     abort ();
   exit (g_str_equal (how, "exit3") ? 3 : 0);
+}
+
+typedef struct
+{
+  PpTestObject *self;
+  GSource      *timeout;
+  gulong        cancel_id;
+} Wait;
+
+static void
+wait_free (gpointer data)
+{
+  Wait *wait = data;
+
+  if (wait->timeout != NULL)
+    {
+      g_source_destroy (wait->timeout);
+      g_source_unref (wait->timeout);
+    }
+  g_free (wait);
+}
+
+static gboolean
+wait_elapsed (gpointer data)
+{
+  GTask *task = data;
+  Wait *wait = g_task_get_task_data (task);
+
+  g_clear_pointer (&wait->timeout, g_source_unref);
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+  if (wait->cancel_id != 0)
+    {
+      /* The cancellation's reference is not needed any more */
+      g_cancellable_disconnect (g_task_get_cancellable (task), wait->cancel_id);
+      wait->cancel_id = 0;
+      g_object_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_cancelled (GCancellable *cancellable,
+                gpointer      data)
+{
+  GTask *task = data;
+  Wait *wait = g_task_get_task_data (task);
+
+  g_atomic_int_inc (&wait->self->cancelled_waits);
+  if (wait->timeout != NULL)
+    {
+      g_source_destroy (wait->timeout);
+      g_clear_pointer (&wait->timeout, g_source_unref);
+      g_task_return_error_if_cancelled (task);
+      /* The handler stays connected until the cancellable goes */
+      wait->cancel_id = 0;
+      g_object_unref (task);
+    }
+}
+
+/**
+ * pp_test_object_wait_async:
+ * @self: a [class@PpTest.Object]
+ * @msec: how long to wait
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the time has passed or the wait was cancelled
+ * @user_data: data for @callback
+ *
+ * Waits without blocking; cancelling it is counted by
+ * [method@PpTest.Object.get_cancelled_count].
+ */
+void
+pp_test_object_wait_async (PpTestObject        *self,
+                           guint                msec,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+  Wait *wait;
+
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+
+  COUNT_CALL (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  wait = g_new0 (Wait, 1);
+  wait->self = self;
+  g_task_set_task_data (task, wait, wait_free);
+
+  /* The task holds one reference for the timeout and one for the
+   * cancellation; whichever ends the wait drops the other's too. */
+  wait->timeout = g_timeout_source_new (msec);
+  g_source_set_callback (wait->timeout, wait_elapsed, g_object_ref (task), g_object_unref);
+  g_source_attach (wait->timeout, g_main_context_get_thread_default ());
+  if (cancellable != NULL)
+    wait->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (wait_cancelled), task, NULL);
+  if (wait->cancel_id == 0)
+    g_object_unref (task);
+}
+
+/**
+ * pp_test_object_wait_finish:
+ * @self: a [class@PpTest.Object]
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@PpTest.Object.wait_async].
+ *
+ * Returns: %TRUE when the time has passed
+ */
+gboolean
+pp_test_object_wait_finish (PpTestObject  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * pp_test_object_get_cancelled_count:
+ * @self: a [class@PpTest.Object]
+ *
+ * Returns: how many waits were cancelled
+ */
+guint
+pp_test_object_get_cancelled_count (PpTestObject *self)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), 0);
+  return g_atomic_int_get (&self->cancelled_waits);
 }
 
 /**

@@ -118,4 +118,14 @@ gboolean      pp_test_object_has_handlers  (PpTestObject *self,
 void          pp_test_object_end_process   (PpTestObject *self,
                                             const char   *how);
 
+void          pp_test_object_wait_async    (PpTestObject        *self,
+                                            guint                msec,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean      pp_test_object_wait_finish   (PpTestObject        *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+guint         pp_test_object_get_cancelled_count (PpTestObject  *self);
+
 G_END_DECLS
