@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// pipeproxy.js: GJS sugar over the Pp-1.0 typelib.
+//
+// Import it by path (GJS has no search path for ES modules):
+//
+//   import * as Pipeproxy from 'file:///usr/share/pipeproxy-1.0/js/pipeproxy.js';
+//
+// or relative to the importing file. Importing it also makes the async
+// functions of Pp awaitable (Gio._promisify), so plain `Pp` code can
+// `await proxy.call_async(...)`, `await proxy.set_property_async(...)` and
+// `await Pp.Proxy.new_async(stream, null)` too.
+//
+// Proxy side:
+//
+//   const thing = await Pipeproxy.newProxy(stream);    // a wrapped Pp.Proxy
+//   await thing.set_parameter(5);                      // (i) from the description
+//   const v = await thing.get_parameter();             // (i) → 5
+//   await thing.divide(7, 2);                          // (bii) → [true, 3, 1]
+//   await thing.sleep_msec(10, {timeout: 100});        // options after the arguments
+//   thing.sync.set_parameter(6);                       // blocking twin
+//   thing.connect('changed', (p, value) => ...);       // the remote signal
+//   thing.parameter;                                   // mirrored property, no round trip
+//   await Pipeproxy.setProperty(thing, 'parameter', 7);
+//
+// Listener side:
+//
+//   const listener = Pipeproxy.serve(object, stream, {
+//       methods: {
+//           set_parameter: {in: '(i)', impl(v) { this.parameter = v; }},
+//           get_parameter: {out: '(i)', impl() { return this.parameter; }},
+//       },
+//   });
+//   await Pipeproxy.closed(listener);
+//
+// What GJS 1.74 gives without this module, on the Pp.Proxy itself:
+// - Signals: `proxy.connect('changed', cb)` works as it is, and subscribes the
+//   listener to the signal while the handler is connected; `notify::name` too.
+// - Properties: the runtime subclass of Pp.Proxy has the remote properties as
+//   GObject properties, and GJS resolves them by name: `proxy.parameter`,
+//   `proxy['some-name']`, `proxy.some_name` and `proxy.someName` read the
+//   cache; `proxy.parameter = 7` sends the write without waiting (a failure
+//   is only logged). `proxy.get_property('parameter')` does not work in GJS
+//   1.74 (it needs a GObject.Value of the right type as second argument);
+//   getProperty() below reads by name. setProperty() writes and waits.
+// - Errors: a rejected call carries a GLib.Error with the remote domain and
+//   code, provided the domain's quark exists in this process (for an error
+//   domain from a typelib, touching it once is enough: `PpTest.Error`);
+//   otherwise Pp.Error.REMOTE_ERROR, which Pp.error_get_remote(e) takes
+//   apart into [true, domain, code].
+//
+// Blocking calls (newProxySync(), `wrapped.sync.*`, callSync()) wait without
+// running the main context: never make them in the thread that serves the
+// listener of the same object, nothing would answer until the time-out.
+
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import GObject from 'gi://GObject';
+import Pp from 'gi://Pp?version=1.0';
+
+export {Pp};
+
+// Gio._promisify keeps the callback form: called with a callback, these
+// still take it; called without one, they return a Promise. It does nothing
+// for a function that is already promisified.
+Gio._promisify(Pp.Proxy, 'new_async', 'new_finish');
+Gio._promisify(Pp.Proxy.prototype, 'call_async', 'call_finish');
+Gio._promisify(Pp.Proxy.prototype, 'set_property_async', 'set_property_finish');
+
+const WRAPPER_STATE = Symbol('pipeproxy wrapper state');
+
+// Names a wrapped proxy never takes for a remote method: `then` would make it
+// a thenable (so `await` of a wrapper would call the remote object), and
+// `sync` is the namespace of blocking calls. Use Pipeproxy.call() for them.
+const RESERVED = new Set(['then', 'sync']);
+
+function ppError(code, message) {
+    return new GLib.Error(Pp.Error, code, message);
+}
+
+// The end of the complete type that starts at `i` in a valid type string.
+function typeEnd(signature, i) {
+    const c = signature[i];
+    if (c === 'a' || c === 'm')
+        return typeEnd(signature, i + 1);
+    if (c === '(' || c === '{') {
+        i++;
+        while (i < signature.length && signature[i] !== ')' && signature[i] !== '}')
+            i = typeEnd(signature, i);
+        return i + 1;
+    }
+    return i + 1;
+}
+
+// The item types of a tuple type: '(ias)' → ['i', 'as']. (Iterating a
+// GLib.VariantType does not work in GJS: first() returns a copy, whose
+// next() runs past its end.)
+function tupleItems(signature) {
+    if (!GLib.variant_type_string_is_valid(signature) || signature[0] !== '(')
+        throw ppError(Pp.Error.INVALID_ARGUMENTS, `“${signature}” is not a tuple type`);
+    const items = [];
+    for (let i = 1; i < signature.length - 1;) {
+        const end = typeEnd(signature, i);
+        items.push(signature.slice(i, end));
+        i = end;
+    }
+    return items;
+}
+
+function checkTupleSignature(signature, what) {
+    if (typeof signature !== 'string' || !GLib.variant_type_string_is_valid(signature) ||
+        signature[0] !== '(')
+        throw new TypeError(`${what}: “${signature}” is not a GVariant tuple type such as '(i)' or '()'`);
+    return signature;
+}
+
+const INTEGER_RANGES = {
+    y: [0, 2 ** 8 - 1],
+    n: [-(2 ** 15), 2 ** 15 - 1],
+    q: [0, 2 ** 16 - 1],
+    i: [-(2 ** 31), 2 ** 31 - 1],
+    u: [0, 2 ** 32 - 1],
+    h: [-(2 ** 31), 2 ** 31 - 1],
+    x: [-(2n ** 63n), 2n ** 63n - 1n],
+    t: [0n, 2n ** 64n - 1n],
+};
+
+function describe(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an Array';
+    if (value instanceof GLib.Variant)
+        return `a GLib.Variant of type ${value.get_type_string()}`;
+    return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : ''}`.trimEnd();
+}
+
+// new GLib.Variant() converts leniently ('x' for an 'i' gives 0): check the
+// JavaScript value against the type first, so a wrong value is an error.
+function checkValue(type, value) {
+    if (value instanceof GLib.Variant) {
+        if (value.get_type_string() === type || type === 'v')
+            return;
+        throw new TypeError(`expected ${type}, got ${describe(value)}`);
+    }
+    const c = type[0];
+    const fail = () => {
+        throw new TypeError(`expected ${type}, got ${describe(value)}`);
+    };
+    if (c === 'b') {
+        if (typeof value !== 'boolean')
+            fail();
+    } else if (c in INTEGER_RANGES) {
+        const [min, max] = INTEGER_RANGES[c];
+        if (typeof value === 'number') {
+            if (!Number.isInteger(value) || value < min || value > max ||
+                ((c === 'x' || c === 't') && !Number.isSafeInteger(value)))
+                throw new TypeError(`expected ${type}, got ${value}, not an integer in its range` +
+                    `${c === 'x' || c === 't' ? ' (give a BigInt beyond 2^53)' : ''}`);
+        } else if (typeof value === 'bigint') {
+            if (value < BigInt(min) || value > BigInt(max))
+                throw new TypeError(`expected ${type}, got ${value}n, out of range`);
+        } else {
+            fail();
+        }
+    } else if (c === 'd') {
+        if (typeof value !== 'number')
+            fail();
+    } else if (c === 's' || c === 'o' || c === 'g') {
+        if (typeof value !== 'string')
+            fail();
+    } else if (c === 'v') {
+        fail();  // only a GLib.Variant, handled above
+    } else if (c === 'm') {
+        if (value !== null && value !== undefined)
+            checkValue(type.slice(1), value);
+    } else if (type === 'ay') {
+        if (typeof value !== 'string' && !(value instanceof Uint8Array) &&
+            !(value instanceof GLib.Bytes) && !Array.isArray(value))
+            fail();
+    } else if (type.startsWith('a{')) {
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+            fail();
+        const valueType = type.slice(typeEnd(type, 2), -1);
+        for (const item of Object.values(value))
+            checkValue(valueType, item);
+    } else if (c === 'a') {
+        if (!Array.isArray(value))
+            fail();
+        for (const item of value)
+            checkValue(type.slice(1), item);
+    } else if (c === '(') {
+        const items = tupleItems(type);
+        if (!Array.isArray(value) || value.length !== items.length)
+            throw new TypeError(`expected ${type}, an Array of ${items.length}, got ${describe(value)}`);
+        items.forEach((item, i) => checkValue(item, value[i]));
+    }
+}
+
+function packOne(type, value) {
+    if (value === undefined && type.startsWith('m'))
+        value = null;
+    checkValue(type, value);
+    if (value instanceof GLib.Variant && value.get_type_string() === type)
+        return value;
+    if (value instanceof GLib.Bytes && type === 'ay')
+        return GLib.Variant.new_from_bytes(new GLib.VariantType('ay'), value, true);
+    return new GLib.Variant(type, value);
+}
+
+/**
+ * Packs JavaScript values into a tuple of the given GVariant type.
+ *
+ * Each value is converted with `new GLib.Variant(type, value)`; a value that
+ * already is a GLib.Variant of the item's type is taken as it is, and
+ * `undefined` is `null` for a maybe type.
+ *
+ * @param {string} signature - a tuple type, e.g. '(is)'
+ * @param {Array} values - one value per item of the tuple
+ * @param {string} [what] - names the method in error messages
+ * @returns {GLib.Variant} the tuple
+ * @throws {GLib.Error} Pp.Error.INVALID_ARGUMENTS if the values do not fit
+ */
+export function packArguments(signature, values, what = 'method') {
+    const items = tupleItems(signature);
+    if (values.length !== items.length) {
+        throw ppError(Pp.Error.INVALID_ARGUMENTS,
+            `${what} expects ${signature}: ${items.length} argument(s), got ${values.length}`);
+    }
+    const children = items.map((type, i) => {
+        try {
+            return packOne(type, values[i]);
+        } catch (e) {
+            throw ppError(Pp.Error.INVALID_ARGUMENTS,
+                `${what} expects ${signature}: argument ${i + 1} is not a ${type}: ${e.message}`);
+        }
+    });
+    return GLib.Variant.new_tuple(children);
+}
+
+/**
+ * Unpacks a result tuple: no item gives undefined, one item its value,
+ * several an Array.
+ *
+ * @param {GLib.Variant} tuple - the result
+ * @param {string} [mode] - 'deep' (GLib.Variant.deepUnpack: a 'v' stays a
+ *   GLib.Variant), 'recursive' (recursiveUnpack: variants unpacked too) or
+ *   'none' (the tuple itself)
+ * @returns {*} the values
+ */
+export function unpackResult(tuple, mode = 'deep') {
+    if (mode === 'none')
+        return tuple;
+    const n = tuple.n_children();
+    const values = [];
+    for (let i = 0; i < n; i++) {
+        const child = tuple.get_child_value(i);
+        values.push(mode === 'recursive' ? child.recursiveUnpack() : child.deepUnpack());
+    }
+    if (n === 0)
+        return undefined;
+    return n === 1 ? values[0] : values;
+}
+
+function unpackArguments(tuple, mode) {
+    if (mode === 'none')
+        return [tuple];
+    const n = tuple.n_children();
+    const values = [];
+    for (let i = 0; i < n; i++) {
+        const child = tuple.get_child_value(i);
+        values.push(mode === 'recursive' ? child.recursiveUnpack() : child.deepUnpack());
+    }
+    return values;
+}
+
+function isPlainObject(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The Pp.Proxy behind a wrapper made by wrap(); any other value is returned
+ * as it is.
+ *
+ * @param {*} wrapped - a wrapper or a Pp.Proxy
+ * @returns {Pp.Proxy} the proxy
+ */
+export function unwrap(wrapped) {
+    return wrapped?.[WRAPPER_STATE]?.proxy ?? wrapped;
+}
+
+// The description of a proxy never changes: list its methods once.
+const describedCache = new WeakMap();
+
+function describedMethods(proxy) {
+    let methods = describedCache.get(proxy);
+    if (methods !== undefined)
+        return methods;
+    methods = new Map();
+    const list = proxy.list_methods();
+    for (let i = 0; i < list.get_n_items(); i++) {
+        const member = list.get_item(i);
+        methods.set(member.get_name(), {
+            name: member.get_name(),
+            in: member.get_signature(),
+            out: member.get_out_signature(),
+        });
+    }
+    describedCache.set(proxy, methods);
+    return methods;
+}
+
+function splitOptions(method, args) {
+    const n = tupleItems(method.in).length;
+    if (args.length === n + 1) {
+        const options = args[n];
+        if (!isPlainObject(options)) {
+            throw ppError(Pp.Error.INVALID_ARGUMENTS,
+                `Method “${method.name}” expects ${method.in}: ${n} argument(s) and ` +
+                'optionally {timeout, cancellable}, got one more');
+        }
+        return [args.slice(0, n), options];
+    }
+    return [args, {}];
+}
+
+function callParameters(proxy, name, args, options) {
+    if (args === null || args instanceof GLib.Variant)
+        return args;
+    const signature = options.signature ?? describedMethods(proxy).get(name)?.in;
+    if (signature === undefined) {
+        throw ppError(Pp.Error.INVALID_ARGUMENTS,
+            `The description of the remote ${proxy.get_remote_type_name()} has no method ` +
+            `“${name}”: give its in-signature or the arguments as a GLib.Variant tuple`);
+    }
+    return packArguments(checkTupleSignature(signature, `method ${name}`), args,
+        `Method “${name}”`);
+}
+
+/**
+ * Calls a method of the remote object and unpacks its result. The wrapper
+ * made by wrap() is shorter; this also reaches methods the description does
+ * not list (answered by a handle-method-call handler) and names a wrapper
+ * keeps for itself (`then`, `sync`).
+ *
+ * @param {Pp.Proxy} proxy - a proxy or a wrapper
+ * @param {string} name - the method's name
+ * @param {Array|GLib.Variant|null} [args] - its arguments as JavaScript
+ *   values, packed with the method's in-signature; or a GLib.Variant tuple
+ *   (or null for none), sent as it is
+ * @param {object} [options] - options
+ * @param {string} [options.signature] - the in-signature, a tuple type, for
+ *   a method the description does not list
+ * @param {number} [options.timeout] - in milliseconds; -1 (the default) is
+ *   the proxy's default-timeout
+ * @param {Gio.Cancellable} [options.cancellable] - a cancellable
+ * @param {string} [options.unpack] - 'deep', 'recursive' or 'none'
+ * @returns {Promise<*>} the unpacked result
+ */
+export async function call(proxy, name, args = [], options = {}) {
+    proxy = unwrap(proxy);
+    const parameters = callParameters(proxy, name, args, options);
+    const result = await proxy.call_async(name, parameters, options.timeout ?? -1,
+        options.cancellable ?? null);
+    return unpackResult(result, options.unpack);
+}
+
+/**
+ * The blocking twin of call(). Never use it in the thread whose main
+ * context serves the listener of the same object: nothing would answer.
+ *
+ * @param {Pp.Proxy} proxy - a proxy or a wrapper
+ * @param {string} name - the method's name
+ * @param {Array|GLib.Variant|null} [args] - as for call()
+ * @param {object} [options] - as for call()
+ * @returns {*} the unpacked result
+ */
+export function callSync(proxy, name, args = [], options = {}) {
+    proxy = unwrap(proxy);
+    const parameters = callParameters(proxy, name, args, options);
+    const result = proxy.call_sync(name, parameters, options.timeout ?? -1,
+        options.cancellable ?? null);
+    return unpackResult(result, options.unpack);
+}
+
+/**
+ * Wraps a Pp.Proxy so that the remote methods are JavaScript methods.
+ *
+ * - `await wrapped.name(...args)` calls the remote method `name`, packing the
+ *   arguments with its in-signature from the description (so a wrong call
+ *   fails before anything is sent), and resolves to its unpacked result:
+ *   undefined for none, the value for one, an Array for several.
+ *   One more argument than the signature has is an options object
+ *   `{timeout, cancellable}`. A failure rejects with the GLib.Error, the
+ *   remote one with its own domain and code.
+ * - `wrapped.sync.name(...args)` is the blocking twin.
+ * - Action signals are reachable with `_` for `-` (`add_numbers` for
+ *   `add-numbers`).
+ * - Anything else is the Pp.Proxy's: `wrapped.connect('changed', ...)`,
+ *   `wrapped.parameter` (a mirrored property), `wrapped.list_methods()`,
+ *   `wrapped instanceof Pp.Proxy`. A remote method hides a Pp.Proxy method
+ *   of the same name; unwrap() gives the Pp.Proxy itself, which is also what
+ *   must be passed to functions that take a GObject.
+ *
+ * @param {Pp.Proxy} proxy - the proxy
+ * @param {object} [options] - options
+ * @param {number} [options.timeout] - default time-out of the calls, in
+ *   milliseconds (-1: the proxy's default-timeout)
+ * @param {string} [options.unpack] - 'deep' (default), 'recursive' or 'none'
+ * @param {object} [options.methods] - signatures of methods the
+ *   description does not list, `{name: {in: '(u)', out: '()'}}`
+ * @returns {Proxy} the wrapper
+ */
+export function wrap(proxy, options = {}) {
+    proxy = unwrap(proxy);
+    if (!(proxy instanceof Pp.Proxy))
+        throw new TypeError('Pipeproxy.wrap() needs a Pp.Proxy');
+
+    const unpack = options.unpack ?? 'deep';
+    const defaultTimeout = options.timeout ?? -1;
+    const methods = new Map(describedMethods(proxy));
+    for (const [name, spec] of Object.entries(options.methods ?? {})) {
+        methods.set(name, {
+            name,
+            in: checkTupleSignature(spec.in ?? '()', `method ${name}`),
+            out: checkTupleSignature(spec.out ?? '()', `method ${name}`),
+        });
+    }
+    const byKey = new Map();
+    for (const method of methods.values()) {
+        byKey.set(method.name, method);
+        const key = method.name.replaceAll('-', '_');
+        if (!byKey.has(key))
+            byKey.set(key, method);
+    }
+    for (const name of RESERVED)
+        byKey.delete(name);
+
+    const asyncFns = new Map();
+    const syncFns = new Map();
+    const bound = new Map();
+
+    function asyncFn(method) {
+        let fn = asyncFns.get(method.name);
+        if (fn === undefined) {
+            fn = async function (...args) {
+                const [values, opts] = splitOptions(method, args);
+                const parameters = packArguments(method.in, values, `Method “${method.name}”`);
+                const result = await proxy.call_async(method.name, parameters,
+                    opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
+                return unpackResult(result, unpack);
+            };
+            Object.defineProperty(fn, 'name', {value: method.name});
+            asyncFns.set(method.name, fn);
+        }
+        return fn;
+    }
+
+    function syncFn(method) {
+        let fn = syncFns.get(method.name);
+        if (fn === undefined) {
+            fn = function (...args) {
+                const [values, opts] = splitOptions(method, args);
+                const parameters = packArguments(method.in, values, `Method “${method.name}”`);
+                const result = proxy.call_sync(method.name, parameters,
+                    opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
+                return unpackResult(result, unpack);
+            };
+            Object.defineProperty(fn, 'name', {value: method.name});
+            syncFns.set(method.name, fn);
+        }
+        return fn;
+    }
+
+    const sync = new Proxy(Object.create(null), {
+        get(target, key) {
+            const method = typeof key === 'string' && key !== 'then'
+                ? methods.get(key) ?? byKey.get(key) : undefined;
+            return method ? syncFn(method) : undefined;
+        },
+        has(target, key) {
+            return typeof key === 'string' && key !== 'then' &&
+                (methods.has(key) || byKey.has(key));
+        },
+        ownKeys() {
+            return [...methods.keys()].filter(key => key !== 'then');
+        },
+        getOwnPropertyDescriptor(target, key) {
+            const method = methods.get(key);
+            return method
+                ? {value: syncFn(method), enumerable: true, configurable: true, writable: false}
+                : undefined;
+        },
+    });
+
+    const state = {proxy, methods, sync};
+
+    return new Proxy(proxy, {
+        get(target, key) {
+            if (key === WRAPPER_STATE)
+                return state;
+            if (key === 'sync')
+                return sync;
+            if (typeof key === 'string') {
+                const method = byKey.get(key);
+                if (method)
+                    return asyncFn(method);
+            }
+            const value = Reflect.get(target, key, target);
+            if (typeof value !== 'function')
+                return value;
+            // GObject methods must see the real object as `this`.
+            let fn = bound.get(key);
+            if (fn === undefined || fn.original !== value) {
+                fn = value.bind(target);
+                fn.original = value;
+                bound.set(key, fn);
+            }
+            return fn;
+        },
+        set(target, key, value) {
+            return Reflect.set(target, key, value, target);
+        },
+        has(target, key) {
+            return key === 'sync' || (typeof key === 'string' && byKey.has(key)) ||
+                Reflect.has(target, key);
+        },
+    });
+}
+
+/**
+ * Makes a proxy on a stream (performing the handshake without blocking) and
+ * wraps it.
+ *
+ * @param {Gio.IOStream} stream - the stream to the listener
+ * @param {object} [options] - `cancellable`, and wrap()'s options
+ * @returns {Promise<Proxy>} the wrapper
+ */
+export async function newProxy(stream, options = {}) {
+    const proxy = await Pp.Proxy.new_async(stream, options.cancellable ?? null);
+    return wrap(proxy, options);
+}
+
+/**
+ * The blocking twin of newProxy(). Not in the thread whose main context
+ * serves the listener.
+ *
+ * @param {Gio.IOStream} stream - the stream to the listener
+ * @param {object} [options] - `cancellable`, and wrap()'s options
+ * @returns {Proxy} the wrapper
+ */
+export function newProxySync(stream, options = {}) {
+    return wrap(Pp.Proxy.new_sync(stream, options.cancellable ?? null), options);
+}
+
+/**
+ * Makes a wrapped proxy on an inherited socket, e.g. fd 3 of a child
+ * started with spawn(). The proxy owns `fd` from then on, also on failure.
+ *
+ * @param {number} fd - a connected socket
+ * @param {object} [options] - `cancellable`, and wrap()'s options
+ * @returns {Proxy} the wrapper
+ */
+export function newProxyForFd(fd, options = {}) {
+    return wrap(Pp.Proxy.new_for_fd_sync(fd, options.cancellable ?? null), options);
+}
+
+function findProperty(proxy, name) {
+    const pspec = GObject.Object.find_property.call(proxy.constructor, name);
+    if (pspec === null) {
+        throw ppError(Pp.Error.INVALID_ARGUMENTS,
+            `The remote ${proxy.get_remote_type_name()} has no property “${name}” that can be used from here`);
+    }
+    return pspec;
+}
+
+/**
+ * Reads a mirrored property of the remote object from the proxy's cache (no
+ * round trip). The same as `proxy.parameter` or `proxy['some-name']`, which
+ * work on a proxy too; it exists because GObject.Object.get_property() in GJS
+ * 1.74 needs a GObject.Value of the right type.
+ *
+ * @param {Pp.Proxy} proxy - a proxy or a wrapper
+ * @param {string} name - the property's name
+ * @returns {*} its value
+ */
+export function getProperty(proxy, name) {
+    proxy = unwrap(proxy);
+    const pspec = findProperty(proxy, name);
+    return proxy[pspec.name.replaceAll('-', '_')];
+}
+
+function propertyVariant(proxy, name, value) {
+    if (value === null || value instanceof GLib.Variant)
+        return value;
+    const list = proxy.list_properties();
+    for (let i = 0; i < list.get_n_items(); i++) {
+        const member = list.get_item(i);
+        if (member.get_name() === name || member.get_name() === name.replaceAll('_', '-')) {
+            try {
+                return packOne(member.get_signature(), value);
+            } catch (e) {
+                throw ppError(Pp.Error.INVALID_ARGUMENTS,
+                    `Property “${name}” expects ${member.get_signature()}: ${e.message}`);
+            }
+        }
+    }
+    findProperty(proxy, name);  // throws with the library's message
+    throw ppError(Pp.Error.INVALID_ARGUMENTS, `Property “${name}” is not mirrored`);
+}
+
+/**
+ * Writes a property of the remote object. When the promise resolves, the
+ * proxy's cache holds the value the remote object then has.
+ *
+ * @param {Pp.Proxy} proxy - a proxy or a wrapper
+ * @param {string} name - the property's name
+ * @param {*} value - a JavaScript value of the property's signature, a
+ *   GLib.Variant, or null (for a string, boxed or variant property)
+ * @param {object} [options] - `cancellable`
+ * @returns {Promise<void>} resolves when done
+ */
+export async function setProperty(proxy, name, value, options = {}) {
+    proxy = unwrap(proxy);
+    await proxy.set_property_async(name, propertyVariant(proxy, name, value),
+        options.cancellable ?? null);
+}
+
+/**
+ * The blocking twin of setProperty().
+ *
+ * @param {Pp.Proxy} proxy - a proxy or a wrapper
+ * @param {string} name - the property's name
+ * @param {*} value - as for setProperty()
+ * @param {object} [options] - `cancellable`
+ */
+export function setPropertySync(proxy, name, value, options = {}) {
+    proxy = unwrap(proxy);
+    proxy.set_property_sync(name, propertyVariant(proxy, name, value),
+        options.cancellable ?? null);
+}
+
+function toGError(e) {
+    if (e instanceof GLib.Error)
+        return e;
+    const text = e instanceof Error ? `${e.name}: ${e.message}` : `${e}`;
+    // A bug in the implementation, not an error it chose to send: say so here
+    // as well, with the stack, since the caller only sees the message.
+    console.warn(`pipeproxy: an exported method threw ${text}\n${e?.stack ?? ""}`);
+    return ppError(Pp.Error.FAILED, text);
+}
+
+function packResult(name, signature, value) {
+    if (value instanceof GLib.Variant) {
+        if (value.get_type_string() !== signature) {
+            throw ppError(Pp.Error.FAILED,
+                `Method “${name}” must return ${signature}, not ${value.get_type_string()}`);
+        }
+        return value;
+    }
+    const n = tupleItems(signature).length;
+    if (n === 0)
+        return GLib.Variant.new_tuple([]);
+    if (n > 1 && !Array.isArray(value)) {
+        throw ppError(Pp.Error.FAILED,
+            `Method “${name}” must return ${signature}: an Array of ${n} values`);
+    }
+    try {
+        return packArguments(signature, n === 1 ? [value] : value, `Method “${name}”`);
+    } catch (e) {
+        throw ppError(Pp.Error.FAILED,
+            `Method “${name}” returned a value that is not ${signature}: ${e.message}`);
+    }
+}
+
+function normalizeSpec(name, spec) {
+    if (typeof spec === 'function')
+        spec = {impl: spec};
+    if (spec === null || typeof spec !== 'object' || typeof spec.impl !== 'function')
+        throw new TypeError(`method ${name}: give {in, out, impl}`);
+    return {
+        in: checkTupleSignature(spec.in ?? '()', `method ${name}`),
+        out: checkTupleSignature(spec.out ?? '()', `method ${name}`),
+        impl: spec.impl,
+        async: Boolean(spec.async),
+        unpack: spec.unpack ?? 'deep',
+    };
+}
+
+/**
+ * Exports methods implemented in JavaScript, for an object whose methods
+ * are not found through introspection (a class defined in JavaScript has no
+ * typelib). Do it before the listener's main context runs, so that the
+ * proxy's description lists them.
+ *
+ * Each method is `name: {in: '(i)', out: '(s)', impl(...args) {...}}`; `in`
+ * and `out` are tuple types (default '()'). `impl` runs with `this` the
+ * served object and the arguments unpacked (deepUnpack); it returns the
+ * value (one out item), an Array (several) or a GLib.Variant of the out type,
+ * and fails by throwing: a GLib.Error reaches the caller with its domain and
+ * code, anything else as Pp.Error.FAILED "Name: message" (and a warning
+ * here).
+ *
+ * Methods are added with Pp.Listener.add_method(): they are in the
+ * description and their arguments are checked by the listener. A method
+ * with `async: true` may return a Promise; it is answered from a
+ * `handle-method-call::name` handler instead, after the promise settles, and
+ * is not in the description: a wrapped proxy needs its signature
+ * (`wrap(proxy, {methods: {name: {in, out}}})`).
+ *
+ * @param {Pp.Listener} listener - the listener
+ * @param {object} methods - name → {in, out, impl, async, unpack}
+ * @returns {Pp.Listener} the listener
+ */
+export function exportMethods(listener, methods) {
+    for (const [name, rawSpec] of Object.entries(methods)) {
+        const spec = normalizeSpec(name, rawSpec);
+
+        if (!spec.async) {
+            listener.add_method(name, new GLib.VariantType(spec.in),
+                new GLib.VariantType(spec.out), (object, parameters) => {
+                    let value;
+                    try {
+                        value = spec.impl.apply(object, unpackArguments(parameters, spec.unpack));
+                    } catch (e) {
+                        throw toGError(e);
+                    }
+                    if (typeof value?.then === 'function') {
+                        value.catch(() => {});
+                        throw ppError(Pp.Error.FAILED,
+                            `Method “${name}” returned a Promise: export it with async: true`);
+                    }
+                    return packResult(name, spec.out, value);
+                });
+            continue;
+        }
+
+        listener.connect(`handle-method-call::${name}`, (self, method, parameters, invocation) => {
+            if (parameters.get_type_string() !== spec.in) {
+                invocation.return_gerror(ppError(Pp.Error.INVALID_ARGUMENTS,
+                    `Method “${name}” expects ${spec.in}, got ${parameters.get_type_string()}`));
+                return true;
+            }
+            const object = invocation.get_object();
+            new Promise(resolve => resolve(spec.impl.apply(object,
+                unpackArguments(parameters, spec.unpack))))
+                .then(value => packResult(name, spec.out, value))
+                .then(result => invocation.return_value(result),
+                    e => invocation.return_gerror(toGError(e)));
+            return true;
+        });
+    }
+    return listener;
+}
+
+/**
+ * Serves an object on a stream. The listener serves in the thread-default
+ * main context, which must run (GJS runs it while a module awaits, or use a
+ * GLib.MainLoop, or listener.run()).
+ *
+ * @param {GObject.Object} object - the object to serve
+ * @param {Gio.IOStream} stream - the stream to the proxy
+ * @param {object} [options] - options
+ * @param {object} [options.methods] - methods to export, see exportMethods()
+ * @returns {Pp.Listener} the listener
+ */
+export function serve(object, stream, options = {}) {
+    const listener = Pp.Listener.new(object, stream);
+    if (options.methods)
+        exportMethods(listener, options.methods);
+    return listener;
+}
+
+/**
+ * Starts a child process with one end of a new socket pair as its file
+ * descriptor `fd` (3 unless told), for the child to serve an object on or to
+ * make a proxy with (Pp.stream_new_for_fd(3), newProxyForFd(3)).
+ *
+ * @param {string[]} argv - the child's command line
+ * @param {object} [options] - options
+ * @param {number} [options.fd] - the child's descriptor number (3)
+ * @param {Gio.SubprocessFlags} [options.flags] - as for Gio.SubprocessLauncher
+ * @param {string} [options.cwd] - the child's working directory
+ * @param {Object<string, string>} [options.env] - variables to set in the
+ *   child's environment
+ * @returns {{subprocess: Gio.Subprocess, stream: Gio.IOStream}} the child
+ *   and this process's end of the pair
+ */
+export function spawn(argv, options = {}) {
+    const [, stream, childStream] = Pp.stream_new_pair();
+    const launcher = new Gio.SubprocessLauncher({flags: options.flags ?? Gio.SubprocessFlags.NONE});
+    try {
+        launcher.take_fd(Pp.stream_steal_fd(childStream), options.fd ?? 3);
+        if (options.cwd)
+            launcher.set_cwd(options.cwd);
+        for (const [key, value] of Object.entries(options.env ?? {}))
+            launcher.setenv(key, value, true);
+        const subprocess = launcher.spawnv(argv);
+        return {subprocess, stream};
+    } catch (e) {
+        stream.close(null);
+        throw e;
+    } finally {
+        // Close our copy of the child's end, so that the child going away
+        // ends the connection.
+        launcher.close();
+    }
+}
+
+/**
+ * Resolves when a Pp.Listener or Pp.Proxy is closed, to the reason: a
+ * GLib.Error (Pp.Error.DISCONNECTED when the peer went away or close() was
+ * called, Pp.Error.PROTOCOL or LIMIT_EXCEEDED when the peer sent something
+ * invalid), or null if it was already closed.
+ *
+ * @param {Pp.Listener|Pp.Proxy} object - a listener, proxy or wrapper
+ * @returns {Promise<GLib.Error|null>} the reason
+ */
+export function closed(object) {
+    object = unwrap(object);
+    return new Promise(resolve => {
+        if (object.is_closed()) {
+            resolve(null);
+            return;
+        }
+        const id = object.connect('closed', (self, error) => {
+            object.disconnect(id);
+            resolve(error ?? null);
+        });
+    });
+}
+
+export default {
+    Pp,
+    call,
+    callSync,
+    closed,
+    exportMethods,
+    getProperty,
+    newProxy,
+    newProxyForFd,
+    newProxySync,
+    packArguments,
+    serve,
+    setProperty,
+    setPropertySync,
+    spawn,
+    unpackResult,
+    unwrap,
+    wrap,
+};

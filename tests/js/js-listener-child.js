@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// Serves a GObject class defined in JavaScript on the inherited socket fd 3,
+// until the connection ends; then prints why and exits 0. Started by
+// test-js-listener.js.
+//
+// The class has no typelib, so the listener finds its methods in two ways:
+// its action signals (set-label, add-numbers, reset), and the methods
+// exported with the helper module (set_parameter, get_parameter, divide,
+// ...).
+
+import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
+import Pp from 'gi://Pp?version=1.0';
+import System from 'system';
+
+import * as Pipeproxy from '../../introspection/pipeproxy.js';
+
+const ERROR_DOMAIN = GLib.quark_from_string('pp-js-test-error-quark');
+const CHILD_ONLY_DOMAIN = GLib.quark_from_string('pp-js-child-only-error-quark');
+
+const Thing = GObject.registerClass({
+    GTypeName: 'PpJsTestThing',
+    Properties: {
+        'parameter': GObject.ParamSpec.int('parameter', 'Parameter', 'A number',
+            GObject.ParamFlags.READWRITE | GObject.ParamFlags.EXPLICIT_NOTIFY,
+            -1000000, 1000000, 0),
+        'label': GObject.ParamSpec.string('label', 'Label', 'A text',
+            GObject.ParamFlags.READWRITE, 'initial'),
+        'calls': GObject.ParamSpec.uint('calls', 'Calls', 'Calls to exported methods',
+            GObject.ParamFlags.READABLE, 0, GObject.MAXUINT32, 0),
+    },
+    Signals: {
+        'changed': {param_types: [GObject.TYPE_INT]},
+        'reset': {flags: GObject.SignalFlags.RUN_LAST | GObject.SignalFlags.ACTION},
+        'add-numbers': {
+            flags: GObject.SignalFlags.RUN_LAST | GObject.SignalFlags.ACTION,
+            param_types: [GObject.TYPE_INT, GObject.TYPE_INT],
+            return_type: GObject.TYPE_INT,
+        },
+    },
+}, class Thing extends GObject.Object {
+    constructor(props) {
+        super(props);
+        this._calls = 0;
+    }
+
+    get parameter() {
+        return this._parameter ?? 0;
+    }
+
+    set parameter(value) {
+        if (this._parameter !== value) {
+            this._parameter = value;
+            this.notify('parameter');
+        }
+        this.emit('changed', value);
+    }
+
+    get calls() {
+        return this._calls;
+    }
+
+    count() {
+        this._calls++;
+        this.notify('calls');
+    }
+
+    on_reset() {
+        this.parameter = 0;
+    }
+
+    on_add_numbers(a, b) {
+        return a + b;
+    }
+});
+
+const thing = new Thing();
+
+const listener = Pipeproxy.serve(thing, Pp.stream_new_for_fd(3), {
+    methods: {
+        set_parameter: {
+            in: '(i)',
+            impl(value) {
+                this.count();
+                this.parameter = value;
+            },
+        },
+        get_parameter: {
+            out: '(i)',
+            impl() {
+                this.count();
+                return this.parameter;
+            },
+        },
+        divide: {
+            in: '(ii)',
+            out: '(ii)',
+            impl(a, b) {
+                if (b === 0)
+                    throw new GLib.Error(ERROR_DOMAIN, 7, `Division of ${a} by zero`);
+                return [Math.trunc(a / b), a % b];
+            },
+        },
+        fail_child_only: {
+            impl() {
+                throw new GLib.Error(CHILD_ONLY_DOMAIN, 3, 'only the child knows this domain');
+            },
+        },
+        buggy: {
+            impl() {
+                return this.no_such_thing.length;  // a TypeError
+            },
+        },
+        wrong_result: {
+            out: '(i)',
+            impl() {
+                return 'not a number';
+            },
+        },
+        forgot_async: {
+            out: '(i)',
+            impl() {
+                return Promise.resolve(1);
+            },
+        },
+        describe: {
+            in: '(a{sv}as)',
+            out: '(sa{sv})',
+            impl(options, names) {
+                const keys = Object.keys(options).sort();
+                return [`${keys.join(',')}|${names.join(',')}`, {count: new GLib.Variant('u', keys.length)}];
+            },
+        },
+        has_handlers: {
+            in: '(s)',
+            out: '(b)',
+            impl(name) {
+                const id = GObject.signal_lookup(name, this.constructor.$gtype);
+                return GObject.signal_has_handler_pending(this, id, 0, true);
+            },
+        },
+        // Answered later, from a handle-method-call handler: not described.
+        slow: {
+            in: '(u)',
+            out: '(u)',
+            async: true,
+            impl(msec) {
+                return new Promise(resolve => {
+                    GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
+                        resolve(msec);
+                        return GLib.SOURCE_REMOVE;
+                    });
+                });
+            },
+        },
+        slow_fail: {
+            in: '(s)',
+            async: true,
+            async impl(text) {
+                await null;
+                throw new GLib.Error(ERROR_DOMAIN, 8, text);
+            },
+        },
+    },
+});
+
+const reason = await Pipeproxy.closed(listener);
+print(`closed: ${reason ? `${GLib.quark_to_string(reason.domain)} ${reason.code}` : 'none'}`);
+System.exit(0);
