@@ -187,7 +187,7 @@ pp_invocation_return_value (PpInvocation *self,
     {
       g_autoptr(GError) error = NULL;
 
-      g_critical ("Method “%s” must return %.*s, not %s", self->method_name,
+      g_warning ("Method “%s” must return %.*s, not %s", self->method_name,
                   (int) g_variant_type_get_string_length (self->out_type),
                   g_variant_type_peek_string (self->out_type),
                   g_variant_get_type_string (owned));

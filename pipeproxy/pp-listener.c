@@ -466,7 +466,7 @@ handle_call (PpListener         *self,
               g_variant_take_ref (result);
               if (!g_variant_is_of_type (result, added->out_type))
                 {
-                  g_critical ("Method “%s” must return %.*s, not %s", name,
+                  g_warning ("Method “%s” must return %.*s, not %s", name,
                               (int) g_variant_type_get_string_length (added->out_type),
                               g_variant_type_peek_string (added->out_type),
                               g_variant_get_type_string (result));
