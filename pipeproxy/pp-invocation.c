@@ -188,9 +188,9 @@ pp_invocation_return_value (PpInvocation *self,
       g_autoptr(GError) error = NULL;
 
       g_warning ("Method “%s” must return %.*s, not %s", self->method_name,
-                  (int) g_variant_type_get_string_length (self->out_type),
-                  g_variant_type_peek_string (self->out_type),
-                  g_variant_get_type_string (owned));
+                 (int) g_variant_type_get_string_length (self->out_type),
+                 g_variant_type_peek_string (self->out_type),
+                 g_variant_get_type_string (owned));
       error = g_error_new (PP_ERROR, PP_ERROR_FAILED,
                            _("Method “%s” returned a value of the wrong type"),
                            self->method_name);

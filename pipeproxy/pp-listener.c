@@ -467,9 +467,9 @@ handle_call (PpListener         *self,
               if (!g_variant_is_of_type (result, added->out_type))
                 {
                   g_warning ("Method “%s” must return %.*s, not %s", name,
-                              (int) g_variant_type_get_string_length (added->out_type),
-                              g_variant_type_peek_string (added->out_type),
-                              g_variant_get_type_string (result));
+                             (int) g_variant_type_get_string_length (added->out_type),
+                             g_variant_type_peek_string (added->out_type),
+                             g_variant_get_type_string (result));
                   g_clear_pointer (&result, g_variant_unref);
                   g_set_error (&error, PP_ERROR, PP_ERROR_FAILED,
                                _("Method “%s” returned a value of the wrong type"), name);
