@@ -98,6 +98,8 @@ static const char * const lifecycle_methods[] = {
   "get_qdata", "steal_qdata", "dup_data", "replace_data", "dup_qdata",
   "replace_qdata", "connect", "disconnect", "set", "get", "setv", "getv",
   "set_valist", "get_valist", "set_property", "get_property",
+  /* A peer could fake notifications, and a wrong name makes GObject warn */
+  "notify", "notify_by_pspec",
   NULL
 };
 
