@@ -1,0 +1,511 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# PyGObject override for Pp-1.0 (pipeproxy).
+#
+# With it a proxy feels like the object it stands for:
+#
+#     proxy.set_parameter(5)                  # pp_proxy_call_sync, arguments
+#     value = proxy.get_parameter()           # converted with the signature
+#                                             # from the description
+#     proxy.get_parameter_async(callback=done, user_data=data)
+#     def done(proxy, result, data):
+#         value = proxy.get_parameter_finish(result)
+#
+# and a Python process can serve plain Python methods next to the properties
+# and action signals that the C library exports by itself:
+#
+#     class Example(GObject.Object):
+#         @Pp.method(in_signature='i')
+#         def set_parameter(self, parameter): ...
+#
+#     listener, proxy_fd = Pp.Listener.new_pair_with_fd(Example())
+#
+# Signatures follow the D-Bus convention: a string of complete GVariant types,
+# one per argument or result ('' none, 'i' one int32, 'si' a string and an
+# int32, '(ii)' one pair).
+
+import os
+
+from gi.repository import GLib
+
+from ..module import get_introspection_module
+from ..overrides import override
+
+Pp = get_introspection_module('Pp')
+
+__all__ = []
+
+_NO_USER_DATA = object()
+
+
+# -- GVariant signatures and values ------------------------------------------
+
+def _end_of_type(signature, start):
+    """Index just past the complete type that starts at signature[start]."""
+    char = signature[start]
+    if char in 'am':
+        return _end_of_type(signature, start + 1)
+    if char in '({':
+        close = ')' if char == '(' else '}'
+        index = start + 1
+        while signature[index] != close:
+            index = _end_of_type(signature, index)
+        return index + 1
+    return start + 1
+
+
+def _split(signature):
+    """'(isv)' or 'isv' -> ['i', 's', 'v']."""
+    if not GLib.VariantType.string_is_valid('(' + signature + ')') or \
+            not GLib.VariantType.new('(' + signature + ')').is_definite():
+        raise ValueError('%r is not a valid GVariant signature' % signature)
+    types = []
+    index = 0
+    while index < len(signature):
+        end = _end_of_type(signature, index)
+        types.append(signature[index:end])
+        index = end
+    return types
+
+
+def _split_tuple(signature):
+    """The element types of a tuple type string such as '(ii)'."""
+    if signature.startswith('(') and _end_of_type(signature, 0) == len(signature):
+        return _split(signature[1:-1])
+    return _split(signature)
+
+
+def _to_variant(type_string, value):
+    """One value of type_string; a GLib.Variant of that type passes as it is,
+    and for 'v' a GLib.Variant is the boxed value."""
+    if type_string == 'v':
+        if not isinstance(value, GLib.Variant):
+            raise TypeError('a value of type v must be a GLib.Variant, not %s'
+                            % type(value).__name__)
+        return GLib.Variant.new_variant(value)
+    if isinstance(value, GLib.Variant) and value.get_type_string() == type_string:
+        return value
+    try:
+        return GLib.Variant(type_string, value)
+    except (TypeError, ValueError, OverflowError, KeyError, IndexError) as error:
+        raise TypeError('%r does not fit GVariant type %s: %s'
+                        % (value, type_string, error)) from None
+
+
+def _tuple(types, values):
+    return GLib.Variant.new_tuple(*[_to_variant(t, v) for t, v in zip(types, values)])
+
+
+def _unpack(variant):
+    """Like GLib.Variant.unpack(), but byte arrays ('ay') become bytes."""
+    type_string = variant.get_type_string()
+    if type_string == 'ay':
+        return variant.get_data_as_bytes().get_data()
+    if type_string == 'v':
+        return _unpack(variant.get_variant())
+    if 'ay' not in type_string and 'v' not in type_string:
+        return variant.unpack()
+    if type_string.startswith('m'):
+        return _unpack(variant.get_child_value(0)) if variant.n_children() else None
+    children = [_unpack(variant.get_child_value(i)) for i in range(variant.n_children())]
+    if type_string.startswith('a{'):
+        return dict(children)
+    if type_string.startswith('a'):
+        return children
+    return tuple(children)
+
+
+def _unpack_result(result):
+    """A result tuple -> None, its one value, or a tuple of its values."""
+    if result is None or result.n_children() == 0:
+        return None
+    if result.n_children() == 1:
+        return _unpack(result.get_child_value(0))
+    return tuple(_unpack(result.get_child_value(i)) for i in range(result.n_children()))
+
+
+def _unwrap_remote(error):
+    """A PP_ERROR_REMOTE_ERROR (the remote domain is not known in this
+    process) as the GLib.Error the remote method raised; Python keeps error
+    domains as strings, so no quark is needed for it."""
+    if not error.matches(Pp.error_quark(), Pp.Error.REMOTE_ERROR):
+        return error
+    try:
+        is_remote, domain, code = Pp.error_get_remote(error)
+    except (TypeError, ValueError):
+        return error
+    if not is_remote:
+        return error
+    prefix = '%s:%d: ' % (domain, code)
+    message = error.message
+    if message.startswith(prefix):
+        message = message[len(prefix):]
+    return GLib.Error(message, domain, code)
+
+
+# -- The proxy ----------------------------------------------------------------
+
+class _RemoteMethod(object):
+    """What the description says about one method."""
+
+    __slots__ = ('name', 'in_types', 'in_signature', 'out_signature')
+
+    def __init__(self, member):
+        self.name = member.get_name()
+        self.in_signature = member.get_signature() or '()'
+        self.out_signature = member.get_out_signature() or '()'
+        self.in_types = _split_tuple(self.in_signature)
+
+
+# description hash -> {python name: _RemoteMethod}
+_method_tables = {}
+
+
+def _python_name(name):
+    return name.replace('-', '_')
+
+
+class Proxy(Pp.Proxy):
+    """A proxy that feels like the remote object.
+
+    Every method in the remote object's description is an attribute:
+    ``proxy.name(*args)`` calls it and waits, ``proxy.name_async(*args,
+    callback=..., user_data=...)`` calls it without blocking and
+    ``proxy.name_finish(result)`` ends that call in the callback. Arguments
+    are converted to the method's in-signature; the result is None, the one
+    value or a tuple of the values; a failure raises GLib.Error with the
+    remote domain, code and message. Names of the proxy's own methods and
+    attributes (call_sync, connect, notify, props, ...) win over remote ones:
+    reach those with ``call_method(name, ...)``. Action signals named with '-'
+    are reached with '_'.
+
+    Signals and properties are the remote object's own: ``proxy.connect(...)``
+    and ``proxy.props.name`` work as on the object.
+    """
+
+    def _pp_methods(self):
+        key = self.get_description_hash()
+        table = _method_tables.get(key) if key else None
+        if table is None:
+            table = {}
+            methods = self.list_methods()
+            for i in range(methods.get_n_items() if methods is not None else 0):
+                member = methods.get_item(i)
+                if not member.get_available():
+                    continue
+                # The first of two names that differ in '-'/'_' only is the
+                # one the listener dispatches to.
+                table.setdefault(_python_name(member.get_name()), _RemoteMethod(member))
+            if key:
+                _method_tables[key] = table
+        return table
+
+    def _pp_prepare(self, method, args):
+        remote = self._pp_methods().get(_python_name(method))
+        if remote is None:
+            # Not described (e.g. answered by ::handle-method-call): the
+            # arguments must say their own types.
+            if not all(isinstance(arg, GLib.Variant) for arg in args):
+                raise TypeError('method %r is not in the description of the remote %s; '
+                                'pass its arguments as GLib.Variant values'
+                                % (method, self.get_remote_type_name()))
+            return method, (GLib.Variant.new_tuple(*args) if args else None)
+        if len(args) != len(remote.in_types):
+            raise TypeError('%s() takes %d argument%s %s, %d given'
+                            % (method, len(remote.in_types),
+                               '' if len(remote.in_types) == 1 else 's',
+                               remote.in_signature, len(args)))
+        try:
+            return remote.name, _tuple(remote.in_types, args)
+        except TypeError as error:
+            raise TypeError('%s(): %s' % (method, error)) from None
+
+    def call_method(self, method, *args, timeout=-1, cancellable=None):
+        """Calls the remote method and waits for its result.
+
+        Returns None, the one value, or a tuple of the values. Raises
+        GLib.Error with the remote error, or Pp.Error.TIMED_OUT after
+        timeout milliseconds (-1: the proxy's default-timeout).
+        """
+        name, parameters = self._pp_prepare(method, args)
+        try:
+            result = self.call_sync(name, parameters, timeout, cancellable)
+        except GLib.Error as error:
+            raise _unwrap_remote(error) from None
+        return _unpack_result(result)
+
+    def call_method_async(self, method, *args, callback=None, user_data=_NO_USER_DATA,
+                          timeout=-1, cancellable=None):
+        """Calls the remote method without waiting.
+
+        callback(proxy, result[, user_data]) runs in the thread-default main
+        context; it gets the result with call_method_finish(result) (or
+        <method>_finish(result)).
+        """
+        name, parameters = self._pp_prepare(method, args)
+        if user_data is _NO_USER_DATA:
+            self.call_async(name, parameters, timeout, cancellable, callback)
+        else:
+            self.call_async(name, parameters, timeout, cancellable, callback, user_data)
+
+    def call_method_finish(self, result):
+        """Ends call_method_async(): returns what call_method() would have."""
+        try:
+            value = self.call_finish(result)
+        except GLib.Error as error:
+            raise _unwrap_remote(error) from None
+        return _unpack_result(value)
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup failed, so the proxy's own methods
+        # are never shadowed.
+        if name.startswith('_'):
+            raise AttributeError(name)
+        methods = self._pp_methods()
+        if name in methods:
+            return self._pp_bind(name, 'sync')
+        for suffix in ('_async', '_finish'):
+            if name.endswith(suffix) and name[:-len(suffix)] in methods:
+                return self._pp_bind(name[:-len(suffix)], suffix[1:])
+        raise AttributeError('%r object has no attribute %r, and the remote %s has no '
+                             'such method' % (type(self).__name__, name,
+                                              self.get_remote_type_name()))
+
+    def _pp_bind(self, name, kind):
+        remote = self._pp_methods()[name]
+        if kind == 'sync':
+            def call(*args, timeout=-1, cancellable=None):
+                return self.call_method(name, *args, timeout=timeout, cancellable=cancellable)
+            doc = 'Calls the remote %s%s -> %s and waits.'
+        elif kind == 'async':
+            def call(*args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
+                     cancellable=None):
+                return self.call_method_async(name, *args, callback=callback,
+                                              user_data=user_data, timeout=timeout,
+                                              cancellable=cancellable)
+            doc = 'Calls the remote %s%s -> %s without waiting.'
+        else:
+            def call(result):
+                return self.call_method_finish(result)
+            doc = 'Ends a call of the remote %s%s -> %s.'
+        call.__name__ = name if kind == 'sync' else name + '_' + kind
+        call.__qualname__ = type(self).__name__ + '.' + call.__name__
+        call.__doc__ = doc % (remote.name, remote.in_signature, remote.out_signature)
+        return call
+
+    def __dir__(self):
+        names = set(super().__dir__())
+        for name in self._pp_methods():
+            names.update((name, name + '_async', name + '_finish'))
+        return sorted(names)
+
+    def _pp_property_value(self, name, value):
+        if value is None or isinstance(value, GLib.Variant):
+            return value
+        properties = self.list_properties()
+        for i in range(properties.get_n_items()):
+            member = properties.get_item(i)
+            if member.get_name() == name.replace('_', '-'):
+                return _to_variant(member.get_signature(), value)
+        raise TypeError('the remote %s has no property %r; pass a GLib.Variant'
+                        % (self.get_remote_type_name(), name))
+
+    def set_property_sync(self, name, value, cancellable=None):
+        """Like Pp.Proxy.set_property_sync(), and value may also be a plain
+        Python value, converted with the property's signature."""
+        return super().set_property_sync(name, self._pp_property_value(name, value),
+                                         cancellable)
+
+    def set_property_async(self, name, value, cancellable=None, callback=None,
+                           user_data=_NO_USER_DATA):
+        """Like Pp.Proxy.set_property_async(), and value may also be a plain
+        Python value, converted with the property's signature."""
+        value = self._pp_property_value(name, value)
+        if user_data is _NO_USER_DATA:
+            return super().set_property_async(name, value, cancellable, callback)
+        return super().set_property_async(name, value, cancellable, callback, user_data)
+
+
+Proxy = override(Proxy)
+__all__.append('Proxy')
+
+
+# -- The listener -------------------------------------------------------------
+
+class _Exported(object):
+    __slots__ = ('name', 'in_signature', 'out_signature')
+
+    def __init__(self, name, in_signature, out_signature):
+        _split(in_signature)
+        _split(out_signature)
+        self.name = name
+        self.in_signature = in_signature
+        self.out_signature = out_signature
+
+
+def method(in_signature='', out_signature='', name=None):
+    """Marks a method of a GObject.Object subclass to be served by a
+    Pp.Listener, which the library cannot find on its own.
+
+        @Pp.method(in_signature='i', out_signature='')
+        def set_parameter(self, value): ...
+
+    Signatures are strings of complete GVariant types, one per argument or
+    result. The method gets the arguments as Python values (byte arrays as
+    bytes) and returns None (no results), the value (one result) or a tuple.
+    A GLib.Error it raises reaches the caller as it is; any other exception
+    as Pp.Error.FAILED. name defaults to the function's name. Usable bare,
+    as @Pp.method, for a method without arguments or results.
+    """
+    if callable(in_signature):
+        return method()(in_signature)
+    _split(in_signature)
+    _split(out_signature)
+
+    def mark(func):
+        func._pp_method = _Exported(name or func.__name__, in_signature, out_signature)
+        return func
+    return mark
+
+
+__all__.append('method')
+
+
+def _marked_methods(obj):
+    """(bound method, _Exported) for each @Pp.method of obj's class; a
+    redefinition in a subclass wins, marked or not."""
+    found = []
+    seen = set()
+    for klass in type(obj).__mro__:
+        for attr, value in list(vars(klass).items()):
+            if attr in seen:
+                continue
+            seen.add(attr)
+            marker = getattr(value, '_pp_method', None)
+            if isinstance(marker, _Exported):
+                found.append((getattr(obj, attr), marker))
+    return found
+
+
+def _make_method_func(func, name, out_signature):
+    out_types = _split(out_signature)
+
+    def invoke(obj, parameters, *unused):
+        args = [_unpack(parameters.get_child_value(i))
+                for i in range(parameters.n_children())]
+        try:
+            result = func(*args)
+        except GLib.Error:
+            raise
+        except Exception as error:
+            raise GLib.Error.new_literal(Pp.error_quark(),
+                                         '%s: %s' % (type(error).__name__, error),
+                                         Pp.Error.FAILED) from None
+        if not out_types:
+            values = ()
+        elif len(out_types) == 1:
+            values = (result,)
+        else:
+            values = tuple(result) if isinstance(result, (tuple, list)) else None
+            if values is None or len(values) != len(out_types):
+                raise GLib.Error.new_literal(
+                    Pp.error_quark(),
+                    'Method “%s” must return a tuple of %d values (%s), not %r'
+                    % (name, len(out_types), out_signature, result),
+                    Pp.Error.FAILED)
+        try:
+            return _tuple(out_types, values)
+        except TypeError as error:
+            raise GLib.Error.new_literal(
+                Pp.error_quark(),
+                'Method “%s” returned a value that does not fit (%s): %s'
+                % (name, out_signature, error),
+                Pp.Error.FAILED) from None
+    return invoke
+
+
+class Listener(Pp.Listener):
+    """Serves one object; the constructors also serve its @Pp.method
+    methods (see export_methods())."""
+
+    @classmethod
+    def new(cls, object, stream):
+        listener = super().new(object, stream)
+        listener.export_methods(object)
+        return listener
+
+    @classmethod
+    def new_pair(cls, object):
+        listener, stream = super().new_pair(object)
+        listener.export_methods(object)
+        return listener, stream
+
+    @classmethod
+    def new_pair_with_fd(cls, object):
+        listener, fd = super().new_pair_with_fd(object)
+        listener.export_methods(object)
+        return listener, fd
+
+    def export_method(self, func, in_signature=None, out_signature=None, name=None):
+        """Serves a Python callable as a method, with pp_listener_add_method().
+
+        func is called with the arguments only (bind it yourself); a
+        @Pp.method-marked function brings its signatures and name, which the
+        arguments given here override. Returns the method's name.
+        """
+        marker = getattr(func, '_pp_method', None)
+        if not isinstance(marker, _Exported):
+            marker = _Exported(getattr(func, '__name__', None), '', '')
+        exported = _Exported(name or marker.name,
+                             marker.in_signature if in_signature is None else in_signature,
+                             marker.out_signature if out_signature is None else out_signature)
+        if not exported.name:
+            raise ValueError('a method needs a name')
+        self.add_method(exported.name,
+                        GLib.VariantType.new('(' + exported.in_signature + ')'),
+                        GLib.VariantType.new('(' + exported.out_signature + ')'),
+                        _make_method_func(func, exported.name, exported.out_signature))
+        return exported.name
+
+    def export_methods(self, obj=None):
+        """Serves every @Pp.method method of obj (by default the served
+        object), bound to obj. The constructors call this for the served
+        object; a listener made with Pp.Listener(...) and init() does not.
+        Returns the names."""
+        if obj is None:
+            obj = self.get_object()
+        return [self.export_method(bound) for bound, marker in _marked_methods(obj)]
+
+
+Listener = override(Listener)
+__all__.append('Listener')
+
+
+if hasattr(Pp, 'serve_parent'):
+    def serve_parent(object):
+        """Like the C pp_serve_parent(), and also serves the object's
+        @Pp.method methods."""
+        if not _marked_methods(object):
+            return Pp.serve_parent(object)
+        variable = getattr(Pp, 'SUBPROCESS_FD_VARIABLE', 'PIPEPROXY_FD')
+        value = os.environ.get(variable)
+        try:
+            fd = int(value)
+            os.set_inheritable(fd, False)
+        except (TypeError, ValueError, OSError):
+            # Let the library say what is wrong with the variable.
+            return Pp.serve_parent(object)
+        os.environ.pop(variable, None)
+        GLib.unsetenv(variable)
+
+        listener = Listener.new(object, Pp.stream_new_for_fd(fd))
+        ends = []
+        handler = listener.connect('closed', lambda listener, error: ends.append(error))
+        listener.run()
+        listener.disconnect(handler)
+        if ends and ends[0] is not None and \
+                not ends[0].matches(Pp.error_quark(), Pp.Error.DISCONNECTED):
+            raise ends[0]
+        return True
+
+    __all__.append('serve_parent')
