@@ -43,7 +43,7 @@
  * The listener serves in the thread-default main context of the thread that
  * created it: methods are invoked and signals are emitted there, and that
  * context must be running (see [method@Pp.Listener.run]). Its other methods
- * may be called from any thread.
+ * may be called from any thread, but for [method@Pp.Listener.add_method].
  *
  * Since: 1.0
  */
@@ -757,6 +757,9 @@ pp_listener_class_init (PpListenerClass *klass)
 
   pp_i18n_init ();
 
+  /* The proxy's closing reason keeps its domain only if it is registered */
+  pp_error_quark ();
+
   object_class->dispose = pp_listener_dispose;
   object_class->get_property = pp_listener_get_property;
   object_class->set_property = pp_listener_set_property;
@@ -1074,7 +1077,8 @@ pp_listener_set_max_message_size (PpListener *self,
  * @destroy: (nullable): frees @user_data
  *
  * Adds a method that the peer can call, for objects whose methods cannot be
- * found through introspection. It takes precedence over a method of the
+ * found through introspection. Call it in the listener's thread, before the
+ * peer can call the method (e.g. right after making the listener). It takes precedence over a method of the
  * same name that the object has. The arguments are checked against
  * @in_type before @func runs.
  *

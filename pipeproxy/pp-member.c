@@ -146,8 +146,8 @@ pp_member_class_init (PpMemberClass *klass)
   /**
    * PpMember:detail:
    *
-   * For a method, how it is dispatched: `introspected`, `action-signal` or
-   * `added`. For a property, the remote value type name. For a member that
+   * For a method, how it is dispatched: `introspected`, `async` (an
+   * `x_async()`/`x_finish()` pair), `action-signal` or `added`. For a property, the remote value type name. For a member that
    * is not available, why.
    *
    * Since: 1.0

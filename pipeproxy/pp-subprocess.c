@@ -355,7 +355,7 @@ pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Finishes [ctor@Pp.Proxy.new_for_subprocess_async].
+ * Finishes [func@Pp.Proxy.new_for_subprocess_async].
  *
  * Returns: (transfer full): a proxy, or %NULL with @error set
  *
@@ -588,7 +588,7 @@ pp_proxy_new_for_type_async (const char          *namespace_,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Finishes [ctor@Pp.Proxy.new_for_type_async].
+ * Finishes [func@Pp.Proxy.new_for_type_async].
  *
  * Returns: (transfer full): a proxy, or %NULL with @error set
  *
