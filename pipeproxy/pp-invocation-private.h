@@ -14,4 +14,9 @@ PpInvocation *pp_invocation_new (PpConnection       *connection,
                                  GVariant           *parameters,
                                  const GVariantType *out_type);
 
+/* Called once, from the thread that answers, when the call is answered */
+void          pp_invocation_set_answered_func (PpInvocation   *self,
+                                               GDestroyNotify  func,
+                                               gpointer        data);
+
 G_END_DECLS

@@ -18,7 +18,8 @@
  * %PP_ERROR_FAILED, so the caller never waits for nothing.
  *
  * An invocation belongs to the listener's main context; answer it from
- * there or from any other thread (answering is thread-safe).
+ * there or from any other thread (answering is thread-safe). Its
+ * [method@Pp.Invocation.get_cancellable] tells when the caller gave up.
  *
  * Since: 1.0
  */
@@ -31,6 +32,9 @@ struct _PpInvocation
   char          *method_name;
   GVariant      *parameters;
   GVariantType  *out_type;
+  GCancellable  *cancellable;
+  GDestroyNotify answered_func;
+  gpointer       answered_data;
   guint32        serial;
   gboolean       no_reply;
   gboolean       answered;
@@ -50,6 +54,20 @@ send_answer (PpInvocation *self,
   self->answered = TRUE;
   if (!self->no_reply)
     pp_connection_send (self->connection, frame, NULL);
+  if (self->answered_func != NULL)
+    {
+      GDestroyNotify func = g_steal_pointer (&self->answered_func);
+      func (g_steal_pointer (&self->answered_data));
+    }
+}
+
+void
+pp_invocation_set_answered_func (PpInvocation   *self,
+                                 GDestroyNotify  func,
+                                 gpointer        data)
+{
+  self->answered_func = func;
+  self->answered_data = data;
 }
 
 static void
@@ -68,6 +86,7 @@ pp_invocation_finalize (GObject *object)
     }
 
   g_clear_pointer (&self->connection, pp_connection_unref);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->object);
   g_clear_pointer (&self->method_name, g_free);
   g_clear_pointer (&self->parameters, g_variant_unref);
@@ -105,7 +124,29 @@ pp_invocation_new (PpConnection       *connection,
   self->method_name = g_strdup (method_name);
   self->parameters = g_variant_ref (parameters);
   self->out_type = out_type ? g_variant_type_copy (out_type) : NULL;
+  self->cancellable = g_cancellable_new ();
   return self;
+}
+
+/**
+ * pp_invocation_get_cancellable:
+ * @self: a #PpInvocation
+ *
+ * Gets a cancellable that is cancelled when the caller gives up on the call:
+ * it cancelled it or it timed out (the proxy then sends a cancel), or the
+ * connection ended. A handler that answers later can stop its work then;
+ * it should still answer, e.g. with %G_IO_ERROR_CANCELLED (the caller
+ * drops that late answer).
+ *
+ * Returns: (transfer none): the cancellable of this call
+ *
+ * Since: 1.0
+ */
+GCancellable *
+pp_invocation_get_cancellable (PpInvocation *self)
+{
+  g_return_val_if_fail (PP_IS_INVOCATION (self), NULL);
+  return self->cancellable;
 }
 
 /**

@@ -23,6 +23,8 @@ GVariant   *pp_invocation_get_parameters        (PpInvocation *self);
 PP_AVAILABLE_IN_ALL
 GObject    *pp_invocation_get_object            (PpInvocation *self);
 PP_AVAILABLE_IN_ALL
+GCancellable *pp_invocation_get_cancellable     (PpInvocation *self);
+PP_AVAILABLE_IN_ALL
 void        pp_invocation_return_value          (PpInvocation *self,
                                                  GVariant     *result);
 PP_AVAILABLE_IN_ALL

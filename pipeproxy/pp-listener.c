@@ -60,7 +60,8 @@ struct _PpListener
   gboolean       closed;
   gulong         notify_id;
   GHashTable    *forwarded;    /* signal name → handler id */
-  GHashTable    *running;      /* serial → GCancellable of an async method */
+  GHashTable    *running;      /* serial → GCancellable of a call answered later */
+  GMutex         running_lock; /* invocations may be answered from any thread */
 };
 
 typedef struct
@@ -396,6 +397,48 @@ handle_hello (PpListener         *self,
   self->notify_id = g_signal_connect (self->object, "notify", G_CALLBACK (on_object_notify), self);
 }
 
+static void
+track_running (PpListener   *self,
+               guint32       serial,
+               GCancellable *cancellable)
+{
+  g_mutex_lock (&self->running_lock);
+  if (self->running != NULL)
+    g_hash_table_replace (self->running, GUINT_TO_POINTER (serial), g_object_ref (cancellable));
+  g_mutex_unlock (&self->running_lock);
+}
+
+static void
+forget_running (PpListener *self,
+                guint32     serial)
+{
+  g_mutex_lock (&self->running_lock);
+  if (self->running != NULL)
+    g_hash_table_remove (self->running, GUINT_TO_POINTER (serial));
+  g_mutex_unlock (&self->running_lock);
+}
+
+typedef struct
+{
+  GWeakRef listener;
+  guint32  serial;
+} AnsweredData;
+
+static void
+invocation_answered (gpointer data)
+{
+  AnsweredData *answered = data;
+  PpListener *self = g_weak_ref_get (&answered->listener);
+
+  if (self != NULL)
+    {
+      forget_running (self, answered->serial);
+      g_object_unref (self);
+    }
+  g_weak_ref_clear (&answered->listener);
+  g_free (answered);
+}
+
 /* One call being answered, possibly later (an async method) */
 typedef struct
 {
@@ -415,8 +458,8 @@ run_done (GVariant     *result,
 
   if (self->connection != NULL)
     reply (self, run->serial, run->no_reply, result, error);
-  if (run->cancellable != NULL && self->running != NULL)
-    g_hash_table_remove (self->running, GUINT_TO_POINTER (run->serial));
+  if (run->cancellable != NULL)
+    forget_running (self, run->serial);
   g_clear_object (&run->cancellable);
   g_object_unref (run->listener);
   g_free (run);
@@ -495,8 +538,7 @@ handle_call (PpListener         *self,
         {
           /* Running until its x_finish(): a CANCEL for it cancels this */
           run->cancellable = g_cancellable_new ();
-          g_hash_table_replace (self->running, GUINT_TO_POINTER (run->serial),
-                                g_object_ref (run->cancellable));
+          track_running (self, run->serial, run->cancellable);
         }
       pp_method_invoke_async (method, self->object, args, run->cancellable, run_done, run);
       return;
@@ -507,7 +549,15 @@ handle_call (PpListener         *self,
       g_autoptr(PpInvocation) invocation = pp_invocation_new (self->connection, self->object,
                                                                header->serial, no_reply,
                                                                name, args, NULL);
+      AnsweredData *answered = g_new0 (AnsweredData, 1);
       gboolean handled = FALSE;
+
+      /* A CANCEL for it cancels the invocation's cancellable until it is
+       * answered */
+      g_weak_ref_init (&answered->listener, self);
+      answered->serial = header->serial;
+      track_running (self, header->serial, pp_invocation_get_cancellable (invocation));
+      pp_invocation_set_answered_func (invocation, invocation_answered, answered);
 
       g_signal_emit (self, signals[HANDLE_METHOD_CALL], g_quark_try_string (name),
                      name, args, invocation, &handled);
@@ -557,9 +607,15 @@ on_message (PpConnection       *connection,
         /* An async method is told through its cancellable. A synchronous
          * one has finished by the time a cancel is read: the caller
          * dropped its reply already. */
-        GCancellable *cancellable = g_hash_table_lookup (self->running,
-                                                         GUINT_TO_POINTER (header->serial));
+        g_autoptr(GCancellable) cancellable = NULL;
 
+        g_mutex_lock (&self->running_lock);
+        cancellable = g_hash_table_lookup (self->running, GUINT_TO_POINTER (header->serial));
+        if (cancellable != NULL)
+          g_object_ref (cancellable);
+        g_mutex_unlock (&self->running_lock);
+
+        /* Outside the lock: handlers of the cancellable run here */
         if (cancellable != NULL)
           g_cancellable_cancel (cancellable);
       }
@@ -669,14 +725,21 @@ stop_forwarding (PpListener *self)
 static void
 cancel_running (PpListener *self)
 {
+  g_autoptr(GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   gpointer value;
 
-  if (self->running == NULL)
-    return;
-  g_hash_table_iter_init (&iter, self->running);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_cancellable_cancel (value);
+  g_mutex_lock (&self->running_lock);
+  if (self->running != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->running);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (cancellables, g_object_ref (value));
+    }
+  g_mutex_unlock (&self->running_lock);
+
+  for (guint i = 0; i < cancellables->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (cancellables, i));
 }
 
 static void
@@ -695,11 +758,23 @@ pp_listener_dispose (GObject *object)
     }
   g_clear_pointer (&self->methods, g_hash_table_unref);
   g_clear_pointer (&self->forwarded, g_hash_table_unref);
+  g_mutex_lock (&self->running_lock);
   g_clear_pointer (&self->running, g_hash_table_unref);
+  g_mutex_unlock (&self->running_lock);
   g_clear_object (&self->object);
   g_clear_object (&self->stream);
 
   G_OBJECT_CLASS (pp_listener_parent_class)->dispose (object);
+}
+
+static void
+pp_listener_finalize (GObject *object)
+{
+  PpListener *self = PP_LISTENER (object);
+
+  g_mutex_clear (&self->running_lock);
+
+  G_OBJECT_CLASS (pp_listener_parent_class)->finalize (object);
 }
 
 static void
@@ -761,6 +836,7 @@ pp_listener_class_init (PpListenerClass *klass)
   pp_error_quark ();
 
   object_class->dispose = pp_listener_dispose;
+  object_class->finalize = pp_listener_finalize;
   object_class->get_property = pp_listener_get_property;
   object_class->set_property = pp_listener_set_property;
 
@@ -848,6 +924,7 @@ pp_listener_init (PpListener *self)
   self->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, added_method_free);
   self->forwarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->running = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  g_mutex_init (&self->running_lock);
 }
 
 /**

@@ -33,6 +33,16 @@ concat_method (GObject   *object,
   }
 }
 
+static guint hook_cancellations;
+
+static void
+hook_wait_cancelled (GCancellable *cancellable,
+                     PpInvocation *invocation)
+{
+  hook_cancellations++;
+  pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped");
+}
+
 static gboolean
 handle_any (PpListener   *listener,
             const char   *method,
@@ -42,6 +52,19 @@ handle_any (PpListener   *listener,
 {
   if (!g_str_has_prefix (method, "hook_"))
     return FALSE;
+  if (strcmp (method, "hook_wait_for_cancel") == 0)
+    {
+      /* Answered only when the caller gives up */
+      g_cancellable_connect (pp_invocation_get_cancellable (invocation),
+                             G_CALLBACK (hook_wait_cancelled),
+                             g_object_ref (invocation), g_object_unref);
+      return TRUE;
+    }
+  if (strcmp (method, "hook_cancellations") == 0)
+    {
+      pp_invocation_return_value (invocation, g_variant_new ("(u)", hook_cancellations));
+      return TRUE;
+    }
   if (strcmp (method, "hook_fail") == 0)
     {
       /* A domain only this process knows */

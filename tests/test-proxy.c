@@ -748,6 +748,34 @@ test_cancel_async_method (PpTestFixture *f,
 }
 
 static void
+test_cancel_reaches_handler (PpTestFixture *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  guint cancellations = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  pp_proxy_call_async (f->proxy, "hook_wait_for_cancel", NULL, -1, cancellable,
+                       async_error_cb, &error);
+  g_usleep (20 * 1000);
+  g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* The handler's invocation was told through its cancellable */
+  while (cancellations == 0)
+    {
+      g_autoptr(GVariant) count = call (f, "hook_cancellations", NULL);
+
+      g_variant_get (count, "(u)", &cancellations);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+    }
+  g_assert_cmpuint (cancellations, ==, 1);
+}
+
+static void
 test_deadline (PpTestFixture *f,
                gconstpointer  data)
 {
@@ -916,6 +944,7 @@ main (int   argc,
   ADD ("async-method", test_async_method, NULL);
   ADD ("cancel-async-method", test_cancel_async_method, NULL);
   ADD ("deadline", test_deadline, NULL);
+  ADD ("cancel-reaches-handler", test_cancel_reaches_handler, NULL);
   ADD ("threads", test_threads, NULL);
   ADD ("peer-killed", test_peer_killed, NULL);
   ADD ("close", test_close, NULL);
