@@ -98,6 +98,8 @@ GVariant     *pp_connection_call_sync        (PpConnection                *self,
                                               GError                     **error);
 
 GError       *pp_connection_error_from_wire  (GVariant                    *body);
+GPtrArray    *pp_connection_dup_queued       (PpConnection                *self,
+                                              PpWireKind                   kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpConnection, pp_connection_unref)
 

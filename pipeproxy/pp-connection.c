@@ -1434,6 +1434,26 @@ pp_connection_start (PpConnection *self)
   g_source_attach ((GSource *) source, self->context);
 }
 
+/* The bodies of the messages of @kind read but not yet dispatched to the
+ * owner context, oldest first. */
+GPtrArray *
+pp_connection_dup_queued (PpConnection *self,
+                          PpWireKind    kind)
+{
+  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+
+  g_mutex_lock (&self->lock);
+  for (GList *l = self->inbound.head; l != NULL; l = l->next)
+    {
+      InboundItem *item = l->data;
+
+      if (item->kind == ITEM_MESSAGE && item->header.kind == kind)
+        g_ptr_array_add (bodies, g_variant_ref (item->body));
+    }
+  g_mutex_unlock (&self->lock);
+  return bodies;
+}
+
 /* Stops dispatching: the owner is going away. Pending calls fail. */
 void
 pp_connection_detach (PpConnection *self)

@@ -66,6 +66,7 @@ typedef struct
   GMutex        mirror_lock;
   const PpMirrorClassData *mirror;
   GVariant    **property_cache;     /* mv, by mirror property index */
+  gboolean     *notify_owed;        /* changed in the cache, notify not yet emitted */
   gboolean     *subscribed;         /* by mirror signal index */
 
   PpWorker     *worker;             /* the child serving the object, if any */
@@ -111,11 +112,14 @@ mirror_property_index (PpProxyPrivate *priv,
   return -1;
 }
 
-/* Stores a value the listener reported; notifies if it changed. */
+/* Stores a value the listener reported. notify is emitted in the proxy's
+ * main context: at once when @notify_now, else when the same change is
+ * dispatched there later. */
 static void
-update_property (PpProxy    *self,
-                 const char *name,
-                 GVariant   *maybe)
+store_property (PpProxy    *self,
+                const char *name,
+                GVariant   *maybe,
+                gboolean    notify_now)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   int index = mirror_property_index (priv, name);
@@ -142,11 +146,46 @@ update_property (PpProxy    *self,
     {
       g_clear_pointer (&priv->property_cache[index], g_variant_unref);
       priv->property_cache[index] = g_variant_ref (maybe);
+      priv->notify_owed[index] = TRUE;
     }
+  changed = notify_now && priv->notify_owed[index];
+  if (changed)
+    priv->notify_owed[index] = FALSE;
   g_mutex_unlock (&priv->mirror_lock);
 
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), prop->pspec);
+}
+
+static void
+update_property (PpProxy    *self,
+                 const char *name,
+                 GVariant   *maybe)
+{
+  store_property (self, name, maybe, TRUE);
+}
+
+/* After a synchronous call returns, the property changes that came before
+ * its reply are in the cache already; their notify follows in the main
+ * context, like signals. */
+static void
+take_queued_properties (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GPtrArray) bodies = NULL;
+
+  if (priv->mirror == NULL || priv->mirror->n_properties == 0 || priv->connection == NULL)
+    return;
+
+  bodies = pp_connection_dup_queued (priv->connection, PP_WIRE_KIND_PROPERTY);
+  for (guint i = 0; i < bodies->len; i++)
+    {
+      g_autoptr(GVariant) maybe = NULL;
+      const char *name;
+
+      g_variant_get (g_ptr_array_index (bodies, i), "(&s@mv)", &name, &maybe);
+      store_property (self, name, maybe, FALSE);
+    }
 }
 
 static void
@@ -564,6 +603,7 @@ pp_proxy_finalize (GObject *object)
     for (guint i = 0; i < priv->mirror->n_properties; i++)
       g_clear_pointer (&priv->property_cache[i], g_variant_unref);
   g_free (priv->property_cache);
+  g_free (priv->notify_owed);
   g_free (priv->subscribed);
   g_clear_pointer (&priv->worker, pp_worker_unref);
   g_mutex_clear (&priv->mirror_lock);
@@ -766,6 +806,7 @@ become_mirror (PpProxy *probe)
   to->method_types = g_hash_table_ref (from->method_types);
   to->mirror = pp_mirror_get_class_data (type);
   to->property_cache = g_new0 (GVariant *, MAX (to->mirror->n_properties, 1));
+  to->notify_owed = g_new0 (gboolean, MAX (to->mirror->n_properties, 1));
   to->subscribed = g_new0 (gboolean, MAX (to->mirror->n_signals, 1));
 
   property_list = g_variant_lookup_value (to->description, "properties", NULL);
@@ -1091,6 +1132,7 @@ pp_proxy_call_sync (PpProxy       *self,
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
   CallRequest request;
+  GVariant *result;
   int timeout;
 
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
@@ -1116,8 +1158,10 @@ pp_proxy_call_sync (PpProxy       *self,
   request.method = method;
   request.parameters = owned;
   request.timeout_msec = call_deadline (timeout);
-  return pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
-                                  timeout, cancellable, error);
+  result = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
+                                    timeout, cancellable, error);
+  take_queued_properties (self);
+  return result;
 }
 
 /**
