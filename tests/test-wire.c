@@ -784,6 +784,61 @@ test_decode_mutated (void)
     }
 }
 
+/* Big bodies take a faster normal-form check; it must refuse the same */
+static void
+test_decode_not_normal_form_large (void)
+{
+  gsize n = 20000;
+  g_autofree gboolean *flags = g_new (gboolean, n);
+  g_autofree guint8 *bytes = g_malloc0 (n);
+  GVariantBuilder builder;
+  const char *cases[] = { "bool", "offset", "fine" };
+
+  for (gsize i = 0; i < n; i++)
+    flags[i] = TRUE;
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GVariant) body = NULL;
+      g_autoptr(GVariant) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) data = NULL;
+      PpWireHeader header = { .kind = PP_WIRE_KIND_CALL };
+      guint8 *raw;
+      gsize size;
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("ab"));
+      for (gsize i = 0; i < n; i++)
+        g_variant_builder_add (&builder, "b", flags[i]);
+      body = g_variant_ref_sink (g_variant_new ("(sv)", "frobnicate",
+                                                g_variant_new ("(@ab@ays)",
+                                                               g_variant_builder_end (&builder),
+                                                               g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
+                                                                                          bytes, n, 1),
+                                                               "tail")));
+      size = g_variant_get_size (body);
+      raw = g_memdup2 (g_variant_get_data (body), size);
+      if (g_str_equal (cases[c], "bool"))
+        raw[100] = 2;                     /* a boolean that is neither 0 nor 1 */
+      else if (g_str_equal (cases[c], "offset"))
+        raw[size - 1] ^= 1;               /* the outer tuple's framing offset */
+      data = g_bytes_new_take (raw, size);
+      header.body_size = size;
+
+      decoded = pp_wire_decode_body (&header, data, &error);
+      if (g_str_equal (cases[c], "fine"))
+        {
+          g_assert_no_error (error);
+          g_assert_true (g_variant_equal (decoded, body));
+        }
+      else
+        {
+          g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+          g_assert_null (decoded);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -804,6 +859,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Wire/header-flags", test_header_flags);
   g_test_add_func ("/Pp/Wire/header-over-limit", test_header_over_limit);
   g_test_add_func ("/Pp/Wire/decode-not-normal-form", test_decode_not_normal_form);
+  g_test_add_func ("/Pp/Wire/decode-not-normal-form-large", test_decode_not_normal_form_large);
   g_test_add_func ("/Pp/Wire/decode-wrong-size", test_decode_wrong_size);
   g_test_add_func ("/Pp/Wire/decode-wrong-type", test_decode_wrong_type);
   g_test_add_func ("/Pp/Wire/decode-not-tuple", test_decode_not_tuple);
