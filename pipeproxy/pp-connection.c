@@ -17,6 +17,7 @@
 #include <gio/gunixoutputstream.h>
 #include <gio/gfiledescriptorbased.h>
 
+#include "pp-buffer-private.h"
 #include "pp-connection-private.h"
 #include "pp-error.h"
 
@@ -98,6 +99,7 @@ struct _PpConnection
   gsize                  rbuf_size;
   gsize                  rbuf_len;
   guint8                *large;       /* a frame bigger than LARGE_FRAME_SIZE */
+  gsize                  large_capacity;
   gsize                  large_size;
   gsize                  large_len;
 
@@ -174,7 +176,7 @@ pp_connection_unref (PpConnection *self)
   g_clear_error (&self->close_error);
   g_clear_error (&self->broken_error);
   g_free (self->rbuf);
-  g_free (self->large);
+  pp_buffer_give (self->large, self->large_capacity);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);
@@ -1047,7 +1049,7 @@ parse_buffer (PpConnection  *self,
            * straight into place. */
           gsize have = MIN (self->rbuf_len - pos, frame_size);
 
-          self->large = g_malloc (frame_size);
+          self->large = pp_buffer_take (frame_size, &self->large_capacity);
           self->large_size = frame_size;
           self->large_len = have;
           memcpy (self->large, self->rbuf + pos, have);
@@ -1055,9 +1057,9 @@ parse_buffer (PpConnection  *self,
           if (have == frame_size)
             {
               guint8 *large = g_steal_pointer (&self->large);
-              g_autoptr(GBytes) body = g_bytes_new_with_free_func (large + PP_WIRE_HEADER_SIZE,
-                                                                   header.body_size,
-                                                                   g_free, large);
+              g_autoptr(GBytes) body = pp_buffer_to_bytes (large, PP_WIRE_HEADER_SIZE,
+                                                           header.body_size,
+                                                           self->large_capacity);
               if (!handle_frame (self, &header, body, to_complete, error))
                 return FALSE;
               continue;
@@ -1111,9 +1113,9 @@ read_input (PpConnection  *self,
               pp_wire_parse_header (self->large, self->max_message_size, &header, NULL);
               {
                 guint8 *large = g_steal_pointer (&self->large);
-                g_autoptr(GBytes) body = g_bytes_new_with_free_func (large + PP_WIRE_HEADER_SIZE,
-                                                                     header.body_size,
-                                                                     g_free, large);
+                g_autoptr(GBytes) body = pp_buffer_to_bytes (large, PP_WIRE_HEADER_SIZE,
+                                                             header.body_size,
+                                                             self->large_capacity);
                 if (!handle_frame (self, &header, body, to_complete, error))
                   return FALSE;
               }

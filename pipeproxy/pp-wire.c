@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "pp-buffer-private.h"
 #include "pp-error.h"
 #include "pp-wire-private.h"
 
@@ -128,6 +129,7 @@ pp_wire_encode (PpWireKind   kind,
   guint8 *frame;
   gsize body_size;
   gsize frame_size;
+  gsize capacity;
 
   g_return_val_if_fail (body != NULL, NULL);
 
@@ -144,7 +146,7 @@ pp_wire_encode (PpWireKind   kind,
   g_return_val_if_fail (body_size <= G_MAXUINT32, NULL);
   frame_size = pp_wire_frame_size (body_size);
 
-  frame = g_malloc (frame_size);
+  frame = pp_buffer_take (frame_size, &capacity);
   write_u32 (frame, body_size);
   frame[4] = kind;
   frame[5] = flags;
@@ -156,6 +158,8 @@ pp_wire_encode (PpWireKind   kind,
   memset (frame + PP_WIRE_HEADER_SIZE + body_size, 0,
           frame_size - PP_WIRE_HEADER_SIZE - body_size);
 
+  if (capacity >= PP_BUFFER_POOLED_MIN)
+    return pp_buffer_to_bytes (frame, 0, frame_size, capacity);
   return g_bytes_new_take (frame, frame_size);
 }
 
@@ -224,8 +228,17 @@ is_normal_form (GVariant *value)
         rebuilt = g_variant_new_tuple (children, n_children);
       g_variant_ref_sink (rebuilt);
 
-      normal = g_variant_get_size (rebuilt) == size &&
-               memcmp (g_variant_get_data (rebuilt), g_variant_get_data (value), size) == 0;
+      /* Stored into a reused buffer: fresh memory is what costs here */
+      normal = g_variant_get_size (rebuilt) == size;
+      if (normal)
+        {
+          gsize capacity;
+          gpointer scratch = pp_buffer_take (size, &capacity);
+
+          g_variant_store (rebuilt, scratch);
+          normal = memcmp (scratch, g_variant_get_data (value), size) == 0;
+          pp_buffer_give (scratch, capacity);
+        }
     }
 
   for (gsize i = 0; i < n_children; i++)

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "pp-buffer-private.h"
+
+/* At most this much is kept, so that one burst of large messages does not
+ * pin its memory for the life of the process. */
+#define POOL_MAX_BYTES   (32 * 1024 * 1024)
+#define POOL_MAX_BUFFERS 8
+
+typedef struct
+{
+  gpointer data;
+  gsize    capacity;
+} Buffer;
+
+static GMutex pool_lock;
+static Buffer pool[POOL_MAX_BUFFERS];
+static gsize pool_bytes;
+
+/* A buffer of at least @size bytes, reused when one of a fitting size is
+ * kept; @capacity says how big it really is. */
+gpointer
+pp_buffer_take (gsize  size,
+                gsize *capacity)
+{
+  gpointer data = NULL;
+
+  if (size >= PP_BUFFER_POOLED_MIN)
+    {
+      g_mutex_lock (&pool_lock);
+      for (guint i = 0; i < POOL_MAX_BUFFERS; i++)
+        if (pool[i].data != NULL && pool[i].capacity >= size && pool[i].capacity <= 2 * size)
+          {
+            data = g_steal_pointer (&pool[i].data);
+            *capacity = pool[i].capacity;
+            pool_bytes -= pool[i].capacity;
+            break;
+          }
+      g_mutex_unlock (&pool_lock);
+    }
+
+  if (data == NULL)
+    {
+      data = g_malloc (size);
+      *capacity = size;
+    }
+  return data;
+}
+
+void
+pp_buffer_give (gpointer data,
+                gsize    capacity)
+{
+  if (data == NULL)
+    return;
+
+  if (capacity >= PP_BUFFER_POOLED_MIN)
+    {
+      g_mutex_lock (&pool_lock);
+      if (pool_bytes + capacity <= POOL_MAX_BYTES)
+        for (guint i = 0; i < POOL_MAX_BUFFERS; i++)
+          if (pool[i].data == NULL)
+            {
+              pool[i].data = data;
+              pool[i].capacity = capacity;
+              pool_bytes += capacity;
+              data = NULL;
+              break;
+            }
+      g_mutex_unlock (&pool_lock);
+    }
+
+  g_free (data);
+}
+
+typedef struct
+{
+  gpointer data;
+  gsize    capacity;
+} Loan;
+
+static void
+loan_return (gpointer user_data)
+{
+  Loan *loan = user_data;
+
+  pp_buffer_give (loan->data, loan->capacity);
+  g_free (loan);
+}
+
+/* Bytes over part of a taken buffer, which goes back when they are freed */
+GBytes *
+pp_buffer_to_bytes (gpointer data,
+                    gsize    offset,
+                    gsize    size,
+                    gsize    capacity)
+{
+  Loan *loan = g_new0 (Loan, 1);
+
+  loan->data = data;
+  loan->capacity = capacity;
+  return g_bytes_new_with_free_func ((guint8 *) data + offset, size, loan_return, loan);
+}
