@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -27,9 +28,25 @@ refuse (const GError *error)
   g_autoptr(GBytes) frame = pp_wire_encode_error (0, error);
   gsize size;
   const guint8 *data = g_bytes_get_data (frame, &size);
+  int fd = value ? atoi (value) : -1;
 
   g_printerr ("pipeproxy-host: %s\n", error->message);
-  if (value != NULL && write (atoi (value), data, size) < 0)
+  if (fd < 0)
+    return;
+
+  /* Read the parent's handshake first: a socket closed with unread data
+   * makes the parent's side fail before it reads the refusal. */
+  {
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    char buffer[4096];
+
+    if (poll (&pfd, 1, 1000) > 0 && read (fd, buffer, sizeof buffer) < 0)
+      {
+        /* Nothing to read: the refusal is written all the same */
+      }
+  }
+
+  if (write (fd, data, size) < 0)
     {
       /* The parent is gone: stderr said it all */
     }

@@ -302,7 +302,12 @@ test_host_gio_type (void)
   g_object_get (proxy, "name", &name, NULL);
   g_assert_cmpstr (name, ==, "frobnicate");
   enabled = pp_test_call (proxy, "get_enabled", NULL);
-  g_assert_false (g_variant_get_boolean (g_variant_get_child_value (enabled, 0)));
+  {
+    gboolean value = TRUE;
+
+    g_variant_get (enabled, "(b)", &value);
+    g_assert_false (value);
+  }
 }
 
 static void
