@@ -1437,13 +1437,18 @@ pp_connection_start (PpConnection *self)
 }
 
 /* The bodies of the messages of @kind read but not yet dispatched to the
- * owner context, oldest first. */
+ * owner context, oldest first; NULL when nothing is queued. */
 GPtrArray *
 pp_connection_dup_queued (PpConnection *self,
                           PpWireKind    kind)
 {
-  GPtrArray *bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  GPtrArray *bodies;
 
+  /* The common case, checked without the lock or an allocation */
+  if (g_atomic_int_get (&self->inbound_len) == 0)
+    return NULL;
+
+  bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_mutex_lock (&self->lock);
   for (GList *l = self->inbound.head; l != NULL; l = l->next)
     {

@@ -178,7 +178,7 @@ take_queued_properties (PpProxy *self)
     return;
 
   bodies = pp_connection_dup_queued (priv->connection, PP_WIRE_KIND_PROPERTY);
-  for (guint i = 0; i < bodies->len; i++)
+  for (guint i = 0; bodies != NULL && i < bodies->len; i++)
     {
       g_autoptr(GVariant) maybe = NULL;
       const char *name;
