@@ -58,6 +58,7 @@ struct _PpListener
   gsize          max_message_size;
   gboolean       greeted;
   gboolean       closed;
+  guint32        clock_offset; /* our clock minus the peer's, in ms */
   gulong         notify_id;
   GHashTable    *forwarded;    /* signal name → handler id */
   GHashTable    *running;      /* serial → GCancellable of a call answered later */
@@ -367,6 +368,13 @@ handle_hello (PpListener         *self,
 
   g_variant_get (body, "(&su@a{sv})", &magic, &version, &options);
 
+  {
+    guint32 peer_clock;
+
+    if (g_variant_lookup (options, "clock-ms", "u", &peer_clock))
+      self->clock_offset = (guint32) (g_get_monotonic_time () / 1000) - peer_clock;
+  }
+
   if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0)
     {
       protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
@@ -465,14 +473,18 @@ run_done (GVariant     *result,
   g_free (run);
 }
 
-/* The caller's deadline, in its CLOCK_MONOTONIC milliseconds (low 32
- * bits): a call it has already given up is not started. */
+/* The caller's deadline, in its monotonic clock's milliseconds (low 32
+ * bits), read in ours through the offset measured at the handshake (the
+ * peer's clock reading came with its HELLO; the time the HELLO took to
+ * arrive makes deadlines a little late, never early): a call whose
+ * caller has already given up is not started. */
 static gboolean
-deadline_passed (guint32 deadline)
+deadline_passed (PpListener *self,
+                 guint32     deadline)
 {
   guint32 now = (guint32) (g_get_monotonic_time () / 1000);
 
-  return deadline != 0 && (gint32) (deadline - now) < 0;
+  return deadline != 0 && (gint32) (deadline + self->clock_offset - now) < 0;
 }
 
 static void
@@ -490,7 +502,7 @@ handle_call (PpListener         *self,
 
   g_variant_get (body, "(&sv)", &name, &args);
 
-  if (deadline_passed (header->timeout_msec))
+  if (deadline_passed (self, header->timeout_msec))
     {
       g_set_error (&error, PP_ERROR, PP_ERROR_TIMED_OUT,
                    _("The caller of “%s” gave up before it could start"), name);

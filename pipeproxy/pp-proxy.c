@@ -352,9 +352,16 @@ static GBytes *
 build_hello (guint32  serial,
              gpointer user_data)
 {
+  GVariantBuilder options;
+
+  /* Our clock, so the listener can read the deadlines of our calls in its
+   * own, wherever it runs */
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&options, "{sv}", "clock-ms",
+                         g_variant_new_uint32 ((guint32) (g_get_monotonic_time () / 1000)));
   return pp_wire_encode (PP_WIRE_KIND_HELLO, PP_WIRE_FLAGS_NONE, serial, 0,
                          g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
-                                        (guint32) PP_WIRE_PROTOCOL_VERSION, NULL));
+                                        (guint32) PP_WIRE_PROTOCOL_VERSION, &options));
 }
 
 static gboolean
@@ -981,8 +988,9 @@ check_arguments (PpProxy     *self,
   return pp_introspection_check_args (method, expected, parameters, error);
 }
 
-/* What travels with a call: when its caller gives up, in CLOCK_MONOTONIC
- * milliseconds (low 32 bits; both ends are on one machine), 0 for never. */
+/* What travels with a call: when its caller gives up, in our monotonic
+ * clock's milliseconds (low 32 bits; the HELLO told the listener how to
+ * read it), 0 for never. */
 static guint32
 call_deadline (int timeout_msec)
 {

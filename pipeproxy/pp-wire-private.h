@@ -14,8 +14,10 @@ G_BEGIN_DECLS
  *   offset 5   u8   flags (PpWireFlags)
  *   offset 6   u16  reserved, must be 0
  *   offset 8   u32  serial
- *   offset 12  u32  deadline of a CALL: the caller's CLOCK_MONOTONIC in ms
- *                   (low 32 bits) when it gives up, 0 for never
+ *   offset 12  u32  deadline of a CALL: the caller's monotonic clock in ms
+ *                   (low 32 bits) when it gives up, 0 for never; the HELLO
+ *                   carries that clock's reading ("clock-ms"), so the
+ *                   listener can read it in its own clock
  *
  * A fixed binary header keeps kind and serial out of the GVariant, which is
  * what dominates the cost of a small call.
