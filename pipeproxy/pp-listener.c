@@ -234,9 +234,12 @@ forward_signal_marshal (GClosure     *closure,
     }
 
   frame = pp_wire_encode (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0,
-                          g_variant_new ("(ss@v)", fc->name, detail,
-                                         g_variant_new_variant (
-                                           g_variant_new_tuple (args, n_param_values - 1))));
+                          g_variant_new_tuple ((GVariant *[]) {
+                                                 g_variant_new_string (fc->name),
+                                                 g_variant_new_string (detail),
+                                                 g_variant_new_variant (
+                                                   g_variant_new_tuple (args, n_param_values - 1)),
+                                               }, 3));
   pp_connection_send (fc->listener->connection, frame, NULL);
 }
 
@@ -500,7 +503,14 @@ handle_call (PpListener         *self,
   AddedMethod *added;
   const char *name;
 
-  g_variant_get (body, "(&sv)", &name, &args);
+  /* Children rather than a format string: this is the hot path */
+  {
+    g_autoptr(GVariant) name_value = g_variant_get_child_value (body, 0);
+    g_autoptr(GVariant) boxed = g_variant_get_child_value (body, 1);
+
+    name = g_variant_get_string (name_value, NULL);
+    args = g_variant_get_variant (boxed);
+  }
 
   if (deadline_passed (self, header->timeout_msec))
     {

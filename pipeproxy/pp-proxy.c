@@ -199,7 +199,16 @@ emit_mirrored_signal (PpProxy    *self,
   const char *name, *detail;
   guint n_set = 1;
 
-  g_variant_get (body, "(&s&sv)", &name, &detail, &args);
+  {
+    g_autoptr(GVariant) name_value = g_variant_get_child_value (body, 0);
+    g_autoptr(GVariant) detail_value = g_variant_get_child_value (body, 1);
+    g_autoptr(GVariant) boxed = g_variant_get_child_value (body, 2);
+
+    /* The strings stay valid: @body holds the data */
+    name = g_variant_get_string (name_value, NULL);
+    detail = g_variant_get_string (detail_value, NULL);
+    args = g_variant_get_variant (boxed);
+  }
 
   for (guint i = 0; priv->mirror != NULL && i < priv->mirror->n_signals; i++)
     if (g_str_equal (priv->mirror->signals[i].name, name))

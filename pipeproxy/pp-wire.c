@@ -309,7 +309,10 @@ pp_wire_encode_call (guint32      serial,
                      GVariant    *args)
 {
   return pp_wire_encode (PP_WIRE_KIND_CALL, flags, serial, timeout_msec,
-                         g_variant_new ("(sv)", method, args));
+                         g_variant_new_tuple ((GVariant *[]) {
+                                                g_variant_new_string (method),
+                                                g_variant_new_variant (args),
+                                              }, 2));
 }
 
 GBytes *
