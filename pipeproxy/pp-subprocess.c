@@ -392,6 +392,61 @@ pp_proxy_get_subprocess (PpProxy *self)
   return worker ? pp_worker_get_subprocess (worker) : NULL;
 }
 
+/**
+ * pp_listener_new_for_parent:
+ * @object: the object to serve
+ * @error: return location for an error
+ *
+ * The first half of [func@Pp.serve_parent], for a worker that adds methods
+ * ([method@Pp.Listener.add_method]) or connects to
+ * [signal@Pp.Listener::handle-method-call] before it serves: makes a
+ * listener for @object on the connection inherited from the parent, in the
+ * thread-default main context. Serve with [method@Pp.Listener.run]. Like
+ * [func@Pp.serve_parent], it removes %PP_SUBPROCESS_FD_VARIABLE from the
+ * environment; call it from the main thread, early.
+ *
+ * Returns: (transfer full): a listener, or %NULL with @error set when this
+ *   process has no connection to a parent
+ *
+ * Since: 1.0
+ */
+PpListener *
+pp_listener_new_for_parent (GObject  *object,
+                            GError  **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  const char *value;
+  char *rest = NULL;
+  long fd;
+
+  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
+  if (value == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("This process was not started to serve an object: %s is not set"),
+                   PP_SUBPROCESS_FD_VARIABLE);
+      return NULL;
+    }
+
+  fd = strtol (value, &rest, 10);
+  if (rest == value || *rest != '\0' || fd < 0 || fd > G_MAXINT || fcntl (fd, F_GETFD) < 0)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("%s=%s is not an open file descriptor"), PP_SUBPROCESS_FD_VARIABLE, value);
+      return NULL;
+    }
+  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
+  fcntl (fd, F_SETFD, FD_CLOEXEC);
+
+  stream = pp_stream_new_for_fd (fd, error);
+  if (stream == NULL)
+    return NULL;
+  return pp_listener_new (object, stream, error);
+}
+
 static void
 remember_end (PpListener   *listener,
               const GError *error,
@@ -428,7 +483,9 @@ remember_end (PpListener   *listener,
  *
  * Call it from the main thread, early: it removes
  * %PP_SUBPROCESS_FD_VARIABLE from the environment so that processes this
- * one starts do not take the connection for theirs.
+ * one starts do not take the connection for theirs. To add methods before
+ * serving, use [ctor@Pp.Listener.new_for_parent] and
+ * [method@Pp.Listener.run] instead.
  *
  * Returns: %TRUE when the parent went away, %FALSE with @error set when
  *   there was no connection to serve on or the parent broke the protocol
@@ -439,39 +496,13 @@ gboolean
 pp_serve_parent (GObject  *object,
                  GError  **error)
 {
-  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(PpListener) listener = NULL;
   g_autoptr(GError) end = NULL;
-  const char *value;
-  char *rest = NULL;
-  long fd;
 
   g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
-  if (value == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-                   _("This process was not started to serve an object: %s is not set"),
-                   PP_SUBPROCESS_FD_VARIABLE);
-      return FALSE;
-    }
-
-  fd = strtol (value, &rest, 10);
-  if (rest == value || *rest != '\0' || fd < 0 || fd > G_MAXINT || fcntl (fd, F_GETFD) < 0)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-                   _("%s=%s is not an open file descriptor"), PP_SUBPROCESS_FD_VARIABLE, value);
-      return FALSE;
-    }
-  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
-  fcntl (fd, F_SETFD, FD_CLOEXEC);
-
-  stream = pp_stream_new_for_fd (fd, error);
-  if (stream == NULL)
-    return FALSE;
-  listener = pp_listener_new (object, stream, error);
+  listener = pp_listener_new_for_parent (object, error);
   if (listener == NULL)
     return FALSE;
 

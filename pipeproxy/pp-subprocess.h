@@ -62,5 +62,8 @@ GSubprocess *pp_proxy_get_subprocess            (PpProxy              *self);
 PP_AVAILABLE_IN_ALL
 gboolean     pp_serve_parent                    (GObject              *object,
                                                  GError              **error);
+PP_AVAILABLE_IN_ALL
+PpListener  *pp_listener_new_for_parent         (GObject              *object,
+                                                 GError              **error);
 
 G_END_DECLS

@@ -9,12 +9,40 @@
 
 #include "pp-test-object.h"
 
+static GVariant *
+triple (GObject   *object,
+        GVariant  *parameters,
+        gpointer   user_data,
+        GError   **error)
+{
+  int value;
+
+  g_variant_get (parameters, "(i)", &value);
+  return g_variant_new ("(i)", value * 3);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(PpTestObject) object = pp_test_object_new ();
   g_autoptr(GError) error = NULL;
+
+  /* With --added, a method added by hand before serving */
+  if (argc > 1 && g_str_equal (argv[1], "--added"))
+    {
+      g_autoptr(PpListener) listener = pp_listener_new_for_parent (G_OBJECT (object), &error);
+
+      if (listener == NULL)
+        {
+          fprintf (stderr, "worker: %s\n", error->message);
+          return 1;
+        }
+      pp_listener_add_method (listener, "triple", G_VARIANT_TYPE ("(i)"), G_VARIANT_TYPE ("(i)"),
+                              triple, NULL, NULL);
+      pp_listener_run (listener);
+      return 0;
+    }
 
   if (!pp_serve_parent (G_OBJECT (object), &error))
     {

@@ -96,6 +96,25 @@ test_basic (void)
 }
 
 static void
+test_added_methods (void)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, "--added", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+  g_autoptr(GVariant) tripled = NULL;
+  g_autoptr(GVariant) parameter = NULL;
+  int value = 0;
+
+  g_assert_no_error (error);
+  tripled = pp_test_call (proxy, "triple", g_variant_new ("(i)", 5));
+  g_variant_get (tripled, "(i)", &value);
+  g_assert_cmpint (value, ==, 15);
+  /* The object's own methods are there too */
+  parameter = pp_test_call (proxy, "get_parameter", NULL);
+}
+
+static void
 new_async_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -369,6 +388,7 @@ main (int   argc,
 
   g_test_add_func ("/Pp/Subprocess/basic", test_basic);
   g_test_add_func ("/Pp/Subprocess/async-start", test_async_start);
+  g_test_add_func ("/Pp/Subprocess/added-methods", test_added_methods);
   g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
   g_test_add_func ("/Pp/Subprocess/killed", test_killed);
   g_test_add_func ("/Pp/Subprocess/exit-unexpectedly", test_exit_unexpectedly);
