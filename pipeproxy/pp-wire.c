@@ -205,6 +205,22 @@ is_normal_form (GVariant *value)
         return size % item == 0;
     }
 
+  /* A variant is its child's bytes, a nul and the child's type: checked
+   * in place rather than rebuilt, since it usually wraps the payload */
+  if (g_variant_type_is_variant (type))
+    {
+      g_autoptr(GVariant) child = g_variant_get_variant (value);
+      const char *type_string = g_variant_get_type_string (child);
+      gsize child_size = g_variant_get_size (child);
+      gsize type_length = strlen (type_string);
+      const char *data = g_variant_get_data (value);
+
+      return child_size + 1 + type_length == size &&
+             data[child_size] == '\0' &&
+             memcmp (data + child_size + 1, type_string, type_length) == 0 &&
+             is_normal_form (child);
+    }
+
   n_children = g_variant_n_children (value);
   children = g_new0 (GVariant *, MAX (n_children, 1));
   for (gsize i = 0; i < n_children; i++)
