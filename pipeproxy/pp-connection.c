@@ -134,9 +134,9 @@ struct _PpConnection
 
 static void     close_locked         (PpConnection *self,
                                       GError       *error,
-                                      GPtrArray    *to_complete);
-static void     complete_calls       (PpConnection *self,
-                                      GPtrArray    *calls);
+                                      GQueue       *to_complete);
+static gboolean complete_calls       (PpConnection *self,
+                                      GQueue       *calls);
 static gboolean flush_locked         (PpConnection *self);
 static void     update_source_locked (PpConnection *self);
 
@@ -552,21 +552,25 @@ complete_sync_locked (PpConnection *self,
     g_main_context_wakeup (self->context);
 }
 
-static void
+/* Ends the calls closing took out of the table; returns whether there
+ * were any. */
+static gboolean
 complete_calls (PpConnection *self,
-                GPtrArray    *calls)
+                GQueue       *calls)
 {
-  for (guint i = 0; i < calls->len; i++)
-    {
-      PendingCall *call = g_ptr_array_index (calls, i);
-      complete_async (self, call, NULL, call->error ? g_steal_pointer (&call->error) : disconnected_error (self));
-    }
+  gboolean any = !g_queue_is_empty (calls);
+  PendingCall *call;
+
+  while ((call = g_queue_pop_head (calls)) != NULL)
+    complete_async (self, call, NULL,
+                    call->error ? g_steal_pointer (&call->error) : disconnected_error (self));
+  return any;
 }
 
 static void
 close_locked (PpConnection *self,
               GError       *error,
-              GPtrArray    *to_complete)
+              GQueue       *to_complete)
 {
   GHashTableIter iter;
   PendingCall *call;
@@ -591,7 +595,7 @@ close_locked (PpConnection *self,
       else
         {
           call->error = g_error_copy (self->close_error);
-          g_ptr_array_add (to_complete, call);
+          g_queue_push_tail (to_complete, call);
         }
     }
 
@@ -624,7 +628,7 @@ void
 pp_connection_close (PpConnection *self,
                      const GError *error)
 {
-  g_autoptr(GPtrArray) to_complete = g_ptr_array_new ();
+  GQueue to_complete[1] = { G_QUEUE_INIT };
 
   g_mutex_lock (&self->lock);
   close_locked (self, error ? g_error_copy (error) : NULL, to_complete);
@@ -739,7 +743,7 @@ with_end_reason (PpConnection *self,
 
 static void
 close_if_broken (PpConnection *self,
-                 GPtrArray    *to_complete)
+                 GQueue       *to_complete)
 {
   GError *error;
 
@@ -778,7 +782,7 @@ static gboolean
 send_locked (PpConnection  *self,
              GBytes        *frame,
              gboolean       is_call,
-             GPtrArray     *to_complete,
+             GQueue        *to_complete,
              GError       **error)
 {
   gboolean was_empty;
@@ -824,7 +828,7 @@ pp_connection_send (PpConnection  *self,
                     GBytes        *frame,
                     GError       **error)
 {
-  g_autoptr(GPtrArray) to_complete = g_ptr_array_new ();
+  GQueue to_complete[1] = { G_QUEUE_INIT };
   gboolean ret;
 
   g_mutex_lock (&self->lock);
@@ -843,7 +847,7 @@ pp_connection_send_and_close (PpConnection *self,
                               GBytes       *frame,
                               const GError *error)
 {
-  g_autoptr(GPtrArray) to_complete = g_ptr_array_new ();
+  GQueue to_complete[1] = { G_QUEUE_INIT };
 
   g_mutex_lock (&self->lock);
   if (!self->closed)
@@ -886,7 +890,6 @@ static gboolean
 route_frame (PpConnection       *self,
              const PpWireHeader *header,
              GVariant           *body,
-             GPtrArray          *to_complete,
              GError            **error)
 {
   InboundItem *item;
@@ -993,7 +996,6 @@ static gboolean
 handle_frame (PpConnection       *self,
               const PpWireHeader *header,
               GBytes             *body_bytes,
-              GPtrArray          *to_complete,
               GError            **error)
 {
   g_autoptr(GVariant) body = pp_wire_decode_body (header, body_bytes, error);
@@ -1001,7 +1003,7 @@ handle_frame (PpConnection       *self,
   if (body == NULL)
     return FALSE;
 
-  return route_frame (self, header, body, to_complete, error);
+  return route_frame (self, header, body, error);
 }
 
 static GError *
@@ -1029,7 +1031,6 @@ read_fd (PpConnection *self,
 /* Parses every whole frame in the read buffer. */
 static gboolean
 parse_buffer (PpConnection  *self,
-              GPtrArray     *to_complete,
               GError       **error)
 {
   gsize pos = 0;
@@ -1060,7 +1061,7 @@ parse_buffer (PpConnection  *self,
               g_autoptr(GBytes) body = pp_buffer_to_bytes (large, PP_WIRE_HEADER_SIZE,
                                                            header.body_size,
                                                            self->large_capacity);
-              if (!handle_frame (self, &header, body, to_complete, error))
+              if (!handle_frame (self, &header, body, error))
                 return FALSE;
               continue;
             }
@@ -1075,7 +1076,7 @@ parse_buffer (PpConnection  *self,
                                               header.body_size);
 
         pos += frame_size;
-        if (!handle_frame (self, &header, body, to_complete, error))
+        if (!handle_frame (self, &header, body, error))
           return FALSE;
       }
     }
@@ -1092,7 +1093,6 @@ parse_buffer (PpConnection  *self,
  * close. Only the thread holding io_busy calls it. */
 static gboolean
 read_input (PpConnection  *self,
-            GPtrArray     *to_complete,
             GError       **error)
 {
   for (;;)
@@ -1116,7 +1116,7 @@ read_input (PpConnection  *self,
                 g_autoptr(GBytes) body = pp_buffer_to_bytes (large, PP_WIRE_HEADER_SIZE,
                                                              header.body_size,
                                                              self->large_capacity);
-                if (!handle_frame (self, &header, body, to_complete, error))
+                if (!handle_frame (self, &header, body, error))
                   return FALSE;
               }
               continue;
@@ -1130,7 +1130,7 @@ read_input (PpConnection  *self,
           if (n > 0)
             {
               self->rbuf_len += n;
-              if (!parse_buffer (self, to_complete, error))
+              if (!parse_buffer (self, error))
                 return FALSE;
               /* A short read means the socket is drained: skip the read
                * that would only say EAGAIN. */
@@ -1178,11 +1178,11 @@ end_io_locked (PpConnection *self)
  * the io role held and the lock NOT held. */
 static void
 do_read (PpConnection *self,
-         GPtrArray    *to_complete)
+         GQueue       *to_complete)
 {
   GError *error = NULL;
 
-  if (!read_input (self, to_complete, &error))
+  if (!read_input (self, &error))
     {
       error = with_end_reason (self, error);
 
@@ -1329,7 +1329,7 @@ connection_source_dispatch (GSource     *source,
 {
   ConnectionSource *cs = (ConnectionSource *) source;
   PpConnection *self = pp_connection_ref (cs->connection);
-  g_autoptr(GPtrArray) to_complete = g_ptr_array_new ();
+  GQueue to_complete[1] = { G_QUEUE_INIT };
   GIOCondition in_revents = cs->in_tag ? g_source_query_unix_fd (source, cs->in_tag) : 0;
   GIOCondition out_revents = cs->out_tag ? g_source_query_unix_fd (source, cs->out_tag)
                                          : in_revents;
@@ -1370,7 +1370,6 @@ connection_source_dispatch (GSource     *source,
   complete_calls (self, to_complete);
   drain_inbound (self);
 
-  g_ptr_array_set_size (to_complete, 0);
   g_mutex_lock (&self->lock);
   self->cork_thread = previous_cork;
   if (self->out_queue.length > 0 && !self->closed)
@@ -1396,8 +1395,7 @@ connection_source_dispatch (GSource     *source,
   g_mutex_unlock (&self->lock);
 
   close_if_broken (self, to_complete);
-  complete_calls (self, to_complete);
-  if (to_complete->len > 0)
+  if (complete_calls (self, to_complete))
     drain_inbound (self);
 
   pp_connection_unref (self);
@@ -1657,7 +1655,7 @@ pp_connection_call_async (PpConnection   *self,
                           int             timeout_msec,
                           GTask          *task)
 {
-  g_autoptr(GPtrArray) to_complete = g_ptr_array_new ();
+  GQueue to_complete[1] = { G_QUEUE_INIT };
   g_autoptr(GBytes) frame = NULL;
   GCancellable *cancellable = g_task_get_cancellable (task);
   PendingCall *call = g_new0 (PendingCall, 1);
@@ -1755,7 +1753,7 @@ static void
 wait_sync_locked (PpConnection *self,
                   PendingCall  *call,
                   gint64        deadline,
-                  GPtrArray    *to_complete)
+                  GQueue       *to_complete)
 {
   while (!call->done)
     {
@@ -1865,7 +1863,7 @@ pp_connection_call_sync (PpConnection    *self,
                          GCancellable    *cancellable,
                          GError         **error)
 {
-  g_autoptr(GPtrArray) to_complete = g_ptr_array_new ();
+  GQueue to_complete[1] = { G_QUEUE_INIT };
   g_autoptr(GBytes) frame = NULL;
   PendingCall call = { 0 };
   gint64 deadline = -1;
