@@ -1389,6 +1389,30 @@ build_set_property (guint32  serial,
   return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial, 0, request);
 }
 
+/* The SET_PROPERTY request: the name and the value, nothing for NULL */
+static GVariant *
+property_request (const char *name,
+                  GVariant   *value)
+{
+  return g_variant_ref_sink (g_variant_new ("(s@mv)", name,
+                                            g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                                                 value ? g_variant_new_variant (value)
+                                                                       : NULL)));
+}
+
+/* The listener answers a write with the value the object then holds */
+static void
+take_property_reply (PpProxy    *self,
+                     const char *name,
+                     GVariant   *reply)
+{
+  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
+    {
+      g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
+      update_property (self, name, maybe);
+    }
+}
+
 static void
 set_property_done (GObject      *source,
                    GAsyncResult *result,
@@ -1405,20 +1429,15 @@ set_property_done (GObject      *source,
       return;
     }
 
-  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
-    {
-      g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
-      update_property (PP_PROXY (source), name, maybe);
-    }
+  take_property_reply (PP_PROXY (source), name, reply);
   g_task_return_boolean (outer, TRUE);
 }
 
 static gboolean
-check_property_write (PpProxy                 *self,
-                      const char              *name,
-                      GVariant                *value,
-                      const PpMirrorProperty **out_prop,
-                      GError                 **error)
+check_property_write (PpProxy     *self,
+                      const char  *name,
+                      GVariant    *value,
+                      GError     **error)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   int index = mirror_property_index (priv, name);
@@ -1449,8 +1468,6 @@ check_property_write (PpProxy                 *self,
       return FALSE;
     }
 
-  if (out_prop != NULL)
-    *out_prop = prop;
   return TRUE;
 }
 
@@ -1502,15 +1519,13 @@ pp_proxy_set_property_async (PpProxy             *self,
                                _("The proxy is not connected"));
       return;
     }
-  if (!check_property_write (self, name, owned, NULL, &error))
+  if (!check_property_write (self, name, owned, &error))
     {
       g_task_return_error (task, error);
       return;
     }
 
-  request = g_variant_ref_sink (g_variant_new ("(s@mv)", name,
-                                               g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
-                                                                    owned ? g_variant_new_variant (owned) : NULL)));
+  request = property_request (name, owned);
   inner = g_task_new (self, cancellable, set_property_done, g_steal_pointer (&task));
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
                             priv->default_timeout, inner);
@@ -1577,22 +1592,16 @@ pp_proxy_set_property_sync (PpProxy       *self,
       g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
       return FALSE;
     }
-  if (!check_property_write (self, name, owned, NULL, error))
+  if (!check_property_write (self, name, owned, error))
     return FALSE;
 
-  request = g_variant_ref_sink (g_variant_new ("(s@mv)", name,
-                                               g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
-                                                                    owned ? g_variant_new_variant (owned) : NULL)));
+  request = property_request (name, owned);
   reply = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_set_property,
                                    request, priv->default_timeout, cancellable, error);
   if (reply == NULL)
     return FALSE;
 
-  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
-    {
-      g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
-      update_property (self, name, maybe);
-    }
+  take_property_reply (self, name, reply);
   return TRUE;
 }
 
