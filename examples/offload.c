@@ -14,10 +14,9 @@
  * How the job is made cancellable, and why it is done this way:
  *
  * - OffloadHasher has no typelib, so nothing of it can be found by
- *   introspection: its methods are added by hand. pp_serve_parent() makes
- *   its listener internally and does not hand it out, so the worker does
- *   what pp_serve_parent() does (PIPEPROXY_FD → pp_stream_new_for_fd() →
- *   pp_listener_new()) and keeps the listener to add methods to it.
+ *   introspection: its methods are added by hand, on the listener that
+ *   pp_listener_new_for_parent() makes (the first half of
+ *   pp_serve_parent()).
  *
  * - A method added with pp_listener_add_method() is synchronous: while it
  *   runs, the worker's main context reads nothing, so no cancellation could
@@ -331,43 +330,18 @@ on_listener_closed (PpListener   *listener,
   g_hash_table_remove_all (self->jobs);
 }
 
-/* What pp_serve_parent() does, keeping the listener to add methods to it */
+/* Serves the hasher to the parent, with methods added before serving */
 static int
 run_worker (void)
 {
   g_autoptr(OffloadHasher) hasher = g_object_new (OFFLOAD_TYPE_HASHER, NULL);
-  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(PpListener) listener = NULL;
   g_autoptr(GError) error = NULL;
-  const char *value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
-  char *rest = NULL;
-  long fd;
 
-  if (value == NULL)
-    {
-      g_printerr ("worker: %s is not set: run me without --worker\n",
-                  PP_SUBPROCESS_FD_VARIABLE);
-      return EXIT_FAILURE;
-    }
-  errno = 0;
-  fd = strtol (value, &rest, 10);
-  if (errno != 0 || rest == value || *rest != '\0' || fd < 0 || fd > G_MAXINT ||
-      fcntl ((int) fd, F_GETFD) < 0)
-    {
-      g_printerr ("worker: %s=%s is not an open file descriptor\n",
-                  PP_SUBPROCESS_FD_VARIABLE, value);
-      return EXIT_FAILURE;
-    }
-  /* Not for processes this one might start */
-  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
-  fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
-
-  stream = pp_stream_new_for_fd ((int) fd, &error);
-  if (stream != NULL)
-    listener = pp_listener_new (G_OBJECT (hasher), stream, &error);
+  listener = pp_listener_new_for_parent (G_OBJECT (hasher), &error);
   if (listener == NULL)
     {
-      g_printerr ("worker: %s\n", error->message);
+      g_printerr ("worker: %s (run me without --worker)\n", error->message);
       return EXIT_FAILURE;
     }
 

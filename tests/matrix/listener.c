@@ -5,8 +5,8 @@
  * pp_proxy_new_for_subprocess_sync()) until the parent goes away, then
  * exits 0; 1 if it could not serve or the parent broke the protocol.
  *
- * pp_serve_parent() makes its own listener, and MatrixCThing has no typelib,
- * so this does what pp_serve_parent() does by hand, adding the methods:
+ * MatrixCThing has no typelib, so its methods are added by hand to the
+ * listener pp_listener_new_for_parent() makes:
  *
  *   set_parameter (i)   sets "parameter" and emits "changed" (i)
  *   get_parameter () → (i)
@@ -202,35 +202,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(MatrixCThing) thing = g_object_new (MATRIX_TYPE_C_THING, NULL);
-  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(PpListener) listener = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) end = NULL;
-  const char *value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
-  char *rest = NULL;
-  long fd;
 
-  if (value == NULL)
-    {
-      g_printerr ("listener.c: %s is not set\n", PP_SUBPROCESS_FD_VARIABLE);
-      return EXIT_FAILURE;
-    }
-  errno = 0;
-  fd = strtol (value, &rest, 10);
-  if (errno != 0 || rest == value || *rest != '\0' || fd < 0 || fd > G_MAXINT ||
-      fcntl (fd, F_GETFD) < 0)
-    {
-      g_printerr ("listener.c: %s=%s is not an open descriptor\n",
-                  PP_SUBPROCESS_FD_VARIABLE, value);
-      return EXIT_FAILURE;
-    }
-  /* As pp_serve_parent() does: children of this process do not get it */
-  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
-  fcntl (fd, F_SETFD, FD_CLOEXEC);
-
-  stream = pp_stream_new_for_fd (fd, &error);
-  if (stream != NULL)
-    listener = pp_listener_new (G_OBJECT (thing), stream, &error);
+  listener = pp_listener_new_for_parent (G_OBJECT (thing), &error);
   if (listener == NULL)
     {
       g_printerr ("listener.c: %s\n", error->message);
