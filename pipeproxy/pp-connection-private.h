@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "pp-wire-private.h"
 
@@ -29,6 +30,7 @@ typedef struct
   void (*message) (PpConnection       *connection,
                    const PpWireHeader *header,
                    GVariant           *body,
+                   GUnixFDList        *fds,
                    gpointer            user_data);
   /* Runs once, in the owner context, after every message before it. */
   void (*closed)  (PpConnection       *connection,
@@ -78,6 +80,13 @@ void          pp_connection_set_max_pending_calls (PpConnection           *self,
 gboolean      pp_connection_send             (PpConnection                *self,
                                               GBytes                      *frame,
                                               GError                     **error);
+gboolean      pp_connection_send_with_fds    (PpConnection                *self,
+                                              GBytes                      *frame,
+                                              GUnixFDList                 *fds,
+                                              GError                     **error);
+gboolean      pp_connection_receives_fds     (PpConnection                *self);
+void          pp_connection_set_peer_receives_fds (PpConnection           *self,
+                                                   gboolean                receives);
 
 /* Calls: @build is called with the serial the request must carry. */
 typedef GBytes *(*PpFrameBuilder) (guint32  serial,
@@ -87,13 +96,17 @@ void          pp_connection_call_async       (PpConnection                *self,
                                               PpWireKind                   reply_kind,
                                               PpFrameBuilder               build,
                                               gpointer                     build_data,
+                                              GUnixFDList                 *fds,
                                               int                          timeout_msec,
                                               GTask                       *task);
+GUnixFDList  *pp_connection_steal_reply_fds  (GTask                       *task);
 GVariant     *pp_connection_call_sync        (PpConnection                *self,
                                               PpWireKind                   reply_kind,
                                               PpFrameBuilder               build,
                                               gpointer                     build_data,
+                                              GUnixFDList                 *fds,
                                               int                          timeout_msec,
+                                              GUnixFDList                **out_fds,
                                               GCancellable                *cancellable,
                                               GError                     **error);
 

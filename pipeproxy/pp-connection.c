@@ -16,16 +16,22 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <gio/gfiledescriptorbased.h>
+#include <gio/gunixfdlist.h>
 
 #include "pp-buffer-private.h"
 #include "pp-connection-private.h"
 #include "pp-error.h"
+#include "pp-memfd-private.h"
 
 #define READ_BUFFER_SIZE     (64 * 1024)
 /* Frames bigger than this get a buffer of their own that becomes the
  * message's memory, so their payload is never copied after the read. */
 #define LARGE_FRAME_SIZE     (READ_BUFFER_SIZE / 2)
 #define MAX_IOV              64
+/* Descriptors received but not yet claimed by a frame header: a frame's
+ * come with its header's first byte, so more than one frame's worth is a
+ * peer sending descriptors nothing refers to. */
+#define MAX_UNCLAIMED_FDS    (2 * PP_WIRE_MAX_FDS)
 
 typedef struct
 {
@@ -39,6 +45,7 @@ typedef struct
   gboolean       sync;
   gboolean       done;
   GVariant      *result;
+  GUnixFDList   *reply_fds;
   GError        *error;
 } PendingCall;
 
@@ -54,9 +61,19 @@ typedef struct
   ItemKind      kind;
   PpWireHeader  header;
   GVariant     *body;
+  GUnixFDList  *fds;
   PendingCall  *call;
   GError       *error;
 } InboundItem;
+
+/* The descriptors that go with a queued frame: sent, as SCM_RIGHTS, with
+ * the first byte of @header, which is its own element of the out queue. */
+typedef struct
+{
+  GBytes      *header;   /* not a reference: identifies the element */
+  GUnixFDList *fds;
+  int          body_fd;  /* a sealed memfd holding the body, or -1 */
+} OutFds;
 
 typedef struct
 {
@@ -81,6 +98,10 @@ struct _PpConnection
   int                    out_fd;
   gboolean               out_is_socket;
   gboolean               in_is_socket;
+  /* Descriptors pass only over a unix socket we read and write ourselves,
+   * and are sent only once the peer said it takes them. */
+  gboolean               receives_fds;
+  gboolean               sends_fds;
   int                    wake_fd;
 
   GMutex                 lock;
@@ -102,9 +123,11 @@ struct _PpConnection
   gsize                  large_capacity;
   gsize                  large_size;
   gsize                  large_len;
+  GArray                *in_fds;      /* int: received, not yet claimed */
 
   /* Write side, under lock */
   GQueue                 out_queue;   /* GBytes */
+  GQueue                 out_fds;     /* OutFds, in out_queue order */
   gsize                  out_offset;  /* into the head */
   gsize                  out_queued;
   GThread               *cork_thread;
@@ -148,9 +171,27 @@ pp_connection_ref (PpConnection *self)
 }
 
 static void
+out_fds_free (OutFds *out)
+{
+  g_clear_object (&out->fds);
+  if (out->body_fd >= 0)
+    close (out->body_fd);
+  g_free (out);
+}
+
+static void
+close_fds (GArray *fds)
+{
+  for (guint i = 0; i < fds->len; i++)
+    close (g_array_index (fds, int, i));
+  g_array_set_size (fds, 0);
+}
+
+static void
 inbound_item_free (InboundItem *item)
 {
   g_clear_pointer (&item->body, g_variant_unref);
+  g_clear_object (&item->fds);
   g_clear_error (&item->error);
   g_free (item);
 }
@@ -171,7 +212,10 @@ pp_connection_unref (PpConnection *self)
   if (self->wake_fd >= 0)
     close (self->wake_fd);
   g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
   g_queue_clear_full (&self->inbound, (GDestroyNotify) inbound_item_free);
+  close_fds (self->in_fds);
+  g_array_unref (self->in_fds);
   g_hash_table_unref (self->pending);
   g_clear_error (&self->close_error);
   g_clear_error (&self->broken_error);
@@ -188,6 +232,15 @@ fd_is_socket (int fd)
   struct stat st;
 
   return fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode);
+}
+
+static gboolean
+fd_is_unix_socket (int fd)
+{
+  int domain = 0;
+  socklen_t len = sizeof domain;
+
+  return getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
 }
 
 static int
@@ -380,6 +433,10 @@ pp_connection_new (GIOStream                   *stream,
   self->out_fd = out_fd;
   self->in_is_socket = fd_is_socket (in_fd);
   self->out_is_socket = fd_is_socket (out_fd);
+  /* A pumped stream's socket pair ends at the splice, which moves bytes
+   * only. */
+  self->receives_fds = !self->pumped && self->in_is_socket && fd_is_unix_socket (in_fd);
+  self->in_fds = g_array_new (FALSE, FALSE, sizeof (int));
   self->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
@@ -419,6 +476,24 @@ GMainContext *
 pp_connection_get_context (PpConnection *self)
 {
   return self->context;
+}
+
+/* Whether descriptors sent to us arrive: the handshake tells the peer. */
+gboolean
+pp_connection_receives_fds (PpConnection *self)
+{
+  return self->receives_fds;
+}
+
+/* The peer said, in the handshake, that it takes descriptors. */
+void
+pp_connection_set_peer_receives_fds (PpConnection *self,
+                                     gboolean      receives)
+{
+  g_mutex_lock (&self->lock);
+  self->sends_fds = receives && !self->pumped && self->out_is_socket &&
+                    fd_is_unix_socket (self->out_fd);
+  g_mutex_unlock (&self->lock);
 }
 
 gboolean
@@ -505,8 +580,27 @@ pending_call_free (PendingCall *call)
 {
   g_clear_object (&call->task);
   g_clear_pointer (&call->result, g_variant_unref);
+  g_clear_object (&call->reply_fds);
   g_clear_error (&call->error);
   g_free (call);
+}
+
+static GQuark
+reply_fds_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("pp-reply-fds");
+  return quark;
+}
+
+/* The descriptors that came with the reply that completed @task, a call
+ * made with pp_connection_call_async(); call before g_task_propagate_*(). */
+GUnixFDList *
+pp_connection_steal_reply_fds (GTask *task)
+{
+  return g_object_steal_qdata (G_OBJECT (task), reply_fds_quark ());
 }
 
 /* The call was already removed from the table by whoever completes it, so
@@ -533,7 +627,12 @@ complete_async (PpConnection *self,
   if (error != NULL)
     g_task_return_error (call->task, error);
   else
-    g_task_return_pointer (call->task, result, (GDestroyNotify) g_variant_unref);
+    {
+      if (call->reply_fds != NULL)
+        g_object_set_qdata_full (G_OBJECT (call->task), reply_fds_quark (),
+                                 g_steal_pointer (&call->reply_fds), g_object_unref);
+      g_task_return_pointer (call->task, result, (GDestroyNotify) g_variant_unref);
+    }
 
   pending_call_free (call);
 }
@@ -600,6 +699,7 @@ close_locked (PpConnection *self,
     }
 
   g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
   self->out_offset = 0;
   self->out_queued = 0;
 
@@ -642,14 +742,38 @@ pp_connection_close (PpConnection *self,
 static gssize
 write_vectors (PpConnection *self,
                struct iovec *iov,
-               int           n_iov)
+               int           n_iov,
+               OutFds       *out)
 {
   if (self->out_is_socket)
     {
+      union {
+        struct cmsghdr align;
+        char           buf[CMSG_SPACE (sizeof (int) * PP_WIRE_MAX_FDS)];
+      } control;
       struct msghdr msg = { 0 };
 
       msg.msg_iov = iov;
       msg.msg_iovlen = n_iov;
+      if (out != NULL)
+        {
+          int n_fds = out->fds ? g_unix_fd_list_get_length (out->fds) : 0;
+          struct cmsghdr *cmsg;
+          int *fds;
+
+          memset (&control, 0, sizeof control);
+          msg.msg_control = control.buf;
+          msg.msg_controllen = CMSG_SPACE (sizeof (int) * (n_fds + (out->body_fd >= 0)));
+          cmsg = CMSG_FIRSTHDR (&msg);
+          cmsg->cmsg_level = SOL_SOCKET;
+          cmsg->cmsg_type = SCM_RIGHTS;
+          cmsg->cmsg_len = CMSG_LEN (sizeof (int) * (n_fds + (out->body_fd >= 0)));
+          fds = (int *) (gpointer) CMSG_DATA (cmsg);
+          if (n_fds > 0)
+            memcpy (fds, g_unix_fd_list_peek_fds (out->fds, NULL), sizeof (int) * n_fds);
+          if (out->body_fd >= 0)
+            fds[n_fds] = out->body_fd;
+        }
       return sendmsg (self->out_fd, &msg, MSG_NOSIGNAL);
     }
   return writev (self->out_fd, iov, n_iov);
@@ -665,11 +789,22 @@ flush_locked (PpConnection *self)
       int n_iov = 0;
       gssize written;
       gsize offset = self->out_offset;
+      OutFds *next_fds = g_queue_peek_head (&self->out_fds);
+      OutFds *sending_fds = NULL;
 
       for (GList *l = self->out_queue.head; l != NULL && n_iov < MAX_IOV; l = l->next)
         {
           gsize size;
           const guint8 *data = g_bytes_get_data (l->data, &size);
+
+          /* Descriptors go with the first byte of a write, so a frame that
+           * has some starts a write of its own. */
+          if (next_fds != NULL && l->data == next_fds->header)
+            {
+              if (n_iov > 0)
+                break;
+              sending_fds = next_fds;
+            }
 
           iov[n_iov].iov_base = (guint8 *) data + offset;
           iov[n_iov].iov_len = size - offset;
@@ -677,7 +812,7 @@ flush_locked (PpConnection *self)
           offset = 0;
         }
 
-      written = write_vectors (self, iov, n_iov);
+      written = write_vectors (self, iov, n_iov, sending_fds);
       if (written < 0)
         {
           if (errno == EINTR)
@@ -686,6 +821,9 @@ flush_locked (PpConnection *self)
             return TRUE;
           return FALSE;
         }
+
+      if (sending_fds != NULL)
+        out_fds_free (g_queue_pop_head (&self->out_fds));
 
       self->out_queued -= written;
       while (written > 0)
@@ -775,12 +913,93 @@ output_over_limit_locked (PpConnection *self)
   return self->out_queued > self->max_queued_output;
 }
 
+static void
+queue_frame_locked (PpConnection *self,
+                    GBytes       *frame)
+{
+  g_queue_push_tail (&self->out_queue, frame);
+  self->out_queued += g_bytes_get_size (frame);
+}
+
+/* Queues a frame that takes descriptors: @fds, and a sealed memfd for its
+ * body when that is big. Its header is rewritten to say so, and becomes an
+ * element of the queue of its own, which the descriptors go with. */
+static gboolean
+queue_frame_with_fds_locked (PpConnection  *self,
+                             GBytes        *frame,
+                             GUnixFDList   *fds,
+                             GError       **error)
+{
+  int n_fds = fds ? g_unix_fd_list_get_length (fds) : 0;
+  const guint8 *data = g_bytes_get_data (frame, NULL);
+  PpWireHeader header;
+  OutFds *out;
+  guint8 *header_data;
+
+  if (n_fds > 0 && !self->sends_fds)
+    {
+      g_set_error_literal (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                           self->out_is_socket && !self->pumped && fd_is_unix_socket (self->out_fd)
+                             ? _("The peer does not take file descriptors")
+                             : _("File descriptors can only be passed over a unix socket"));
+      return FALSE;
+    }
+  if (n_fds >= PP_WIRE_MAX_FDS)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("At most %d file descriptors can go with one message"),
+                   PP_WIRE_MAX_FDS - 1);
+      return FALSE;
+    }
+
+  pp_wire_parse_header (data, G_MAXUINT32, &header, NULL);
+  out = g_new0 (OutFds, 1);
+  out->fds = fds && n_fds > 0 ? g_object_ref (fds) : NULL;
+  out->body_fd = -1;
+
+  if (self->sends_fds && header.body_size >= PP_MEMFD_MIN_BODY_SIZE)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      out->body_fd = pp_memfd_new_sealed (data + PP_WIRE_HEADER_SIZE, header.body_size,
+                                          &local_error);
+      if (out->body_fd < 0)
+        g_debug ("Sending a body of %u bytes through the socket: %s",
+                 header.body_size, local_error->message);
+    }
+
+  header.n_fds = n_fds + (out->body_fd >= 0);
+  if (out->body_fd >= 0)
+    header.flags |= PP_WIRE_FLAGS_BODY_IN_FD;
+  header_data = g_malloc (PP_WIRE_HEADER_SIZE);
+  pp_wire_write_header (&header, header_data);
+  out->header = g_bytes_new_take (header_data, PP_WIRE_HEADER_SIZE);
+
+  queue_frame_locked (self, out->header);
+  if (out->body_fd < 0)
+    queue_frame_locked (self, g_bytes_new_from_bytes (frame, PP_WIRE_HEADER_SIZE,
+                                                      g_bytes_get_size (frame) - PP_WIRE_HEADER_SIZE));
+  g_queue_push_tail (&self->out_fds, out);
+  return TRUE;
+}
+
+static gboolean
+takes_fds (PpConnection *self,
+           GBytes       *frame,
+           GUnixFDList  *fds)
+{
+  return (fds != NULL && g_unix_fd_list_get_length (fds) > 0) ||
+         (self->sends_fds &&
+          g_bytes_get_size (frame) >= PP_WIRE_HEADER_SIZE + PP_MEMFD_MIN_BODY_SIZE);
+}
+
 /* Calls are refused while too much output waits; replies and signals are
  * always queued, and instead the connection stops reading new requests
  * until the peer has read what is queued (see update_source_locked()). */
 static gboolean
 send_locked (PpConnection  *self,
              GBytes        *frame,
+             GUnixFDList   *fds,
              gboolean       is_call,
              GQueue        *to_complete,
              GError       **error)
@@ -802,8 +1021,13 @@ send_locked (PpConnection  *self,
     }
 
   was_empty = self->out_queue.length == 0;
-  g_queue_push_tail (&self->out_queue, g_bytes_ref (frame));
-  self->out_queued += g_bytes_get_size (frame);
+  if (takes_fds (self, frame, fds))
+    {
+      if (!queue_frame_with_fds_locked (self, frame, fds, error))
+        return FALSE;
+    }
+  else
+    queue_frame_locked (self, g_bytes_ref (frame));
 
   /* While the owner context dispatches a batch of messages, replies are
    * only queued, and written together when the batch is done. */
@@ -828,11 +1052,22 @@ pp_connection_send (PpConnection  *self,
                     GBytes        *frame,
                     GError       **error)
 {
+  return pp_connection_send_with_fds (self, frame, NULL, error);
+}
+
+/* Sends @frame with the descriptors in @fds (which the frame's 'h' values
+ * index); fails with PP_ERROR_UNSUPPORTED_TYPE where they cannot pass. */
+gboolean
+pp_connection_send_with_fds (PpConnection  *self,
+                             GBytes        *frame,
+                             GUnixFDList   *fds,
+                             GError       **error)
+{
   GQueue to_complete[1] = { G_QUEUE_INIT };
   gboolean ret;
 
   g_mutex_lock (&self->lock);
-  ret = send_locked (self, frame, FALSE, to_complete, error);
+  ret = send_locked (self, frame, fds, FALSE, to_complete, error);
   g_mutex_unlock (&self->lock);
 
   close_if_broken (self, to_complete);
@@ -890,6 +1125,7 @@ static gboolean
 route_frame (PpConnection       *self,
              const PpWireHeader *header,
              GVariant           *body,
+             GUnixFDList        *fds,
              GError            **error)
 {
   InboundItem *item;
@@ -943,6 +1179,8 @@ route_frame (PpConnection       *self,
         result = g_variant_ref (body);
 
       g_hash_table_remove (self->pending, GUINT_TO_POINTER (header->serial));
+      if (fds != NULL && call_error == NULL)
+        call->reply_fds = g_object_ref (fds);
 
       if (call->sync)
         {
@@ -983,6 +1221,7 @@ route_frame (PpConnection       *self,
   item->kind = ITEM_MESSAGE;
   item->header = *header;
   item->body = g_variant_ref (body);
+  item->fds = fds ? g_object_ref (fds) : NULL;
   g_mutex_lock (&self->lock);
   if (self->closed)
     inbound_item_free (item);
@@ -992,18 +1231,67 @@ route_frame (PpConnection       *self,
   return TRUE;
 }
 
+/* Takes the descriptors @header announces from those received; with
+ * PP_WIRE_FLAGS_BODY_IN_FD the last one is the body, which is mapped. */
+static gboolean
+claim_fds (PpConnection        *self,
+           const PpWireHeader  *header,
+           GUnixFDList        **fds,
+           GBytes             **body,
+           GError             **error)
+{
+  guint n_fds = header->n_fds;
+  gboolean body_in_fd = (header->flags & PP_WIRE_FLAGS_BODY_IN_FD) != 0;
+
+  if (self->in_fds->len < n_fds)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s that announces %u file descriptors, "
+                     "but %u came with it"),
+                   pp_wire_kind_to_string (header->kind), n_fds, self->in_fds->len);
+      return FALSE;
+    }
+
+  if (body_in_fd)
+    {
+      int body_fd = g_array_index (self->in_fds, int, n_fds - 1);
+
+      *body = pp_memfd_read (body_fd, header->body_size, error);
+      close (body_fd);
+      g_array_remove_index (self->in_fds, n_fds - 1);
+      n_fds--;
+      if (*body == NULL)
+        return FALSE;
+    }
+
+  if (n_fds > 0)
+    {
+      /* The list takes the descriptors over. */
+      *fds = g_unix_fd_list_new_from_array ((int *) (gpointer) self->in_fds->data, n_fds);
+      g_array_remove_range (self->in_fds, 0, n_fds);
+    }
+  return TRUE;
+}
+
+/* @body_bytes is NULL when the body is in a descriptor. */
 static gboolean
 handle_frame (PpConnection       *self,
               const PpWireHeader *header,
               GBytes             *body_bytes,
               GError            **error)
 {
-  g_autoptr(GVariant) body = pp_wire_decode_body (header, body_bytes, error);
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GBytes) mapped = NULL;
+  g_autoptr(GVariant) body = NULL;
 
+  if (header->n_fds > 0 && !claim_fds (self, header, &fds, &mapped, error))
+    return FALSE;
+
+  body = pp_wire_decode_body (header, mapped ? mapped : body_bytes, error);
   if (body == NULL)
     return FALSE;
 
-  return route_frame (self, header, body, error);
+  return route_frame (self, header, body, fds, error);
 }
 
 static GError *
@@ -1015,12 +1303,74 @@ read_error (int saved_errno)
                       _("Could not read from the peer: %s"), g_strerror (saved_errno));
 }
 
+/* Keeps the descriptors that came with the bytes read, in order. */
+static gboolean
+take_received_fds (PpConnection  *self,
+                   struct msghdr *msg,
+                   GError       **error)
+{
+  gboolean ok = TRUE;
+
+  for (struct cmsghdr *cmsg = CMSG_FIRSTHDR (msg); cmsg != NULL; cmsg = CMSG_NXTHDR (msg, cmsg))
+    {
+      if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+        {
+          gsize n = (cmsg->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+
+          g_array_append_vals (self->in_fds, CMSG_DATA (cmsg), n);
+        }
+    }
+
+  if (msg->msg_flags & MSG_CTRUNC)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("The peer sent more than %d file descriptors at once"), PP_WIRE_MAX_FDS);
+      ok = FALSE;
+    }
+  else if (self->in_fds->len > MAX_UNCLAIMED_FDS)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("The peer sent %u file descriptors that no message refers to"),
+                   self->in_fds->len);
+      ok = FALSE;
+    }
+
+  if (!ok)
+    close_fds (self->in_fds);
+  return ok;
+}
+
+/* Returns what read() would, or -2 with @error for descriptors that break
+ * the protocol. */
 static gssize
-read_fd (PpConnection *self,
-         guint8       *buf,
-         gsize         len)
+read_fd (PpConnection  *self,
+         guint8        *buf,
+         gsize          len,
+         GError       **error)
 {
   gssize n;
+
+  if (self->receives_fds)
+    {
+      union {
+        struct cmsghdr align;
+        char           buf[CMSG_SPACE (sizeof (int) * PP_WIRE_MAX_FDS)];
+      } control;
+      struct iovec iov = { buf, len };
+      struct msghdr msg = { 0 };
+
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      do
+        n = recvmsg (self->in_fd, &msg, MSG_CMSG_CLOEXEC);
+      while (n < 0 && errno == EINTR);
+
+      if (n >= 0 && msg.msg_controllen > 0 && !take_received_fds (self, &msg, error))
+        return -2;
+      return n;
+    }
 
   do
     n = read (self->in_fd, buf, len);
@@ -1042,7 +1392,15 @@ parse_buffer (PpConnection  *self,
 
       if (!pp_wire_parse_header (self->rbuf + pos, self->max_message_size, &header, error))
         return FALSE;
-      frame_size = pp_wire_frame_size (header.body_size);
+      frame_size = pp_wire_stream_size (&header);
+
+      if (header.flags & PP_WIRE_FLAGS_BODY_IN_FD)
+        {
+          pos += frame_size;
+          if (!handle_frame (self, &header, NULL, error))
+            return FALSE;
+          continue;
+        }
 
       if (frame_size > LARGE_FRAME_SIZE)
         {
@@ -1101,7 +1459,8 @@ read_input (PpConnection  *self,
 
       if (self->large != NULL)
         {
-          n = read_fd (self, self->large + self->large_len, self->large_size - self->large_len);
+          n = read_fd (self, self->large + self->large_len, self->large_size - self->large_len,
+                       error);
           if (n > 0)
             {
               PpWireHeader header;
@@ -1126,7 +1485,7 @@ read_input (PpConnection  *self,
         {
           gsize room = self->rbuf_size - self->rbuf_len;
 
-          n = read_fd (self, self->rbuf + self->rbuf_len, room);
+          n = read_fd (self, self->rbuf + self->rbuf_len, room, error);
           if (n > 0)
             {
               self->rbuf_len += n;
@@ -1140,6 +1499,8 @@ read_input (PpConnection  *self,
             }
         }
 
+      if (n == -2)
+        return FALSE;
       if (n == 0)
         {
           g_propagate_error (error, read_error (0));
@@ -1279,7 +1640,7 @@ dispatch_item (PpConnection *self,
        * answer could be sent, and a peer that broke the protocol is not
        * served any further. */
       if (self->callbacks.message != NULL && !pp_connection_is_closed (self))
-        self->callbacks.message (self, &item->header, item->body, self->user_data);
+        self->callbacks.message (self, &item->header, item->body, item->fds, self->user_data);
       break;
 
     case ITEM_COMPLETE:
@@ -1652,6 +2013,7 @@ pp_connection_call_async (PpConnection   *self,
                           PpWireKind      reply_kind,
                           PpFrameBuilder  build,
                           gpointer        build_data,
+                          GUnixFDList    *fds,
                           int             timeout_msec,
                           GTask          *task)
 {
@@ -1685,7 +2047,7 @@ pp_connection_call_async (PpConnection   *self,
     }
 
   frame = build (serial, build_data);
-  if (!send_locked (self, frame, TRUE, to_complete, &error))
+  if (!send_locked (self, frame, fds, TRUE, to_complete, &error))
     {
       /* Either the call is still ours to end, or closing took it. */
       if (g_hash_table_remove (self->pending, GUINT_TO_POINTER (serial)))
@@ -1859,7 +2221,9 @@ pp_connection_call_sync (PpConnection    *self,
                          PpWireKind       reply_kind,
                          PpFrameBuilder   build,
                          gpointer         build_data,
+                         GUnixFDList     *fds,
                          int              timeout_msec,
+                         GUnixFDList    **out_fds,
                          GCancellable    *cancellable,
                          GError         **error)
 {
@@ -1888,13 +2252,14 @@ pp_connection_call_sync (PpConnection    *self,
     }
 
   frame = build (call.serial, build_data);
-  if (!send_locked (self, frame, TRUE, to_complete, &local_error))
+  if (!send_locked (self, frame, fds, TRUE, to_complete, &local_error))
     {
       g_hash_table_remove (self->pending, GUINT_TO_POINTER (call.serial));
       g_mutex_unlock (&self->lock);
       close_if_broken (self, to_complete);
       complete_calls (self, to_complete);
       g_clear_pointer (&call.result, g_variant_unref);
+      g_clear_object (&call.reply_fds);
       g_clear_error (&call.error);
       g_propagate_error (error, local_error);
       return NULL;
@@ -1922,6 +2287,9 @@ pp_connection_call_sync (PpConnection    *self,
     send_cancel (self, call.serial);
 
   result = g_steal_pointer (&call.result);
+  if (out_fds != NULL)
+    *out_fds = g_steal_pointer (&call.reply_fds);
+  g_clear_object (&call.reply_fds);
   if (call.error != NULL)
     g_propagate_error (error, g_steal_pointer (&call.error));
   return result;

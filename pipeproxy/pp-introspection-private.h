@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 G_BEGIN_DECLS
 
@@ -26,13 +27,19 @@ PpMethodKind        pp_method_get_kind             (PpMethod    *method);
 const GVariantType *pp_method_get_in_type          (PpMethod    *method);
 const GVariantType *pp_method_get_out_type         (PpMethod    *method);
 gboolean            pp_method_get_throws           (PpMethod    *method);
-GVariant           *pp_method_invoke               (PpMethod    *method,
-                                                    GObject     *object,
-                                                    GVariant    *parameters,
-                                                    GError     **error);
+/* Streams in the arguments and results are indexes into @in_fds and
+ * @out_fds (see pp-marshal-private.h) */
+GVariant           *pp_method_invoke               (PpMethod      *method,
+                                                    GObject       *object,
+                                                    GVariant      *parameters,
+                                                    GUnixFDList   *in_fds,
+                                                    GUnixFDList  **out_fds,
+                                                    GError       **error);
 
-/* @result is borrowed, @error too; exactly one of them is set */
+/* @result, @out_fds and @error are borrowed; one of @result and @error is
+ * set */
 typedef void      (*PpMethodCallback)              (GVariant       *result,
+                                                    GUnixFDList    *out_fds,
                                                     const GError   *error,
                                                     gpointer        user_data);
 
@@ -40,6 +47,7 @@ gboolean            pp_method_is_async             (PpMethod         *method);
 void                pp_method_invoke_async         (PpMethod         *method,
                                                     GObject          *object,
                                                     GVariant         *parameters,
+                                                    GUnixFDList      *in_fds,
                                                     GCancellable     *cancellable,
                                                     PpMethodCallback  callback,
                                                     gpointer          user_data);

@@ -300,6 +300,19 @@ desc_for_interface (GITypeInfo  *type_info,
       }
       break;
 
+    case GI_INFO_TYPE_OBJECT:
+      {
+        GType gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
+
+        /* Exactly the base types: a method taking a subclass expects
+         * something a descriptor cannot stand for. */
+        if (gtype == G_TYPE_INPUT_STREAM)
+          return pp_type_desc_new (PP_TYPE_INPUT_STREAM);
+        if (gtype == G_TYPE_OUTPUT_STREAM)
+          return pp_type_desc_new (PP_TYPE_OUTPUT_STREAM);
+      }
+      break;
+
     case GI_INFO_TYPE_CALLBACK:
       g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
                    _("takes a callback (%s)"), g_base_info_get_name (iface));
@@ -307,7 +320,6 @@ desc_for_interface (GITypeInfo  *type_info,
 
     case GI_INFO_TYPE_INVALID:
     case GI_INFO_TYPE_FUNCTION:
-    case GI_INFO_TYPE_OBJECT:
     case GI_INFO_TYPE_INTERFACE:
     case GI_INFO_TYPE_CONSTANT:
     case GI_INFO_TYPE_INVALID_0:
@@ -411,6 +423,12 @@ desc_for_type_info (GITypeInfo  *type_info,
               pp_type_desc_free (element);
               g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                            _("is an array of containers, which cannot be sent to another process"));
+              return NULL;
+            case PP_TYPE_INPUT_STREAM:
+            case PP_TYPE_OUTPUT_STREAM:
+              pp_type_desc_free (element);
+              g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                           _("is an array of streams, which cannot be sent to another process"));
               return NULL;
             case PP_TYPE_BOOLEAN:
             case PP_TYPE_INT8:
@@ -987,13 +1005,16 @@ typedef struct
   gpointer      callback;
   gpointer      user_data;
   GAsyncResult *result;
+  /* the descriptors that came with the arguments, and go with the result */
+  GUnixFDList  *in_fds;
+  GUnixFDList  *out_fds;
 } Specials;
 
 static GVariant *
 invoke_introspected (PpMethod        *method,
                      GObject         *object,
                      GVariant        *parameters,
-                     const Specials  *specials,
+                     Specials        *specials,
                      GError         **error)
 {
   guint n = method->n_args;
@@ -1013,6 +1034,9 @@ invoke_introspected (PpMethod        *method,
   gboolean ok = FALSE;
   GVariant *result = NULL;
   gsize child = 0;
+
+  if (specials != NULL)
+    pp_marshal_scope_set_in_fds (scope, specials->in_fds);
 
   for (guint i = 0; i < n; i++)
     {
@@ -1087,7 +1111,7 @@ invoke_introspected (PpMethod        *method,
       if (method->ret_desc->tag == PP_TYPE_C_ARRAY && method->ret_desc->length_arg >= 0)
         pp_marshal_read_length (method->ret_desc->length_tag,
                                 &values[method->ret_desc->length_arg], &length);
-      v = pp_marshal_to_variant (method->ret_desc, &ret_value, length, error);
+      v = pp_marshal_to_variant (method->ret_desc, &ret_value, length, scope, error);
       if (v == NULL)
         {
           g_prefix_error (error, _("Return value of “%s”: "), method->name);
@@ -1107,7 +1131,7 @@ invoke_introspected (PpMethod        *method,
         continue;
       if (arg->desc->tag == PP_TYPE_C_ARRAY && arg->desc->length_arg >= 0)
         pp_marshal_read_length (arg->desc->length_tag, &values[arg->desc->length_arg], &length);
-      v = pp_marshal_to_variant (arg->desc, &values[i], length, error);
+      v = pp_marshal_to_variant (arg->desc, &values[i], length, scope, error);
       if (v == NULL)
         {
           g_prefix_error (error, _("Argument “%s” of “%s”: "), arg->name, method->name);
@@ -1119,6 +1143,8 @@ invoke_introspected (PpMethod        *method,
 
   result = g_variant_builder_end (&builder);
   ok = TRUE;
+  if (specials != NULL)
+    specials->out_fds = pp_marshal_scope_steal_out_fds (scope);
 
 out:
   if (invoked)
@@ -1152,17 +1178,25 @@ out:
 }
 
 GVariant *
-pp_method_invoke (PpMethod  *method,
-                  GObject   *object,
-                  GVariant  *parameters,
-                  GError   **error)
+pp_method_invoke (PpMethod      *method,
+                  GObject       *object,
+                  GVariant      *parameters,
+                  GUnixFDList   *in_fds,
+                  GUnixFDList  **out_fds,
+                  GError       **error)
 {
+  Specials specials = { .in_fds = in_fds };
+  GVariant *result;
+
+  *out_fds = NULL;
   if (!pp_introspection_check_args (method->name, method->in_type, parameters, error))
     return NULL;
 
   if (method->kind == PP_METHOD_KIND_ACTION_SIGNAL)
     return invoke_action_signal (method, object, parameters, error);
-  return invoke_introspected (method, object, parameters, NULL, error);
+  result = invoke_introspected (method, object, parameters, &specials, error);
+  *out_fds = specials.out_fds;
+  return result;
 }
 
 gboolean
@@ -1194,8 +1228,9 @@ async_method_ready (GObject      *source,
   value = invoke_introspected (ai->method->finish, source, empty, &specials, &error);
   if (value != NULL)
     g_variant_ref_sink (value);
-  ai->callback (value, error, ai->user_data);
+  ai->callback (value, specials.out_fds, error, ai->user_data);
   g_clear_pointer (&value, g_variant_unref);
+  g_clear_object (&specials.out_fds);
   g_clear_error (&error);
   pp_method_unref (ai->method);
   g_free (ai);
@@ -1208,6 +1243,7 @@ void
 pp_method_invoke_async (PpMethod         *method,
                         GObject          *object,
                         GVariant         *parameters,
+                        GUnixFDList      *in_fds,
                         GCancellable     *cancellable,
                         PpMethodCallback  callback,
                         gpointer          user_data)
@@ -1223,6 +1259,7 @@ pp_method_invoke_async (PpMethod         *method,
         .cancellable = cancellable,
         .callback = async_method_ready,
         .user_data = ai,
+        .in_fds = in_fds,
       };
 
       ai->method = pp_method_ref (method);
@@ -1234,6 +1271,7 @@ pp_method_invoke_async (PpMethod         *method,
         {
           /* Started: the result comes through async_method_ready() */
           g_variant_unref (g_variant_ref_sink (value));
+          g_clear_object (&specials.out_fds);
           return;
         }
       pp_method_unref (ai->method);
@@ -1241,16 +1279,18 @@ pp_method_invoke_async (PpMethod         *method,
     }
   else if (method->finish == NULL)
     {
-      value = pp_method_invoke (method, object, parameters, &error);
+      g_autoptr(GUnixFDList) out_fds = NULL;
+
+      value = pp_method_invoke (method, object, parameters, in_fds, &out_fds, &error);
       if (value != NULL)
         g_variant_ref_sink (value);
-      callback (value, error, user_data);
+      callback (value, out_fds, error, user_data);
       g_clear_pointer (&value, g_variant_unref);
       g_clear_error (&error);
       return;
     }
 
-  callback (NULL, error, user_data);
+  callback (NULL, NULL, error, user_data);
   g_clear_error (&error);
 }
 

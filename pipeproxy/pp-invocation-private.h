@@ -12,6 +12,7 @@ PpInvocation *pp_invocation_new (PpConnection       *connection,
                                  gboolean            no_reply,
                                  const char         *method_name,
                                  GVariant           *parameters,
+                                 GUnixFDList        *fd_list,
                                  const GVariantType *out_type);
 
 /* Called once, from the thread that answers, when the call is answered */

@@ -31,6 +31,7 @@ struct _PpInvocation
   GObject       *object;
   char          *method_name;
   GVariant      *parameters;
+  GUnixFDList   *fd_list;
   GVariantType  *out_type;
   GCancellable  *cancellable;
   GDestroyNotify answered_func;
@@ -44,16 +45,25 @@ G_DEFINE_FINAL_TYPE (PpInvocation, pp_invocation, G_TYPE_OBJECT)
 
 static void
 send_answer (PpInvocation *self,
-             GBytes       *frame)
+             GBytes       *frame,
+             GUnixFDList  *fds)
 {
+  g_autoptr(GError) error = NULL;
+
   if (self->answered)
     {
       g_critical ("The call to “%s” was already answered", self->method_name);
       return;
     }
   self->answered = TRUE;
-  if (!self->no_reply)
-    pp_connection_send (self->connection, frame, NULL);
+  /* A result whose descriptors cannot pass is answered with why */
+  if (!self->no_reply && !pp_connection_send_with_fds (self->connection, frame, fds, &error) &&
+      !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    {
+      g_autoptr(GBytes) refusal = pp_wire_encode_error (self->serial, error);
+
+      pp_connection_send (self->connection, refusal, NULL);
+    }
   if (self->answered_func != NULL)
     {
       GDestroyNotify func = g_steal_pointer (&self->answered_func);
@@ -82,10 +92,11 @@ pp_invocation_finalize (GObject *object)
                                              self->method_name);
       g_autoptr(GBytes) frame = pp_wire_encode_error (self->serial, error);
 
-      send_answer (self, frame);
+      send_answer (self, frame, NULL);
     }
 
   g_clear_pointer (&self->connection, pp_connection_unref);
+  g_clear_object (&self->fd_list);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->object);
   g_clear_pointer (&self->method_name, g_free);
@@ -113,6 +124,7 @@ pp_invocation_new (PpConnection       *connection,
                    gboolean            no_reply,
                    const char         *method_name,
                    GVariant           *parameters,
+                   GUnixFDList        *fd_list,
                    const GVariantType *out_type)
 {
   PpInvocation *self = g_object_new (PP_TYPE_INVOCATION, NULL);
@@ -123,6 +135,7 @@ pp_invocation_new (PpConnection       *connection,
   self->no_reply = no_reply;
   self->method_name = g_strdup (method_name);
   self->parameters = g_variant_ref (parameters);
+  self->fd_list = fd_list ? g_object_ref (fd_list) : NULL;
   self->out_type = out_type ? g_variant_type_copy (out_type) : NULL;
   self->cancellable = g_cancellable_new ();
   return self;
@@ -186,6 +199,25 @@ pp_invocation_get_parameters (PpInvocation *self)
 }
 
 /**
+ * pp_invocation_get_unix_fd_list:
+ * @self: a #PpInvocation
+ *
+ * Gets the file descriptors that came with the call; the handle (`h`)
+ * values of the parameters index it.
+ *
+ * Returns: (transfer none) (nullable): the file descriptors, or %NULL if
+ *   none came
+ *
+ * Since: 1.0
+ */
+GUnixFDList *
+pp_invocation_get_unix_fd_list (PpInvocation *self)
+{
+  g_return_val_if_fail (PP_IS_INVOCATION (self), NULL);
+  return self->fd_list;
+}
+
+/**
  * pp_invocation_get_object:
  * @self: a #PpInvocation
  *
@@ -216,11 +248,38 @@ void
 pp_invocation_return_value (PpInvocation *self,
                             GVariant     *result)
 {
+  g_return_if_fail (PP_IS_INVOCATION (self));
+  g_return_if_fail (result == NULL || g_variant_is_of_type (result, G_VARIANT_TYPE_TUPLE));
+
+  pp_invocation_return_value_with_unix_fd_list (self, result, NULL);
+}
+
+/**
+ * pp_invocation_return_value_with_unix_fd_list:
+ * @self: a #PpInvocation
+ * @result: (nullable): the result, a tuple whose handle (`h`) values index
+ *   @fd_list; a floating reference is consumed. %NULL means the empty
+ *   tuple.
+ * @fd_list: (nullable): the file descriptors that go with the result
+ *
+ * Answers the call with a result and file descriptors. They pass only over
+ * a unix socket; elsewhere the caller gets %PP_ERROR_UNSUPPORTED_TYPE
+ * instead of the result. The kernel duplicates the descriptors as the
+ * answer is sent: @fd_list keeps its own.
+ *
+ * Since: 1.0
+ */
+void
+pp_invocation_return_value_with_unix_fd_list (PpInvocation *self,
+                                              GVariant     *result,
+                                              GUnixFDList  *fd_list)
+{
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(GBytes) frame = NULL;
 
   g_return_if_fail (PP_IS_INVOCATION (self));
   g_return_if_fail (result == NULL || g_variant_is_of_type (result, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
 
   owned = result ? g_variant_ref_sink (result) : g_variant_ref_sink (g_variant_new ("()"));
 
@@ -240,7 +299,7 @@ pp_invocation_return_value (PpInvocation *self,
     }
 
   frame = pp_wire_encode_return (self->serial, owned);
-  send_answer (self, frame);
+  send_answer (self, frame, fd_list);
 }
 
 /**
@@ -263,7 +322,7 @@ pp_invocation_return_gerror (PpInvocation *self,
   g_return_if_fail (error != NULL);
 
   frame = pp_wire_encode_error (self->serial, error);
-  send_answer (self, frame);
+  send_answer (self, frame, NULL);
 }
 
 /**

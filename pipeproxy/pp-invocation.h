@@ -6,6 +6,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "pp-version-macros.h"
 
@@ -21,12 +22,18 @@ const char *pp_invocation_get_method_name       (PpInvocation *self);
 PP_AVAILABLE_IN_ALL
 GVariant   *pp_invocation_get_parameters        (PpInvocation *self);
 PP_AVAILABLE_IN_ALL
+GUnixFDList *pp_invocation_get_unix_fd_list     (PpInvocation *self);
+PP_AVAILABLE_IN_ALL
 GObject    *pp_invocation_get_object            (PpInvocation *self);
 PP_AVAILABLE_IN_ALL
 GCancellable *pp_invocation_get_cancellable     (PpInvocation *self);
 PP_AVAILABLE_IN_ALL
 void        pp_invocation_return_value          (PpInvocation *self,
                                                  GVariant     *result);
+PP_AVAILABLE_IN_ALL
+void        pp_invocation_return_value_with_unix_fd_list (PpInvocation *self,
+                                                          GVariant     *result,
+                                                          GUnixFDList  *fd_list);
 PP_AVAILABLE_IN_ALL
 void        pp_invocation_return_gerror         (PpInvocation *self,
                                                  const GError *error);

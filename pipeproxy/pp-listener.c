@@ -112,13 +112,15 @@ added_method_free (gpointer data)
 }
 
 static void
-reply (PpListener   *self,
-       guint32       serial,
-       gboolean      no_reply,
-       GVariant     *result,
-       const GError *error)
+reply_with_fds (PpListener   *self,
+                guint32       serial,
+                gboolean      no_reply,
+                GVariant     *result,
+                GUnixFDList  *fds,
+                const GError *error)
 {
   g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GError) send_error = NULL;
 
   if (no_reply)
     return;
@@ -126,7 +128,25 @@ reply (PpListener   *self,
     frame = pp_wire_encode_error (serial, error);
   else
     frame = pp_wire_encode_return (serial, result);
-  pp_connection_send (self->connection, frame, NULL);
+
+  /* A result whose descriptors cannot pass is answered with why */
+  if (!pp_connection_send_with_fds (self->connection, frame, error ? NULL : fds, &send_error) &&
+      !g_error_matches (send_error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    {
+      g_autoptr(GBytes) refusal = pp_wire_encode_error (serial, send_error);
+
+      pp_connection_send (self->connection, refusal, NULL);
+    }
+}
+
+static void
+reply (PpListener   *self,
+       guint32       serial,
+       gboolean      no_reply,
+       GVariant     *result,
+       const GError *error)
+{
+  reply_with_fds (self, serial, no_reply, result, NULL, error);
 }
 
 static void
@@ -334,6 +354,7 @@ describe_object (PpListener *self)
 
   g_variant_dict_init (&info, NULL);
   pp_introspection_describe_type (type, &info);
+  g_variant_dict_insert (&info, "unix-fds", "b", pp_connection_receives_fds (self->connection));
 
   g_variant_builder_init (&methods, G_VARIANT_TYPE (PP_DESCRIPTION_METHODS_TYPE));
   g_hash_table_iter_init (&iter, self->methods);
@@ -374,8 +395,12 @@ handle_hello (PpListener         *self,
   {
     guint32 peer_clock;
 
+    gboolean unix_fds = FALSE;
+
     if (g_variant_lookup (options, "clock-ms", "u", &peer_clock))
       self->clock_offset = (guint32) (g_get_monotonic_time () / 1000) - peer_clock;
+    g_variant_lookup (options, "unix-fds", "b", &unix_fds);
+    pp_connection_set_peer_receives_fds (self->connection, unix_fds);
   }
 
   if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0)
@@ -461,6 +486,7 @@ typedef struct
 
 static void
 run_done (GVariant     *result,
+          GUnixFDList  *out_fds,
           const GError *error,
           gpointer      user_data)
 {
@@ -468,7 +494,7 @@ run_done (GVariant     *result,
   PpListener *self = run->listener;
 
   if (self->connection != NULL)
-    reply (self, run->serial, run->no_reply, result, error);
+    reply_with_fds (self, run->serial, run->no_reply, result, out_fds, error);
   if (run->cancellable != NULL)
     forget_running (self, run->serial);
   g_clear_object (&run->cancellable);
@@ -493,7 +519,8 @@ deadline_passed (PpListener *self,
 static void
 handle_call (PpListener         *self,
              const PpWireHeader *header,
-             GVariant           *body)
+             GVariant           *body,
+             GUnixFDList        *fds)
 {
   g_autoptr(GVariant) args = NULL;
   g_autoptr(PpMethod) method = NULL;
@@ -562,7 +589,7 @@ handle_call (PpListener         *self,
           run->cancellable = g_cancellable_new ();
           track_running (self, run->serial, run->cancellable);
         }
-      pp_method_invoke_async (method, self->object, args, run->cancellable, run_done, run);
+      pp_method_invoke_async (method, self->object, args, fds, run->cancellable, run_done, run);
       return;
     }
 
@@ -570,7 +597,7 @@ handle_call (PpListener         *self,
     {
       g_autoptr(PpInvocation) invocation = pp_invocation_new (self->connection, self->object,
                                                                header->serial, no_reply,
-                                                               name, args, NULL);
+                                                               name, args, fds, NULL);
       AnsweredData *answered = g_new0 (AnsweredData, 1);
       gboolean handled = FALSE;
 
@@ -598,6 +625,7 @@ static void
 on_message (PpConnection       *connection,
             const PpWireHeader *header,
             GVariant           *body,
+            GUnixFDList        *fds,
             gpointer            user_data)
 {
   PpListener *self = user_data;
@@ -621,7 +649,7 @@ on_message (PpConnection       *connection,
       break;
 
     case PP_WIRE_KIND_CALL:
-      handle_call (self, header, body);
+      handle_call (self, header, body, fds);
       break;
 
     case PP_WIRE_KIND_CANCEL:

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,8 @@ typedef enum
   PP_TYPE_BYTE_ARRAY, /* GByteArray */
   PP_TYPE_STRV,       /* zero-terminated char ** */
   PP_TYPE_C_ARRAY,    /* C array of @element, with a length argument, a fixed size or a terminator */
+  PP_TYPE_INPUT_STREAM,  /* GInputStream, as a descriptor ('h') read from */
+  PP_TYPE_OUTPUT_STREAM, /* GOutputStream, as a descriptor ('h') written to */
 } PpTypeTag;
 
 typedef enum
@@ -95,10 +98,14 @@ void        pp_type_desc_append_signature  (const PpTypeDesc    *desc,
                                             GString             *signature);
 const char *pp_type_tag_to_string          (PpTypeTag            tag);
 
-/* Things to release after an invocation. */
+/* Things to release after an invocation, and the descriptors that travel
+ * with it: streams become indexes ('h') into those lists. */
 typedef struct _PpMarshalScope PpMarshalScope;
 
 PpMarshalScope *pp_marshal_scope_new       (void);
+void            pp_marshal_scope_set_in_fds (PpMarshalScope     *scope,
+                                             GUnixFDList        *fds);
+GUnixFDList    *pp_marshal_scope_steal_out_fds (PpMarshalScope  *scope);
 void            pp_marshal_scope_free      (PpMarshalScope      *scope);
 void            pp_marshal_scope_add       (PpMarshalScope      *scope,
                                             GDestroyNotify       notify,
@@ -107,6 +114,7 @@ void            pp_marshal_scope_add       (PpMarshalScope      *scope,
 GVariant   *pp_marshal_to_variant          (const PpTypeDesc    *desc,
                                             const PpArgValue    *value,
                                             gsize                length,
+                                            PpMarshalScope      *scope,
                                             GError             **error);
 gboolean    pp_marshal_from_variant        (const PpTypeDesc    *desc,
                                             GVariant            *variant,

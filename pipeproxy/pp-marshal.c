@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib-unix.h>
+#include <gio/gfiledescriptorbased.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 
 #include "pp-error.h"
 #include "pp-marshal-private.h"
@@ -15,7 +22,9 @@ typedef struct
 
 struct _PpMarshalScope
 {
-  GArray *entries;
+  GArray      *entries;
+  GUnixFDList *in_fds;
+  GUnixFDList *out_fds;
 };
 
 static const char * const tag_names[] = {
@@ -41,6 +50,8 @@ static const char * const tag_names[] = {
   [PP_TYPE_BYTE_ARRAY] = "GByteArray",
   [PP_TYPE_STRV]       = "GStrv",
   [PP_TYPE_C_ARRAY]    = "C array",
+  [PP_TYPE_INPUT_STREAM]  = "GInputStream",
+  [PP_TYPE_OUTPUT_STREAM] = "GOutputStream",
 };
 
 const char *
@@ -93,6 +104,8 @@ scalar_signature (PpTypeTag tag)
     case PP_TYPE_ENUM:       return 'i';
     case PP_TYPE_FLAGS:      return 'u';
     case PP_TYPE_VARIANT:    return 'v';
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM: return 'h';
     case PP_TYPE_FILENAME:
     case PP_TYPE_BYTES:
     case PP_TYPE_BYTE_ARRAY:
@@ -143,6 +156,8 @@ pp_type_desc_append_signature (const PpTypeDesc *desc,
     case PP_TYPE_ENUM:
     case PP_TYPE_FLAGS:
     case PP_TYPE_VARIANT:
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
     default:
       c = scalar_signature (desc->tag);
       g_assert (c != 0);
@@ -172,7 +187,24 @@ pp_marshal_scope_free (PpMarshalScope *scope)
       entry->notify (entry->data);
     }
   g_array_unref (scope->entries);
+  g_clear_object (&scope->in_fds);
+  g_clear_object (&scope->out_fds);
   g_free (scope);
+}
+
+/* The descriptors that came with the values read */
+void
+pp_marshal_scope_set_in_fds (PpMarshalScope *scope,
+                             GUnixFDList    *fds)
+{
+  g_set_object (&scope->in_fds, fds);
+}
+
+/* The descriptors that must go with the values written, or NULL */
+GUnixFDList *
+pp_marshal_scope_steal_out_fds (PpMarshalScope *scope)
+{
+  return g_steal_pointer (&scope->out_fds);
 }
 
 void
@@ -212,6 +244,8 @@ element_size (PpTypeTag tag)
     case PP_TYPE_BYTES:
     case PP_TYPE_BYTE_ARRAY:
     case PP_TYPE_STRV:
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
     case PP_TYPE_C_ARRAY:
     default:                 return sizeof (gpointer);
     }
@@ -246,6 +280,8 @@ element_is_fixed_copy (PpTypeTag tag)
     case PP_TYPE_BYTES:
     case PP_TYPE_BYTE_ARRAY:
     case PP_TYPE_STRV:
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
     case PP_TYPE_C_ARRAY:
     default:
       return FALSE;
@@ -367,7 +403,7 @@ array_to_variant (const PpTypeDesc  *desc,
       GVariant *child;
 
       memcpy (&item, (const guint8 *) data + i * size, size);
-      child = pp_marshal_to_variant (element, &item, 0, error);
+      child = pp_marshal_to_variant (element, &item, 0, NULL, error);
       if (child == NULL)
         {
           g_variant_builder_clear (&builder);
@@ -393,10 +429,122 @@ zero_terminated_length (const PpTypeDesc *desc,
   return n;
 }
 
+/* Streams ----------------------------------------------------------------
+ *
+ * A stream crosses as a descriptor. One that has none of its own (a
+ * memory stream, a converter) is spliced through a pipe in the
+ * thread-default main context, which runs until the peer closes its end. */
+
+static void
+splice_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error) < 0)
+    g_debug ("A stream passed to the peer ended early: %s", error->message);
+}
+
+static int
+stream_fd_or_pipe (GObject  *stream,
+                   GError  **error)
+{
+  int fds[2];
+
+  if (G_IS_FILE_DESCRIPTOR_BASED (stream))
+    {
+      int fd = fcntl (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (stream)),
+                      F_DUPFD_CLOEXEC, 3);
+
+      if (fd < 0)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                     "dup: %s", g_strerror (errno));
+      return fd;
+    }
+
+  if (!g_unix_open_pipe (fds, O_CLOEXEC, error))
+    return -1;
+
+  if (G_IS_INPUT_STREAM (stream))
+    {
+      g_autoptr(GOutputStream) to_peer = g_unix_output_stream_new (fds[1], TRUE);
+
+      g_output_stream_splice_async (to_peer, G_INPUT_STREAM (stream),
+                                    G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                    G_PRIORITY_DEFAULT, NULL, splice_done, NULL);
+      return fds[0];
+    }
+  else
+    {
+      g_autoptr(GInputStream) from_peer = g_unix_input_stream_new (fds[0], TRUE);
+
+      g_output_stream_splice_async (G_OUTPUT_STREAM (stream), from_peer,
+                                    G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
+                                    G_PRIORITY_DEFAULT, NULL, splice_done, NULL);
+      return fds[1];
+    }
+}
+
+static GVariant *
+stream_to_handle (GObject         *stream,
+                  PpMarshalScope  *scope,
+                  GError         **error)
+{
+  int fd;
+  int handle;
+
+  if (scope == NULL)
+    {
+      g_set_error_literal (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                           _("A stream cannot be sent here"));
+      return NULL;
+    }
+
+  fd = stream_fd_or_pipe (stream, error);
+  if (fd < 0)
+    return NULL;
+
+  if (scope->out_fds == NULL)
+    scope->out_fds = g_unix_fd_list_new ();
+  handle = g_unix_fd_list_append (scope->out_fds, fd, error);
+  close (fd);
+  if (handle < 0)
+    return NULL;
+  return g_variant_new_handle (handle);
+}
+
+static GObject *
+stream_from_handle (PpTypeTag        tag,
+                    GVariant        *variant,
+                    PpMarshalScope  *scope,
+                    GError         **error)
+{
+  gint32 handle = g_variant_get_handle (variant);
+  int fd;
+
+  if (scope == NULL || scope->in_fds == NULL ||
+      handle < 0 || handle >= g_unix_fd_list_get_length (scope->in_fds))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Handle %d does not name a file descriptor that came with the message"),
+                   handle);
+      return NULL;
+    }
+
+  fd = g_unix_fd_list_get (scope->in_fds, handle, error);
+  if (fd < 0)
+    return NULL;
+  if (tag == PP_TYPE_INPUT_STREAM)
+    return G_OBJECT (g_unix_input_stream_new (fd, TRUE));
+  return G_OBJECT (g_unix_output_stream_new (fd, TRUE));
+}
+
 GVariant *
 pp_marshal_to_variant (const PpTypeDesc  *desc,
                        const PpArgValue  *value,
                        gsize              length,
+                       PpMarshalScope    *scope,
                        GError           **error)
 {
   GVariant *ret = NULL;
@@ -503,6 +651,12 @@ pp_marshal_to_variant (const PpTypeDesc  *desc,
       else if (desc->length_arg < 0)
         length = zero_terminated_length (desc, value->v_pointer);
       ret = array_to_variant (desc, value->v_pointer, length, error);
+      break;
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
+      if (value->v_pointer == NULL)
+        return null_or_error (desc, error);
+      ret = stream_to_handle (value->v_pointer, scope, error);
       break;
     default:
       g_assert_not_reached ();
@@ -752,6 +906,14 @@ pp_marshal_from_variant (const PpTypeDesc  *desc,
       return TRUE;
     case PP_TYPE_C_ARRAY:
       return array_from_variant (desc, variant, transfer, scope, value, length, error);
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
+      value->v_pointer = stream_from_handle (desc->tag, variant, scope, error);
+      if (value->v_pointer == NULL)
+        return FALSE;
+      if (transfer == PP_TRANSFER_NONE)
+        pp_marshal_scope_add (scope, g_object_unref, value->v_pointer);
+      return TRUE;
     default:
       g_assert_not_reached ();
     }
@@ -781,6 +943,10 @@ pp_marshal_free_value (const PpTypeDesc *desc,
       break;
     case PP_TYPE_BYTE_ARRAY:
       g_byte_array_unref (value->v_pointer);
+      break;
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
+      g_object_unref (value->v_pointer);
       break;
     case PP_TYPE_STRV:
       if (transfer == PP_TRANSFER_FULL)
@@ -860,6 +1026,8 @@ pp_marshal_read_length (PpTypeTag         tag,
     case PP_TYPE_BYTES:
     case PP_TYPE_BYTE_ARRAY:
     case PP_TYPE_STRV:
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
     case PP_TYPE_C_ARRAY:
     default:
       return FALSE;
@@ -899,6 +1067,8 @@ pp_marshal_write_length (PpTypeTag   tag,
     case PP_TYPE_BYTES:
     case PP_TYPE_BYTE_ARRAY:
     case PP_TYPE_STRV:
+    case PP_TYPE_INPUT_STREAM:
+    case PP_TYPE_OUTPUT_STREAM:
     case PP_TYPE_C_ARRAY:
     default:
       break;
@@ -1021,7 +1191,7 @@ pp_marshal_value_to_variant (const GValue  *value,
           desc.tag = PP_TYPE_BYTE_ARRAY;
         else
           break;
-        return pp_marshal_to_variant (&desc, &arg, 0, error);
+        return pp_marshal_to_variant (&desc, &arg, 0, NULL, error);
       }
     default:
       break;

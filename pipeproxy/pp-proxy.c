@@ -290,6 +290,7 @@ static void
 on_message (PpConnection       *connection,
             const PpWireHeader *header,
             GVariant           *body,
+            GUnixFDList        *fds,
             gpointer            user_data)
 {
   g_autoptr(GError) error = NULL;
@@ -361,6 +362,7 @@ static GBytes *
 build_hello (guint32  serial,
              gpointer user_data)
 {
+  PpConnection *connection = user_data;
   GVariantBuilder options;
 
   /* Our clock, so the listener can read the deadlines of our calls in its
@@ -368,6 +370,8 @@ build_hello (guint32  serial,
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&options, "{sv}", "clock-ms",
                          g_variant_new_uint32 ((guint32) (g_get_monotonic_time () / 1000)));
+  g_variant_builder_add (&options, "{sv}", "unix-fds",
+                         g_variant_new_boolean (pp_connection_receives_fds (connection)));
   return pp_wire_encode (PP_WIRE_KIND_HELLO, PP_WIRE_FLAGS_NONE, serial, 0,
                          g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
                                         (guint32) PP_WIRE_PROTOCOL_VERSION, &options));
@@ -487,6 +491,12 @@ finish_handshake (PpProxy   *self,
 
   g_variant_lookup (info, "type-name", "&s", &type_name);
   priv->remote_type_name = g_strdup (type_name ? type_name : "");
+  {
+    gboolean unix_fds = FALSE;
+
+    g_variant_lookup (info, "unix-fds", "b", &unix_fds);
+    pp_connection_set_peer_receives_fds (priv->connection, unix_fds);
+  }
   take_description (self, info);
   return TRUE;
 }
@@ -506,8 +516,9 @@ pp_proxy_initable_init (GInitable     *initable,
   if (priv->connection == NULL && !start_connection (self, error))
     return FALSE;
 
-  welcome = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_WELCOME, build_hello, NULL,
-                                     priv->default_timeout, cancellable, error);
+  welcome = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_WELCOME, build_hello,
+                                     priv->connection, NULL, priv->default_timeout, NULL,
+                                     cancellable, error);
   if (welcome == NULL)
     return FALSE;
 
@@ -567,8 +578,8 @@ pp_proxy_init_async (GAsyncInitable      *initable,
 
   hello = g_task_new (self, cancellable, hello_cb, g_steal_pointer (&task));
   g_task_set_source_tag (hello, build_hello);
-  pp_connection_call_async (priv->connection, PP_WIRE_KIND_WELCOME, build_hello, NULL,
-                            priv->default_timeout, hello);
+  pp_connection_call_async (priv->connection, PP_WIRE_KIND_WELCOME, build_hello,
+                            priv->connection, NULL, priv->default_timeout, hello);
 }
 
 static gboolean
@@ -1020,32 +1031,16 @@ resolve_timeout (PpProxy *self,
   return timeout_msec < 0 ? priv->default_timeout : timeout_msec;
 }
 
-/**
- * pp_proxy_call_async:
- * @self: a #PpProxy
- * @method: the name of the remote method, e.g. `get_n_items`
- * @parameters: (nullable): the arguments, a tuple; a floating reference is
- *   consumed. %NULL means no arguments.
- * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
- *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
- * @cancellable: (nullable): a #GCancellable
- * @callback: (nullable): called when the call ends
- * @user_data: data for @callback
- *
- * Calls a method of the remote object. Many calls may be in flight at once;
- * each ends exactly once. @callback runs in the thread-default main context
- * of the calling thread; finish with [method@Pp.Proxy.call_finish].
- *
- * Since: 1.0
- */
-void
-pp_proxy_call_async (PpProxy             *self,
+static void
+call_internal_async (PpProxy             *self,
                      const char          *method,
                      GVariant            *parameters,
+                     GUnixFDList         *fd_list,
                      int                  timeout_msec,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
-                     gpointer             user_data)
+                     gpointer             user_data,
+                     gpointer             source_tag)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
@@ -1053,15 +1048,10 @@ pp_proxy_call_async (PpProxy             *self,
   CallRequest request;
   int timeout;
 
-  g_return_if_fail (PP_IS_PROXY (self));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pp_proxy_call_async);
+  g_task_set_source_tag (task, source_tag);
 
   if (priv->connection == NULL)
     {
@@ -1089,7 +1079,81 @@ pp_proxy_call_async (PpProxy             *self,
   request.parameters = owned;
   request.timeout_msec = call_deadline (timeout);
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
-                            timeout, task);
+                            fd_list, timeout, task);
+}
+
+static GVariant *
+call_internal_sync (PpProxy       *self,
+                    const char    *method,
+                    GVariant      *parameters,
+                    GUnixFDList   *fd_list,
+                    int            timeout_msec,
+                    GUnixFDList  **out_fd_list,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  g_autoptr(GVariant) owned = NULL;
+  CallRequest request;
+  GVariant *result;
+  int timeout;
+
+  owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
+
+  if (priv->connection == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
+      return NULL;
+    }
+
+  if (!check_arguments (self, method, owned, error))
+    return NULL;
+  sync_subscriptions (self);
+
+  timeout = resolve_timeout (self, timeout_msec);
+  request.method = method;
+  request.parameters = owned;
+  request.timeout_msec = call_deadline (timeout);
+  result = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
+                                    fd_list, timeout, out_fd_list, cancellable, error);
+  take_queued_properties (self);
+  return result;
+}
+
+/**
+ * pp_proxy_call_async:
+ * @self: a #PpProxy
+ * @method: the name of the remote method, e.g. `get_n_items`
+ * @parameters: (nullable): the arguments, a tuple; a floating reference is
+ *   consumed. %NULL means no arguments.
+ * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
+ *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called when the call ends
+ * @user_data: data for @callback
+ *
+ * Calls a method of the remote object. Many calls may be in flight at once;
+ * each ends exactly once. @callback runs in the thread-default main context
+ * of the calling thread; finish with [method@Pp.Proxy.call_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_call_async (PpProxy             *self,
+                     const char          *method,
+                     GVariant            *parameters,
+                     int                  timeout_msec,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  call_internal_async (self, method, parameters, NULL, timeout_msec, cancellable,
+                       callback, user_data, pp_proxy_call_async);
 }
 
 /**
@@ -1098,7 +1162,9 @@ pp_proxy_call_async (PpProxy             *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Finishes [method@Pp.Proxy.call_async].
+ * Finishes [method@Pp.Proxy.call_async]. File descriptors that came with
+ * the reply are closed; use [method@Pp.Proxy.call_with_unix_fd_list] to
+ * receive them.
  *
  * Returns: (transfer full): the result, a tuple of the return value (if
  *   the method has one) and the out-arguments, or %NULL with @error set
@@ -1110,10 +1176,13 @@ pp_proxy_call_finish (PpProxy       *self,
                       GAsyncResult  *result,
                       GError       **error)
 {
+  g_autoptr(GUnixFDList) dropped = NULL;
+
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_proxy_call_async, NULL);
 
+  dropped = pp_connection_steal_reply_fds (G_TASK (result));
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -1146,12 +1215,6 @@ pp_proxy_call_sync (PpProxy       *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) owned = NULL;
-  CallRequest request;
-  GVariant *result;
-  int timeout;
-
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (parameters == NULL ||
@@ -1159,26 +1222,132 @@ pp_proxy_call_sync (PpProxy       *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
+  return call_internal_sync (self, method, parameters, NULL, timeout_msec, NULL,
+                             cancellable, error);
+}
 
-  if (priv->connection == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
-      return NULL;
-    }
+/**
+ * pp_proxy_call_with_unix_fd_list:
+ * @self: a #PpProxy
+ * @method: the name of the remote method
+ * @parameters: (nullable): the arguments, a tuple whose handle (`h`)
+ *   values index @fd_list; a floating reference is consumed
+ * @fd_list: (nullable): the file descriptors that go with the call
+ * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
+ *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called when the call ends
+ * @user_data: data for @callback
+ *
+ * Like [method@Pp.Proxy.call_async], with file descriptors passed both
+ * ways. They can only pass over a unix socket (not over a pair of pipes);
+ * elsewhere the call fails with %PP_ERROR_UNSUPPORTED_TYPE. The descriptors
+ * in @fd_list are duplicated by the kernel as the call is sent: the caller
+ * keeps its own. Finish with
+ * [method@Pp.Proxy.call_with_unix_fd_list_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_call_with_unix_fd_list (PpProxy             *self,
+                                 const char          *method,
+                                 GVariant            *parameters,
+                                 GUnixFDList         *fd_list,
+                                 int                  timeout_msec,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (!check_arguments (self, method, owned, error))
-    return NULL;
-  sync_subscriptions (self);
+  call_internal_async (self, method, parameters, fd_list, timeout_msec, cancellable,
+                       callback, user_data, pp_proxy_call_with_unix_fd_list);
+}
 
-  timeout = resolve_timeout (self, timeout_msec);
-  request.method = method;
-  request.parameters = owned;
-  request.timeout_msec = call_deadline (timeout);
-  result = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
-                                    timeout, cancellable, error);
-  take_queued_properties (self);
-  return result;
+/**
+ * pp_proxy_call_with_unix_fd_list_finish:
+ * @self: a #PpProxy
+ * @out_fd_list: (out) (optional) (nullable) (transfer full): where to put
+ *   the file descriptors that came with the reply, %NULL if none did
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Pp.Proxy.call_with_unix_fd_list].
+ *
+ * Returns: (transfer full): the result, a tuple whose handle (`h`) values
+ *   index @out_fd_list, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
+                                        GUnixFDList  **out_fd_list,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_autoptr(GUnixFDList) fds = NULL;
+  GVariant *ret;
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pp_proxy_call_with_unix_fd_list, NULL);
+
+  fds = pp_connection_steal_reply_fds (G_TASK (result));
+  ret = g_task_propagate_pointer (G_TASK (result), error);
+  if (out_fd_list != NULL)
+    *out_fd_list = ret != NULL ? g_steal_pointer (&fds) : NULL;
+  return ret;
+}
+
+/**
+ * pp_proxy_call_with_unix_fd_list_sync:
+ * @self: a #PpProxy
+ * @method: the name of the remote method
+ * @parameters: (nullable): the arguments, a tuple whose handle (`h`)
+ *   values index @fd_list; a floating reference is consumed
+ * @fd_list: (nullable): the file descriptors that go with the call
+ * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
+ *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
+ * @out_fd_list: (out) (optional) (nullable) (transfer full): where to put
+ *   the file descriptors that came with the reply, %NULL if none did
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Like [method@Pp.Proxy.call_sync], with file descriptors passed both
+ * ways; see [method@Pp.Proxy.call_with_unix_fd_list].
+ *
+ * Returns: (transfer full): the result, a tuple whose handle (`h`) values
+ *   index @out_fd_list, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_call_with_unix_fd_list_sync (PpProxy       *self,
+                                      const char    *method,
+                                      GVariant      *parameters,
+                                      GUnixFDList   *fd_list,
+                                      int            timeout_msec,
+                                      GUnixFDList  **out_fd_list,
+                                      GCancellable  *cancellable,
+                                      GError       **error)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (parameters == NULL ||
+                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
+  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (out_fd_list != NULL)
+    *out_fd_list = NULL;
+  return call_internal_sync (self, method, parameters, fd_list, timeout_msec, out_fd_list,
+                             cancellable, error);
 }
 
 /**
@@ -1528,7 +1697,7 @@ pp_proxy_set_property_async (PpProxy             *self,
   request = property_request (name, owned);
   inner = g_task_new (self, cancellable, set_property_done, g_steal_pointer (&task));
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
-                            priv->default_timeout, inner);
+                            NULL, priv->default_timeout, inner);
   g_object_unref (inner);
 }
 
@@ -1597,7 +1766,7 @@ pp_proxy_set_property_sync (PpProxy       *self,
 
   request = property_request (name, owned);
   reply = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_set_property,
-                                   request, priv->default_timeout, cancellable, error);
+                                   request, NULL, priv->default_timeout, NULL, cancellable, error);
   if (reply == NULL)
     return FALSE;
 

@@ -6,6 +6,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "pp-version-macros.h"
 
@@ -68,6 +69,29 @@ GVariant   *pp_proxy_call_sync              (PpProxy              *self,
                                              int                   timeout_msec,
                                              GCancellable         *cancellable,
                                              GError              **error);
+PP_AVAILABLE_IN_ALL
+void        pp_proxy_call_with_unix_fd_list (PpProxy              *self,
+                                             const char           *method,
+                                             GVariant             *parameters,
+                                             GUnixFDList          *fd_list,
+                                             int                   timeout_msec,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+PP_AVAILABLE_IN_ALL
+GVariant   *pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
+                                                    GUnixFDList  **out_fd_list,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
+PP_AVAILABLE_IN_ALL
+GVariant   *pp_proxy_call_with_unix_fd_list_sync (PpProxy         *self,
+                                                  const char      *method,
+                                                  GVariant        *parameters,
+                                                  GUnixFDList     *fd_list,
+                                                  int              timeout_msec,
+                                                  GUnixFDList    **out_fd_list,
+                                                  GCancellable    *cancellable,
+                                                  GError         **error);
 PP_AVAILABLE_IN_ALL
 const char *pp_proxy_get_remote_type_name   (PpProxy              *self);
 PP_AVAILABLE_IN_ALL

@@ -12,7 +12,9 @@ G_BEGIN_DECLS
  *   offset 0   u32  body size in bytes, without padding
  *   offset 4   u8   kind (PpWireKind)
  *   offset 5   u8   flags (PpWireFlags)
- *   offset 6   u16  reserved, must be 0
+ *   offset 6   u16  how many file descriptors travel with the frame (on
+ *                   a unix socket, as SCM_RIGHTS sent with the header's
+ *                   first byte); a body's 'h' values index them
  *   offset 8   u32  serial
  *   offset 12  u32  deadline of a CALL: the caller's monotonic clock in ms
  *                   (low 32 bits) when it gives up, 0 for never; the HELLO
@@ -21,6 +23,10 @@ G_BEGIN_DECLS
  *
  * A fixed binary header keeps kind and serial out of the GVariant, which is
  * what dominates the cost of a small call.
+ *
+ * With PP_WIRE_FLAGS_BODY_IN_FD the body does not follow the header on the
+ * stream: it is the whole content of the frame's last descriptor, a sealed
+ * memfd (see pp-memfd-private.h), and is not one of the indexed ones.
  */
 #define PP_WIRE_HEADER_SIZE 16
 #define PP_WIRE_ALIGN       8
@@ -50,15 +56,20 @@ typedef enum
 {
   PP_WIRE_FLAGS_NONE     = 0,
   PP_WIRE_FLAGS_NO_REPLY = 1 << 0,
+  PP_WIRE_FLAGS_BODY_IN_FD = 1 << 1,
 } PpWireFlags;
 
-#define PP_WIRE_FLAGS_ALL (PP_WIRE_FLAGS_NO_REPLY)
+#define PP_WIRE_FLAGS_ALL (PP_WIRE_FLAGS_NO_REPLY | PP_WIRE_FLAGS_BODY_IN_FD)
+
+/* The kernel's limit of descriptors in one SCM_RIGHTS message */
+#define PP_WIRE_MAX_FDS 253
 
 typedef struct
 {
   guint32 body_size;
   guint8  kind;
   guint8  flags;
+  guint16 n_fds;
   guint32 serial;
   guint32 timeout_msec;
 } PpWireHeader;
@@ -66,6 +77,9 @@ typedef struct
 const GVariantType *pp_wire_body_type        (PpWireKind          kind);
 const char         *pp_wire_kind_to_string   (PpWireKind          kind);
 gsize               pp_wire_frame_size       (gsize               body_size);
+gsize               pp_wire_stream_size      (const PpWireHeader *header);
+void                pp_wire_write_header     (const PpWireHeader *header,
+                                              guint8             *data);
 gboolean            pp_wire_parse_header     (const guint8       *data,
                                               gsize               max_body_size,
                                               PpWireHeader       *header,

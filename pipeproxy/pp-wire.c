@@ -58,6 +58,15 @@ pp_wire_frame_size (gsize body_size)
   return PP_WIRE_HEADER_SIZE + ((body_size + PP_WIRE_ALIGN - 1) & ~(gsize) (PP_WIRE_ALIGN - 1));
 }
 
+/* How many bytes of the stream the frame takes */
+gsize
+pp_wire_stream_size (const PpWireHeader *header)
+{
+  if (header->flags & PP_WIRE_FLAGS_BODY_IN_FD)
+    return PP_WIRE_HEADER_SIZE;
+  return pp_wire_frame_size (header->body_size);
+}
+
 static inline guint32
 read_u32 (const guint8 *p)
 {
@@ -82,12 +91,13 @@ pp_wire_parse_header (const guint8  *data,
                       PpWireHeader  *header,
                       GError       **error)
 {
-  guint16 reserved;
+  guint16 n_fds;
 
   header->body_size = read_u32 (data);
   header->kind = data[4];
   header->flags = data[5];
-  memcpy (&reserved, data + 6, sizeof reserved);
+  memcpy (&n_fds, data + 6, sizeof n_fds);
+  header->n_fds = GUINT16_FROM_LE (n_fds);
   header->serial = read_u32 (data + 8);
   header->timeout_msec = read_u32 (data + 12);
 
@@ -98,11 +108,20 @@ pp_wire_parse_header (const guint8  *data,
       return FALSE;
     }
 
-  if (reserved != 0 || (header->flags & ~PP_WIRE_FLAGS_ALL) != 0)
+  if ((header->flags & ~PP_WIRE_FLAGS_ALL) != 0)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("Received a frame of kind %s with unknown flags or reserved bits set"),
+                   _("Received a frame of kind %s with unknown flags set"),
                    kind_names[header->kind]);
+      return FALSE;
+    }
+
+  if (header->n_fds > PP_WIRE_MAX_FDS ||
+      ((header->flags & PP_WIRE_FLAGS_BODY_IN_FD) && header->n_fds == 0))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s with %u file descriptors, which is not valid"),
+                   kind_names[header->kind], header->n_fds);
       return FALSE;
     }
 
@@ -116,6 +135,20 @@ pp_wire_parse_header (const guint8  *data,
     }
 
   return TRUE;
+}
+
+void
+pp_wire_write_header (const PpWireHeader *header,
+                      guint8             *data)
+{
+  guint16 n_fds = GUINT16_TO_LE (header->n_fds);
+
+  write_u32 (data, header->body_size);
+  data[4] = header->kind;
+  data[5] = header->flags;
+  memcpy (data + 6, &n_fds, sizeof n_fds);
+  write_u32 (data + 8, header->serial);
+  write_u32 (data + 12, header->timeout_msec);
 }
 
 GBytes *
@@ -147,13 +180,13 @@ pp_wire_encode (PpWireKind   kind,
   frame_size = pp_wire_frame_size (body_size);
 
   frame = pp_buffer_take (frame_size, &capacity);
-  write_u32 (frame, body_size);
-  frame[4] = kind;
-  frame[5] = flags;
-  frame[6] = 0;
-  frame[7] = 0;
-  write_u32 (frame + 8, serial);
-  write_u32 (frame + 12, timeout_msec);
+  pp_wire_write_header (&(PpWireHeader) {
+                          .body_size = body_size,
+                          .kind = kind,
+                          .flags = flags,
+                          .serial = serial,
+                          .timeout_msec = timeout_msec,
+                        }, frame);
   g_variant_store (owned, frame + PP_WIRE_HEADER_SIZE);
   memset (frame + PP_WIRE_HEADER_SIZE + body_size, 0,
           frame_size - PP_WIRE_HEADER_SIZE - body_size);

@@ -76,7 +76,7 @@ assert_to_variant (const PpTypeDesc *desc,
   expected_variant = g_variant_parse (G_VARIANT_TYPE (signature), expected, NULL, NULL, &error);
   g_assert_no_error (error);
 
-  variant = pp_marshal_to_variant (desc, value, length, &error);
+  variant = pp_marshal_to_variant (desc, value, length, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (variant);
   g_variant_ref_sink (variant);
@@ -93,7 +93,7 @@ assert_to_variant_fails (const PpTypeDesc *desc,
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
 
-  variant = pp_marshal_to_variant (desc, value, length, &error);
+  variant = pp_marshal_to_variant (desc, value, length, NULL, &error);
   g_assert_error (error, PP_ERROR, code);
   g_assert_null (variant);
   g_test_message ("%s", error->message);
@@ -130,7 +130,7 @@ assert_round_trip (const PpTypeDesc *desc,
   ok = pp_marshal_from_variant (desc, variant, PP_TRANSFER_NONE, scope, &value, &length, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
-  again = pp_marshal_to_variant (desc, &value, length, &error);
+  again = pp_marshal_to_variant (desc, &value, length, NULL, &error);
   g_assert_no_error (error);
   g_variant_ref_sink (again);
   g_assert_cmpvariant (again, variant);
@@ -309,6 +309,8 @@ test_scalars (void)
         case PP_TYPE_BYTES:
         case PP_TYPE_BYTE_ARRAY:
         case PP_TYPE_STRV:
+        case PP_TYPE_INPUT_STREAM:
+        case PP_TYPE_OUTPUT_STREAM:
         case PP_TYPE_C_ARRAY:
         default:
           g_assert_not_reached ();
@@ -431,7 +433,7 @@ test_string_invalid_utf8 (void)
     const char *items[] = { "a", "b", "\xff", NULL };
     g_autoptr(GError) error = NULL;
     g_autoptr(GVariant) variant = pp_marshal_to_variant (strv, &(PpArgValue) { .v_pointer = items },
-                                                         0, &error);
+                                                         0, NULL, &error);
 
     g_assert_null (variant);
     g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);

@@ -45,7 +45,7 @@ static guint8 *
 make_header (guint32 body_size,
              guint8  kind,
              guint8  flags,
-             guint16 reserved,
+             guint16 n_fds,
              guint32 serial,
              guint32 timeout_msec)
 {
@@ -54,8 +54,8 @@ make_header (guint32 body_size,
   put_u32 (data, body_size);
   data[4] = kind;
   data[5] = flags;
-  data[6] = reserved & 0xff;
-  data[7] = reserved >> 8;
+  data[6] = n_fds & 0xff;
+  data[7] = n_fds >> 8;
   put_u32 (data + 8, serial);
   put_u32 (data + 12, timeout_msec);
   return data;
@@ -398,21 +398,37 @@ test_header_unknown_kind (void)
     }
 }
 
+/* More descriptors than one SCM_RIGHTS message can carry, or a body said
+ * to be in a descriptor with none to be in */
 static void
-test_header_reserved (void)
+test_header_fd_count (void)
 {
-  const guint16 reserved[] = { 1, 0x0100, 0x8000, 0xffff };
+  const guint16 n_fds[] = { PP_WIRE_MAX_FDS + 1, 0x0100, 0x8000, 0xffff };
 
-  for (gsize i = 0; i < G_N_ELEMENTS (reserved); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (n_fds); i++)
     ALL_KINDS_FOREACH (kind)
       {
-        g_autofree guint8 *data = make_header (8, kind, 0, reserved[i], 1, 0);
+        g_autofree guint8 *data = make_header (8, kind, 0, n_fds[i], 1, 0);
         g_autoptr(GError) error = NULL;
         PpWireHeader header;
 
         g_assert_false (pp_wire_parse_header (data, 1024, &header, &error));
         g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
       }
+
+  ALL_KINDS_FOREACH (kind)
+    {
+      g_autofree guint8 *data = make_header (8, kind, PP_WIRE_FLAGS_BODY_IN_FD, 0, 1, 0);
+      g_autofree guint8 *with_fd = make_header (8, kind, PP_WIRE_FLAGS_BODY_IN_FD, 1, 1, 0);
+      g_autoptr(GError) error = NULL;
+      PpWireHeader header;
+
+      g_assert_false (pp_wire_parse_header (data, 1024, &header, &error));
+      g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+      g_assert_true (pp_wire_parse_header (with_fd, 1024, &header, NULL));
+      g_assert_cmpuint (header.n_fds, ==, 1);
+      g_assert_cmpuint (pp_wire_stream_size (&header), ==, PP_WIRE_HEADER_SIZE);
+    }
 }
 
 static void
@@ -422,7 +438,9 @@ test_header_flags (void)
     {
       for (guint flags = 0; flags <= 0xff; flags++)
         {
-          g_autofree guint8 *data = make_header (8, kind, flags, 0, 1, 0);
+          /* a body in a descriptor needs one to be in */
+          guint16 n_fds = (flags & PP_WIRE_FLAGS_BODY_IN_FD) ? 1 : 0;
+          g_autofree guint8 *data = make_header (8, kind, flags, n_fds, 1, 0);
           g_autoptr(GError) error = NULL;
           PpWireHeader header;
           gboolean ok = pp_wire_parse_header (data, 1024, &header, &error);
@@ -855,7 +873,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Wire/error-frame-unknown-domain", test_error_frame_unknown_domain);
   g_test_add_func ("/Pp/Wire/error-frame-empty", test_error_frame_empty);
   g_test_add_func ("/Pp/Wire/header-unknown-kind", test_header_unknown_kind);
-  g_test_add_func ("/Pp/Wire/header-reserved", test_header_reserved);
+  g_test_add_func ("/Pp/Wire/header-fd-count", test_header_fd_count);
   g_test_add_func ("/Pp/Wire/header-flags", test_header_flags);
   g_test_add_func ("/Pp/Wire/header-over-limit", test_header_over_limit);
   g_test_add_func ("/Pp/Wire/decode-not-normal-form", test_decode_not_normal_form);

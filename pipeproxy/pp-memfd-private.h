@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Large frame bodies travel in a sealed memfd instead of through the
+ * socket. The seals (no write, no shrink, no grow) are what make it safe
+ * for the receiver to use the memory in place: once they are set nobody,
+ * the sender included, can change the data after the receiver checked it,
+ * nor make the mapping fault by truncating the file. */
+
+/* Bodies from this size up take the memfd path on a unix socket. */
+#define PP_MEMFD_MIN_BODY_SIZE (1024 * 1024)
+
+int      pp_memfd_new_sealed (const guint8  *data,
+                              gsize          size,
+                              GError       **error);
+GBytes  *pp_memfd_read       (int            fd,
+                              gsize          size,
+                              GError       **error);
+
+G_END_DECLS

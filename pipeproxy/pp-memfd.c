@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE  /* memfd_create() and the seals */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-memfd-private.h"
+
+#define REQUIRED_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)
+
+/* Returns a memfd holding a copy of @data, sealed so that it can never
+ * change again, or -1 with @error (e.g. where memfd_create() is missing;
+ * the caller then copies through the socket). */
+int
+pp_memfd_new_sealed (const guint8  *data,
+                     gsize          size,
+                     GError       **error)
+{
+  gsize done = 0;
+  int fd;
+
+  fd = memfd_create ("pipeproxy-body", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "memfd_create: %s", g_strerror (saved));
+      return -1;
+    }
+
+  /* Written rather than mapped: a write fills the file's pages in the
+   * kernel, where mapping would take a page fault per 4 KiB, and sealing
+   * against writes requires that no writable mapping exists. */
+  while (done < size)
+    {
+      gssize n = pwrite (fd, data + done, size - done, done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "memfd: %s", g_strerror (saved));
+          close (fd);
+          return -1;
+        }
+      done += n;
+    }
+
+  if (fcntl (fd, F_ADD_SEALS, REQUIRED_SEALS | F_SEAL_SEAL) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "memfd seals: %s", g_strerror (saved));
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+typedef struct
+{
+  gpointer data;
+  gsize    size;
+} Mapping;
+
+static void
+mapping_free (gpointer data)
+{
+  Mapping *mapping = data;
+
+  munmap (mapping->data, mapping->size);
+  g_free (mapping);
+}
+
+/* Maps the body a peer passed in @fd, after checking that it is a sealed
+ * memfd of exactly @size bytes. The bytes returned are the mapping itself:
+ * nothing is copied. Does not close @fd. */
+GBytes *
+pp_memfd_read (int      fd,
+               gsize    size,
+               GError **error)
+{
+  struct stat st;
+  int seals;
+  Mapping *mapping;
+  gpointer data;
+
+  seals = fcntl (fd, F_GET_SEALS);
+  if (seals < 0 || (seals & REQUIRED_SEALS) != REQUIRED_SEALS)
+    {
+      g_set_error_literal (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                           _("Received a frame whose body is in a file that is not sealed "
+                             "against changes"));
+      return NULL;
+    }
+
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size != size)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame whose body file does not hold the %llu bytes announced"),
+                   (unsigned long long) size);
+      return NULL;
+    }
+
+  if (size == 0)
+    return g_bytes_new (NULL, 0);
+
+  data = mmap (NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+  if (data == MAP_FAILED)
+    {
+      int saved = errno;
+
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("Could not map a received frame body of %llu bytes: %s"),
+                   (unsigned long long) size, g_strerror (saved));
+      return NULL;
+    }
+
+  mapping = g_new (Mapping, 1);
+  mapping->data = data;
+  mapping->size = size;
+  return g_bytes_new_with_free_func (data, size, mapping_free, mapping);
+}
