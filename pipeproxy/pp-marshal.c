@@ -463,7 +463,7 @@ stream_fd_or_pipe (GObject  *stream,
       return fd;
     }
 
-  if (!g_unix_open_pipe (fds, O_CLOEXEC, error))
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
     return -1;
 
   if (G_IS_INPUT_STREAM (stream))

@@ -21,4 +21,7 @@ GBytes  *pp_memfd_read       (int            fd,
                               gsize          size,
                               GError       **error);
 
+void     pp_memfd_get_counts (guint         *sealed,
+                              guint         *mapped);
+
 G_END_DECLS

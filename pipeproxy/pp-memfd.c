@@ -16,6 +16,18 @@
 
 #define REQUIRED_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)
 
+/* For the tests, which check that a payload really took this path */
+static gint n_sealed;
+static gint n_mapped;
+
+void
+pp_memfd_get_counts (guint *sealed,
+                     guint *mapped)
+{
+  *sealed = g_atomic_int_get (&n_sealed);
+  *mapped = g_atomic_int_get (&n_mapped);
+}
+
 /* Returns a memfd holding a copy of @data, sealed so that it can never
  * change again, or -1 with @error (e.g. where memfd_create() is missing;
  * the caller then copies through the socket). */
@@ -67,6 +79,7 @@ pp_memfd_new_sealed (const guint8  *data,
       close (fd);
       return -1;
     }
+  g_atomic_int_inc (&n_sealed);
   return fd;
 }
 
@@ -129,6 +142,7 @@ pp_memfd_read (int      fd,
       return NULL;
     }
 
+  g_atomic_int_inc (&n_mapped);
   mapping = g_new (Mapping, 1);
   mapping->data = data;
   mapping->size = size;

@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib-unix.h>
+#include <gio/gunixfdlist.h>
 
 #include <pipeproxy/pipeproxy.h>
 
@@ -63,6 +68,64 @@ handle_any (PpListener   *listener,
   if (strcmp (method, "hook_cancellations") == 0)
     {
       pp_invocation_return_value (invocation, g_variant_new ("(u)", hook_cancellations));
+      return TRUE;
+    }
+  if (strcmp (method, "hook_fd_info") == 0)
+    {
+      /* (ah) → (a(tt)): device and inode of each descriptor received, so
+       * the caller can tell they are the ones it sent */
+      GUnixFDList *fds = pp_invocation_get_unix_fd_list (invocation);
+      GVariantBuilder info;
+      g_autoptr(GVariant) handles = g_variant_get_child_value (parameters, 0);
+      GVariantIter iter;
+      gint32 handle;
+
+      g_variant_builder_init (&info, G_VARIANT_TYPE ("a(tt)"));
+      g_variant_iter_init (&iter, handles);
+      while (g_variant_iter_next (&iter, "h", &handle))
+        {
+          g_autoptr(GError) error = NULL;
+          struct stat st;
+          int fd = fds ? g_unix_fd_list_get (fds, handle, &error) : -1;
+
+          if (fd < 0 || fstat (fd, &st) < 0)
+            {
+              g_variant_builder_clear (&info);
+              pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                  "no such descriptor");
+              if (fd >= 0)
+                close (fd);
+              return TRUE;
+            }
+          close (fd);
+          g_variant_builder_add (&info, "(tt)", (guint64) st.st_dev, (guint64) st.st_ino);
+        }
+      pp_invocation_return_value (invocation, g_variant_new ("(a(tt))", &info));
+      return TRUE;
+    }
+  if (strcmp (method, "hook_make_fds") == 0)
+    {
+      /* (u) → (ah): that many pipes, each holding "pipe <i>" */
+      g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+      GVariantBuilder handles;
+      guint32 n;
+
+      g_variant_get (parameters, "(u)", &n);
+      g_variant_builder_init (&handles, G_VARIANT_TYPE ("ah"));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *text = g_strdup_printf ("pipe %u", i);
+          int p[2];
+
+          if (!g_unix_open_pipe (p, FD_CLOEXEC, NULL) ||
+              write (p[1], text, strlen (text)) != (gssize) strlen (text))
+            g_error ("pipe");
+          close (p[1]);
+          g_variant_builder_add (&handles, "h", g_unix_fd_list_append (fds, p[0], NULL));
+          close (p[0]);
+        }
+      pp_invocation_return_value_with_unix_fd_list (invocation,
+                                                    g_variant_new ("(ah)", &handles), fds);
       return TRUE;
     }
   if (strcmp (method, "hook_fail") == 0)

@@ -5,6 +5,10 @@
 
 #include "pp-test-object.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+
 /**
  * PpTestObject:
  *
@@ -946,6 +950,110 @@ pp_test_object_echo_bytes (PpTestObject *self,
 
   COUNT_CALL (self);
   return g_bytes_ref (value);
+}
+
+/**
+ * pp_test_object_read_stream:
+ * @self: a [class@PpTest.Object]
+ * @stream: a stream to read to its end
+ * @error: return location for an error
+ *
+ * Reads @stream to its end.
+ *
+ * Returns: (transfer full): everything read
+ */
+GBytes *
+pp_test_object_read_stream (PpTestObject  *self,
+                            GInputStream  *stream,
+                            GError       **error)
+{
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
+
+  COUNT_CALL (self);
+  if (g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                              NULL, error) < 0)
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+/**
+ * pp_test_object_write_stream:
+ * @self: a [class@PpTest.Object]
+ * @stream: a stream to write to
+ * @data: what to write
+ * @error: return location for an error
+ *
+ * Writes @data to @stream and closes it.
+ *
+ * Returns: whether all of @data was written
+ */
+gboolean
+pp_test_object_write_stream (PpTestObject  *self,
+                             GOutputStream *stream,
+                             GBytes        *data,
+                             GError       **error)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  COUNT_CALL (self);
+  return g_output_stream_write_all (stream, g_bytes_get_data (data, NULL),
+                                    g_bytes_get_size (data), NULL, NULL, error) &&
+         g_output_stream_close (stream, NULL, error);
+}
+
+/**
+ * pp_test_object_open_bytes:
+ * @self: a [class@PpTest.Object]
+ * @data: the stream's content
+ *
+ * Makes a stream of @data that has no file descriptor of its own.
+ *
+ * Returns: (transfer full): a memory stream reading @data
+ */
+GInputStream *
+pp_test_object_open_bytes (PpTestObject *self,
+                           GBytes       *data)
+{
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+
+  COUNT_CALL (self);
+  return g_memory_input_stream_new_from_bytes (data);
+}
+
+/**
+ * pp_test_object_open_file:
+ * @self: a [class@PpTest.Object]
+ * @path: (type filename): a file to open
+ * @error: return location for an error
+ *
+ * Opens a file for reading.
+ *
+ * Returns: (transfer full): a stream on the open file's descriptor
+ */
+GInputStream *
+pp_test_object_open_file (PpTestObject  *self,
+                          const char    *path,
+                          GError       **error)
+{
+  int fd;
+
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), NULL);
+
+  COUNT_CALL (self);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "%s: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  return g_unix_input_stream_new (fd, TRUE);
 }
 
 /**

@@ -105,6 +105,18 @@ void          pp_test_object_take_object            (PpTestObject       *self,
 void          pp_test_object_take_point             (PpTestObject       *self,
                                                      PpTestPoint        *point);
 
+GBytes       *pp_test_object_read_stream  (PpTestObject  *self,
+                                          GInputStream  *stream,
+                                          GError       **error);
+gboolean      pp_test_object_write_stream (PpTestObject  *self,
+                                          GOutputStream *stream,
+                                          GBytes        *data,
+                                          GError       **error);
+GInputStream *pp_test_object_open_bytes   (PpTestObject  *self,
+                                          GBytes        *data);
+GInputStream *pp_test_object_open_file    (PpTestObject  *self,
+                                          const char    *path,
+                                          GError       **error);
 void          pp_test_object_emit_ping     (PpTestObject *self);
 void          pp_test_object_emit_many     (PpTestObject *self,
                                             int           i);
