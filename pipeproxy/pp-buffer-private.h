@@ -10,6 +10,9 @@ G_BEGIN_DECLS
  * which made a 1 MiB message cost several milliseconds per copy. */
 
 #define PP_BUFFER_POOLED_MIN (64 * 1024)
+/* At most this much is kept, so that one burst of large messages does not
+ * pin its memory for the life of the process. */
+#define PP_BUFFER_POOL_MAX   (64 * 1024 * 1024)
 
 gpointer pp_buffer_take     (gsize    size,
                              gsize   *capacity);

@@ -3,9 +3,7 @@
 
 #include "pp-buffer-private.h"
 
-/* At most this much is kept, so that one burst of large messages does not
- * pin its memory for the life of the process. */
-#define POOL_MAX_BYTES   (64 * 1024 * 1024)
+#define POOL_MAX_BYTES   PP_BUFFER_POOL_MAX
 #define POOL_MAX_BUFFERS 8
 
 typedef struct
