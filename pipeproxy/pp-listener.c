@@ -235,6 +235,7 @@ forward_signal_marshal (GClosure     *closure,
   const char *detail = hint->detail ? g_quark_to_string (hint->detail) : "";
   g_autofree GVariant **args = g_new0 (GVariant *, MAX (n_param_values, 1));
   g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
 
   if (fc->listener->connection == NULL)
     return;
@@ -243,7 +244,7 @@ forward_signal_marshal (GClosure     *closure,
     {
       g_autoptr(GError) error = NULL;
 
-      args[i - 1] = pp_marshal_value_to_nullable (&param_values[i], &error);
+      args[i - 1] = pp_marshal_value_to_nullable (&param_values[i], &fds, &error);
       if (args[i - 1] == NULL)
         {
           g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
@@ -260,7 +261,14 @@ forward_signal_marshal (GClosure     *closure,
                                                  g_variant_new_variant (
                                                    g_variant_new_tuple (args, n_param_values - 1)),
                                                }, 3));
-  pp_connection_send (fc->listener->connection, frame, NULL);
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* E.g. a stream on a pair of pipes: the peer cannot get it */
+    if (!pp_connection_send_with_fds (fc->listener->connection, frame, fds, &error) &&
+        !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+      g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
+  }
 }
 
 static void

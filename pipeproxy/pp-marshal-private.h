@@ -154,14 +154,17 @@ gboolean    pp_marshal_value_from_maybe    (GVariant            *maybe,
 GType       pp_marshal_gtype_for_signature (const char          *signature,
                                             const char          *type_name);
 /* Signal arguments: a string, boxed or variant one may be NULL, so it
- * travels as a maybe ("ms", "mv", "mas"…) */
+ * travels as a maybe ("ms", "mv", "mas"…); a GInputStream or GOutputStream
+ * one as a maybe handle into the descriptors sent with the signal */
 gboolean    pp_marshal_gtype_nullable_signature (GType           type,
                                                  GString        *signature,
                                                  GError        **error);
 GVariant   *pp_marshal_value_to_nullable   (const GValue        *value,
+                                            GUnixFDList        **out_fds,
                                             GError             **error);
 gboolean    pp_marshal_value_from_nullable (GVariant            *variant,
                                             GType                type,
+                                            GUnixFDList         *in_fds,
                                             GValue              *value,
                                             GError             **error);
 

@@ -486,15 +486,16 @@ stream_fd_or_pipe (GObject  *stream,
     }
 }
 
+/* Appends the stream's descriptor to *@out_fds, made on demand */
 static GVariant *
-stream_to_handle (GObject         *stream,
-                  PpMarshalScope  *scope,
-                  GError         **error)
+stream_to_handle (GObject       *stream,
+                  GUnixFDList  **out_fds,
+                  GError       **error)
 {
   int fd;
   int handle;
 
-  if (scope == NULL)
+  if (out_fds == NULL)
     {
       g_set_error_literal (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                            _("A stream cannot be sent here"));
@@ -505,9 +506,9 @@ stream_to_handle (GObject         *stream,
   if (fd < 0)
     return NULL;
 
-  if (scope->out_fds == NULL)
-    scope->out_fds = g_unix_fd_list_new ();
-  handle = g_unix_fd_list_append (scope->out_fds, fd, error);
+  if (*out_fds == NULL)
+    *out_fds = g_unix_fd_list_new ();
+  handle = g_unix_fd_list_append (*out_fds, fd, error);
   close (fd);
   if (handle < 0)
     return NULL;
@@ -515,16 +516,15 @@ stream_to_handle (GObject         *stream,
 }
 
 static GObject *
-stream_from_handle (PpTypeTag        tag,
-                    GVariant        *variant,
-                    PpMarshalScope  *scope,
-                    GError         **error)
+stream_from_handle (gboolean      input,
+                    GVariant     *variant,
+                    GUnixFDList  *in_fds,
+                    GError      **error)
 {
   gint32 handle = g_variant_get_handle (variant);
   int fd;
 
-  if (scope == NULL || scope->in_fds == NULL ||
-      handle < 0 || handle >= g_unix_fd_list_get_length (scope->in_fds))
+  if (in_fds == NULL || handle < 0 || handle >= g_unix_fd_list_get_length (in_fds))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                    _("Handle %d does not name a file descriptor that came with the message"),
@@ -532,10 +532,10 @@ stream_from_handle (PpTypeTag        tag,
       return NULL;
     }
 
-  fd = g_unix_fd_list_get (scope->in_fds, handle, error);
+  fd = g_unix_fd_list_get (in_fds, handle, error);
   if (fd < 0)
     return NULL;
-  if (tag == PP_TYPE_INPUT_STREAM)
+  if (input)
     return G_OBJECT (g_unix_input_stream_new (fd, TRUE));
   return G_OBJECT (g_unix_output_stream_new (fd, TRUE));
 }
@@ -656,7 +656,7 @@ pp_marshal_to_variant (const PpTypeDesc  *desc,
     case PP_TYPE_OUTPUT_STREAM:
       if (value->v_pointer == NULL)
         return null_or_error (desc, error);
-      ret = stream_to_handle (value->v_pointer, scope, error);
+      ret = stream_to_handle (value->v_pointer, scope ? &scope->out_fds : NULL, error);
       break;
     default:
       g_assert_not_reached ();
@@ -908,7 +908,8 @@ pp_marshal_from_variant (const PpTypeDesc  *desc,
       return array_from_variant (desc, variant, transfer, scope, value, length, error);
     case PP_TYPE_INPUT_STREAM:
     case PP_TYPE_OUTPUT_STREAM:
-      value->v_pointer = stream_from_handle (desc->tag, variant, scope, error);
+      value->v_pointer = stream_from_handle (desc->tag == PP_TYPE_INPUT_STREAM, variant,
+                                             scope ? scope->in_fds : NULL, error);
       if (value->v_pointer == NULL)
         return FALSE;
       if (transfer == PP_TRANSFER_NONE)
@@ -1374,6 +1375,12 @@ pp_marshal_value_from_maybe (GVariant  *maybe,
 /* The GType a mirror uses for a remote value: the remote's own type when
  * this process knows it and it travels as @signature, else the plain type
  * of the signature. */
+static gboolean
+is_stream_type (GType type)
+{
+  return type == G_TYPE_INPUT_STREAM || type == G_TYPE_OUTPUT_STREAM;
+}
+
 GType
 pp_marshal_gtype_for_signature (const char *signature,
                                 const char *type_name)
@@ -1400,6 +1407,11 @@ pp_marshal_gtype_for_signature (const char *signature,
   if (g_str_equal (signature, "v")) return G_TYPE_VARIANT;
   if (g_str_equal (signature, "as")) return G_TYPE_STRV;
   if (g_str_equal (signature, "ay")) return G_TYPE_BYTES;
+  /* By name: GIO registers its stream types only when first used */
+  if (g_str_equal (signature, "h") && g_strcmp0 (type_name, "GInputStream") == 0)
+    return G_TYPE_INPUT_STREAM;
+  if (g_str_equal (signature, "h") && g_strcmp0 (type_name, "GOutputStream") == 0)
+    return G_TYPE_OUTPUT_STREAM;
   return G_TYPE_INVALID;
 }
 
@@ -1410,6 +1422,13 @@ pp_marshal_gtype_nullable_signature (GType     type,
 {
   gsize start = signature->len;
 
+  /* Signals only: a stream crosses as a descriptor sent with the message */
+  if (is_stream_type (type))
+    {
+      g_string_append (signature, "mh");
+      return TRUE;
+    }
+
   if (!pp_marshal_gtype_signature (type, signature, error))
     return FALSE;
   if (type != G_TYPE_GTYPE && value_type_is_pointer (type))
@@ -1419,11 +1438,22 @@ pp_marshal_gtype_nullable_signature (GType     type,
 
 GVariant *
 pp_marshal_value_to_nullable (const GValue  *value,
+                              GUnixFDList  **out_fds,
                               GError       **error)
 {
   GType type = G_VALUE_TYPE (value);
   g_autoptr(GString) signature = g_string_new (NULL);
   GVariant *inner;
+
+  if (is_stream_type (type))
+    {
+      GObject *stream = g_value_get_object (value);
+
+      if (stream == NULL)
+        return g_variant_new_maybe (G_VARIANT_TYPE_HANDLE, NULL);
+      inner = stream_to_handle (stream, out_fds, error);
+      return inner ? g_variant_new_maybe (NULL, inner) : NULL;
+    }
 
   if (type == G_TYPE_GTYPE || !value_type_is_pointer (type))
     return pp_marshal_value_to_variant (value, error);
@@ -1440,12 +1470,36 @@ pp_marshal_value_to_nullable (const GValue  *value,
 }
 
 gboolean
-pp_marshal_value_from_nullable (GVariant  *variant,
-                                GType      type,
-                                GValue    *value,
-                                GError   **error)
+pp_marshal_value_from_nullable (GVariant     *variant,
+                                GType         type,
+                                GUnixFDList  *in_fds,
+                                GValue       *value,
+                                GError      **error)
 {
   g_autoptr(GVariant) inner = NULL;
+
+  if (is_stream_type (type))
+    {
+      GObject *stream = NULL;
+
+      if (!g_variant_is_of_type (variant, G_VARIANT_TYPE ("mh")))
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                       _("A stream travels as a maybe handle, not as %s"),
+                       g_variant_get_type_string (variant));
+          return FALSE;
+        }
+      inner = g_variant_get_maybe (variant);
+      if (inner != NULL)
+        {
+          stream = stream_from_handle (type == G_TYPE_INPUT_STREAM, inner, in_fds, error);
+          if (stream == NULL)
+            return FALSE;
+        }
+      g_value_init (value, type);
+      g_value_take_object (value, stream);
+      return TRUE;
+    }
 
   if (!g_variant_is_of_type (variant, G_VARIANT_TYPE_MAYBE))
     return pp_marshal_value_from_variant (variant, type, value, error);

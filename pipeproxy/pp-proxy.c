@@ -189,8 +189,9 @@ take_queued_properties (PpProxy *self)
 }
 
 static void
-emit_mirrored_signal (PpProxy    *self,
-                      GVariant   *body)
+emit_mirrored_signal (PpProxy     *self,
+                      GVariant    *body,
+                      GUnixFDList *fds)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) args = NULL;
@@ -229,7 +230,7 @@ emit_mirrored_signal (PpProxy    *self,
       g_autoptr(GVariant) arg = g_variant_get_child_value (args, i);
       g_autoptr(GError) error = NULL;
 
-      if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], &values[i + 1], &error))
+      if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], fds, &values[i + 1], &error))
         {
           g_debug ("Ignoring an emission of “%s”: %s", name, error->message);
           goto out;
@@ -300,7 +301,7 @@ on_message (PpConnection       *connection,
 
   if (header->kind == PP_WIRE_KIND_SIGNAL)
     {
-      emit_mirrored_signal (user_data, body);
+      emit_mirrored_signal (user_data, body, fds);
       return;
     }
   if (header->kind == PP_WIRE_KIND_PROPERTY)

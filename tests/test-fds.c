@@ -414,6 +414,70 @@ test_large_payload (PpTestFixture *f,
                    g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
 }
 
+typedef struct
+{
+  GByteArray *content;
+  gboolean    got_null;
+  guint       count;
+} StreamSignal;
+
+static void
+stream_ready_cb (GObject      *proxy,
+                 GInputStream *stream,
+                 gpointer      user_data)
+{
+  StreamSignal *got = user_data;
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  got->count++;
+  if (stream == NULL)
+    {
+      got->got_null = TRUE;
+      return;
+    }
+  g_assert_true (G_IS_INPUT_STREAM (stream));
+  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+  got->content = g_bytes_unref_to_array (g_steal_pointer (&bytes));
+}
+
+/* A signal argument that is a stream arrives as a stream on a descriptor
+ * (the child splices its memory stream through a pipe); a NULL one as
+ * NULL. */
+static void
+test_stream_in_signal (PpTestFixture *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) payload = make_payload (100 * 1024, 5);
+  g_autoptr(GVariant) result = NULL;
+  StreamSignal got = { 0 };
+
+  g_signal_connect (f->proxy, "stream-ready", G_CALLBACK (stream_ready_cb), &got);
+
+  result = pp_test_call (f->proxy, "emit_stream_ready",
+                         g_variant_new ("(@may)",
+                                        g_variant_new_maybe (NULL,
+                                                             g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                                                       payload, TRUE))));
+  /* A synchronous call leaves signals to the main context */
+  while (got.count < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (got.count, ==, 1);
+  g_assert_nonnull (got.content);
+  g_assert_cmpmem (got.content->data, got.content->len,
+                   g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+  g_byte_array_unref (got.content);
+
+  g_clear_pointer (&result, g_variant_unref);
+  result = pp_test_call (f->proxy, "emit_stream_ready", g_variant_new_parsed ("(@may nothing,)"));
+  while (got.count < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (got.got_null);
+}
+
 /* A pair of pipes carries no descriptors: calls with some, and results
  * with some, fail with PP_ERROR_UNSUPPORTED_TYPE, and the connection goes
  * on. */
@@ -697,6 +761,8 @@ main (int   argc,
               fixture_set_up_pipes, test_large_payload, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Fds/pipes-refuse-fds", PpTestFixture, "pipes",
               fixture_set_up_pipes, test_pipes_refuse_fds, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Fds/stream-in-signal", PpTestFixture, NULL,
+              pp_test_fixture_set_up, test_stream_in_signal, pp_test_fixture_tear_down);
   g_test_add_func ("/Pp/Fds/unsealed-body-refused", test_unsealed_body_refused);
   g_test_add_func ("/Pp/Fds/sealed-body-accepted", test_sealed_body_accepted);
 

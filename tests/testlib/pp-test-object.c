@@ -71,6 +71,7 @@ enum {
   RESET,
   ADD_NUMBERS,
   PING,
+  STREAM_READY,
   MANY,
   DETAILED,
   WITH_OBJECT,
@@ -272,6 +273,18 @@ pp_test_object_class_init (PpTestObjectClass *klass)
   signals [PING] =
     g_signal_new ("ping", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * PpTestObject::stream-ready:
+   * @self: the object
+   * @stream: (nullable): a stream to read
+   *
+   * A signal carrying a stream, emitted by
+   * [method@PpTest.Object.emit_stream_ready].
+   */
+  signals [STREAM_READY] =
+    g_signal_new ("stream-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INPUT_STREAM);
 
   /**
    * PpTestObject::many:
@@ -540,6 +553,25 @@ pp_test_object_emit_ping (PpTestObject *self)
 {
   g_return_if_fail (PP_TEST_IS_OBJECT (self));
   g_signal_emit (self, signals [PING], 0);
+}
+
+/**
+ * pp_test_object_emit_stream_ready:
+ * @self: a [class@PpTest.Object]
+ * @data: (nullable): what the stream holds, or %NULL to emit no stream
+ *
+ * Emits [signal@PpTest.Object::stream-ready] with a memory stream of @data.
+ */
+void
+pp_test_object_emit_stream_ready (PpTestObject *self,
+                                  GBytes       *data)
+{
+  g_autoptr(GInputStream) stream = NULL;
+
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  if (data != NULL)
+    stream = g_memory_input_stream_new_from_bytes (data);
+  g_signal_emit (self, signals [STREAM_READY], 0, stream);
 }
 
 /**
