@@ -197,7 +197,7 @@ pp_wire_encode (PpWireKind   kind,
 }
 
 /* Below this size GLib's own check is cheap enough. */
-#define SMALL_BODY_SIZE 4096
+#define SMALL_BODY_SIZE 256
 
 static gsize
 plain_element_size (const GVariantType *element)
@@ -210,6 +210,106 @@ plain_element_size (const GVariantType *element)
     case 'x': case 't': case 'd': return 8;
     default: return 0;  /* 'b' has only two normal values; others are not plain */
     }
+}
+
+/* The alignment of a type's serialised values, per the GVariant spec */
+static gsize
+type_alignment (const GVariantType *type)
+{
+  const char *t = g_variant_type_peek_string (type);
+  gsize align = 1;
+
+  switch (t[0])
+    {
+    case 'n': case 'q': return 2;
+    case 'i': case 'u': case 'h': return 4;
+    case 'x': case 't': case 'd': case 'v': return 8;
+    case 'a': case 'm': return type_alignment (g_variant_type_element (type));
+    case '(': case '{':
+      for (const GVariantType *item = g_variant_type_first (type); item != NULL;
+           item = g_variant_type_next (item))
+        align = MAX (align, type_alignment (item));
+      return align;
+    default: return 1;
+    }
+}
+
+static gboolean
+type_is_fixed_size (const GVariantType *type)
+{
+  const char *t = g_variant_type_peek_string (type);
+
+  switch (t[0])
+    {
+    case 's': case 'o': case 'g': case 'v': case 'a': case 'm': return FALSE;
+    case '(': case '{':
+      for (const GVariantType *item = g_variant_type_first (type); item != NULL;
+           item = g_variant_type_next (item))
+        if (!type_is_fixed_size (item))
+          return FALSE;
+      return TRUE;
+    default: return TRUE;
+    }
+}
+
+/* Bytes per framing offset in a container of @size bytes */
+static gsize
+offset_size (gsize size)
+{
+  if (size > G_MAXUINT32)
+    return 8;
+  if (size > G_MAXUINT16)
+    return 4;
+  if (size > G_MAXUINT8)
+    return 2;
+  return size > 0 ? 1 : 0;
+}
+
+/* A tuple or dict entry with a variable-size member is in normal form when
+ * its members, each normal, sit exactly where the serialiser puts them
+ * (each at the previous one's end, aligned), the padding between them is
+ * zero, and its size is that of the members plus one framing offset per
+ * variable-size member but the last. The members were found through the
+ * framing offsets, so when they sit right the offsets are right too. This
+ * looks at the padding only, where rebuilding would copy every byte. */
+static gboolean
+members_are_in_place (GVariant  *value,
+                      GVariant **children,
+                      gsize      n_children)
+{
+  const guint8 *data = g_variant_get_data (value);
+  gsize size = g_variant_get_size (value);
+  gsize offset = 0;
+  gsize n_offsets = 0;
+  gsize width;
+
+  for (gsize i = 0; i < n_children; i++)
+    {
+      const GVariantType *type = g_variant_get_type (children[i]);
+      gsize align = type_alignment (type);
+      gsize child_size = g_variant_get_size (children[i]);
+      const guint8 *child_data = g_variant_get_data (children[i]);
+      gsize start = (offset + align - 1) & ~(align - 1);
+
+      /* An empty member has no address to check */
+      if (child_size == 0 || child_data == NULL || child_data != data + start)
+        return FALSE;
+      for (gsize j = offset; j < start; j++)
+        if (data[j] != 0)
+          return FALSE;
+      offset = start + child_size;
+      if (!type_is_fixed_size (type) && i + 1 < n_children)
+        n_offsets++;
+    }
+
+  /* The same choice of offset width as GVariant's serialiser */
+  for (width = 1; width < 8; width *= 2)
+    if (offset + n_offsets * width <= (width == 1 ? G_MAXUINT8 : width == 2 ? G_MAXUINT16
+                                                                           : G_MAXUINT32))
+      break;
+  if (n_offsets == 0)
+    width = 0;
+  return size == offset + n_offsets * width && (n_offsets == 0 || width == offset_size (size));
 }
 
 /* g_variant_is_normal_form() checks an array of bytes one byte at a time
@@ -262,7 +362,12 @@ is_normal_form (GVariant *value)
       normal = normal && is_normal_form (children[i]);
     }
 
-  if (normal)
+  if (normal && (g_variant_type_is_tuple (type) || g_variant_type_is_dict_entry (type)) &&
+      !type_is_fixed_size (type) && members_are_in_place (value, children, n_children))
+    {
+      /* normal as it is */
+    }
+  else if (normal)
     {
       if (g_variant_type_is_variant (type))
         rebuilt = g_variant_new_variant (children[0]);

@@ -857,6 +857,85 @@ test_decode_not_normal_form_large (void)
     }
 }
 
+/* The faster check of big bodies accepts exactly what GLib's own
+ * g_variant_is_normal_form() accepts, however the glue between the members
+ * (padding, framing offsets, the variant's type string) is changed. */
+static void
+test_decode_large_agrees_with_glib (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (0x1a26e);
+  g_autofree guint8 *payload = g_malloc (6000);
+  g_autoptr(GVariant) body = NULL;
+  guint n_normal = 0, n_refused = 0;
+  gsize size;
+
+  for (gsize i = 0; i < 6000; i++)
+    payload[i] = i * 7;
+  body = g_variant_ref_sink (
+    g_variant_new ("(sv)", "frobnicate",
+                   g_variant_new ("(@ayxs@ayu{sv})",
+                                  g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, payload, 5001, 1),
+                                  (gint64) 42, "middle",
+                                  g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, payload, 4099, 1),
+                                  7u, "key", g_variant_new_int32 (1))));
+  size = g_variant_get_size (body);
+
+  for (guint round = 0; round < 400; round++)
+    {
+      g_autoptr(GByteArray) bytes = g_byte_array_new ();
+      g_autoptr(GBytes) data = NULL;
+      g_autoptr(GVariant) reference = NULL;
+      g_autoptr(GVariant) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+      PpWireHeader header = { .kind = PP_WIRE_KIND_CALL };
+      /* the first round checks the body as it is */
+      guint n_changes = round == 0 ? 0 : g_rand_int_range (rand, 1, 3);
+
+      g_byte_array_append (bytes, g_variant_get_data (body), size);
+      for (guint c = 0; c < n_changes; c++)
+        {
+          int what = g_rand_int_range (rand, 0, 10);
+
+          if (what < 6)
+            {
+              /* the glue sits at the ends of the members and at the very end */
+              gsize at = what < 3 ? bytes->len - 1 - g_rand_int_range (rand, 0, MIN (64, bytes->len))
+                                  : g_rand_int_range (rand, 0, bytes->len);
+              bytes->data[at] ^= 1 << g_rand_int_range (rand, 0, 8);
+            }
+          else if (what < 8)
+            g_byte_array_set_size (bytes, bytes->len - g_rand_int_range (rand, 1, 9));
+          else
+            {
+              guint8 extra[8] = { 0 };
+              g_byte_array_append (bytes, extra, g_rand_int_range (rand, 1, 9));
+            }
+        }
+      data = g_bytes_new (bytes->data, bytes->len);
+      reference = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("(sv)"), data, FALSE));
+      header.body_size = bytes->len;
+      decoded = pp_wire_decode_body (&header, data, &error);
+
+      if (g_variant_is_normal_form (reference))
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (decoded);
+          n_normal++;
+        }
+      else
+        {
+          g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+          g_assert_null (decoded);
+          n_refused++;
+        }
+    }
+
+  /* Both answers were given many times */
+  g_test_message ("%u normal, %u refused", n_normal, n_refused);
+  g_assert_cmpuint (n_normal, >, 50);
+  g_assert_cmpuint (n_refused, >, 50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -878,6 +957,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Wire/header-over-limit", test_header_over_limit);
   g_test_add_func ("/Pp/Wire/decode-not-normal-form", test_decode_not_normal_form);
   g_test_add_func ("/Pp/Wire/decode-not-normal-form-large", test_decode_not_normal_form_large);
+  g_test_add_func ("/Pp/Wire/decode-large-agrees-with-glib", test_decode_large_agrees_with_glib);
   g_test_add_func ("/Pp/Wire/decode-wrong-size", test_decode_wrong_size);
   g_test_add_func ("/Pp/Wire/decode-wrong-type", test_decode_wrong_type);
   g_test_add_func ("/Pp/Wire/decode-not-tuple", test_decode_not_tuple);
