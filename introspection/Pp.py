@@ -25,6 +25,7 @@
 # int32, '(ii)' one pair).
 
 import os
+from types import MethodType
 
 from gi.repository import GLib
 
@@ -32,6 +33,11 @@ from ..module import get_introspection_module
 from ..overrides import override
 
 Pp = get_introspection_module('Pp')
+
+# GLib.Variant.new_tuple() of the GLib override takes the children as
+# arguments and passes them on as a list; the introspected one takes the
+# list itself.
+_new_tuple = get_introspection_module('GLib').Variant.new_tuple
 
 __all__ = []
 
@@ -75,30 +81,138 @@ def _split_tuple(signature):
     return _split(signature)
 
 
+# One GLib.Variant costs about a microsecond in PyGObject whatever its
+# size, against tens of microseconds for a whole call: conversions make as
+# few of them as they can, and find their way by a dictionary look-up rather
+# than by parsing the type string again for every value.
+
+_LEAF_CONSTRUCTORS = {
+    'b': GLib.Variant.new_boolean,
+    'y': GLib.Variant.new_byte,
+    'n': GLib.Variant.new_int16,
+    'q': GLib.Variant.new_uint16,
+    'i': GLib.Variant.new_int32,
+    'u': GLib.Variant.new_uint32,
+    'x': GLib.Variant.new_int64,
+    't': GLib.Variant.new_uint64,
+    'h': GLib.Variant.new_handle,
+    'd': GLib.Variant.new_double,
+    's': GLib.Variant.new_string,
+    'o': GLib.Variant.new_object_path,
+    'g': GLib.Variant.new_signature,
+}
+
+_LEAF_GETTERS = {
+    'b': GLib.Variant.get_boolean,
+    'y': GLib.Variant.get_byte,
+    'n': GLib.Variant.get_int16,
+    'q': GLib.Variant.get_uint16,
+    'i': GLib.Variant.get_int32,
+    'u': GLib.Variant.get_uint32,
+    'x': GLib.Variant.get_int64,
+    't': GLib.Variant.get_uint64,
+    'h': GLib.Variant.get_handle,
+    'd': GLib.Variant.get_double,
+    's': GLib.Variant.get_string,
+    'o': GLib.Variant.get_string,
+    'g': GLib.Variant.get_string,
+}
+
+_BYTE_STRINGS = (bytes, bytearray, memoryview)
+_BYTE_ARRAY_TYPE = GLib.VariantType.new('ay')
+
+
+def _new_byte_array(value):
+    """'ay' from bytes in one copy. GLib.Variant('ay', value) makes a
+    GLib.Variant for every byte: seconds for a megabyte."""
+    if isinstance(value, _BYTE_STRINGS):
+        if not isinstance(value, bytes):
+            value = bytes(value)
+        return GLib.Variant.new_from_bytes(_BYTE_ARRAY_TYPE, GLib.Bytes.new(value), True)
+    return GLib.Variant('ay', value)   # e.g. a list of ints
+
+
+def _new_boxed(value):
+    if not isinstance(value, GLib.Variant):
+        raise TypeError('a value of type v must be a GLib.Variant, not %s'
+                        % type(value).__name__)
+    return GLib.Variant.new_variant(value)
+
+
+def _make_converter(type_string):
+    """A function of one Python value to a GLib.Variant of type_string."""
+    if type_string in _LEAF_CONSTRUCTORS:
+        return _LEAF_CONSTRUCTORS[type_string]
+    if type_string == 'ay':
+        return _new_byte_array
+    if type_string == 'v':
+        return _new_boxed
+    if 'ay' not in type_string:
+        # The GLib override knows the rest; only byte arrays are slow there.
+        return lambda value: GLib.Variant(type_string, value)
+
+    # A container of byte arrays: built here, its byte arrays in one piece.
+    if type_string[0] == '(':
+        converters = [_converter(t) for t in _split_tuple(type_string)]
+
+        def new_tuple(value):
+            if len(value) != len(converters):
+                raise TypeError('%d values for %d members' % (len(value), len(converters)))
+            return _new_tuple([convert(v) for convert, v in zip(converters, value)])
+        return new_tuple
+    if type_string[0] == 'm':
+        element = GLib.VariantType.new(type_string[1:])
+        convert = _converter(type_string[1:])
+        return lambda value: GLib.Variant.new_maybe(element, None if value is None
+                                                    else convert(value))
+    if type_string.startswith('a{'):
+        entry = GLib.VariantType.new(type_string[1:])
+        key, item = (_converter(t) for t in _split(type_string[2:-1]))
+        return lambda value: GLib.Variant.new_array(
+            entry, [GLib.Variant.new_dict_entry(key(k), item(v))
+                    for k, v in (value.items() if isinstance(value, dict) else value)])
+    if type_string[0] == 'a':
+        element = GLib.VariantType.new(type_string[1:])
+        convert = _converter(type_string[1:])
+        return lambda value: GLib.Variant.new_array(element, [convert(v) for v in value])
+    raise ValueError('%r is not a type of values' % type_string)
+
+
+_converters = {}
+
+
+def _converter(type_string):
+    convert = _converters.get(type_string)
+    if convert is None:
+        convert = _converters[type_string] = _make_converter(type_string)
+    return convert
+
+
 def _to_variant(type_string, value):
     """One value of type_string; a GLib.Variant of that type passes as it is,
     and for 'v' a GLib.Variant is the boxed value."""
     if type_string == 'v':
-        if not isinstance(value, GLib.Variant):
-            raise TypeError('a value of type v must be a GLib.Variant, not %s'
-                            % type(value).__name__)
-        return GLib.Variant.new_variant(value)
+        return _new_boxed(value)
     if isinstance(value, GLib.Variant) and value.get_type_string() == type_string:
         return value
     try:
-        return GLib.Variant(type_string, value)
-    except (TypeError, ValueError, OverflowError, KeyError, IndexError) as error:
+        return _converter(type_string)(value)
+    except (TypeError, ValueError, OverflowError, KeyError, IndexError, AttributeError) \
+            as error:
         raise TypeError('%r does not fit GVariant type %s: %s'
                         % (value, type_string, error)) from None
 
 
 def _tuple(types, values):
-    return GLib.Variant.new_tuple(*[_to_variant(t, v) for t, v in zip(types, values)])
+    return _new_tuple([_to_variant(t, v) for t, v in zip(types, values)])
 
 
 def _unpack(variant):
     """Like GLib.Variant.unpack(), but byte arrays ('ay') become bytes."""
     type_string = variant.get_type_string()
+    getter = _LEAF_GETTERS.get(type_string)
+    if getter is not None:
+        return getter(variant)
     if type_string == 'ay':
         return variant.get_data_as_bytes().get_data()
     if type_string == 'v':
@@ -115,13 +229,32 @@ def _unpack(variant):
     return tuple(children)
 
 
+def _make_result_unpacker(type_string):
+    """A function of a result of type_string to what _unpack_result() gives."""
+    if not type_string.startswith('('):
+        return _unpack
+    unpackers = [_LEAF_GETTERS.get(t, _unpack) for t in _split_tuple(type_string)]
+    if not unpackers:
+        return lambda result: None
+    if len(unpackers) == 1:
+        unpack = unpackers[0]
+        return lambda result: unpack(result.get_child_value(0))
+    return lambda result: tuple(unpack(result.get_child_value(i))
+                                for i, unpack in enumerate(unpackers))
+
+
+_result_unpackers = {}
+
+
 def _unpack_result(result):
     """A result tuple -> None, its one value, or a tuple of its values."""
-    if result is None or result.n_children() == 0:
+    if result is None:
         return None
-    if result.n_children() == 1:
-        return _unpack(result.get_child_value(0))
-    return tuple(_unpack(result.get_child_value(i)) for i in range(result.n_children()))
+    type_string = result.get_type_string()
+    unpack = _result_unpackers.get(type_string)
+    if unpack is None:
+        unpack = _result_unpackers[type_string] = _make_result_unpacker(type_string)
+    return unpack(result)
 
 
 def _unwrap_remote(error):
@@ -146,15 +279,44 @@ def _unwrap_remote(error):
 # -- The proxy ----------------------------------------------------------------
 
 class _RemoteMethod(object):
-    """What the description says about one method."""
+    """What the description says about one method, and the functions that
+    call it, made once for every proxy with the same description."""
 
-    __slots__ = ('name', 'in_types', 'in_signature', 'out_signature')
+    __slots__ = ('name', 'in_types', 'in_signature', 'out_signature', 'converters',
+                 'functions')
 
     def __init__(self, member):
         self.name = member.get_name()
         self.in_signature = member.get_signature() or '()'
         self.out_signature = member.get_out_signature() or '()'
         self.in_types = _split_tuple(self.in_signature)
+        self.converters = [(t, _converter(t)) for t in self.in_types]
+        self.functions = {}
+
+    def pack(self, method, args):
+        """The parameters tuple of a call of method (the name it was called
+        by) with args: _tuple(self.in_types, args), unrolled, as it runs on
+        every call."""
+        converters = self.converters
+        if len(args) != len(converters):
+            raise TypeError('%s() takes %d argument%s %s, %d given'
+                            % (method, len(converters), '' if len(converters) == 1 else 's',
+                               self.in_signature, len(args)))
+        children = []
+        for (type_string, convert), value in zip(converters, args):
+            if type_string != 'v' and isinstance(value, GLib.Variant) and \
+                    value.get_type_string() == type_string:
+                children.append(value)
+                continue
+            try:
+                children.append(convert(value))
+            except (TypeError, ValueError, OverflowError, KeyError, IndexError,
+                    AttributeError) as error:
+                if type_string == 'v':
+                    raise TypeError('%s(): %s' % (method, error)) from None
+                raise TypeError('%s(): %r does not fit GVariant type %s: %s'
+                                % (method, value, type_string, error)) from None
+        return _new_tuple(children)
 
 
 # description hash -> {python name: _RemoteMethod}
@@ -163,6 +325,44 @@ _method_tables = {}
 
 def _python_name(name):
     return name.replace('-', '_')
+
+
+def _make_function(method, remote, kind):
+    """proxy.<method>, proxy.<method>_async or proxy.<method>_finish, as a
+    function of the proxy: it does what call_method(), call_method_async()
+    and call_method_finish() do, without looking the method up again."""
+    name = remote.name
+    pack = remote.pack
+    if kind == 'sync':
+        def call(self, *args, timeout=-1, cancellable=None):
+            parameters = pack(method, args)
+            try:
+                result = self.call_sync(name, parameters, timeout, cancellable)
+            except GLib.Error as error:
+                raise _unwrap_remote(error) from None
+            return _unpack_result(result)
+        doc = 'Calls the remote %s%s -> %s and waits.'
+    elif kind == 'async':
+        def call(self, *args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
+                 cancellable=None):
+            parameters = pack(method, args)
+            if user_data is _NO_USER_DATA:
+                self.call_async(name, parameters, timeout, cancellable, callback)
+            else:
+                self.call_async(name, parameters, timeout, cancellable, callback, user_data)
+        doc = 'Calls the remote %s%s -> %s without waiting.'
+    else:
+        def call(self, result):
+            try:
+                value = self.call_finish(result)
+            except GLib.Error as error:
+                raise _unwrap_remote(error) from None
+            return _unpack_result(value)
+        doc = 'Ends a call of the remote %s%s -> %s.'
+    call.__name__ = method if kind == 'sync' else method + '_' + kind
+    call.__qualname__ = 'Proxy.' + call.__name__
+    call.__doc__ = doc % (remote.name, remote.in_signature, remote.out_signature)
+    return call
 
 
 class Proxy(Pp.Proxy):
@@ -184,6 +384,12 @@ class Proxy(Pp.Proxy):
     """
 
     def _pp_methods(self):
+        # The description never changes once the proxy has one: its table
+        # is kept on the proxy, which spares a call into the library on
+        # every remote call.
+        table = self.__dict__.get('_pp_table')
+        if table is not None:
+            return table
         key = self.get_description_hash()
         table = _method_tables.get(key) if key else None
         if table is None:
@@ -198,6 +404,9 @@ class Proxy(Pp.Proxy):
                 table.setdefault(_python_name(member.get_name()), _RemoteMethod(member))
             if key:
                 _method_tables[key] = table
+        if key:
+            self.__dict__['_pp_table'] = table
+            self.__dict__['_pp_functions'] = {}
         return table
 
     def _pp_prepare(self, method, args):
@@ -209,16 +418,8 @@ class Proxy(Pp.Proxy):
                 raise TypeError('method %r is not in the description of the remote %s; '
                                 'pass its arguments as GLib.Variant values'
                                 % (method, self.get_remote_type_name()))
-            return method, (GLib.Variant.new_tuple(*args) if args else None)
-        if len(args) != len(remote.in_types):
-            raise TypeError('%s() takes %d argument%s %s, %d given'
-                            % (method, len(remote.in_types),
-                               '' if len(remote.in_types) == 1 else 's',
-                               remote.in_signature, len(args)))
-        try:
-            return remote.name, _tuple(remote.in_types, args)
-        except TypeError as error:
-            raise TypeError('%s(): %s' % (method, error)) from None
+            return method, (_new_tuple(list(args)) if args else None)
+        return remote.name, remote.pack(method, args)
 
     def call_method(self, method, *args, timeout=-1, cancellable=None):
         """Calls the remote method and waits for its result.
@@ -258,40 +459,33 @@ class Proxy(Pp.Proxy):
 
     def __getattr__(self, name):
         # Only reached when normal lookup failed, so the proxy's own methods
-        # are never shadowed.
+        # are never shadowed. The function is bound here rather than kept
+        # on the proxy: a bound method kept on it would keep it alive.
         if name.startswith('_'):
             raise AttributeError(name)
-        methods = self._pp_methods()
-        if name in methods:
-            return self._pp_bind(name, 'sync')
-        for suffix in ('_async', '_finish'):
-            if name.endswith(suffix) and name[:-len(suffix)] in methods:
-                return self._pp_bind(name[:-len(suffix)], suffix[1:])
-        raise AttributeError('%r object has no attribute %r, and the remote %s has no '
-                             'such method' % (type(self).__name__, name,
-                                              self.get_remote_type_name()))
+        functions = self.__dict__.get('_pp_functions')
+        function = functions.get(name) if functions is not None else None
+        if function is None:
+            function = self._pp_function(name)
+        return MethodType(function, self)
 
-    def _pp_bind(self, name, kind):
-        remote = self._pp_methods()[name]
-        if kind == 'sync':
-            def call(*args, timeout=-1, cancellable=None):
-                return self.call_method(name, *args, timeout=timeout, cancellable=cancellable)
-            doc = 'Calls the remote %s%s -> %s and waits.'
-        elif kind == 'async':
-            def call(*args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
-                     cancellable=None):
-                return self.call_method_async(name, *args, callback=callback,
-                                              user_data=user_data, timeout=timeout,
-                                              cancellable=cancellable)
-            doc = 'Calls the remote %s%s -> %s without waiting.'
+    def _pp_function(self, name):
+        methods = self._pp_methods()
+        for method, kind in ((name, 'sync'), (name[:-6], 'async'), (name[:-7], 'finish')):
+            if method in methods and (kind == 'sync' or name.endswith('_' + kind)):
+                break
         else:
-            def call(result):
-                return self.call_method_finish(result)
-            doc = 'Ends a call of the remote %s%s -> %s.'
-        call.__name__ = name if kind == 'sync' else name + '_' + kind
-        call.__qualname__ = type(self).__name__ + '.' + call.__name__
-        call.__doc__ = doc % (remote.name, remote.in_signature, remote.out_signature)
-        return call
+            raise AttributeError('%r object has no attribute %r, and the remote %s has no '
+                                 'such method' % (type(self).__name__, name,
+                                                  self.get_remote_type_name()))
+        remote = methods[method]
+        function = remote.functions.get(kind)
+        if function is None:
+            function = remote.functions[kind] = _make_function(method, remote, kind)
+        functions = self.__dict__.get('_pp_functions')
+        if functions is not None:
+            functions[name] = function
+        return function
 
     def __dir__(self):
         names = set(super().__dir__())

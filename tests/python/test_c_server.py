@@ -36,6 +36,12 @@ class CServerTestCase(unittest.TestCase):
         self.assertEqual(p.echo_nullable_string(None), None)
         self.assertEqual(p.echo_strv(['a', 'b']), ['a', 'b'])
         self.assertEqual(p.echo_bytes(b'a\0b'), b'a\0b')
+        # Byte arrays cross in one piece, not a GLib.Variant per byte
+        big = bytes(range(256)) * 4096
+        self.assertEqual(p.echo_bytes(big), big)
+        self.assertEqual(p.echo_bytes(bytearray(b'xy')), b'xy')
+        self.assertEqual(p.echo_bytes(memoryview(b'')), b'')
+        self.assertEqual(p.echo_bytes([1, 2]), b'\1\2')
         self.assertEqual(p.echo_uint64(2 ** 64 - 1), 2 ** 64 - 1)
         self.assertEqual(p.echo_double(0.5), 0.5)
         self.assertEqual(p.echo_boolean(True), True)
@@ -311,6 +317,42 @@ class CServerTestCase(unittest.TestCase):
             self.proxy.get_parameter()
         self.assertTrue(caught.exception.matches(Pp.error_quark(), Pp.Error.DISCONNECTED))
         self.process = _Exited()
+
+
+class ConversionTestCase(unittest.TestCase):
+    """The override's own conversions give what GLib.Variant gives."""
+
+    def test_same_as_glib(self):
+        import gi.overrides.Pp as override
+        cases = [
+            ('i', -2 ** 31), ('u', 2 ** 32 - 1), ('t', 2 ** 64 - 1), ('d', 3), ('b', True),
+            ('y', 255), ('s', 'é'), ('o', '/a/b'), ('g', 'a{sv}'), ('h', 3),
+            ('ay', b'a\0b'), ('ay', bytearray(b'xy')), ('ay', [1, 2, 3]), ('ay', b''),
+            ('aay', [b'a', b'', b'bc']), ('aay', []), ('(ayu)', (b'ab', 3)),
+            ('a{say}', {'k': b'v', 'e': b''}), ('a{say}', [('k', b'v')]),
+            ('may', None), ('may', b'q'), ('mi', 4), ('(ii)', (1, 2)), ('as', ['a']),
+            ('a{sv}', {'a': GLib.Variant('i', 1)}), ('a(ayv)', [(b'x', GLib.Variant('s', 'y'))]),
+        ]
+        for type_string, value in cases:
+            with self.subTest(type_string=type_string, value=value):
+                variant = override._to_variant(type_string, value)
+                self.assertEqual(variant.get_type_string(), type_string)
+                self.assertTrue(variant.equal(GLib.Variant(type_string, value)))
+        self.assertEqual(override._unpack(override._to_variant('a{say}', {'k': b'v'})),
+                         {'k': b'v'})
+        self.assertEqual(override._unpack(override._to_variant('(ayu)', (b'ab', 3))),
+                         (b'ab', 3))
+        self.assertEqual(override._unpack_result(GLib.Variant('(ayi)', (b'x', 2))), (b'x', 2))
+        self.assertEqual(override._unpack_result(GLib.Variant('()', ())), None)
+
+    def test_refused(self):
+        import gi.overrides.Pp as override
+        for type_string, value in [('i', 'x'), ('i', 2 ** 40), ('ay', 'text'), ('ay', [256]),
+                                   ('(ayu)', (b'a',)), ('(ayu)', 5), ('a{say}', [1]),
+                                   ('aay', [1]), ('s', None), ('v', 3)]:
+            with self.subTest(type_string=type_string, value=value):
+                with self.assertRaises(TypeError):
+                    override._to_variant(type_string, value)
 
 
 class _Exited(object):
