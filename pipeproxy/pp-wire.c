@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-buffer-private.h"
+#include "pp-normal-form-private.h"
 #include "pp-error.h"
 #include "pp-wire-private.h"
 
@@ -196,210 +197,6 @@ pp_wire_encode (PpWireKind   kind,
   return g_bytes_new_take (frame, frame_size);
 }
 
-/* Below this size GLib's own check is cheap enough. */
-#define SMALL_BODY_SIZE 256
-
-static gsize
-plain_element_size (const GVariantType *element)
-{
-  switch (g_variant_type_peek_string (element)[0])
-    {
-    case 'y': return 1;
-    case 'n': case 'q': return 2;
-    case 'i': case 'u': case 'h': return 4;
-    case 'x': case 't': case 'd': return 8;
-    default: return 0;  /* 'b' has only two normal values; others are not plain */
-    }
-}
-
-/* The alignment of a type's serialised values, per the GVariant spec */
-static gsize
-type_alignment (const GVariantType *type)
-{
-  const char *t = g_variant_type_peek_string (type);
-  gsize align = 1;
-
-  switch (t[0])
-    {
-    case 'n': case 'q': return 2;
-    case 'i': case 'u': case 'h': return 4;
-    case 'x': case 't': case 'd': case 'v': return 8;
-    case 'a': case 'm': return type_alignment (g_variant_type_element (type));
-    case '(': case '{':
-      for (const GVariantType *item = g_variant_type_first (type); item != NULL;
-           item = g_variant_type_next (item))
-        align = MAX (align, type_alignment (item));
-      return align;
-    default: return 1;
-    }
-}
-
-static gboolean
-type_is_fixed_size (const GVariantType *type)
-{
-  const char *t = g_variant_type_peek_string (type);
-
-  switch (t[0])
-    {
-    case 's': case 'o': case 'g': case 'v': case 'a': case 'm': return FALSE;
-    case '(': case '{':
-      for (const GVariantType *item = g_variant_type_first (type); item != NULL;
-           item = g_variant_type_next (item))
-        if (!type_is_fixed_size (item))
-          return FALSE;
-      return TRUE;
-    default: return TRUE;
-    }
-}
-
-/* Bytes per framing offset in a container of @size bytes */
-static gsize
-offset_size (gsize size)
-{
-  if (size > G_MAXUINT32)
-    return 8;
-  if (size > G_MAXUINT16)
-    return 4;
-  if (size > G_MAXUINT8)
-    return 2;
-  return size > 0 ? 1 : 0;
-}
-
-/* A tuple or dict entry with a variable-size member is in normal form when
- * its members, each normal, sit exactly where the serialiser puts them
- * (each at the previous one's end, aligned), the padding between them is
- * zero, and its size is that of the members plus one framing offset per
- * variable-size member but the last. The members were found through the
- * framing offsets, so when they sit right the offsets are right too. This
- * looks at the padding only, where rebuilding would copy every byte. */
-static gboolean
-members_are_in_place (GVariant  *value,
-                      GVariant **children,
-                      gsize      n_children)
-{
-  const guint8 *data = g_variant_get_data (value);
-  gsize size = g_variant_get_size (value);
-  gsize offset = 0;
-  gsize n_offsets = 0;
-  gsize width;
-
-  for (gsize i = 0; i < n_children; i++)
-    {
-      const GVariantType *type = g_variant_get_type (children[i]);
-      gsize align = type_alignment (type);
-      gsize child_size = g_variant_get_size (children[i]);
-      const guint8 *child_data = g_variant_get_data (children[i]);
-      gsize start = (offset + align - 1) & ~(align - 1);
-
-      /* An empty member has no address to check */
-      if (child_size == 0 || child_data == NULL || child_data != data + start)
-        return FALSE;
-      for (gsize j = offset; j < start; j++)
-        if (data[j] != 0)
-          return FALSE;
-      offset = start + child_size;
-      if (!type_is_fixed_size (type) && i + 1 < n_children)
-        n_offsets++;
-    }
-
-  /* The same choice of offset width as GVariant's serialiser */
-  for (width = 1; width < 8; width *= 2)
-    if (offset + n_offsets * width <= (width == 1 ? G_MAXUINT8 : width == 2 ? G_MAXUINT16
-                                                                           : G_MAXUINT32))
-      break;
-  if (n_offsets == 0)
-    width = 0;
-  return size == offset + n_offsets * width && (n_offsets == 0 || width == offset_size (size));
-}
-
-/* g_variant_is_normal_form() checks an array of bytes one byte at a time
- * (~150 instructions each in GLib 2.74), which made big payloads crawl.
- * Arrays of plain numbers are normal when their size is a multiple of the
- * item size; any other container is normal when its children are and
- * rebuilding it from them gives the same bytes. */
-static gboolean
-is_normal_form (GVariant *value)
-{
-  const GVariantType *type = g_variant_get_type (value);
-  gsize size = g_variant_get_size (value);
-  gsize n_children;
-  g_autofree GVariant **children = NULL;
-  g_autoptr(GVariant) rebuilt = NULL;
-  gboolean normal = TRUE;
-
-  if (size < SMALL_BODY_SIZE || !g_variant_type_is_container (type))
-    return g_variant_is_normal_form (value);
-
-  if (g_variant_type_is_array (type))
-    {
-      gsize item = plain_element_size (g_variant_type_element (type));
-
-      if (item != 0)
-        return size % item == 0;
-    }
-
-  /* A variant is its child's bytes, a nul and the child's type: checked
-   * in place rather than rebuilt, since it usually wraps the payload */
-  if (g_variant_type_is_variant (type))
-    {
-      g_autoptr(GVariant) child = g_variant_get_variant (value);
-      const char *type_string = g_variant_get_type_string (child);
-      gsize child_size = g_variant_get_size (child);
-      gsize type_length = strlen (type_string);
-      const char *data = g_variant_get_data (value);
-
-      return child_size + 1 + type_length == size &&
-             data[child_size] == '\0' &&
-             memcmp (data + child_size + 1, type_string, type_length) == 0 &&
-             is_normal_form (child);
-    }
-
-  n_children = g_variant_n_children (value);
-  children = g_new0 (GVariant *, MAX (n_children, 1));
-  for (gsize i = 0; i < n_children; i++)
-    {
-      children[i] = g_variant_get_child_value (value, i);
-      normal = normal && is_normal_form (children[i]);
-    }
-
-  if (normal && (g_variant_type_is_tuple (type) || g_variant_type_is_dict_entry (type)) &&
-      !type_is_fixed_size (type) && members_are_in_place (value, children, n_children))
-    {
-      /* normal as it is */
-    }
-  else if (normal)
-    {
-      if (g_variant_type_is_variant (type))
-        rebuilt = g_variant_new_variant (children[0]);
-      else if (g_variant_type_is_maybe (type))
-        rebuilt = g_variant_new_maybe (g_variant_type_element (type),
-                                       n_children ? children[0] : NULL);
-      else if (g_variant_type_is_array (type))
-        rebuilt = g_variant_new_array (g_variant_type_element (type), children, n_children);
-      else if (g_variant_type_is_dict_entry (type))
-        rebuilt = g_variant_new_dict_entry (children[0], children[1]);
-      else
-        rebuilt = g_variant_new_tuple (children, n_children);
-      g_variant_ref_sink (rebuilt);
-
-      /* Stored into a reused buffer: fresh memory is what costs here */
-      normal = g_variant_get_size (rebuilt) == size;
-      if (normal)
-        {
-          gsize capacity;
-          gpointer scratch = pp_buffer_take (size, &capacity);
-
-          g_variant_store (rebuilt, scratch);
-          normal = memcmp (scratch, g_variant_get_data (value), size) == 0;
-          pp_buffer_give (scratch, capacity);
-        }
-    }
-
-  for (gsize i = 0; i < n_children; i++)
-    g_variant_unref (children[i]);
-  return normal;
-}
-
 GVariant *
 pp_wire_decode_body (const PpWireHeader  *header,
                      GBytes              *body,
@@ -411,7 +208,17 @@ pp_wire_decode_body (const PpWireHeader  *header,
   g_return_val_if_fail (g_bytes_get_size (body) == header->body_size, NULL);
 
   type = pp_wire_body_type (header->kind);
-  value = g_variant_new_from_bytes (type, body, FALSE);
+  if (!pp_normal_form_check (type, g_bytes_get_data (body, NULL), header->body_size))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s whose body is not a valid %s value"),
+                   kind_names[header->kind], body_type_strings[header->kind]);
+      return NULL;
+    }
+
+  /* Trusted, i.e. in normal form, as just checked: GLib then skips the
+   * checks it would otherwise make on every access */
+  value = g_variant_new_from_bytes (type, body, TRUE);
 
 #if G_BYTE_ORDER == G_BIG_ENDIAN
   {
@@ -420,14 +227,6 @@ pp_wire_decode_body (const PpWireHeader  *header,
     value = swapped;
   }
 #endif
-
-  if (!is_normal_form (value))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("Received a frame of kind %s whose body is not a valid %s value"),
-                   kind_names[header->kind], body_type_strings[header->kind]);
-      return NULL;
-    }
 
   /* Argument and result lists travel in a variant; they must be tuples. */
   if (header->kind == PP_WIRE_KIND_CALL ||

@@ -8,6 +8,7 @@
 #include <pipeproxy/pipeproxy.h>
 
 #include "pp-connection-private.h"
+#include "pp-normal-form-private.h"
 #include "pp-wire-private.h"
 
 #define ALL_KINDS_FOREACH(k) \
@@ -936,6 +937,100 @@ test_decode_large_agrees_with_glib (void)
   g_assert_cmpuint (n_refused, >, 50);
 }
 
+/* pp_normal_form_check() decides as g_variant_is_normal_form() does, on
+ * values of every kind of type and on those values with bytes flipped,
+ * cut off or added */
+static void
+test_normal_form_agrees_with_glib (void)
+{
+  const char *samples[] = {
+    "true", "false", "byte 0xff", "int16 -5", "uint16 7", "int32 -100000", "uint32 4",
+    "int64 -1", "uint64 18446744073709551615", "handle 3", "3.25", "'hello'", "''",
+    "'h\u00e9llo w\u00f6rld'", "objectpath '/org/gtk/x'", "signature 'a{sv}'",
+    "<42>", "<'x'>", "<<<(1, 'deep')>>>", "<@a{sv} {'k': <1>}>", "just 5", "@mi nothing",
+    "just 'x'", "@ms nothing", "just (1, 'a')", "just just true", "[1, 2, 3]",
+    "@ai []", "['a', 'bc', '']", "[[1, 2], [3]]", "[(1, 'a'), (2, 'bb')]",
+    "[(byte 1, 2), (byte 3, 4)]", "[true, false]", "{'a': 1, 'b': 2}",
+    "{'k': <'v'>, 'n': <[1, 2]>}", "()", "[(), ()]", "(1, 'a', byte 2, 3.5, 'b')",
+    "('x', [1, 2], 'y', @ms nothing, <true>)", "(byte 1, 2, byte 3)",
+    "([['a'], ['b', 'c']], {'z': [<1>, <'2'>]})", "[just 'a', nothing, just '']",
+    "[@mi 1, nothing]", "('frobnicate', <(1, 'two', [byte 3, 4])>)",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  guint n_normal = 0, n_refused = 0;
+
+  for (gsize s = 0; s < G_N_ELEMENTS (samples); s++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) value = g_variant_parse (NULL, samples[s], NULL, NULL, &error);
+      const GVariantType *type;
+      gsize size;
+
+      g_assert_no_error (error);
+      g_variant_ref_sink (value);
+      type = g_variant_get_type (value);
+      size = g_variant_get_size (value);
+
+      for (guint round = 0; round < 600; round++)
+        {
+          g_autoptr(GByteArray) bytes = g_byte_array_new ();
+          g_autoptr(GBytes) data = NULL;
+          g_autoptr(GVariant) reference = NULL;
+          gboolean ours, theirs;
+          guint n_changes = round == 0 ? 0 : g_rand_int_range (rand, 1, 3);
+
+          g_byte_array_append (bytes, g_variant_get_data (value), size);
+          for (guint c = 0; c < n_changes; c++)
+            {
+              int what = g_rand_int_range (rand, 0, 10);
+
+              if (what < 6 && bytes->len > 0)
+                {
+                  gsize at = g_rand_int_range (rand, 0, bytes->len);
+
+                  /* small values too: offsets and lengths are small numbers */
+                  if (what < 3)
+                    bytes->data[at] ^= 1 << g_rand_int_range (rand, 0, 8);
+                  else
+                    bytes->data[at] = g_rand_int_range (rand, 0, 4) == 0 ? 0 : g_rand_int_range (rand, 0, 256);
+                }
+              else if (what < 8 && bytes->len > 0)
+                g_byte_array_set_size (bytes, g_rand_int_range (rand, 0, bytes->len));
+              else
+                {
+                  guint8 extra = g_rand_int_range (rand, 0, 3) == 0 ? g_rand_int_range (rand, 0, 256) : 0;
+                  g_byte_array_append (bytes, &extra, 1);
+                }
+            }
+
+          data = g_bytes_new (bytes->data, bytes->len);
+          reference = g_variant_ref_sink (g_variant_new_from_bytes (type, data, FALSE));
+          theirs = g_variant_is_normal_form (reference);
+          ours = pp_normal_form_check (type, bytes->data, bytes->len);
+          if (ours != theirs)
+            {
+              g_autofree char *hex = NULL;
+              GString *dump = g_string_new (NULL);
+
+              for (guint i = 0; i < bytes->len; i++)
+                g_string_append_printf (dump, "%02x ", bytes->data[i]);
+              hex = g_string_free (dump, FALSE);
+              g_error ("%s (%s), bytes %s: GLib says %s, we say %s", samples[s],
+                       g_variant_get_type_string (value), hex,
+                       theirs ? "normal" : "not normal", ours ? "normal" : "not normal");
+            }
+          if (theirs)
+            n_normal++;
+          else
+            n_refused++;
+        }
+    }
+
+  g_test_message ("%u normal, %u not", n_normal, n_refused);
+  g_assert_cmpuint (n_normal, >, 1000);
+  g_assert_cmpuint (n_refused, >, 1000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -958,6 +1053,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Wire/decode-not-normal-form", test_decode_not_normal_form);
   g_test_add_func ("/Pp/Wire/decode-not-normal-form-large", test_decode_not_normal_form_large);
   g_test_add_func ("/Pp/Wire/decode-large-agrees-with-glib", test_decode_large_agrees_with_glib);
+  g_test_add_func ("/Pp/Wire/normal-form-agrees-with-glib", test_normal_form_agrees_with_glib);
   g_test_add_func ("/Pp/Wire/decode-wrong-size", test_decode_wrong_size);
   g_test_add_func ("/Pp/Wire/decode-wrong-type", test_decode_wrong_type);
   g_test_add_func ("/Pp/Wire/decode-not-tuple", test_decode_not_tuple);

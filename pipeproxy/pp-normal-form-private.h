@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Whether @size bytes at @data are a value of @type in GVariant normal
+ * form, decided on the bytes alone. It accepts what
+ * g_variant_is_normal_form() accepts (up to a nesting depth of
+ * PP_NORMAL_FORM_MAX_DEPTH, beyond which it refuses), at a small part of
+ * its cost: no GVariant is made, no type info is looked up, and arrays of
+ * plain numbers are not walked. Every frame body a peer sends is checked
+ * with it. */
+
+#define PP_NORMAL_FORM_MAX_DEPTH 64
+
+gboolean pp_normal_form_check (const GVariantType *type,
+                               const guint8       *data,
+                               gsize               size);
+
+G_END_DECLS
