@@ -1174,7 +1174,7 @@ route_frame (PpConnection       *self,
       if (header->kind == PP_WIRE_KIND_ERROR)
         call_error = pp_connection_error_from_wire (body);
       else if (header->kind == PP_WIRE_KIND_RETURN)
-        result = g_variant_get_variant (body);
+        pp_wire_split_body (body, NULL, 0, &result, NULL);
       else
         result = g_variant_ref (body);
 

@@ -254,13 +254,8 @@ forward_signal_marshal (GClosure     *closure,
         }
     }
 
-  frame = pp_wire_encode (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0,
-                          g_variant_new_tuple ((GVariant *[]) {
-                                                 g_variant_new_string (fc->name),
-                                                 g_variant_new_string (detail),
-                                                 g_variant_new_variant (
-                                                   g_variant_new_tuple (args, n_param_values - 1)),
-                                               }, 3));
+  frame = pp_wire_encode_signal (fc->name, detail,
+                                 g_variant_new_tuple (args, n_param_values - 1));
   {
     g_autoptr(GError) error = NULL;
 
@@ -538,14 +533,8 @@ handle_call (PpListener         *self,
   AddedMethod *added;
   const char *name;
 
-  /* Children rather than a format string: this is the hot path */
-  {
-    g_autoptr(GVariant) name_value = g_variant_get_child_value (body, 0);
-    g_autoptr(GVariant) boxed = g_variant_get_child_value (body, 1);
-
-    name = g_variant_get_string (name_value, NULL);
-    args = g_variant_get_variant (boxed);
-  }
+  /* The name points into @body */
+  pp_wire_split_body (body, &name, 1, &args, NULL);
 
   if (deadline_passed (self, header->timeout_msec))
     {

@@ -201,14 +201,12 @@ emit_mirrored_signal (PpProxy     *self,
   guint n_set = 1;
 
   {
-    g_autoptr(GVariant) name_value = g_variant_get_child_value (body, 0);
-    g_autoptr(GVariant) detail_value = g_variant_get_child_value (body, 1);
-    g_autoptr(GVariant) boxed = g_variant_get_child_value (body, 2);
+    const char *strings[2];
 
-    /* The strings stay valid: @body holds the data */
-    name = g_variant_get_string (name_value, NULL);
-    detail = g_variant_get_string (detail_value, NULL);
-    args = g_variant_get_variant (boxed);
+    /* The strings point into @body */
+    pp_wire_split_body (body, strings, 2, &args, NULL);
+    name = strings[0];
+    detail = strings[1];
   }
 
   for (guint i = 0; priv->mirror != NULL && i < priv->mirror->n_signals; i++)

@@ -103,5 +103,16 @@ GBytes             *pp_wire_encode_return    (guint32             serial,
                                               GVariant           *result);
 GBytes             *pp_wire_encode_error     (guint32             serial,
                                               const GError       *error);
+GBytes             *pp_wire_encode_signal    (const char         *name,
+                                              const char         *detail,
+                                              GVariant           *args);
+
+/* The strings and the argument tuple of a decoded CALL (1 string), SIGNAL
+ * (2) or RETURN (none) body, without copying */
+gboolean            pp_wire_split_body       (GVariant           *body,
+                                              const char        **strings,
+                                              guint               n_strings,
+                                              GVariant          **args,
+                                              char              **type_string);
 
 G_END_DECLS

@@ -233,25 +233,208 @@ pp_wire_decode_body (const PpWireHeader  *header,
       header->kind == PP_WIRE_KIND_RETURN ||
       header->kind == PP_WIRE_KIND_SIGNAL)
     {
-      g_autoptr(GVariant) inner = NULL;
-      g_autoptr(GVariant) boxed = NULL;
+      guint n_strings = header->kind == PP_WIRE_KIND_CALL ? 1
+                        : header->kind == PP_WIRE_KIND_SIGNAL ? 2 : 0;
 
-      if (header->kind == PP_WIRE_KIND_RETURN)
-        boxed = g_variant_ref (value);
-      else
-        boxed = g_variant_get_child_value (value, g_variant_n_children (value) - 1);
-      inner = g_variant_get_variant (boxed);
+      g_autofree char *inner_type = NULL;
 
-      if (!g_variant_is_of_type (inner, G_VARIANT_TYPE_TUPLE))
+      if (!pp_wire_split_body (value, NULL, n_strings, NULL, &inner_type))
         {
           g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                        _("Received a frame of kind %s whose values are of type %s, not a tuple"),
-                       kind_names[header->kind], g_variant_get_type_string (inner));
+                       kind_names[header->kind], inner_type);
           return NULL;
         }
     }
 
   return g_steal_pointer (&value);
+}
+
+/* Bytes per framing offset in a container of @size bytes, and the size
+ * GVariant gives a container of @body bytes and @n offsets */
+static gsize
+offset_size (gsize size)
+{
+  if (size > G_MAXUINT32)
+    return 8;
+  if (size > G_MAXUINT16)
+    return 4;
+  if (size > G_MAXUINT8)
+    return 2;
+  return size > 0 ? 1 : 0;
+}
+
+static gsize
+total_size (gsize body,
+            gsize n)
+{
+  if (n == 0)
+    return body;
+  if (body + n <= G_MAXUINT8)
+    return body + n;
+  if (body + 2 * n <= G_MAXUINT16)
+    return body + 2 * n;
+  if (body + 4 * n <= G_MAXUINT32)
+    return body + 4 * n;
+  return body + 8 * n;
+}
+
+#define MAX_STRINGS 2
+
+/* The bodies of CALL `(sv)`, SIGNAL `(ssv)` and RETURN `v`: a few strings,
+ * then a variant holding the argument tuple. They are the hot path, so
+ * they are laid out here, straight into the frame, as GVariant would
+ * serialise them: the strings one after the other, the variant (the
+ * tuple's bytes, a nul, its type string) at the next multiple of 8, and the
+ * end of each string as a framing offset, the first one last. Building a
+ * GVariant tree and storing it cost several times as much. */
+static GBytes *
+encode_strings_and_args (PpWireKind          kind,
+                         PpWireFlags         flags,
+                         guint32             serial,
+                         guint32             timeout_msec,
+                         const char * const *strings,
+                         guint               n_strings,
+                         GVariant           *args)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (args);
+  gsize ends[MAX_STRINGS];
+  gsize offset = 0;
+  gsize args_size, type_length, variant_start, body_end, body_size, width, frame_size;
+  gsize capacity;
+  const char *type_string;
+  guint8 *frame, *body;
+
+  g_assert (n_strings <= MAX_STRINGS);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  {
+    GVariant *swapped = g_variant_byteswap (owned);
+    g_variant_unref (owned);
+    owned = swapped;
+  }
+#endif
+
+  for (guint i = 0; i < n_strings; i++)
+    {
+      g_return_val_if_fail (g_utf8_validate (strings[i], -1, NULL), NULL);
+      offset += strlen (strings[i]) + 1;
+      ends[i] = offset;
+    }
+
+  args_size = g_variant_get_size (owned);
+  type_string = g_variant_get_type_string (owned);
+  type_length = strlen (type_string);
+  variant_start = n_strings > 0 ? (offset + 7) & ~(gsize) 7 : 0;
+  body_end = variant_start + args_size + 1 + type_length;
+  body_size = total_size (body_end, n_strings);
+  g_return_val_if_fail (body_size <= G_MAXUINT32, NULL);
+  width = n_strings > 0 ? (body_size - body_end) / n_strings : 0;
+  g_assert (n_strings == 0 || width == offset_size (body_size));
+
+  frame_size = pp_wire_frame_size (body_size);
+  frame = pp_buffer_take (frame_size, &capacity);
+  pp_wire_write_header (&(PpWireHeader) {
+                          .body_size = body_size,
+                          .kind = kind,
+                          .flags = flags,
+                          .serial = serial,
+                          .timeout_msec = timeout_msec,
+                        }, frame);
+  body = frame + PP_WIRE_HEADER_SIZE;
+
+  offset = 0;
+  for (guint i = 0; i < n_strings; i++)
+    {
+      memcpy (body + offset, strings[i], ends[i] - offset);
+      offset = ends[i];
+    }
+  memset (body + offset, 0, variant_start - offset);
+  g_variant_store (owned, body + variant_start);
+  body[variant_start + args_size] = '\0';
+  memcpy (body + variant_start + args_size + 1, type_string, type_length);
+  for (guint i = 0; i < n_strings; i++)
+    for (gsize b = 0; b < width; b++)
+      body[body_size - (i + 1) * width + b] = (guint8) (ends[i] >> (8 * b));
+  memset (body + body_size, 0, frame_size - PP_WIRE_HEADER_SIZE - body_size);
+
+  if (capacity >= PP_BUFFER_POOLED_MIN)
+    return pp_buffer_to_bytes (frame, 0, frame_size, capacity);
+  return g_bytes_new_take (frame, frame_size);
+}
+
+/* Finds the strings and the variant of a body that
+ * encode_strings_and_args() lays out, which was checked to be in normal
+ * form: the variant's value is at [@value_start, @type_start - 1), its type
+ * string at [@type_start, @end). */
+static void
+locate_parts (GVariant     *body,
+              const char  **strings,
+              guint         n_strings,
+              gsize        *value_start,
+              gsize        *type_start,
+              gsize        *end)
+{
+  const guint8 *data = g_variant_get_data (body);
+  gsize size = g_variant_get_size (body);
+  gsize width = n_strings > 0 ? offset_size (size) : 0;
+  gsize offset = 0;
+  gsize nul;
+
+  g_assert (n_strings <= MAX_STRINGS);
+
+  for (guint i = 0; i < n_strings; i++)
+    {
+      gsize string_end = 0;
+
+      for (gsize b = 0; b < width; b++)
+        string_end |= (gsize) data[size - (i + 1) * width + b] << (8 * b);
+      if (strings != NULL)
+        strings[i] = (const char *) data + offset;
+      offset = string_end;
+    }
+
+  *value_start = n_strings > 0 ? (offset + 7) & ~(gsize) 7 : 0;
+  *end = size - n_strings * width;
+  for (nul = *end; nul > *value_start && data[nul - 1] != '\0'; nul--)
+    ;
+  g_assert (nul > *value_start);
+  *type_start = nul;
+}
+
+/* The strings of a decoded CALL, SIGNAL or RETURN body point into @body;
+ * @args is a new reference to the argument tuple, sharing its memory.
+ * Returns FALSE, with the type found in @type_string if not NULL, when the
+ * variant holds something else than a tuple. */
+gboolean
+pp_wire_split_body (GVariant     *body,
+                    const char  **strings,
+                    guint         n_strings,
+                    GVariant    **args,
+                    char        **type_string)
+{
+  const guint8 *data = g_variant_get_data (body);
+  gsize value_start, type_start, end;
+
+  locate_parts (body, strings, n_strings, &value_start, &type_start, &end);
+  if (data[type_start] != '(')
+    {
+      if (type_string != NULL)
+        *type_string = g_strndup ((const char *) data + type_start, end - type_start);
+      return FALSE;
+    }
+
+  if (args != NULL)
+    {
+      g_autofree char *type = g_strndup ((const char *) data + type_start, end - type_start);
+
+      /* Not floating, as g_variant_get_variant() would give it */
+      *args = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (type),
+                                                           data + value_start,
+                                                           type_start - 1 - value_start, TRUE,
+                                                           (GDestroyNotify) g_variant_unref,
+                                                           g_variant_ref (body)));
+    }
+  return TRUE;
 }
 
 GBytes *
@@ -261,19 +444,25 @@ pp_wire_encode_call (guint32      serial,
                      const char  *method,
                      GVariant    *args)
 {
-  return pp_wire_encode (PP_WIRE_KIND_CALL, flags, serial, timeout_msec,
-                         g_variant_new_tuple ((GVariant *[]) {
-                                                g_variant_new_string (method),
-                                                g_variant_new_variant (args),
-                                              }, 2));
+  return encode_strings_and_args (PP_WIRE_KIND_CALL, flags, serial, timeout_msec,
+                                  &method, 1, args);
 }
 
 GBytes *
 pp_wire_encode_return (guint32   serial,
                        GVariant *result)
 {
-  return pp_wire_encode (PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, serial, 0,
-                         g_variant_new_variant (result));
+  return encode_strings_and_args (PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, serial, 0,
+                                  NULL, 0, result);
+}
+
+GBytes *
+pp_wire_encode_signal (const char *name,
+                       const char *detail,
+                       GVariant   *args)
+{
+  return encode_strings_and_args (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0,
+                                  (const char *[]) { name, detail }, 2, args);
 }
 
 GBytes *
