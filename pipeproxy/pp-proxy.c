@@ -196,7 +196,9 @@ emit_mirrored_signal (PpProxy     *self,
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) args = NULL;
   const PpMirrorSignal *sig = NULL;
-  g_autofree GValue *values = NULL;
+  GValue values_here[8] = { G_VALUE_INIT };
+  g_autofree GValue *values_allocated = NULL;
+  GValue *values = values_here;
   const char *name, *detail;
   guint n_set = 1;
 
@@ -219,7 +221,9 @@ emit_mirrored_signal (PpProxy     *self,
       return;
     }
 
-  values = g_new0 (GValue, sig->n_params + 1);
+  /* Most signals have few arguments: no allocation for those */
+  if (sig->n_params + 1 > G_N_ELEMENTS (values_here))
+    values = values_allocated = g_new0 (GValue, sig->n_params + 1);
   g_value_init (&values[0], G_OBJECT_TYPE (self));
   g_value_set_object (&values[0], self);
 

@@ -42,7 +42,9 @@ pp_wire_body_type (PpWireKind kind)
 {
   g_return_val_if_fail (kind >= PP_WIRE_KIND_HELLO && kind <= PP_WIRE_KIND_LAST, NULL);
 
-  return G_VARIANT_TYPE (body_type_strings[kind]);
+  /* A plain cast: G_VARIANT_TYPE() would check these constant strings on
+   * every frame */
+  return (const GVariantType *) body_type_strings[kind];
 }
 
 const char *
@@ -425,10 +427,13 @@ pp_wire_split_body (GVariant     *body,
 
   if (args != NULL)
     {
-      g_autofree char *type = g_strndup ((const char *) data + type_start, end - type_start);
+      /* A GVariantType is its type string, which ends where the type is
+       * complete: the one in the body can be used in place, since the
+       * body's check found it valid. */
+      const GVariantType *type = (const GVariantType *) (data + type_start);
 
       /* Not floating, as g_variant_get_variant() would give it */
-      *args = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE (type),
+      *args = g_variant_ref_sink (g_variant_new_from_data (type,
                                                            data + value_start,
                                                            type_start - 1 - value_start, TRUE,
                                                            (GDestroyNotify) g_variant_unref,
