@@ -1204,23 +1204,64 @@ pp_marshal_value_to_variant (const GValue  *value,
   return NULL;
 }
 
+/* The one-letter signature of a basic GValue type, or 0: those are
+ * checked without building a signature, since a signal's arguments go
+ * through here one by one */
+static char
+basic_signature (GType type)
+{
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN: return 'b';
+    case G_TYPE_CHAR:    return 'n';
+    case G_TYPE_UCHAR:   return 'y';
+    case G_TYPE_INT:     return 'i';
+    case G_TYPE_UINT:    return 'u';
+    case G_TYPE_LONG:    return 'x';
+    case G_TYPE_ULONG:   return 't';
+    case G_TYPE_INT64:   return 'x';
+    case G_TYPE_UINT64:  return 't';
+    case G_TYPE_FLOAT:   return 'd';
+    case G_TYPE_DOUBLE:  return 'd';
+    case G_TYPE_ENUM:    return 'i';
+    case G_TYPE_FLAGS:   return 'u';
+    case G_TYPE_STRING:  return 's';
+    case G_TYPE_VARIANT: return 'v';
+    default:             return 0;
+    }
+}
+
 gboolean
 pp_marshal_value_from_variant (GVariant  *variant,
                                GType      type,
                                GValue    *value,
                                GError   **error)
 {
-  g_autoptr(GString) sig = g_string_new (NULL);
+  char basic = type == G_TYPE_GTYPE ? 0 : basic_signature (type);
+  const char *got = g_variant_get_type_string (variant);
 
-  if (!pp_marshal_gtype_signature (type, sig, error))
-    return FALSE;
-
-  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE (sig->str)))
+  if (basic != 0)
     {
-      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("Expected a value of type %s, got %s"),
-                   sig->str, g_variant_get_type_string (variant));
-      return FALSE;
+      if (got[0] != basic || got[1] != '\0')
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                       _("Expected a value of type %c, got %s"), basic, got);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autoptr(GString) sig = g_string_new (NULL);
+
+      if (!pp_marshal_gtype_signature (type, sig, error))
+        return FALSE;
+
+      if (!g_str_equal (got, sig->str))
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                       _("Expected a value of type %s, got %s"), sig->str, got);
+          return FALSE;
+        }
     }
 
   g_value_init (value, type);
@@ -1442,7 +1483,6 @@ pp_marshal_value_to_nullable (const GValue  *value,
                               GError       **error)
 {
   GType type = G_VALUE_TYPE (value);
-  g_autoptr(GString) signature = g_string_new (NULL);
   GVariant *inner;
 
   if (is_stream_type (type))
@@ -1460,6 +1500,8 @@ pp_marshal_value_to_nullable (const GValue  *value,
 
   if (value_is_null (value))
     {
+      g_autoptr(GString) signature = g_string_new (NULL);
+
       if (!pp_marshal_gtype_signature (type, signature, error))
         return NULL;
       return g_variant_new_maybe (G_VARIANT_TYPE (signature->str), NULL);
