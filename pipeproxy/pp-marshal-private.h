@@ -151,6 +151,12 @@ gboolean    pp_marshal_value_from_maybe    (GVariant            *maybe,
                                             GType                type,
                                             GValue              *value,
                                             GError             **error);
+gboolean    pp_marshal_value_from_serialised (GType              type,
+                                              const char        *signature,
+                                              gsize              signature_length,
+                                              const guint8      *data,
+                                              gsize              size,
+                                              GValue            *value);
 GType       pp_marshal_gtype_for_signature (const char          *signature,
                                             const char          *type_name);
 /* Signal arguments: a string, boxed or variant one may be NULL, so it

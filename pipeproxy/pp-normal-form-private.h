@@ -19,4 +19,15 @@ gboolean pp_normal_form_check (const GVariantType *type,
                                const guint8       *data,
                                gsize               size);
 
+/* For a tuple already checked: where its members are, and their types
+ * (pointers into @type) */
+guint    pp_normal_form_tuple_members (const char   *type,
+                                       const guint8 *data,
+                                       gsize         size,
+                                       gsize        *starts,
+                                       gsize        *sizes,
+                                       const char  **types,
+                                       gsize        *type_lengths,
+                                       guint         max);
+
 G_END_DECLS

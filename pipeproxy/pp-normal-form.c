@@ -359,6 +359,56 @@ check_value (const char   *type,
     }
 }
 
+/* Where each member of a tuple in normal form is, by the same rules as
+ * check_tuple(), without checking again. Returns the number of members,
+ * or 0 if there are more than @max. */
+guint
+pp_normal_form_tuple_members (const char   *type,
+                              const guint8 *data,
+                              gsize         size,
+                              gsize        *starts,
+                              gsize        *sizes,
+                              const char  **types,
+                              gsize        *type_lengths,
+                              guint         max)
+{
+  gsize width = offset_size (size);
+  gsize offsets_start = size;
+  gsize offset = 0;
+  const char *member = type + 1;
+  guint n = 0;
+
+  g_return_val_if_fail (*type == '(', 0);
+
+  while (*member != ')')
+    {
+      const char *next = type_end (member);
+      gsize member_fixed = fixed_size_of (member);
+      gsize start = align_up (offset, alignment_of (member));
+      gsize end;
+
+      if (n == max)
+        return 0;
+      if (member_fixed != 0)
+        end = start + member_fixed;
+      else if (*next == ')')
+        end = offsets_start;
+      else
+        {
+          offsets_start -= width;
+          end = read_offset (data + offsets_start, width);
+        }
+      starts[n] = start;
+      sizes[n] = end - start;
+      types[n] = member;
+      type_lengths[n] = next - member;
+      n++;
+      offset = end;
+      member = next;
+    }
+  return n;
+}
+
 gboolean
 pp_normal_form_check (const GVariantType *type,
                       const guint8       *data,

@@ -8,6 +8,7 @@
 #include "pp-error-private.h"
 #include "pp-introspection-private.h"
 #include "pp-marshal-private.h"
+#include "pp-normal-form-private.h"
 #include "pp-member-private.h"
 #include "pp-mirror-private.h"
 #include "pp-proxy.h"
@@ -188,6 +189,39 @@ take_queued_properties (PpProxy *self)
     }
 }
 
+#define FAST_SIGNAL_ARGS 7
+
+/* Reads the arguments straight from the body when they are all numbers or
+ * strings; returns FALSE, with nothing set, for any other signal */
+static gboolean
+values_from_serialised (const PpMirrorSignal *sig,
+                        const char           *args_type,
+                        const guint8         *args_data,
+                        gsize                 args_size,
+                        GValue               *values)
+{
+  gsize starts[FAST_SIGNAL_ARGS], sizes[FAST_SIGNAL_ARGS], type_lengths[FAST_SIGNAL_ARGS];
+  const char *types[FAST_SIGNAL_ARGS];
+  guint n;
+
+  if (sig->n_params > FAST_SIGNAL_ARGS)
+    return FALSE;
+  n = pp_normal_form_tuple_members (args_type, args_data, args_size, starts, sizes, types,
+                                    type_lengths, FAST_SIGNAL_ARGS);
+  if (n != sig->n_params)
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    if (!pp_marshal_value_from_serialised (sig->param_types[i], types[i], type_lengths[i],
+                                           args_data + starts[i], sizes[i], &values[i + 1]))
+      {
+        for (guint j = 0; j < i; j++)
+          g_value_unset (&values[j + 1]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static void
 emit_mirrored_signal (PpProxy     *self,
                       GVariant    *body,
@@ -196,48 +230,61 @@ emit_mirrored_signal (PpProxy     *self,
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) args = NULL;
   const PpMirrorSignal *sig = NULL;
-  GValue values_here[8] = { G_VALUE_INIT };
+  GValue values_here[FAST_SIGNAL_ARGS + 1] = { G_VALUE_INIT };
   g_autofree GValue *values_allocated = NULL;
   GValue *values = values_here;
+  const char *strings[2];
   const char *name, *detail;
+  const char *args_type;
+  const guint8 *args_data;
+  gsize args_size;
   guint n_set = 1;
 
-  {
-    const char *strings[2];
-
-    /* The strings point into @body */
-    pp_wire_split_body (body, strings, 2, &args, NULL);
-    name = strings[0];
-    detail = strings[1];
-  }
+  /* The strings and the arguments point into @body */
+  pp_wire_locate_args (body, strings, 2, &args_type, &args_data, &args_size);
+  name = strings[0];
+  detail = strings[1];
 
   for (guint i = 0; priv->mirror != NULL && i < priv->mirror->n_signals; i++)
     if (g_str_equal (priv->mirror->signals[i].name, name))
       sig = &priv->mirror->signals[i];
 
-  if (sig == NULL || g_variant_n_children (args) != sig->n_params)
+  if (sig == NULL)
     {
-      g_debug ("Ignoring an emission of “%s” that does not match its description", name);
+      g_debug ("Ignoring an emission of “%s”, which has no description", name);
       return;
     }
 
-  /* Most signals have few arguments: no allocation for those */
   if (sig->n_params + 1 > G_N_ELEMENTS (values_here))
     values = values_allocated = g_new0 (GValue, sig->n_params + 1);
   g_value_init (&values[0], G_OBJECT_TYPE (self));
   g_value_set_object (&values[0], self);
 
-  for (guint i = 0; i < sig->n_params; i++)
+  /* Numbers and strings need no GVariant: signals are mostly that */
+  if (values_from_serialised (sig, args_type, args_data, args_size, values))
+    n_set += sig->n_params;
+  else
     {
-      g_autoptr(GVariant) arg = g_variant_get_child_value (args, i);
-      g_autoptr(GError) error = NULL;
-
-      if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], fds, &values[i + 1], &error))
+      pp_wire_split_body (body, NULL, 2, &args, NULL);
+      if (g_variant_n_children (args) != sig->n_params)
         {
-          g_debug ("Ignoring an emission of “%s”: %s", name, error->message);
+          g_debug ("Ignoring an emission of “%s” that does not match its description", name);
           goto out;
         }
-      n_set++;
+
+      for (guint i = 0; i < sig->n_params; i++)
+        {
+          g_autoptr(GVariant) arg = g_variant_get_child_value (args, i);
+          g_autoptr(GError) error = NULL;
+
+          if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], fds, &values[i + 1],
+                                               &error))
+            {
+              g_debug ("Ignoring an emission of “%s”: %s", name, error->message);
+              goto out;
+            }
+          n_set++;
+        }
     }
 
   /* A detail nobody here has used cannot have handlers of its own. */

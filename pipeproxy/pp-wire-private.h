@@ -114,5 +114,11 @@ gboolean            pp_wire_split_body       (GVariant           *body,
                                               guint               n_strings,
                                               GVariant          **args,
                                               char              **type_string);
+gboolean            pp_wire_locate_args      (GVariant           *body,
+                                              const char        **strings,
+                                              guint               n_strings,
+                                              const char        **type_string,
+                                              const guint8      **args_data,
+                                              gsize              *args_size);
 
 G_END_DECLS

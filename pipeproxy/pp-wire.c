@@ -403,6 +403,27 @@ locate_parts (GVariant     *body,
   *type_start = nul;
 }
 
+/* Like pp_wire_split_body(), but gives the argument tuple as its type
+ * string and bytes, pointers into @body, for readers that need no GVariant.
+ * Returns FALSE if it is not a tuple. */
+gboolean
+pp_wire_locate_args (GVariant      *body,
+                     const char   **strings,
+                     guint          n_strings,
+                     const char   **type_string,
+                     const guint8 **args_data,
+                     gsize         *args_size)
+{
+  const guint8 *data = g_variant_get_data (body);
+  gsize value_start, type_start, end;
+
+  locate_parts (body, strings, n_strings, &value_start, &type_start, &end);
+  *type_string = (const char *) data + type_start;
+  *args_data = data + value_start;
+  *args_size = type_start - 1 - value_start;
+  return data[type_start] == '(';
+}
+
 /* The strings of a decoded CALL, SIGNAL or RETURN body point into @body;
  * @args is a new reference to the argument tuple, sharing its memory.
  * Returns FALSE, with the type found in @type_string if not NULL, when the
