@@ -179,6 +179,35 @@ on_detailed (PpProxy    *proxy,
 }
 
 static void
+on_numbers (PpProxy  *proxy,
+            gboolean  b,
+            gchar     c,
+            guchar    uc,
+            glong     l,
+            gulong    ul,
+            gfloat    f,
+            gdouble   d,
+            gpointer  user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("numbers %d %d %u %ld %lu %g %g",
+                                               b, c, uc, l, ul, f, d));
+}
+
+static void
+on_integers (PpProxy    *proxy,
+             gint        i,
+             guint       u,
+             gint64      x,
+             guint64     t,
+             const char *s,
+             gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("integers %d %u %" G_GINT64_FORMAT " %"
+                                               G_GUINT64_FORMAT " %s",
+                                               i, u, x, t, s ? s : "(null)"));
+}
+
+static void
 async_done (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -247,6 +276,44 @@ test_signals (Fixture       *f,
   g_signal_handler_disconnect (f->proxy, many_id);
   g_signal_handler_disconnect (f->proxy, changed_id);
   g_signal_handler_disconnect (f->proxy, detailed_id);
+}
+
+/* Numbers and strings are read straight from the message: every number
+ * type, at its extremes, and a NULL string arrive as they were sent */
+static void
+test_signal_numbers (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *expected = NULL;
+  gulong numbers_id, integers_id;
+
+  numbers_id = g_signal_connect (f->proxy, "numbers", G_CALLBACK (on_numbers), log);
+  integers_id = g_signal_connect (f->proxy, "integers", G_CALLBACK (on_integers), log);
+
+  pp_proxy_call_async (f->proxy, "emit_numbers", g_variant_new ("(b)", TRUE), -1, NULL,
+                       async_done, log);
+  wait_for_reply (log);
+  pp_proxy_call_async (f->proxy, "emit_numbers", g_variant_new ("(b)", FALSE), -1, NULL,
+                       async_done, log);
+  wait_for_reply (log);
+
+  expected = g_strdup_printf ("numbers 1 %d %u %ld %lu %g %g|"
+                              "integers %d %u %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT " (null)|"
+                              "reply|"
+                              "numbers 0 120 7 -3 4 1.5 -2.25|"
+                              "integers -1 2 -3 4 h\u00e9llo|reply",
+                              G_MININT8, G_MAXUINT8, G_MINLONG, G_MAXULONG,
+                              -G_MAXFLOAT, G_MAXDOUBLE,
+                              G_MININT32, G_MAXUINT32, G_MININT64, G_MAXUINT64);
+  g_ptr_array_add (log, NULL);
+  {
+    g_autofree char *joined = g_strjoinv ("|", (char **) log->pdata);
+    g_assert_cmpstr (joined, ==, expected);
+  }
+
+  g_signal_handler_disconnect (f->proxy, numbers_id);
+  g_signal_handler_disconnect (f->proxy, integers_id);
 }
 
 static void
@@ -493,6 +560,7 @@ main (int   argc,
   ADD ("signals", test_signals, NULL);
   ADD ("lazy-subscription", test_lazy_subscription, NULL);
   ADD ("many-signals", test_many_signals, NULL);
+  ADD ("signal-numbers", test_signal_numbers, NULL);
   ADD ("properties", test_properties, NULL);
   ADD ("gio-action", test_gio_action, "action");
 

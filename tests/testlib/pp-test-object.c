@@ -72,6 +72,8 @@ enum {
   ADD_NUMBERS,
   PING,
   STREAM_READY,
+  NUMBERS,
+  INTEGERS,
   MANY,
   DETAILED,
   WITH_OBJECT,
@@ -285,6 +287,43 @@ pp_test_object_class_init (PpTestObjectClass *klass)
   signals [STREAM_READY] =
     g_signal_new ("stream-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INPUT_STREAM);
+
+  /**
+   * PpTestObject::numbers:
+   * @self: the object
+   * @b: a boolean
+   * @c: a char
+   * @uc: an unsigned char
+   * @l: a long
+   * @ul: an unsigned long
+   * @f: a float
+   * @d: a double
+   *
+   * A signal with one argument of each of these number types, emitted by
+   * [method@PpTest.Object.emit_numbers].
+   */
+  signals [NUMBERS] =
+    g_signal_new ("numbers", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 7,
+                  G_TYPE_BOOLEAN, G_TYPE_CHAR, G_TYPE_UCHAR, G_TYPE_LONG, G_TYPE_ULONG,
+                  G_TYPE_FLOAT, G_TYPE_DOUBLE);
+
+  /**
+   * PpTestObject::integers:
+   * @self: the object
+   * @i: an int
+   * @u: an unsigned int
+   * @x: a 64-bit integer
+   * @t: an unsigned 64-bit integer
+   * @s: (nullable): a string
+   *
+   * A signal with integers and a string that may be %NULL, emitted by
+   * [method@PpTest.Object.emit_numbers].
+   */
+  signals [INTEGERS] =
+    g_signal_new ("integers", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 5,
+                  G_TYPE_INT, G_TYPE_UINT, G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_STRING);
 
   /**
    * PpTestObject::many:
@@ -572,6 +611,37 @@ pp_test_object_emit_stream_ready (PpTestObject *self,
   if (data != NULL)
     stream = g_memory_input_stream_new_from_bytes (data);
   g_signal_emit (self, signals [STREAM_READY], 0, stream);
+}
+
+/**
+ * pp_test_object_emit_numbers:
+ * @self: a [class@PpTest.Object]
+ * @extreme: whether to emit the extremes of each type rather than small
+ *   values
+ *
+ * Emits [signal@PpTest.Object::numbers] and [signal@PpTest.Object::integers]:
+ * the smallest values of the signed types and the largest of the unsigned
+ * ones with a %NULL string, or small values with a string.
+ */
+void
+pp_test_object_emit_numbers (PpTestObject *self,
+                             gboolean      extreme)
+{
+  g_return_if_fail (PP_TEST_IS_OBJECT (self));
+  if (extreme)
+    {
+      g_signal_emit (self, signals [NUMBERS], 0, TRUE, (gchar) G_MININT8, (guchar) G_MAXUINT8,
+                     (glong) G_MINLONG, (gulong) G_MAXULONG, -G_MAXFLOAT, G_MAXDOUBLE);
+      g_signal_emit (self, signals [INTEGERS], 0, G_MININT32, G_MAXUINT32, G_MININT64,
+                     G_MAXUINT64, NULL);
+    }
+  else
+    {
+      g_signal_emit (self, signals [NUMBERS], 0, FALSE, (gchar) 'x', (guchar) 7,
+                     (glong) -3, (gulong) 4, 1.5f, -2.25);
+      g_signal_emit (self, signals [INTEGERS], 0, -1, 2u, (gint64) -3, (guint64) 4,
+                     "h\u00e9llo");
+    }
 }
 
 /**

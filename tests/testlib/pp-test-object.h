@@ -118,6 +118,8 @@ GInputStream *pp_test_object_open_file    (PpTestObject  *self,
                                           const char    *path,
                                           GError       **error);
 void          pp_test_object_emit_ping     (PpTestObject *self);
+void          pp_test_object_emit_numbers  (PpTestObject *self,
+                                            gboolean      extreme);
 void          pp_test_object_emit_stream_ready (PpTestObject *self,
                                                 GBytes       *data);
 void          pp_test_object_emit_many     (PpTestObject *self,
