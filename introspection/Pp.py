@@ -27,7 +27,7 @@
 import os
 from types import MethodType
 
-from gi.repository import GLib
+from gi.repository import GLib, Gio
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -278,12 +278,25 @@ def _unwrap_remote(error):
 
 # -- The proxy ----------------------------------------------------------------
 
+def _fileno(value):
+    """The descriptor to send for a handle argument: an int, or what
+    get_fd() (Gio.UnixInputStream, Gio.UnixOutputStream, Gio.Socket) or
+    fileno() (a Python file or socket) says."""
+    if isinstance(value, int):
+        return value
+    for getter in ('get_fd', 'fileno'):
+        get = getattr(value, getter, None)
+        if get is not None:
+            return get()
+    raise TypeError('%r is not a file descriptor and has none' % (value,))
+
+
 class _RemoteMethod(object):
     """What the description says about one method, and the functions that
     call it, made once for every proxy with the same description."""
 
     __slots__ = ('name', 'in_types', 'in_signature', 'out_signature', 'converters',
-                 'functions')
+                 'functions', 'in_handles', 'out_handles', 'n_out')
 
     def __init__(self, member):
         self.name = member.get_name()
@@ -292,6 +305,38 @@ class _RemoteMethod(object):
         self.in_types = _split_tuple(self.in_signature)
         self.converters = [(t, _converter(t)) for t in self.in_types]
         self.functions = {}
+        # Streams and descriptors ('h' at the top level) travel as file
+        # descriptors with the call and its result
+        out_types = _split_tuple(self.out_signature)
+        self.in_handles = [i for i, t in enumerate(self.in_types) if t == 'h']
+        self.out_handles = [i for i, t in enumerate(out_types) if t == 'h']
+        self.n_out = len(out_types)
+
+    @property
+    def passes_fds(self):
+        return bool(self.in_handles or self.out_handles)
+
+    def pack_fds(self, method, args):
+        """pack(), with each handle argument (a descriptor, a file, a
+        Gio.UnixInputStream...) put in a Gio.UnixFDList."""
+        fd_list = Gio.UnixFDList.new()
+        args = list(args)
+        for i in self.in_handles:
+            if i < len(args) and not isinstance(args[i], GLib.Variant):
+                args[i] = fd_list.append(_fileno(args[i]))
+        return self.pack(method, args), fd_list
+
+    def unpack_fds(self, result, out_fds):
+        """_unpack_result(), with each handle in the result replaced by its
+        descriptor, a new one the caller owns (os.fdopen() or
+        Gio.UnixInputStream.new() take it)."""
+        value = _unpack_result(result)
+        if not self.out_handles:
+            return value
+        values = list(value) if self.n_out > 1 else [value]
+        for i in self.out_handles:
+            values[i] = out_fds.get(values[i]) if out_fds is not None else None
+        return tuple(values) if self.n_out > 1 else values[0]
 
     def pack(self, method, args):
         """The parameters tuple of a call of method (the name it was called
@@ -333,6 +378,8 @@ def _make_function(method, remote, kind):
     and call_method_finish() do, without looking the method up again."""
     name = remote.name
     pack = remote.pack
+    if remote.passes_fds:
+        return _make_fd_function(method, remote, kind)
     if kind == 'sync':
         def call(self, *args, timeout=-1, cancellable=None):
             parameters = pack(method, args)
@@ -362,6 +409,43 @@ def _make_function(method, remote, kind):
     call.__name__ = method if kind == 'sync' else method + '_' + kind
     call.__qualname__ = 'Proxy.' + call.__name__
     call.__doc__ = doc % (remote.name, remote.in_signature, remote.out_signature)
+    return call
+
+
+def _make_fd_function(method, remote, kind):
+    """_make_function() for a method that takes or returns descriptors: it
+    calls call_with_unix_fd_list*() instead of call*()."""
+    name = remote.name
+    if kind == 'sync':
+        def call(self, *args, timeout=-1, cancellable=None):
+            parameters, fd_list = remote.pack_fds(method, args)
+            try:
+                result, out_fds = self.call_with_unix_fd_list_sync(name, parameters, fd_list,
+                                                                   timeout, cancellable)
+            except GLib.Error as error:
+                raise _unwrap_remote(error) from None
+            return remote.unpack_fds(result, out_fds)
+    elif kind == 'async':
+        def call(self, *args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
+                 cancellable=None):
+            parameters, fd_list = remote.pack_fds(method, args)
+            if user_data is _NO_USER_DATA:
+                self.call_with_unix_fd_list(name, parameters, fd_list, timeout, cancellable,
+                                            callback)
+            else:
+                self.call_with_unix_fd_list(name, parameters, fd_list, timeout, cancellable,
+                                            callback, user_data)
+    else:
+        def call(self, result):
+            try:
+                value, out_fds = self.call_with_unix_fd_list_finish(result)
+            except GLib.Error as error:
+                raise _unwrap_remote(error) from None
+            return remote.unpack_fds(value, out_fds)
+    call.__name__ = method if kind == 'sync' else method + '_' + kind
+    call.__qualname__ = 'Proxy.' + call.__name__
+    call.__doc__ = ('Calls the remote %s%s -> %s; descriptors pass with the call and its '
+                    'result.' % (remote.name, remote.in_signature, remote.out_signature))
     return call
 
 

@@ -60,6 +60,46 @@ class CServerTestCase(unittest.TestCase):
         # A method added with pp_listener_add_method()
         self.assertEqual(p.concat('pipe', 'proxy'), 'pipeproxy')
 
+    def test_streams(self):
+        # Stream arguments and results cross as file descriptors
+        p = self.proxy
+        data = bytes(range(256)) * 512
+        r, w = os.pipe()
+        os.write(w, b'through a pipe')
+        os.close(w)
+        self.assertEqual(p.read_stream(r), b'through a pipe')
+        os.close(r)
+
+        stream = p.open_bytes(data)           # spliced through a pipe in the child
+        self.assertIsInstance(stream, int)
+        with os.fdopen(stream, 'rb') as f:
+            self.assertEqual(f.read(), data)
+
+        r, w = os.pipe()
+        self.assertTrue(p.write_stream(w, b'written by the child'))
+        os.close(w)
+        with os.fdopen(r, 'rb') as f:
+            self.assertEqual(f.read(), b'written by the child')
+
+        # A Gio stream with a descriptor is taken as well
+        r, w = os.pipe()
+        os.write(w, b'gio')
+        os.close(w)
+        self.assertEqual(p.read_stream(Gio.UnixInputStream.new(r, True)), b'gio')
+
+    def test_streams_async(self):
+        loop = GLib.MainLoop()
+        results = []
+
+        def done(proxy, result):
+            results.append(proxy.open_bytes_finish(result))
+            loop.quit()
+
+        self.proxy.open_bytes_async(b'async bytes', callback=done)
+        pptest.run_loop(loop)
+        with os.fdopen(results[0], 'rb') as f:
+            self.assertEqual(f.read(), b'async bytes')
+
     def test_async(self):
         loop = GLib.MainLoop()
         results = []
