@@ -65,6 +65,8 @@ export {Pp};
 // for a function that is already promisified.
 Gio._promisify(Pp.Proxy, 'new_async', 'new_finish');
 Gio._promisify(Pp.Proxy.prototype, 'call_async', 'call_finish');
+Gio._promisify(Pp.Proxy.prototype, 'call_with_unix_fd_list',
+    'call_with_unix_fd_list_finish');
 Gio._promisify(Pp.Proxy.prototype, 'set_property_async', 'set_property_finish');
 
 const WRAPPER_STATE = Symbol('pipeproxy wrapper state');
@@ -313,6 +315,58 @@ function describedMethods(proxy) {
     return methods;
 }
 
+// Top-level handles ('h', e.g. a GInputStream argument or result) travel
+// as file descriptors: the positions of those in a tuple signature.
+function handlePositions(signature) {
+    return tupleItems(signature).flatMap((type, i) => type === 'h' ? [i] : []);
+}
+
+function fdPositions(method) {
+    if (method.handles === undefined)
+        method.handles = {in: handlePositions(method.in), out: handlePositions(method.out)};
+    return method.handles;
+}
+
+// The parameters of a call whose handle arguments are descriptors (numbers)
+// or have one (get_fd(): Gio.UnixInputStream, Gio.UnixOutputStream), and the
+// Gio.UnixFDList they go in.
+function packWithFds(method, values) {
+    const fdList = new Gio.UnixFDList();
+    values = [...values];
+    for (const i of fdPositions(method).in) {
+        const value = values[i];
+        if (value === undefined || value instanceof GLib.Variant)
+            continue;
+        const fd = typeof value === 'number' ? value : value?.get_fd?.();
+        if (typeof fd !== 'number') {
+            throw ppError(Pp.Error.INVALID_ARGUMENTS,
+                `Method “${method.name}”: argument ${i + 1} must be a file descriptor or ` +
+                `have one (get_fd()), got ${describe(value)}`);
+        }
+        values[i] = fdList.append(fd);
+    }
+    return [packArguments(method.in, values, `Method “${method.name}”`), fdList];
+}
+
+// unpackResult(), each handle of the result replaced by its descriptor: a
+// new one the caller owns (Gio.UnixInputStream.new(fd, true) takes it).
+function unpackWithFds(method, result, outFds, mode) {
+    const value = unpackResult(result, mode);
+    const positions = fdPositions(method).out;
+    if (positions.length === 0)
+        return value;
+    const single = tupleItems(method.out).length === 1;
+    const values = single ? [value] : [...value];
+    for (const i of positions)
+        values[i] = outFds ? outFds.get(values[i]) : null;
+    return single ? values[0] : values;
+}
+
+function passesFds(method) {
+    const {in: inside, out} = fdPositions(method);
+    return inside.length > 0 || out.length > 0;
+}
+
 function splitOptions(method, args) {
     const n = tupleItems(method.in).length;
     if (args.length === n + 1) {
@@ -448,6 +502,13 @@ export function wrap(proxy, options = {}) {
         if (fn === undefined) {
             fn = async function (...args) {
                 const [values, opts] = splitOptions(method, args);
+                if (passesFds(method)) {
+                    const [parameters, fdList] = packWithFds(method, values);
+                    const [result, outFds] = await proxy.call_with_unix_fd_list(method.name,
+                        parameters, fdList, opts.timeout ?? defaultTimeout,
+                        opts.cancellable ?? null);
+                    return unpackWithFds(method, result, outFds, unpack);
+                }
                 const parameters = packArguments(method.in, values, `Method “${method.name}”`);
                 const result = await proxy.call_async(method.name, parameters,
                     opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
@@ -464,6 +525,13 @@ export function wrap(proxy, options = {}) {
         if (fn === undefined) {
             fn = function (...args) {
                 const [values, opts] = splitOptions(method, args);
+                if (passesFds(method)) {
+                    const [parameters, fdList] = packWithFds(method, values);
+                    const [result, outFds] = proxy.call_with_unix_fd_list_sync(method.name,
+                        parameters, fdList, opts.timeout ?? defaultTimeout,
+                        opts.cancellable ?? null);
+                    return unpackWithFds(method, result, outFds, unpack);
+                }
                 const parameters = packArguments(method.in, values, `Method “${method.name}”`);
                 const result = proxy.call_sync(method.name, parameters,
                     opts.timeout ?? defaultTimeout, opts.cancellable ?? null);

@@ -113,6 +113,22 @@ await run([
         assertEqual(await recursive.echo_variant(new GLib.Variant('s', 'r')), 'r');
     })],
 
+    ['streams cross as file descriptors', () => withServer(async w => {
+        const data = new TextEncoder().encode('bytes for a stream '.repeat(1000));
+        // A returned stream is a descriptor we own...
+        const fd = await w.open_bytes(data);
+        assertEqual(typeof fd, 'number');
+        // ...which a stream argument takes back, here as a Gio stream
+        const echoed = await w.read_stream(Gio.UnixInputStream.new(fd, true));
+        assertEqual(new TextDecoder().decode(echoed instanceof GLib.Bytes ? echoed.toArray() : echoed),
+            new TextDecoder().decode(data));
+        // The blocking twins
+        const fd2 = w.sync.open_bytes(new TextEncoder().encode('sync'));
+        const stream = Gio.UnixInputStream.new(fd2, true);
+        const bytes = stream.read_bytes(100, null);
+        assertEqual(new TextDecoder().decode(bytes.toArray()), 'sync');
+    })],
+
     ['wrong arguments fail before anything is sent', () => withServer(async w => {
         const before = await w.get_call_count();
         await assertRejects(w.set_parameter('x'), Pp.Error, Pp.Error.INVALID_ARGUMENTS,
