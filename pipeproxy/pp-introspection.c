@@ -86,7 +86,7 @@ struct _PpMethod
 
 /* libgirepository is not thread-safe; every use of it holds this lock. */
 static GMutex gi_lock;
-static GHashTable *method_cache;    /* "TypeName\nmethod" → PpMethod */
+static GHashTable *method_cache;    /* GType → (method name → PpMethod) */
 static GHashTable *types_searched;  /* GType → TRUE once namespaces were looked for */
 
 static const char * const lifecycle_methods[] = {
@@ -899,11 +899,26 @@ pp_introspection_lookup_method (GType        type,
                                 const char  *name,
                                 GError     **error)
 {
-  g_autofree char *key = g_strdup_printf ("%s\n%s", g_type_name (type), name);
   g_autoptr(GError) local_error = NULL;
+  GHashTable *methods;
   PpMethod *method;
 
   g_return_val_if_fail (g_type_is_a (type, G_TYPE_OBJECT), NULL);
+
+  /* Every call looks its method up: found ones are kept by type, then by
+   * name, which costs two hash lookups and no allocation. */
+  g_mutex_lock (&gi_lock);
+  if (method_cache == NULL)
+    method_cache = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_hash_table_unref);
+  methods = g_hash_table_lookup (method_cache, GSIZE_TO_POINTER (type));
+  method = methods ? g_hash_table_lookup (methods, name) : NULL;
+  if (method != NULL)
+    {
+      pp_method_ref (method);
+      g_mutex_unlock (&gi_lock);
+      return method;
+    }
+  g_mutex_unlock (&gi_lock);
 
   if (is_lifecycle_method (name))
     {
@@ -915,24 +930,22 @@ pp_introspection_lookup_method (GType        type,
 
   g_mutex_lock (&gi_lock);
 
-  if (method_cache == NULL)
-    method_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) pp_method_unref);
-
-  method = g_hash_table_lookup (method_cache, key);
-  if (method != NULL)
-    {
-      pp_method_ref (method);
-      g_mutex_unlock (&gi_lock);
-      return method;
-    }
-
   method = lookup_introspected_locked (type, name, &local_error);
   if (method == NULL && local_error == NULL)
     method = lookup_action_signal (type, name, &local_error);
 
+  /* Only methods that exist are kept: a peer's made-up names are not */
   if (method != NULL)
-    g_hash_table_insert (method_cache, g_steal_pointer (&key), pp_method_ref (method));
+    {
+      methods = g_hash_table_lookup (method_cache, GSIZE_TO_POINTER (type));
+      if (methods == NULL)
+        {
+          methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) pp_method_unref);
+          g_hash_table_insert (method_cache, GSIZE_TO_POINTER (type), methods);
+        }
+      g_hash_table_replace (methods, g_strdup (name), pp_method_ref (method));
+    }
 
   g_mutex_unlock (&gi_lock);
 
