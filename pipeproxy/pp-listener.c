@@ -239,6 +239,12 @@ forward_signal_marshal (GClosure     *closure,
 
   if (fc->listener->connection == NULL)
     return;
+  /* A detail is any quark the emitter made; only text can cross */
+  if (!g_utf8_validate (detail, -1, NULL))
+    {
+      g_debug ("Not forwarding an emission of “%s” whose detail is not UTF-8", fc->name);
+      return;
+    }
 
   for (guint i = 1; i < n_param_values; i++)
     {

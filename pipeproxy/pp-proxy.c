@@ -1198,7 +1198,7 @@ pp_proxy_call_async (PpProxy             *self,
                      gpointer             user_data)
 {
   g_return_if_fail (PP_IS_PROXY (self));
-  g_return_if_fail (method != NULL);
+  g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
   g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -1266,7 +1266,7 @@ pp_proxy_call_sync (PpProxy       *self,
                     GError       **error)
 {
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
   g_return_val_if_fail (parameters == NULL ||
                         g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
@@ -1309,7 +1309,7 @@ pp_proxy_call_with_unix_fd_list (PpProxy             *self,
                                  gpointer             user_data)
 {
   g_return_if_fail (PP_IS_PROXY (self));
-  g_return_if_fail (method != NULL);
+  g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
   g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -1387,7 +1387,7 @@ pp_proxy_call_with_unix_fd_list_sync (PpProxy       *self,
                                       GError       **error)
 {
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
   g_return_val_if_fail (parameters == NULL ||
                         g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
   g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
