@@ -765,18 +765,12 @@ if hasattr(Pp, 'serve_parent'):
         @Pp.method methods."""
         if not _marked_methods(object):
             return Pp.serve_parent(object)
-        variable = getattr(Pp, 'SUBPROCESS_FD_VARIABLE', 'PIPEPROXY_FD')
-        value = os.environ.get(variable)
-        try:
-            fd = int(value)
-            os.set_inheritable(fd, False)
-        except (TypeError, ValueError, OSError):
-            # Let the library say what is wrong with the variable.
-            return Pp.serve_parent(object)
-        os.environ.pop(variable, None)
-        GLib.unsetenv(variable)
-
-        listener = Listener.new(object, Pp.stream_new_for_fd(fd))
+        # The library takes the connection and the variable naming it, and
+        # says what is wrong if there is none; os.environ, a copy of the
+        # environment, forgets the variable too
+        listener = Pp.Listener.new_for_parent(object)
+        os.environ.pop(getattr(Pp, 'SUBPROCESS_FD_VARIABLE', 'PIPEPROXY_FD'), None)
+        listener.export_methods()
         ends = []
         handler = listener.connect('closed', lambda listener, error: ends.append(error))
         listener.run()

@@ -843,6 +843,26 @@ export function serve(object, stream, options = {}) {
 }
 
 /**
+ * The child side of Pp.Proxy.new_for_subprocess_sync() and of spawn() with
+ * Pp.SUBPROCESS_FD_VARIABLE set: serves an object on the connection
+ * inherited from the parent (Pp.Listener.new_for_parent(), which takes the
+ * variable out of the environment). Await closed(listener) to serve until
+ * the parent goes away.
+ *
+ * @param {GObject.Object} object - the object to serve
+ * @param {object} [options] - options
+ * @param {object} [options.methods] - methods to export, see exportMethods()
+ * @returns {Pp.Listener} the listener
+ * @throws {GLib.Error} when this process has no connection to a parent
+ */
+export function serveParent(object, options = {}) {
+    const listener = Pp.Listener.new_for_parent(object);
+    if (options.methods)
+        exportMethods(listener, options.methods);
+    return listener;
+}
+
+/**
  * Starts a child process with one end of a new socket pair as its file
  * descriptor `fd` (3 unless told), for the child to serve an object on or to
  * make a proxy with (Pp.stream_new_for_fd(3), newProxyForFd(3)).

@@ -5,8 +5,8 @@
 // as set by Pp.Proxy.new_for_subprocess_sync()) until the parent goes away;
 // exits 0, or 1 if the connection ended with an error.
 //
-// The helper module has no serveParent(): this reads PIPEPROXY_FD itself
-// and serves with Pipeproxy.serve() on Pp.stream_new_for_fd().
+// It serves with the helper's serveParent(), which takes the connection
+// with Pp.Listener.new_for_parent().
 //
 //   set_parameter(i)   sets "parameter" and emits "changed" (i)
 //   get_parameter() → i
@@ -48,49 +48,46 @@ const MatrixJsThing = GObject.registerClass({
     }
 });
 
-const variable = Pp.SUBPROCESS_FD_VARIABLE ?? 'PIPEPROXY_FD';
-const value = GLib.getenv(variable);
-const fd = Number(value);
-if (value === null || !Number.isInteger(fd) || fd < 0) {
-    printerr(`listener.js: ${variable}=${value} is not a descriptor`);
+let listener;
+try {
+    listener = Pipeproxy.serveParent(new MatrixJsThing(), {
+        methods: {
+            set_parameter: {
+                in: '(i)',
+                impl(parameter) {
+                    this.parameter = parameter;
+                    this.emit('changed', parameter);
+                },
+            },
+            get_parameter: {
+                out: '(i)',
+                impl() {
+                    return this.parameter;
+                },
+            },
+            fail: {
+                impl() {
+                    throw new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND, 'nothing here');
+                },
+            },
+            slow: {
+                in: '(u)',
+                async: true,
+                impl(msec) {
+                    return new Promise(resolve => {
+                        GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
+                            resolve();
+                            return GLib.SOURCE_REMOVE;
+                        });
+                    });
+                },
+            },
+        },
+    });
+} catch (e) {
+    printerr(`listener.js: ${e.message}`);
     System.exit(1);
 }
-GLib.unsetenv(variable);
-
-const listener = Pipeproxy.serve(new MatrixJsThing(), Pp.stream_new_for_fd(fd), {
-    methods: {
-        set_parameter: {
-            in: '(i)',
-            impl(parameter) {
-                this.parameter = parameter;
-                this.emit('changed', parameter);
-            },
-        },
-        get_parameter: {
-            out: '(i)',
-            impl() {
-                return this.parameter;
-            },
-        },
-        fail: {
-            impl() {
-                throw new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND, 'nothing here');
-            },
-        },
-        slow: {
-            in: '(u)',
-            async: true,
-            impl(msec) {
-                return new Promise(resolve => {
-                    GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
-                        resolve();
-                        return GLib.SOURCE_REMOVE;
-                    });
-                });
-            },
-        },
-    },
-});
 
 const reason = await Pipeproxy.closed(listener);
 if (reason !== null && !reason.matches(Pp.Error, Pp.Error.DISCONNECTED)) {
