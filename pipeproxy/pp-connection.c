@@ -146,6 +146,7 @@ struct _PpConnection
 
   gsize                  max_message_size;
   gsize                  max_queued_output;
+  gsize                  memfd_threshold;   /* 0: never */
 
   gboolean               input_throttled;
   gboolean               pumped;
@@ -445,6 +446,7 @@ pp_connection_new (GIOStream                   *stream,
   self->max_pending = PP_DEFAULT_MAX_PENDING_CALLS;
   self->max_message_size = PP_DEFAULT_MAX_MESSAGE_SIZE;
   self->max_queued_output = PP_DEFAULT_MAX_QUEUED_OUTPUT;
+  self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
   self->rbuf_size = READ_BUFFER_SIZE;
   self->rbuf = g_malloc (self->rbuf_size);
 
@@ -518,6 +520,28 @@ pp_connection_set_max_message_size (PpConnection *self,
                                     gsize         size)
 {
   self->max_message_size = MIN (size, G_MAXUINT32);
+}
+
+/* Bodies from this size up go in a sealed memfd where descriptors pass;
+ * 0 turns that off */
+gsize
+pp_connection_get_memfd_threshold (PpConnection *self)
+{
+  gsize threshold;
+
+  g_mutex_lock (&self->lock);
+  threshold = self->memfd_threshold;
+  g_mutex_unlock (&self->lock);
+  return threshold;
+}
+
+void
+pp_connection_set_memfd_threshold (PpConnection *self,
+                                   gsize         threshold)
+{
+  g_mutex_lock (&self->lock);
+  self->memfd_threshold = threshold;
+  g_mutex_unlock (&self->lock);
 }
 
 guint
@@ -957,7 +981,7 @@ queue_frame_with_fds_locked (PpConnection  *self,
   out->fds = fds && n_fds > 0 ? g_object_ref (fds) : NULL;
   out->body_fd = -1;
 
-  if (self->sends_fds && header.body_size >= PP_MEMFD_MIN_BODY_SIZE)
+  if (self->sends_fds && self->memfd_threshold != 0 && header.body_size >= self->memfd_threshold)
     {
       g_autoptr(GError) local_error = NULL;
 
@@ -989,8 +1013,8 @@ takes_fds (PpConnection *self,
            GUnixFDList  *fds)
 {
   return (fds != NULL && g_unix_fd_list_get_length (fds) > 0) ||
-         (self->sends_fds &&
-          g_bytes_get_size (frame) >= PP_WIRE_HEADER_SIZE + PP_MEMFD_MIN_BODY_SIZE);
+         (self->sends_fds && self->memfd_threshold != 0 &&
+          g_bytes_get_size (frame) >= PP_WIRE_HEADER_SIZE + self->memfd_threshold);
 }
 
 /* Calls are refused while too much output waits; replies and signals are

@@ -63,6 +63,11 @@ PP_AVAILABLE_IN_ALL
 void        pp_listener_set_max_message_size (PpListener       *self,
                                               gsize             max_message_size);
 PP_AVAILABLE_IN_ALL
+gsize       pp_listener_get_memfd_threshold  (PpListener       *self);
+PP_AVAILABLE_IN_ALL
+void        pp_listener_set_memfd_threshold  (PpListener       *self,
+                                              gsize             threshold);
+PP_AVAILABLE_IN_ALL
 void        pp_listener_add_method        (PpListener          *self,
                                            const char          *name,
                                            const GVariantType  *in_type,

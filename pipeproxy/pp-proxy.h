@@ -93,6 +93,11 @@ GVariant   *pp_proxy_call_with_unix_fd_list_sync (PpProxy         *self,
                                                   GCancellable    *cancellable,
                                                   GError         **error);
 PP_AVAILABLE_IN_ALL
+gsize       pp_proxy_get_memfd_threshold    (PpProxy              *self);
+PP_AVAILABLE_IN_ALL
+void        pp_proxy_set_memfd_threshold    (PpProxy              *self,
+                                             gsize                 threshold);
+PP_AVAILABLE_IN_ALL
 const char *pp_proxy_get_remote_type_name   (PpProxy              *self);
 PP_AVAILABLE_IN_ALL
 GIOStream  *pp_proxy_get_stream             (PpProxy              *self);

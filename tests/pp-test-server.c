@@ -162,6 +162,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   const char *kind = "test";
   gboolean pipes = FALSE;
+  gint64 memfd_threshold = -1;
 
   for (int i = 1; i < argc; i++)
     {
@@ -169,6 +170,8 @@ main (int   argc,
         pipes = TRUE;
       else if (g_str_has_prefix (argv[i], "--object="))
         kind = argv[i] + strlen ("--object=");
+      else if (g_str_has_prefix (argv[i], "--memfd-threshold="))
+        memfd_threshold = g_ascii_strtoll (argv[i] + strlen ("--memfd-threshold="), NULL, 10);
     }
 
   if (strcmp (kind, "test") == 0)
@@ -203,6 +206,8 @@ main (int   argc,
       return 1;
     }
 
+  if (memfd_threshold >= 0)
+    pp_listener_set_memfd_threshold (listener, memfd_threshold);
   pp_listener_add_method (listener, "concat", G_VARIANT_TYPE ("(ss)"), G_VARIANT_TYPE ("(s)"),
                           concat_method, NULL, NULL);
   g_signal_connect (listener, "handle-method-call", G_CALLBACK (handle_any), NULL);

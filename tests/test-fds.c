@@ -402,7 +402,7 @@ test_large_payload (PpTestFixture *f,
   /* Just under the threshold goes through the stream */
   g_clear_pointer (&result, g_variant_unref);
   g_clear_pointer (&payload, g_bytes_unref);
-  payload = make_payload (PP_MEMFD_MIN_BODY_SIZE - 64, 4);
+  payload = make_payload (PP_MEMFD_DEFAULT_THRESHOLD - 64, 4);
   pp_memfd_get_counts (&sealed_before, &mapped_before);
   result = echo_bytes (f->proxy, payload, &error);
   g_assert_no_error (error);
@@ -511,6 +511,74 @@ test_pipes_refuse_fds (PpTestFixture *f,
 
     g_assert_true (g_variant_equal (result, expected));
   }
+}
+
+/* The threshold is a setting of each side: at 1 MiB a 2 MiB echo goes in
+ * memfds both ways, at 0 (off) in neither, and just under it through the
+ * socket */
+static void
+test_memfd_threshold (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autofree char *server = g_test_build_filename (G_TEST_BUILT, "pp-test-server", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  struct { gsize threshold; gsize size; guint sealed; } cases[] = {
+    { 1024 * 1024, 2 * 1024 * 1024, 1 },
+    { 1024 * 1024, 1024 * 1024 - 64, 0 },
+    { 0, 2 * 1024 * 1024, 0 },
+  };
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  process = g_subprocess_launcher_spawn (launcher, &error, server,
+                                         "--memfd-threshold=1048576", NULL);
+  g_assert_no_error (error);
+  stream = pp_stream_new_for_fd (fds[0], &error);
+  g_assert_no_error (error);
+  proxy = pp_proxy_new_sync (stream, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pp_proxy_get_memfd_threshold (proxy), ==, PP_MEMFD_DEFAULT_THRESHOLD);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) payload = make_payload (cases[i].size, 10 + i);
+      g_autoptr(GVariant) result = NULL;
+      g_autoptr(GVariant) echoed = NULL;
+      guint sealed_before, mapped_before, sealed_after, mapped_after;
+
+      /* Through the property and the setter alike; with 0 here, the
+       * listener's side stays at 1 MiB, so only its reply takes a memfd */
+      if (cases[i].threshold == 0)
+        pp_proxy_set_memfd_threshold (proxy, 0);
+      else
+        g_object_set (proxy, "memfd-threshold", (guint64) cases[i].threshold, NULL);
+      {
+        guint64 threshold;
+
+        g_object_get (proxy, "memfd-threshold", &threshold, NULL);
+        g_assert_cmpuint (threshold, ==, cases[i].threshold);
+      }
+
+      pp_memfd_get_counts (&sealed_before, &mapped_before);
+      result = echo_bytes (proxy, payload, &error);
+      g_assert_no_error (error);
+      pp_memfd_get_counts (&sealed_after, &mapped_after);
+
+      echoed = g_variant_get_child_value (result, 0);
+      g_assert_cmpmem (g_variant_get_data (echoed), g_variant_get_size (echoed),
+                       g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+      g_assert_cmpuint (sealed_after - sealed_before, ==, cases[i].sealed);
+      /* What the listener sent in a memfd came in one */
+      g_assert_cmpuint (mapped_after - mapped_before, ==,
+                        cases[i].size >= 1024 * 1024 ? 1 : 0);
+    }
+
+  pp_proxy_close (proxy);
+  g_subprocess_wait (process, NULL, NULL);
 }
 
 static void
@@ -757,6 +825,7 @@ main (int   argc,
               pp_test_fixture_set_up, test_stream_results, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Fds/memfd-64MiB", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_large_payload, pp_test_fixture_tear_down);
+  g_test_add_func ("/Pp/Fds/memfd-threshold", test_memfd_threshold);
   g_test_add ("/Pp/Fds/pipes-64MiB", PpTestFixture, "pipes",
               fixture_set_up_pipes, test_large_payload, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Fds/pipes-refuse-fds", PpTestFixture, "pipes",
