@@ -73,7 +73,6 @@ void          pp_connection_detach           (PpConnection                *self)
 gsize         pp_connection_get_max_message_size (PpConnection            *self);
 void          pp_connection_set_max_message_size (PpConnection            *self,
                                                   gsize                    size);
-gsize         pp_connection_get_memfd_threshold (PpConnection             *self);
 void          pp_connection_set_memfd_threshold (PpConnection             *self,
                                                  gsize                     threshold);
 guint         pp_connection_get_max_pending_calls (PpConnection           *self);

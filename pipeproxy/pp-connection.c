@@ -524,17 +524,6 @@ pp_connection_set_max_message_size (PpConnection *self,
 
 /* Bodies from this size up go in a sealed memfd where descriptors pass;
  * 0 turns that off */
-gsize
-pp_connection_get_memfd_threshold (PpConnection *self)
-{
-  gsize threshold;
-
-  g_mutex_lock (&self->lock);
-  threshold = self->memfd_threshold;
-  g_mutex_unlock (&self->lock);
-  return threshold;
-}
-
 void
 pp_connection_set_memfd_threshold (PpConnection *self,
                                    gsize         threshold)

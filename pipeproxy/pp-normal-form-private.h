@@ -19,6 +19,15 @@ gboolean pp_normal_form_check (const GVariantType *type,
                                const guint8       *data,
                                gsize               size);
 
+/* The serialisation's framing offsets: their width in a container of
+ * @size bytes, one read, and the size of a container of @body bytes and
+ * @n offsets */
+gsize    pp_normal_form_offset_size   (gsize         size);
+gsize    pp_normal_form_read_offset   (const guint8 *data,
+                                       gsize         width);
+gsize    pp_normal_form_total_size    (gsize         body,
+                                       gsize         n);
+
 /* For a tuple already checked: where its members are, and their types
  * (pointers into @type) */
 guint    pp_normal_form_tuple_members (const char   *type,

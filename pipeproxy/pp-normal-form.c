@@ -104,8 +104,8 @@ fixed_size_of (const char *type)
 }
 
 /* Bytes per framing offset in a container of @size bytes */
-static gsize
-offset_size (gsize size)
+gsize
+pp_normal_form_offset_size (gsize size)
 {
   if (size > G_MAXUINT32)
     return 8;
@@ -116,22 +116,22 @@ offset_size (gsize size)
   return size > 0 ? 1 : 0;
 }
 
-static gsize
-read_offset (const guint8 *data,
-             gsize         width)
+/* A framing offset: little-endian, unaligned */
+gsize
+pp_normal_form_read_offset (const guint8 *data,
+                            gsize         width)
 {
   guint64 value = 0;
 
-  /* little-endian, unaligned */
   for (gsize i = 0; i < width; i++)
     value |= (guint64) data[i] << (8 * i);
   return value;
 }
 
 /* The size GVariant gives a container of @body bytes and @n offsets */
-static gsize
-total_size (gsize body,
-            gsize n)
+gsize
+pp_normal_form_total_size (gsize body,
+                           gsize n)
 {
   if (n == 0)
     return body;
@@ -241,19 +241,19 @@ check_array (const char   *element,
     }
 
   /* Elements, then the offset of each one's end */
-  width = offset_size (size);
-  last_end = read_offset (data + size - width, width);
+  width = pp_normal_form_offset_size (size);
+  last_end = pp_normal_form_read_offset (data + size - width, width);
   if (last_end > size - width || (size - last_end) % width != 0)
     return FALSE;
   n = (size - last_end) / width;
-  if (total_size (last_end, n) != size)
+  if (pp_normal_form_total_size (last_end, n) != size)
     return FALSE;
 
   align = alignment_of (element);
   offset = 0;
   for (gsize i = 0; i < n; i++)
     {
-      gsize end = read_offset (data + last_end + i * width, width);
+      gsize end = pp_normal_form_read_offset (data + last_end + i * width, width);
       gsize start = align_up (offset, align);
 
       if (start > end || end > last_end || !zeros (data, offset, start) ||
@@ -264,6 +264,62 @@ check_array (const char   *element,
   return offset == last_end;
 }
 
+/* Where the members of a tuple or dict entry are, one after the other:
+ * each at the previous one's end, aligned, ending after its fixed size, at
+ * a framing offset (one per variable-size member but the last, read from
+ * the end backwards), or, for the last, where those offsets begin. */
+typedef struct
+{
+  const guint8 *data;
+  gsize         width;
+  gsize         offsets_start;   /* where the offsets read so far begin */
+  gsize         offset;          /* the end of the previous member */
+} TupleWalk;
+
+static void
+tuple_walk_init (TupleWalk    *walk,
+                 const guint8 *data,
+                 gsize         size)
+{
+  walk->data = data;
+  walk->width = pp_normal_form_offset_size (size);
+  walk->offsets_start = size;
+  walk->offset = 0;
+}
+
+/* Locates @member, whose type ends at @next; FALSE when the offsets do not
+ * leave room for it */
+static gboolean
+tuple_walk_next (TupleWalk  *walk,
+                 const char *member,
+                 const char *next,
+                 gsize      *start,
+                 gsize      *end)
+{
+  gsize fixed = fixed_size_of (member);
+
+  *start = align_up (walk->offset, alignment_of (member));
+  if (*start > walk->offsets_start)
+    return FALSE;
+
+  if (fixed != 0)
+    *end = *start + fixed;
+  else if (*next == ')' || *next == '}')
+    *end = walk->offsets_start;
+  else
+    {
+      if (walk->offsets_start < walk->width || walk->offsets_start - walk->width < *start)
+        return FALSE;
+      walk->offsets_start -= walk->width;
+      *end = pp_normal_form_read_offset (walk->data + walk->offsets_start, walk->width);
+    }
+
+  if (*end < *start || *end > walk->offsets_start)
+    return FALSE;
+  walk->offset = *end;
+  return TRUE;
+}
+
 static gboolean
 check_tuple (const char   *type,
              const guint8 *data,
@@ -271,51 +327,32 @@ check_tuple (const char   *type,
              guint         depth)
 {
   gsize fixed = fixed_size_of (type);
-  gsize width = offset_size (size);
-  gsize offsets_start = size;   /* where the framing offsets read so far begin */
-  gsize offset = 0;
   const char *member = type + 1;
+  TupleWalk walk;
 
   if (fixed != 0 && size != fixed)
     return FALSE;
   if (*member == ')')
     return size == 1 && data[0] == '\0';
 
+  tuple_walk_init (&walk, data, size);
   while (*member != ')' && *member != '}')
     {
       const char *next = type_end (member);
-      gsize member_fixed = fixed_size_of (member);
-      gsize start = align_up (offset, alignment_of (member));
-      gsize end;
+      gsize previous_end = walk.offset;
+      gsize start, end;
 
-      if (start > offsets_start || !zeros (data, offset, start))
-        return FALSE;
-
-      if (member_fixed != 0)
-        end = start + member_fixed;
-      else if (*next == ')' || *next == '}')
-        end = offsets_start;
-      else
-        {
-          /* One offset, from the end backwards, per variable-size member
-           * but the last */
-          if (offsets_start < width || offsets_start - width < start)
-            return FALSE;
-          offsets_start -= width;
-          end = read_offset (data + offsets_start, width);
-        }
-
-      if (end < start || end > offsets_start ||
+      if (!tuple_walk_next (&walk, member, next, &start, &end) ||
+          !zeros (data, previous_end, start) ||
           !check_value (member, data + start, end - start, depth + 1))
         return FALSE;
-      offset = end;
       member = next;
     }
 
   /* A fixed-size tuple is padded to its alignment with zeros */
   if (fixed != 0)
-    return zeros (data, offset, size);
-  return offset == offsets_start;
+    return zeros (data, walk.offset, size);
+  return walk.offset == walk.offsets_start;
 }
 
 static gboolean
@@ -372,38 +409,25 @@ pp_normal_form_tuple_members (const char   *type,
                               gsize        *type_lengths,
                               guint         max)
 {
-  gsize width = offset_size (size);
-  gsize offsets_start = size;
-  gsize offset = 0;
   const char *member = type + 1;
+  TupleWalk walk;
   guint n = 0;
 
   g_return_val_if_fail (*type == '(', 0);
 
+  tuple_walk_init (&walk, data, size);
   while (*member != ')')
     {
       const char *next = type_end (member);
-      gsize member_fixed = fixed_size_of (member);
-      gsize start = align_up (offset, alignment_of (member));
-      gsize end;
+      gsize start, end;
 
-      if (n == max)
+      if (n == max || !tuple_walk_next (&walk, member, next, &start, &end))
         return 0;
-      if (member_fixed != 0)
-        end = start + member_fixed;
-      else if (*next == ')')
-        end = offsets_start;
-      else
-        {
-          offsets_start -= width;
-          end = read_offset (data + offsets_start, width);
-        }
       starts[n] = start;
       sizes[n] = end - start;
       types[n] = member;
       type_lengths[n] = next - member;
       n++;
-      offset = end;
       member = next;
     }
   return n;

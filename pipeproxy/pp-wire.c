@@ -154,6 +154,32 @@ pp_wire_write_header (const PpWireHeader *header,
   write_u32 (data + 12, header->timeout_msec);
 }
 
+/* A buffer for a frame with @header's body size, the header written */
+static guint8 *
+frame_begin (const PpWireHeader *header,
+             gsize              *capacity)
+{
+  guint8 *frame = pp_buffer_take (pp_wire_frame_size (header->body_size), capacity);
+
+  pp_wire_write_header (header, frame);
+  return frame;
+}
+
+/* The frame, once its body is written: padded with zeros, as bytes */
+static GBytes *
+frame_end (guint8 *frame,
+           gsize   body_size,
+           gsize   capacity)
+{
+  gsize frame_size = pp_wire_frame_size (body_size);
+
+  memset (frame + PP_WIRE_HEADER_SIZE + body_size, 0,
+          frame_size - PP_WIRE_HEADER_SIZE - body_size);
+  if (capacity >= PP_BUFFER_POOLED_MIN)
+    return pp_buffer_to_bytes (frame, 0, frame_size, capacity);
+  return g_bytes_new_take (frame, frame_size);
+}
+
 GBytes *
 pp_wire_encode (PpWireKind   kind,
                 PpWireFlags  flags,
@@ -164,7 +190,6 @@ pp_wire_encode (PpWireKind   kind,
   g_autoptr(GVariant) owned = NULL;
   guint8 *frame;
   gsize body_size;
-  gsize frame_size;
   gsize capacity;
 
   g_return_val_if_fail (body != NULL, NULL);
@@ -180,23 +205,16 @@ pp_wire_encode (PpWireKind   kind,
 
   body_size = g_variant_get_size (owned);
   g_return_val_if_fail (body_size <= G_MAXUINT32, NULL);
-  frame_size = pp_wire_frame_size (body_size);
 
-  frame = pp_buffer_take (frame_size, &capacity);
-  pp_wire_write_header (&(PpWireHeader) {
-                          .body_size = body_size,
-                          .kind = kind,
-                          .flags = flags,
-                          .serial = serial,
-                          .timeout_msec = timeout_msec,
-                        }, frame);
+  frame = frame_begin (&(PpWireHeader) {
+                         .body_size = body_size,
+                         .kind = kind,
+                         .flags = flags,
+                         .serial = serial,
+                         .timeout_msec = timeout_msec,
+                       }, &capacity);
   g_variant_store (owned, frame + PP_WIRE_HEADER_SIZE);
-  memset (frame + PP_WIRE_HEADER_SIZE + body_size, 0,
-          frame_size - PP_WIRE_HEADER_SIZE - body_size);
-
-  if (capacity >= PP_BUFFER_POOLED_MIN)
-    return pp_buffer_to_bytes (frame, 0, frame_size, capacity);
-  return g_bytes_new_take (frame, frame_size);
+  return frame_end (frame, body_size, capacity);
 }
 
 GVariant *
@@ -252,35 +270,6 @@ pp_wire_decode_body (const PpWireHeader  *header,
   return g_steal_pointer (&value);
 }
 
-/* Bytes per framing offset in a container of @size bytes, and the size
- * GVariant gives a container of @body bytes and @n offsets */
-static gsize
-offset_size (gsize size)
-{
-  if (size > G_MAXUINT32)
-    return 8;
-  if (size > G_MAXUINT16)
-    return 4;
-  if (size > G_MAXUINT8)
-    return 2;
-  return size > 0 ? 1 : 0;
-}
-
-static gsize
-total_size (gsize body,
-            gsize n)
-{
-  if (n == 0)
-    return body;
-  if (body + n <= G_MAXUINT8)
-    return body + n;
-  if (body + 2 * n <= G_MAXUINT16)
-    return body + 2 * n;
-  if (body + 4 * n <= G_MAXUINT32)
-    return body + 4 * n;
-  return body + 8 * n;
-}
-
 #define MAX_STRINGS 2
 
 /* The bodies of CALL `(sv)`, SIGNAL `(ssv)` and RETURN `v`: a few strings,
@@ -302,7 +291,7 @@ encode_strings_and_args (PpWireKind          kind,
   g_autoptr(GVariant) owned = g_variant_ref_sink (args);
   gsize ends[MAX_STRINGS];
   gsize offset = 0;
-  gsize args_size, type_length, variant_start, body_end, body_size, width, frame_size;
+  gsize args_size, type_length, variant_start, body_end, body_size, width;
   gsize capacity;
   const char *type_string;
   guint8 *frame, *body;
@@ -328,20 +317,18 @@ encode_strings_and_args (PpWireKind          kind,
   type_length = strlen (type_string);
   variant_start = n_strings > 0 ? (offset + 7) & ~(gsize) 7 : 0;
   body_end = variant_start + args_size + 1 + type_length;
-  body_size = total_size (body_end, n_strings);
+  body_size = pp_normal_form_total_size (body_end, n_strings);
   g_return_val_if_fail (body_size <= G_MAXUINT32, NULL);
   width = n_strings > 0 ? (body_size - body_end) / n_strings : 0;
-  g_assert (n_strings == 0 || width == offset_size (body_size));
+  g_assert (n_strings == 0 || width == pp_normal_form_offset_size (body_size));
 
-  frame_size = pp_wire_frame_size (body_size);
-  frame = pp_buffer_take (frame_size, &capacity);
-  pp_wire_write_header (&(PpWireHeader) {
-                          .body_size = body_size,
-                          .kind = kind,
-                          .flags = flags,
-                          .serial = serial,
-                          .timeout_msec = timeout_msec,
-                        }, frame);
+  frame = frame_begin (&(PpWireHeader) {
+                         .body_size = body_size,
+                         .kind = kind,
+                         .flags = flags,
+                         .serial = serial,
+                         .timeout_msec = timeout_msec,
+                       }, &capacity);
   body = frame + PP_WIRE_HEADER_SIZE;
 
   offset = 0;
@@ -357,11 +344,7 @@ encode_strings_and_args (PpWireKind          kind,
   for (guint i = 0; i < n_strings; i++)
     for (gsize b = 0; b < width; b++)
       body[body_size - (i + 1) * width + b] = (guint8) (ends[i] >> (8 * b));
-  memset (body + body_size, 0, frame_size - PP_WIRE_HEADER_SIZE - body_size);
-
-  if (capacity >= PP_BUFFER_POOLED_MIN)
-    return pp_buffer_to_bytes (frame, 0, frame_size, capacity);
-  return g_bytes_new_take (frame, frame_size);
+  return frame_end (frame, body_size, capacity);
 }
 
 /* Finds the strings and the variant of a body that
@@ -378,7 +361,7 @@ locate_parts (GVariant     *body,
 {
   const guint8 *data = g_variant_get_data (body);
   gsize size = g_variant_get_size (body);
-  gsize width = n_strings > 0 ? offset_size (size) : 0;
+  gsize width = n_strings > 0 ? pp_normal_form_offset_size (size) : 0;
   gsize offset = 0;
   gsize nul;
 
@@ -386,10 +369,8 @@ locate_parts (GVariant     *body,
 
   for (guint i = 0; i < n_strings; i++)
     {
-      gsize string_end = 0;
+      gsize string_end = pp_normal_form_read_offset (data + size - (i + 1) * width, width);
 
-      for (gsize b = 0; b < width; b++)
-        string_end |= (gsize) data[size - (i + 1) * width + b] << (8 * b);
       if (strings != NULL)
         strings[i] = (const char *) data + offset;
       offset = string_end;
