@@ -112,7 +112,6 @@ GVariant     *pp_connection_call_sync        (PpConnection                *self,
                                               GCancellable                *cancellable,
                                               GError                     **error);
 
-GError       *pp_connection_error_from_wire  (GVariant                    *body);
 GPtrArray    *pp_connection_dup_queued       (PpConnection                *self,
                                               PpWireKind                   kind);
 

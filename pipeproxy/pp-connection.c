@@ -1112,25 +1112,6 @@ pp_connection_send_and_close (PpConnection *self,
 
 /* Reading --------------------------------------------------------------- */
 
-GError *
-pp_connection_error_from_wire (GVariant *body)
-{
-  const char *domain_name;
-  const char *message;
-  GQuark domain;
-  int code;
-
-  g_variant_get (body, "(&si&s)", &domain_name, &code, &message);
-
-  /* Only domains this process already knows are used as such: a peer's
-   * strings never create quarks, which are never freed. */
-  domain = g_quark_try_string (domain_name);
-  if (domain != 0)
-    return g_error_new_literal (domain, code, message);
-
-  return g_error_new (PP_ERROR, PP_ERROR_REMOTE_ERROR, "%s:%d: %s", domain_name, code, message);
-}
-
 /* Routes one decoded frame. Called by the thread doing I/O, without the
  * lock. Returns FALSE, with @error, for a frame that closes the
  * connection; nothing after it is read. */
@@ -1156,7 +1137,7 @@ route_frame (PpConnection       *self,
       if (header->kind == PP_WIRE_KIND_ERROR && header->serial == 0)
         {
           self->peer_refused = TRUE;
-          g_propagate_error (error, pp_connection_error_from_wire (body));
+          g_propagate_error (error, pp_wire_decode_error (body));
           return FALSE;
         }
 
@@ -1185,7 +1166,7 @@ route_frame (PpConnection       *self,
         }
 
       if (header->kind == PP_WIRE_KIND_ERROR)
-        call_error = pp_connection_error_from_wire (body);
+        call_error = pp_wire_decode_error (body);
       else if (header->kind == PP_WIRE_KIND_RETURN)
         pp_wire_split_body (body, NULL, 0, &result, NULL);
       else

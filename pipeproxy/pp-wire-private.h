@@ -103,6 +103,7 @@ GBytes             *pp_wire_encode_return    (guint32             serial,
                                               GVariant           *result);
 GBytes             *pp_wire_encode_error     (guint32             serial,
                                               const GError       *error);
+GError             *pp_wire_decode_error     (GVariant           *body);
 GBytes             *pp_wire_encode_signal    (const char         *name,
                                               const char         *detail,
                                               GVariant           *args);

@@ -483,3 +483,23 @@ pp_wire_encode_error (guint32       serial,
                                         error->code,
                                         error->message ? error->message : ""));
 }
+
+/* The GError an ERROR body stands for. Only domains this process already
+ * knows are used as such: a peer's strings never create quarks, which are
+ * never freed; any other domain becomes PP_ERROR_REMOTE_ERROR naming it. */
+GError *
+pp_wire_decode_error (GVariant *body)
+{
+  const char *domain_name;
+  const char *message;
+  GQuark domain;
+  int code;
+
+  g_variant_get (body, "(&si&s)", &domain_name, &code, &message);
+
+  domain = g_quark_try_string (domain_name);
+  if (domain != 0)
+    return g_error_new_literal (domain, code, message);
+
+  return g_error_new (PP_ERROR, PP_ERROR_REMOTE_ERROR, "%s:%d: %s", domain_name, code, message);
+}

@@ -338,7 +338,7 @@ test_error_frame (void)
   assert_variant_equal (decoded, g_variant_new ("(sis)", "g-io-error-quark",
                                                 G_IO_ERROR_PERMISSION_DENIED, "Nope: “ü”"));
 
-  rebuilt = pp_connection_error_from_wire (decoded);
+  rebuilt = pp_wire_decode_error (decoded);
   g_assert_error (rebuilt, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_assert_cmpstr (rebuilt->message, ==, "Nope: “ü”");
 }
@@ -354,7 +354,7 @@ test_error_frame_unknown_domain (void)
   /* A peer's domain name never becomes a quark here. */
   body = g_variant_ref_sink (g_variant_new ("(sis)", "pp-test-wire-unheard-of-quark", -5,
                                             "far away"));
-  rebuilt = pp_connection_error_from_wire (body);
+  rebuilt = pp_wire_decode_error (body);
   g_assert_error (rebuilt, PP_ERROR, PP_ERROR_REMOTE_ERROR);
   g_assert_cmpuint (g_quark_try_string ("pp-test-wire-unheard-of-quark"), ==, 0);
   g_assert_true (pp_error_get_remote (rebuilt, &domain, &code));
