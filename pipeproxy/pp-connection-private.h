@@ -94,22 +94,39 @@ void          pp_connection_set_peer_receives_fds (PpConnection           *self,
 typedef GBytes *(*PpFrameBuilder) (guint32  serial,
                                    gpointer user_data);
 
+/* What answered a call: the RETURN's result tuple (or the WELCOME's body)
+ * and the descriptors that came with it, NULL when none did. */
+typedef struct
+{
+  GVariant    *value;
+  GUnixFDList *fds;
+} PpReply;
+
+void          pp_reply_clear                 (PpReply                     *reply);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PpReply, pp_reply_clear)
+
 void          pp_connection_call_async       (PpConnection                *self,
                                               PpWireKind                   reply_kind,
                                               PpFrameBuilder               build,
                                               gpointer                     build_data,
                                               GUnixFDList                 *fds,
                                               int                          timeout_msec,
-                                              GTask                       *task);
-GUnixFDList  *pp_connection_steal_reply_fds  (GTask                       *task);
-GVariant     *pp_connection_call_sync        (PpConnection                *self,
+                                              GCancellable                *cancellable,
+                                              gpointer                     source_object,
+                                              gpointer                     source_tag,
+                                              GAsyncReadyCallback          callback,
+                                              gpointer                     user_data);
+gboolean      pp_connection_call_finish      (GAsyncResult                *result,
+                                              PpReply                     *reply,
+                                              GError                     **error);
+gboolean      pp_connection_call_sync        (PpConnection                *self,
                                               PpWireKind                   reply_kind,
                                               PpFrameBuilder               build,
                                               gpointer                     build_data,
                                               GUnixFDList                 *fds,
                                               int                          timeout_msec,
-                                              GUnixFDList                **out_fds,
                                               GCancellable                *cancellable,
+                                              PpReply                     *reply,
                                               GError                     **error);
 
 GPtrArray    *pp_connection_dup_queued       (PpConnection                *self,

@@ -44,8 +44,7 @@ typedef struct
   /* synchronous calls: completed under the connection lock */
   gboolean       sync;
   gboolean       done;
-  GVariant      *result;
-  GUnixFDList   *reply_fds;
+  PpReply        reply;
   GError        *error;
 } PendingCall;
 
@@ -588,43 +587,34 @@ disconnected_error (PpConnection *self)
 
 /* Completing calls ------------------------------------------------------ */
 
+void
+pp_reply_clear (PpReply *reply)
+{
+  g_clear_pointer (&reply->value, g_variant_unref);
+  g_clear_object (&reply->fds);
+}
+
 static void
 pending_call_free (PendingCall *call)
 {
   g_clear_object (&call->task);
-  g_clear_pointer (&call->result, g_variant_unref);
-  g_clear_object (&call->reply_fds);
+  pp_reply_clear (&call->reply);
   g_clear_error (&call->error);
   g_free (call);
 }
 
-static GQuark
-reply_fds_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("pp-reply-fds");
-  return quark;
-}
-
-/* The descriptors that came with the reply that completed @task, a call
- * made with pp_connection_call_async(); call before g_task_propagate_*(). */
-GUnixFDList *
-pp_connection_steal_reply_fds (GTask *task)
-{
-  return g_object_steal_qdata (G_OBJECT (task), reply_fds_quark ());
-}
-
 /* The call was already removed from the table by whoever completes it, so
- * this runs exactly once per call. Not under the lock. */
+ * this runs exactly once per call. Not under the lock. A call that
+ * succeeded becomes the task's result, so the reply needs no allocation of
+ * its own. */
 static void
 complete_async (PpConnection *self,
                 PendingCall  *call,
                 GVariant     *result,
                 GError       *error)
 {
-  GCancellable *cancellable = g_task_get_cancellable (call->task);
+  g_autoptr(GTask) task = g_steal_pointer (&call->task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (call->timeout_source != NULL)
     {
@@ -638,16 +628,14 @@ complete_async (PpConnection *self,
     }
 
   if (error != NULL)
-    g_task_return_error (call->task, error);
-  else
     {
-      if (call->reply_fds != NULL)
-        g_object_set_qdata_full (G_OBJECT (call->task), reply_fds_quark (),
-                                 g_steal_pointer (&call->reply_fds), g_object_unref);
-      g_task_return_pointer (call->task, result, (GDestroyNotify) g_variant_unref);
+      g_task_return_error (task, error);
+      pending_call_free (call);
+      return;
     }
 
-  pending_call_free (call);
+  call->reply.value = result;
+  g_task_return_pointer (task, call, (GDestroyNotify) pending_call_free);
 }
 
 static void
@@ -657,7 +645,7 @@ complete_sync_locked (PpConnection *self,
                       GError       *error)
 {
   call->done = TRUE;
-  call->result = result;
+  call->reply.value = result;
   call->error = error;
   broadcast_locked (self);
   if (self->pumped)
@@ -1174,7 +1162,7 @@ route_frame (PpConnection       *self,
 
       g_hash_table_remove (self->pending, GUINT_TO_POINTER (header->serial));
       if (fds != NULL && call_error == NULL)
-        call->reply_fds = g_object_ref (fds);
+        call->reply.fds = g_object_ref (fds);
 
       if (call->sync)
         {
@@ -2002,24 +1990,36 @@ async_cancelled_cb (GCancellable *cancellable,
   g_source_unref (idle);
 }
 
+/* Sends the request @build makes and completes a GTask with @source_object
+ * and @source_tag (so the caller's _finish can check them) when the reply
+ * of @reply_kind, an ERROR, the time-out, cancellation or the end of the
+ * connection comes; @callback runs in the thread-default main context.
+ * Finish with pp_connection_call_finish(). */
 void
-pp_connection_call_async (PpConnection   *self,
-                          PpWireKind      reply_kind,
-                          PpFrameBuilder  build,
-                          gpointer        build_data,
-                          GUnixFDList    *fds,
-                          int             timeout_msec,
-                          GTask          *task)
+pp_connection_call_async (PpConnection        *self,
+                          PpWireKind           reply_kind,
+                          PpFrameBuilder       build,
+                          gpointer             build_data,
+                          GUnixFDList         *fds,
+                          int                  timeout_msec,
+                          GCancellable        *cancellable,
+                          gpointer             source_object,
+                          gpointer             source_tag,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
 {
   GQueue to_complete[1] = { G_QUEUE_INIT };
   g_autoptr(GBytes) frame = NULL;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  PendingCall *call = g_new0 (PendingCall, 1);
+  GTask *task;
+  PendingCall *call;
   GError *error = NULL;
   guint32 serial;
 
+  task = g_task_new (source_object, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  call = g_new0 (PendingCall, 1);
   call->reply_kind = reply_kind;
-  call->task = g_object_ref (task);
+  call->task = task;
 
   g_mutex_lock (&self->lock);
   if (!add_pending_locked (self, call, &error))
@@ -2074,6 +2074,27 @@ pp_connection_call_async (PpConnection   *self,
       if (call == NULL)
         g_cancellable_disconnect (cancellable, id);
     }
+}
+
+/* Takes the reply of a call made with pp_connection_call_async(). */
+gboolean
+pp_connection_call_finish (GAsyncResult  *result,
+                           PpReply       *reply,
+                           GError       **error)
+{
+  PendingCall *call;
+
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+  g_return_val_if_fail (reply != NULL, FALSE);
+
+  call = g_task_propagate_pointer (G_TASK (result), error);
+  if (call == NULL)
+    return FALSE;
+
+  *reply = call->reply;
+  call->reply = (PpReply) { NULL, NULL };
+  pending_call_free (call);
+  return TRUE;
 }
 
 static void
@@ -2210,15 +2231,17 @@ wait_sync_locked (PpConnection *self,
     }
 }
 
-GVariant *
+/* Like pp_connection_call_async(), waiting in the calling thread; on
+ * success fills @reply, which the caller clears. */
+gboolean
 pp_connection_call_sync (PpConnection    *self,
                          PpWireKind       reply_kind,
                          PpFrameBuilder   build,
                          gpointer         build_data,
                          GUnixFDList     *fds,
                          int              timeout_msec,
-                         GUnixFDList    **out_fds,
                          GCancellable    *cancellable,
+                         PpReply         *reply,
                          GError         **error)
 {
   GQueue to_complete[1] = { G_QUEUE_INIT };
@@ -2227,10 +2250,9 @@ pp_connection_call_sync (PpConnection    *self,
   gint64 deadline = -1;
   gulong cancel_id = 0;
   GError *local_error = NULL;
-  GVariant *result;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
+    return FALSE;
 
   call.sync = TRUE;
   call.reply_kind = reply_kind;
@@ -2242,7 +2264,7 @@ pp_connection_call_sync (PpConnection    *self,
   if (!add_pending_locked (self, &call, error))
     {
       g_mutex_unlock (&self->lock);
-      return NULL;
+      return FALSE;
     }
 
   frame = build (call.serial, build_data);
@@ -2252,11 +2274,10 @@ pp_connection_call_sync (PpConnection    *self,
       g_mutex_unlock (&self->lock);
       close_if_broken (self, to_complete);
       complete_calls (self, to_complete);
-      g_clear_pointer (&call.result, g_variant_unref);
-      g_clear_object (&call.reply_fds);
+      pp_reply_clear (&call.reply);
       g_clear_error (&call.error);
       g_propagate_error (error, local_error);
-      return NULL;
+      return FALSE;
     }
   g_mutex_unlock (&self->lock);
   close_if_broken (self, to_complete);
@@ -2280,11 +2301,12 @@ pp_connection_call_sync (PpConnection    *self,
        g_error_matches (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
     send_cancel (self, call.serial);
 
-  result = g_steal_pointer (&call.result);
-  if (out_fds != NULL)
-    *out_fds = g_steal_pointer (&call.reply_fds);
-  g_clear_object (&call.reply_fds);
   if (call.error != NULL)
-    g_propagate_error (error, g_steal_pointer (&call.error));
-  return result;
+    {
+      pp_reply_clear (&call.reply);
+      g_propagate_error (error, g_steal_pointer (&call.error));
+      return FALSE;
+    }
+  *reply = call.reply;
+  return TRUE;
 }

@@ -562,7 +562,7 @@ pp_proxy_initable_init (GInitable     *initable,
 {
   PpProxy *self = PP_PROXY (initable);
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) welcome = NULL;
+  g_auto(PpReply) welcome = { NULL, };
 
   if (priv->remote_type_name != NULL)
     return TRUE;
@@ -570,13 +570,12 @@ pp_proxy_initable_init (GInitable     *initable,
   if (priv->connection == NULL && !start_connection (self, error))
     return FALSE;
 
-  welcome = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_WELCOME, build_hello,
-                                     priv->connection, NULL, priv->default_timeout, NULL,
-                                     cancellable, error);
-  if (welcome == NULL)
+  if (!pp_connection_call_sync (priv->connection, PP_WIRE_KIND_WELCOME, build_hello,
+                                priv->connection, NULL, priv->default_timeout,
+                                cancellable, &welcome, error))
     return FALSE;
 
-  return finish_handshake (self, welcome, error);
+  return finish_handshake (self, welcome.value, error);
 }
 
 static void
@@ -592,11 +591,11 @@ hello_cb (GObject      *source_object,
 {
   g_autoptr(GTask) task = user_data;
   PpProxy *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) welcome = NULL;
+  g_auto(PpReply) welcome = { NULL, };
   GError *error = NULL;
 
-  welcome = g_task_propagate_pointer (G_TASK (result), &error);
-  if (welcome == NULL || !finish_handshake (self, welcome, &error))
+  if (!pp_connection_call_finish (result, &welcome, &error) ||
+      !finish_handshake (self, welcome.value, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -612,7 +611,6 @@ pp_proxy_init_async (GAsyncInitable      *initable,
   PpProxy *self = PP_PROXY (initable);
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) hello = NULL;
   GError *error = NULL;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -630,10 +628,9 @@ pp_proxy_init_async (GAsyncInitable      *initable,
       return;
     }
 
-  hello = g_task_new (self, cancellable, hello_cb, g_steal_pointer (&task));
-  g_task_set_source_tag (hello, build_hello);
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_WELCOME, build_hello,
-                            priv->connection, NULL, priv->default_timeout, hello);
+                            priv->connection, NULL, priv->default_timeout, cancellable,
+                            self, build_hello, hello_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -1123,34 +1120,26 @@ call_internal_async (PpProxy             *self,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
   CallRequest request;
   int timeout;
 
   owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-
   if (priv->connection == NULL)
     {
-      g_task_return_new_error (task, PP_ERROR, PP_ERROR_DISCONNECTED,
+      g_task_report_new_error (self, callback, user_data, source_tag,
+                               PP_ERROR, PP_ERROR_DISCONNECTED,
                                _("The proxy is not connected"));
       return;
     }
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  {
-    GError *error = NULL;
-
-    if (!check_arguments (self, method, owned, &error))
-      {
-        g_task_return_error (task, error);
-        return;
-      }
-  }
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
+      !check_arguments (self, method, owned, &error))
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
   sync_subscriptions (self);
 
   timeout = resolve_timeout (self, timeout_msec);
@@ -1158,7 +1147,8 @@ call_internal_async (PpProxy             *self,
   request.parameters = owned;
   request.timeout_msec = call_deadline (timeout);
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
-                            fd_list, timeout, task);
+                            fd_list, timeout, cancellable, self, source_tag,
+                            callback, user_data);
 }
 
 static GVariant *
@@ -1173,8 +1163,9 @@ call_internal_sync (PpProxy       *self,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
+  g_auto(PpReply) reply = { NULL, };
   CallRequest request;
-  GVariant *result;
+  gboolean ok;
   int timeout;
 
   owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
@@ -1193,10 +1184,14 @@ call_internal_sync (PpProxy       *self,
   request.method = method;
   request.parameters = owned;
   request.timeout_msec = call_deadline (timeout);
-  result = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
-                                    fd_list, timeout, out_fd_list, cancellable, error);
+  ok = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
+                                fd_list, timeout, cancellable, &reply, error);
   take_queued_properties (self);
-  return result;
+  if (!ok)
+    return NULL;
+  if (out_fd_list != NULL)
+    *out_fd_list = g_steal_pointer (&reply.fds);
+  return g_steal_pointer (&reply.value);
 }
 
 /**
@@ -1255,14 +1250,15 @@ pp_proxy_call_finish (PpProxy       *self,
                       GAsyncResult  *result,
                       GError       **error)
 {
-  g_autoptr(GUnixFDList) dropped = NULL;
+  g_auto(PpReply) reply = { NULL, };
 
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_proxy_call_async, NULL);
 
-  dropped = pp_connection_steal_reply_fds (G_TASK (result));
-  return g_task_propagate_pointer (G_TASK (result), error);
+  if (!pp_connection_call_finish (result, &reply, error))
+    return NULL;
+  return g_steal_pointer (&reply.value);
 }
 
 /**
@@ -1368,19 +1364,22 @@ pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
                                         GAsyncResult  *result,
                                         GError       **error)
 {
-  g_autoptr(GUnixFDList) fds = NULL;
-  GVariant *ret;
+  g_auto(PpReply) reply = { NULL, };
 
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         pp_proxy_call_with_unix_fd_list, NULL);
 
-  fds = pp_connection_steal_reply_fds (G_TASK (result));
-  ret = g_task_propagate_pointer (G_TASK (result), error);
+  if (!pp_connection_call_finish (result, &reply, error))
+    {
+      if (out_fd_list != NULL)
+        *out_fd_list = NULL;
+      return NULL;
+    }
   if (out_fd_list != NULL)
-    *out_fd_list = ret != NULL ? g_steal_pointer (&fds) : NULL;
-  return ret;
+    *out_fd_list = g_steal_pointer (&reply.fds);
+  return g_steal_pointer (&reply.value);
 }
 
 /**
@@ -1714,17 +1713,17 @@ set_property_done (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GTask) outer = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_task_propagate_pointer (G_TASK (result), &error);
+  g_auto(PpReply) reply = { NULL, };
+  GError *error = NULL;
   const char *name = g_task_get_task_data (outer);
 
-  if (reply == NULL)
+  if (!pp_connection_call_finish (result, &reply, &error))
     {
-      g_task_return_error (outer, g_steal_pointer (&error));
+      g_task_return_error (outer, error);
       return;
     }
 
-  take_property_reply (PP_PROXY (source), name, reply);
+  take_property_reply (PP_PROXY (source), name, reply.value);
   g_task_return_boolean (outer, TRUE);
 }
 
@@ -1797,7 +1796,6 @@ pp_proxy_set_property_async (PpProxy             *self,
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(GVariant) request = NULL;
   g_autoptr(GTask) task = NULL;
-  GTask *inner;
   GError *error = NULL;
 
   g_return_if_fail (PP_IS_PROXY (self));
@@ -1821,10 +1819,9 @@ pp_proxy_set_property_async (PpProxy             *self,
     }
 
   request = property_request (name, owned);
-  inner = g_task_new (self, cancellable, set_property_done, g_steal_pointer (&task));
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
-                            NULL, priv->default_timeout, inner);
-  g_object_unref (inner);
+                            NULL, priv->default_timeout, cancellable, self, set_property_done,
+                            set_property_done, g_steal_pointer (&task));
 }
 
 /**
@@ -1876,7 +1873,7 @@ pp_proxy_set_property_sync (PpProxy       *self,
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(GVariant) request = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_auto(PpReply) reply = { NULL, };
 
   g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
@@ -1891,12 +1888,11 @@ pp_proxy_set_property_sync (PpProxy       *self,
     return FALSE;
 
   request = property_request (name, owned);
-  reply = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_set_property,
-                                   request, NULL, priv->default_timeout, NULL, cancellable, error);
-  if (reply == NULL)
+  if (!pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_set_property,
+                                request, NULL, priv->default_timeout, cancellable, &reply, error))
     return FALSE;
 
-  take_property_reply (self, name, reply);
+  take_property_reply (self, name, reply.value);
   return TRUE;
 }
 
