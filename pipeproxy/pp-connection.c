@@ -22,6 +22,7 @@
 #include "pp-connection-private.h"
 #include "pp-error.h"
 #include "pp-memfd-private.h"
+#include "pp-stream-private.h"
 
 #define READ_BUFFER_SIZE     (64 * 1024)
 /* Frames bigger than this get a buffer of their own that becomes the
@@ -269,106 +270,6 @@ find_fds (GIOStream  *stream,
   return *in_fd >= 0 && *out_fd >= 0;
 }
 
-/* A stream with no descriptor to poll (TLS, a converter, a custom stream)
- * is joined to one end of a socket pair by two splices running in the
- * owner context; the connection uses the other end like any socket. This
- * costs a copy and a main-loop hop per message, so only such streams pay
- * it. */
-typedef struct
-{
-  GIOStream    *user;
-  GIOStream    *inner;
-  GCancellable *cancellable;
-  guint         n_running;
-} Pump;
-
-static void
-pump_unref (Pump *pump)
-{
-  if (--pump->n_running > 0)
-    return;
-  g_io_stream_close (pump->inner, NULL, NULL);
-  g_io_stream_close_async (pump->user, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-  g_object_unref (pump->user);
-  g_object_unref (pump->inner);
-  g_object_unref (pump->cancellable);
-  g_free (pump);
-}
-
-static void
-pump_from_user_done (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  Pump *pump = user_data;
-  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (pump->inner));
-
-  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
-  /* The user's stream ended: let the connection see the end. */
-  g_socket_shutdown (socket, FALSE, TRUE, NULL);
-  g_cancellable_cancel (pump->cancellable);
-  pump_unref (pump);
-}
-
-static void
-pump_to_user_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Pump *pump = user_data;
-
-  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
-  /* The connection ended: stop reading the user's stream. */
-  g_cancellable_cancel (pump->cancellable);
-  pump_unref (pump);
-}
-
-static GIOStream *
-start_pump (GIOStream  *stream,
-            GError    **error)
-{
-  g_autoptr(GSocket) mine = NULL;
-  g_autoptr(GSocket) theirs = NULL;
-  Pump *pump;
-  int fds[2];
-
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not create a socket pair: %s"), g_strerror (saved));
-      return NULL;
-    }
-  mine = g_socket_new_from_fd (fds[0], NULL);
-  theirs = g_socket_new_from_fd (fds[1], NULL);
-  if (mine == NULL || theirs == NULL)
-    {
-      if (mine == NULL)
-        close (fds[0]);
-      if (theirs == NULL)
-        close (fds[1]);
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("Could not create a socket pair"));
-      return NULL;
-    }
-
-  pump = g_new0 (Pump, 1);
-  pump->user = g_object_ref (stream);
-  pump->inner = G_IO_STREAM (g_socket_connection_factory_create_connection (theirs));
-  pump->cancellable = g_cancellable_new ();
-  pump->n_running = 2;
-
-  g_output_stream_splice_async (g_io_stream_get_output_stream (pump->inner),
-                                g_io_stream_get_input_stream (pump->user),
-                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
-                                pump->cancellable, pump_from_user_done, pump);
-  g_output_stream_splice_async (g_io_stream_get_output_stream (pump->user),
-                                g_io_stream_get_input_stream (pump->inner),
-                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
-                                NULL, pump_to_user_done, pump);
-
-  return G_IO_STREAM (g_socket_connection_factory_create_connection (mine));
-}
-
 /* Writing to a pipe whose reader is gone raises SIGPIPE, and unlike send()
  * on a socket, write() on a pipe has no flag to prevent it. Policy: a
  * process that uses a pipe transport ignores SIGPIPE unless it installed a
@@ -409,9 +310,15 @@ pp_connection_new (GIOStream                   *stream,
       return NULL;
     }
 
+  /* A stream with no descriptor to poll (TLS, a converter, a custom
+   * stream) is read and written through one spliced to it. */
   if (!find_fds (stream, &in_fd, &out_fd))
     {
-      pumped = start_pump (stream, error);
+      int fd = pp_stream_splice (G_OBJECT (stream), error);
+
+      if (fd < 0)
+        return NULL;
+      pumped = pp_stream_new_for_fd (fd, error);
       if (pumped == NULL)
         return NULL;
       stream = pumped;

@@ -13,6 +13,7 @@
 
 #include "pp-error.h"
 #include "pp-marshal-private.h"
+#include "pp-stream-private.h"
 
 typedef struct
 {
@@ -435,57 +436,6 @@ zero_terminated_length (const PpTypeDesc *desc,
  * memory stream, a converter) is spliced through a pipe in the
  * thread-default main context, which runs until the peer closes its end. */
 
-static void
-splice_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error) < 0)
-    g_debug ("A stream passed to the peer ended early: %s", error->message);
-}
-
-static int
-stream_fd_or_pipe (GObject  *stream,
-                   GError  **error)
-{
-  int fds[2];
-
-  if (G_IS_FILE_DESCRIPTOR_BASED (stream))
-    {
-      int fd = fcntl (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (stream)),
-                      F_DUPFD_CLOEXEC, 3);
-
-      if (fd < 0)
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                     "dup: %s", g_strerror (errno));
-      return fd;
-    }
-
-  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
-    return -1;
-
-  if (G_IS_INPUT_STREAM (stream))
-    {
-      g_autoptr(GOutputStream) to_peer = g_unix_output_stream_new (fds[1], TRUE);
-
-      g_output_stream_splice_async (to_peer, G_INPUT_STREAM (stream),
-                                    G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                    G_PRIORITY_DEFAULT, NULL, splice_done, NULL);
-      return fds[0];
-    }
-  else
-    {
-      g_autoptr(GInputStream) from_peer = g_unix_input_stream_new (fds[0], TRUE);
-
-      g_output_stream_splice_async (G_OUTPUT_STREAM (stream), from_peer,
-                                    G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
-                                    G_PRIORITY_DEFAULT, NULL, splice_done, NULL);
-      return fds[1];
-    }
-}
-
 /* Appends the stream's descriptor to *@out_fds, made on demand */
 static GVariant *
 stream_to_handle (GObject       *stream,
@@ -502,7 +452,7 @@ stream_to_handle (GObject       *stream,
       return NULL;
     }
 
-  fd = stream_fd_or_pipe (stream, error);
+  fd = pp_stream_dup_fd (stream, error);
   if (fd < 0)
     return NULL;
 

@@ -8,11 +8,26 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
+#include <gio/gfiledescriptorbased.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 
 #include "pp-error.h"
-#include "pp-stream.h"
+#include "pp-stream-private.h"
+
+static gboolean
+open_socket_pair (int      fds[2],
+                  GError **error)
+{
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create a socket pair: %s"), g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
 
 /**
  * pp_stream_new_for_fd:
@@ -99,13 +114,8 @@ pp_stream_new_pair (GIOStream **out_stream1,
   g_return_val_if_fail (out_stream1 != NULL, FALSE);
   g_return_val_if_fail (out_stream2 != NULL, FALSE);
 
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not create a socket pair: %s"), g_strerror (saved));
-      return FALSE;
-    }
+  if (!open_socket_pair (fds, error))
+    return FALSE;
 
   *out_stream1 = pp_stream_new_for_fd (fds[0], error);
   if (*out_stream1 == NULL)
@@ -198,5 +208,174 @@ pp_stream_steal_fd (GIOStream  *stream,
       return -1;
     }
   g_io_stream_close (stream, NULL, NULL);
+  return fd;
+}
+
+/* Splicing --------------------------------------------------------------
+ *
+ * A copy and a main-loop hop per chunk: only streams that have no
+ * descriptor pay it. */
+
+typedef struct
+{
+  GObject      *stream;       /* the caller's */
+  GIOStream    *inner;        /* our end of a socket pair; NULL for a pipe */
+  GCancellable *cancellable;  /* stops reading @stream */
+  guint         n_running;
+} Splice;
+
+static void
+splice_unref (Splice *splice)
+{
+  if (--splice->n_running > 0)
+    return;
+
+  if (splice->inner != NULL)
+    {
+      g_io_stream_close (splice->inner, NULL, NULL);
+      g_object_unref (splice->inner);
+    }
+  /* A two-way stream is done with once both ways ended; a one-way stream
+   * stays the caller's to close (a memory stream's data is read after). */
+  if (G_IS_IO_STREAM (splice->stream))
+    g_io_stream_close_async (G_IO_STREAM (splice->stream), G_PRIORITY_DEFAULT,
+                             NULL, NULL, NULL);
+  g_object_unref (splice->stream);
+  g_object_unref (splice->cancellable);
+  g_free (splice);
+}
+
+static void
+debug_splice_error (GObject      *target,
+                    GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (target), result, &error) < 0 &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("A spliced stream ended early: %s", error->message);
+}
+
+/* All that the stream yields went to the descriptor, or nobody reads it. */
+static void
+splice_out_done (GObject      *target,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Splice *splice = user_data;
+
+  debug_splice_error (target, result);
+  /* Let the reader see the end; a pipe's end was closed with the splice. */
+  if (splice->inner != NULL)
+    g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (splice->inner)),
+                       FALSE, TRUE, NULL);
+  splice_unref (splice);
+}
+
+/* The descriptor's writer is done. */
+static void
+splice_in_done (GObject      *target,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Splice *splice = user_data;
+
+  debug_splice_error (target, result);
+  g_cancellable_cancel (splice->cancellable);
+  splice_unref (splice);
+}
+
+/* Returns a new descriptor that stands for @stream: reading it gives what
+ * @stream (a GInputStream, or a GIOStream's input) yields, writing it feeds
+ * @stream (a GOutputStream, or a GIOStream's output). A GIOStream gets one
+ * end of a socket pair and is closed when both ways ended; a one-way stream
+ * gets one end of a pipe. The splices run in the thread-default main
+ * context. */
+int
+pp_stream_splice (GObject  *stream,
+                  GError  **error)
+{
+  g_autoptr(GOutputStream) to_fd = NULL;
+  g_autoptr(GInputStream) from_fd = NULL;
+  GInputStream *input = NULL;
+  GOutputStream *output = NULL;
+  GIOStream *inner = NULL;
+  Splice *splice;
+  int fds[2];
+  int fd;
+
+  if (G_IS_IO_STREAM (stream))
+    {
+      if (!open_socket_pair (fds, error))
+        return -1;
+      inner = pp_stream_new_for_fd (fds[1], error);
+      if (inner == NULL)
+        {
+          close (fds[0]);
+          return -1;
+        }
+      input = g_io_stream_get_input_stream (G_IO_STREAM (stream));
+      output = g_io_stream_get_output_stream (G_IO_STREAM (stream));
+      to_fd = g_object_ref (g_io_stream_get_output_stream (inner));
+      from_fd = g_object_ref (g_io_stream_get_input_stream (inner));
+      fd = fds[0];
+    }
+  else
+    {
+      if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+        return -1;
+      if (G_IS_INPUT_STREAM (stream))
+        {
+          input = G_INPUT_STREAM (stream);
+          to_fd = g_unix_output_stream_new (fds[1], TRUE);
+          fd = fds[0];
+        }
+      else
+        {
+          output = G_OUTPUT_STREAM (stream);
+          from_fd = g_unix_input_stream_new (fds[0], TRUE);
+          fd = fds[1];
+        }
+    }
+
+  splice = g_new0 (Splice, 1);
+  splice->stream = g_object_ref (stream);
+  splice->inner = inner;
+  splice->cancellable = g_cancellable_new ();
+  splice->n_running = (input != NULL) + (output != NULL);
+
+  if (input != NULL)
+    g_output_stream_splice_async (to_fd, input,
+                                  inner ? G_OUTPUT_STREAM_SPLICE_NONE
+                                        : G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                  G_PRIORITY_DEFAULT, splice->cancellable,
+                                  splice_out_done, splice);
+  if (output != NULL)
+    g_output_stream_splice_async (output, from_fd,
+                                  inner ? G_OUTPUT_STREAM_SPLICE_NONE
+                                        : G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
+                                  G_PRIORITY_DEFAULT, NULL, splice_in_done, splice);
+  return fd;
+}
+
+/* A descriptor of the caller's own for a one-way @stream: a duplicate of
+ * its own, or one spliced to it. */
+int
+pp_stream_dup_fd (GObject  *stream,
+                  GError  **error)
+{
+  int fd;
+
+  if (!G_IS_FILE_DESCRIPTOR_BASED (stream))
+    return pp_stream_splice (stream, error);
+
+  fd = fcntl (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (stream)),
+              F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "dup: %s", g_strerror (saved));
+    }
   return fd;
 }
