@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 
+#include "pp-description-private.h"
+
 G_BEGIN_DECLS
 
 /* Describes and invokes the methods of an exported object. This file's .c
@@ -57,22 +59,18 @@ gboolean            pp_introspection_check_args    (const char          *method,
                                                     GVariant            *parameters,
                                                     GError             **error);
 
-/* Self-description, sent to the proxy in the handshake. Whatever cannot be
- * used from another process is described with the reason, or left out with
- * the reason in a debug message. */
-#define PP_DESCRIPTION_METHODS_TYPE    "a(sssbs)"   /* name, in, out, throws, dispatch */
-#define PP_DESCRIPTION_SIGNALS_TYPE    "a(suasss)"   /* name, flags, arg types, args, why not */
-#define PP_DESCRIPTION_PROPERTIES_TYPE "a(susssmv)" /* name, flags, type, signature, why not, value */
-
+/* Self-description, sent to the proxy in the handshake: each fills
+ * @description. Whatever cannot be used from another process is described
+ * with the reason, or left out with the reason in a debug message. */
 void                pp_introspection_describe_type       (GType            type,
-                                                          GVariantDict    *info);
+                                                          PpDescription   *description);
+/* Methods described already (e.g. added ones) are kept */
 void                pp_introspection_describe_methods    (GType            type,
-                                                          GHashTable      *seen,
-                                                          GVariantBuilder *methods);
+                                                          PpDescription   *description);
 void                pp_introspection_describe_signals    (GType            type,
-                                                          GVariantBuilder *signals);
+                                                          PpDescription   *description);
 void                pp_introspection_describe_properties (GObject         *object,
-                                                          GVariantBuilder *properties);
+                                                          PpDescription   *description);
 gboolean            pp_introspection_signal_is_mirrored  (GType            type,
                                                           const char      *name,
                                                           guint           *signal_id);

@@ -1309,35 +1309,25 @@ pp_method_invoke_async (PpMethod         *method,
 
 /* Self-description ------------------------------------------------------ */
 
-static void
-append_type_names (GVariantBuilder *builder,
-                   const GType     *types,
-                   guint            n_types)
+static const char *
+param_type_name (GType type)
 {
-  for (guint i = 0; i < n_types; i++)
-    g_variant_builder_add (builder, "s", g_type_name (types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE));
+  return g_type_name (type & ~G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 void
-pp_introspection_describe_type (GType         type,
-                                GVariantDict *info)
+pp_introspection_describe_type (GType          type,
+                                PpDescription *description)
 {
   g_autofree GType *interfaces = NULL;
-  GVariantBuilder chain;
-  GVariantBuilder ifaces;
   guint n_interfaces = 0;
 
-  g_variant_builder_init (&chain, G_VARIANT_TYPE_STRING_ARRAY);
   for (GType t = type; t != 0; t = g_type_parent (t))
-    g_variant_builder_add (&chain, "s", g_type_name (t));
+    pp_description_add_chain_type (description, g_type_name (t));
 
   interfaces = g_type_interfaces (type, &n_interfaces);
-  g_variant_builder_init (&ifaces, G_VARIANT_TYPE_STRING_ARRAY);
-  append_type_names (&ifaces, interfaces, n_interfaces);
-
-  g_variant_dict_insert (info, "type-name", "s", g_type_name (type));
-  g_variant_dict_insert_value (info, "type-chain", g_variant_builder_end (&chain));
-  g_variant_dict_insert_value (info, "interfaces", g_variant_builder_end (&ifaces));
+  for (guint i = 0; i < n_interfaces; i++)
+    pp_description_add_interface (description, g_type_name (interfaces[i]));
 }
 
 static void
@@ -1404,24 +1394,27 @@ collect_signal_ids (GType   type,
     }
 }
 
-static const char *
-dispatch_name (PpMethodKind kind)
+static PpMethodDispatch
+method_dispatch (PpMethod *method)
 {
-  return kind == PP_METHOD_KIND_ACTION_SIGNAL ? "action-signal" : "introspected";
+  if (method->finish != NULL)
+    return PP_METHOD_DISPATCH_ASYNC;
+  if (method->kind == PP_METHOD_KIND_ACTION_SIGNAL)
+    return PP_METHOD_DISPATCH_ACTION_SIGNAL;
+  return PP_METHOD_DISPATCH_INTROSPECTED;
 }
 
 static void
-describe_method (GType            type,
-                 const char      *name,
-                 GHashTable      *seen,
-                 GVariantBuilder *methods)
+describe_method (GType          type,
+                 const char    *name,
+                 GHashTable    *tried,
+                 PpDescription *description)
 {
   g_autoptr(PpMethod) method = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (g_hash_table_contains (seen, name))
+  if (!g_hash_table_add (tried, (gpointer) name))
     return;
-  g_hash_table_add (seen, g_strdup (name));
 
   method = pp_introspection_lookup_method (type, name, &error);
   if (method == NULL)
@@ -1430,26 +1423,25 @@ describe_method (GType            type,
       return;
     }
 
-  g_variant_builder_add (methods, "(sssbs)", name,
-                         g_variant_type_peek_string (method->in_type),
-                         g_variant_type_peek_string (pp_method_get_out_type (method)),
-                         method->throws, method->finish ? "async" : dispatch_name (method->kind));
+  pp_description_add_method (description, name, g_variant_type_peek_string (method->in_type),
+                             g_variant_type_peek_string (pp_method_get_out_type (method)),
+                             method->throws, method_dispatch (method));
 }
 
 void
-pp_introspection_describe_methods (GType            type,
-                                   GHashTable      *seen,
-                                   GVariantBuilder *methods)
+pp_introspection_describe_methods (GType          type,
+                                   PpDescription *description)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GHashTable) tried = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_mutex_lock (&gi_lock);
   collect_method_names_locked (type, names);
   g_mutex_unlock (&gi_lock);
 
   for (guint i = 0; i < names->len; i++)
-    describe_method (type, g_ptr_array_index (names, i), seen, methods);
+    describe_method (type, g_ptr_array_index (names, i), tried, description);
 
   collect_signal_ids (type, ids);
   for (guint i = 0; i < ids->len; i++)
@@ -1458,7 +1450,7 @@ pp_introspection_describe_methods (GType            type,
 
       g_signal_query (g_array_index (ids, guint, i), &query);
       if (query.signal_flags & G_SIGNAL_ACTION)
-        describe_method (type, query.signal_name, seen, methods);
+        describe_method (type, query.signal_name, tried, description);
     }
 }
 
@@ -1488,8 +1480,8 @@ signal_mirror_check (const GSignalQuery  *query,
 }
 
 void
-pp_introspection_describe_signals (GType            type,
-                                   GVariantBuilder *signals)
+pp_introspection_describe_signals (GType          type,
+                                   PpDescription *description)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
 
@@ -1498,15 +1490,16 @@ pp_introspection_describe_signals (GType            type,
     {
       g_autoptr(GString) signature = g_string_new (NULL);
       g_autoptr(GError) error = NULL;
-      GVariantBuilder arg_types;
+      g_autofree const char **names = NULL;
       GSignalQuery query;
 
       g_signal_query (g_array_index (ids, guint, i), &query);
       if (query.itype == G_TYPE_OBJECT && g_str_equal (query.signal_name, "notify"))
         continue;
 
-      g_variant_builder_init (&arg_types, G_VARIANT_TYPE_STRING_ARRAY);
-      append_type_names (&arg_types, query.param_types, query.n_params);
+      names = g_new (const char *, MAX (query.n_params, 1));
+      for (guint j = 0; j < query.n_params; j++)
+        names[j] = param_type_name (query.param_types[j]);
 
       if (!signal_mirror_check (&query, signature, &error))
         {
@@ -1515,8 +1508,9 @@ pp_introspection_describe_signals (GType            type,
           g_string_truncate (signature, 0);
         }
 
-      g_variant_builder_add (signals, "(suasss)", query.signal_name, query.signal_flags,
-                             &arg_types, signature->str, error ? error->message : "");
+      pp_description_add_signal (description, query.signal_name, query.signal_flags,
+                                 query.n_params, names, signature->str,
+                                 error ? error->message : "");
     }
 }
 
@@ -1541,8 +1535,8 @@ pp_introspection_signal_is_mirrored (GType       type,
 }
 
 void
-pp_introspection_describe_properties (GObject         *object,
-                                      GVariantBuilder *properties)
+pp_introspection_describe_properties (GObject       *object,
+                                      PpDescription *description)
 {
   guint n_pspecs = 0;
   g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object),
@@ -1553,7 +1547,7 @@ pp_introspection_describe_properties (GObject         *object,
       GParamSpec *pspec = pspecs[i];
       g_autoptr(GString) signature = g_string_new (NULL);
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) value = NULL;
+      GVariant *value = NULL;
 
       if (!pp_marshal_gtype_signature (pspec->value_type, signature, &error))
         {
@@ -1572,14 +1566,9 @@ pp_introspection_describe_properties (GObject         *object,
             g_string_truncate (signature, 0);
         }
 
-      if (value == NULL)
-        value = g_variant_ref_sink (g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL));
-      else
-        g_variant_ref_sink (value);
-
-      g_variant_builder_add (properties, "(susss@mv)", pspec->name, pspec->flags,
-                             g_type_name (pspec->value_type), signature->str,
-                             error ? error->message : "", value);
+      pp_description_add_property (description, pspec->name, pspec->flags,
+                                   g_type_name (pspec->value_type), signature->str,
+                                   error ? error->message : "", value);
     }
 }
 

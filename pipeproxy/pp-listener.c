@@ -354,43 +354,29 @@ handle_set_property (PpListener         *self,
   reply (self, header->serial, FALSE, current, error);
 }
 
-static GVariant *
+static PpDescription *
 describe_object (PpListener *self)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GType type = G_OBJECT_TYPE (self->object);
-  GVariantBuilder methods, signal_list, property_list;
+  PpDescription *description = pp_description_new (g_type_name (type));
   GHashTableIter iter;
-  GVariantDict info;
   gpointer key, value;
 
-  g_variant_dict_init (&info, NULL);
-  pp_introspection_describe_type (type, &info);
-  g_variant_dict_insert (&info, "unix-fds", "b", pp_connection_receives_fds (self->connection));
+  pp_introspection_describe_type (type, description);
 
-  g_variant_builder_init (&methods, G_VARIANT_TYPE (PP_DESCRIPTION_METHODS_TYPE));
   g_hash_table_iter_init (&iter, self->methods);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       AddedMethod *added = value;
 
-      g_hash_table_add (seen, g_strdup (key));
-      g_variant_builder_add (&methods, "(sssbs)", (const char *) key,
-                             g_variant_type_peek_string (added->in_type),
-                             g_variant_type_peek_string (added->out_type), TRUE, "added");
+      pp_description_add_method (description, key, g_variant_type_peek_string (added->in_type),
+                                 g_variant_type_peek_string (added->out_type), TRUE,
+                                 PP_METHOD_DISPATCH_ADDED);
     }
-  pp_introspection_describe_methods (type, seen, &methods);
-  g_variant_dict_insert_value (&info, "methods", g_variant_builder_end (&methods));
-
-  g_variant_builder_init (&signal_list, G_VARIANT_TYPE (PP_DESCRIPTION_SIGNALS_TYPE));
-  pp_introspection_describe_signals (type, &signal_list);
-  g_variant_dict_insert_value (&info, "signals", g_variant_builder_end (&signal_list));
-
-  g_variant_builder_init (&property_list, G_VARIANT_TYPE (PP_DESCRIPTION_PROPERTIES_TYPE));
-  pp_introspection_describe_properties (self->object, &property_list);
-  g_variant_dict_insert_value (&info, "properties", g_variant_builder_end (&property_list));
-
-  return g_variant_dict_end (&info);
+  pp_introspection_describe_methods (type, description);
+  pp_introspection_describe_signals (type, description);
+  pp_introspection_describe_properties (self->object, description);
+  return description;
 }
 
 static void
@@ -433,11 +419,14 @@ handle_hello (PpListener         *self,
   self->greeted = TRUE;
 
   {
+    g_autoptr(PpDescription) description = describe_object (self);
+    GVariant *info = pp_description_serialize (description,
+                                               pp_connection_receives_fds (self->connection));
     g_autoptr(GBytes) frame = pp_wire_encode (PP_WIRE_KIND_WELCOME, PP_WIRE_FLAGS_NONE,
                                               header->serial, 0,
                                               g_variant_new ("(su@a{sv})", PP_WIRE_MAGIC,
                                                              (guint32) PP_WIRE_PROTOCOL_VERSION,
-                                                             describe_object (self)));
+                                                             info));
     pp_connection_send (self->connection, frame, NULL);
   }
 

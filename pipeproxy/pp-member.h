@@ -28,6 +28,28 @@ typedef enum
   PP_MEMBER_PROPERTY,
 } PpMemberKind;
 
+/**
+ * PpMethodDispatch:
+ * @PP_METHOD_DISPATCH_INTROSPECTED: a method found through
+ *   GObject-Introspection, called directly
+ * @PP_METHOD_DISPATCH_ASYNC: an `x_async()`/`x_finish()` pair, called as one
+ *   method `x_async`
+ * @PP_METHOD_DISPATCH_ACTION_SIGNAL: an action signal, emitted
+ * @PP_METHOD_DISPATCH_ADDED: a method added to the listener with
+ *   [method@Pp.Listener.add_method] or answered by its handlers
+ *
+ * How the listener runs a method of the remote object.
+ *
+ * Since: 1.0
+ */
+typedef enum
+{
+  PP_METHOD_DISPATCH_INTROSPECTED,
+  PP_METHOD_DISPATCH_ASYNC,
+  PP_METHOD_DISPATCH_ACTION_SIGNAL,
+  PP_METHOD_DISPATCH_ADDED,
+} PpMethodDispatch;
+
 #define PP_TYPE_MEMBER (pp_member_get_type ())
 
 PP_AVAILABLE_IN_ALL

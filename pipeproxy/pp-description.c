@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-description-private.h"
+#include "pp-error.h"
+
+/* The WELCOME's dictionary (a{sv}):
+ *
+ *   type-name   s          the exported object's type
+ *   type-chain  as         that type and its parents
+ *   interfaces  as         the interfaces it implements
+ *   unix-fds    b          whether the listener takes file descriptors
+ *   methods     a(sssbs)   name, in-signature, out-signature, throws, dispatch
+ *   signals     a(suasss)  name, flags, argument type names, argument tuple
+ *                          (or ""), why it cannot cross (or "")
+ *   properties  a(susssmv) name, flags, value type name, signature (or ""),
+ *                          why it cannot cross (or ""), value
+ */
+#define METHODS_TYPE    "a(sssbs)"
+#define SIGNALS_TYPE    "a(suasss)"
+#define PROPERTIES_TYPE "a(susssmv)"
+
+struct _PpDescription
+{
+  gatomicrefcount  ref_count;
+  GStringChunk    *strings;       /* every string of the description */
+  const char      *type_name;
+  GPtrArray       *type_chain;    /* const char * */
+  GPtrArray       *interfaces;    /* const char * */
+  GArray          *methods;       /* PpDescribedMethod */
+  GArray          *signals;       /* PpDescribedSignal */
+  GArray          *properties;    /* PpDescribedProperty */
+  /* name → index + 1; signal and property names with '-' for '_' */
+  GHashTable      *method_index;
+  GHashTable      *signal_index;
+  GHashTable      *property_index;
+  GVariant        *variant;       /* what it was parsed from, or serialized */
+  char            *hash;
+};
+
+static const char * const dispatch_names[] = {
+  [PP_METHOD_DISPATCH_INTROSPECTED] = "introspected",
+  [PP_METHOD_DISPATCH_ASYNC] = "async",
+  [PP_METHOD_DISPATCH_ACTION_SIGNAL] = "action-signal",
+  [PP_METHOD_DISPATCH_ADDED] = "added",
+};
+
+PpDescription *
+pp_description_new (const char *type_name)
+{
+  PpDescription *self = g_new0 (PpDescription, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->strings = g_string_chunk_new (1024);
+  self->type_name = g_string_chunk_insert (self->strings, type_name);
+  self->type_chain = g_ptr_array_new ();
+  self->interfaces = g_ptr_array_new ();
+  self->methods = g_array_new (FALSE, FALSE, sizeof (PpDescribedMethod));
+  self->signals = g_array_new (FALSE, FALSE, sizeof (PpDescribedSignal));
+  self->properties = g_array_new (FALSE, FALSE, sizeof (PpDescribedProperty));
+  self->method_index = g_hash_table_new (g_str_hash, g_str_equal);
+  self->signal_index = g_hash_table_new (g_str_hash, g_str_equal);
+  self->property_index = g_hash_table_new (g_str_hash, g_str_equal);
+  return self;
+}
+
+PpDescription *
+pp_description_ref (PpDescription *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+pp_description_unref (PpDescription *self)
+{
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  for (guint i = 0; i < self->signals->len; i++)
+    g_free (g_array_index (self->signals, PpDescribedSignal, i).arg_type_names);
+  for (guint i = 0; i < self->properties->len; i++)
+    g_variant_unref (g_array_index (self->properties, PpDescribedProperty, i).value);
+  g_hash_table_unref (self->method_index);
+  g_hash_table_unref (self->signal_index);
+  g_hash_table_unref (self->property_index);
+  g_array_unref (self->methods);
+  g_array_unref (self->signals);
+  g_array_unref (self->properties);
+  g_ptr_array_unref (self->type_chain);
+  g_ptr_array_unref (self->interfaces);
+  g_clear_pointer (&self->variant, g_variant_unref);
+  g_string_chunk_free (self->strings);
+  g_free (self->hash);
+  g_free (self);
+}
+
+static const char *
+intern (PpDescription *self,
+        const char    *string)
+{
+  return g_string_chunk_insert (self->strings, string);
+}
+
+/* GLib takes '_' for '-' in signal and property names */
+static const char *
+canonical_key (PpDescription *self,
+               const char    *name)
+{
+  char *key;
+
+  if (strchr (name, '_') == NULL)
+    return name;
+  key = g_string_chunk_insert (self->strings, name);
+  return g_strdelimit (key, "_", '-');
+}
+
+static int
+find_canonical (GHashTable *index,
+                const char *name)
+{
+  gpointer found = g_hash_table_lookup (index, name);
+
+  if (found == NULL && strchr (name, '_') != NULL)
+    {
+      g_autofree char *key = g_strdelimit (g_strdup (name), "_", '-');
+
+      found = g_hash_table_lookup (index, key);
+    }
+  return GPOINTER_TO_INT (found) - 1;
+}
+
+void
+pp_description_add_chain_type (PpDescription *self,
+                               const char    *type_name)
+{
+  g_ptr_array_add (self->type_chain, (gpointer) intern (self, type_name));
+}
+
+void
+pp_description_add_interface (PpDescription *self,
+                              const char    *type_name)
+{
+  g_ptr_array_add (self->interfaces, (gpointer) intern (self, type_name));
+}
+
+gboolean
+pp_description_add_method (PpDescription    *self,
+                           const char       *name,
+                           const char       *in_signature,
+                           const char       *out_signature,
+                           gboolean          throws,
+                           PpMethodDispatch  dispatch)
+{
+  PpDescribedMethod method;
+
+  if (g_hash_table_contains (self->method_index, name))
+    return FALSE;
+
+  method.name = intern (self, name);
+  method.in_signature = intern (self, in_signature);
+  method.out_signature = intern (self, out_signature);
+  method.throws = !!throws;
+  method.dispatch = dispatch;
+  g_array_append_val (self->methods, method);
+  g_hash_table_insert (self->method_index, (gpointer) method.name,
+                       GUINT_TO_POINTER (self->methods->len));
+  return TRUE;
+}
+
+gboolean
+pp_description_add_signal (PpDescription      *self,
+                           const char         *name,
+                           guint               flags,
+                           guint               n_args,
+                           const char * const *arg_type_names,
+                           const char         *signature,
+                           const char         *reason)
+{
+  const char *key = canonical_key (self, name);
+  PpDescribedSignal sig;
+
+  if (g_hash_table_contains (self->signal_index, key))
+    return FALSE;
+
+  sig.name = intern (self, name);
+  sig.flags = flags;
+  sig.n_args = n_args;
+  sig.arg_type_names = g_new (const char *, MAX (n_args, 1));
+  for (guint i = 0; i < n_args; i++)
+    sig.arg_type_names[i] = intern (self, arg_type_names[i]);
+  sig.signature = intern (self, signature);
+  sig.reason = intern (self, reason);
+  g_array_append_val (self->signals, sig);
+  g_hash_table_insert (self->signal_index, (gpointer) key, GUINT_TO_POINTER (self->signals->len));
+  return TRUE;
+}
+
+gboolean
+pp_description_add_property (PpDescription *self,
+                             const char    *name,
+                             guint          flags,
+                             const char    *type_name,
+                             const char    *signature,
+                             const char    *reason,
+                             GVariant      *value)
+{
+  const char *key = canonical_key (self, name);
+  PpDescribedProperty prop;
+
+  if (g_hash_table_contains (self->property_index, key))
+    {
+      if (value != NULL)
+        g_variant_unref (g_variant_ref_sink (value));
+      return FALSE;
+    }
+
+  prop.name = intern (self, name);
+  prop.flags = flags;
+  prop.type_name = intern (self, type_name);
+  prop.signature = intern (self, signature);
+  prop.reason = intern (self, reason);
+  prop.value = value ? g_variant_ref_sink (value)
+                     : g_variant_ref_sink (g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL));
+  g_array_append_val (self->properties, prop);
+  g_hash_table_insert (self->property_index, (gpointer) key,
+                       GUINT_TO_POINTER (self->properties->len));
+  return TRUE;
+}
+
+/* Serializing ------------------------------------------------------------- */
+
+static GVariant *
+serialize_methods (PpDescription *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (METHODS_TYPE));
+  for (guint i = 0; i < self->methods->len; i++)
+    {
+      const PpDescribedMethod *m = &g_array_index (self->methods, PpDescribedMethod, i);
+
+      g_variant_builder_add (&builder, "(sssbs)", m->name, m->in_signature, m->out_signature,
+                             m->throws, dispatch_names[m->dispatch]);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+serialize_signals (PpDescription *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (SIGNALS_TYPE));
+  for (guint i = 0; i < self->signals->len; i++)
+    {
+      const PpDescribedSignal *s = &g_array_index (self->signals, PpDescribedSignal, i);
+
+      g_variant_builder_add (&builder, "(su@asss)", s->name, s->flags,
+                             g_variant_new_strv (s->arg_type_names, s->n_args), s->signature,
+                             s->reason);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+serialize_properties (PpDescription *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (PROPERTIES_TYPE));
+  for (guint i = 0; i < self->properties->len; i++)
+    {
+      const PpDescribedProperty *p = &g_array_index (self->properties, PpDescribedProperty, i);
+
+      g_variant_builder_add (&builder, "(susss@mv)", p->name, p->flags, p->type_name,
+                             p->signature, p->reason, p->value);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+GVariant *
+pp_description_serialize (PpDescription *self,
+                          gboolean       unix_fds)
+{
+  GVariantBuilder info;
+
+  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&info, "{sv}", "type-name", g_variant_new_string (self->type_name));
+  g_variant_builder_add (&info, "{sv}", "type-chain",
+                         g_variant_new_strv ((const char * const *) self->type_chain->pdata,
+                                             self->type_chain->len));
+  g_variant_builder_add (&info, "{sv}", "interfaces",
+                         g_variant_new_strv ((const char * const *) self->interfaces->pdata,
+                                             self->interfaces->len));
+  g_variant_builder_add (&info, "{sv}", "unix-fds", g_variant_new_boolean (unix_fds));
+  g_variant_builder_add (&info, "{sv}", "methods", serialize_methods (self));
+  g_variant_builder_add (&info, "{sv}", "signals", serialize_signals (self));
+  g_variant_builder_add (&info, "{sv}", "properties", serialize_properties (self));
+  return g_variant_builder_end (&info);
+}
+
+/* Parsing: the trust boundary ---------------------------------------------- */
+
+G_GNUC_PRINTF (2, 3)
+static gboolean
+invalid (GError     **error,
+         const char  *format,
+         ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+               _("The listener described the object wrongly: %s"), what);
+  return FALSE;
+}
+
+/* Looks up @key; a missing key leaves *@out NULL, a value of another type
+ * fails */
+static gboolean
+lookup (GVariant    *info,
+        const char  *key,
+        const char  *type,
+        GVariant   **out,
+        GError     **error)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (info, key, NULL);
+
+  if (value != NULL && !g_variant_is_of_type (value, G_VARIANT_TYPE (type)))
+    return invalid (error, _("“%s” is of type %s, not %s"), key,
+                    g_variant_get_type_string (value), type);
+  *out = g_steal_pointer (&value);
+  return TRUE;
+}
+
+static gboolean
+is_definite_type (const char *signature)
+{
+  return g_variant_type_string_is_valid (signature) &&
+         g_variant_type_is_definite (G_VARIANT_TYPE (signature));
+}
+
+static gboolean
+is_tuple_type (const char *signature)
+{
+  return is_definite_type (signature) && g_variant_type_is_tuple (G_VARIANT_TYPE (signature));
+}
+
+static gboolean
+parse_type_names (PpDescription  *self,
+                  GVariant       *info,
+                  const char     *key,
+                  void          (*add) (PpDescription *, const char *),
+                  GError        **error)
+{
+  g_autoptr(GVariant) list = NULL;
+  g_autofree const char **names = NULL;
+
+  if (!lookup (info, key, "as", &list, error))
+    return FALSE;
+  if (list == NULL)
+    return TRUE;
+  names = g_variant_get_strv (list, NULL);
+  for (guint i = 0; names[i] != NULL; i++)
+    add (self, names[i]);
+  return TRUE;
+}
+
+static gboolean
+dispatch_from_name (const char       *name,
+                    PpMethodDispatch *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (dispatch_names); i++)
+    if (g_str_equal (name, dispatch_names[i]))
+      {
+        *out = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+parse_methods (PpDescription  *self,
+               GVariant       *list,
+               GError        **error)
+{
+  gsize n = list ? g_variant_n_children (list) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const char *name, *in, *out, *dispatch_name;
+      PpMethodDispatch dispatch;
+      gboolean throws;
+
+      g_variant_get_child (list, i, "(&s&s&sb&s)", &name, &in, &out, &throws, &dispatch_name);
+      if (*name == '\0')
+        return invalid (error, _("a method has no name"));
+      if (!is_tuple_type (in) || !is_tuple_type (out))
+        return invalid (error, _("method “%s” takes %s and gives %s, which are not both tuple types"),
+                        name, in, out);
+      if (!dispatch_from_name (dispatch_name, &dispatch))
+        return invalid (error, _("method “%s” is dispatched as “%s”, which is unknown"),
+                        name, dispatch_name);
+      if (!pp_description_add_method (self, name, in, out, throws, dispatch))
+        return invalid (error, _("method “%s” is described twice"), name);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_signal_arguments (const char  *name,
+                        const char  *signature,
+                        gsize        n_args,
+                        GError     **error)
+{
+  const GVariantType *item;
+  gsize n_items = 0;
+
+  if (!is_tuple_type (signature))
+    return invalid (error, _("signal “%s” has arguments of type %s, which is not a tuple type"),
+                    name, signature);
+  for (item = g_variant_type_first (G_VARIANT_TYPE (signature)); item != NULL;
+       item = g_variant_type_next (item))
+    n_items++;
+  if (n_items != n_args)
+    return invalid (error, _("signal “%s” has %" G_GSIZE_FORMAT " argument types for a tuple "
+                             "of %" G_GSIZE_FORMAT " (%s)"), name, n_args, n_items, signature);
+  return TRUE;
+}
+
+static gboolean
+parse_signals (PpDescription  *self,
+               GVariant       *list,
+               GError        **error)
+{
+  gsize n = list ? g_variant_n_children (list) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) arg_types = NULL;
+      g_autofree const char **arg_names = NULL;
+      const char *name, *signature, *reason;
+      gsize n_args;
+      guint flags;
+
+      g_variant_get_child (list, i, "(&su@as&s&s)", &name, &flags, &arg_types, &signature,
+                           &reason);
+      arg_names = g_variant_get_strv (arg_types, &n_args);
+      if (*name == '\0')
+        return invalid (error, _("a signal has no name"));
+      if (*signature != '\0' && !check_signal_arguments (name, signature, n_args, error))
+        return FALSE;
+      if (!pp_description_add_signal (self, name, flags, n_args, arg_names, signature, reason))
+        return invalid (error, _("signal “%s” is described twice"), name);
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_properties (PpDescription  *self,
+                  GVariant       *list,
+                  GError        **error)
+{
+  gsize n = list ? g_variant_n_children (list) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) value = NULL;
+      g_autoptr(GVariant) boxed = NULL;
+      const char *name, *type_name, *signature, *reason;
+      guint flags;
+
+      g_variant_get_child (list, i, "(&su&s&s&s@mv)", &name, &flags, &type_name, &signature,
+                           &reason, &value);
+      if (*name == '\0')
+        return invalid (error, _("a property has no name"));
+      if (*signature != '\0' && !is_definite_type (signature))
+        return invalid (error, _("property “%s” has values of type “%s”, which is not a type"),
+                        name, signature);
+
+      boxed = g_variant_get_maybe (value);
+      if (boxed != NULL && *signature == '\0')
+        g_clear_pointer (&value, g_variant_unref);  /* a value nothing here can read */
+      else if (boxed != NULL)
+        {
+          g_autoptr(GVariant) inner = g_variant_get_variant (boxed);
+
+          if (!g_str_equal (g_variant_get_type_string (inner), signature))
+            return invalid (error, _("property “%s” of type %s has a value of type %s"),
+                            name, signature, g_variant_get_type_string (inner));
+        }
+
+      if (!pp_description_add_property (self, name, flags, type_name, signature, reason,
+                                        g_steal_pointer (&value)))
+        return invalid (error, _("property “%s” is described twice"), name);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_limits (GVariant                   *info,
+              GVariant                   *methods,
+              GVariant                   *signals,
+              GVariant                   *properties,
+              const PpDescriptionLimits  *limits,
+              GError                    **error)
+{
+  gsize n_members = (methods ? g_variant_n_children (methods) : 0) +
+                    (signals ? g_variant_n_children (signals) : 0) +
+                    (properties ? g_variant_n_children (properties) : 0);
+
+  if (g_variant_get_size (info) > limits->max_size)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("The listener's description of the object is %" G_GSIZE_FORMAT " bytes, "
+                     "more than the limit of %" G_GSIZE_FORMAT), g_variant_get_size (info),
+                   limits->max_size);
+      return FALSE;
+    }
+  if (n_members > limits->max_members)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("The listener described %" G_GSIZE_FORMAT " methods, signals and "
+                     "properties, more than the limit of %u"), n_members, limits->max_members);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+PpDescription *
+pp_description_parse (GVariant                   *info,
+                      const PpDescriptionLimits  *limits,
+                      gboolean                   *out_unix_fds,
+                      GError                    **error)
+{
+  g_autoptr(PpDescription) self = NULL;
+  g_autoptr(GVariant) type_name = NULL;
+  g_autoptr(GVariant) unix_fds = NULL;
+  g_autoptr(GVariant) methods = NULL;
+  g_autoptr(GVariant) signals = NULL;
+  g_autoptr(GVariant) properties = NULL;
+
+  if (!g_variant_is_of_type (info, G_VARIANT_TYPE_VARDICT))
+    {
+      invalid (error, _("it is of type %s, not a{sv}"), g_variant_get_type_string (info));
+      return NULL;
+    }
+
+  if (!lookup (info, "type-name", "s", &type_name, error) ||
+      !lookup (info, "unix-fds", "b", &unix_fds, error) ||
+      !lookup (info, "methods", METHODS_TYPE, &methods, error) ||
+      !lookup (info, "signals", SIGNALS_TYPE, &signals, error) ||
+      !lookup (info, "properties", PROPERTIES_TYPE, &properties, error) ||
+      !check_limits (info, methods, signals, properties, limits, error))
+    return NULL;
+  if (type_name == NULL)
+    {
+      invalid (error, _("it has no type name"));
+      return NULL;
+    }
+
+  self = pp_description_new (g_variant_get_string (type_name, NULL));
+  if (!parse_type_names (self, info, "type-chain", pp_description_add_chain_type, error) ||
+      !parse_type_names (self, info, "interfaces", pp_description_add_interface, error) ||
+      !parse_methods (self, methods, error) ||
+      !parse_signals (self, signals, error) ||
+      !parse_properties (self, properties, error))
+    return NULL;
+
+  self->variant = g_variant_ref_sink (info);
+  if (out_unix_fds != NULL)
+    *out_unix_fds = unix_fds != NULL && g_variant_get_boolean (unix_fds);
+  return g_steal_pointer (&self);
+}
+
+/* Reading ------------------------------------------------------------------ */
+
+const char *
+pp_description_get_type_name (PpDescription *self)
+{
+  return self->type_name;
+}
+
+GVariant *
+pp_description_get_variant (PpDescription *self)
+{
+  if (g_once_init_enter (&self->variant))
+    g_once_init_leave (&self->variant,
+                               g_variant_ref_sink (pp_description_serialize (self, FALSE)));
+  return self->variant;
+}
+
+static void
+checksum_string (GChecksum  *checksum,
+                 const char *string)
+{
+  g_checksum_update (checksum, (const guchar *) string, strlen (string) + 1);
+}
+
+static void
+checksum_uint (GChecksum *checksum,
+               guint32    value)
+{
+  guint32 le = GUINT32_TO_LE (value);
+
+  g_checksum_update (checksum, (const guchar *) &le, sizeof le);
+}
+
+static void
+checksum_strings (GChecksum          *checksum,
+                  const char * const *strings,
+                  guint               n)
+{
+  checksum_uint (checksum, n);
+  for (guint i = 0; i < n; i++)
+    checksum_string (checksum, strings[i]);
+}
+
+/* Every field but the property values and unix-fds, each list after its
+ * length, so that the hash is the same exactly for the same promises */
+static char *
+compute_hash (PpDescription *self)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  checksum_string (checksum, self->type_name);
+  checksum_strings (checksum, (const char * const *) self->type_chain->pdata,
+                    self->type_chain->len);
+  checksum_strings (checksum, (const char * const *) self->interfaces->pdata,
+                    self->interfaces->len);
+
+  checksum_uint (checksum, self->methods->len);
+  for (guint i = 0; i < self->methods->len; i++)
+    {
+      const PpDescribedMethod *m = &g_array_index (self->methods, PpDescribedMethod, i);
+
+      checksum_string (checksum, m->name);
+      checksum_string (checksum, m->in_signature);
+      checksum_string (checksum, m->out_signature);
+      checksum_uint (checksum, m->throws);
+      checksum_uint (checksum, m->dispatch);
+    }
+
+  checksum_uint (checksum, self->signals->len);
+  for (guint i = 0; i < self->signals->len; i++)
+    {
+      const PpDescribedSignal *s = &g_array_index (self->signals, PpDescribedSignal, i);
+
+      checksum_string (checksum, s->name);
+      checksum_uint (checksum, s->flags);
+      checksum_strings (checksum, s->arg_type_names, s->n_args);
+      checksum_string (checksum, s->signature);
+      checksum_string (checksum, s->reason);
+    }
+
+  checksum_uint (checksum, self->properties->len);
+  for (guint i = 0; i < self->properties->len; i++)
+    {
+      const PpDescribedProperty *p = &g_array_index (self->properties, PpDescribedProperty, i);
+
+      checksum_string (checksum, p->name);
+      checksum_uint (checksum, p->flags);
+      checksum_string (checksum, p->type_name);
+      checksum_string (checksum, p->signature);
+      checksum_string (checksum, p->reason);
+    }
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+const char *
+pp_description_get_hash (PpDescription *self)
+{
+  if (g_once_init_enter (&self->hash))
+    g_once_init_leave (&self->hash, compute_hash (self));
+  return self->hash;
+}
+
+guint
+pp_description_get_n_methods (PpDescription *self)
+{
+  return self->methods->len;
+}
+
+const PpDescribedMethod *
+pp_description_get_method (PpDescription *self,
+                           guint          index)
+{
+  return &g_array_index (self->methods, PpDescribedMethod, index);
+}
+
+const PpDescribedMethod *
+pp_description_lookup_method (PpDescription *self,
+                              const char    *name)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (self->method_index, name));
+  const PpDescribedMethod *method;
+
+  if (index == 0 && strchr (name, '_') != NULL)
+    {
+      g_autofree char *dashed = g_strdelimit (g_strdup (name), "_", '-');
+
+      index = GPOINTER_TO_UINT (g_hash_table_lookup (self->method_index, dashed));
+      method = index ? pp_description_get_method (self, index - 1) : NULL;
+      return method && method->dispatch == PP_METHOD_DISPATCH_ACTION_SIGNAL ? method : NULL;
+    }
+  return index ? pp_description_get_method (self, index - 1) : NULL;
+}
+
+guint
+pp_description_get_n_signals (PpDescription *self)
+{
+  return self->signals->len;
+}
+
+const PpDescribedSignal *
+pp_description_get_signal (PpDescription *self,
+                           guint          index)
+{
+  return &g_array_index (self->signals, PpDescribedSignal, index);
+}
+
+int
+pp_description_find_signal (PpDescription *self,
+                            const char    *name)
+{
+  return find_canonical (self->signal_index, name);
+}
+
+guint
+pp_description_get_n_properties (PpDescription *self)
+{
+  return self->properties->len;
+}
+
+const PpDescribedProperty *
+pp_description_get_property (PpDescription *self,
+                             guint          index)
+{
+  return &g_array_index (self->properties, PpDescribedProperty, index);
+}
+
+int
+pp_description_find_property (PpDescription *self,
+                              const char    *name)
+{
+  return find_canonical (self->property_index, name);
+}
