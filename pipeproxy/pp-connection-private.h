@@ -4,14 +4,17 @@
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 
+#include "pp-frame-stream-private.h"
 #include "pp-wire-private.h"
 
 G_BEGIN_DECLS
 
-/* One connection: the stream, a GSource on the owner's GMainContext that
- * reads whatever is there and parses every whole frame, a write queue,
- * pending calls matched by serial, time-outs, cancellation and the closed
- * state. PpListener and PpProxy both sit on it.
+/* Calls on top of a frame stream: serials, the calls waiting for their
+ * replies, time-outs, cancellation, the closed state, and a GSource on the
+ * owner's GMainContext that reads whatever is there. It does not know
+ * which side it is on: either side may make calls, and what the peer's own
+ * messages mean is the callbacks' business. PpListener and PpProxy both
+ * sit on it.
  *
  * Threads: any thread may send and make calls. Messages that are not
  * replies to a synchronous call are handed, in arrival order, to the owner
@@ -25,8 +28,8 @@ typedef struct
 {
   /* The kinds of frame, other than replies, this side takes: 1 << kind */
   guint accepted_kinds;
-  /* A frame that is not a reply: CALL, CANCEL and HELLO on the listener's
-   * side, SIGNAL on the proxy's. Runs in the owner context. */
+  /* A frame that is not a reply (a request, a signal, a CANCEL of the
+   * peer's), of a kind in accepted_kinds. Runs in the owner context. */
   void (*message) (PpConnection       *connection,
                    const PpWireHeader *header,
                    GVariant           *body,
@@ -47,9 +50,7 @@ typedef struct
                          gpointer      user_data);
 } PpConnectionCallbacks;
 
-#define PP_DEFAULT_MAX_MESSAGE_SIZE   (128 * 1024 * 1024)
 #define PP_DEFAULT_MAX_PENDING_CALLS  16384
-#define PP_DEFAULT_MAX_QUEUED_OUTPUT  (64 * 1024 * 1024)
 
 PpConnection *pp_connection_new              (GIOStream                   *stream,
                                               const PpConnectionCallbacks *callbacks,
@@ -61,7 +62,6 @@ void          pp_connection_start            (PpConnection                *self)
 void          pp_connection_set_callbacks    (PpConnection                *self,
                                               const PpConnectionCallbacks *callbacks,
                                               gpointer                     user_data);
-GIOStream    *pp_connection_get_stream       (PpConnection                *self);
 GMainContext *pp_connection_get_context      (PpConnection                *self);
 gboolean      pp_connection_is_closed        (PpConnection                *self);
 void          pp_connection_close            (PpConnection                *self,

@@ -1,38 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <poll.h>
-#include <signal.h>
-#include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/uio.h>
 
 #include <glib/gi18n-lib.h>
-#include <glib-unix.h>
-#include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
-#include <gio/gfiledescriptorbased.h>
-#include <gio/gunixfdlist.h>
 
-#include "pp-buffer-private.h"
 #include "pp-connection-private.h"
 #include "pp-error.h"
-#include "pp-memfd-private.h"
-#include "pp-stream-private.h"
-
-#define READ_BUFFER_SIZE     (64 * 1024)
-/* Frames bigger than this get a buffer of their own that becomes the
- * message's memory, so their payload is never copied after the read. */
-#define LARGE_FRAME_SIZE     (READ_BUFFER_SIZE / 2)
-#define MAX_IOV              64
-/* Descriptors received but not yet claimed by a frame header: a frame's
- * come with its header's first byte, so more than one frame's worth is a
- * peer sending descriptors nothing refers to. */
-#define MAX_UNCLAIMED_FDS    (2 * PP_WIRE_MAX_FDS)
+#include "pp-frame-stream-private.h"
 
 typedef struct
 {
@@ -66,42 +43,22 @@ typedef struct
   GError       *error;
 } InboundItem;
 
-/* The descriptors that go with a queued frame: sent, as SCM_RIGHTS, with
- * the first byte of @header, which is its own element of the out queue. */
-typedef struct
-{
-  GBytes      *header;   /* not a reference: identifies the element */
-  GUnixFDList *fds;
-  int          body_fd;  /* a sealed memfd holding the body, or -1 */
-} OutFds;
-
 typedef struct
 {
   GSource       source;
   PpConnection *connection;
-  gpointer      in_tag;
-  gpointer      out_tag;
-  GIOCondition  in_events;
-  GIOCondition  out_events;
 } ConnectionSource;
 
 struct _PpConnection
 {
   gatomicrefcount        ref_count;
 
-  GIOStream             *stream;
+  /* The write side, the settings and the watch under lock; the read side
+   * used only by the thread that has io_busy */
+  PpFrameStream         *frames;
   GMainContext          *context;
   PpConnectionCallbacks  callbacks;
   gpointer               user_data;
-
-  int                    in_fd;
-  int                    out_fd;
-  gboolean               out_is_socket;
-  gboolean               in_is_socket;
-  /* Descriptors pass only over a unix socket we read and write ourselves,
-   * and are sent only once the peer said it takes them. */
-  gboolean               receives_fds;
-  gboolean               sends_fds;
   int                    wake_fd;
 
   GMutex                 lock;
@@ -114,22 +71,6 @@ struct _PpConnection
   gboolean               source_paused;
 
   ConnectionSource      *source;
-
-  /* Read side, used only by the thread that has io_busy */
-  guint8                *rbuf;
-  gsize                  rbuf_size;
-  gsize                  rbuf_len;
-  guint8                *large;       /* a frame bigger than LARGE_FRAME_SIZE */
-  gsize                  large_capacity;
-  gsize                  large_size;
-  gsize                  large_len;
-  GArray                *in_fds;      /* int: received, not yet claimed */
-
-  /* Write side, under lock */
-  GQueue                 out_queue;   /* GBytes */
-  GQueue                 out_fds;     /* OutFds, in out_queue order */
-  gsize                  out_offset;  /* into the head */
-  gsize                  out_queued;
   GThread               *cork_thread;
 
   /* Calls, under lock */
@@ -144,12 +85,7 @@ struct _PpConnection
   GQueue                 inbound;
   gint                   inbound_len;
 
-  gsize                  max_message_size;
-  gsize                  max_queued_output;
-  gsize                  memfd_threshold;   /* 0: never */
-
   gboolean               input_throttled;
-  gboolean               pumped;
   gboolean               closed;
   gboolean               closed_dispatched;
   gboolean               stream_closed;
@@ -161,7 +97,6 @@ static void     close_locked         (PpConnection *self,
                                       GQueue       *to_complete);
 static gboolean complete_calls       (PpConnection *self,
                                       GQueue       *calls);
-static gboolean flush_locked         (PpConnection *self);
 static void     update_source_locked (PpConnection *self);
 
 PpConnection *
@@ -169,23 +104,6 @@ pp_connection_ref (PpConnection *self)
 {
   g_atomic_ref_count_inc (&self->ref_count);
   return self;
-}
-
-static void
-out_fds_free (OutFds *out)
-{
-  g_clear_object (&out->fds);
-  if (out->body_fd >= 0)
-    close (out->body_fd);
-  g_free (out);
-}
-
-static void
-close_fds (GArray *fds)
-{
-  for (guint i = 0; i < fds->len; i++)
-    close (g_array_index (fds, int, i));
-  g_array_set_size (fds, 0);
 }
 
 static void
@@ -206,90 +124,17 @@ pp_connection_unref (PpConnection *self)
   g_assert (self->source == NULL);
   g_assert (g_hash_table_size (self->pending) == 0);
 
-  if (!self->stream_closed)
-    g_io_stream_close (self->stream, NULL, NULL);
-  g_object_unref (self->stream);
+  pp_frame_stream_free (self->frames);
   g_main_context_unref (self->context);
   if (self->wake_fd >= 0)
     close (self->wake_fd);
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
-  g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
   g_queue_clear_full (&self->inbound, (GDestroyNotify) inbound_item_free);
-  close_fds (self->in_fds);
-  g_array_unref (self->in_fds);
   g_hash_table_unref (self->pending);
   g_clear_error (&self->close_error);
   g_clear_error (&self->broken_error);
-  g_free (self->rbuf);
-  pp_buffer_give (self->large, self->large_capacity);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);
-}
-
-static gboolean
-fd_is_socket (int fd)
-{
-  struct stat st;
-
-  return fstat (fd, &st) == 0 && S_ISSOCK (st.st_mode);
-}
-
-static gboolean
-fd_is_unix_socket (int fd)
-{
-  int domain = 0;
-  socklen_t len = sizeof domain;
-
-  return getsockopt (fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
-}
-
-static int
-stream_fd (gpointer stream)
-{
-  if (G_IS_FILE_DESCRIPTOR_BASED (stream))
-    return g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (stream));
-  return -1;
-}
-
-static gboolean
-find_fds (GIOStream  *stream,
-          int        *in_fd,
-          int        *out_fd)
-{
-  if (G_IS_SOCKET_CONNECTION (stream))
-    {
-      GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
-
-      *in_fd = *out_fd = g_socket_get_fd (socket);
-      return TRUE;
-    }
-
-  *in_fd = stream_fd (g_io_stream_get_input_stream (stream));
-  *out_fd = stream_fd (g_io_stream_get_output_stream (stream));
-  return *in_fd >= 0 && *out_fd >= 0;
-}
-
-/* Writing to a pipe whose reader is gone raises SIGPIPE, and unlike send()
- * on a socket, write() on a pipe has no flag to prevent it. Policy: a
- * process that uses a pipe transport ignores SIGPIPE unless it installed a
- * handler of its own; EPIPE is then reported as a disconnection. */
-static void
-ignore_sigpipe_once (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      struct sigaction action;
-
-      if (sigaction (SIGPIPE, NULL, &action) == 0 && action.sa_handler == SIG_DFL)
-        {
-          action.sa_handler = SIG_IGN;
-          sigaction (SIGPIPE, &action, NULL);
-        }
-      g_once_init_leave (&done, 1);
-    }
 }
 
 PpConnection *
@@ -298,66 +143,27 @@ pp_connection_new (GIOStream                   *stream,
                    gpointer                     user_data,
                    GError                     **error)
 {
-  g_autoptr(GIOStream) pumped = NULL;
+  PpFrameStream *frames;
   PpConnection *self;
-  int in_fd, out_fd;
 
   g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
 
-  if (g_io_stream_is_closed (stream))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The stream is closed"));
-      return NULL;
-    }
-
-  /* A stream with no descriptor to poll (TLS, a converter, a custom
-   * stream) is read and written through one spliced to it. */
-  if (!find_fds (stream, &in_fd, &out_fd))
-    {
-      int fd = pp_stream_splice (G_OBJECT (stream), error);
-
-      if (fd < 0)
-        return NULL;
-      pumped = pp_stream_new_for_fd (fd, error);
-      if (pumped == NULL)
-        return NULL;
-      stream = pumped;
-      find_fds (stream, &in_fd, &out_fd);
-    }
-
-  if (!g_unix_set_fd_nonblocking (in_fd, TRUE, error) ||
-      !g_unix_set_fd_nonblocking (out_fd, TRUE, error))
+  frames = pp_frame_stream_new (stream, error);
+  if (frames == NULL)
     return NULL;
 
   self = g_new0 (PpConnection, 1);
   g_atomic_ref_count_init (&self->ref_count);
-  self->stream = g_object_ref (stream);
-  self->pumped = pumped != NULL;
+  self->frames = frames;
   self->context = g_main_context_ref_thread_default ();
   self->callbacks = *callbacks;
   self->user_data = user_data;
-  self->in_fd = in_fd;
-  self->out_fd = out_fd;
-  self->in_is_socket = fd_is_socket (in_fd);
-  self->out_is_socket = fd_is_socket (out_fd);
-  /* A pumped stream's socket pair ends at the splice, which moves bytes
-   * only. */
-  self->receives_fds = !self->pumped && self->in_is_socket && fd_is_unix_socket (in_fd);
-  self->in_fds = g_array_new (FALSE, FALSE, sizeof (int));
   self->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->pending = g_hash_table_new (NULL, NULL);
   self->next_serial = 1;
   self->max_pending = PP_DEFAULT_MAX_PENDING_CALLS;
-  self->max_message_size = PP_DEFAULT_MAX_MESSAGE_SIZE;
-  self->max_queued_output = PP_DEFAULT_MAX_QUEUED_OUTPUT;
-  self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
-  self->rbuf_size = READ_BUFFER_SIZE;
-  self->rbuf = g_malloc (self->rbuf_size);
-
-  if (!self->out_is_socket)
-    ignore_sigpipe_once ();
 
   return self;
 }
@@ -374,12 +180,6 @@ pp_connection_set_callbacks (PpConnection                *self,
   g_mutex_unlock (&self->lock);
 }
 
-GIOStream *
-pp_connection_get_stream (PpConnection *self)
-{
-  return self->stream;
-}
-
 GMainContext *
 pp_connection_get_context (PpConnection *self)
 {
@@ -390,7 +190,7 @@ pp_connection_get_context (PpConnection *self)
 gboolean
 pp_connection_receives_fds (PpConnection *self)
 {
-  return self->receives_fds;
+  return pp_frame_stream_receives_fds (self->frames);
 }
 
 /* The peer said, in the handshake, that it takes descriptors. */
@@ -399,8 +199,7 @@ pp_connection_set_peer_receives_fds (PpConnection *self,
                                      gboolean      receives)
 {
   g_mutex_lock (&self->lock);
-  self->sends_fds = receives && !self->pumped && self->out_is_socket &&
-                    fd_is_unix_socket (self->out_fd);
+  pp_frame_stream_set_peer_receives_fds (self->frames, receives);
   g_mutex_unlock (&self->lock);
 }
 
@@ -418,14 +217,15 @@ pp_connection_is_closed (PpConnection *self)
 gsize
 pp_connection_get_max_message_size (PpConnection *self)
 {
-  return self->max_message_size;
+  return pp_frame_stream_get_max_message_size (self->frames);
 }
 
+/* Set before the connection starts: the reader uses it without the lock. */
 void
 pp_connection_set_max_message_size (PpConnection *self,
                                     gsize         size)
 {
-  self->max_message_size = MIN (size, G_MAXUINT32);
+  pp_frame_stream_set_max_message_size (self->frames, size);
 }
 
 /* Bodies from this size up go in a sealed memfd where descriptors pass;
@@ -435,7 +235,7 @@ pp_connection_set_memfd_threshold (PpConnection *self,
                                    gsize         threshold)
 {
   g_mutex_lock (&self->lock);
-  self->memfd_threshold = threshold;
+  pp_frame_stream_set_memfd_threshold (self->frames, threshold);
   g_mutex_unlock (&self->lock);
 }
 
@@ -555,7 +355,7 @@ complete_sync_locked (PpConnection *self,
   call->reply.value = result;
   call->error = error;
   broadcast_locked (self);
-  if (self->pumped)
+  if (pp_frame_stream_is_spliced (self->frames))
     g_main_context_wakeup (self->context);
 }
 
@@ -573,6 +373,8 @@ complete_calls (PpConnection *self,
                     call->error ? g_steal_pointer (&call->error) : disconnected_error (self));
   return any;
 }
+
+/* Closing --------------------------------------------------------------- */
 
 static void
 close_locked (PpConnection *self,
@@ -606,18 +408,7 @@ close_locked (PpConnection *self,
         }
     }
 
-  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
-  g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
-  self->out_offset = 0;
-  self->out_queued = 0;
-
-  /* A socket can be shut down at once, so the peer sees the end and any
-   * thread polling it wakes up; the descriptors themselves are closed
-   * only once nobody polls them. */
-  if (self->in_is_socket)
-    shutdown (self->in_fd, SHUT_RDWR);
-  if (self->out_is_socket && self->out_fd != self->in_fd)
-    shutdown (self->out_fd, SHUT_RDWR);
+  pp_frame_stream_shutdown (self->frames);
 
   item = g_new0 (InboundItem, 1);
   item->kind = ITEM_CLOSED;
@@ -643,116 +434,6 @@ pp_connection_close (PpConnection *self,
   g_mutex_unlock (&self->lock);
 
   complete_calls (self, to_complete);
-}
-
-/* Writing --------------------------------------------------------------- */
-
-static gssize
-write_vectors (PpConnection *self,
-               struct iovec *iov,
-               int           n_iov,
-               OutFds       *out)
-{
-  if (self->out_is_socket)
-    {
-      union {
-        struct cmsghdr align;
-        char           buf[CMSG_SPACE (sizeof (int) * PP_WIRE_MAX_FDS)];
-      } control;
-      struct msghdr msg = { 0 };
-
-      msg.msg_iov = iov;
-      msg.msg_iovlen = n_iov;
-      if (out != NULL)
-        {
-          int n_fds = out->fds ? g_unix_fd_list_get_length (out->fds) : 0;
-          struct cmsghdr *cmsg;
-          int *fds;
-
-          memset (&control, 0, sizeof control);
-          msg.msg_control = control.buf;
-          msg.msg_controllen = CMSG_SPACE (sizeof (int) * (n_fds + (out->body_fd >= 0)));
-          cmsg = CMSG_FIRSTHDR (&msg);
-          cmsg->cmsg_level = SOL_SOCKET;
-          cmsg->cmsg_type = SCM_RIGHTS;
-          cmsg->cmsg_len = CMSG_LEN (sizeof (int) * (n_fds + (out->body_fd >= 0)));
-          fds = (int *) (gpointer) CMSG_DATA (cmsg);
-          if (n_fds > 0)
-            memcpy (fds, g_unix_fd_list_peek_fds (out->fds, NULL), sizeof (int) * n_fds);
-          if (out->body_fd >= 0)
-            fds[n_fds] = out->body_fd;
-        }
-      return sendmsg (self->out_fd, &msg, MSG_NOSIGNAL);
-    }
-  return writev (self->out_fd, iov, n_iov);
-}
-
-/* Returns FALSE if the connection broke; the caller then closes it. */
-static gboolean
-flush_locked (PpConnection *self)
-{
-  while (self->out_queue.length > 0)
-    {
-      struct iovec iov[MAX_IOV];
-      int n_iov = 0;
-      gssize written;
-      gsize offset = self->out_offset;
-      OutFds *next_fds = g_queue_peek_head (&self->out_fds);
-      OutFds *sending_fds = NULL;
-
-      for (GList *l = self->out_queue.head; l != NULL && n_iov < MAX_IOV; l = l->next)
-        {
-          gsize size;
-          const guint8 *data = g_bytes_get_data (l->data, &size);
-
-          /* Descriptors go with the first byte of a write, so a frame that
-           * has some starts a write of its own. */
-          if (next_fds != NULL && l->data == next_fds->header)
-            {
-              if (n_iov > 0)
-                break;
-              sending_fds = next_fds;
-            }
-
-          iov[n_iov].iov_base = (guint8 *) data + offset;
-          iov[n_iov].iov_len = size - offset;
-          n_iov++;
-          offset = 0;
-        }
-
-      written = write_vectors (self, iov, n_iov, sending_fds);
-      if (written < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          if (errno == EAGAIN)
-            return TRUE;
-          return FALSE;
-        }
-
-      if (sending_fds != NULL)
-        out_fds_free (g_queue_pop_head (&self->out_fds));
-
-      self->out_queued -= written;
-      while (written > 0)
-        {
-          GBytes *head = g_queue_peek_head (&self->out_queue);
-          gsize left = g_bytes_get_size (head) - self->out_offset;
-
-          if ((gsize) written >= left)
-            {
-              written -= left;
-              g_bytes_unref (g_queue_pop_head (&self->out_queue));
-              self->out_offset = 0;
-            }
-          else
-            {
-              self->out_offset += written;
-              written = 0;
-            }
-        }
-    }
-  return TRUE;
 }
 
 /* A write failed: the connection is broken. It is closed by
@@ -806,99 +487,18 @@ close_if_broken (PpConnection *self,
   g_mutex_unlock (&self->lock);
 }
 
-static GError *
-write_error (void)
-{
-  int saved = errno;
+/* Sending --------------------------------------------------------------- */
 
-  return g_error_new (PP_ERROR, PP_ERROR_DISCONNECTED,
-                      _("Could not write to the peer: %s"), g_strerror (saved));
-}
-
+/* Returns FALSE if the connection broke (see note_broken_locked()). */
 static gboolean
-output_over_limit_locked (PpConnection *self)
+flush_locked (PpConnection *self)
 {
-  return self->out_queued > self->max_queued_output;
-}
+  GError *error = NULL;
 
-static void
-queue_frame_locked (PpConnection *self,
-                    GBytes       *frame)
-{
-  g_queue_push_tail (&self->out_queue, frame);
-  self->out_queued += g_bytes_get_size (frame);
-}
-
-/* Queues a frame that takes descriptors: @fds, and a sealed memfd for its
- * body when that is big. Its header is rewritten to say so, and becomes an
- * element of the queue of its own, which the descriptors go with. */
-static gboolean
-queue_frame_with_fds_locked (PpConnection  *self,
-                             GBytes        *frame,
-                             GUnixFDList   *fds,
-                             GError       **error)
-{
-  int n_fds = fds ? g_unix_fd_list_get_length (fds) : 0;
-  const guint8 *data = g_bytes_get_data (frame, NULL);
-  PpWireHeader header;
-  OutFds *out;
-  guint8 *header_data;
-
-  if (n_fds > 0 && !self->sends_fds)
-    {
-      g_set_error_literal (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                           self->out_is_socket && !self->pumped && fd_is_unix_socket (self->out_fd)
-                             ? _("The peer does not take file descriptors")
-                             : _("File descriptors can only be passed over a unix socket"));
-      return FALSE;
-    }
-  if (n_fds >= PP_WIRE_MAX_FDS)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("At most %d file descriptors can go with one message"),
-                   PP_WIRE_MAX_FDS - 1);
-      return FALSE;
-    }
-
-  pp_wire_parse_header (data, G_MAXUINT32, &header, NULL);
-  out = g_new0 (OutFds, 1);
-  out->fds = fds && n_fds > 0 ? g_object_ref (fds) : NULL;
-  out->body_fd = -1;
-
-  if (self->sends_fds && self->memfd_threshold != 0 && header.body_size >= self->memfd_threshold)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      out->body_fd = pp_memfd_new_sealed (data + PP_WIRE_HEADER_SIZE, header.body_size,
-                                          &local_error);
-      if (out->body_fd < 0)
-        g_debug ("Sending a body of %u bytes through the socket: %s",
-                 header.body_size, local_error->message);
-    }
-
-  header.n_fds = n_fds + (out->body_fd >= 0);
-  if (out->body_fd >= 0)
-    header.flags |= PP_WIRE_FLAGS_BODY_IN_FD;
-  header_data = g_malloc (PP_WIRE_HEADER_SIZE);
-  pp_wire_write_header (&header, header_data);
-  out->header = g_bytes_new_take (header_data, PP_WIRE_HEADER_SIZE);
-
-  queue_frame_locked (self, out->header);
-  if (out->body_fd < 0)
-    queue_frame_locked (self, g_bytes_new_from_bytes (frame, PP_WIRE_HEADER_SIZE,
-                                                      g_bytes_get_size (frame) - PP_WIRE_HEADER_SIZE));
-  g_queue_push_tail (&self->out_fds, out);
-  return TRUE;
-}
-
-static gboolean
-takes_fds (PpConnection *self,
-           GBytes       *frame,
-           GUnixFDList  *fds)
-{
-  return (fds != NULL && g_unix_fd_list_get_length (fds) > 0) ||
-         (self->sends_fds && self->memfd_threshold != 0 &&
-          g_bytes_get_size (frame) >= PP_WIRE_HEADER_SIZE + self->memfd_threshold);
+  if (pp_frame_stream_flush (self->frames, &error))
+    return TRUE;
+  note_broken_locked (self, error);
+  return FALSE;
 }
 
 /* Calls are refused while too much output waits; replies and signals are
@@ -909,7 +509,6 @@ send_locked (PpConnection  *self,
              GBytes        *frame,
              GUnixFDList   *fds,
              gboolean       is_call,
-             GQueue        *to_complete,
              GError       **error)
 {
   gboolean was_empty;
@@ -920,22 +519,12 @@ send_locked (PpConnection  *self,
       return FALSE;
     }
 
-  if (is_call && output_over_limit_locked (self))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("More than %llu bytes are waiting to be sent to the peer"),
-                   (unsigned long long) self->max_queued_output);
-      return FALSE;
-    }
+  if (is_call && !pp_frame_stream_check_output (self->frames, error))
+    return FALSE;
 
-  was_empty = self->out_queue.length == 0;
-  if (takes_fds (self, frame, fds))
-    {
-      if (!queue_frame_with_fds_locked (self, frame, fds, error))
-        return FALSE;
-    }
-  else
-    queue_frame_locked (self, g_bytes_ref (frame));
+  was_empty = !pp_frame_stream_has_output (self->frames);
+  if (!pp_frame_stream_queue (self->frames, frame, fds, error))
+    return FALSE;
 
   /* While the owner context dispatches a batch of messages, replies are
    * only queued, and written together when the batch is done. */
@@ -943,13 +532,10 @@ send_locked (PpConnection  *self,
     return TRUE;
 
   if (!flush_locked (self))
-    {
-      note_broken_locked (self, write_error ());
-      return TRUE;
-    }
+    return TRUE;
 
-  if (was_empty != (self->out_queue.length == 0) ||
-      self->input_throttled != output_over_limit_locked (self))
+  if (was_empty != !pp_frame_stream_has_output (self->frames) ||
+      self->input_throttled != pp_frame_stream_output_over_limit (self->frames))
     update_source_locked (self);
 
   return TRUE;
@@ -975,7 +561,7 @@ pp_connection_send_with_fds (PpConnection  *self,
   gboolean ret;
 
   g_mutex_lock (&self->lock);
-  ret = send_locked (self, frame, fds, FALSE, to_complete, error);
+  ret = send_locked (self, frame, fds, FALSE, error);
   g_mutex_unlock (&self->lock);
 
   close_if_broken (self, to_complete);
@@ -994,11 +580,7 @@ pp_connection_send_and_close (PpConnection *self,
 
   g_mutex_lock (&self->lock);
   if (!self->closed)
-    {
-      g_queue_push_tail (&self->out_queue, g_bytes_ref (frame));
-      self->out_queued += g_bytes_get_size (frame);
-      flush_locked (self);
-    }
+    pp_frame_stream_write_last (self->frames, frame);
   close_locked (self, g_error_copy (error), to_complete);
   g_mutex_unlock (&self->lock);
 
@@ -1007,94 +589,121 @@ pp_connection_send_and_close (PpConnection *self,
 
 /* Reading --------------------------------------------------------------- */
 
-/* Routes one decoded frame. Called by the thread doing I/O, without the
- * lock. Returns FALSE, with @error, for a frame that closes the
- * connection; nothing after it is read. */
+/* Finds the call @header answers. Returns FALSE with @error for a reply
+ * that breaks the protocol, TRUE with *@call NULL for a late reply to a
+ * call that timed out or was cancelled. */
 static gboolean
-route_frame (PpConnection       *self,
-             const PpWireHeader *header,
-             GVariant           *body,
-             GUnixFDList        *fds,
-             GError            **error)
+find_call_locked (PpConnection        *self,
+                  const PpWireHeader  *header,
+                  PendingCall        **call,
+                  GError             **error)
 {
-  InboundItem *item;
-  PendingCall *call;
+  gboolean issued = header->serial != 0 &&
+                    (self->serials_wrapped || header->serial < self->next_serial);
 
-  if (header->kind == PP_WIRE_KIND_RETURN || header->kind == PP_WIRE_KIND_ERROR ||
-      header->kind == PP_WIRE_KIND_WELCOME)
+  *call = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (header->serial));
+  if (*call == NULL)
     {
-      GVariant *result = NULL;
-      GError *call_error = NULL;
-      gboolean issued;
+      if (issued)
+        return TRUE;
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a reply (%s) to request %u, which was never made"),
+                   pp_wire_kind_to_string (header->kind), header->serial);
+      return FALSE;
+    }
 
-      /* An error that answers no call is the peer's reason for closing,
-       * e.g. a refused handshake. */
-      if (header->kind == PP_WIRE_KIND_ERROR && header->serial == 0)
-        {
-          self->peer_refused = TRUE;
-          g_propagate_error (error, pp_wire_decode_error (body));
-          return FALSE;
-        }
+  if (header->kind != PP_WIRE_KIND_ERROR && header->kind != (*call)->reply_kind)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s in answer to a request that expects %s"),
+                   pp_wire_kind_to_string (header->kind),
+                   pp_wire_kind_to_string ((*call)->reply_kind));
+      *call = NULL;
+      return FALSE;
+    }
+  return TRUE;
+}
 
-      g_mutex_lock (&self->lock);
-      issued = header->serial != 0 && (self->serials_wrapped || header->serial < self->next_serial);
-      call = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (header->serial));
-      if (call == NULL)
-        {
-          g_mutex_unlock (&self->lock);
-          if (issued)
-            return TRUE;  /* a late reply to a call that timed out or was cancelled */
-          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                       _("Received a reply (%s) to request %u, which was never made"),
-                       pp_wire_kind_to_string (header->kind), header->serial);
-          return FALSE;
-        }
+/* A reply ends the call it answers: a synchronous one where it waits, an
+ * asynchronous one in its task's context. */
+static gboolean
+route_reply (PpConnection        *self,
+             const PpWireHeader  *header,
+             GVariant            *body,
+             GUnixFDList         *fds,
+             GError             **error)
+{
+  GVariant *result = NULL;
+  GError *call_error = NULL;
+  PendingCall *call;
+  InboundItem *item;
 
-      if (header->kind != PP_WIRE_KIND_ERROR && header->kind != call->reply_kind)
-        {
-          g_mutex_unlock (&self->lock);
-          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                       _("Received a frame of kind %s in answer to a request that expects %s"),
-                       pp_wire_kind_to_string (header->kind),
-                       pp_wire_kind_to_string (call->reply_kind));
-          return FALSE;
-        }
+  /* An error that answers no call is the peer's reason for closing,
+   * e.g. a refused handshake. */
+  if (header->kind == PP_WIRE_KIND_ERROR && header->serial == 0)
+    {
+      self->peer_refused = TRUE;
+      g_propagate_error (error, pp_wire_decode_error (body));
+      return FALSE;
+    }
 
-      if (header->kind == PP_WIRE_KIND_ERROR)
-        call_error = pp_wire_decode_error (body);
-      else if (header->kind == PP_WIRE_KIND_RETURN)
-        pp_wire_split_body (body, NULL, 0, &result, NULL);
-      else
-        result = g_variant_ref (body);
-
-      g_hash_table_remove (self->pending, GUINT_TO_POINTER (header->serial));
-      if (fds != NULL && call_error == NULL)
-        call->reply.fds = g_object_ref (fds);
-
-      if (call->sync)
-        {
-          complete_sync_locked (self, call, result, call_error);
-          g_mutex_unlock (&self->lock);
-          return TRUE;
-        }
-
-      /* Replies for callers in the owner context go through the inbound
-       * queue, so they keep their order with signals. */
-      if (g_task_get_context (call->task) == self->context)
-        {
-          item = g_new0 (InboundItem, 1);
-          item->kind = ITEM_COMPLETE;
-          item->call = call;
-          item->body = result;
-          item->error = call_error;
-          push_inbound_locked (self, item);
-          g_mutex_unlock (&self->lock);
-          return TRUE;
-        }
+  g_mutex_lock (&self->lock);
+  if (!find_call_locked (self, header, &call, error))
+    {
       g_mutex_unlock (&self->lock);
-      complete_async (self, call, result, call_error);
+      return FALSE;
+    }
+  if (call == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;  /* late: the call timed out or was cancelled */
+    }
+
+  if (header->kind == PP_WIRE_KIND_ERROR)
+    call_error = pp_wire_decode_error (body);
+  else if (header->kind == PP_WIRE_KIND_RETURN)
+    pp_wire_split_body (body, NULL, 0, &result, NULL);
+  else
+    result = g_variant_ref (body);
+
+  g_hash_table_remove (self->pending, GUINT_TO_POINTER (header->serial));
+  if (fds != NULL && call_error == NULL)
+    call->reply.fds = g_object_ref (fds);
+
+  if (call->sync)
+    {
+      complete_sync_locked (self, call, result, call_error);
+      g_mutex_unlock (&self->lock);
       return TRUE;
     }
+
+  /* Replies for callers in the owner context go through the inbound
+   * queue, so they keep their order with the messages around them. */
+  if (g_task_get_context (call->task) == self->context)
+    {
+      item = g_new0 (InboundItem, 1);
+      item->kind = ITEM_COMPLETE;
+      item->call = call;
+      item->body = result;
+      item->error = call_error;
+      push_inbound_locked (self, item);
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  complete_async (self, call, result, call_error);
+  return TRUE;
+}
+
+/* A message of the peer's own goes to the owner context. */
+static gboolean
+route_message (PpConnection        *self,
+               const PpWireHeader  *header,
+               GVariant            *body,
+               GUnixFDList         *fds,
+               GError             **error)
+{
+  InboundItem *item;
 
   /* Checked as it is read, so that nothing behind a frame this side does
    * not take is ever acted on. */
@@ -1120,286 +729,17 @@ route_frame (PpConnection       *self,
   return TRUE;
 }
 
-/* Takes the descriptors @header announces from those received; with
- * PP_WIRE_FLAGS_BODY_IN_FD the last one is the body, which is mapped. */
+/* A PpFrameFunc: called by the thread doing I/O, without the lock. */
 static gboolean
-claim_fds (PpConnection        *self,
-           const PpWireHeader  *header,
-           GUnixFDList        **fds,
-           GBytes             **body,
-           GError             **error)
+route_frame (const PpWireHeader  *header,
+             GVariant            *body,
+             GUnixFDList         *fds,
+             gpointer             user_data,
+             GError             **error)
 {
-  guint n_fds = header->n_fds;
-  gboolean body_in_fd = (header->flags & PP_WIRE_FLAGS_BODY_IN_FD) != 0;
-
-  if (self->in_fds->len < n_fds)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("Received a frame of kind %s that announces %u file descriptors, "
-                     "but %u came with it"),
-                   pp_wire_kind_to_string (header->kind), n_fds, self->in_fds->len);
-      return FALSE;
-    }
-
-  if (body_in_fd)
-    {
-      int body_fd = g_array_index (self->in_fds, int, n_fds - 1);
-
-      *body = pp_memfd_read (body_fd, header->body_size, error);
-      close (body_fd);
-      g_array_remove_index (self->in_fds, n_fds - 1);
-      n_fds--;
-      if (*body == NULL)
-        return FALSE;
-    }
-
-  if (n_fds > 0)
-    {
-      /* The list takes the descriptors over. */
-      *fds = g_unix_fd_list_new_from_array ((int *) (gpointer) self->in_fds->data, n_fds);
-      g_array_remove_range (self->in_fds, 0, n_fds);
-    }
-  return TRUE;
-}
-
-/* @body_bytes is NULL when the body is in a descriptor. */
-static gboolean
-handle_frame (PpConnection       *self,
-              const PpWireHeader *header,
-              GBytes             *body_bytes,
-              GError            **error)
-{
-  g_autoptr(GUnixFDList) fds = NULL;
-  g_autoptr(GBytes) mapped = NULL;
-  g_autoptr(GVariant) body = NULL;
-
-  if (header->n_fds > 0 && !claim_fds (self, header, &fds, &mapped, error))
-    return FALSE;
-
-  body = pp_wire_decode_body (header, mapped ? mapped : body_bytes, error);
-  if (body == NULL)
-    return FALSE;
-
-  return route_frame (self, header, body, fds, error);
-}
-
-static GError *
-read_error (int saved_errno)
-{
-  if (saved_errno == 0)
-    return g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED, _("The peer closed the connection"));
-  return g_error_new (PP_ERROR, PP_ERROR_DISCONNECTED,
-                      _("Could not read from the peer: %s"), g_strerror (saved_errno));
-}
-
-/* Keeps the descriptors that came with the bytes read, in order. */
-static gboolean
-take_received_fds (PpConnection  *self,
-                   struct msghdr *msg,
-                   GError       **error)
-{
-  gboolean ok = TRUE;
-
-  for (struct cmsghdr *cmsg = CMSG_FIRSTHDR (msg); cmsg != NULL; cmsg = CMSG_NXTHDR (msg, cmsg))
-    {
-      if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
-        {
-          gsize n = (cmsg->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-
-          g_array_append_vals (self->in_fds, CMSG_DATA (cmsg), n);
-        }
-    }
-
-  if (msg->msg_flags & MSG_CTRUNC)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("The peer sent more than %d file descriptors at once"), PP_WIRE_MAX_FDS);
-      ok = FALSE;
-    }
-  else if (self->in_fds->len > MAX_UNCLAIMED_FDS)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("The peer sent %u file descriptors that no message refers to"),
-                   self->in_fds->len);
-      ok = FALSE;
-    }
-
-  if (!ok)
-    close_fds (self->in_fds);
-  return ok;
-}
-
-/* Returns what read() would, or -2 with @error for descriptors that break
- * the protocol. */
-static gssize
-read_fd (PpConnection  *self,
-         guint8        *buf,
-         gsize          len,
-         GError       **error)
-{
-  gssize n;
-
-  if (self->receives_fds)
-    {
-      union {
-        struct cmsghdr align;
-        char           buf[CMSG_SPACE (sizeof (int) * PP_WIRE_MAX_FDS)];
-      } control;
-      struct iovec iov = { buf, len };
-      struct msghdr msg = { 0 };
-
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control.buf;
-      msg.msg_controllen = sizeof control.buf;
-      do
-        n = recvmsg (self->in_fd, &msg, MSG_CMSG_CLOEXEC);
-      while (n < 0 && errno == EINTR);
-
-      if (n >= 0 && msg.msg_controllen > 0 && !take_received_fds (self, &msg, error))
-        return -2;
-      return n;
-    }
-
-  do
-    n = read (self->in_fd, buf, len);
-  while (n < 0 && errno == EINTR);
-  return n;
-}
-
-/* Parses every whole frame in the read buffer. */
-static gboolean
-parse_buffer (PpConnection  *self,
-              GError       **error)
-{
-  gsize pos = 0;
-
-  while (self->rbuf_len - pos >= PP_WIRE_HEADER_SIZE)
-    {
-      PpWireHeader header;
-      gsize frame_size;
-
-      if (!pp_wire_parse_header (self->rbuf + pos, self->max_message_size, &header, error))
-        return FALSE;
-      frame_size = pp_wire_stream_size (&header);
-
-      if (header.flags & PP_WIRE_FLAGS_BODY_IN_FD)
-        {
-          pos += frame_size;
-          if (!handle_frame (self, &header, NULL, error))
-            return FALSE;
-          continue;
-        }
-
-      if (frame_size > LARGE_FRAME_SIZE)
-        {
-          /* Move this frame to a buffer of its own and read the rest of it
-           * straight into place. */
-          gsize have = MIN (self->rbuf_len - pos, frame_size);
-
-          self->large = pp_buffer_take (frame_size, &self->large_capacity);
-          self->large_size = frame_size;
-          self->large_len = have;
-          memcpy (self->large, self->rbuf + pos, have);
-          pos += have;
-          if (have == frame_size)
-            {
-              guint8 *large = g_steal_pointer (&self->large);
-              g_autoptr(GBytes) body = pp_buffer_to_bytes (large, PP_WIRE_HEADER_SIZE,
-                                                           header.body_size,
-                                                           self->large_capacity);
-              if (!handle_frame (self, &header, body, error))
-                return FALSE;
-              continue;
-            }
-          break;
-        }
-
-      if (self->rbuf_len - pos < frame_size)
-        break;
-
-      {
-        g_autoptr(GBytes) body = g_bytes_new (self->rbuf + pos + PP_WIRE_HEADER_SIZE,
-                                              header.body_size);
-
-        pos += frame_size;
-        if (!handle_frame (self, &header, body, error))
-          return FALSE;
-      }
-    }
-
-  if (pos > 0)
-    {
-      memmove (self->rbuf, self->rbuf + pos, self->rbuf_len - pos);
-      self->rbuf_len -= pos;
-    }
-  return TRUE;
-}
-
-/* Reads what is there. Returns FALSE with @error when the connection must
- * close. Only the thread holding io_busy calls it. */
-static gboolean
-read_input (PpConnection  *self,
-            GError       **error)
-{
-  for (;;)
-    {
-      gssize n;
-
-      if (self->large != NULL)
-        {
-          n = read_fd (self, self->large + self->large_len, self->large_size - self->large_len,
-                       error);
-          if (n > 0)
-            {
-              PpWireHeader header;
-
-              self->large_len += n;
-              if (self->large_len < self->large_size)
-                continue;
-
-              pp_wire_parse_header (self->large, self->max_message_size, &header, NULL);
-              {
-                guint8 *large = g_steal_pointer (&self->large);
-                g_autoptr(GBytes) body = pp_buffer_to_bytes (large, PP_WIRE_HEADER_SIZE,
-                                                             header.body_size,
-                                                             self->large_capacity);
-                if (!handle_frame (self, &header, body, error))
-                  return FALSE;
-              }
-              continue;
-            }
-        }
-      else
-        {
-          gsize room = self->rbuf_size - self->rbuf_len;
-
-          n = read_fd (self, self->rbuf + self->rbuf_len, room, error);
-          if (n > 0)
-            {
-              self->rbuf_len += n;
-              if (!parse_buffer (self, error))
-                return FALSE;
-              /* A short read means the socket is drained: skip the read
-               * that would only say EAGAIN. */
-              if ((gsize) n < room && self->large == NULL)
-                return TRUE;
-              continue;
-            }
-        }
-
-      if (n == -2)
-        return FALSE;
-      if (n == 0)
-        {
-          g_propagate_error (error, read_error (0));
-          return FALSE;
-        }
-      if (errno == EAGAIN)
-        return TRUE;
-      g_propagate_error (error, read_error (errno));
-      return FALSE;
-    }
+  if (pp_wire_kind_is_reply (header->kind))
+    return route_reply (user_data, header, body, fds, error);
+  return route_message (user_data, header, body, fds, error);
 }
 
 /* Takes the I/O role if it is free. Under lock. */
@@ -1432,25 +772,23 @@ do_read (PpConnection *self,
 {
   GError *error = NULL;
 
-  if (!read_input (self, &error))
+  if (pp_frame_stream_read (self->frames, route_frame, self, &error))
+    return;
+
+  error = with_end_reason (self, error);
+
+  g_mutex_lock (&self->lock);
+  /* Tell a peer that broke the protocol why it is cut off, as the last
+   * thing it reads. */
+  if (!self->closed && !self->peer_refused && error->domain == PP_ERROR &&
+      (error->code == PP_ERROR_PROTOCOL || error->code == PP_ERROR_LIMIT_EXCEEDED))
     {
-      error = with_end_reason (self, error);
+      g_autoptr(GBytes) frame = pp_wire_encode_error (0, error);
 
-      g_mutex_lock (&self->lock);
-      /* Tell a peer that broke the protocol why it is cut off, as the
-       * last thing it reads. */
-      if (!self->closed && !self->peer_refused && error->domain == PP_ERROR &&
-          (error->code == PP_ERROR_PROTOCOL || error->code == PP_ERROR_LIMIT_EXCEEDED))
-        {
-          GBytes *frame = pp_wire_encode_error (0, error);
-
-          g_queue_push_tail (&self->out_queue, frame);
-          self->out_queued += g_bytes_get_size (frame);
-          flush_locked (self);
-        }
-      close_locked (self, error, to_complete);
-      g_mutex_unlock (&self->lock);
+      pp_frame_stream_write_last (self->frames, frame);
     }
+  close_locked (self, error, to_complete);
+  g_mutex_unlock (&self->lock);
 }
 
 /* The owner context's source ---------------------------------------------- */
@@ -1458,38 +796,11 @@ do_read (PpConnection *self,
 static void
 update_source_locked (PpConnection *self)
 {
-  ConnectionSource *source = self->source;
-  GIOCondition in_cond = G_IO_IN | G_IO_HUP | G_IO_ERR;
-  GIOCondition out_cond = self->out_queue.length > 0 ? G_IO_OUT : 0;
-
-  self->input_throttled = output_over_limit_locked (self);
-  if (source == NULL)
+  self->input_throttled = pp_frame_stream_output_over_limit (self->frames);
+  if (self->source == NULL)
     return;
-  if (self->closed || self->source_paused || self->input_throttled)
-    in_cond = 0;
-  if (self->closed)
-    out_cond = 0;
-
-  if (source->in_tag == NULL)
-    return;
-  if (source->out_tag == NULL)
-    {
-      in_cond |= out_cond;
-      out_cond = 0;
-    }
-
-  /* Each change wakes the context up, which costs two syscalls: only
-   * change what differs. */
-  if (source->in_events != in_cond)
-    {
-      source->in_events = in_cond;
-      g_source_modify_unix_fd ((GSource *) source, source->in_tag, in_cond);
-    }
-  if (source->out_tag != NULL && source->out_events != out_cond)
-    {
-      source->out_events = out_cond;
-      g_source_modify_unix_fd ((GSource *) source, source->out_tag, out_cond);
-    }
+  pp_frame_stream_update_watch (self->frames,
+                                !self->closed && !self->source_paused && !self->input_throttled);
 }
 
 static gboolean
@@ -1511,11 +822,8 @@ connection_source_check (GSource *source)
 {
   ConnectionSource *cs = (ConnectionSource *) source;
 
-  if (g_atomic_int_get (&cs->connection->inbound_len) > 0)
-    return TRUE;
-  if (cs->in_tag != NULL && g_source_query_unix_fd (source, cs->in_tag) != 0)
-    return TRUE;
-  return cs->out_tag != NULL && g_source_query_unix_fd (source, cs->out_tag) != 0;
+  return g_atomic_int_get (&cs->connection->inbound_len) > 0 ||
+         pp_frame_stream_watch_ready (cs->connection->frames);
 }
 
 static void
@@ -1551,25 +859,65 @@ dispatch_item (PpConnection *self,
     }
 }
 
+static InboundItem *
+pop_inbound (PpConnection *self)
+{
+  InboundItem *item;
+
+  g_mutex_lock (&self->lock);
+  item = g_queue_pop_head (&self->inbound);
+  if (item != NULL)
+    g_atomic_int_add (&self->inbound_len, -1);
+  g_mutex_unlock (&self->lock);
+  return item;
+}
+
 static void
 drain_inbound (PpConnection *self)
 {
-  for (;;)
+  InboundItem *item;
+
+  while ((item = pop_inbound (self)) != NULL)
     {
-      InboundItem *item;
-
-      g_mutex_lock (&self->lock);
-      item = g_queue_pop_head (&self->inbound);
-      if (item != NULL)
-        g_atomic_int_add (&self->inbound_len, -1);
-      g_mutex_unlock (&self->lock);
-
-      if (item == NULL)
-        break;
-
       dispatch_item (self, item);
       inbound_item_free (item);
     }
+}
+
+/* Reads what the source found, unless a synchronous call in another
+ * thread is reading: it hands us what is ours, and the source stops
+ * polling until it is done so as not to spin. */
+static void
+read_or_pause_locked (PpConnection *self,
+                      GQueue       *to_complete)
+{
+  if (try_begin_io_locked (self))
+    {
+      g_mutex_unlock (&self->lock);
+      do_read (self, to_complete);
+      g_mutex_lock (&self->lock);
+      end_io_locked (self);
+    }
+  else if (!self->source_paused)
+    {
+      self->source_paused = TRUE;
+      update_source_locked (self);
+    }
+}
+
+/* Once the owner has seen the end and nobody polls the descriptors, they
+ * are closed so that a pipe's peer sees the end too. */
+static void
+close_stream_if_done_locked (PpConnection *self)
+{
+  if (!self->closed || !self->closed_dispatched || self->io_busy || self->stream_closed)
+    return;
+
+  self->stream_closed = TRUE;
+  pp_frame_stream_unwatch (self->frames);
+  g_mutex_unlock (&self->lock);
+  pp_frame_stream_close (self->frames);
+  g_mutex_lock (&self->lock);
 }
 
 static gboolean
@@ -1580,37 +928,20 @@ connection_source_dispatch (GSource     *source,
   ConnectionSource *cs = (ConnectionSource *) source;
   PpConnection *self = pp_connection_ref (cs->connection);
   GQueue to_complete[1] = { G_QUEUE_INIT };
-  GIOCondition in_revents = cs->in_tag ? g_source_query_unix_fd (source, cs->in_tag) : 0;
-  GIOCondition out_revents = cs->out_tag ? g_source_query_unix_fd (source, cs->out_tag)
-                                         : in_revents;
+  gboolean readable, writable;
   GThread *previous_cork;
 
   g_mutex_lock (&self->lock);
+  pp_frame_stream_query_watch (self->frames, &readable, &writable);
 
-  if ((out_revents & G_IO_OUT) && !self->closed)
+  if (writable && !self->closed)
     {
-      if (!flush_locked (self))
-        note_broken_locked (self, write_error ());
+      flush_locked (self);
       update_source_locked (self);
     }
 
-  if ((in_revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) && !self->closed)
-    {
-      if (try_begin_io_locked (self))
-        {
-          g_mutex_unlock (&self->lock);
-          do_read (self, to_complete);
-          g_mutex_lock (&self->lock);
-          end_io_locked (self);
-        }
-      else if (!self->source_paused)
-        {
-          /* A synchronous call in another thread is reading; it hands us
-           * what is ours. Stop polling until it is done so as not to spin. */
-          self->source_paused = TRUE;
-          update_source_locked (self);
-        }
-    }
+  if (readable && !self->closed)
+    read_or_pause_locked (self, to_complete);
 
   previous_cork = self->cork_thread;
   self->cork_thread = g_thread_self ();
@@ -1622,26 +953,12 @@ connection_source_dispatch (GSource     *source,
 
   g_mutex_lock (&self->lock);
   self->cork_thread = previous_cork;
-  if (self->out_queue.length > 0 && !self->closed)
+  if (pp_frame_stream_has_output (self->frames) && !self->closed)
     {
-      if (!flush_locked (self))
-        note_broken_locked (self, write_error ());
+      flush_locked (self);
       update_source_locked (self);
     }
-  if (self->closed && self->closed_dispatched && !self->io_busy && !self->stream_closed)
-    {
-      /* Nobody polls the descriptors any more: close them so that a pipe's
-       * peer sees the end too. They leave the source first, since a closed
-       * descriptor polls as always ready and its number may be reused. */
-      self->stream_closed = TRUE;
-      if (cs->in_tag != NULL)
-        g_source_remove_unix_fd (source, g_steal_pointer (&cs->in_tag));
-      if (cs->out_tag != NULL)
-        g_source_remove_unix_fd (source, g_steal_pointer (&cs->out_tag));
-      g_mutex_unlock (&self->lock);
-      g_io_stream_close (self->stream, NULL, NULL);
-      g_mutex_lock (&self->lock);
-    }
+  close_stream_if_done_locked (self);
   g_mutex_unlock (&self->lock);
 
   close_if_broken (self, to_complete);
@@ -1671,13 +988,10 @@ pp_connection_start (PpConnection *self)
   /* Dispatching may run a nested main loop (a method that waits); letting
    * the source recurse also saves the syscalls GLib spends blocking it. */
   g_source_set_can_recurse ((GSource *) source, TRUE);
-  source->in_events = G_IO_IN | G_IO_HUP | G_IO_ERR;
-  source->in_tag = g_source_add_unix_fd ((GSource *) source, self->in_fd, source->in_events);
-  if (self->out_fd != self->in_fd)
-    source->out_tag = g_source_add_unix_fd ((GSource *) source, self->out_fd, 0);
 
   g_mutex_lock (&self->lock);
   self->source = source;
+  pp_frame_stream_watch (self->frames, (GSource *) source);
   update_source_locked (self);
   g_mutex_unlock (&self->lock);
 
@@ -1714,6 +1028,7 @@ void
 pp_connection_detach (PpConnection *self)
 {
   ConnectionSource *source;
+  InboundItem *item;
 
   pp_connection_close (self, NULL);
 
@@ -1724,23 +1039,16 @@ pp_connection_detach (PpConnection *self)
   if (source != NULL)
     {
       g_source_destroy ((GSource *) source);
+      g_mutex_lock (&self->lock);
+      pp_frame_stream_unwatch (self->frames);
+      g_mutex_unlock (&self->lock);
       g_source_unref ((GSource *) source);
     }
 
   /* Calls whose completion was queued for the owner context still end;
    * messages for the owner are dropped with it. */
-  for (;;)
+  while ((item = pop_inbound (self)) != NULL)
     {
-      InboundItem *item;
-
-      g_mutex_lock (&self->lock);
-      item = g_queue_pop_head (&self->inbound);
-      if (item != NULL)
-        g_atomic_int_add (&self->inbound_len, -1);
-      g_mutex_unlock (&self->lock);
-
-      if (item == NULL)
-        break;
       if (item->kind == ITEM_COMPLETE)
         dispatch_item (self, item);
       inbound_item_free (item);
@@ -1948,7 +1256,7 @@ pp_connection_call_async (PpConnection        *self,
     }
 
   frame = build (serial, build_data);
-  if (!send_locked (self, frame, fds, TRUE, to_complete, &error))
+  if (!send_locked (self, frame, fds, TRUE, &error))
     {
       /* Either the call is still ours to end, or closing took it. */
       if (g_hash_table_remove (self->pending, GUINT_TO_POINTER (serial)))
@@ -2031,8 +1339,97 @@ wake_only (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A spliced stream's bytes pass through splices in the owner context,
+ * which the caller acquired and nobody else runs now: run it until
+ * something happens. Lets go of the lock meanwhile. */
+static void
+iterate_context_locked (PpConnection *self,
+                        gint64        deadline,
+                        gint64        now)
+{
+  GSource *timeout = NULL;
+
+  g_mutex_unlock (&self->lock);
+  if (deadline >= 0)
+    {
+      timeout = g_timeout_source_new (MAX ((deadline - now) / 1000, 0) + 1);
+      g_source_set_callback (timeout, wake_only, NULL, NULL);
+      g_source_attach (timeout, self->context);
+    }
+  g_main_context_iteration (self->context, TRUE);
+  if (timeout != NULL)
+    {
+      g_source_destroy (timeout);
+      g_source_unref (timeout);
+    }
+  g_main_context_release (self->context);
+  g_mutex_lock (&self->lock);
+}
+
+/* Polls the descriptors (and the eventfd that wakes a reader up for a
+ * cancellation or a close) once and does the I/O that is ready. Called
+ * with the I/O role and the lock held; lets go of the lock meanwhile. */
+static void
+poll_once_locked (PpConnection *self,
+                  gint64        deadline,
+                  gint64        now,
+                  GQueue       *to_complete)
+{
+  struct pollfd fds[3];
+  guint n_fds = 0;
+  int timeout = deadline >= 0 ? (int) MIN ((deadline - now + 999) / 1000, G_MAXINT) : -1;
+  gboolean want_out = pp_frame_stream_has_output (self->frames);
+  gboolean readable, writable;
+
+  if (!self->closed)
+    n_fds = pp_frame_stream_prepare_poll (self->frames, fds, want_out);
+  fds[n_fds] = (struct pollfd) { .fd = self->wake_fd, .events = POLLIN };
+  g_mutex_unlock (&self->lock);
+
+  if (poll (fds, n_fds + 1, timeout) > 0)
+    {
+      if (fds[n_fds].revents & POLLIN)
+        {
+          guint64 value;
+
+          if (read (self->wake_fd, &value, sizeof value) < 0)
+            {
+              /* Already reset by another thread */
+            }
+        }
+
+      pp_frame_stream_check_poll (self->frames, fds, n_fds, &readable, &writable);
+      if (writable)
+        {
+          g_mutex_lock (&self->lock);
+          if (!self->closed)
+            flush_locked (self);
+          update_source_locked (self);
+          g_mutex_unlock (&self->lock);
+          close_if_broken (self, to_complete);
+        }
+      if (readable)
+        do_read (self, to_complete);
+    }
+
+  g_mutex_lock (&self->lock);
+}
+
+/* Another thread reads: it hands over the reply and wakes us. */
+static void
+wait_for_reader_locked (PpConnection *self,
+                        gint64        deadline)
+{
+  self->n_cond_waiters++;
+  if (deadline >= 0)
+    g_cond_wait_until (&self->cond, &self->lock, deadline);
+  else
+    g_cond_wait (&self->cond, &self->lock);
+  self->n_cond_waiters--;
+}
+
 /* Waits in the calling thread until @call is done, doing the connection's
- * I/O itself when no other thread does. Called with the lock held. */
+ * I/O itself when no other thread does: no thread hop, no main loop. */
 static void
 wait_sync_locked (PpConnection *self,
                   PendingCall  *call,
@@ -2052,89 +1449,16 @@ wait_sync_locked (PpConnection *self,
           break;
         }
 
-      if (self->pumped && !self->io_busy && g_main_context_acquire (self->context))
-        {
-          /* The data passes through splices in the owner context, which
-           * nobody else runs now: run it until something happens. */
-          GSource *timeout = NULL;
-
-          g_mutex_unlock (&self->lock);
-          if (deadline >= 0)
-            {
-              timeout = g_timeout_source_new (MAX ((deadline - now) / 1000, 0) + 1);
-              g_source_set_callback (timeout, wake_only, NULL, NULL);
-              g_source_attach (timeout, self->context);
-            }
-          g_main_context_iteration (self->context, TRUE);
-          if (timeout != NULL)
-            {
-              g_source_destroy (timeout);
-              g_source_unref (timeout);
-            }
-          g_main_context_release (self->context);
-          g_mutex_lock (&self->lock);
-        }
+      if (pp_frame_stream_is_spliced (self->frames) && !self->io_busy &&
+          g_main_context_acquire (self->context))
+        iterate_context_locked (self, deadline, now);
       else if (try_begin_io_locked (self))
         {
-          struct pollfd fds[3];
-          int n_fds = 0;
-          int timeout = deadline >= 0 ? (int) MIN ((deadline - now + 999) / 1000, G_MAXINT) : -1;
-          gboolean want_out = self->out_queue.length > 0;
-          gboolean closed = self->closed;
-          int rc;
-
-          g_mutex_unlock (&self->lock);
-
-          if (!closed)
-            {
-              fds[n_fds++] = (struct pollfd) { .fd = self->in_fd, .events = POLLIN };
-              if (want_out && self->out_fd != self->in_fd)
-                fds[n_fds++] = (struct pollfd) { .fd = self->out_fd, .events = POLLOUT };
-              else if (want_out)
-                fds[0].events |= POLLOUT;
-            }
-          fds[n_fds++] = (struct pollfd) { .fd = self->wake_fd, .events = POLLIN };
-
-          rc = poll (fds, n_fds, timeout);
-
-          if (rc > 0)
-            {
-              for (int i = 0; i < n_fds; i++)
-                {
-                  if (fds[i].fd == self->wake_fd && (fds[i].revents & POLLIN))
-                    {
-                      guint64 value;
-                      if (read (self->wake_fd, &value, sizeof value) < 0)
-                        {
-                          /* Already reset by another thread */
-                        }
-                    }
-                  else if (fds[i].revents & POLLOUT)
-                    {
-                      g_mutex_lock (&self->lock);
-                      if (!self->closed && !flush_locked (self))
-                        note_broken_locked (self, write_error ());
-                      update_source_locked (self);
-                      g_mutex_unlock (&self->lock);
-                      close_if_broken (self, to_complete);
-                    }
-                  if (fds[i].fd == self->in_fd && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                    do_read (self, to_complete);
-                }
-            }
-
-          g_mutex_lock (&self->lock);
+          poll_once_locked (self, deadline, now, to_complete);
           end_io_locked (self);
         }
       else
-        {
-          self->n_cond_waiters++;
-          if (deadline >= 0)
-            g_cond_wait_until (&self->cond, &self->lock, deadline);
-          else
-            g_cond_wait (&self->cond, &self->lock);
-          self->n_cond_waiters--;
-        }
+        wait_for_reader_locked (self, deadline);
     }
 }
 
@@ -2175,7 +1499,7 @@ pp_connection_call_sync (PpConnection    *self,
     }
 
   frame = build (call.serial, build_data);
-  if (!send_locked (self, frame, fds, TRUE, to_complete, &local_error))
+  if (!send_locked (self, frame, fds, TRUE, &local_error))
     {
       g_hash_table_remove (self->pending, GUINT_TO_POINTER (call.serial));
       g_mutex_unlock (&self->lock);

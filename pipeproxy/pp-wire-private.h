@@ -74,6 +74,15 @@ typedef struct
   guint32 timeout_msec;
 } PpWireHeader;
 
+/* RETURN, ERROR and WELCOME answer a request of the receiver's; every
+ * other kind is a message of the peer's own. */
+static inline gboolean
+pp_wire_kind_is_reply (PpWireKind kind)
+{
+  return kind == PP_WIRE_KIND_RETURN || kind == PP_WIRE_KIND_ERROR ||
+         kind == PP_WIRE_KIND_WELCOME;
+}
+
 const GVariantType *pp_wire_body_type        (PpWireKind          kind);
 const char         *pp_wire_kind_to_string   (PpWireKind          kind);
 gsize               pp_wire_frame_size       (gsize               body_size);
