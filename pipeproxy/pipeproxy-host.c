@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <poll.h>
@@ -59,6 +60,8 @@ main (int   argc,
   g_autoptr(GObject) object = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* Refusals and the usage in the language of the environment */
+  setlocale (LC_ALL, "");
   pp_i18n_init ();
 
   if (argc < 4)
