@@ -431,8 +431,8 @@ check_signal_arguments (const char  *name,
        item = g_variant_type_next (item))
     n_items++;
   if (n_items != n_args)
-    return invalid (error, _("signal “%s” has %" G_GSIZE_FORMAT " argument types for a tuple "
-                             "of %" G_GSIZE_FORMAT " (%s)"), name, n_args, n_items, signature);
+    return invalid (error, _("signal “%s” has %lu argument types for a tuple of %lu (%s)"),
+                    name, (gulong) n_args, (gulong) n_items, signature);
   return TRUE;
 }
 
@@ -520,16 +520,17 @@ check_limits (GVariant                   *info,
   if (g_variant_get_size (info) > limits->max_size)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("The listener's description of the object is %" G_GSIZE_FORMAT " bytes, "
-                     "more than the limit of %" G_GSIZE_FORMAT), g_variant_get_size (info),
-                   limits->max_size);
+                   _("The listener's description of the object is %lu bytes, "
+                     "more than the limit of %lu"), (gulong) g_variant_get_size (info),
+                   (gulong) limits->max_size);
       return FALSE;
     }
   if (n_members > limits->max_members)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("The listener described %" G_GSIZE_FORMAT " methods, signals and "
-                     "properties, more than the limit of %u"), n_members, limits->max_members);
+                   _("The listener described %lu methods, signals and "
+                     "properties, more than the limit of %u"), (gulong) n_members,
+                   limits->max_members);
       return FALSE;
     }
   return TRUE;

@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# po/POTFILES.in lists exactly the source files with translatable strings:
-# every C file that marks a string with _(), N_(), C_(), NC_(), Q_() or the
-# g_dngettext()/g_dpgettext2() family is listed (else its messages never
-# reach the translators), and every file listed exists and has some (else
-# xgettext fails, or the list has gone stale). Test programs are not
-# translated, so tests/ is left out.
+# Every message reaches the translators whole:
+# - po/POTFILES.in lists exactly the source files with translatable strings:
+#   every C file that marks a string with _(), N_(), C_(), NC_(), Q_() or
+#   the g_dngettext()/g_dpgettext2() family is listed (else its messages
+#   never reach the translators), and every file listed exists and has some
+#   (else xgettext fails, or the list has gone stale);
+# - no marked string is glued to a macro such as G_GSIZE_FORMAT: xgettext
+#   cannot expand it, so the catalogue would hold a message cut short that
+#   never matches the one looked up (cast to gulong and use %lu instead).
+# Test programs are not translated, so tests/ is left out.
 #
 #   check-potfiles.py SOURCE_ROOT
 
@@ -16,15 +20,28 @@ import sys
 
 MARK = re.compile(r'(?<![\w])(?:_|N_|C_|NC_|Q_|g_dngettext|g_dpgettext2?|ngettext)\s*\(')
 SKIP = {'.git', 'tests', 'po', 'subprojects'}
+ROOT = '.'
 
 
-def translatable(path):
+# A string literal inside _( ) followed by an identifier: "…%" G_GSIZE_FORMAT
+GLUED = re.compile(r'(?<![\w])(?:_|N_|C_|NC_|Q_)\s*\(\s*(?:"(?:[^"\\\n]|\\.)*"\s*)+([A-Za-z_]\w*)')
+
+
+def translatable(path, problems):
     with open(path, encoding='utf-8', errors='replace') as f:
-        return MARK.search(f.read()) is not None
+        text = f.read()
+    for m in GLUED.finditer(text):
+        line = text.count('\n', 0, m.start()) + 1
+        problems.append('%s:%d: a translatable string is glued to %s, which xgettext '
+                        'cannot expand' % (os.path.relpath(path, ROOT), line, m.group(1)))
+    return MARK.search(text) is not None
 
 
 def main(root):
+    global ROOT
+    ROOT = root
     found = set()
+    problems = []
     for directory, dirs, files in os.walk(root):
         rel = os.path.relpath(directory, root)
         # Build directories (anywhere) and hidden ones are not sources
@@ -34,7 +51,7 @@ def main(root):
         for name in files:
             if name.endswith(('.c', '.h')):
                 path = os.path.join(directory, name)
-                if translatable(path):
+                if translatable(path, problems):
                     found.add(os.path.relpath(path, root))
 
     listed = []
@@ -44,7 +61,6 @@ def main(root):
             if line and not line.startswith('#'):
                 listed.append(line)
 
-    problems = []
     for path in sorted(found - set(listed)):
         problems.append('%s has translatable strings but is not in po/POTFILES.in' % path)
     for path in listed:
@@ -61,8 +77,7 @@ def main(root):
     for problem in problems:
         print(problem)
     if problems:
-        print('Fix po/POTFILES.in, then update the catalogue: '
-              'ninja -C _build pipeproxy-1.0-update-po')
+        print('Once fixed, update the catalogues: ninja -C _build pipeproxy-1.0-update-po')
         return 1
     print('po/POTFILES.in lists the %d files with translatable strings' % len(listed))
     return 0
