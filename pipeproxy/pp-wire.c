@@ -154,14 +154,26 @@ pp_wire_write_header (const PpWireHeader *header,
   write_u32 (data + 12, header->timeout_msec);
 }
 
-/* A buffer for a frame with @header's body size, the header written */
+/* A buffer for a frame with a body of @body_size bytes, its header
+ * written */
 static guint8 *
-frame_begin (const PpWireHeader *header,
-             gsize              *capacity)
+frame_begin (PpWireKind   kind,
+             PpWireFlags  flags,
+             guint32      serial,
+             guint32      timeout_msec,
+             gsize        body_size,
+             gsize       *capacity)
 {
-  guint8 *frame = pp_buffer_take (pp_wire_frame_size (header->body_size), capacity);
+  PpWireHeader header = {
+    .body_size = body_size,
+    .kind = kind,
+    .flags = flags,
+    .serial = serial,
+    .timeout_msec = timeout_msec,
+  };
+  guint8 *frame = pp_buffer_take (pp_wire_frame_size (body_size), capacity);
 
-  pp_wire_write_header (header, frame);
+  pp_wire_write_header (&header, frame);
   return frame;
 }
 
@@ -206,13 +218,7 @@ pp_wire_encode (PpWireKind   kind,
   body_size = g_variant_get_size (owned);
   g_return_val_if_fail (body_size <= G_MAXUINT32, NULL);
 
-  frame = frame_begin (&(PpWireHeader) {
-                         .body_size = body_size,
-                         .kind = kind,
-                         .flags = flags,
-                         .serial = serial,
-                         .timeout_msec = timeout_msec,
-                       }, &capacity);
+  frame = frame_begin (kind, flags, serial, timeout_msec, body_size, &capacity);
   g_variant_store (owned, frame + PP_WIRE_HEADER_SIZE);
   return frame_end (frame, body_size, capacity);
 }
@@ -322,13 +328,7 @@ encode_strings_and_args (PpWireKind          kind,
   width = n_strings > 0 ? (body_size - body_end) / n_strings : 0;
   g_assert (n_strings == 0 || width == pp_normal_form_offset_size (body_size));
 
-  frame = frame_begin (&(PpWireHeader) {
-                         .body_size = body_size,
-                         .kind = kind,
-                         .flags = flags,
-                         .serial = serial,
-                         .timeout_msec = timeout_msec,
-                       }, &capacity);
+  frame = frame_begin (kind, flags, serial, timeout_msec, body_size, &capacity);
   body = frame + PP_WIRE_HEADER_SIZE;
 
   offset = 0;
