@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 
+#include "pp-call-table-private.h"
 #include "pp-frame-stream-private.h"
 #include "pp-wire-private.h"
 
@@ -93,17 +94,6 @@ void          pp_connection_set_peer_receives_fds (PpConnection           *self,
 /* Calls: @build is called with the serial the request must carry. */
 typedef GBytes *(*PpFrameBuilder) (guint32  serial,
                                    gpointer user_data);
-
-/* What answered a call: the RETURN's result tuple (or the WELCOME's body)
- * and the descriptors that came with it, NULL when none did. */
-typedef struct
-{
-  GVariant    *value;
-  GUnixFDList *fds;
-} PpReply;
-
-void          pp_reply_clear                 (PpReply                     *reply);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PpReply, pp_reply_clear)
 
 void          pp_connection_call_async       (PpConnection                *self,
                                               PpWireKind                   reply_kind,

@@ -7,40 +7,31 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "pp-connection-private.h"
+#include "pp-connection-internal.h"
 #include "pp-error.h"
 #include "pp-frame-stream-private.h"
 
-typedef struct
-{
-  guint32        serial;
-  PpWireKind     reply_kind;
-  /* asynchronous calls */
-  GTask         *task;
-  GSource       *timeout_source;
-  gulong         cancel_id;
-  /* synchronous calls: completed under the connection lock */
-  gboolean       sync;
-  gboolean       done;
-  PpReply        reply;
-  GError        *error;
-} PendingCall;
+/* The connection itself: frames go out under one lock, whoever holds the
+ * reader role reads them in and routes them (replies to their calls, the
+ * peer's own messages to the inbound queue), and the owner context's
+ * source delivers the inbound queue in arrival order. Making calls is in
+ * pp-connection-call.c. */
 
 typedef enum
 {
   ITEM_MESSAGE,
-  ITEM_COMPLETE,
+  ITEM_COMPLETE,  /* an asynchronous call for the owner context ended */
   ITEM_CLOSED,
 } ItemKind;
 
 typedef struct
 {
-  ItemKind      kind;
-  PpWireHeader  header;
-  GVariant     *body;
-  GUnixFDList  *fds;
-  PendingCall  *call;
-  GError       *error;
+  ItemKind       kind;
+  PpWireHeader   header;
+  GVariant      *body;
+  GUnixFDList   *fds;
+  PpPendingCall *call;
+  GError        *error;
 } InboundItem;
 
 typedef struct
@@ -74,12 +65,9 @@ struct _PpConnection
   GThread               *cork_thread;
 
   /* Calls, under lock */
-  guint32                next_serial;
-  gboolean               serials_wrapped;
+  PpCallTable           *calls;
   gboolean               peer_refused;
   GError                *broken_error;
-  GHashTable            *pending;     /* serial → PendingCall */
-  guint                  max_pending;
 
   /* Messages for the owner context, in arrival order, under lock */
   GQueue                 inbound;
@@ -95,8 +83,6 @@ struct _PpConnection
 static void     close_locked         (PpConnection *self,
                                       GError       *error,
                                       GQueue       *to_complete);
-static gboolean complete_calls       (PpConnection *self,
-                                      GQueue       *calls);
 static void     update_source_locked (PpConnection *self);
 
 PpConnection *
@@ -122,14 +108,13 @@ pp_connection_unref (PpConnection *self)
     return;
 
   g_assert (self->source == NULL);
-  g_assert (g_hash_table_size (self->pending) == 0);
 
+  pp_call_table_free (self->calls);
   pp_frame_stream_free (self->frames);
   g_main_context_unref (self->context);
   if (self->wake_fd >= 0)
     close (self->wake_fd);
   g_queue_clear_full (&self->inbound, (GDestroyNotify) inbound_item_free);
-  g_hash_table_unref (self->pending);
   g_clear_error (&self->close_error);
   g_clear_error (&self->broken_error);
   g_mutex_clear (&self->lock);
@@ -161,9 +146,7 @@ pp_connection_new (GIOStream                   *stream,
   self->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  self->pending = g_hash_table_new (NULL, NULL);
-  self->next_serial = 1;
-  self->max_pending = PP_DEFAULT_MAX_PENDING_CALLS;
+  self->calls = pp_call_table_new (PP_DEFAULT_MAX_PENDING_CALLS);
 
   return self;
 }
@@ -220,7 +203,6 @@ pp_connection_get_max_message_size (PpConnection *self)
   return pp_frame_stream_get_max_message_size (self->frames);
 }
 
-/* Set before the connection starts: the reader uses it without the lock. */
 void
 pp_connection_set_max_message_size (PpConnection *self,
                                     gsize         size)
@@ -242,7 +224,7 @@ pp_connection_set_memfd_threshold (PpConnection *self,
 guint
 pp_connection_get_max_pending_calls (PpConnection *self)
 {
-  return self->max_pending;
+  return pp_call_table_get_max_calls (self->calls);
 }
 
 void
@@ -250,12 +232,13 @@ pp_connection_set_max_pending_calls (PpConnection *self,
                                      guint         max)
 {
   g_mutex_lock (&self->lock);
-  self->max_pending = max;
+  pp_call_table_set_max_calls (self->calls, max);
   g_mutex_unlock (&self->lock);
 }
 
-static void
-wake_io_thread (PpConnection *self)
+/* Wakes a synchronous caller up that waits in poll() as the reader. */
+void
+pp_connection_wake_reader (PpConnection *self)
 {
   guint64 one = 1;
 
@@ -294,66 +277,13 @@ disconnected_error (PpConnection *self)
 
 /* Completing calls ------------------------------------------------------ */
 
+/* A synchronous call's waiter takes its end (call->reply or call->error)
+ * from where it waits. */
 void
-pp_reply_clear (PpReply *reply)
-{
-  g_clear_pointer (&reply->value, g_variant_unref);
-  g_clear_object (&reply->fds);
-}
-
-static void
-pending_call_free (PendingCall *call)
-{
-  g_clear_object (&call->task);
-  pp_reply_clear (&call->reply);
-  g_clear_error (&call->error);
-  g_free (call);
-}
-
-/* The call was already removed from the table by whoever completes it, so
- * this runs exactly once per call. Not under the lock. A call that
- * succeeded becomes the task's result, so the reply needs no allocation of
- * its own. */
-static void
-complete_async (PpConnection *self,
-                PendingCall  *call,
-                GVariant     *result,
-                GError       *error)
-{
-  g_autoptr(GTask) task = g_steal_pointer (&call->task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  if (call->timeout_source != NULL)
-    {
-      g_source_destroy (call->timeout_source);
-      g_clear_pointer (&call->timeout_source, g_source_unref);
-    }
-  if (call->cancel_id != 0)
-    {
-      g_cancellable_disconnect (cancellable, call->cancel_id);
-      call->cancel_id = 0;
-    }
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
-      pending_call_free (call);
-      return;
-    }
-
-  call->reply.value = result;
-  g_task_return_pointer (task, call, (GDestroyNotify) pending_call_free);
-}
-
-static void
-complete_sync_locked (PpConnection *self,
-                      PendingCall  *call,
-                      GVariant     *result,
-                      GError       *error)
+pp_connection_complete_sync_locked (PpConnection  *self,
+                                    PpPendingCall *call)
 {
   call->done = TRUE;
-  call->reply.value = result;
-  call->error = error;
   broadcast_locked (self);
   if (pp_frame_stream_is_spliced (self->frames))
     g_main_context_wakeup (self->context);
@@ -361,16 +291,19 @@ complete_sync_locked (PpConnection *self,
 
 /* Ends the calls closing took out of the table; returns whether there
  * were any. */
-static gboolean
-complete_calls (PpConnection *self,
-                GQueue       *calls)
+gboolean
+pp_connection_complete_calls (PpConnection *self,
+                              GQueue       *calls)
 {
   gboolean any = !g_queue_is_empty (calls);
-  PendingCall *call;
+  PpPendingCall *call;
 
   while ((call = g_queue_pop_head (calls)) != NULL)
-    complete_async (self, call, NULL,
-                    call->error ? g_steal_pointer (&call->error) : disconnected_error (self));
+    {
+      if (call->error == NULL)
+        call->error = disconnected_error (self);
+      pp_pending_call_return (call);
+    }
   return any;
 }
 
@@ -381,8 +314,8 @@ close_locked (PpConnection *self,
               GError       *error,
               GQueue       *to_complete)
 {
-  GHashTableIter iter;
-  PendingCall *call;
+  GQueue calls = G_QUEUE_INIT;
+  PpPendingCall *call;
   InboundItem *item;
 
   if (self->closed)
@@ -395,17 +328,14 @@ close_locked (PpConnection *self,
   self->close_error = error ? error : g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED,
                                                            _("The connection was closed"));
 
-  g_hash_table_iter_init (&iter, self->pending);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &call))
+  pp_call_table_steal_all (self->calls, &calls);
+  while ((call = g_queue_pop_head (&calls)) != NULL)
     {
-      g_hash_table_iter_remove (&iter);
+      call->error = g_error_copy (self->close_error);
       if (call->sync)
-        complete_sync_locked (self, call, NULL, g_error_copy (self->close_error));
+        pp_connection_complete_sync_locked (self, call);
       else
-        {
-          call->error = g_error_copy (self->close_error);
-          g_queue_push_tail (to_complete, call);
-        }
+        g_queue_push_tail (to_complete, call);
     }
 
   pp_frame_stream_shutdown (self->frames);
@@ -420,7 +350,7 @@ close_locked (PpConnection *self,
   update_source_locked (self);
 
   broadcast_locked (self);
-  wake_io_thread (self);
+  pp_connection_wake_reader (self);
 }
 
 void
@@ -433,13 +363,13 @@ pp_connection_close (PpConnection *self,
   close_locked (self, error ? g_error_copy (error) : NULL, to_complete);
   g_mutex_unlock (&self->lock);
 
-  complete_calls (self, to_complete);
+  pp_connection_complete_calls (self, to_complete);
 }
 
 /* A write failed: the connection is broken. It is closed by
- * close_if_broken() once the lock is let go, since finding out why the
- * peer went away (end_reason) may take a moment. Until then calls stay
- * pending, so they end with that reason. */
+ * pp_connection_close_if_broken() once the lock is let go, since finding
+ * out why the peer went away (end_reason) may take a moment. Until then
+ * calls stay pending, so they end with that reason. */
 static void
 note_broken_locked (PpConnection *self,
                     GError       *error)
@@ -468,9 +398,9 @@ with_end_reason (PpConnection *self,
   return error;
 }
 
-static void
-close_if_broken (PpConnection *self,
-                 GQueue       *to_complete)
+void
+pp_connection_close_if_broken (PpConnection *self,
+                               GQueue       *to_complete)
 {
   GError *error;
 
@@ -504,12 +434,12 @@ flush_locked (PpConnection *self)
 /* Calls are refused while too much output waits; replies and signals are
  * always queued, and instead the connection stops reading new requests
  * until the peer has read what is queued (see update_source_locked()). */
-static gboolean
-send_locked (PpConnection  *self,
-             GBytes        *frame,
-             GUnixFDList   *fds,
-             gboolean       is_call,
-             GError       **error)
+gboolean
+pp_connection_send_locked (PpConnection  *self,
+                           GBytes        *frame,
+                           GUnixFDList   *fds,
+                           gboolean       is_call,
+                           GError       **error)
 {
   gboolean was_empty;
 
@@ -561,11 +491,11 @@ pp_connection_send_with_fds (PpConnection  *self,
   gboolean ret;
 
   g_mutex_lock (&self->lock);
-  ret = send_locked (self, frame, fds, FALSE, error);
+  ret = pp_connection_send_locked (self, frame, fds, FALSE, error);
   g_mutex_unlock (&self->lock);
 
-  close_if_broken (self, to_complete);
-  complete_calls (self, to_complete);
+  pp_connection_close_if_broken (self, to_complete);
+  pp_connection_complete_calls (self, to_complete);
   return ret;
 }
 
@@ -584,45 +514,10 @@ pp_connection_send_and_close (PpConnection *self,
   close_locked (self, g_error_copy (error), to_complete);
   g_mutex_unlock (&self->lock);
 
-  complete_calls (self, to_complete);
+  pp_connection_complete_calls (self, to_complete);
 }
 
 /* Reading --------------------------------------------------------------- */
-
-/* Finds the call @header answers. Returns FALSE with @error for a reply
- * that breaks the protocol, TRUE with *@call NULL for a late reply to a
- * call that timed out or was cancelled. */
-static gboolean
-find_call_locked (PpConnection        *self,
-                  const PpWireHeader  *header,
-                  PendingCall        **call,
-                  GError             **error)
-{
-  gboolean issued = header->serial != 0 &&
-                    (self->serials_wrapped || header->serial < self->next_serial);
-
-  *call = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (header->serial));
-  if (*call == NULL)
-    {
-      if (issued)
-        return TRUE;
-      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("Received a reply (%s) to request %u, which was never made"),
-                   pp_wire_kind_to_string (header->kind), header->serial);
-      return FALSE;
-    }
-
-  if (header->kind != PP_WIRE_KIND_ERROR && header->kind != (*call)->reply_kind)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("Received a frame of kind %s in answer to a request that expects %s"),
-                   pp_wire_kind_to_string (header->kind),
-                   pp_wire_kind_to_string ((*call)->reply_kind));
-      *call = NULL;
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /* A reply ends the call it answers: a synchronous one where it waits, an
  * asynchronous one in its task's context. */
@@ -633,9 +528,7 @@ route_reply (PpConnection        *self,
              GUnixFDList         *fds,
              GError             **error)
 {
-  GVariant *result = NULL;
-  GError *call_error = NULL;
-  PendingCall *call;
+  PpPendingCall *call;
   InboundItem *item;
 
   /* An error that answers no call is the peer's reason for closing,
@@ -648,7 +541,7 @@ route_reply (PpConnection        *self,
     }
 
   g_mutex_lock (&self->lock);
-  if (!find_call_locked (self, header, &call, error))
+  if (!pp_call_table_find_answered (self->calls, header, &call, error))
     {
       g_mutex_unlock (&self->lock);
       return FALSE;
@@ -659,20 +552,10 @@ route_reply (PpConnection        *self,
       return TRUE;  /* late: the call timed out or was cancelled */
     }
 
-  if (header->kind == PP_WIRE_KIND_ERROR)
-    call_error = pp_wire_decode_error (body);
-  else if (header->kind == PP_WIRE_KIND_RETURN)
-    pp_wire_split_body (body, NULL, 0, &result, NULL);
-  else
-    result = g_variant_ref (body);
-
-  g_hash_table_remove (self->pending, GUINT_TO_POINTER (header->serial));
-  if (fds != NULL && call_error == NULL)
-    call->reply.fds = g_object_ref (fds);
-
+  pp_pending_call_take_reply (call, header, body, fds);
   if (call->sync)
     {
-      complete_sync_locked (self, call, result, call_error);
+      pp_connection_complete_sync_locked (self, call);
       g_mutex_unlock (&self->lock);
       return TRUE;
     }
@@ -684,14 +567,12 @@ route_reply (PpConnection        *self,
       item = g_new0 (InboundItem, 1);
       item->kind = ITEM_COMPLETE;
       item->call = call;
-      item->body = result;
-      item->error = call_error;
       push_inbound_locked (self, item);
       g_mutex_unlock (&self->lock);
       return TRUE;
     }
   g_mutex_unlock (&self->lock);
-  complete_async (self, call, result, call_error);
+  pp_pending_call_return (call);
   return TRUE;
 }
 
@@ -841,9 +722,7 @@ dispatch_item (PpConnection *self,
       break;
 
     case ITEM_COMPLETE:
-      complete_async (self, item->call, g_steal_pointer (&item->body),
-                      g_steal_pointer (&item->error));
-      item->call = NULL;
+      pp_pending_call_return (g_steal_pointer (&item->call));
       break;
 
     case ITEM_CLOSED:
@@ -947,8 +826,8 @@ connection_source_dispatch (GSource     *source,
   self->cork_thread = g_thread_self ();
   g_mutex_unlock (&self->lock);
 
-  close_if_broken (self, to_complete);
-  complete_calls (self, to_complete);
+  pp_connection_close_if_broken (self, to_complete);
+  pp_connection_complete_calls (self, to_complete);
   drain_inbound (self);
 
   g_mutex_lock (&self->lock);
@@ -961,8 +840,8 @@ connection_source_dispatch (GSource     *source,
   close_stream_if_done_locked (self);
   g_mutex_unlock (&self->lock);
 
-  close_if_broken (self, to_complete);
-  if (complete_calls (self, to_complete))
+  pp_connection_close_if_broken (self, to_complete);
+  if (pp_connection_complete_calls (self, to_complete))
     drain_inbound (self);
 
   pp_connection_unref (self);
@@ -1055,283 +934,47 @@ pp_connection_detach (PpConnection *self)
     }
 }
 
-/* Calls ----------------------------------------------------------------- */
+/* For the calls (pp-connection-call.c) ----------------------------------- */
 
-static gboolean
-add_pending_locked (PpConnection  *self,
-                    PendingCall   *call,
-                    GError       **error)
+GError *
+pp_connection_timed_out_error (void)
+{
+  return g_error_new_literal (PP_ERROR, PP_ERROR_TIMED_OUT, _("The call timed out"));
+}
+
+void
+pp_connection_lock (PpConnection *self)
+{
+  g_mutex_lock (&self->lock);
+}
+
+void
+pp_connection_unlock (PpConnection *self)
+{
+  g_mutex_unlock (&self->lock);
+}
+
+/* The calls waiting for replies: under the lock. */
+PpCallTable *
+pp_connection_get_calls (PpConnection *self)
+{
+  return self->calls;
+}
+
+gboolean
+pp_connection_add_call_locked (PpConnection   *self,
+                               PpPendingCall  *call,
+                               GError        **error)
 {
   if (self->closed)
     {
       g_propagate_error (error, disconnected_error (self));
       return FALSE;
     }
-  if (g_hash_table_size (self->pending) >= self->max_pending)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("There are already %u calls waiting for a reply"), self->max_pending);
-      return FALSE;
-    }
-
-  do
-    {
-      call->serial = self->next_serial++;
-      if (self->next_serial == 0)
-        self->serials_wrapped = TRUE;
-    }
-  while (call->serial == 0 ||
-         g_hash_table_contains (self->pending, GUINT_TO_POINTER (call->serial)));
-
-  g_hash_table_insert (self->pending, GUINT_TO_POINTER (call->serial), call);
-  return TRUE;
+  return pp_call_table_add (self->calls, call, error);
 }
 
-static gboolean
-has_timeout (int timeout_msec)
-{
-  return timeout_msec >= 0 && timeout_msec != G_MAXINT;
-}
-
-typedef struct
-{
-  PpConnection *connection;
-  guint32       serial;
-} CallRef;
-
-static void
-call_ref_free (gpointer data)
-{
-  CallRef *ref = data;
-
-  pp_connection_unref (ref->connection);
-  g_free (ref);
-}
-
-static CallRef *
-call_ref_new (PpConnection *self,
-              guint32       serial)
-{
-  CallRef *ref = g_new0 (CallRef, 1);
-
-  ref->connection = pp_connection_ref (self);
-  ref->serial = serial;
-  return ref;
-}
-
-static PendingCall *
-steal_pending (PpConnection *self,
-               guint32       serial)
-{
-  PendingCall *call;
-
-  g_mutex_lock (&self->lock);
-  call = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (serial));
-  if (call != NULL)
-    g_hash_table_remove (self->pending, GUINT_TO_POINTER (serial));
-  g_mutex_unlock (&self->lock);
-  return call;
-}
-
-static void
-send_cancel (PpConnection *self,
-             guint32       serial)
-{
-  g_autoptr(GBytes) frame = pp_wire_encode (PP_WIRE_KIND_CANCEL, PP_WIRE_FLAGS_NO_REPLY,
-                                            serial, 0, g_variant_new ("()"));
-
-  pp_connection_send (self, frame, NULL);
-}
-
-static gboolean
-async_timeout_cb (gpointer data)
-{
-  CallRef *ref = data;
-  PendingCall *call = steal_pending (ref->connection, ref->serial);
-
-  if (call != NULL)
-    {
-      g_clear_pointer (&call->timeout_source, g_source_unref);
-      send_cancel (ref->connection, ref->serial);
-      complete_async (ref->connection, call, NULL,
-                      g_error_new_literal (PP_ERROR, PP_ERROR_TIMED_OUT,
-                                           _("The call timed out")));
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-async_cancelled_idle_cb (gpointer data)
-{
-  CallRef *ref = data;
-  PendingCall *call = steal_pending (ref->connection, ref->serial);
-
-  if (call != NULL)
-    {
-      send_cancel (ref->connection, ref->serial);
-      complete_async (ref->connection, call, NULL,
-                      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                           _("The call was cancelled")));
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-async_cancelled_cb (GCancellable *cancellable,
-                    gpointer      data)
-{
-  CallRef *ref = data;
-  GMainContext *context = NULL;
-  PendingCall *call;
-  GSource *idle;
-
-  /* Disconnecting a handler from inside it would deadlock, so the call
-   * ends in an idle in the caller's context. */
-  g_mutex_lock (&ref->connection->lock);
-  call = g_hash_table_lookup (ref->connection->pending, GUINT_TO_POINTER (ref->serial));
-  if (call != NULL)
-    context = g_task_get_context (call->task);
-  g_mutex_unlock (&ref->connection->lock);
-
-  if (context == NULL)
-    return;
-
-  idle = g_idle_source_new ();
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (idle, "[pipeproxy] call cancelled");
-  g_source_set_callback (idle, async_cancelled_idle_cb,
-                         call_ref_new (ref->connection, ref->serial), call_ref_free);
-  g_source_attach (idle, context);
-  g_source_unref (idle);
-}
-
-/* Sends the request @build makes and completes a GTask with @source_object
- * and @source_tag (so the caller's _finish can check them) when the reply
- * of @reply_kind, an ERROR, the time-out, cancellation or the end of the
- * connection comes; @callback runs in the thread-default main context.
- * Finish with pp_connection_call_finish(). */
-void
-pp_connection_call_async (PpConnection        *self,
-                          PpWireKind           reply_kind,
-                          PpFrameBuilder       build,
-                          gpointer             build_data,
-                          GUnixFDList         *fds,
-                          int                  timeout_msec,
-                          GCancellable        *cancellable,
-                          gpointer             source_object,
-                          gpointer             source_tag,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  GQueue to_complete[1] = { G_QUEUE_INIT };
-  g_autoptr(GBytes) frame = NULL;
-  GTask *task;
-  PendingCall *call;
-  GError *error = NULL;
-  guint32 serial;
-
-  task = g_task_new (source_object, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  call = g_new0 (PendingCall, 1);
-  call->reply_kind = reply_kind;
-  call->task = task;
-
-  g_mutex_lock (&self->lock);
-  if (!add_pending_locked (self, call, &error))
-    {
-      g_mutex_unlock (&self->lock);
-      g_task_return_error (task, error);
-      pending_call_free (call);
-      return;
-    }
-  serial = call->serial;
-
-  if (has_timeout (timeout_msec))
-    {
-      call->timeout_source = g_timeout_source_new (timeout_msec);
-      g_source_set_static_name (call->timeout_source, "[pipeproxy] call time-out");
-      g_source_set_callback (call->timeout_source, async_timeout_cb,
-                             call_ref_new (self, serial), call_ref_free);
-      g_source_attach (call->timeout_source, g_task_get_context (task));
-    }
-
-  frame = build (serial, build_data);
-  if (!send_locked (self, frame, fds, TRUE, &error))
-    {
-      /* Either the call is still ours to end, or closing took it. */
-      if (g_hash_table_remove (self->pending, GUINT_TO_POINTER (serial)))
-        {
-          g_mutex_unlock (&self->lock);
-          complete_async (self, call, NULL, error);
-          close_if_broken (self, to_complete);
-          complete_calls (self, to_complete);
-          return;
-        }
-      g_clear_error (&error);
-    }
-  g_mutex_unlock (&self->lock);
-
-  close_if_broken (self, to_complete);
-  complete_calls (self, to_complete);
-
-  /* Connected last: if @cancellable is already cancelled the handler runs
-   * right here, and the call must exist by then. */
-  if (cancellable != NULL)
-    {
-      gulong id = g_cancellable_connect (cancellable, G_CALLBACK (async_cancelled_cb),
-                                         call_ref_new (self, serial), call_ref_free);
-
-      g_mutex_lock (&self->lock);
-      call = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (serial));
-      if (call != NULL)
-        call->cancel_id = id;
-      g_mutex_unlock (&self->lock);
-      if (call == NULL)
-        g_cancellable_disconnect (cancellable, id);
-    }
-}
-
-/* Takes the reply of a call made with pp_connection_call_async(). */
-gboolean
-pp_connection_call_finish (GAsyncResult  *result,
-                           PpReply       *reply,
-                           GError       **error)
-{
-  PendingCall *call;
-
-  g_return_val_if_fail (G_IS_TASK (result), FALSE);
-  g_return_val_if_fail (reply != NULL, FALSE);
-
-  call = g_task_propagate_pointer (G_TASK (result), error);
-  if (call == NULL)
-    return FALSE;
-
-  *reply = call->reply;
-  call->reply = (PpReply) { NULL, NULL };
-  pending_call_free (call);
-  return TRUE;
-}
-
-static void
-sync_cancelled_cb (GCancellable *cancellable,
-                   gpointer      data)
-{
-  CallRef *ref = data;
-  PpConnection *self = ref->connection;
-  PendingCall *call;
-
-  g_mutex_lock (&self->lock);
-  call = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (ref->serial));
-  if (call != NULL)
-    {
-      g_hash_table_remove (self->pending, GUINT_TO_POINTER (ref->serial));
-      complete_sync_locked (self, call, NULL,
-                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                 _("The call was cancelled")));
-      wake_io_thread (self);
-    }
-  g_mutex_unlock (&self->lock);
-}
+/* The synchronous wait ---------------------------------------------------- */
 
 static gboolean
 wake_only (gpointer data)
@@ -1406,7 +1049,7 @@ poll_once_locked (PpConnection *self,
             flush_locked (self);
           update_source_locked (self);
           g_mutex_unlock (&self->lock);
-          close_if_broken (self, to_complete);
+          pp_connection_close_if_broken (self, to_complete);
         }
       if (readable)
         do_read (self, to_complete);
@@ -1430,11 +1073,11 @@ wait_for_reader_locked (PpConnection *self,
 
 /* Waits in the calling thread until @call is done, doing the connection's
  * I/O itself when no other thread does: no thread hop, no main loop. */
-static void
-wait_sync_locked (PpConnection *self,
-                  PendingCall  *call,
-                  gint64        deadline,
-                  GQueue       *to_complete)
+void
+pp_connection_wait_sync_locked (PpConnection  *self,
+                                PpPendingCall *call,
+                                gint64         deadline,
+                                GQueue        *to_complete)
 {
   while (!call->done)
     {
@@ -1442,10 +1085,9 @@ wait_sync_locked (PpConnection *self,
 
       if (deadline >= 0 && now >= deadline)
         {
-          g_hash_table_remove (self->pending, GUINT_TO_POINTER (call->serial));
-          complete_sync_locked (self, call, NULL,
-                                g_error_new_literal (PP_ERROR, PP_ERROR_TIMED_OUT,
-                                                     _("The call timed out")));
+          pp_call_table_steal (self->calls, call->serial);
+          call->error = pp_connection_timed_out_error ();
+          pp_connection_complete_sync_locked (self, call);
           break;
         }
 
@@ -1460,84 +1102,4 @@ wait_sync_locked (PpConnection *self,
       else
         wait_for_reader_locked (self, deadline);
     }
-}
-
-/* Like pp_connection_call_async(), waiting in the calling thread; on
- * success fills @reply, which the caller clears. */
-gboolean
-pp_connection_call_sync (PpConnection    *self,
-                         PpWireKind       reply_kind,
-                         PpFrameBuilder   build,
-                         gpointer         build_data,
-                         GUnixFDList     *fds,
-                         int              timeout_msec,
-                         GCancellable    *cancellable,
-                         PpReply         *reply,
-                         GError         **error)
-{
-  GQueue to_complete[1] = { G_QUEUE_INIT };
-  g_autoptr(GBytes) frame = NULL;
-  PendingCall call = { 0 };
-  gint64 deadline = -1;
-  gulong cancel_id = 0;
-  GError *local_error = NULL;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  call.sync = TRUE;
-  call.reply_kind = reply_kind;
-
-  if (has_timeout (timeout_msec))
-    deadline = g_get_monotonic_time () + (gint64) timeout_msec * 1000;
-
-  g_mutex_lock (&self->lock);
-  if (!add_pending_locked (self, &call, error))
-    {
-      g_mutex_unlock (&self->lock);
-      return FALSE;
-    }
-
-  frame = build (call.serial, build_data);
-  if (!send_locked (self, frame, fds, TRUE, &local_error))
-    {
-      g_hash_table_remove (self->pending, GUINT_TO_POINTER (call.serial));
-      g_mutex_unlock (&self->lock);
-      close_if_broken (self, to_complete);
-      complete_calls (self, to_complete);
-      pp_reply_clear (&call.reply);
-      g_clear_error (&call.error);
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  g_mutex_unlock (&self->lock);
-  close_if_broken (self, to_complete);
-
-  if (cancellable != NULL)
-    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (sync_cancelled_cb),
-                                       call_ref_new (self, call.serial), call_ref_free);
-
-  g_mutex_lock (&self->lock);
-  wait_sync_locked (self, &call, deadline, to_complete);
-  g_mutex_unlock (&self->lock);
-
-  if (cancel_id != 0)
-    g_cancellable_disconnect (cancellable, cancel_id);
-
-  close_if_broken (self, to_complete);
-  complete_calls (self, to_complete);
-
-  if (call.error != NULL && reply_kind == PP_WIRE_KIND_RETURN &&
-      ((call.error->domain == PP_ERROR && call.error->code == PP_ERROR_TIMED_OUT) ||
-       g_error_matches (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
-    send_cancel (self, call.serial);
-
-  if (call.error != NULL)
-    {
-      pp_reply_clear (&call.reply);
-      g_propagate_error (error, g_steal_pointer (&call.error));
-      return FALSE;
-    }
-  *reply = call.reply;
-  return TRUE;
 }

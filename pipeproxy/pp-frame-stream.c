@@ -626,7 +626,8 @@ static GError *
 read_error (int saved_errno)
 {
   if (saved_errno == 0)
-    return g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED, _("The peer closed the connection"));
+    return g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED,
+                                _("The peer closed the connection"));
   return g_error_new (PP_ERROR, PP_ERROR_DISCONNECTED,
                       _("Could not read from the peer: %s"), g_strerror (saved_errno));
 }

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+
+#include "pp-wire-private.h"
+
+G_BEGIN_DECLS
+
+/* The calls one side made that wait for their replies, by serial: serials
+ * never reused while a call waits, the limit on how many may wait, which
+ * frame answers which call, and how an asynchronous call's task ends.
+ *
+ * Not thread-safe on its own: the connection's lock covers the table and
+ * the calls in it. A call taken out of the table belongs to whoever took
+ * it, which ends it exactly once. */
+
+/* What answered a call: the RETURN's result tuple (or the WELCOME's body)
+ * and the descriptors that came with it, NULL when none did. */
+typedef struct
+{
+  GVariant    *value;
+  GUnixFDList *fds;
+} PpReply;
+
+void pp_reply_clear (PpReply *reply);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PpReply, pp_reply_clear)
+
+typedef struct
+{
+  guint32      serial;
+  PpWireKind   reply_kind;
+  /* asynchronous calls */
+  GTask       *task;
+  GSource     *timeout_source;
+  gulong       cancel_id;
+  /* synchronous calls */
+  gboolean     sync;
+  gboolean     done;
+  /* how it ended: a reply, or an error */
+  PpReply      reply;
+  GError      *error;
+} PpPendingCall;
+
+PpPendingCall *pp_pending_call_new_async    (PpWireKind           reply_kind,
+                                             GTask               *task);
+void           pp_pending_call_free         (PpPendingCall       *call);
+void           pp_pending_call_take_reply   (PpPendingCall       *call,
+                                             const PpWireHeader  *header,
+                                             GVariant            *body,
+                                             GUnixFDList         *fds);
+void           pp_pending_call_return       (PpPendingCall       *call);
+gboolean       pp_pending_call_finish       (GAsyncResult        *result,
+                                             PpReply             *reply,
+                                             GError             **error);
+
+typedef struct _PpCallTable PpCallTable;
+
+PpCallTable   *pp_call_table_new            (guint                max_calls);
+void           pp_call_table_free           (PpCallTable         *self);
+guint          pp_call_table_get_max_calls  (PpCallTable         *self);
+void           pp_call_table_set_max_calls  (PpCallTable         *self,
+                                             guint                max_calls);
+gboolean       pp_call_table_add            (PpCallTable         *self,
+                                             PpPendingCall       *call,
+                                             GError             **error);
+PpPendingCall *pp_call_table_lookup         (PpCallTable         *self,
+                                             guint32              serial);
+PpPendingCall *pp_call_table_steal          (PpCallTable         *self,
+                                             guint32              serial);
+void           pp_call_table_steal_all      (PpCallTable         *self,
+                                             GQueue              *calls);
+gboolean       pp_call_table_find_answered  (PpCallTable         *self,
+                                             const PpWireHeader  *header,
+                                             PpPendingCall      **call,
+                                             GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-connection-internal.h"
+#include "pp-error.h"
+
+/* Making calls: a request goes out with a serial, and the call ends once,
+ * with its reply, an ERROR, its time-out, its cancellation (the peer is
+ * told with a CANCEL) or the end of the connection. An asynchronous call
+ * ends in its task's context; a synchronous one waits in the calling
+ * thread. */
+
+static gboolean
+has_timeout (int timeout_msec)
+{
+  return timeout_msec >= 0 && timeout_msec != G_MAXINT;
+}
+
+typedef struct
+{
+  PpConnection *connection;
+  guint32       serial;
+} CallRef;
+
+static void
+call_ref_free (gpointer data)
+{
+  CallRef *ref = data;
+
+  pp_connection_unref (ref->connection);
+  g_free (ref);
+}
+
+static CallRef *
+call_ref_new (PpConnection *self,
+              guint32       serial)
+{
+  CallRef *ref = g_new0 (CallRef, 1);
+
+  ref->connection = pp_connection_ref (self);
+  ref->serial = serial;
+  return ref;
+}
+
+static PpPendingCall *
+steal_call (PpConnection *self,
+            guint32       serial)
+{
+  PpPendingCall *call;
+
+  pp_connection_lock (self);
+  call = pp_call_table_steal (pp_connection_get_calls (self), serial);
+  pp_connection_unlock (self);
+  return call;
+}
+
+static void
+send_cancel (PpConnection *self,
+             guint32       serial)
+{
+  g_autoptr(GBytes) frame = pp_wire_encode (PP_WIRE_KIND_CANCEL, PP_WIRE_FLAGS_NO_REPLY,
+                                            serial, 0, g_variant_new ("()"));
+
+  pp_connection_send (self, frame, NULL);
+}
+
+static GError *
+cancelled_error (void)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The call was cancelled"));
+}
+
+/* Ends an asynchronous call that still waits, and tells the peer to stop
+ * working on it. */
+static void
+give_up_async (CallRef  *ref,
+               gboolean  timed_out)
+{
+  PpPendingCall *call = steal_call (ref->connection, ref->serial);
+
+  if (call == NULL)
+    return;
+
+  /* The time-out source is the one running, and goes by itself. */
+  if (timed_out)
+    g_clear_pointer (&call->timeout_source, g_source_unref);
+  send_cancel (ref->connection, ref->serial);
+  call->error = timed_out ? pp_connection_timed_out_error () : cancelled_error ();
+  pp_pending_call_return (call);
+}
+
+static gboolean
+async_timeout_cb (gpointer data)
+{
+  give_up_async (data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+async_cancelled_idle_cb (gpointer data)
+{
+  give_up_async (data, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+async_cancelled_cb (GCancellable *cancellable,
+                    gpointer      data)
+{
+  CallRef *ref = data;
+  GMainContext *context = NULL;
+  PpPendingCall *call;
+  GSource *idle;
+
+  /* Disconnecting a handler from inside it would deadlock, so the call
+   * ends in an idle in the caller's context. */
+  pp_connection_lock (ref->connection);
+  call = pp_call_table_lookup (pp_connection_get_calls (ref->connection), ref->serial);
+  if (call != NULL)
+    context = g_task_get_context (call->task);
+  pp_connection_unlock (ref->connection);
+
+  if (context == NULL)
+    return;
+
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[pipeproxy] call cancelled");
+  g_source_set_callback (idle, async_cancelled_idle_cb,
+                         call_ref_new (ref->connection, ref->serial), call_ref_free);
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+}
+
+/* Sends the request @build makes and completes a GTask with @source_object
+ * and @source_tag (so the caller's _finish can check them) when the reply
+ * of @reply_kind, an ERROR, the time-out, cancellation or the end of the
+ * connection comes; @callback runs in the thread-default main context.
+ * Finish with pp_connection_call_finish(). */
+void
+pp_connection_call_async (PpConnection        *self,
+                          PpWireKind           reply_kind,
+                          PpFrameBuilder       build,
+                          gpointer             build_data,
+                          GUnixFDList         *fds,
+                          int                  timeout_msec,
+                          GCancellable        *cancellable,
+                          gpointer             source_object,
+                          gpointer             source_tag,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GQueue to_complete[1] = { G_QUEUE_INIT };
+  g_autoptr(GBytes) frame = NULL;
+  GTask *task;
+  PpPendingCall *call;
+  GError *error = NULL;
+  guint32 serial;
+
+  task = g_task_new (source_object, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  call = pp_pending_call_new_async (reply_kind, task);
+
+  pp_connection_lock (self);
+  if (!pp_connection_add_call_locked (self, call, &error))
+    {
+      pp_connection_unlock (self);
+      call->error = error;
+      pp_pending_call_return (call);
+      return;
+    }
+  serial = call->serial;
+
+  if (has_timeout (timeout_msec))
+    {
+      call->timeout_source = g_timeout_source_new (timeout_msec);
+      g_source_set_static_name (call->timeout_source, "[pipeproxy] call time-out");
+      g_source_set_callback (call->timeout_source, async_timeout_cb,
+                             call_ref_new (self, serial), call_ref_free);
+      g_source_attach (call->timeout_source, g_task_get_context (task));
+    }
+
+  frame = build (serial, build_data);
+  if (!pp_connection_send_locked (self, frame, fds, TRUE, &error))
+    {
+      /* Either the call is still ours to end, or closing took it. */
+      if (pp_call_table_steal (pp_connection_get_calls (self), serial) != NULL)
+        {
+          pp_connection_unlock (self);
+          call->error = error;
+          pp_pending_call_return (call);
+          pp_connection_close_if_broken (self, to_complete);
+          pp_connection_complete_calls (self, to_complete);
+          return;
+        }
+      g_clear_error (&error);
+    }
+  pp_connection_unlock (self);
+
+  pp_connection_close_if_broken (self, to_complete);
+  pp_connection_complete_calls (self, to_complete);
+
+  /* Connected last: if @cancellable is already cancelled the handler runs
+   * right here, and the call must exist by then. */
+  if (cancellable != NULL)
+    {
+      gulong id = g_cancellable_connect (cancellable, G_CALLBACK (async_cancelled_cb),
+                                         call_ref_new (self, serial), call_ref_free);
+
+      pp_connection_lock (self);
+      call = pp_call_table_lookup (pp_connection_get_calls (self), serial);
+      if (call != NULL)
+        call->cancel_id = id;
+      pp_connection_unlock (self);
+      if (call == NULL)
+        g_cancellable_disconnect (cancellable, id);
+    }
+}
+
+/* Takes the reply of a call made with pp_connection_call_async(). */
+gboolean
+pp_connection_call_finish (GAsyncResult  *result,
+                           PpReply       *reply,
+                           GError       **error)
+{
+  return pp_pending_call_finish (result, reply, error);
+}
+
+static void
+sync_cancelled_cb (GCancellable *cancellable,
+                   gpointer      data)
+{
+  CallRef *ref = data;
+  PpConnection *self = ref->connection;
+  PpPendingCall *call;
+
+  pp_connection_lock (self);
+  call = pp_call_table_steal (pp_connection_get_calls (self), ref->serial);
+  if (call != NULL)
+    {
+      call->error = cancelled_error ();
+      pp_connection_complete_sync_locked (self, call);
+      pp_connection_wake_reader (self);
+    }
+  pp_connection_unlock (self);
+}
+
+/* Like pp_connection_call_async(), waiting in the calling thread; on
+ * success fills @reply, which the caller clears. */
+gboolean
+pp_connection_call_sync (PpConnection    *self,
+                         PpWireKind       reply_kind,
+                         PpFrameBuilder   build,
+                         gpointer         build_data,
+                         GUnixFDList     *fds,
+                         int              timeout_msec,
+                         GCancellable    *cancellable,
+                         PpReply         *reply,
+                         GError         **error)
+{
+  GQueue to_complete[1] = { G_QUEUE_INIT };
+  g_autoptr(GBytes) frame = NULL;
+  PpPendingCall call = { 0 };
+  gint64 deadline = -1;
+  gulong cancel_id = 0;
+  GError *local_error = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  call.sync = TRUE;
+  call.reply_kind = reply_kind;
+
+  if (has_timeout (timeout_msec))
+    deadline = g_get_monotonic_time () + (gint64) timeout_msec * 1000;
+
+  pp_connection_lock (self);
+  if (!pp_connection_add_call_locked (self, &call, error))
+    {
+      pp_connection_unlock (self);
+      return FALSE;
+    }
+
+  frame = build (call.serial, build_data);
+  if (!pp_connection_send_locked (self, frame, fds, TRUE, &local_error))
+    {
+      pp_call_table_steal (pp_connection_get_calls (self), call.serial);
+      pp_connection_unlock (self);
+      pp_connection_close_if_broken (self, to_complete);
+      pp_connection_complete_calls (self, to_complete);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  pp_connection_unlock (self);
+  pp_connection_close_if_broken (self, to_complete);
+
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (sync_cancelled_cb),
+                                       call_ref_new (self, call.serial), call_ref_free);
+
+  pp_connection_lock (self);
+  pp_connection_wait_sync_locked (self, &call, deadline, to_complete);
+  pp_connection_unlock (self);
+
+  if (cancel_id != 0)
+    g_cancellable_disconnect (cancellable, cancel_id);
+
+  pp_connection_close_if_broken (self, to_complete);
+  pp_connection_complete_calls (self, to_complete);
+
+  if (call.error != NULL && reply_kind == PP_WIRE_KIND_RETURN &&
+      ((call.error->domain == PP_ERROR && call.error->code == PP_ERROR_TIMED_OUT) ||
+       g_error_matches (call.error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+    send_cancel (self, call.serial);
+
+  if (call.error != NULL)
+    {
+      pp_reply_clear (&call.reply);
+      g_propagate_error (error, g_steal_pointer (&call.error));
+      return FALSE;
+    }
+  *reply = call.reply;
+  return TRUE;
+}
