@@ -6,8 +6,8 @@
 G_BEGIN_DECLS
 
 /* Large buffers are kept for reuse: touching fresh memory costs a page
- * fault per 4 KiB (10–16 µs each on the machines this was measured on),
- * which made a 1 MiB message cost several milliseconds per copy. */
+ * fault per 4 KiB, which for a large message costs more than the copy
+ * itself. */
 
 #define PP_BUFFER_POOLED_MIN (64 * 1024)
 /* At most this much is kept, so that one burst of large messages does not

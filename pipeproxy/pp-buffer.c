@@ -7,9 +7,9 @@
 #include "pp-buffer-private.h"
 
 /* Fresh buffers from this size up are asked to be backed by transparent
- * huge pages: one page fault per 2 MiB instead of 512. Where page faults
- * are dear (virtual machines), filling a fresh 64 MiB buffer took 210 ms
- * in 4 KiB pages and 5.5 ms in huge pages. */
+ * huge pages: one page fault per 2 MiB instead of 512, which is what
+ * filling a fresh buffer costs where page faults are dear (virtual
+ * machines). */
 #define HUGE_PAGE_SIZE (2 * 1024 * 1024)
 
 static gpointer

@@ -12,14 +12,12 @@ G_BEGIN_DECLS
  * nor make the mapping fault by truncating the file. */
 
 /* By default, bodies from this size up take the memfd path on a unix
- * socket (the listener and proxy have a memfd-threshold property). On the
- * machines this was measured on (2-core VMs where a page fault costs
- * 10-16 µs) the socket moves bytes faster: a memfd's pages are always fresh
- * 4 KiB pages, while the socket path reads into reused buffers backed by
- * huge pages. A 16 MiB echo took 40 ms through memfds and 9.5 ms through
- * the socket; a 64 MiB one 76 ms and 52 ms. What the memfd buys at that
- * size is the channel: a 16-byte header instead of 64 MiB queued in the
- * socket ahead of every later call and signal. */
+ * socket (the listener and proxy have a memfd-threshold property). Below
+ * it the socket moves bytes faster where page faults are dear: a memfd's
+ * pages are always fresh 4 KiB pages, while the socket path reads into
+ * reused buffers backed by huge pages. What the memfd buys for the largest
+ * bodies is the channel: a 16-byte header instead of the whole body queued
+ * in the socket ahead of every later call and signal. */
 #define PP_MEMFD_DEFAULT_THRESHOLD (64 * 1024 * 1024)
 
 int      pp_memfd_new_sealed (const guint8  *data,

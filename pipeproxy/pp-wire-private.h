@@ -21,8 +21,8 @@ G_BEGIN_DECLS
  *                   carries that clock's reading ("clock-ms"), so the
  *                   listener can read it in its own clock
  *
- * A fixed binary header keeps kind and serial out of the GVariant, which is
- * what dominates the cost of a small call.
+ * A fixed binary header keeps kind and serial out of the GVariant: building
+ * and parsing GVariants is what a small call spends its time on.
  *
  * With PP_WIRE_FLAGS_BODY_IN_FD the body does not follow the header on the
  * stream: it is the whole content of the frame's last descriptor, a sealed
