@@ -135,7 +135,7 @@ class PipeproxyClient:
         self.process = launcher.spawnv([os.environ['PP_BENCH_SERVER']])
         # Our copy of the child's end, so that its exit ends the connection.
         launcher.close()
-        self.proxy = Pp.Proxy.new_sync(here, None)
+        self.proxy = Pp.Proxy.new_sync(here, None, None)
         check(self.proxy.get_remote_type_name() == 'PpTestObject',
               'the server serves a %s' % self.proxy.get_remote_type_name())
 

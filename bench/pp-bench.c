@@ -1282,7 +1282,7 @@ client_open (SystemKind kind,
             stream = pp_stream_new_for_fd (c->rfd, &error);
           CHECK_NO_ERROR (error, "client stream");
           c->rfd = c->wfd = -1;
-          c->proxy = pp_proxy_new_sync (stream, NULL, &error);
+          c->proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
           CHECK_NO_ERROR (error, "pp_proxy_new_sync");
           CHECK (g_strcmp0 (pp_proxy_get_remote_type_name (c->proxy), "BenchObject") == 0,
                  "the proxy is for a %s", pp_proxy_get_remote_type_name (c->proxy));
@@ -1826,7 +1826,7 @@ client_new_handle (Client *c,
   t0 = now_ns ();
   if (c->kind == SYSTEM_PP)
     {
-      handle->proxy = pp_proxy_new_for_fd_sync (fds[0], NULL, &error);
+      handle->proxy = pp_proxy_new_for_fd_sync (fds[0], NULL, NULL, &error);
       t1 = now_ns ();
       CHECK_NO_ERROR (error, "pp_proxy_new_for_fd_sync");
       CHECK (g_strcmp0 (pp_proxy_get_remote_type_name (handle->proxy), "BenchObject") == 0,

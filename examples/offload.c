@@ -585,7 +585,7 @@ run_parent (const char *argv0)
   gboolean ok = TRUE;
   double job_msec, cancel_msec;
 
-  proxy = pp_proxy_new_for_subprocess_sync (NULL, worker_argv, NULL, &error);
+  proxy = pp_proxy_new_for_subprocess_sync (NULL, worker_argv, NULL, NULL, &error);
   if (proxy == NULL)
     {
       g_printerr ("parent: cannot start the worker: %s\n", error->message);

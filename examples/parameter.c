@@ -91,7 +91,7 @@ run_child (void)
   int parameter;
 
   /* fd 3 is the socket the parent passed down. */
-  proxy = pp_proxy_new_for_fd_sync (3, NULL, &error);
+  proxy = pp_proxy_new_for_fd_sync (3, NULL, NULL, &error);
   if (proxy == NULL)
     {
       g_printerr ("child: cannot reach the parent: %s\n", error->message);

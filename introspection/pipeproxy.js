@@ -9,7 +9,7 @@
 // or relative to the importing file. Importing it also makes the async
 // functions of Pp awaitable (Gio._promisify), so plain `Pp` code can
 // `await proxy.call_async(...)`, `await proxy.set_property_async(...)` and
-// `await Pp.Proxy.new_async(stream, null)` too.
+// `await Pp.Proxy.new_async(stream, null, null)` too.
 //
 // Proxy side:
 //
@@ -604,11 +604,13 @@ export function wrap(proxy, options = {}) {
  * wraps it.
  *
  * @param {Gio.IOStream} stream - the stream to the listener
- * @param {object} [options] - `cancellable`, and wrap()'s options
+ * @param {object} [options] - `cancellable`, `connectionOptions` (a Pp.Options
+ *   with the connection's limits and defaults), and wrap()'s options
  * @returns {Promise<Proxy>} the wrapper
  */
 export async function newProxy(stream, options = {}) {
-    const proxy = await Pp.Proxy.new_async(stream, options.cancellable ?? null);
+    const proxy = await Pp.Proxy.new_async(stream, options.connectionOptions ?? null,
+        options.cancellable ?? null);
     return wrap(proxy, options);
 }
 
@@ -617,11 +619,13 @@ export async function newProxy(stream, options = {}) {
  * serves the listener.
  *
  * @param {Gio.IOStream} stream - the stream to the listener
- * @param {object} [options] - `cancellable`, and wrap()'s options
+ * @param {object} [options] - `cancellable`, `connectionOptions` (a Pp.Options
+ *   with the connection's limits and defaults), and wrap()'s options
  * @returns {Proxy} the wrapper
  */
 export function newProxySync(stream, options = {}) {
-    return wrap(Pp.Proxy.new_sync(stream, options.cancellable ?? null), options);
+    return wrap(Pp.Proxy.new_sync(stream, options.connectionOptions ?? null,
+        options.cancellable ?? null), options);
 }
 
 /**
@@ -629,11 +633,13 @@ export function newProxySync(stream, options = {}) {
  * started with spawn(). The proxy owns `fd` from then on, also on failure.
  *
  * @param {number} fd - a connected socket
- * @param {object} [options] - `cancellable`, and wrap()'s options
+ * @param {object} [options] - `cancellable`, `connectionOptions` (a Pp.Options
+ *   with the connection's limits and defaults), and wrap()'s options
  * @returns {Proxy} the wrapper
  */
 export function newProxyForFd(fd, options = {}) {
-    return wrap(Pp.Proxy.new_for_fd_sync(fd, options.cancellable ?? null), options);
+    return wrap(Pp.Proxy.new_for_fd_sync(fd, options.connectionOptions ?? null,
+        options.cancellable ?? null), options);
 }
 
 function findProperty(proxy, name) {

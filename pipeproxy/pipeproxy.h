@@ -11,6 +11,7 @@
 # include "pp-invocation.h"
 # include "pp-listener.h"
 # include "pp-member.h"
+# include "pp-options.h"
 # include "pp-proxy.h"
 # include "pp-stream.h"
 # include "pp-subprocess.h"

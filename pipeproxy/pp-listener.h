@@ -49,6 +49,9 @@ PP_AVAILABLE_IN_ALL
 PpListener *pp_listener_new_pair_with_fd  (GObject             *object,
                                            int                 *out_proxy_fd,
                                            GError             **error);
+PP_AVAILABLE_IN_1_0
+PpListener *pp_listener_new_for_parent    (GObject             *object,
+                                           GError             **error);
 PP_AVAILABLE_IN_ALL
 GObject    *pp_listener_get_object        (PpListener          *self);
 PP_AVAILABLE_IN_ALL

@@ -1,52 +1,66 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+
+#include "pp-connection-private.h"
+#include "pp-description-private.h"
 #include "pp-proxy.h"
 
 G_BEGIN_DECLS
 
 /* Mirror types: a subclass of PpProxy registered at run time for each
- * remote type and description, carrying the remote object's signals and
- * properties. Proxies with the same description share it. */
+ * description, carrying the remote object's signals and properties;
+ * proxies with equal descriptions share it. An instance's mirror state
+ * (PpMirror) lives in the instance: the property cache the listener keeps
+ * exact, and the signals subscribed to. */
 
-typedef struct
-{
-  char        *remote_name;
-  char        *signature;
-  GType        type;
-  GParamSpec  *pspec;      /* owned by the class */
-} PpMirrorProperty;
+typedef struct _PpMirror PpMirror;
 
-typedef struct
-{
-  char        *name;
-  guint        signal_id;
-  guint        n_params;
-  GType       *param_types;
-} PpMirrorSignal;
+GType       pp_mirror_type_for               (PpDescription  *description);
+PpMirror   *pp_mirror_get                    (PpProxy        *proxy);
+/* Once, when the proxy is made: the connection and what the handshake
+ * described, with the values to start the cache with */
+void        pp_mirror_attach                 (PpMirror       *self,
+                                              PpConnection   *connection,
+                                              PpDescription  *description);
 
-typedef struct
-{
-  char             *remote_type_name;
-  guint             n_properties;
-  PpMirrorProperty *properties;   /* property id N is properties[N - 1] */
-  guint             n_signals;
-  PpMirrorSignal   *signals;
-} PpMirrorClassData;
+/* What the listener sends, in the proxy's main context */
+void        pp_mirror_emit_signal            (PpMirror       *self,
+                                              GVariant       *body,
+                                              GUnixFDList    *fds);
+void        pp_mirror_take_property          (PpMirror       *self,
+                                              GVariant       *body);
+/* After a synchronous call: the PROPERTY frames that came before its
+ * reply go into the cache; their notify follows in the main context */
+void        pp_mirror_take_queued_properties (PpMirror       *self);
+/* Subscribes to the signals that have handlers, unsubscribes from the
+ * ones that lost them */
+void        pp_mirror_sync_subscriptions     (PpMirror       *self);
 
-GType                    pp_mirror_type_for        (const char   *remote_type_name,
-                                                    GVariant     *description,
-                                                    const char   *hash);
-const PpMirrorClassData *pp_mirror_get_class_data  (GType         type);
+/* Writes a property of the remote object; the task's source object is the
+ * proxy */
+void        pp_mirror_set_property_async     (PpMirror            *self,
+                                              const char          *name,
+                                              GVariant            *value,
+                                              int                  timeout_msec,
+                                              GCancellable        *cancellable,
+                                              gpointer             source_tag,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean    pp_mirror_set_property_sync      (PpMirror            *self,
+                                              const char          *name,
+                                              GVariant            *value,
+                                              int                  timeout_msec,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
 
-/* Implemented by PpProxy: the mirror's property vfuncs */
-void pp_proxy_mirror_get_property (GObject      *object,
-                                   guint         prop_id,
-                                   GValue       *value,
-                                   GParamSpec   *pspec);
-void pp_proxy_mirror_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec);
+/* Why the described signal or property with this index is not one of the
+ * mirror type's, or NULL when it is */
+const char *pp_mirror_signal_unavailable     (GType           type,
+                                              guint           index);
+const char *pp_mirror_property_unavailable   (GType           type,
+                                              guint           index);
 
 G_END_DECLS

@@ -1,22 +1,543 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <string.h>
+#include <glib/gi18n-lib.h>
 
+#include "pp-error.h"
 #include "pp-marshal-private.h"
 #include "pp-mirror-private.h"
+#include "pp-normal-form-private.h"
 
-static GMutex mirror_lock;
-static GHashTable *mirror_types;  /* "Type:hash" → GType */
-static GQuark class_data_quark;
-
-const PpMirrorClassData *
-pp_mirror_get_class_data (GType type)
+/* What a mirror type makes of a described property or signal, by its
+ * index in the description */
+typedef struct
 {
-  if (class_data_quark == 0)
-    return NULL;
-  return g_type_get_qdata (type, class_data_quark);
+  GType        type;
+  GParamSpec  *pspec;           /* owned by the class; NULL when not mirrored */
+  const char  *reason;          /* why not, when not */
+} MirrorProperty;
+
+typedef struct
+{
+  guint        signal_id;       /* 0 when not mirrored */
+  guint        n_params;
+  GType       *param_types;
+  const char  *reason;
+} MirrorSignal;
+
+typedef struct
+{
+  PpDescription   *description; /* the first one of this type */
+  int              private_offset;
+  MirrorProperty  *properties;
+  guint           *property_index;  /* property id - 1 → description index */
+  MirrorSignal    *signals;
+  guint            n_mirrored_properties;
+  guint            n_mirrored_signals;
+} MirrorData;
+
+typedef struct
+{
+  PpProxyClass  parent_class;
+  MirrorData   *data;
+} PpMirrorClass;
+
+struct _PpMirror
+{
+  GObject        *instance;     /* the proxy it is part of */
+  MirrorData     *data;
+  PpConnection   *connection;
+  PpDescription  *description;
+
+  GMutex          lock;
+  GVariant      **cache;        /* mv, by description index */
+  gboolean       *notify_owed;  /* changed in the cache, notify not yet emitted */
+  gboolean       *subscribed;   /* by description index */
+};
+
+static GMutex mirror_types_lock;
+static GHashTable *mirror_types;  /* description hash → GType */
+
+static MirrorData *
+mirror_data (gpointer instance)
+{
+  return ((PpMirrorClass *) G_OBJECT_GET_CLASS (instance))->data;
 }
+
+PpMirror *
+pp_mirror_get (PpProxy *proxy)
+{
+  return G_STRUCT_MEMBER_P (proxy, mirror_data (proxy)->private_offset);
+}
+
+/* The cache ----------------------------------------------------------------- */
+
+/* Stores a value the listener reported. notify is emitted at once when
+ * @notify_now, else when the same change is dispatched in the proxy's main
+ * context later. */
+static void
+store_property (PpMirror   *self,
+                const char *name,
+                GVariant   *maybe,
+                gboolean    notify_now)
+{
+  int index = pp_description_find_property (self->description, name);
+  const MirrorProperty *prop;
+  g_auto(GValue) check = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  gboolean changed;
+
+  if (index < 0 || self->data->properties[index].pspec == NULL)
+    return;
+  prop = &self->data->properties[index];
+
+  /* Only values that convert to the property's type are kept. */
+  if (!pp_marshal_value_from_maybe (maybe, prop->type, &check, &error))
+    {
+      g_debug ("Ignoring a value of “%s”: %s", name, error->message);
+      return;
+    }
+
+  g_mutex_lock (&self->lock);
+  changed = self->cache[index] == NULL || !g_variant_equal (self->cache[index], maybe);
+  if (changed)
+    {
+      g_clear_pointer (&self->cache[index], g_variant_unref);
+      self->cache[index] = g_variant_ref (maybe);
+      self->notify_owed[index] = TRUE;
+    }
+  changed = notify_now && self->notify_owed[index];
+  if (changed)
+    self->notify_owed[index] = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  if (changed)
+    g_object_notify_by_pspec (self->instance, prop->pspec);
+}
+
+void
+pp_mirror_take_property (PpMirror *self,
+                         GVariant *body)
+{
+  g_autoptr(GVariant) maybe = NULL;
+  const char *name;
+
+  g_variant_get (body, "(&s@mv)", &name, &maybe);
+  store_property (self, name, maybe, TRUE);
+}
+
+void
+pp_mirror_take_queued_properties (PpMirror *self)
+{
+  g_autoptr(GPtrArray) bodies = NULL;
+
+  if (self->data->n_mirrored_properties == 0)
+    return;
+
+  bodies = pp_connection_dup_queued (self->connection, PP_WIRE_KIND_PROPERTY);
+  for (guint i = 0; bodies != NULL && i < bodies->len; i++)
+    {
+      g_autoptr(GVariant) maybe = NULL;
+      const char *name;
+
+      g_variant_get (g_ptr_array_index (bodies, i), "(&s@mv)", &name, &maybe);
+      store_property (self, name, maybe, FALSE);
+    }
+}
+
+void
+pp_mirror_attach (PpMirror      *self,
+                  PpConnection  *connection,
+                  PpDescription *description)
+{
+  guint n = pp_description_get_n_properties (description);
+
+  self->connection = pp_connection_ref (connection);
+  self->description = pp_description_ref (description);
+
+  for (guint i = 0; i < n; i++)
+    if (self->data->properties[i].pspec != NULL)
+      self->cache[i] = g_variant_ref (pp_description_get_property (description, i)->value);
+}
+
+static void
+mirror_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  MirrorData *data = mirror_data (object);
+  PpMirror *self = G_STRUCT_MEMBER_P (object, data->private_offset);
+  g_autoptr(GVariant) cached = NULL;
+  g_auto(GValue) converted = G_VALUE_INIT;
+  guint index;
+
+  if (prop_id == 0 || prop_id > data->n_mirrored_properties)
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  index = data->property_index[prop_id - 1];
+
+  /* Local: the listener keeps the cache exact. */
+  g_mutex_lock (&self->lock);
+  if (self->cache[index] != NULL)
+    cached = g_variant_ref (self->cache[index]);
+  g_mutex_unlock (&self->lock);
+
+  if (cached != NULL &&
+      pp_marshal_value_from_maybe (cached, data->properties[index].type, &converted, NULL))
+    g_value_copy (&converted, value);
+}
+
+/* Writing properties -------------------------------------------------------- */
+
+static GBytes *
+build_set_property (guint32  serial,
+                    gpointer user_data)
+{
+  GVariant *request = user_data;
+
+  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial, 0, request);
+}
+
+/* The SET_PROPERTY request: the name and the value, nothing for NULL */
+static GVariant *
+property_request (const char *name,
+                  GVariant   *value)
+{
+  GVariant *boxed = value ? g_variant_new_variant (value) : NULL;
+
+  return g_variant_ref_sink (g_variant_new ("(s@mv)", name,
+                                            g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, boxed)));
+}
+
+/* The listener answers a write with the value the object then holds */
+static void
+take_property_reply (PpMirror   *self,
+                     const char *name,
+                     GVariant   *reply)
+{
+  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
+    {
+      g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
+      store_property (self, name, maybe, TRUE);
+    }
+}
+
+static gboolean
+check_property_write (PpMirror    *self,
+                      const char  *name,
+                      GVariant    *value,
+                      GError     **error)
+{
+  const char *type_name = pp_description_get_type_name (self->description);
+  int index = pp_description_find_property (self->description, name);
+  const PpDescribedProperty *described;
+  const MirrorProperty *prop;
+
+  if (index < 0 || self->data->properties[index].pspec == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("The remote %s has no property “%s” that can be used from here"),
+                   type_name, name);
+      return FALSE;
+    }
+  described = pp_description_get_property (self->description, index);
+  prop = &self->data->properties[index];
+
+  if (!(prop->pspec->flags & G_PARAM_WRITABLE))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                   _("Property “%s” of the remote %s is read-only"), name, type_name);
+      return FALSE;
+    }
+
+  if (value != NULL && !g_str_equal (g_variant_get_type_string (value), described->signature))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Property “%s” expects %s, got %s"), name, described->signature,
+                   g_variant_get_type_string (value));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+set_property_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_auto(PpReply) reply = { NULL, };
+  GError *error = NULL;
+
+  if (!pp_connection_call_finish (result, &reply, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  take_property_reply (pp_mirror_get (PP_PROXY (source)), g_task_get_task_data (task),
+                       reply.value);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+pp_mirror_set_property_async (PpMirror            *self,
+                              const char          *name,
+                              GVariant            *value,
+                              int                  timeout_msec,
+                              GCancellable        *cancellable,
+                              gpointer             source_tag,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
+  g_autoptr(GVariant) request = NULL;
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  task = g_task_new (self->instance, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+
+  if (!check_property_write (self, name, owned, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  request = property_request (name, owned);
+  pp_connection_call_async (self->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
+                            NULL, timeout_msec, cancellable, self->instance, set_property_done,
+                            set_property_done, g_steal_pointer (&task));
+}
+
+gboolean
+pp_mirror_set_property_sync (PpMirror      *self,
+                             const char    *name,
+                             GVariant      *value,
+                             int            timeout_msec,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
+  g_autoptr(GVariant) request = NULL;
+  g_auto(PpReply) reply = { NULL, };
+
+  if (!check_property_write (self, name, owned, error))
+    return FALSE;
+
+  request = property_request (name, owned);
+  if (!pp_connection_call_sync (self->connection, PP_WIRE_KIND_RETURN, build_set_property,
+                                request, NULL, timeout_msec, cancellable, &reply, error))
+    return FALSE;
+
+  take_property_reply (self, name, reply.value);
+  return TRUE;
+}
+
+static void
+plain_set_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    g_warning ("Could not set a property of the remote object: %s", error->message);
+}
+
+/* g_object_set() on a mirror: the write goes to the remote object; the
+ * value and notify follow when it answers. A failure is logged. */
+static void
+mirror_set_property (GObject      *object,
+                     guint         prop_id,
+                     const GValue *value,
+                     GParamSpec   *pspec)
+{
+  MirrorData *data = mirror_data (object);
+  PpMirror *self = G_STRUCT_MEMBER_P (object, data->private_offset);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) maybe = NULL;
+  g_autoptr(GVariant) inner = NULL;
+  g_autoptr(GVariant) unboxed = NULL;
+  const char *name;
+
+  if (prop_id == 0 || prop_id > data->n_mirrored_properties)
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  name = pp_description_get_property (data->description, data->property_index[prop_id - 1])->name;
+
+  maybe = pp_marshal_value_to_maybe (value, &error);
+  if (maybe == NULL)
+    {
+      g_warning ("Could not send property “%s”: %s", pspec->name, error->message);
+      return;
+    }
+  g_variant_ref_sink (maybe);
+  inner = g_variant_get_maybe (maybe);
+  unboxed = inner ? g_variant_get_variant (inner) : NULL;
+  pp_mirror_set_property_async (self, name, g_steal_pointer (&unboxed),
+                                pp_proxy_get_default_timeout (PP_PROXY (object)), NULL,
+                                mirror_set_property, plain_set_done, NULL);
+}
+
+/* Signals ----------------------------------------------------------------- */
+
+#define FAST_SIGNAL_ARGS 7
+
+/* Reads the arguments straight from the body when they are all numbers or
+ * strings; returns FALSE, with nothing set, for any other signal */
+static gboolean
+values_from_serialised (const MirrorSignal *sig,
+                        const char         *args_type,
+                        const guint8       *args_data,
+                        gsize               args_size,
+                        GValue             *values)
+{
+  gsize starts[FAST_SIGNAL_ARGS], sizes[FAST_SIGNAL_ARGS], type_lengths[FAST_SIGNAL_ARGS];
+  const char *types[FAST_SIGNAL_ARGS];
+  guint n;
+
+  if (sig->n_params > FAST_SIGNAL_ARGS)
+    return FALSE;
+  n = pp_normal_form_tuple_members (args_type, args_data, args_size, starts, sizes, types,
+                                    type_lengths, FAST_SIGNAL_ARGS);
+  if (n != sig->n_params)
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    if (!pp_marshal_value_from_serialised (sig->param_types[i], types[i], type_lengths[i],
+                                           args_data + starts[i], sizes[i], &values[i + 1]))
+      {
+        for (guint j = 0; j < i; j++)
+          g_value_unset (&values[j + 1]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The arguments through GVariant: anything that is not a number or string */
+static gboolean
+values_from_body (const MirrorSignal *sig,
+                  const char         *name,
+                  GVariant           *body,
+                  GUnixFDList        *fds,
+                  GValue             *values,
+                  guint              *n_set)
+{
+  g_autoptr(GVariant) args = NULL;
+
+  pp_wire_split_body (body, NULL, 2, &args, NULL);
+  if (g_variant_n_children (args) != sig->n_params)
+    {
+      g_debug ("Ignoring an emission of “%s” that does not match its description", name);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < sig->n_params; i++)
+    {
+      g_autoptr(GVariant) arg = g_variant_get_child_value (args, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], fds, &values[i + 1], &error))
+        {
+          g_debug ("Ignoring an emission of “%s”: %s", name, error->message);
+          return FALSE;
+        }
+      (*n_set)++;
+    }
+  return TRUE;
+}
+
+void
+pp_mirror_emit_signal (PpMirror    *self,
+                       GVariant    *body,
+                       GUnixFDList *fds)
+{
+  const MirrorSignal *sig;
+  GValue values_here[FAST_SIGNAL_ARGS + 1] = { G_VALUE_INIT };
+  g_autofree GValue *values_allocated = NULL;
+  GValue *values = values_here;
+  const char *strings[2];
+  const char *args_type;
+  const guint8 *args_data;
+  gsize args_size;
+  guint n_set = 1;
+  int index;
+
+  /* The strings and the arguments point into @body: name, detail */
+  pp_wire_locate_args (body, strings, 2, &args_type, &args_data, &args_size);
+  index = pp_description_find_signal (self->description, strings[0]);
+  if (index < 0 || self->data->signals[index].signal_id == 0)
+    {
+      g_debug ("Ignoring an emission of “%s”, which is not mirrored", strings[0]);
+      return;
+    }
+  sig = &self->data->signals[index];
+
+  if (sig->n_params + 1 > G_N_ELEMENTS (values_here))
+    values = values_allocated = g_new0 (GValue, sig->n_params + 1);
+  g_value_init (&values[0], G_OBJECT_TYPE (self->instance));
+  g_value_set_object (&values[0], self->instance);
+
+  /* Numbers and strings need no GVariant: signals are mostly that */
+  if (values_from_serialised (sig, args_type, args_data, args_size, values))
+    n_set += sig->n_params;
+  else if (!values_from_body (sig, strings[0], body, fds, values, &n_set))
+    goto out;
+
+  /* A detail nobody here has used cannot have handlers of its own. */
+  g_signal_emitv (values, sig->signal_id, strings[1][0] ? g_quark_try_string (strings[1]) : 0,
+                  NULL);
+
+out:
+  for (guint i = 0; i < n_set; i++)
+    g_value_unset (&values[i]);
+}
+
+/* Unwatched signals cost no traffic. Runs before each main-loop iteration
+ * and before each call, so a handler connected just before a call sees
+ * what the call emits. */
+void
+pp_mirror_sync_subscriptions (PpMirror *self)
+{
+  guint n = pp_description_get_n_signals (self->description);
+
+  if (self->data->n_mirrored_signals == 0)
+    return;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < n; i++)
+    {
+      const MirrorSignal *sig = &self->data->signals[i];
+      gboolean watched;
+
+      if (sig->signal_id == 0)
+        continue;
+      watched = g_signal_handler_find (self->instance, G_SIGNAL_MATCH_ID, sig->signal_id, 0,
+                                       NULL, NULL, NULL) != 0;
+      if (watched != self->subscribed[i])
+        {
+          const char *name = pp_description_get_signal (self->description, i)->name;
+          g_autoptr(GBytes) frame = NULL;
+
+          self->subscribed[i] = watched;
+          frame = pp_wire_encode (watched ? PP_WIRE_KIND_SUBSCRIBE : PP_WIRE_KIND_UNSUBSCRIBE,
+                                  PP_WIRE_FLAGS_NO_REPLY, 0, 0, g_variant_new ("(s)", name));
+          pp_connection_send (self->connection, frame, NULL);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+/* Mirror types -------------------------------------------------------------- */
 
 static GParamFlags
 mirror_param_flags (guint remote_flags)
@@ -30,9 +551,9 @@ mirror_param_flags (guint remote_flags)
 }
 
 static GParamSpec *
-mirror_pspec (const char *name,
-              GType       type,
-              GParamFlags flags)
+mirror_pspec (const char  *name,
+              GType        type,
+              GParamFlags  flags)
 {
   switch (G_TYPE_FUNDAMENTAL (type))
     {
@@ -53,6 +574,9 @@ mirror_pspec (const char *name,
     case G_TYPE_ENUM:
       {
         g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+
+        if (klass->n_values == 0)
+          return NULL;
         return g_param_spec_enum (name, NULL, NULL, type, klass->values[0].value, flags);
       }
     case G_TYPE_FLAGS:   return g_param_spec_flags (name, NULL, NULL, type, 0, flags);
@@ -63,113 +587,150 @@ mirror_pspec (const char *name,
     }
 }
 
+/* Installs the property if it can be one of the proxy's: returns why not */
+static const char *
+mirror_property (GObjectClass              *object_class,
+                 const PpDescribedProperty *described,
+                 guint                      prop_id,
+                 MirrorProperty            *prop)
+{
+  if (described->signature[0] == '\0')
+    return described->reason[0] ? described->reason : _("its values cannot cross");
+  if (!(described->flags & G_PARAM_READABLE))
+    return _("it is not readable");
+  if (!g_param_spec_is_valid_name (described->name))
+    return _("the name is not valid here");
+  /* Names the proxy itself uses stay the proxy's */
+  if (g_object_class_find_property (object_class, described->name) != NULL)
+    return _("the name is taken by PpProxy");
+
+  prop->type = pp_marshal_gtype_for_signature (described->signature, described->type_name);
+  if (prop->type != G_TYPE_INVALID)
+    prop->pspec = mirror_pspec (described->name, prop->type, mirror_param_flags (described->flags));
+  if (prop->pspec == NULL)
+    return _("its type is not known here");
+
+  g_object_class_install_property (object_class, prop_id, prop->pspec);
+  return NULL;
+}
+
+/* Registers the signal if it can be one of the proxy's: returns why not */
+static const char *
+mirror_signal (GType                    type,
+               const PpDescribedSignal *described,
+               MirrorSignal            *sig)
+{
+  const GVariantType *item;
+
+  if (described->signature[0] == '\0')
+    return described->reason[0] ? described->reason : _("its arguments cannot cross");
+  if (!g_signal_is_valid_name (described->name))
+    return _("the name is not valid here");
+  if (g_signal_lookup (described->name, type) != 0)
+    return _("the name is taken by PpProxy");
+
+  /* The parser checked that the tuple has one item per argument */
+  sig->param_types = g_new0 (GType, MAX (described->n_args, 1));
+  item = g_variant_type_first (G_VARIANT_TYPE (described->signature));
+  for (guint i = 0; i < described->n_args; i++, item = g_variant_type_next (item))
+    {
+      const char *item_sig = g_variant_type_peek_string (item);
+      g_autofree char *plain = g_strndup (item_sig + (item_sig[0] == 'm'),
+                                          g_variant_type_get_string_length (item) -
+                                          (item_sig[0] == 'm'));
+
+      /* A maybe is a value that may be NULL */
+      sig->param_types[i] = pp_marshal_gtype_for_signature (plain, described->arg_type_names[i]);
+      if (sig->param_types[i] == G_TYPE_INVALID)
+        {
+          g_clear_pointer (&sig->param_types, g_free);
+          return _("an argument type is not known here");
+        }
+    }
+
+  sig->n_params = described->n_args;
+  sig->signal_id = g_signal_newv (described->name, type,
+                                  G_SIGNAL_RUN_LAST |
+                                  (described->flags & (G_SIGNAL_DETAILED | G_SIGNAL_NO_RECURSE |
+                                                       G_SIGNAL_NO_HOOKS)),
+                                  NULL, NULL, NULL, NULL, G_TYPE_NONE,
+                                  sig->n_params, sig->param_types);
+  return NULL;
+}
+
+static void
+mirror_finalize (GObject *object)
+{
+  MirrorData *data = mirror_data (object);
+  PpMirror *self = G_STRUCT_MEMBER_P (object, data->private_offset);
+  guint n = pp_description_get_n_properties (data->description);
+
+  for (guint i = 0; i < n; i++)
+    g_clear_pointer (&self->cache[i], g_variant_unref);
+  g_free (self->cache);
+  g_free (self->notify_owed);
+  g_free (self->subscribed);
+  g_clear_pointer (&self->connection, pp_connection_unref);
+  g_clear_pointer (&self->description, pp_description_unref);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (g_type_class_peek (PP_TYPE_PROXY))->finalize (object);
+}
+
 static void
 mirror_class_init (gpointer klass,
                    gpointer class_data)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GVariant *description = class_data;
-  PpMirrorClassData *data = g_new0 (PpMirrorClassData, 1);
-  GType type = G_TYPE_FROM_CLASS (klass);
-  g_autoptr(GVariant) properties = NULL;
-  g_autoptr(GVariant) signals = NULL;
-  GVariantIter iter;
-  const char *name, *type_name, *signature, *reason;
-  g_autoptr(GVariant) arg_types = NULL;
-  g_autoptr(GVariant) value = NULL;
-  guint flags;
+  MirrorData *data = class_data;
+  PpDescription *description = data->description;
+  guint n_properties = pp_description_get_n_properties (description);
+  guint n_signals = pp_description_get_n_signals (description);
+  guint n_installed = 0;
 
-  object_class->get_property = pp_proxy_mirror_get_property;
-  object_class->set_property = pp_proxy_mirror_set_property;
+  ((PpMirrorClass *) klass)->data = data;
+  g_type_class_adjust_private_offset (klass, &data->private_offset);
+  object_class->get_property = mirror_get_property;
+  object_class->set_property = mirror_set_property;
+  object_class->finalize = mirror_finalize;
 
-  g_variant_lookup (description, "type-name", "s", &data->remote_type_name);
-
-  properties = g_variant_lookup_value (description, "properties", G_VARIANT_TYPE ("a(susssmv)"));
-  if (properties != NULL)
+  data->properties = g_new0 (MirrorProperty, MAX (n_properties, 1));
+  data->property_index = g_new0 (guint, MAX (n_properties, 1));
+  for (guint i = 0; i < n_properties; i++)
     {
-      data->properties = g_new0 (PpMirrorProperty, g_variant_n_children (properties));
-      g_variant_iter_init (&iter, properties);
-      while (g_variant_iter_next (&iter, "(&su&s&s&s@mv)", &name, &flags, &type_name,
-                                  &signature, &reason, NULL))
-        {
-          PpMirrorProperty *prop = &data->properties[data->n_properties];
-          GType gtype;
-
-          if (signature[0] == '\0' || !(flags & G_PARAM_READABLE))
-            continue;
-          /* Names the proxy itself uses stay the proxy's */
-          if (g_object_class_find_property (object_class, name) != NULL ||
-              !g_param_spec_is_valid_name (name))
-            {
-              g_debug ("Property “%s” of %s is not mirrored: the name is taken", name,
-                       data->remote_type_name);
-              continue;
-            }
-          gtype = pp_marshal_gtype_for_signature (signature, type_name);
-          if (gtype == G_TYPE_INVALID)
-            continue;
-          prop->pspec = mirror_pspec (name, gtype, mirror_param_flags (flags));
-          if (prop->pspec == NULL)
-            continue;
-          prop->remote_name = g_strdup (name);
-          prop->signature = g_strdup (signature);
-          prop->type = gtype;
-          g_object_class_install_property (object_class, ++data->n_properties, prop->pspec);
-        }
+      data->properties[i].reason =
+        mirror_property (object_class, pp_description_get_property (description, i),
+                         n_installed + 1, &data->properties[i]);
+      if (data->properties[i].reason == NULL)
+        data->property_index[n_installed++] = i;
     }
+  data->n_mirrored_properties = n_installed;
 
-  signals = g_variant_lookup_value (description, "signals", G_VARIANT_TYPE ("a(suasss)"));
-  if (signals != NULL)
+  data->signals = g_new0 (MirrorSignal, MAX (n_signals, 1));
+  for (guint i = 0; i < n_signals; i++)
     {
-      data->signals = g_new0 (PpMirrorSignal, g_variant_n_children (signals));
-      g_variant_iter_init (&iter, signals);
-      while (g_variant_iter_next (&iter, "(&su@as&s&s)", &name, &flags, &arg_types,
-                                  &signature, &reason))
-        {
-          PpMirrorSignal *sig = &data->signals[data->n_signals];
-          g_autoptr(GVariant) types = g_steal_pointer (&arg_types);
-          gsize n = g_variant_n_children (types);
-          GVariantType *tuple;
-          const GVariantType *item;
-          gboolean ok = signature[0] != '\0';
-
-          if (!ok || g_signal_lookup (name, type) != 0 || !g_signal_is_valid_name (name))
-            continue;
-
-          tuple = g_variant_type_new (signature);
-          sig->param_types = g_new0 (GType, MAX (n, 1));
-          item = g_variant_type_first (tuple);
-          for (gsize i = 0; i < n && ok && item != NULL; i++, item = g_variant_type_next (item))
-            {
-              g_autofree char *item_sig = g_variant_type_dup_string (item);
-              const char *arg_type_name;
-
-              g_variant_get_child (types, i, "&s", &arg_type_name);
-              /* A maybe is a value that may be NULL */
-              sig->param_types[i] = pp_marshal_gtype_for_signature (item_sig + (item_sig[0] == 'm'),
-                                                                     arg_type_name);
-              ok = sig->param_types[i] != G_TYPE_INVALID;
-            }
-          g_variant_type_free (tuple);
-          if (!ok)
-            {
-              g_clear_pointer (&sig->param_types, g_free);
-              continue;
-            }
-
-          sig->name = g_strdup (name);
-          sig->n_params = n;
-          sig->signal_id = g_signal_newv (name, type,
-                                          G_SIGNAL_RUN_LAST |
-                                          (flags & (G_SIGNAL_DETAILED | G_SIGNAL_NO_RECURSE |
-                                                    G_SIGNAL_NO_HOOKS)),
-                                          NULL, NULL, NULL, NULL, G_TYPE_NONE,
-                                          n, sig->param_types);
-          data->n_signals++;
-        }
+      data->signals[i].reason = mirror_signal (G_TYPE_FROM_CLASS (klass),
+                                               pp_description_get_signal (description, i),
+                                               &data->signals[i]);
+      data->n_mirrored_signals += data->signals[i].reason == NULL;
     }
+}
 
-  g_type_set_qdata (type, class_data_quark, data);
+static void
+mirror_instance_init (GTypeInstance *instance,
+                      gpointer       klass)
+{
+  MirrorData *data = ((PpMirrorClass *) klass)->data;
+  PpMirror *self = G_STRUCT_MEMBER_P (instance, data->private_offset);
+  guint n_properties = pp_description_get_n_properties (data->description);
+  guint n_signals = pp_description_get_n_signals (data->description);
+
+  self->instance = G_OBJECT (instance);
+  self->data = data;
+  g_mutex_init (&self->lock);
+  self->cache = g_new0 (GVariant *, MAX (n_properties, 1));
+  self->notify_owed = g_new0 (gboolean, MAX (n_properties, 1));
+  self->subscribed = g_new0 (gboolean, MAX (n_signals, 1));
 }
 
 static gboolean
@@ -178,50 +739,73 @@ is_type_name_char (char c)
   return g_ascii_isalnum (c) || c == '_' || c == '-' || c == '+';
 }
 
-GType
-pp_mirror_type_for (const char *remote_type_name,
-                    GVariant   *description,
-                    const char *hash)
+#define MAX_TYPE_NAME_PART 64
+
+static GType
+register_mirror_type (PpDescription *description)
 {
-  g_autofree char *key = g_strdup_printf ("%s:%s", remote_type_name, hash);
+  const char *remote_name = pp_description_get_type_name (description);
+  g_autoptr(GString) name = g_string_new ("PpProxy_");
+  MirrorData *data = g_new0 (MirrorData, 1);
+  GTypeInfo info = {
+    .class_size = sizeof (PpMirrorClass),
+    .class_init = mirror_class_init,
+    .class_data = data,
+    .instance_init = mirror_instance_init,
+  };
+  GTypeQuery query;
   GType type;
 
-  g_mutex_lock (&mirror_lock);
+  /* A name made only of what GType accepts, unique per description */
+  for (const char *p = remote_name; *p && p - remote_name < MAX_TYPE_NAME_PART; p++)
+    g_string_append_c (name, is_type_name_char (*p) ? *p : '_');
+  g_string_append_printf (name, "_%.16s", pp_description_get_hash (description));
 
+  g_type_query (PP_TYPE_PROXY, &query);
+  info.instance_size = query.instance_size;
+  data->description = pp_description_ref (description);
+  type = g_type_register_static (PP_TYPE_PROXY, name->str, &info, 0);
+  data->private_offset = g_type_add_instance_private (type, sizeof (PpMirror));
+  return type;
+}
+
+GType
+pp_mirror_type_for (PpDescription *description)
+{
+  const char *hash = pp_description_get_hash (description);
+  GType type;
+
+  g_mutex_lock (&mirror_types_lock);
   if (mirror_types == NULL)
-    {
-      mirror_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      class_data_quark = g_quark_from_static_string ("pp-mirror-class-data");
-    }
-
-  type = GPOINTER_TO_SIZE (g_hash_table_lookup (mirror_types, key));
+    mirror_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  type = GPOINTER_TO_SIZE (g_hash_table_lookup (mirror_types, hash));
   if (type == 0)
     {
-      GString *name = g_string_new ("PpProxy_");
-      GTypeInfo info = {
-        .class_size = sizeof (PpProxyClass),
-        .class_init = mirror_class_init,
-        .class_data = g_variant_ref (description),
-        .instance_size = 0,
-      };
-      GTypeQuery query;
-
-      /* A name made only of what GType accepts, unique per description */
-      for (const char *p = remote_type_name; *p; p++)
-        g_string_append_c (name, is_type_name_char (*p) ? *p : '_');
-      g_string_append_printf (name, "_%.16s", hash);
-
-      g_type_query (PP_TYPE_PROXY, &query);
-      info.instance_size = query.instance_size;
-      type = g_type_register_static (PP_TYPE_PROXY, name->str, &info, 0);
-      g_string_free (name, TRUE);
-      g_hash_table_insert (mirror_types, g_steal_pointer (&key), GSIZE_TO_POINTER (type));
+      type = register_mirror_type (description);
+      g_hash_table_insert (mirror_types, g_strdup (hash), GSIZE_TO_POINTER (type));
     }
-
-  g_mutex_unlock (&mirror_lock);
+  g_mutex_unlock (&mirror_types_lock);
 
   /* Classes are made the first time they are used: make it now, outside
    * the lock. */
   g_type_class_unref (g_type_class_ref (type));
   return type;
+}
+
+const char *
+pp_mirror_signal_unavailable (GType type,
+                              guint index)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+
+  return ((PpMirrorClass *) klass)->data->signals[index].reason;
+}
+
+const char *
+pp_mirror_property_unavailable (GType type,
+                                guint index)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+
+  return ((PpMirrorClass *) klass)->data->properties[index].reason;
 }

@@ -4,19 +4,17 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-connection-private.h"
+#include "pp-description-private.h"
+#include "pp-enums.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
 #include "pp-introspection-private.h"
-#include "pp-marshal-private.h"
-#include "pp-memfd-private.h"
-#include "pp-normal-form-private.h"
 #include "pp-member-private.h"
+#include "pp-memfd-private.h"
 #include "pp-mirror-private.h"
-#include "pp-proxy.h"
+#include "pp-options-private.h"
+#include "pp-proxy-private.h"
 #include "pp-stream.h"
-#include "pp-subprocess-private.h"
-
-#define DEFAULT_TIMEOUT_MSEC 25000
 
 /**
  * PpProxy:
@@ -24,11 +22,15 @@
  * The stand-in for an object that a [class@Pp.Listener] serves in another
  * process.
  *
- * Construction performs the handshake ([ctor@Pp.Proxy.new_sync],
- * [func@Pp.Proxy.new_async]). Then [method@Pp.Proxy.call_async] and
- * [method@Pp.Proxy.call_sync] call the remote object's methods by name,
- * with the arguments as a tuple #GVariant; the result is a tuple of the
- * return value (if any) followed by the out-arguments.
+ * A constructor performs the handshake ([ctor@Pp.Proxy.new_sync],
+ * [func@Pp.Proxy.new_async], [ctor@Pp.Proxy.new_for_subprocess_sync], …)
+ * and returns an instance of a subclass made for what the listener
+ * described: the remote object's signals and properties are the proxy's
+ * own. `PpProxy` itself is abstract, so `g_object_new()` cannot make one.
+ * Then [method@Pp.Proxy.call_async] and [method@Pp.Proxy.call_sync] call
+ * the remote object's methods by name, with the arguments as a tuple
+ * #GVariant; the result is a tuple of the return value (if any) followed
+ * by the out-arguments.
  *
  * Every call ends exactly once: with its result, with the error the remote
  * method raised (same domain, code and message when the domain is known in
@@ -40,39 +42,30 @@
  *
  * A proxy may be used from several threads at once. The callback of
  * [method@Pp.Proxy.call_async] runs in the thread-default main context of
- * the thread that made the call. [signal@Pp.Proxy::closed] is emitted in
- * the thread-default main context of the thread that created the proxy,
- * which reads the connection while it runs. [method@Pp.Proxy.call_sync]
- * needs no main loop: it waits in the calling thread and dispatches
- * nothing else meanwhile.
+ * the thread that made the call. [signal@Pp.Proxy::closed], mirrored
+ * signals and `notify` are emitted in the thread-default main context of
+ * the thread that created the proxy, which reads the connection while it
+ * runs. [method@Pp.Proxy.call_sync] needs no main loop: it waits in the
+ * calling thread and dispatches nothing else meanwhile.
  *
  * Since: 1.0
  */
 
 typedef struct
 {
-  GIOStream    *stream;
-  PpConnection *connection;
-  char         *remote_type_name;
-  int           default_timeout;
-  guint         max_pending_calls;
-  gsize         max_message_size;
-  gsize         memfd_threshold;
-  gboolean      closed_emitted;
+  GIOStream        *stream;
+  PpConnection     *connection;
+  PpDescription    *description;   /* what the listener described in the handshake */
+  PpMirror         *mirror;        /* this instance's cache and subscriptions */
+  int               default_timeout;
+  guint             max_pending_calls;
+  gsize             max_message_size;
+  gsize             memfd_threshold;
+  gboolean          closed_emitted;
 
-  /* What the listener described in the handshake */
-  GVariant     *description;
-  char         *description_hash;
-  GHashTable   *method_types;       /* name → GVariantType, for local checks */
-
-  /* Mirror: the property cache and which signals are forwarded */
-  GMutex        mirror_lock;
-  const PpMirrorClassData *mirror;
-  GVariant    **property_cache;     /* mv, by mirror property index */
-  gboolean     *notify_owed;        /* changed in the cache, notify not yet emitted */
-  gboolean     *subscribed;         /* by mirror signal index */
-
-  PpWorker     *worker;             /* the child serving the object, if any */
+  PpProxyEndReason  end_reason;
+  gpointer          end_reason_data;
+  GDestroyNotify    end_reason_destroy;
 } PpProxyPrivate;
 
 enum {
@@ -94,249 +87,21 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void pp_proxy_initable_iface_init       (GInitableIface      *iface);
-static void pp_proxy_async_initable_iface_init (GAsyncInitableIface *iface);
+/* Set while a constructor makes the instance, so that g_object_new() of a
+ * mirror type alone is refused */
+static GPrivate constructing;
 
-G_DEFINE_TYPE_WITH_CODE (PpProxy, pp_proxy, G_TYPE_OBJECT,
-                         G_ADD_PRIVATE (PpProxy)
-                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                pp_proxy_initable_iface_init)
-                         G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
-                                                pp_proxy_async_initable_iface_init))
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PpProxy, pp_proxy, G_TYPE_OBJECT)
 
-static int
-mirror_property_index (PpProxyPrivate *priv,
-                       const char     *name)
-{
-  if (priv->mirror == NULL)
-    return -1;
-  for (guint i = 0; i < priv->mirror->n_properties; i++)
-    if (g_str_equal (priv->mirror->properties[i].remote_name, name))
-      return i;
-  return -1;
-}
-
-/* Stores a value the listener reported. notify is emitted in the proxy's
- * main context: at once when @notify_now, else when the same change is
- * dispatched there later. */
-static void
-store_property (PpProxy    *self,
-                const char *name,
-                GVariant   *maybe,
-                gboolean    notify_now)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  int index = mirror_property_index (priv, name);
-  const PpMirrorProperty *prop;
-  g_auto(GValue) check = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-  gboolean changed;
-
-  if (index < 0)
-    return;
-  prop = &priv->mirror->properties[index];
-
-  /* Only values that convert to the property's type are kept. */
-  if (!pp_marshal_value_from_maybe (maybe, prop->type, &check, &error))
-    {
-      g_debug ("Ignoring a value of “%s”: %s", name, error->message);
-      return;
-    }
-
-  g_mutex_lock (&priv->mirror_lock);
-  changed = priv->property_cache[index] == NULL ||
-            !g_variant_equal (priv->property_cache[index], maybe);
-  if (changed)
-    {
-      g_clear_pointer (&priv->property_cache[index], g_variant_unref);
-      priv->property_cache[index] = g_variant_ref (maybe);
-      priv->notify_owed[index] = TRUE;
-    }
-  changed = notify_now && priv->notify_owed[index];
-  if (changed)
-    priv->notify_owed[index] = FALSE;
-  g_mutex_unlock (&priv->mirror_lock);
-
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), prop->pspec);
-}
-
-static void
-update_property (PpProxy    *self,
-                 const char *name,
-                 GVariant   *maybe)
-{
-  store_property (self, name, maybe, TRUE);
-}
-
-/* After a synchronous call returns, the property changes that came before
- * its reply are in the cache already; their notify follows in the main
- * context, like signals. */
-static void
-take_queued_properties (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GPtrArray) bodies = NULL;
-
-  if (priv->mirror == NULL || priv->mirror->n_properties == 0 || priv->connection == NULL)
-    return;
-
-  bodies = pp_connection_dup_queued (priv->connection, PP_WIRE_KIND_PROPERTY);
-  for (guint i = 0; bodies != NULL && i < bodies->len; i++)
-    {
-      g_autoptr(GVariant) maybe = NULL;
-      const char *name;
-
-      g_variant_get (g_ptr_array_index (bodies, i), "(&s@mv)", &name, &maybe);
-      store_property (self, name, maybe, FALSE);
-    }
-}
-
-#define FAST_SIGNAL_ARGS 7
-
-/* Reads the arguments straight from the body when they are all numbers or
- * strings; returns FALSE, with nothing set, for any other signal */
-static gboolean
-values_from_serialised (const PpMirrorSignal *sig,
-                        const char           *args_type,
-                        const guint8         *args_data,
-                        gsize                 args_size,
-                        GValue               *values)
-{
-  gsize starts[FAST_SIGNAL_ARGS], sizes[FAST_SIGNAL_ARGS], type_lengths[FAST_SIGNAL_ARGS];
-  const char *types[FAST_SIGNAL_ARGS];
-  guint n;
-
-  if (sig->n_params > FAST_SIGNAL_ARGS)
-    return FALSE;
-  n = pp_normal_form_tuple_members (args_type, args_data, args_size, starts, sizes, types,
-                                    type_lengths, FAST_SIGNAL_ARGS);
-  if (n != sig->n_params)
-    return FALSE;
-
-  for (guint i = 0; i < n; i++)
-    if (!pp_marshal_value_from_serialised (sig->param_types[i], types[i], type_lengths[i],
-                                           args_data + starts[i], sizes[i], &values[i + 1]))
-      {
-        for (guint j = 0; j < i; j++)
-          g_value_unset (&values[j + 1]);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-static void
-emit_mirrored_signal (PpProxy     *self,
-                      GVariant    *body,
-                      GUnixFDList *fds)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) args = NULL;
-  const PpMirrorSignal *sig = NULL;
-  GValue values_here[FAST_SIGNAL_ARGS + 1] = { G_VALUE_INIT };
-  g_autofree GValue *values_allocated = NULL;
-  GValue *values = values_here;
-  const char *strings[2];
-  const char *name, *detail;
-  const char *args_type;
-  const guint8 *args_data;
-  gsize args_size;
-  guint n_set = 1;
-
-  /* The strings and the arguments point into @body */
-  pp_wire_locate_args (body, strings, 2, &args_type, &args_data, &args_size);
-  name = strings[0];
-  detail = strings[1];
-
-  for (guint i = 0; priv->mirror != NULL && i < priv->mirror->n_signals; i++)
-    if (g_str_equal (priv->mirror->signals[i].name, name))
-      sig = &priv->mirror->signals[i];
-
-  if (sig == NULL)
-    {
-      g_debug ("Ignoring an emission of “%s”, which has no description", name);
-      return;
-    }
-
-  if (sig->n_params + 1 > G_N_ELEMENTS (values_here))
-    values = values_allocated = g_new0 (GValue, sig->n_params + 1);
-  g_value_init (&values[0], G_OBJECT_TYPE (self));
-  g_value_set_object (&values[0], self);
-
-  /* Numbers and strings need no GVariant: signals are mostly that */
-  if (values_from_serialised (sig, args_type, args_data, args_size, values))
-    n_set += sig->n_params;
-  else
-    {
-      pp_wire_split_body (body, NULL, 2, &args, NULL);
-      if (g_variant_n_children (args) != sig->n_params)
-        {
-          g_debug ("Ignoring an emission of “%s” that does not match its description", name);
-          goto out;
-        }
-
-      for (guint i = 0; i < sig->n_params; i++)
-        {
-          g_autoptr(GVariant) arg = g_variant_get_child_value (args, i);
-          g_autoptr(GError) error = NULL;
-
-          if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], fds, &values[i + 1],
-                                               &error))
-            {
-              g_debug ("Ignoring an emission of “%s”: %s", name, error->message);
-              goto out;
-            }
-          n_set++;
-        }
-    }
-
-  /* A detail nobody here has used cannot have handlers of its own. */
-  g_signal_emitv (values, sig->signal_id, detail[0] ? g_quark_try_string (detail) : 0, NULL);
-
-out:
-  for (guint i = 0; i < n_set; i++)
-    g_value_unset (&values[i]);
-}
-
-/* Subscribes to the signals that have handlers here, unsubscribes from the
- * ones that lost them: unwatched signals cost no traffic. Runs before each
- * main-loop iteration and before each call, so a handler connected just
- * before a call sees what the call emits. */
-static void
-sync_subscriptions (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  if (priv->mirror == NULL || priv->mirror->n_signals == 0 || priv->connection == NULL)
-    return;
-
-  g_mutex_lock (&priv->mirror_lock);
-  for (guint i = 0; i < priv->mirror->n_signals; i++)
-    {
-      const PpMirrorSignal *sig = &priv->mirror->signals[i];
-      gboolean watched = g_signal_handler_find (self, G_SIGNAL_MATCH_ID, sig->signal_id, 0,
-                                                NULL, NULL, NULL) != 0;
-
-      if (watched != priv->subscribed[i])
-        {
-          g_autoptr(GBytes) frame = NULL;
-
-          priv->subscribed[i] = watched;
-          frame = pp_wire_encode (watched ? PP_WIRE_KIND_SUBSCRIBE : PP_WIRE_KIND_UNSUBSCRIBE,
-                                  PP_WIRE_FLAGS_NO_REPLY, 0, 0,
-                                  g_variant_new ("(s)", sig->name));
-          pp_connection_send (priv->connection, frame, NULL);
-        }
-    }
-  g_mutex_unlock (&priv->mirror_lock);
-}
+/* The connection's callbacks --------------------------------------------- */
 
 static void
 on_prepare (PpConnection *connection,
             gpointer      user_data)
 {
-  if (user_data != NULL)
-    sync_subscriptions (user_data);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+
+  pp_mirror_sync_subscriptions (priv->mirror);
 }
 
 static void
@@ -346,23 +111,17 @@ on_message (PpConnection       *connection,
             GUnixFDList        *fds,
             gpointer            user_data)
 {
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
   g_autoptr(GError) error = NULL;
-
-  if (user_data == NULL)
-    return;
 
   if (header->kind == PP_WIRE_KIND_SIGNAL)
     {
-      emit_mirrored_signal (user_data, body, fds);
+      pp_mirror_emit_signal (priv->mirror, body, fds);
       return;
     }
   if (header->kind == PP_WIRE_KIND_PROPERTY)
     {
-      const char *name;
-      g_autoptr(GVariant) maybe = NULL;
-
-      g_variant_get (body, "(&s@mv)", &name, &maybe);
-      update_property (user_data, name, maybe);
+      pp_mirror_take_property (priv->mirror, body);
       return;
     }
 
@@ -379,11 +138,8 @@ on_closed (PpConnection *connection,
            gpointer      user_data)
 {
   PpProxy *self = user_data;
-  PpProxyPrivate *priv;
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
-  if (self == NULL)
-    return;
-  priv = pp_proxy_get_instance_private (self);
   if (priv->closed_emitted)
     return;
   priv->closed_emitted = TRUE;
@@ -398,9 +154,9 @@ on_end_reason (PpConnection *connection,
                const GError *error,
                gpointer      user_data)
 {
-  PpWorker *worker = user_data ? pp_proxy_get_worker (user_data) : NULL;
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
 
-  return worker ? pp_worker_end_reason (worker) : NULL;
+  return priv->end_reason ? priv->end_reason (error, priv->end_reason_data) : NULL;
 }
 
 static const PpConnectionCallbacks proxy_callbacks = {
@@ -410,6 +166,107 @@ static const PpConnectionCallbacks proxy_callbacks = {
   .prepare = on_prepare,
   .end_reason = on_end_reason,
 };
+
+/* The handshake, before the proxy exists ---------------------------------- */
+
+typedef struct
+{
+  GIOStream           *stream;
+  PpConnection        *connection;
+  PpDescriptionLimits  limits;
+  int                  default_timeout;
+  guint                max_pending_calls;
+  gsize                max_message_size;
+  gsize                memfd_threshold;
+
+  PpProxyEndReason     end_reason;
+  gpointer             end_reason_data;
+  GDestroyNotify       end_reason_destroy;
+} Handshake;
+
+static void
+handshake_free (Handshake *hs)
+{
+  if (hs->connection != NULL)
+    {
+      pp_connection_detach (hs->connection);
+      pp_connection_unref (hs->connection);
+    }
+  g_clear_object (&hs->stream);
+  if (hs->end_reason_destroy != NULL)
+    hs->end_reason_destroy (hs->end_reason_data);
+  g_free (hs);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Handshake, handshake_free)
+
+/* Until the proxy exists, the listener has no reason to send anything but
+ * the WELCOME: it only sends changes after it */
+static void
+handshake_on_message (PpConnection       *connection,
+                      const PpWireHeader *header,
+                      GVariant           *body,
+                      GUnixFDList        *fds,
+                      gpointer            user_data)
+{
+  g_debug ("Ignoring a %s frame that came before the WELCOME",
+           pp_wire_kind_to_string (header->kind));
+}
+
+static GError *
+handshake_on_end_reason (PpConnection *connection,
+                         const GError *error,
+                         gpointer      user_data)
+{
+  Handshake *hs = user_data;
+
+  return hs->end_reason ? hs->end_reason (error, hs->end_reason_data) : NULL;
+}
+
+static const PpConnectionCallbacks handshake_callbacks = {
+  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
+  .message = handshake_on_message,
+  .end_reason = handshake_on_end_reason,
+};
+
+static Handshake *
+handshake_new (GIOStream        *stream,
+               PpOptions        *options,
+               PpProxyEndReason  end_reason,
+               gpointer          end_reason_data,
+               GDestroyNotify    destroy)
+{
+  g_autoptr(PpOptions) defaults = options ? NULL : pp_options_new ();
+  Handshake *hs = g_new0 (Handshake, 1);
+
+  if (options == NULL)
+    options = defaults;
+  hs->stream = g_object_ref (stream);
+  hs->default_timeout = pp_options_get_default_timeout (options);
+  hs->max_pending_calls = pp_options_get_max_pending_calls (options);
+  hs->max_message_size = pp_options_get_max_message_size (options);
+  hs->memfd_threshold = pp_options_get_memfd_threshold (options);
+  hs->limits.max_size = pp_options_get_max_description_size (options);
+  hs->limits.max_members = pp_options_get_max_description_members (options);
+  hs->end_reason = end_reason;
+  hs->end_reason_data = end_reason_data;
+  hs->end_reason_destroy = destroy;
+  return hs;
+}
+
+static gboolean
+handshake_connect (Handshake  *hs,
+                   GError    **error)
+{
+  hs->connection = pp_connection_new (hs->stream, &handshake_callbacks, hs, error);
+  if (hs->connection == NULL)
+    return FALSE;
+  pp_connection_set_max_message_size (hs->connection, hs->max_message_size);
+  pp_connection_set_max_pending_calls (hs->connection, hs->max_pending_calls);
+  pp_connection_set_memfd_threshold (hs->connection, hs->memfd_threshold);
+  pp_connection_start (hs->connection);
+  return TRUE;
+}
 
 static GBytes *
 build_hello (guint32  serial,
@@ -430,224 +287,269 @@ build_hello (guint32  serial,
                                         (guint32) PP_WIRE_PROTOCOL_VERSION, &options));
 }
 
-static gboolean
-start_connection (PpProxy  *self,
-                  GError  **error)
+/* Reads the WELCOME; a listener that described its object wrongly is not
+ * talked to */
+static PpDescription *
+handshake_finish (Handshake  *hs,
+                  GVariant   *welcome,
+                  GError    **error)
 {
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  if (priv->stream == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("A proxy needs a stream"));
-      return FALSE;
-    }
-
-  priv->connection = pp_connection_new (priv->stream, &proxy_callbacks, self, error);
-  if (priv->connection == NULL)
-    return FALSE;
-  if (priv->max_message_size != 0)
-    pp_connection_set_max_message_size (priv->connection, priv->max_message_size);
-  pp_connection_set_max_pending_calls (priv->connection, priv->max_pending_calls);
-  pp_connection_set_memfd_threshold (priv->connection, priv->memfd_threshold);
-  pp_connection_start (priv->connection);
-  return TRUE;
-}
-
-/* The hash covers what the description promises, not the current property
- * values, so it is stable for one interface. */
-static char *
-hash_description (GVariant *info)
-{
-  g_autoptr(GVariant) property_list = g_variant_lookup_value (info, "properties", NULL);
-  GVariantDict dict;
-  GVariantBuilder stripped;
-  g_autoptr(GVariant) stable = NULL;
-  GChecksum *checksum;
-  char *hash;
-
-  g_variant_dict_init (&dict, info);
-  if (property_list != NULL)
-    {
-      GVariantIter iter;
-      const char *name, *type_name, *signature, *reason;
-      guint flags;
-
-      g_variant_builder_init (&stripped, G_VARIANT_TYPE ("a(susss)"));
-      g_variant_iter_init (&iter, property_list);
-      while (g_variant_iter_next (&iter, "(&su&s&s&s@mv)", &name, &flags, &type_name,
-                                  &signature, &reason, NULL))
-        g_variant_builder_add (&stripped, "(susss)", name, flags, type_name, signature, reason);
-      g_variant_dict_insert_value (&dict, "properties", g_variant_builder_end (&stripped));
-    }
-  stable = g_variant_ref_sink (g_variant_dict_end (&dict));
-
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (checksum, g_variant_get_data (stable), g_variant_get_size (stable));
-  hash = g_strdup (g_checksum_get_string (checksum));
-  g_checksum_free (checksum);
-  return hash;
-}
-
-static void
-take_description (PpProxy  *self,
-                  GVariant *info)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) methods = NULL;
-
-  priv->description = g_variant_ref (info);
-  priv->description_hash = hash_description (info);
-  priv->method_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                              (GDestroyNotify) g_variant_type_free);
-
-  methods = g_variant_lookup_value (info, "methods", G_VARIANT_TYPE ("a(sssbs)"));
-  if (methods != NULL)
-    {
-      GVariantIter iter;
-      const char *name, *in, *out, *dispatch;
-      gboolean throws;
-
-      g_variant_iter_init (&iter, methods);
-      while (g_variant_iter_next (&iter, "(&s&s&sb&s)", &name, &in, &out, &throws, &dispatch))
-        {
-          if (!g_variant_type_string_is_valid (in))
-            continue;
-          g_hash_table_replace (priv->method_types, g_strdup (name), g_variant_type_new (in));
-          /* An action signal answers to either spelling */
-          if (g_str_equal (dispatch, "action-signal"))
-            g_hash_table_replace (priv->method_types, g_strdelimit (g_strdup (name), "-", '_'),
-                                  g_variant_type_new (in));
-        }
-    }
-}
-
-static gboolean
-finish_handshake (PpProxy   *self,
-                  GVariant  *welcome,
-                  GError   **error)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) info = NULL;
+  PpDescription *description;
+  gboolean unix_fds = FALSE;
   const char *magic;
-  const char *type_name = NULL;
   guint32 version;
 
   g_variant_get (welcome, "(&su@a{sv})", &magic, &version, &info);
-
   if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0 || version != PP_WIRE_PROTOCOL_VERSION)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                    _("The listener speaks protocol version %u, this proxy speaks version %u"),
                    version, PP_WIRE_PROTOCOL_VERSION);
-      pp_connection_close (priv->connection, *error);
-      return FALSE;
+      pp_connection_close (hs->connection, *error);
+      return NULL;
     }
 
-  g_variant_lookup (info, "type-name", "&s", &type_name);
-  priv->remote_type_name = g_strdup (type_name ? type_name : "");
-  {
-    gboolean unix_fds = FALSE;
-
-    g_variant_lookup (info, "unix-fds", "b", &unix_fds);
-    pp_connection_set_peer_receives_fds (priv->connection, unix_fds);
-  }
-  take_description (self, info);
-  return TRUE;
+  description = pp_description_parse (info, &hs->limits, &unix_fds, error);
+  if (description == NULL)
+    {
+      pp_connection_close (hs->connection, *error);
+      return NULL;
+    }
+  pp_connection_set_peer_receives_fds (hs->connection, unix_fds);
+  return description;
 }
 
-static gboolean
-pp_proxy_initable_init (GInitable     *initable,
-                        GCancellable  *cancellable,
-                        GError       **error)
+/* Makes the proxy, of the mirror type of what the listener described, and
+ * hands it the connection. Runs in the proxy's main context, so no message
+ * is dispatched in between. */
+static PpProxy *
+proxy_new (Handshake     *hs,
+           PpDescription *description)
 {
-  PpProxy *self = PP_PROXY (initable);
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  PpProxyPrivate *priv;
+  PpProxy *self;
+  GType type;
+
+  type = pp_mirror_type_for (description);
+  g_private_set (&constructing, hs);
+  self = g_object_new (type, NULL);
+  g_private_set (&constructing, NULL);
+  priv = pp_proxy_get_instance_private (self);
+
+  priv->stream = g_steal_pointer (&hs->stream);
+  priv->connection = g_steal_pointer (&hs->connection);
+  priv->description = description;
+  priv->default_timeout = hs->default_timeout;
+  priv->max_pending_calls = hs->max_pending_calls;
+  priv->max_message_size = hs->max_message_size;
+  priv->memfd_threshold = hs->memfd_threshold;
+  priv->end_reason = hs->end_reason;
+  priv->end_reason_data = hs->end_reason_data;
+  priv->end_reason_destroy = g_steal_pointer (&hs->end_reason_destroy);
+
+  priv->mirror = pp_mirror_get (self);
+  pp_mirror_attach (priv->mirror, priv->connection, description);
+  pp_connection_set_callbacks (priv->connection, &proxy_callbacks, self);
+  return self;
+}
+
+PpProxy *
+pp_proxy_new_explained_sync (GIOStream         *stream,
+                             PpOptions         *options,
+                             PpProxyEndReason   end_reason,
+                             gpointer           end_reason_data,
+                             GDestroyNotify     destroy,
+                             GCancellable      *cancellable,
+                             GError           **error)
+{
+  g_autoptr(Handshake) hs = handshake_new (stream, options, end_reason, end_reason_data, destroy);
   g_auto(PpReply) welcome = { NULL, };
+  PpDescription *description;
 
-  if (priv->remote_type_name != NULL)
-    return TRUE;
+  if (!handshake_connect (hs, error) ||
+      !pp_connection_call_sync (hs->connection, PP_WIRE_KIND_WELCOME, build_hello, hs->connection,
+                                NULL, hs->default_timeout, cancellable, &welcome, error))
+    return NULL;
 
-  if (priv->connection == NULL && !start_connection (self, error))
-    return FALSE;
-
-  if (!pp_connection_call_sync (priv->connection, PP_WIRE_KIND_WELCOME, build_hello,
-                                priv->connection, NULL, priv->default_timeout,
-                                cancellable, &welcome, error))
-    return FALSE;
-
-  return finish_handshake (self, welcome.value, error);
+  description = handshake_finish (hs, welcome.value, error);
+  if (description == NULL)
+    return NULL;
+  return proxy_new (hs, description);
 }
 
 static void
-pp_proxy_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = pp_proxy_initable_init;
-}
-
-static void
-hello_cb (GObject      *source_object,
-          GAsyncResult *result,
-          gpointer      user_data)
+hello_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PpProxy *self = g_task_get_source_object (task);
+  Handshake *hs = g_task_get_task_data (task);
   g_auto(PpReply) welcome = { NULL, };
+  PpDescription *description;
   GError *error = NULL;
 
   if (!pp_connection_call_finish (result, &welcome, &error) ||
-      !finish_handshake (self, welcome.value, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-pp_proxy_init_async (GAsyncInitable      *initable,
-                     int                  io_priority,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  PpProxy *self = PP_PROXY (initable);
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pp_proxy_init_async);
-
-  if (priv->remote_type_name != NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  if (priv->connection == NULL && !start_connection (self, &error))
+      (description = handshake_finish (hs, welcome.value, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-
-  pp_connection_call_async (priv->connection, PP_WIRE_KIND_WELCOME, build_hello,
-                            priv->connection, NULL, priv->default_timeout, cancellable,
-                            self, build_hello, hello_cb, g_steal_pointer (&task));
+  g_task_return_pointer (task, proxy_new (hs, description), g_object_unref);
 }
 
-static gboolean
-pp_proxy_init_finish (GAsyncInitable  *initable,
-                      GAsyncResult    *result,
-                      GError         **error)
+void
+pp_proxy_new_explained_async (GIOStream           *stream,
+                              PpOptions           *options,
+                              PpProxyEndReason     end_reason,
+                              gpointer             end_reason_data,
+                              GDestroyNotify       destroy,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
 {
-  g_return_val_if_fail (g_task_is_valid (result, initable), FALSE);
+  Handshake *hs = handshake_new (stream, options, end_reason, end_reason_data, destroy);
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  GError *error = NULL;
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  g_task_set_source_tag (task, pp_proxy_new_async);
+  g_task_set_task_data (task, hs, (GDestroyNotify) handshake_free);
+
+  if (!handshake_connect (hs, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  pp_connection_call_async (hs->connection, PP_WIRE_KIND_WELCOME, build_hello, hs->connection,
+                            NULL, hs->default_timeout, cancellable, NULL, hello_done,
+                            hello_done, g_steal_pointer (&task));
 }
+
+/**
+ * pp_proxy_new_sync:
+ * @stream: the stream to a [class@Pp.Listener]
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Performs the handshake, waiting in the calling thread, and makes a proxy
+ * of the object the listener serves. A listener that describes its object
+ * wrongly fails it with %PP_ERROR_PROTOCOL, one whose description is over
+ * the limits of @options with %PP_ERROR_LIMIT_EXCEEDED.
+ *
+ * Returns: (transfer full): a new proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_sync (GIOStream     *stream,
+                   PpOptions     *options,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return pp_proxy_new_explained_sync (stream, options, NULL, NULL, NULL, cancellable, error);
+}
+
+/**
+ * pp_proxy_new_for_fd_sync:
+ * @fd: a connected socket, e.g. inherited from the parent process; the
+ *   proxy owns it from then on, also when this fails
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Like [ctor@Pp.Proxy.new_sync] for a socket descriptor.
+ *
+ * Returns: (transfer full): a new proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_fd_sync (int            fd,
+                          PpOptions     *options,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
+
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stream = pp_stream_new_for_fd (fd, error);
+  if (stream == NULL)
+    return NULL;
+  return pp_proxy_new_sync (stream, options, cancellable, error);
+}
+
+/**
+ * pp_proxy_new_async:
+ * @stream: the stream to a [class@Pp.Listener]
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the proxy is ready
+ * @user_data: data for @callback
+ *
+ * Like [ctor@Pp.Proxy.new_sync] without blocking. @callback runs in the
+ * thread-default main context, which is then the proxy's; finish with
+ * [ctor@Pp.Proxy.new_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_new_async (GIOStream           *stream,
+                    PpOptions           *options,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_return_if_fail (G_IS_IO_STREAM (stream));
+  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  pp_proxy_new_explained_async (stream, options, NULL, NULL, NULL, cancellable, callback,
+                                user_data);
+}
+
+/**
+ * pp_proxy_new_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [func@Pp.Proxy.new_async].
+ *
+ * Returns: (transfer full): a new proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_finish (GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_proxy_new_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The type ------------------------------------------------------------------ */
 
 static void
-pp_proxy_async_initable_iface_init (GAsyncInitableIface *iface)
+pp_proxy_constructed (GObject *object)
 {
-  iface->init_async = pp_proxy_init_async;
-  iface->init_finish = pp_proxy_init_finish;
+  G_OBJECT_CLASS (pp_proxy_parent_class)->constructed (object);
+
+  if (g_private_get (&constructing) == NULL)
+    g_critical ("A %s was made with g_object_new(): it has no connection. Proxies are made "
+                "by pp_proxy_new_sync() and the other constructors.", G_OBJECT_TYPE_NAME (object));
 }
 
 static void
@@ -673,18 +575,9 @@ pp_proxy_finalize (GObject *object)
   PpProxy *self = PP_PROXY (object);
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
-  g_free (priv->remote_type_name);
-  g_clear_pointer (&priv->description, g_variant_unref);
-  g_free (priv->description_hash);
-  g_clear_pointer (&priv->method_types, g_hash_table_unref);
-  if (priv->property_cache != NULL)
-    for (guint i = 0; i < priv->mirror->n_properties; i++)
-      g_clear_pointer (&priv->property_cache[i], g_variant_unref);
-  g_free (priv->property_cache);
-  g_free (priv->notify_owed);
-  g_free (priv->subscribed);
-  g_clear_pointer (&priv->worker, pp_worker_unref);
-  g_mutex_clear (&priv->mirror_lock);
+  g_clear_pointer (&priv->description, pp_description_unref);
+  if (priv->end_reason_destroy != NULL)
+    priv->end_reason_destroy (priv->end_reason_data);
 
   G_OBJECT_CLASS (pp_proxy_parent_class)->finalize (object);
 }
@@ -704,7 +597,7 @@ pp_proxy_get_property (GObject    *object,
       g_value_set_object (value, priv->stream);
       break;
     case PROP_REMOTE_TYPE_NAME:
-      g_value_set_string (value, priv->remote_type_name);
+      g_value_set_string (value, pp_proxy_get_remote_type_name (self));
       break;
     case PROP_DEFAULT_TIMEOUT:
       g_value_set_int (value, priv->default_timeout);
@@ -716,11 +609,25 @@ pp_proxy_get_property (GObject    *object,
       g_value_set_uint64 (value, priv->max_message_size);
       break;
     case PROP_MEMFD_THRESHOLD:
-      g_value_set_uint64 (value, pp_proxy_get_memfd_threshold (self));
+      g_value_set_uint64 (value, priv->memfd_threshold);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+set_max_message_size (PpProxy *self,
+                      gsize    size)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  if (priv->max_message_size == size)
+    return;
+  priv->max_message_size = size;
+  if (priv->connection != NULL)
+    pp_connection_set_max_message_size (priv->connection, size);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_MESSAGE_SIZE]);
 }
 
 static void
@@ -730,13 +637,9 @@ pp_proxy_set_property (GObject      *object,
                        GParamSpec   *pspec)
 {
   PpProxy *self = PP_PROXY (object);
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   switch (prop_id)
     {
-    case PROP_STREAM:
-      priv->stream = g_value_dup_object (value);
-      break;
     case PROP_DEFAULT_TIMEOUT:
       pp_proxy_set_default_timeout (self, g_value_get_int (value));
       break;
@@ -744,7 +647,7 @@ pp_proxy_set_property (GObject      *object,
       pp_proxy_set_max_pending_calls (self, g_value_get_uint (value));
       break;
     case PROP_MAX_MESSAGE_SIZE:
-      priv->max_message_size = g_value_get_uint64 (value);
+      set_max_message_size (self, g_value_get_uint64 (value));
       break;
     case PROP_MEMFD_THRESHOLD:
       pp_proxy_set_memfd_threshold (self, g_value_get_uint64 (value));
@@ -755,21 +658,9 @@ pp_proxy_set_property (GObject      *object,
 }
 
 static void
-pp_proxy_class_init (PpProxyClass *klass)
+install_properties (GObjectClass *object_class)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  pp_i18n_init ();
-
-  /* Remote errors keep their domain only if it is registered here. */
-  g_type_ensure (G_TYPE_IO_STREAM);
-  pp_error_quark ();
-  g_io_error_quark ();
-
-  object_class->dispose = pp_proxy_dispose;
-  object_class->finalize = pp_proxy_finalize;
-  object_class->get_property = pp_proxy_get_property;
-  object_class->set_property = pp_proxy_set_property;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   /**
    * PpProxy:stream:
@@ -780,7 +671,7 @@ pp_proxy_class_init (PpProxyClass *klass)
    */
   properties[PROP_STREAM] =
     g_param_spec_object ("stream", NULL, NULL, G_TYPE_IO_STREAM,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * PpProxy:remote-type-name:
@@ -796,61 +687,74 @@ pp_proxy_class_init (PpProxyClass *klass)
   /**
    * PpProxy:default-timeout:
    *
-   * The time-out in milliseconds of calls made with a time-out of -1, and
-   * of the handshake. %G_MAXINT means none. The default is 25 seconds.
+   * The time-out in milliseconds of calls made with a time-out of -1.
+   * %G_MAXINT means none. It starts as [property@Pp.Options:default-timeout].
    *
    * Since: 1.0
    */
   properties[PROP_DEFAULT_TIMEOUT] =
-    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, DEFAULT_TIMEOUT_MSEC,
-                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
-                      G_PARAM_STATIC_STRINGS);
+    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, PP_DEFAULT_TIMEOUT_MSEC, rw);
 
   /**
    * PpProxy:max-pending-calls:
    *
    * How many calls may wait for a reply at once; one more fails at once
-   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 16384.
+   * with %PP_ERROR_LIMIT_EXCEEDED. It starts as
+   * [property@Pp.Options:max-pending-calls].
    *
    * Since: 1.0
    */
   properties[PROP_MAX_PENDING_CALLS] =
     g_param_spec_uint ("max-pending-calls", NULL, NULL, 1, G_MAXUINT,
-                       PP_DEFAULT_MAX_PENDING_CALLS,
-                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
-                       G_PARAM_STATIC_STRINGS);
+                       PP_DEFAULT_MAX_PENDING_CALLS, rw);
 
   /**
    * PpProxy:max-message-size:
    *
    * The largest frame body, in bytes, accepted from the listener; a bigger
    * one closes the connection with %PP_ERROR_LIMIT_EXCEEDED before memory
-   * is allocated for it. 0 means the default, 128 MiB.
+   * is allocated for it. It starts as [property@Pp.Options:max-message-size].
    *
    * Since: 1.0
    */
   properties[PROP_MAX_MESSAGE_SIZE] =
-    g_param_spec_uint64 ("max-message-size", NULL, NULL, 0, G_MAXUINT32, 0,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 1, G_MAXUINT32,
+                         PP_DEFAULT_MAX_MESSAGE_SIZE, rw);
 
   /**
    * PpProxy:memfd-threshold:
    *
- * Frame bodies of at least this many bytes are sent in a memfd sealed
- * against changes instead of through the socket, when the connection is a
- * unix socket and the peer takes file descriptors; 0 turns this off. The
- * default, 64 MiB, is where the memfd was measured to cost about as much
- * as the socket on virtual machines, where each fresh page of a memfd
- * costs a page fault; there it keeps a big message from queueing in the
- * socket ahead of every later one.
+   * Frame bodies of at least this many bytes are sent in a sealed memfd
+   * instead of through the socket; 0 turns this off. It starts as
+   * [property@Pp.Options:memfd-threshold], which says more.
    *
    * Since: 1.0
    */
   properties[PROP_MEMFD_THRESHOLD] =
-    g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32, PP_MEMFD_DEFAULT_THRESHOLD,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32,
+                         PP_MEMFD_DEFAULT_THRESHOLD, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pp_proxy_class_init (PpProxyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  pp_i18n_init ();
+
+  /* Remote errors keep their domain only if it is registered here. */
+  g_type_ensure (G_TYPE_IO_STREAM);
+  pp_error_quark ();
+  g_io_error_quark ();
+
+  object_class->constructed = pp_proxy_constructed;
+  object_class->dispose = pp_proxy_dispose;
+  object_class->finalize = pp_proxy_finalize;
+  object_class->get_property = pp_proxy_get_property;
+  object_class->set_property = pp_proxy_set_property;
+  install_properties (object_class);
 
   /**
    * PpProxy::closed:
@@ -872,180 +776,9 @@ pp_proxy_class_init (PpProxyClass *klass)
 static void
 pp_proxy_init (PpProxy *self)
 {
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  priv->default_timeout = DEFAULT_TIMEOUT_MSEC;
-  priv->max_pending_calls = PP_DEFAULT_MAX_PENDING_CALLS;
-  priv->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
-  g_mutex_init (&priv->mirror_lock);
 }
 
-/* Moves a handshaken proxy into an instance of the mirror type of what it
- * described. Runs in the proxy's main context, so no message is dispatched
- * in between. */
-static PpProxy *
-become_mirror (PpProxy *probe)
-{
-  PpProxyPrivate *from = pp_proxy_get_instance_private (probe);
-  PpProxyPrivate *to;
-  g_autoptr(GVariant) property_list = NULL;
-  PpProxy *self;
-  GType type;
-
-  type = pp_mirror_type_for (from->remote_type_name, from->description, from->description_hash);
-  self = g_object_new (type,
-                       "stream", from->stream,
-                       "default-timeout", from->default_timeout,
-                       "max-pending-calls", from->max_pending_calls,
-                       "max-message-size", (guint64) from->max_message_size,
-                       "memfd-threshold", (guint64) from->memfd_threshold,
-                       NULL);
-  to = pp_proxy_get_instance_private (self);
-
-  to->connection = g_steal_pointer (&from->connection);
-  to->remote_type_name = g_strdup (from->remote_type_name);
-  to->description = g_variant_ref (from->description);
-  to->description_hash = g_strdup (from->description_hash);
-  to->method_types = g_hash_table_ref (from->method_types);
-  to->mirror = pp_mirror_get_class_data (type);
-  to->property_cache = g_new0 (GVariant *, MAX (to->mirror->n_properties, 1));
-  to->notify_owed = g_new0 (gboolean, MAX (to->mirror->n_properties, 1));
-  to->subscribed = g_new0 (gboolean, MAX (to->mirror->n_signals, 1));
-
-  property_list = g_variant_lookup_value (to->description, "properties", NULL);
-  if (property_list != NULL)
-    {
-      GVariantIter iter;
-      const char *name;
-      GVariant *value;
-
-      g_variant_iter_init (&iter, property_list);
-      while (g_variant_iter_next (&iter, "(&su&s&s&s@mv)", &name, NULL, NULL, NULL, NULL, &value))
-        {
-          int index = mirror_property_index (to, name);
-
-          if (index >= 0)
-            to->property_cache[index] = value;
-          else
-            g_variant_unref (value);
-        }
-    }
-
-  pp_connection_set_callbacks (to->connection, &proxy_callbacks, self);
-  return self;
-}
-
-/**
- * pp_proxy_new_sync:
- * @stream: the stream to a [class@Pp.Listener]
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Makes a proxy and performs the handshake, waiting in the calling thread.
- *
- * Returns: (transfer full): a new proxy, or %NULL with @error set
- *
- * Since: 1.0
- */
-PpProxy *
-pp_proxy_new_sync (GIOStream     *stream,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  g_autoptr(PpProxy) probe = NULL;
-
-  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  probe = g_initable_new (PP_TYPE_PROXY, cancellable, error, "stream", stream, NULL);
-  if (probe == NULL)
-    return NULL;
-  return become_mirror (probe);
-}
-
-/**
- * pp_proxy_new_for_fd_sync:
- * @fd: a connected socket, e.g. inherited from the parent process; the
- *   proxy owns it from then on, also when this fails
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Like [ctor@Pp.Proxy.new_sync] for a socket descriptor.
- *
- * Returns: (transfer full): a new proxy, or %NULL with @error set
- *
- * Since: 1.0
- */
-PpProxy *
-pp_proxy_new_for_fd_sync (int            fd,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  g_autoptr(GIOStream) stream = NULL;
-
-  g_return_val_if_fail (fd >= 0, NULL);
-
-  stream = pp_stream_new_for_fd (fd, error);
-  if (stream == NULL)
-    return NULL;
-  return pp_proxy_new_sync (stream, cancellable, error);
-}
-
-/**
- * pp_proxy_new_async:
- * @stream: the stream to a [class@Pp.Listener]
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the proxy is ready
- * @user_data: data for @callback
- *
- * Makes a proxy and performs the handshake without blocking. @callback runs
- * in the thread-default main context; finish with
- * [ctor@Pp.Proxy.new_finish].
- *
- * Since: 1.0
- */
-void
-pp_proxy_new_async (GIOStream           *stream,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_return_if_fail (G_IS_IO_STREAM (stream));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  g_async_initable_new_async (PP_TYPE_PROXY, G_PRIORITY_DEFAULT, cancellable,
-                              callback, user_data, "stream", stream, NULL);
-}
-
-/**
- * pp_proxy_new_finish:
- * @result: the result passed to the callback
- * @error: return location for an error
- *
- * Finishes [func@Pp.Proxy.new_async].
- *
- * Returns: (transfer full): a new proxy, or %NULL with @error set
- *
- * Since: 1.0
- */
-PpProxy *
-pp_proxy_new_finish (GAsyncResult  *result,
-                     GError       **error)
-{
-  g_autoptr(GObject) source = NULL;
-  g_autoptr(PpProxy) probe = NULL;
-  GObject *object;
-
-  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
-
-  source = g_async_result_get_source_object (result);
-  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
-  if (object == NULL)
-    return NULL;
-  probe = PP_PROXY (object);
-  return become_mirror (probe);
-}
+/* Calls ------------------------------------------------------------------- */
 
 typedef struct
 {
@@ -1074,14 +807,12 @@ check_arguments (PpProxy     *self,
                  GError     **error)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  const GVariantType *expected;
+  const PpDescribedMethod *described = pp_description_lookup_method (priv->description, method);
 
-  if (priv->method_types == NULL)
+  if (described == NULL)
     return TRUE;
-  expected = g_hash_table_lookup (priv->method_types, method);
-  if (expected == NULL)
-    return TRUE;
-  return pp_introspection_check_args (method, expected, parameters, error);
+  return pp_introspection_check_args (method, G_VARIANT_TYPE (described->in_signature),
+                                      parameters, error);
 }
 
 /* What travels with a call: when its caller gives up, in our monotonic
@@ -1140,7 +871,7 @@ call_internal_async (PpProxy             *self,
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
-  sync_subscriptions (self);
+  pp_mirror_sync_subscriptions (priv->mirror);
 
   timeout = resolve_timeout (self, timeout_msec);
   request.method = method;
@@ -1178,7 +909,7 @@ call_internal_sync (PpProxy       *self,
 
   if (!check_arguments (self, method, owned, error))
     return NULL;
-  sync_subscriptions (self);
+  pp_mirror_sync_subscriptions (priv->mirror);
 
   timeout = resolve_timeout (self, timeout_msec);
   request.method = method;
@@ -1186,7 +917,7 @@ call_internal_sync (PpProxy       *self,
   request.timeout_msec = call_deadline (timeout);
   ok = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
                                 fd_list, timeout, cancellable, &reply, error);
-  take_queued_properties (self);
+  pp_mirror_take_queued_properties (priv->mirror);
   if (!ok)
     return NULL;
   if (out_fd_list != NULL)
@@ -1482,7 +1213,7 @@ pp_proxy_set_memfd_threshold (PpProxy *self,
  * Gets the type name of the remote object.
  *
  * Returns: (nullable): the type name of the remote object, e.g.
- *   `GSimpleAction`, or %NULL before the handshake
+ *   `GSimpleAction`
  *
  * Since: 1.0
  */
@@ -1492,7 +1223,7 @@ pp_proxy_get_remote_type_name (PpProxy *self)
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return priv->remote_type_name;
+  return priv->description ? pp_description_get_type_name (priv->description) : NULL;
 }
 
 /**
@@ -1643,127 +1374,8 @@ pp_proxy_close (PpProxy *self)
     pp_connection_close (priv->connection, NULL);
 }
 
-/* Mirrored properties ------------------------------------------------------ */
 
-void
-pp_proxy_mirror_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (PP_PROXY (object));
-  const PpMirrorClassData *mirror = pp_mirror_get_class_data (G_OBJECT_TYPE (object));
-  g_autoptr(GVariant) cached = NULL;
-  g_auto(GValue) converted = G_VALUE_INIT;
-
-  if (mirror == NULL || prop_id == 0 || prop_id > mirror->n_properties ||
-      priv->property_cache == NULL)
-    {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-
-  /* Local: the listener keeps the cache exact. */
-  g_mutex_lock (&priv->mirror_lock);
-  if (priv->property_cache[prop_id - 1] != NULL)
-    cached = g_variant_ref (priv->property_cache[prop_id - 1]);
-  g_mutex_unlock (&priv->mirror_lock);
-
-  if (cached != NULL &&
-      pp_marshal_value_from_maybe (cached, mirror->properties[prop_id - 1].type, &converted, NULL))
-    g_value_copy (&converted, value);
-}
-
-static GBytes *
-build_set_property (guint32  serial,
-                    gpointer user_data)
-{
-  GVariant *request = user_data;
-
-  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial, 0, request);
-}
-
-/* The SET_PROPERTY request: the name and the value, nothing for NULL */
-static GVariant *
-property_request (const char *name,
-                  GVariant   *value)
-{
-  return g_variant_ref_sink (g_variant_new ("(s@mv)", name,
-                                            g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
-                                                                 value ? g_variant_new_variant (value)
-                                                                       : NULL)));
-}
-
-/* The listener answers a write with the value the object then holds */
-static void
-take_property_reply (PpProxy    *self,
-                     const char *name,
-                     GVariant   *reply)
-{
-  if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
-    {
-      g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
-      update_property (self, name, maybe);
-    }
-}
-
-static void
-set_property_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) outer = user_data;
-  g_auto(PpReply) reply = { NULL, };
-  GError *error = NULL;
-  const char *name = g_task_get_task_data (outer);
-
-  if (!pp_connection_call_finish (result, &reply, &error))
-    {
-      g_task_return_error (outer, error);
-      return;
-    }
-
-  take_property_reply (PP_PROXY (source), name, reply.value);
-  g_task_return_boolean (outer, TRUE);
-}
-
-static gboolean
-check_property_write (PpProxy     *self,
-                      const char  *name,
-                      GVariant    *value,
-                      GError     **error)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  int index = mirror_property_index (priv, name);
-  const PpMirrorProperty *prop;
-
-  if (index < 0)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("The remote %s has no property “%s” that can be used from here"),
-                   priv->remote_type_name ? priv->remote_type_name : "object", name);
-      return FALSE;
-    }
-  prop = &priv->mirror->properties[index];
-
-  if (!(prop->pspec->flags & G_PARAM_WRITABLE))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
-                   _("Property “%s” of the remote %s is read-only"), name,
-                   priv->remote_type_name);
-      return FALSE;
-    }
-
-  if (value != NULL && !g_str_equal (g_variant_get_type_string (value), prop->signature))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("Property “%s” expects %s, got %s"), name, prop->signature,
-                   g_variant_get_type_string (value));
-      return FALSE;
-    }
-
-  return TRUE;
-}
+/* Properties -------------------------------------------------------------- */
 
 /**
  * pp_proxy_set_property_async:
@@ -1794,34 +1406,20 @@ pp_proxy_set_property_async (PpProxy             *self,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) request = NULL;
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
 
   g_return_if_fail (PP_IS_PROXY (self));
   g_return_if_fail (name != NULL);
 
   owned = value ? g_variant_ref_sink (value) : NULL;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pp_proxy_set_property_async);
-  g_task_set_task_data (task, g_strdup (name), g_free);
-
   if (priv->connection == NULL)
     {
-      g_task_return_new_error (task, PP_ERROR, PP_ERROR_DISCONNECTED,
-                               _("The proxy is not connected"));
+      g_task_report_new_error (self, callback, user_data, pp_proxy_set_property_async,
+                               PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
       return;
     }
-  if (!check_property_write (self, name, owned, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  request = property_request (name, owned);
-  pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
-                            NULL, priv->default_timeout, cancellable, self, set_property_done,
-                            set_property_done, g_steal_pointer (&task));
+  pp_mirror_set_property_async (priv->mirror, name, g_steal_pointer (&owned),
+                                priv->default_timeout, cancellable, pp_proxy_set_property_async,
+                                callback, user_data);
 }
 
 /**
@@ -1872,8 +1470,6 @@ pp_proxy_set_property_sync (PpProxy       *self,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) request = NULL;
-  g_auto(PpReply) reply = { NULL, };
 
   g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
@@ -1884,67 +1480,8 @@ pp_proxy_set_property_sync (PpProxy       *self,
       g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
       return FALSE;
     }
-  if (!check_property_write (self, name, owned, error))
-    return FALSE;
-
-  request = property_request (name, owned);
-  if (!pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_set_property,
-                                request, NULL, priv->default_timeout, cancellable, &reply, error))
-    return FALSE;
-
-  take_property_reply (self, name, reply.value);
-  return TRUE;
-}
-
-static void
-plain_set_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!pp_proxy_set_property_finish (PP_PROXY (source), result, &error) &&
-      !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
-    g_warning ("Could not set a property of the remote object: %s", error->message);
-}
-
-/* g_object_set() on a mirror: the write goes to the remote object; the
- * value and notify follow when it answers. A failure is logged. */
-void
-pp_proxy_mirror_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  const PpMirrorClassData *mirror = pp_mirror_get_class_data (G_OBJECT_TYPE (object));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) maybe = NULL;
-  g_autoptr(GVariant) inner = NULL;
-
-  if (mirror == NULL || prop_id == 0 || prop_id > mirror->n_properties)
-    {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-
-  maybe = pp_marshal_value_to_maybe (value, &error);
-  if (maybe == NULL)
-    {
-      g_warning ("Could not send property “%s”: %s", pspec->name, error->message);
-      return;
-    }
-  g_variant_ref_sink (maybe);
-  inner = g_variant_get_maybe (maybe);
-  if (inner != NULL)
-    {
-      g_autoptr(GVariant) unboxed = g_variant_get_variant (inner);
-
-      pp_proxy_set_property_async (PP_PROXY (object), mirror->properties[prop_id - 1].remote_name,
-                                   unboxed, NULL, plain_set_done, NULL);
-    }
-  else
-    pp_proxy_set_property_async (PP_PROXY (object), mirror->properties[prop_id - 1].remote_name,
-                                 NULL, NULL, plain_set_done, NULL);
+  return pp_mirror_set_property_sync (priv->mirror, name, g_steal_pointer (&owned),
+                                      priv->default_timeout, cancellable, error);
 }
 
 /* Self-description ------------------------------------------------------ */
@@ -1955,14 +1492,15 @@ pp_proxy_mirror_set_property (GObject      *object,
  *
  * The listener's description of the remote object, as it came in the
  * handshake: a `a{sv}` dictionary with `type-name` (s), `type-chain` (as),
- * `interfaces` (as), `methods` (`a(sssbs)`: name, in-signature,
- * out-signature, throws, dispatch), `signals` (`a(suasss)`: name, flags,
- * argument type names, argument signature, why it is not mirrored) and
- * `properties` (`a(susssmv)`: name, flags, type name, signature, why it is
- * not mirrored, value at the handshake).
+ * `interfaces` (as), `unix-fds` (b), `methods` (`a(sssbs)`: name,
+ * in-signature, out-signature, throws, dispatch), `signals` (`a(suasss)`:
+ * name, flags, argument type names, argument signature, why it is not
+ * mirrored) and `properties` (`a(susssmv)`: name, flags, type name,
+ * signature, why it is not mirrored, value at the handshake).
+ * [method@Pp.Proxy.list_methods] and its siblings give the same as
+ * objects.
  *
- * Returns: (transfer none) (nullable): the description, or %NULL before the
- *   handshake
+ * Returns: (transfer none) (nullable): the description
  *
  * Since: 1.0
  */
@@ -1972,7 +1510,7 @@ pp_proxy_get_description (PpProxy *self)
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return priv->description;
+  return priv->description ? pp_description_get_variant (priv->description) : NULL;
 }
 
 /**
@@ -1983,8 +1521,7 @@ pp_proxy_get_description (PpProxy *self)
  * listeners that offer the same interface, so a program can check that it
  * talks to the interface it was written for.
  *
- * Returns: (nullable): the hash in hexadecimal, or %NULL before the
- *   handshake
+ * Returns: (nullable): the hash in hexadecimal
  *
  * Since: 1.0
  */
@@ -1994,7 +1531,15 @@ pp_proxy_get_description_hash (PpProxy *self)
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return priv->description_hash;
+  return priv->description ? pp_description_get_hash (priv->description) : NULL;
+}
+
+static const char *
+dispatch_name (PpMethodDispatch dispatch)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (PP_TYPE_METHOD_DISPATCH);
+
+  return g_enum_get_value (klass, dispatch)->value_nick;
 }
 
 static GListModel *
@@ -2003,61 +1548,32 @@ list_members (PpProxy      *self,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   GListStore *store = g_list_store_new (PP_TYPE_MEMBER);
-  g_autoptr(GVariant) list = NULL;
-  GVariantIter iter;
+  PpDescription *d = priv->description;
+  GType type = G_OBJECT_TYPE (self);
 
-  if (priv->description == NULL)
-    return G_LIST_MODEL (store);
-
-  if (kind == PP_MEMBER_METHOD &&
-      (list = g_variant_lookup_value (priv->description, "methods", G_VARIANT_TYPE ("a(sssbs)"))))
+  for (guint i = 0; d != NULL && kind == PP_MEMBER_METHOD && i < pp_description_get_n_methods (d); i++)
     {
-      const char *name, *in, *out, *dispatch;
-      gboolean throws;
-
-      g_variant_iter_init (&iter, list);
-      while (g_variant_iter_next (&iter, "(&s&s&sb&s)", &name, &in, &out, &throws, &dispatch))
-        {
-          g_autoptr(PpMember) member = pp_member_new (kind, name, in, out, 0, throws, dispatch, TRUE);
-          g_list_store_append (store, member);
-        }
+      const PpDescribedMethod *m = pp_description_get_method (d, i);
+      g_autoptr(PpMember) member = pp_member_new (kind, m->name, m->in_signature, m->out_signature,
+                                                  0, m->throws, dispatch_name (m->dispatch), TRUE);
+      g_list_store_append (store, member);
     }
-  else if (kind == PP_MEMBER_SIGNAL &&
-           (list = g_variant_lookup_value (priv->description, "signals", G_VARIANT_TYPE ("a(suasss)"))))
+  for (guint i = 0; d != NULL && kind == PP_MEMBER_SIGNAL && i < pp_description_get_n_signals (d); i++)
     {
-      const char *name, *signature, *reason;
-      guint flags;
-
-      g_variant_iter_init (&iter, list);
-      while (g_variant_iter_next (&iter, "(&su@as&s&s)", &name, &flags, NULL, &signature, &reason))
-        {
-          gboolean mirrored = FALSE;
-          g_autoptr(PpMember) member = NULL;
-
-          for (guint i = 0; priv->mirror != NULL && i < priv->mirror->n_signals; i++)
-            mirrored |= g_str_equal (priv->mirror->signals[i].name, name);
-          member = pp_member_new (kind, name, signature, NULL, flags, FALSE,
-                                  mirrored ? "" : (reason[0] ? reason : "not mirrored"), mirrored);
-          g_list_store_append (store, member);
-        }
+      const PpDescribedSignal *s = pp_description_get_signal (d, i);
+      const char *reason = pp_mirror_signal_unavailable (type, i);
+      g_autoptr(PpMember) member = pp_member_new (kind, s->name, s->signature, NULL, s->flags,
+                                                  FALSE, reason ? reason : "", reason == NULL);
+      g_list_store_append (store, member);
     }
-  else if (kind == PP_MEMBER_PROPERTY &&
-           (list = g_variant_lookup_value (priv->description, "properties", G_VARIANT_TYPE ("a(susssmv)"))))
+  for (guint i = 0; d != NULL && kind == PP_MEMBER_PROPERTY && i < pp_description_get_n_properties (d); i++)
     {
-      const char *name, *type_name, *signature, *reason;
-      guint flags;
-
-      g_variant_iter_init (&iter, list);
-      while (g_variant_iter_next (&iter, "(&su&s&s&s@mv)", &name, &flags, &type_name, &signature,
-                                  &reason, NULL))
-        {
-          gboolean mirrored = mirror_property_index (priv, name) >= 0;
-          g_autoptr(PpMember) member = pp_member_new (kind, name, signature, NULL, flags, FALSE,
-                                                      mirrored ? type_name :
-                                                      (reason[0] ? reason : "not mirrored"),
-                                                      mirrored);
-          g_list_store_append (store, member);
-        }
+      const PpDescribedProperty *p = pp_description_get_property (d, i);
+      const char *reason = pp_mirror_property_unavailable (type, i);
+      g_autoptr(PpMember) member = pp_member_new (kind, p->name, p->signature, NULL, p->flags,
+                                                  FALSE, reason ? reason : p->type_name,
+                                                  reason == NULL);
+      g_list_store_append (store, member);
     }
 
   return G_LIST_MODEL (store);
@@ -2118,28 +1634,4 @@ pp_proxy_list_properties (PpProxy *self)
 {
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   return list_members (self, PP_MEMBER_PROPERTY);
-}
-
-void
-pp_proxy_set_worker (PpProxy  *self,
-                     PpWorker *worker)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  g_mutex_lock (&priv->mirror_lock);
-  g_clear_pointer (&priv->worker, pp_worker_unref);
-  priv->worker = pp_worker_ref (worker);
-  g_mutex_unlock (&priv->mirror_lock);
-}
-
-PpWorker *
-pp_proxy_get_worker (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  PpWorker *worker;
-
-  g_mutex_lock (&priv->mirror_lock);
-  worker = priv->worker;
-  g_mutex_unlock (&priv->mirror_lock);
-  return worker;
 }

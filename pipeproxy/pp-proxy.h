@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 
+#include "pp-options.h"
 #include "pp-version-macros.h"
 
 G_BEGIN_DECLS
@@ -22,7 +23,7 @@ G_DECLARE_DERIVABLE_TYPE (PpProxy, pp_proxy, PP, PROXY, GObject)
  * @parent_class: the parent class
  *
  * The class of [class@Pp.Proxy]. Subclasses are made at run time to mirror a
- * remote type; programs do not derive from it.
+ * remote type; programs do not derive from it, and the class is abstract.
  *
  * Since: 1.0
  */
@@ -34,22 +35,63 @@ struct _PpProxyClass
   gpointer _reserved[16];
 };
 
-PP_AVAILABLE_IN_ALL
-void        pp_proxy_new_async              (GIOStream            *stream,
-                                             GCancellable         *cancellable,
-                                             GAsyncReadyCallback   callback,
-                                             gpointer              user_data);
-PP_AVAILABLE_IN_ALL
-PpProxy    *pp_proxy_new_finish             (GAsyncResult         *result,
-                                             GError              **error);
-PP_AVAILABLE_IN_ALL
-PpProxy    *pp_proxy_new_sync               (GIOStream            *stream,
-                                             GCancellable         *cancellable,
-                                             GError              **error);
-PP_AVAILABLE_IN_ALL
-PpProxy    *pp_proxy_new_for_fd_sync        (int                   fd,
-                                             GCancellable         *cancellable,
-                                             GError              **error);
+PP_AVAILABLE_IN_1_0
+void         pp_proxy_new_async                 (GIOStream            *stream,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_finish                (GAsyncResult         *result,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_sync                  (GIOStream            *stream,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_fd_sync           (int                   fd,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_subprocess_sync   (GSubprocessLauncher  *launcher,
+                                                 const char * const   *argv,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+void         pp_proxy_new_for_subprocess_async  (GSubprocessLauncher  *launcher,
+                                                 const char * const   *argv,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_subprocess_finish (GAsyncResult         *result,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_type_sync         (const char           *namespace_,
+                                                 const char           *version,
+                                                 const char           *type_name,
+                                                 const char * const   *properties,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+void         pp_proxy_new_for_type_async        (const char           *namespace_,
+                                                 const char           *version,
+                                                 const char           *type_name,
+                                                 const char * const   *properties,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_type_finish       (GAsyncResult         *result,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+GSubprocess *pp_proxy_get_subprocess            (PpProxy              *self);
 PP_AVAILABLE_IN_ALL
 void        pp_proxy_call_async             (PpProxy              *self,
                                              const char           *method,

@@ -11,8 +11,10 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-error.h"
+#include "pp-listener.h"
+#include "pp-proxy-private.h"
 #include "pp-stream.h"
-#include "pp-subprocess-private.h"
+#include "pp-subprocess.h"
 
 /* The descriptor a child gets its connection on */
 #define CHILD_FD          3
@@ -21,23 +23,25 @@
 /* How long the reader of an end waits for the child to be reaped */
 #define END_WAIT_USEC     (500 * 1000)
 
-struct _PpWorker
+/* A child process serving the object of a proxy, and the tail of what it
+ * wrote to stderr, to say how it ended. */
+typedef struct
 {
   gatomicrefcount  ref_count;
   GSubprocess     *subprocess;
   GMutex           lock;
   GString         *tail;
   gboolean         stderr_done;
-};
+} PpWorker;
 
-PpWorker *
+static PpWorker *
 pp_worker_ref (PpWorker *worker)
 {
   g_atomic_ref_count_inc (&worker->ref_count);
   return worker;
 }
 
-void
+static void
 pp_worker_unref (PpWorker *worker)
 {
   if (!g_atomic_ref_count_dec (&worker->ref_count))
@@ -46,12 +50,6 @@ pp_worker_unref (PpWorker *worker)
   g_string_free (worker->tail, TRUE);
   g_mutex_clear (&worker->lock);
   g_free (worker);
-}
-
-GSubprocess *
-pp_worker_get_subprocess (PpWorker *worker)
-{
-  return worker->subprocess;
 }
 
 /* Passes the child's stderr through and keeps its tail. A thread of its
@@ -105,7 +103,7 @@ last_lines (const char *text,
   return g_strjoinv (" / ", (char **) kept->pdata);
 }
 
-GError *
+static GError *
 pp_worker_end_reason (PpWorker *worker)
 {
   gint64 deadline = g_get_monotonic_time () + END_WAIT_USEC;
@@ -152,6 +150,8 @@ pp_worker_end_reason (PpWorker *worker)
 
   return g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED, message->str);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpWorker, pp_worker_unref)
 
 static PpWorker *
 spawn_worker (GSubprocessLauncher  *launcher,
@@ -211,19 +211,42 @@ spawn_worker (GSubprocessLauncher  *launcher,
   return worker;
 }
 
-/* A failed handshake with a child says how the child ended; a child that
- * will not serve is not left running. */
 static GError *
-handshake_failed (PpWorker *worker,
-                  GError   *error)
+worker_end_reason (const GError *error,
+                   gpointer      user_data)
 {
-  if (g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
-    {
-      g_error_free (error);
-      return pp_worker_end_reason (worker);
-    }
-  g_subprocess_force_exit (worker->subprocess);
-  return error;
+  return pp_worker_end_reason (user_data);
+}
+
+/* A handshake with a child that ended fails with how it ended (the
+ * connection asks worker_end_reason()); a child that will not serve is
+ * not left running. */
+static void
+handshake_failed (PpWorker     *worker,
+                  const GError *error)
+{
+  if (!g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    g_subprocess_force_exit (worker->subprocess);
+}
+
+static GQuark
+worker_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("pp-worker");
+  return quark;
+}
+
+/* The proxy keeps its worker, for pp_proxy_get_subprocess() */
+static PpProxy *
+keep_worker (PpProxy  *proxy,
+             PpWorker *worker)
+{
+  g_object_set_qdata_full (G_OBJECT (proxy), worker_quark (), pp_worker_ref (worker),
+                           (GDestroyNotify) pp_worker_unref);
+  return proxy;
 }
 
 /**
@@ -235,6 +258,8 @@ handshake_failed (PpWorker *worker,
  *   process once the child is started.
  * @argv: (array zero-terminated=1) (element-type filename): the program and
  *   its arguments; the program serves an object with [func@Pp.serve_parent]
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
@@ -258,6 +283,7 @@ handshake_failed (PpWorker *worker,
 PpProxy *
 pp_proxy_new_for_subprocess_sync (GSubprocessLauncher  *launcher,
                                   const char * const   *argv,
+                                  PpOptions            *options,
                                   GCancellable         *cancellable,
                                   GError              **error)
 {
@@ -268,21 +294,23 @@ pp_proxy_new_for_subprocess_sync (GSubprocessLauncher  *launcher,
 
   g_return_val_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   worker = spawn_worker (launcher, argv, &stream, error);
   if (worker == NULL)
     return NULL;
 
-  proxy = pp_proxy_new_sync (stream, cancellable, &local_error);
+  proxy = pp_proxy_new_explained_sync (stream, options, worker_end_reason,
+                                       pp_worker_ref (worker), (GDestroyNotify) pp_worker_unref,
+                                       cancellable, &local_error);
   if (proxy == NULL)
     {
-      g_propagate_error (error, handshake_failed (worker, local_error));
+      handshake_failed (worker, local_error);
+      g_propagate_error (error, local_error);
       return NULL;
     }
-
-  pp_proxy_set_worker (proxy, worker);
-  return proxy;
+  return keep_worker (proxy, worker);
 }
 
 static void
@@ -297,12 +325,11 @@ subprocess_proxy_ready (GObject      *source,
 
   if (proxy == NULL)
     {
-      g_task_return_error (task, handshake_failed (worker, error));
+      handshake_failed (worker, error);
+      g_task_return_error (task, error);
       return;
     }
-
-  pp_proxy_set_worker (proxy, worker);
-  g_task_return_pointer (task, proxy, g_object_unref);
+  g_task_return_pointer (task, keep_worker (proxy, worker), g_object_unref);
 }
 
 /**
@@ -310,6 +337,8 @@ subprocess_proxy_ready (GObject      *source,
  * @launcher: (nullable): as for [ctor@Pp.Proxy.new_for_subprocess_sync]
  * @argv: (array zero-terminated=1) (element-type filename): the program and
  *   its arguments
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when the proxy is ready
  * @user_data: data for @callback
@@ -324,6 +353,7 @@ subprocess_proxy_ready (GObject      *source,
 void
 pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
                                    const char * const   *argv,
+                                   PpOptions            *options,
                                    GCancellable         *cancellable,
                                    GAsyncReadyCallback   callback,
                                    gpointer              user_data)
@@ -335,6 +365,7 @@ pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
 
   g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
   g_return_if_fail (argv != NULL && argv[0] != NULL);
+  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pp_proxy_new_for_subprocess_async);
@@ -347,7 +378,9 @@ pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
     }
   g_task_set_task_data (task, worker, (GDestroyNotify) pp_worker_unref);
 
-  pp_proxy_new_async (stream, cancellable, subprocess_proxy_ready, g_steal_pointer (&task));
+  pp_proxy_new_explained_async (stream, options, worker_end_reason, pp_worker_ref (worker),
+                                (GDestroyNotify) pp_worker_unref, cancellable,
+                                subprocess_proxy_ready, g_steal_pointer (&task));
 }
 
 /**
@@ -388,8 +421,8 @@ pp_proxy_get_subprocess (PpProxy *self)
 
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
 
-  worker = pp_proxy_get_worker (self);
-  return worker ? pp_worker_get_subprocess (worker) : NULL;
+  worker = g_object_get_qdata (G_OBJECT (self), worker_quark ());
+  return worker ? worker->subprocess : NULL;
 }
 
 /**
@@ -544,6 +577,8 @@ host_argv (const char         *namespace_,
  * @properties: (nullable) (array zero-terminated=1): construct properties,
  *   each `name=value` with the value in GVariant text format (a string
  *   property also takes plain text)
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
@@ -567,6 +602,7 @@ pp_proxy_new_for_type_sync (const char         *namespace_,
                             const char         *version,
                             const char         *type_name,
                             const char * const *properties,
+                            PpOptions          *options,
                             GCancellable       *cancellable,
                             GError            **error)
 {
@@ -576,7 +612,8 @@ pp_proxy_new_for_type_sync (const char         *namespace_,
   g_return_val_if_fail (type_name != NULL, NULL);
 
   argv = host_argv (namespace_, version, type_name, properties);
-  return pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv, cancellable, error);
+  return pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv, options,
+                                           cancellable, error);
 }
 
 /**
@@ -586,6 +623,8 @@ pp_proxy_new_for_type_sync (const char         *namespace_,
  * @type_name: the name of a class in it
  * @properties: (nullable) (array zero-terminated=1): construct properties,
  *   as for [ctor@Pp.Proxy.new_for_type_sync]
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when the proxy is ready
  * @user_data: data for @callback
@@ -600,6 +639,7 @@ pp_proxy_new_for_type_async (const char          *namespace_,
                              const char          *version,
                              const char          *type_name,
                              const char * const  *properties,
+                             PpOptions           *options,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -610,8 +650,8 @@ pp_proxy_new_for_type_async (const char          *namespace_,
   g_return_if_fail (type_name != NULL);
 
   argv = host_argv (namespace_, version, type_name, properties);
-  pp_proxy_new_for_subprocess_async (NULL, (const char * const *) argv, cancellable, callback,
-                                     user_data);
+  pp_proxy_new_for_subprocess_async (NULL, (const char * const *) argv, options, cancellable,
+                                     callback, user_data);
 }
 
 /**

@@ -7,8 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "pp-listener.h"
-#include "pp-proxy.h"
 #include "pp-version-macros.h"
 
 G_BEGIN_DECLS
@@ -24,46 +22,7 @@ G_BEGIN_DECLS
  */
 #define PP_SUBPROCESS_FD_VARIABLE "PIPEPROXY_FD"
 
-PP_AVAILABLE_IN_ALL
-PpProxy     *pp_proxy_new_for_subprocess_sync   (GSubprocessLauncher  *launcher,
-                                                 const char * const   *argv,
-                                                 GCancellable         *cancellable,
-                                                 GError              **error);
-PP_AVAILABLE_IN_ALL
-void         pp_proxy_new_for_subprocess_async  (GSubprocessLauncher  *launcher,
-                                                 const char * const   *argv,
-                                                 GCancellable         *cancellable,
-                                                 GAsyncReadyCallback   callback,
-                                                 gpointer              user_data);
-PP_AVAILABLE_IN_ALL
-PpProxy     *pp_proxy_new_for_subprocess_finish (GAsyncResult         *result,
-                                                 GError              **error);
-PP_AVAILABLE_IN_ALL
-PpProxy     *pp_proxy_new_for_type_sync         (const char           *namespace_,
-                                                 const char           *version,
-                                                 const char           *type_name,
-                                                 const char * const   *properties,
-                                                 GCancellable         *cancellable,
-                                                 GError              **error);
-PP_AVAILABLE_IN_ALL
-void         pp_proxy_new_for_type_async        (const char           *namespace_,
-                                                 const char           *version,
-                                                 const char           *type_name,
-                                                 const char * const   *properties,
-                                                 GCancellable         *cancellable,
-                                                 GAsyncReadyCallback   callback,
-                                                 gpointer              user_data);
-PP_AVAILABLE_IN_ALL
-PpProxy     *pp_proxy_new_for_type_finish       (GAsyncResult         *result,
-                                                 GError              **error);
-PP_AVAILABLE_IN_ALL
-GSubprocess *pp_proxy_get_subprocess            (PpProxy              *self);
-
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gboolean     pp_serve_parent                    (GObject              *object,
                                                  GError              **error);
-PP_AVAILABLE_IN_ALL
-PpListener  *pp_listener_new_for_parent         (GObject              *object,
-                                                 GError              **error);
-
 G_END_DECLS

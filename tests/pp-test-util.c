@@ -54,7 +54,7 @@ PpProxy *
 pp_test_peer_proxy (PpTestPeer *peer)
 {
   g_autoptr(GError) error = NULL;
-  PpProxy *proxy = pp_proxy_new_sync (peer->stream, NULL, &error);
+  PpProxy *proxy = pp_proxy_new_sync (peer->stream, NULL, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_true (PP_IS_PROXY (proxy));

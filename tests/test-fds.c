@@ -539,7 +539,7 @@ test_memfd_threshold (void)
   g_assert_no_error (error);
   stream = pp_stream_new_for_fd (fds[0], &error);
   g_assert_no_error (error);
-  proxy = pp_proxy_new_sync (stream, NULL, &error);
+  proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (pp_proxy_get_memfd_threshold (proxy), ==, PP_MEMFD_DEFAULT_THRESHOLD);
 

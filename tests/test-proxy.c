@@ -70,7 +70,7 @@ test_handshake_async (void)
   g_autoptr(GVariant) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  pp_proxy_new_async (peer->stream, NULL, new_async_cb, &proxy);
+  pp_proxy_new_async (peer->stream, NULL, NULL, new_async_cb, &proxy);
   while (proxy == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -819,7 +819,7 @@ test_stream_without_fd (void)
   g_assert_false (G_IS_FILE_DESCRIPTOR_BASED (input));
   wrapped = g_simple_io_stream_new (input, output);
 
-  proxy = pp_proxy_new_sync (wrapped, NULL, &error);
+  proxy = pp_proxy_new_sync (wrapped, NULL, NULL, &error);
   g_assert_no_error (error);
 
   g_variant_unref (pp_proxy_call_sync (proxy, "set_parameter", g_variant_new ("(i)", 3), -1,
@@ -893,7 +893,7 @@ test_pair_in_process_thread (void)
       g_autoptr(GVariant) result = NULL;
 
       g_main_context_push_thread_default (context);
-      proxy = pp_proxy_new_sync (proxy_stream, NULL, NULL);
+      proxy = pp_proxy_new_sync (proxy_stream, NULL, NULL, NULL);
       if (proxy == NULL)
         _exit (10);
       result = pp_proxy_call_sync (proxy, "set_parameter", g_variant_new ("(i)", 5), -1, NULL,

@@ -1200,7 +1200,7 @@ check_fake_listener (FakeScenario scenario,
 
   stream = pp_stream_new_for_fd (fds[0], &error);
   g_assert_no_error (error);
-  proxy = pp_proxy_new_sync (stream, NULL, &error);
+  proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy), ==, "PpFakeObject");
   g_signal_connect (proxy, "closed", G_CALLBACK (closed_cb), &closed);
@@ -1358,7 +1358,7 @@ test_proxy_garbage_sync (void)
 
   stream = pp_stream_new_for_fd (fds[0], &error);
   g_assert_no_error (error);
-  proxy = pp_proxy_new_sync (stream, NULL, &error);
+  proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
   g_assert_no_error (error);
   g_signal_connect (proxy, "closed", G_CALLBACK (closed_cb), &closed);
 
@@ -1421,7 +1421,7 @@ test_proxy_handshake_refused (void)
 
   stream = pp_stream_new_for_fd (fds[0], &error);
   g_assert_no_error (error);
-  proxy = pp_proxy_new_sync (stream, NULL, &error);
+  proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
   g_thread_join (thread);
   g_assert_null (fake.failure);
 

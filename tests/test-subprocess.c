@@ -22,7 +22,7 @@ start_worker (void)
   g_autoptr(GError) error = NULL;
   PpProxy *proxy;
 
-  proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+  proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (pp_proxy_get_subprocess (proxy));
   return proxy;
@@ -101,7 +101,7 @@ test_added_methods (void)
   g_autofree char *path = worker_path ();
   const char * const argv[] = { path, "--added", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
   g_autoptr(GVariant) tripled = NULL;
   g_autoptr(GVariant) parameter = NULL;
   int value = 0;
@@ -134,7 +134,7 @@ test_async_start (void)
   g_autoptr(PpProxy) proxy = NULL;
   g_autoptr(GVariant) result = NULL;
 
-  pp_proxy_new_for_subprocess_async (NULL, argv, NULL, new_async_cb, &proxy);
+  pp_proxy_new_for_subprocess_async (NULL, argv, NULL, NULL, new_async_cb, &proxy);
   while (proxy == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (pp_proxy_get_subprocess (proxy));
@@ -269,7 +269,7 @@ test_spawn_failure (void)
 {
   const char * const argv[] = { "/nonexistent/pp-worker", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
 
   g_assert_null (proxy);
   g_assert_nonnull (error);
@@ -281,7 +281,7 @@ test_not_a_worker (void)
 {
   const char * const argv[] = { "/bin/true", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, &error);
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
 
   g_assert_null (proxy);
   g_assert_error (error, PP_ERROR, PP_ERROR_DISCONNECTED);
@@ -314,7 +314,7 @@ test_host_gio_type (void)
   g_autoptr(GVariant) enabled = NULL;
   g_autofree char *name = NULL;
 
-  proxy = pp_proxy_new_for_type_sync ("Gio", "2.0", "SimpleAction", properties, NULL, &error);
+  proxy = pp_proxy_new_for_type_sync ("Gio", "2.0", "SimpleAction", properties, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy), ==, "GSimpleAction");
 
@@ -337,7 +337,7 @@ test_host_menu (void)
   g_autoptr(GVariant) n = NULL;
   int n_items = -1;
 
-  proxy = pp_proxy_new_for_type_sync ("Gio", NULL, "Menu", NULL, NULL, &error);
+  proxy = pp_proxy_new_for_type_sync ("Gio", NULL, "Menu", NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_variant_unref (pp_test_call (proxy, "append", g_variant_new ("(msms)", "One", "app.one")));
   n = pp_test_call (proxy, "get_n_items", NULL);
@@ -355,7 +355,7 @@ assert_host_refuses (const char         *namespace_,
   g_autoptr(GError) error = NULL;
   g_autoptr(PpProxy) proxy = NULL;
 
-  proxy = pp_proxy_new_for_type_sync (namespace_, NULL, type_name, properties, NULL, &error);
+  proxy = pp_proxy_new_for_type_sync (namespace_, NULL, type_name, properties, NULL, NULL, &error);
   g_assert_null (proxy);
   g_test_message ("%s.%s: %s", namespace_, type_name, error->message);
   g_assert_error (error, PP_ERROR, code);

@@ -64,7 +64,7 @@ fixture_set_up (Fixture       *f,
   f->action = g_simple_action_new ("frobnicate", NULL);
   f->listener = pp_listener_new_pair (G_OBJECT (f->action), &stream, &error);
   g_assert_no_error (error);
-  pp_proxy_new_async (stream, NULL, new_cb, f);
+  pp_proxy_new_async (stream, NULL, NULL, new_cb, f);
   wait_done (f);
   g_assert_no_error (f->error);
   g_assert_nonnull (f->proxy);

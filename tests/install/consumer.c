@@ -50,7 +50,8 @@ main (void)
   if (!PP_CHECK_VERSION (PP_MAJOR_VERSION, PP_MINOR_VERSION, PP_MICRO_VERSION))
     return 1;
 
-  proxy = pp_proxy_new_for_type_sync ("Gio", "2.0", "SimpleAction", properties, NULL, &error);
+  proxy = pp_proxy_new_for_type_sync ("Gio", "2.0", "SimpleAction", properties, NULL, NULL,
+                                      &error);
   if (proxy == NULL)
     {
       g_printerr ("pp_proxy_new_for_type_sync: %s\n", error->message);

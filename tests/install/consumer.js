@@ -17,7 +17,7 @@ let status = 1;
 
 async function main() {
     const proxy = Pp.Proxy.new_for_type_sync('Gio', '2.0', 'SimpleAction',
-        ['name=frobnicate'], null);
+        ['name=frobnicate'], null, null);
     const action = Pipeproxy.wrap(proxy);
     print(`name=${await action.get_name()}`);
     print(`sync=${action.sync.get_name()}`);

@@ -370,7 +370,7 @@ main (int   argc,
   printf ("1..7\n");
   fflush (stdout);
 
-  proxy = pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv + 1, NULL, &error);
+  proxy = pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv + 1, NULL, NULL, &error);
   if (proxy == NULL)
     {
       printf ("Bail out! no proxy for %s: %s\n", argv[1], error->message);

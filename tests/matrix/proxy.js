@@ -27,7 +27,7 @@ if (argv.length < 1) {
 
 let w;
 try {
-    w = Pipeproxy.wrap(Pp.Proxy.new_for_subprocess_sync(null, argv, null));
+    w = Pipeproxy.wrap(Pp.Proxy.new_for_subprocess_sync(null, argv, null, null));
 } catch (e) {
     print(`1..7\nBail out! no proxy for ${argv[0]}: ${e.message}`);
     System.exit(1);

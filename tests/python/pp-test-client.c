@@ -56,7 +56,7 @@ main (int   argc,
   int a, b, code;
   guint source;
 
-  proxy = pp_proxy_new_for_fd_sync (3, NULL, &error);
+  proxy = pp_proxy_new_for_fd_sync (3, NULL, NULL, &error);
   if (proxy == NULL)
     {
       fprintf (stderr, "no proxy: %s\n", error->message);

@@ -96,7 +96,7 @@ def spawn_test_server(*args):
     """tests/pp-test-server serving a PpTestObject; returns (process, proxy)."""
     process, stream = spawn_with_socket([os.environ['PP_TEST_SERVER']] + list(args),
                                         Gio.SubprocessFlags.STDOUT_SILENCE)
-    return process, Pp.Proxy.new_sync(stream, None)
+    return process, Pp.Proxy.new_sync(stream, None, None)
 
 
 def python_child_argv(*args):

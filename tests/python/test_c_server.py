@@ -342,7 +342,7 @@ class CServerTestCase(unittest.TestCase):
         def ready(source, result):
             made.append(Pp.Proxy.new_finish(result))
             loop.quit()
-        Pp.Proxy.new_async(stream, None, ready)
+        Pp.Proxy.new_async(stream, None, None, ready)
         pptest.run_loop(loop)
         proxy = made[0]
         self.assertIsInstance(proxy, Pp.Proxy)

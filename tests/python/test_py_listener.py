@@ -17,7 +17,7 @@ class PythonChildTestCase(unittest.TestCase):
 
     def setUp(self):
         self.process, stream = pptest.spawn_with_socket(pptest.python_child_argv('serve'))
-        self.proxy = Pp.Proxy.new_sync(stream, None)
+        self.proxy = Pp.Proxy.new_sync(stream, None, None)
 
     def tearDown(self):
         self.proxy.close()
@@ -167,7 +167,7 @@ class InProcessTestCase(unittest.TestCase):
         self.assertEqual(listener.export_methods(), [])
 
         made = []
-        Pp.Proxy.new_async(stream, None, lambda s, r: made.append(Pp.Proxy.new_finish(r)))
+        Pp.Proxy.new_async(stream, None, None, lambda s, r: made.append(Pp.Proxy.new_finish(r)))
         pptest.wait_for(lambda: made, what='the handshake')
         proxy = made[0]
         self.assertEqual(self.call(proxy, 'multiply', 6, 7), 42)
@@ -190,7 +190,7 @@ class InProcessTestCase(unittest.TestCase):
         bare = Bare()
         listener, stream = Pp.Listener.new_pair(bare)
         made = []
-        Pp.Proxy.new_async(stream, None, lambda s, r: made.append(Pp.Proxy.new_finish(r)))
+        Pp.Proxy.new_async(stream, None, None, lambda s, r: made.append(Pp.Proxy.new_finish(r)))
         pptest.wait_for(lambda: made, what='the handshake')
         self.assertIsNone(self.call(made[0], 'poke'))
         self.assertTrue(bare.poked)

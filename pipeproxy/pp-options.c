@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "pp-connection-private.h"
+#include "pp-description-private.h"
+#include "pp-memfd-private.h"
+#include "pp-options-private.h"
+
+/**
+ * PpOptions:
+ *
+ * The settings of a connection that are fixed when it is made: its limits
+ * and its defaults. Give one to a constructor such as
+ * [ctor@Pp.Proxy.new_sync]; %NULL there means the defaults, which are
+ * those of a new `PpOptions`.
+ *
+ * ```c
+ * g_autoptr(PpOptions) options = pp_options_new ();
+ *
+ * pp_options_set_max_message_size (options, 16 * 1024 * 1024);
+ * proxy = pp_proxy_new_sync (stream, options, NULL, &error);
+ * ```
+ *
+ * A constructor reads the options when it is called; changing them later
+ * changes nothing that was made with them, and one `PpOptions` may serve
+ * for many connections. The settings that can change while a connection
+ * lives are properties of what was made too, e.g.
+ * [property@Pp.Proxy:default-timeout].
+ *
+ * An instance may be read from several threads at once, but not changed
+ * while another thread uses it.
+ *
+ * Since: 1.0
+ */
+struct _PpOptions
+{
+  GObject  parent_instance;
+
+  int      default_timeout;
+  guint64  max_message_size;
+  guint    max_pending_calls;
+  guint64  memfd_threshold;
+  guint64  max_description_size;
+  guint    max_description_members;
+};
+
+G_DEFINE_FINAL_TYPE (PpOptions, pp_options, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DEFAULT_TIMEOUT,
+  PROP_MAX_MESSAGE_SIZE,
+  PROP_MAX_PENDING_CALLS,
+  PROP_MEMFD_THRESHOLD,
+  PROP_MAX_DESCRIPTION_SIZE,
+  PROP_MAX_DESCRIPTION_MEMBERS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+pp_options_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PpOptions *self = PP_OPTIONS (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEFAULT_TIMEOUT:         g_value_set_int (value, self->default_timeout); break;
+    case PROP_MAX_MESSAGE_SIZE:        g_value_set_uint64 (value, self->max_message_size); break;
+    case PROP_MAX_PENDING_CALLS:       g_value_set_uint (value, self->max_pending_calls); break;
+    case PROP_MEMFD_THRESHOLD:         g_value_set_uint64 (value, self->memfd_threshold); break;
+    case PROP_MAX_DESCRIPTION_SIZE:    g_value_set_uint64 (value, self->max_description_size); break;
+    case PROP_MAX_DESCRIPTION_MEMBERS: g_value_set_uint (value, self->max_description_members); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_options_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  PpOptions *self = PP_OPTIONS (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEFAULT_TIMEOUT:
+      pp_options_set_default_timeout (self, g_value_get_int (value));
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      pp_options_set_max_message_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_PENDING_CALLS:
+      pp_options_set_max_pending_calls (self, g_value_get_uint (value));
+      break;
+    case PROP_MEMFD_THRESHOLD:
+      pp_options_set_memfd_threshold (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_DESCRIPTION_SIZE:
+      pp_options_set_max_description_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_DESCRIPTION_MEMBERS:
+      pp_options_set_max_description_members (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_options_class_init (PpOptionsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->get_property = pp_options_get_property;
+  object_class->set_property = pp_options_set_property;
+
+  /**
+   * PpOptions:default-timeout:
+   *
+   * The time-out in milliseconds of the handshake and of calls made with a
+   * time-out of -1; %G_MAXINT means none. The default is 25 seconds.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEFAULT_TIMEOUT] =
+    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, PP_DEFAULT_TIMEOUT_MSEC, flags);
+
+  /**
+   * PpOptions:max-message-size:
+   *
+   * The largest frame body, in bytes, accepted from the peer; a bigger one
+   * closes the connection with %PP_ERROR_LIMIT_EXCEEDED before memory is
+   * allocated for it. The default is 128 MiB.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 1, G_MAXUINT32,
+                         PP_DEFAULT_MAX_MESSAGE_SIZE, flags);
+
+  /**
+   * PpOptions:max-pending-calls:
+   *
+   * How many calls may wait for a reply at once; one more fails at once
+   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 16384.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_CALLS] =
+    g_param_spec_uint ("max-pending-calls", NULL, NULL, 1, G_MAXUINT,
+                       PP_DEFAULT_MAX_PENDING_CALLS, flags);
+
+  /**
+   * PpOptions:memfd-threshold:
+   *
+   * Frame bodies of at least this many bytes are sent in a memfd sealed
+   * against changes instead of through the socket, when the connection is
+   * a unix socket and the peer takes file descriptors; 0 turns this off.
+   * The default, 64 MiB, is where the memfd was measured to cost about as
+   * much as the socket on virtual machines, where each fresh page of a
+   * memfd costs a page fault; there it keeps a big message from queueing
+   * in the socket ahead of every later one.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MEMFD_THRESHOLD] =
+    g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32,
+                         PP_MEMFD_DEFAULT_THRESHOLD, flags);
+
+  /**
+   * PpOptions:max-description-size:
+   *
+   * The largest description of the remote object, in bytes, that a proxy
+   * accepts in the handshake; a bigger one fails the handshake with
+   * %PP_ERROR_LIMIT_EXCEEDED. The default, 1 MiB, is many times what the
+   * largest GTK widget needs.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_DESCRIPTION_SIZE] =
+    g_param_spec_uint64 ("max-description-size", NULL, NULL, 1, G_MAXUINT32,
+                         PP_DESCRIPTION_DEFAULT_MAX_SIZE, flags);
+
+  /**
+   * PpOptions:max-description-members:
+   *
+   * How many methods, signals and properties, together, the description
+   * of the remote object may have; more fail the handshake with
+   * %PP_ERROR_LIMIT_EXCEEDED. The default is 8192.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_DESCRIPTION_MEMBERS] =
+    g_param_spec_uint ("max-description-members", NULL, NULL, 1, G_MAXUINT,
+                       PP_DESCRIPTION_DEFAULT_MAX_MEMBERS, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pp_options_init (PpOptions *self)
+{
+  self->default_timeout = PP_DEFAULT_TIMEOUT_MSEC;
+  self->max_message_size = PP_DEFAULT_MAX_MESSAGE_SIZE;
+  self->max_pending_calls = PP_DEFAULT_MAX_PENDING_CALLS;
+  self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
+  self->max_description_size = PP_DESCRIPTION_DEFAULT_MAX_SIZE;
+  self->max_description_members = PP_DESCRIPTION_DEFAULT_MAX_MEMBERS;
+}
+
+/**
+ * pp_options_new:
+ *
+ * Makes options with the default of every setting.
+ *
+ * Returns: (transfer full): new options
+ *
+ * Since: 1.0
+ */
+PpOptions *
+pp_options_new (void)
+{
+  return g_object_new (PP_TYPE_OPTIONS, NULL);
+}
+
+/* Sets a field and notifies when it changes */
+#define SET_FIELD(self, field, value, prop)                                    \
+  G_STMT_START {                                                               \
+    if ((self)->field != (value))                                              \
+      {                                                                        \
+        (self)->field = (value);                                               \
+        g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);          \
+      }                                                                        \
+  } G_STMT_END
+
+/**
+ * pp_options_get_default_timeout:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:default-timeout].
+ *
+ * Returns: the time-out in milliseconds
+ *
+ * Since: 1.0
+ */
+int
+pp_options_get_default_timeout (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_TIMEOUT_MSEC);
+  return self->default_timeout;
+}
+
+/**
+ * pp_options_set_default_timeout:
+ * @self: a #PpOptions
+ * @timeout_msec: milliseconds, or %G_MAXINT for none
+ *
+ * Sets [property@Pp.Options:default-timeout].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_default_timeout (PpOptions *self,
+                                int        timeout_msec)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (timeout_msec >= 0);
+  SET_FIELD (self, default_timeout, timeout_msec, PROP_DEFAULT_TIMEOUT);
+}
+
+/**
+ * pp_options_get_max_message_size:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-message-size].
+ *
+ * Returns: the size in bytes
+ *
+ * Since: 1.0
+ */
+guint64
+pp_options_get_max_message_size (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_MAX_MESSAGE_SIZE);
+  return self->max_message_size;
+}
+
+/**
+ * pp_options_set_max_message_size:
+ * @self: a #PpOptions
+ * @size: a size in bytes, from 1 to %G_MAXUINT32
+ *
+ * Sets [property@Pp.Options:max-message-size].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_message_size (PpOptions *self,
+                                 guint64    size)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (size >= 1 && size <= G_MAXUINT32);
+  SET_FIELD (self, max_message_size, size, PROP_MAX_MESSAGE_SIZE);
+}
+
+/**
+ * pp_options_get_max_pending_calls:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-pending-calls].
+ *
+ * Returns: how many calls may wait for a reply at once
+ *
+ * Since: 1.0
+ */
+guint
+pp_options_get_max_pending_calls (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_MAX_PENDING_CALLS);
+  return self->max_pending_calls;
+}
+
+/**
+ * pp_options_set_max_pending_calls:
+ * @self: a #PpOptions
+ * @max_pending_calls: how many calls may wait for a reply at once, at
+ *   least 1
+ *
+ * Sets [property@Pp.Options:max-pending-calls].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_pending_calls (PpOptions *self,
+                                  guint      max_pending_calls)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (max_pending_calls > 0);
+  SET_FIELD (self, max_pending_calls, max_pending_calls, PROP_MAX_PENDING_CALLS);
+}
+
+/**
+ * pp_options_get_memfd_threshold:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:memfd-threshold].
+ *
+ * Returns: the size from which frame bodies go in a sealed memfd, 0 for
+ *   never
+ *
+ * Since: 1.0
+ */
+guint64
+pp_options_get_memfd_threshold (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_MEMFD_DEFAULT_THRESHOLD);
+  return self->memfd_threshold;
+}
+
+/**
+ * pp_options_set_memfd_threshold:
+ * @self: a #PpOptions
+ * @threshold: the size from which frame bodies go in a sealed memfd, 0 for
+ *   never, at most %G_MAXUINT32
+ *
+ * Sets [property@Pp.Options:memfd-threshold].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_memfd_threshold (PpOptions *self,
+                                guint64    threshold)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (threshold <= G_MAXUINT32);
+  SET_FIELD (self, memfd_threshold, threshold, PROP_MEMFD_THRESHOLD);
+}
+
+/**
+ * pp_options_get_max_description_size:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-description-size].
+ *
+ * Returns: the size in bytes
+ *
+ * Since: 1.0
+ */
+guint64
+pp_options_get_max_description_size (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DESCRIPTION_DEFAULT_MAX_SIZE);
+  return self->max_description_size;
+}
+
+/**
+ * pp_options_set_max_description_size:
+ * @self: a #PpOptions
+ * @size: a size in bytes, from 1 to %G_MAXUINT32
+ *
+ * Sets [property@Pp.Options:max-description-size].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_description_size (PpOptions *self,
+                                     guint64    size)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (size >= 1 && size <= G_MAXUINT32);
+  SET_FIELD (self, max_description_size, size, PROP_MAX_DESCRIPTION_SIZE);
+}
+
+/**
+ * pp_options_get_max_description_members:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-description-members].
+ *
+ * Returns: how many methods, signals and properties a description may have
+ *
+ * Since: 1.0
+ */
+guint
+pp_options_get_max_description_members (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DESCRIPTION_DEFAULT_MAX_MEMBERS);
+  return self->max_description_members;
+}
+
+/**
+ * pp_options_set_max_description_members:
+ * @self: a #PpOptions
+ * @max_members: how many methods, signals and properties a description
+ *   may have, at least 1
+ *
+ * Sets [property@Pp.Options:max-description-members].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_description_members (PpOptions *self,
+                                        guint      max_members)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (max_members > 0);
+  SET_FIELD (self, max_description_members, max_members, PROP_MAX_DESCRIPTION_MEMBERS);
+}
