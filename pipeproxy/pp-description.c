@@ -543,12 +543,14 @@ pp_description_parse (GVariant                   *info,
                       GError                    **error)
 {
   g_autoptr(PpDescription) self = NULL;
+  g_autoptr(GVariant) owned = NULL;
   g_autoptr(GVariant) type_name = NULL;
   g_autoptr(GVariant) unix_fds = NULL;
   g_autoptr(GVariant) methods = NULL;
   g_autoptr(GVariant) signals = NULL;
   g_autoptr(GVariant) properties = NULL;
 
+  owned = g_variant_ref_sink (info);
   if (!g_variant_is_of_type (info, G_VARIANT_TYPE_VARDICT))
     {
       invalid (error, _("it is of type %s, not a{sv}"), g_variant_get_type_string (info));
@@ -576,7 +578,7 @@ pp_description_parse (GVariant                   *info,
       !parse_properties (self, properties, error))
     return NULL;
 
-  self->variant = g_variant_ref_sink (info);
+  self->variant = g_steal_pointer (&owned);
   if (out_unix_fds != NULL)
     *out_unix_fds = unix_fds != NULL && g_variant_get_boolean (unix_fds);
   return g_steal_pointer (&self);

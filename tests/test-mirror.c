@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pp-test-object.h"
 #include "pp-test-util.h"
@@ -546,6 +547,156 @@ test_gio_action (Fixture       *f,
   g_assert_cmpint (state.activated, ==, 1);
 }
 
+/* Only the constructors make a proxy: PpProxy is abstract, and neither
+ * GInitable nor GAsyncInitable */
+static void
+test_abstract (void)
+{
+  g_assert_true (G_TYPE_IS_ABSTRACT (PP_TYPE_PROXY));
+  g_assert_false (g_type_is_a (PP_TYPE_PROXY, G_TYPE_INITABLE));
+  g_assert_false (g_type_is_a (PP_TYPE_PROXY, G_TYPE_ASYNC_INITABLE));
+
+  g_test_trap_subprocess ("/Pp/Mirror/abstract/subprocess/new", 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*cannot create instance of abstract*PpProxy*");
+  g_test_trap_subprocess ("/Pp/Mirror/abstract/subprocess/initable", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*G_TYPE_IS_INITABLE*");
+  g_test_trap_subprocess ("/Pp/Mirror/abstract/subprocess/async-initable", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*G_TYPE_IS_ASYNC_INITABLE*");
+}
+
+static void
+abstract_new (void)
+{
+  g_object_new (PP_TYPE_PROXY, NULL);
+}
+
+static void
+abstract_initable_new (void)
+{
+  g_initable_new (PP_TYPE_PROXY, NULL, NULL, NULL);
+}
+
+static void
+abstract_async_initable_new (void)
+{
+  g_async_initable_new_async (PP_TYPE_PROXY, G_PRIORITY_DEFAULT, NULL, NULL, NULL, NULL);
+}
+
+/* A mirror type made with g_object_new() alone is refused: an object
+ * without a connection */
+static void
+test_not_by_g_object_new (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(PpProxy) bare = NULL;
+
+  g_test_expect_message ("Pp", G_LOG_LEVEL_CRITICAL, "*made with g_object_new()*");
+  bare = g_object_new (G_OBJECT_TYPE (f->proxy), NULL);
+  g_test_assert_expected_messages ();
+  g_assert_true (pp_proxy_is_closed (bare));
+  result = pp_proxy_call_sync (bare, "get_parameter", NULL, -1, NULL, &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_DISCONNECTED);
+}
+
+static void
+new_async_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PpProxy **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = pp_proxy_new_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_mirror (PpProxy *proxy,
+               GType    expected)
+{
+  g_assert_true (G_OBJECT_TYPE (proxy) == expected);
+  g_assert_true (G_OBJECT_TYPE (proxy) != PP_TYPE_PROXY);
+  g_assert_nonnull (g_object_class_find_property (G_OBJECT_GET_CLASS (proxy), "parameter"));
+  g_assert_cmpuint (g_signal_lookup ("many", G_OBJECT_TYPE (proxy)), !=, 0);
+}
+
+/* Every constructor gives the mirror type, one type for one description */
+static void
+test_constructors (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(PpTestPeer) peer_async = pp_test_peer_spawn ("test", FALSE);
+  g_autoptr(PpTestPeer) peer_fd = pp_test_peer_spawn ("test", FALSE);
+  g_autoptr(PpTestPeer) peer_pipes = pp_test_peer_spawn ("test", TRUE);
+  g_autoptr(PpProxy) by_async = NULL;
+  g_autoptr(PpProxy) by_fd = NULL;
+  g_autoptr(PpProxy) by_pipes = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket;
+
+  assert_mirror (f->proxy, G_OBJECT_TYPE (f->proxy));
+
+  pp_proxy_new_async (peer_async->stream, NULL, NULL, new_async_cb, &by_async);
+  while (by_async == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_mirror (by_async, G_OBJECT_TYPE (f->proxy));
+
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (peer_fd->stream));
+  by_fd = pp_proxy_new_for_fd_sync (dup (g_socket_get_fd (socket)), NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_mirror (by_fd, G_OBJECT_TYPE (f->proxy));
+
+  by_pipes = pp_proxy_new_sync (peer_pipes->stream, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_mirror (by_pipes, G_OBJECT_TYPE (f->proxy));
+}
+
+/* What PpOptions says is what the proxy has */
+static void
+test_options (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(PpTestPeer) peer = pp_test_peer_spawn ("test", FALSE);
+  g_autoptr(PpOptions) options = pp_options_new ();
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autofree char *half = g_strnfill (3000, 'x');
+  guint64 max_message_size, memfd_threshold;
+  guint max_pending_calls;
+  int timeout;
+
+  g_object_set (options, "default-timeout", 1234, "max-pending-calls", 7,
+                "memfd-threshold", (guint64) 4096, NULL);
+  pp_options_set_max_message_size (options, 4096);
+  proxy = pp_proxy_new_sync (peer->stream, options, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Later changes to the options change nothing made with them */
+  pp_options_set_default_timeout (options, 5);
+  g_object_get (proxy, "default-timeout", &timeout, "max-pending-calls", &max_pending_calls,
+                "max-message-size", &max_message_size, "memfd-threshold", &memfd_threshold,
+                NULL);
+  g_assert_cmpint (timeout, ==, 1234);
+  g_assert_cmpuint (max_pending_calls, ==, 7);
+  g_assert_cmpuint (max_message_size, ==, 4096);
+  g_assert_cmpuint (memfd_threshold, ==, 4096);
+
+  /* A reply over the message size closes the connection */
+  result = pp_proxy_call_sync (proxy, "concat", g_variant_new ("(ss)", half, half), -1, NULL,
+                               &error);
+  g_assert_null (result);
+  g_assert_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED);
+  g_assert_true (pp_proxy_is_closed (proxy));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -563,6 +714,13 @@ main (int   argc,
   ADD ("signal-numbers", test_signal_numbers, NULL);
   ADD ("properties", test_properties, NULL);
   ADD ("gio-action", test_gio_action, "action");
+  g_test_add_func ("/Pp/Mirror/abstract", test_abstract);
+  g_test_add_func ("/Pp/Mirror/abstract/subprocess/new", abstract_new);
+  g_test_add_func ("/Pp/Mirror/abstract/subprocess/initable", abstract_initable_new);
+  g_test_add_func ("/Pp/Mirror/abstract/subprocess/async-initable", abstract_async_initable_new);
+  ADD ("not-by-g-object-new", test_not_by_g_object_new, NULL);
+  ADD ("constructors", test_constructors, NULL);
+  ADD ("options", test_options, NULL);
 
   return g_test_run ();
 }

@@ -14,6 +14,16 @@ worker_path (void)
   return g_test_build_filename (G_TEST_BUILT, "pp-test-worker", NULL);
 }
 
+/* A proxy of the mirror type, with the mirrored property */
+static void
+assert_mirror (PpProxy    *proxy,
+               const char *property)
+{
+  g_assert_true (G_OBJECT_TYPE (proxy) != PP_TYPE_PROXY);
+  g_assert_true (g_type_is_a (G_OBJECT_TYPE (proxy), PP_TYPE_PROXY));
+  g_assert_nonnull (g_object_class_find_property (G_OBJECT_GET_CLASS (proxy), property));
+}
+
 static PpProxy *
 start_worker (void)
 {
@@ -25,6 +35,7 @@ start_worker (void)
   proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (pp_proxy_get_subprocess (proxy));
+  assert_mirror (proxy, "parameter");
   return proxy;
 }
 
@@ -131,13 +142,17 @@ test_async_start (void)
 {
   g_autofree char *path = worker_path ();
   const char * const argv[] = { path, NULL };
+  g_autoptr(PpOptions) options = pp_options_new ();
   g_autoptr(PpProxy) proxy = NULL;
   g_autoptr(GVariant) result = NULL;
 
-  pp_proxy_new_for_subprocess_async (NULL, argv, NULL, NULL, new_async_cb, &proxy);
+  pp_options_set_default_timeout (options, 4321);
+  pp_proxy_new_for_subprocess_async (NULL, argv, options, NULL, new_async_cb, &proxy);
   while (proxy == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (pp_proxy_get_subprocess (proxy));
+  assert_mirror (proxy, "parameter");
+  g_assert_cmpint (pp_proxy_get_default_timeout (proxy), ==, 4321);
   result = pp_test_call (proxy, "echo_int32", g_variant_new ("(i)", 5));
 }
 
@@ -317,6 +332,7 @@ test_host_gio_type (void)
   proxy = pp_proxy_new_for_type_sync ("Gio", "2.0", "SimpleAction", properties, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy), ==, "GSimpleAction");
+  assert_mirror (proxy, "enabled");
 
   g_object_get (proxy, "name", &name, NULL);
   g_assert_cmpstr (name, ==, "frobnicate");
@@ -330,15 +346,31 @@ test_host_gio_type (void)
 }
 
 static void
+new_for_type_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PpProxy **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = pp_proxy_new_for_type_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
 test_host_menu (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(PpOptions) options = pp_options_new ();
   g_autoptr(PpProxy) proxy = NULL;
   g_autoptr(GVariant) n = NULL;
   int n_items = -1;
 
-  proxy = pp_proxy_new_for_type_sync ("Gio", NULL, "Menu", NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  pp_options_set_max_pending_calls (options, 3);
+  pp_proxy_new_for_type_async ("Gio", NULL, "Menu", NULL, options, NULL, new_for_type_cb, &proxy);
+  while (proxy == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (G_OBJECT_TYPE (proxy) != PP_TYPE_PROXY);
+  g_assert_cmpuint (pp_proxy_get_max_pending_calls (proxy), ==, 3);
   g_variant_unref (pp_test_call (proxy, "append", g_variant_new ("(msms)", "One", "app.one")));
   n = pp_test_call (proxy, "get_n_items", NULL);
   g_variant_get (n, "(i)", &n_items);
