@@ -13,8 +13,8 @@
 //
 // Run from the build tree with GI_TYPELIB_PATH=_build/introspection and
 // LD_LIBRARY_PATH=_build/pipeproxy. Installed, the helper module is
-// imported from its installed place instead, e.g.
-//   import * as Pipeproxy from 'file:///usr/share/pipeproxy-1.0/js/pipeproxy.js';
+// imported from its installed place instead (/usr/share/… with --prefix=/usr):
+//   import * as Pipeproxy from 'file:///usr/local/share/pipeproxy-1.0/js/pipeproxy.js';
 
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';

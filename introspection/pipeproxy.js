@@ -4,9 +4,9 @@
 //
 // Import it by path (GJS has no search path for ES modules):
 //
-//   import * as Pipeproxy from 'file:///usr/share/pipeproxy-1.0/js/pipeproxy.js';
+//   import * as Pipeproxy from 'file:///usr/local/share/pipeproxy-1.0/js/pipeproxy.js';
 //
-// or relative to the importing file. Importing it also makes the async
+// (/usr/share/… with --prefix=/usr), or relative to the importing file. Importing it also makes the async
 // functions of Pp awaitable (Gio._promisify), so plain `Pp` code can
 // `await proxy.call_async(...)`, `await proxy.set_property_async(...)` and
 // `await Pp.Proxy.new_async(stream, null, null)` too.
