@@ -270,7 +270,7 @@ desc_for_interface (GITypeInfo  *type_info,
       {
         guint n = g_enum_info_get_n_values ((GIEnumInfo *) iface);
 
-        desc = pp_type_desc_new (info_type == GI_INFO_TYPE_ENUM ? PP_TYPE_ENUM : PP_TYPE_FLAGS);
+        desc = pp_type_desc_new (info_type == GI_INFO_TYPE_ENUM ? PP_TAG_ENUM : PP_TAG_FLAGS);
         desc->gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
         if (desc->gtype == G_TYPE_INVALID)
           desc->gtype = G_TYPE_NONE;
@@ -292,11 +292,11 @@ desc_for_interface (GITypeInfo  *type_info,
         GType gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
 
         if (gtype == G_TYPE_BYTES)
-          return pp_type_desc_new (PP_TYPE_BYTES);
+          return pp_type_desc_new (PP_TAG_BYTES);
         if (gtype == G_TYPE_VARIANT)
-          return pp_type_desc_new (PP_TYPE_VARIANT);
+          return pp_type_desc_new (PP_TAG_VARIANT);
         if (gtype == G_TYPE_BYTE_ARRAY)
-          return pp_type_desc_new (PP_TYPE_BYTE_ARRAY);
+          return pp_type_desc_new (PP_TAG_BYTE_ARRAY);
       }
       break;
 
@@ -307,9 +307,9 @@ desc_for_interface (GITypeInfo  *type_info,
         /* Exactly the base types: a method taking a subclass expects
          * something a descriptor cannot stand for. */
         if (gtype == G_TYPE_INPUT_STREAM)
-          return pp_type_desc_new (PP_TYPE_INPUT_STREAM);
+          return pp_type_desc_new (PP_TAG_INPUT_STREAM);
         if (gtype == G_TYPE_OUTPUT_STREAM)
-          return pp_type_desc_new (PP_TYPE_OUTPUT_STREAM);
+          return pp_type_desc_new (PP_TAG_OUTPUT_STREAM);
       }
       break;
 
@@ -349,21 +349,21 @@ tag_for_basic (GITypeTag tag,
   *ok = TRUE;
   switch (tag)
     {
-    case GI_TYPE_TAG_BOOLEAN:  return PP_TYPE_BOOLEAN;
-    case GI_TYPE_TAG_INT8:     return PP_TYPE_INT8;
-    case GI_TYPE_TAG_UINT8:    return PP_TYPE_UINT8;
-    case GI_TYPE_TAG_INT16:    return PP_TYPE_INT16;
-    case GI_TYPE_TAG_UINT16:   return PP_TYPE_UINT16;
-    case GI_TYPE_TAG_INT32:    return PP_TYPE_INT32;
-    case GI_TYPE_TAG_UINT32:   return PP_TYPE_UINT32;
-    case GI_TYPE_TAG_INT64:    return PP_TYPE_INT64;
-    case GI_TYPE_TAG_UINT64:   return PP_TYPE_UINT64;
-    case GI_TYPE_TAG_FLOAT:    return PP_TYPE_FLOAT;
-    case GI_TYPE_TAG_DOUBLE:   return PP_TYPE_DOUBLE;
-    case GI_TYPE_TAG_UNICHAR:  return PP_TYPE_UNICHAR;
-    case GI_TYPE_TAG_GTYPE:    return PP_TYPE_GTYPE;
-    case GI_TYPE_TAG_UTF8:     return PP_TYPE_STRING;
-    case GI_TYPE_TAG_FILENAME: return PP_TYPE_FILENAME;
+    case GI_TYPE_TAG_BOOLEAN:  return PP_TAG_BOOLEAN;
+    case GI_TYPE_TAG_INT8:     return PP_TAG_INT8;
+    case GI_TYPE_TAG_UINT8:    return PP_TAG_UINT8;
+    case GI_TYPE_TAG_INT16:    return PP_TAG_INT16;
+    case GI_TYPE_TAG_UINT16:   return PP_TAG_UINT16;
+    case GI_TYPE_TAG_INT32:    return PP_TAG_INT32;
+    case GI_TYPE_TAG_UINT32:   return PP_TAG_UINT32;
+    case GI_TYPE_TAG_INT64:    return PP_TAG_INT64;
+    case GI_TYPE_TAG_UINT64:   return PP_TAG_UINT64;
+    case GI_TYPE_TAG_FLOAT:    return PP_TAG_FLOAT;
+    case GI_TYPE_TAG_DOUBLE:   return PP_TAG_DOUBLE;
+    case GI_TYPE_TAG_UNICHAR:  return PP_TAG_UNICHAR;
+    case GI_TYPE_TAG_GTYPE:    return PP_TAG_GTYPE;
+    case GI_TYPE_TAG_UTF8:     return PP_TAG_STRING;
+    case GI_TYPE_TAG_FILENAME: return PP_TAG_FILENAME;
     case GI_TYPE_TAG_VOID:
     case GI_TYPE_TAG_ARRAY:
     case GI_TYPE_TAG_INTERFACE:
@@ -373,7 +373,7 @@ tag_for_basic (GITypeTag tag,
     case GI_TYPE_TAG_ERROR:
     default:
       *ok = FALSE;
-      return PP_TYPE_BOOLEAN;
+      return PP_TAG_BOOLEAN;
     }
 }
 
@@ -401,7 +401,7 @@ desc_for_type_info (GITypeInfo  *type_info,
       GIArrayType array_type = g_type_info_get_array_type (type_info);
 
       if (array_type == GI_ARRAY_TYPE_BYTE_ARRAY)
-        desc = pp_type_desc_new (PP_TYPE_BYTE_ARRAY);
+        desc = pp_type_desc_new (PP_TAG_BYTE_ARRAY);
       else if (array_type == GI_ARRAY_TYPE_C)
         {
           auto_info GITypeInfo *element_info = g_type_info_get_param_type (type_info, 0);
@@ -415,46 +415,46 @@ desc_for_type_info (GITypeInfo  *type_info,
 
           switch (element->tag)
             {
-            case PP_TYPE_C_ARRAY:
-            case PP_TYPE_STRV:
-            case PP_TYPE_BYTES:
-            case PP_TYPE_BYTE_ARRAY:
-            case PP_TYPE_VARIANT:
+            case PP_TAG_C_ARRAY:
+            case PP_TAG_STRV:
+            case PP_TAG_BYTES:
+            case PP_TAG_BYTE_ARRAY:
+            case PP_TAG_VARIANT:
               pp_type_desc_free (element);
               g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                            _("is an array of containers, which cannot be sent to another process"));
               return NULL;
-            case PP_TYPE_INPUT_STREAM:
-            case PP_TYPE_OUTPUT_STREAM:
+            case PP_TAG_INPUT_STREAM:
+            case PP_TAG_OUTPUT_STREAM:
               pp_type_desc_free (element);
               g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                            _("is an array of streams, which cannot be sent to another process"));
               return NULL;
-            case PP_TYPE_BOOLEAN:
-            case PP_TYPE_INT8:
-            case PP_TYPE_UINT8:
-            case PP_TYPE_INT16:
-            case PP_TYPE_UINT16:
-            case PP_TYPE_INT32:
-            case PP_TYPE_UINT32:
-            case PP_TYPE_INT64:
-            case PP_TYPE_UINT64:
-            case PP_TYPE_FLOAT:
-            case PP_TYPE_DOUBLE:
-            case PP_TYPE_UNICHAR:
-            case PP_TYPE_STRING:
-            case PP_TYPE_FILENAME:
-            case PP_TYPE_GTYPE:
-            case PP_TYPE_ENUM:
-            case PP_TYPE_FLAGS:
+            case PP_TAG_BOOLEAN:
+            case PP_TAG_INT8:
+            case PP_TAG_UINT8:
+            case PP_TAG_INT16:
+            case PP_TAG_UINT16:
+            case PP_TAG_INT32:
+            case PP_TAG_UINT32:
+            case PP_TAG_INT64:
+            case PP_TAG_UINT64:
+            case PP_TAG_FLOAT:
+            case PP_TAG_DOUBLE:
+            case PP_TAG_UNICHAR:
+            case PP_TAG_STRING:
+            case PP_TAG_FILENAME:
+            case PP_TAG_GTYPE:
+            case PP_TAG_ENUM:
+            case PP_TAG_FLAGS:
             default:
               break;
             }
 
-          if (element->tag == PP_TYPE_STRING && length < 0 && fixed < 0 && zero_terminated)
+          if (element->tag == PP_TAG_STRING && length < 0 && fixed < 0 && zero_terminated)
             {
               pp_type_desc_free (element);
-              desc = pp_type_desc_new (PP_TYPE_STRV);
+              desc = pp_type_desc_new (PP_TAG_STRV);
             }
           else if (length < 0 && fixed < 0 && !zero_terminated)
             {
@@ -465,7 +465,7 @@ desc_for_type_info (GITypeInfo  *type_info,
             }
           else
             {
-              desc = pp_type_desc_new (PP_TYPE_C_ARRAY);
+              desc = pp_type_desc_new (PP_TAG_C_ARRAY);
               desc->element = element;
               desc->length_arg = length;
               desc->fixed_size = fixed;
@@ -489,10 +489,10 @@ desc_for_type_info (GITypeInfo  *type_info,
     }
 
   if (desc != NULL && nullable &&
-      (desc->tag == PP_TYPE_STRING || desc->tag == PP_TYPE_FILENAME ||
-       desc->tag == PP_TYPE_VARIANT || desc->tag == PP_TYPE_BYTES ||
-       desc->tag == PP_TYPE_BYTE_ARRAY || desc->tag == PP_TYPE_STRV ||
-       desc->tag == PP_TYPE_C_ARRAY))
+      (desc->tag == PP_TAG_STRING || desc->tag == PP_TAG_FILENAME ||
+       desc->tag == PP_TAG_VARIANT || desc->tag == PP_TAG_BYTES ||
+       desc->tag == PP_TAG_BYTE_ARRAY || desc->tag == PP_TAG_STRV ||
+       desc->tag == PP_TAG_C_ARRAY))
     desc->nullable = TRUE;
 
   return desc;
@@ -514,13 +514,13 @@ static void
 mark_length_arg (PpMethod   *method,
                  PpTypeDesc *desc)
 {
-  if (desc != NULL && desc->tag == PP_TYPE_C_ARRAY && desc->length_arg >= 0 &&
+  if (desc != NULL && desc->tag == PP_TAG_C_ARRAY && desc->length_arg >= 0 &&
       (guint) desc->length_arg < method->n_args)
     {
       MethodArg *length = &method->args[desc->length_arg];
 
       length->is_length = TRUE;
-      desc->length_tag = length->desc ? length->desc->tag : PP_TYPE_INT32;
+      desc->length_tag = length->desc ? length->desc->tag : PP_TAG_INT32;
     }
 }
 
@@ -1082,7 +1082,7 @@ invoke_introspected (PpMethod        *method,
                          arg_error->message);
             goto out;
           }
-        if (arg->desc->tag == PP_TYPE_C_ARRAY && arg->desc->length_arg >= 0)
+        if (arg->desc->tag == PP_TAG_C_ARRAY && arg->desc->length_arg >= 0)
           pp_marshal_write_length (arg->desc->length_tag, lengths[i],
                                    &values[arg->desc->length_arg]);
       }
@@ -1121,7 +1121,7 @@ invoke_introspected (PpMethod        *method,
       gsize length = 0;
       GVariant *v;
 
-      if (method->ret_desc->tag == PP_TYPE_C_ARRAY && method->ret_desc->length_arg >= 0)
+      if (method->ret_desc->tag == PP_TAG_C_ARRAY && method->ret_desc->length_arg >= 0)
         pp_marshal_read_length (method->ret_desc->length_tag,
                                 &values[method->ret_desc->length_arg], &length);
       v = pp_marshal_to_variant (method->ret_desc, &ret_value, length, scope, error);
@@ -1142,7 +1142,7 @@ invoke_introspected (PpMethod        *method,
 
       if (arg->is_length || arg->skip || !(arg->direction & ARG_OUT))
         continue;
-      if (arg->desc->tag == PP_TYPE_C_ARRAY && arg->desc->length_arg >= 0)
+      if (arg->desc->tag == PP_TAG_C_ARRAY && arg->desc->length_arg >= 0)
         pp_marshal_read_length (arg->desc->length_tag, &values[arg->desc->length_arg], &length);
       v = pp_marshal_to_variant (arg->desc, &values[i], length, scope, error);
       if (v == NULL)
@@ -1168,7 +1168,7 @@ out:
         {
           gsize length = 0;
 
-          if (method->ret_desc->tag == PP_TYPE_C_ARRAY && method->ret_desc->length_arg >= 0)
+          if (method->ret_desc->tag == PP_TAG_C_ARRAY && method->ret_desc->length_arg >= 0)
             pp_marshal_read_length (method->ret_desc->length_tag,
                                     &values[method->ret_desc->length_arg], &length);
           pp_marshal_free_value (method->ret_desc, &ret_value, length, method->ret_transfer);
@@ -1180,7 +1180,7 @@ out:
 
           if (arg->is_length || !(arg->direction & ARG_OUT))
             continue;
-          if (arg->desc->tag == PP_TYPE_C_ARRAY && arg->desc->length_arg >= 0)
+          if (arg->desc->tag == PP_TAG_C_ARRAY && arg->desc->length_arg >= 0)
             pp_marshal_read_length (arg->desc->length_tag, &values[arg->desc->length_arg],
                                     &length);
           pp_marshal_free_value (arg->desc, &values[i], length, arg->transfer);

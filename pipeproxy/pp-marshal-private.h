@@ -6,37 +6,41 @@
 
 G_BEGIN_DECLS
 
-/* The one table of type rules: how a C value of a described type becomes a
- * GVariant and back. Descriptions come from the introspection unit (which
- * reads typelibs) or from GTypes (signals and properties); this unit knows
- * nothing of libgirepository. */
+/* How a C value of a described type becomes a GVariant and back: one
+ * table of type rules, one row per tag. Descriptions come from the
+ * introspection unit (which reads typelibs) or from GTypes (signals and
+ * properties); this unit knows nothing of libgirepository.
+ *
+ * pp-marshal-gi.c converts values laid out as GIArguments (PpArgValue),
+ * pp-marshal-value.c GValues, through the same rules. */
 
 typedef enum
 {
-  PP_TYPE_BOOLEAN,
-  PP_TYPE_INT8,
-  PP_TYPE_UINT8,
-  PP_TYPE_INT16,
-  PP_TYPE_UINT16,
-  PP_TYPE_INT32,
-  PP_TYPE_UINT32,
-  PP_TYPE_INT64,
-  PP_TYPE_UINT64,
-  PP_TYPE_FLOAT,
-  PP_TYPE_DOUBLE,
-  PP_TYPE_UNICHAR,
-  PP_TYPE_STRING,     /* utf8 */
-  PP_TYPE_FILENAME,   /* nul-terminated bytes */
-  PP_TYPE_GTYPE,      /* by name */
-  PP_TYPE_ENUM,
-  PP_TYPE_FLAGS,
-  PP_TYPE_VARIANT,
-  PP_TYPE_BYTES,      /* GBytes */
-  PP_TYPE_BYTE_ARRAY, /* GByteArray */
-  PP_TYPE_STRV,       /* zero-terminated char ** */
-  PP_TYPE_C_ARRAY,    /* C array of @element, with a length argument, a fixed size or a terminator */
-  PP_TYPE_INPUT_STREAM,  /* GInputStream, as a descriptor ('h') read from */
-  PP_TYPE_OUTPUT_STREAM, /* GOutputStream, as a descriptor ('h') written to */
+  PP_TAG_BOOLEAN,
+  PP_TAG_INT8,
+  PP_TAG_UINT8,
+  PP_TAG_INT16,
+  PP_TAG_UINT16,
+  PP_TAG_INT32,
+  PP_TAG_UINT32,
+  PP_TAG_INT64,
+  PP_TAG_UINT64,
+  PP_TAG_FLOAT,
+  PP_TAG_DOUBLE,
+  PP_TAG_UNICHAR,
+  PP_TAG_STRING,        /* utf8 */
+  PP_TAG_FILENAME,      /* nul-terminated bytes */
+  PP_TAG_GTYPE,         /* by name */
+  PP_TAG_ENUM,
+  PP_TAG_FLAGS,
+  PP_TAG_VARIANT,
+  PP_TAG_BYTES,         /* GBytes */
+  PP_TAG_BYTE_ARRAY,    /* GByteArray */
+  PP_TAG_STRV,          /* zero-terminated char ** */
+  PP_TAG_C_ARRAY,       /* C array of @element, with a length argument, a fixed size or a terminator */
+  PP_TAG_INPUT_STREAM,  /* GInputStream, as a descriptor ('h') read from */
+  PP_TAG_OUTPUT_STREAM, /* GOutputStream, as a descriptor ('h') written to */
+  PP_TAG_LAST = PP_TAG_OUTPUT_STREAM,
 } PpTypeTag;
 
 typedef enum
@@ -102,6 +106,42 @@ const char *pp_type_tag_to_string          (PpTypeTag            tag);
  * with it: streams become indexes ('h') into those lists. */
 typedef struct _PpMarshalScope PpMarshalScope;
 
+typedef enum
+{
+  PP_RULE_POINTER   = 1 << 0, /* the value is a pointer: NULL is a value */
+  PP_RULE_NULLABLE  = 1 << 1, /* may cross as a maybe, for NULL */
+  PP_RULE_CONTAINER = 1 << 2, /* a C array of it cannot cross */
+  PP_RULE_STREAM    = 1 << 3, /* a descriptor: a C array of it cannot cross */
+  PP_RULE_RAW_ARRAY = 1 << 4, /* a C array of it is laid out as its GVariant array */
+  PP_RULE_NUMBER    = 1 << 5, /* a fixed-size basic GVariant type */
+  PP_RULE_LENGTH    = 1 << 6, /* may hold the length of a C array */
+} PpTypeRuleFlags;
+
+typedef struct
+{
+  const char      *name;
+  const char      *signature;  /* NULL for a C array: 'a' and its element's */
+  guint8           size;       /* of one item of a C array */
+  PpTypeRuleFlags  flags;
+  /* The value is not NULL, nor a maybe */
+  GVariant      *(*to_variant)   (const PpTypeDesc  *desc,
+                                  const PpArgValue  *value,
+                                  gsize              length,
+                                  PpMarshalScope    *scope,
+                                  GError           **error);
+  gboolean       (*from_variant) (const PpTypeDesc  *desc,
+                                  GVariant          *variant,
+                                  PpTransfer         transfer,
+                                  PpMarshalScope    *scope,
+                                  PpArgValue        *value,
+                                  gsize             *length,
+                                  GError           **error);
+  /* What frees a value handed over in full, for a pointer */
+  GDestroyNotify   release;
+} PpTypeRule;
+
+extern const PpTypeRule pp_type_rules[PP_TAG_LAST + 1];
+
 PpMarshalScope *pp_marshal_scope_new       (void);
 void            pp_marshal_scope_set_in_fds (PpMarshalScope     *scope,
                                              GUnixFDList        *fds);
@@ -133,6 +173,20 @@ gboolean    pp_marshal_read_length         (PpTypeTag            tag,
 void        pp_marshal_write_length        (PpTypeTag            tag,
                                             gsize                length,
                                             PpArgValue          *value);
+/* A number straight from its serialised bytes, little-endian as on the
+ * wire; FALSE if it is not a value of @desc */
+gboolean    pp_marshal_number_from_data    (const PpTypeDesc    *desc,
+                                            const guint8        *data,
+                                            PpArgValue          *value);
+/* A stream crosses as a descriptor appended to *@out_fds (made when
+ * needed), and comes back from one of @in_fds */
+GVariant   *pp_marshal_stream_to_handle    (GObject             *stream,
+                                            GUnixFDList        **out_fds,
+                                            GError             **error);
+GObject    *pp_marshal_stream_from_handle  (gboolean             input,
+                                            GVariant            *variant,
+                                            GUnixFDList         *in_fds,
+                                            GError             **error);
 
 /* GValue rules, for action signals, signals and properties */
 gboolean    pp_marshal_gtype_signature     (GType                type,

@@ -41,11 +41,11 @@ array_desc (PpTypeDesc *element,
             int         fixed_size,
             gboolean    zero_terminated)
 {
-  PpTypeDesc *desc = pp_type_desc_new (PP_TYPE_C_ARRAY);
+  PpTypeDesc *desc = pp_type_desc_new (PP_TAG_C_ARRAY);
 
   desc->element = element;
   desc->length_arg = length_arg;
-  desc->length_tag = PP_TYPE_INT32;
+  desc->length_tag = PP_TAG_INT32;
   desc->fixed_size = fixed_size;
   desc->zero_terminated = zero_terminated;
   return desc;
@@ -163,15 +163,15 @@ assert_from_variant_fails (const PpTypeDesc *desc,
 static void
 test_tag_names (void)
 {
-  g_assert_cmpstr (pp_type_tag_to_string (PP_TYPE_BOOLEAN), ==, "gboolean");
-  g_assert_cmpstr (pp_type_tag_to_string (PP_TYPE_INT8), ==, "gint8");
-  g_assert_cmpstr (pp_type_tag_to_string (PP_TYPE_UINT64), ==, "guint64");
-  g_assert_cmpstr (pp_type_tag_to_string (PP_TYPE_STRING), ==, "utf8");
-  g_assert_cmpstr (pp_type_tag_to_string (PP_TYPE_FILENAME), ==, "filename");
-  g_assert_cmpstr (pp_type_tag_to_string (PP_TYPE_STRV), ==, "GStrv");
-  g_assert_cmpstr (pp_type_tag_to_string (PP_TYPE_C_ARRAY), ==, "C array");
+  g_assert_cmpstr (pp_type_tag_to_string (PP_TAG_BOOLEAN), ==, "gboolean");
+  g_assert_cmpstr (pp_type_tag_to_string (PP_TAG_INT8), ==, "gint8");
+  g_assert_cmpstr (pp_type_tag_to_string (PP_TAG_UINT64), ==, "guint64");
+  g_assert_cmpstr (pp_type_tag_to_string (PP_TAG_STRING), ==, "string");
+  g_assert_cmpstr (pp_type_tag_to_string (PP_TAG_FILENAME), ==, "filename");
+  g_assert_cmpstr (pp_type_tag_to_string (PP_TAG_STRV), ==, "GStrv");
+  g_assert_cmpstr (pp_type_tag_to_string (PP_TAG_C_ARRAY), ==, "C array");
 
-  for (PpTypeTag tag = PP_TYPE_BOOLEAN; tag <= PP_TYPE_C_ARRAY; tag++)
+  for (PpTypeTag tag = PP_TAG_BOOLEAN; tag <= PP_TAG_LAST; tag++)
     {
       g_assert_nonnull (pp_type_tag_to_string (tag));
       g_assert_cmpstr (pp_type_tag_to_string (tag), !=, "");
@@ -182,27 +182,27 @@ static void
 test_signatures (void)
 {
   const struct { PpTypeTag tag; const char *signature; } scalars[] = {
-    { PP_TYPE_BOOLEAN, "b" },
-    { PP_TYPE_INT8, "n" },
-    { PP_TYPE_UINT8, "y" },
-    { PP_TYPE_INT16, "n" },
-    { PP_TYPE_UINT16, "q" },
-    { PP_TYPE_INT32, "i" },
-    { PP_TYPE_UINT32, "u" },
-    { PP_TYPE_INT64, "x" },
-    { PP_TYPE_UINT64, "t" },
-    { PP_TYPE_FLOAT, "d" },
-    { PP_TYPE_DOUBLE, "d" },
-    { PP_TYPE_UNICHAR, "u" },
-    { PP_TYPE_STRING, "s" },
-    { PP_TYPE_FILENAME, "ay" },
-    { PP_TYPE_GTYPE, "s" },
-    { PP_TYPE_ENUM, "i" },
-    { PP_TYPE_FLAGS, "u" },
-    { PP_TYPE_VARIANT, "v" },
-    { PP_TYPE_BYTES, "ay" },
-    { PP_TYPE_BYTE_ARRAY, "ay" },
-    { PP_TYPE_STRV, "as" },
+    { PP_TAG_BOOLEAN, "b" },
+    { PP_TAG_INT8, "n" },
+    { PP_TAG_UINT8, "y" },
+    { PP_TAG_INT16, "n" },
+    { PP_TAG_UINT16, "q" },
+    { PP_TAG_INT32, "i" },
+    { PP_TAG_UINT32, "u" },
+    { PP_TAG_INT64, "x" },
+    { PP_TAG_UINT64, "t" },
+    { PP_TAG_FLOAT, "d" },
+    { PP_TAG_DOUBLE, "d" },
+    { PP_TAG_UNICHAR, "u" },
+    { PP_TAG_STRING, "s" },
+    { PP_TAG_FILENAME, "ay" },
+    { PP_TAG_GTYPE, "s" },
+    { PP_TAG_ENUM, "i" },
+    { PP_TAG_FLAGS, "u" },
+    { PP_TAG_VARIANT, "v" },
+    { PP_TAG_BYTES, "ay" },
+    { PP_TAG_BYTE_ARRAY, "ay" },
+    { PP_TAG_STRV, "as" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (scalars); i++)
@@ -224,7 +224,7 @@ test_signatures (void)
     }
 
   {
-    g_autoptr(TestDesc) nested = array_desc (array_desc (nullable_desc (PP_TYPE_STRING),
+    g_autoptr(TestDesc) nested = array_desc (array_desc (nullable_desc (PP_TAG_STRING),
                                                          -1, -1, TRUE), -1, 2, FALSE);
     g_autofree char *sig = NULL;
 
@@ -238,22 +238,22 @@ static void
 test_scalars (void)
 {
   const struct { PpTypeTag tag; PpArgValue value; const char *text; } cases[] = {
-    { PP_TYPE_BOOLEAN, { .v_boolean = TRUE }, "true" },
-    { PP_TYPE_BOOLEAN, { .v_boolean = FALSE }, "false" },
-    { PP_TYPE_INT8, { .v_int8 = G_MININT8 }, "@n -128" },
-    { PP_TYPE_INT8, { .v_int8 = G_MAXINT8 }, "@n 127" },
-    { PP_TYPE_UINT8, { .v_uint8 = G_MAXUINT8 }, "@y 255" },
-    { PP_TYPE_INT16, { .v_int16 = G_MININT16 }, "@n -32768" },
-    { PP_TYPE_UINT16, { .v_uint16 = G_MAXUINT16 }, "@q 65535" },
-    { PP_TYPE_INT32, { .v_int32 = G_MININT32 }, "-2147483648" },
-    { PP_TYPE_UINT32, { .v_uint32 = G_MAXUINT32 }, "@u 4294967295" },
-    { PP_TYPE_INT64, { .v_int64 = G_MININT64 }, "@x -9223372036854775808" },
-    { PP_TYPE_UINT64, { .v_uint64 = G_MAXUINT64 }, "@t 18446744073709551615" },
-    { PP_TYPE_FLOAT, { .v_float = 1.5f }, "1.5" },
-    { PP_TYPE_FLOAT, { .v_float = -0.25f }, "-0.25" },
-    { PP_TYPE_DOUBLE, { .v_double = 1e300 }, "1e300" },
-    { PP_TYPE_UNICHAR, { .v_uint32 = 0x1f600 }, "@u 128512" },
-    { PP_TYPE_UNICHAR, { .v_uint32 = 'A' }, "@u 65" },
+    { PP_TAG_BOOLEAN, { .v_boolean = TRUE }, "true" },
+    { PP_TAG_BOOLEAN, { .v_boolean = FALSE }, "false" },
+    { PP_TAG_INT8, { .v_int8 = G_MININT8 }, "@n -128" },
+    { PP_TAG_INT8, { .v_int8 = G_MAXINT8 }, "@n 127" },
+    { PP_TAG_UINT8, { .v_uint8 = G_MAXUINT8 }, "@y 255" },
+    { PP_TAG_INT16, { .v_int16 = G_MININT16 }, "@n -32768" },
+    { PP_TAG_UINT16, { .v_uint16 = G_MAXUINT16 }, "@q 65535" },
+    { PP_TAG_INT32, { .v_int32 = G_MININT32 }, "-2147483648" },
+    { PP_TAG_UINT32, { .v_uint32 = G_MAXUINT32 }, "@u 4294967295" },
+    { PP_TAG_INT64, { .v_int64 = G_MININT64 }, "@x -9223372036854775808" },
+    { PP_TAG_UINT64, { .v_uint64 = G_MAXUINT64 }, "@t 18446744073709551615" },
+    { PP_TAG_FLOAT, { .v_float = 1.5f }, "1.5" },
+    { PP_TAG_FLOAT, { .v_float = -0.25f }, "-0.25" },
+    { PP_TAG_DOUBLE, { .v_double = 1e300 }, "1e300" },
+    { PP_TAG_UNICHAR, { .v_uint32 = 0x1f600 }, "@u 128512" },
+    { PP_TAG_UNICHAR, { .v_uint32 = 'A' }, "@u 65" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -266,52 +266,52 @@ test_scalars (void)
 
       switch (cases[i].tag)
         {
-        case PP_TYPE_BOOLEAN:
+        case PP_TAG_BOOLEAN:
           g_assert_cmpint (back.v_boolean, ==, cases[i].value.v_boolean);
           break;
-        case PP_TYPE_INT8:
+        case PP_TAG_INT8:
           g_assert_cmpint (back.v_int8, ==, cases[i].value.v_int8);
           break;
-        case PP_TYPE_UINT8:
+        case PP_TAG_UINT8:
           g_assert_cmpuint (back.v_uint8, ==, cases[i].value.v_uint8);
           break;
-        case PP_TYPE_INT16:
+        case PP_TAG_INT16:
           g_assert_cmpint (back.v_int16, ==, cases[i].value.v_int16);
           break;
-        case PP_TYPE_UINT16:
+        case PP_TAG_UINT16:
           g_assert_cmpuint (back.v_uint16, ==, cases[i].value.v_uint16);
           break;
-        case PP_TYPE_INT32:
+        case PP_TAG_INT32:
           g_assert_cmpint (back.v_int32, ==, cases[i].value.v_int32);
           break;
-        case PP_TYPE_UINT32:
-        case PP_TYPE_UNICHAR:
+        case PP_TAG_UINT32:
+        case PP_TAG_UNICHAR:
           g_assert_cmpuint (back.v_uint32, ==, cases[i].value.v_uint32);
           break;
-        case PP_TYPE_INT64:
+        case PP_TAG_INT64:
           g_assert_cmpint (back.v_int64, ==, cases[i].value.v_int64);
           break;
-        case PP_TYPE_UINT64:
+        case PP_TAG_UINT64:
           g_assert_cmpuint (back.v_uint64, ==, cases[i].value.v_uint64);
           break;
-        case PP_TYPE_FLOAT:
+        case PP_TAG_FLOAT:
           g_assert_cmpfloat (back.v_float, ==, cases[i].value.v_float);
           break;
-        case PP_TYPE_DOUBLE:
+        case PP_TAG_DOUBLE:
           g_assert_cmpfloat (back.v_double, ==, cases[i].value.v_double);
           break;
-        case PP_TYPE_STRING:
-        case PP_TYPE_FILENAME:
-        case PP_TYPE_GTYPE:
-        case PP_TYPE_ENUM:
-        case PP_TYPE_FLAGS:
-        case PP_TYPE_VARIANT:
-        case PP_TYPE_BYTES:
-        case PP_TYPE_BYTE_ARRAY:
-        case PP_TYPE_STRV:
-        case PP_TYPE_INPUT_STREAM:
-        case PP_TYPE_OUTPUT_STREAM:
-        case PP_TYPE_C_ARRAY:
+        case PP_TAG_STRING:
+        case PP_TAG_FILENAME:
+        case PP_TAG_GTYPE:
+        case PP_TAG_ENUM:
+        case PP_TAG_FLAGS:
+        case PP_TAG_VARIANT:
+        case PP_TAG_BYTES:
+        case PP_TAG_BYTE_ARRAY:
+        case PP_TAG_STRV:
+        case PP_TAG_INPUT_STREAM:
+        case PP_TAG_OUTPUT_STREAM:
+        case PP_TAG_C_ARRAY:
         default:
           g_assert_not_reached ();
         }
@@ -319,7 +319,7 @@ test_scalars (void)
 
   /* Any non-zero gboolean is TRUE */
   {
-    g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_BOOLEAN);
+    g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_BOOLEAN);
     PpArgValue value = { .v_boolean = 42 };
 
     assert_to_variant (desc, &value, 0, "true");
@@ -329,8 +329,8 @@ test_scalars (void)
 static void
 test_int8_range (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_INT8);
-  g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TYPE_INT8), 1, -1, FALSE);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_INT8);
+  g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TAG_INT8), 1, -1, FALSE);
   PpArgValue value;
 
   assert_from_variant_fails (desc, "@n 128", PP_TRANSFER_NONE);
@@ -352,7 +352,7 @@ test_int8_range (void)
 static void
 test_unichar (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_UNICHAR);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_UNICHAR);
 
   assert_from_variant_fails (desc, "@u 55296", PP_TRANSFER_NONE);      /* U+D800, a surrogate */
   assert_from_variant_fails (desc, "@u 1114112", PP_TRANSFER_NONE);    /* past U+10FFFF */
@@ -365,7 +365,7 @@ test_unichar (void)
 static void
 test_unichar_array (void)
 {
-  g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TYPE_UNICHAR), 1, -1, FALSE);
+  g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TAG_UNICHAR), 1, -1, FALSE);
 
   assert_round_trip (array, "@au [65, 128512]", NULL);
   assert_from_variant_fails (array, "@au [65, 55296]", PP_TRANSFER_NONE);
@@ -375,7 +375,7 @@ test_unichar_array (void)
 static void
 test_string (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_STRING);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_STRING);
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
   PpArgValue value = { .v_string = (char *) "grüße, 世界" };
@@ -413,10 +413,10 @@ test_string_invalid_utf8 (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (invalid); i++)
     {
-      g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_STRING);
-      g_autoptr(TestDesc) nullable = nullable_desc (PP_TYPE_STRING);
-      g_autoptr(TestDesc) strv = pp_type_desc_new (PP_TYPE_STRV);
-      g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TYPE_STRING), -1, -1, TRUE);
+      g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_STRING);
+      g_autoptr(TestDesc) nullable = nullable_desc (PP_TAG_STRING);
+      g_autoptr(TestDesc) strv = pp_type_desc_new (PP_TAG_STRV);
+      g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TAG_STRING), -1, -1, TRUE);
       const char *items[] = { "fine", invalid[i], NULL };
       PpArgValue value = { .v_string = (char *) invalid[i] };
       PpArgValue items_value = { .v_pointer = items };
@@ -429,7 +429,7 @@ test_string_invalid_utf8 (void)
 
   /* The string array's message says which item */
   {
-    g_autoptr(TestDesc) strv = pp_type_desc_new (PP_TYPE_STRV);
+    g_autoptr(TestDesc) strv = pp_type_desc_new (PP_TAG_STRV);
     const char *items[] = { "a", "b", "\xff", NULL };
     g_autoptr(GError) error = NULL;
     g_autoptr(GVariant) variant = pp_marshal_to_variant (strv, &(PpArgValue) { .v_pointer = items },
@@ -445,12 +445,12 @@ static void
 test_nullable (void)
 {
   const struct { PpTypeTag tag; const char *some; } cases[] = {
-    { PP_TYPE_STRING, "@ms 'x'" },
-    { PP_TYPE_FILENAME, "@may b'x'" },
-    { PP_TYPE_VARIANT, "@mv <1>" },
-    { PP_TYPE_BYTES, "@may b'x'" },
-    { PP_TYPE_BYTE_ARRAY, "@may b'x'" },
-    { PP_TYPE_STRV, "@mas ['x']" },
+    { PP_TAG_STRING, "@ms 'x'" },
+    { PP_TAG_FILENAME, "@may b'x'" },
+    { PP_TAG_VARIANT, "@mv <1>" },
+    { PP_TAG_BYTES, "@may b'x'" },
+    { PP_TAG_BYTE_ARRAY, "@may b'x'" },
+    { PP_TAG_STRV, "@mas ['x']" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -481,8 +481,8 @@ test_nullable (void)
 
   /* A nullable C array */
   {
-    g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TYPE_INT32), -1, -1, TRUE);
-    g_autoptr(TestDesc) plain = array_desc (pp_type_desc_new (PP_TYPE_INT32), -1, -1, TRUE);
+    g_autoptr(TestDesc) array = array_desc (pp_type_desc_new (PP_TAG_INT32), -1, -1, TRUE);
+    g_autoptr(TestDesc) plain = array_desc (pp_type_desc_new (PP_TAG_INT32), -1, -1, TRUE);
     int items[] = { 4, 5, 0 };
 
     array->nullable = TRUE;
@@ -494,7 +494,7 @@ test_nullable (void)
 
   /* Nullable scalars are maybes too */
   {
-    g_autoptr(TestDesc) desc = nullable_desc (PP_TYPE_INT32);
+    g_autoptr(TestDesc) desc = nullable_desc (PP_TAG_INT32);
 
     assert_to_variant (desc, &(PpArgValue) { .v_int32 = -3 }, 0, "@mi -3");
     assert_round_trip (desc, "@mi 17", NULL);
@@ -504,7 +504,7 @@ test_nullable (void)
 static void
 test_filename (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_FILENAME);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_FILENAME);
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
   PpArgValue value = { .v_string = (char *) "/tmp/caf\xe9" };
@@ -530,7 +530,7 @@ test_filename (void)
 static void
 test_gtype (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_GTYPE);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_GTYPE);
   PpArgValue value;
 
   assert_to_variant (desc, &(PpArgValue) { .v_size = G_TYPE_STRING }, 0, "'gchararray'");
@@ -549,7 +549,7 @@ test_gtype (void)
 static void
 test_enum_gtype (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_ENUM);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_ENUM);
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
   PpArgValue value;
@@ -576,7 +576,7 @@ test_enum_gtype (void)
 static void
 test_enum_values (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_ENUM);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_ENUM);
   const gint64 values[] = { 1, 5, -3 };
 
   desc->enum_values = g_memdup2 (values, sizeof values);
@@ -591,7 +591,7 @@ test_enum_values (void)
 
   /* No values at all: nothing is valid */
   {
-    g_autoptr(TestDesc) empty = pp_type_desc_new (PP_TYPE_ENUM);
+    g_autoptr(TestDesc) empty = pp_type_desc_new (PP_TAG_ENUM);
 
     assert_from_variant_fails (empty, "0", PP_TRANSFER_NONE);
   }
@@ -600,7 +600,7 @@ test_enum_values (void)
 static void
 test_flags_gtype (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_FLAGS);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_FLAGS);
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
   PpArgValue value;
@@ -625,7 +625,7 @@ test_flags_gtype (void)
 static void
 test_flags_mask (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_FLAGS);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_FLAGS);
 
   desc->flags_mask = 0x5;
   assert_round_trip (desc, "@u 0", NULL);
@@ -638,7 +638,7 @@ test_flags_mask (void)
 static void
 test_variant (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_VARIANT);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_VARIANT);
   g_autoptr(GVariant) inner = g_variant_ref_sink (g_variant_new ("(sa{sv})", "x", NULL));
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
@@ -658,7 +658,7 @@ test_variant (void)
 static void
 test_bytes (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_BYTES);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_BYTES);
   g_autoptr(GBytes) bytes = g_bytes_new_static ("a\0b", 3);
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
@@ -684,7 +684,7 @@ test_bytes (void)
 static void
 test_byte_array (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_BYTE_ARRAY);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_BYTE_ARRAY);
   g_autoptr(GByteArray) array = g_byte_array_new ();
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
@@ -707,7 +707,7 @@ test_byte_array (void)
 static void
 test_strv (void)
 {
-  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TYPE_STRV);
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_STRV);
   const char *items[] = { "one", "twö", "", NULL };
   const char *none[] = { NULL };
   g_autoptr(GVariant) variant = NULL;
@@ -734,7 +734,7 @@ test_strv (void)
 static void
 test_c_array_length (void)
 {
-  g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_INT32), 1, -1, FALSE);
+  g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_INT32), 1, -1, FALSE);
   int items[] = { 1, -2, 3, 99 };
   g_autoptr(GVariant) variant = NULL;
   g_autoptr(GError) error = NULL;
@@ -760,8 +760,8 @@ test_c_array_length (void)
 
   /* The length goes back into the argument of its integer type */
   {
-    const PpTypeTag tags[] = { PP_TYPE_INT8, PP_TYPE_UINT8, PP_TYPE_INT16, PP_TYPE_UINT16,
-                               PP_TYPE_INT32, PP_TYPE_UINT32, PP_TYPE_INT64, PP_TYPE_UINT64 };
+    const PpTypeTag tags[] = { PP_TAG_INT8, PP_TAG_UINT8, PP_TAG_INT16, PP_TAG_UINT16,
+                               PP_TAG_INT32, PP_TAG_UINT32, PP_TAG_INT64, PP_TAG_UINT64 };
 
     for (gsize i = 0; i < G_N_ELEMENTS (tags); i++)
       {
@@ -773,11 +773,11 @@ test_c_array_length (void)
         g_assert_cmpuint (back, ==, 100);
       }
 
-    g_assert_false (pp_marshal_read_length (PP_TYPE_INT32, &(PpArgValue) { .v_int32 = -1 },
+    g_assert_false (pp_marshal_read_length (PP_TAG_INT32, &(PpArgValue) { .v_int32 = -1 },
                                             &length));
-    g_assert_false (pp_marshal_read_length (PP_TYPE_INT8, &(PpArgValue) { .v_int8 = -1 },
+    g_assert_false (pp_marshal_read_length (PP_TAG_INT8, &(PpArgValue) { .v_int8 = -1 },
                                             &length));
-    g_assert_false (pp_marshal_read_length (PP_TYPE_STRING, &(PpArgValue) { .v_pointer = NULL },
+    g_assert_false (pp_marshal_read_length (PP_TAG_STRING, &(PpArgValue) { .v_pointer = NULL },
                                             &length));
   }
 }
@@ -785,7 +785,7 @@ test_c_array_length (void)
 static void
 test_c_array_fixed_size (void)
 {
-  g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_UINT16), -1, 3, FALSE);
+  g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_UINT16), -1, 3, FALSE);
   guint16 items[] = { 1, 2, 65535, 4 };
   PpArgValue value = { .v_pointer = items };
 
@@ -804,7 +804,7 @@ test_c_array_zero_terminated (void)
 {
   /* Of integers */
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_INT32), -1, -1, TRUE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_INT32), -1, -1, TRUE);
     int items[] = { 5, 6, 0, 7 };
     g_autoptr(GVariant) variant = NULL;
     g_autoptr(GError) error = NULL;
@@ -826,7 +826,7 @@ test_c_array_zero_terminated (void)
 
   /* Of strings, in every transfer mode */
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_STRING), -1, -1, TRUE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_STRING), -1, -1, TRUE);
     const char *items[] = { "α", "β", NULL };
     g_autoptr(GVariant) variant = NULL;
     g_autoptr(GError) error = NULL;
@@ -853,7 +853,7 @@ static void
 test_c_array_elements (void)
 {
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_BOOLEAN), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_BOOLEAN), 1, -1, FALSE);
     gboolean items[] = { TRUE, FALSE, 7 };
     PpArgValue value;
 
@@ -861,40 +861,40 @@ test_c_array_elements (void)
     assert_round_trip (desc, "[false, true]", &value);
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_INT8), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_INT8), 1, -1, FALSE);
     gint8 items[] = { -128, 0, 127 };
 
     assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 3, "@an [-128, 0, 127]");
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_FLOAT), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_FLOAT), 1, -1, FALSE);
     float items[] = { 0.5f, -2.0f };
 
     assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 2, "[0.5, -2.0]");
     assert_round_trip (desc, "[1.25, 3.0]", NULL);
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_DOUBLE), -1, 2, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_DOUBLE), -1, 2, FALSE);
     double items[] = { 1e-300, 2.5 };
 
     assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 0, "[1e-300, 2.5]");
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_UINT8), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_UINT8), 1, -1, FALSE);
     guint8 items[] = { 0, 1, 255 };
 
     assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 3, "@ay [0, 1, 255]");
     assert_round_trip (desc, "@ay [4, 5]", NULL);
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_INT64), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_INT64), 1, -1, FALSE);
     gint64 items[] = { G_MININT64, G_MAXINT64 };
 
     assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 2,
                        "@ax [-9223372036854775808, 9223372036854775807]");
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_GTYPE), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_GTYPE), 1, -1, FALSE);
     GType items[] = { G_TYPE_INT, G_TYPE_FILE_INFO };
 
     assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 2, "['gint', 'GFileInfo']");
@@ -902,7 +902,7 @@ test_c_array_elements (void)
     assert_from_variant_fails (desc, "['GObject', 'PpNoSuchType']", PP_TRANSFER_FULL);
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (nullable_desc (PP_TYPE_STRING), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (nullable_desc (PP_TAG_STRING), 1, -1, FALSE);
     const char *items[] = { "a", NULL, "c" };
 
     assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 3,
@@ -911,7 +911,7 @@ test_c_array_elements (void)
   }
   /* Enumerations and flags are checked item by item */
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_ENUM), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_ENUM), 1, -1, FALSE);
 
     desc->element->gtype = G_TYPE_IO_ERROR_ENUM;
     assert_round_trip (desc, "[0, 1, 14]", NULL);
@@ -919,7 +919,7 @@ test_c_array_elements (void)
     assert_from_variant_fails (desc, "[-7]", PP_TRANSFER_FULL);
   }
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_FLAGS), 1, -1, FALSE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_FLAGS), 1, -1, FALSE);
 
     desc->element->gtype = G_TYPE_FILE_ATTRIBUTE_INFO_FLAGS;
     assert_round_trip (desc, "@au [0, 1, 3]", NULL);
@@ -927,7 +927,7 @@ test_c_array_elements (void)
   }
   /* Arrays of arrays */
   {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_STRV), -1, -1, TRUE);
+    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_STRV), -1, -1, TRUE);
     const char *first[] = { "a", NULL };
     const char *second[] = { NULL };
     const char * const *items[] = { first, second, NULL };
@@ -955,7 +955,7 @@ test_c_array_invalid_item (void)
 {
   for (PpTransfer transfer = PP_TRANSFER_NONE; transfer <= PP_TRANSFER_FULL; transfer++)
     {
-      g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TYPE_FILENAME), -1, -1, TRUE);
+      g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_FILENAME), -1, -1, TRUE);
 
       assert_from_variant_fails (desc, "[b'/ok', b'/also-ok', @ay [0x61]]", transfer);
     }
@@ -963,7 +963,7 @@ test_c_array_invalid_item (void)
   /* Arrays of arrays: the inner arrays already made are released */
   for (PpTransfer transfer = PP_TRANSFER_NONE; transfer <= PP_TRANSFER_FULL; transfer++)
     {
-      g_autoptr(TestDesc) desc = array_desc (array_desc (pp_type_desc_new (PP_TYPE_ENUM),
+      g_autoptr(TestDesc) desc = array_desc (array_desc (pp_type_desc_new (PP_TAG_ENUM),
                                                          -1, -1, TRUE),
                                              -1, -1, TRUE);
 
