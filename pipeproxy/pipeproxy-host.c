@@ -10,47 +10,145 @@
 #include "config.h"
 
 #include <locale.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <poll.h>
-#include <unistd.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-error.h"
 #include "pp-error-private.h"
 #include "pp-introspection-private.h"
+#include "pp-listener-private.h"
+#include "pp-marshal-private.h"
+#include "pp-stream.h"
 #include "pp-subprocess.h"
-#include "pp-wire-private.h"
 
+/* "name=value": the value in GVariant text format, or plain text for a
+ * string */
+static gboolean
+parse_property (GObjectClass  *klass,
+                const char    *assignment,
+                const char   **out_name,
+                GValue        *value,
+                GError       **error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GString) signature = g_string_new (NULL);
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  const char *equals = strchr (assignment, '=');
+  GParamSpec *pspec;
+
+  if (equals == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s” is not of the form name=value"), assignment);
+      return FALSE;
+    }
+  name = g_strndup (assignment, equals - assignment);
+  pspec = g_object_class_find_property (klass, name);
+  if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("%s has no property “%s” that can be set"),
+                   G_OBJECT_CLASS_NAME (klass), name);
+      return FALSE;
+    }
+  if (!pp_marshal_gtype_signature (pspec->value_type, signature, error))
+    return FALSE;
+
+  variant = g_variant_parse (G_VARIANT_TYPE (signature->str), equals + 1, NULL, NULL,
+                             &parse_error);
+  if (variant == NULL && g_str_equal (signature->str, "s"))
+    variant = g_variant_ref_sink (g_variant_new_string (equals + 1));
+  if (variant == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Property “%s” of %s takes a value of type %s: %s"),
+                   name, G_OBJECT_CLASS_NAME (klass), signature->str, parse_error->message);
+      return FALSE;
+    }
+  if (!pp_marshal_value_from_variant (variant, pspec->value_type, value, error))
+    return FALSE;
+  if (g_param_value_validate (pspec, value))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s” is not a valid value for property “%s” of %s"),
+                   equals + 1, name, G_OBJECT_CLASS_NAME (klass));
+      return FALSE;
+    }
+  *out_name = pspec->name;
+  return TRUE;
+}
+
+static GObject *
+new_object_with_properties (GType                type,
+                            const char * const  *properties,
+                            GError             **error)
+{
+  g_autoptr(GTypeClass) type_class = g_type_class_ref (type);
+  guint n_properties = properties ? g_strv_length ((char **) properties) : 0;
+  g_autofree const char **names = g_new0 (const char *, MAX (n_properties, 1));
+  g_autofree GValue *values = g_new0 (GValue, MAX (n_properties, 1));
+  GObject *object = NULL;
+  guint n_set = 0;
+
+  for (; n_set < n_properties; n_set++)
+    if (!parse_property (G_OBJECT_CLASS (type_class), properties[n_set], &names[n_set],
+                         &values[n_set], error))
+      goto out;
+
+  object = g_object_new_with_properties (type, n_properties, names, values);
+  if (G_IS_INITABLE (object) && !g_initable_init (G_INITABLE (object), NULL, error))
+    g_clear_object (&object);
+
+out:
+  for (guint i = 0; i < n_set; i++)
+    g_value_unset (&values[i]);
+  return object;
+}
+
+static GObject *
+new_object (const char         *namespace_,
+            const char         *version,
+            const char         *type_name,
+            const char * const *properties,
+            GError            **error)
+{
+  GType type = pp_introspection_find_class (namespace_, version, type_name, error);
+
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  if (!g_type_is_a (type, G_TYPE_OBJECT))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("%s.%s is not a GObject class"), namespace_, type_name);
+      return NULL;
+    }
+  if (G_TYPE_IS_ABSTRACT (type))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("%s.%s is abstract: it has no instances of its own"), namespace_, type_name);
+      return NULL;
+    }
+  return new_object_with_properties (type, properties, error);
+}
+
+/* The parent learns why from the answer to its handshake */
 static void
-refuse (const GError *error)
+refuse (const GError *reason)
 {
   const char *value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
-  g_autoptr(GBytes) frame = pp_wire_encode_error (0, error);
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame, &size);
-  int fd = value ? atoi (value) : -1;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
 
-  g_printerr ("pipeproxy-host: %s\n", error->message);
-  if (fd < 0)
+  g_printerr ("pipeproxy-host: %s\n", reason->message);
+  if (value == NULL)
     return;
 
-  /* Read the parent's handshake first: a socket closed with unread data
-   * makes the parent's side fail before it reads the refusal. */
-  {
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    char buffer[4096];
-
-    if (poll (&pfd, 1, 1000) > 0 && read (fd, buffer, sizeof buffer) < 0)
-      {
-        /* Nothing to read: the refusal is written all the same */
-      }
-  }
-
-  if (write (fd, data, size) < 0)
-    {
-      /* The parent is gone: stderr said it all */
-    }
+  stream = pp_stream_new_for_fd (atoi (value), &error);
+  if (stream == NULL || !pp_listener_refuse (stream, reason, &error))
+    g_printerr ("pipeproxy-host: %s\n", error->message);
 }
 
 int
@@ -70,8 +168,7 @@ main (int   argc,
       return 2;
     }
 
-  object = pp_introspection_new_object (argv[1], argv[2], argv[3],
-                                        (const char * const *) argv + 4, &error);
+  object = new_object (argv[1], argv[2], argv[3], (const char * const *) argv + 4, &error);
   if (object == NULL)
     {
       refuse (error);

@@ -10,6 +10,7 @@
 #include "pp-error.h"
 #include "pp-introspection-private.h"
 #include "pp-marshal-private.h"
+#include "pp-method-private.h"
 
 G_STATIC_ASSERT (sizeof (PpArgValue) == sizeof (GIArgument));
 
@@ -22,67 +23,6 @@ info_cleanup (GIBaseInfo **info)
     g_base_info_unref (*info);
 }
 #define auto_info __attribute__ ((cleanup (info_cleanup)))
-
-typedef enum
-{
-  ARG_IN    = 1 << 0,
-  ARG_OUT   = 1 << 1,
-  ARG_INOUT = ARG_IN | ARG_OUT,
-} ArgDirection;
-
-/* Arguments the listener fills itself rather than taking from the peer */
-typedef enum
-{
-  ROLE_NORMAL,
-  ROLE_CANCELLABLE,  /* a GCancellable: the listener's, or NULL */
-  ROLE_CALLBACK,     /* the GAsyncReadyCallback of an x_async() method */
-  ROLE_USER_DATA,    /* its user data */
-  ROLE_RESULT,       /* the GAsyncResult of an x_finish() method */
-} ArgRole;
-
-typedef struct
-{
-  char         *name;
-  ArgRole       role;
-  ArgDirection  direction;
-  PpTransfer    transfer;
-  PpTypeDesc   *desc;
-  /* TRUE when another argument (or the return value) is the array whose
-   * length this one holds: it is filled from the array, not sent. */
-  gboolean      is_length;
-  gboolean      skip;
-} MethodArg;
-
-struct _PpMethod
-{
-  gatomicrefcount  ref_count;
-  PpMethodKind     kind;
-  char            *name;
-  GVariantType    *in_type;
-  GVariantType    *out_type;
-  gboolean         throws;
-
-  /* PP_METHOD_KIND_INTROSPECTED: everything invocation needs is copied out
-   * of the typelib here, so invoking never touches libgirepository, which is
-   * not thread-safe. */
-  GIFunctionInvoker invoker;
-  gboolean          has_invoker;
-  MethodArg        *args;
-  guint             n_args;
-  PpTypeDesc       *ret_desc;   /* NULL for void or skipped */
-  PpTransfer        ret_transfer;
-  GITypeTag         ret_tag;
-  GIInfoType        ret_iface_type;
-
-  /* An x_async() method: the matching x_finish(), which gives the result */
-  PpMethod        *finish;
-
-  /* PP_METHOD_KIND_ACTION_SIGNAL */
-  guint            signal_id;
-  GType            return_gtype;
-  GType           *param_gtypes;
-  guint            n_params;
-};
 
 /* libgirepository is not thread-safe; every use of it holds this lock. */
 static GMutex gi_lock;
@@ -109,84 +49,6 @@ is_lifecycle_method (const char *name)
   if (g_str_has_prefix (name, "steal_") || g_str_has_prefix (name, "steal-"))
     return TRUE;
   return g_strv_contains (lifecycle_methods, name);
-}
-
-PpMethod *
-pp_method_ref (PpMethod *method)
-{
-  g_atomic_ref_count_inc (&method->ref_count);
-  return method;
-}
-
-void
-pp_method_unref (PpMethod *method)
-{
-  if (!g_atomic_ref_count_dec (&method->ref_count))
-    return;
-
-  for (guint i = 0; i < method->n_args; i++)
-    {
-      g_free (method->args[i].name);
-      pp_type_desc_free (method->args[i].desc);
-    }
-  g_free (method->args);
-  pp_type_desc_free (method->ret_desc);
-  if (method->has_invoker)
-    g_function_invoker_destroy (&method->invoker);
-  g_free (method->param_gtypes);
-  g_clear_pointer (&method->finish, pp_method_unref);
-  g_clear_pointer (&method->in_type, g_variant_type_free);
-  g_clear_pointer (&method->out_type, g_variant_type_free);
-  g_free (method->name);
-  g_free (method);
-}
-
-const char *
-pp_method_get_name (PpMethod *method)
-{
-  return method->name;
-}
-
-PpMethodKind
-pp_method_get_kind (PpMethod *method)
-{
-  return method->kind;
-}
-
-const GVariantType *
-pp_method_get_in_type (PpMethod *method)
-{
-  return method->in_type;
-}
-
-/* What the caller gets: for an async pair, what x_finish() gives */
-const GVariantType *
-pp_method_get_out_type (PpMethod *method)
-{
-  return method->finish ? method->finish->out_type : method->out_type;
-}
-
-gboolean
-pp_method_get_throws (PpMethod *method)
-{
-  return method->throws;
-}
-
-gboolean
-pp_introspection_check_args (const char          *method,
-                             const GVariantType  *expected,
-                             GVariant            *parameters,
-                             GError             **error)
-{
-  if (g_variant_is_of_type (parameters, expected))
-    return TRUE;
-
-  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-               _("Method “%s” expects %.*s, got %s"), method,
-               (int) g_variant_type_get_string_length (expected),
-               g_variant_type_peek_string (expected),
-               g_variant_get_type_string (parameters));
-  return FALSE;
 }
 
 /* Namespaces are loaded as needed: a type's namespace is usually a prefix of
@@ -250,10 +112,54 @@ find_info_locked (GType type)
   return g_irepository_find_by_gtype (NULL, type);
 }
 
+/* Type descriptions ------------------------------------------------------- */
+
+static PpTypeDesc *desc_for_type_info (GITypeInfo  *type_info,
+                                       gboolean     nullable,
+                                       GError     **error);
+
 static PpTypeDesc *
-desc_for_type_info (GITypeInfo  *type_info,
-                    gboolean     nullable,
-                    GError     **error);
+desc_for_enum (GIEnumInfo *info,
+               gboolean    flags)
+{
+  PpTypeDesc *desc = pp_type_desc_new (flags ? PP_TAG_FLAGS : PP_TAG_ENUM);
+  guint n = g_enum_info_get_n_values (info);
+
+  desc->gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) info);
+  if (desc->gtype == G_TYPE_INVALID)
+    desc->gtype = G_TYPE_NONE;
+  desc->enum_values = g_new0 (gint64, MAX (n, 1));
+  desc->n_enum_values = n;
+  for (guint i = 0; i < n; i++)
+    {
+      auto_info GIValueInfo *value = g_enum_info_get_value (info, i);
+
+      desc->enum_values[i] = g_value_info_get_value (value);
+      desc->flags_mask |= (guint64) desc->enum_values[i];
+    }
+  return desc;
+}
+
+/* The registered types that cross: exactly these, since a method taking a
+ * subclass of a stream expects something a descriptor cannot stand for */
+static gboolean
+tag_for_registered_type (GType      gtype,
+                         PpTypeTag *tag)
+{
+  if (gtype == G_TYPE_BYTES)
+    *tag = PP_TAG_BYTES;
+  else if (gtype == G_TYPE_VARIANT)
+    *tag = PP_TAG_VARIANT;
+  else if (gtype == G_TYPE_BYTE_ARRAY)
+    *tag = PP_TAG_BYTE_ARRAY;
+  else if (gtype == G_TYPE_INPUT_STREAM)
+    *tag = PP_TAG_INPUT_STREAM;
+  else if (gtype == G_TYPE_OUTPUT_STREAM)
+    *tag = PP_TAG_OUTPUT_STREAM;
+  else
+    return FALSE;
+  return TRUE;
+}
 
 static PpTypeDesc *
 desc_for_interface (GITypeInfo  *type_info,
@@ -261,80 +167,23 @@ desc_for_interface (GITypeInfo  *type_info,
 {
   auto_info GIBaseInfo *iface = g_type_info_get_interface (type_info);
   GIInfoType info_type = g_base_info_get_type (iface);
-  PpTypeDesc *desc;
+  PpTypeTag tag;
 
-  switch (info_type)
+  if (info_type == GI_INFO_TYPE_ENUM || info_type == GI_INFO_TYPE_FLAGS)
+    return desc_for_enum ((GIEnumInfo *) iface, info_type == GI_INFO_TYPE_FLAGS);
+
+  if (info_type == GI_INFO_TYPE_CALLBACK)
     {
-    case GI_INFO_TYPE_ENUM:
-    case GI_INFO_TYPE_FLAGS:
-      {
-        guint n = g_enum_info_get_n_values ((GIEnumInfo *) iface);
-
-        desc = pp_type_desc_new (info_type == GI_INFO_TYPE_ENUM ? PP_TAG_ENUM : PP_TAG_FLAGS);
-        desc->gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
-        if (desc->gtype == G_TYPE_INVALID)
-          desc->gtype = G_TYPE_NONE;
-        desc->enum_values = g_new0 (gint64, MAX (n, 1));
-        desc->n_enum_values = n;
-        for (guint i = 0; i < n; i++)
-          {
-            auto_info GIValueInfo *value = g_enum_info_get_value ((GIEnumInfo *) iface, i);
-
-            desc->enum_values[i] = g_value_info_get_value (value);
-            desc->flags_mask |= (guint64) desc->enum_values[i];
-          }
-        return desc;
-      }
-
-    case GI_INFO_TYPE_STRUCT:
-    case GI_INFO_TYPE_BOXED:
-      {
-        GType gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
-
-        if (gtype == G_TYPE_BYTES)
-          return pp_type_desc_new (PP_TAG_BYTES);
-        if (gtype == G_TYPE_VARIANT)
-          return pp_type_desc_new (PP_TAG_VARIANT);
-        if (gtype == G_TYPE_BYTE_ARRAY)
-          return pp_type_desc_new (PP_TAG_BYTE_ARRAY);
-      }
-      break;
-
-    case GI_INFO_TYPE_OBJECT:
-      {
-        GType gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
-
-        /* Exactly the base types: a method taking a subclass expects
-         * something a descriptor cannot stand for. */
-        if (gtype == G_TYPE_INPUT_STREAM)
-          return pp_type_desc_new (PP_TAG_INPUT_STREAM);
-        if (gtype == G_TYPE_OUTPUT_STREAM)
-          return pp_type_desc_new (PP_TAG_OUTPUT_STREAM);
-      }
-      break;
-
-    case GI_INFO_TYPE_CALLBACK:
       g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
                    _("takes a callback (%s)"), g_base_info_get_name (iface));
       return NULL;
-
-    case GI_INFO_TYPE_INVALID:
-    case GI_INFO_TYPE_FUNCTION:
-    case GI_INFO_TYPE_INTERFACE:
-    case GI_INFO_TYPE_CONSTANT:
-    case GI_INFO_TYPE_INVALID_0:
-    case GI_INFO_TYPE_UNION:
-    case GI_INFO_TYPE_VALUE:
-    case GI_INFO_TYPE_SIGNAL:
-    case GI_INFO_TYPE_VFUNC:
-    case GI_INFO_TYPE_PROPERTY:
-    case GI_INFO_TYPE_FIELD:
-    case GI_INFO_TYPE_ARG:
-    case GI_INFO_TYPE_TYPE:
-    case GI_INFO_TYPE_UNRESOLVED:
-    default:
-      break;
     }
+
+  if ((info_type == GI_INFO_TYPE_STRUCT || info_type == GI_INFO_TYPE_BOXED ||
+       info_type == GI_INFO_TYPE_OBJECT) &&
+      tag_for_registered_type (g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface),
+                               &tag))
+    return pp_type_desc_new (tag);
 
   g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                _("has type %s.%s, which cannot be sent to another process"),
@@ -342,28 +191,27 @@ desc_for_interface (GITypeInfo  *type_info,
   return NULL;
 }
 
-static PpTypeTag
-tag_for_basic (GITypeTag tag,
-               gboolean *ok)
+static gboolean
+tag_for_basic (GITypeTag  tag,
+               PpTypeTag *out)
 {
-  *ok = TRUE;
   switch (tag)
     {
-    case GI_TYPE_TAG_BOOLEAN:  return PP_TAG_BOOLEAN;
-    case GI_TYPE_TAG_INT8:     return PP_TAG_INT8;
-    case GI_TYPE_TAG_UINT8:    return PP_TAG_UINT8;
-    case GI_TYPE_TAG_INT16:    return PP_TAG_INT16;
-    case GI_TYPE_TAG_UINT16:   return PP_TAG_UINT16;
-    case GI_TYPE_TAG_INT32:    return PP_TAG_INT32;
-    case GI_TYPE_TAG_UINT32:   return PP_TAG_UINT32;
-    case GI_TYPE_TAG_INT64:    return PP_TAG_INT64;
-    case GI_TYPE_TAG_UINT64:   return PP_TAG_UINT64;
-    case GI_TYPE_TAG_FLOAT:    return PP_TAG_FLOAT;
-    case GI_TYPE_TAG_DOUBLE:   return PP_TAG_DOUBLE;
-    case GI_TYPE_TAG_UNICHAR:  return PP_TAG_UNICHAR;
-    case GI_TYPE_TAG_GTYPE:    return PP_TAG_GTYPE;
-    case GI_TYPE_TAG_UTF8:     return PP_TAG_STRING;
-    case GI_TYPE_TAG_FILENAME: return PP_TAG_FILENAME;
+    case GI_TYPE_TAG_BOOLEAN:  *out = PP_TAG_BOOLEAN; return TRUE;
+    case GI_TYPE_TAG_INT8:     *out = PP_TAG_INT8; return TRUE;
+    case GI_TYPE_TAG_UINT8:    *out = PP_TAG_UINT8; return TRUE;
+    case GI_TYPE_TAG_INT16:    *out = PP_TAG_INT16; return TRUE;
+    case GI_TYPE_TAG_UINT16:   *out = PP_TAG_UINT16; return TRUE;
+    case GI_TYPE_TAG_INT32:    *out = PP_TAG_INT32; return TRUE;
+    case GI_TYPE_TAG_UINT32:   *out = PP_TAG_UINT32; return TRUE;
+    case GI_TYPE_TAG_INT64:    *out = PP_TAG_INT64; return TRUE;
+    case GI_TYPE_TAG_UINT64:   *out = PP_TAG_UINT64; return TRUE;
+    case GI_TYPE_TAG_FLOAT:    *out = PP_TAG_FLOAT; return TRUE;
+    case GI_TYPE_TAG_DOUBLE:   *out = PP_TAG_DOUBLE; return TRUE;
+    case GI_TYPE_TAG_UNICHAR:  *out = PP_TAG_UNICHAR; return TRUE;
+    case GI_TYPE_TAG_GTYPE:    *out = PP_TAG_GTYPE; return TRUE;
+    case GI_TYPE_TAG_UTF8:     *out = PP_TAG_STRING; return TRUE;
+    case GI_TYPE_TAG_FILENAME: *out = PP_TAG_FILENAME; return TRUE;
     case GI_TYPE_TAG_VOID:
     case GI_TYPE_TAG_ARRAY:
     case GI_TYPE_TAG_INTERFACE:
@@ -372,9 +220,67 @@ tag_for_basic (GITypeTag tag,
     case GI_TYPE_TAG_GHASH:
     case GI_TYPE_TAG_ERROR:
     default:
-      *ok = FALSE;
-      return PP_TAG_BOOLEAN;
+      return FALSE;
     }
+}
+
+static PpTypeDesc *
+desc_for_c_array (GITypeInfo  *type_info,
+                  GError     **error)
+{
+  auto_info GITypeInfo *element_info = g_type_info_get_param_type (type_info, 0);
+  PpTypeDesc *element = desc_for_type_info (element_info, FALSE, error);
+  int length = g_type_info_get_array_length (type_info);
+  int fixed = g_type_info_get_array_fixed_size (type_info);
+  gboolean zero_terminated = g_type_info_is_zero_terminated (type_info);
+  PpTypeDesc *desc;
+
+  if (element == NULL)
+    return NULL;
+
+  if (pp_type_rules[element->tag].flags & PP_RULE_CONTAINER)
+    g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                 _("is an array of containers, which cannot be sent to another process"));
+  else if (pp_type_rules[element->tag].flags & PP_RULE_STREAM)
+    g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                 _("is an array of streams, which cannot be sent to another process"));
+  else if (length < 0 && fixed < 0 && !zero_terminated)
+    g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                 _("is a C array of unknown length"));
+  else if (element->tag == PP_TAG_STRING && length < 0 && fixed < 0)
+    {
+      pp_type_desc_free (element);
+      return pp_type_desc_new (PP_TAG_STRV);
+    }
+  else
+    {
+      desc = pp_type_desc_new (PP_TAG_C_ARRAY);
+      desc->element = element;
+      desc->length_arg = length;
+      desc->fixed_size = fixed;
+      desc->zero_terminated = zero_terminated;
+      return desc;
+    }
+
+  pp_type_desc_free (element);
+  return NULL;
+}
+
+static PpTypeDesc *
+desc_for_array (GITypeInfo  *type_info,
+                GError     **error)
+{
+  GIArrayType array_type = g_type_info_get_array_type (type_info);
+
+  if (array_type == GI_ARRAY_TYPE_BYTE_ARRAY)
+    return pp_type_desc_new (PP_TAG_BYTE_ARRAY);
+  if (array_type == GI_ARRAY_TYPE_C)
+    return desc_for_c_array (type_info, error);
+
+  g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+               _("is a %s, which cannot be sent to another process"),
+               array_type == GI_ARRAY_TYPE_PTR_ARRAY ? "GPtrArray" : "GArray");
+  return NULL;
 }
 
 static PpTypeDesc *
@@ -383,102 +289,19 @@ desc_for_type_info (GITypeInfo  *type_info,
                     GError     **error)
 {
   GITypeTag tag = g_type_info_get_tag (type_info);
-  PpTypeDesc *desc = NULL;
-  gboolean ok;
-  PpTypeTag basic = tag_for_basic (tag, &ok);
+  PpTypeDesc *desc;
+  PpTypeTag basic;
 
-  if (ok)
+  if (tag_for_basic (tag, &basic))
     desc = pp_type_desc_new (basic);
+  else if (tag == GI_TYPE_TAG_INTERFACE)
+    desc = desc_for_interface (type_info, error);
+  else if (tag == GI_TYPE_TAG_ARRAY)
+    desc = desc_for_array (type_info, error);
   else if (tag == GI_TYPE_TAG_VOID)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED, _("is a raw pointer"));
       return NULL;
-    }
-  else if (tag == GI_TYPE_TAG_INTERFACE)
-    desc = desc_for_interface (type_info, error);
-  else if (tag == GI_TYPE_TAG_ARRAY)
-    {
-      GIArrayType array_type = g_type_info_get_array_type (type_info);
-
-      if (array_type == GI_ARRAY_TYPE_BYTE_ARRAY)
-        desc = pp_type_desc_new (PP_TAG_BYTE_ARRAY);
-      else if (array_type == GI_ARRAY_TYPE_C)
-        {
-          auto_info GITypeInfo *element_info = g_type_info_get_param_type (type_info, 0);
-          PpTypeDesc *element = desc_for_type_info (element_info, FALSE, error);
-          int length = g_type_info_get_array_length (type_info);
-          int fixed = g_type_info_get_array_fixed_size (type_info);
-          gboolean zero_terminated = g_type_info_is_zero_terminated (type_info);
-
-          if (element == NULL)
-            return NULL;
-
-          switch (element->tag)
-            {
-            case PP_TAG_C_ARRAY:
-            case PP_TAG_STRV:
-            case PP_TAG_BYTES:
-            case PP_TAG_BYTE_ARRAY:
-            case PP_TAG_VARIANT:
-              pp_type_desc_free (element);
-              g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                           _("is an array of containers, which cannot be sent to another process"));
-              return NULL;
-            case PP_TAG_INPUT_STREAM:
-            case PP_TAG_OUTPUT_STREAM:
-              pp_type_desc_free (element);
-              g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                           _("is an array of streams, which cannot be sent to another process"));
-              return NULL;
-            case PP_TAG_BOOLEAN:
-            case PP_TAG_INT8:
-            case PP_TAG_UINT8:
-            case PP_TAG_INT16:
-            case PP_TAG_UINT16:
-            case PP_TAG_INT32:
-            case PP_TAG_UINT32:
-            case PP_TAG_INT64:
-            case PP_TAG_UINT64:
-            case PP_TAG_FLOAT:
-            case PP_TAG_DOUBLE:
-            case PP_TAG_UNICHAR:
-            case PP_TAG_STRING:
-            case PP_TAG_FILENAME:
-            case PP_TAG_GTYPE:
-            case PP_TAG_ENUM:
-            case PP_TAG_FLAGS:
-            default:
-              break;
-            }
-
-          if (element->tag == PP_TAG_STRING && length < 0 && fixed < 0 && zero_terminated)
-            {
-              pp_type_desc_free (element);
-              desc = pp_type_desc_new (PP_TAG_STRV);
-            }
-          else if (length < 0 && fixed < 0 && !zero_terminated)
-            {
-              pp_type_desc_free (element);
-              g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                           _("is a C array of unknown length"));
-              return NULL;
-            }
-          else
-            {
-              desc = pp_type_desc_new (PP_TAG_C_ARRAY);
-              desc->element = element;
-              desc->length_arg = length;
-              desc->fixed_size = fixed;
-              desc->zero_terminated = zero_terminated;
-            }
-        }
-      else
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                       _("is a %s, which cannot be sent to another process"),
-                       array_type == GI_ARRAY_TYPE_PTR_ARRAY ? "GPtrArray" : "GArray");
-          return NULL;
-        }
     }
   else
     {
@@ -488,15 +311,12 @@ desc_for_type_info (GITypeInfo  *type_info,
       return NULL;
     }
 
-  if (desc != NULL && nullable &&
-      (desc->tag == PP_TAG_STRING || desc->tag == PP_TAG_FILENAME ||
-       desc->tag == PP_TAG_VARIANT || desc->tag == PP_TAG_BYTES ||
-       desc->tag == PP_TAG_BYTE_ARRAY || desc->tag == PP_TAG_STRV ||
-       desc->tag == PP_TAG_C_ARRAY))
+  if (desc != NULL && nullable && (pp_type_rules[desc->tag].flags & PP_RULE_NULLABLE))
     desc->nullable = TRUE;
-
   return desc;
 }
+
+/* Methods ----------------------------------------------------------------- */
 
 static PpTransfer
 transfer_from_gi (GITransfer transfer)
@@ -517,7 +337,7 @@ mark_length_arg (PpMethod   *method,
   if (desc != NULL && desc->tag == PP_TAG_C_ARRAY && desc->length_arg >= 0 &&
       (guint) desc->length_arg < method->n_args)
     {
-      MethodArg *length = &method->args[desc->length_arg];
+      PpMethodArg *length = &method->args[desc->length_arg];
 
       length->is_length = TRUE;
       desc->length_tag = length->desc ? length->desc->tag : PP_TAG_INT32;
@@ -571,33 +391,151 @@ assign_roles (GIFunctionInfo *info,
         continue;
       gtype = interface_gtype (type_info);
       if (gtype != G_TYPE_INVALID && g_type_is_a (gtype, G_TYPE_CANCELLABLE))
-        method->args[i].role = ROLE_CANCELLABLE;
+        method->args[i].role = PP_ARG_ROLE_CANCELLABLE;
       else if (async_finish && gtype == G_TYPE_ASYNC_RESULT)
-        method->args[i].role = ROLE_RESULT;
+        method->args[i].role = PP_ARG_ROLE_RESULT;
       else if (async_begin && is_async_ready_callback (type_info))
         {
           int closure = g_arg_info_get_closure (arg_info);
 
-          method->args[i].role = ROLE_CALLBACK;
+          method->args[i].role = PP_ARG_ROLE_CALLBACK;
           if (closure >= 0 && (guint) closure < method->n_args)
-            method->args[closure].role = ROLE_USER_DATA;
+            method->args[closure].role = PP_ARG_ROLE_USER_DATA;
         }
     }
 }
 
-static PpMethod *
-method_from_function_info_full (GIFunctionInfo  *info,
-                                const char      *type_name,
-                                gboolean         async_begin,
-                                gboolean         async_finish,
-                                GError         **error);
-
-static PpMethod *
-method_from_function_info (GIFunctionInfo  *info,
-                           const char      *type_name,
-                           GError         **error)
+/* One argument of the peer's, or an error saying why it cannot cross */
+static gboolean
+describe_arg (GIArgInfo    *arg_info,
+              PpMethodArg  *arg,
+              const char   *method_name,
+              const char   *type_name,
+              GError      **error)
 {
-  return method_from_function_info_full (info, type_name, FALSE, FALSE, error);
+  auto_info GITypeInfo *type_info = g_arg_info_get_type (arg_info);
+  GIDirection direction = g_arg_info_get_direction (arg_info);
+  g_autoptr(GError) local_error = NULL;
+
+  arg->direction = direction == GI_DIRECTION_IN ? PP_ARG_IN :
+                   direction == GI_DIRECTION_OUT ? PP_ARG_OUT : PP_ARG_INOUT;
+  arg->transfer = transfer_from_gi (g_arg_info_get_ownership_transfer (arg_info));
+  arg->skip = g_arg_info_is_skip (arg_info);
+
+  if (g_arg_info_get_closure (arg_info) >= 0 || g_arg_info_get_destroy (arg_info) >= 0 ||
+      g_arg_info_get_scope (arg_info) != GI_SCOPE_TYPE_INVALID)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                   _("Method “%s” of %s may not be called from another process: "
+                     "argument “%s” is a callback or its data"),
+                   method_name, type_name, arg->name);
+      return FALSE;
+    }
+
+  if (direction != GI_DIRECTION_IN && g_arg_info_is_caller_allocates (arg_info))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("Method “%s” of %s cannot be called from another process: "
+                     "argument “%s” is a caller-allocated structure"),
+                   method_name, type_name, arg->name);
+      return FALSE;
+    }
+
+  arg->desc = desc_for_type_info (type_info, g_arg_info_may_be_null (arg_info), &local_error);
+  if (arg->desc == NULL)
+    {
+      g_set_error (error, PP_ERROR, local_error->code,
+                   _("Method “%s” of %s cannot be called from another process: "
+                     "argument “%s” %s"),
+                   method_name, type_name, arg->name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+describe_return (GIFunctionInfo  *info,
+                 PpMethod        *method,
+                 const char      *type_name,
+                 GError         **error)
+{
+  auto_info GITypeInfo *ret_info = g_callable_info_get_return_type (info);
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_type_info_get_tag (ret_info) == GI_TYPE_TAG_VOID && !g_type_info_is_pointer (ret_info))
+    return TRUE;
+
+  method->ret_transfer = transfer_from_gi (g_callable_info_get_caller_owns (info));
+  method->ret_desc = desc_for_type_info (ret_info, g_callable_info_may_return_null (info),
+                                         &local_error);
+  if (method->ret_desc == NULL)
+    {
+      g_set_error (error, PP_ERROR, local_error->code,
+                   _("Method “%s” of %s cannot be called from another process: "
+                     "its return value %s"),
+                   method->name, type_name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The in- and out-signatures: what the peer sends and gets back */
+static void
+set_signatures (PpMethod *method,
+                gboolean  skip_return)
+{
+  g_autoptr(GString) in_sig = g_string_new ("(");
+  g_autoptr(GString) out_sig = g_string_new ("(");
+
+  if (method->ret_desc != NULL && !skip_return)
+    pp_type_desc_append_signature (method->ret_desc, out_sig);
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      PpMethodArg *arg = &method->args[i];
+
+      if (arg->is_length || arg->skip || arg->role != PP_ARG_ROLE_NORMAL)
+        continue;
+      if (arg->direction & PP_ARG_IN)
+        pp_type_desc_append_signature (arg->desc, in_sig);
+      if (arg->direction & PP_ARG_OUT)
+        pp_type_desc_append_signature (arg->desc, out_sig);
+    }
+  g_string_append_c (in_sig, ')');
+  g_string_append_c (out_sig, ')');
+  method->in_type = g_variant_type_new (in_sig->str);
+  method->out_type = g_variant_type_new (out_sig->str);
+}
+
+static void
+invoker_free (gpointer data)
+{
+  g_function_invoker_destroy (data);
+  g_free (data);
+}
+
+/* The ffi call, prepared once: what pp-method.c invokes */
+static gboolean
+prepare_invoker (GIFunctionInfo  *info,
+                 PpMethod        *method,
+                 const char      *type_name,
+                 GError         **error)
+{
+  GIFunctionInvoker *invoker = g_new0 (GIFunctionInvoker, 1);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_function_info_prep_invoker (info, invoker, &local_error))
+    {
+      g_free (invoker);
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("Method “%s” of %s cannot be called: %s"),
+                   method->name, type_name, local_error->message);
+      return FALSE;
+    }
+  method->invoker = invoker;
+  method->invoker_free = invoker_free;
+  method->cif = &invoker->cif;
+  method->native_address = invoker->native_address;
+  return TRUE;
 }
 
 static PpMethod *
@@ -607,127 +545,47 @@ method_from_function_info_full (GIFunctionInfo  *info,
                                 gboolean         async_finish,
                                 GError         **error)
 {
-  g_autoptr(PpMethod) method = g_new0 (PpMethod, 1);
-  auto_info GITypeInfo *ret_info = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GString) in_sig = g_string_new ("(");
-  g_autoptr(GString) out_sig = g_string_new ("(");
+  g_autoptr(PpMethod) method = pp_method_new (PP_METHOD_KIND_INTROSPECTED,
+                                              g_base_info_get_name (info));
 
-  g_atomic_ref_count_init (&method->ref_count);
-  method->kind = PP_METHOD_KIND_INTROSPECTED;
-  method->name = g_strdup (g_base_info_get_name (info));
   method->throws = g_callable_info_can_throw_gerror (info);
   method->n_args = g_callable_info_get_n_args (info);
-  method->args = g_new0 (MethodArg, method->n_args);
+  method->args = g_new0 (PpMethodArg, method->n_args);
   assign_roles (info, method, async_begin, async_finish);
 
   for (guint i = 0; i < method->n_args; i++)
     {
       auto_info GIArgInfo *arg_info = g_callable_info_get_arg (info, i);
-      auto_info GITypeInfo *type_info = g_arg_info_get_type (arg_info);
-      MethodArg *arg = &method->args[i];
-      GIDirection direction = g_arg_info_get_direction (arg_info);
+      PpMethodArg *arg = &method->args[i];
 
       arg->name = g_strdup (g_base_info_get_name (arg_info));
-      if (arg->role != ROLE_NORMAL)
-        {
-          arg->direction = ARG_IN;
-          continue;
-        }
-      arg->direction = direction == GI_DIRECTION_IN ? ARG_IN :
-                       direction == GI_DIRECTION_OUT ? ARG_OUT : ARG_INOUT;
-      arg->transfer = transfer_from_gi (g_arg_info_get_ownership_transfer (arg_info));
-      arg->skip = g_arg_info_is_skip (arg_info);
-
-      if (g_arg_info_get_closure (arg_info) >= 0 || g_arg_info_get_destroy (arg_info) >= 0 ||
-          g_arg_info_get_scope (arg_info) != GI_SCOPE_TYPE_INVALID)
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
-                       _("Method “%s” of %s may not be called from another process: "
-                         "argument “%s” is a callback or its data"),
-                       method->name, type_name, arg->name);
-          return NULL;
-        }
-
-      if (direction != GI_DIRECTION_IN && g_arg_info_is_caller_allocates (arg_info))
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                       _("Method “%s” of %s cannot be called from another process: "
-                         "argument “%s” is a caller-allocated structure"),
-                       method->name, type_name, arg->name);
-          return NULL;
-        }
-
-      arg->desc = desc_for_type_info (type_info, g_arg_info_may_be_null (arg_info), &local_error);
-      if (arg->desc == NULL)
-        {
-          g_set_error (error, PP_ERROR, local_error->code,
-                       _("Method “%s” of %s cannot be called from another process: "
-                         "argument “%s” %s"),
-                       method->name, type_name, arg->name, local_error->message);
-          return NULL;
-        }
+      if (arg->role != PP_ARG_ROLE_NORMAL)
+        arg->direction = PP_ARG_IN;
+      else if (!describe_arg (arg_info, arg, method->name, type_name, error))
+        return NULL;
     }
-
-  ret_info = g_callable_info_get_return_type (info);
-  method->ret_tag = g_type_info_get_tag (ret_info);
-  method->ret_iface_type = GI_INFO_TYPE_INVALID;
-  if (method->ret_tag == GI_TYPE_TAG_INTERFACE)
-    {
-      auto_info GIBaseInfo *iface = g_type_info_get_interface (ret_info);
-      method->ret_iface_type = g_base_info_get_type (iface);
-    }
-
-  if (!(method->ret_tag == GI_TYPE_TAG_VOID && !g_type_info_is_pointer (ret_info)))
-    {
-      method->ret_transfer = transfer_from_gi (g_callable_info_get_caller_owns (info));
-      method->ret_desc = desc_for_type_info (ret_info, g_callable_info_may_return_null (info),
-                                             &local_error);
-      if (method->ret_desc == NULL)
-        {
-          g_set_error (error, PP_ERROR, local_error->code,
-                       _("Method “%s” of %s cannot be called from another process: "
-                         "its return value %s"),
-                       method->name, type_name, local_error->message);
-          return NULL;
-        }
-    }
+  if (!describe_return (info, method, type_name, error))
+    return NULL;
 
   for (guint i = 0; i < method->n_args; i++)
     mark_length_arg (method, method->args[i].desc);
   mark_length_arg (method, method->ret_desc);
 
-  if (method->ret_desc != NULL && !g_callable_info_skip_return (info))
-    pp_type_desc_append_signature (method->ret_desc, out_sig);
-  for (guint i = 0; i < method->n_args; i++)
-    {
-      MethodArg *arg = &method->args[i];
-
-      if (arg->is_length || arg->skip || arg->role != ROLE_NORMAL)
-        continue;
-      if (arg->direction & ARG_IN)
-        pp_type_desc_append_signature (arg->desc, in_sig);
-      if (arg->direction & ARG_OUT)
-        pp_type_desc_append_signature (arg->desc, out_sig);
-    }
+  set_signatures (method, g_callable_info_skip_return (info));
   if (g_callable_info_skip_return (info))
     g_clear_pointer (&method->ret_desc, pp_type_desc_free);
 
-  g_string_append_c (in_sig, ')');
-  g_string_append_c (out_sig, ')');
-  method->in_type = g_variant_type_new (in_sig->str);
-  method->out_type = g_variant_type_new (out_sig->str);
-
-  if (!g_function_info_prep_invoker (info, &method->invoker, &local_error))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-                   _("Method “%s” of %s cannot be called: %s"),
-                   method->name, type_name, local_error->message);
-      return NULL;
-    }
-  method->has_invoker = TRUE;
-
+  if (!prepare_invoker (info, method, type_name, error))
+    return NULL;
   return g_steal_pointer (&method);
+}
+
+static PpMethod *
+method_from_function_info (GIFunctionInfo  *info,
+                           const char      *type_name,
+                           GError         **error)
+{
+  return method_from_function_info_full (info, type_name, FALSE, FALSE, error);
 }
 
 /* The method @name of @type, its parent classes or its interfaces */
@@ -830,70 +688,6 @@ lookup_introspected_locked (GType        type,
   return NULL;
 }
 
-static PpMethod *
-lookup_action_signal (GType        type,
-                      const char  *name,
-                      GError     **error)
-{
-  g_autofree char *canonical = g_strdelimit (g_strdup (name), "_", '-');
-  g_autoptr(PpMethod) method = NULL;
-  g_autoptr(GString) in_sig = g_string_new ("(");
-  g_autoptr(GString) out_sig = g_string_new ("(");
-  GSignalQuery query;
-  guint signal_id;
-
-  if (!g_signal_parse_name (canonical, type, &signal_id, NULL, FALSE))
-    return NULL;
-  g_signal_query (signal_id, &query);
-  if (!(query.signal_flags & G_SIGNAL_ACTION))
-    return NULL;
-
-  method = g_new0 (PpMethod, 1);
-  g_atomic_ref_count_init (&method->ref_count);
-  method->kind = PP_METHOD_KIND_ACTION_SIGNAL;
-  method->name = g_strdup (query.signal_name);
-  method->signal_id = signal_id;
-  method->return_gtype = query.return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE;
-  method->n_params = query.n_params;
-  method->param_gtypes = g_new0 (GType, MAX (query.n_params, 1));
-
-  for (guint i = 0; i < query.n_params; i++)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      method->param_gtypes[i] = query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE;
-      if (!pp_marshal_gtype_signature (method->param_gtypes[i], in_sig, &local_error))
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                       _("Action signal “%s” of %s cannot be emitted from another process: "
-                         "argument %u: %s"),
-                       query.signal_name, g_type_name (type), i + 1, local_error->message);
-          return NULL;
-        }
-    }
-
-  if (method->return_gtype != G_TYPE_NONE)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!pp_marshal_gtype_signature (method->return_gtype, out_sig, &local_error))
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                       _("Action signal “%s” of %s cannot be emitted from another process: "
-                         "its return value: %s"),
-                       query.signal_name, g_type_name (type), local_error->message);
-          return NULL;
-        }
-    }
-
-  g_string_append_c (in_sig, ')');
-  g_string_append_c (out_sig, ')');
-  method->in_type = g_variant_type_new (in_sig->str);
-  method->out_type = g_variant_type_new (out_sig->str);
-
-  return g_steal_pointer (&method);
-}
-
 PpMethod *
 pp_introspection_lookup_method (GType        type,
                                 const char  *name,
@@ -932,7 +726,7 @@ pp_introspection_lookup_method (GType        type,
 
   method = lookup_introspected_locked (type, name, &local_error);
   if (method == NULL && local_error == NULL)
-    method = lookup_action_signal (type, name, &local_error);
+    method = pp_method_new_for_action_signal (type, name, &local_error);
 
   /* Only methods that exist are kept: a peer's made-up names are not */
   if (method != NULL)
@@ -959,352 +753,6 @@ pp_introspection_lookup_method (GType        type,
     }
 
   return method;
-}
-
-static GVariant *
-invoke_action_signal (PpMethod  *method,
-                      GObject   *object,
-                      GVariant  *parameters,
-                      GError   **error)
-{
-  g_autofree GValue *values = g_new0 (GValue, method->n_params + 1);
-  g_auto(GValue) return_value = G_VALUE_INIT;
-  GVariant *result = NULL;
-  guint n_set = 1;
-
-  g_value_init (&values[0], G_OBJECT_TYPE (object));
-  g_value_set_object (&values[0], object);
-
-  for (guint i = 0; i < method->n_params; i++)
-    {
-      g_autoptr(GVariant) child = g_variant_get_child_value (parameters, i);
-      g_autoptr(GError) local_error = NULL;
-
-      if (!pp_marshal_value_from_variant (child, method->param_gtypes[i], &values[i + 1],
-                                          &local_error))
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                       _("Argument %u of “%s”: %s"), i + 1, method->name, local_error->message);
-          goto out;
-        }
-      n_set++;
-    }
-
-  if (method->return_gtype != G_TYPE_NONE)
-    g_value_init (&return_value, method->return_gtype);
-
-  g_signal_emitv (values, method->signal_id, 0, &return_value);
-
-  if (method->return_gtype != G_TYPE_NONE)
-    {
-      GVariant *ret = pp_marshal_value_to_variant (&return_value, error);
-
-      if (ret == NULL)
-        goto out;
-      result = g_variant_new_tuple (&ret, 1);
-    }
-  else
-    result = g_variant_new_tuple (NULL, 0);
-
-out:
-  for (guint i = 0; i < n_set; i++)
-    g_value_unset (&values[i]);
-  return result;
-}
-
-typedef struct
-{
-  GCancellable *cancellable;
-  gpointer      callback;
-  gpointer      user_data;
-  GAsyncResult *result;
-  /* the descriptors that came with the arguments, and go with the result */
-  GUnixFDList  *in_fds;
-  GUnixFDList  *out_fds;
-} Specials;
-
-static GVariant *
-invoke_introspected (PpMethod        *method,
-                     GObject         *object,
-                     GVariant        *parameters,
-                     Specials        *specials,
-                     GError         **error)
-{
-  guint n = method->n_args;
-  g_autofree PpArgValue *values = g_new0 (PpArgValue, n + 1);
-  g_autofree gsize *lengths = g_new0 (gsize, n + 1);
-  g_autofree gpointer *out_pointers = g_new0 (gpointer, n + 1);
-  g_autofree gpointer *ffi_args = g_new0 (gpointer, n + 2);
-  PpMarshalScope *scope = pp_marshal_scope_new ();
-  GError *local_error = NULL;
-  gpointer error_pointer = &local_error;
-  gpointer instance = object;
-  GIFFIReturnValue ffi_return = { 0 };
-  GIArgument ret_arg = { 0 };
-  PpArgValue ret_value = { 0 };
-  GVariantBuilder builder;
-  gboolean invoked = FALSE;
-  gboolean ok = FALSE;
-  GVariant *result = NULL;
-  gsize child = 0;
-
-  if (specials != NULL)
-    pp_marshal_scope_set_in_fds (scope, specials->in_fds);
-
-  for (guint i = 0; i < n; i++)
-    {
-      MethodArg *arg = &method->args[i];
-
-      switch (arg->role)
-        {
-        case ROLE_CANCELLABLE: values[i].v_pointer = specials ? specials->cancellable : NULL; continue;
-        case ROLE_CALLBACK:    values[i].v_pointer = specials ? specials->callback : NULL; continue;
-        case ROLE_USER_DATA:   values[i].v_pointer = specials ? specials->user_data : NULL; continue;
-        case ROLE_RESULT:      values[i].v_pointer = specials ? specials->result : NULL; continue;
-        case ROLE_NORMAL:
-        default:
-          break;
-        }
-
-      if (arg->is_length || arg->skip || !(arg->direction & ARG_IN))
-        continue;
-
-      {
-        g_autoptr(GVariant) v = g_variant_get_child_value (parameters, child++);
-        g_autoptr(GError) arg_error = NULL;
-        PpTransfer transfer = arg->direction == ARG_IN ? arg->transfer : PP_TRANSFER_NONE;
-
-        if (!pp_marshal_from_variant (arg->desc, v, transfer, scope, &values[i], &lengths[i],
-                                      &arg_error))
-          {
-            g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                         _("Argument “%s” of “%s”: %s"), arg->name, method->name,
-                         arg_error->message);
-            goto out;
-          }
-        if (arg->desc->tag == PP_TAG_C_ARRAY && arg->desc->length_arg >= 0)
-          pp_marshal_write_length (arg->desc->length_tag, lengths[i],
-                                   &values[arg->desc->length_arg]);
-      }
-    }
-
-  ffi_args[0] = &instance;
-  for (guint i = 0; i < n; i++)
-    {
-      if (method->args[i].direction & ARG_OUT)
-        {
-          out_pointers[i] = &values[i];
-          ffi_args[i + 1] = &out_pointers[i];
-        }
-      else
-        ffi_args[i + 1] = &values[i];
-    }
-  if (method->throws)
-    ffi_args[n + 1] = &error_pointer;
-
-  ffi_call (&method->invoker.cif, method->invoker.native_address, &ffi_return, ffi_args);
-  invoked = TRUE;
-  gi_type_tag_extract_ffi_return_value (method->ret_tag, method->ret_iface_type,
-                                        &ffi_return, &ret_arg);
-  memcpy (&ret_value, &ret_arg, sizeof ret_value);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      goto out;
-    }
-
-  g_variant_builder_init (&builder, method->out_type);
-
-  if (method->ret_desc != NULL)
-    {
-      gsize length = 0;
-      GVariant *v;
-
-      if (method->ret_desc->tag == PP_TAG_C_ARRAY && method->ret_desc->length_arg >= 0)
-        pp_marshal_read_length (method->ret_desc->length_tag,
-                                &values[method->ret_desc->length_arg], &length);
-      v = pp_marshal_to_variant (method->ret_desc, &ret_value, length, scope, error);
-      if (v == NULL)
-        {
-          g_prefix_error (error, _("Return value of “%s”: "), method->name);
-          g_variant_builder_clear (&builder);
-          goto out;
-        }
-      g_variant_builder_add_value (&builder, v);
-    }
-
-  for (guint i = 0; i < n; i++)
-    {
-      MethodArg *arg = &method->args[i];
-      gsize length = 0;
-      GVariant *v;
-
-      if (arg->is_length || arg->skip || !(arg->direction & ARG_OUT))
-        continue;
-      if (arg->desc->tag == PP_TAG_C_ARRAY && arg->desc->length_arg >= 0)
-        pp_marshal_read_length (arg->desc->length_tag, &values[arg->desc->length_arg], &length);
-      v = pp_marshal_to_variant (arg->desc, &values[i], length, scope, error);
-      if (v == NULL)
-        {
-          g_prefix_error (error, _("Argument “%s” of “%s”: "), arg->name, method->name);
-          g_variant_builder_clear (&builder);
-          goto out;
-        }
-      g_variant_builder_add_value (&builder, v);
-    }
-
-  result = g_variant_builder_end (&builder);
-  ok = TRUE;
-  if (specials != NULL)
-    specials->out_fds = pp_marshal_scope_steal_out_fds (scope);
-
-out:
-  if (invoked)
-    {
-      /* What the method handed over is ours to free, whether or not it
-       * could be sent; after an error, out-arguments are not set. */
-      if (method->ret_desc != NULL)
-        {
-          gsize length = 0;
-
-          if (method->ret_desc->tag == PP_TAG_C_ARRAY && method->ret_desc->length_arg >= 0)
-            pp_marshal_read_length (method->ret_desc->length_tag,
-                                    &values[method->ret_desc->length_arg], &length);
-          pp_marshal_free_value (method->ret_desc, &ret_value, length, method->ret_transfer);
-        }
-      for (guint i = 0; i < n && (ok || local_error == NULL); i++)
-        {
-          MethodArg *arg = &method->args[i];
-          gsize length = 0;
-
-          if (arg->is_length || !(arg->direction & ARG_OUT))
-            continue;
-          if (arg->desc->tag == PP_TAG_C_ARRAY && arg->desc->length_arg >= 0)
-            pp_marshal_read_length (arg->desc->length_tag, &values[arg->desc->length_arg],
-                                    &length);
-          pp_marshal_free_value (arg->desc, &values[i], length, arg->transfer);
-        }
-    }
-  pp_marshal_scope_free (scope);
-  return result;
-}
-
-GVariant *
-pp_method_invoke (PpMethod      *method,
-                  GObject       *object,
-                  GVariant      *parameters,
-                  GUnixFDList   *in_fds,
-                  GUnixFDList  **out_fds,
-                  GError       **error)
-{
-  Specials specials = { .in_fds = in_fds };
-  GVariant *result;
-
-  *out_fds = NULL;
-  if (!pp_introspection_check_args (method->name, method->in_type, parameters, error))
-    return NULL;
-
-  if (method->kind == PP_METHOD_KIND_ACTION_SIGNAL)
-    return invoke_action_signal (method, object, parameters, error);
-  result = invoke_introspected (method, object, parameters, &specials, error);
-  *out_fds = specials.out_fds;
-  return result;
-}
-
-gboolean
-pp_method_is_async (PpMethod *method)
-{
-  return method->finish != NULL;
-}
-
-typedef struct
-{
-  PpMethod         *method;
-  PpMethodCallback  callback;
-  gpointer          user_data;
-} AsyncInvocation;
-
-/* The GAsyncReadyCallback given to every x_async() method: a plain C
- * function, so no closure has to be made for it. */
-static void
-async_method_ready (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  AsyncInvocation *ai = user_data;
-  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new ("()"));
-  Specials specials = { .result = result };
-  GError *error = NULL;
-  GVariant *value;
-
-  value = invoke_introspected (ai->method->finish, source, empty, &specials, &error);
-  if (value != NULL)
-    g_variant_ref_sink (value);
-  ai->callback (value, specials.out_fds, error, ai->user_data);
-  g_clear_pointer (&value, g_variant_unref);
-  g_clear_object (&specials.out_fds);
-  g_clear_error (&error);
-  pp_method_unref (ai->method);
-  g_free (ai);
-}
-
-/* Invokes @method and calls @callback with the result or error, at once for
- * a method that returns its result, or when an x_async() method finishes.
- * @cancellable goes to the method when it takes one. */
-void
-pp_method_invoke_async (PpMethod         *method,
-                        GObject          *object,
-                        GVariant         *parameters,
-                        GUnixFDList      *in_fds,
-                        GCancellable     *cancellable,
-                        PpMethodCallback  callback,
-                        gpointer          user_data)
-{
-  GError *error = NULL;
-  GVariant *value;
-
-  if (method->finish != NULL &&
-      pp_introspection_check_args (method->name, method->in_type, parameters, &error))
-    {
-      AsyncInvocation *ai = g_new0 (AsyncInvocation, 1);
-      Specials specials = {
-        .cancellable = cancellable,
-        .callback = async_method_ready,
-        .user_data = ai,
-        .in_fds = in_fds,
-      };
-
-      ai->method = pp_method_ref (method);
-      ai->callback = callback;
-      ai->user_data = user_data;
-
-      value = invoke_introspected (method, object, parameters, &specials, &error);
-      if (value != NULL)
-        {
-          /* Started: the result comes through async_method_ready() */
-          g_variant_unref (g_variant_ref_sink (value));
-          g_clear_object (&specials.out_fds);
-          return;
-        }
-      pp_method_unref (ai->method);
-      g_free (ai);
-    }
-  else if (method->finish == NULL)
-    {
-      g_autoptr(GUnixFDList) out_fds = NULL;
-
-      value = pp_method_invoke (method, object, parameters, in_fds, &out_fds, &error);
-      if (value != NULL)
-        g_variant_ref_sink (value);
-      callback (value, out_fds, error, user_data);
-      g_clear_pointer (&value, g_variant_unref);
-      g_clear_error (&error);
-      return;
-    }
-
-  callback (NULL, NULL, error, user_data);
-  g_clear_error (&error);
 }
 
 /* Self-description ------------------------------------------------------ */
@@ -1572,141 +1020,34 @@ pp_introspection_describe_properties (GObject       *object,
     }
 }
 
-/* Objects by name --------------------------------------------------------- */
+/* Classes by name -------------------------------------------------------- */
 
-static gboolean
-parse_property (GObjectClass  *klass,
-                const char    *assignment,
-                const char   **out_name,
-                GValue        *value,
-                GError       **error)
-{
-  g_autofree char *name = NULL;
-  g_autoptr(GString) signature = g_string_new (NULL);
-  g_autoptr(GVariant) variant = NULL;
-  g_autoptr(GError) parse_error = NULL;
-  const char *equals = strchr (assignment, '=');
-  GParamSpec *pspec;
-
-  if (equals == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("“%s” is not of the form name=value"), assignment);
-      return FALSE;
-    }
-  name = g_strndup (assignment, equals - assignment);
-  pspec = g_object_class_find_property (klass, name);
-  if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("%s has no property “%s” that can be set"),
-                   G_OBJECT_CLASS_NAME (klass), name);
-      return FALSE;
-    }
-  if (!pp_marshal_gtype_signature (pspec->value_type, signature, error))
-    return FALSE;
-
-  variant = g_variant_parse (G_VARIANT_TYPE (signature->str), equals + 1, NULL, NULL,
-                             &parse_error);
-  /* A string may be given bare */
-  if (variant == NULL && g_str_equal (signature->str, "s"))
-    variant = g_variant_ref_sink (g_variant_new_string (equals + 1));
-  if (variant == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("Property “%s” of %s takes a value of type %s: %s"),
-                   name, G_OBJECT_CLASS_NAME (klass), signature->str, parse_error->message);
-      return FALSE;
-    }
-  if (!pp_marshal_value_from_variant (variant, pspec->value_type, value, error))
-    return FALSE;
-  if (g_param_value_validate (pspec, value))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("“%s” is not a valid value for property “%s” of %s"),
-                   equals + 1, name, G_OBJECT_CLASS_NAME (klass));
-      return FALSE;
-    }
-  *out_name = pspec->name;
-  return TRUE;
-}
-
-GObject *
-pp_introspection_new_object (const char         *namespace_,
-                             const char         *version,
-                             const char         *type_name,
-                             const char * const *properties,
-                             GError            **error)
+GType
+pp_introspection_find_class (const char  *namespace_,
+                             const char  *version,
+                             const char  *type_name,
+                             GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GTypeClass) type_class = NULL;
-  GObjectClass *klass;
-  g_autofree const char **names = NULL;
-  g_autofree GValue *values = NULL;
-  GObject *object = NULL;
-  guint n_properties = properties ? g_strv_length ((char **) properties) : 0;
-  guint n_set = 0;
-  GType type;
+  GIBaseInfo *info = NULL;
+  GType type = G_TYPE_INVALID;
 
   g_mutex_lock (&gi_lock);
   if (g_irepository_require (NULL, namespace_, version && *version ? version : NULL, 0,
                              &local_error) == NULL)
-    {
-      g_mutex_unlock (&gi_lock);
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("No namespace %s%s%s: %s"),
-                   namespace_, version && *version ? "-" : "", version ? version : "",
-                   local_error->message);
-      return NULL;
-    }
-
-  {
-    auto_info GIBaseInfo *info = g_irepository_find_by_name (NULL, namespace_, type_name);
-
-    if (info == NULL)
-      {
-        g_mutex_unlock (&gi_lock);
-        g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("Namespace %s has no type %s"),
-                     namespace_, type_name);
-        return NULL;
-      }
-    if (g_base_info_get_type (info) != GI_INFO_TYPE_OBJECT)
-      {
-        g_mutex_unlock (&gi_lock);
-        g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                     _("%s.%s is not a GObject class"), namespace_, type_name);
-        return NULL;
-      }
+    g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("No namespace %s%s%s: %s"),
+                 namespace_, version && *version ? "-" : "", version ? version : "",
+                 local_error->message);
+  else if ((info = g_irepository_find_by_name (NULL, namespace_, type_name)) == NULL)
+    g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("Namespace %s has no type %s"),
+                 namespace_, type_name);
+  else if (g_base_info_get_type (info) != GI_INFO_TYPE_OBJECT)
+    g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                 _("%s.%s is not a GObject class"), namespace_, type_name);
+  else
     type = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) info);
-  }
+  g_clear_pointer (&info, g_base_info_unref);
   g_mutex_unlock (&gi_lock);
 
-  if (!g_type_is_a (type, G_TYPE_OBJECT))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                   _("%s.%s is not a GObject class"), namespace_, type_name);
-      return NULL;
-    }
-  if (G_TYPE_IS_ABSTRACT (type))
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                   _("%s.%s is abstract: it has no instances of its own"), namespace_, type_name);
-      return NULL;
-    }
-
-  type_class = g_type_class_ref (type);
-  klass = G_OBJECT_CLASS (type_class);
-  names = g_new0 (const char *, MAX (n_properties, 1));
-  values = g_new0 (GValue, MAX (n_properties, 1));
-  for (; n_set < n_properties; n_set++)
-    if (!parse_property (klass, properties[n_set], &names[n_set], &values[n_set], error))
-      goto out;
-
-  object = g_object_new_with_properties (type, n_properties, names, values);
-  if (G_IS_INITABLE (object) && !g_initable_init (G_INITABLE (object), NULL, error))
-    g_clear_object (&object);
-
-out:
-  for (guint i = 0; i < n_set; i++)
-    g_value_unset (&values[i]);
-  return object;
+  return type;
 }

@@ -9,7 +9,7 @@
 #include "pp-error-private.h"
 #include "pp-introspection-private.h"
 #include "pp-invocation-private.h"
-#include "pp-listener.h"
+#include "pp-listener-private.h"
 #include "pp-marshal-private.h"
 #include "pp-memfd-private.h"
 #include "pp-stream.h"
@@ -152,14 +152,22 @@ reply (PpListener   *self,
   reply_with_fds (self, serial, no_reply, result, NULL, error);
 }
 
+/* Tells the peer why, and closes */
 static void
-protocol_error (PpListener *self,
-                GError     *error)
+close_with_error (PpConnection *connection,
+                  const GError *error)
 {
   g_autoptr(GBytes) frame = pp_wire_encode_error (0, error);
 
   g_debug ("Closing the connection: %s", error->message);
-  pp_connection_send_and_close (self->connection, frame, error);
+  pp_connection_send_and_close (connection, frame, error);
+}
+
+static void
+protocol_error (PpListener *self,
+                GError     *error)
+{
+  close_with_error (self->connection, error);
   g_error_free (error);
 }
 
@@ -545,7 +553,7 @@ handle_call (PpListener         *self,
   added = g_hash_table_lookup (self->methods, name);
   if (added != NULL)
     {
-      if (pp_introspection_check_args (name, added->in_type, args, &error))
+      if (pp_method_check_args (name, added->in_type, args, &error))
         {
           result = added->func (self->object, args, added->user_data, &error);
           if (result != NULL)
@@ -1338,4 +1346,78 @@ pp_listener_run (PpListener *self)
   while (!done)
     g_main_context_iteration (context, TRUE);
   g_signal_handler_disconnect (self, id);
+}
+
+typedef struct
+{
+  PpConnection *connection;
+  const GError *reason;
+  gboolean      done;
+} Refusal;
+
+static void
+refuse_hello (PpConnection       *connection,
+              const PpWireHeader *header,
+              GVariant           *body,
+              GUnixFDList        *fds,
+              gpointer            user_data)
+{
+  Refusal *refusal = user_data;
+
+  close_with_error (connection, refusal->reason);
+}
+
+static void
+refusal_sent (PpConnection *connection,
+              const GError *error,
+              gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+
+  refusal->done = TRUE;
+}
+
+/* A peer that does not say hello is told all the same */
+static gboolean
+refuse_anyway (gpointer user_data)
+{
+  Refusal *refusal = user_data;
+
+  close_with_error (refusal->connection, refusal->reason);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+pp_listener_refuse (GIOStream     *stream,
+                    const GError  *reason,
+                    GError       **error)
+{
+  static const PpConnectionCallbacks callbacks = {
+    .accepted_kinds = 1u << PP_WIRE_KIND_HELLO,
+    .message = refuse_hello,
+    .closed = refusal_sent,
+  };
+  Refusal refusal = { .reason = reason };
+  g_autoptr(GSource) timeout = NULL;
+  GMainContext *context;
+
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), FALSE);
+  g_return_val_if_fail (reason != NULL, FALSE);
+
+  refusal.connection = pp_connection_new (stream, &callbacks, &refusal, error);
+  if (refusal.connection == NULL)
+    return FALSE;
+  context = pp_connection_get_context (refusal.connection);
+  timeout = g_timeout_source_new (1000);
+  g_source_set_callback (timeout, refuse_anyway, &refusal, NULL);
+  g_source_attach (timeout, context);
+
+  pp_connection_start (refusal.connection);
+  while (!refusal.done)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (timeout);
+  pp_connection_detach (refusal.connection);
+  pp_connection_unref (refusal.connection);
+  return TRUE;
 }

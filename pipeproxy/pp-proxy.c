@@ -811,8 +811,8 @@ check_arguments (PpProxy     *self,
 
   if (described == NULL)
     return TRUE;
-  return pp_introspection_check_args (method, G_VARIANT_TYPE (described->in_signature),
-                                      parameters, error);
+  return pp_method_check_args (method, G_VARIANT_TYPE (described->in_signature),
+                               parameters, error);
 }
 
 /* What travels with a call: when its caller gives up, in our monotonic

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "pp-listener.h"
+
+G_BEGIN_DECLS
+
+/* For a process started to serve an object that it could not make: waits
+ * for the peer's handshake on @stream and answers it with @reason, which
+ * the peer's proxy fails with. FALSE if @stream could not be used. */
+gboolean pp_listener_refuse (GIOStream     *stream,
+                             const GError  *reason,
+                             GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+
+#include "pp-listener.h"
+#include "pp-marshal-private.h"
+
+G_BEGIN_DECLS
+
+/* A method the peer can call: its name and types, and everything invoking
+ * it takes. An introspected method is prepared once, by the introspection
+ * unit, from its typelib; invoking it here never touches libgirepository,
+ * which is not thread-safe. */
+
+typedef enum
+{
+  PP_METHOD_KIND_INTROSPECTED,
+  PP_METHOD_KIND_ACTION_SIGNAL,
+  PP_METHOD_KIND_ADDED,         /* pp_listener_add_method() */
+} PpMethodKind;
+
+typedef enum
+{
+  PP_ARG_IN    = 1 << 0,
+  PP_ARG_OUT   = 1 << 1,
+  PP_ARG_INOUT = PP_ARG_IN | PP_ARG_OUT,
+} PpArgDirection;
+
+/* Arguments the listener fills itself rather than taking from the peer */
+typedef enum
+{
+  PP_ARG_ROLE_NORMAL,
+  PP_ARG_ROLE_CANCELLABLE,  /* a GCancellable: the invocation's */
+  PP_ARG_ROLE_CALLBACK,     /* the GAsyncReadyCallback of an x_async() method */
+  PP_ARG_ROLE_USER_DATA,    /* its user data */
+  PP_ARG_ROLE_RESULT,       /* the GAsyncResult of an x_finish() method */
+} PpArgRole;
+
+typedef struct
+{
+  char           *name;
+  PpArgRole       role;
+  PpArgDirection  direction;
+  PpTransfer      transfer;
+  PpTypeDesc     *desc;
+  /* TRUE when another argument (or the return value) is the array whose
+   * length this one holds: it is filled from the array, not sent. */
+  gboolean        is_length;
+  gboolean        skip;
+} PpMethodArg;
+
+typedef struct _PpMethod PpMethod;
+
+struct _PpMethod
+{
+  gatomicrefcount  ref_count;
+  PpMethodKind     kind;
+  char            *name;
+  GVariantType    *in_type;
+  GVariantType    *out_type;
+  gboolean         throws;
+
+  /* INTROSPECTED: an ffi_cif for the C function at @native_address, kept
+   * alive by @invoker, which @invoker_free releases */
+  gpointer         cif;
+  gpointer         native_address;
+  gpointer         invoker;
+  GDestroyNotify   invoker_free;
+  PpMethodArg     *args;
+  guint            n_args;
+  PpTypeDesc      *ret_desc;     /* NULL for void or skipped */
+  PpTransfer       ret_transfer;
+  /* An x_async() method: the matching x_finish(), which gives the result */
+  PpMethod        *finish;
+
+  /* ACTION_SIGNAL */
+  guint            signal_id;
+  GType            return_gtype;
+  GType           *param_gtypes;
+  guint            n_params;
+
+  /* ADDED */
+  PpMethodFunc     func;
+  gpointer         user_data;
+  GDestroyNotify   destroy;
+};
+
+PpMethod           *pp_method_new                  (PpMethodKind        kind,
+                                                    const char         *name);
+PpMethod           *pp_method_new_added            (const char         *name,
+                                                    const GVariantType *in_type,
+                                                    const GVariantType *out_type,
+                                                    PpMethodFunc        func,
+                                                    gpointer            user_data,
+                                                    GDestroyNotify      destroy);
+/* NULL without @error set when @type has no action signal @name */
+PpMethod           *pp_method_new_for_action_signal (GType              type,
+                                                     const char        *name,
+                                                     GError           **error);
+PpMethod           *pp_method_ref                  (PpMethod           *method);
+void                pp_method_unref                (PpMethod           *method);
+const char         *pp_method_get_name             (PpMethod           *method);
+PpMethodKind        pp_method_get_kind             (PpMethod           *method);
+const GVariantType *pp_method_get_in_type          (PpMethod           *method);
+const GVariantType *pp_method_get_out_type         (PpMethod           *method);
+gboolean            pp_method_get_throws           (PpMethod           *method);
+gboolean            pp_method_is_async             (PpMethod           *method);
+gboolean            pp_method_takes_cancellable    (PpMethod           *method);
+
+gboolean            pp_method_check_args           (const char         *method,
+                                                    const GVariantType *expected,
+                                                    GVariant           *parameters,
+                                                    GError            **error);
+
+/* @result, @out_fds and @error are borrowed; one of @result and @error is
+ * set */
+typedef void      (*PpMethodCallback)              (GVariant           *result,
+                                                    GUnixFDList        *out_fds,
+                                                    const GError       *error,
+                                                    gpointer            user_data);
+
+/* Invokes @method and calls @callback with the result or error: at once
+ * for a method that returns its result, or when an x_async() method
+ * finishes. Streams in the arguments and results are indexes into @in_fds
+ * and the descriptors given to @callback. @cancellable goes to the method
+ * when it takes one. */
+void                pp_method_invoke_async         (PpMethod           *method,
+                                                    GObject            *object,
+                                                    GVariant           *parameters,
+                                                    GUnixFDList        *in_fds,
+                                                    GCancellable       *cancellable,
+                                                    PpMethodCallback    callback,
+                                                    gpointer            user_data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpMethod, pp_method_unref)
+
+G_END_DECLS

@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <ffi.h>
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-method-private.h"
+
+PpMethod *
+pp_method_new (PpMethodKind  kind,
+               const char   *name)
+{
+  PpMethod *method = g_new0 (PpMethod, 1);
+
+  g_atomic_ref_count_init (&method->ref_count);
+  method->kind = kind;
+  method->name = g_strdup (name);
+  return method;
+}
+
+PpMethod *
+pp_method_new_added (const char         *name,
+                     const GVariantType *in_type,
+                     const GVariantType *out_type,
+                     PpMethodFunc        func,
+                     gpointer            user_data,
+                     GDestroyNotify      destroy)
+{
+  PpMethod *method = pp_method_new (PP_METHOD_KIND_ADDED, name);
+
+  method->in_type = g_variant_type_copy (in_type);
+  method->out_type = g_variant_type_copy (out_type);
+  method->throws = TRUE;
+  method->func = func;
+  method->user_data = user_data;
+  method->destroy = destroy;
+  return method;
+}
+
+PpMethod *
+pp_method_ref (PpMethod *method)
+{
+  g_atomic_ref_count_inc (&method->ref_count);
+  return method;
+}
+
+void
+pp_method_unref (PpMethod *method)
+{
+  if (!g_atomic_ref_count_dec (&method->ref_count))
+    return;
+
+  if (method->destroy != NULL)
+    method->destroy (method->user_data);
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      g_free (method->args[i].name);
+      pp_type_desc_free (method->args[i].desc);
+    }
+  g_free (method->args);
+  pp_type_desc_free (method->ret_desc);
+  if (method->invoker_free != NULL)
+    method->invoker_free (method->invoker);
+  g_free (method->param_gtypes);
+  g_clear_pointer (&method->finish, pp_method_unref);
+  g_clear_pointer (&method->in_type, g_variant_type_free);
+  g_clear_pointer (&method->out_type, g_variant_type_free);
+  g_free (method->name);
+  g_free (method);
+}
+
+const char *
+pp_method_get_name (PpMethod *method)
+{
+  return method->name;
+}
+
+PpMethodKind
+pp_method_get_kind (PpMethod *method)
+{
+  return method->kind;
+}
+
+const GVariantType *
+pp_method_get_in_type (PpMethod *method)
+{
+  return method->in_type;
+}
+
+/* What the caller gets: for an async pair, what x_finish() gives */
+const GVariantType *
+pp_method_get_out_type (PpMethod *method)
+{
+  return method->finish ? method->finish->out_type : method->out_type;
+}
+
+gboolean
+pp_method_get_throws (PpMethod *method)
+{
+  return method->throws;
+}
+
+gboolean
+pp_method_is_async (PpMethod *method)
+{
+  return method->finish != NULL;
+}
+
+gboolean
+pp_method_takes_cancellable (PpMethod *method)
+{
+  for (guint i = 0; i < method->n_args; i++)
+    if (method->args[i].role == PP_ARG_ROLE_CANCELLABLE)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+pp_method_check_args (const char          *method,
+                      const GVariantType  *expected,
+                      GVariant            *parameters,
+                      GError             **error)
+{
+  if (g_variant_is_of_type (parameters, expected))
+    return TRUE;
+
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("Method “%s” expects %.*s, got %s"), method,
+               (int) g_variant_type_get_string_length (expected),
+               g_variant_type_peek_string (expected),
+               g_variant_get_type_string (parameters));
+  return FALSE;
+}
+
+/* Added methods ----------------------------------------------------------- */
+
+static GVariant *
+invoke_added (PpMethod  *method,
+              GObject   *object,
+              GVariant  *parameters,
+              GError   **error)
+{
+  GError *local_error = NULL;
+  GVariant *result;
+
+  result = method->func (object, parameters, method->user_data, &local_error);
+  if (result != NULL)
+    {
+      g_clear_error (&local_error);
+      return g_variant_take_ref (result);
+    }
+  if (local_error == NULL)
+    local_error = g_error_new (PP_ERROR, PP_ERROR_FAILED,
+                               _("Method “%s” failed without saying why"), method->name);
+  g_propagate_error (error, local_error);
+  return NULL;
+}
+
+/* Action signals ---------------------------------------------------------- */
+
+static gboolean
+append_signatures (GString     *signature,
+                   const GType *types,
+                   guint        n_types,
+                   guint       *failed,
+                   GError     **error)
+{
+  g_string_append_c (signature, '(');
+  for (guint i = 0; i < n_types; i++)
+    if (!pp_marshal_gtype_signature (types[i], signature, error))
+      {
+        *failed = i;
+        return FALSE;
+      }
+  g_string_append_c (signature, ')');
+  return TRUE;
+}
+
+PpMethod *
+pp_method_new_for_action_signal (GType        type,
+                                 const char  *name,
+                                 GError     **error)
+{
+  g_autofree char *canonical = g_strdelimit (g_strdup (name), "_", '-');
+  g_autoptr(PpMethod) method = NULL;
+  g_autoptr(GString) in_sig = g_string_new (NULL);
+  g_autoptr(GString) out_sig = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  GSignalQuery query;
+  guint signal_id;
+  guint failed = 0;
+
+  if (!g_signal_parse_name (canonical, type, &signal_id, NULL, FALSE))
+    return NULL;
+  g_signal_query (signal_id, &query);
+  if (!(query.signal_flags & G_SIGNAL_ACTION))
+    return NULL;
+
+  method = pp_method_new (PP_METHOD_KIND_ACTION_SIGNAL, query.signal_name);
+  method->signal_id = signal_id;
+  method->return_gtype = query.return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE;
+  method->n_params = query.n_params;
+  method->param_gtypes = g_new0 (GType, MAX (query.n_params, 1));
+  for (guint i = 0; i < query.n_params; i++)
+    method->param_gtypes[i] = query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE;
+
+  if (!append_signatures (in_sig, method->param_gtypes, method->n_params, &failed, &local_error))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("Action signal “%s” of %s cannot be emitted from another process: "
+                     "argument %u: %s"),
+                   query.signal_name, g_type_name (type), failed + 1, local_error->message);
+      return NULL;
+    }
+  if (!append_signatures (out_sig, &method->return_gtype,
+                          method->return_gtype != G_TYPE_NONE ? 1 : 0, &failed, &local_error))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("Action signal “%s” of %s cannot be emitted from another process: "
+                     "its return value: %s"),
+                   query.signal_name, g_type_name (type), local_error->message);
+      return NULL;
+    }
+
+  method->in_type = g_variant_type_new (in_sig->str);
+  method->out_type = g_variant_type_new (out_sig->str);
+  return g_steal_pointer (&method);
+}
+
+static GVariant *
+invoke_action_signal (PpMethod  *method,
+                      GObject   *object,
+                      GVariant  *parameters,
+                      GError   **error)
+{
+  g_autofree GValue *values = g_new0 (GValue, method->n_params + 1);
+  g_auto(GValue) return_value = G_VALUE_INIT;
+  GVariant *result = NULL;
+  guint n_set = 1;
+
+  g_value_init (&values[0], G_OBJECT_TYPE (object));
+  g_value_set_object (&values[0], object);
+
+  for (guint i = 0; i < method->n_params; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (parameters, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!pp_marshal_value_from_variant (child, method->param_gtypes[i], &values[i + 1],
+                                          &local_error))
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                       _("Argument %u of “%s”: %s"), i + 1, method->name, local_error->message);
+          goto out;
+        }
+      n_set++;
+    }
+
+  if (method->return_gtype != G_TYPE_NONE)
+    g_value_init (&return_value, method->return_gtype);
+
+  g_signal_emitv (values, method->signal_id, 0, &return_value);
+
+  if (method->return_gtype != G_TYPE_NONE)
+    {
+      GVariant *ret = pp_marshal_value_to_variant (&return_value, error);
+
+      if (ret != NULL)
+        result = g_variant_ref_sink (g_variant_new_tuple (&ret, 1));
+    }
+  else
+    result = g_variant_ref_sink (g_variant_new_tuple (NULL, 0));
+
+out:
+  for (guint i = 0; i < n_set; i++)
+    g_value_unset (&values[i]);
+  return result;
+}
+
+/* Introspected methods ---------------------------------------------------- */
+
+/* What the listener gives in place of the peer */
+typedef struct
+{
+  GCancellable *cancellable;
+  gpointer      callback;
+  gpointer      user_data;
+  GAsyncResult *result;
+  /* the descriptors that came with the arguments, and go with the result */
+  GUnixFDList  *in_fds;
+  GUnixFDList  *out_fds;
+} Specials;
+
+/* One invocation's C arguments: an out-argument is passed as a pointer
+ * to its value */
+typedef struct
+{
+  PpArgValue value;
+  gsize      length;
+  gpointer   out_pointer;
+} Slot;
+
+typedef struct
+{
+  Slot           *slots;
+  gpointer       *ffi_args;
+  PpArgValue      ret;
+  PpMarshalScope *scope;
+  gboolean        invoked;
+  gboolean        threw;
+} Frame;
+
+static gsize
+array_length (const PpTypeDesc *desc,
+              const Slot       *slots)
+{
+  gsize length = 0;
+
+  if (desc->tag == PP_TAG_C_ARRAY && desc->length_arg >= 0)
+    pp_marshal_read_length (desc->length_tag, &slots[desc->length_arg].value, &length);
+  return length;
+}
+
+static gboolean
+special_value (const PpMethodArg *arg,
+               const Specials    *specials,
+               PpArgValue        *value)
+{
+  switch (arg->role)
+    {
+    case PP_ARG_ROLE_CANCELLABLE: value->v_pointer = specials->cancellable; return TRUE;
+    case PP_ARG_ROLE_CALLBACK:    value->v_pointer = specials->callback; return TRUE;
+    case PP_ARG_ROLE_USER_DATA:   value->v_pointer = specials->user_data; return TRUE;
+    case PP_ARG_ROLE_RESULT:      value->v_pointer = specials->result; return TRUE;
+    case PP_ARG_ROLE_NORMAL:
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+read_in_args (PpMethod        *method,
+              GVariant        *parameters,
+              const Specials  *specials,
+              Frame           *frame,
+              GError         **error)
+{
+  gsize child = 0;
+
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      PpMethodArg *arg = &method->args[i];
+      Slot *slot = &frame->slots[i];
+      g_autoptr(GVariant) v = NULL;
+      g_autoptr(GError) arg_error = NULL;
+      PpTransfer transfer;
+
+      if (special_value (arg, specials, &slot->value) ||
+          arg->is_length || arg->skip || !(arg->direction & PP_ARG_IN))
+        continue;
+
+      v = g_variant_get_child_value (parameters, child++);
+      transfer = arg->direction == PP_ARG_IN ? arg->transfer : PP_TRANSFER_NONE;
+      if (!pp_marshal_from_variant (arg->desc, v, transfer, frame->scope, &slot->value,
+                                    &slot->length, &arg_error))
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                       _("Argument “%s” of “%s”: %s"), arg->name, method->name,
+                       arg_error->message);
+          return FALSE;
+        }
+      if (arg->desc->tag == PP_TAG_C_ARRAY && arg->desc->length_arg >= 0)
+        pp_marshal_write_length (arg->desc->length_tag, slot->length,
+                                 &frame->slots[arg->desc->length_arg].value);
+    }
+  return TRUE;
+}
+
+/* A return value narrower than a register comes back widened */
+static void
+extract_return (const ffi_type *type,
+                const void     *raw,
+                PpArgValue     *value)
+{
+  ffi_arg u;
+  ffi_sarg s;
+
+  memcpy (&u, raw, sizeof u);
+  memcpy (&s, raw, sizeof s);
+  switch (type->type)
+    {
+    case FFI_TYPE_UINT8:   value->v_uint8 = (guint8) u; break;
+    case FFI_TYPE_SINT8:   value->v_int8 = (gint8) s; break;
+    case FFI_TYPE_UINT16:  value->v_uint16 = (guint16) u; break;
+    case FFI_TYPE_SINT16:  value->v_int16 = (gint16) s; break;
+    case FFI_TYPE_UINT32:  value->v_uint32 = (guint32) u; break;
+    case FFI_TYPE_INT:
+    case FFI_TYPE_SINT32:  value->v_int32 = (gint32) s; break;
+    case FFI_TYPE_FLOAT:   memcpy (&value->v_float, raw, sizeof value->v_float); break;
+    case FFI_TYPE_DOUBLE:  memcpy (&value->v_double, raw, sizeof value->v_double); break;
+    case FFI_TYPE_UINT64:
+    case FFI_TYPE_SINT64:  memcpy (&value->v_uint64, raw, sizeof value->v_uint64); break;
+    case FFI_TYPE_POINTER: memcpy (&value->v_pointer, raw, sizeof value->v_pointer); break;
+    default:               break;
+    }
+}
+
+static void
+call_function (PpMethod  *method,
+               GObject   *object,
+               Frame     *frame,
+               GError   **error)
+{
+  ffi_cif *cif = method->cif;
+  guint n = method->n_args;
+  gpointer instance = object;
+  GError *local_error = NULL;
+  gpointer error_pointer = &local_error;
+  union { ffi_arg u; gint64 i; gdouble d; gpointer p; } raw = { 0 };
+
+  frame->ffi_args[0] = &instance;
+  for (guint i = 0; i < n; i++)
+    {
+      Slot *slot = &frame->slots[i];
+
+      if (method->args[i].direction & PP_ARG_OUT)
+        {
+          slot->out_pointer = &slot->value;
+          frame->ffi_args[i + 1] = &slot->out_pointer;
+        }
+      else
+        frame->ffi_args[i + 1] = &slot->value;
+    }
+  if (method->throws)
+    frame->ffi_args[n + 1] = &error_pointer;
+
+  ffi_call (cif, method->native_address, &raw, frame->ffi_args);
+  frame->invoked = TRUE;
+  extract_return (cif->rtype, &raw, &frame->ret);
+  if (local_error != NULL)
+    {
+      frame->threw = TRUE;
+      g_propagate_error (error, local_error);
+    }
+}
+
+static GVariant *
+write_out_args (PpMethod  *method,
+                Frame     *frame,
+                GError   **error)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, method->out_type);
+  if (method->ret_desc != NULL)
+    {
+      GVariant *v = pp_marshal_to_variant (method->ret_desc, &frame->ret,
+                                           array_length (method->ret_desc, frame->slots),
+                                           frame->scope, error);
+      if (v == NULL)
+        {
+          g_prefix_error (error, _("Return value of “%s”: "), method->name);
+          g_variant_builder_clear (&builder);
+          return NULL;
+        }
+      g_variant_builder_add_value (&builder, v);
+    }
+
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      PpMethodArg *arg = &method->args[i];
+      GVariant *v;
+
+      if (arg->is_length || arg->skip || !(arg->direction & PP_ARG_OUT))
+        continue;
+      v = pp_marshal_to_variant (arg->desc, &frame->slots[i].value,
+                                 array_length (arg->desc, frame->slots), frame->scope, error);
+      if (v == NULL)
+        {
+          g_prefix_error (error, _("Argument “%s” of “%s”: "), arg->name, method->name);
+          g_variant_builder_clear (&builder);
+          return NULL;
+        }
+      g_variant_builder_add_value (&builder, v);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+/* What the method handed over is ours to free, whether or not it could be
+ * sent; after an error, out-arguments are not set. */
+static void
+free_out_args (PpMethod *method,
+               Frame    *frame)
+{
+  if (method->ret_desc != NULL)
+    pp_marshal_free_value (method->ret_desc, &frame->ret,
+                           array_length (method->ret_desc, frame->slots), method->ret_transfer);
+  if (frame->threw)
+    return;
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      PpMethodArg *arg = &method->args[i];
+
+      if (arg->is_length || !(arg->direction & PP_ARG_OUT))
+        continue;
+      pp_marshal_free_value (arg->desc, &frame->slots[i].value,
+                             array_length (arg->desc, frame->slots), arg->transfer);
+    }
+}
+
+static GVariant *
+invoke_introspected (PpMethod  *method,
+                     GObject   *object,
+                     GVariant  *parameters,
+                     Specials  *specials,
+                     GError   **error)
+{
+  guint n = method->n_args;
+  gpointer block = g_malloc0 (sizeof (Slot) * (n + 1) + sizeof (gpointer) * (n + 2));
+  Frame frame = {
+    .slots = block,
+    .ffi_args = (gpointer *) ((Slot *) block + n + 1),
+    .scope = pp_marshal_scope_new (),
+  };
+  GVariant *result = NULL;
+
+  pp_marshal_scope_set_in_fds (frame.scope, specials->in_fds);
+  if (read_in_args (method, parameters, specials, &frame, error))
+    {
+      call_function (method, object, &frame, error);
+      if (!frame.threw)
+        result = write_out_args (method, &frame, error);
+    }
+  if (result != NULL)
+    specials->out_fds = pp_marshal_scope_steal_out_fds (frame.scope);
+  if (frame.invoked)
+    free_out_args (method, &frame);
+  pp_marshal_scope_free (frame.scope);
+  g_free (block);
+  return result ? g_variant_ref_sink (result) : NULL;
+}
+
+/* Invoking ---------------------------------------------------------------- */
+
+typedef struct
+{
+  PpMethod         *method;
+  PpMethodCallback  callback;
+  gpointer          user_data;
+} AsyncInvocation;
+
+static void
+answer (PpMethodCallback  callback,
+        gpointer          user_data,
+        GVariant         *value,
+        GUnixFDList      *out_fds,
+        GError           *error)
+{
+  callback (value, out_fds, error, user_data);
+  g_clear_pointer (&value, g_variant_unref);
+  g_clear_object (&out_fds);
+  g_clear_error (&error);
+}
+
+/* The GAsyncReadyCallback given to every x_async() method: a plain C
+ * function, so no closure has to be made for it. */
+static void
+async_method_ready (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  AsyncInvocation *ai = user_data;
+  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new ("()"));
+  Specials specials = { .result = result };
+  GError *error = NULL;
+  GVariant *value;
+
+  value = invoke_introspected (ai->method->finish, source, empty, &specials, &error);
+  answer (ai->callback, ai->user_data, value, specials.out_fds, error);
+  pp_method_unref (ai->method);
+  g_free (ai);
+}
+
+/* Starts an x_async() method; FALSE if it could not be */
+static gboolean
+start_async (PpMethod          *method,
+             GObject           *object,
+             GVariant          *parameters,
+             GUnixFDList       *in_fds,
+             GCancellable      *cancellable,
+             PpMethodCallback   callback,
+             gpointer           user_data,
+             GError           **error)
+{
+  AsyncInvocation *ai = g_new0 (AsyncInvocation, 1);
+  Specials specials = {
+    .cancellable = cancellable,
+    .callback = async_method_ready,
+    .user_data = ai,
+    .in_fds = in_fds,
+  };
+  GVariant *value;
+
+  ai->method = pp_method_ref (method);
+  ai->callback = callback;
+  ai->user_data = user_data;
+
+  value = invoke_introspected (method, object, parameters, &specials, error);
+  if (value != NULL)
+    {
+      /* Started: the result comes through async_method_ready() */
+      g_variant_unref (value);
+      g_clear_object (&specials.out_fds);
+      return TRUE;
+    }
+  pp_method_unref (ai->method);
+  g_free (ai);
+  return FALSE;
+}
+
+static GVariant *
+invoke_sync (PpMethod     *method,
+             GObject      *object,
+             GVariant     *parameters,
+             Specials     *specials,
+             GError      **error)
+{
+  switch (method->kind)
+    {
+    case PP_METHOD_KIND_ADDED:
+      return invoke_added (method, object, parameters, error);
+    case PP_METHOD_KIND_ACTION_SIGNAL:
+      return invoke_action_signal (method, object, parameters, error);
+    case PP_METHOD_KIND_INTROSPECTED:
+    default:
+      return invoke_introspected (method, object, parameters, specials, error);
+    }
+}
+
+void
+pp_method_invoke_async (PpMethod         *method,
+                        GObject          *object,
+                        GVariant         *parameters,
+                        GUnixFDList      *in_fds,
+                        GCancellable     *cancellable,
+                        PpMethodCallback  callback,
+                        gpointer          user_data)
+{
+  Specials specials = { .cancellable = cancellable, .in_fds = in_fds };
+  GError *error = NULL;
+  GVariant *value = NULL;
+
+  if (pp_method_check_args (method->name, method->in_type, parameters, &error))
+    {
+      if (method->finish == NULL)
+        value = invoke_sync (method, object, parameters, &specials, &error);
+      else if (start_async (method, object, parameters, in_fds, cancellable, callback, user_data,
+                            &error))
+        return;
+    }
+  answer (callback, user_data, value, specials.out_fds, error);
+}
