@@ -3,21 +3,51 @@
 
 #include "pp-connection-private.h"
 #include "pp-invocation.h"
+#include "pp-method-private.h"
 
 G_BEGIN_DECLS
 
-PpInvocation *pp_invocation_new (PpConnection       *connection,
-                                 GObject            *object,
-                                 guint32             serial,
-                                 gboolean            no_reply,
-                                 const char         *method_name,
-                                 GVariant           *parameters,
-                                 GUnixFDList        *fd_list,
-                                 const GVariantType *out_type);
+/* The calls of one connection that are answered later, by serial, so that
+ * the peer's CANCEL, or the end of the connection, reaches their
+ * cancellables. Shared by the listener and its invocations, which may be
+ * answered from any thread. */
+typedef struct _PpRunningCalls PpRunningCalls;
 
-/* Called once, from the thread that answers, when the call is answered */
-void          pp_invocation_set_answered_func (PpInvocation   *self,
-                                               GDestroyNotify  func,
-                                               gpointer        data);
+PpRunningCalls *pp_running_calls_new        (void);
+PpRunningCalls *pp_running_calls_ref        (PpRunningCalls *running);
+void            pp_running_calls_unref      (PpRunningCalls *running);
+void            pp_running_calls_cancel     (PpRunningCalls *running,
+                                             guint32         serial);
+/* The connection ended: every call, also one still being dispatched, is
+ * cancelled */
+void            pp_running_calls_cancel_all (PpRunningCalls *running);
+
+/* @method_name points into @body */
+PpInvocation *pp_invocation_new        (PpConnection   *connection,
+                                        PpRunningCalls *running,
+                                        GObject        *object,
+                                        guint32         serial,
+                                        gboolean        no_reply,
+                                        GVariant       *body,
+                                        const char     *method_name,
+                                        GVariant       *parameters,
+                                        GUnixFDList    *fd_list);
+/* The method that answers: its result type is checked */
+void          pp_invocation_set_method (PpInvocation   *self,
+                                        PpMethod       *method);
+/* Its dispatch returned: an invocation not answered yet is running, and
+ * a CANCEL for its serial cancels it from now on */
+void          pp_invocation_dispatched (PpInvocation   *self);
+
+/* The one way an answer leaves: RETURN with @result and @fds, or ERROR
+ * with @error. A result whose descriptors cannot pass is answered with
+ * why. */
+void          pp_invocation_send_answer (PpConnection  *connection,
+                                         guint32        serial,
+                                         GVariant      *result,
+                                         GUnixFDList   *fds,
+                                         const GError  *error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpRunningCalls, pp_running_calls_unref)
 
 G_END_DECLS

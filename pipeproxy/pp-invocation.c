@@ -9,8 +9,9 @@
 /**
  * PpInvocation:
  *
- * One call from the peer, handed to a handler of
- * [signal@Pp.Listener::handle-method-call] or to nobody else.
+ * One call from the peer. Every call is answered through one, whoever
+ * answers it; a handler of [signal@Pp.Listener::handle-method-call] gets
+ * it to answer.
  *
  * The handler answers exactly once, now or later, with
  * [method@Pp.Invocation.return_value] or one of the error variants. An
@@ -25,59 +26,186 @@
  */
 struct _PpInvocation
 {
-  GObject        parent_instance;
+  GObject         parent_instance;
 
-  PpConnection  *connection;
-  GObject       *object;
-  char          *method_name;
-  GVariant      *parameters;
-  GUnixFDList   *fd_list;
-  GVariantType  *out_type;
-  GCancellable  *cancellable;
-  GDestroyNotify answered_func;
-  gpointer       answered_data;
-  guint32        serial;
-  gboolean       no_reply;
-  gboolean       answered;
+  PpConnection   *connection;
+  PpRunningCalls *running;
+  GObject        *object;
+  GVariant       *body;
+  const char     *method_name;
+  GVariant       *parameters;
+  GUnixFDList    *fd_list;
+  PpMethod       *method;
+  GCancellable   *cancellable;  /* made when first asked for */
+  guint32         serial;
+  gboolean        no_reply;
+  /* Under running->lock: */
+  gboolean        answered;
+  gboolean        tracked;      /* in running->calls */
+  gboolean        cancelled;    /* the caller gave up */
+};
+
+struct _PpRunningCalls
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  GHashTable      *calls;       /* serial → PpInvocation, which leaves when answered */
+  gboolean         closed;
 };
 
 G_DEFINE_FINAL_TYPE (PpInvocation, pp_invocation, G_TYPE_OBJECT)
 
-static void
-send_answer (PpInvocation *self,
-             GBytes       *frame,
-             GUnixFDList  *fds)
+PpRunningCalls *
+pp_running_calls_new (void)
 {
-  g_autoptr(GError) error = NULL;
+  PpRunningCalls *running = g_new0 (PpRunningCalls, 1);
 
-  if (self->answered)
-    {
-      g_critical ("The call to “%s” was already answered", self->method_name);
-      return;
-    }
-  self->answered = TRUE;
-  /* A result whose descriptors cannot pass is answered with why */
-  if (!self->no_reply && !pp_connection_send_with_fds (self->connection, frame, fds, &error) &&
-      !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
-    {
-      g_autoptr(GBytes) refusal = pp_wire_encode_error (self->serial, error);
+  g_atomic_ref_count_init (&running->ref_count);
+  g_mutex_init (&running->lock);
+  running->calls = g_hash_table_new (NULL, NULL);
+  return running;
+}
 
-      pp_connection_send (self->connection, refusal, NULL);
-    }
-  if (self->answered_func != NULL)
-    {
-      GDestroyNotify func = g_steal_pointer (&self->answered_func);
-      func (g_steal_pointer (&self->answered_data));
-    }
+PpRunningCalls *
+pp_running_calls_ref (PpRunningCalls *running)
+{
+  g_atomic_ref_count_inc (&running->ref_count);
+  return running;
 }
 
 void
-pp_invocation_set_answered_func (PpInvocation   *self,
-                                 GDestroyNotify  func,
-                                 gpointer        data)
+pp_running_calls_unref (PpRunningCalls *running)
 {
-  self->answered_func = func;
-  self->answered_data = data;
+  if (!g_atomic_ref_count_dec (&running->ref_count))
+    return;
+  g_hash_table_unref (running->calls);
+  g_mutex_clear (&running->lock);
+  g_free (running);
+}
+
+/* Under the lock: the cancellable to cancel once it is released, if any */
+static GCancellable *
+cancel_locked (PpInvocation *self)
+{
+  self->cancelled = TRUE;
+  return self->cancellable ? g_object_ref (self->cancellable) : NULL;
+}
+
+static void
+cancel_and_unref (gpointer data)
+{
+  g_cancellable_cancel (data);
+  g_object_unref (data);
+}
+
+void
+pp_running_calls_cancel (PpRunningCalls *running,
+                         guint32         serial)
+{
+  GCancellable *cancellable = NULL;
+  PpInvocation *invocation;
+
+  g_mutex_lock (&running->lock);
+  invocation = g_hash_table_lookup (running->calls, GUINT_TO_POINTER (serial));
+  if (invocation != NULL)
+    cancellable = cancel_locked (invocation);
+  g_mutex_unlock (&running->lock);
+
+  /* Outside the lock: handlers of the cancellable run here */
+  if (cancellable != NULL)
+    cancel_and_unref (cancellable);
+}
+
+void
+pp_running_calls_cancel_all (PpRunningCalls *running)
+{
+  g_autoptr(GPtrArray) cancellables = g_ptr_array_new_with_free_func (cancel_and_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&running->lock);
+  running->closed = TRUE;
+  g_hash_table_iter_init (&iter, running->calls);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GCancellable *cancellable = cancel_locked (value);
+
+      if (cancellable != NULL)
+        g_ptr_array_add (cancellables, cancellable);
+    }
+  g_mutex_unlock (&running->lock);
+}
+
+void
+pp_invocation_send_answer (PpConnection *connection,
+                           guint32       serial,
+                           GVariant     *result,
+                           GUnixFDList  *fds,
+                           const GError *error)
+{
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GError) send_error = NULL;
+
+  if (error != NULL)
+    frame = pp_wire_encode_error (serial, error);
+  else
+    frame = pp_wire_encode_return (serial, result);
+
+  if (!pp_connection_send_with_fds (connection, frame, error ? NULL : fds, &send_error) &&
+      !g_error_matches (send_error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    {
+      g_autoptr(GBytes) refusal = pp_wire_encode_error (serial, send_error);
+
+      pp_connection_send (connection, refusal, NULL);
+    }
+}
+
+/* Exactly once: FALSE if it was answered before */
+static gboolean
+take_answer (PpInvocation *self)
+{
+  gboolean first;
+
+  g_mutex_lock (&self->running->lock);
+  first = !self->answered;
+  self->answered = TRUE;
+  if (first && self->tracked &&
+      g_hash_table_lookup (self->running->calls, GUINT_TO_POINTER (self->serial)) == self)
+    g_hash_table_remove (self->running->calls, GUINT_TO_POINTER (self->serial));
+  g_mutex_unlock (&self->running->lock);
+
+  if (!first)
+    g_critical ("The call to “%s” was already answered", self->method_name);
+  return first;
+}
+
+static void
+answer (PpInvocation *self,
+        GVariant     *result,
+        GUnixFDList  *fds,
+        const GError *error)
+{
+  if (take_answer (self) && !self->no_reply)
+    pp_invocation_send_answer (self->connection, self->serial, result, fds, error);
+}
+
+void
+pp_invocation_dispatched (PpInvocation *self)
+{
+  GCancellable *cancellable = NULL;
+
+  g_mutex_lock (&self->running->lock);
+  if (!self->answered)
+    {
+      self->tracked = TRUE;
+      g_hash_table_insert (self->running->calls, GUINT_TO_POINTER (self->serial), self);
+      if (self->running->closed)
+        cancellable = cancel_locked (self);
+    }
+  g_mutex_unlock (&self->running->lock);
+
+  if (cancellable != NULL)
+    cancel_and_unref (cancellable);
 }
 
 static void
@@ -90,18 +218,18 @@ pp_invocation_finalize (GObject *object)
       g_autoptr(GError) error = g_error_new (PP_ERROR, PP_ERROR_FAILED,
                                              _("Method “%s” returned no answer"),
                                              self->method_name);
-      g_autoptr(GBytes) frame = pp_wire_encode_error (self->serial, error);
 
-      send_answer (self, frame, NULL);
+      answer (self, NULL, NULL, error);
     }
 
   g_clear_pointer (&self->connection, pp_connection_unref);
+  g_clear_pointer (&self->running, pp_running_calls_unref);
+  g_clear_pointer (&self->method, pp_method_unref);
   g_clear_object (&self->fd_list);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->object);
-  g_clear_pointer (&self->method_name, g_free);
   g_clear_pointer (&self->parameters, g_variant_unref);
-  g_clear_pointer (&self->out_type, g_variant_type_free);
+  g_clear_pointer (&self->body, g_variant_unref);
 
   G_OBJECT_CLASS (pp_invocation_parent_class)->finalize (object);
 }
@@ -118,27 +246,36 @@ pp_invocation_init (PpInvocation *self)
 }
 
 PpInvocation *
-pp_invocation_new (PpConnection       *connection,
-                   GObject            *object,
-                   guint32             serial,
-                   gboolean            no_reply,
-                   const char         *method_name,
-                   GVariant           *parameters,
-                   GUnixFDList        *fd_list,
-                   const GVariantType *out_type)
+pp_invocation_new (PpConnection   *connection,
+                   PpRunningCalls *running,
+                   GObject        *object,
+                   guint32         serial,
+                   gboolean        no_reply,
+                   GVariant       *body,
+                   const char     *method_name,
+                   GVariant       *parameters,
+                   GUnixFDList    *fd_list)
 {
   PpInvocation *self = g_object_new (PP_TYPE_INVOCATION, NULL);
 
   self->connection = pp_connection_ref (connection);
+  self->running = pp_running_calls_ref (running);
   self->object = g_object_ref (object);
   self->serial = serial;
   self->no_reply = no_reply;
-  self->method_name = g_strdup (method_name);
+  self->body = g_variant_ref (body);
+  self->method_name = method_name;
   self->parameters = g_variant_ref (parameters);
   self->fd_list = fd_list ? g_object_ref (fd_list) : NULL;
-  self->out_type = out_type ? g_variant_type_copy (out_type) : NULL;
-  self->cancellable = g_cancellable_new ();
   return self;
+}
+
+void
+pp_invocation_set_method (PpInvocation *self,
+                          PpMethod     *method)
+{
+  g_clear_pointer (&self->method, pp_method_unref);
+  self->method = pp_method_ref (method);
 }
 
 /**
@@ -158,7 +295,21 @@ pp_invocation_new (PpConnection       *connection,
 GCancellable *
 pp_invocation_get_cancellable (PpInvocation *self)
 {
+  GCancellable *cancel = NULL;
+
   g_return_val_if_fail (PP_IS_INVOCATION (self), NULL);
+
+  g_mutex_lock (&self->running->lock);
+  if (self->cancellable == NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      if (self->cancelled || self->running->closed)
+        cancel = g_object_ref (self->cancellable);
+    }
+  g_mutex_unlock (&self->running->lock);
+
+  if (cancel != NULL)
+    cancel_and_unref (cancel);
   return self->cancellable;
 }
 
@@ -274,32 +425,33 @@ pp_invocation_return_value_with_unix_fd_list (PpInvocation *self,
                                               GVariant     *result,
                                               GUnixFDList  *fd_list)
 {
+  const GVariantType *out_type;
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GBytes) frame = NULL;
 
   g_return_if_fail (PP_IS_INVOCATION (self));
   g_return_if_fail (result == NULL || g_variant_is_of_type (result, G_VARIANT_TYPE_TUPLE));
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
 
+  /* Checked where it is known: not for a handler's answer */
+  out_type = self->method ? pp_method_get_out_type (self->method) : NULL;
   owned = result ? g_variant_ref_sink (result) : g_variant_ref_sink (g_variant_new ("()"));
 
-  if (self->out_type != NULL && !g_variant_is_of_type (owned, self->out_type))
+  if (out_type != NULL && !g_variant_is_of_type (owned, out_type))
     {
       g_autoptr(GError) error = NULL;
 
       g_warning ("Method “%s” must return %.*s, not %s", self->method_name,
-                 (int) g_variant_type_get_string_length (self->out_type),
-                 g_variant_type_peek_string (self->out_type),
+                 (int) g_variant_type_get_string_length (out_type),
+                 g_variant_type_peek_string (out_type),
                  g_variant_get_type_string (owned));
       error = g_error_new (PP_ERROR, PP_ERROR_FAILED,
                            _("Method “%s” returned a value of the wrong type"),
                            self->method_name);
-      pp_invocation_return_gerror (self, error);
+      answer (self, NULL, NULL, error);
       return;
     }
 
-  frame = pp_wire_encode_return (self->serial, owned);
-  send_answer (self, frame, fd_list);
+  answer (self, owned, fd_list, NULL);
 }
 
 /**
@@ -316,13 +468,10 @@ void
 pp_invocation_return_gerror (PpInvocation *self,
                              const GError *error)
 {
-  g_autoptr(GBytes) frame = NULL;
-
   g_return_if_fail (PP_IS_INVOCATION (self));
   g_return_if_fail (error != NULL);
 
-  frame = pp_wire_encode_error (self->serial, error);
-  send_answer (self, frame, NULL);
+  answer (self, NULL, NULL, error);
 }
 
 /**

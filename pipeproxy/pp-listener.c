@@ -7,11 +7,12 @@
 #include "pp-enums.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
+#include "pp-forwarder-private.h"
 #include "pp-introspection-private.h"
 #include "pp-invocation-private.h"
 #include "pp-listener-private.h"
-#include "pp-marshal-private.h"
 #include "pp-memfd-private.h"
+#include "pp-method-private.h"
 #include "pp-stream.h"
 
 /**
@@ -55,26 +56,18 @@ struct _PpListener
   GObject       *object;
   GIOStream     *stream;
   PpConnection  *connection;
-  GHashTable    *methods;      /* name → AddedMethod */
+  GHashTable    *methods;      /* name → PpMethod, added */
   gsize          max_message_size;
   gsize          memfd_threshold;
   gboolean       greeted;
   gboolean       closed;
   guint32        clock_offset; /* our clock minus the peer's, in ms */
-  gulong         notify_id;
-  GHashTable    *forwarded;    /* signal name → handler id */
-  GHashTable    *running;      /* serial → GCancellable of a call answered later */
-  GMutex         running_lock; /* invocations may be answered from any thread */
+  PpForwarder   *forwarder;
+  PpRunningCalls *running;
 };
 
-typedef struct
-{
-  GVariantType   *in_type;
-  GVariantType   *out_type;
-  PpMethodFunc    func;
-  gpointer        user_data;
-  GDestroyNotify  destroy;
-} AddedMethod;
+/* The added methods, as the description reads them */
+typedef PpMethod AddedMethod;
 
 enum {
   PROP_0,
@@ -95,62 +88,10 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void pp_listener_initable_iface_init (GInitableIface *iface);
-static void stop_forwarding                 (PpListener     *self);
-static void cancel_running                  (PpListener     *self);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PpListener, pp_listener, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       pp_listener_initable_iface_init))
-
-static void
-added_method_free (gpointer data)
-{
-  AddedMethod *method = data;
-
-  if (method->destroy != NULL)
-    method->destroy (method->user_data);
-  g_clear_pointer (&method->in_type, g_variant_type_free);
-  g_clear_pointer (&method->out_type, g_variant_type_free);
-  g_free (method);
-}
-
-static void
-reply_with_fds (PpListener   *self,
-                guint32       serial,
-                gboolean      no_reply,
-                GVariant     *result,
-                GUnixFDList  *fds,
-                const GError *error)
-{
-  g_autoptr(GBytes) frame = NULL;
-  g_autoptr(GError) send_error = NULL;
-
-  if (no_reply)
-    return;
-  if (error != NULL)
-    frame = pp_wire_encode_error (serial, error);
-  else
-    frame = pp_wire_encode_return (serial, result);
-
-  /* A result whose descriptors cannot pass is answered with why */
-  if (!pp_connection_send_with_fds (self->connection, frame, error ? NULL : fds, &send_error) &&
-      !g_error_matches (send_error, PP_ERROR, PP_ERROR_DISCONNECTED))
-    {
-      g_autoptr(GBytes) refusal = pp_wire_encode_error (serial, send_error);
-
-      pp_connection_send (self->connection, refusal, NULL);
-    }
-}
-
-static void
-reply (PpListener   *self,
-       guint32       serial,
-       gboolean      no_reply,
-       GVariant     *result,
-       const GError *error)
-{
-  reply_with_fds (self, serial, no_reply, result, NULL, error);
-}
 
 /* Tells the peer why, and closes */
 static void
@@ -169,197 +110,6 @@ protocol_error (PpListener *self,
 {
   close_with_error (self->connection, error);
   g_error_free (error);
-}
-
-static gboolean
-property_is_mirrored (GParamSpec *pspec)
-{
-  g_autoptr(GString) signature = g_string_new (NULL);
-
-  return (pspec->flags & G_PARAM_READABLE) &&
-         pp_marshal_gtype_signature (pspec->value_type, signature, NULL);
-}
-
-static GVariant *
-property_value (PpListener  *self,
-                GParamSpec  *pspec,
-                GError     **error)
-{
-  g_auto(GValue) value = G_VALUE_INIT;
-
-  g_value_init (&value, pspec->value_type);
-  g_object_get_property (self->object, pspec->name, &value);
-  return pp_marshal_value_to_maybe (&value, error);
-}
-
-/* Keeps the proxy's property cache exact: every change is sent, in order
- * with the calls' replies. */
-static void
-on_object_notify (GObject    *object,
-                  GParamSpec *pspec,
-                  PpListener *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) frame = NULL;
-  GVariant *value;
-
-  if (self->connection == NULL || !property_is_mirrored (pspec))
-    return;
-
-  value = property_value (self, pspec, &error);
-  if (value == NULL)
-    {
-      g_debug ("Not forwarding the change of “%s”: %s", pspec->name, error->message);
-      return;
-    }
-  frame = pp_wire_encode (PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0,
-                          g_variant_new ("(s@mv)", pspec->name, value));
-  pp_connection_send (self->connection, frame, NULL);
-}
-
-typedef struct
-{
-  GClosure    closure;
-  PpListener *listener;
-  char       *name;
-} ForwardClosure;
-
-static void
-forward_closure_finalize (gpointer  data,
-                          GClosure *closure)
-{
-  g_free (((ForwardClosure *) closure)->name);
-}
-
-/* Sends one emission of a subscribed signal: all of it or, if an argument
- * cannot be converted, nothing. */
-static void
-forward_signal_marshal (GClosure     *closure,
-                        GValue       *return_value,
-                        guint         n_param_values,
-                        const GValue *param_values,
-                        gpointer      invocation_hint,
-                        gpointer      marshal_data)
-{
-  ForwardClosure *fc = (ForwardClosure *) closure;
-  GSignalInvocationHint *hint = invocation_hint;
-  const char *detail = hint->detail ? g_quark_to_string (hint->detail) : "";
-  g_autofree GVariant **args = g_new0 (GVariant *, MAX (n_param_values, 1));
-  g_autoptr(GBytes) frame = NULL;
-  g_autoptr(GUnixFDList) fds = NULL;
-
-  if (fc->listener->connection == NULL)
-    return;
-  /* A detail is any quark the emitter made; only text can cross */
-  if (!g_utf8_validate (detail, -1, NULL))
-    {
-      g_debug ("Not forwarding an emission of “%s” whose detail is not UTF-8", fc->name);
-      return;
-    }
-
-  for (guint i = 1; i < n_param_values; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      args[i - 1] = pp_marshal_value_to_nullable (&param_values[i], &fds, &error);
-      if (args[i - 1] == NULL)
-        {
-          g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
-          for (guint j = 0; j + 1 < i; j++)
-            g_variant_unref (g_variant_ref_sink (args[j]));
-          return;
-        }
-    }
-
-  frame = pp_wire_encode_signal (fc->name, detail,
-                                 g_variant_new_tuple (args, n_param_values - 1));
-  {
-    g_autoptr(GError) error = NULL;
-
-    /* E.g. a stream on a pair of pipes: the peer cannot get it */
-    if (!pp_connection_send_with_fds (fc->listener->connection, frame, fds, &error) &&
-        !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
-      g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
-  }
-}
-
-static void
-handle_subscribe (PpListener *self,
-                  const char *name,
-                  gboolean    subscribe)
-{
-  gulong handler_id = GPOINTER_TO_SIZE (g_hash_table_lookup (self->forwarded, name));
-  guint signal_id;
-
-  if (!subscribe)
-    {
-      if (handler_id != 0)
-        {
-          g_signal_handler_disconnect (self->object, handler_id);
-          g_hash_table_remove (self->forwarded, name);
-        }
-      return;
-    }
-
-  /* Names that are no mirrored signal are ignored: the proxy only asks for
-   * what the description offered. */
-  if (handler_id != 0 ||
-      !pp_introspection_signal_is_mirrored (G_OBJECT_TYPE (self->object), name, &signal_id))
-    return;
-
-  {
-    ForwardClosure *fc = (ForwardClosure *) g_closure_new_simple (sizeof (ForwardClosure), NULL);
-
-    fc->listener = self;
-    fc->name = g_strdup (name);
-    g_closure_add_finalize_notifier (&fc->closure, NULL, forward_closure_finalize);
-    g_closure_set_marshal (&fc->closure, forward_signal_marshal);
-    handler_id = g_signal_connect_closure_by_id (self->object, signal_id, 0, &fc->closure, FALSE);
-    g_hash_table_insert (self->forwarded, g_strdup (name), GSIZE_TO_POINTER (handler_id));
-  }
-}
-
-static void
-handle_set_property (PpListener         *self,
-                     const PpWireHeader *header,
-                     GVariant           *body)
-{
-  g_autoptr(GVariant) maybe = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) current = NULL;
-  g_auto(GValue) value = G_VALUE_INIT;
-  GParamSpec *pspec;
-  const char *name;
-
-  g_variant_get (body, "(&s@mv)", &name, &maybe);
-  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->object), name);
-
-  if (pspec == NULL || !property_is_mirrored (pspec))
-    g_set_error (&error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD,
-                 _("Object of type %s has no property “%s” that can be set from another process"),
-                 G_OBJECT_TYPE_NAME (self->object), name);
-  else if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
-    g_set_error (&error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
-                 _("Property “%s” of %s is read-only"), name, G_OBJECT_TYPE_NAME (self->object));
-  else if (pp_marshal_value_from_maybe (maybe, pspec->value_type, &value, &error))
-    {
-      /* Checked here, since GObject only warns about an invalid value. */
-      if (g_param_value_validate (pspec, &value))
-        g_set_error (&error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                     _("The value is not valid for property “%s” of %s"),
-                     name, G_OBJECT_TYPE_NAME (self->object));
-      else
-        g_object_set_property (self->object, name, &value);
-    }
-
-  if (error == NULL)
-    {
-      current = property_value (self, pspec, &error);
-      if (current != NULL)
-        current = g_variant_ref_sink (g_variant_new_tuple (&current, 1));
-    }
-
-  reply (self, header->serial, FALSE, current, error);
 }
 
 static PpDescription *
@@ -439,76 +189,7 @@ handle_hello (PpListener         *self,
   }
 
   /* From now on the proxy's property cache follows every change. */
-  self->notify_id = g_signal_connect (self->object, "notify", G_CALLBACK (on_object_notify), self);
-}
-
-static void
-track_running (PpListener   *self,
-               guint32       serial,
-               GCancellable *cancellable)
-{
-  g_mutex_lock (&self->running_lock);
-  if (self->running != NULL)
-    g_hash_table_replace (self->running, GUINT_TO_POINTER (serial), g_object_ref (cancellable));
-  g_mutex_unlock (&self->running_lock);
-}
-
-static void
-forget_running (PpListener *self,
-                guint32     serial)
-{
-  g_mutex_lock (&self->running_lock);
-  if (self->running != NULL)
-    g_hash_table_remove (self->running, GUINT_TO_POINTER (serial));
-  g_mutex_unlock (&self->running_lock);
-}
-
-typedef struct
-{
-  GWeakRef listener;
-  guint32  serial;
-} AnsweredData;
-
-static void
-invocation_answered (gpointer data)
-{
-  AnsweredData *answered = data;
-  PpListener *self = g_weak_ref_get (&answered->listener);
-
-  if (self != NULL)
-    {
-      forget_running (self, answered->serial);
-      g_object_unref (self);
-    }
-  g_weak_ref_clear (&answered->listener);
-  g_free (answered);
-}
-
-/* One call being answered, possibly later (an async method) */
-typedef struct
-{
-  PpListener   *listener;
-  guint32       serial;
-  gboolean      no_reply;
-  GCancellable *cancellable;
-} Run;
-
-static void
-run_done (GVariant     *result,
-          GUnixFDList  *out_fds,
-          const GError *error,
-          gpointer      user_data)
-{
-  Run *run = user_data;
-  PpListener *self = run->listener;
-
-  if (self->connection != NULL)
-    reply_with_fds (self, run->serial, run->no_reply, result, out_fds, error);
-  if (run->cancellable != NULL)
-    forget_running (self, run->serial);
-  g_clear_object (&run->cancellable);
-  g_object_unref (run->listener);
-  g_free (run);
+  pp_forwarder_start (self->forwarder);
 }
 
 /* The caller's deadline, in its monotonic clock's milliseconds (low 32
@@ -525,6 +206,49 @@ deadline_passed (PpListener *self,
   return deadline != 0 && (gint32) (deadline + self->clock_offset - now) < 0;
 }
 
+/* An added method first, then the object's own */
+static PpMethod *
+lookup_method (PpListener  *self,
+               const char  *name,
+               GError     **error)
+{
+  PpMethod *method = g_hash_table_lookup (self->methods, name);
+
+  if (method != NULL)
+    return pp_method_ref (method);
+  return pp_introspection_lookup_method (G_OBJECT_TYPE (self->object), name, error);
+}
+
+static void
+method_done (GVariant     *result,
+             GUnixFDList  *out_fds,
+             const GError *error,
+             gpointer      user_data)
+{
+  PpInvocation *invocation = user_data;
+
+  if (error != NULL)
+    pp_invocation_return_gerror (invocation, error);
+  else
+    pp_invocation_return_value_with_unix_fd_list (invocation, result, out_fds);
+  g_object_unref (invocation);
+}
+
+/* A call that no method answers: a handler may */
+static void
+emit_handle_method_call (PpListener   *self,
+                         PpInvocation *invocation,
+                         const GError *unknown)
+{
+  const char *name = pp_invocation_get_method_name (invocation);
+  gboolean handled = FALSE;
+
+  g_signal_emit (self, signals[HANDLE_METHOD_CALL], g_quark_try_string (name),
+                 name, pp_invocation_get_parameters (invocation), invocation, &handled);
+  if (!handled)
+    pp_invocation_return_gerror (invocation, unknown);
+}
+
 static void
 handle_call (PpListener         *self,
              const PpWireHeader *header,
@@ -532,96 +256,42 @@ handle_call (PpListener         *self,
              GUnixFDList        *fds)
 {
   g_autoptr(GVariant) args = NULL;
+  g_autoptr(PpInvocation) invocation = NULL;
   g_autoptr(PpMethod) method = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) result = NULL;
-  gboolean no_reply = (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0;
-  AddedMethod *added;
   const char *name;
 
   /* The name points into @body */
   pp_wire_split_body (body, &name, 1, &args, NULL);
+  invocation = pp_invocation_new (self->connection, self->running, self->object, header->serial,
+                                  (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0,
+                                  body, name, args, fds);
 
   if (deadline_passed (self, header->timeout_msec))
     {
       g_set_error (&error, PP_ERROR, PP_ERROR_TIMED_OUT,
                    _("The caller of “%s” gave up before it could start"), name);
-      reply (self, header->serial, no_reply, NULL, error);
-      return;
-    }
-
-  added = g_hash_table_lookup (self->methods, name);
-  if (added != NULL)
-    {
-      if (pp_method_check_args (name, added->in_type, args, &error))
-        {
-          result = added->func (self->object, args, added->user_data, &error);
-          if (result != NULL)
-            {
-              g_variant_take_ref (result);
-              if (!g_variant_is_of_type (result, added->out_type))
-                {
-                  g_warning ("Method “%s” must return %.*s, not %s", name,
-                             (int) g_variant_type_get_string_length (added->out_type),
-                             g_variant_type_peek_string (added->out_type),
-                             g_variant_get_type_string (result));
-                  g_clear_pointer (&result, g_variant_unref);
-                  g_set_error (&error, PP_ERROR, PP_ERROR_FAILED,
-                               _("Method “%s” returned a value of the wrong type"), name);
-                }
-            }
-          else if (error == NULL)
-            g_set_error (&error, PP_ERROR, PP_ERROR_FAILED,
-                         _("Method “%s” failed without saying why"), name);
-        }
-      reply (self, header->serial, no_reply, result, error);
-      return;
-    }
-
-  method = pp_introspection_lookup_method (G_OBJECT_TYPE (self->object), name, &error);
-  if (method != NULL)
-    {
-      Run *run = g_new0 (Run, 1);
-
-      run->listener = g_object_ref (self);
-      run->serial = header->serial;
-      run->no_reply = no_reply;
-      if (pp_method_is_async (method))
-        {
-          /* Running until its x_finish(): a CANCEL for it cancels this */
-          run->cancellable = g_cancellable_new ();
-          track_running (self, run->serial, run->cancellable);
-        }
-      pp_method_invoke_async (method, self->object, args, fds, run->cancellable, run_done, run);
-      return;
-    }
-
-  if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD))
-    {
-      g_autoptr(PpInvocation) invocation = pp_invocation_new (self->connection, self->object,
-                                                               header->serial, no_reply,
-                                                               name, args, fds, NULL);
-      AnsweredData *answered = g_new0 (AnsweredData, 1);
-      gboolean handled = FALSE;
-
-      /* A CANCEL for it cancels the invocation's cancellable until it is
-       * answered */
-      g_weak_ref_init (&answered->listener, self);
-      answered->serial = header->serial;
-      track_running (self, header->serial, pp_invocation_get_cancellable (invocation));
-      pp_invocation_set_answered_func (invocation, invocation_answered, answered);
-
-      g_signal_emit (self, signals[HANDLE_METHOD_CALL], g_quark_try_string (name),
-                     name, args, invocation, &handled);
-      if (handled)
-        return;
-
-      /* Nobody answered: the unknown-method error below does. */
       pp_invocation_return_gerror (invocation, error);
       return;
     }
 
-  reply (self, header->serial, no_reply, NULL, error);
+  method = lookup_method (self, name, &error);
+  if (method != NULL)
+    {
+      GCancellable *cancellable = pp_method_takes_cancellable (method)
+                                  ? pp_invocation_get_cancellable (invocation) : NULL;
+
+      pp_invocation_set_method (invocation, method);
+      pp_method_invoke_async (method, self->object, args, fds, cancellable,
+                              method_done, g_object_ref (invocation));
+    }
+  else if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD))
+    emit_handle_method_call (self, invocation, error);
+  else
+    pp_invocation_return_gerror (invocation, error);
+
+  /* One answered later (an async method, a handler's) can be cancelled */
+  pp_invocation_dispatched (invocation);
 }
 
 static void
@@ -656,22 +326,10 @@ on_message (PpConnection       *connection,
       break;
 
     case PP_WIRE_KIND_CANCEL:
-      {
-        /* An async method is told through its cancellable. A synchronous
-         * one has finished by the time a cancel is read: the caller
-         * dropped its reply already. */
-        g_autoptr(GCancellable) cancellable = NULL;
-
-        g_mutex_lock (&self->running_lock);
-        cancellable = g_hash_table_lookup (self->running, GUINT_TO_POINTER (header->serial));
-        if (cancellable != NULL)
-          g_object_ref (cancellable);
-        g_mutex_unlock (&self->running_lock);
-
-        /* Outside the lock: handlers of the cancellable run here */
-        if (cancellable != NULL)
-          g_cancellable_cancel (cancellable);
-      }
+      /* A call answered later is told through its cancellable. One
+       * answered at once has been by the time a cancel is read: the
+       * caller dropped its reply already. */
+      pp_running_calls_cancel (self->running, header->serial);
       break;
 
     case PP_WIRE_KIND_SUBSCRIBE:
@@ -680,12 +338,12 @@ on_message (PpConnection       *connection,
         const char *name;
 
         g_variant_get (body, "(&s)", &name);
-        handle_subscribe (self, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+        pp_forwarder_subscribe (self->forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
       }
       break;
 
     case PP_WIRE_KIND_SET_PROPERTY:
-      handle_set_property (self, header, body);
+      pp_forwarder_set_property (self->forwarder, header, body);
       break;
 
     case PP_WIRE_KIND_WELCOME:
@@ -711,8 +369,8 @@ on_closed (PpConnection *connection,
   if (self->closed)
     return;
   self->closed = TRUE;
-  stop_forwarding (self);
-  cancel_running (self);
+  pp_forwarder_stop (self->forwarder);
+  pp_running_calls_cancel_all (self->running);
 
   g_object_ref (self);
   g_signal_emit (self, signals[CLOSED], 0, error);
@@ -750,6 +408,7 @@ pp_listener_initable_init (GInitable     *initable,
   if (self->max_message_size != 0)
     pp_connection_set_max_message_size (self->connection, self->max_message_size);
   pp_connection_set_memfd_threshold (self->connection, self->memfd_threshold);
+  self->forwarder = pp_forwarder_new (self->object, self->connection);
   pp_connection_start (self->connection);
   return TRUE;
 }
@@ -761,49 +420,11 @@ pp_listener_initable_iface_init (GInitableIface *iface)
 }
 
 static void
-stop_forwarding (PpListener *self)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  if (self->object == NULL)
-    return;
-  g_clear_signal_handler (&self->notify_id, self->object);
-  g_hash_table_iter_init (&iter, self->forwarded);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_signal_handler_disconnect (self->object, GPOINTER_TO_SIZE (value));
-  g_hash_table_remove_all (self->forwarded);
-}
-
-/* Nobody waits for the answers of async methods any more */
-static void
-cancel_running (PpListener *self)
-{
-  g_autoptr(GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer value;
-
-  g_mutex_lock (&self->running_lock);
-  if (self->running != NULL)
-    {
-      g_hash_table_iter_init (&iter, self->running);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_ptr_array_add (cancellables, g_object_ref (value));
-    }
-  g_mutex_unlock (&self->running_lock);
-
-  for (guint i = 0; i < cancellables->len; i++)
-    g_cancellable_cancel (g_ptr_array_index (cancellables, i));
-}
-
-static void
 pp_listener_dispose (GObject *object)
 {
   PpListener *self = PP_LISTENER (object);
 
-  if (self->forwarded != NULL)
-    stop_forwarding (self);
-
+  g_clear_pointer (&self->forwarder, pp_forwarder_free);
   if (self->connection != NULL)
     {
       self->closed = TRUE;
@@ -811,10 +432,6 @@ pp_listener_dispose (GObject *object)
       g_clear_pointer (&self->connection, pp_connection_unref);
     }
   g_clear_pointer (&self->methods, g_hash_table_unref);
-  g_clear_pointer (&self->forwarded, g_hash_table_unref);
-  g_mutex_lock (&self->running_lock);
-  g_clear_pointer (&self->running, g_hash_table_unref);
-  g_mutex_unlock (&self->running_lock);
   g_clear_object (&self->object);
   g_clear_object (&self->stream);
 
@@ -826,7 +443,7 @@ pp_listener_finalize (GObject *object)
 {
   PpListener *self = PP_LISTENER (object);
 
-  g_mutex_clear (&self->running_lock);
+  pp_running_calls_unref (self->running);
 
   G_OBJECT_CLASS (pp_listener_parent_class)->finalize (object);
 }
@@ -939,13 +556,11 @@ pp_listener_class_init (PpListenerClass *klass)
   /**
    * PpListener:memfd-threshold:
    *
- * Frame bodies of at least this many bytes are sent in a memfd sealed
- * against changes instead of through the socket, when the connection is a
- * unix socket and the peer takes file descriptors; 0 turns this off. The
- * default, 64 MiB, is where the memfd was measured to cost about as much
- * as the socket on virtual machines, where each fresh page of a memfd
- * costs a page fault; there it keeps a big message from queueing in the
- * socket ahead of every later one.
+   * Frame bodies of at least this many bytes are sent in a memfd sealed
+   * against changes instead of through the socket, when the connection is
+   * a unix socket and the peer takes file descriptors; 0 turns this off.
+   * Such a body does not queue in the socket ahead of every later message.
+   * The default is 64 MiB; below that, the socket costs less.
    *
    * Since: 1.0
    */
@@ -998,10 +613,9 @@ pp_listener_class_init (PpListenerClass *klass)
 static void
 pp_listener_init (PpListener *self)
 {
-  self->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, added_method_free);
-  self->forwarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->running = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  g_mutex_init (&self->running_lock);
+  self->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) pp_method_unref);
+  self->running = pp_running_calls_new ();
   self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
 }
 
@@ -1291,21 +905,14 @@ pp_listener_add_method (PpListener         *self,
                         gpointer            user_data,
                         GDestroyNotify      destroy)
 {
-  AddedMethod *method;
-
   g_return_if_fail (PP_IS_LISTENER (self));
   g_return_if_fail (name != NULL);
   g_return_if_fail (in_type != NULL && g_variant_type_is_tuple (in_type));
   g_return_if_fail (out_type != NULL && g_variant_type_is_tuple (out_type));
   g_return_if_fail (func != NULL);
 
-  method = g_new0 (AddedMethod, 1);
-  method->in_type = g_variant_type_copy (in_type);
-  method->out_type = g_variant_type_copy (out_type);
-  method->func = func;
-  method->user_data = user_data;
-  method->destroy = destroy;
-  g_hash_table_replace (self->methods, g_strdup (name), method);
+  g_hash_table_replace (self->methods, g_strdup (name),
+                        pp_method_new_added (name, in_type, out_type, func, user_data, destroy));
 }
 
 static void

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pp-connection-private.h"
+
+G_BEGIN_DECLS
+
+/* The listener's half of the mirror: sends the exported object's property
+ * changes and the emissions of the signals the peer subscribed to, in
+ * order with the calls' replies, and sets properties for the peer. */
+typedef struct _PpForwarder PpForwarder;
+
+PpForwarder *pp_forwarder_new          (GObject            *object,
+                                        PpConnection       *connection);
+/* Stops forwarding, and frees */
+void         pp_forwarder_free         (PpForwarder        *self);
+/* From the handshake on, every property change is sent */
+void         pp_forwarder_start        (PpForwarder        *self);
+void         pp_forwarder_stop         (PpForwarder        *self);
+/* SUBSCRIBE and UNSUBSCRIBE */
+void         pp_forwarder_subscribe    (PpForwarder        *self,
+                                        const char         *name,
+                                        gboolean            subscribe);
+/* SET_PROPERTY, answered with the property's new value */
+void         pp_forwarder_set_property (PpForwarder        *self,
+                                        const PpWireHeader *header,
+                                        GVariant           *body);
+
+G_END_DECLS

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-forwarder-private.h"
+#include "pp-introspection-private.h"
+#include "pp-invocation-private.h"
+#include "pp-marshal-private.h"
+
+struct _PpForwarder
+{
+  GObject      *object;
+  PpConnection *connection;
+  gulong        notify_id;
+  GHashTable   *forwarded;    /* signal name → handler id */
+};
+
+PpForwarder *
+pp_forwarder_new (GObject      *object,
+                  PpConnection *connection)
+{
+  PpForwarder *self = g_new0 (PpForwarder, 1);
+
+  self->object = g_object_ref (object);
+  self->connection = pp_connection_ref (connection);
+  self->forwarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return self;
+}
+
+void
+pp_forwarder_free (PpForwarder *self)
+{
+  if (self == NULL)
+    return;
+  pp_forwarder_stop (self);
+  g_hash_table_unref (self->forwarded);
+  pp_connection_unref (self->connection);
+  g_object_unref (self->object);
+  g_free (self);
+}
+
+void
+pp_forwarder_stop (PpForwarder *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_clear_signal_handler (&self->notify_id, self->object);
+  g_hash_table_iter_init (&iter, self->forwarded);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_signal_handler_disconnect (self->object, GPOINTER_TO_SIZE (value));
+  g_hash_table_remove_all (self->forwarded);
+}
+
+/* Properties -------------------------------------------------------------- */
+
+static gboolean
+property_is_mirrored (GParamSpec *pspec)
+{
+  g_autoptr(GString) signature = g_string_new (NULL);
+
+  return (pspec->flags & G_PARAM_READABLE) &&
+         pp_marshal_gtype_signature (pspec->value_type, signature, NULL);
+}
+
+static GVariant *
+property_value (PpForwarder  *self,
+                GParamSpec   *pspec,
+                GError      **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (self->object, pspec->name, &value);
+  return pp_marshal_value_to_maybe (&value, error);
+}
+
+/* Keeps the proxy's property cache exact: every change is sent, in order
+ * with the calls' replies. */
+static void
+on_object_notify (GObject     *object,
+                  GParamSpec  *pspec,
+                  PpForwarder *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  GVariant *value;
+
+  if (!property_is_mirrored (pspec))
+    return;
+
+  value = property_value (self, pspec, &error);
+  if (value == NULL)
+    {
+      g_debug ("Not forwarding the change of “%s”: %s", pspec->name, error->message);
+      return;
+    }
+  frame = pp_wire_encode (PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0,
+                          g_variant_new ("(s@mv)", pspec->name, value));
+  pp_connection_send (self->connection, frame, NULL);
+}
+
+void
+pp_forwarder_start (PpForwarder *self)
+{
+  if (self->notify_id == 0)
+    self->notify_id = g_signal_connect (self->object, "notify", G_CALLBACK (on_object_notify),
+                                        self);
+}
+
+static gboolean
+set_property (PpForwarder  *self,
+              GParamSpec   *pspec,
+              const char   *name,
+              GVariant     *maybe,
+              GError      **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  if (pspec == NULL || !property_is_mirrored (pspec))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD,
+                   _("Object of type %s has no property “%s” that can be set from another process"),
+                   G_OBJECT_TYPE_NAME (self->object), name);
+      return FALSE;
+    }
+  if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                   _("Property “%s” of %s is read-only"), name, G_OBJECT_TYPE_NAME (self->object));
+      return FALSE;
+    }
+  if (!pp_marshal_value_from_maybe (maybe, pspec->value_type, &value, error))
+    return FALSE;
+  /* Checked here, since GObject only warns about an invalid value. */
+  if (g_param_value_validate (pspec, &value))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("The value is not valid for property “%s” of %s"),
+                   name, G_OBJECT_TYPE_NAME (self->object));
+      return FALSE;
+    }
+  g_object_set_property (self->object, name, &value);
+  return TRUE;
+}
+
+void
+pp_forwarder_set_property (PpForwarder        *self,
+                           const PpWireHeader *header,
+                           GVariant           *body)
+{
+  g_autoptr(GVariant) maybe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) current = NULL;
+  GParamSpec *pspec;
+  const char *name;
+
+  g_variant_get (body, "(&s@mv)", &name, &maybe);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->object), name);
+
+  if (set_property (self, pspec, name, maybe, &error))
+    {
+      current = property_value (self, pspec, &error);
+      if (current != NULL)
+        current = g_variant_ref_sink (g_variant_new_tuple (&current, 1));
+    }
+
+  pp_invocation_send_answer (self->connection, header->serial, current, NULL, error);
+}
+
+/* Signals ----------------------------------------------------------------- */
+
+typedef struct
+{
+  GClosure     closure;
+  PpForwarder *forwarder;
+  char        *name;
+} ForwardClosure;
+
+static void
+forward_closure_finalize (gpointer  data,
+                          GClosure *closure)
+{
+  g_free (((ForwardClosure *) closure)->name);
+}
+
+/* Sends one emission of a subscribed signal: all of it or, if an argument
+ * cannot be converted, nothing. */
+static void
+forward_signal_marshal (GClosure     *closure,
+                        GValue       *return_value,
+                        guint         n_param_values,
+                        const GValue *param_values,
+                        gpointer      invocation_hint,
+                        gpointer      marshal_data)
+{
+  ForwardClosure *fc = (ForwardClosure *) closure;
+  GSignalInvocationHint *hint = invocation_hint;
+  const char *detail = hint->detail ? g_quark_to_string (hint->detail) : "";
+  g_autofree GVariant **args = g_new0 (GVariant *, MAX (n_param_values, 1));
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A detail is any quark the emitter made; only text can cross */
+  if (!g_utf8_validate (detail, -1, NULL))
+    {
+      g_debug ("Not forwarding an emission of “%s” whose detail is not UTF-8", fc->name);
+      return;
+    }
+
+  for (guint i = 1; i < n_param_values; i++)
+    {
+      args[i - 1] = pp_marshal_value_to_nullable (&param_values[i], &fds, &error);
+      if (args[i - 1] == NULL)
+        {
+          g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
+          for (guint j = 0; j + 1 < i; j++)
+            g_variant_unref (g_variant_ref_sink (args[j]));
+          return;
+        }
+    }
+
+  frame = pp_wire_encode_signal (fc->name, detail,
+                                 g_variant_new_tuple (args, n_param_values - 1));
+  /* E.g. a stream on a pair of pipes: the peer cannot get it */
+  if (!pp_connection_send_with_fds (fc->forwarder->connection, frame, fds, &error) &&
+      !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+    g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
+}
+
+void
+pp_forwarder_subscribe (PpForwarder *self,
+                        const char  *name,
+                        gboolean     subscribe)
+{
+  gulong handler_id = GPOINTER_TO_SIZE (g_hash_table_lookup (self->forwarded, name));
+  ForwardClosure *fc;
+  guint signal_id;
+
+  if (!subscribe)
+    {
+      if (handler_id != 0)
+        {
+          g_signal_handler_disconnect (self->object, handler_id);
+          g_hash_table_remove (self->forwarded, name);
+        }
+      return;
+    }
+
+  /* Names that are no mirrored signal are ignored: the proxy only asks for
+   * what the description offered. */
+  if (handler_id != 0 ||
+      !pp_introspection_signal_is_mirrored (G_OBJECT_TYPE (self->object), name, &signal_id))
+    return;
+
+  fc = (ForwardClosure *) g_closure_new_simple (sizeof (ForwardClosure), NULL);
+  fc->forwarder = self;
+  fc->name = g_strdup (name);
+  g_closure_add_finalize_notifier (&fc->closure, NULL, forward_closure_finalize);
+  g_closure_set_marshal (&fc->closure, forward_signal_marshal);
+  handler_id = g_signal_connect_closure_by_id (self->object, signal_id, 0, &fc->closure, FALSE);
+  g_hash_table_insert (self->forwarded, g_strdup (name), GSIZE_TO_POINTER (handler_id));
+}
