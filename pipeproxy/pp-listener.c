@@ -51,19 +51,19 @@
  */
 struct _PpListener
 {
-  GObject        parent_instance;
+  GObject         parent_instance;
 
-  GObject       *object;
-  GIOStream     *stream;
-  PpConnection  *connection;
-  GHashTable    *methods;      /* name → PpMethod, added */
-  gsize          max_message_size;
-  gsize          memfd_threshold;
-  gboolean       greeted;
-  gboolean       closed;
-  guint32        clock_offset; /* our clock minus the peer's, in ms */
-  PpForwarder   *forwarder;
-  PpRunningCalls *running;
+  GObject        *object;
+  GIOStream      *stream;
+  PpConnection   *connection;
+  GHashTable     *methods;      /* name → PpMethod, added */
+  gsize           max_message_size;
+  gsize           memfd_threshold;
+  gboolean        greeted;
+  gboolean        closed;
+  guint32         clock_offset; /* our clock minus the peer's, in ms */
+  PpForwarder    *forwarder;
+  PpRunningCalls *running;      /* calls answered later */
 };
 
 /* The added methods, as the description reads them */
