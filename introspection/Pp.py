@@ -300,7 +300,7 @@ class _RemoteMethod(object):
 
     def __init__(self, member):
         self.name = member.get_name()
-        self.in_signature = member.get_signature() or '()'
+        self.in_signature = member.get_in_signature() or '()'
         self.out_signature = member.get_out_signature() or '()'
         self.in_types = _split_tuple(self.in_signature)
         self.converters = [(t, _converter(t)) for t in self.in_types]

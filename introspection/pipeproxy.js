@@ -307,7 +307,7 @@ function describedMethods(proxy) {
         const member = list.get_item(i);
         methods.set(member.get_name(), {
             name: member.get_name(),
-            in: member.get_signature(),
+            in: member.get_in_signature(),
             out: member.get_out_signature(),
         });
     }

@@ -3,59 +3,49 @@
 
 #include "pp-enums.h"
 #include "pp-member-private.h"
+#include "pp-mirror-private.h"
 
 /**
  * PpMember:
  *
  * One method, signal or property of the object a [class@Pp.Proxy] stands
- * for, as the listener described it in the handshake. Lists of them come
- * from [method@Pp.Proxy.list_methods], [method@Pp.Proxy.list_signals] and
+ * for, as the listener described it in the handshake: a
+ * [class@Pp.MethodMember], [class@Pp.SignalMember] or
+ * [class@Pp.PropertyMember]. Lists of them come from
+ * [method@Pp.Proxy.list_methods], [method@Pp.Proxy.list_signals] and
  * [method@Pp.Proxy.list_properties].
  *
  * Members are immutable and may be used from any thread.
  *
  * Since: 1.0
  */
-struct _PpMember
+typedef struct
 {
-  GObject       parent_instance;
+  char     *name;
+  char     *unavailable_reason;
+} PpMemberPrivate;
 
-  PpMemberKind  kind;
-  char         *name;
-  char         *signature;
-  char         *out_signature;
-  guint         flags;
-  gboolean      throws;
-  char         *detail;
-  gboolean      available;
-};
-
-G_DEFINE_FINAL_TYPE (PpMember, pp_member, G_TYPE_OBJECT)
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PpMember, pp_member, G_TYPE_OBJECT)
 
 enum {
-  PROP_0,
-  PROP_KIND,
-  PROP_NAME,
-  PROP_SIGNATURE,
-  PROP_OUT_SIGNATURE,
-  PROP_FLAGS,
-  PROP_THROWS,
-  PROP_DETAIL,
-  PROP_AVAILABLE,
-  N_PROPS
+  MEMBER_PROP_0,
+  MEMBER_PROP_NAME,
+  MEMBER_PROP_AVAILABLE,
+  MEMBER_PROP_UNAVAILABLE_REASON,
+  MEMBER_N_PROPS
 };
 
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *member_properties[MEMBER_N_PROPS];
+
+#define READ_ONLY (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
 
 static void
 pp_member_finalize (GObject *object)
 {
-  PpMember *self = PP_MEMBER (object);
+  PpMemberPrivate *priv = pp_member_get_instance_private (PP_MEMBER (object));
 
-  g_free (self->name);
-  g_free (self->signature);
-  g_free (self->out_signature);
-  g_free (self->detail);
+  g_free (priv->name);
+  g_free (priv->unavailable_reason);
 
   G_OBJECT_CLASS (pp_member_parent_class)->finalize (object);
 }
@@ -70,14 +60,15 @@ pp_member_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_KIND:          g_value_set_enum (value, self->kind); break;
-    case PROP_NAME:          g_value_set_string (value, self->name); break;
-    case PROP_SIGNATURE:     g_value_set_string (value, self->signature); break;
-    case PROP_OUT_SIGNATURE: g_value_set_string (value, self->out_signature); break;
-    case PROP_FLAGS:         g_value_set_uint (value, self->flags); break;
-    case PROP_THROWS:        g_value_set_boolean (value, self->throws); break;
-    case PROP_DETAIL:        g_value_set_string (value, self->detail); break;
-    case PROP_AVAILABLE:     g_value_set_boolean (value, self->available); break;
+    case MEMBER_PROP_NAME:
+      g_value_set_string (value, pp_member_get_name (self));
+      break;
+    case MEMBER_PROP_AVAILABLE:
+      g_value_set_boolean (value, pp_member_get_available (self));
+      break;
+    case MEMBER_PROP_UNAVAILABLE_REASON:
+      g_value_set_string (value, pp_member_get_unavailable_reason (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -87,20 +78,10 @@ static void
 pp_member_class_init (PpMemberClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = pp_member_finalize;
   object_class->get_property = pp_member_get_property;
 
-  /**
-   * PpMember:kind:
-   *
-   * Whether this is a method, a signal or a property.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, PP_TYPE_MEMBER_KIND,
-                                             PP_MEMBER_METHOD, flags);
   /**
    * PpMember:name:
    *
@@ -108,61 +89,31 @@ pp_member_class_init (PpMemberClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  /**
-   * PpMember:signature:
-   *
-   * A GVariant type string: a method's arguments or a signal's, as a
-   * tuple; a property's value. Empty when the member cannot cross.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_SIGNATURE] = g_param_spec_string ("signature", NULL, NULL, NULL, flags);
-  /**
-   * PpMember:out-signature:
-   *
-   * A method's result tuple; empty for signals and properties.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_OUT_SIGNATURE] = g_param_spec_string ("out-signature", NULL, NULL, NULL, flags);
-  /**
-   * PpMember:flags:
-   *
-   * A signal's #GSignalFlags or a property's #GParamFlags, as the remote
-   * object has them; 0 for methods.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_FLAGS] = g_param_spec_uint ("flags", NULL, NULL, 0, G_MAXUINT, 0, flags);
-  /**
-   * PpMember:throws:
-   *
-   * Whether a method can fail with a #GError of its own.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_THROWS] = g_param_spec_boolean ("throws", NULL, NULL, FALSE, flags);
-  /**
-   * PpMember:detail:
-   *
-   * For a method, how it is dispatched: `introspected`, `async` (an
-   * `x_async()`/`x_finish()` pair), `action-signal` or `added`. For a property, the remote value type name. For a member that
-   * is not available, why.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_DETAIL] = g_param_spec_string ("detail", NULL, NULL, NULL, flags);
+  member_properties[MEMBER_PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, READ_ONLY);
   /**
    * PpMember:available:
    *
-   * Whether the proxy mirrors it (signals, properties) or can call it.
+   * Whether the proxy can call it (methods are), or mirrors it (signals,
+   * properties): connect to the signal, read the property as the proxy's
+   * own.
    *
    * Since: 1.0
    */
-  properties[PROP_AVAILABLE] = g_param_spec_boolean ("available", NULL, NULL, FALSE, flags);
+  member_properties[MEMBER_PROP_AVAILABLE] =
+    g_param_spec_boolean ("available", NULL, NULL, FALSE, READ_ONLY);
+  /**
+   * PpMember:unavailable-reason:
+   *
+   * Why the member is not available, e.g. an argument type that cannot
+   * cross; %NULL when it is.
+   *
+   * Since: 1.0
+   */
+  member_properties[MEMBER_PROP_UNAVAILABLE_REASON] =
+    g_param_spec_string ("unavailable-reason", NULL, NULL, NULL, READ_ONLY);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, MEMBER_N_PROPS, member_properties);
 }
 
 static void
@@ -170,44 +121,17 @@ pp_member_init (PpMember *self)
 {
 }
 
-PpMember *
-pp_member_new (PpMemberKind  kind,
-               const char   *name,
-               const char   *signature,
-               const char   *out_signature,
-               guint         flags,
-               gboolean      throws,
-               const char   *detail,
-               gboolean      available)
+static gpointer
+member_new (GType       type,
+            const char *name,
+            const char *unavailable_reason)
 {
-  PpMember *self = g_object_new (PP_TYPE_MEMBER, NULL);
+  PpMember *self = g_object_new (type, NULL);
+  PpMemberPrivate *priv = pp_member_get_instance_private (self);
 
-  self->kind = kind;
-  self->name = g_strdup (name);
-  self->signature = g_strdup (signature ? signature : "");
-  self->out_signature = g_strdup (out_signature ? out_signature : "");
-  self->flags = flags;
-  self->throws = throws;
-  self->detail = g_strdup (detail ? detail : "");
-  self->available = available;
+  priv->name = g_strdup (name);
+  priv->unavailable_reason = g_strdup (unavailable_reason);
   return self;
-}
-
-/**
- * pp_member_get_kind:
- * @self: a #PpMember
- *
- * Gets [property@Pp.Member:kind].
- *
- * Returns: the value of [property@Pp.Member:kind]
- *
- * Since: 1.0
- */
-PpMemberKind
-pp_member_get_kind (PpMember *self)
-{
-  g_return_val_if_fail (PP_IS_MEMBER (self), PP_MEMBER_METHOD);
-  return self->kind;
 }
 
 /**
@@ -216,100 +140,17 @@ pp_member_get_kind (PpMember *self)
  *
  * Gets [property@Pp.Member:name].
  *
- * Returns: the value of [property@Pp.Member:name]
+ * Returns: the name
  *
  * Since: 1.0
  */
 const char *
 pp_member_get_name (PpMember *self)
 {
+  PpMemberPrivate *priv = pp_member_get_instance_private (self);
+
   g_return_val_if_fail (PP_IS_MEMBER (self), NULL);
-  return self->name;
-}
-
-/**
- * pp_member_get_signature:
- * @self: a #PpMember
- *
- * Gets [property@Pp.Member:signature].
- *
- * Returns: the value of [property@Pp.Member:signature]
- *
- * Since: 1.0
- */
-const char *
-pp_member_get_signature (PpMember *self)
-{
-  g_return_val_if_fail (PP_IS_MEMBER (self), NULL);
-  return self->signature;
-}
-
-/**
- * pp_member_get_out_signature:
- * @self: a #PpMember
- *
- * Gets [property@Pp.Member:out-signature].
- *
- * Returns: the value of [property@Pp.Member:out-signature]
- *
- * Since: 1.0
- */
-const char *
-pp_member_get_out_signature (PpMember *self)
-{
-  g_return_val_if_fail (PP_IS_MEMBER (self), NULL);
-  return self->out_signature;
-}
-
-/**
- * pp_member_get_flags:
- * @self: a #PpMember
- *
- * Gets [property@Pp.Member:flags].
- *
- * Returns: the value of [property@Pp.Member:flags]
- *
- * Since: 1.0
- */
-guint
-pp_member_get_flags (PpMember *self)
-{
-  g_return_val_if_fail (PP_IS_MEMBER (self), 0);
-  return self->flags;
-}
-
-/**
- * pp_member_get_throws:
- * @self: a #PpMember
- *
- * Gets [property@Pp.Member:throws].
- *
- * Returns: the value of [property@Pp.Member:throws]
- *
- * Since: 1.0
- */
-gboolean
-pp_member_get_throws (PpMember *self)
-{
-  g_return_val_if_fail (PP_IS_MEMBER (self), FALSE);
-  return self->throws;
-}
-
-/**
- * pp_member_get_detail:
- * @self: a #PpMember
- *
- * Gets [property@Pp.Member:detail].
- *
- * Returns: the value of [property@Pp.Member:detail]
- *
- * Since: 1.0
- */
-const char *
-pp_member_get_detail (PpMember *self)
-{
-  g_return_val_if_fail (PP_IS_MEMBER (self), NULL);
-  return self->detail;
+  return priv->name;
 }
 
 /**
@@ -318,13 +159,564 @@ pp_member_get_detail (PpMember *self)
  *
  * Gets [property@Pp.Member:available].
  *
- * Returns: the value of [property@Pp.Member:available]
+ * Returns: whether the proxy can call or mirrors the member
  *
  * Since: 1.0
  */
 gboolean
 pp_member_get_available (PpMember *self)
 {
+  PpMemberPrivate *priv = pp_member_get_instance_private (self);
+
   g_return_val_if_fail (PP_IS_MEMBER (self), FALSE);
-  return self->available;
+  return priv->unavailable_reason == NULL;
+}
+
+/**
+ * pp_member_get_unavailable_reason:
+ * @self: a #PpMember
+ *
+ * Gets [property@Pp.Member:unavailable-reason].
+ *
+ * Returns: (nullable): why the member is not available, or %NULL when it is
+ *
+ * Since: 1.0
+ */
+const char *
+pp_member_get_unavailable_reason (PpMember *self)
+{
+  PpMemberPrivate *priv = pp_member_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_MEMBER (self), NULL);
+  return priv->unavailable_reason;
+}
+
+/* Methods ------------------------------------------------------------------ */
+
+/**
+ * PpMethodMember:
+ *
+ * A method of the remote object that the proxy can call, with the
+ * signatures its arguments and results are checked against.
+ *
+ * Since: 1.0
+ */
+struct _PpMethodMember
+{
+  PpMember          parent_instance;
+  char             *in_signature;
+  char             *out_signature;
+  gboolean          throws;
+  PpMethodDispatch  dispatch;
+};
+
+G_DEFINE_FINAL_TYPE (PpMethodMember, pp_method_member, PP_TYPE_MEMBER)
+
+enum {
+  METHOD_PROP_0,
+  METHOD_PROP_IN_SIGNATURE,
+  METHOD_PROP_OUT_SIGNATURE,
+  METHOD_PROP_THROWS,
+  METHOD_PROP_DISPATCH,
+  METHOD_N_PROPS
+};
+
+static GParamSpec *method_properties[METHOD_N_PROPS];
+
+static void
+pp_method_member_finalize (GObject *object)
+{
+  PpMethodMember *self = PP_METHOD_MEMBER (object);
+
+  g_free (self->in_signature);
+  g_free (self->out_signature);
+
+  G_OBJECT_CLASS (pp_method_member_parent_class)->finalize (object);
+}
+
+static void
+pp_method_member_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  PpMethodMember *self = PP_METHOD_MEMBER (object);
+
+  switch (prop_id)
+    {
+    case METHOD_PROP_IN_SIGNATURE:  g_value_set_string (value, self->in_signature); break;
+    case METHOD_PROP_OUT_SIGNATURE: g_value_set_string (value, self->out_signature); break;
+    case METHOD_PROP_THROWS:        g_value_set_boolean (value, self->throws); break;
+    case METHOD_PROP_DISPATCH:      g_value_set_enum (value, self->dispatch); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_method_member_class_init (PpMethodMemberClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pp_method_member_finalize;
+  object_class->get_property = pp_method_member_get_property;
+
+  /**
+   * PpMethodMember:in-signature:
+   *
+   * The arguments, a tuple type such as `(si)`.
+   *
+   * Since: 1.0
+   */
+  method_properties[METHOD_PROP_IN_SIGNATURE] =
+    g_param_spec_string ("in-signature", NULL, NULL, NULL, READ_ONLY);
+  /**
+   * PpMethodMember:out-signature:
+   *
+   * The result, a tuple type: the return value, if any, and the
+   * out-arguments.
+   *
+   * Since: 1.0
+   */
+  method_properties[METHOD_PROP_OUT_SIGNATURE] =
+    g_param_spec_string ("out-signature", NULL, NULL, NULL, READ_ONLY);
+  /**
+   * PpMethodMember:throws:
+   *
+   * Whether the method can fail with a #GError of its own.
+   *
+   * Since: 1.0
+   */
+  method_properties[METHOD_PROP_THROWS] =
+    g_param_spec_boolean ("throws", NULL, NULL, FALSE, READ_ONLY);
+  /**
+   * PpMethodMember:dispatch:
+   *
+   * How the listener runs it.
+   *
+   * Since: 1.0
+   */
+  method_properties[METHOD_PROP_DISPATCH] =
+    g_param_spec_enum ("dispatch", NULL, NULL, PP_TYPE_METHOD_DISPATCH,
+                       PP_METHOD_DISPATCH_INTROSPECTED, READ_ONLY);
+
+  g_object_class_install_properties (object_class, METHOD_N_PROPS, method_properties);
+}
+
+static void
+pp_method_member_init (PpMethodMember *self)
+{
+}
+
+/**
+ * pp_method_member_get_in_signature:
+ * @self: a #PpMethodMember
+ *
+ * Gets [property@Pp.MethodMember:in-signature].
+ *
+ * Returns: the arguments' tuple type
+ *
+ * Since: 1.0
+ */
+const char *
+pp_method_member_get_in_signature (PpMethodMember *self)
+{
+  g_return_val_if_fail (PP_IS_METHOD_MEMBER (self), NULL);
+  return self->in_signature;
+}
+
+/**
+ * pp_method_member_get_out_signature:
+ * @self: a #PpMethodMember
+ *
+ * Gets [property@Pp.MethodMember:out-signature].
+ *
+ * Returns: the result's tuple type
+ *
+ * Since: 1.0
+ */
+const char *
+pp_method_member_get_out_signature (PpMethodMember *self)
+{
+  g_return_val_if_fail (PP_IS_METHOD_MEMBER (self), NULL);
+  return self->out_signature;
+}
+
+/**
+ * pp_method_member_get_throws:
+ * @self: a #PpMethodMember
+ *
+ * Gets [property@Pp.MethodMember:throws].
+ *
+ * Returns: whether the method can fail with an error of its own
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_method_member_get_throws (PpMethodMember *self)
+{
+  g_return_val_if_fail (PP_IS_METHOD_MEMBER (self), FALSE);
+  return self->throws;
+}
+
+/**
+ * pp_method_member_get_dispatch:
+ * @self: a #PpMethodMember
+ *
+ * Gets [property@Pp.MethodMember:dispatch].
+ *
+ * Returns: how the listener runs the method
+ *
+ * Since: 1.0
+ */
+PpMethodDispatch
+pp_method_member_get_dispatch (PpMethodMember *self)
+{
+  g_return_val_if_fail (PP_IS_METHOD_MEMBER (self), PP_METHOD_DISPATCH_INTROSPECTED);
+  return self->dispatch;
+}
+
+/* Signals ------------------------------------------------------------------ */
+
+/**
+ * PpSignalMember:
+ *
+ * A signal of the remote object. When it is available it is a signal of
+ * the proxy too.
+ *
+ * Since: 1.0
+ */
+struct _PpSignalMember
+{
+  PpMember      parent_instance;
+  char         *signature;
+  GSignalFlags  flags;
+};
+
+G_DEFINE_FINAL_TYPE (PpSignalMember, pp_signal_member, PP_TYPE_MEMBER)
+
+enum {
+  SIGNAL_PROP_0,
+  SIGNAL_PROP_SIGNATURE,
+  SIGNAL_PROP_FLAGS,
+  SIGNAL_N_PROPS
+};
+
+static GParamSpec *signal_properties[SIGNAL_N_PROPS];
+
+static void
+pp_signal_member_finalize (GObject *object)
+{
+  g_free (PP_SIGNAL_MEMBER (object)->signature);
+
+  G_OBJECT_CLASS (pp_signal_member_parent_class)->finalize (object);
+}
+
+static void
+pp_signal_member_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  PpSignalMember *self = PP_SIGNAL_MEMBER (object);
+
+  switch (prop_id)
+    {
+    case SIGNAL_PROP_SIGNATURE: g_value_set_string (value, self->signature); break;
+    case SIGNAL_PROP_FLAGS:     g_value_set_uint (value, self->flags); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_signal_member_class_init (PpSignalMemberClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pp_signal_member_finalize;
+  object_class->get_property = pp_signal_member_get_property;
+
+  /**
+   * PpSignalMember:signature:
+   *
+   * The arguments, a tuple type in which `m` marks an argument that may be
+   * %NULL; empty when they cannot cross.
+   *
+   * Since: 1.0
+   */
+  signal_properties[SIGNAL_PROP_SIGNATURE] =
+    g_param_spec_string ("signature", NULL, NULL, NULL, READ_ONLY);
+  /**
+   * PpSignalMember:flags:
+   *
+   * The signal's #GSignalFlags on the remote object.
+   *
+   * Since: 1.0
+   */
+  signal_properties[SIGNAL_PROP_FLAGS] =
+    g_param_spec_uint ("flags", NULL, NULL, 0, G_MAXUINT, 0, READ_ONLY);
+
+  g_object_class_install_properties (object_class, SIGNAL_N_PROPS, signal_properties);
+}
+
+static void
+pp_signal_member_init (PpSignalMember *self)
+{
+}
+
+/**
+ * pp_signal_member_get_signature:
+ * @self: a #PpSignalMember
+ *
+ * Gets [property@Pp.SignalMember:signature].
+ *
+ * Returns: the arguments' tuple type, or an empty string
+ *
+ * Since: 1.0
+ */
+const char *
+pp_signal_member_get_signature (PpSignalMember *self)
+{
+  g_return_val_if_fail (PP_IS_SIGNAL_MEMBER (self), NULL);
+  return self->signature;
+}
+
+/**
+ * pp_signal_member_get_flags:
+ * @self: a #PpSignalMember
+ *
+ * Gets [property@Pp.SignalMember:flags].
+ *
+ * Returns: the signal's flags on the remote object
+ *
+ * Since: 1.0
+ */
+GSignalFlags
+pp_signal_member_get_flags (PpSignalMember *self)
+{
+  g_return_val_if_fail (PP_IS_SIGNAL_MEMBER (self), 0);
+  return self->flags;
+}
+
+/* Properties ----------------------------------------------------------------- */
+
+/**
+ * PpPropertyMember:
+ *
+ * A property of the remote object. When it is available it is a property
+ * of the proxy too, read from a cache the listener keeps exact.
+ *
+ * Since: 1.0
+ */
+struct _PpPropertyMember
+{
+  PpMember     parent_instance;
+  char        *signature;
+  GParamFlags  flags;
+  char        *value_type_name;
+};
+
+G_DEFINE_FINAL_TYPE (PpPropertyMember, pp_property_member, PP_TYPE_MEMBER)
+
+enum {
+  PROPERTY_PROP_0,
+  PROPERTY_PROP_SIGNATURE,
+  PROPERTY_PROP_FLAGS,
+  PROPERTY_PROP_VALUE_TYPE_NAME,
+  PROPERTY_N_PROPS
+};
+
+static GParamSpec *property_properties[PROPERTY_N_PROPS];
+
+static void
+pp_property_member_finalize (GObject *object)
+{
+  PpPropertyMember *self = PP_PROPERTY_MEMBER (object);
+
+  g_free (self->signature);
+  g_free (self->value_type_name);
+
+  G_OBJECT_CLASS (pp_property_member_parent_class)->finalize (object);
+}
+
+static void
+pp_property_member_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  PpPropertyMember *self = PP_PROPERTY_MEMBER (object);
+
+  switch (prop_id)
+    {
+    case PROPERTY_PROP_SIGNATURE:       g_value_set_string (value, self->signature); break;
+    case PROPERTY_PROP_FLAGS:           g_value_set_uint (value, self->flags); break;
+    case PROPERTY_PROP_VALUE_TYPE_NAME: g_value_set_string (value, self->value_type_name); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pp_property_member_class_init (PpPropertyMemberClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pp_property_member_finalize;
+  object_class->get_property = pp_property_member_get_property;
+
+  /**
+   * PpPropertyMember:signature:
+   *
+   * The GVariant type of the values, e.g. `i`; empty when they cannot
+   * cross.
+   *
+   * Since: 1.0
+   */
+  property_properties[PROPERTY_PROP_SIGNATURE] =
+    g_param_spec_string ("signature", NULL, NULL, NULL, READ_ONLY);
+  /**
+   * PpPropertyMember:flags:
+   *
+   * The property's #GParamFlags on the remote object.
+   *
+   * Since: 1.0
+   */
+  property_properties[PROPERTY_PROP_FLAGS] =
+    g_param_spec_uint ("flags", NULL, NULL, 0, G_MAXUINT, 0, READ_ONLY);
+  /**
+   * PpPropertyMember:value-type-name:
+   *
+   * The name of the property's value type on the remote object, e.g.
+   * `gint`.
+   *
+   * Since: 1.0
+   */
+  property_properties[PROPERTY_PROP_VALUE_TYPE_NAME] =
+    g_param_spec_string ("value-type-name", NULL, NULL, NULL, READ_ONLY);
+
+  g_object_class_install_properties (object_class, PROPERTY_N_PROPS, property_properties);
+}
+
+static void
+pp_property_member_init (PpPropertyMember *self)
+{
+}
+
+/**
+ * pp_property_member_get_signature:
+ * @self: a #PpPropertyMember
+ *
+ * Gets [property@Pp.PropertyMember:signature].
+ *
+ * Returns: the values' GVariant type, or an empty string
+ *
+ * Since: 1.0
+ */
+const char *
+pp_property_member_get_signature (PpPropertyMember *self)
+{
+  g_return_val_if_fail (PP_IS_PROPERTY_MEMBER (self), NULL);
+  return self->signature;
+}
+
+/**
+ * pp_property_member_get_flags:
+ * @self: a #PpPropertyMember
+ *
+ * Gets [property@Pp.PropertyMember:flags].
+ *
+ * Returns: the property's flags on the remote object
+ *
+ * Since: 1.0
+ */
+GParamFlags
+pp_property_member_get_flags (PpPropertyMember *self)
+{
+  g_return_val_if_fail (PP_IS_PROPERTY_MEMBER (self), 0);
+  return self->flags;
+}
+
+/**
+ * pp_property_member_get_value_type_name:
+ * @self: a #PpPropertyMember
+ *
+ * Gets [property@Pp.PropertyMember:value-type-name].
+ *
+ * Returns: the name of the value type on the remote object
+ *
+ * Since: 1.0
+ */
+const char *
+pp_property_member_get_value_type_name (PpPropertyMember *self)
+{
+  g_return_val_if_fail (PP_IS_PROPERTY_MEMBER (self), NULL);
+  return self->value_type_name;
+}
+
+/* Lists ---------------------------------------------------------------------- */
+
+GListModel *
+pp_member_list_methods (PpDescription *description)
+{
+  GListStore *store = g_list_store_new (PP_TYPE_METHOD_MEMBER);
+  guint n = pp_description_get_n_methods (description);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const PpDescribedMethod *described = pp_description_get_method (description, i);
+      g_autoptr(PpMethodMember) member = member_new (PP_TYPE_METHOD_MEMBER, described->name,
+                                                     NULL);
+
+      member->in_signature = g_strdup (described->in_signature);
+      member->out_signature = g_strdup (described->out_signature);
+      member->throws = described->throws;
+      member->dispatch = described->dispatch;
+      g_list_store_append (store, member);
+    }
+  return G_LIST_MODEL (store);
+}
+
+GListModel *
+pp_member_list_signals (PpDescription *description,
+                        GType          mirror_type)
+{
+  GListStore *store = g_list_store_new (PP_TYPE_SIGNAL_MEMBER);
+  guint n = pp_description_get_n_signals (description);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const PpDescribedSignal *described = pp_description_get_signal (description, i);
+      const char *reason = pp_mirror_signal_unavailable (mirror_type, i);
+      g_autoptr(PpSignalMember) member = member_new (PP_TYPE_SIGNAL_MEMBER, described->name,
+                                                     reason);
+
+      member->signature = g_strdup (described->signature);
+      member->flags = described->flags;
+      g_list_store_append (store, member);
+    }
+  return G_LIST_MODEL (store);
+}
+
+GListModel *
+pp_member_list_properties (PpDescription *description,
+                           GType          mirror_type)
+{
+  GListStore *store = g_list_store_new (PP_TYPE_PROPERTY_MEMBER);
+  guint n = pp_description_get_n_properties (description);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const PpDescribedProperty *described = pp_description_get_property (description, i);
+      const char *reason = pp_mirror_property_unavailable (mirror_type, i);
+      g_autoptr(PpPropertyMember) member = member_new (PP_TYPE_PROPERTY_MEMBER, described->name,
+                                                       reason);
+
+      member->signature = g_strdup (described->signature);
+      member->flags = described->flags;
+      member->value_type_name = g_strdup (described->type_name);
+      g_list_store_append (store, member);
+    }
+  return G_LIST_MODEL (store);
 }

@@ -12,23 +12,6 @@
 G_BEGIN_DECLS
 
 /**
- * PpMemberKind:
- * @PP_MEMBER_METHOD: a method the proxy can call
- * @PP_MEMBER_SIGNAL: a signal of the remote object
- * @PP_MEMBER_PROPERTY: a property of the remote object
- *
- * What a [class@Pp.Member] describes.
- *
- * Since: 1.0
- */
-typedef enum
-{
-  PP_MEMBER_METHOD,
-  PP_MEMBER_SIGNAL,
-  PP_MEMBER_PROPERTY,
-} PpMemberKind;
-
-/**
  * PpMethodDispatch:
  * @PP_METHOD_DISPATCH_INTROSPECTED: a method found through
  *   GObject-Introspection, called directly
@@ -52,24 +35,68 @@ typedef enum
 
 #define PP_TYPE_MEMBER (pp_member_get_type ())
 
-PP_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (PpMember, pp_member, PP, MEMBER, GObject)
+PP_AVAILABLE_IN_1_0
+G_DECLARE_DERIVABLE_TYPE (PpMember, pp_member, PP, MEMBER, GObject)
 
-PP_AVAILABLE_IN_ALL
-PpMemberKind  pp_member_get_kind          (PpMember *self);
-PP_AVAILABLE_IN_ALL
-const char   *pp_member_get_name          (PpMember *self);
-PP_AVAILABLE_IN_ALL
-const char   *pp_member_get_signature     (PpMember *self);
-PP_AVAILABLE_IN_ALL
-const char   *pp_member_get_out_signature (PpMember *self);
-PP_AVAILABLE_IN_ALL
-guint         pp_member_get_flags         (PpMember *self);
-PP_AVAILABLE_IN_ALL
-gboolean      pp_member_get_throws        (PpMember *self);
-PP_AVAILABLE_IN_ALL
-const char   *pp_member_get_detail        (PpMember *self);
-PP_AVAILABLE_IN_ALL
-gboolean      pp_member_get_available     (PpMember *self);
+/**
+ * PpMemberClass:
+ * @parent_class: the parent class
+ *
+ * The class of [class@Pp.Member], an abstract type: the members are
+ * [class@Pp.MethodMember], [class@Pp.SignalMember] and
+ * [class@Pp.PropertyMember].
+ *
+ * Since: 1.0
+ */
+struct _PpMemberClass
+{
+  GObjectClass parent_class;
+
+  /*< private >*/
+  gpointer _reserved[8];
+};
+
+PP_AVAILABLE_IN_1_0
+const char       *pp_member_get_name                 (PpMember       *self);
+PP_AVAILABLE_IN_1_0
+gboolean          pp_member_get_available            (PpMember       *self);
+PP_AVAILABLE_IN_1_0
+const char       *pp_member_get_unavailable_reason   (PpMember       *self);
+
+#define PP_TYPE_METHOD_MEMBER (pp_method_member_get_type ())
+
+PP_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (PpMethodMember, pp_method_member, PP, METHOD_MEMBER, PpMember)
+
+PP_AVAILABLE_IN_1_0
+const char       *pp_method_member_get_in_signature  (PpMethodMember *self);
+PP_AVAILABLE_IN_1_0
+const char       *pp_method_member_get_out_signature (PpMethodMember *self);
+PP_AVAILABLE_IN_1_0
+gboolean          pp_method_member_get_throws        (PpMethodMember *self);
+PP_AVAILABLE_IN_1_0
+PpMethodDispatch  pp_method_member_get_dispatch      (PpMethodMember *self);
+
+#define PP_TYPE_SIGNAL_MEMBER (pp_signal_member_get_type ())
+
+PP_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (PpSignalMember, pp_signal_member, PP, SIGNAL_MEMBER, PpMember)
+
+PP_AVAILABLE_IN_1_0
+const char       *pp_signal_member_get_signature     (PpSignalMember *self);
+PP_AVAILABLE_IN_1_0
+GSignalFlags      pp_signal_member_get_flags         (PpSignalMember *self);
+
+#define PP_TYPE_PROPERTY_MEMBER (pp_property_member_get_type ())
+
+PP_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (PpPropertyMember, pp_property_member, PP, PROPERTY_MEMBER, PpMember)
+
+PP_AVAILABLE_IN_1_0
+const char       *pp_property_member_get_signature   (PpPropertyMember *self);
+PP_AVAILABLE_IN_1_0
+GParamFlags       pp_property_member_get_flags       (PpPropertyMember *self);
+PP_AVAILABLE_IN_1_0
+const char       *pp_property_member_get_value_type_name (PpPropertyMember *self);
 
 G_END_DECLS

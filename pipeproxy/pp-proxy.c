@@ -5,7 +5,6 @@
 
 #include "pp-connection-private.h"
 #include "pp-description-private.h"
-#include "pp-enums.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
 #include "pp-introspection-private.h"
@@ -1534,51 +1533,6 @@ pp_proxy_get_description_hash (PpProxy *self)
   return priv->description ? pp_description_get_hash (priv->description) : NULL;
 }
 
-static const char *
-dispatch_name (PpMethodDispatch dispatch)
-{
-  g_autoptr(GEnumClass) klass = g_type_class_ref (PP_TYPE_METHOD_DISPATCH);
-
-  return g_enum_get_value (klass, dispatch)->value_nick;
-}
-
-static GListModel *
-list_members (PpProxy      *self,
-              PpMemberKind  kind)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  GListStore *store = g_list_store_new (PP_TYPE_MEMBER);
-  PpDescription *d = priv->description;
-  GType type = G_OBJECT_TYPE (self);
-
-  for (guint i = 0; d != NULL && kind == PP_MEMBER_METHOD && i < pp_description_get_n_methods (d); i++)
-    {
-      const PpDescribedMethod *m = pp_description_get_method (d, i);
-      g_autoptr(PpMember) member = pp_member_new (kind, m->name, m->in_signature, m->out_signature,
-                                                  0, m->throws, dispatch_name (m->dispatch), TRUE);
-      g_list_store_append (store, member);
-    }
-  for (guint i = 0; d != NULL && kind == PP_MEMBER_SIGNAL && i < pp_description_get_n_signals (d); i++)
-    {
-      const PpDescribedSignal *s = pp_description_get_signal (d, i);
-      const char *reason = pp_mirror_signal_unavailable (type, i);
-      g_autoptr(PpMember) member = pp_member_new (kind, s->name, s->signature, NULL, s->flags,
-                                                  FALSE, reason ? reason : "", reason == NULL);
-      g_list_store_append (store, member);
-    }
-  for (guint i = 0; d != NULL && kind == PP_MEMBER_PROPERTY && i < pp_description_get_n_properties (d); i++)
-    {
-      const PpDescribedProperty *p = pp_description_get_property (d, i);
-      const char *reason = pp_mirror_property_unavailable (type, i);
-      g_autoptr(PpMember) member = pp_member_new (kind, p->name, p->signature, NULL, p->flags,
-                                                  FALSE, reason ? reason : p->type_name,
-                                                  reason == NULL);
-      g_list_store_append (store, member);
-    }
-
-  return G_LIST_MODEL (store);
-}
-
 /**
  * pp_proxy_list_methods:
  * @self: a #PpProxy
@@ -1587,15 +1541,19 @@ list_members (PpProxy      *self,
  * signatures. Calls to a listed method are checked against its signature
  * before anything is sent.
  *
- * Returns: (transfer full): a list of [class@Pp.Member]
+ * Returns: (transfer full): a list of [class@Pp.MethodMember]
  *
  * Since: 1.0
  */
 GListModel *
 pp_proxy_list_methods (PpProxy *self)
 {
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return list_members (self, PP_MEMBER_METHOD);
+  if (priv->description == NULL)
+    return G_LIST_MODEL (g_list_store_new (PP_TYPE_METHOD_MEMBER));
+  return pp_member_list_methods (priv->description);
 }
 
 /**
@@ -1606,15 +1564,19 @@ pp_proxy_list_methods (PpProxy *self)
  * the proxy too: connect to them as to the object's own. The others say
  * why not (an argument type that cannot cross, a return value).
  *
- * Returns: (transfer full): a list of [class@Pp.Member]
+ * Returns: (transfer full): a list of [class@Pp.SignalMember]
  *
  * Since: 1.0
  */
 GListModel *
 pp_proxy_list_signals (PpProxy *self)
 {
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return list_members (self, PP_MEMBER_SIGNAL);
+  if (priv->description == NULL)
+    return G_LIST_MODEL (g_list_store_new (PP_TYPE_SIGNAL_MEMBER));
+  return pp_member_list_signals (priv->description, G_OBJECT_TYPE (self));
 }
 
 /**
@@ -1625,13 +1587,17 @@ pp_proxy_list_signals (PpProxy *self)
  * properties of the proxy too, read from a local cache that the listener
  * keeps exact, with `notify` when they change.
  *
- * Returns: (transfer full): a list of [class@Pp.Member]
+ * Returns: (transfer full): a list of [class@Pp.PropertyMember]
  *
  * Since: 1.0
  */
 GListModel *
 pp_proxy_list_properties (PpProxy *self)
 {
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return list_members (self, PP_MEMBER_PROPERTY);
+  if (priv->description == NULL)
+    return G_LIST_MODEL (g_list_store_new (PP_TYPE_PROPERTY_MEMBER));
+  return pp_member_list_properties (priv->description, G_OBJECT_TYPE (self));
 }

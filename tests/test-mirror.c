@@ -34,7 +34,7 @@ spin (void)
     ;
 }
 
-static PpMember *
+static gpointer
 find_member (GListModel *list,
              const char *name)
 {
@@ -55,15 +55,16 @@ test_description (Fixture       *f,
   g_autoptr(GListModel) methods = pp_proxy_list_methods (f->proxy);
   g_autoptr(GListModel) signals = pp_proxy_list_signals (f->proxy);
   g_autoptr(GListModel) props = pp_proxy_list_properties (f->proxy);
-  g_autoptr(PpMember) divide = find_member (methods, "divide");
-  g_autoptr(PpMember) greet = find_member (methods, "greet");
-  g_autoptr(PpMember) action = find_member (methods, "add-numbers");
-  g_autoptr(PpMember) added = find_member (methods, "concat");
-  g_autoptr(PpMember) callback = find_member (methods, "set_callback");
-  g_autoptr(PpMember) many = find_member (signals, "many");
-  g_autoptr(PpMember) with_object = find_member (signals, "with-object");
-  g_autoptr(PpMember) parameter = find_member (props, "parameter");
-  g_autoptr(PpMember) count = find_member (props, "count");
+  g_autoptr(PpMethodMember) divide = find_member (methods, "divide");
+  g_autoptr(PpMethodMember) greet = find_member (methods, "greet");
+  g_autoptr(PpMethodMember) action = find_member (methods, "add-numbers");
+  g_autoptr(PpMethodMember) added = find_member (methods, "concat");
+  g_autoptr(PpMethodMember) callback = find_member (methods, "set_callback");
+  g_autoptr(PpSignalMember) many = find_member (signals, "many");
+  g_autoptr(PpSignalMember) with_object = find_member (signals, "with-object");
+  g_autoptr(PpSignalMember) closed = find_member (signals, "closed");
+  g_autoptr(PpPropertyMember) parameter = find_member (props, "parameter");
+  g_autoptr(PpPropertyMember) count = find_member (props, "count");
   g_autoptr(PpProxy) second = NULL;
   g_autoptr(PpTestPeer) peer2 = NULL;
   GVariant *description = pp_proxy_get_description (f->proxy);
@@ -75,30 +76,39 @@ test_description (Fixture       *f,
   g_assert_cmpstr (chain[1], ==, "PpTestBase");
   g_assert_cmpstr (chain[2], ==, "GObject");
 
-  g_assert_nonnull (divide);
-  g_assert_cmpstr (pp_member_get_signature (divide), ==, "(ii)");
-  g_assert_cmpstr (pp_member_get_out_signature (divide), ==, "(bii)");
-  g_assert_true (pp_member_get_throws (divide));
-  g_assert_cmpstr (pp_member_get_detail (divide), ==, "introspected");
+  g_assert_true (PP_IS_METHOD_MEMBER (divide));
+  g_assert_cmpstr (pp_method_member_get_in_signature (divide), ==, "(ii)");
+  g_assert_cmpstr (pp_method_member_get_out_signature (divide), ==, "(bii)");
+  g_assert_true (pp_method_member_get_throws (divide));
+  g_assert_cmpint (pp_method_member_get_dispatch (divide), ==, PP_METHOD_DISPATCH_INTROSPECTED);
+  g_assert_true (pp_member_get_available (PP_MEMBER (divide)));
+  g_assert_null (pp_member_get_unavailable_reason (PP_MEMBER (divide)));
   g_assert_nonnull (greet);
   g_assert_nonnull (action);
-  g_assert_cmpstr (pp_member_get_detail (action), ==, "action-signal");
+  g_assert_cmpint (pp_method_member_get_dispatch (action), ==, PP_METHOD_DISPATCH_ACTION_SIGNAL);
   g_assert_nonnull (added);
-  g_assert_cmpstr (pp_member_get_detail (added), ==, "added");
+  g_assert_cmpint (pp_method_member_get_dispatch (added), ==, PP_METHOD_DISPATCH_ADDED);
   g_assert_null (callback);
 
-  g_assert_nonnull (many);
-  g_assert_true (pp_member_get_available (many));
-  g_assert_cmpstr (pp_member_get_signature (many), ==, "(imsdbtmas)");
+  g_assert_true (PP_IS_SIGNAL_MEMBER (many));
+  g_assert_true (pp_member_get_available (PP_MEMBER (many)));
+  g_assert_cmpstr (pp_signal_member_get_signature (many), ==, "(imsdbtmas)");
+  g_assert_true (pp_signal_member_get_flags (many) & G_SIGNAL_RUN_LAST);
   g_assert_nonnull (with_object);
-  g_assert_false (pp_member_get_available (with_object));
-  g_assert_nonnull (strstr (pp_member_get_detail (with_object), "GObject"));
+  g_assert_false (pp_member_get_available (PP_MEMBER (with_object)));
+  g_assert_cmpstr (pp_signal_member_get_signature (with_object), ==, "");
+  g_assert_nonnull (strstr (pp_member_get_unavailable_reason (PP_MEMBER (with_object)),
+                            "GObject"));
+  /* A remote signal named like one of the proxy's own is not mirrored */
+  if (closed != NULL)
+    g_assert_false (pp_member_get_available (PP_MEMBER (closed)));
 
-  g_assert_nonnull (parameter);
-  g_assert_true (pp_member_get_available (parameter));
-  g_assert_cmpstr (pp_member_get_signature (parameter), ==, "i");
+  g_assert_true (PP_IS_PROPERTY_MEMBER (parameter));
+  g_assert_true (pp_member_get_available (PP_MEMBER (parameter)));
+  g_assert_cmpstr (pp_property_member_get_signature (parameter), ==, "i");
+  g_assert_cmpstr (pp_property_member_get_value_type_name (parameter), ==, "gint");
   g_assert_nonnull (count);
-  g_assert_false (pp_member_get_flags (count) & G_PARAM_WRITABLE);
+  g_assert_false (pp_property_member_get_flags (count) & G_PARAM_WRITABLE);
 
   /* The hash is stable for one interface, whatever the values */
   g_variant_unref (call (f, "set_parameter", g_variant_new ("(i)", 99)));

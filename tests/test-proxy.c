@@ -705,13 +705,14 @@ test_async_method (PpTestFixture *f,
   assert_variant (waited2, g_variant_new ("(b)", TRUE));
   for (guint i = 0; i < g_list_model_get_n_items (methods); i++)
     {
-      g_autoptr(PpMember) member = g_list_model_get_item (methods, i);
+      g_autoptr(PpMethodMember) member = g_list_model_get_item (methods, i);
 
-      if (g_str_equal (pp_member_get_name (member), "wait_async"))
+      if (g_str_equal (pp_member_get_name (PP_MEMBER (member)), "wait_async"))
         {
           listed = TRUE;
-          g_assert_cmpstr (pp_member_get_signature (member), ==, "(u)");
-          g_assert_cmpstr (pp_member_get_out_signature (member), ==, "(b)");
+          g_assert_cmpstr (pp_method_member_get_in_signature (member), ==, "(u)");
+          g_assert_cmpstr (pp_method_member_get_out_signature (member), ==, "(b)");
+          g_assert_cmpint (pp_method_member_get_dispatch (member), ==, PP_METHOD_DISPATCH_ASYNC);
         }
     }
   g_assert_true (listed);

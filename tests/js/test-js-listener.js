@@ -86,10 +86,10 @@ await run([
     ['the description of a class defined in JavaScript', () => withChild(async w => {
         assertEqual(w.get_remote_type_name(), 'PpJsTestThing');
         const methods = w.list_methods();
-        assertEqual(member(methods, 'set_parameter').get_signature(), '(i)');
-        assertEqual(member(methods, 'set_parameter').get_detail(), 'added');
+        assertEqual(member(methods, 'set_parameter').get_in_signature(), '(i)');
+        assertEqual(member(methods, 'set_parameter').get_dispatch(), Pp.MethodDispatch.ADDED);
         assertEqual(member(methods, 'divide').get_out_signature(), '(ii)');
-        assertEqual(member(methods, 'add-numbers').get_detail(), 'action-signal');
+        assertEqual(member(methods, 'add-numbers').get_dispatch(), Pp.MethodDispatch.ACTION_SIGNAL);
         assertEqual(member(methods, 'add-numbers').get_out_signature(), '(i)');
         assertEqual(member(methods, 'slow'), null, 'an async export is not described');
         assertEqual(member(w.list_signals(), 'changed').get_signature(), '(i)');

@@ -26,12 +26,14 @@ class PythonChildTestCase(unittest.TestCase):
     def test_description(self):
         self.assertEqual(self.proxy.get_remote_type_name(), 'PpPyExample')
         methods = {m.get_name(): m for m in self.proxy.list_methods()}
-        self.assertEqual(methods['set_parameter'].get_detail(), 'added')
-        self.assertEqual(methods['set_parameter'].get_signature(), '(i)')
+        self.assertEqual(methods['set_parameter'].get_dispatch(), Pp.MethodDispatch.ADDED)
+        self.assertEqual(methods['set_parameter'].get_in_signature(), '(i)')
         self.assertEqual(methods['set_parameter'].get_out_signature(), '()')
         self.assertEqual(methods['divide'].get_out_signature(), '(ii)')
-        self.assertEqual(methods['add-numbers'].get_detail(), 'action-signal')
-        self.assertEqual(methods['reset'].get_detail(), 'action-signal')
+        self.assertEqual(methods['add-numbers'].get_dispatch(), Pp.MethodDispatch.ACTION_SIGNAL)
+        self.assertEqual(methods['reset'].get_dispatch(), Pp.MethodDispatch.ACTION_SIGNAL)
+        self.assertIsInstance(methods['reset'], Pp.MethodMember)
+        self.assertIsNone(methods['reset'].get_unavailable_reason())
         self.assertNotIn('not_exported', methods)
         self.assertFalse(hasattr(self.proxy, 'not_exported'))
 
