@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "pp-enums.h"
-#include "pp-member-private.h"
+#include "pp-member.h"
 #include "pp-mirror-private.h"
 
 /**
@@ -657,11 +657,12 @@ pp_property_member_get_value_type_name (PpPropertyMember *self)
 
 /* Lists ---------------------------------------------------------------------- */
 
-GListModel *
-pp_member_list_methods (PpDescription *description)
+static GListModel *
+list_methods (PpProxy *proxy)
 {
   GListStore *store = g_list_store_new (PP_TYPE_METHOD_MEMBER);
-  guint n = pp_description_get_n_methods (description);
+  PpDescription *description = pp_mirror_get_description (pp_mirror_get (proxy));
+  guint n = description ? pp_description_get_n_methods (description) : 0;
 
   for (guint i = 0; i < n; i++)
     {
@@ -678,17 +679,17 @@ pp_member_list_methods (PpDescription *description)
   return G_LIST_MODEL (store);
 }
 
-GListModel *
-pp_member_list_signals (PpDescription *description,
-                        GType          mirror_type)
+static GListModel *
+list_signals (PpProxy *proxy)
 {
   GListStore *store = g_list_store_new (PP_TYPE_SIGNAL_MEMBER);
-  guint n = pp_description_get_n_signals (description);
+  PpDescription *description = pp_mirror_get_description (pp_mirror_get (proxy));
+  guint n = description ? pp_description_get_n_signals (description) : 0;
 
   for (guint i = 0; i < n; i++)
     {
       const PpDescribedSignal *described = pp_description_get_signal (description, i);
-      const char *reason = pp_mirror_signal_unavailable (mirror_type, i);
+      const char *reason = pp_mirror_signal_unavailable (G_OBJECT_TYPE (proxy), i);
       g_autoptr(PpSignalMember) member = member_new (PP_TYPE_SIGNAL_MEMBER, described->name,
                                                      reason);
 
@@ -699,17 +700,17 @@ pp_member_list_signals (PpDescription *description,
   return G_LIST_MODEL (store);
 }
 
-GListModel *
-pp_member_list_properties (PpDescription *description,
-                           GType          mirror_type)
+static GListModel *
+list_properties (PpProxy *proxy)
 {
   GListStore *store = g_list_store_new (PP_TYPE_PROPERTY_MEMBER);
-  guint n = pp_description_get_n_properties (description);
+  PpDescription *description = pp_mirror_get_description (pp_mirror_get (proxy));
+  guint n = description ? pp_description_get_n_properties (description) : 0;
 
   for (guint i = 0; i < n; i++)
     {
       const PpDescribedProperty *described = pp_description_get_property (description, i);
-      const char *reason = pp_mirror_property_unavailable (mirror_type, i);
+      const char *reason = pp_mirror_property_unavailable (G_OBJECT_TYPE (proxy), i);
       g_autoptr(PpPropertyMember) member = member_new (PP_TYPE_PROPERTY_MEMBER, described->name,
                                                        reason);
 
@@ -719,4 +720,113 @@ pp_member_list_properties (PpDescription *description,
       g_list_store_append (store, member);
     }
   return G_LIST_MODEL (store);
+}
+
+/* The proxy's self-description ------------------------------------------- */
+
+/**
+ * pp_proxy_get_description:
+ * @self: a #PpProxy
+ *
+ * The listener's description of the remote object, as it came in the
+ * handshake: a `a{sv}` dictionary with `type-name` (s), `type-chain` (as),
+ * `interfaces` (as), `unix-fds` (b), `methods` (`a(sssbs)`: name,
+ * in-signature, out-signature, throws, dispatch), `signals` (`a(suasss)`:
+ * name, flags, argument type names, argument signature, why it is not
+ * mirrored) and `properties` (`a(susssmv)`: name, flags, type name,
+ * signature, why it is not mirrored, value at the handshake).
+ * [method@Pp.Proxy.list_methods] and its siblings give the same as
+ * objects.
+ *
+ * Returns: (transfer none) (nullable): the description
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_get_description (PpProxy *self)
+{
+  PpDescription *description;
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  description = pp_mirror_get_description (pp_mirror_get (self));
+  return description ? pp_description_get_variant (description) : NULL;
+}
+
+/**
+ * pp_proxy_get_description_hash:
+ * @self: a #PpProxy
+ *
+ * A SHA-256 of the description without the property values: equal for two
+ * listeners that offer the same interface, so a program can check that it
+ * talks to the interface it was written for.
+ *
+ * Returns: (nullable): the hash in hexadecimal
+ *
+ * Since: 1.0
+ */
+const char *
+pp_proxy_get_description_hash (PpProxy *self)
+{
+  PpDescription *description;
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  description = pp_mirror_get_description (pp_mirror_get (self));
+  return description ? pp_description_get_hash (description) : NULL;
+}
+
+/**
+ * pp_proxy_list_methods:
+ * @self: a #PpProxy
+ *
+ * The methods of the remote object that can be called from here, with their
+ * signatures. Calls to a listed method are checked against its signature
+ * before anything is sent.
+ *
+ * Returns: (transfer full): a list of [class@Pp.MethodMember]
+ *
+ * Since: 1.0
+ */
+GListModel *
+pp_proxy_list_methods (PpProxy *self)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return list_methods (self);
+}
+
+/**
+ * pp_proxy_list_signals:
+ * @self: a #PpProxy
+ *
+ * The signals of the remote object. Those marked available are signals of
+ * the proxy too: connect to them as to the object's own. The others say
+ * why not (an argument type that cannot cross, a return value).
+ *
+ * Returns: (transfer full): a list of [class@Pp.SignalMember]
+ *
+ * Since: 1.0
+ */
+GListModel *
+pp_proxy_list_signals (PpProxy *self)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return list_signals (self);
+}
+
+/**
+ * pp_proxy_list_properties:
+ * @self: a #PpProxy
+ *
+ * The properties of the remote object. Those marked available are
+ * properties of the proxy too, read from a local cache that the listener
+ * keeps exact, with `notify` when they change.
+ *
+ * Returns: (transfer full): a list of [class@Pp.PropertyMember]
+ *
+ * Since: 1.0
+ */
+GListModel *
+pp_proxy_list_properties (PpProxy *self)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  return list_properties (self);
 }

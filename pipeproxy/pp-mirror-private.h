@@ -39,22 +39,9 @@ void        pp_mirror_take_queued_properties (PpMirror       *self);
  * ones that lost them */
 void        pp_mirror_sync_subscriptions     (PpMirror       *self);
 
-/* Writes a property of the remote object; the task's source object is the
- * proxy */
-void        pp_mirror_set_property_async     (PpMirror            *self,
-                                              const char          *name,
-                                              GVariant            *value,
-                                              int                  timeout_msec,
-                                              GCancellable        *cancellable,
-                                              gpointer             source_tag,
-                                              GAsyncReadyCallback  callback,
-                                              gpointer             user_data);
-gboolean    pp_mirror_set_property_sync      (PpMirror            *self,
-                                              const char          *name,
-                                              GVariant            *value,
-                                              int                  timeout_msec,
-                                              GCancellable        *cancellable,
-                                              GError             **error);
+/* The description it mirrors, NULL for a proxy that was not made by a
+ * constructor */
+PpDescription *pp_mirror_get_description     (PpMirror       *self);
 
 /* Why the described signal or property with this index is not one of the
  * mirror type's, or NULL when it is */

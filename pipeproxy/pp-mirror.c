@@ -145,6 +145,12 @@ pp_mirror_take_queued_properties (PpMirror *self)
     }
 }
 
+PpDescription *
+pp_mirror_get_description (PpMirror *self)
+{
+  return self->description;
+}
+
 void
 pp_mirror_attach (PpMirror      *self,
                   PpConnection  *connection,
@@ -284,15 +290,14 @@ set_property_done (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
-void
-pp_mirror_set_property_async (PpMirror            *self,
-                              const char          *name,
-                              GVariant            *value,
-                              int                  timeout_msec,
-                              GCancellable        *cancellable,
-                              gpointer             source_tag,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+static void
+write_property_async (PpMirror            *self,
+                      const char          *name,
+                      GVariant            *value,
+                      GCancellable        *cancellable,
+                      gpointer             source_tag,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
   g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
   g_autoptr(GVariant) request = NULL;
@@ -303,6 +308,12 @@ pp_mirror_set_property_async (PpMirror            *self,
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, g_strdup (name), g_free);
 
+  if (self->connection == NULL)
+    {
+      g_task_return_new_error (task, PP_ERROR, PP_ERROR_DISCONNECTED,
+                               _("The proxy is not connected"));
+      return;
+    }
   if (!check_property_write (self, name, owned, &error))
     {
       g_task_return_error (task, error);
@@ -311,31 +322,115 @@ pp_mirror_set_property_async (PpMirror            *self,
 
   request = property_request (name, owned);
   pp_connection_call_async (self->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
-                            NULL, timeout_msec, cancellable, self->instance, set_property_done,
-                            set_property_done, g_steal_pointer (&task));
+                            NULL, pp_proxy_get_default_timeout (PP_PROXY (self->instance)),
+                            cancellable, self->instance, set_property_done, set_property_done,
+                            g_steal_pointer (&task));
 }
 
+/**
+ * pp_proxy_set_property_async:
+ * @self: a #PpProxy
+ * @name: the name of a property of the remote object
+ * @value: (nullable): the new value, of the property's GVariant type (see
+ *   [method@Pp.Proxy.list_properties]); a floating reference is consumed.
+ *   %NULL sets a string, boxed or variant property to %NULL.
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called when the remote object has the value
+ * @user_data: data for @callback
+ *
+ * Sets a property of the remote object. When the call ends, the proxy's
+ * cached value (and so `notify`) already follows what the remote object
+ * really holds. Read-only and construct-only properties fail with
+ * %PP_ERROR_ACCESS_DENIED, a value of the wrong type with
+ * %PP_ERROR_INVALID_ARGUMENTS, both without a round trip.
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_set_property_async (PpProxy             *self,
+                             const char          *name,
+                             GVariant            *value,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (name != NULL);
+
+  write_property_async (pp_mirror_get (self), name, value, cancellable,
+                        pp_proxy_set_property_async, callback, user_data);
+}
+
+/**
+ * pp_proxy_set_property_finish:
+ * @self: a #PpProxy
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Pp.Proxy.set_property_async].
+ *
+ * Returns: %TRUE if the remote object took the value
+ *
+ * Since: 1.0
+ */
 gboolean
-pp_mirror_set_property_sync (PpMirror      *self,
-                             const char    *name,
-                             GVariant      *value,
-                             int            timeout_msec,
-                             GCancellable  *cancellable,
-                             GError       **error)
+pp_proxy_set_property_finish (PpProxy       *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * pp_proxy_set_property_sync:
+ * @self: a #PpProxy
+ * @name: the name of a property of the remote object
+ * @value: (nullable): the new value; a floating reference is consumed
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Sets a property of the remote object and waits, like
+ * [method@Pp.Proxy.call_sync]. On return the proxy's cached value follows
+ * the remote object's.
+ *
+ * Returns: %TRUE if the remote object took the value
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_proxy_set_property_sync (PpProxy       *self,
+                            const char    *name,
+                            GVariant      *value,
+                            GCancellable  *cancellable,
+                            GError       **error)
 {
   g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
   g_autoptr(GVariant) request = NULL;
   g_auto(PpReply) reply = { NULL, };
+  PpMirror *mirror;
 
-  if (!check_property_write (self, name, owned, error))
+  g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  mirror = pp_mirror_get (self);
+  if (mirror->connection == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
+      return FALSE;
+    }
+  if (!check_property_write (mirror, name, owned, error))
     return FALSE;
 
   request = property_request (name, owned);
-  if (!pp_connection_call_sync (self->connection, PP_WIRE_KIND_RETURN, build_set_property,
-                                request, NULL, timeout_msec, cancellable, &reply, error))
+  if (!pp_connection_call_sync (mirror->connection, PP_WIRE_KIND_RETURN, build_set_property,
+                                request, NULL, pp_proxy_get_default_timeout (self), cancellable,
+                                &reply, error))
     return FALSE;
 
-  take_property_reply (self, name, reply.value);
+  take_property_reply (mirror, name, reply.value);
   return TRUE;
 }
 
@@ -383,9 +478,8 @@ mirror_set_property (GObject      *object,
   g_variant_ref_sink (maybe);
   inner = g_variant_get_maybe (maybe);
   unboxed = inner ? g_variant_get_variant (inner) : NULL;
-  pp_mirror_set_property_async (self, name, g_steal_pointer (&unboxed),
-                                pp_proxy_get_default_timeout (PP_PROXY (object)), NULL,
-                                mirror_set_property, plain_set_done, NULL);
+  write_property_async (self, name, g_steal_pointer (&unboxed), NULL, mirror_set_property,
+                        plain_set_done, NULL);
 }
 
 /* Signals ----------------------------------------------------------------- */

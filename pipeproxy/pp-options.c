@@ -113,6 +113,38 @@ pp_options_set_property (GObject      *object,
     }
 }
 
+/* What a proxy accepts in the handshake */
+static void
+define_description_limits (GParamFlags flags)
+{
+  /**
+   * PpOptions:max-description-size:
+   *
+   * The largest description of the remote object, in bytes, that a proxy
+   * accepts in the handshake; a bigger one fails the handshake with
+   * %PP_ERROR_LIMIT_EXCEEDED. The default, 1 MiB, is many times what the
+   * largest GTK widget needs.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_DESCRIPTION_SIZE] =
+    g_param_spec_uint64 ("max-description-size", NULL, NULL, 1, G_MAXUINT32,
+                         PP_DESCRIPTION_DEFAULT_MAX_SIZE, flags);
+
+  /**
+   * PpOptions:max-description-members:
+   *
+   * How many methods, signals and properties, together, the description
+   * of the remote object may have; more fail the handshake with
+   * %PP_ERROR_LIMIT_EXCEEDED. The default is 8192.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_DESCRIPTION_MEMBERS] =
+    g_param_spec_uint ("max-description-members", NULL, NULL, 1, G_MAXUINT,
+                       PP_DESCRIPTION_DEFAULT_MAX_MEMBERS, flags);
+}
+
 static void
 pp_options_class_init (PpOptionsClass *klass)
 {
@@ -175,32 +207,7 @@ pp_options_class_init (PpOptionsClass *klass)
     g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32,
                          PP_MEMFD_DEFAULT_THRESHOLD, flags);
 
-  /**
-   * PpOptions:max-description-size:
-   *
-   * The largest description of the remote object, in bytes, that a proxy
-   * accepts in the handshake; a bigger one fails the handshake with
-   * %PP_ERROR_LIMIT_EXCEEDED. The default, 1 MiB, is many times what the
-   * largest GTK widget needs.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_MAX_DESCRIPTION_SIZE] =
-    g_param_spec_uint64 ("max-description-size", NULL, NULL, 1, G_MAXUINT32,
-                         PP_DESCRIPTION_DEFAULT_MAX_SIZE, flags);
-
-  /**
-   * PpOptions:max-description-members:
-   *
-   * How many methods, signals and properties, together, the description
-   * of the remote object may have; more fail the handshake with
-   * %PP_ERROR_LIMIT_EXCEEDED. The default is 8192.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_MAX_DESCRIPTION_MEMBERS] =
-    g_param_spec_uint ("max-description-members", NULL, NULL, 1, G_MAXUINT,
-                       PP_DESCRIPTION_DEFAULT_MAX_MEMBERS, flags);
+  define_description_limits (flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -7,8 +7,8 @@
 #include "pp-description-private.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
+#include "pp-handshake-private.h"
 #include "pp-introspection-private.h"
-#include "pp-member-private.h"
 #include "pp-memfd-private.h"
 #include "pp-mirror-private.h"
 #include "pp-options-private.h"
@@ -62,7 +62,7 @@ typedef struct
   gsize             memfd_threshold;
   gboolean          closed_emitted;
 
-  PpProxyEndReason  end_reason;
+  PpEndReasonFunc   end_reason;
   gpointer          end_reason_data;
   GDestroyNotify    end_reason_destroy;
 } PpProxyPrivate;
@@ -166,171 +166,19 @@ static const PpConnectionCallbacks proxy_callbacks = {
   .end_reason = on_end_reason,
 };
 
-/* The handshake, before the proxy exists ---------------------------------- */
-
-typedef struct
-{
-  GIOStream           *stream;
-  PpConnection        *connection;
-  PpDescriptionLimits  limits;
-  int                  default_timeout;
-  guint                max_pending_calls;
-  gsize                max_message_size;
-  gsize                memfd_threshold;
-
-  PpProxyEndReason     end_reason;
-  gpointer             end_reason_data;
-  GDestroyNotify       end_reason_destroy;
-} Handshake;
-
-static void
-handshake_free (Handshake *hs)
-{
-  if (hs->connection != NULL)
-    {
-      pp_connection_detach (hs->connection);
-      pp_connection_unref (hs->connection);
-    }
-  g_clear_object (&hs->stream);
-  if (hs->end_reason_destroy != NULL)
-    hs->end_reason_destroy (hs->end_reason_data);
-  g_free (hs);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Handshake, handshake_free)
-
-/* Until the proxy exists, the listener has no reason to send anything but
- * the WELCOME: it only sends changes after it */
-static void
-handshake_on_message (PpConnection       *connection,
-                      const PpWireHeader *header,
-                      GVariant           *body,
-                      GUnixFDList        *fds,
-                      gpointer            user_data)
-{
-  g_debug ("Ignoring a %s frame that came before the WELCOME",
-           pp_wire_kind_to_string (header->kind));
-}
-
-static GError *
-handshake_on_end_reason (PpConnection *connection,
-                         const GError *error,
-                         gpointer      user_data)
-{
-  Handshake *hs = user_data;
-
-  return hs->end_reason ? hs->end_reason (error, hs->end_reason_data) : NULL;
-}
-
-static const PpConnectionCallbacks handshake_callbacks = {
-  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
-  .message = handshake_on_message,
-  .end_reason = handshake_on_end_reason,
-};
-
-static Handshake *
-handshake_new (GIOStream        *stream,
-               PpOptions        *options,
-               PpProxyEndReason  end_reason,
-               gpointer          end_reason_data,
-               GDestroyNotify    destroy)
-{
-  g_autoptr(PpOptions) defaults = options ? NULL : pp_options_new ();
-  Handshake *hs = g_new0 (Handshake, 1);
-
-  if (options == NULL)
-    options = defaults;
-  hs->stream = g_object_ref (stream);
-  hs->default_timeout = pp_options_get_default_timeout (options);
-  hs->max_pending_calls = pp_options_get_max_pending_calls (options);
-  hs->max_message_size = pp_options_get_max_message_size (options);
-  hs->memfd_threshold = pp_options_get_memfd_threshold (options);
-  hs->limits.max_size = pp_options_get_max_description_size (options);
-  hs->limits.max_members = pp_options_get_max_description_members (options);
-  hs->end_reason = end_reason;
-  hs->end_reason_data = end_reason_data;
-  hs->end_reason_destroy = destroy;
-  return hs;
-}
-
-static gboolean
-handshake_connect (Handshake  *hs,
-                   GError    **error)
-{
-  hs->connection = pp_connection_new (hs->stream, &handshake_callbacks, hs, error);
-  if (hs->connection == NULL)
-    return FALSE;
-  pp_connection_set_max_message_size (hs->connection, hs->max_message_size);
-  pp_connection_set_max_pending_calls (hs->connection, hs->max_pending_calls);
-  pp_connection_set_memfd_threshold (hs->connection, hs->memfd_threshold);
-  pp_connection_start (hs->connection);
-  return TRUE;
-}
-
-static GBytes *
-build_hello (guint32  serial,
-             gpointer user_data)
-{
-  PpConnection *connection = user_data;
-  GVariantBuilder options;
-
-  /* Our clock, so the listener can read the deadlines of our calls in its
-   * own, wherever it runs */
-  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&options, "{sv}", "clock-ms",
-                         g_variant_new_uint32 ((guint32) (g_get_monotonic_time () / 1000)));
-  g_variant_builder_add (&options, "{sv}", "unix-fds",
-                         g_variant_new_boolean (pp_connection_receives_fds (connection)));
-  return pp_wire_encode (PP_WIRE_KIND_HELLO, PP_WIRE_FLAGS_NONE, serial, 0,
-                         g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
-                                        (guint32) PP_WIRE_PROTOCOL_VERSION, &options));
-}
-
-/* Reads the WELCOME; a listener that described its object wrongly is not
- * talked to */
-static PpDescription *
-handshake_finish (Handshake  *hs,
-                  GVariant   *welcome,
-                  GError    **error)
-{
-  g_autoptr(GVariant) info = NULL;
-  PpDescription *description;
-  gboolean unix_fds = FALSE;
-  const char *magic;
-  guint32 version;
-
-  g_variant_get (welcome, "(&su@a{sv})", &magic, &version, &info);
-  if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0 || version != PP_WIRE_PROTOCOL_VERSION)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("The listener speaks protocol version %u, this proxy speaks version %u"),
-                   version, PP_WIRE_PROTOCOL_VERSION);
-      pp_connection_close (hs->connection, *error);
-      return NULL;
-    }
-
-  description = pp_description_parse (info, &hs->limits, &unix_fds, error);
-  if (description == NULL)
-    {
-      pp_connection_close (hs->connection, *error);
-      return NULL;
-    }
-  pp_connection_set_peer_receives_fds (hs->connection, unix_fds);
-  return description;
-}
+/* Construction ------------------------------------------------------------ */
 
 /* Makes the proxy, of the mirror type of what the listener described, and
  * hands it the connection. Runs in the proxy's main context, so no message
  * is dispatched in between. */
 static PpProxy *
-proxy_new (Handshake     *hs,
-           PpDescription *description)
+proxy_new (PpHandshake *hs)
 {
   PpProxyPrivate *priv;
   PpProxy *self;
   GType type;
 
-  type = pp_mirror_type_for (description);
+  type = pp_mirror_type_for (hs->description);
   g_private_set (&constructing, hs);
   self = g_object_new (type, NULL);
   g_private_set (&constructing, NULL);
@@ -338,7 +186,7 @@ proxy_new (Handshake     *hs,
 
   priv->stream = g_steal_pointer (&hs->stream);
   priv->connection = g_steal_pointer (&hs->connection);
-  priv->description = description;
+  priv->description = g_steal_pointer (&hs->description);
   priv->default_timeout = hs->default_timeout;
   priv->max_pending_calls = hs->max_pending_calls;
   priv->max_message_size = hs->max_message_size;
@@ -348,80 +196,58 @@ proxy_new (Handshake     *hs,
   priv->end_reason_destroy = g_steal_pointer (&hs->end_reason_destroy);
 
   priv->mirror = pp_mirror_get (self);
-  pp_mirror_attach (priv->mirror, priv->connection, description);
+  pp_mirror_attach (priv->mirror, priv->connection, priv->description);
   pp_connection_set_callbacks (priv->connection, &proxy_callbacks, self);
   return self;
 }
 
 PpProxy *
-pp_proxy_new_explained_sync (GIOStream         *stream,
-                             PpOptions         *options,
-                             PpProxyEndReason   end_reason,
-                             gpointer           end_reason_data,
-                             GDestroyNotify     destroy,
-                             GCancellable      *cancellable,
-                             GError           **error)
+pp_proxy_new_explained_sync (GIOStream        *stream,
+                             PpOptions        *options,
+                             PpEndReasonFunc   end_reason,
+                             gpointer          end_reason_data,
+                             GDestroyNotify    destroy,
+                             GCancellable     *cancellable,
+                             GError          **error)
 {
-  g_autoptr(Handshake) hs = handshake_new (stream, options, end_reason, end_reason_data, destroy);
-  g_auto(PpReply) welcome = { NULL, };
-  PpDescription *description;
+  g_autoptr(PpHandshake) hs = pp_handshake_new (stream, options, end_reason, end_reason_data,
+                                                destroy);
 
-  if (!handshake_connect (hs, error) ||
-      !pp_connection_call_sync (hs->connection, PP_WIRE_KIND_WELCOME, build_hello, hs->connection,
-                                NULL, hs->default_timeout, cancellable, &welcome, error))
+  if (!pp_handshake_run_sync (hs, cancellable, error))
     return NULL;
-
-  description = handshake_finish (hs, welcome.value, error);
-  if (description == NULL)
-    return NULL;
-  return proxy_new (hs, description);
+  return proxy_new (hs);
 }
 
 static void
-hello_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+handshake_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Handshake *hs = g_task_get_task_data (task);
-  g_auto(PpReply) welcome = { NULL, };
-  PpDescription *description;
   GError *error = NULL;
 
-  if (!pp_connection_call_finish (result, &welcome, &error) ||
-      (description = handshake_finish (hs, welcome.value, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, proxy_new (hs, description), g_object_unref);
+  if (!pp_handshake_run_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, proxy_new (g_task_get_task_data (task)), g_object_unref);
 }
 
 void
 pp_proxy_new_explained_async (GIOStream           *stream,
                               PpOptions           *options,
-                              PpProxyEndReason     end_reason,
+                              PpEndReasonFunc      end_reason,
                               gpointer             end_reason_data,
                               GDestroyNotify       destroy,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Handshake *hs = handshake_new (stream, options, end_reason, end_reason_data, destroy);
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  GError *error = NULL;
+  PpHandshake *hs = pp_handshake_new (stream, options, end_reason, end_reason_data, destroy);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, pp_proxy_new_async);
-  g_task_set_task_data (task, hs, (GDestroyNotify) handshake_free);
-
-  if (!handshake_connect (hs, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  pp_connection_call_async (hs->connection, PP_WIRE_KIND_WELCOME, build_hello, hs->connection,
-                            NULL, hs->default_timeout, cancellable, NULL, hello_done,
-                            hello_done, g_steal_pointer (&task));
+  g_task_set_task_data (task, hs, (GDestroyNotify) pp_handshake_free);
+  pp_handshake_run_async (hs, cancellable, handshake_done, task);
 }
 
 /**
@@ -1371,233 +1197,4 @@ pp_proxy_close (PpProxy *self)
 
   if (priv->connection != NULL)
     pp_connection_close (priv->connection, NULL);
-}
-
-
-/* Properties -------------------------------------------------------------- */
-
-/**
- * pp_proxy_set_property_async:
- * @self: a #PpProxy
- * @name: the name of a property of the remote object
- * @value: (nullable): the new value, of the property's GVariant type (see
- *   [method@Pp.Proxy.list_properties]); a floating reference is consumed.
- *   %NULL sets a string, boxed or variant property to %NULL.
- * @cancellable: (nullable): a #GCancellable
- * @callback: (nullable): called when the remote object has the value
- * @user_data: data for @callback
- *
- * Sets a property of the remote object. When the call ends, the proxy's
- * cached value (and so `notify`) already follows what the remote object
- * really holds. Read-only and construct-only properties fail with
- * %PP_ERROR_ACCESS_DENIED, a value of the wrong type with
- * %PP_ERROR_INVALID_ARGUMENTS, both without a round trip.
- *
- * Since: 1.0
- */
-void
-pp_proxy_set_property_async (PpProxy             *self,
-                             const char          *name,
-                             GVariant            *value,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) owned = NULL;
-
-  g_return_if_fail (PP_IS_PROXY (self));
-  g_return_if_fail (name != NULL);
-
-  owned = value ? g_variant_ref_sink (value) : NULL;
-  if (priv->connection == NULL)
-    {
-      g_task_report_new_error (self, callback, user_data, pp_proxy_set_property_async,
-                               PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
-      return;
-    }
-  pp_mirror_set_property_async (priv->mirror, name, g_steal_pointer (&owned),
-                                priv->default_timeout, cancellable, pp_proxy_set_property_async,
-                                callback, user_data);
-}
-
-/**
- * pp_proxy_set_property_finish:
- * @self: a #PpProxy
- * @result: the result passed to the callback
- * @error: return location for an error
- *
- * Finishes [method@Pp.Proxy.set_property_async].
- *
- * Returns: %TRUE if the remote object took the value
- *
- * Since: 1.0
- */
-gboolean
-pp_proxy_set_property_finish (PpProxy       *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/**
- * pp_proxy_set_property_sync:
- * @self: a #PpProxy
- * @name: the name of a property of the remote object
- * @value: (nullable): the new value; a floating reference is consumed
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Sets a property of the remote object and waits, like
- * [method@Pp.Proxy.call_sync]. On return the proxy's cached value follows
- * the remote object's.
- *
- * Returns: %TRUE if the remote object took the value
- *
- * Since: 1.0
- */
-gboolean
-pp_proxy_set_property_sync (PpProxy       *self,
-                            const char    *name,
-                            GVariant      *value,
-                            GCancellable  *cancellable,
-                            GError       **error)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) owned = NULL;
-
-  g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-
-  owned = value ? g_variant_ref_sink (value) : NULL;
-  if (priv->connection == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
-      return FALSE;
-    }
-  return pp_mirror_set_property_sync (priv->mirror, name, g_steal_pointer (&owned),
-                                      priv->default_timeout, cancellable, error);
-}
-
-/* Self-description ------------------------------------------------------ */
-
-/**
- * pp_proxy_get_description:
- * @self: a #PpProxy
- *
- * The listener's description of the remote object, as it came in the
- * handshake: a `a{sv}` dictionary with `type-name` (s), `type-chain` (as),
- * `interfaces` (as), `unix-fds` (b), `methods` (`a(sssbs)`: name,
- * in-signature, out-signature, throws, dispatch), `signals` (`a(suasss)`:
- * name, flags, argument type names, argument signature, why it is not
- * mirrored) and `properties` (`a(susssmv)`: name, flags, type name,
- * signature, why it is not mirrored, value at the handshake).
- * [method@Pp.Proxy.list_methods] and its siblings give the same as
- * objects.
- *
- * Returns: (transfer none) (nullable): the description
- *
- * Since: 1.0
- */
-GVariant *
-pp_proxy_get_description (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return priv->description ? pp_description_get_variant (priv->description) : NULL;
-}
-
-/**
- * pp_proxy_get_description_hash:
- * @self: a #PpProxy
- *
- * A SHA-256 of the description without the property values: equal for two
- * listeners that offer the same interface, so a program can check that it
- * talks to the interface it was written for.
- *
- * Returns: (nullable): the hash in hexadecimal
- *
- * Since: 1.0
- */
-const char *
-pp_proxy_get_description_hash (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  return priv->description ? pp_description_get_hash (priv->description) : NULL;
-}
-
-/**
- * pp_proxy_list_methods:
- * @self: a #PpProxy
- *
- * The methods of the remote object that can be called from here, with their
- * signatures. Calls to a listed method are checked against its signature
- * before anything is sent.
- *
- * Returns: (transfer full): a list of [class@Pp.MethodMember]
- *
- * Since: 1.0
- */
-GListModel *
-pp_proxy_list_methods (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  if (priv->description == NULL)
-    return G_LIST_MODEL (g_list_store_new (PP_TYPE_METHOD_MEMBER));
-  return pp_member_list_methods (priv->description);
-}
-
-/**
- * pp_proxy_list_signals:
- * @self: a #PpProxy
- *
- * The signals of the remote object. Those marked available are signals of
- * the proxy too: connect to them as to the object's own. The others say
- * why not (an argument type that cannot cross, a return value).
- *
- * Returns: (transfer full): a list of [class@Pp.SignalMember]
- *
- * Since: 1.0
- */
-GListModel *
-pp_proxy_list_signals (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  if (priv->description == NULL)
-    return G_LIST_MODEL (g_list_store_new (PP_TYPE_SIGNAL_MEMBER));
-  return pp_member_list_signals (priv->description, G_OBJECT_TYPE (self));
-}
-
-/**
- * pp_proxy_list_properties:
- * @self: a #PpProxy
- *
- * The properties of the remote object. Those marked available are
- * properties of the proxy too, read from a local cache that the listener
- * keeps exact, with `notify` when they change.
- *
- * Returns: (transfer full): a list of [class@Pp.PropertyMember]
- *
- * Since: 1.0
- */
-GListModel *
-pp_proxy_list_properties (PpProxy *self)
-{
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  if (priv->description == NULL)
-    return G_LIST_MODEL (g_list_store_new (PP_TYPE_PROPERTY_MEMBER));
-  return pp_member_list_properties (priv->description, G_OBJECT_TYPE (self));
 }
