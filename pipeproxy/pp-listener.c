@@ -890,9 +890,11 @@ pp_listener_set_memfd_threshold (PpListener *self,
  *
  * Adds a method that the peer can call, for objects whose methods cannot be
  * found through introspection. Call it in the listener's thread, before the
- * peer can call the method (e.g. right after making the listener). It takes precedence over a method of the
- * same name that the object has. The arguments are checked against
- * @in_type before @func runs.
+ * peer can call the method (e.g. right after making the listener). It takes
+ * precedence over a method of the same name that the object has. The
+ * arguments are checked against @in_type before @func runs, and its result
+ * against @out_type: a result of another type fails the call with
+ * %PP_ERROR_FAILED.
  *
  * Since: 1.0
  */

@@ -4,7 +4,6 @@
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
 
-#include "pp-listener.h"
 #include "pp-marshal-private.h"
 
 G_BEGIN_DECLS
@@ -51,6 +50,12 @@ typedef struct
   gboolean        skip;
 } PpMethodArg;
 
+/* PpMethodFunc, of pp_listener_add_method() */
+typedef GVariant *(*PpAddedFunc) (GObject   *object,
+                                  GVariant  *parameters,
+                                  gpointer   user_data,
+                                  GError   **error);
+
 typedef struct _PpMethod PpMethod;
 
 struct _PpMethod
@@ -82,7 +87,7 @@ struct _PpMethod
   guint            n_params;
 
   /* ADDED */
-  PpMethodFunc     func;
+  PpAddedFunc      func;
   gpointer         user_data;
   GDestroyNotify   destroy;
 };
@@ -92,7 +97,7 @@ PpMethod           *pp_method_new                  (PpMethodKind        kind,
 PpMethod           *pp_method_new_added            (const char         *name,
                                                     const GVariantType *in_type,
                                                     const GVariantType *out_type,
-                                                    PpMethodFunc        func,
+                                                    PpAddedFunc         func,
                                                     gpointer            user_data,
                                                     GDestroyNotify      destroy);
 /* NULL without @error set when @type has no action signal @name */

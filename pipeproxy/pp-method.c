@@ -24,7 +24,7 @@ PpMethod *
 pp_method_new_added (const char         *name,
                      const GVariantType *in_type,
                      const GVariantType *out_type,
-                     PpMethodFunc        func,
+                     PpAddedFunc         func,
                      gpointer            user_data,
                      GDestroyNotify      destroy)
 {
