@@ -32,9 +32,26 @@ PpInvocation *pp_invocation_new        (PpConnection   *connection,
                                         const char     *method_name,
                                         GVariant       *parameters,
                                         GUnixFDList    *fd_list);
+/* Its call answered, and nobody but the listener ever held it: forgets
+ * the call and returns TRUE, so that pp_invocation_reuse() can start the
+ * next one in it instead of a new object */
+gboolean      pp_invocation_recycle    (PpInvocation   *self);
+void          pp_invocation_reuse      (PpInvocation   *self,
+                                        guint32         serial,
+                                        gboolean        no_reply,
+                                        GVariant       *body,
+                                        const char     *method_name,
+                                        GVariant       *parameters,
+                                        GUnixFDList    *fd_list);
 /* The method that answers: its result type is checked */
 void          pp_invocation_set_method (PpInvocation   *self,
                                         PpMethod       *method);
+/* Answers with @result, of the method's out-type, and @fds, or with
+ * @error; all borrowed */
+void          pp_invocation_return     (PpInvocation   *self,
+                                        GVariant       *result,
+                                        GUnixFDList    *fds,
+                                        const GError   *error);
 /* Its dispatch returned: an invocation not answered yet is running, and
  * a CANCEL for its serial cancels it from now on */
 void          pp_invocation_dispatched (PpInvocation   *self);

@@ -39,10 +39,9 @@ struct _PpInvocation
   GCancellable   *cancellable;  /* made when first asked for */
   guint32         serial;
   gboolean        no_reply;
-  /* Under running->lock: */
-  gboolean        answered;
-  gboolean        tracked;      /* in running->calls */
-  gboolean        cancelled;    /* the caller gave up */
+  gint            answered;     /* atomic */
+  gint            tracked;      /* atomic: may be in running->calls */
+  gboolean        cancelled;    /* under running->lock: the caller gave up */
 };
 
 struct _PpRunningCalls
@@ -160,23 +159,27 @@ pp_invocation_send_answer (PpConnection *connection,
     }
 }
 
-/* Exactly once: FALSE if it was answered before */
+/* Exactly once: FALSE if it was answered before. Without the lock unless
+ * pp_invocation_dispatched() may have put it in the table: it sets
+ * @tracked before it looks at @answered, and this looks at @tracked after
+ * setting @answered, so at least one of them sees the other. */
 static gboolean
 take_answer (PpInvocation *self)
 {
-  gboolean first;
+  if (!g_atomic_int_compare_and_exchange (&self->answered, FALSE, TRUE))
+    {
+      g_critical ("The call to “%s” was already answered", self->method_name);
+      return FALSE;
+    }
 
-  g_mutex_lock (&self->running->lock);
-  first = !self->answered;
-  self->answered = TRUE;
-  if (first && self->tracked &&
-      g_hash_table_lookup (self->running->calls, GUINT_TO_POINTER (self->serial)) == self)
-    g_hash_table_remove (self->running->calls, GUINT_TO_POINTER (self->serial));
-  g_mutex_unlock (&self->running->lock);
-
-  if (!first)
-    g_critical ("The call to “%s” was already answered", self->method_name);
-  return first;
+  if (g_atomic_int_get (&self->tracked))
+    {
+      g_mutex_lock (&self->running->lock);
+      if (g_hash_table_lookup (self->running->calls, GUINT_TO_POINTER (self->serial)) == self)
+        g_hash_table_remove (self->running->calls, GUINT_TO_POINTER (self->serial));
+      g_mutex_unlock (&self->running->lock);
+    }
+  return TRUE;
 }
 
 static void
@@ -190,14 +193,40 @@ answer (PpInvocation *self,
 }
 
 void
+pp_invocation_return (PpInvocation *self,
+                      GVariant     *result,
+                      GUnixFDList  *fds,
+                      const GError *error)
+{
+  /* Checked where it is known: not for a handler's answer */
+  const GVariantType *out_type = self->method ? pp_method_get_out_type (self->method) : NULL;
+  g_autoptr(GError) wrong_type = NULL;
+
+  if (error == NULL && out_type != NULL && !g_variant_is_of_type (result, out_type))
+    {
+      g_warning ("Method “%s” must return %.*s, not %s", self->method_name,
+                 (int) g_variant_type_get_string_length (out_type),
+                 g_variant_type_peek_string (out_type),
+                 g_variant_get_type_string (result));
+      error = wrong_type = g_error_new (PP_ERROR, PP_ERROR_FAILED,
+                                        _("Method “%s” returned a value of the wrong type"),
+                                        self->method_name);
+    }
+  answer (self, error ? NULL : result, error ? NULL : fds, error);
+}
+
+void
 pp_invocation_dispatched (PpInvocation *self)
 {
   GCancellable *cancellable = NULL;
 
+  g_atomic_int_set (&self->tracked, TRUE);
+  if (g_atomic_int_get (&self->answered))
+    return;
+
   g_mutex_lock (&self->running->lock);
-  if (!self->answered)
+  if (!g_atomic_int_get (&self->answered))
     {
-      self->tracked = TRUE;
       g_hash_table_insert (self->running->calls, GUINT_TO_POINTER (self->serial), self);
       if (self->running->closed)
         cancellable = cancel_locked (self);
@@ -261,13 +290,45 @@ pp_invocation_new (PpConnection   *connection,
   self->connection = pp_connection_ref (connection);
   self->running = pp_running_calls_ref (running);
   self->object = g_object_ref (object);
+  pp_invocation_reuse (self, serial, no_reply, body, method_name, parameters, fd_list);
+  return self;
+}
+
+gboolean
+pp_invocation_recycle (PpInvocation *self)
+{
+  /* An answered invocation is in no table */
+  if (!g_atomic_int_get (&self->answered) ||
+      g_atomic_int_get (&G_OBJECT (self)->ref_count) != 1)
+    return FALSE;
+
+  g_clear_pointer (&self->method, pp_method_unref);
+  g_clear_object (&self->fd_list);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->parameters, g_variant_unref);
+  g_clear_pointer (&self->body, g_variant_unref);
+  self->method_name = NULL;
+  return TRUE;
+}
+
+void
+pp_invocation_reuse (PpInvocation *self,
+                     guint32       serial,
+                     gboolean      no_reply,
+                     GVariant     *body,
+                     const char   *method_name,
+                     GVariant     *parameters,
+                     GUnixFDList  *fd_list)
+{
   self->serial = serial;
   self->no_reply = no_reply;
   self->body = g_variant_ref (body);
   self->method_name = method_name;
   self->parameters = g_variant_ref (parameters);
   self->fd_list = fd_list ? g_object_ref (fd_list) : NULL;
-  return self;
+  self->answered = FALSE;
+  self->tracked = FALSE;
+  self->cancelled = FALSE;
 }
 
 void
@@ -425,33 +486,14 @@ pp_invocation_return_value_with_unix_fd_list (PpInvocation *self,
                                               GVariant     *result,
                                               GUnixFDList  *fd_list)
 {
-  const GVariantType *out_type;
   g_autoptr(GVariant) owned = NULL;
 
   g_return_if_fail (PP_IS_INVOCATION (self));
   g_return_if_fail (result == NULL || g_variant_is_of_type (result, G_VARIANT_TYPE_TUPLE));
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
 
-  /* Checked where it is known: not for a handler's answer */
-  out_type = self->method ? pp_method_get_out_type (self->method) : NULL;
   owned = result ? g_variant_ref_sink (result) : g_variant_ref_sink (g_variant_new ("()"));
-
-  if (out_type != NULL && !g_variant_is_of_type (owned, out_type))
-    {
-      g_autoptr(GError) error = NULL;
-
-      g_warning ("Method “%s” must return %.*s, not %s", self->method_name,
-                 (int) g_variant_type_get_string_length (out_type),
-                 g_variant_type_peek_string (out_type),
-                 g_variant_get_type_string (owned));
-      error = g_error_new (PP_ERROR, PP_ERROR_FAILED,
-                           _("Method “%s” returned a value of the wrong type"),
-                           self->method_name);
-      answer (self, NULL, NULL, error);
-      return;
-    }
-
-  answer (self, owned, fd_list, NULL);
+  pp_invocation_return (self, owned, fd_list, NULL);
 }
 
 /**

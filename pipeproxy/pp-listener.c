@@ -64,6 +64,7 @@ struct _PpListener
   guint32         clock_offset; /* our clock minus the peer's, in ms */
   PpForwarder    *forwarder;
   PpRunningCalls *running;      /* calls answered later */
+  PpInvocation   *spare;        /* for the next call */
 };
 
 /* The added methods, as the description reads them */
@@ -227,10 +228,7 @@ method_done (GVariant     *result,
 {
   PpInvocation *invocation = user_data;
 
-  if (error != NULL)
-    pp_invocation_return_gerror (invocation, error);
-  else
-    pp_invocation_return_value_with_unix_fd_list (invocation, result, out_fds);
+  pp_invocation_return (invocation, result, out_fds, error);
   g_object_unref (invocation);
 }
 
@@ -249,6 +247,24 @@ emit_handle_method_call (PpListener   *self,
     pp_invocation_return_gerror (invocation, unknown);
 }
 
+static PpInvocation *
+start_invocation (PpListener         *self,
+                  const PpWireHeader *header,
+                  GVariant           *body,
+                  const char         *name,
+                  GVariant           *args,
+                  GUnixFDList        *fds)
+{
+  gboolean no_reply = (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0;
+  PpInvocation *invocation = g_steal_pointer (&self->spare);
+
+  if (invocation == NULL)
+    return pp_invocation_new (self->connection, self->running, self->object, header->serial,
+                              no_reply, body, name, args, fds);
+  pp_invocation_reuse (invocation, header->serial, no_reply, body, name, args, fds);
+  return invocation;
+}
+
 static void
 handle_call (PpListener         *self,
              const PpWireHeader *header,
@@ -263,9 +279,7 @@ handle_call (PpListener         *self,
 
   /* The name points into @body */
   pp_wire_split_body (body, &name, 1, &args, NULL);
-  invocation = pp_invocation_new (self->connection, self->running, self->object, header->serial,
-                                  (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0,
-                                  body, name, args, fds);
+  invocation = start_invocation (self, header, body, name, args, fds);
 
   if (deadline_passed (self, header->timeout_msec))
     {
@@ -292,6 +306,11 @@ handle_call (PpListener         *self,
 
   /* One answered later (an async method, a handler's) can be cancelled */
   pp_invocation_dispatched (invocation);
+
+  /* Most calls are answered at once, by a method: the next one reuses the
+   * invocation, which no handler has seen */
+  if (method != NULL && self->spare == NULL && pp_invocation_recycle (invocation))
+    self->spare = g_steal_pointer (&invocation);
 }
 
 static void
@@ -425,6 +444,7 @@ pp_listener_dispose (GObject *object)
   PpListener *self = PP_LISTENER (object);
 
   g_clear_pointer (&self->forwarder, pp_forwarder_free);
+  g_clear_object (&self->spare);
   if (self->connection != NULL)
     {
       self->closed = TRUE;

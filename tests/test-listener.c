@@ -247,6 +247,60 @@ test_close_cancels (Fixture       *f,
   pp_invocation_return_value (f->held, NULL);
 }
 
+static void
+answer_in_thread (gpointer data,
+                  gpointer user_data)
+{
+  PpInvocation *invocation = data;
+
+  pp_invocation_return_value (invocation, g_variant_new ("(i)", 1));
+  g_object_unref (invocation);
+}
+
+static gboolean
+thread_handler (PpListener   *listener,
+                const char   *method_name,
+                GVariant     *parameters,
+                PpInvocation *invocation,
+                GThreadPool  *pool)
+{
+  g_thread_pool_push (pool, g_object_ref (invocation), NULL);
+  return TRUE;
+}
+
+/* Answered from another thread, maybe before its dispatch returns: each
+ * call ends once and leaves no trace in the table of running calls */
+static void
+test_answer_from_thread (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  GThreadPool *pool = g_thread_pool_new (answer_in_thread, NULL, 2, FALSE, NULL);
+  guint n_done = 0;
+
+  g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (thread_handler), pool);
+  g_ptr_array_set_size (results, 200);
+  for (guint i = 0; i < results->len; i++)
+    pp_proxy_call_async (f->proxy, "in_thread", NULL, -1, NULL, got_result,
+                         &g_ptr_array_index (results, i));
+
+  while (n_done < results->len)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      for (n_done = 0; n_done < results->len && g_ptr_array_index (results, n_done); n_done++)
+        ;
+    }
+  for (guint i = 0; i < results->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) value = pp_proxy_call_finish (f->proxy,
+                                                        g_ptr_array_index (results, i), &error);
+
+      g_assert_no_error (error);
+    }
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -262,6 +316,7 @@ main (int   argc,
   ADD ("answer-twice", test_answer_twice);
   ADD ("cancel-held", test_cancel_held);
   ADD ("close-cancels", test_close_cancels);
+  ADD ("answer-from-thread", test_answer_from_thread);
 
   return g_test_run ();
 }
