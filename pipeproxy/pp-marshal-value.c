@@ -16,34 +16,41 @@ value_desc (GType       type,
 {
   PpTypeTag tag;
 
-  if (type == G_TYPE_GTYPE)
-    tag = PP_TAG_GTYPE;
-  else if (type == G_TYPE_STRV)
-    tag = PP_TAG_STRV;
-  else if (type == G_TYPE_BYTES)
-    tag = PP_TAG_BYTES;
-  else if (type == G_TYPE_BYTE_ARRAY)
-    tag = PP_TAG_BYTE_ARRAY;
-  else
-    switch (G_TYPE_FUNDAMENTAL (type))
-      {
-      case G_TYPE_BOOLEAN: tag = PP_TAG_BOOLEAN; break;
-      case G_TYPE_CHAR:    tag = PP_TAG_INT8; break;
-      case G_TYPE_UCHAR:   tag = PP_TAG_UINT8; break;
-      case G_TYPE_INT:     tag = PP_TAG_INT32; break;
-      case G_TYPE_UINT:    tag = PP_TAG_UINT32; break;
-      case G_TYPE_LONG:
-      case G_TYPE_INT64:   tag = PP_TAG_INT64; break;
-      case G_TYPE_ULONG:
-      case G_TYPE_UINT64:  tag = PP_TAG_UINT64; break;
-      case G_TYPE_FLOAT:   tag = PP_TAG_FLOAT; break;
-      case G_TYPE_DOUBLE:  tag = PP_TAG_DOUBLE; break;
-      case G_TYPE_ENUM:    tag = PP_TAG_ENUM; break;
-      case G_TYPE_FLAGS:   tag = PP_TAG_FLAGS; break;
-      case G_TYPE_STRING:  tag = PP_TAG_STRING; break;
-      case G_TYPE_VARIANT: tag = PP_TAG_VARIANT; break;
-      default:             return FALSE;
-      }
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN: tag = PP_TAG_BOOLEAN; break;
+    case G_TYPE_CHAR:    tag = PP_TAG_INT8; break;
+    case G_TYPE_UCHAR:   tag = PP_TAG_UINT8; break;
+    case G_TYPE_INT:     tag = PP_TAG_INT32; break;
+    case G_TYPE_UINT:    tag = PP_TAG_UINT32; break;
+    case G_TYPE_LONG:
+    case G_TYPE_INT64:   tag = PP_TAG_INT64; break;
+    case G_TYPE_ULONG:
+    case G_TYPE_UINT64:  tag = PP_TAG_UINT64; break;
+    case G_TYPE_FLOAT:   tag = PP_TAG_FLOAT; break;
+    case G_TYPE_DOUBLE:  tag = PP_TAG_DOUBLE; break;
+    case G_TYPE_ENUM:    tag = PP_TAG_ENUM; break;
+    case G_TYPE_FLAGS:   tag = PP_TAG_FLAGS; break;
+    case G_TYPE_STRING:  tag = PP_TAG_STRING; break;
+    case G_TYPE_VARIANT: tag = PP_TAG_VARIANT; break;
+    case G_TYPE_POINTER:
+      if (type != G_TYPE_GTYPE)
+        return FALSE;
+      tag = PP_TAG_GTYPE;
+      break;
+    case G_TYPE_BOXED:
+      if (type == G_TYPE_STRV)
+        tag = PP_TAG_STRV;
+      else if (type == G_TYPE_BYTES)
+        tag = PP_TAG_BYTES;
+      else if (type == G_TYPE_BYTE_ARRAY)
+        tag = PP_TAG_BYTE_ARRAY;
+      else
+        return FALSE;
+      break;
+    default:
+      return FALSE;
+    }
 
   *desc = (PpTypeDesc) { .tag = tag, .gtype = type, .length_arg = -1, .fixed_size = -1 };
   return TRUE;
@@ -132,20 +139,37 @@ pp_marshal_gtype_signature (GType     type,
   return TRUE;
 }
 
+static GVariant *
+to_variant (const PpTypeDesc  *desc,
+            const GValue      *value,
+            GError           **error)
+{
+  PpArgValue arg = { 0 };
+
+  value_get (value, &arg);
+  return pp_marshal_to_variant (desc, &arg, 0, NULL, error);
+}
+
 GVariant *
 pp_marshal_value_to_variant (const GValue  *value,
                              GError       **error)
 {
   PpTypeDesc desc;
-  PpArgValue arg = { 0 };
 
   if (!value_desc (G_VALUE_TYPE (value), &desc))
     {
       unsupported (G_VALUE_TYPE (value), error);
       return NULL;
     }
-  value_get (value, &arg);
-  return pp_marshal_to_variant (&desc, &arg, 0, NULL, error);
+  return to_variant (&desc, value, error);
+}
+
+/* Non-empty; most are one letter, compared without a call */
+static gboolean
+same_type_string (const char *a,
+                  const char *b)
+{
+  return a[0] == b[0] && a[1] == b[1] && (a[1] == '\0' || strcmp (a + 2, b + 2) == 0);
 }
 
 gboolean
@@ -162,7 +186,7 @@ pp_marshal_value_from_variant (GVariant  *variant,
   if (!value_desc (type, &desc))
     return unsupported (type, error);
   expected = pp_type_rules[desc.tag].signature;
-  if (!g_str_equal (got, expected))
+  if (!same_type_string (got, expected))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                    _("Expected a value of type %s, got %s"), expected, got);
@@ -231,12 +255,18 @@ GVariant *
 pp_marshal_value_to_maybe (const GValue  *value,
                            GError       **error)
 {
+  PpTypeDesc desc;
   GVariant *inner;
 
-  if (value_is_null (value))
+  if (!value_desc (G_VALUE_TYPE (value), &desc))
+    {
+      unsupported (G_VALUE_TYPE (value), error);
+      return NULL;
+    }
+  if ((pp_type_rules[desc.tag].flags & PP_RULE_POINTER) && g_value_peek_pointer (value) == NULL)
     return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
 
-  inner = pp_marshal_value_to_variant (value, error);
+  inner = to_variant (&desc, value, error);
   if (inner == NULL)
     return NULL;
   return g_variant_new_maybe (NULL, g_variant_new_variant (inner));
@@ -346,6 +376,7 @@ pp_marshal_value_to_nullable (const GValue  *value,
 {
   GType type = G_VALUE_TYPE (value);
   GVariant *inner;
+  PpTypeDesc desc;
 
   if (is_stream_type (type))
     {
@@ -357,18 +388,17 @@ pp_marshal_value_to_nullable (const GValue  *value,
       return inner ? g_variant_new_maybe (NULL, inner) : NULL;
     }
 
-  if (!may_be_null (type))
-    return pp_marshal_value_to_variant (value, error);
-
-  if (g_value_peek_pointer (value) == NULL)
+  if (!value_desc (type, &desc))
     {
-      g_autoptr(GString) signature = g_string_new (NULL);
-
-      pp_marshal_gtype_signature (type, signature, NULL);
-      return g_variant_new_maybe (G_VARIANT_TYPE (signature->str), NULL);
+      unsupported (type, error);
+      return NULL;
     }
+  if (!(pp_type_rules[desc.tag].flags & PP_RULE_NULLABLE))
+    return to_variant (&desc, value, error);
+  if (g_value_peek_pointer (value) == NULL)
+    return g_variant_new_maybe (G_VARIANT_TYPE (pp_type_rules[desc.tag].signature), NULL);
 
-  inner = pp_marshal_value_to_variant (value, error);
+  inner = to_variant (&desc, value, error);
   return inner ? g_variant_new_maybe (NULL, inner) : NULL;
 }
 
