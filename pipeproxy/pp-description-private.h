@@ -71,7 +71,8 @@ void                       pp_description_add_chain_type (PpDescription        *
                                                           const char           *type_name);
 void                       pp_description_add_interface  (PpDescription        *self,
                                                           const char           *type_name);
-/* Each returns FALSE, adding nothing, for a name already described */
+/* Each returns FALSE, adding nothing, for a name already described. A
+ * property's @value (mv, NULL for nothing) is consumed if floating. */
 gboolean                   pp_description_add_method     (PpDescription        *self,
                                                           const char           *name,
                                                           const char           *in_signature,

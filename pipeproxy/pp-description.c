@@ -498,8 +498,7 @@ parse_properties (PpDescription  *self,
                             name, signature, g_variant_get_type_string (inner));
         }
 
-      if (!pp_description_add_property (self, name, flags, type_name, signature, reason,
-                                        g_steal_pointer (&value)))
+      if (!pp_description_add_property (self, name, flags, type_name, signature, reason, value))
         return invalid (error, _("property “%s” is described twice"), name);
     }
   return TRUE;

@@ -478,8 +478,7 @@ mirror_set_property (GObject      *object,
   g_variant_ref_sink (maybe);
   inner = g_variant_get_maybe (maybe);
   unboxed = inner ? g_variant_get_variant (inner) : NULL;
-  write_property_async (self, name, g_steal_pointer (&unboxed), NULL, mirror_set_property,
-                        plain_set_done, NULL);
+  write_property_async (self, name, unboxed, NULL, mirror_set_property, plain_set_done, NULL);
 }
 
 /* Signals ----------------------------------------------------------------- */

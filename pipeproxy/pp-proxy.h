@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 #define PP_TYPE_PROXY (pp_proxy_get_type ())
 
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 G_DECLARE_DERIVABLE_TYPE (PpProxy, pp_proxy, PP, PROXY, GObject)
 
 /**
@@ -92,7 +92,7 @@ PpProxy     *pp_proxy_new_for_type_finish       (GAsyncResult         *result,
                                                  GError              **error);
 PP_AVAILABLE_IN_1_0
 GSubprocess *pp_proxy_get_subprocess            (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_proxy_call_async             (PpProxy              *self,
                                              const char           *method,
                                              GVariant             *parameters,
@@ -100,18 +100,18 @@ void        pp_proxy_call_async             (PpProxy              *self,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GVariant   *pp_proxy_call_finish            (PpProxy              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GVariant   *pp_proxy_call_sync              (PpProxy              *self,
                                              const char           *method,
                                              GVariant             *parameters,
                                              int                   timeout_msec,
                                              GCancellable         *cancellable,
                                              GError              **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_proxy_call_with_unix_fd_list (PpProxy              *self,
                                              const char           *method,
                                              GVariant             *parameters,
@@ -120,12 +120,12 @@ void        pp_proxy_call_with_unix_fd_list (PpProxy              *self,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GVariant   *pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
                                                     GUnixFDList  **out_fd_list,
                                                     GAsyncResult  *result,
                                                     GError       **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GVariant   *pp_proxy_call_with_unix_fd_list_sync (PpProxy         *self,
                                                   const char      *method,
                                                   GVariant        *parameters,
@@ -134,55 +134,55 @@ GVariant   *pp_proxy_call_with_unix_fd_list_sync (PpProxy         *self,
                                                   GUnixFDList    **out_fd_list,
                                                   GCancellable    *cancellable,
                                                   GError         **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gsize       pp_proxy_get_memfd_threshold    (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_proxy_set_memfd_threshold    (PpProxy              *self,
                                              gsize                 threshold);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 const char *pp_proxy_get_remote_type_name   (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GIOStream  *pp_proxy_get_stream             (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 int         pp_proxy_get_default_timeout    (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_proxy_set_default_timeout    (PpProxy              *self,
                                              int                   timeout_msec);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 guint       pp_proxy_get_max_pending_calls  (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_proxy_set_max_pending_calls  (PpProxy              *self,
                                              guint                 max_pending_calls);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_proxy_set_property_async     (PpProxy              *self,
                                              const char           *name,
                                              GVariant             *value,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gboolean    pp_proxy_set_property_finish    (PpProxy              *self,
                                              GAsyncResult         *result,
                                              GError              **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gboolean    pp_proxy_set_property_sync      (PpProxy              *self,
                                              const char           *name,
                                              GVariant             *value,
                                              GCancellable         *cancellable,
                                              GError              **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GVariant   *pp_proxy_get_description       (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GListModel *pp_proxy_list_methods          (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GListModel *pp_proxy_list_signals          (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GListModel *pp_proxy_list_properties       (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 const char *pp_proxy_get_description_hash  (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gboolean    pp_proxy_is_closed              (PpProxy              *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_proxy_close                  (PpProxy              *self);
 
 G_END_DECLS

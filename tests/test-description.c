@@ -321,7 +321,9 @@ many_properties (guint n)
     {
       g_autofree char *name = g_strdup_printf ("p%u-%u", n, i);
 
-      g_variant_builder_add (&properties, "(susss@mv)", name, G_PARAM_READABLE, "guint", "u", "",
+      /* Not readable, so not mirrored: a mirrored name becomes a quark,
+       * which is GLib's business, not the parser's */
+      g_variant_builder_add (&properties, "(susss@mv)", name, G_PARAM_WRITABLE, "guint", "u", "",
                              g_variant_new_maybe (NULL, g_variant_new_variant (
                                                     g_variant_new_uint32 (i))));
     }
@@ -335,10 +337,10 @@ handshake_seconds (guint      n,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PpProxy) proxy = NULL;
-  g_autoptr(GVariant) info = g_variant_ref_sink (many_properties (n));
+  GVariant *info = many_properties (n);
   gint64 start = g_get_monotonic_time ();
 
-  proxy = proxy_for (g_variant_ref (info), options, &error);
+  proxy = proxy_for (info, options, &error);
   g_assert_no_error (error);
   return (g_get_monotonic_time () - start) / 1e6;
 }
