@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* pipeproxy-host NAMESPACE VERSION TYPE [PROPERTY=VALUE…]
+/* pipeproxy-host [--sandbox[=LIST]] NAMESPACE VERSION TYPE [PROPERTY=VALUE…]
  *
  * Started by pp_proxy_new_for_type_sync(): makes an object of any type
  * named through GObject-Introspection and serves it to the parent, so that
  * no child code has to be written. A refusal (unknown type, bad property)
- * goes to the parent as the reason its proxy could not be made. */
+ * goes to the parent as the reason its proxy could not be made.
+ *
+ * --sandbox adds the sandbox LIST names (nicks of PpSandboxFlags separated
+ * by commas, "syscalls,filesystem" when not given) to what the parent asked
+ * for in PIPEPROXY_SANDBOX, for a parent that starts the host itself. The
+ * object is made, and its typelibs loaded, before the sandbox applies. */
 
 #include "config.h"
 
@@ -151,24 +156,45 @@ refuse (const GError *reason)
     g_printerr ("pipeproxy-host: %s\n", error->message);
 }
 
+/* pp_serve_parent() applies it, and refuses what it does not understand */
+static void
+add_sandbox (const char *list)
+{
+  const char *asked = g_getenv (PP_SUBPROCESS_SANDBOX_VARIABLE);
+  g_autofree char *value = asked && *asked ? g_strconcat (asked, ",", list, NULL) : g_strdup (list);
+
+  g_setenv (PP_SUBPROCESS_SANDBOX_VARIABLE, value, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GObject) object = NULL;
   g_autoptr(GError) error = NULL;
+  int first = 1;
 
   /* Refusals and the usage in the language of the environment */
   setlocale (LC_ALL, "");
   pp_i18n_init ();
 
-  if (argc < 4)
+  if (argc > 1 && g_str_has_prefix (argv[1], "--sandbox") &&
+      (argv[1][strlen ("--sandbox")] == '\0' || argv[1][strlen ("--sandbox")] == '='))
     {
-      g_printerr ("%s\n", _("Usage: pipeproxy-host NAMESPACE VERSION TYPE [PROPERTY=VALUE…]"));
+      add_sandbox (argv[1][strlen ("--sandbox")] == '=' ? argv[1] + strlen ("--sandbox=")
+                                                        : "syscalls,filesystem");
+      first = 2;
+    }
+
+  if (argc - first < 3)
+    {
+      g_printerr ("%s\n", _("Usage: pipeproxy-host [--sandbox[=LIST]] NAMESPACE VERSION TYPE "
+                            "[PROPERTY=VALUE…]"));
       return 2;
     }
 
-  object = new_object (argv[1], argv[2], argv[3], (const char * const *) argv + 4, &error);
+  object = new_object (argv[first], argv[first + 1], argv[first + 2],
+                       (const char * const *) argv + first + 3, &error);
   if (object == NULL)
     {
       refuse (error);

@@ -12,4 +12,9 @@ gboolean pp_listener_refuse (GIOStream     *stream,
                              const GError  *reason,
                              GError       **error);
 
+/* For a worker about to be sandboxed: loads now what answering calls
+ * would otherwise load when first needed, while files can still be
+ * opened. */
+void     pp_listener_load_for_calls (PpListener *self);
+
 G_END_DECLS

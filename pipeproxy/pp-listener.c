@@ -1050,3 +1050,14 @@ pp_listener_refuse (GIOStream     *stream,
   pp_connection_unref (refusal.connection);
   return TRUE;
 }
+
+/* Describing the object loads what the handshake and the calls would
+ * load when first needed: the typelibs of its type, the libraries their
+ * methods are in. */
+void
+pp_listener_load_for_calls (PpListener *self)
+{
+  g_return_if_fail (PP_IS_LISTENER (self));
+
+  pp_description_unref (describe_object (self));
+}

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "pp-connection-private.h"
+#include "pp-enums.h"
 #include "pp-description-private.h"
 #include "pp-memfd-private.h"
 #include "pp-options-private.h"
@@ -42,6 +43,7 @@ struct _PpOptions
   guint64  memfd_threshold;
   guint64  max_description_size;
   guint    max_description_members;
+  PpSandboxFlags sandbox;
 };
 
 G_DEFINE_FINAL_TYPE (PpOptions, pp_options, G_TYPE_OBJECT)
@@ -54,6 +56,7 @@ enum {
   PROP_MEMFD_THRESHOLD,
   PROP_MAX_DESCRIPTION_SIZE,
   PROP_MAX_DESCRIPTION_MEMBERS,
+  PROP_SANDBOX,
   N_PROPS
 };
 
@@ -75,6 +78,7 @@ pp_options_get_property (GObject    *object,
     case PROP_MEMFD_THRESHOLD:         g_value_set_uint64 (value, self->memfd_threshold); break;
     case PROP_MAX_DESCRIPTION_SIZE:    g_value_set_uint64 (value, self->max_description_size); break;
     case PROP_MAX_DESCRIPTION_MEMBERS: g_value_set_uint (value, self->max_description_members); break;
+    case PROP_SANDBOX:                 g_value_set_flags (value, self->sandbox); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -107,6 +111,9 @@ pp_options_set_property (GObject      *object,
       break;
     case PROP_MAX_DESCRIPTION_MEMBERS:
       pp_options_set_max_description_members (self, g_value_get_uint (value));
+      break;
+    case PROP_SANDBOX:
+      pp_options_set_sandbox (self, g_value_get_flags (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -208,6 +215,24 @@ pp_options_class_init (PpOptionsClass *klass)
                          PP_MEMFD_DEFAULT_THRESHOLD, flags);
 
   define_description_limits (flags);
+
+  /**
+   * PpOptions:sandbox:
+   *
+   * How a worker started with these options by
+   * [ctor@Pp.Proxy.new_for_subprocess_sync] or
+   * [ctor@Pp.Proxy.new_for_type_sync] is sandboxed; other constructors
+   * ignore it. The worker learns it through the environment variable
+   * %PP_SUBPROCESS_SANDBOX_VARIABLE and applies it to itself in
+   * [func@Pp.serve_parent] or [ctor@Pp.Listener.new_for_parent], before it
+   * reads its first call: it must have loaded everything it needs by
+   * then. %PP_SANDBOX_SYSCALLS | %PP_SANDBOX_FILESYSTEM is what most
+   * workers of untrusted data want. The default is %PP_SANDBOX_NONE.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SANDBOX] =
+    g_param_spec_flags ("sandbox", NULL, NULL, PP_TYPE_SANDBOX_FLAGS, PP_SANDBOX_NONE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -460,4 +485,38 @@ pp_options_set_max_description_members (PpOptions *self,
   g_return_if_fail (PP_IS_OPTIONS (self));
   g_return_if_fail (max_members > 0);
   SET_FIELD (self, max_description_members, max_members, PROP_MAX_DESCRIPTION_MEMBERS);
+}
+
+/**
+ * pp_options_get_sandbox:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:sandbox].
+ *
+ * Returns: how a worker is sandboxed
+ *
+ * Since: 1.0
+ */
+PpSandboxFlags
+pp_options_get_sandbox (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_SANDBOX_NONE);
+  return self->sandbox;
+}
+
+/**
+ * pp_options_set_sandbox:
+ * @self: a #PpOptions
+ * @sandbox: how a worker is sandboxed
+ *
+ * Sets [property@Pp.Options:sandbox].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_sandbox (PpOptions      *self,
+                        PpSandboxFlags  sandbox)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  SET_FIELD (self, sandbox, sandbox, PROP_SANDBOX);
 }

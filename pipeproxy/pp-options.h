@@ -11,6 +11,38 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PpSandboxFlags:
+ * @PP_SANDBOX_NONE: the worker is not sandboxed
+ * @PP_SANDBOX_SYSCALLS: the worker gets no new privileges and a seccomp
+ *   filter: it may compute and use the descriptors it has, but not open
+ *   files, create sockets or start processes. Needs a pipeproxy built with
+ *   libseccomp: without it, the worker refuses to start.
+ * @PP_SANDBOX_FILESYSTEM: Landlock: the worker cannot open any file or
+ *   directory by its path, and, as far as the kernel's Landlock goes, not
+ *   bind or connect TCP sockets nor signal processes outside the sandbox.
+ *   Skipped where the kernel has no Landlock.
+ * @PP_SANDBOX_NAMESPACES: the worker runs under bubblewrap (`bwrap`) in
+ *   namespaces of its own: a file system of read-only `/usr` and the
+ *   worker's own files, no home, no network. Skipped when `bwrap` is not
+ *   installed or cannot make namespaces.
+ *
+ * How a worker started by the library is sandboxed; see
+ * [property@Pp.Options:sandbox]. %PP_SANDBOX_SYSCALLS and
+ * %PP_SANDBOX_FILESYSTEM are applied by the worker to itself, in
+ * [func@Pp.serve_parent] or [ctor@Pp.Listener.new_for_parent], before it
+ * reads its first call.
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  PP_SANDBOX_NONE       = 0,
+  PP_SANDBOX_SYSCALLS   = 1 << 0,
+  PP_SANDBOX_FILESYSTEM = 1 << 1,
+  PP_SANDBOX_NAMESPACES = 1 << 2,
+} PpSandboxFlags;
+
 #define PP_TYPE_OPTIONS (pp_options_get_type ())
 
 PP_AVAILABLE_IN_1_0
@@ -48,5 +80,10 @@ guint      pp_options_get_max_description_members (PpOptions *self);
 PP_AVAILABLE_IN_1_0
 void       pp_options_set_max_description_members (PpOptions *self,
                                                    guint      max_members);
+PP_AVAILABLE_IN_1_0
+PpSandboxFlags pp_options_get_sandbox             (PpOptions      *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_sandbox                 (PpOptions      *self,
+                                                   PpSandboxFlags  sandbox);
 
 G_END_DECLS

@@ -12,7 +12,9 @@
 
 #include "pp-error.h"
 #include "pp-listener.h"
+#include "pp-listener-private.h"
 #include "pp-proxy-private.h"
+#include "pp-sandbox-private.h"
 #include "pp-stream.h"
 #include "pp-subprocess.h"
 
@@ -32,6 +34,7 @@ typedef struct
   GMutex           lock;
   GString         *tail;
   gboolean         stderr_done;
+  gboolean         in_bwrap;
 } PpWorker;
 
 static PpWorker *
@@ -103,6 +106,21 @@ last_lines (const char *text,
   return g_strjoinv (" / ", (char **) kept->pdata);
 }
 
+/* The signal that killed the worker, or 0. A worker in a sandbox of
+ * bwrap's is bwrap's child, and bwrap exits with 128 + that signal. */
+static int
+worker_term_sig (PpWorker *worker)
+{
+  int status;
+
+  if (g_subprocess_get_if_signaled (worker->subprocess))
+    return g_subprocess_get_term_sig (worker->subprocess);
+  status = g_subprocess_get_exit_status (worker->subprocess);
+  if (worker->in_bwrap && status > 128 && status < 128 + NSIG)
+    return status - 128;
+  return 0;
+}
+
 static GError *
 pp_worker_end_reason (PpWorker *worker)
 {
@@ -110,6 +128,7 @@ pp_worker_end_reason (PpWorker *worker)
   g_autoptr(GString) message = g_string_new (NULL);
   g_autofree char *tail = NULL;
   gboolean exited;
+  int sig;
 
   /* GLib reaps the child in its worker thread; the connection usually
    * ends a moment before that. */
@@ -131,13 +150,9 @@ pp_worker_end_reason (PpWorker *worker)
 
   if (!exited)
     g_string_append (message, _("The worker process closed its connection"));
-  else if (g_subprocess_get_if_signaled (worker->subprocess))
-    {
-      int sig = g_subprocess_get_term_sig (worker->subprocess);
-
-      g_string_append_printf (message, _("The worker process was killed by signal %d (%s)"),
-                              sig, g_strsignal (sig));
-    }
+  else if ((sig = worker_term_sig (worker)) != 0)
+    g_string_append_printf (message, _("The worker process was killed by signal %d (%s)"),
+                            sig, g_strsignal (sig));
   else
     g_string_append_printf (message, _("The worker process exited with status %d"),
                             g_subprocess_get_exit_status (worker->subprocess));
@@ -156,11 +171,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpWorker, pp_worker_unref)
 static PpWorker *
 spawn_worker (GSubprocessLauncher  *launcher,
               const char * const   *argv,
+              PpOptions            *options,
               GIOStream           **out_stream,
               GError              **error)
 {
   g_autoptr(GSubprocessLauncher) own = NULL;
   g_autofree char *fd_text = g_strdup_printf ("%d", CHILD_FD);
+  PpSandboxFlags sandbox = options ? pp_options_get_sandbox (options) : PP_SANDBOX_NONE;
+  g_auto(GStrv) bwrap_argv = NULL;
   GSubprocess *subprocess;
   PpWorker *worker;
   int fds[2];
@@ -178,7 +196,17 @@ spawn_worker (GSubprocessLauncher  *launcher,
 
   g_subprocess_launcher_take_fd (launcher, fds[1], CHILD_FD);
   g_subprocess_launcher_setenv (launcher, PP_SUBPROCESS_FD_VARIABLE, fd_text, TRUE);
-  subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (sandbox != PP_SANDBOX_NONE)
+    {
+      g_autofree char *sandbox_text = pp_sandbox_flags_to_string (sandbox);
+
+      g_subprocess_launcher_setenv (launcher, PP_SUBPROCESS_SANDBOX_VARIABLE, sandbox_text, TRUE);
+      if (sandbox & PP_SANDBOX_NAMESPACES)
+        bwrap_argv = pp_sandbox_bwrap_argv (argv, launcher);
+    }
+  subprocess = g_subprocess_launcher_spawnv (launcher,
+                                             bwrap_argv ? (const char * const *) bwrap_argv : argv,
+                                             error);
 
   /* The launcher keeps the child's end open until told otherwise: while it
    * does, the child's death would not end the connection. */
@@ -203,6 +231,7 @@ spawn_worker (GSubprocessLauncher  *launcher,
   g_mutex_init (&worker->lock);
   worker->subprocess = subprocess;
   worker->tail = g_string_new (NULL);
+  worker->in_bwrap = bwrap_argv != NULL;
   if (g_subprocess_get_stderr_pipe (subprocess) != NULL)
     g_thread_unref (g_thread_new ("pp-worker-stderr", read_stderr, pp_worker_ref (worker)));
   else
@@ -276,6 +305,13 @@ keep_worker (PpProxy  *proxy,
  * When the proxy is closed or finalized, or this process dies, the child
  * sees its connection end; [func@Pp.serve_parent] then returns.
  *
+ * With [property@Pp.Options:sandbox] in @options, the child is sandboxed:
+ * it is told through %PP_SUBPROCESS_SANDBOX_VARIABLE and sandboxes itself
+ * before it reads the first call; with %PP_SANDBOX_NAMESPACES it is also
+ * started under `bwrap`, whose process is then the one
+ * [method@Pp.Proxy.get_subprocess] gives. A child killed by the sandbox
+ * ends with SIGSYS, and the name of the system call it was refused.
+ *
  * Returns: (transfer full): a proxy, or %NULL with @error set
  *
  * Since: 1.0
@@ -297,7 +333,7 @@ pp_proxy_new_for_subprocess_sync (GSubprocessLauncher  *launcher,
   g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  worker = spawn_worker (launcher, argv, &stream, error);
+  worker = spawn_worker (launcher, argv, options, &stream, error);
   if (worker == NULL)
     return NULL;
 
@@ -370,7 +406,7 @@ pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pp_proxy_new_for_subprocess_async);
 
-  worker = spawn_worker (launcher, argv, &stream, &error);
+  worker = spawn_worker (launcher, argv, options, &stream, &error);
   if (worker == NULL)
     {
       g_task_return_error (task, error);
@@ -425,6 +461,25 @@ pp_proxy_get_subprocess (PpProxy *self)
   return worker ? worker->subprocess : NULL;
 }
 
+/* The sandbox the parent asked for, ready to apply; none when it asked
+ * for none. The variable goes, as the descriptor's does. */
+static gboolean
+sandbox_from_environment (PpSandbox **out_sandbox,
+                          GError    **error)
+{
+  g_autofree char *text = g_strdup (g_getenv (PP_SUBPROCESS_SANDBOX_VARIABLE));
+  PpSandboxFlags flags;
+
+  *out_sandbox = NULL;
+  if (text == NULL)
+    return TRUE;
+  g_unsetenv (PP_SUBPROCESS_SANDBOX_VARIABLE);
+  if (!pp_sandbox_flags_parse (text, &flags, error))
+    return FALSE;
+  *out_sandbox = pp_sandbox_new (flags, error);
+  return *out_sandbox != NULL;
+}
+
 /**
  * pp_listener_new_for_parent:
  * @object: the object to serve
@@ -438,6 +493,16 @@ pp_proxy_get_subprocess (PpProxy *self)
  * [func@Pp.serve_parent], it removes %PP_SUBPROCESS_FD_VARIABLE from the
  * environment; call it from the main thread, early.
  *
+ * When the parent asked for a sandbox ([property@Pp.Options:sandbox],
+ * passed in %PP_SUBPROCESS_SANDBOX_VARIABLE), this applies it to the whole
+ * process before it returns, so before the first call is read: after it,
+ * files cannot be opened nor processes started. It first loads what the
+ * object's methods need (the typelibs of its type, the libraries of its
+ * methods); anything else the worker loads while it runs (modules, plugins,
+ * Python or JavaScript imports, translations) must be loaded before. A
+ * sandbox this process cannot apply fails the parent's handshake with the
+ * reason, and this function with the same error.
+ *
  * Returns: (transfer full): a listener, or %NULL with @error set when this
  *   process has no connection to a parent
  *
@@ -448,6 +513,9 @@ pp_listener_new_for_parent (GObject  *object,
                             GError  **error)
 {
   g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(PpSandbox) sandbox = NULL;
+  GError *local_error = NULL;
   const char *value;
   char *rest = NULL;
   long fd;
@@ -477,7 +545,25 @@ pp_listener_new_for_parent (GObject  *object,
   stream = pp_stream_new_for_fd (fd, error);
   if (stream == NULL)
     return NULL;
-  return pp_listener_new (object, stream, error);
+
+  /* A sandbox that cannot be had here is why the parent's handshake fails */
+  if (!sandbox_from_environment (&sandbox, &local_error))
+    {
+      pp_listener_refuse (stream, local_error, NULL);
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  listener = pp_listener_new (object, stream, error);
+  if (listener == NULL)
+    return NULL;
+  if (sandbox != NULL)
+    {
+      pp_listener_load_for_calls (listener);
+      if (!pp_sandbox_apply (sandbox, error))
+        return NULL;
+    }
+  return g_steal_pointer (&listener);
 }
 
 static void

@@ -22,6 +22,20 @@ G_BEGIN_DECLS
  */
 #define PP_SUBPROCESS_FD_VARIABLE "PIPEPROXY_FD"
 
+/**
+ * PP_SUBPROCESS_SANDBOX_VARIABLE:
+ *
+ * The environment variable that tells a child process started with
+ * [property@Pp.Options:sandbox] how to sandbox itself: the nicks of
+ * [flags@Pp.SandboxFlags] separated by commas, e.g. `syscalls,filesystem`.
+ * [func@Pp.serve_parent] and [ctor@Pp.Listener.new_for_parent] read it and
+ * apply the sandbox before the first call is read; a value they do not
+ * understand makes them fail rather than serve without it.
+ *
+ * Since: 1.0
+ */
+#define PP_SUBPROCESS_SANDBOX_VARIABLE "PIPEPROXY_SANDBOX"
+
 PP_AVAILABLE_IN_1_0
 gboolean     pp_serve_parent                    (GObject              *object,
                                                  GError              **error);
