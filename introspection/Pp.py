@@ -762,7 +762,9 @@ __all__.append('Listener')
 if hasattr(Pp, 'serve_parent'):
     def serve_parent(object):
         """Like the C pp_serve_parent(), and also serves the object's
-        @Pp.method methods."""
+        @Pp.method methods. A sandbox the parent asked for (Pp.Options'
+        sandbox) applies before the first call is read: import every module
+        the methods use before calling this."""
         if not _marked_methods(object):
             return Pp.serve_parent(object)
         # The library takes the connection and the variable naming it, and

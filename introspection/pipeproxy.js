@@ -853,7 +853,9 @@ export function serve(object, stream, options = {}) {
  * Pp.SUBPROCESS_FD_VARIABLE set: serves an object on the connection
  * inherited from the parent (Pp.Listener.new_for_parent(), which takes the
  * variable out of the environment). Await closed(listener) to serve until
- * the parent goes away.
+ * the parent goes away. A sandbox the parent asked for (Pp.Options'
+ * sandbox) applies before this returns: import every module the methods
+ * use before calling it.
  *
  * @param {GObject.Object} object - the object to serve
  * @param {object} [options] - options
