@@ -292,8 +292,11 @@ handle_call (PpListener         *self,
   method = lookup_method (self, name, &error);
   if (method != NULL)
     {
-      GCancellable *cancellable = pp_method_takes_cancellable (method)
-                                  ? pp_invocation_get_cancellable (invocation) : NULL;
+      GCancellable *cancellable = NULL;
+
+      /* A synchronous method has returned before a CANCEL can be read */
+      if (pp_method_is_async (method) && pp_method_takes_cancellable (method))
+        cancellable = pp_invocation_get_cancellable (invocation);
 
       pp_invocation_set_method (invocation, method);
       pp_method_invoke_async (method, self->object, args, fds, cancellable,
