@@ -41,6 +41,14 @@ int         pp_sandbox_landlock_abi    (void);
 /* Whether this build can filter system calls */
 gboolean    pp_sandbox_has_seccomp     (void);
 
+/* In the parent, once the handshake is done: whether the worker process
+ * @pid did sandbox itself as @flags asked, as far as /proc shows (no new
+ * privileges; a seccomp filter). Catches a worker that serves without
+ * pp_listener_new_for_parent(), which would not read the request. */
+gboolean    pp_sandbox_check_process   (const char      *pid,
+                                        PpSandboxFlags   flags,
+                                        GError         **error);
+
 /* In the parent: the command line that runs @argv under bwrap, binding
  * read-only what the worker needs to start (see the function), or NULL
  * when bwrap is not installed or cannot make namespaces here. @launcher,

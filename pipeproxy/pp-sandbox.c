@@ -609,6 +609,41 @@ pp_sandbox_free (PpSandbox *self)
   g_free (self);
 }
 
+/* Checking a worker ------------------------------------------------------------ */
+
+gboolean
+pp_sandbox_check_process (const char      *pid,
+                          PpSandboxFlags   flags,
+                          GError         **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *status = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = TRUE;
+
+  if ((flags & (PP_SANDBOX_SYSCALLS | PP_SANDBOX_FILESYSTEM)) == 0)
+    return TRUE;
+
+  path = g_strdup_printf ("/proc/%s/status", pid ? pid : "");
+  if (pid == NULL || !g_file_get_contents (path, &status, NULL, &local_error))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("Could not check the sandbox of the worker process: %s"),
+                   local_error ? local_error->message : g_strerror (ESRCH));
+      return FALSE;
+    }
+
+  /* Landlock leaves no trace here; no new privileges comes with it */
+  ok = strstr (status, "\nNoNewPrivs:\t1") != NULL;
+  if (flags & PP_SANDBOX_SYSCALLS)
+    ok = ok && strstr (status, "\nSeccomp:\t2") != NULL;
+  if (!ok)
+    g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                 _("The worker process did not sandbox itself as asked: it must serve "
+                   "with pp_serve_parent() or pp_listener_new_for_parent()"));
+  return ok;
+}
+
 /* bubblewrap ----------------------------------------------------------------- */
 
 /* Top-level directories that usr-merged systems make links into /usr */

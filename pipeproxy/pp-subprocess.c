@@ -34,6 +34,7 @@ typedef struct
   GMutex           lock;
   GString         *tail;
   gboolean         stderr_done;
+  PpSandboxFlags   sandbox;
   gboolean         in_bwrap;
 } PpWorker;
 
@@ -231,6 +232,7 @@ spawn_worker (GSubprocessLauncher  *launcher,
   g_mutex_init (&worker->lock);
   worker->subprocess = subprocess;
   worker->tail = g_string_new (NULL);
+  worker->sandbox = sandbox;
   worker->in_bwrap = bwrap_argv != NULL;
   if (g_subprocess_get_stderr_pipe (subprocess) != NULL)
     g_thread_unref (g_thread_new ("pp-worker-stderr", read_stderr, pp_worker_ref (worker)));
@@ -266,6 +268,25 @@ worker_quark (void)
   if (G_UNLIKELY (quark == 0))
     quark = g_quark_from_static_string ("pp-worker");
   return quark;
+}
+
+/* A worker asked for a sandbox must show it has one before it is used; one
+ * under bwrap is bwrap's grandchild, and is trusted to. A worker that did
+ * not is stopped, and the proxy closed. */
+static PpProxy *
+check_sandbox (PpWorker  *worker,
+               PpProxy   *proxy,
+               GError   **error)
+{
+  if (worker->in_bwrap ||
+      pp_sandbox_check_process (g_subprocess_get_identifier (worker->subprocess),
+                                worker->sandbox, error))
+    return proxy;
+
+  g_subprocess_force_exit (worker->subprocess);
+  pp_proxy_close (proxy);
+  g_object_unref (proxy);
+  return NULL;
 }
 
 /* The proxy keeps its worker, for pp_proxy_get_subprocess() */
@@ -310,7 +331,10 @@ keep_worker (PpProxy  *proxy,
  * before it reads the first call; with %PP_SANDBOX_NAMESPACES it is also
  * started under `bwrap`, whose process is then the one
  * [method@Pp.Proxy.get_subprocess] gives. A child killed by the sandbox
- * ends with SIGSYS, and the name of the system call it was refused.
+ * ends with SIGSYS, and the name of the system call it was refused. After
+ * the handshake, a child not under `bwrap` that shows no sandbox (it served
+ * without reading the request) is stopped, and this fails with
+ * %PP_ERROR_FAILED.
  *
  * Returns: (transfer full): a proxy, or %NULL with @error set
  *
@@ -346,7 +370,8 @@ pp_proxy_new_for_subprocess_sync (GSubprocessLauncher  *launcher,
       g_propagate_error (error, local_error);
       return NULL;
     }
-  return keep_worker (proxy, worker);
+  proxy = check_sandbox (worker, proxy, error);
+  return proxy ? keep_worker (proxy, worker) : NULL;
 }
 
 static void
@@ -362,6 +387,12 @@ subprocess_proxy_ready (GObject      *source,
   if (proxy == NULL)
     {
       handshake_failed (worker, error);
+      g_task_return_error (task, error);
+      return;
+    }
+  proxy = check_sandbox (worker, proxy, &error);
+  if (proxy == NULL)
+    {
       g_task_return_error (task, error);
       return;
     }

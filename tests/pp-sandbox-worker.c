@@ -7,7 +7,9 @@
  *                   it failed with: what a sandbox refuses, or allows
  *   forbidden ()    makes a system call the sandbox kills the process for
  *
- * pp_listener_new_for_parent() applies the sandbox the parent asked for. */
+ * pp_listener_new_for_parent() applies the sandbox the parent asked for.
+ * With --by-hand, the worker makes its listener on fd 3 itself, and so
+ * never reads the request for a sandbox. */
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 
 #include <pipeproxy/pipeproxy.h>
@@ -194,13 +197,22 @@ forbidden_method (GObject   *object,
 }
 
 int
-main (void)
+main (int   argc,
+      char *argv[])
 {
   g_autoptr(PpTestObject) object = pp_test_object_new ();
   g_autoptr(PpListener) listener = NULL;
   g_autoptr(GError) error = NULL;
 
-  listener = pp_listener_new_for_parent (G_OBJECT (object), &error);
+  if (argc > 1 && g_str_equal (argv[1], "--by-hand"))
+    {
+      g_autoptr(GIOStream) stream = pp_stream_new_for_fd (3, &error);
+
+      if (stream != NULL)
+        listener = pp_listener_new (G_OBJECT (object), stream, &error);
+    }
+  else
+    listener = pp_listener_new_for_parent (G_OBJECT (object), &error);
   if (listener == NULL)
     {
       fprintf (stderr, "sandbox worker: %s\n", error->message);

@@ -371,6 +371,48 @@ test_unknown_sandbox (void)
   g_assert_nonnull (strstr (error->message, "tight"));
 }
 
+static void
+new_async_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_finish (result, error);
+
+  g_assert_null (proxy);
+  g_assert_nonnull (*error);
+}
+
+/* A worker that serves without reading the request (it makes its own
+ * listener on fd 3) is found out after the handshake, and not used */
+static void
+test_worker_ignores_request (void)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, "--by-hand", NULL };
+  g_autoptr(PpOptions) options = pp_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+
+  if (!need_seccomp ())
+    return;
+  pp_options_set_sandbox (options, PP_SANDBOX_SYSCALLS | PP_SANDBOX_FILESYSTEM);
+  proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, options, NULL, &error);
+  g_assert_null (proxy);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "did not sandbox itself"));
+  g_clear_error (&error);
+
+  /* Landlock alone shows as no new privileges */
+  pp_options_set_sandbox (options, PP_SANDBOX_FILESYSTEM);
+  pp_proxy_new_for_subprocess_async (NULL, argv, options, NULL, new_async_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "did not sandbox itself"));
+}
+
 /* A build without libseccomp does not start a worker it cannot filter */
 static void
 test_without_seccomp (void)
@@ -477,6 +519,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Sandbox/killed", test_killed);
   g_test_add_func ("/Pp/Sandbox/unknown-sandbox", test_unknown_sandbox);
   g_test_add_func ("/Pp/Sandbox/without-seccomp", test_without_seccomp);
+  g_test_add_func ("/Pp/Sandbox/worker-ignores-request", test_worker_ignores_request);
   g_test_add_func ("/Pp/Sandbox/host", test_host);
   g_test_add_func ("/Pp/Sandbox/host-option", test_host_option);
   g_test_add_func ("/Pp/Sandbox/namespaces", test_namespaces);
