@@ -49,7 +49,7 @@ static const char * const allowed_syscalls[] = {
   /* memory */
   "brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "msync", "mincore", "membarrier",
   /* threads and their synchronisation; clone() is checked below */
-  "futex", "futex_waitv", "set_robust_list", "get_robust_list", "set_tid_address", "rseq",
+  "futex", "futex_waitv", "set_robust_list", "set_tid_address", "rseq",
   "sched_yield", "sched_getaffinity", "sched_getparam", "sched_getscheduler", "sched_getattr",
   "sched_get_priority_max", "sched_get_priority_min", "arch_prctl", "getcpu",
   "exit", "exit_group", "restart_syscall", "wait4", "waitid",
