@@ -635,7 +635,10 @@ remember_end (PpListener   *listener,
  * %PP_SUBPROCESS_FD_VARIABLE from the environment so that processes this
  * one starts do not take the connection for theirs. To add methods before
  * serving, use [ctor@Pp.Listener.new_for_parent] and
- * [method@Pp.Listener.run] instead.
+ * [method@Pp.Listener.run] instead. A sandbox the parent asked for
+ * ([property@Pp.Options:sandbox]) is applied before the first call is
+ * read, as [ctor@Pp.Listener.new_for_parent] says: load everything the
+ * object needs before calling this.
  *
  * Returns: %TRUE when the parent went away, %FALSE with @error set when
  *   there was no connection to serve on or the parent broke the protocol

@@ -4,7 +4,6 @@
 # imported before Pp.serve_parent(), which applies the sandbox before the
 # first call is read; from then on nothing can be imported from a file.
 
-import errno   # noqa: F401  (the parent compares with errno values)
 import hashlib
 
 import pptest
