@@ -43,9 +43,9 @@ void          pp_invocation_reuse      (PpInvocation   *self,
                                         const char     *method_name,
                                         GVariant       *parameters,
                                         GUnixFDList    *fd_list);
-/* The method that answers: its result type is checked */
-void          pp_invocation_set_method (PpInvocation   *self,
-                                        PpMethod       *method);
+/* The method that answers, whose result type is checked; takes @method */
+void          pp_invocation_take_method (PpInvocation  *self,
+                                         PpMethod      *method);
 /* Answers with @result, of the method's out-type, and @fds, or with
  * @error; all borrowed */
 void          pp_invocation_return     (PpInvocation   *self,

@@ -332,11 +332,11 @@ pp_invocation_reuse (PpInvocation *self,
 }
 
 void
-pp_invocation_set_method (PpInvocation *self,
-                          PpMethod     *method)
+pp_invocation_take_method (PpInvocation *self,
+                           PpMethod     *method)
 {
   g_clear_pointer (&self->method, pp_method_unref);
-  self->method = pp_method_ref (method);
+  self->method = method;
 }
 
 /**

@@ -226,10 +226,42 @@ method_done (GVariant     *result,
              const GError *error,
              gpointer      user_data)
 {
-  PpInvocation *invocation = user_data;
+  pp_invocation_return (user_data, result, out_fds, error);
+}
 
-  pp_invocation_return (invocation, result, out_fds, error);
-  g_object_unref (invocation);
+/* An async method answers after its dispatch: it holds the invocation */
+static void
+async_method_done (GVariant     *result,
+                   GUnixFDList  *out_fds,
+                   const GError *error,
+                   gpointer      user_data)
+{
+  pp_invocation_return (user_data, result, out_fds, error);
+  g_object_unref (user_data);
+}
+
+/* Invokes @method, which the invocation takes */
+static void
+invoke_method (PpListener   *self,
+               PpInvocation *invocation,
+               PpMethod     *method,
+               GVariant     *args,
+               GUnixFDList  *fds)
+{
+  GCancellable *cancellable = NULL;
+
+  pp_invocation_take_method (invocation, method);
+  if (!pp_method_is_async (method))
+    {
+      /* It has returned before a CANCEL for it can be read */
+      pp_method_invoke_async (method, self->object, args, fds, NULL, method_done, invocation);
+      return;
+    }
+
+  if (pp_method_takes_cancellable (method))
+    cancellable = pp_invocation_get_cancellable (invocation);
+  pp_method_invoke_async (method, self->object, args, fds, cancellable, async_method_done,
+                          g_object_ref (invocation));
 }
 
 /* A call that no method answers: a handler may */
@@ -273,8 +305,8 @@ handle_call (PpListener         *self,
 {
   g_autoptr(GVariant) args = NULL;
   g_autoptr(PpInvocation) invocation = NULL;
-  g_autoptr(PpMethod) method = NULL;
   g_autoptr(GError) error = NULL;
+  PpMethod *method;
   const char *name;
 
   /* The name points into @body */
@@ -291,17 +323,7 @@ handle_call (PpListener         *self,
 
   method = lookup_method (self, name, &error);
   if (method != NULL)
-    {
-      GCancellable *cancellable = NULL;
-
-      /* A synchronous method has returned before a CANCEL can be read */
-      if (pp_method_is_async (method) && pp_method_takes_cancellable (method))
-        cancellable = pp_invocation_get_cancellable (invocation);
-
-      pp_invocation_set_method (invocation, method);
-      pp_method_invoke_async (method, self->object, args, fds, cancellable,
-                              method_done, g_object_ref (invocation));
-    }
+    invoke_method (self, invocation, method, args, fds);
   else if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD))
     emit_handle_method_call (self, invocation, error);
   else
