@@ -7,17 +7,32 @@ G_BEGIN_DECLS
 
 /* Whether @size bytes at @data are a value of @type in GVariant normal
  * form, decided on the bytes alone. It accepts what
- * g_variant_is_normal_form() accepts (up to a nesting depth of
- * PP_NORMAL_FORM_MAX_DEPTH, beyond which it refuses), at a small part of
- * its cost: no GVariant is made, no type info is looked up, and arrays of
- * plain numbers are not walked. Every frame body a peer sends is checked
- * with it. */
+ * g_variant_is_normal_form() accepts, up to two limits beyond which it
+ * refuses, at a small part of its cost: no GVariant is made, no type info
+ * is looked up, arrays of plain numbers are not walked, and the time it
+ * takes grows with @size alone, however the types are nested. Every frame
+ * body a peer sends is checked with it.
+ *
+ * The limits: a value nested at most PP_NORMAL_FORM_MAX_DEPTH levels deep
+ * (the body itself is level 0), counting, as GLib does, the depth of a
+ * variant's type where the variant is, even where no value of that type
+ * is there to be looked at (an empty array); and a variant's type string
+ * of at most PP_NORMAL_FORM_MAX_TYPE_LENGTH bytes. With a depth of
+ * PP_NORMAL_FORM_GLIB_MAX_DEPTH, pp_normal_form_check_with_depth() answers
+ * as GLib 2.74's g_variant_is_normal_form() does on types up to that
+ * length. */
 
-#define PP_NORMAL_FORM_MAX_DEPTH 64
+#define PP_NORMAL_FORM_MAX_DEPTH       64
+#define PP_NORMAL_FORM_GLIB_MAX_DEPTH  127
+#define PP_NORMAL_FORM_MAX_TYPE_LENGTH 4096
 
-gboolean pp_normal_form_check (const GVariantType *type,
-                               const guint8       *data,
-                               gsize               size);
+gboolean pp_normal_form_check            (const GVariantType *type,
+                                          const guint8       *data,
+                                          gsize               size);
+gboolean pp_normal_form_check_with_depth (const GVariantType *type,
+                                          const guint8       *data,
+                                          gsize               size,
+                                          guint               max_depth);
 
 /* The serialisation's framing offsets: their width in a container of
  * @size bytes, one read, and the size of a container of @body bytes and

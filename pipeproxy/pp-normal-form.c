@@ -9,56 +9,35 @@
  * gvariant-serialiser.c), applied to type strings and bytes directly:
  * g_variant_is_normal_form() makes a GVariant and looks up type info for
  * every value it visits, which cost ~24,000 instructions for the body of a
- * small signal. */
+ * small signal.
+ *
+ * What the check needs to know of a type (its size, alignment, depth) is
+ * found once per type string, in one pass, and kept in a table indexed by
+ * where each complete type starts: asking the type string again for every
+ * element of an array made the check of 100 KB of a deeply nested type
+ * take half a minute. */
 
-static gboolean check_value (const char   *type,
-                             const guint8 *data,
-                             gsize         size,
-                             guint         depth);
-
-/* The end of the complete type starting at @type (a valid type string) */
-static const char *
-type_end (const char *type)
+/* What is known of the complete type that starts at a position */
+typedef struct
 {
-  switch (*type)
-    {
-    case 'a':
-    case 'm':
-      return type_end (type + 1);
-    case '(':
-    case '{':
-      type++;
-      while (*type != ')' && *type != '}')
-        type = type_end (type);
-      return type + 1;
-    default:
-      return type + 1;
-    }
-}
+  guint32 end;        /* where it ends */
+  guint32 fixed;      /* the size of every value, or 0 if values vary */
+  guint32 inner;      /* where the type inside its (T) wrappers starts */
+  guint8  align;      /* 1, 2, 4 or 8 */
+  guint8  depth;      /* as GLib counts it: 1 for a basic type, 0 for () */
+  guint8  wrappers;   /* how many one-member tuples (T) wrap inner */
+  guint8  plain;      /* fixed, and any bytes of that size are a value */
+} TypeNode;
 
-static gsize
-alignment_of (const char *type)
+/* Most type strings fit on the stack */
+#define STACK_NODES 32
+
+typedef struct
 {
-  gsize align = 1;
-
-  switch (*type)
-    {
-    case 'n': case 'q':
-      return 2;
-    case 'i': case 'u': case 'h':
-      return 4;
-    case 'x': case 't': case 'd': case 'v':
-      return 8;
-    case 'a': case 'm':
-      return alignment_of (type + 1);
-    case '(': case '{':
-      for (type++; *type != ')' && *type != '}'; type = type_end (type))
-        align = MAX (align, alignment_of (type));
-      return align;
-    default:
-      return 1;
-    }
-}
+  const char *string;
+  TypeNode   *nodes;
+  TypeNode    stack[STACK_NODES];
+} TypeTable;
 
 static inline gsize
 align_up (gsize offset,
@@ -67,41 +46,132 @@ align_up (gsize offset,
   return (offset + align - 1) & ~(align - 1);
 }
 
-/* The size of every value of @type, or 0 for a type of variable size */
+/* Fills in the node of the complete type at @pos and those of every type
+ * inside it; returns where it ends. The type string is valid, so the
+ * recursion is as deep as the type (at most 128 levels). */
 static gsize
-fixed_size_of (const char *type)
+table_fill (TypeNode   *nodes,
+            const char *string,
+            gsize       pos)
 {
-  switch (*type)
+  TypeNode *node = &nodes[pos];
+  gsize end = pos + 1;
+
+  node->fixed = 0;
+  node->align = 1;
+  node->depth = 1;
+  node->plain = FALSE;
+  node->inner = pos;
+  node->wrappers = 0;
+
+  switch (string[pos])
     {
-    case 'b': case 'y':
-      return 1;
+    case 'b':
+      node->fixed = 1;
+      break;
+    case 'y':
+      node->fixed = 1;
+      node->plain = TRUE;
+      break;
     case 'n': case 'q':
-      return 2;
+      node->fixed = node->align = 2;
+      node->plain = TRUE;
+      break;
     case 'i': case 'u': case 'h':
-      return 4;
+      node->fixed = node->align = 4;
+      node->plain = TRUE;
+      break;
     case 'x': case 't': case 'd':
-      return 8;
+      node->fixed = node->align = 8;
+      node->plain = TRUE;
+      break;
+    case 'v':
+      node->align = 8;
+      break;
+    case 'a': case 'm':
+      end = table_fill (nodes, string, pos + 1);
+      node->align = nodes[pos + 1].align;
+      node->depth = nodes[pos + 1].depth + 1;
+      break;
     case '(': case '{':
       {
         gsize offset = 0;
-        const char *member = type + 1;
+        gboolean fixed = TRUE, plain = TRUE;
+        guint n = 0;
 
-        if (*member == ')')
-          return 1;  /* the unit is one zero byte */
-        for (; *member != ')' && *member != '}'; member = type_end (member))
+        node->depth = 0;
+        for (end = pos + 1; string[end] != ')' && string[end] != '}'; n++)
           {
-            gsize size = fixed_size_of (member);
+            const TypeNode *member = &nodes[end];
+            gsize member_end = table_fill (nodes, string, end);
 
-            if (size == 0)
-              return 0;
-            offset = align_up (offset, alignment_of (member)) + size;
+            node->align = MAX (node->align, member->align);
+            /* GLib counts the value of a dict entry, not its key */
+            if (string[pos] == '(' || n == 1)
+              node->depth = MAX (node->depth, member->depth + 1);
+            if (member->fixed == 0)
+              fixed = FALSE;
+            else
+              {
+                gsize start = align_up (offset, member->align);
+
+                plain = plain && member->plain && start == offset;
+                offset = start + member->fixed;
+              }
+            end = member_end;
           }
-        return align_up (offset, alignment_of (type));
+        end++;
+
+        if (n == 0)
+          node->fixed = 1;  /* the unit is one zero byte */
+        else if (fixed)
+          {
+            node->fixed = align_up (offset, node->align);
+            node->plain = plain && node->fixed == offset;
+          }
+
+        /* A tuple of one member is laid out as that member alone */
+        if (n == 1 && string[pos] == '(')
+          {
+            node->inner = nodes[pos + 1].inner;
+            node->wrappers = nodes[pos + 1].wrappers + 1;
+          }
       }
+      break;
     default:
-      return 0;
+      /* s, o, g: variable size, aligned to 1 */
+      break;
     }
+
+  node->end = end;
+  return end;
 }
+
+/* The table of @string, of @length bytes (no more than
+ * PP_NORMAL_FORM_MAX_TYPE_LENGTH), one complete valid type */
+static void
+table_init (TypeTable  *table,
+            const char *string,
+            gsize       length)
+{
+  table->string = string;
+  table->nodes = length <= STACK_NODES ? table->stack : g_new (TypeNode, length);
+  table_fill (table->nodes, string, 0);
+}
+
+static void
+table_clear (TypeTable *table)
+{
+  if (table->nodes != table->stack)
+    g_free (table->nodes);
+}
+
+static gboolean check_value (const TypeTable *table,
+                             gsize            pos,
+                             const guint8    *data,
+                             gsize            size,
+                             guint            depth,
+                             guint            max_depth);
 
 /* Bytes per framing offset in a container of @size bytes */
 gsize
@@ -155,12 +225,6 @@ zeros (const guint8 *data,
   return TRUE;
 }
 
-static gboolean
-is_plain_number (char type)
-{
-  return strchr ("ynqiuhxtd", type) != NULL;
-}
-
 /* A nul-terminated string with no other nul */
 static gboolean
 check_c_string (const guint8 *data,
@@ -169,19 +233,25 @@ check_c_string (const guint8 *data,
   return size > 0 && data[size - 1] == '\0' && memchr (data, '\0', size - 1) == NULL;
 }
 
+/* The value, a nul, then its type string, which holds no nul. GLib counts
+ * the depth of the value's type against its limit at the variant, before
+ * looking inside: a type nested too deeply is refused even where no value
+ * of it is there to be looked at (an empty array). */
 static gboolean
 check_variant (const guint8 *data,
                gsize         size,
-               guint         depth)
+               guint         depth,
+               guint         max_depth)
 {
   const char *type_string;
   const char *end;
+  TypeTable table;
+  gboolean normal;
   gsize nul;
 
   if (size == 0)
     return FALSE;
 
-  /* The value, a nul, then its type string, which holds no nul */
   for (nul = size; nul > 0 && data[nul - 1] != '\0'; nul--)
     ;
   if (nul == 0)
@@ -190,6 +260,7 @@ check_variant (const guint8 *data,
 
   type_string = (const char *) data + nul + 1;
   if (type_string == (const char *) data + size ||
+      size - nul - 1 > PP_NORMAL_FORM_MAX_TYPE_LENGTH ||
       !g_variant_type_string_scan (type_string, (const char *) data + size, &end) ||
       end != (const char *) data + size)
     return FALSE;
@@ -197,45 +268,54 @@ check_variant (const guint8 *data,
     if (*c == '*' || *c == '?' || *c == 'r')
       return FALSE;  /* not a definite type */
 
-  return check_value (type_string, data, nul, depth + 1);
+  table_init (&table, type_string, end - type_string);
+  normal = depth + table.nodes[0].depth <= max_depth &&
+           check_value (&table, 0, data, nul, depth + 1, max_depth);
+  table_clear (&table);
+  return normal;
 }
 
 static gboolean
-check_maybe (const char   *element,
-             const guint8 *data,
-             gsize         size,
-             guint         depth)
+check_maybe (const TypeTable *table,
+             gsize            element,
+             const guint8    *data,
+             gsize            size,
+             guint            depth,
+             guint            max_depth)
 {
-  gsize fixed = fixed_size_of (element);
+  gsize fixed = table->nodes[element].fixed;
 
   if (size == 0)
     return TRUE;
   if (fixed != 0)
-    return size == fixed && check_value (element, data, size, depth + 1);
-  return data[size - 1] == '\0' && check_value (element, data, size - 1, depth + 1);
+    return size == fixed && check_value (table, element, data, size, depth + 1, max_depth);
+  return data[size - 1] == '\0' &&
+         check_value (table, element, data, size - 1, depth + 1, max_depth);
 }
 
 static gboolean
-check_array (const char   *element,
-             const guint8 *data,
-             gsize         size,
-             guint         depth)
+check_array (const TypeTable *table,
+             gsize            element,
+             const guint8    *data,
+             gsize            size,
+             guint            depth,
+             guint            max_depth)
 {
-  gsize fixed = fixed_size_of (element);
-  gsize align, width, last_end, n, offset;
+  const TypeNode *node = &table->nodes[element];
+  gsize width, last_end, n, offset;
 
   if (size == 0)
     return TRUE;
 
-  if (fixed != 0)
+  if (node->fixed != 0)
     {
-      if (size % fixed != 0)
+      if (size % node->fixed != 0)
         return FALSE;
-      /* Any bytes are a normal number */
-      if (is_plain_number (*element))
-        return TRUE;
-      for (gsize at = 0; at < size; at += fixed)
-        if (!check_value (element, data + at, fixed, depth + 1))
+      /* Any bytes are normal numbers */
+      if (node->plain)
+        return depth + node->depth <= max_depth;
+      for (gsize at = 0; at < size; at += node->fixed)
+        if (!check_value (table, element, data + at, node->fixed, depth + 1, max_depth))
           return FALSE;
       return TRUE;
     }
@@ -249,15 +329,14 @@ check_array (const char   *element,
   if (pp_normal_form_total_size (last_end, n) != size)
     return FALSE;
 
-  align = alignment_of (element);
   offset = 0;
   for (gsize i = 0; i < n; i++)
     {
       gsize end = pp_normal_form_read_offset (data + last_end + i * width, width);
-      gsize start = align_up (offset, align);
+      gsize start = align_up (offset, node->align);
 
       if (start > end || end > last_end || !zeros (data, offset, start) ||
-          !check_value (element, data + start, end - start, depth + 1))
+          !check_value (table, element, data + start, end - start, depth + 1, max_depth))
         return FALSE;
       offset = end;
     }
@@ -270,41 +349,44 @@ check_array (const char   *element,
  * the end backwards), or, for the last, where those offsets begin. */
 typedef struct
 {
-  const guint8 *data;
-  gsize         width;
-  gsize         offsets_start;   /* where the offsets read so far begin */
-  gsize         offset;          /* the end of the previous member */
+  const TypeTable *table;
+  const guint8    *data;
+  gsize            width;
+  gsize            offsets_start;   /* where the offsets read so far begin */
+  gsize            offset;          /* the end of the previous member */
 } TupleWalk;
 
 static void
-tuple_walk_init (TupleWalk    *walk,
-                 const guint8 *data,
-                 gsize         size)
+tuple_walk_init (TupleWalk       *walk,
+                 const TypeTable *table,
+                 const guint8    *data,
+                 gsize            size)
 {
+  walk->table = table;
   walk->data = data;
   walk->width = pp_normal_form_offset_size (size);
   walk->offsets_start = size;
   walk->offset = 0;
 }
 
-/* Locates @member, whose type ends at @next; FALSE when the offsets do not
- * leave room for it */
+/* Locates the member at @member; FALSE when the offsets do not leave room
+ * for it */
 static gboolean
-tuple_walk_next (TupleWalk  *walk,
-                 const char *member,
-                 const char *next,
-                 gsize      *start,
-                 gsize      *end)
+tuple_walk_next (TupleWalk *walk,
+                 gsize      member,
+                 gsize     *start,
+                 gsize     *end)
 {
-  gsize fixed = fixed_size_of (member);
+  const TypeNode *node = &walk->table->nodes[member];
+  char next = walk->table->string[node->end];
 
-  *start = align_up (walk->offset, alignment_of (member));
+  *start = align_up (walk->offset, node->align);
   if (*start > walk->offsets_start)
     return FALSE;
 
-  if (fixed != 0)
-    *end = *start + fixed;
-  else if (*next == ')' || *next == '}')
+  if (node->fixed != 0)
+    *end = *start + node->fixed;
+  else if (next == ')' || next == '}')
     *end = walk->offsets_start;
   else
     {
@@ -321,50 +403,63 @@ tuple_walk_next (TupleWalk  *walk,
 }
 
 static gboolean
-check_tuple (const char   *type,
-             const guint8 *data,
-             gsize         size,
-             guint         depth)
+check_tuple (const TypeTable *table,
+             gsize            pos,
+             const guint8    *data,
+             gsize            size,
+             guint            depth,
+             guint            max_depth)
 {
-  gsize fixed = fixed_size_of (type);
-  const char *member = type + 1;
+  gsize fixed = table->nodes[pos].fixed;
+  gsize member = pos + 1;
   TupleWalk walk;
 
   if (fixed != 0 && size != fixed)
     return FALSE;
-  if (*member == ')')
+  if (table->string[member] == ')')
     return size == 1 && data[0] == '\0';
 
-  tuple_walk_init (&walk, data, size);
-  while (*member != ')' && *member != '}')
+  tuple_walk_init (&walk, table, data, size);
+  while (table->string[member] != ')' && table->string[member] != '}')
     {
-      const char *next = type_end (member);
       gsize previous_end = walk.offset;
       gsize start, end;
 
-      if (!tuple_walk_next (&walk, member, next, &start, &end) ||
+      if (!tuple_walk_next (&walk, member, &start, &end) ||
           !zeros (data, previous_end, start) ||
-          !check_value (member, data + start, end - start, depth + 1))
+          !check_value (table, member, data + start, end - start, depth + 1, max_depth))
         return FALSE;
-      member = next;
+      member = table->nodes[member].end;
     }
 
   /* A fixed-size tuple is padded to its alignment with zeros */
   if (fixed != 0)
     return zeros (data, walk.offset, size);
-  return walk.offset == walk.offsets_start;
+
+  /* The members end where the offsets begin, and the offsets are no
+   * wider than the size needs */
+  return walk.offset == walk.offsets_start &&
+         (size == 0 ||
+          pp_normal_form_total_size (walk.offsets_start,
+                                     (size - walk.offsets_start) / walk.width) == size);
 }
 
 static gboolean
-check_value (const char   *type,
-             const guint8 *data,
-             gsize         size,
-             guint         depth)
+check_value (const TypeTable *table,
+             gsize            pos,
+             const guint8    *data,
+             gsize            size,
+             guint            depth,
+             guint            max_depth)
 {
-  if (depth > PP_NORMAL_FORM_MAX_DEPTH)
+  /* One-member tuples have their member's bytes: skip to what they wrap */
+  depth += table->nodes[pos].wrappers;
+  pos = table->nodes[pos].inner;
+
+  if (depth > max_depth)
     return FALSE;
 
-  switch (*type)
+  switch (table->string[pos])
     {
     case 'b':
       return size == 1 && data[0] <= 1;
@@ -383,14 +478,14 @@ check_value (const char   *type,
     case 'g':
       return check_c_string (data, size) && g_variant_is_signature ((const char *) data);
     case 'v':
-      return check_variant (data, size, depth);
+      return check_variant (data, size, depth, max_depth);
     case 'm':
-      return check_maybe (type + 1, data, size, depth);
+      return check_maybe (table, pos + 1, data, size, depth, max_depth);
     case 'a':
-      return check_array (type + 1, data, size, depth);
+      return check_array (table, pos + 1, data, size, depth, max_depth);
     case '(':
     case '{':
-      return check_tuple (type, data, size, depth);
+      return check_tuple (table, pos, data, size, depth, max_depth);
     default:
       return FALSE;
     }
@@ -409,28 +504,61 @@ pp_normal_form_tuple_members (const char   *type,
                               gsize        *type_lengths,
                               guint         max)
 {
-  const char *member = type + 1;
+  static const guint8 empty[1];
+  TypeTable table;
   TupleWalk walk;
+  gsize member = 1;
   guint n = 0;
 
   g_return_val_if_fail (*type == '(', 0);
 
-  tuple_walk_init (&walk, data, size);
-  while (*member != ')')
+  table_init (&table, type, g_variant_type_get_string_length ((const GVariantType *) type));
+  tuple_walk_init (&walk, &table, data != NULL ? data : empty, size);
+  while (type[member] != ')')
     {
-      const char *next = type_end (member);
       gsize start, end;
 
-      if (n == max || !tuple_walk_next (&walk, member, next, &start, &end))
-        return 0;
+      if (n == max || !tuple_walk_next (&walk, member, &start, &end))
+        {
+          n = 0;
+          break;
+        }
       starts[n] = start;
       sizes[n] = end - start;
-      types[n] = member;
-      type_lengths[n] = next - member;
+      types[n] = type + member;
+      type_lengths[n] = table.nodes[member].end - member;
       n++;
-      member = next;
+      member = table.nodes[member].end;
     }
+  table_clear (&table);
   return n;
+}
+
+gboolean
+pp_normal_form_check_with_depth (const GVariantType *type,
+                                 const guint8       *data,
+                                 gsize               size,
+                                 guint               max_depth)
+{
+  /* No arithmetic on a NULL pointer, even with an offset of 0 */
+  static const guint8 empty[1];
+  gsize length = g_variant_type_get_string_length (type);
+  TypeTable table;
+  gboolean normal;
+
+  g_return_val_if_fail (g_variant_type_is_definite (type), FALSE);
+
+  if (size == 0)
+    data = empty;
+  else if (data == NULL)
+    return FALSE;
+  if (length > PP_NORMAL_FORM_MAX_TYPE_LENGTH)
+    return FALSE;
+
+  table_init (&table, g_variant_type_peek_string (type), length);
+  normal = check_value (&table, 0, data, size, 0, max_depth);
+  table_clear (&table);
+  return normal;
 }
 
 gboolean
@@ -438,9 +566,5 @@ pp_normal_form_check (const GVariantType *type,
                       const guint8       *data,
                       gsize               size)
 {
-  g_return_val_if_fail (g_variant_type_is_definite (type), FALSE);
-
-  if (size > 0 && data == NULL)
-    return FALSE;
-  return check_value (g_variant_type_peek_string (type), data, size, 0);
+  return pp_normal_form_check_with_depth (type, data, size, PP_NORMAL_FORM_MAX_DEPTH);
 }
