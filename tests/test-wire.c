@@ -148,7 +148,7 @@ test_frame_size (void)
   /* Encoded frames: every body size from 0 to 300, padded with zeros */
   for (gsize n = 0; n <= 300; n++)
     {
-      g_autofree guint8 *raw = g_malloc (n);
+      g_autofree guint8 *raw = g_malloc (MAX (n, 1));  /* never NULL, even for 0 bytes */
       g_autoptr(GBytes) frame = NULL;
       const guint8 *data;
       gsize size;
