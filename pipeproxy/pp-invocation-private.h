@@ -22,10 +22,13 @@ void            pp_running_calls_cancel     (PpRunningCalls *running,
  * cancelled */
 void            pp_running_calls_cancel_all (PpRunningCalls *running);
 
-/* @method_name points into @body */
+/* An invocation for the calls on @connection to @object, one at a time */
 PpInvocation *pp_invocation_new        (PpConnection   *connection,
                                         PpRunningCalls *running,
-                                        GObject        *object,
+                                        GObject        *object);
+/* Starts a call in a new invocation, or in a recycled one; @method_name
+ * points into @body */
+void          pp_invocation_start      (PpInvocation   *self,
                                         guint32         serial,
                                         gboolean        no_reply,
                                         GVariant       *body,
@@ -33,16 +36,9 @@ PpInvocation *pp_invocation_new        (PpConnection   *connection,
                                         GVariant       *parameters,
                                         GUnixFDList    *fd_list);
 /* Its call answered, and nobody but the listener ever held it: forgets
- * the call and returns TRUE, so that pp_invocation_reuse() can start the
- * next one in it instead of a new object */
+ * the call and returns TRUE, so that the next one can start in it instead
+ * of a new object */
 gboolean      pp_invocation_recycle    (PpInvocation   *self);
-void          pp_invocation_reuse      (PpInvocation   *self,
-                                        guint32         serial,
-                                        gboolean        no_reply,
-                                        GVariant       *body,
-                                        const char     *method_name,
-                                        GVariant       *parameters,
-                                        GUnixFDList    *fd_list);
 /* The method that answers, whose result type is checked; takes @method */
 void          pp_invocation_take_method (PpInvocation  *self,
                                          PpMethod      *method);

@@ -277,20 +277,13 @@ pp_invocation_init (PpInvocation *self)
 PpInvocation *
 pp_invocation_new (PpConnection   *connection,
                    PpRunningCalls *running,
-                   GObject        *object,
-                   guint32         serial,
-                   gboolean        no_reply,
-                   GVariant       *body,
-                   const char     *method_name,
-                   GVariant       *parameters,
-                   GUnixFDList    *fd_list)
+                   GObject        *object)
 {
   PpInvocation *self = g_object_new (PP_TYPE_INVOCATION, NULL);
 
   self->connection = pp_connection_ref (connection);
   self->running = pp_running_calls_ref (running);
   self->object = g_object_ref (object);
-  pp_invocation_reuse (self, serial, no_reply, body, method_name, parameters, fd_list);
   return self;
 }
 
@@ -312,7 +305,7 @@ pp_invocation_recycle (PpInvocation *self)
 }
 
 void
-pp_invocation_reuse (PpInvocation *self,
+pp_invocation_start (PpInvocation *self,
                      guint32       serial,
                      gboolean      no_reply,
                      GVariant     *body,

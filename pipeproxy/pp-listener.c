@@ -279,6 +279,7 @@ emit_handle_method_call (PpListener   *self,
     pp_invocation_return_gerror (invocation, unknown);
 }
 
+/* In the invocation the last call left, if it could */
 static PpInvocation *
 start_invocation (PpListener         *self,
                   const PpWireHeader *header,
@@ -287,13 +288,12 @@ start_invocation (PpListener         *self,
                   GVariant           *args,
                   GUnixFDList        *fds)
 {
-  gboolean no_reply = (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0;
   PpInvocation *invocation = g_steal_pointer (&self->spare);
 
   if (invocation == NULL)
-    return pp_invocation_new (self->connection, self->running, self->object, header->serial,
-                              no_reply, body, name, args, fds);
-  pp_invocation_reuse (invocation, header->serial, no_reply, body, name, args, fds);
+    invocation = pp_invocation_new (self->connection, self->running, self->object);
+  pp_invocation_start (invocation, header->serial, (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0,
+                       body, name, args, fds);
   return invocation;
 }
 
