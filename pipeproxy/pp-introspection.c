@@ -95,7 +95,8 @@ require_namespaces_for_type_locked (GType type)
               (type_name[ns_len] == '\0' || g_ascii_isupper (type_name[ns_len])))
             {
               g_autofree char *ns = g_strndup (file, ns_len);
-              g_autofree char *version = g_strndup (dash + 1, strlen (dash + 1) - strlen (".typelib"));
+              g_autofree char *version = g_strndup (dash + 1,
+                                                    strlen (dash + 1) - strlen (".typelib"));
 
               g_irepository_require (repo, ns, version, 0, NULL);
             }

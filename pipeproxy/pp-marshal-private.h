@@ -37,7 +37,7 @@ typedef enum
   PP_TAG_BYTES,         /* GBytes */
   PP_TAG_BYTE_ARRAY,    /* GByteArray */
   PP_TAG_STRV,          /* zero-terminated char ** */
-  PP_TAG_C_ARRAY,       /* C array of @element, with a length argument, a fixed size or a terminator */
+  PP_TAG_C_ARRAY,       /* C array of @element: a length argument, a fixed size or a terminator */
   PP_TAG_INPUT_STREAM,  /* GInputStream, as a descriptor ('h') read from */
   PP_TAG_OUTPUT_STREAM, /* GOutputStream, as a descriptor ('h') written to */
   PP_TAG_LAST = PP_TAG_OUTPUT_STREAM,
