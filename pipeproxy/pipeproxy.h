@@ -12,6 +12,7 @@
 # include "pp-listener.h"
 # include "pp-member.h"
 # include "pp-options.h"
+# include "pp-pool.h"
 # include "pp-proxy.h"
 # include "pp-stream.h"
 # include "pp-subprocess.h"
