@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * description, carrying the remote object's signals and properties;
  * proxies with equal descriptions share it. An instance's mirror state
  * (PpMirror) lives in the instance: the property cache the listener keeps
- * exact, and the signals subscribed to. */
+ * exact, and the signals subscribed to. pp-mirror.c also implements the
+ * public property writes, pp_proxy_set_property_*(). */
 
 typedef struct _PpMirror PpMirror;
 
