@@ -54,5 +54,7 @@ gsize    pp_fuzz_write_some (int            fd,
 /* Aborts on a critical or a warning, as G_DEBUG=fatal-criticals does:
  * whatever the peer sends must not reach a precondition */
 void     pp_fuzz_fatal_criticals (void);
+/* But not a failed precondition (g_return_if_fail()) in @log_domain */
+void     pp_fuzz_tolerate_preconditions (const char *log_domain);
 
 G_END_DECLS
