@@ -37,6 +37,16 @@ part () {
   $1: $((now - part_start)) s"
   part_start=$now
 }
+# What each part took, also when one fails
+report () {
+  status=$?
+  echo "Time taken:$timing"
+  if [ $status -ne 0 ]; then
+    echo "  the part that failed, until it did: $(( $(date +%s) - part_start )) s"
+  fi
+  echo "  in all: $(( $(date +%s) - start )) s"
+}
+trap report EXIT
 
 setup _build -Dwerror=true
 ninja -C _build
@@ -61,6 +71,3 @@ fi
 ninja -C _build-fuzz
 build-aux/run-fuzzers.sh _build-fuzz 200000 60
 part "libFuzzer build and fuzzers"
-
-echo "Time taken:$timing
-  in all: $(( $(date +%s) - start )) s"
