@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The listener's answer path, in one process and one thread: whatever
- * answers a call (an added method, a handler, nobody) ends it through one
- * PpInvocation, which checks the result's type where it is known, answers
- * once, and is cancelled when the caller gives up or the connection ends. */
+/* The listener's answer path: whatever answers a call (an added method, a
+ * handler, nobody) ends it through one PpInvocation, which checks the
+ * result's type where it is known, answers once, and is cancelled when the
+ * caller gives up or the connection ends.
+ *
+ * Each case forks: the child holds the proxy and plays the caller (its
+ * checks end it with a non-zero status when they fail), the parent holds
+ * the listener and checks what the serving side sees. */
 
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <pipeproxy/pipeproxy.h>
 
@@ -13,9 +20,13 @@ typedef struct
 {
   GObject      *object;
   PpListener   *listener;
-  PpProxy      *proxy;
   PpInvocation *held;       /* kept by hold_handler() */
+  GPid          child;
+  gboolean      child_done;
+  int           child_status;
 } Fixture;
+
+typedef void (*CallerFunc) (PpProxy *proxy);
 
 static void
 got_result (GObject      *source,
@@ -37,21 +48,74 @@ wait_result (GAsyncResult **result)
 }
 
 static void
+child_exited (GPid     pid,
+              int      status,
+              gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->child_status = status;
+  f->child_done = TRUE;
+  g_main_context_wakeup (NULL);
+}
+
+/* Forks a caller running @caller on a proxy of our listener. The parent
+ * returns at once, with the listener made but nothing read yet, so the case
+ * can add methods and handlers before the first call is dispatched. */
+static void
+start (Fixture    *f,
+       CallerFunc  caller)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  int fds[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
+  f->child = fork ();
+  g_assert_cmpint (f->child, >=, 0);
+  if (f->child == 0)
+    {
+      g_autoptr(PpProxy) proxy = NULL;
+
+      close (fds[0]);
+      proxy = pp_proxy_new_for_fd_sync (fds[1], NULL, NULL, &error);
+      g_assert_no_error (error);
+      caller (proxy);
+      g_clear_object (&proxy);
+      _exit (0);
+    }
+
+  close (fds[1]);
+  g_child_watch_add (f->child, child_exited, f);
+  stream = pp_stream_new_for_fd (fds[0], &error);
+  g_assert_no_error (error);
+  f->listener = pp_listener_new (f->object, stream, &error);
+  g_assert_no_error (error);
+}
+
+static void
+wait_for_caller (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  while (!f->child_done)
+    g_main_context_iteration (NULL, TRUE);
+  g_spawn_check_wait_status (f->child_status, &error);
+  g_assert_no_error (error);
+}
+
+static void
+wait_for_held (Fixture *f)
+{
+  while (f->held == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GIOStream) proxy_stream = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
   f->object = g_object_new (G_TYPE_OBJECT, NULL);
-  f->listener = pp_listener_new_pair (f->object, &proxy_stream, &error);
-  g_assert_no_error (error);
-
-  /* The listener answers in this thread's context: asynchronously only */
-  pp_proxy_new_async (proxy_stream, NULL, NULL, got_result, &result);
-  f->proxy = pp_proxy_new_finish (wait_result (&result), &error);
-  g_assert_no_error (error);
 }
 
 static void
@@ -59,21 +123,8 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->held);
-  g_clear_object (&f->proxy);
   g_clear_object (&f->listener);
   g_clear_object (&f->object);
-}
-
-static GVariant *
-call (Fixture       *f,
-      const char    *method,
-      GCancellable  *cancellable,
-      GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pp_proxy_call_async (f->proxy, method, NULL, -1, cancellable, got_result, &result);
-  return pp_proxy_call_finish (f->proxy, wait_result (&result), error);
 }
 
 static GVariant *
@@ -94,30 +145,46 @@ no_reason (GObject   *object,
   return NULL;
 }
 
+/* Calls @method, which must fail with @code and a message containing
+ * @text */
 static void
-test_added_method_result (Fixture       *f,
-                          gconstpointer  data)
+call_fails (PpProxy    *proxy,
+            const char *method,
+            int         code,
+            const char *text)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
 
+  result = pp_proxy_call_sync (proxy, method, NULL, -1, NULL, &error);
+  g_assert_error (error, PP_ERROR, code);
+  if (text != NULL)
+    g_assert_nonnull (strstr (error->message, text));
+}
+
+static void
+call_added_methods (PpProxy *proxy)
+{
+  call_fails (proxy, "wrong_type", PP_ERROR_FAILED, "wrong type");
+  call_fails (proxy, "no_reason", PP_ERROR_FAILED, "without saying why");
+}
+
+static void
+test_added_method_result (Fixture       *f,
+                          gconstpointer  data)
+{
+  start (f, call_added_methods);
   pp_listener_add_method (f->listener, "wrong_type", G_VARIANT_TYPE_UNIT, G_VARIANT_TYPE ("(i)"),
                           wrong_type, NULL, NULL);
   pp_listener_add_method (f->listener, "no_reason", G_VARIANT_TYPE_UNIT, G_VARIANT_TYPE ("(i)"),
                           no_reason, NULL, NULL);
 
   g_test_expect_message ("Pp", G_LOG_LEVEL_WARNING, "*must return (i), not (s)*");
-  result = call (f, "wrong_type", NULL, &error);
+  wait_for_caller (f);
   g_test_assert_expected_messages ();
-  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "wrong type"));
-  g_clear_error (&error);
-
-  result = call (f, "no_reason", NULL, &error);
-  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "without saying why"));
 }
 
+/* Holds the invocation of "later"; nothing else */
 static gboolean
 hold_handler (PpListener   *listener,
               const char   *method_name,
@@ -125,6 +192,8 @@ hold_handler (PpListener   *listener,
               PpInvocation *invocation,
               Fixture      *f)
 {
+  if (!g_str_equal (method_name, "later"))
+    return FALSE;
   g_set_object (&f->held, invocation);
   return TRUE;
 }
@@ -139,18 +208,26 @@ drop_handler (PpListener   *listener,
   return TRUE;
 }
 
+static void
+call_dropped (PpProxy *proxy)
+{
+  call_fails (proxy, "anything", PP_ERROR_FAILED, "no answer");
+}
+
 /* A handler that takes a call and drops it answers with an error */
 static void
 test_handler_drops (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) result = NULL;
-
+  start (f, call_dropped);
   g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (drop_handler), NULL);
-  result = call (f, "anything", NULL, &error);
-  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "no answer"));
+  wait_for_caller (f);
+}
+
+static void
+call_unknown (PpProxy *proxy)
+{
+  call_fails (proxy, "nothing_answers", PP_ERROR_UNKNOWN_METHOD, "nothing_answers");
 }
 
 /* No handler for a name: unknown, answered once */
@@ -158,34 +235,56 @@ static void
 test_unknown (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) result = NULL;
+  start (f, call_unknown);
+  wait_for_caller (f);
+}
 
-  result = call (f, "nothing_answers", NULL, &error);
-  g_assert_error (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD);
+static void
+call_later_once (PpProxy *proxy)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = NULL;
+  int answer = 0;
+
+  value = pp_proxy_call_sync (proxy, "later", NULL, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (value, "(i)", &answer);
+  g_assert_cmpint (answer, ==, 7);
+
+  /* Nothing else came: the next call gets its own answer */
+  call_unknown (proxy);
 }
 
 static void
 test_answer_twice (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GError) error = NULL;
-
+  start (f, call_later_once);
   g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (hold_handler), f);
-  pp_proxy_call_async (f->proxy, "later", NULL, -1, NULL, got_result, &result);
-  while (f->held == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for_held (f);
 
   pp_invocation_return_value (f->held, g_variant_new ("(i)", 7));
   g_test_expect_message ("Pp", G_LOG_LEVEL_CRITICAL, "*already answered*");
   pp_invocation_return_value (f->held, g_variant_new ("(i)", 8));
   g_test_assert_expected_messages ();
+  wait_for_caller (f);
+}
 
-  value = pp_proxy_call_finish (f->proxy, wait_result (&result), &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (g_variant_get_type_string (value), ==, "(i)");
+static void
+call_later_and_cancel (PpProxy *proxy)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pp_proxy_call_async (proxy, "later", NULL, -1, cancellable, got_result, &result);
+  g_cancellable_cancel (cancellable);
+  value = pp_proxy_call_finish (proxy, wait_result (&result), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* The listener's late answer is dropped; the connection goes on */
+  call_unknown (proxy);
 }
 
 static void
@@ -200,27 +299,25 @@ static void
 test_cancel_held (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GError) error = NULL;
   gboolean cancelled = FALSE;
 
+  start (f, call_later_and_cancel);
   g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (hold_handler), f);
-  pp_proxy_call_async (f->proxy, "later", NULL, -1, cancellable, got_result, &result);
-  while (f->held == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for_held (f);
 
   g_cancellable_connect (pp_invocation_get_cancellable (f->held), G_CALLBACK (note_cancelled),
                          &cancelled, NULL);
-  g_cancellable_cancel (cancellable);
-  value = pp_proxy_call_finish (f->proxy, wait_result (&result), &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   while (!cancelled)
     g_main_context_iteration (NULL, TRUE);
 
-  /* The late answer is dropped by the caller */
   pp_invocation_return_error_literal (f->held, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped");
+  wait_for_caller (f);
+}
+
+static void
+call_later_disconnected (PpProxy *proxy)
+{
+  call_fails (proxy, "later", PP_ERROR_DISCONNECTED, NULL);
 }
 
 /* The connection ends: a call answered later is cancelled, also when its
@@ -229,22 +326,16 @@ static void
 test_close_cancels (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GError) error = NULL;
-
+  start (f, call_later_disconnected);
   g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (hold_handler), f);
-  pp_proxy_call_async (f->proxy, "later", NULL, -1, NULL, got_result, &result);
-  while (f->held == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wait_for_held (f);
 
   pp_listener_close (f->listener);
-  value = pp_proxy_call_finish (f->proxy, wait_result (&result), &error);
-  g_assert_error (error, PP_ERROR, PP_ERROR_DISCONNECTED);
   while (!g_cancellable_is_cancelled (pp_invocation_get_cancellable (f->held)))
     g_main_context_iteration (NULL, TRUE);
 
   pp_invocation_return_value (f->held, NULL);
+  wait_for_caller (f);
 }
 
 static void
@@ -268,20 +359,17 @@ thread_handler (PpListener   *listener,
   return TRUE;
 }
 
-/* Answered from another thread, maybe before its dispatch returns: each
- * call ends once and leaves no trace in the table of running calls */
+#define N_THREAD_CALLS 200
+
 static void
-test_answer_from_thread (Fixture       *f,
-                         gconstpointer  data)
+call_many (PpProxy *proxy)
 {
   g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
-  GThreadPool *pool = g_thread_pool_new (answer_in_thread, NULL, 2, FALSE, NULL);
   guint n_done = 0;
 
-  g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (thread_handler), pool);
-  g_ptr_array_set_size (results, 200);
+  g_ptr_array_set_size (results, N_THREAD_CALLS);
   for (guint i = 0; i < results->len; i++)
-    pp_proxy_call_async (f->proxy, "in_thread", NULL, -1, NULL, got_result,
+    pp_proxy_call_async (proxy, "in_thread", NULL, -1, NULL, got_result,
                          &g_ptr_array_index (results, i));
 
   while (n_done < results->len)
@@ -293,11 +381,27 @@ test_answer_from_thread (Fixture       *f,
   for (guint i = 0; i < results->len; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) value = pp_proxy_call_finish (f->proxy,
-                                                        g_ptr_array_index (results, i), &error);
+      g_autoptr(GVariant) value = pp_proxy_call_finish (proxy, g_ptr_array_index (results, i),
+                                                        &error);
+      int answer = 0;
 
       g_assert_no_error (error);
+      g_variant_get (value, "(i)", &answer);
+      g_assert_cmpint (answer, ==, 1);
     }
+}
+
+/* Answered from another thread, maybe before its dispatch returns: each
+ * call ends once */
+static void
+test_answer_from_thread (Fixture       *f,
+                         gconstpointer  data)
+{
+  GThreadPool *pool = g_thread_pool_new (answer_in_thread, NULL, 2, FALSE, NULL);
+
+  start (f, call_many);
+  g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (thread_handler), pool);
+  wait_for_caller (f);
   g_thread_pool_free (pool, FALSE, TRUE);
 }
 
