@@ -608,6 +608,92 @@ Proxy = override(Proxy)
 __all__.append('Proxy')
 
 
+# -- The pool -----------------------------------------------------------------
+
+if hasattr(Pp, 'Pool'):
+    class Pool(Pp.Pool):
+        """A pool of workers that is called like one object.
+
+        As on a Pp.Proxy, every method of the object the workers serve is an
+        attribute: ``pool.name(*args)`` calls it on a free worker and waits,
+        ``pool.name_async(*args, callback=..., user_data=...)`` calls it
+        without blocking (callback(pool, result[, user_data])) and
+        ``pool.name_finish(result)`` ends that call. Arguments are converted
+        with the method's signature from a worker's description, so the
+        first call by name when no worker has run yet starts the workers
+        (start_sync()) to learn it. Names of the pool's own methods win:
+        ``call_method(name, ...)`` reaches any remote one.
+
+        Signals come with their worker:
+        ``pool.connect('worker-signal::progress', handler)`` calls
+        handler(pool, worker, name, args) with args a GLib.Variant tuple
+        (args.unpack()); each worker's Pp.Proxy is in pool.get_workers().
+        """
+
+        def _pp_methods(self):
+            # Workers come and go, but all serve the same program or type:
+            # the table of the first one seen is kept.
+            table = self.__dict__.get('_pp_table')
+            if table is not None:
+                return table
+            workers = self.get_workers()
+            if workers.get_n_items() == 0:
+                self.start_sync(None)
+            worker = workers.get_item(0)
+            if worker is None:
+                raise GLib.Error.new_literal(Pp.error_quark(), 'The pool has no worker to '
+                                             'describe its methods', Pp.Error.DISCONNECTED)
+            table = worker._pp_methods()
+            self.__dict__['_pp_table'] = table
+            self.__dict__['_pp_functions'] = {}
+            self.__dict__['_pp_remote_type_name'] = worker.get_remote_type_name()
+            return table
+
+        def get_remote_type_name(self):
+            """The type name of the object the workers serve, from a
+            worker's handshake; None before any worker has started."""
+            name = self.__dict__.get('_pp_remote_type_name')
+            if name is None:
+                workers = self.get_workers()
+                if workers.get_n_items() > 0:
+                    name = workers.get_item(0).get_remote_type_name()
+            return name
+
+        def call_method(self, method, *args, timeout=-1, cancellable=None):
+            """Calls the remote method on a free worker and waits for its
+            result: None, the one value, or a tuple of the values. Raises
+            GLib.Error as Proxy.call_method() does."""
+            return Proxy.call_method(self, method, *args, timeout=timeout,
+                                     cancellable=cancellable)
+
+        def call_method_async(self, method, *args, callback=None, user_data=_NO_USER_DATA,
+                              timeout=-1, cancellable=None):
+            """Calls the remote method without waiting; callback(pool,
+            result[, user_data]) runs in the thread-default main context and
+            gets the value with call_method_finish(result)."""
+            Proxy.call_method_async(self, method, *args, callback=callback,
+                                    user_data=user_data, timeout=timeout,
+                                    cancellable=cancellable)
+
+        def call_method_finish(self, result):
+            """Ends call_method_async(): returns what call_method() would
+            have."""
+            return Proxy.call_method_finish(self, result)
+
+        _pp_prepare = Proxy._pp_prepare
+        _pp_function = Proxy._pp_function
+        __getattr__ = Proxy.__getattr__
+
+        def __dir__(self):
+            names = set(super().__dir__())
+            for name in self._pp_methods():
+                names.update((name, name + '_async', name + '_finish'))
+            return sorted(names)
+
+    Pool = override(Pool)
+    __all__.append('Pool')
+
+
 # -- The listener -------------------------------------------------------------
 
 class _Exported(object):

@@ -68,6 +68,9 @@ Gio._promisify(Pp.Proxy.prototype, 'call_async', 'call_finish');
 Gio._promisify(Pp.Proxy.prototype, 'call_with_unix_fd_list',
     'call_with_unix_fd_list_finish');
 Gio._promisify(Pp.Proxy.prototype, 'set_property_async', 'set_property_finish');
+Gio._promisify(Pp.Pool.prototype, 'call_async', 'call_finish');
+Gio._promisify(Pp.Pool.prototype, 'call_with_unix_fd_list', 'call_with_unix_fd_list_finish');
+Gio._promisify(Pp.Pool.prototype, 'start_async', 'start_finish');
 
 const WRAPPER_STATE = Symbol('pipeproxy wrapper state');
 
@@ -297,12 +300,26 @@ export function unwrap(wrapped) {
 // The description of a proxy never changes: list its methods once.
 const describedCache = new WeakMap();
 
+// A pool's workers all serve the same program or type: its methods are those
+// of the first worker seen.
+function describingProxy(proxy) {
+    if (!(proxy instanceof Pp.Pool))
+        return proxy;
+    const worker = proxy.get_workers().get_item(0);
+    if (worker === null) {
+        throw ppError(Pp.Error.DISCONNECTED,
+            'The pool has no worker to describe its methods: start it first ' +
+            '(Pipeproxy.startPool())');
+    }
+    return worker;
+}
+
 function describedMethods(proxy) {
     let methods = describedCache.get(proxy);
     if (methods !== undefined)
         return methods;
     methods = new Map();
-    const list = proxy.list_methods();
+    const list = describingProxy(proxy).list_methods();
     for (let i = 0; i < list.get_n_items(); i++) {
         const member = list.get_item(i);
         methods.set(member.get_name(), {
@@ -387,7 +404,7 @@ function callParameters(proxy, name, args, options) {
     const signature = options.signature ?? describedMethods(proxy).get(name)?.in;
     if (signature === undefined) {
         throw ppError(Pp.Error.INVALID_ARGUMENTS,
-            `The description of the remote ${proxy.get_remote_type_name()} has no method ` +
+            `The description of the remote ${describingProxy(proxy).get_remote_type_name()} has no method ` +
             `“${name}”: give its in-signature or the arguments as a GLib.Variant tuple`);
     }
     return packArguments(checkTupleSignature(signature, `method ${name}`), args,
@@ -458,8 +475,11 @@ export function callSync(proxy, name, args = [], options = {}) {
  *   `wrapped instanceof Pp.Proxy`. A remote method hides a Pp.Proxy method
  *   of the same name; unwrap() gives the Pp.Proxy itself, which is also what
  *   must be passed to functions that take a GObject.
+ * - A Pp.Pool is wrapped the same way, once it has a worker whose
+ *   description gives the methods (startPool() starts it and wraps it):
+ *   each call goes to a free worker.
  *
- * @param {Pp.Proxy} proxy - the proxy
+ * @param {Pp.Proxy|Pp.Pool} proxy - the proxy, or a pool
  * @param {object} [options] - options
  * @param {number} [options.timeout] - default time-out of the calls, in
  *   milliseconds (-1: the proxy's default-timeout)
@@ -470,8 +490,8 @@ export function callSync(proxy, name, args = [], options = {}) {
  */
 export function wrap(proxy, options = {}) {
     proxy = unwrap(proxy);
-    if (!(proxy instanceof Pp.Proxy))
-        throw new TypeError('Pipeproxy.wrap() needs a Pp.Proxy');
+    if (!(proxy instanceof Pp.Proxy) && !(proxy instanceof Pp.Pool))
+        throw new TypeError('Pipeproxy.wrap() needs a Pp.Proxy or a Pp.Pool');
 
     const unpack = options.unpack ?? 'deep';
     const defaultTimeout = options.timeout ?? -1;
@@ -640,6 +660,26 @@ export function newProxySync(stream, options = {}) {
 export function newProxyForFd(fd, options = {}) {
     return wrap(Pp.Proxy.new_for_fd_sync(fd, options.connectionOptions ?? null,
         options.cancellable ?? null), options);
+}
+
+/**
+ * Starts the workers of a Pp.Pool (pool.start_async()) and wraps the pool
+ * (wrap()), so that `await pooled.name(...args)` calls the method `name` on
+ * a free worker, with the arguments packed with its in-signature. Signals
+ * come with the worker they came from:
+ * `pooled.connect('worker-signal::progress', (pool, worker, name, args) =>
+ * ...)`, with `args.deepUnpack()` the arguments.
+ *
+ * @param {Pp.Pool} pool - the pool
+ * @param {object} [options] - `cancellable`, and wrap()'s options
+ * @returns {Promise<Proxy>} the wrapper
+ */
+export async function startPool(pool, options = {}) {
+    pool = unwrap(pool);
+    if (!(pool instanceof Pp.Pool))
+        throw new TypeError('Pipeproxy.startPool() needs a Pp.Pool');
+    await pool.start_async(options.cancellable ?? null);
+    return wrap(pool, options);
 }
 
 function findProperty(proxy, name) {
@@ -944,6 +984,7 @@ export default {
     setProperty,
     setPropertySync,
     spawn,
+    startPool,
     unpackResult,
     unwrap,
     wrap,

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# A Pp.Pool of C workers (tests/pp-pool-worker, which answer with their
+# process id) from Python: calls by name with conversion, asynchronous calls
+# spread over the workers, signals with the worker they came from, crashes
+# and closing.
+
+import os
+import signal
+import unittest
+
+import pptest
+from pptest import GLib, Pp
+
+WORKER = os.environ['PP_POOL_WORKER']
+
+
+def worker_pid(worker):
+    return int(worker.get_subprocess().get_identifier())
+
+
+def gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+class PoolTestCase(unittest.TestCase):
+    def setUp(self):
+        pptest.check_override()
+        self.pool = Pp.Pool.new_for_subprocess([WORKER], None)
+        self.pool.props.max_workers = 2
+
+    def tearDown(self):
+        self.pool.close()
+
+    def test_properties(self):
+        pool = Pp.Pool(argv=[WORKER], max_workers=3, idle_timeout=500)
+        self.assertIsInstance(pool, Pp.Pool)
+        self.assertEqual(pool.props.max_workers, 3)
+        self.assertEqual(pool.get_idle_timeout(), 500)
+        self.assertEqual(pool.props.workers.get_n_items(), 0)
+        self.assertIsNone(pool.get_remote_type_name())
+        workers = pool.get_workers()
+        self.assertIn(pool.pid(), [worker_pid(workers.get_item(i)) for i in range(3)])
+        self.assertEqual(pool.get_remote_type_name(), 'PoolThing')
+        pool.close()
+
+    def test_calls_by_name(self):
+        pid = self.pool.pid()
+        self.assertIsInstance(pid, int)
+        # The first call by name started every worker to learn the methods
+        self.assertEqual(self.pool.get_workers().get_n_items(), 2)
+        workers = self.pool.get_workers()
+        pids = {worker_pid(workers.get_item(i)) for i in range(workers.get_n_items())}
+        self.assertIn(pid, pids)
+        self.assertIn(self.pool.sleep(10), pids)
+        self.assertIn(self.pool.call_method('sleep', 1), pids)
+        with self.assertRaises(TypeError):
+            self.pool.sleep('ten')
+        with self.assertRaises(AttributeError):
+            self.pool.no_such_method()
+        self.assertIn('sleep_async', dir(self.pool))
+        # The GI API is there too
+        value = self.pool.call_sync('pid', None, -1, None)
+        self.assertIn(value.unpack()[0], pids)
+
+    def test_async_spread(self):
+        results = []
+        for _ in range(6):
+            self.pool.sleep_async(150, callback=lambda pool, result:
+                                  results.append(pool.sleep_finish(result)))
+        pptest.wait_for(lambda: len(results) == 6, 10.0, 'six calls')
+        self.assertEqual(len(set(results)), 2)
+
+        done = []
+        self.pool.call_method_async('pid', callback=lambda pool, result, data:
+                                    done.append((pool.call_method_finish(result), data)),
+                                    user_data='data')
+        pptest.wait_for(lambda: done, 5.0, 'a call')
+        self.assertIn(done[0][0], set(results))
+        self.assertEqual(done[0][1], 'data')
+
+    def test_worker_signal(self):
+        seen = []
+
+        def on_progress(pool, worker, name, args):
+            pid, step = args.unpack()
+            self.assertEqual(name, 'progress')
+            self.assertEqual(pid, worker_pid(worker))
+            seen.append((pid, step))
+
+        self.pool.connect('worker-signal::progress', on_progress)
+        pids = []
+        for _ in range(2):
+            self.pool.emit_async(3, callback=lambda pool, result:
+                                 pids.append(pool.emit_finish(result)))
+        pptest.wait_for(lambda: len(pids) == 2, 10.0, 'two calls')
+        self.assertNotEqual(pids[0], pids[1])
+        for pid in pids:
+            self.assertEqual([step for p, step in seen if p == pid], [0, 1, 2])
+
+    def test_crash_and_close(self):
+        ended = []
+        self.pool.connect('worker-ended', lambda pool, worker, error: ended.append(error))
+        self.pool.props.max_workers = 1
+        failed = []
+        self.pool.sleep_async(60000, timeout=GLib.MAXINT32, callback=lambda pool, result:
+                              self._finish_into(pool, result, failed))
+        pptest.wait_for(lambda: self.pool.get_workers().get_n_items() == 1, 10.0,
+                        'a worker')
+        first = worker_pid(self.pool.get_workers().get_item(0))
+        os.kill(first, signal.SIGKILL)
+        pptest.wait_for(lambda: failed, 10.0, 'the call to fail')
+        self.assertTrue(failed[0].matches(Pp.error_quark(), Pp.Error.DISCONNECTED))
+        self.assertIn('signal 9', failed[0].message)
+        self.assertEqual(ended[0].message, failed[0].message)
+
+        second = self.pool.pid()
+        self.assertNotEqual(second, first)
+        self.pool.close()
+        pptest.wait_for(lambda: gone(second), 10.0, 'the worker to end')
+        with self.assertRaises(GLib.Error) as raised:
+            self.pool.pid()
+        self.assertTrue(raised.exception.matches(Pp.error_quark(), Pp.Error.DISCONNECTED))
+
+    @staticmethod
+    def _finish_into(pool, result, errors):
+        try:
+            pool.sleep_finish(result)
+        except GLib.Error as error:
+            errors.append(error)
+
+
+if __name__ == '__main__':
+    pptest.main()
