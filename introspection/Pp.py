@@ -11,6 +11,11 @@
 #     def done(proxy, result, data):
 #         value = proxy.get_parameter_finish(result)
 #
+# a Pp.Pool of workers is called the same way, each call on a free worker:
+#
+#     pool = Pp.Pool.new_for_subprocess(['/usr/libexec/my-decoder'], None)
+#     pixels = pool.decode(path)
+#
 # and a Python process can serve plain Python methods next to the properties
 # and action signals that the C library exports by itself:
 #

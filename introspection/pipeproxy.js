@@ -23,6 +23,12 @@
 //   thing.parameter;                                   // mirrored property, no round trip
 //   await Pipeproxy.setProperty(thing, 'parameter', 7);
 //
+// A pool of workers, called the same way:
+//
+//   const pool = Pp.Pool.new_for_subprocess(['/usr/libexec/my-decoder'], null);
+//   const decoder = await Pipeproxy.startPool(pool);   // starts the workers
+//   await decoder.decode(path);                        // on a free worker
+//
 // Listener side:
 //
 //   const listener = Pipeproxy.serve(object, stream, {
