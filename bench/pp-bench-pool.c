@@ -248,24 +248,35 @@ thread_cpu_msec (void)
   return now.tv_sec * 1e3 + now.tv_nsec / 1e6;
 }
 
-/* How many steps of burn() take @msec of CPU time here: CPU time, not
- * wall-clock time, which a loaded machine stretches */
+/* How many steps of burn() take @msec here, undisturbed: the fastest of
+ * several short runs, since on a busy (virtual) machine a run may be
+ * preempted or its CPU stolen, which even its CPU time counts */
 static guint64
 calibrate (double msec)
 {
-  guint64 steps = 1 << 20;
+  guint64 steps = 1 << 16;
+  double best = G_MAXDOUBLE;
 
   for (;;)
+    {
+      double start = thread_cpu_msec ();
+      volatile guint64 sink = burn (steps);
+
+      (void) sink;
+      if (thread_cpu_msec () - start > 5)
+        break;
+      steps *= 2;
+    }
+  for (int i = 0; i < 15; i++)
     {
       double start = thread_cpu_msec ();
       volatile guint64 sink = burn (steps);
       double took = thread_cpu_msec () - start;
 
       (void) sink;
-      if (took > 50)
-        return (guint64) (steps * msec / took);
-      steps *= 2;
+      best = MIN (best, took);
     }
+  return (guint64) (steps * msec / best);
 }
 
 /* Whether the kernel groups the processes of a session for scheduling, so
