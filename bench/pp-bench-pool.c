@@ -11,7 +11,11 @@
  *  - CPU-bound jobs: the same batch of jobs (each about 20 ms of computing,
  *    calibrated in this process first) on a pool of 1 worker and on a pool
  *    of 2, alternately, each repetition; the ratio of the median times is
- *    what the second worker gains (target ≥ 1.8× on a 2-core machine).
+ *    what the second worker gains (target ≥ 1.8× on a 2-core machine). A
+ *    second pair of pools starts each worker in a session of its own
+ *    (setsid() from ::setup-launcher): on a busy machine with autogroup
+ *    scheduling, the processes of one session share one share of the
+ *    CPUs, and this shows what the pool gains when the scheduler lets it.
  *  - 100 small calls made at once while one of 2 workers is busy with a
  *    long job: how many went to the busy worker, and so waited behind it,
  *    while the other was free (target 0); and the same with
@@ -110,17 +114,42 @@ serve (void)
 
 static char *self_path;
 
+static void
+new_session (gpointer user_data)
+{
+  setsid ();
+}
+
+static void
+setup_own_session (PpPool              *pool,
+                   GSubprocessLauncher *launcher,
+                   gpointer             user_data)
+{
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+}
+
+/* With @own_sessions, each worker in a session of its own, which autogroup
+ * scheduling gives a share of its own */
 static PpPool *
-new_pool (guint max_workers)
+new_pool_full (guint    max_workers,
+               gboolean own_sessions)
 {
   const char * const argv[] = { self_path, "--worker", NULL };
   g_autoptr(PpPool) pool = pp_pool_new_for_subprocess (argv, NULL);
   g_autoptr(GError) error = NULL;
 
+  if (own_sessions)
+    g_signal_connect (pool, "setup-launcher", G_CALLBACK (setup_own_session), NULL);
   pp_pool_set_max_workers (pool, max_workers);
   if (!pp_pool_start_sync (pool, NULL, &error))
     bench_fail ("could not start the workers: %s", error->message);
   return g_steal_pointer (&pool);
+}
+
+static PpPool *
+new_pool (guint max_workers)
+{
+  return new_pool_full (max_workers, FALSE);
 }
 
 typedef struct
@@ -301,23 +330,37 @@ cpu_rows (double steps_per_msec)
   g_autofree double *two = g_new0 (double, reps);
   g_autofree double *one_cores = g_new0 (double, reps);
   g_autofree double *two_cores = g_new0 (double, reps);
+  g_autofree double *own1 = g_new0 (double, reps);
+  g_autofree double *own1_cores = g_new0 (double, reps);
+  g_autofree double *own2 = g_new0 (double, reps);
+  g_autofree double *own2_cores = g_new0 (double, reps);
   double cpu;
   g_autoptr(PpPool) pool1 = new_pool (1);
   g_autoptr(PpPool) pool2 = new_pool (2);
-  double t1, t2, ratio;
+  g_autoptr(PpPool) pool1s = new_pool_full (1, TRUE);
+  g_autoptr(PpPool) pool2s = new_pool_full (2, TRUE);
+  double t1, t2, t1s, t2s, ratio;
 
   /* A warm-up of each, then alternately, so both see the same load */
   run_batch (pool1, 2, steps, expected, &cpu);
   run_batch (pool2, 2, steps, expected, &cpu);
+  run_batch (pool1s, 2, steps, expected, &cpu);
+  run_batch (pool2s, 2, steps, expected, &cpu);
   for (int r = 0; r < reps; r++)
     {
       one[r] = run_batch (pool1, n_jobs, steps, expected, &cpu);
       one_cores[r] = cpu / one[r];
       two[r] = run_batch (pool2, n_jobs, steps, expected, &cpu);
       two_cores[r] = cpu / two[r];
+      own1[r] = run_batch (pool1s, n_jobs, steps, expected, &cpu);
+      own1_cores[r] = cpu / own1[r];
+      own2[r] = run_batch (pool2s, n_jobs, steps, expected, &cpu);
+      own2_cores[r] = cpu / own2[r];
     }
   t1 = median (one, reps);
   t2 = median (two, reps);
+  t1s = median (own1, reps);
+  t2s = median (own2, reps);
   ratio = t1 / t2;
 
   printf ("CPU-bound jobs: %u jobs of %.0f ms of computing (%" G_GUINT64_FORMAT " steps), "
@@ -327,9 +370,16 @@ cpu_rows (double steps_per_msec)
   printf ("  %-10s %9.1f ms  %8.1f jobs/s  the workers got %.2f CPUs  %.2f× of 1 worker  "
           "target ≥ 1.8×  %s\n", "2 workers", t2 * 1e3, n_jobs / t2, median (two_cores, reps),
           ratio, ratio >= 1.8 ? "PASS" : "MISS");
+  printf ("each worker in a session of its own:\n");
+  printf ("  %-10s %9.1f ms  %8.1f jobs/s  the workers got %.2f CPUs\n", "1 worker",
+          t1s * 1e3, n_jobs / t1s, median (own1_cores, reps));
+  printf ("  %-10s %9.1f ms  %8.1f jobs/s  the workers got %.2f CPUs  %.2f× of 1 worker\n",
+          "2 workers", t2s * 1e3, n_jobs / t2s, median (own2_cores, reps), t1s / t2s);
 
   pp_pool_close (pool1);
   pp_pool_close (pool2);
+  pp_pool_close (pool1s);
+  pp_pool_close (pool2s);
 }
 
 /* 100 small calls made at once while one of two workers runs a long job */
@@ -457,9 +507,9 @@ main (int   argc,
   printf ("\nload average at the end %s\n", load_after);
   if (autogroup_enabled () && g_ascii_strtod (load_before, NULL) > g_get_num_processors ())
     printf ("note: the machine is busier than its CPUs and the kernel's autogroup scheduling "
-            "is on: this\nsession's processes share one session's part of the CPUs, so the "
-            "second worker adds little\nCPU here (\"the workers got\"); on an idle machine "
-            "each worker gets a CPU.\n");
+            "is on: this\nsession's processes share one session's part of the CPUs, so a "
+            "second worker adds little\nCPU (\"the workers got\") unless it runs in a session "
+            "of its own; on an idle machine\neach worker gets a CPU.\n");
   g_free (self_path);
   return 0;
 }
