@@ -121,11 +121,15 @@ take_welcome (PpHandshake  *self,
   guint32 version;
 
   g_variant_get (welcome, "(&su@a{sv})", &magic, &version, &info);
-  if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0 || version != PP_WIRE_PROTOCOL_VERSION)
+  if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0)
+    g_set_error_literal (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                         _("The peer is not a pipeproxy listener"));
+  else if (version != PP_WIRE_PROTOCOL_VERSION)
+    g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                 _("The listener speaks protocol version %u, this proxy speaks version %u"),
+                 version, PP_WIRE_PROTOCOL_VERSION);
+  if (error != NULL && *error != NULL)
     {
-      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                   _("The listener speaks protocol version %u, this proxy speaks version %u"),
-                   version, PP_WIRE_PROTOCOL_VERSION);
       pp_connection_close (self->connection, *error);
       return FALSE;
     }

@@ -21,8 +21,10 @@
 typedef struct
 {
   GSocket  *socket;
-  GVariant *info;
-  gboolean  proxy_left;
+  GVariant   *info;
+  const char *magic;     /* PP_WIRE_MAGIC when NULL */
+  guint32     version;   /* PP_WIRE_PROTOCOL_VERSION when 0 */
+  gboolean    proxy_left;
 } FakeListener;
 
 static gboolean
@@ -65,8 +67,11 @@ fake_listener_thread (gpointer data)
                                 pp_wire_stream_size (&header) - PP_WIRE_HEADER_SIZE));
 
   welcome = pp_wire_encode (PP_WIRE_KIND_WELCOME, PP_WIRE_FLAGS_NONE, header.serial, 0,
-                            g_variant_new ("(su@a{sv})", PP_WIRE_MAGIC,
-                                           (guint32) PP_WIRE_PROTOCOL_VERSION, fake->info));
+                            g_variant_new ("(su@a{sv})",
+                                           fake->magic ? fake->magic : PP_WIRE_MAGIC,
+                                           fake->version ? fake->version
+                                                         : (guint32) PP_WIRE_PROTOCOL_VERSION,
+                                           fake->info));
   frame = g_bytes_get_data (welcome, &size);
   while (size > 0)
     {
@@ -85,9 +90,11 @@ fake_listener_thread (gpointer data)
 
 /* Makes a proxy on the fake listener: the proxy, or NULL with @error set */
 static PpProxy *
-proxy_for (GVariant   *info,
-           PpOptions  *options,
-           GError    **error)
+proxy_for_welcome (const char  *magic,
+                   guint32      version,
+                   GVariant    *info,
+                   PpOptions   *options,
+                   GError     **error)
 {
   g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -101,6 +108,8 @@ proxy_for (GVariant   *info,
   g_assert_no_error (local_error);
   g_socket_set_timeout (fake.socket, IO_TIMEOUT_SEC);
   fake.info = g_variant_ref_sink (info);
+  fake.magic = magic;
+  fake.version = version;
   thread = g_thread_new ("fake-listener", fake_listener_thread, &fake);
 
   stream = pp_stream_new_for_fd (fds[0], &local_error);
@@ -115,6 +124,14 @@ proxy_for (GVariant   *info,
   g_object_unref (fake.socket);
   g_variant_unref (fake.info);
   return proxy;
+}
+
+static PpProxy *
+proxy_for (GVariant   *info,
+           PpOptions  *options,
+           GError    **error)
+{
+  return proxy_for_welcome (NULL, 0, info, options, error);
 }
 
 /* The handshake fails with @code, in a message that says @what */
@@ -274,6 +291,28 @@ test_size_limit (void)
                  options, PP_ERROR_LIMIT_EXCEEDED, "more than the limit of 64");
 }
 
+/* A WELCOME from something else, or from another version, is refused with
+ * the reason that is true */
+static void
+test_not_pipeproxy (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+
+  proxy = proxy_for_welcome ("dbus", 0, g_variant_new_parsed ("{'type-name': <'PpFake'>}"),
+                             NULL, &error);
+  g_assert_null (proxy);
+  g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "not a pipeproxy listener"));
+  g_clear_error (&error);
+
+  proxy = proxy_for_welcome (NULL, PP_WIRE_PROTOCOL_VERSION + 1,
+                             g_variant_new_parsed ("{'type-name': <'PpFake'>}"), NULL, &error);
+  g_assert_null (proxy);
+  g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "protocol version"));
+}
+
 static GVariant *
 many_methods (guint n)
 {
@@ -420,6 +459,7 @@ main (int   argc,
 
   g_test_add_func ("/Pp/Description/round-trip", test_round_trip);
   g_test_add_func ("/Pp/Description/hand-made", test_hand_made);
+  g_test_add_func ("/Pp/Description/not-pipeproxy", test_not_pipeproxy);
   g_test_add_func ("/Pp/Description/signal-not-tuple", test_signal_not_tuple);
   g_test_add_func ("/Pp/Description/signal-not-a-type", test_signal_not_a_type);
   g_test_add_func ("/Pp/Description/signal-too-few-items", test_signal_too_few_items);
