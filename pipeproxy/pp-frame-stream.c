@@ -14,6 +14,7 @@
 #include <gio/gfiledescriptorbased.h>
 
 #include "pp-buffer-private.h"
+#include "pp-debug-private.h"
 #include "pp-error.h"
 #include "pp-frame-stream-private.h"
 #include "pp-memfd-private.h"
@@ -216,6 +217,7 @@ pp_frame_stream_new (GIOStream  *stream,
 
   if (!self->out_is_socket)
     ignore_sigpipe_once ();
+  pp_debug_init ();
 
   return self;
 }
@@ -499,6 +501,8 @@ queue_frame_with_fds (PpFrameStream  *self,
     queue_bytes (self, g_bytes_new_from_bytes (frame, PP_WIRE_HEADER_SIZE,
                                                g_bytes_get_size (frame) - PP_WIRE_HEADER_SIZE));
   g_queue_push_tail (&self->out_fds, out);
+  if (G_UNLIKELY (pp_debug_flags))
+    pp_debug_frame_out (self, frame, fds, out->body_fd >= 0);
   return TRUE;
 }
 
@@ -524,6 +528,8 @@ pp_frame_stream_queue (PpFrameStream  *self,
   if (takes_fds (self, frame, fds))
     return queue_frame_with_fds (self, frame, fds, error);
 
+  if (G_UNLIKELY (pp_debug_flags))
+    pp_debug_frame_out (self, frame, NULL, FALSE);
   queue_bytes (self, g_bytes_ref (frame));
   return TRUE;
 }
@@ -534,6 +540,8 @@ void
 pp_frame_stream_write_last (PpFrameStream *self,
                             GBytes        *frame)
 {
+  if (G_UNLIKELY (pp_debug_flags))
+    pp_debug_frame_out (self, frame, NULL, FALSE);
   queue_bytes (self, g_bytes_ref (frame));
   pp_frame_stream_flush (self, NULL);
 }
@@ -601,6 +609,8 @@ handle_frame (PpFrameStream       *self,
   body = pp_wire_decode_body (header, mapped ? mapped : body_bytes, error);
   if (body == NULL)
     return FALSE;
+  if (G_UNLIKELY (pp_debug_flags))
+    pp_debug_frame_in (self, header, body);
 
   return func (header, body, fds, user_data, error);
 }
