@@ -593,7 +593,7 @@ claim_fds (PpFrameStream       *self,
 /* @body_bytes is NULL when the body is in a descriptor. */
 static gboolean
 handle_frame (PpFrameStream       *self,
-              const PpWireHeader  *header,
+              PpWireHeader        *header,
               GBytes              *body_bytes,
               PpFrameFunc          func,
               gpointer             user_data,

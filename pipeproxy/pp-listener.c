@@ -313,6 +313,15 @@ handle_call (PpListener         *self,
   pp_wire_split_body (body, &name, 1, &args, NULL);
   invocation = start_invocation (self, header, body, name, args, fds);
 
+  if (G_UNLIKELY (header->flags & PP_WIRE_FLAGS_ARGS_TOO_DEEP))
+    {
+      g_set_error (&error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("The arguments of “%s” are nested more than %d levels deep"),
+                   name, PP_WIRE_MAX_ARGS_DEPTH);
+      pp_invocation_return_gerror (invocation, error);
+      return;
+    }
+
   if (deadline_passed (self, header->timeout_msec))
     {
       g_set_error (&error, PP_ERROR, PP_ERROR_TIMED_OUT,

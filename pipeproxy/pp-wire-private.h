@@ -57,7 +57,17 @@ typedef enum
   PP_WIRE_FLAGS_NONE     = 0,
   PP_WIRE_FLAGS_NO_REPLY = 1 << 0,
   PP_WIRE_FLAGS_BODY_IN_FD = 1 << 1,
+  /* Never on the wire (a peer's frame with it is refused): set by
+   * pp_wire_decode_body() on a CALL whose arguments are a valid GVariant
+   * but nested deeper than PP_WIRE_MAX_ARGS_DEPTH, so that the call alone
+   * fails. The body it gives has the method's name and no arguments. */
+  PP_WIRE_FLAGS_ARGS_TOO_DEEP = 1 << 7,
 } PpWireFlags;
+
+/* How deep an argument of a CALL may be nested, counted as GLib counts:
+ * the body's own limit, minus the CALL tuple, its variant and the
+ * argument tuple */
+#define PP_WIRE_MAX_ARGS_DEPTH 61
 
 #define PP_WIRE_FLAGS_ALL (PP_WIRE_FLAGS_NO_REPLY | PP_WIRE_FLAGS_BODY_IN_FD)
 
@@ -98,7 +108,7 @@ GBytes             *pp_wire_encode           (PpWireKind          kind,
                                               guint32             serial,
                                               guint32             timeout_msec,
                                               GVariant           *body);
-GVariant           *pp_wire_decode_body      (const PpWireHeader *header,
+GVariant           *pp_wire_decode_body      (PpWireHeader       *header,
                                               GBytes             *body,
                                               GError            **error);
 

@@ -223,10 +223,31 @@ pp_wire_encode (PpWireKind   kind,
   return frame_end (frame, body_size, capacity);
 }
 
+/* A CALL too deep for us but not for GLib is a well-formed request that
+ * fails on its own: the same CALL, without its arguments, and a flag that
+ * says why */
+static GVariant *
+decode_call_too_deep (PpWireHeader *header,
+                      GBytes       *body)
+{
+  g_autoptr(GVariant) value = NULL;
+  const char *method;
+
+  if (!pp_normal_form_check_with_depth (G_VARIANT_TYPE ("(sv)"), g_bytes_get_data (body, NULL),
+                                        header->body_size, PP_NORMAL_FORM_GLIB_MAX_DEPTH))
+    return NULL;
+
+  value = g_variant_new_from_bytes (G_VARIANT_TYPE ("(sv)"), body, TRUE);
+  pp_wire_split_body (value, &method, 1, NULL, NULL);
+  header->flags |= PP_WIRE_FLAGS_ARGS_TOO_DEEP;
+  return g_variant_ref_sink (g_variant_new ("(s@v)", method,
+                                            g_variant_new_variant (g_variant_new ("()"))));
+}
+
 GVariant *
-pp_wire_decode_body (const PpWireHeader  *header,
-                     GBytes              *body,
-                     GError             **error)
+pp_wire_decode_body (PpWireHeader  *header,
+                     GBytes        *body,
+                     GError       **error)
 {
   const GVariantType *type;
   g_autoptr(GVariant) value = NULL;
@@ -236,6 +257,9 @@ pp_wire_decode_body (const PpWireHeader  *header,
   type = pp_wire_body_type (header->kind);
   if (!pp_normal_form_check (type, g_bytes_get_data (body, NULL), header->body_size))
     {
+      if (header->kind == PP_WIRE_KIND_CALL &&
+          (value = decode_call_too_deep (header, body)) != NULL)
+        return g_steal_pointer (&value);
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                    _("Received a frame of kind %s whose body is not a valid %s value"),
                    kind_names[header->kind], body_type_strings[header->kind]);
