@@ -126,10 +126,17 @@ set_property (PpForwarder  *self,
                    G_OBJECT_TYPE_NAME (self->object), name);
       return FALSE;
     }
-  if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+  if (!(pspec->flags & G_PARAM_WRITABLE))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
                    _("Property “%s” of %s is read-only"), name, G_OBJECT_TYPE_NAME (self->object));
+      return FALSE;
+    }
+  if (pspec->flags & G_PARAM_CONSTRUCT_ONLY)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                   _("Property “%s” of %s is construct-only"), name,
+                   G_OBJECT_TYPE_NAME (self->object));
       return FALSE;
     }
   if (!pp_marshal_value_from_maybe (maybe, pspec->value_type, &value, error))

@@ -254,8 +254,13 @@ check_property_write (PpMirror    *self,
 
   if (!(prop->pspec->flags & G_PARAM_WRITABLE))
     {
-      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
-                   _("Property “%s” of the remote %s is read-only"), name, type_name);
+      if (described->flags & G_PARAM_CONSTRUCT_ONLY)
+        g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                     _("Property “%s” of the remote %s is construct-only"),
+                     name, type_name);
+      else
+        g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                     _("Property “%s” of the remote %s is read-only"), name, type_name);
       return FALSE;
     }
 

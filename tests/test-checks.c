@@ -65,6 +65,26 @@ test_deep_argument (PpTestFixture *f,
   g_assert_cmpstr (g_variant_get_type_string (result), ==, "(s)");
 }
 
+/* A construct-only property is refused as such, by the proxy and by the
+ * listener */
+static void
+test_construct_only (PpTestFixture *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pp_proxy_set_property_sync (f->proxy, "label", g_variant_new_string ("x"),
+                                              NULL, &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED);
+  assert_error_says (error, "construct-only");
+  g_clear_error (&error);
+
+  g_assert_false (pp_proxy_set_property_sync (f->proxy, "count", g_variant_new_uint32 (5),
+                                              NULL, &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED);
+  assert_error_says (error, "read-only");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -73,6 +93,8 @@ main (int   argc,
 
   g_test_add ("/Pp/Checks/deep-argument", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_deep_argument, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/construct-only", PpTestFixture, NULL,
+              pp_test_fixture_set_up, test_construct_only, pp_test_fixture_tear_down);
 
   return g_test_run ();
 }
