@@ -7,6 +7,7 @@
 # include "pp-version-macros.h"
 # include "pp-version.h"
 # include "pp-enums.h"
+# include "pp-boxed.h"
 # include "pp-error.h"
 # include "pp-invocation.h"
 # include "pp-listener.h"

@@ -42,4 +42,11 @@ GType               pp_introspection_find_class          (const char         *na
                                                           const char         *type_name,
                                                           GError            **error);
 
+/* The GType called @name (a name from the peer), loaded from the typelib
+ * that defines it when it is not registered yet: only typelibs on the
+ * search path whose namespace's C prefix starts @name are loaded.
+ * G_TYPE_INVALID with @error set if there is none. */
+GType               pp_introspection_type_from_name      (const char         *name,
+                                                          GError            **error);
+
 G_END_DECLS

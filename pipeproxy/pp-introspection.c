@@ -51,21 +51,49 @@ is_lifecycle_method (const char *name)
   return g_strv_contains (lifecycle_methods, name);
 }
 
+/* The typelibs on the search path, as namespace names: listed once */
+static GPtrArray *
+typelib_namespaces_locked (void)
+{
+  static GPtrArray *namespaces;
+  g_autoptr(GHashTable) seen = NULL;
+
+  if (namespaces != NULL)
+    return namespaces;
+
+  namespaces = g_ptr_array_new_with_free_func (g_free);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (GSList *l = g_irepository_get_search_path (); l != NULL; l = l->next)
+    {
+      g_autoptr(GDir) dir = g_dir_open (l->data, 0, NULL);
+      const char *file;
+
+      while (dir != NULL && (file = g_dir_read_name (dir)) != NULL)
+        {
+          const char *dash = strchr (file, '-');
+          char *ns;
+
+          if (dash == NULL || !g_str_has_suffix (file, ".typelib"))
+            continue;
+          ns = g_strndup (file, dash - file);
+          if (g_hash_table_add (seen, ns))
+            g_ptr_array_add (namespaces, ns);
+          else
+            g_free (ns);
+        }
+    }
+  return namespaces;
+}
+
 /* Namespaces are loaded as needed: a type's namespace is usually a prefix of
  * its name ("JsonParser" → Json, "PpTestObject" → PpTest), and types named
- * G… live in GObject or Gio. */
+ * G… live in GObject or Gio. Of a namespace that is not loaded yet, the
+ * latest version is, so that two versions never are. */
 static void
-require_namespaces_for_type_locked (GType type)
+require_namespaces_for_name_locked (const char *type_name)
 {
-  const char *type_name = g_type_name (type);
   GIRepository *repo = g_irepository_get_default ();
-  GSList *search_path;
-
-  if (types_searched == NULL)
-    types_searched = g_hash_table_new (NULL, NULL);
-  if (g_hash_table_contains (types_searched, GSIZE_TO_POINTER (type)))
-    return;
-  g_hash_table_add (types_searched, GSIZE_TO_POINTER (type));
+  GPtrArray *namespaces;
 
   if (type_name[0] == 'G' && g_ascii_isupper (type_name[1]))
     {
@@ -74,34 +102,89 @@ require_namespaces_for_type_locked (GType type)
       return;
     }
 
-  search_path = g_irepository_get_search_path ();
-  for (GSList *l = search_path; l != NULL; l = l->next)
+  namespaces = typelib_namespaces_locked ();
+  for (guint i = 0; i < namespaces->len; i++)
     {
-      g_autoptr(GDir) dir = g_dir_open (l->data, 0, NULL);
-      const char *file;
+      const char *ns = g_ptr_array_index (namespaces, i);
+      gsize ns_len = strlen (ns);
 
-      if (dir == NULL)
-        continue;
+      if (strncmp (type_name, ns, ns_len) == 0 &&
+          (type_name[ns_len] == '\0' || g_ascii_isupper (type_name[ns_len])) &&
+          !g_irepository_is_registered (repo, ns, NULL))
+        g_irepository_require (repo, ns, NULL, 0, NULL);
+    }
+}
 
-      while ((file = g_dir_read_name (dir)) != NULL)
+static void
+require_namespaces_for_type_locked (GType type)
+{
+  if (types_searched == NULL)
+    types_searched = g_hash_table_new (NULL, NULL);
+  if (g_hash_table_contains (types_searched, GSIZE_TO_POINTER (type)))
+    return;
+  g_hash_table_add (types_searched, GSIZE_TO_POINTER (type));
+  require_namespaces_for_name_locked (g_type_name (type));
+}
+
+/* The registered type called @name in a loaded namespace whose C prefix
+ * starts it: its get-type function registers it */
+static GType
+find_type_by_name_locked (const char *name)
+{
+  GIRepository *repo = g_irepository_get_default ();
+  g_auto(GStrv) namespaces = g_irepository_get_loaded_namespaces (repo);
+
+  for (guint i = 0; namespaces[i] != NULL; i++)
+    {
+      const char *prefixes = g_irepository_get_c_prefix (repo, namespaces[i]);
+      g_auto(GStrv) each = g_strsplit (prefixes ? prefixes : "", ",", -1);
+
+      for (guint j = 0; each[j] != NULL; j++)
         {
-          const char *dash = strchr (file, '-');
-          gsize ns_len;
+          gsize len = strlen (each[j]);
+          auto_info GIBaseInfo *info = NULL;
+          GType type;
 
-          if (dash == NULL || !g_str_has_suffix (file, ".typelib"))
+          if (len == 0 || strncmp (name, each[j], len) != 0 || !g_ascii_isupper (name[len]))
             continue;
-          ns_len = dash - file;
-          if (strncmp (type_name, file, ns_len) == 0 &&
-              (type_name[ns_len] == '\0' || g_ascii_isupper (type_name[ns_len])))
-            {
-              g_autofree char *ns = g_strndup (file, ns_len);
-              g_autofree char *version = g_strndup (dash + 1,
-                                                    strlen (dash + 1) - strlen (".typelib"));
-
-              g_irepository_require (repo, ns, version, 0, NULL);
-            }
+          info = g_irepository_find_by_name (repo, namespaces[i], name + len);
+          if (info == NULL || !GI_IS_REGISTERED_TYPE_INFO (info))
+            continue;
+          type = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) info);
+          if (type != G_TYPE_INVALID && type != G_TYPE_NONE && g_str_equal (g_type_name (type), name))
+            return type;
         }
     }
+  return G_TYPE_INVALID;
+}
+
+static gboolean
+is_type_name (const char *name)
+{
+  if (!g_ascii_isalpha (name[0]) && name[0] != '_')
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("_-+", *p) == NULL)
+      return FALSE;
+  return strlen (name) < 256;
+}
+
+GType
+pp_introspection_type_from_name (const char  *name,
+                                 GError     **error)
+{
+  GType type = g_type_from_name (name);
+
+  if (type == G_TYPE_INVALID && is_type_name (name))
+    {
+      g_mutex_lock (&gi_lock);
+      require_namespaces_for_name_locked (name);
+      type = find_type_by_name_locked (name);
+      g_mutex_unlock (&gi_lock);
+    }
+  if (type == G_TYPE_INVALID)
+    g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS, _("No type is called “%s”"), name);
+  return type;
 }
 
 /* The namespaces are loaded before the first look-up: libgirepository
@@ -141,19 +224,13 @@ desc_for_enum (GIEnumInfo *info,
   return desc;
 }
 
-/* The registered types that cross: exactly these, since a method taking a
+/* Streams cross as descriptors: exactly these, since a method taking a
  * subclass of a stream expects something a descriptor cannot stand for */
 static gboolean
-tag_for_registered_type (GType      gtype,
-                         PpTypeTag *tag)
+tag_for_stream (GType      gtype,
+                PpTypeTag *tag)
 {
-  if (gtype == G_TYPE_BYTES)
-    *tag = PP_TAG_BYTES;
-  else if (gtype == G_TYPE_VARIANT)
-    *tag = PP_TAG_VARIANT;
-  else if (gtype == G_TYPE_BYTE_ARRAY)
-    *tag = PP_TAG_BYTE_ARRAY;
-  else if (gtype == G_TYPE_INPUT_STREAM)
+  if (gtype == G_TYPE_INPUT_STREAM)
     *tag = PP_TAG_INPUT_STREAM;
   else if (gtype == G_TYPE_OUTPUT_STREAM)
     *tag = PP_TAG_OUTPUT_STREAM;
@@ -168,7 +245,9 @@ desc_for_interface (GITypeInfo  *type_info,
 {
   auto_info GIBaseInfo *iface = g_type_info_get_interface (type_info);
   GIInfoType info_type = g_base_info_get_type (iface);
+  PpTypeDesc *desc;
   PpTypeTag tag;
+  GType gtype;
 
   if (info_type == GI_INFO_TYPE_ENUM || info_type == GI_INFO_TYPE_FLAGS)
     return desc_for_enum ((GIEnumInfo *) iface, info_type == GI_INFO_TYPE_FLAGS);
@@ -180,16 +259,70 @@ desc_for_interface (GITypeInfo  *type_info,
       return NULL;
     }
 
-  if ((info_type == GI_INFO_TYPE_STRUCT || info_type == GI_INFO_TYPE_BOXED ||
-       info_type == GI_INFO_TYPE_OBJECT) &&
-      tag_for_registered_type (g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface),
-                               &tag))
+  gtype = GI_IS_REGISTERED_TYPE_INFO (iface)
+          ? g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
+  if (info_type == GI_INFO_TYPE_OBJECT && tag_for_stream (gtype, &tag))
     return pp_type_desc_new (tag);
+  if (gtype == G_TYPE_VARIANT)
+    return pp_type_desc_new (PP_TAG_VARIANT);
+
+  /* A boxed value with a value form, by pointer */
+  if ((info_type == GI_INFO_TYPE_STRUCT || info_type == GI_INFO_TYPE_BOXED ||
+       info_type == GI_INFO_TYPE_UNION) && G_TYPE_IS_BOXED (gtype) &&
+      g_type_info_is_pointer (type_info) && (desc = pp_marshal_desc_for_boxed (gtype)) != NULL)
+    return desc;
 
   g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                _("has type %s.%s, which cannot be sent to another process"),
                g_base_info_get_namespace (iface), g_base_info_get_name (iface));
   return NULL;
+}
+
+/* An item of a GList, GSList, GPtrArray or GHashTable, which is a pointer */
+static PpTypeDesc *
+desc_for_item (GITypeInfo  *type_info,
+               int          index,
+               gboolean     key,
+               GError     **error)
+{
+  auto_info GITypeInfo *item_info = g_type_info_get_param_type (type_info, index);
+  PpTypeDesc *item = item_info ? desc_for_type_info (item_info, FALSE, error) : NULL;
+  PpTypeRuleFlags needed = key ? PP_RULE_DICT_KEY : PP_RULE_IN_POINTER;
+
+  if (item_info == NULL)
+    g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                 _("is a container whose items have no type"));
+  if (item == NULL || (pp_type_rules[item->tag].flags & needed))
+    return item;
+
+  g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+               key ? _("is a GHashTable whose keys are of type %s, which cannot be a key")
+                   : _("is a container of %s, which cannot be an item"),
+               pp_type_tag_to_string (item->tag));
+  pp_type_desc_free (item);
+  return NULL;
+}
+
+static PpTypeDesc *
+desc_for_container (GITypeInfo  *type_info,
+                    PpTypeTag    tag,
+                    GError     **error)
+{
+  PpTypeDesc *element = desc_for_item (type_info, tag == PP_TAG_HASH_TABLE ? 1 : 0, FALSE, error);
+  PpTypeDesc *key = NULL;
+  PpTypeDesc *desc;
+
+  if (element == NULL)
+    return NULL;
+  if (tag == PP_TAG_HASH_TABLE && (key = desc_for_item (type_info, 0, TRUE, error)) == NULL)
+    {
+      pp_type_desc_free (element);
+      return NULL;
+    }
+  desc = pp_type_desc_new (tag);
+  desc->element = element;
+  desc->key = key;
+  return desc;
 }
 
 static gboolean
@@ -277,6 +410,8 @@ desc_for_array (GITypeInfo  *type_info,
     return pp_type_desc_new (PP_TAG_BYTE_ARRAY);
   if (array_type == GI_ARRAY_TYPE_C)
     return desc_for_c_array (type_info, error);
+  if (array_type == GI_ARRAY_TYPE_PTR_ARRAY)
+    return desc_for_container (type_info, PP_TAG_PTR_ARRAY, error);
 
   g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                _("is a %s, which cannot be sent to another process"),
@@ -299,6 +434,14 @@ desc_for_type_info (GITypeInfo  *type_info,
     desc = desc_for_interface (type_info, error);
   else if (tag == GI_TYPE_TAG_ARRAY)
     desc = desc_for_array (type_info, error);
+  else if (tag == GI_TYPE_TAG_GLIST)
+    desc = desc_for_container (type_info, PP_TAG_LIST, error);
+  else if (tag == GI_TYPE_TAG_GSLIST)
+    desc = desc_for_container (type_info, PP_TAG_SLIST, error);
+  else if (tag == GI_TYPE_TAG_GHASH)
+    desc = desc_for_container (type_info, PP_TAG_HASH_TABLE, error);
+  else if (tag == GI_TYPE_TAG_ERROR)
+    desc = pp_marshal_desc_for_boxed (G_TYPE_ERROR);
   else if (tag == GI_TYPE_TAG_VOID)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED, _("is a raw pointer"));

@@ -8,13 +8,16 @@
 #include <gio/gunixoutputstream.h>
 
 #include "pp-error.h"
+#include "pp-introspection-private.h"
 #include "pp-marshal-private.h"
 #include "pp-stream-private.h"
+#include "pp-wire-private.h"
 
 typedef struct
 {
   GDestroyNotify notify;
   gpointer       data;
+  GType          boxed_type;  /* freed with g_boxed_free() instead */
 } ScopeEntry;
 
 struct _PpMarshalScope
@@ -43,6 +46,7 @@ pp_type_desc_free (PpTypeDesc *desc)
     return;
   g_free (desc->enum_values);
   pp_type_desc_free (desc->element);
+  pp_type_desc_free (desc->key);
   g_free (desc);
 }
 
@@ -58,13 +62,28 @@ pp_type_desc_append_signature (const PpTypeDesc *desc,
 {
   if (desc->nullable)
     g_string_append_c (signature, 'm');
-  if (desc->tag == PP_TAG_C_ARRAY)
+  switch ((int) desc->tag)
     {
+    case PP_TAG_C_ARRAY:
+    case PP_TAG_LIST:
+    case PP_TAG_SLIST:
+    case PP_TAG_PTR_ARRAY:
       g_string_append_c (signature, 'a');
       pp_type_desc_append_signature (desc->element, signature);
+      break;
+    case PP_TAG_HASH_TABLE:
+      g_string_append (signature, "a{");
+      pp_type_desc_append_signature (desc->key, signature);
+      pp_type_desc_append_signature (desc->element, signature);
+      g_string_append_c (signature, '}');
+      break;
+    case PP_TAG_BOXED:
+      g_string_append (signature, desc->form->signature);
+      break;
+    default:
+      g_string_append (signature, pp_type_rules[desc->tag].signature);
+      break;
     }
-  else
-    g_string_append (signature, pp_type_rules[desc->tag].signature);
 }
 
 PpMarshalScope *
@@ -85,7 +104,11 @@ pp_marshal_scope_free (PpMarshalScope *scope)
   for (guint i = scope->entries->len; i > 0; i--)
     {
       ScopeEntry *entry = &g_array_index (scope->entries, ScopeEntry, i - 1);
-      entry->notify (entry->data);
+
+      if (entry->boxed_type != 0)
+        g_boxed_free (entry->boxed_type, entry->data);
+      else
+        entry->notify (entry->data);
     }
   g_array_unref (scope->entries);
   g_clear_object (&scope->in_fds);
@@ -113,7 +136,18 @@ pp_marshal_scope_add (PpMarshalScope *scope,
                       GDestroyNotify  notify,
                       gpointer        data)
 {
-  ScopeEntry entry = { notify, data };
+  ScopeEntry entry = { notify, data, 0 };
+
+  if (data != NULL)
+    g_array_append_val (scope->entries, entry);
+}
+
+static void
+scope_add_boxed (PpMarshalScope *scope,
+                 GType           type,
+                 gpointer        data)
+{
+  ScopeEntry entry = { NULL, data, type };
 
   if (data != NULL)
     g_array_append_val (scope->entries, entry);
@@ -372,15 +406,12 @@ gtype_from_variant (const PpTypeDesc  *desc,
   const char *name = g_variant_get_string (variant, NULL);
   GType type = G_TYPE_INVALID;
 
+  /* A type nothing here has used yet is registered from its typelib */
   if (name[0] != '\0')
     {
-      type = g_type_from_name (name);
+      type = pp_introspection_type_from_name (name, error);
       if (type == G_TYPE_INVALID)
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                       _("No type is called “%s”"), name);
-          return FALSE;
-        }
+        return FALSE;
     }
   value->v_size = type;
   return TRUE;
@@ -468,7 +499,11 @@ keep_new (const PpTypeDesc  *desc,
           PpArgValue        *value)
 {
   value->v_pointer = data;
-  if (transfer == PP_TRANSFER_NONE)
+  if (transfer != PP_TRANSFER_NONE)
+    return TRUE;
+  if (desc->tag == PP_TAG_BOXED)
+    scope_add_boxed (scope, desc->gtype, data);
+  else
     pp_marshal_scope_add (scope, pp_type_rules[desc->tag].release, data);
   return TRUE;
 }
@@ -828,6 +863,661 @@ free_items (const PpTypeDesc *desc,
     }
 }
 
+/* Boxed values with a value form ------------------------------------------ */
+
+/* A zone identifier from the peer names a file under the zoneinfo
+ * directory: no way out of it */
+static gboolean
+is_safe_zone_identifier (const char *id)
+{
+  if (id[0] == '\0' || id[0] == '/' || strlen (id) > 255 || strstr (id, "..") != NULL)
+    return FALSE;
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("+-_/:", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static GVariant *
+date_time_to_variant (const PpTypeDesc  *desc,
+                      const PpArgValue  *value,
+                      gsize              length,
+                      PpMarshalScope    *scope,
+                      GError           **error)
+{
+  GDateTime *date_time = value->v_pointer;
+  gint64 usec = g_date_time_to_unix (date_time) * G_USEC_PER_SEC +
+                g_date_time_get_microsecond (date_time);
+  gint32 offset = (gint32) (g_date_time_get_utc_offset (date_time) / G_USEC_PER_SEC);
+
+  return g_variant_new ("(xis)", usec, offset,
+                        g_time_zone_get_identifier (g_date_time_get_timezone (date_time)));
+}
+
+/* The zone the peer named, if this process has it and it has the same
+ * offset at that time; else a zone of that fixed offset */
+static GTimeZone *
+zone_for (const char *id,
+          gint32      offset,
+          gint64      unix_time)
+{
+  GTimeZone *zone = is_safe_zone_identifier (id) ? g_time_zone_new_identifier (id) : NULL;
+
+  if (zone != NULL)
+    {
+      int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, unix_time);
+
+      if (interval >= 0 && g_time_zone_get_offset (zone, interval) == offset)
+        return zone;
+      g_time_zone_unref (zone);
+    }
+  if (offset < -24 * 3600 || offset > 24 * 3600)
+    return NULL;
+  return g_time_zone_new_offset (offset);
+}
+
+static gboolean
+date_time_from_variant (const PpTypeDesc  *desc,
+                        GVariant          *variant,
+                        PpTransfer         transfer,
+                        PpMarshalScope    *scope,
+                        PpArgValue        *value,
+                        gsize             *length,
+                        GError           **error)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) exact = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+  GDateTime *date_time = NULL;
+  const char *id;
+  gint64 usec, seconds, rest;
+  gint32 offset;
+
+  g_variant_get (variant, "(xi&s)", &usec, &offset, &id);
+  seconds = usec / G_USEC_PER_SEC;
+  rest = usec % G_USEC_PER_SEC;
+  if (rest < 0)
+    {
+      rest += G_USEC_PER_SEC;
+      seconds--;
+    }
+
+  utc = g_date_time_new_from_unix_utc (seconds);
+  if (utc != NULL)
+    exact = g_date_time_add (utc, rest);
+  zone = zone_for (id, offset, seconds);
+  if (exact != NULL && zone != NULL)
+    date_time = g_date_time_to_timezone (exact, zone);
+  if (date_time == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("%lld µs after 1970 at a UTC offset of %d s is not a time GDateTime "
+                     "can hold"), (long long) usec, offset);
+      return FALSE;
+    }
+  return keep_new (desc, date_time, transfer, scope, value);
+}
+
+static GVariant *
+variant_type_to_variant (const PpTypeDesc  *desc,
+                         const PpArgValue  *value,
+                         gsize              length,
+                         PpMarshalScope    *scope,
+                         GError           **error)
+{
+  const GVariantType *type = value->v_pointer;
+
+  return g_variant_new_take_string (g_variant_type_dup_string (type));
+}
+
+static gboolean
+variant_type_from_variant (const PpTypeDesc  *desc,
+                           GVariant          *variant,
+                           PpTransfer         transfer,
+                           PpMarshalScope    *scope,
+                           PpArgValue        *value,
+                           gsize             *length,
+                           GError           **error)
+{
+  const char *string = g_variant_get_string (variant, NULL);
+
+  if (!g_variant_type_string_is_valid (string))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s” is not a GVariant type string"), string);
+      return FALSE;
+    }
+  return keep_new (desc, g_variant_type_new (string), transfer, scope, value);
+}
+
+/* As the wire's ERROR frames: a domain this process does not know becomes
+ * PP_ERROR_REMOTE_ERROR, no quark is made */
+static GVariant *
+error_to_variant (const PpTypeDesc  *desc,
+                  const PpArgValue  *value,
+                  gsize              length,
+                  PpMarshalScope    *scope,
+                  GError           **error)
+{
+  const GError *gerror = value->v_pointer;
+  const char *domain = g_quark_to_string (gerror->domain);
+
+  return g_variant_new ("(sis)", domain ? domain : "", gerror->code,
+                        gerror->message ? gerror->message : "");
+}
+
+static gboolean
+error_from_variant (const PpTypeDesc  *desc,
+                    GVariant          *variant,
+                    PpTransfer         transfer,
+                    PpMarshalScope    *scope,
+                    PpArgValue        *value,
+                    gsize             *length,
+                    GError           **error)
+{
+  return keep_new (desc, pp_wire_decode_error (variant), transfer, scope, value);
+}
+
+static void
+value_free (gpointer value)
+{
+  g_boxed_free (G_TYPE_VALUE, value);
+}
+
+/* A GValue: the name of its type, and its value as GValues cross (nothing
+ * for NULL) */
+static GVariant *
+value_to_variant (const PpTypeDesc  *desc,
+                  const PpArgValue  *value,
+                  gsize              length,
+                  PpMarshalScope    *scope,
+                  GError           **error)
+{
+  const GValue *gvalue = value->v_pointer;
+  GVariant *inner;
+
+  if (!G_IS_VALUE (gvalue))
+    {
+      g_set_error_literal (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                           _("A GValue that holds no value cannot be sent"));
+      return NULL;
+    }
+  inner = pp_marshal_value_to_maybe (gvalue, error);
+  if (inner == NULL)
+    return NULL;
+  return g_variant_new ("(s@mv)", G_VALUE_TYPE_NAME (gvalue), inner);
+}
+
+static gboolean
+value_from_variant (const PpTypeDesc  *desc,
+                    GVariant          *variant,
+                    PpTransfer         transfer,
+                    PpMarshalScope    *scope,
+                    PpArgValue        *value,
+                    gsize             *length,
+                    GError           **error)
+{
+  g_autoptr(GVariant) inner = NULL;
+  const char *name;
+  GValue *gvalue;
+  GType type;
+
+  g_variant_get (variant, "(&s@mv)", &name, &inner);
+  type = pp_introspection_type_from_name (name, error);
+  if (type == G_TYPE_INVALID)
+    return FALSE;
+  gvalue = g_new0 (GValue, 1);
+  if (!pp_marshal_value_from_maybe (inner, type, gvalue, error))
+    {
+      g_free (gvalue);
+      return FALSE;
+    }
+  return keep_new (desc, gvalue, transfer, scope, value);
+}
+
+/* A registered value form */
+static GVariant *
+boxed_to_variant (const PpTypeDesc  *desc,
+                  const PpArgValue  *value,
+                  gsize              length,
+                  PpMarshalScope    *scope,
+                  GError           **error)
+{
+  const PpBoxedForm *form = desc->form;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GVariant) v = NULL;
+
+  v = form->to_variant (value->v_pointer, &local_error);
+  if (v == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS, _("A %s cannot be sent: %s"),
+                   g_type_name (form->type),
+                   local_error ? local_error->message : _("it has no value form"));
+      return NULL;
+    }
+  g_variant_take_ref (v);
+  if (!g_variant_is_of_type (v, form->value_type))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("The value form of a %s is of type %s, not %s"), g_type_name (form->type),
+                   g_variant_get_type_string (v), form->signature);
+      return NULL;
+    }
+  /* What the builder takes: a floating value on the same bytes */
+  return g_variant_new_from_bytes (form->value_type, g_variant_get_data_as_bytes (v), TRUE);
+}
+
+static gboolean
+boxed_from_variant (const PpTypeDesc  *desc,
+                    GVariant          *variant,
+                    PpTransfer         transfer,
+                    PpMarshalScope    *scope,
+                    PpArgValue        *value,
+                    gsize             *length,
+                    GError           **error)
+{
+  const PpBoxedForm *form = desc->form;
+  g_autoptr(GError) local_error = NULL;
+  gpointer boxed = form->from_variant (variant, &local_error);
+
+  if (boxed == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS, _("Not a value of %s: %s"),
+                   g_type_name (form->type),
+                   local_error ? local_error->message : _("it does not stand for one"));
+      return FALSE;
+    }
+  return keep_new (desc, boxed, transfer, scope, value);
+}
+
+gboolean
+pp_marshal_tag_for_boxed (GType      type,
+                          PpTypeTag *tag)
+{
+  if (type == G_TYPE_BYTES)
+    *tag = PP_TAG_BYTES;
+  else if (type == G_TYPE_BYTE_ARRAY)
+    *tag = PP_TAG_BYTE_ARRAY;
+  else if (type == G_TYPE_STRV)
+    *tag = PP_TAG_STRV;
+  else if (type == G_TYPE_DATE_TIME)
+    *tag = PP_TAG_DATE_TIME;
+  else if (type == G_TYPE_VARIANT_TYPE)
+    *tag = PP_TAG_VARIANT_TYPE;
+  else if (type == G_TYPE_ERROR)
+    *tag = PP_TAG_ERROR;
+  else if (type == G_TYPE_VALUE)
+    *tag = PP_TAG_VALUE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+PpTypeDesc *
+pp_marshal_desc_for_boxed (GType type)
+{
+  const PpBoxedForm *form;
+  PpTypeDesc *desc;
+  PpTypeTag tag;
+
+  if (pp_marshal_tag_for_boxed (type, &tag))
+    desc = pp_type_desc_new (tag);
+  else if ((form = pp_boxed_lookup_form (type)) != NULL)
+    {
+      desc = pp_type_desc_new (PP_TAG_BOXED);
+      desc->form = form;
+    }
+  else
+    return NULL;
+  desc->gtype = type;
+  return desc;
+}
+
+/* GList, GSList, GPtrArray, GHashTable ----------------------------------------
+ *
+ * Their items are pointers: strings and boxed values as they are, numbers
+ * of up to 32 bits (and GTypes) packed into one, as GObject-Introspection
+ * lays them out. */
+
+static void
+item_get (const PpTypeDesc *item,
+          gpointer          data,
+          PpArgValue       *value)
+{
+  memset (value, 0, sizeof *value);
+  switch ((int) item->tag)
+    {
+    case PP_TAG_BOOLEAN: value->v_boolean = GPOINTER_TO_INT (data); break;
+    case PP_TAG_INT8:    value->v_int8 = (gint8) GPOINTER_TO_INT (data); break;
+    case PP_TAG_UINT8:   value->v_uint8 = (guint8) GPOINTER_TO_UINT (data); break;
+    case PP_TAG_INT16:   value->v_int16 = (gint16) GPOINTER_TO_INT (data); break;
+    case PP_TAG_UINT16:  value->v_uint16 = (guint16) GPOINTER_TO_UINT (data); break;
+    case PP_TAG_INT32:
+    case PP_TAG_ENUM:    value->v_int32 = GPOINTER_TO_INT (data); break;
+    case PP_TAG_UINT32:
+    case PP_TAG_UNICHAR:
+    case PP_TAG_FLAGS:   value->v_uint32 = GPOINTER_TO_UINT (data); break;
+    case PP_TAG_GTYPE:   value->v_size = GPOINTER_TO_SIZE (data); break;
+    default:             value->v_pointer = data; break;
+    }
+}
+
+static gpointer
+item_put (const PpTypeDesc *item,
+          const PpArgValue *value)
+{
+  switch ((int) item->tag)
+    {
+    case PP_TAG_BOOLEAN: return GINT_TO_POINTER (value->v_boolean);
+    case PP_TAG_INT8:    return GINT_TO_POINTER (value->v_int8);
+    case PP_TAG_UINT8:   return GUINT_TO_POINTER (value->v_uint8);
+    case PP_TAG_INT16:   return GINT_TO_POINTER (value->v_int16);
+    case PP_TAG_UINT16:  return GUINT_TO_POINTER (value->v_uint16);
+    case PP_TAG_INT32:
+    case PP_TAG_ENUM:    return GINT_TO_POINTER (value->v_int32);
+    case PP_TAG_UINT32:
+    case PP_TAG_UNICHAR:
+    case PP_TAG_FLAGS:   return GUINT_TO_POINTER (value->v_uint32);
+    case PP_TAG_GTYPE:   return GSIZE_TO_POINTER (value->v_size);
+    default:             return value->v_pointer;
+    }
+}
+
+/* What frees an item handed over with its container; FALSE if nothing
+ * here knows (a registered boxed type) */
+static gboolean
+item_free_func (const PpTypeDesc *item,
+                GDestroyNotify   *notify)
+{
+  *notify = NULL;
+  if (!(pp_type_rules[item->tag].flags & PP_RULE_POINTER))
+    return TRUE;
+  *notify = pp_type_rules[item->tag].release;
+  return *notify != NULL;
+}
+
+static GVariant *
+item_to_variant (const PpTypeDesc  *item,
+                 gpointer           data,
+                 PpMarshalScope    *scope,
+                 GError           **error)
+{
+  PpArgValue value;
+
+  item_get (item, data, &value);
+  return pp_marshal_to_variant (item, &value, 0, scope, error);
+}
+
+/* One item; a container-only transfer leaves the items to the scope */
+static gboolean
+item_from_variant (const PpTypeDesc  *item,
+                   GVariant          *variant,
+                   PpTransfer         transfer,
+                   PpMarshalScope    *scope,
+                   gpointer          *data,
+                   GError           **error)
+{
+  PpArgValue value;
+
+  if (!pp_marshal_from_variant (item, variant,
+                                transfer == PP_TRANSFER_FULL ? PP_TRANSFER_FULL : PP_TRANSFER_NONE,
+                                scope, &value, NULL, error))
+    return FALSE;
+  *data = item_put (item, &value);
+  return TRUE;
+}
+
+static void
+item_free (const PpTypeDesc *item,
+           gpointer          data)
+{
+  PpArgValue value;
+
+  item_get (item, data, &value);
+  pp_marshal_free_value (item, &value, 0, PP_TRANSFER_FULL);
+}
+
+static GVariant *
+items_end (GVariantBuilder  *builder,
+           gboolean          failed)
+{
+  if (failed)
+    {
+      g_variant_builder_clear (builder);
+      return NULL;
+    }
+  return g_variant_builder_end (builder);
+}
+
+static void
+init_array_builder (const PpTypeDesc *desc,
+                    GVariantBuilder  *builder)
+{
+  g_autoptr(GString) sig = g_string_new (NULL);
+
+  pp_type_desc_append_signature (desc, sig);
+  g_variant_builder_init (builder, G_VARIANT_TYPE (sig->str + (desc->nullable ? 1 : 0)));
+}
+
+static GVariant *
+list_to_variant (const PpTypeDesc  *desc,
+                 const PpArgValue  *value,
+                 gsize              length,
+                 PpMarshalScope    *scope,
+                 GError           **error)
+{
+  GVariantBuilder builder;
+  gboolean failed = FALSE;
+
+  init_array_builder (desc, &builder);
+  if (desc->tag == PP_TAG_LIST)
+    for (GList *l = value->v_pointer; l != NULL && !failed; l = l->next)
+      {
+        GVariant *child = item_to_variant (desc->element, l->data, scope, error);
+
+        if (!(failed = child == NULL))
+          g_variant_builder_add_value (&builder, child);
+      }
+  else
+    for (GSList *l = value->v_pointer; l != NULL && !failed; l = l->next)
+      {
+        GVariant *child = item_to_variant (desc->element, l->data, scope, error);
+
+        if (!(failed = child == NULL))
+          g_variant_builder_add_value (&builder, child);
+      }
+  return items_end (&builder, failed);
+}
+
+static void
+free_list (const PpTypeDesc *desc,
+           gpointer          list,
+           gboolean          items)
+{
+  if (desc->tag == PP_TAG_LIST)
+    {
+      for (GList *l = list; items && l != NULL; l = l->next)
+        item_free (desc->element, l->data);
+      g_list_free (list);
+    }
+  else
+    {
+      for (GSList *l = list; items && l != NULL; l = l->next)
+        item_free (desc->element, l->data);
+      g_slist_free (list);
+    }
+}
+
+static gboolean
+list_from_variant (const PpTypeDesc  *desc,
+                   GVariant          *variant,
+                   PpTransfer         transfer,
+                   PpMarshalScope    *scope,
+                   PpArgValue        *value,
+                   gsize             *length,
+                   GError           **error)
+{
+  gsize n = g_variant_n_children (variant);
+  gpointer list = NULL;
+
+  /* Built from the end, so that each item is prepended */
+  for (gsize i = n; i > 0; i--)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (variant, i - 1);
+      gpointer data;
+
+      if (!item_from_variant (desc->element, child, transfer, scope, &data, error))
+        {
+          free_list (desc, list, transfer == PP_TRANSFER_FULL);
+          return FALSE;
+        }
+      list = desc->tag == PP_TAG_LIST ? (gpointer) g_list_prepend (list, data)
+                                      : (gpointer) g_slist_prepend (list, data);
+    }
+  value->v_pointer = list;
+  if (transfer == PP_TRANSFER_NONE)
+    pp_marshal_scope_add (scope, pp_type_rules[desc->tag].release, list);
+  return TRUE;
+}
+
+static GVariant *
+ptr_array_to_variant (const PpTypeDesc  *desc,
+                      const PpArgValue  *value,
+                      gsize              length,
+                      PpMarshalScope    *scope,
+                      GError           **error)
+{
+  GPtrArray *array = value->v_pointer;
+  GVariantBuilder builder;
+  gboolean failed = FALSE;
+
+  init_array_builder (desc, &builder);
+  for (guint i = 0; i < array->len && !failed; i++)
+    {
+      GVariant *child = item_to_variant (desc->element, array->pdata[i], scope, error);
+
+      if (!(failed = child == NULL))
+        g_variant_builder_add_value (&builder, child);
+    }
+  return items_end (&builder, failed);
+}
+
+static gboolean
+cannot_hand_over (const PpTypeDesc  *desc,
+                  GError           **error)
+{
+  g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+               _("A %s of %s cannot be handed over: nothing here knows how to free its items"),
+               pp_type_rules[desc->tag].name, g_type_name (desc->element->gtype));
+  return FALSE;
+}
+
+/* Handed over in full, a GPtrArray frees its items itself */
+static gboolean
+ptr_array_from_variant (const PpTypeDesc  *desc,
+                        GVariant          *variant,
+                        PpTransfer         transfer,
+                        PpMarshalScope    *scope,
+                        PpArgValue        *value,
+                        gsize             *length,
+                        GError           **error)
+{
+  gsize n = g_variant_n_children (variant);
+  GDestroyNotify free_item = NULL;
+  GPtrArray *array;
+
+  if (transfer == PP_TRANSFER_FULL && !item_free_func (desc->element, &free_item))
+    return cannot_hand_over (desc, error);
+
+  array = g_ptr_array_new_full (n, free_item);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (variant, i);
+      gpointer data;
+
+      if (!item_from_variant (desc->element, child, transfer, scope, &data, error))
+        {
+          g_ptr_array_unref (array);
+          return FALSE;
+        }
+      g_ptr_array_add (array, data);
+    }
+  return keep_new (desc, array, transfer, scope, value);
+}
+
+static GVariant *
+hash_table_to_variant (const PpTypeDesc  *desc,
+                       const PpArgValue  *value,
+                       gsize              length,
+                       PpMarshalScope    *scope,
+                       GError           **error)
+{
+  GHashTableIter iter;
+  GVariantBuilder builder;
+  gpointer key, item;
+  gboolean failed = FALSE;
+
+  init_array_builder (desc, &builder);
+  g_hash_table_iter_init (&iter, value->v_pointer);
+  while (!failed && g_hash_table_iter_next (&iter, &key, &item))
+    {
+      GVariant *k = item_to_variant (desc->key, key, scope, error);
+      GVariant *v = k ? item_to_variant (desc->element, item, scope, error) : NULL;
+
+      if (!(failed = v == NULL))
+        g_variant_builder_add_value (&builder, g_variant_new_dict_entry (k, v));
+      else if (k != NULL)
+        g_variant_unref (g_variant_ref_sink (k));
+    }
+  return items_end (&builder, failed);
+}
+
+static gboolean
+hash_table_from_variant (const PpTypeDesc  *desc,
+                         GVariant          *variant,
+                         PpTransfer         transfer,
+                         PpMarshalScope    *scope,
+                         PpArgValue        *value,
+                         gsize             *length,
+                         GError           **error)
+{
+  gboolean strings = desc->key->tag == PP_TAG_STRING;
+  gsize n = g_variant_n_children (variant);
+  GDestroyNotify free_key = NULL;
+  GDestroyNotify free_item = NULL;
+  GHashTable *table;
+
+  if (transfer == PP_TRANSFER_FULL &&
+      (!item_free_func (desc->key, &free_key) || !item_free_func (desc->element, &free_item)))
+    return cannot_hand_over (desc, error);
+
+  table = g_hash_table_new_full (strings ? g_str_hash : g_direct_hash,
+                                 strings ? g_str_equal : g_direct_equal, free_key, free_item);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (variant, i);
+      g_autoptr(GVariant) k = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) v = g_variant_get_child_value (entry, 1);
+      gpointer key, item;
+
+      if (!item_from_variant (desc->key, k, transfer, scope, &key, error))
+        {
+          g_hash_table_unref (table);
+          return FALSE;
+        }
+      if (!item_from_variant (desc->element, v, transfer, scope, &item, error))
+        {
+          if (free_key != NULL)
+            free_key (key);
+          g_hash_table_unref (table);
+          return FALSE;
+        }
+      /* A key the peer sent twice: the table frees the second one */
+      g_hash_table_insert (table, key, item);
+    }
+  return keep_new (desc, table, transfer, scope, value);
+}
+
 /* The rules ---------------------------------------------------------------- */
 
 #define NUMBER(name, signature, c_type, flags) \
@@ -841,33 +1531,50 @@ free_items (const PpTypeDesc *desc,
 #define RAW       PP_RULE_RAW_ARRAY
 #define NULLABLE  PP_RULE_NULLABLE
 #define CONTAINER (PP_RULE_NULLABLE | PP_RULE_CONTAINER)
+#define ITEM      PP_RULE_IN_POINTER
+#define KEY       (PP_RULE_IN_POINTER | PP_RULE_DICT_KEY)
 
 const PpTypeRule pp_type_rules[PP_TAG_LAST + 1] = {
-  [PP_TAG_BOOLEAN]       = NUMBER ("gboolean", "b", gboolean, 0),
-  [PP_TAG_INT8]          = NUMBER ("gint8", "n", gint8, LENGTH),
-  [PP_TAG_UINT8]         = NUMBER ("guint8", "y", guint8, LENGTH | RAW),
-  [PP_TAG_INT16]         = NUMBER ("gint16", "n", gint16, LENGTH | RAW),
-  [PP_TAG_UINT16]        = NUMBER ("guint16", "q", guint16, LENGTH | RAW),
-  [PP_TAG_INT32]         = NUMBER ("gint32", "i", gint32, LENGTH | RAW),
-  [PP_TAG_UINT32]        = NUMBER ("guint32", "u", guint32, LENGTH | RAW),
+  [PP_TAG_BOOLEAN]       = NUMBER ("gboolean", "b", gboolean, KEY),
+  [PP_TAG_INT8]          = NUMBER ("gint8", "n", gint8, LENGTH | KEY),
+  [PP_TAG_UINT8]         = NUMBER ("guint8", "y", guint8, LENGTH | RAW | KEY),
+  [PP_TAG_INT16]         = NUMBER ("gint16", "n", gint16, LENGTH | RAW | KEY),
+  [PP_TAG_UINT16]        = NUMBER ("guint16", "q", guint16, LENGTH | RAW | KEY),
+  [PP_TAG_INT32]         = NUMBER ("gint32", "i", gint32, LENGTH | RAW | KEY),
+  [PP_TAG_UINT32]        = NUMBER ("guint32", "u", guint32, LENGTH | RAW | KEY),
   [PP_TAG_INT64]         = NUMBER ("gint64", "x", gint64, LENGTH | RAW),
   [PP_TAG_UINT64]        = NUMBER ("guint64", "t", guint64, LENGTH | RAW),
   [PP_TAG_FLOAT]         = NUMBER ("gfloat", "d", gfloat, 0),
   [PP_TAG_DOUBLE]        = NUMBER ("gdouble", "d", gdouble, RAW),
-  [PP_TAG_UNICHAR]       = NUMBER ("gunichar", "u", gunichar, 0),
-  [PP_TAG_ENUM]          = NUMBER ("enum", "i", gint32, 0),
-  [PP_TAG_FLAGS]         = NUMBER ("flags", "u", guint32, 0),
-  [PP_TAG_GTYPE]         = { "GType", "s", sizeof (GType), 0,
+  [PP_TAG_UNICHAR]       = NUMBER ("gunichar", "u", gunichar, KEY),
+  [PP_TAG_ENUM]          = NUMBER ("enum", "i", gint32, KEY),
+  [PP_TAG_FLAGS]         = NUMBER ("flags", "u", guint32, KEY),
+  [PP_TAG_GTYPE]         = { "GType", "s", sizeof (GType), KEY,
                              gtype_to_variant, gtype_from_variant, NULL },
-  [PP_TAG_STRING]        = POINTER ("string", "s", NULLABLE, string, g_free),
-  [PP_TAG_FILENAME]      = POINTER ("filename", "ay", NULLABLE, filename, g_free),
-  [PP_TAG_VARIANT]       = POINTER ("GVariant", "v", CONTAINER, variant, g_variant_unref),
-  [PP_TAG_BYTES]         = POINTER ("GBytes", "ay", CONTAINER, bytes, g_bytes_unref),
-  [PP_TAG_BYTE_ARRAY]    = POINTER ("GByteArray", "ay", CONTAINER, byte_array, g_byte_array_unref),
-  [PP_TAG_STRV]          = POINTER ("GStrv", "as", CONTAINER, strv, g_strfreev),
+  [PP_TAG_STRING]        = POINTER ("string", "s", NULLABLE | KEY, string, g_free),
+  [PP_TAG_FILENAME]      = POINTER ("filename", "ay", NULLABLE | ITEM, filename, g_free),
+  [PP_TAG_VARIANT]       = POINTER ("GVariant", "v", CONTAINER | ITEM, variant, g_variant_unref),
+  [PP_TAG_BYTES]         = POINTER ("GBytes", "ay", CONTAINER | ITEM, bytes, g_bytes_unref),
+  [PP_TAG_BYTE_ARRAY]    = POINTER ("GByteArray", "ay", CONTAINER | ITEM, byte_array,
+                                    g_byte_array_unref),
+  [PP_TAG_STRV]          = POINTER ("GStrv", "as", CONTAINER | ITEM, strv, g_strfreev),
   [PP_TAG_C_ARRAY]       = POINTER ("C array", NULL, CONTAINER, array, g_free),
   [PP_TAG_INPUT_STREAM]  = POINTER ("GInputStream", "h", PP_RULE_STREAM, stream, g_object_unref),
   [PP_TAG_OUTPUT_STREAM] = POINTER ("GOutputStream", "h", PP_RULE_STREAM, stream, g_object_unref),
+  [PP_TAG_DATE_TIME]     = POINTER ("GDateTime", "(xis)", NULLABLE | ITEM, date_time,
+                                    g_date_time_unref),
+  [PP_TAG_VARIANT_TYPE]  = POINTER ("GVariantType", "s", NULLABLE | ITEM, variant_type,
+                                    g_variant_type_free),
+  [PP_TAG_ERROR]         = POINTER ("GError", "(sis)", NULLABLE | ITEM, error, g_error_free),
+  [PP_TAG_VALUE]         = POINTER ("GValue", "(smv)", NULLABLE | ITEM, value, value_free),
+  [PP_TAG_BOXED]         = POINTER ("boxed", NULL, NULLABLE | ITEM, boxed, NULL),
+  [PP_TAG_LIST]          = POINTER ("GList", NULL, PP_RULE_CONTAINER | PP_RULE_EMPTY_NULL, list,
+                                    g_list_free),
+  [PP_TAG_SLIST]         = POINTER ("GSList", NULL, PP_RULE_CONTAINER | PP_RULE_EMPTY_NULL, list,
+                                    g_slist_free),
+  [PP_TAG_PTR_ARRAY]     = POINTER ("GPtrArray", NULL, CONTAINER, ptr_array, g_ptr_array_unref),
+  [PP_TAG_HASH_TABLE]    = POINTER ("GHashTable", NULL, CONTAINER, hash_table,
+                                     g_hash_table_unref),
 };
 
 /* Values ------------------------------------------------------------------- */
@@ -900,8 +1607,9 @@ pp_marshal_to_variant (const PpTypeDesc  *desc,
   const PpTypeRule *rule = &pp_type_rules[desc->tag];
   GVariant *ret;
 
-  /* An array with a length argument may be NULL when empty */
+  /* An array with a length argument may be NULL when empty, a GList is */
   if ((rule->flags & PP_RULE_POINTER) && value->v_pointer == NULL &&
+      !(rule->flags & PP_RULE_EMPTY_NULL) &&
       !(desc->tag == PP_TAG_C_ARRAY && desc->length_arg >= 0 && length == 0))
     return null_or_error (desc, error);
 
@@ -945,8 +1653,21 @@ pp_marshal_free_value (const PpTypeDesc *desc,
 {
   const PpTypeRule *rule = &pp_type_rules[desc->tag];
 
-  if (transfer == PP_TRANSFER_NONE || rule->release == NULL || value->v_pointer == NULL)
+  if (transfer == PP_TRANSFER_NONE || !(rule->flags & PP_RULE_POINTER) ||
+      value->v_pointer == NULL)
     return;
+
+  /* A GList handed over in full: its items too */
+  if (desc->tag == PP_TAG_LIST || desc->tag == PP_TAG_SLIST)
+    {
+      free_list (desc, value->v_pointer, transfer == PP_TRANSFER_FULL);
+      return;
+    }
+  if (desc->tag == PP_TAG_BOXED)
+    {
+      g_boxed_free (desc->gtype, value->v_pointer);
+      return;
+    }
 
   if (desc->tag == PP_TAG_C_ARRAY && transfer == PP_TRANSFER_FULL)
     free_items (desc, value->v_pointer, length);

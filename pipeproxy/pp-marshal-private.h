@@ -40,7 +40,16 @@ typedef enum
   PP_TAG_C_ARRAY,       /* C array of @element: a length argument, a fixed size or a terminator */
   PP_TAG_INPUT_STREAM,  /* GInputStream, as a descriptor ('h') read from */
   PP_TAG_OUTPUT_STREAM, /* GOutputStream, as a descriptor ('h') written to */
-  PP_TAG_LAST = PP_TAG_OUTPUT_STREAM,
+  PP_TAG_DATE_TIME,     /* GDateTime: unix µs, UTC offset, zone identifier */
+  PP_TAG_VARIANT_TYPE,  /* GVariantType: its type string */
+  PP_TAG_ERROR,         /* GError: domain, code, message */
+  PP_TAG_VALUE,         /* GValue: its type's name and its value, if any */
+  PP_TAG_BOXED,         /* a boxed type with a registered value form (@form) */
+  PP_TAG_LIST,          /* GList of @element */
+  PP_TAG_SLIST,         /* GSList of @element */
+  PP_TAG_PTR_ARRAY,     /* GPtrArray of @element */
+  PP_TAG_HASH_TABLE,    /* GHashTable of @key to @element */
+  PP_TAG_LAST = PP_TAG_HASH_TABLE,
 } PpTypeTag;
 
 typedef enum
@@ -78,6 +87,21 @@ typedef union
 
 typedef struct _PpTypeDesc PpTypeDesc;
 
+/* A value form registered with pp_boxed_register_value_form() */
+typedef struct
+{
+  GType                   type;
+  GVariantType           *value_type;
+  char                   *signature;
+  /* PpBoxedToVariantFunc, PpBoxedFromVariantFunc */
+  GVariant              *(*to_variant)   (gconstpointer   boxed,
+                                          GError        **error);
+  gpointer               (*from_variant) (GVariant       *value,
+                                          GError        **error);
+} PpBoxedForm;
+
+const PpBoxedForm *pp_boxed_lookup_form (GType type);
+
 struct _PpTypeDesc
 {
   PpTypeTag   tag;
@@ -89,8 +113,11 @@ struct _PpTypeDesc
   gint64     *enum_values;
   guint       n_enum_values;
   guint64     flags_mask;
-  /* C_ARRAY */
+  /* BOXED: the registered value form (of @gtype) */
+  const PpBoxedForm *form;
+  /* C_ARRAY, LIST, SLIST, PTR_ARRAY, HASH_TABLE (its values) */
   PpTypeDesc *element;
+  PpTypeDesc *key;         /* HASH_TABLE */
   int         length_arg;  /* index of the C argument holding the length, or -1 */
   int         fixed_size;  /* or -1 */
   PpTypeTag   length_tag;  /* integer type of the length argument */
@@ -115,6 +142,9 @@ typedef enum
   PP_RULE_RAW_ARRAY = 1 << 4, /* a C array of it is laid out as its GVariant array */
   PP_RULE_NUMBER    = 1 << 5, /* a fixed-size basic GVariant type */
   PP_RULE_LENGTH    = 1 << 6, /* may hold the length of a C array */
+  PP_RULE_EMPTY_NULL = 1 << 7, /* NULL is the empty value (a GList), never a maybe */
+  PP_RULE_IN_POINTER = 1 << 8, /* may be an item of a GList, GPtrArray or GHashTable */
+  PP_RULE_DICT_KEY  = 1 << 9, /* may be the key of a GHashTable */
 } PpTypeRuleFlags;
 
 typedef struct
@@ -167,6 +197,13 @@ void        pp_marshal_free_value          (const PpTypeDesc    *desc,
                                             PpArgValue          *value,
                                             gsize                length,
                                             PpTransfer           transfer);
+/* The row for a boxed type with a value form of its own (GDateTime, GError,
+ * GBytes…), not a registered one */
+gboolean    pp_marshal_tag_for_boxed       (GType                type,
+                                            PpTypeTag           *tag);
+/* A desc for a boxed type with a value form, built in or registered;
+ * NULL if it has none */
+PpTypeDesc *pp_marshal_desc_for_boxed      (GType                type);
 gboolean    pp_marshal_read_length         (PpTypeTag            tag,
                                             const PpArgValue    *value,
                                             gsize               *length);

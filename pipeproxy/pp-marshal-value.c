@@ -14,6 +14,7 @@ static gboolean
 value_desc (GType       type,
             PpTypeDesc *desc)
 {
+  const PpBoxedForm *form = NULL;
   PpTypeTag tag;
 
   switch (G_TYPE_FUNDAMENTAL (type))
@@ -39,21 +40,28 @@ value_desc (GType       type,
       tag = PP_TAG_GTYPE;
       break;
     case G_TYPE_BOXED:
-      if (type == G_TYPE_STRV)
-        tag = PP_TAG_STRV;
-      else if (type == G_TYPE_BYTES)
-        tag = PP_TAG_BYTES;
-      else if (type == G_TYPE_BYTE_ARRAY)
-        tag = PP_TAG_BYTE_ARRAY;
-      else
+      /* GBytes, GDateTime, GError…, or a registered value form */
+      if (pp_marshal_tag_for_boxed (type, &tag))
+        break;
+      form = pp_boxed_lookup_form (type);
+      if (form == NULL)
         return FALSE;
+      tag = PP_TAG_BOXED;
       break;
     default:
       return FALSE;
     }
 
-  *desc = (PpTypeDesc) { .tag = tag, .gtype = type, .length_arg = -1, .fixed_size = -1 };
+  *desc = (PpTypeDesc) { .tag = tag, .gtype = type, .form = form, .length_arg = -1,
+                         .fixed_size = -1 };
   return TRUE;
+}
+
+/* The GVariant type of a value of @desc, not nullable */
+static const char *
+desc_signature (const PpTypeDesc *desc)
+{
+  return desc->tag == PP_TAG_BOXED ? desc->form->signature : pp_type_rules[desc->tag].signature;
 }
 
 static gboolean
@@ -135,7 +143,7 @@ pp_marshal_gtype_signature (GType     type,
 
   if (!value_desc (type, &desc))
     return unsupported (type, error);
-  g_string_append (signature, pp_type_rules[desc.tag].signature);
+  g_string_append (signature, desc_signature (&desc));
   return TRUE;
 }
 
@@ -185,7 +193,7 @@ pp_marshal_value_from_variant (GVariant  *variant,
 
   if (!value_desc (type, &desc))
     return unsupported (type, error);
-  expected = pp_type_rules[desc.tag].signature;
+  expected = desc_signature (&desc);
   if (!same_type_string (got, expected))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
@@ -396,7 +404,7 @@ pp_marshal_value_to_nullable (const GValue  *value,
   if (!(pp_type_rules[desc.tag].flags & PP_RULE_NULLABLE))
     return to_variant (&desc, value, error);
   if (g_value_peek_pointer (value) == NULL)
-    return g_variant_new_maybe (G_VARIANT_TYPE (pp_type_rules[desc.tag].signature), NULL);
+    return g_variant_new_maybe (G_VARIANT_TYPE (desc_signature (&desc)), NULL);
 
   inner = to_variant (&desc, value, error);
   return inner ? g_variant_new_maybe (NULL, inner) : NULL;

@@ -312,6 +312,15 @@ test_scalars (void)
         case PP_TAG_INPUT_STREAM:
         case PP_TAG_OUTPUT_STREAM:
         case PP_TAG_C_ARRAY:
+        case PP_TAG_DATE_TIME:
+        case PP_TAG_VARIANT_TYPE:
+        case PP_TAG_ERROR:
+        case PP_TAG_VALUE:
+        case PP_TAG_BOXED:
+        case PP_TAG_LIST:
+        case PP_TAG_SLIST:
+        case PP_TAG_PTR_ARRAY:
+        case PP_TAG_HASH_TABLE:
         default:
           g_assert_not_reached ();
         }
@@ -1070,7 +1079,7 @@ static void
 test_gtype_signature_unsupported (void)
 {
   const GType types[] = {
-    G_TYPE_POINTER, G_TYPE_OBJECT, G_TYPE_FILE_INFO, G_TYPE_HASH_TABLE, G_TYPE_ERROR,
+    G_TYPE_POINTER, G_TYPE_OBJECT, G_TYPE_FILE_INFO, G_TYPE_HASH_TABLE, G_TYPE_MAIN_LOOP,
     G_TYPE_PARAM, G_TYPE_CLOSURE, G_TYPE_FILE, G_TYPE_NONE,
   };
 
