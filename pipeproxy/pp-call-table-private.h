@@ -31,6 +31,8 @@ typedef struct
 {
   guint32      serial;
   PpWireKind   reply_kind;
+  /* The type a RETURN's result must have, or NULL for any; borrowed */
+  const GVariantType *reply_type;
   /* asynchronous calls */
   GTask       *task;
   GSource     *timeout_source;
@@ -44,6 +46,7 @@ typedef struct
 } PpPendingCall;
 
 PpPendingCall *pp_pending_call_new_async    (PpWireKind           reply_kind,
+                                             const GVariantType  *reply_type,
                                              GTask               *task);
 void           pp_pending_call_free         (PpPendingCall       *call);
 void           pp_pending_call_take_reply   (PpPendingCall       *call,
@@ -73,6 +76,7 @@ void           pp_call_table_steal_all      (PpCallTable         *self,
                                              GQueue              *calls);
 gboolean       pp_call_table_find_answered  (PpCallTable         *self,
                                              const PpWireHeader  *header,
+                                             GVariant            *body,
                                              PpPendingCall      **call,
                                              GError             **error);
 

@@ -24,12 +24,14 @@ pp_reply_clear (PpReply *reply)
 /* Calls ----------------------------------------------------------------- */
 
 PpPendingCall *
-pp_pending_call_new_async (PpWireKind  reply_kind,
-                           GTask      *task)
+pp_pending_call_new_async (PpWireKind          reply_kind,
+                           const GVariantType *reply_type,
+                           GTask              *task)
 {
   PpPendingCall *call = g_new0 (PpPendingCall, 1);
 
   call->reply_kind = reply_kind;
+  call->reply_type = reply_type;
   call->task = task;
   return call;
 }
@@ -210,13 +212,40 @@ pp_call_table_steal_all (PpCallTable *self,
     }
 }
 
-/* Takes the call that the reply @header answers out of the table. Returns
- * FALSE with @error for a reply that breaks the protocol; TRUE with *@call
- * NULL for one that comes late, after its call timed out or was
+/* A RETURN whose result is not of the type its call expects */
+static gboolean
+check_result_type (const PpPendingCall *call,
+                   GVariant            *body,
+                   GError             **error)
+{
+  const char *type_string;
+  const guint8 *data;
+  gsize size;
+
+  /* The type string in the body is a complete type, checked when it was
+   * read: it is a GVariantType as it is */
+  pp_wire_locate_args (body, NULL, 0, &type_string, &data, &size);
+  if (g_variant_type_equal ((const GVariantType *) type_string, call->reply_type))
+    return TRUE;
+
+  g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+               _("Received a result of type %.*s in answer to a call that returns %.*s"),
+               (int) g_variant_type_get_string_length ((const GVariantType *) type_string),
+               type_string,
+               (int) g_variant_type_get_string_length (call->reply_type),
+               g_variant_type_peek_string (call->reply_type));
+  return FALSE;
+}
+
+/* Takes the call that the reply @header with @body answers out of the
+ * table. Returns FALSE with @error for a reply that breaks the protocol
+ * (also a result of another type than the call's reply type); TRUE with
+ * *@call NULL for one that comes late, after its call timed out or was
  * cancelled. */
 gboolean
 pp_call_table_find_answered (PpCallTable         *self,
                              const PpWireHeader  *header,
+                             GVariant            *body,
                              PpPendingCall      **call,
                              GError             **error)
 {
@@ -240,6 +269,12 @@ pp_call_table_find_answered (PpCallTable         *self,
                    _("Received a frame of kind %s in answer to a request that expects %s"),
                    pp_wire_kind_to_string (header->kind),
                    pp_wire_kind_to_string ((*call)->reply_kind));
+      *call = NULL;
+      return FALSE;
+    }
+  if (header->kind == PP_WIRE_KIND_RETURN && (*call)->reply_type != NULL &&
+      !check_result_type (*call, body, error))
+    {
       *call = NULL;
       return FALSE;
     }

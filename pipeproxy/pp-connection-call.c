@@ -142,6 +142,7 @@ async_cancelled_cb (GCancellable *cancellable,
 void
 pp_connection_call_async (PpConnection        *self,
                           PpWireKind           reply_kind,
+                          const GVariantType  *reply_type,
                           PpFrameBuilder       build,
                           gpointer             build_data,
                           GUnixFDList         *fds,
@@ -161,7 +162,7 @@ pp_connection_call_async (PpConnection        *self,
 
   task = g_task_new (source_object, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
-  call = pp_pending_call_new_async (reply_kind, task);
+  call = pp_pending_call_new_async (reply_kind, reply_type, task);
 
   pp_connection_lock (self);
   if (!pp_connection_add_call_locked (self, call, &error))
@@ -250,15 +251,16 @@ sync_cancelled_cb (GCancellable *cancellable,
 /* Like pp_connection_call_async(), waiting in the calling thread; on
  * success fills @reply, which the caller clears. */
 gboolean
-pp_connection_call_sync (PpConnection    *self,
-                         PpWireKind       reply_kind,
-                         PpFrameBuilder   build,
-                         gpointer         build_data,
-                         GUnixFDList     *fds,
-                         int              timeout_msec,
-                         GCancellable    *cancellable,
-                         PpReply         *reply,
-                         GError         **error)
+pp_connection_call_sync (PpConnection        *self,
+                         PpWireKind           reply_kind,
+                         const GVariantType  *reply_type,
+                         PpFrameBuilder       build,
+                         gpointer             build_data,
+                         GUnixFDList         *fds,
+                         int                  timeout_msec,
+                         GCancellable        *cancellable,
+                         PpReply             *reply,
+                         GError             **error)
 {
   GQueue to_complete[1] = { G_QUEUE_INIT };
   g_autoptr(GBytes) frame = NULL;
@@ -272,6 +274,7 @@ pp_connection_call_sync (PpConnection    *self,
 
   call.sync = TRUE;
   call.reply_kind = reply_kind;
+  call.reply_type = reply_type;
 
   if (has_timeout (timeout_msec))
     deadline = g_get_monotonic_time () + (gint64) timeout_msec * 1000;

@@ -91,12 +91,16 @@ gboolean      pp_connection_receives_fds     (PpConnection                *self)
 void          pp_connection_set_peer_receives_fds (PpConnection           *self,
                                                    gboolean                receives);
 
-/* Calls: @build is called with the serial the request must carry. */
+/* Calls: @build is called with the serial the request must carry. A
+ * RETURN whose result is not of @reply_type (unless it is NULL; borrowed
+ * until the call ends) breaks the protocol, as a reply of another kind
+ * than @reply_kind does. */
 typedef GBytes *(*PpFrameBuilder) (guint32  serial,
                                    gpointer user_data);
 
 void          pp_connection_call_async       (PpConnection                *self,
                                               PpWireKind                   reply_kind,
+                                              const GVariantType          *reply_type,
                                               PpFrameBuilder               build,
                                               gpointer                     build_data,
                                               GUnixFDList                 *fds,
@@ -111,6 +115,7 @@ gboolean      pp_connection_call_finish      (GAsyncResult                *resul
                                               GError                     **error);
 gboolean      pp_connection_call_sync        (PpConnection                *self,
                                               PpWireKind                   reply_kind,
+                                              const GVariantType          *reply_type,
                                               PpFrameBuilder               build,
                                               gpointer                     build_data,
                                               GUnixFDList                 *fds,

@@ -541,7 +541,7 @@ route_reply (PpConnection        *self,
     }
 
   g_mutex_lock (&self->lock);
-  if (!pp_call_table_find_answered (self->calls, header, &call, error))
+  if (!pp_call_table_find_answered (self->calls, header, body, &call, error))
     {
       g_mutex_unlock (&self->lock);
       return FALSE;

@@ -152,7 +152,7 @@ pp_handshake_run_sync (PpHandshake   *self,
   g_auto(PpReply) welcome = { NULL, };
 
   return connect_stream (self, error) &&
-         pp_connection_call_sync (self->connection, PP_WIRE_KIND_WELCOME, build_hello,
+         pp_connection_call_sync (self->connection, PP_WIRE_KIND_WELCOME, NULL, build_hello,
                                   self->connection, NULL, self->default_timeout, cancellable,
                                   &welcome, error) &&
          take_welcome (self, welcome.value, error);
@@ -192,7 +192,7 @@ pp_handshake_run_async (PpHandshake         *self,
       g_task_return_error (task, error);
       return;
     }
-  pp_connection_call_async (self->connection, PP_WIRE_KIND_WELCOME, build_hello,
+  pp_connection_call_async (self->connection, PP_WIRE_KIND_WELCOME, NULL, build_hello,
                             self->connection, NULL, self->default_timeout, cancellable, NULL,
                             hello_done, hello_done, g_steal_pointer (&task));
 }

@@ -326,8 +326,8 @@ write_property_async (PpMirror            *self,
     }
 
   request = property_request (name, owned);
-  pp_connection_call_async (self->connection, PP_WIRE_KIND_RETURN, build_set_property, request,
-                            NULL, pp_proxy_get_default_timeout (PP_PROXY (self->instance)),
+  pp_connection_call_async (self->connection, PP_WIRE_KIND_RETURN, NULL, build_set_property,
+                            request, NULL, pp_proxy_get_default_timeout (PP_PROXY (self->instance)),
                             cancellable, self->instance, set_property_done, set_property_done,
                             g_steal_pointer (&task));
 }
@@ -430,7 +430,7 @@ pp_proxy_set_property_sync (PpProxy       *self,
     return FALSE;
 
   request = property_request (name, owned);
-  if (!pp_connection_call_sync (mirror->connection, PP_WIRE_KIND_RETURN, build_set_property,
+  if (!pp_connection_call_sync (mirror->connection, PP_WIRE_KIND_RETURN, NULL, build_set_property,
                                 request, NULL, pp_proxy_get_default_timeout (self), cancellable,
                                 &reply, error))
     return FALSE;

@@ -623,19 +623,23 @@ build_call (guint32  serial,
 }
 
 /* A described method's arguments are checked here, so a wrong call fails at
- * once without a round trip. Methods not described (answered by a hook on
- * the other side) go as they are. */
+ * once without a round trip, and so is its result, which must be of
+ * *@reply_type. Methods not described (answered by a hook on the other
+ * side) go as they are, and their results come as they are. */
 static gboolean
-check_arguments (PpProxy     *self,
-                 const char  *method,
-                 GVariant    *parameters,
-                 GError     **error)
+check_arguments (PpProxy             *self,
+                 const char          *method,
+                 GVariant            *parameters,
+                 const GVariantType **reply_type,
+                 GError             **error)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   const PpDescribedMethod *described = pp_description_lookup_method (priv->description, method);
 
+  *reply_type = NULL;
   if (described == NULL)
     return TRUE;
+  *reply_type = G_VARIANT_TYPE (described->out_signature);
   return pp_method_check_args (method, G_VARIANT_TYPE (described->in_signature),
                                parameters, error);
 }
@@ -676,6 +680,7 @@ call_internal_async (PpProxy             *self,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
+  const GVariantType *reply_type;
   GError *error = NULL;
   CallRequest request;
   int timeout;
@@ -691,7 +696,7 @@ call_internal_async (PpProxy             *self,
     }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
-      !check_arguments (self, method, owned, &error))
+      !check_arguments (self, method, owned, &reply_type, &error))
     {
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
@@ -702,8 +707,8 @@ call_internal_async (PpProxy             *self,
   request.method = method;
   request.parameters = owned;
   request.timeout_msec = call_deadline (timeout);
-  pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
-                            fd_list, timeout, cancellable, self, source_tag,
+  pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, reply_type, build_call,
+                            &request, fd_list, timeout, cancellable, self, source_tag,
                             callback, user_data);
 }
 
@@ -720,6 +725,7 @@ call_internal_sync (PpProxy       *self,
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
   g_auto(PpReply) reply = { NULL, };
+  const GVariantType *reply_type;
   CallRequest request;
   gboolean ok;
   int timeout;
@@ -732,7 +738,7 @@ call_internal_sync (PpProxy       *self,
       return NULL;
     }
 
-  if (!check_arguments (self, method, owned, error))
+  if (!check_arguments (self, method, owned, &reply_type, error))
     return NULL;
   pp_mirror_sync_subscriptions (priv->mirror);
 
@@ -740,8 +746,8 @@ call_internal_sync (PpProxy       *self,
   request.method = method;
   request.parameters = owned;
   request.timeout_msec = call_deadline (timeout);
-  ok = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, build_call, &request,
-                                fd_list, timeout, cancellable, &reply, error);
+  ok = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, reply_type, build_call,
+                                &request, fd_list, timeout, cancellable, &reply, error);
   pp_mirror_take_queued_properties (priv->mirror);
   if (!ok)
     return NULL;

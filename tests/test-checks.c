@@ -2,9 +2,11 @@
 
 /* What is checked around a call so that a wrong one fails alone, with an
  * error that says why: arguments nested too deep, property writes that
- * cannot be made. */
+ * cannot be made, results that are not what the method was described
+ * with. */
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "pp-test-util.h"
 #include "pp-wire-private.h"
@@ -85,6 +87,169 @@ test_construct_only (PpTestFixture *f,
   assert_error_says (error, "read-only");
 }
 
+/* A listener that describes one method, `name () → (s)`, and answers
+ * every call to it with the results in @replies, one after the other, as
+ * a hostile listener could: in a thread of its own, on raw frames. */
+typedef struct
+{
+  GSocket   *socket;
+  GPtrArray *replies;   /* GVariant */
+} LyingListener;
+
+static gboolean
+receive_frame (GSocket      *socket,
+               PpWireHeader *header)
+{
+  guint8 data[PP_WIRE_HEADER_SIZE];
+  g_autofree guint8 *rest = NULL;
+  gsize size;
+  gsize got;
+
+  for (got = 0; got < sizeof data; )
+    {
+      gssize n = g_socket_receive (socket, (char *) data + got, sizeof data - got, NULL, NULL);
+
+      if (n <= 0)
+        return FALSE;
+      got += n;
+    }
+  g_assert_true (pp_wire_parse_header (data, G_MAXUINT32, header, NULL));
+  size = pp_wire_stream_size (header) - PP_WIRE_HEADER_SIZE;
+  rest = g_malloc (MAX (size, 1));
+  for (got = 0; got < size; )
+    {
+      gssize n = g_socket_receive (socket, (char *) rest + got, size - got, NULL, NULL);
+
+      if (n <= 0)
+        return FALSE;
+      got += n;
+    }
+  return TRUE;
+}
+
+static void
+send_frame (GSocket *socket,
+            GBytes  *frame)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (frame, &size);
+
+  while (size > 0)
+    {
+      gssize n = g_socket_send (socket, data, size, NULL, NULL);
+
+      if (n <= 0)
+        return;   /* the proxy went away */
+      data += n;
+      size -= n;
+    }
+}
+
+static gpointer
+lying_listener_thread (gpointer data)
+{
+  LyingListener *liar = data;
+  g_autoptr(GBytes) welcome = NULL;
+  PpWireHeader header;
+
+  if (!receive_frame (liar->socket, &header))
+    return NULL;
+  g_assert_cmpuint (header.kind, ==, PP_WIRE_KIND_HELLO);
+  welcome = pp_wire_encode (PP_WIRE_KIND_WELCOME, PP_WIRE_FLAGS_NONE, header.serial, 0,
+                            g_variant_new ("(su@a{sv})", PP_WIRE_MAGIC,
+                                           (guint32) PP_WIRE_PROTOCOL_VERSION,
+                                           g_variant_new_parsed ("{'type-name': <'PpLiar'>,"
+                                                                 " 'methods': <[('name', '()',"
+                                                                 " '(s)', false, 'added')]>}")));
+  send_frame (liar->socket, welcome);
+
+  for (guint i = 0; i < liar->replies->len && receive_frame (liar->socket, &header); i++)
+    {
+      g_autoptr(GBytes) reply = NULL;
+
+      g_assert_cmpuint (header.kind, ==, PP_WIRE_KIND_CALL);
+      reply = pp_wire_encode_return (header.serial, g_ptr_array_index (liar->replies, i));
+      send_frame (liar->socket, reply);
+    }
+
+  /* Until the proxy closes */
+  while (receive_frame (liar->socket, &header))
+    ;
+  return NULL;
+}
+
+static PpProxy *
+lying_proxy (LyingListener  *liar,
+             GThread       **thread)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  PpProxy *proxy;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  liar->socket = g_socket_new_from_fd (fds[1], &error);
+  g_assert_no_error (error);
+  *thread = g_thread_new ("lying-listener", lying_listener_thread, liar);
+  stream = pp_stream_new_for_fd (fds[0], &error);
+  g_assert_no_error (error);
+  proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return proxy;
+}
+
+static void
+async_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A result that is not of the type the method was described with breaks
+ * the protocol: the call fails saying so, and the connection ends */
+static void
+test_result_type (gconstpointer data)
+{
+  gboolean async = GPOINTER_TO_INT (data);
+  LyingListener liar = { NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref) };
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GVariant) fine = NULL;
+  g_autoptr(GVariant) wrong = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  g_ptr_array_add (liar.replies, g_variant_ref_sink (g_variant_new ("(s)", "Ada")));
+  g_ptr_array_add (liar.replies, g_variant_ref_sink (g_variant_new ("(ii)", 1, 2)));
+  proxy = lying_proxy (&liar, &thread);
+
+  fine = pp_proxy_call_sync (proxy, "name", NULL, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_type_string (fine), ==, "(s)");
+
+  if (async)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      pp_proxy_call_async (proxy, "name", NULL, -1, NULL, async_done, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      wrong = pp_proxy_call_finish (proxy, result, &error);
+    }
+  else
+    wrong = pp_proxy_call_sync (proxy, "name", NULL, -1, NULL, &error);
+  g_assert_null (wrong);
+  g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+  assert_error_says (error, "(ii)");
+  assert_error_says (error, "(s)");
+  g_assert_true (pp_proxy_is_closed (proxy));
+
+  g_clear_object (&proxy);
+  g_thread_join (thread);
+  g_object_unref (liar.socket);
+  g_ptr_array_unref (liar.replies);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -95,6 +260,11 @@ main (int   argc,
               pp_test_fixture_set_up, test_deep_argument, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/construct-only", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_construct_only, pp_test_fixture_tear_down);
+
+  g_test_add_data_func ("/Pp/Checks/result-type/sync", GINT_TO_POINTER (FALSE),
+                        test_result_type);
+  g_test_add_data_func ("/Pp/Checks/result-type/async", GINT_TO_POINTER (TRUE),
+                        test_result_type);
 
   return g_test_run ();
 }
