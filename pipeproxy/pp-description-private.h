@@ -23,10 +23,11 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char       *name;
-  const char       *in_signature;   /* a tuple */
-  const char       *out_signature;  /* a tuple */
+  const char       *in_signature;   /* a tuple, or "" for a refused one */
+  const char       *out_signature;  /* a tuple, or "" */
   gboolean          throws;
   PpMethodDispatch  dispatch;
+  const char       *reason;         /* why the peer cannot call it, or "" */
 } PpDescribedMethod;
 
 typedef struct
@@ -79,6 +80,10 @@ gboolean                   pp_description_add_method     (PpDescription        *
                                                           const char           *out_signature,
                                                           gboolean              throws,
                                                           PpMethodDispatch      dispatch);
+/* A method of the object that the peer cannot call, and why */
+gboolean                   pp_description_add_refused_method (PpDescription    *self,
+                                                              const char       *name,
+                                                              const char       *reason);
 gboolean                   pp_description_add_signal     (PpDescription        *self,
                                                           const char           *name,
                                                           guint                 flags,
@@ -113,7 +118,8 @@ const char                *pp_description_get_hash       (PpDescription        *
 guint                      pp_description_get_n_methods     (PpDescription *self);
 const PpDescribedMethod   *pp_description_get_method        (PpDescription *self,
                                                              guint          index);
-/* Also finds an action signal by its name with '_' for '-' */
+/* A method the peer can call (not a refused one); also finds an action
+ * signal by its name with '_' for '-' */
 const PpDescribedMethod   *pp_description_lookup_method     (PpDescription *self,
                                                              const char    *name);
 guint                      pp_description_get_n_signals     (PpDescription *self);

@@ -15,12 +15,15 @@
  *   interfaces  as         the interfaces it implements
  *   unix-fds    b          whether the listener takes file descriptors
  *   methods     a(sssbs)   name, in-signature, out-signature, throws, dispatch
+ *   refused-methods a(ss)  name, why the peer cannot call it (methods of the
+ *                          object that no call reaches)
  *   signals     a(suasss)  name, flags, argument type names, argument tuple
  *                          (or ""), why it cannot cross (or "")
  *   properties  a(susssmv) name, flags, value type name, signature (or ""),
  *                          why it cannot cross (or ""), value
  */
 #define METHODS_TYPE    "a(sssbs)"
+#define REFUSED_TYPE    "a(ss)"
 #define SIGNALS_TYPE    "a(suasss)"
 #define PROPERTIES_TYPE "a(susssmv)"
 
@@ -166,6 +169,25 @@ pp_description_add_method (PpDescription    *self,
   method.out_signature = intern (self, out_signature);
   method.throws = !!throws;
   method.dispatch = dispatch;
+  method.reason = "";
+  g_array_append_val (self->methods, method);
+  g_hash_table_insert (self->method_index, (gpointer) method.name,
+                       GUINT_TO_POINTER (self->methods->len));
+  return TRUE;
+}
+
+gboolean
+pp_description_add_refused_method (PpDescription *self,
+                                   const char    *name,
+                                   const char    *reason)
+{
+  PpDescribedMethod method = { NULL, "", "", FALSE, PP_METHOD_DISPATCH_INTROSPECTED, NULL };
+
+  if (g_hash_table_contains (self->method_index, name))
+    return FALSE;
+
+  method.name = intern (self, name);
+  method.reason = intern (self, *reason ? reason : "refused");
   g_array_append_val (self->methods, method);
   g_hash_table_insert (self->method_index, (gpointer) method.name,
                        GUINT_TO_POINTER (self->methods->len));
@@ -244,8 +266,26 @@ serialize_methods (PpDescription *self)
     {
       const PpDescribedMethod *m = &g_array_index (self->methods, PpDescribedMethod, i);
 
+      if (*m->reason != '\0')
+        continue;
       g_variant_builder_add (&builder, "(sssbs)", m->name, m->in_signature, m->out_signature,
                              m->throws, dispatch_names[m->dispatch]);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+serialize_refused_methods (PpDescription *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (REFUSED_TYPE));
+  for (guint i = 0; i < self->methods->len; i++)
+    {
+      const PpDescribedMethod *m = &g_array_index (self->methods, PpDescribedMethod, i);
+
+      if (*m->reason != '\0')
+        g_variant_builder_add (&builder, "(ss)", m->name, m->reason);
     }
   return g_variant_builder_end (&builder);
 }
@@ -299,6 +339,7 @@ pp_description_serialize (PpDescription *self,
                                              self->interfaces->len));
   g_variant_builder_add (&info, "{sv}", "unix-fds", g_variant_new_boolean (unix_fds));
   g_variant_builder_add (&info, "{sv}", "methods", serialize_methods (self));
+  g_variant_builder_add (&info, "{sv}", "refused-methods", serialize_refused_methods (self));
   g_variant_builder_add (&info, "{sv}", "signals", serialize_signals (self));
   g_variant_builder_add (&info, "{sv}", "properties", serialize_properties (self));
   return g_variant_builder_end (&info);
@@ -416,6 +457,26 @@ parse_methods (PpDescription  *self,
 }
 
 static gboolean
+parse_refused_methods (PpDescription  *self,
+                       GVariant       *list,
+                       GError        **error)
+{
+  gsize n = list ? g_variant_n_children (list) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const char *name, *reason;
+
+      g_variant_get_child (list, i, "(&s&s)", &name, &reason);
+      if (*name == '\0')
+        return invalid (error, _("a method has no name"));
+      if (!pp_description_add_refused_method (self, name, reason))
+        return invalid (error, _("method “%s” is described twice"), name);
+    }
+  return TRUE;
+}
+
+static gboolean
 check_signal_arguments (const char  *name,
                         const char  *signature,
                         gsize        n_args,
@@ -507,12 +568,14 @@ parse_properties (PpDescription  *self,
 static gboolean
 check_limits (GVariant                   *info,
               GVariant                   *methods,
+              GVariant                   *refused,
               GVariant                   *signals,
               GVariant                   *properties,
               const PpDescriptionLimits  *limits,
               GError                    **error)
 {
   gsize n_members = (methods ? g_variant_n_children (methods) : 0) +
+                    (refused ? g_variant_n_children (refused) : 0) +
                     (signals ? g_variant_n_children (signals) : 0) +
                     (properties ? g_variant_n_children (properties) : 0);
 
@@ -546,6 +609,7 @@ pp_description_parse (GVariant                   *info,
   g_autoptr(GVariant) type_name = NULL;
   g_autoptr(GVariant) unix_fds = NULL;
   g_autoptr(GVariant) methods = NULL;
+  g_autoptr(GVariant) refused = NULL;
   g_autoptr(GVariant) signals = NULL;
   g_autoptr(GVariant) properties = NULL;
 
@@ -559,9 +623,10 @@ pp_description_parse (GVariant                   *info,
   if (!lookup (info, "type-name", "s", &type_name, error) ||
       !lookup (info, "unix-fds", "b", &unix_fds, error) ||
       !lookup (info, "methods", METHODS_TYPE, &methods, error) ||
+      !lookup (info, "refused-methods", REFUSED_TYPE, &refused, error) ||
       !lookup (info, "signals", SIGNALS_TYPE, &signals, error) ||
       !lookup (info, "properties", PROPERTIES_TYPE, &properties, error) ||
-      !check_limits (info, methods, signals, properties, limits, error))
+      !check_limits (info, methods, refused, signals, properties, limits, error))
     return NULL;
   if (type_name == NULL)
     {
@@ -573,6 +638,7 @@ pp_description_parse (GVariant                   *info,
   if (!parse_type_names (self, info, "type-chain", pp_description_add_chain_type, error) ||
       !parse_type_names (self, info, "interfaces", pp_description_add_interface, error) ||
       !parse_methods (self, methods, error) ||
+      !parse_refused_methods (self, refused, error) ||
       !parse_signals (self, signals, error) ||
       !parse_properties (self, properties, error))
     return NULL;
@@ -649,6 +715,7 @@ compute_hash (PpDescription *self)
       checksum_string (checksum, m->out_signature);
       checksum_uint (checksum, m->throws);
       checksum_uint (checksum, m->dispatch);
+      checksum_string (checksum, m->reason);
     }
 
   checksum_uint (checksum, self->signals->len);
@@ -712,9 +779,11 @@ pp_description_lookup_method (PpDescription *self,
 
       index = GPOINTER_TO_UINT (g_hash_table_lookup (self->method_index, dashed));
       method = index ? pp_description_get_method (self, index - 1) : NULL;
-      return method && method->dispatch == PP_METHOD_DISPATCH_ACTION_SIGNAL ? method : NULL;
+      return method && method->dispatch == PP_METHOD_DISPATCH_ACTION_SIGNAL &&
+             *method->reason == '\0' ? method : NULL;
     }
-  return index ? pp_description_get_method (self, index - 1) : NULL;
+  method = index ? pp_description_get_method (self, index - 1) : NULL;
+  return method && *method->reason == '\0' ? method : NULL;
 }
 
 guint

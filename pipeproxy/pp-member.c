@@ -668,7 +668,8 @@ list_methods (PpProxy *proxy)
     {
       const PpDescribedMethod *described = pp_description_get_method (description, i);
       g_autoptr(PpMethodMember) member = member_new (PP_TYPE_METHOD_MEMBER, described->name,
-                                                     NULL);
+                                                     *described->reason ? described->reason
+                                                                        : NULL);
 
       member->in_signature = g_strdup (described->in_signature);
       member->out_signature = g_strdup (described->out_signature);
@@ -731,7 +732,8 @@ list_properties (PpProxy *proxy)
  * The listener's description of the remote object, as it came in the
  * handshake: a `a{sv}` dictionary with `type-name` (s), `type-chain` (as),
  * `interfaces` (as), `unix-fds` (b), `methods` (`a(sssbs)`: name,
- * in-signature, out-signature, throws, dispatch), `signals` (`a(suasss)`:
+ * in-signature, out-signature, throws, dispatch), `refused-methods`
+ * (`a(ss)`: name, why it cannot be called), `signals` (`a(suasss)`:
  * name, flags, argument type names, argument signature, why it is not
  * mirrored) and `properties` (`a(susssmv)`: name, flags, type name,
  * signature, why it is not mirrored, value at the handshake).
@@ -778,9 +780,11 @@ pp_proxy_get_description_hash (PpProxy *self)
  * pp_proxy_list_methods:
  * @self: a #PpProxy
  *
- * The methods of the remote object that can be called from here, with their
- * signatures. Calls to a listed method are checked against its signature
- * before anything is sent.
+ * The methods of the remote object, with their signatures: those that can
+ * be called from here, and those that cannot, unavailable with the reason
+ * (they take an argument that cannot cross, say) and no signatures. Calls
+ * to an available method are checked against its signature before
+ * anything is sent.
  *
  * Returns: (transfer full): a list of [class@Pp.MethodMember]
  *
