@@ -32,6 +32,7 @@
 import os
 from types import MethodType
 
+from gi._gi import FunctionInfo
 from gi.repository import GLib, Gio
 
 from ..module import get_introspection_module
@@ -369,8 +370,10 @@ class _RemoteMethod(object):
         return _new_tuple(children)
 
 
-# description hash -> {python name: _RemoteMethod}
+# description hash -> {python name: _RemoteMethod}, and {name: why it
+# cannot be called} for the methods that cannot
 _method_tables = {}
+_refused_tables = {}
 
 
 def _python_name(name):
@@ -389,7 +392,7 @@ def _make_function(method, remote, kind):
         def call(self, *args, timeout=-1, cancellable=None):
             parameters = pack(method, args)
             try:
-                result = self.call_sync(name, parameters, timeout, cancellable)
+                result = self._pp_call_sync(name, parameters, timeout, cancellable)
             except GLib.Error as error:
                 raise _unwrap_remote(error) from None
             return _unpack_result(result)
@@ -399,14 +402,14 @@ def _make_function(method, remote, kind):
                  cancellable=None):
             parameters = pack(method, args)
             if user_data is _NO_USER_DATA:
-                self.call_async(name, parameters, timeout, cancellable, callback)
+                self._pp_call_async(name, parameters, timeout, cancellable, callback)
             else:
-                self.call_async(name, parameters, timeout, cancellable, callback, user_data)
+                self._pp_call_async(name, parameters, timeout, cancellable, callback, user_data)
         doc = 'Calls the remote %s%s -> %s without waiting.'
     else:
         def call(self, result):
             try:
-                value = self.call_finish(result)
+                value = self._pp_call_finish(result)
             except GLib.Error as error:
                 raise _unwrap_remote(error) from None
             return _unpack_result(value)
@@ -425,8 +428,8 @@ def _make_fd_function(method, remote, kind):
         def call(self, *args, timeout=-1, cancellable=None):
             parameters, fd_list = remote.pack_fds(method, args)
             try:
-                result, out_fds = self.call_with_unix_fd_list_sync(name, parameters, fd_list,
-                                                                   timeout, cancellable)
+                result, out_fds = self._pp_call_with_unix_fd_list_sync(
+                    name, parameters, fd_list, timeout, cancellable)
             except GLib.Error as error:
                 raise _unwrap_remote(error) from None
             return remote.unpack_fds(result, out_fds)
@@ -435,15 +438,15 @@ def _make_fd_function(method, remote, kind):
                  cancellable=None):
             parameters, fd_list = remote.pack_fds(method, args)
             if user_data is _NO_USER_DATA:
-                self.call_with_unix_fd_list(name, parameters, fd_list, timeout, cancellable,
-                                            callback)
+                self._pp_call_with_unix_fd_list(name, parameters, fd_list, timeout,
+                                                cancellable, callback)
             else:
-                self.call_with_unix_fd_list(name, parameters, fd_list, timeout, cancellable,
-                                            callback, user_data)
+                self._pp_call_with_unix_fd_list(name, parameters, fd_list, timeout,
+                                                cancellable, callback, user_data)
     else:
         def call(self, result):
             try:
-                value, out_fds = self.call_with_unix_fd_list_finish(result)
+                value, out_fds = self._pp_call_with_unix_fd_list_finish(result)
             except GLib.Error as error:
                 raise _unwrap_remote(error) from None
             return remote.unpack_fds(value, out_fds)
@@ -463,14 +466,28 @@ class Proxy(Pp.Proxy):
     ``proxy.name_finish(result)`` ends that call in the callback. Arguments
     are converted to the method's in-signature; the result is None, the one
     value or a tuple of the values; a failure raises GLib.Error with the
-    remote domain, code and message. Names of the proxy's own methods and
-    attributes (call_sync, connect, notify, props, ...) win over remote ones:
-    reach those with ``call_method(name, ...)``. Action signals named with '-'
-    are reached with '_'.
+    remote domain, code and message. Action signals named with '-' are
+    reached with '_'. A method the remote object has but that cannot be
+    called from another process raises AttributeError saying why.
+
+    A remote method hides a method of the proxy itself of the same name
+    (Pp.Proxy's, GObject.Object's or this class's): on a proxy of a stream,
+    ``proxy.close()`` closes the remote stream. The proxy's own method is
+    always reached unbound, through the class: ``Pp.Proxy.close(proxy)``,
+    ``GObject.Object.connect(proxy, ...)``. Attributes that are not methods
+    (``props``) are the proxy's.
 
     Signals and properties are the remote object's own: ``proxy.connect(...)``
     and ``proxy.props.name`` work as on the object.
     """
+
+    # What the generated functions call: the proxy's own, never hidden
+    _pp_call_sync = Pp.Proxy.call_sync
+    _pp_call_async = Pp.Proxy.call_async
+    _pp_call_finish = Pp.Proxy.call_finish
+    _pp_call_with_unix_fd_list_sync = Pp.Proxy.call_with_unix_fd_list_sync
+    _pp_call_with_unix_fd_list = Pp.Proxy.call_with_unix_fd_list
+    _pp_call_with_unix_fd_list_finish = Pp.Proxy.call_with_unix_fd_list_finish
 
     def _pp_methods(self):
         # The description never changes once the proxy has one: its table
@@ -479,27 +496,35 @@ class Proxy(Pp.Proxy):
         table = self.__dict__.get('_pp_table')
         if table is not None:
             return table
-        key = self.get_description_hash()
+        key = Pp.Proxy.get_description_hash(self)
         table = _method_tables.get(key) if key else None
+        refused = _refused_tables.get(key, {})
         if table is None:
             table = {}
-            methods = self.list_methods()
+            refused = {}
+            methods = Pp.Proxy.list_methods(self)
             for i in range(methods.get_n_items() if methods is not None else 0):
                 member = methods.get_item(i)
                 if not member.get_available():
+                    refused[_python_name(member.get_name())] = member.get_unavailable_reason()
                     continue
                 # The first of two names that differ in '-'/'_' only is the
                 # one the listener dispatches to.
                 table.setdefault(_python_name(member.get_name()), _RemoteMethod(member))
             if key:
                 _method_tables[key] = table
+                _refused_tables[key] = refused
         if key:
             self.__dict__['_pp_table'] = table
+            self.__dict__['_pp_refused'] = refused
             self.__dict__['_pp_functions'] = {}
         return table
 
     def _pp_prepare(self, method, args):
         remote = self._pp_methods().get(_python_name(method))
+        if remote is None and _python_name(method) in (self.__dict__.get('_pp_refused') or {}):
+            # The listener answers with why it cannot be called
+            return method, None
         if remote is None:
             # Not described (e.g. answered by ::handle-method-call): the
             # arguments must say their own types.
@@ -519,7 +544,7 @@ class Proxy(Pp.Proxy):
         """
         name, parameters = self._pp_prepare(method, args)
         try:
-            result = self.call_sync(name, parameters, timeout, cancellable)
+            result = self._pp_call_sync(name, parameters, timeout, cancellable)
         except GLib.Error as error:
             raise _unwrap_remote(error) from None
         return _unpack_result(result)
@@ -534,39 +559,48 @@ class Proxy(Pp.Proxy):
         """
         name, parameters = self._pp_prepare(method, args)
         if user_data is _NO_USER_DATA:
-            self.call_async(name, parameters, timeout, cancellable, callback)
+            self._pp_call_async(name, parameters, timeout, cancellable, callback)
         else:
-            self.call_async(name, parameters, timeout, cancellable, callback, user_data)
+            self._pp_call_async(name, parameters, timeout, cancellable, callback, user_data)
 
     def call_method_finish(self, result):
         """Ends call_method_async(): returns what call_method() would have."""
         try:
-            value = self.call_finish(result)
+            value = self._pp_call_finish(result)
         except GLib.Error as error:
             raise _unwrap_remote(error) from None
         return _unpack_result(value)
 
     def __getattr__(self, name):
-        # Only reached when normal lookup failed, so the proxy's own methods
-        # are never shadowed. The function is bound here rather than kept
-        # on the proxy: a bound method kept on it would keep it alive.
+        # Reached when normal lookup failed; the proxy's own methods that a
+        # remote one hides go through _OwnMethod. The function is bound here
+        # rather than kept on the proxy: a bound method kept on it would keep
+        # it alive.
         if name.startswith('_'):
             raise AttributeError(name)
         functions = self.__dict__.get('_pp_functions')
         function = functions.get(name) if functions is not None else None
         if function is None:
             function = self._pp_function(name)
+        if function is None:
+            refused = self.__dict__.get('_pp_refused') or {}
+            for method in (name, name[:-6], name[:-7]):
+                if method in refused:
+                    raise AttributeError(refused[method])
+            raise AttributeError('%r object has no attribute %r, and the remote %s has no '
+                                 'such method' % (type(self).__name__, name,
+                                                  self.get_remote_type_name()))
         return MethodType(function, self)
 
     def _pp_function(self, name):
+        """The function of the remote method that name calls (name,
+        name_async or name_finish), or None."""
         methods = self._pp_methods()
         for method, kind in ((name, 'sync'), (name[:-6], 'async'), (name[:-7], 'finish')):
             if method in methods and (kind == 'sync' or name.endswith('_' + kind)):
                 break
         else:
-            raise AttributeError('%r object has no attribute %r, and the remote %s has no '
-                                 'such method' % (type(self).__name__, name,
-                                                  self.get_remote_type_name()))
+            return None
         remote = methods[method]
         function = remote.functions.get(kind)
         if function is None:
@@ -585,7 +619,7 @@ class Proxy(Pp.Proxy):
     def _pp_property_value(self, name, value):
         if value is None or isinstance(value, GLib.Variant):
             return value
-        properties = self.list_properties()
+        properties = Pp.Proxy.list_properties(self)
         for i in range(properties.get_n_items()):
             member = properties.get_item(i)
             if member.get_name() == name.replace('_', '-'):
@@ -596,8 +630,8 @@ class Proxy(Pp.Proxy):
     def set_property_sync(self, name, value, cancellable=None):
         """Like Pp.Proxy.set_property_sync(), and value may also be a plain
         Python value, converted with the property's signature."""
-        return super().set_property_sync(name, self._pp_property_value(name, value),
-                                         cancellable)
+        return Pp.Proxy.set_property_sync(self, name, self._pp_property_value(name, value),
+                                          cancellable)
 
     def set_property_async(self, name, value, cancellable=None, callback=None,
                            user_data=_NO_USER_DATA):
@@ -605,9 +639,47 @@ class Proxy(Pp.Proxy):
         Python value, converted with the property's signature."""
         value = self._pp_property_value(name, value)
         if user_data is _NO_USER_DATA:
-            return super().set_property_async(name, value, cancellable, callback)
-        return super().set_property_async(name, value, cancellable, callback, user_data)
+            return Pp.Proxy.set_property_async(self, name, value, cancellable, callback)
+        return Pp.Proxy.set_property_async(self, name, value, cancellable, callback, user_data)
 
+
+class _OwnMethod(object):
+    """A method of the proxy itself that a remote method of the same name
+    hides: on the class it is the proxy's own (``Pp.Proxy.close(proxy)``),
+    on a proxy the remote one if there is one."""
+
+    __slots__ = ('name', 'own')
+
+    def __init__(self, name, own):
+        self.name = name
+        self.own = own
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self.own
+        function = obj._pp_function(self.name)
+        return MethodType(function if function is not None else self.own, obj)
+
+
+def _own_methods(klass):
+    """{name: method} of the instance methods klass and its bases have."""
+    methods = {}
+    for base in reversed(klass.__mro__):
+        for name, value in vars(base).items():
+            if name.startswith('_') or isinstance(value, (classmethod, staticmethod)):
+                continue
+            if isinstance(value, FunctionInfo):
+                if not value.is_method():
+                    continue
+            elif not callable(value) or isinstance(value, type):
+                continue
+            methods[name] = value
+    return methods
+
+
+for _name, _method in _own_methods(Proxy).items():
+    setattr(Proxy, _name, _OwnMethod(_name, _method))
+del _name, _method
 
 Proxy = override(Proxy)
 __all__.append('Proxy')
@@ -650,6 +722,7 @@ if hasattr(Pp, 'Pool'):
                                              'describe its methods', Pp.Error.DISCONNECTED)
             table = worker._pp_methods()
             self.__dict__['_pp_table'] = table
+            self.__dict__['_pp_refused'] = worker.__dict__.get('_pp_refused', {})
             self.__dict__['_pp_functions'] = {}
             self.__dict__['_pp_remote_type_name'] = worker.get_remote_type_name()
             return table
@@ -688,6 +761,9 @@ if hasattr(Pp, 'Pool'):
         _pp_prepare = Proxy._pp_prepare
         _pp_function = Proxy._pp_function
         __getattr__ = Proxy.__getattr__
+        _pp_call_sync = Pp.Pool.call_sync
+        _pp_call_async = Pp.Pool.call_async
+        _pp_call_finish = Pp.Pool.call_finish
 
         def __dir__(self):
             names = set(super().__dir__())

@@ -332,6 +332,8 @@ function describedMethods(proxy) {
             name: member.get_name(),
             in: member.get_in_signature(),
             out: member.get_out_signature(),
+            // Why a method of the remote object cannot be called, or ''
+            refused: member.get_available() ? '' : member.get_unavailable_reason(),
         });
     }
     describedCache.set(proxy, methods);
@@ -407,7 +409,11 @@ function splitOptions(method, args) {
 function callParameters(proxy, name, args, options) {
     if (args === null || args instanceof GLib.Variant)
         return args;
-    const signature = options.signature ?? describedMethods(proxy).get(name)?.in;
+    const described = describedMethods(proxy).get(name);
+    // The listener answers a refused method with why
+    if (options.signature === undefined && described?.refused)
+        return null;
+    const signature = options.signature ?? described?.in;
     if (signature === undefined) {
         throw ppError(Pp.Error.INVALID_ARGUMENTS,
             `The description of the remote ${describingProxy(proxy).get_remote_type_name()} has no method ` +
@@ -479,8 +485,14 @@ export function callSync(proxy, name, args = [], options = {}) {
  * - Anything else is the Pp.Proxy's: `wrapped.connect('changed', ...)`,
  *   `wrapped.parameter` (a mirrored property), `wrapped.list_methods()`,
  *   `wrapped instanceof Pp.Proxy`. A remote method hides a Pp.Proxy method
- *   of the same name; unwrap() gives the Pp.Proxy itself, which is also what
- *   must be passed to functions that take a GObject.
+ *   of the same name (`wrapped.close()` of a proxied stream closes the
+ *   stream); the proxy's own is reached on the Pp.Proxy itself,
+ *   `unwrap(wrapped).close()` or `Pp.Proxy.prototype.close.call(wrapped)`.
+ *   unwrap() gives the Pp.Proxy, which is also what must be passed to
+ *   functions that take a GObject.
+ * - A method the remote object has but that cannot be called from another
+ *   process (and that is not a Pp.Proxy method) throws a TypeError saying
+ *   why when it is looked up: `wrapped.set_callback`.
  * - A Pp.Pool is wrapped the same way, once it has a worker whose
  *   description gives the methods (startPool() starts it and wraps it):
  *   each call goes to a free worker.
@@ -510,7 +522,13 @@ export function wrap(proxy, options = {}) {
         });
     }
     const byKey = new Map();
-    for (const method of methods.values()) {
+    const refused = new Map();
+    for (const method of [...methods.values()]) {
+        if (method.refused) {
+            refused.set(method.name.replaceAll('-', '_'), method.refused);
+            methods.delete(method.name);
+            continue;
+        }
         byKey.set(method.name, method);
         const key = method.name.replaceAll('-', '_');
         if (!byKey.has(key))
@@ -573,6 +591,8 @@ export function wrap(proxy, options = {}) {
         get(target, key) {
             const method = typeof key === 'string' && key !== 'then'
                 ? methods.get(key) ?? byKey.get(key) : undefined;
+            if (!method && typeof key === 'string' && refused.has(key))
+                throw new TypeError(refused.get(key));
             return method ? syncFn(method) : undefined;
         },
         has(target, key) {
@@ -602,6 +622,8 @@ export function wrap(proxy, options = {}) {
                 const method = byKey.get(key);
                 if (method)
                     return asyncFn(method);
+                if (refused.has(key) && !Reflect.has(target, key))
+                    throw new TypeError(refused.get(key));
             }
             const value = Reflect.get(target, key, target);
             if (typeof value !== 'function')

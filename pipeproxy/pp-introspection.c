@@ -770,9 +770,67 @@ find_function_locked (GType       type,
   return NULL;
 }
 
-/* An async pair x_async()/x_finish() answers to "x_async", and to "x"
- * when there is no synchronous x(). The listener calls x_async() with a
- * cancellable and callback of its own, and x_finish() when it completes. */
+static gboolean
+first_in_arg_is_async_result (GIFunctionInfo *info)
+{
+  for (int i = 0; i < g_callable_info_get_n_args (info); i++)
+    {
+      auto_info GIArgInfo *arg_info = g_callable_info_get_arg (info, i);
+      auto_info GITypeInfo *type_info = NULL;
+
+      if (g_arg_info_get_direction (arg_info) != GI_DIRECTION_IN)
+        continue;
+      type_info = g_arg_info_get_type (arg_info);
+      return interface_gtype (type_info) == G_TYPE_ASYNC_RESULT;
+    }
+  return FALSE;
+}
+
+static gboolean
+takes_async_ready_callback (GIFunctionInfo *info)
+{
+  for (int i = 0; i < g_callable_info_get_n_args (info); i++)
+    {
+      auto_info GIArgInfo *arg_info = g_callable_info_get_arg (info, i);
+      auto_info GITypeInfo *type_info = g_arg_info_get_type (arg_info);
+
+      if (is_async_ready_callback (type_info))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The x_finish() of an async method whose name without "_async" is @base:
+ * as GJS and PyGObject do, @base + "_finish", or else the finish method of
+ * a shorter prefix of it (replace_contents_bytes_async() is finished by
+ * replace_contents_finish()), whose first in-argument is a GAsyncResult */
+static GIFunctionInfo *
+find_finish_locked (GType       type,
+                    const char *base)
+{
+  g_autofree char *prefix = g_strdup (base);
+
+  for (;;)
+    {
+      g_autofree char *finish_name = g_strconcat (prefix, "_finish", NULL);
+      GIFunctionInfo *finish = find_function_locked (type, finish_name);
+      char *underscore;
+
+      if (finish != NULL && first_in_arg_is_async_result (finish))
+        return finish;
+      g_clear_pointer (&finish, g_base_info_unref);
+      underscore = strrchr (prefix, '_');
+      if (underscore == NULL || underscore == prefix)
+        return NULL;
+      *underscore = '\0';
+    }
+}
+
+/* An async pair answers to the name of its start: x_async() (also to "x"
+ * when there is no synchronous x()), or a method without the suffix that
+ * takes a GAsyncReadyCallback (g_dbus_proxy_call()). The listener calls it
+ * with a cancellable and callback of its own, and the finish method when
+ * it completes. NULL without @error set when @name is none. */
 static PpMethod *
 lookup_async_pair_locked (GType        type,
                           const char  *name,
@@ -782,14 +840,19 @@ lookup_async_pair_locked (GType        type,
                           ? g_strndup (name, strlen (name) - strlen ("_async"))
                           : g_strdup (name);
   g_autofree char *begin_name = g_strconcat (base, "_async", NULL);
-  g_autofree char *finish_name = g_strconcat (base, "_finish", NULL);
   auto_info GIFunctionInfo *begin_info = find_function_locked (type, begin_name);
   auto_info GIFunctionInfo *finish_info = NULL;
   g_autoptr(PpMethod) begin = NULL;
 
+  if (begin_info == NULL && !g_str_has_suffix (name, "_async"))
+    {
+      begin_info = find_function_locked (type, name);
+      if (begin_info != NULL && !takes_async_ready_callback (begin_info))
+        g_clear_pointer (&begin_info, g_base_info_unref);
+    }
   if (begin_info == NULL)
     return NULL;
-  finish_info = find_function_locked (type, finish_name);
+  finish_info = find_finish_locked (type, base);
   if (finish_info == NULL)
     return NULL;
 
@@ -818,7 +881,7 @@ lookup_introspected_locked (GType        type,
   if (!g_str_has_suffix (name, "_async"))
     {
       function = find_function_locked (type, name);
-      if (function != NULL)
+      if (function != NULL && !takes_async_ready_callback (function))
         return method_from_function_info (function, g_type_name (type), error);
     }
 
@@ -826,7 +889,17 @@ lookup_introspected_locked (GType        type,
   if (pair != NULL || (error != NULL && *error != NULL))
     return pair;
 
+  g_clear_pointer (&function, g_base_info_unref);
   function = find_function_locked (type, name);
+  if (function != NULL && g_str_has_suffix (name, "_finish") &&
+      first_in_arg_is_async_result (function))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+                   _("Method “%s” of %s may not be called from another process: it finishes "
+                     "an asynchronous call, which the listener does itself; call the method "
+                     "that starts it"), name, g_type_name (type));
+      return NULL;
+    }
   if (function != NULL)
     return method_from_function_info (function, g_type_name (type), error);
   return NULL;
@@ -1011,7 +1084,7 @@ describe_method (GType          type,
   method = pp_introspection_lookup_method (type, name, &error);
   if (method == NULL)
     {
-      g_debug ("Not describing method “%s” of %s: %s", name, g_type_name (type), error->message);
+      pp_description_add_refused_method (description, name, error->message);
       return;
     }
 

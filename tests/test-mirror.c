@@ -88,7 +88,12 @@ test_description (Fixture       *f,
   g_assert_cmpint (pp_method_member_get_dispatch (action), ==, PP_METHOD_DISPATCH_ACTION_SIGNAL);
   g_assert_nonnull (added);
   g_assert_cmpint (pp_method_member_get_dispatch (added), ==, PP_METHOD_DISPATCH_ADDED);
-  g_assert_null (callback);
+  /* A method that cannot be called is described, with the reason */
+  g_assert_nonnull (callback);
+  g_assert_false (pp_member_get_available (PP_MEMBER (callback)));
+  g_assert_nonnull (strstr (pp_member_get_unavailable_reason (PP_MEMBER (callback)),
+                            "callback"));
+  g_assert_cmpstr (pp_method_member_get_in_signature (callback), ==, "");
 
   g_assert_true (PP_IS_SIGNAL_MEMBER (many));
   g_assert_true (pp_member_get_available (PP_MEMBER (many)));
@@ -678,14 +683,16 @@ test_options (Fixture       *f,
   g_autoptr(PpProxy) proxy = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
-  g_autofree char *half = g_strnfill (3000, 'x');
+  g_autofree char *half = g_strnfill (9000, 'x');
   guint64 max_message_size, memfd_threshold;
   guint max_pending_calls;
   int timeout;
 
   g_object_set (options, "default-timeout", 1234, "max-pending-calls", 7,
                 "memfd-threshold", (guint64) 4096, NULL);
-  pp_options_set_max_message_size (options, 4096);
+  /* Room for the description, which lists the methods that cannot be
+   * called too */
+  pp_options_set_max_message_size (options, 16384);
   proxy = pp_proxy_new_sync (peer->stream, options, NULL, &error);
   g_assert_no_error (error);
 
@@ -696,7 +703,7 @@ test_options (Fixture       *f,
                 NULL);
   g_assert_cmpint (timeout, ==, 1234);
   g_assert_cmpuint (max_pending_calls, ==, 7);
-  g_assert_cmpuint (max_message_size, ==, 4096);
+  g_assert_cmpuint (max_message_size, ==, 16384);
   g_assert_cmpuint (memfd_threshold, ==, 4096);
 
   /* A reply over the message size closes the connection */

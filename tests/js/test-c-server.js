@@ -170,8 +170,17 @@ await run([
         assertEqual(domain, 'pp-server-only-error-quark');
         assertEqual(code, 42);
         await assertRejects(Pipeproxy.call(w, 'nope', null), Pp.Error, Pp.Error.UNKNOWN_METHOD);
-        // A method with a callback is not callable, so not in the description
-        assertEqual(w.set_callback, undefined);
+        // A method with a callback is not callable: the description says why
+        let thrown = null;
+        try {
+            void w.set_callback;
+        } catch (e) {
+            thrown = e;
+        }
+        assert(thrown instanceof TypeError && thrown.message.includes('callback'), `${thrown}`);
+        assert(!('set_callback' in w));
+        await assertRejects(Pipeproxy.call(w, 'set_callback', []), Pp.Error,
+            Pp.Error.ACCESS_DENIED);
     })],
 
     ['a signal is forwarded while connected, in order before the reply', () => withServer(async w => {
