@@ -13,6 +13,7 @@
 #include "pp-listener-private.h"
 #include "pp-memfd-private.h"
 #include "pp-method-private.h"
+#include "pp-preconditions-private.h"
 #include "pp-stream.h"
 
 /**
@@ -65,6 +66,7 @@ struct _PpListener
   PpForwarder    *forwarder;
   PpRunningCalls *running;      /* calls answered later */
   PpInvocation   *spare;        /* for the next call */
+  PpPreconditions *preconditions; /* of the object's type, mostly none */
 };
 
 /* The added methods, as the description reads them */
@@ -279,6 +281,20 @@ emit_handle_method_call (PpListener   *self,
     pp_invocation_return_gerror (invocation, unknown);
 }
 
+/* What the object's type requires of a method's arguments beyond their
+ * types (see pp-preconditions.c); an added method is the listener
+ * author's own */
+static gboolean
+check_preconditions (PpListener  *self,
+                     PpMethod    *method,
+                     GVariant    *args,
+                     GError     **error)
+{
+  return pp_method_get_kind (method) != PP_METHOD_KIND_INTROSPECTED ||
+         pp_preconditions_check (self->preconditions, self->object, pp_method_get_name (method),
+                                 pp_method_get_in_type (method), args, error);
+}
+
 /* In the invocation the last call left, if it could */
 static PpInvocation *
 start_invocation (PpListener         *self,
@@ -331,7 +347,13 @@ handle_call (PpListener         *self,
     }
 
   method = lookup_method (self, name, &error);
-  if (method != NULL)
+  if (method != NULL && G_UNLIKELY (self->preconditions != NULL) &&
+      !check_preconditions (self, method, args, &error))
+    {
+      pp_invocation_take_method (invocation, method);
+      pp_invocation_return_gerror (invocation, error);
+    }
+  else if (method != NULL)
     invoke_method (self, invocation, method, args, fds);
   else if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD))
     emit_handle_method_call (self, invocation, error);
@@ -462,6 +484,7 @@ pp_listener_initable_init (GInitable     *initable,
     pp_connection_set_max_message_size (self->connection, self->max_message_size);
   pp_connection_set_memfd_threshold (self->connection, self->memfd_threshold);
   self->forwarder = pp_forwarder_new (self->object, self->connection);
+  self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
   pp_connection_start (self->connection);
   return TRUE;
 }

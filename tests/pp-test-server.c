@@ -186,6 +186,23 @@ main (int   argc,
     }
   else if (strcmp (kind, "action") == 0)
     object = G_OBJECT (g_simple_action_new ("frobnicate", NULL));
+  else if (strcmp (kind, "stateful-action") == 0)
+    object = G_OBJECT (g_simple_action_new_stateful ("toggle", G_VARIANT_TYPE_STRING,
+                                                     g_variant_new_boolean (FALSE)));
+  else if (strcmp (kind, "action-group") == 0)
+    {
+      GSimpleActionGroup *group = g_simple_action_group_new ();
+      g_autoptr(GSimpleAction) toggle = NULL;
+
+      toggle = g_simple_action_new_stateful ("toggle", G_VARIANT_TYPE_STRING,
+                                             g_variant_new_boolean (FALSE));
+      g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (toggle));
+      object = G_OBJECT (group);
+    }
+  else if (strcmp (kind, "list-store") == 0)
+    object = G_OBJECT (g_list_store_new (G_TYPE_OBJECT));
+  else if (strcmp (kind, "settings") == 0)
+    object = G_OBJECT (g_settings_new ("org.pipeproxy.Test"));  /* see test-checks */
   else
     {
       fprintf (stderr, "unknown object kind %s\n", kind);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* What is checked around a call so that a wrong one fails alone, with an
- * error that says why: arguments nested too deep, property writes that
- * cannot be made, results that are not what the method was described
- * with. */
+ * error that says why: arguments nested too deep, arguments that the
+ * method's preconditions refuse, property writes that cannot be made,
+ * results that are not what the method was described with.
+ *
+ * The listeners run in child processes with G_DEBUG=fatal-criticals: a
+ * call that made GLib print a critical there ends the child, and the
+ * test's next call fails. */
 
 #include <string.h>
 #include <sys/socket.h>
@@ -250,17 +254,180 @@ test_result_type (gconstpointer data)
   g_ptr_array_unref (liar.replies);
 }
 
+/* A call that must fail with @code, saying @what; the listener lives on */
+static void
+assert_call_fails (PpProxy    *proxy,
+                   const char *method,
+                   GVariant   *parameters,
+                   int         code,
+                   const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = pp_proxy_call_sync (proxy, method, parameters, -1, NULL, &error);
+
+  g_assert_null (result);
+  g_assert_error (error, PP_ERROR, code);
+  assert_error_says (error, what);
+  g_assert_false (pp_proxy_is_closed (proxy));
+}
+
+static void
+assert_printed (GVariant   *value,
+                const char *expected)
+{
+  g_autofree char *printed = g_variant_print (value, FALSE);
+
+  g_assert_cmpstr (printed, ==, expected);
+}
+
+static void
+assert_call_works (PpProxy    *proxy,
+                   const char *method,
+                   GVariant   *parameters)
+{
+  g_autoptr(GVariant) result = pp_test_call (proxy, method, parameters);
+}
+
+/* GSimpleAction's preconditions: a state of its state type, a parameter
+ * of its parameter type */
+static void
+test_action_preconditions (PpTestFixture *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GVariant) state = NULL;
+
+  assert_call_fails (f->proxy, "set_state", g_variant_new ("(v)", g_variant_new_string ("on")),
+                     PP_ERROR_INVALID_ARGUMENTS, "is of type b, got s");
+  assert_call_fails (f->proxy, "change_state", g_variant_new ("(v)", g_variant_new_int32 (1)),
+                     PP_ERROR_INVALID_ARGUMENTS, "is of type b, got i");
+  assert_call_fails (f->proxy, "activate",
+                     g_variant_new ("(mv)", g_variant_new_boolean (TRUE)),
+                     PP_ERROR_INVALID_ARGUMENTS, "takes a parameter of type s, got b");
+  assert_call_fails (f->proxy, "activate", g_variant_new ("(mv)", NULL),
+                     PP_ERROR_INVALID_ARGUMENTS, "takes a parameter of type s, got none");
+
+  /* What is right still works */
+  assert_call_works (f->proxy, "change_state", g_variant_new ("(v)", g_variant_new_boolean (TRUE)));
+  assert_call_works (f->proxy, "activate", g_variant_new ("(mv)", g_variant_new_string ("x")));
+  state = pp_test_call (f->proxy, "get_state", NULL);
+  assert_printed (state, "(<true>,)");
+}
+
+static void
+test_stateless_action_preconditions (PpTestFixture *f,
+                                     gconstpointer  data)
+{
+  assert_call_fails (f->proxy, "change_state", g_variant_new ("(v)", g_variant_new_int32 (1)),
+                     PP_ERROR_INVALID_ARGUMENTS, "has no state");
+  assert_call_fails (f->proxy, "set_state", g_variant_new ("(v)", g_variant_new_int32 (1)),
+                     PP_ERROR_INVALID_ARGUMENTS, "has no state");
+  assert_call_fails (f->proxy, "activate", g_variant_new ("(mv)", g_variant_new_int32 (1)),
+                     PP_ERROR_INVALID_ARGUMENTS, "takes no parameter, got i");
+  assert_call_works (f->proxy, "activate", g_variant_new ("(mv)", NULL));
+}
+
+static void
+test_action_group_preconditions (PpTestFixture *f,
+                                 gconstpointer  data)
+{
+  assert_call_fails (f->proxy, "change_action_state",
+                     g_variant_new ("(sv)", "toggle", g_variant_new_string ("on")),
+                     PP_ERROR_INVALID_ARGUMENTS, "is of type b, got s");
+  assert_call_fails (f->proxy, "activate_action",
+                     g_variant_new ("(smv)", "toggle", g_variant_new_int32 (5)),
+                     PP_ERROR_INVALID_ARGUMENTS, "takes a parameter of type s, got i");
+  /* An action it does not have is the group's business */
+  assert_call_works (f->proxy, "activate_action",
+                     g_variant_new ("(smv)", "nothing", g_variant_new_int32 (5)));
+  assert_call_works (f->proxy, "change_action_state",
+                     g_variant_new ("(sv)", "toggle", g_variant_new_boolean (TRUE)));
+
+  /* Its signals are the group's to emit */
+  assert_call_fails (f->proxy, "action_added", g_variant_new ("(s)", "fake"),
+                     PP_ERROR_ACCESS_DENIED, "only the object may call it");
+  assert_call_fails (f->proxy, "action_state_changed",
+                     g_variant_new ("(sv)", "toggle", g_variant_new_int32 (1)),
+                     PP_ERROR_ACCESS_DENIED, "only the object may call it");
+}
+
+static void
+test_list_preconditions (PpTestFixture *f,
+                         gconstpointer  data)
+{
+  const char *signature = g_str_equal (data, "menu") ? "(iii)" : "(uuu)";
+
+  assert_call_fails (f->proxy, "items_changed", g_variant_new (signature, 0, 0, 5),
+                     PP_ERROR_ACCESS_DENIED, "items_changed");
+}
+
+/* GSettings aborts the process for a key its schema does not have, and
+ * prints a critical for a value of another type */
+static void
+test_settings_preconditions (PpTestFixture *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GVariant) count = NULL;
+
+  assert_call_fails (f->proxy, "get_value", g_variant_new ("(s)", "nothing"),
+                     PP_ERROR_INVALID_ARGUMENTS, "has no key “nothing”");
+  assert_call_fails (f->proxy, "reset", g_variant_new ("(s)", "nothing"),
+                     PP_ERROR_INVALID_ARGUMENTS, "has no key “nothing”");
+  assert_call_fails (f->proxy, "get_int", g_variant_new ("(s)", "name"),
+                     PP_ERROR_INVALID_ARGUMENTS, "key “name” is of type s");
+  assert_call_fails (f->proxy, "get_strv", g_variant_new ("(s)", "count"),
+                     PP_ERROR_INVALID_ARGUMENTS, "key “count” is of type i");
+  assert_call_fails (f->proxy, "get_enum", g_variant_new ("(s)", "name"),
+                     PP_ERROR_INVALID_ARGUMENTS, "not of an enumerated type");
+  assert_call_fails (f->proxy, "set_value",
+                     g_variant_new ("(sv)", "count", g_variant_new_string ("x")),
+                     PP_ERROR_INVALID_ARGUMENTS, "is of type i, got s");
+  assert_call_fails (f->proxy, "set_string", g_variant_new ("(ss)", "count", "x"),
+                     PP_ERROR_INVALID_ARGUMENTS, "is of type i, got s");
+  assert_call_fails (f->proxy, "range_check",
+                     g_variant_new ("(sv)", "count", g_variant_new_string ("x")),
+                     PP_ERROR_INVALID_ARGUMENTS, "is of type i, got s");
+  /* GLib only warns about a value out of range; so do we, with an error */
+  assert_call_fails (f->proxy, "set_int", g_variant_new ("(si)", "count", 99),
+                     PP_ERROR_INVALID_ARGUMENTS, "outside the range");
+
+  assert_call_works (f->proxy, "set_int", g_variant_new ("(si)", "count", 5));
+  assert_call_works (f->proxy, "set_strv", g_variant_new ("(s@mas)", "words",
+                                                          g_variant_new_maybe (G_VARIANT_TYPE_STRING_ARRAY,
+                                                                               NULL)));
+  assert_call_works (f->proxy, "get_enum", g_variant_new ("(s)", "mode"));
+  count = pp_test_call (f->proxy, "get_int", g_variant_new ("(s)", "count"));
+  assert_printed (count, "(5,)");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  /* For the children: a critical ends them; a GSettings of our schema */
+  g_setenv ("G_DEBUG", "gc-friendly,fatal-criticals", TRUE);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", g_test_get_dir (G_TEST_BUILT), TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
   g_test_add ("/Pp/Checks/deep-argument", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_deep_argument, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/construct-only", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_construct_only, pp_test_fixture_tear_down);
 
+  g_test_add ("/Pp/Checks/preconditions/action", PpTestFixture, "stateful-action",
+              pp_test_fixture_set_up, test_action_preconditions, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/stateless-action", PpTestFixture, "action",
+              pp_test_fixture_set_up, test_stateless_action_preconditions,
+              pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/action-group", PpTestFixture, "action-group",
+              pp_test_fixture_set_up, test_action_group_preconditions, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/list-store", PpTestFixture, "list-store",
+              pp_test_fixture_set_up, test_list_preconditions, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/menu", PpTestFixture, "menu",
+              pp_test_fixture_set_up, test_list_preconditions, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/settings", PpTestFixture, "settings",
+              pp_test_fixture_set_up, test_settings_preconditions, pp_test_fixture_tear_down);
   g_test_add_data_func ("/Pp/Checks/result-type/sync", GINT_TO_POINTER (FALSE),
                         test_result_type);
   g_test_add_data_func ("/Pp/Checks/result-type/async", GINT_TO_POINTER (TRUE),

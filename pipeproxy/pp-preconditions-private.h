@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* What some well-known methods require of their arguments beyond their
+ * signature, checked before they run: a value that GLib would meet with a
+ * critical warning (an action's state of another type than its state
+ * type, a GSettings key the schema does not have) fails the call with
+ * PP_ERROR_INVALID_ARGUMENTS instead, so that a listener survives a peer
+ * that sends it under G_DEBUG=fatal-criticals. Methods only the object's
+ * implementation may call (g_list_model_items_changed() and the like,
+ * which tell every user of the object about a change that did not
+ * happen) fail with PP_ERROR_ACCESS_DENIED.
+ *
+ * The rules are one table in pp-preconditions.c, keyed by the class or
+ * interface and the method's name and in-signature. Index ranges and
+ * other rules only the object knows are its own business. */
+
+typedef struct _PpPreconditions PpPreconditions;
+
+/* The rules for the methods of @type, or NULL when there are none, which
+ * is the case for most types: the call path then costs nothing. */
+PpPreconditions *pp_preconditions_for_type (GType             type);
+void             pp_preconditions_free     (PpPreconditions  *self);
+
+/* Whether the call of the introspected method @method with @parameters
+ * (of @in_type, else no rule applies) may go to @object */
+gboolean         pp_preconditions_check    (PpPreconditions     *self,
+                                            GObject             *object,
+                                            const char          *method,
+                                            const GVariantType  *in_type,
+                                            GVariant            *parameters,
+                                            GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpPreconditions, pp_preconditions_free)
+
+G_END_DECLS

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-preconditions-private.h"
+
+/* A rule sees the call's arguments, checked against @in_signature, and
+ * the object; @data is the rule's own. */
+typedef gboolean (*CheckFunc) (GObject     *object,
+                               const char  *method,
+                               GVariant    *parameters,
+                               const char  *data,
+                               GError     **error);
+
+typedef struct
+{
+  GType       (*get_type) (void);   /* the class or interface of the method */
+  const char   *method;
+  const char   *in_signature;       /* the rule applies to this method only */
+  CheckFunc     check;
+  const char   *data;
+} Rule;
+
+struct _PpPreconditions
+{
+  GPtrArray *rules;   /* const Rule *, those of one type */
+};
+
+typedef enum
+{
+  ACTION_PARAMETER,
+  ACTION_STATE,
+  SETTINGS_KEY,
+} ValueKind;
+
+/* A value (NULL for none) that must be of @expected (NULL for none), for
+ * the action or key @name */
+static gboolean
+check_type (ValueKind            kind,
+            const GVariantType  *expected,
+            GVariant            *value,
+            const char          *method,
+            const char          *name,
+            GError             **error)
+{
+  const char *got = value ? g_variant_get_type_string (value) : NULL;
+  int length = expected ? (int) g_variant_type_get_string_length (expected) : 0;
+  const char *type = expected ? g_variant_type_peek_string (expected) : NULL;
+
+  if (expected == NULL ? value == NULL
+                       : value != NULL && g_variant_is_of_type (value, expected))
+    return TRUE;
+
+  switch (kind)
+    {
+    case ACTION_PARAMETER:
+      if (expected == NULL)
+        g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                     _("“%s”: action “%s” takes no parameter, got %s"), method, name, got);
+      else if (value == NULL)
+        g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                     _("“%s”: action “%s” takes a parameter of type %.*s, got none"),
+                     method, name, length, type);
+      else
+        g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                     _("“%s”: action “%s” takes a parameter of type %.*s, got %s"),
+                     method, name, length, type, got);
+      break;
+    case ACTION_STATE:
+      if (expected == NULL)
+        g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                     _("“%s”: action “%s” has no state"), method, name);
+      else
+        g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                     _("“%s”: the state of action “%s” is of type %.*s, got %s"),
+                     method, name, length, type, got ? got : "");
+      break;
+    case SETTINGS_KEY:
+    default:
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s”: key “%s” is of type %.*s, got %s"),
+                   method, name, length, type, got ? got : "");
+      break;
+    }
+  return FALSE;
+}
+
+/* The child @index of @parameters, a maybe or a variant, unwrapped: NULL
+ * for nothing */
+static GVariant *
+get_value (GVariant *parameters,
+           gsize     index)
+{
+  g_autoptr(GVariant) child = g_variant_get_child_value (parameters, index);
+
+  if (g_variant_is_of_type (child, G_VARIANT_TYPE_VARIANT))
+    return g_variant_get_variant (child);
+  if (g_variant_is_of_type (child, G_VARIANT_TYPE_MAYBE))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_maybe (child);
+
+      return inner != NULL && g_variant_is_of_type (inner, G_VARIANT_TYPE_VARIANT)
+             ? g_variant_get_variant (inner) : g_steal_pointer (&inner);
+    }
+  return g_steal_pointer (&child);
+}
+
+/* Methods that are the implementation's to call ---------------------------- */
+
+static gboolean
+refuse (GObject     *object,
+        const char  *method,
+        GVariant    *parameters,
+        const char  *data,
+        GError     **error)
+{
+  g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+               _("Method “%s” of %s announces a change to the object's users: "
+                 "only the object may call it"),
+               method, G_OBJECT_TYPE_NAME (object));
+  return FALSE;
+}
+
+/* GAction ---------------------------------------------------------------- */
+
+/* (mv) parameter: of the action's parameter type, or none without one */
+static gboolean
+check_action_parameter (GObject     *object,
+                        const char  *method,
+                        GVariant    *parameters,
+                        const char  *data,
+                        GError     **error)
+{
+  GAction *action = G_ACTION (object);
+  g_autoptr(GVariant) parameter = get_value (parameters, 0);
+
+  return check_type (ACTION_PARAMETER, g_action_get_parameter_type (action), parameter, method,
+                     g_action_get_name (action), error);
+}
+
+/* (v) state: of the action's state type, which it must have */
+static gboolean
+check_action_state (GObject     *object,
+                    const char  *method,
+                    GVariant    *parameters,
+                    const char  *data,
+                    GError     **error)
+{
+  GAction *action = G_ACTION (object);
+  g_autoptr(GVariant) state = get_value (parameters, 0);
+
+  return check_type (ACTION_STATE, g_action_get_state_type (action), state, method,
+                     g_action_get_name (action), error);
+}
+
+/* GActionGroup: (s…) the name of an action, then its parameter or state.
+ * A name the group does not know is the group's business. */
+static gboolean
+check_group_action (GObject     *object,
+                    const char  *method,
+                    GVariant    *parameters,
+                    const char  *data,
+                    GError     **error)
+{
+  gboolean state = g_str_equal (data, "state");
+  const GVariantType *parameter_type = NULL;
+  const GVariantType *state_type = NULL;
+  g_autoptr(GVariant) value = get_value (parameters, 1);
+  const char *name;
+
+  g_variant_get_child (parameters, 0, "&s", &name);
+  if (!g_action_group_query_action (G_ACTION_GROUP (object), name, NULL, &parameter_type,
+                                    &state_type, NULL, NULL))
+    return TRUE;
+  if (state)
+    return check_type (ACTION_STATE, state_type, value, method, name, error);
+  return check_type (ACTION_PARAMETER, parameter_type, value, method, name, error);
+}
+
+/* GSettings -------------------------------------------------------------- */
+
+/* The key named by the first argument, which the schema must have: GLib
+ * aborts the process for a key it does not have */
+static GSettingsSchemaKey *
+settings_key (GObject     *object,
+              const char  *method,
+              GVariant    *parameters,
+              GError     **error)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  const char *key;
+
+  g_object_get (object, "settings-schema", &schema, NULL);
+  g_variant_get_child (parameters, 0, "&s", &key);
+  if (schema == NULL || !g_settings_schema_has_key (schema, key))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s”: schema “%s” has no key “%s”"), method,
+                   schema ? g_settings_schema_get_id (schema) : "", key);
+      return NULL;
+    }
+  return g_settings_schema_get_key (schema, key);
+}
+
+/* Any key the schema has */
+static gboolean
+check_settings_key (GObject     *object,
+                    const char  *method,
+                    GVariant    *parameters,
+                    const char  *data,
+                    GError     **error)
+{
+  g_autoptr(GSettingsSchemaKey) key = settings_key (object, method, parameters, error);
+
+  return key != NULL;
+}
+
+/* A key whose values are of one of the types in @data, separated by
+ * spaces (e.g. "s o g"), or "enum" or "flags" for a key of that kind */
+static gboolean
+check_settings_key_type (GObject     *object,
+                         const char  *method,
+                         GVariant    *parameters,
+                         const char  *data,
+                         GError     **error)
+{
+  g_autoptr(GSettingsSchemaKey) key = settings_key (object, method, parameters, error);
+  g_auto(GStrv) types = NULL;
+  g_autoptr(GVariant) range = NULL;
+  const GVariantType *type;
+  const char *kind;
+
+  if (key == NULL)
+    return FALSE;
+
+  if (g_str_equal (data, "enum") || g_str_equal (data, "flags"))
+    {
+      range = g_settings_schema_key_get_range (key);
+      g_variant_get (range, "(&sv)", &kind, NULL);
+      if (g_str_equal (kind, data))
+        return TRUE;
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   g_str_equal (data, "enum") ? _("“%s”: key “%s” is not of an enumerated type")
+                                              : _("“%s”: key “%s” is not of a flags type"),
+                   method, g_settings_schema_key_get_name (key));
+      return FALSE;
+    }
+
+  type = g_settings_schema_key_get_value_type (key);
+  types = g_strsplit (data, " ", -1);
+  for (guint i = 0; types[i] != NULL; i++)
+    if (g_variant_type_equal (type, G_VARIANT_TYPE (types[i])))
+      return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("“%s”: key “%s” is of type %.*s"), method, g_settings_schema_key_get_name (key),
+               (int) g_variant_type_get_string_length (type), g_variant_type_peek_string (type));
+  return FALSE;
+}
+
+/* A key, then its new value: of the key's type; with @data "range", also
+ * within its range, which GLib only warns about */
+static gboolean
+check_settings_value (GObject     *object,
+                      const char  *method,
+                      GVariant    *parameters,
+                      const char  *data,
+                      GError     **error)
+{
+  g_autoptr(GSettingsSchemaKey) key = settings_key (object, method, parameters, error);
+  g_autoptr(GVariant) value = NULL;
+
+  if (key == NULL)
+    return FALSE;
+
+  value = get_value (parameters, 1);
+  /* g_settings_set_strv() takes NULL for the empty list */
+  if (value == NULL && g_str_equal (method, "set_strv"))
+    value = g_variant_ref_sink (g_variant_new_strv (NULL, 0));
+  if (!check_type (SETTINGS_KEY, g_settings_schema_key_get_value_type (key), value, method,
+                   g_settings_schema_key_get_name (key), error))
+    return FALSE;
+  if (g_str_equal (data, "range") && !g_settings_schema_key_range_check (key, value))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s”: the value is outside the range of key “%s”"), method,
+                   g_settings_schema_key_get_name (key));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The table -------------------------------------------------------------- */
+
+static const Rule rules[] = {
+  /* GAction: GSimpleAction meets a wrong type with a critical */
+  { g_action_get_type, "activate", "(mv)", check_action_parameter, NULL },
+  { g_action_get_type, "change_state", "(v)", check_action_state, NULL },
+  { g_simple_action_get_type, "set_state", "(v)", check_action_state, NULL },
+
+  { g_action_group_get_type, "activate_action", "(smv)", check_group_action, "parameter" },
+  { g_action_group_get_type, "change_action_state", "(sv)", check_group_action, "state" },
+  /* These emit GActionGroup's signals, for its implementation */
+  { g_action_group_get_type, "action_added", "(s)", refuse, NULL },
+  { g_action_group_get_type, "action_removed", "(s)", refuse, NULL },
+  { g_action_group_get_type, "action_enabled_changed", "(sb)", refuse, NULL },
+  { g_action_group_get_type, "action_state_changed", "(sv)", refuse, NULL },
+
+  /* And these tell a list's users that it changed */
+  { g_list_model_get_type, "items_changed", "(uuu)", refuse, NULL },
+  { g_menu_model_get_type, "items_changed", "(iii)", refuse, NULL },
+
+  /* GSettings: a key the schema does not have aborts the process; a value
+   * of another type than the key's is a critical */
+  { g_settings_get_type, "get_value", "(s)", check_settings_key, NULL },
+  { g_settings_get_type, "get_user_value", "(s)", check_settings_key, NULL },
+  { g_settings_get_type, "get_default_value", "(s)", check_settings_key, NULL },
+  { g_settings_get_type, "reset", "(s)", check_settings_key, NULL },
+  { g_settings_get_type, "is_writable", "(s)", check_settings_key, NULL },
+  { g_settings_get_type, "get_range", "(s)", check_settings_key, NULL },
+  { g_settings_get_type, "get_string", "(s)", check_settings_key_type, "s o g" },
+  { g_settings_get_type, "get_boolean", "(s)", check_settings_key_type, "b" },
+  { g_settings_get_type, "get_int", "(s)", check_settings_key_type, "i" },
+  { g_settings_get_type, "get_int64", "(s)", check_settings_key_type, "x" },
+  { g_settings_get_type, "get_uint", "(s)", check_settings_key_type, "u" },
+  { g_settings_get_type, "get_uint64", "(s)", check_settings_key_type, "t" },
+  { g_settings_get_type, "get_double", "(s)", check_settings_key_type, "d" },
+  { g_settings_get_type, "get_strv", "(s)", check_settings_key_type, "as" },
+  { g_settings_get_type, "get_enum", "(s)", check_settings_key_type, "enum" },
+  { g_settings_get_type, "set_enum", "(si)", check_settings_key_type, "enum" },
+  { g_settings_get_type, "get_flags", "(s)", check_settings_key_type, "flags" },
+  { g_settings_get_type, "set_flags", "(su)", check_settings_key_type, "flags" },
+  { g_settings_get_type, "set_value", "(sv)", check_settings_value, "range" },
+  { g_settings_get_type, "set_string", "(ss)", check_settings_value, "range" },
+  { g_settings_get_type, "set_boolean", "(sb)", check_settings_value, "range" },
+  { g_settings_get_type, "set_int", "(si)", check_settings_value, "range" },
+  { g_settings_get_type, "set_int64", "(sx)", check_settings_value, "range" },
+  { g_settings_get_type, "set_uint", "(su)", check_settings_value, "range" },
+  { g_settings_get_type, "set_uint64", "(st)", check_settings_value, "range" },
+  { g_settings_get_type, "set_double", "(sd)", check_settings_value, "range" },
+  { g_settings_get_type, "set_strv", "(smas)", check_settings_value, "range" },
+  { g_settings_get_type, "range_check", "(sv)", check_settings_value, NULL },
+};
+
+PpPreconditions *
+pp_preconditions_for_type (GType type)
+{
+  PpPreconditions *self = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      if (!g_type_is_a (type, rules[i].get_type ()))
+        continue;
+      if (self == NULL)
+        {
+          self = g_new0 (PpPreconditions, 1);
+          self->rules = g_ptr_array_new ();
+        }
+      g_ptr_array_add (self->rules, (gpointer) &rules[i]);
+    }
+  return self;
+}
+
+void
+pp_preconditions_free (PpPreconditions *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->rules);
+  g_free (self);
+}
+
+gboolean
+pp_preconditions_check (PpPreconditions     *self,
+                        GObject             *object,
+                        const char          *method,
+                        const GVariantType  *in_type,
+                        GVariant            *parameters,
+                        GError             **error)
+{
+  for (guint i = 0; i < self->rules->len; i++)
+    {
+      const Rule *rule = g_ptr_array_index (self->rules, i);
+
+      if (!g_str_equal (rule->method, method) ||
+          !g_variant_type_equal (in_type, G_VARIANT_TYPE (rule->in_signature)))
+        continue;
+      /* Arguments of another type fail on their signature, later */
+      if (!g_variant_is_of_type (parameters, in_type))
+        return TRUE;
+      return rule->check (object, method, parameters, rule->data, error);
+    }
+  return TRUE;
+}
