@@ -509,6 +509,7 @@ pp_listener_dispose (GObject *object)
       g_clear_pointer (&self->connection, pp_connection_unref);
     }
   g_clear_pointer (&self->methods, g_hash_table_unref);
+  g_clear_pointer (&self->preconditions, pp_preconditions_free);
   g_clear_object (&self->object);
   g_clear_object (&self->stream);
 
