@@ -8,6 +8,10 @@
 # going over 2 GiB fails the run; the input that did it is kept in
 # BUILDDIR/fuzz/artifacts/ and the end of the target's log is shown.
 #
+# The inputs are drawn from a fixed seed, PP_FUZZ_SEED (1 unless set), so
+# that a run gives the same result on every machine and a failure can be
+# replayed; PP_FUZZ_SEED=0 draws a new seed each time, to explore.
+#
 #   build-aux/run-fuzzers.sh BUILDDIR [RUNS [SECONDS [TARGET…]]]
 
 set -eu
@@ -19,6 +23,7 @@ fi
 builddir=$(cd "$1" && pwd)
 runs=${2:-200000}
 seconds=${3:-60}
+seed=${PP_FUZZ_SEED:-1}
 [ $# -gt 3 ] && shift 3 || set --
 targets=${*:-wire normal-form listener proxy marshal}
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,15 +49,15 @@ run_one () {
   fi
   mkdir -p "$work/$target"
   # New inputs go to the scratch directory; fuzz/corpus/ is only read
-  if "$exe" -runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if "$exe" -seed="$seed" -runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
        "$work/$target" "$srcdir/fuzz/corpus/$target" >"$work/$target.log" 2>&1; then
     done_line=$(grep -E '^Done [0-9]+ runs' "$work/$target.log" | tail -n 1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/$target.log")
-    echo "fuzz-$target: ${done_line#Done } ($speed inputs/s)" >"$work/$target.result"
+    echo "fuzz-$target: ${done_line#Done } ($speed inputs/s, seed $seed)" >"$work/$target.result"
   else
     {
-      echo "fuzz-$target: FAILED"
+      echo "fuzz-$target: FAILED (seed $seed)"
       tail -n 60 "$work/$target.log"
       ls "$artifacts/$target-"* 2>/dev/null | sed 's/^/  input kept: /'
     } >"$work/$target.result"

@@ -18,7 +18,8 @@ typedef struct
 {
   GType       (*get_type) (void);   /* the class or interface of the method */
   const char   *method;
-  const char   *in_signature;       /* the rule applies to this method only */
+  const char   *in_signature;       /* the rule applies to this method only;
+                                     * NULL: to any signature of the name */
   CheckFunc     check;
   const char   *data;
 } Rule;
@@ -291,6 +292,34 @@ check_settings_value (GObject     *object,
   return TRUE;
 }
 
+/* GMenuModel ------------------------------------------------------------- */
+
+/* (i…) the position of an item, which must exist: GMenu reads past the
+ * end of its array for any other */
+static gboolean
+check_menu_item (GObject     *object,
+                 const char  *method,
+                 GVariant    *parameters,
+                 const char  *data,
+                 GError     **error)
+{
+  g_autoptr(GVariant) first = NULL;
+  int n_items = g_menu_model_get_n_items (G_MENU_MODEL (object));
+  gint32 position;
+
+  if (g_variant_n_children (parameters) == 0)
+    return TRUE;
+  first = g_variant_get_child_value (parameters, 0);
+  if (!g_variant_is_of_type (first, G_VARIANT_TYPE_INT32))
+    return TRUE;
+  position = g_variant_get_int32 (first);
+  if (position >= 0 && position < n_items)
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("“%s”: the menu has no item %d, it has %d"), method, position, n_items);
+  return FALSE;
+}
+
 /* The table -------------------------------------------------------------- */
 
 static const Rule rules[] = {
@@ -310,6 +339,14 @@ static const Rule rules[] = {
   /* And these tell a list's users that it changed */
   { g_list_model_get_type, "items_changed", "(uuu)", refuse, NULL },
   { g_menu_model_get_type, "items_changed", "(iii)", refuse, NULL },
+
+  /* GMenuModel: GMenu takes any item position on trust and reads past its
+   * items; any signature, as the expected type may be described either way */
+  { g_menu_model_get_type, "get_item_attribute_value", NULL, check_menu_item, NULL },
+  { g_menu_model_get_type, "get_item_link", NULL, check_menu_item, NULL },
+  { g_menu_model_get_type, "iterate_item_attributes", NULL, check_menu_item, NULL },
+  { g_menu_model_get_type, "iterate_item_links", NULL, check_menu_item, NULL },
+  { g_menu_get_type, "remove", "(i)", check_menu_item, NULL },
 
   /* GSettings: a key the schema does not have aborts the process; a value
    * of another type than the key's is a critical */
@@ -384,7 +421,8 @@ pp_preconditions_check (PpPreconditions     *self,
       const Rule *rule = g_ptr_array_index (self->rules, i);
 
       if (!g_str_equal (rule->method, method) ||
-          !g_variant_type_equal (in_type, G_VARIANT_TYPE (rule->in_signature)))
+          (rule->in_signature != NULL &&
+           !g_variant_type_equal (in_type, G_VARIANT_TYPE (rule->in_signature))))
         continue;
       /* Arguments of another type fail on their signature, later */
       if (!g_variant_is_of_type (parameters, in_type))

@@ -360,6 +360,29 @@ test_list_preconditions (PpTestFixture *f,
                      PP_ERROR_ACCESS_DENIED, "items_changed");
 }
 
+/* GMenu reads past its items for a position it does not have */
+static void
+test_menu_preconditions (PpTestFixture *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GVariant) label = NULL;
+
+  test_list_preconditions (f, data);
+  assert_call_fails (f->proxy, "get_item_attribute_value",
+                     g_variant_new ("(isms)", 2, "label", NULL),
+                     PP_ERROR_INVALID_ARGUMENTS, "the menu has no item 2, it has 2");
+  assert_call_fails (f->proxy, "get_item_attribute_value",
+                     g_variant_new ("(isms)", -1, "label", NULL),
+                     PP_ERROR_INVALID_ARGUMENTS, "the menu has no item -1");
+  assert_call_fails (f->proxy, "remove", g_variant_new ("(i)", 7),
+                     PP_ERROR_INVALID_ARGUMENTS, "the menu has no item 7");
+
+  label = pp_test_call (f->proxy, "get_item_attribute_value",
+                        g_variant_new ("(isms)", 1, "label", NULL));
+  assert_printed (label, "(<'Two'>,)");
+  assert_call_works (f->proxy, "remove", g_variant_new ("(i)", 0));
+}
+
 /* GSettings aborts the process for a key its schema does not have, and
  * prints a critical for a value of another type */
 static void
@@ -425,7 +448,7 @@ main (int   argc,
   g_test_add ("/Pp/Checks/preconditions/list-store", PpTestFixture, "list-store",
               pp_test_fixture_set_up, test_list_preconditions, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/preconditions/menu", PpTestFixture, "menu",
-              pp_test_fixture_set_up, test_list_preconditions, pp_test_fixture_tear_down);
+              pp_test_fixture_set_up, test_menu_preconditions, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/preconditions/settings", PpTestFixture, "settings",
               pp_test_fixture_set_up, test_settings_preconditions, pp_test_fixture_tear_down);
   g_test_add_data_func ("/Pp/Checks/result-type/sync", GINT_TO_POINTER (FALSE),
