@@ -180,8 +180,8 @@ call (guint32     serial,
       const char *method,
       const char *args)
 {
-  return pp_wire_encode_call (serial, 0, PP_WIRE_FLAGS_NONE, method,
-                              g_variant_new_parsed (args));
+  return pp_wire_encode_call (serial, 0, PP_WIRE_FLAGS_NONE, 0, method,
+                              g_variant_new_parsed (args), NULL);
 }
 
 void
@@ -199,13 +199,13 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
     NULL });
   add_frames (seeds, "action-properties", OBJECT_ACTION, (GBytes *[]) {
     pp_fuzz_hello (1),
-    pp_wire_encode (PP_WIRE_KIND_SUBSCRIBE, 0, 0, 0, g_variant_new ("(s)", "activate")),
+    pp_wire_encode (PP_WIRE_KIND_SUBSCRIBE, 0, 0, 0, g_variant_new ("(us)", 0, "activate")),
     pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, 0, 2, 0,
-                    g_variant_new_parsed ("('enabled', @mv just <false>)")),
+                    g_variant_new_parsed ("(uint32 0, 'enabled', @mv just <false>)")),
     pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, 0, 3, 0,
-                    g_variant_new_parsed ("('state', @mv just <<7>>)")),
+                    g_variant_new_parsed ("(uint32 0, 'state', @mv just <<7>>)")),
     call (4, "activate", "(@mv just <'y'>,)"),
-    pp_wire_encode (PP_WIRE_KIND_UNSUBSCRIBE, 0, 0, 0, g_variant_new ("(s)", "activate")),
+    pp_wire_encode (PP_WIRE_KIND_UNSUBSCRIBE, 0, 0, 0, g_variant_new ("(us)", 0, "activate")),
     NULL });
   add_frames (seeds, "action-cancel", OBJECT_ACTION, (GBytes *[]) {
     pp_fuzz_hello (1),
@@ -215,10 +215,10 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
     NULL });
   add_frames (seeds, "action-no-reply", OBJECT_ACTION, (GBytes *[]) {
     pp_fuzz_hello (1),
-    pp_wire_encode_call (2, 0, PP_WIRE_FLAGS_NO_REPLY, "concat",
-                         g_variant_new ("(ss)", "a", "b")),
-    pp_wire_encode_call (3, 1, PP_WIRE_FLAGS_NONE, "concat",
-                         g_variant_new ("(ss)", "a", "b")),
+    pp_wire_encode_call (2, 0, PP_WIRE_FLAGS_NO_REPLY, 0, "concat",
+                         g_variant_new ("(ss)", "a", "b"), NULL),
+    pp_wire_encode_call (3, 1, PP_WIRE_FLAGS_NONE, 0, "concat",
+                         g_variant_new ("(ss)", "a", "b"), NULL),
     NULL });
   add_frames (seeds, "action-wrong-args", OBJECT_ACTION, (GBytes *[]) {
     pp_fuzz_hello (1),
@@ -240,7 +240,7 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
     NULL });
   add_frames (seeds, "bad-hello", OBJECT_ACTION, (GBytes *[]) {
     pp_wire_encode (PP_WIRE_KIND_HELLO, 0, 1, 0,
-                    g_variant_new_parsed ("('pipeproxy', uint32 99, @a{sv} {})")),
+                    g_variant_new_parsed ("(uint32 0, 'pipeproxy', uint32 99, @a{sv} {})")),
     NULL });
   add_frames (seeds, "second-hello", OBJECT_ACTION, (GBytes *[]) {
     pp_fuzz_hello (1),

@@ -312,39 +312,39 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
 
   pp_fuzz_seed_add_frames (seeds, "action-replies", (GBytes *[]) {
     g_bytes_ref (action_welcome),
-    pp_wire_encode_return (2, g_variant_new ("(s)", "ab")),
-    pp_wire_encode_return (3, g_variant_new_parsed ("(@mv just <0>,)")),
-    pp_wire_encode_return (4, g_variant_new ("()")),
-    frame (PP_WIRE_KIND_PROPERTY, 0, "('enabled', @mv just <false>)"),
-    pp_wire_encode_return (5, g_variant_new_parsed ("(@mv just <false>,)")),
-    pp_wire_encode_signal ("activate", "", g_variant_new_parsed ("(@mv just <'x'>,)")),
+    pp_wire_encode_return (2, g_variant_new ("(s)", "ab"), NULL),
+    pp_wire_encode_return (3, g_variant_new_parsed ("(@mv just <0>,)"), NULL),
+    pp_wire_encode_return (4, g_variant_new ("()"), NULL),
+    frame (PP_WIRE_KIND_PROPERTY, 0, "(uint32 0, 'enabled', @mv just <false>)"),
+    pp_wire_encode_return (5, g_variant_new_parsed ("(@mv just <false>,)"), NULL),
+    pp_wire_encode_signal (0, "activate", "", g_variant_new_parsed ("(@mv just <'x'>,)"), NULL),
     NULL });
   pp_fuzz_seed_add_frames (seeds, "action-errors", (GBytes *[]) {
     g_bytes_ref (action_welcome),
     frame (PP_WIRE_KIND_ERROR, 2, "('g-io-error-quark', 1, 'Not found')"),
     frame (PP_WIRE_KIND_ERROR, 3, "('no-such-domain', -5, '')"),
-    pp_wire_encode_return (4, g_variant_new ("(i)", 5)),
-    pp_wire_encode_return (99, g_variant_new ("()")),
+    pp_wire_encode_return (4, g_variant_new ("(i)", 5), NULL),
+    pp_wire_encode_return (99, g_variant_new ("()"), NULL),
     NULL });
   pp_fuzz_seed_add_frames (seeds, "action-welcome-only", (GBytes *[]) {
     g_bytes_ref (action_welcome),
     NULL });
   pp_fuzz_seed_add_frames (seeds, "menu-signal", (GBytes *[]) {
     g_bytes_ref (menu_welcome),
-    pp_wire_encode_signal ("items-changed", "", g_variant_new ("(iii)", 0, 1, 2)),
+    pp_wire_encode_signal (0, "items-changed", "", g_variant_new ("(iii)", 0, 1, 2), NULL),
     NULL });
   pp_fuzz_seed_add_frames (seeds, "hand-made-welcome", (GBytes *[]) {
     frame (PP_WIRE_KIND_WELCOME, 1,
-           "('pipeproxy', uint32 1, {'type-name': <'Thing'>, 'type-chain': <['Thing', 'GObject']>, "
+           "('pipeproxy', uint32 2, {'type-name': <'Thing'>, 'type-chain': <['Thing', 'GObject']>, "
            "'methods': <[('concat', '(ss)', '(s)', false, 'added')]>, "
            "'signals': <[('activate', uint32 130, ['GVariant'], '(mv)', '')]>, "
            "'properties': <[('enabled', uint32 227, 'gboolean', 'b', '', @mv <true>)]>})"),
-    pp_wire_encode_return (2, g_variant_new ("(s)", "ab")),
+    pp_wire_encode_return (2, g_variant_new ("(s)", "ab"), NULL),
     NULL });
   pp_fuzz_seed_add_frames (seeds, "wrong-magic", (GBytes *[]) {
     frame (PP_WIRE_KIND_WELCOME, 1, "('pipeprox', uint32 1, @a{sv} {})"),
     NULL });
   pp_fuzz_seed_add_frames (seeds, "return-before-welcome", (GBytes *[]) {
-    pp_wire_encode_return (1, g_variant_new ("()")),
+    pp_wire_encode_return (1, g_variant_new ("()"), NULL),
     NULL });
 }

@@ -158,35 +158,46 @@ body_text (GVariant *body)
 
 /* The method, signal or property a frame is about, or NULL */
 static char *
-body_member (PpWireKind  kind,
-             GVariant   *body)
+body_member (const PpWireHeader *header,
+             GVariant           *whole)
 {
+  g_autoptr(GVariant) body = (header->flags & PP_WIRE_FLAGS_OBJECTS)
+                             ? g_variant_get_child_value (whole, 0) : g_variant_ref (whole);
   g_autoptr(GVariant) name = NULL;
+  guint32 handle;
 
-  switch (kind)
+  switch (header->kind)
     {
     case PP_WIRE_KIND_CALL:
     case PP_WIRE_KIND_PROPERTY:
     case PP_WIRE_KIND_SET_PROPERTY:
     case PP_WIRE_KIND_SUBSCRIBE:
     case PP_WIRE_KIND_UNSUBSCRIBE:
-      name = g_variant_get_child_value (body, 0);
+      handle = pp_wire_body_handle (body);
+      name = g_variant_get_child_value (body, 1);
+      if (handle != PP_WIRE_ROOT_HANDLE)
+        return g_strdup_printf ("%u.%s", handle, g_variant_get_string (name, NULL));
       return g_variant_dup_string (name, NULL);
     case PP_WIRE_KIND_SIGNAL:
       {
-        g_autoptr(GVariant) detail = g_variant_get_child_value (body, 1);
+        g_autoptr(GVariant) detail = g_variant_get_child_value (body, 2);
 
-        name = g_variant_get_child_value (body, 0);
-        if (*g_variant_get_string (detail, NULL) != '\0')
-          return g_strconcat (g_variant_get_string (name, NULL), "::",
-                              g_variant_get_string (detail, NULL), NULL);
-        return g_variant_dup_string (name, NULL);
+        handle = pp_wire_body_handle (body);
+        name = g_variant_get_child_value (body, 1);
+        return g_strdup_printf ("%.0u%s%s%s%s", handle, handle ? "." : "",
+                                g_variant_get_string (name, NULL),
+                                *g_variant_get_string (detail, NULL) ? "::" : "",
+                                g_variant_get_string (detail, NULL));
       }
     case PP_WIRE_KIND_HELLO:
     case PP_WIRE_KIND_WELCOME:
     case PP_WIRE_KIND_RETURN:
     case PP_WIRE_KIND_ERROR:
     case PP_WIRE_KIND_CANCEL:
+    case PP_WIRE_KIND_TYPE:
+    case PP_WIRE_KIND_INTRODUCE:
+    case PP_WIRE_KIND_RELEASE:
+    case PP_WIRE_KIND_RELEASED:
     default:
       return NULL;
     }
@@ -202,7 +213,7 @@ log_frame (gconstpointer       stream,
 {
   const char *dir = direction == PP_DEBUG_IN ? "in" : "out";
   const char *kind = pp_wire_kind_to_string (header->kind);
-  g_autofree char *member = body ? body_member (header->kind, body) : NULL;
+  g_autofree char *member = body ? body_member (header, body) : NULL;
   g_autofree char *text = body ? body_text (body) : g_strdup ("?");
   g_autofree char *serial = g_strdup_printf ("%u", header->serial);
   g_autofree char *body_size = g_strdup_printf ("%u", header->body_size);
@@ -273,9 +284,10 @@ pp_debug_frame_out (gconstpointer  stream,
     return;
   if (PP_WIRE_HEADER_SIZE + (gsize) header.body_size <= size)
     {
+      const GVariantType *type = pp_wire_frame_body_type (header.kind, header.flags);
+
       body_bytes = g_bytes_new_from_bytes (frame, PP_WIRE_HEADER_SIZE, header.body_size);
-      body = g_variant_ref_sink (g_variant_new_from_bytes (pp_wire_body_type (header.kind),
-                                                           body_bytes, TRUE));
+      body = g_variant_ref_sink (g_variant_new_from_bytes (type, body_bytes, TRUE));
     }
   log_frame (stream, PP_DEBUG_OUT, &header, body, fds ? g_unix_fd_list_get_length (fds) : 0,
              body_in_memfd);

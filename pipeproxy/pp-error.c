@@ -86,3 +86,9 @@ pp_error_get_remote (const GError  *error,
     *out_code = error->code;
   return FALSE;
 }
+
+GError *
+pp_error_no_such_object (guint32 handle)
+{
+  return g_error_new (PP_ERROR, PP_ERROR_NO_SUCH_OBJECT, _("No object %u is held here"), handle);
+}

@@ -37,6 +37,9 @@ G_BEGIN_DECLS
  * @PP_ERROR_REMOTE_ERROR: the remote method failed with an error whose domain
  *   is not known in this process; the message starts with the remote domain
  *   name and code, see [func@Pp.Error.get_remote]
+ * @PP_ERROR_NO_SUCH_OBJECT: the call was for an object the peer does not
+ *   hold: one it never got, or one already released. The two are not told
+ *   apart.
  *
  * Error codes of the %PP_ERROR domain.
  *
@@ -54,6 +57,7 @@ typedef enum
   PP_ERROR_PROTOCOL,
   PP_ERROR_LIMIT_EXCEEDED,
   PP_ERROR_REMOTE_ERROR,
+  PP_ERROR_NO_SUCH_OBJECT,
 } PpError;
 
 PP_AVAILABLE_IN_ALL

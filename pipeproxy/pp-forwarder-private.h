@@ -12,7 +12,9 @@ G_BEGIN_DECLS
  * order with the calls' replies, and sets properties for the peer. */
 typedef struct _PpForwarder PpForwarder;
 
+/* For @object, exported as @handle */
 PpForwarder *pp_forwarder_new          (GObject            *object,
+                                        guint32             handle,
                                         PpConnection       *connection);
 /* Stops forwarding, and frees */
 void         pp_forwarder_free         (PpForwarder        *self);

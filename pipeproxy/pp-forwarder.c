@@ -13,16 +13,19 @@ struct _PpForwarder
 {
   GObject      *object;
   PpConnection *connection;
+  guint32       handle;
   gulong        notify_id;
   GHashTable   *forwarded;    /* signal name → handler id */
 };
 
 PpForwarder *
 pp_forwarder_new (GObject      *object,
+                  guint32       handle,
                   PpConnection *connection)
 {
   PpForwarder *self = g_new0 (PpForwarder, 1);
 
+  self->handle = handle;
   self->object = g_object_ref (object);
   self->connection = pp_connection_ref (connection);
   self->forwarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -98,7 +101,7 @@ on_object_notify (GObject     *object,
       return;
     }
   frame = pp_wire_encode (PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0,
-                          g_variant_new ("(s@mv)", pspec->name, value));
+                          g_variant_new ("(us@mv)", self->handle, pspec->name, value));
   pp_connection_send (self->connection, frame, NULL);
 }
 
@@ -164,7 +167,7 @@ pp_forwarder_set_property (PpForwarder        *self,
   GParamSpec *pspec;
   const char *name;
 
-  g_variant_get (body, "(&s@mv)", &name, &maybe);
+  g_variant_get (body, "(u&s@mv)", NULL, &name, &maybe);
   pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->object), name);
 
   if (set_property (self, pspec, name, maybe, &error))
@@ -230,8 +233,8 @@ forward_signal_marshal (GClosure     *closure,
         }
     }
 
-  frame = pp_wire_encode_signal (fc->name, detail,
-                                 g_variant_new_tuple (args, n_param_values - 1));
+  frame = pp_wire_encode_signal (fc->forwarder->handle, fc->name, detail,
+                                 g_variant_new_tuple (args, n_param_values - 1), NULL);
   /* E.g. a stream on a pair of pipes: the peer cannot get it */
   if (!pp_connection_send_with_fds (fc->forwarder->connection, frame, fds, &error) &&
       !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))

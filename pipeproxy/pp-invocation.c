@@ -148,7 +148,7 @@ pp_invocation_send_answer (PpConnection *connection,
   if (error != NULL)
     frame = pp_wire_encode_error (serial, error);
   else
-    frame = pp_wire_encode_return (serial, result);
+    frame = pp_wire_encode_return (serial, result, NULL);
 
   if (!pp_connection_send_with_fds (connection, frame, error ? NULL : fds, &send_error) &&
       !g_error_matches (send_error, PP_ERROR, PP_ERROR_DISCONNECTED))

@@ -329,6 +329,13 @@ handle_call (PpListener         *self,
   pp_wire_split_body (body, &name, 1, &args, NULL);
   invocation = start_invocation (self, header, body, name, args, fds);
 
+  if (pp_wire_body_handle (body) != PP_WIRE_ROOT_HANDLE)
+    {
+      error = pp_error_no_such_object (pp_wire_body_handle (body));
+      pp_invocation_return_gerror (invocation, error);
+      return;
+    }
+
   if (G_UNLIKELY (header->flags & PP_WIRE_FLAGS_ARGS_TOO_DEEP))
     {
       g_set_error (&error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
@@ -411,14 +418,23 @@ on_message (PpConnection       *connection,
     case PP_WIRE_KIND_UNSUBSCRIBE:
       {
         const char *name;
+        guint32 handle;
 
-        g_variant_get (body, "(&s)", &name);
-        pp_forwarder_subscribe (self->forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+        g_variant_get (body, "(u&s)", &handle, &name);
+        if (handle == PP_WIRE_ROOT_HANDLE)
+          pp_forwarder_subscribe (self->forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
       }
       break;
 
     case PP_WIRE_KIND_SET_PROPERTY:
-      pp_forwarder_set_property (self->forwarder, header, body);
+      if (pp_wire_body_handle (body) == PP_WIRE_ROOT_HANDLE)
+        pp_forwarder_set_property (self->forwarder, header, body);
+      else
+        {
+          g_autoptr(GError) error = pp_error_no_such_object (pp_wire_body_handle (body));
+
+          pp_invocation_send_answer (self->connection, header->serial, NULL, NULL, error);
+        }
       break;
 
     case PP_WIRE_KIND_WELCOME:
@@ -483,7 +499,7 @@ pp_listener_initable_init (GInitable     *initable,
   if (self->max_message_size != 0)
     pp_connection_set_max_message_size (self->connection, self->max_message_size);
   pp_connection_set_memfd_threshold (self->connection, self->memfd_threshold);
-  self->forwarder = pp_forwarder_new (self->object, self->connection);
+  self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection);
   self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
   pp_connection_start (self->connection);
   return TRUE;

@@ -122,7 +122,7 @@ pp_mirror_take_property (PpMirror *self,
   g_autoptr(GVariant) maybe = NULL;
   const char *name;
 
-  g_variant_get (body, "(&s@mv)", &name, &maybe);
+  g_variant_get (body, "(u&s@mv)", NULL, &name, &maybe);
   store_property (self, name, maybe, TRUE);
 }
 
@@ -140,7 +140,7 @@ pp_mirror_take_queued_properties (PpMirror *self)
       g_autoptr(GVariant) maybe = NULL;
       const char *name;
 
-      g_variant_get (g_ptr_array_index (bodies, i), "(&s@mv)", &name, &maybe);
+      g_variant_get (g_ptr_array_index (bodies, i), "(u&s@mv)", NULL, &name, &maybe);
       store_property (self, name, maybe, FALSE);
     }
 }
@@ -214,7 +214,7 @@ property_request (const char *name,
 {
   GVariant *boxed = value ? g_variant_new_variant (value) : NULL;
 
-  return g_variant_ref_sink (g_variant_new ("(s@mv)", name,
+  return g_variant_ref_sink (g_variant_new ("(us@mv)", PP_WIRE_ROOT_HANDLE, name,
                                             g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, boxed)));
 }
 
@@ -628,7 +628,8 @@ pp_mirror_sync_subscriptions (PpMirror *self)
 
           self->subscribed[i] = watched;
           frame = pp_wire_encode (watched ? PP_WIRE_KIND_SUBSCRIBE : PP_WIRE_KIND_UNSUBSCRIBE,
-                                  PP_WIRE_FLAGS_NO_REPLY, 0, 0, g_variant_new ("(s)", name));
+                                  PP_WIRE_FLAGS_NO_REPLY, 0, 0,
+                                  g_variant_new ("(us)", PP_WIRE_ROOT_HANDLE, name));
           pp_connection_send (self->connection, frame, NULL);
         }
     }

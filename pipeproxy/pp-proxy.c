@@ -619,7 +619,7 @@ build_call (guint32  serial,
   CallRequest *request = user_data;
 
   return pp_wire_encode_call (serial, request->timeout_msec, PP_WIRE_FLAGS_NONE,
-                              request->method, request->parameters);
+                              PP_WIRE_ROOT_HANDLE, request->method, request->parameters, NULL);
 }
 
 /* A described method's arguments are checked here, so a wrong call fails at

@@ -33,23 +33,29 @@ G_BEGIN_DECLS
 
 /* The wire protocol version; HELLO and WELCOME keep their body type in
  * every version so that a mismatch can always be reported. */
-#define PP_WIRE_PROTOCOL_VERSION 1
+#define PP_WIRE_PROTOCOL_VERSION 2
 #define PP_WIRE_MAGIC            "pipeproxy"
 
 typedef enum
 {
   PP_WIRE_KIND_HELLO   = 1, /* (sua{sv}) magic, version, options       */
   PP_WIRE_KIND_WELCOME = 2, /* (sua{sv}) magic, version, object info   */
-  PP_WIRE_KIND_CALL    = 3, /* (sv)      method, argument tuple        */
+  PP_WIRE_KIND_CALL    = 3, /* (usv)     handle, method, argument tuple */
   PP_WIRE_KIND_RETURN  = 4, /* v         result tuple                  */
   PP_WIRE_KIND_ERROR   = 5, /* (sis)     domain, code, message         */
-  PP_WIRE_KIND_SIGNAL  = 6, /* (ssv)     name, detail, argument tuple  */
+  PP_WIRE_KIND_SIGNAL  = 6, /* (ussv)    handle, name, detail, arguments */
   PP_WIRE_KIND_CANCEL  = 7, /* ()        serial is the call cancelled  */
-  PP_WIRE_KIND_SUBSCRIBE   = 8,  /* (s)   forward this signal from now on  */
-  PP_WIRE_KIND_UNSUBSCRIBE = 9,  /* (s)   stop forwarding it               */
-  PP_WIRE_KIND_PROPERTY    = 10, /* (smv) a property's new value         */
-  PP_WIRE_KIND_SET_PROPERTY = 11, /* (smv) set a property; RETURN (mv)   */
-  PP_WIRE_KIND_LAST    = PP_WIRE_KIND_SET_PROPERTY,
+  PP_WIRE_KIND_SUBSCRIBE   = 8,  /* (us)  forward this signal from now on  */
+  PP_WIRE_KIND_UNSUBSCRIBE = 9,  /* (us)  stop forwarding it               */
+  PP_WIRE_KIND_PROPERTY    = 10, /* (usmv) a property's new value        */
+  PP_WIRE_KIND_SET_PROPERTY = 11, /* (usmv) set a property; RETURN (mv)  */
+  /* The handle tables (see pp-exports-private.h, pp-imports-private.h);
+   * never answered */
+  PP_WIRE_KIND_TYPE      = 12, /* (ua{sv})    type id, its description   */
+  PP_WIRE_KIND_INTRODUCE = 13, /* a(uua{sv})  handle, type id, property values */
+  PP_WIRE_KIND_RELEASE   = 14, /* a(uu)       handle, references received */
+  PP_WIRE_KIND_RELEASED  = 15, /* au          handles no longer exported */
+  PP_WIRE_KIND_LAST    = PP_WIRE_KIND_RELEASED,
 } PpWireKind;
 
 typedef enum
@@ -57,6 +63,12 @@ typedef enum
   PP_WIRE_FLAGS_NONE     = 0,
   PP_WIRE_FLAGS_NO_REPLY = 1 << 0,
   PP_WIRE_FLAGS_BODY_IN_FD = 1 << 1,
+  /* The frame refers to objects: its body is (B a(bu)), B the kind's
+   * body, and the array its object table: for each index whether the
+   * handle is the sender's (TRUE) or the receiver's (FALSE), and the
+   * handle. Its values of type 'o' are "/N", N an index into the table.
+   * Only CALL, RETURN and SIGNAL carry it. */
+  PP_WIRE_FLAGS_OBJECTS  = 1 << 2,
   /* Never on the wire (a peer's frame with it is refused): set by
    * pp_wire_decode_body() on a CALL whose arguments are a valid GVariant
    * but nested deeper than PP_WIRE_MAX_ARGS_DEPTH, so that the call alone
@@ -69,7 +81,11 @@ typedef enum
  * argument tuple */
 #define PP_WIRE_MAX_ARGS_DEPTH 61
 
-#define PP_WIRE_FLAGS_ALL (PP_WIRE_FLAGS_NO_REPLY | PP_WIRE_FLAGS_BODY_IN_FD)
+#define PP_WIRE_FLAGS_ALL (PP_WIRE_FLAGS_NO_REPLY | PP_WIRE_FLAGS_BODY_IN_FD | \
+                           PP_WIRE_FLAGS_OBJECTS)
+
+/* The handle of the object a listener serves: the first one it exports */
+#define PP_WIRE_ROOT_HANDLE 0
 
 /* The kernel's limit of descriptors in one SCM_RIGHTS message */
 #define PP_WIRE_MAX_FDS 253
@@ -93,7 +109,12 @@ pp_wire_kind_is_reply (PpWireKind kind)
          kind == PP_WIRE_KIND_WELCOME;
 }
 
+/* The body type of a frame of @kind with @flags: for
+ * PP_WIRE_FLAGS_OBJECTS the kind's body and the object table, NULL for a
+ * kind that does not carry objects */
 const GVariantType *pp_wire_body_type        (PpWireKind          kind);
+const GVariantType *pp_wire_frame_body_type  (PpWireKind          kind,
+                                              PpWireFlags         flags);
 const char         *pp_wire_kind_to_string   (PpWireKind          kind);
 gsize               pp_wire_frame_size       (gsize               body_size);
 gsize               pp_wire_stream_size      (const PpWireHeader *header);
@@ -108,27 +129,43 @@ GBytes             *pp_wire_encode           (PpWireKind          kind,
                                               guint32             serial,
                                               guint32             timeout_msec,
                                               GVariant           *body);
+/* The whole body, its object table included when the frame has one */
 GVariant           *pp_wire_decode_body      (PpWireHeader       *header,
                                               GBytes             *body,
                                               GError            **error);
+/* A decoded body of a frame with PP_WIRE_FLAGS_OBJECTS: the kind's body,
+ * and its object table (a(bu)) in @objects; both new references */
+GVariant           *pp_wire_unwrap_objects   (GVariant           *body,
+                                              GVariant          **objects);
 
-/* Convenience encoders, each consuming a floating @args */
+/* Convenience encoders, each consuming a floating @args; @objects, if not
+ * NULL, is the frame's object table (a(bu), consumed if floating) */
 GBytes             *pp_wire_encode_call      (guint32             serial,
                                               guint32             timeout_msec,
                                               PpWireFlags         flags,
+                                              guint32             handle,
                                               const char         *method,
-                                              GVariant           *args);
+                                              GVariant           *args,
+                                              GVariant           *objects);
 GBytes             *pp_wire_encode_return    (guint32             serial,
-                                              GVariant           *result);
+                                              GVariant           *result,
+                                              GVariant           *objects);
 GBytes             *pp_wire_encode_error     (guint32             serial,
                                               const GError       *error);
 GError             *pp_wire_decode_error     (GVariant           *body);
-GBytes             *pp_wire_encode_signal    (const char         *name,
+GBytes             *pp_wire_encode_signal    (guint32             handle,
+                                              const char         *name,
                                               const char         *detail,
-                                              GVariant           *args);
+                                              GVariant           *args,
+                                              GVariant           *objects);
+
+/* The handle a CALL, SIGNAL, SUBSCRIBE, UNSUBSCRIBE, PROPERTY,
+ * SET_PROPERTY or TYPE body starts with (its first member) */
+guint32             pp_wire_body_handle      (GVariant           *body);
 
 /* The strings and the argument tuple of a decoded CALL (1 string), SIGNAL
- * (2) or RETURN (none) body, without copying */
+ * (2) or RETURN (none) body, without copying; the handle of a CALL or
+ * SIGNAL is pp_wire_body_handle()'s */
 gboolean            pp_wire_split_body       (GVariant           *body,
                                               const char        **strings,
                                               guint               n_strings,
@@ -140,5 +177,10 @@ gboolean            pp_wire_locate_args      (GVariant           *body,
                                               const char        **type_string,
                                               const guint8      **args_data,
                                               gsize              *args_size);
+
+/* The index an object value ('o', "/N") stands for, or -1 if it is not
+ * one below @n_objects */
+int                 pp_wire_object_index     (const char         *path,
+                                              guint               n_objects);
 
 G_END_DECLS

@@ -12,15 +12,27 @@
 static const char * const body_type_strings[] = {
   [PP_WIRE_KIND_HELLO]   = "(sua{sv})",
   [PP_WIRE_KIND_WELCOME] = "(sua{sv})",
-  [PP_WIRE_KIND_CALL]    = "(sv)",
+  [PP_WIRE_KIND_CALL]    = "(usv)",
   [PP_WIRE_KIND_RETURN]  = "v",
   [PP_WIRE_KIND_ERROR]   = "(sis)",
-  [PP_WIRE_KIND_SIGNAL]  = "(ssv)",
+  [PP_WIRE_KIND_SIGNAL]  = "(ussv)",
   [PP_WIRE_KIND_CANCEL]  = "()",
-  [PP_WIRE_KIND_SUBSCRIBE] = "(s)",
-  [PP_WIRE_KIND_UNSUBSCRIBE] = "(s)",
-  [PP_WIRE_KIND_PROPERTY] = "(smv)",
-  [PP_WIRE_KIND_SET_PROPERTY] = "(smv)",
+  [PP_WIRE_KIND_SUBSCRIBE] = "(us)",
+  [PP_WIRE_KIND_UNSUBSCRIBE] = "(us)",
+  [PP_WIRE_KIND_PROPERTY] = "(usmv)",
+  [PP_WIRE_KIND_SET_PROPERTY] = "(usmv)",
+  [PP_WIRE_KIND_TYPE] = "(ua{sv})",
+  [PP_WIRE_KIND_INTRODUCE] = "a(uua{sv})",
+  [PP_WIRE_KIND_RELEASE] = "a(uu)",
+  [PP_WIRE_KIND_RELEASED] = "au",
+};
+
+/* With PP_WIRE_FLAGS_OBJECTS: the body and the object table */
+static const char * const objects_body_type_strings[] = {
+  [PP_WIRE_KIND_CALL]    = "((usv)a(bu))",
+  [PP_WIRE_KIND_RETURN]  = "(va(bu))",
+  [PP_WIRE_KIND_SIGNAL]  = "((ussv)a(bu))",
+  [PP_WIRE_KIND_LAST]    = NULL,
 };
 
 static const char * const kind_names[] = {
@@ -35,6 +47,10 @@ static const char * const kind_names[] = {
   [PP_WIRE_KIND_UNSUBSCRIBE] = "UNSUBSCRIBE",
   [PP_WIRE_KIND_PROPERTY] = "PROPERTY",
   [PP_WIRE_KIND_SET_PROPERTY] = "SET_PROPERTY",
+  [PP_WIRE_KIND_TYPE] = "TYPE",
+  [PP_WIRE_KIND_INTRODUCE] = "INTRODUCE",
+  [PP_WIRE_KIND_RELEASE] = "RELEASE",
+  [PP_WIRE_KIND_RELEASED] = "RELEASED",
 };
 
 const GVariantType *
@@ -44,6 +60,17 @@ pp_wire_body_type (PpWireKind kind)
 
   /* A plain cast: G_VARIANT_TYPE() would check these constant strings on
    * every frame */
+  return (const GVariantType *) body_type_strings[kind];
+}
+
+const GVariantType *
+pp_wire_frame_body_type (PpWireKind  kind,
+                         PpWireFlags flags)
+{
+  g_return_val_if_fail (kind >= PP_WIRE_KIND_HELLO && kind <= PP_WIRE_KIND_LAST, NULL);
+
+  if (flags & PP_WIRE_FLAGS_OBJECTS)
+    return (const GVariantType *) objects_body_type_strings[kind];
   return (const GVariantType *) body_type_strings[kind];
 }
 
@@ -111,7 +138,8 @@ pp_wire_parse_header (const guint8  *data,
       return FALSE;
     }
 
-  if ((header->flags & ~PP_WIRE_FLAGS_ALL) != 0)
+  if ((header->flags & ~PP_WIRE_FLAGS_ALL) != 0 ||
+      ((header->flags & PP_WIRE_FLAGS_OBJECTS) && objects_body_type_strings[header->kind] == NULL))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                    _("Received a frame of kind %s with unknown flags set"),
@@ -223,25 +251,153 @@ pp_wire_encode (PpWireKind   kind,
   return frame_end (frame, body_size, capacity);
 }
 
+static void locate_parts (GVariant     *body,
+                          const char  **strings,
+                          guint         n_strings,
+                          gsize        *value_start,
+                          gsize        *type_start,
+                          gsize        *end);
+
+/* The kind's body of a body that may carry an object table */
+static GVariant *
+inner_body (const PpWireHeader *header,
+            GVariant           *body)
+{
+  if (header->flags & PP_WIRE_FLAGS_OBJECTS)
+    return g_variant_get_child_value (body, 0);
+  return g_variant_ref (body);
+}
+
 /* A CALL too deep for us but not for GLib is a well-formed request that
- * fails on its own: the same CALL, without its arguments, and a flag that
+ * fails on its own: the same CALL, without its arguments (but with its
+ * object table, whose references must still be counted), and a flag that
  * says why */
 static GVariant *
 decode_call_too_deep (PpWireHeader *header,
                       GBytes       *body)
 {
+  const GVariantType *type = pp_wire_frame_body_type (header->kind, header->flags);
   g_autoptr(GVariant) value = NULL;
+  g_autoptr(GVariant) call = NULL;
+  GVariant *stripped;
   const char *method;
 
-  if (!pp_normal_form_check_with_depth (G_VARIANT_TYPE ("(sv)"), g_bytes_get_data (body, NULL),
+  if (!pp_normal_form_check_with_depth (type, g_bytes_get_data (body, NULL),
                                         header->body_size, PP_NORMAL_FORM_GLIB_MAX_DEPTH))
     return NULL;
 
-  value = g_variant_new_from_bytes (G_VARIANT_TYPE ("(sv)"), body, TRUE);
-  pp_wire_split_body (value, &method, 1, NULL, NULL);
+  value = g_variant_new_from_bytes (type, body, TRUE);
+  call = inner_body (header, value);
+  pp_wire_split_body (call, &method, 1, NULL, NULL);
   header->flags |= PP_WIRE_FLAGS_ARGS_TOO_DEEP;
-  return g_variant_ref_sink (g_variant_new ("(s@v)", method,
-                                            g_variant_new_variant (g_variant_new ("()"))));
+  stripped = g_variant_new ("(us@v)", pp_wire_body_handle (call), method,
+                            g_variant_new_variant (g_variant_new ("()")));
+  if (header->flags & PP_WIRE_FLAGS_OBJECTS)
+    {
+      g_autoptr(GVariant) objects = g_variant_get_child_value (value, 1);
+
+      stripped = g_variant_new ("(@(usv)@a(bu))", stripped, objects);
+    }
+  return g_variant_ref_sink (stripped);
+}
+
+int
+pp_wire_object_index (const char *path,
+                      guint       n_objects)
+{
+  guint64 index = 0;
+
+  /* "/N", N in decimal without leading zeros */
+  if (path[0] != '/' || path[1] == '\0' || (path[1] == '0' && path[2] != '\0'))
+    return -1;
+  for (const char *p = path + 1; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return -1;
+      index = index * 10 + (*p - '0');
+      if (index >= n_objects)
+        return -1;
+    }
+  return (int) index;
+}
+
+/* Every object value of @value, outside variants (inside one, an 'o' is
+ * data), indexes the object table */
+static gboolean
+check_object_values (GVariant *value,
+                     guint     n_objects)
+{
+  const char *type = g_variant_get_type_string (value);
+  gsize n;
+
+  if (strchr (type, 'o') == NULL)
+    return TRUE;
+  if (type[0] == 'o')
+    return pp_wire_object_index (g_variant_get_string (value, NULL), n_objects) >= 0;
+
+  n = g_variant_n_children (value);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+
+      if (!check_object_values (child, n_objects))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static guint
+strings_of_kind (PpWireKind kind)
+{
+  return kind == PP_WIRE_KIND_CALL ? 1 : kind == PP_WIRE_KIND_SIGNAL ? 2 : 0;
+}
+
+/* Argument and result lists travel in a variant and must be tuples; they
+ * may hold objects only with an object table, whose indexes they use */
+static gboolean
+check_values (const PpWireHeader  *header,
+              GVariant            *value,
+              GError             **error)
+{
+  g_autoptr(GVariant) body = inner_body (header, value);
+  g_autofree char *inner_type = NULL;
+  g_autoptr(GVariant) args = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  const guint8 *data = g_variant_get_data (body);
+  gsize value_start, type_start, end;
+
+  locate_parts (body, NULL, strings_of_kind (header->kind), &value_start, &type_start, &end);
+  if (data[type_start] != '(')
+    {
+      inner_type = g_strndup ((const char *) data + type_start, end - type_start);
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s whose values are of type %s, not a tuple"),
+                   kind_names[header->kind], inner_type);
+      return FALSE;
+    }
+
+  /* The common case: no objects, and no 'o' in the type (a cheap look:
+   * the type string is short) */
+  if (!(header->flags & PP_WIRE_FLAGS_OBJECTS))
+    {
+      if (memchr (data + type_start, 'o', end - type_start) == NULL)
+        return TRUE;
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s with objects but no object table"),
+                   kind_names[header->kind]);
+      return FALSE;
+    }
+
+  objects = g_variant_get_child_value (value, 1);
+  pp_wire_split_body (body, NULL, strings_of_kind (header->kind), &args, NULL);
+  if (!check_object_values (args, g_variant_n_children (objects)))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s with an object that is not in its table"),
+                   kind_names[header->kind]);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 GVariant *
@@ -254,7 +410,14 @@ pp_wire_decode_body (PpWireHeader  *header,
 
   g_return_val_if_fail (g_bytes_get_size (body) == header->body_size, NULL);
 
-  type = pp_wire_body_type (header->kind);
+  type = pp_wire_frame_body_type (header->kind, header->flags);
+  if (type == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s with unknown flags set"),
+                   kind_names[header->kind]);
+      return NULL;
+    }
   if (!pp_normal_form_check (type, g_bytes_get_data (body, NULL), header->body_size))
     {
       if (header->kind == PP_WIRE_KIND_CALL &&
@@ -262,7 +425,7 @@ pp_wire_decode_body (PpWireHeader  *header,
         return g_steal_pointer (&value);
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                    _("Received a frame of kind %s whose body is not a valid %s value"),
-                   kind_names[header->kind], body_type_strings[header->kind]);
+                   kind_names[header->kind], (const char *) type);
       return NULL;
     }
 
@@ -278,49 +441,59 @@ pp_wire_decode_body (PpWireHeader  *header,
   }
 #endif
 
-  /* Argument and result lists travel in a variant; they must be tuples. */
-  if (header->kind == PP_WIRE_KIND_CALL ||
-      header->kind == PP_WIRE_KIND_RETURN ||
-      header->kind == PP_WIRE_KIND_SIGNAL)
-    {
-      guint n_strings = header->kind == PP_WIRE_KIND_CALL ? 1
-                        : header->kind == PP_WIRE_KIND_SIGNAL ? 2 : 0;
-
-      g_autofree char *inner_type = NULL;
-
-      if (!pp_wire_split_body (value, NULL, n_strings, NULL, &inner_type))
-        {
-          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
-                       _("Received a frame of kind %s whose values are of type %s, not a tuple"),
-                       kind_names[header->kind], inner_type);
-          return NULL;
-        }
-    }
+  if ((header->kind == PP_WIRE_KIND_CALL ||
+       header->kind == PP_WIRE_KIND_RETURN ||
+       header->kind == PP_WIRE_KIND_SIGNAL) &&
+      !check_values (header, value, error))
+    return NULL;
 
   return g_steal_pointer (&value);
 }
 
+GVariant *
+pp_wire_unwrap_objects (GVariant  *body,
+                        GVariant **objects)
+{
+  *objects = g_variant_get_child_value (body, 1);
+  return g_variant_get_child_value (body, 0);
+}
+
+guint32
+pp_wire_body_handle (GVariant *body)
+{
+  guint32 handle;
+
+  /* The first member of a tuple that starts with a 'u' is at offset 0, in
+   * this machine's order once decoded */
+  g_assert (g_variant_get_size (body) >= sizeof handle);
+  memcpy (&handle, g_variant_get_data (body), sizeof handle);
+  return handle;
+}
+
 #define MAX_STRINGS 2
 
-/* The bodies of CALL `(sv)`, SIGNAL `(ssv)` and RETURN `v`: a few strings,
- * then a variant holding the argument tuple. They are the hot path, so
- * they are laid out here, straight into the frame, as GVariant would
- * serialise them: the strings one after the other, the variant (the
- * tuple's bytes, a nul, its type string) at the next multiple of 8, and the
- * end of each string as a framing offset, the first one last. Building a
- * GVariant tree and storing it cost several times as much. */
+/* The bodies of CALL `(usv)`, SIGNAL `(ussv)` and RETURN `v`: a handle
+ * (for CALL and SIGNAL), a few strings, then a variant holding the
+ * argument tuple. They are the hot path, so they are laid out here,
+ * straight into the frame, as GVariant would serialise them: the handle
+ * at offset 0, the strings one after the other from offset 4, the variant
+ * (the tuple's bytes, a nul, its type string) at the next multiple of 8,
+ * and the end of each string as a framing offset, the first one last.
+ * Building a GVariant tree and storing it cost several times as much. */
 static GBytes *
 encode_strings_and_args (PpWireKind          kind,
                          PpWireFlags         flags,
                          guint32             serial,
                          guint32             timeout_msec,
+                         guint32             handle,
                          const char * const *strings,
                          guint               n_strings,
                          GVariant           *args)
 {
   g_autoptr(GVariant) owned = g_variant_ref_sink (args);
   gsize ends[MAX_STRINGS];
-  gsize offset = 0;
+  gsize first = n_strings > 0 ? sizeof (guint32) : 0;
+  gsize offset = first;
   gsize args_size, type_length, variant_start, body_end, body_size, width;
   gsize capacity;
   const char *type_string;
@@ -355,7 +528,9 @@ encode_strings_and_args (PpWireKind          kind,
   frame = frame_begin (kind, flags, serial, timeout_msec, body_size, &capacity);
   body = frame + PP_WIRE_HEADER_SIZE;
 
-  offset = 0;
+  if (first > 0)
+    write_u32 (body, handle);
+  offset = first;
   for (guint i = 0; i < n_strings; i++)
     {
       memcpy (body + offset, strings[i], ends[i] - offset);
@@ -369,6 +544,30 @@ encode_strings_and_args (PpWireKind          kind,
     for (gsize b = 0; b < width; b++)
       body[body_size - (i + 1) * width + b] = (guint8) (ends[i] >> (8 * b));
   return frame_end (frame, body_size, capacity);
+}
+
+/* A body with its object table: the slow path, through GVariant */
+static GBytes *
+encode_with_objects (PpWireKind          kind,
+                     PpWireFlags         flags,
+                     guint32             serial,
+                     guint32             timeout_msec,
+                     guint32             handle,
+                     const char * const *strings,
+                     GVariant           *args,
+                     GVariant           *objects)
+{
+  GVariant *body;
+
+  if (kind == PP_WIRE_KIND_CALL)
+    body = g_variant_new ("(us@v)", handle, strings[0], g_variant_new_variant (args));
+  else if (kind == PP_WIRE_KIND_SIGNAL)
+    body = g_variant_new ("(uss@v)", handle, strings[0], strings[1], g_variant_new_variant (args));
+  else
+    body = g_variant_new_variant (args);
+
+  return pp_wire_encode (kind, flags | PP_WIRE_FLAGS_OBJECTS, serial, timeout_msec,
+                         g_variant_new_tuple ((GVariant *[]) { body, objects }, 2));
 }
 
 /* Finds the strings and the variant of a body that
@@ -386,7 +585,7 @@ locate_parts (GVariant     *body,
   const guint8 *data = g_variant_get_data (body);
   gsize size = g_variant_get_size (body);
   gsize width = n_strings > 0 ? pp_normal_form_offset_size (size) : 0;
-  gsize offset = 0;
+  gsize offset = n_strings > 0 ? sizeof (guint32) : 0;
   gsize nul;
 
   g_assert (n_strings <= MAX_STRINGS);
@@ -472,28 +671,44 @@ GBytes *
 pp_wire_encode_call (guint32      serial,
                      guint32      timeout_msec,
                      PpWireFlags  flags,
+                     guint32      handle,
                      const char  *method,
-                     GVariant    *args)
+                     GVariant    *args,
+                     GVariant    *objects)
 {
-  return encode_strings_and_args (PP_WIRE_KIND_CALL, flags, serial, timeout_msec,
+  if (objects != NULL)
+    return encode_with_objects (PP_WIRE_KIND_CALL, flags, serial, timeout_msec, handle,
+                                &method, args, objects);
+  return encode_strings_and_args (PP_WIRE_KIND_CALL, flags, serial, timeout_msec, handle,
                                   &method, 1, args);
 }
 
 GBytes *
 pp_wire_encode_return (guint32   serial,
-                       GVariant *result)
+                       GVariant *result,
+                       GVariant *objects)
 {
-  return encode_strings_and_args (PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, serial, 0,
+  if (objects != NULL)
+    return encode_with_objects (PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, serial, 0, 0,
+                                NULL, result, objects);
+  return encode_strings_and_args (PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, serial, 0, 0,
                                   NULL, 0, result);
 }
 
 GBytes *
-pp_wire_encode_signal (const char *name,
+pp_wire_encode_signal (guint32     handle,
+                       const char *name,
                        const char *detail,
-                       GVariant   *args)
+                       GVariant   *args,
+                       GVariant   *objects)
 {
-  return encode_strings_and_args (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0,
-                                  (const char *[]) { name, detail }, 2, args);
+  const char *strings[] = { name, detail };
+
+  if (objects != NULL)
+    return encode_with_objects (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0, handle,
+                                strings, args, objects);
+  return encode_strings_and_args (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0, handle,
+                                  strings, 2, args);
 }
 
 GBytes *

@@ -172,7 +172,8 @@ lying_listener_thread (gpointer data)
       g_autoptr(GBytes) reply = NULL;
 
       g_assert_cmpuint (header.kind, ==, PP_WIRE_KIND_CALL);
-      reply = pp_wire_encode_return (header.serial, g_ptr_array_index (liar->replies, i));
+      reply = pp_wire_encode_return (header.serial, g_ptr_array_index (liar->replies, i),
+                                     NULL);
       send_frame (liar->socket, reply);
     }
 

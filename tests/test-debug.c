@@ -139,7 +139,7 @@ test_debug_message (void)
   call = find_record ("out", "CALL", "echo_string");
   g_assert_nonnull (call);
   serial = g_hash_table_lookup (call, "PP_SERIAL");
-  g_assert_cmpstr (g_hash_table_lookup (call, "PP_BODY"), ==, "('echo_string', <('hello',)>)");
+  g_assert_cmpstr (g_hash_table_lookup (call, "PP_BODY"), ==, "(0, 'echo_string', <('hello',)>)");
   g_assert_cmpstr (g_hash_table_lookup (call, "PP_FDS"), ==, "0");
   g_assert_cmpstr (g_hash_table_lookup (call, "PP_MEMFD"), ==, "0");
   g_assert_cmpstr (g_hash_table_lookup (call, "GLIB_DOMAIN"), ==, "Pp");
@@ -162,12 +162,13 @@ test_debug_message (void)
   g_assert_cmpint (atoi (g_hash_table_lookup (big, "PP_BODY_SIZE")), >, 4096);
   g_assert_true (g_str_has_suffix (g_hash_table_lookup (big, "PP_BODY"), "..."));
   g_assert_cmpint (strlen (g_hash_table_lookup (big, "PP_BODY")), <=, 512 + strlen ("..."));
-  g_assert_true (g_str_has_prefix (g_hash_table_lookup (big, "PP_BODY"), "('echo_bytes', <([0x78, 0x78, "));
+  g_assert_true (g_str_has_prefix (g_hash_table_lookup (big, "PP_BODY"),
+                                   "(0, 'echo_bytes', <([0x78, 0x78, "));
 
   g_assert_nonnull (find_record ("out", "SUBSCRIBE", "ping"));
   signal = find_record ("in", "SIGNAL", "ping");
   g_assert_nonnull (signal);
-  g_assert_cmpstr (g_hash_table_lookup (signal, "PP_BODY"), ==, "('ping', '', <()>)");
+  g_assert_cmpstr (g_hash_table_lookup (signal, "PP_BODY"), ==, "(0, 'ping', '', <()>)");
 }
 
 int

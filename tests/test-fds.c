@@ -688,8 +688,8 @@ crafted_call (guint8   flags,
               guint16  n_fds,
               GBytes **body_out)
 {
-  g_autoptr(GBytes) encoded = pp_wire_encode_call (2, 0, 0, "echo_int32",
-                                                   g_variant_new ("(i)", 5));
+  g_autoptr(GBytes) encoded = pp_wire_encode_call (2, 0, 0, 0, "echo_int32",
+                                                   g_variant_new ("(i)", 5), NULL);
   gsize size;
   const guint8 *data = g_bytes_get_data (encoded, &size);
   PpWireHeader header;

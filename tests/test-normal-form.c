@@ -54,9 +54,9 @@ static GByteArray *
 nested_tuple_call_body (void)
 {
   GByteArray *body = g_byte_array_new ();
-  const guint8 method[8] = { 'm', 0 };
+  const guint8 method[8] = { 0, 0, 0, 0, 'm', 0 };  /* the handle, the name */
   const guint8 value[3] = { 0, 0, 0 };   /* the int16, the variant's nul */
-  const guint8 offset = 2;               /* where the method name ends */
+  const guint8 offset = 6;               /* where the method name ends */
 
   g_byte_array_append (body, method, sizeof method);
   g_byte_array_append (body, value, sizeof value);
@@ -75,7 +75,7 @@ test_nested_tuple (void)
 {
   g_autoptr(GByteArray) body = nested_tuple_call_body ();
 
-  g_assert_true (check_against_glib (G_VARIANT_TYPE ("(sv)"), body->data, body->len));
+  g_assert_true (check_against_glib (G_VARIANT_TYPE ("(usv)"), body->data, body->len));
 }
 
 static void

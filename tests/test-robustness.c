@@ -348,8 +348,8 @@ conn_start (Conn     *conn,
 static void
 conn_check_alive (Conn *conn)
 {
-  g_autoptr(GBytes) call = pp_wire_encode_call (7, 0, PP_WIRE_FLAGS_NONE, "concat",
-                                                g_variant_new ("(ss)", "ab", "cd"));
+  g_autoptr(GBytes) call = pp_wire_encode_call (7, 0, PP_WIRE_FLAGS_NONE, 0, "concat",
+                                                g_variant_new ("(ss)", "ab", "cd"), NULL);
   Frame *reply;
 
   g_assert_true (raw_write_bytes (conn->fd, call));
@@ -468,7 +468,7 @@ test_unknown_kind (void)
 static void
 test_fd_count_and_flags (void)
 {
-  g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new ("(sv)", "get_parameter",
+  g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new ("(usv)", 0, "get_parameter",
                                                                 g_variant_new ("()")));
   g_autoptr(GBytes) reserved = raw_frame (g_variant_get_size (body), PP_WIRE_KIND_CALL, 0, 0x100,
                                           2, g_variant_get_data (body), g_variant_get_size (body));
@@ -498,8 +498,9 @@ test_truncated_header (void)
 
   /* A whole header and part of the body */
   {
-    g_autoptr(GBytes) call = pp_wire_encode_call (2, 0, 0, "concat",
-                                                  g_variant_new ("(ss)", "xxxxxxxx", "yyyyyyyy"));
+    g_autoptr(GBytes) call = pp_wire_encode_call (2, 0, 0, 0, "concat",
+                                                  g_variant_new ("(ss)", "xxxxxxxx", "yyyyyyyy"),
+                                                  NULL);
     g_autoptr(GPtrArray) frames = NULL;
     Conn conn;
 
@@ -603,14 +604,14 @@ test_not_normal_form (void)
 {
   /* A method name without its nul */
   {
-    g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new ("(sv)", "concat",
+    g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new ("(usv)", 0, "concat",
                                                                   g_variant_new ("(ss)", "a",
                                                                                  "b")));
     g_autofree guint8 *bytes = g_memdup2 (g_variant_get_data (body), g_variant_get_size (body));
     g_autoptr(GBytes) frame = NULL;
 
-    g_assert_cmpuint (bytes[6], ==, 0);
-    bytes[6] = 'X';
+    g_assert_cmpuint (bytes[10], ==, 0);
+    bytes[10] = 'X';
     frame = raw_frame (g_variant_get_size (body), PP_WIRE_KIND_CALL, 0, 0, 2, bytes,
                        g_variant_get_size (body));
     check_closes_silently (TRUE, frame, PP_ERROR_PROTOCOL);
@@ -632,14 +633,15 @@ test_not_normal_form (void)
 
   /* Non-zero padding inside the body */
   {
-    g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new ("(sv)", "set_parameter",
+    g_autoptr(GVariant) body = g_variant_ref_sink (g_variant_new ("(usv)", 0, "set_parameter",
                                                                   g_variant_new ("(i)", 1)));
     g_autofree guint8 *bytes = g_memdup2 (g_variant_get_data (body), g_variant_get_size (body));
     g_autoptr(GBytes) frame = NULL;
 
-    /* "set_parameter\0" is 14 bytes, then padding to 16 for the variant */
-    g_assert_cmpuint (bytes[14], ==, 0);
-    bytes[14] = 0x55;
+    /* The handle and "set_parameter\0" are 18 bytes, then padding to 24
+     * for the variant */
+    g_assert_cmpuint (bytes[18], ==, 0);
+    bytes[18] = 0x55;
     frame = raw_frame (g_variant_get_size (body), PP_WIRE_KIND_CALL, 0, 0, 2, bytes,
                        g_variant_get_size (body));
     check_closes_silently (TRUE, frame, PP_ERROR_PROTOCOL);
@@ -656,7 +658,8 @@ test_not_normal_form (void)
 static void
 test_call_before_hello (void)
 {
-  g_autoptr(GBytes) call = pp_wire_encode_call (1, 0, 0, "get_parameter", g_variant_new ("()"));
+  g_autoptr(GBytes) call = pp_wire_encode_call (1, 0, 0, 0, "get_parameter", g_variant_new ("()"),
+                                                NULL);
   g_autoptr(GPtrArray) frames = NULL;
   g_autofree char *message = NULL;
   Conn conn;
@@ -715,7 +718,7 @@ static void
 test_call_args_not_tuple (void)
 {
   g_autoptr(GBytes) frame = frame_with_body (PP_WIRE_KIND_CALL, 2,
-                                             g_variant_new ("(sv)", "set_parameter",
+                                             g_variant_new ("(usv)", 0, "set_parameter",
                                                             g_variant_new_int32 (5)));
 
   check_closes_silently (TRUE, frame, PP_ERROR_PROTOCOL);
@@ -742,7 +745,7 @@ static void
 test_frames_for_a_proxy (void)
 {
   GVariant *bodies[] = {
-    g_variant_new ("(ssv)", "notify", "", g_variant_new ("()")),
+    g_variant_new ("(ussv)", 0, "notify", "", g_variant_new ("()")),
     g_variant_new ("(sua{sv})", PP_WIRE_MAGIC, (guint32) PP_WIRE_PROTOCOL_VERSION, NULL),
     g_variant_new_variant (g_variant_new ("()")),
     g_variant_new ("(sis)", "g-io-error-quark", 1, "x"),
@@ -755,8 +758,8 @@ test_frames_for_a_proxy (void)
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
       g_autoptr(GBytes) frame = pp_wire_encode (kinds[i], 0, 1, 0, bodies[i]);
-      g_autoptr(GBytes) call = pp_wire_encode_call (7, 0, 0, "concat",
-                                                    g_variant_new ("(ss)", "a", "b"));
+      g_autoptr(GBytes) call = pp_wire_encode_call (7, 0, 0, 0, "concat",
+                                                    g_variant_new ("(ss)", "a", "b"), NULL);
       g_autoptr(GPtrArray) frames = NULL;
       Conn conn;
       Frame *first;
@@ -922,10 +925,11 @@ test_sigpipe_raw (void)
   g_assert_true (g_input_stream_close (input, NULL, NULL));
 
   memset (payload, 0x5a, BIG_PAYLOAD);
-  call = pp_wire_encode_call (2, 0, 0, "echo_bytes",
+  call = pp_wire_encode_call (2, 0, 0, 0, "echo_bytes",
                               g_variant_new ("(@ay)",
                                              g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
-                                                                        payload, BIG_PAYLOAD, 1)));
+                                                                        payload, BIG_PAYLOAD, 1)),
+                              NULL);
   g_clear_pointer (&payload, g_free);
   g_assert_true (raw_write_bytes (out_fd, call));
 
@@ -1085,7 +1089,7 @@ fake_listener_thread (gpointer data)
                              g_variant_new_variant (g_variant_new_string ("not a tuple")));
       break;
     case FAKE_CALL_TO_PROXY:
-      bad = pp_wire_encode_call (1, 0, 0, "frobnicate", g_variant_new ("()"));
+      bad = pp_wire_encode_call (1, 0, 0, 0, "frobnicate", g_variant_new ("()"), NULL);
       break;
     case FAKE_ERROR_UNUSED_SERIAL:
       {
@@ -1095,7 +1099,7 @@ fake_listener_thread (gpointer data)
       }
       break;
     case FAKE_RETURN_UNUSED_SERIAL:
-      bad = pp_wire_encode_return (1000, g_variant_new ("()"));
+      bad = pp_wire_encode_return (1000, g_variant_new ("()"), NULL);
       break;
     case FAKE_WRONG_REPLY_KIND:
       bad = pp_wire_encode (PP_WIRE_KIND_WELCOME, 0, g_array_index (serials, guint32, 0), 0,
@@ -1119,7 +1123,7 @@ fake_listener_thread (gpointer data)
     for (guint i = 0; i < serials->len; i++)
       {
         g_autoptr(GBytes) reply = pp_wire_encode_return (g_array_index (serials, guint32, i),
-                                                         g_variant_new ("(s)", "fine"));
+                                                         g_variant_new ("(s)", "fine"), NULL);
 
         bytes = g_bytes_get_data (reply, &size);
         g_byte_array_append (all, bytes, size);
@@ -1505,10 +1509,10 @@ test_no_call_after_protocol_error (void)
   g_autoptr(PpListener) listener = NULL;
   g_autoptr(GBytes) hello = hello_frame (1, PP_WIRE_MAGIC, PP_WIRE_PROTOCOL_VERSION);
   g_autoptr(GBytes) refused = pp_wire_encode (PP_WIRE_KIND_SIGNAL, 0, 2, 0,
-                                              g_variant_new ("(ssv)", "notify", "",
+                                              g_variant_new ("(ussv)", 0, "notify", "",
                                                              g_variant_new ("()")));
-  g_autoptr(GBytes) call = pp_wire_encode_call (3, 0, 0, "set_parameter",
-                                                g_variant_new ("(i)", 42));
+  g_autoptr(GBytes) call = pp_wire_encode_call (3, 0, 0, 0, "set_parameter",
+                                                g_variant_new ("(i)", 42), NULL);
   g_autoptr(GByteArray) all = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
   ClosedResult closed = { 0 };

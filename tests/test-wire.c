@@ -79,21 +79,33 @@ sample_body (PpWireKind kind)
       return g_variant_new ("(sua{sv})", PP_WIRE_MAGIC, (guint32) PP_WIRE_PROTOCOL_VERSION,
                             &options);
     case PP_WIRE_KIND_CALL:
-      return g_variant_new ("(sv)", "echo_string", g_variant_new ("(s)", "héllo wörld"));
+      return g_variant_new ("(usv)", 3, "echo_string", g_variant_new ("(s)", "héllo wörld"));
     case PP_WIRE_KIND_RETURN:
       return g_variant_new_variant (g_variant_new ("(ias)", -7, NULL));
     case PP_WIRE_KIND_ERROR:
       return g_variant_new ("(sis)", "g-io-error-quark", G_IO_ERROR_NOT_FOUND, "No such thing");
     case PP_WIRE_KIND_SIGNAL:
-      return g_variant_new ("(ssv)", "notify", "parameter", g_variant_new ("(u)", 3));
+      return g_variant_new ("(ussv)", 0, "notify", "parameter", g_variant_new ("(u)", 3));
     case PP_WIRE_KIND_CANCEL:
       return g_variant_new ("()");
     case PP_WIRE_KIND_SUBSCRIBE:
     case PP_WIRE_KIND_UNSUBSCRIBE:
-      return g_variant_new ("(s)", "changed");
+      return g_variant_new ("(us)", 7, "changed");
     case PP_WIRE_KIND_PROPERTY:
     case PP_WIRE_KIND_SET_PROPERTY:
-      return g_variant_new ("(smv)", "parameter", g_variant_new_variant (g_variant_new_int32 (4)));
+      return g_variant_new ("(usmv)", 0, "parameter",
+                            g_variant_new_variant (g_variant_new_int32 (4)));
+    case PP_WIRE_KIND_TYPE:
+      g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&options, "{sv}", "type-name", g_variant_new_string ("GMenuItem"));
+      return g_variant_new ("(ua{sv})", 2, &options);
+    case PP_WIRE_KIND_INTRODUCE:
+      return g_variant_new_parsed ("[(uint32 4, uint32 2, {'label': <'One'>}), "
+                                   "(5, 2, @a{sv} {})]");
+    case PP_WIRE_KIND_RELEASE:
+      return g_variant_new_parsed ("[(uint32 4, uint32 1), (5, 3)]");
+    case PP_WIRE_KIND_RELEASED:
+      return g_variant_new_parsed ("[uint32 4, 5]");
     default:
       g_assert_not_reached ();
     }
@@ -124,13 +136,13 @@ test_kind_names (void)
   g_assert_cmpstr ((const char *) pp_wire_body_type (PP_WIRE_KIND_HELLO), ==, "(sua{sv})");
   g_assert_cmpstr ((const char *) pp_wire_body_type (PP_WIRE_KIND_WELCOME), ==, "(sua{sv})");
   g_assert_true (g_variant_type_equal (pp_wire_body_type (PP_WIRE_KIND_CALL),
-                                       G_VARIANT_TYPE ("(sv)")));
+                                       G_VARIANT_TYPE ("(usv)")));
   g_assert_true (g_variant_type_equal (pp_wire_body_type (PP_WIRE_KIND_RETURN),
                                        G_VARIANT_TYPE_VARIANT));
   g_assert_true (g_variant_type_equal (pp_wire_body_type (PP_WIRE_KIND_ERROR),
                                        G_VARIANT_TYPE ("(sis)")));
   g_assert_true (g_variant_type_equal (pp_wire_body_type (PP_WIRE_KIND_SIGNAL),
-                                       G_VARIANT_TYPE ("(ssv)")));
+                                       G_VARIANT_TYPE ("(ussv)")));
   g_assert_true (g_variant_type_equal (pp_wire_body_type (PP_WIRE_KIND_CANCEL),
                                        G_VARIANT_TYPE_UNIT));
 }
@@ -281,8 +293,9 @@ test_convenience_encoders (void)
   PpWireHeader header;
 
   {
-    g_autoptr(GBytes) frame = pp_wire_encode_call (77, 1500, PP_WIRE_FLAGS_NO_REPLY, "frobnicate",
-                                                   g_variant_new ("(ib)", 3, TRUE));
+    g_autoptr(GBytes) frame = pp_wire_encode_call (77, 1500, PP_WIRE_FLAGS_NO_REPLY, 12,
+                                                   "frobnicate",
+                                                   g_variant_new ("(ib)", 3, TRUE), NULL);
     g_autoptr(GBytes) body = NULL;
     g_autoptr(GVariant) decoded = NULL;
 
@@ -294,12 +307,13 @@ test_convenience_encoders (void)
     body = frame_body (frame, &header);
     decoded = pp_wire_decode_body (&header, body, &error);
     g_assert_no_error (error);
-    assert_variant_equal (decoded, g_variant_new ("(sv)", "frobnicate",
+    assert_variant_equal (decoded, g_variant_new ("(usv)", 12, "frobnicate",
                                                   g_variant_new ("(ib)", 3, TRUE)));
+    g_assert_cmpuint (pp_wire_body_handle (decoded), ==, 12);
   }
 
   {
-    g_autoptr(GBytes) frame = pp_wire_encode_return (78, g_variant_new ("(s)", "ok"));
+    g_autoptr(GBytes) frame = pp_wire_encode_return (78, g_variant_new ("(s)", "ok"), NULL);
     g_autoptr(GBytes) body = NULL;
     g_autoptr(GVariant) decoded = NULL;
 
@@ -313,6 +327,150 @@ test_convenience_encoders (void)
     g_assert_no_error (error);
     assert_variant_equal (decoded, g_variant_new_variant (g_variant_new ("(s)", "ok")));
   }
+}
+
+/* A frame whose values hold objects: the kind's body and the table */
+static GVariant *
+round_trip_objects (GBytes       *frame,
+                    PpWireKind    kind,
+                    GVariant    **objects)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GVariant) decoded = NULL;
+  PpWireHeader header;
+
+  g_assert_true (pp_wire_parse_header (g_bytes_get_data (frame, NULL), 1024, &header, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (header.kind, ==, kind);
+  g_assert_true (header.flags & PP_WIRE_FLAGS_OBJECTS);
+  body = frame_body (frame, &header);
+  decoded = pp_wire_decode_body (&header, body, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (decoded, pp_wire_frame_body_type (kind, header.flags)));
+  return pp_wire_unwrap_objects (decoded, objects);
+}
+
+static void
+test_objects (void)
+{
+  {
+    g_autoptr(GBytes) frame = pp_wire_encode_call (5, 0, PP_WIRE_FLAGS_NONE, 3, "append_item",
+                                                   g_variant_new_parsed ("(objectpath '/1', "
+                                                                         "[objectpath '/0'])"),
+                                                   g_variant_new_parsed ("[(true, uint32 8), "
+                                                                         "(false, 2)]"));
+    g_autoptr(GVariant) objects = NULL;
+    g_autoptr(GVariant) body = round_trip_objects (frame, PP_WIRE_KIND_CALL, &objects);
+    g_autoptr(GVariant) args = NULL;
+    const char *method;
+
+    g_assert_cmpuint (pp_wire_body_handle (body), ==, 3);
+    g_assert_true (pp_wire_split_body (body, &method, 1, &args, NULL));
+    g_assert_cmpstr (method, ==, "append_item");
+    assert_variant_equal (args, g_variant_new_parsed ("(objectpath '/1', [objectpath '/0'])"));
+    assert_variant_equal (objects, g_variant_new_parsed ("[(true, uint32 8), (false, 2)]"));
+  }
+
+  {
+    g_autoptr(GBytes) frame = pp_wire_encode_return (6, g_variant_new_parsed ("(@mo nothing, "
+                                                                            "objectpath '/0')"),
+                                                     g_variant_new_parsed ("[(true, uint32 1)]"));
+    g_autoptr(GVariant) objects = NULL;
+    g_autoptr(GVariant) body = round_trip_objects (frame, PP_WIRE_KIND_RETURN, &objects);
+    g_autoptr(GVariant) args = NULL;
+
+    g_assert_true (pp_wire_split_body (body, NULL, 0, &args, NULL));
+    assert_variant_equal (args, g_variant_new_parsed ("(@mo nothing, objectpath '/0')"));
+  }
+
+  {
+    g_autoptr(GBytes) frame = pp_wire_encode_signal (9, "item-added", "x",
+                                                     g_variant_new_parsed ("(objectpath '/0',)"),
+                                                     g_variant_new_parsed ("[(true, uint32 1)]"));
+    g_autoptr(GVariant) objects = NULL;
+    g_autoptr(GVariant) body = round_trip_objects (frame, PP_WIRE_KIND_SIGNAL, &objects);
+    const char *strings[2];
+
+    g_assert_cmpuint (pp_wire_body_handle (body), ==, 9);
+    g_assert_true (pp_wire_split_body (body, strings, 2, NULL, NULL));
+    g_assert_cmpstr (strings[0], ==, "item-added");
+    g_assert_cmpstr (strings[1], ==, "x");
+  }
+}
+
+/* A value of type 'o' is an object: without a table, or outside it, the
+ * frame is refused; inside a variant it is data */
+static void
+test_objects_refused (void)
+{
+  struct {
+    const char *args;
+    const char *objects;
+    gboolean    ok;
+  } cases[] = {
+    { "(objectpath '/0',)", NULL, FALSE },
+    { "([objectpath '/0'],)", NULL, FALSE },
+    { "(@mo nothing,)", NULL, FALSE },
+    { "(<objectpath '/0'>,)", NULL, TRUE },
+    { "(objectpath '/0',)", "@a(bu) []", FALSE },
+    { "(objectpath '/1',)", "[(true, uint32 1)]", FALSE },
+    { "(objectpath '/01',)", "[(true, uint32 1), (true, 2)]", FALSE },
+    { "(objectpath '/a',)", "[(true, uint32 1)]", FALSE },
+    { "(objectpath '/',)", "[(true, uint32 1)]", FALSE },
+    { "(objectpath '/0/1',)", "[(true, uint32 1)]", FALSE },
+    { "({'a': objectpath '/1'},)", "[(true, uint32 1), (true, 2)]", TRUE },
+    { "(<objectpath '/9'>, objectpath '/0')", "[(true, uint32 1)]", TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GVariant) body = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GVariant) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+      PpWireHeader header = { .kind = PP_WIRE_KIND_CALL };
+      GVariant *call = g_variant_new ("(us@v)", 0, "m",
+                                      g_variant_new_variant (g_variant_new_parsed (cases[i].args)));
+
+      if (cases[i].objects != NULL)
+        {
+          header.flags = PP_WIRE_FLAGS_OBJECTS;
+          body = g_variant_ref_sink (g_variant_new ("(@(usv)@a(bu))", call,
+                                                    g_variant_new_parsed (cases[i].objects)));
+        }
+      else
+        body = g_variant_ref_sink (call);
+      bytes = g_variant_get_data_as_bytes (body);
+      header.body_size = g_bytes_get_size (bytes);
+      decoded = pp_wire_decode_body (&header, bytes, &error);
+      g_test_message ("%s %s: %s", cases[i].args, cases[i].objects,
+                      error ? error->message : "fine");
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpvariant (decoded, body);
+        }
+      else
+        {
+          g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+          g_assert_null (decoded);
+        }
+    }
+}
+
+static void
+test_object_index (void)
+{
+  g_assert_cmpint (pp_wire_object_index ("/0", 1), ==, 0);
+  g_assert_cmpint (pp_wire_object_index ("/0", 0), ==, -1);
+  g_assert_cmpint (pp_wire_object_index ("/12", 13), ==, 12);
+  g_assert_cmpint (pp_wire_object_index ("/12", 12), ==, -1);
+  g_assert_cmpint (pp_wire_object_index ("/012", 13), ==, -1);
+  g_assert_cmpint (pp_wire_object_index ("/", 1), ==, -1);
+  g_assert_cmpint (pp_wire_object_index ("/a", 1), ==, -1);
+  g_assert_cmpint (pp_wire_object_index ("/1/2", 20), ==, -1);
+  g_assert_cmpint (pp_wire_object_index ("/99999999999999999999", G_MAXUINT), ==, -1);
 }
 
 /* ERROR frames carry the domain's name, the code and the message, and the
@@ -385,7 +543,7 @@ test_error_frame_empty (void)
 static void
 test_header_unknown_kind (void)
 {
-  const guint8 kinds[] = { 0, PP_WIRE_KIND_LAST + 1, 12, 13, 0x7f, 0x80, 0xff };
+  const guint8 kinds[] = { 0, PP_WIRE_KIND_LAST + 1, 16, 17, 0x7f, 0x80, 0xff };
 
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
@@ -446,7 +604,12 @@ test_header_flags (void)
           PpWireHeader header;
           gboolean ok = pp_wire_parse_header (data, 1024, &header, &error);
 
-          if ((flags & ~PP_WIRE_FLAGS_ALL) == 0)
+          /* objects travel with calls, their results and signals */
+          gboolean objects_ok = kind == PP_WIRE_KIND_CALL || kind == PP_WIRE_KIND_RETURN ||
+                                kind == PP_WIRE_KIND_SIGNAL;
+
+          if ((flags & ~PP_WIRE_FLAGS_ALL) == 0 &&
+              (objects_ok || !(flags & PP_WIRE_FLAGS_OBJECTS)))
             {
               g_assert_no_error (error);
               g_assert_true (ok);
@@ -563,17 +726,17 @@ test_decode_not_normal_form (void)
 
   /* A string that is not nul-terminated */
   {
-    g_autoptr(GByteArray) bytes = valid_body_bytes (g_variant_new ("(sv)", "m",
+    g_autoptr(GByteArray) bytes = valid_body_bytes (g_variant_new ("(usv)", 0, "m",
                                                                    g_variant_new ("()")));
 
-    g_assert_cmpuint (bytes->data[1], ==, 0);
-    bytes->data[1] = 'n';
+    g_assert_cmpuint (bytes->data[5], ==, 0);
+    bytes->data[5] = 'n';
     assert_decode_fails (PP_WIRE_KIND_CALL, bytes->data, bytes->len);
   }
 
   /* A framing offset that points outside the body */
   {
-    g_autoptr(GByteArray) bytes = valid_body_bytes (g_variant_new ("(ssv)", "a", "b",
+    g_autoptr(GByteArray) bytes = valid_body_bytes (g_variant_new ("(ussv)", 0, "a", "b",
                                                                    g_variant_new ("()")));
 
     bytes->data[bytes->len - 1] = 0xfe;
@@ -610,9 +773,10 @@ test_decode_wrong_size (void)
   assert_decode_fails (PP_WIRE_KIND_CANCEL, zeros, 8);
   assert_decode_fails (PP_WIRE_KIND_CANCEL, ones, 1);
 
-  /* Empty bodies of every other kind */
+  /* Empty bodies of every other kind but the lists of the handle tables,
+   * for which they are the empty list */
   ALL_KINDS_FOREACH (kind)
-    if (kind != PP_WIRE_KIND_CANCEL)
+    if (kind != PP_WIRE_KIND_CANCEL && !g_variant_type_is_array (pp_wire_body_type (kind)))
       assert_decode_fails (kind, zeros, 0);
 
   /* Too short for the fixed part */
@@ -678,25 +842,25 @@ static void
 test_decode_not_tuple (void)
 {
   assert_not_tuple (PP_WIRE_KIND_CALL,
-                    g_variant_new ("(sv)", "echo_int32", g_variant_new_int32 (5)), "i");
+                    g_variant_new ("(usv)", 0, "echo_int32", g_variant_new_int32 (5)), "i");
   assert_not_tuple (PP_WIRE_KIND_CALL,
-                    g_variant_new ("(sv)", "echo_strv", g_variant_new_strv (NULL, 0)), "as");
+                    g_variant_new ("(usv)", 0, "echo_strv", g_variant_new_strv (NULL, 0)), "as");
   assert_not_tuple (PP_WIRE_KIND_CALL,
-                    g_variant_new ("(sv)", "nested",
+                    g_variant_new ("(usv)", 0, "nested",
                                    g_variant_new_variant (g_variant_new ("()"))), "v");
   assert_not_tuple (PP_WIRE_KIND_RETURN, g_variant_new_variant (g_variant_new_string ("x")), "s");
   assert_not_tuple (PP_WIRE_KIND_RETURN,
                     g_variant_new_variant (g_variant_new ("{sv}", "k", g_variant_new ("()"))),
                     "{sv}");
   assert_not_tuple (PP_WIRE_KIND_SIGNAL,
-                    g_variant_new ("(ssv)", "notify", "", g_variant_new_uint32 (1)), "u");
+                    g_variant_new ("(ussv)", 0, "notify", "", g_variant_new_uint32 (1)), "u");
   assert_not_tuple (PP_WIRE_KIND_SIGNAL,
-                    g_variant_new ("(ssv)", "changed", "", g_variant_new ("mi", NULL)), "mi");
+                    g_variant_new ("(ussv)", 0, "changed", "", g_variant_new ("mi", NULL)), "mi");
 
   /* The empty tuple and nested tuples are fine */
   {
     g_autoptr(GVariant) body = g_variant_ref_sink (
-      g_variant_new ("(sv)", "m", g_variant_new ("((i)(s))", 1, "x")));
+      g_variant_new ("(usv)", 0, "m", g_variant_new ("((i)(s))", 1, "x")));
     g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (body);
     g_autoptr(GVariant) decoded = NULL;
     g_autoptr(GError) error = NULL;
@@ -829,7 +993,7 @@ test_decode_not_normal_form_large (void)
       g_variant_builder_init (&builder, G_VARIANT_TYPE ("ab"));
       for (gsize i = 0; i < n; i++)
         g_variant_builder_add (&builder, "b", flags[i]);
-      body = g_variant_ref_sink (g_variant_new ("(sv)", "frobnicate",
+      body = g_variant_ref_sink (g_variant_new ("(usv)", 0, "frobnicate",
                                                 g_variant_new ("(@ab@ays)",
                                                                g_variant_builder_end (&builder),
                                                                g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
@@ -873,7 +1037,7 @@ test_decode_large_agrees_with_glib (void)
   for (gsize i = 0; i < 6000; i++)
     payload[i] = i * 7;
   body = g_variant_ref_sink (
-    g_variant_new ("(sv)", "frobnicate",
+    g_variant_new ("(usv)", 0, "frobnicate",
                    g_variant_new ("(@ayxs@ayu{sv})",
                                   g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, payload, 5001, 1),
                                   (gint64) 42, "middle",
@@ -913,7 +1077,8 @@ test_decode_large_agrees_with_glib (void)
             }
         }
       data = g_bytes_new (bytes->data, bytes->len);
-      reference = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("(sv)"), data, FALSE));
+      reference = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("(usv)"), data,
+                                                                FALSE));
       header.body_size = bytes->len;
       decoded = pp_wire_decode_body (&header, data, &error);
 
@@ -1042,6 +1207,9 @@ main (int   argc,
   g_test_add_func ("/Pp/Wire/round-trip", test_round_trip);
   g_test_add_func ("/Pp/Wire/round-trip-unaligned", test_round_trip_unaligned);
   g_test_add_func ("/Pp/Wire/convenience-encoders", test_convenience_encoders);
+  g_test_add_func ("/Pp/Wire/objects", test_objects);
+  g_test_add_func ("/Pp/Wire/objects-refused", test_objects_refused);
+  g_test_add_func ("/Pp/Wire/object-index", test_object_index);
   g_test_add_func ("/Pp/Wire/error-frame", test_error_frame);
   g_test_add_func ("/Pp/Wire/error-frame-unknown-domain", test_error_frame_unknown_domain);
   g_test_add_func ("/Pp/Wire/error-frame-empty", test_error_frame_empty);
