@@ -1826,9 +1826,12 @@ client_new_handle (Client *c,
   t0 = now_ns ();
   if (c->kind == SYSTEM_PP)
     {
-      handle->proxy = pp_proxy_new_for_fd_sync (fds[0], NULL, NULL, &error);
+      g_autoptr(GIOStream) stream = pp_stream_new_for_fd (fds[0], &error);
+
+      CHECK_NO_ERROR (error, "pp_stream_new_for_fd");
+      handle->proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
       t1 = now_ns ();
-      CHECK_NO_ERROR (error, "pp_proxy_new_for_fd_sync");
+      CHECK_NO_ERROR (error, "pp_proxy_new_sync");
       CHECK (g_strcmp0 (pp_proxy_get_remote_type_name (handle->proxy), "BenchObject") == 0,
              "wrong remote type");
     }

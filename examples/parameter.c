@@ -85,13 +85,16 @@ get_parameter_method (GObject   *object,
 static int
 run_child (void)
 {
+  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(PpProxy) proxy = NULL;
   g_autoptr(GVariant) result = NULL;
   g_autoptr(GError) error = NULL;
   int parameter;
 
   /* fd 3 is the socket the parent passed down. */
-  proxy = pp_proxy_new_for_fd_sync (3, NULL, NULL, &error);
+  stream = pp_stream_new_for_fd (3, &error);
+  if (stream != NULL)
+    proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
   if (proxy == NULL)
     {
       g_printerr ("child: cannot reach the parent: %s\n", error->message);
@@ -127,13 +130,17 @@ run_parent (const char *self_path)
 {
   g_autoptr(ExampleThing) thing = g_object_new (EXAMPLE_TYPE_THING, NULL);
   g_autoptr(PpListener) listener = NULL;
+  g_autoptr(GIOStream) proxy_stream = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GError) error = NULL;
-  int proxy_fd;
+  int proxy_fd = -1;
 
-  listener = pp_listener_new_pair_with_fd (G_OBJECT (thing), &proxy_fd, &error);
-  if (listener == NULL)
+  /* The proxy's end of the pair goes to the child as a plain descriptor */
+  listener = pp_listener_new_pair (G_OBJECT (thing), &proxy_stream, &error);
+  if (listener != NULL)
+    proxy_fd = pp_stream_steal_fd (proxy_stream, &error);
+  if (proxy_fd < 0)
     {
       g_printerr ("parent: %s\n", error->message);
       return EXIT_FAILURE;

@@ -31,7 +31,7 @@ class Example(GObject.Object):
 
 def child(test):
     """The other process: it only has the proxy, on its fd 3."""
-    example_proxy = Pp.Proxy.new_for_fd_sync(3)
+    example_proxy = Pp.Proxy.new_sync(Pp.stream_new_for_fd(3))
     if test == 'set':
         example_proxy.set_parameter(5)
         return 0
@@ -40,7 +40,8 @@ def child(test):
 
 def run_in_child(example, test):
     """Serves example to a child that runs test, until the child is done."""
-    listener, fd = Pp.Listener.new_pair_with_fd(example)
+    listener, stream = Pp.Listener.new_pair(example)
+    fd = Pp.stream_steal_fd(stream)
     launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.NONE)
     launcher.take_fd(fd, 3)
     process = launcher.spawnv([sys.executable, __file__, '--child', test])

@@ -23,7 +23,8 @@
 #         @Pp.method(in_signature='i')
 #         def set_parameter(self, parameter): ...
 #
-#     listener, proxy_fd = Pp.Listener.new_pair_with_fd(Example())
+#     listener, stream = Pp.Listener.new_pair(Example())
+#     proxy_fd = Pp.stream_steal_fd(stream)   # for a child process
 #
 # Signatures follow the D-Bus convention: a string of complete GVariant types,
 # one per argument or result ('' none, 'i' one int32, 'si' a string and an
@@ -884,12 +885,6 @@ class Listener(Pp.Listener):
         listener, stream = super().new_pair(object)
         listener.export_methods(object)
         return listener, stream
-
-    @classmethod
-    def new_pair_with_fd(cls, object):
-        listener, fd = super().new_pair_with_fd(object)
-        listener.export_methods(object)
-        return listener, fd
 
     def export_method(self, func, in_signature=None, out_signature=None, name=None):
         """Serves a Python callable as a method, with pp_listener_add_method().

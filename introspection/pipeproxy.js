@@ -686,7 +686,7 @@ export function newProxySync(stream, options = {}) {
  * @returns {Proxy} the wrapper
  */
 export function newProxyForFd(fd, options = {}) {
-    return wrap(Pp.Proxy.new_for_fd_sync(fd, options.connectionOptions ?? null,
+    return wrap(Pp.Proxy.new_sync(Pp.stream_new_for_fd(fd), options.connectionOptions ?? null,
         options.cancellable ?? null), options);
 }
 

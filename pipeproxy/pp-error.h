@@ -60,10 +60,10 @@ typedef enum
   PP_ERROR_NO_SUCH_OBJECT,
 } PpError;
 
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GQuark pp_error_quark (void);
 
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gboolean pp_error_get_remote (const GError  *error,
                               char         **out_domain,
                               int           *out_code);

@@ -14,30 +14,30 @@ G_BEGIN_DECLS
 
 #define PP_TYPE_INVOCATION (pp_invocation_get_type ())
 
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (PpInvocation, pp_invocation, PP, INVOCATION, GObject)
 
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 const char *pp_invocation_get_method_name       (PpInvocation *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GVariant   *pp_invocation_get_parameters        (PpInvocation *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GUnixFDList *pp_invocation_get_unix_fd_list     (PpInvocation *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GObject    *pp_invocation_get_object            (PpInvocation *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GCancellable *pp_invocation_get_cancellable     (PpInvocation *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_invocation_return_value          (PpInvocation *self,
                                                  GVariant     *result);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_invocation_return_value_with_unix_fd_list (PpInvocation *self,
                                                           GVariant     *result,
                                                           GUnixFDList  *fd_list);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_invocation_return_gerror         (PpInvocation *self,
                                                  const GError *error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_invocation_return_error_literal  (PpInvocation *self,
                                                  GQuark        domain,
                                                  int           code,

@@ -779,44 +779,6 @@ pp_listener_new_pair (GObject    *object,
 }
 
 /**
- * pp_listener_new_pair_with_fd:
- * @object: the object to serve
- * @out_proxy_fd: (out): the other end's socket, for the proxy
- * @error: return location for an error
- *
- * Like [ctor@Pp.Listener.new_pair], but gives the proxy's end as a file
- * descriptor, ready for g_subprocess_launcher_take_fd(). The descriptor
- * is close-on-exec; the caller owns it.
- *
- * Returns: (transfer full): a new listener, or %NULL with @error set
- *
- * Since: 1.0
- */
-PpListener *
-pp_listener_new_pair_with_fd (GObject  *object,
-                              int      *out_proxy_fd,
-                              GError  **error)
-{
-  g_autoptr(GIOStream) theirs = NULL;
-  g_autoptr(PpListener) listener = NULL;
-  int fd;
-
-  g_return_val_if_fail (G_IS_OBJECT (object), NULL);
-  g_return_val_if_fail (out_proxy_fd != NULL, NULL);
-
-  listener = pp_listener_new_pair (object, &theirs, error);
-  if (listener == NULL)
-    return NULL;
-
-  fd = pp_stream_steal_fd (theirs, error);
-  if (fd < 0)
-    return NULL;
-
-  *out_proxy_fd = fd;
-  return g_steal_pointer (&listener);
-}
-
-/**
  * pp_listener_get_object:
  * @self: a #PpListener
  *

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 
 #define PP_TYPE_LISTENER (pp_listener_get_type ())
 
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (PpListener, pp_listener, PP, LISTENER, GObject)
 
 /**
@@ -37,40 +37,36 @@ typedef GVariant *(*PpMethodFunc) (GObject   *object,
                                    gpointer   user_data,
                                    GError   **error);
 
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 PpListener *pp_listener_new               (GObject             *object,
                                            GIOStream           *stream,
                                            GError             **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 PpListener *pp_listener_new_pair          (GObject             *object,
                                            GIOStream          **out_proxy_stream,
-                                           GError             **error);
-PP_AVAILABLE_IN_ALL
-PpListener *pp_listener_new_pair_with_fd  (GObject             *object,
-                                           int                 *out_proxy_fd,
                                            GError             **error);
 PP_AVAILABLE_IN_1_0
 PpListener *pp_listener_new_for_parent    (GObject             *object,
                                            GError             **error);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GObject    *pp_listener_get_object        (PpListener          *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 GIOStream  *pp_listener_get_stream        (PpListener          *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gboolean    pp_listener_is_closed         (PpListener          *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_listener_close             (PpListener          *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gsize       pp_listener_get_max_message_size (PpListener       *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_listener_set_max_message_size (PpListener       *self,
                                               gsize             max_message_size);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 gsize       pp_listener_get_memfd_threshold  (PpListener       *self);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_listener_set_memfd_threshold  (PpListener       *self,
                                               gsize             threshold);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_listener_add_method        (PpListener          *self,
                                            const char          *name,
                                            const GVariantType  *in_type,
@@ -78,7 +74,7 @@ void        pp_listener_add_method        (PpListener          *self,
                                            PpMethodFunc         func,
                                            gpointer             user_data,
                                            GDestroyNotify       destroy);
-PP_AVAILABLE_IN_ALL
+PP_AVAILABLE_IN_1_0
 void        pp_listener_run               (PpListener          *self);
 
 G_END_DECLS

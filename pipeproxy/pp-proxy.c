@@ -282,39 +282,6 @@ pp_proxy_new_sync (GIOStream     *stream,
 }
 
 /**
- * pp_proxy_new_for_fd_sync:
- * @fd: a connected socket, e.g. inherited from the parent process; the
- *   proxy owns it from then on, also when this fails
- * @options: (nullable): limits and defaults of the connection, or %NULL
- *   for the defaults
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Like [ctor@Pp.Proxy.new_sync] for a socket descriptor.
- *
- * Returns: (transfer full): a new proxy, or %NULL with @error set
- *
- * Since: 1.0
- */
-PpProxy *
-pp_proxy_new_for_fd_sync (int            fd,
-                          PpOptions     *options,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  g_autoptr(GIOStream) stream = NULL;
-
-  g_return_val_if_fail (fd >= 0, NULL);
-  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  stream = pp_stream_new_for_fd (fd, error);
-  if (stream == NULL)
-    return NULL;
-  return pp_proxy_new_sync (stream, options, cancellable, error);
-}
-
-/**
  * pp_proxy_new_async:
  * @stream: the stream to a [class@Pp.Listener]
  * @options: (nullable): limits and defaults of the connection, or %NULL

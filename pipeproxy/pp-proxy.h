@@ -50,11 +50,6 @@ PpProxy     *pp_proxy_new_sync                  (GIOStream            *stream,
                                                  GCancellable         *cancellable,
                                                  GError              **error);
 PP_AVAILABLE_IN_1_0
-PpProxy     *pp_proxy_new_for_fd_sync           (int                   fd,
-                                                 PpOptions            *options,
-                                                 GCancellable         *cancellable,
-                                                 GError              **error);
-PP_AVAILABLE_IN_1_0
 PpProxy     *pp_proxy_new_for_subprocess_sync   (GSubprocessLauncher  *launcher,
                                                  const char * const   *argv,
                                                  PpOptions            *options,

@@ -133,43 +133,6 @@ pp_stream_new_pair (GIOStream **out_stream1,
 }
 
 /**
- * pp_stream_new_pipe_pair:
- * @out_stream1: (out) (transfer full): one end
- * @out_stream2: (out) (transfer full): the other end
- * @error: return location for an error
- *
- * Creates a connected pair of streams over two plain pipes, for when a
- * socket cannot be used. File descriptors cannot be passed over pipes.
- *
- * Returns: %TRUE on success
- *
- * Since: 1.0
- */
-gboolean
-pp_stream_new_pipe_pair (GIOStream **out_stream1,
-                         GIOStream **out_stream2,
-                         GError    **error)
-{
-  int a[2], b[2];
-
-  g_return_val_if_fail (out_stream1 != NULL, FALSE);
-  g_return_val_if_fail (out_stream2 != NULL, FALSE);
-
-  if (!g_unix_open_pipe (a, FD_CLOEXEC, error))
-    return FALSE;
-  if (!g_unix_open_pipe (b, FD_CLOEXEC, error))
-    {
-      close (a[0]);
-      close (a[1]);
-      return FALSE;
-    }
-
-  *out_stream1 = pp_stream_new_for_fds (a[0], b[1], NULL);
-  *out_stream2 = pp_stream_new_for_fds (b[0], a[1], NULL);
-  return TRUE;
-}
-
-/**
  * pp_stream_steal_fd:
  * @stream: a stream made by [func@Pp.stream_new_pair] or
  *   [func@Pp.stream_new_for_fd]

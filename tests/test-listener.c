@@ -75,10 +75,13 @@ start (Fixture    *f,
   g_assert_cmpint (f->child, >=, 0);
   if (f->child == 0)
     {
+      g_autoptr(GIOStream) proxy_stream = NULL;
       g_autoptr(PpProxy) proxy = NULL;
 
       close (fds[0]);
-      proxy = pp_proxy_new_for_fd_sync (fds[1], NULL, NULL, &error);
+      proxy_stream = pp_stream_new_for_fd (fds[1], &error);
+      g_assert_no_error (error);
+      proxy = pp_proxy_new_sync (proxy_stream, NULL, NULL, &error);
       g_assert_no_error (error);
       caller (proxy);
       g_clear_object (&proxy);

@@ -651,6 +651,7 @@ test_constructors (Fixture       *f,
   g_autoptr(PpTestPeer) peer_fd = pp_test_peer_spawn ("test", FALSE);
   g_autoptr(PpTestPeer) peer_pipes = pp_test_peer_spawn ("test", TRUE);
   g_autoptr(PpProxy) by_async = NULL;
+  g_autoptr(GIOStream) fd_stream = NULL;
   g_autoptr(PpProxy) by_fd = NULL;
   g_autoptr(PpProxy) by_pipes = NULL;
   g_autoptr(GError) error = NULL;
@@ -664,7 +665,9 @@ test_constructors (Fixture       *f,
   assert_mirror (by_async, G_OBJECT_TYPE (f->proxy));
 
   socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (peer_fd->stream));
-  by_fd = pp_proxy_new_for_fd_sync (dup (g_socket_get_fd (socket)), NULL, NULL, &error);
+  fd_stream = pp_stream_new_for_fd (dup (g_socket_get_fd (socket)), &error);
+  g_assert_no_error (error);
+  by_fd = pp_proxy_new_sync (fd_stream, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_mirror (by_fd, G_OBJECT_TYPE (f->proxy));
 

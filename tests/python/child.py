@@ -23,12 +23,12 @@ def serve_parent():
 
 
 def seed_set():
-    example_proxy = Pp.Proxy.new_for_fd_sync(3)
+    example_proxy = Pp.Proxy.new_sync(Pp.stream_new_for_fd(3))
     example_proxy.set_parameter(5)
 
 
 def seed_get():
-    example_proxy = Pp.Proxy.new_for_fd_sync(3)
+    example_proxy = Pp.Proxy.new_sync(Pp.stream_new_for_fd(3))
     return example_proxy.get_parameter() == 1
 
 

@@ -49,6 +49,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(PpProxy) proxy = NULL;
   g_autoptr(GVariant) result = NULL;
   g_autofree char *domain = NULL;
@@ -56,7 +57,9 @@ main (int   argc,
   int a, b, code;
   guint source;
 
-  proxy = pp_proxy_new_for_fd_sync (3, NULL, NULL, &error);
+  stream = pp_stream_new_for_fd (3, &error);
+  if (stream != NULL)
+    proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
   if (proxy == NULL)
     {
       fprintf (stderr, "no proxy: %s\n", error->message);

@@ -207,7 +207,8 @@ class InProcessTestCase(unittest.TestCase):
 class CClientTestCase(unittest.TestCase):
     def test_c_client(self):
         example = pptest.Example()
-        listener, fd = Pp.Listener.new_pair_with_fd(example)
+        listener, stream = Pp.Listener.new_pair(example)
+        fd = Pp.stream_steal_fd(stream)
         launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDOUT_PIPE)
         launcher.take_fd(fd, 3)
         process = launcher.spawnv([os.environ['PP_TEST_CLIENT']])
@@ -239,14 +240,16 @@ class SeedExampleTestCase(unittest.TestCase):
         example = pptest.Example()
 
         # TEST 1
-        example_proxy_listener, example_proxy = Pp.Listener.new_pair_with_fd(example)
+        example_proxy_listener, stream = Pp.Listener.new_pair(example)
+        example_proxy = Pp.stream_steal_fd(stream)
         p = spawn(pptest.python_child_argv('seed-set'), example_proxy)
         example_proxy_listener.run()
         assert example.get_parameter() == 5
         self.assertEqual(pptest.wait_process(p), 0)
 
         # TEST 2
-        example_proxy_listener, example_proxy = Pp.Listener.new_pair_with_fd(example)
+        example_proxy_listener, stream = Pp.Listener.new_pair(example)
+        example_proxy = Pp.stream_steal_fd(stream)
         p = spawn(pptest.python_child_argv('seed-get'), example_proxy)
         example.set_parameter(1)
         example_proxy_listener.run()
