@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-call-table-private.h"
+#include "pp-marshal-private.h"
 #include "pp-error.h"
 
 struct _PpCallTable
@@ -226,6 +227,10 @@ check_result_type (const PpPendingCall *call,
    * read: it is a GVariantType as it is */
   pp_wire_locate_args (body, NULL, 0, &type_string, &data, &size);
   if (g_variant_type_equal ((const GVariantType *) type_string, call->reply_type))
+    return TRUE;
+  /* A result the listener's typelib said could not be NULL, and was:
+   * nothing in place of the item */
+  if (pp_marshal_type_fits ((const GVariantType *) type_string, call->reply_type, TRUE))
     return TRUE;
 
   g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,

@@ -197,6 +197,19 @@ void        pp_marshal_free_value          (const PpTypeDesc    *desc,
                                             PpArgValue          *value,
                                             gsize                length,
                                             PpTransfer           transfer);
+/* Where a value of type @got may stand for one of @expected: a plain value
+ * where a maybe is expected (arguments: "(ss)" for "(msms)", at any
+ * depth); or, with @null_items, a result tuple with a maybe where a plain
+ * item is expected, and nothing else different (a result whose typelib
+ * forgot (nullable): "(ms)" for "(s)"). Exact types are the caller's fast
+ * path. */
+gboolean    pp_marshal_type_fits           (const GVariantType  *got,
+                                            const GVariantType  *expected,
+                                            gboolean             null_items);
+/* @value, of a type that fits @expected without @null_items, as a value of
+ * @expected: new maybes around plain values. A new reference. */
+GVariant   *pp_marshal_widen               (GVariant            *value,
+                                            const GVariantType  *expected);
 /* The row for a boxed type with a value form of its own (GDateTime, GError,
  * GBytes…), not a registered one */
 gboolean    pp_marshal_tag_for_boxed       (GType                type,

@@ -123,7 +123,10 @@ pp_method_check_args (const char          *method,
                       GVariant            *parameters,
                       GError             **error)
 {
-  if (g_variant_is_of_type (parameters, expected))
+  /* A plain value where the signature has a maybe loses nothing */
+  if (g_variant_is_of_type (parameters, expected) ||
+      pp_marshal_type_fits ((const GVariantType *) g_variant_get_type_string (parameters),
+                            expected, FALSE))
     return TRUE;
 
   g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
@@ -446,6 +449,29 @@ call_function (PpMethod  *method,
     }
 }
 
+/* A pointer the typelib says is never NULL, but is: a maybe with nothing
+ * in its place in the result tuple, rather than an error for a call that
+ * already ran */
+static GVariant *
+result_to_variant (const PpTypeDesc  *desc,
+                   const PpArgValue  *value,
+                   gsize              length,
+                   PpMarshalScope    *scope,
+                   GError           **error)
+{
+  const PpTypeRule *rule = &pp_type_rules[desc->tag];
+  g_autoptr(GString) sig = NULL;
+
+  if (!(rule->flags & PP_RULE_POINTER) || value->v_pointer != NULL || desc->nullable ||
+      (rule->flags & PP_RULE_EMPTY_NULL) ||
+      (desc->tag == PP_TAG_C_ARRAY && desc->length_arg >= 0))
+    return pp_marshal_to_variant (desc, value, length, scope, error);
+
+  sig = g_string_new (NULL);
+  pp_type_desc_append_signature (desc, sig);
+  return g_variant_new_maybe (G_VARIANT_TYPE (sig->str), NULL);
+}
+
 static GVariant *
 write_out_args (PpMethod  *method,
                 Frame     *frame,
@@ -453,12 +479,13 @@ write_out_args (PpMethod  *method,
 {
   GVariantBuilder builder;
 
-  g_variant_builder_init (&builder, method->out_type);
+  /* Of the out type, but for an item that came back NULL anyway */
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_TUPLE);
   if (method->ret_desc != NULL)
     {
-      GVariant *v = pp_marshal_to_variant (method->ret_desc, &frame->ret,
-                                           array_length (method->ret_desc, frame->slots),
-                                           frame->scope, error);
+      GVariant *v = result_to_variant (method->ret_desc, &frame->ret,
+                                       array_length (method->ret_desc, frame->slots),
+                                       frame->scope, error);
       if (v == NULL)
         {
           g_prefix_error (error, _("Return value of “%s”: "), method->name);
@@ -475,8 +502,8 @@ write_out_args (PpMethod  *method,
 
       if (arg->is_length || arg->skip || !(arg->direction & PP_ARG_OUT))
         continue;
-      v = pp_marshal_to_variant (arg->desc, &frame->slots[i].value,
-                                 array_length (arg->desc, frame->slots), frame->scope, error);
+      v = result_to_variant (arg->desc, &frame->slots[i].value,
+                             array_length (arg->desc, frame->slots), frame->scope, error);
       if (v == NULL)
         {
           g_prefix_error (error, _("Argument “%s” of “%s”: "), arg->name, method->name);
@@ -649,11 +676,16 @@ pp_method_invoke_async (PpMethod         *method,
                         gpointer          user_data)
 {
   Specials specials = { .cancellable = cancellable, .in_fds = in_fds };
+  g_autoptr(GVariant) widened = NULL;
   GError *error = NULL;
   GVariant *value = NULL;
 
   if (pp_method_check_args (method->name, method->in_type, parameters, &error))
     {
+      /* Plain values given for maybes become maybes: what the method sees
+       * is of its own types */
+      if (!g_variant_is_of_type (parameters, method->in_type))
+        parameters = widened = pp_marshal_widen (parameters, method->in_type);
       if (method->finish == NULL)
         value = invoke_sync (method, object, parameters, &specials, &error);
       else if (start_async (method, object, parameters, in_fds, cancellable, callback, user_data,
