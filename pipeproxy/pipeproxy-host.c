@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* pipeproxy-host [--sandbox[=LIST]] NAMESPACE VERSION TYPE [PROPERTY=VALUE…]
+/* pipeproxy-host [--sandbox[=LIST]] [--constructor=NAME [--arguments=TUPLE]]
+ *                NAMESPACE VERSION TYPE [PROPERTY=VALUE…]
  *
- * Started by pp_proxy_new_for_type_sync(): makes an object of any type
- * named through GObject-Introspection and serves it to the parent, so that
- * no child code has to be written. A refusal (unknown type, bad property)
- * goes to the parent as the reason its proxy could not be made.
+ * Started by pp_proxy_new_for_type_sync() and _full_sync(): makes an object
+ * of any type named through GObject-Introspection and serves it to the
+ * parent, so that no child code has to be written. A refusal (unknown
+ * type, bad property) goes to the parent as the reason its proxy could not
+ * be made.
+ *
+ * --constructor makes the object with a function of the class or interface
+ * (`new` of Gtk.StringList, `new_for_path` of Gio.File) called with the
+ * arguments of --arguments, a tuple in GVariant text format converted as a
+ * method's arguments are; the properties are then set on the object. Without
+ * it the object is made with g_object_new() and the properties as construct
+ * properties.
  *
  * --sandbox adds the sandbox LIST names (nicks of PpSandboxFlags separated
  * by commas, "syscalls,filesystem" when not given) to what the parent asked
@@ -25,6 +34,7 @@
 #include "pp-introspection-private.h"
 #include "pp-listener-private.h"
 #include "pp-marshal-private.h"
+#include "pp-method-private.h"
 #include "pp-stream.h"
 #include "pp-subprocess.h"
 
@@ -113,6 +123,52 @@ out:
   return object;
 }
 
+/* By a constructor function, then the properties are set */
+static GObject *
+new_object_with_constructor (const char         *namespace_,
+                             const char         *version,
+                             const char         *type_name,
+                             const char         *constructor,
+                             const char         *arguments,
+                             const char * const *properties,
+                             GError            **error)
+{
+  g_autoptr(PpMethod) method = NULL;
+  g_autoptr(GVariant) args = NULL;
+  g_autoptr(GObject) object = NULL;
+  g_autoptr(GError) parse_error = NULL;
+
+  method = pp_introspection_lookup_constructor (namespace_, version, type_name, constructor,
+                                                error);
+  if (method == NULL)
+    return NULL;
+
+  args = g_variant_parse (NULL, arguments ? arguments : "()", NULL, NULL, &parse_error);
+  if (args == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("The arguments of “%s” are not a GVariant tuple: %s"), constructor,
+                   parse_error->message);
+      return NULL;
+    }
+  object = pp_method_invoke_constructor (method, args, error);
+  if (object == NULL)
+    return NULL;
+  if (G_IS_INITABLE (object) && !g_initable_init (G_INITABLE (object), NULL, error))
+    return NULL;
+
+  for (guint i = 0; properties != NULL && properties[i] != NULL; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+      const char *name;
+
+      if (!parse_property (G_OBJECT_GET_CLASS (object), properties[i], &name, &value, error))
+        return NULL;
+      g_object_set_property (object, name, &value);
+    }
+  return g_steal_pointer (&object);
+}
+
 static GObject *
 new_object (const char         *namespace_,
             const char         *version,
@@ -172,6 +228,8 @@ main (int   argc,
 {
   g_autoptr(GObject) object = NULL;
   g_autoptr(GError) error = NULL;
+  const char *constructor = NULL;
+  const char *arguments = NULL;
   int first = 1;
 
   /* Refusals and the usage in the language of the environment */
@@ -185,16 +243,30 @@ main (int   argc,
                                                         : "syscalls,filesystem");
       first = 2;
     }
+  for (; first < argc && g_str_has_prefix (argv[first], "--"); first++)
+    {
+      if (g_str_has_prefix (argv[first], "--constructor="))
+        constructor = argv[first] + strlen ("--constructor=");
+      else if (g_str_has_prefix (argv[first], "--arguments="))
+        arguments = argv[first] + strlen ("--arguments=");
+      else
+        break;
+    }
 
   if (argc - first < 3)
     {
-      g_printerr ("%s\n", _("Usage: pipeproxy-host [--sandbox[=LIST]] NAMESPACE VERSION TYPE "
-                            "[PROPERTY=VALUE…]"));
+      g_printerr ("%s\n", _("Usage: pipeproxy-host [--sandbox[=LIST]] [--constructor=NAME "
+                            "[--arguments=TUPLE]] NAMESPACE VERSION TYPE [PROPERTY=VALUE…]"));
       return 2;
     }
 
-  object = new_object (argv[first], argv[first + 1], argv[first + 2],
-                       (const char * const *) argv + first + 3, &error);
+  if (constructor != NULL)
+    object = new_object_with_constructor (argv[first], argv[first + 1], argv[first + 2],
+                                          constructor, arguments,
+                                          (const char * const *) argv + first + 3, &error);
+  else
+    object = new_object (argv[first], argv[first + 1], argv[first + 2],
+                         (const char * const *) argv + first + 3, &error);
   if (object == NULL)
     {
       refuse (error);

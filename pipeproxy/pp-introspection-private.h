@@ -42,6 +42,16 @@ GType               pp_introspection_find_class          (const char         *na
                                                           const char         *type_name,
                                                           GError            **error);
 
+/* The function @name of the class or interface @type_name that returns a
+ * new object (gtk_string_list_new(), g_file_new_for_path()), for
+ * pipeproxy-host; NULL with @error set if there is none or its arguments
+ * cannot cross */
+PpMethod           *pp_introspection_lookup_constructor  (const char         *namespace_,
+                                                          const char         *version,
+                                                          const char         *type_name,
+                                                          const char         *name,
+                                                          GError            **error);
+
 /* The GType called @name (a name from the peer), loaded from the typelib
  * that defines it when it is not registered yet: only typelibs on the
  * search path whose namespace's C prefix starts @name are loaded.

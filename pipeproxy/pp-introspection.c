@@ -689,6 +689,7 @@ method_from_function_info_full (GIFunctionInfo  *info,
                                 gboolean         async_finish,
                                 GError         **error)
 {
+  gboolean is_constructor = !(g_function_info_get_flags (info) & GI_FUNCTION_IS_METHOD);
   g_autoptr(PpMethod) method = pp_method_new (PP_METHOD_KIND_INTROSPECTED,
                                               g_base_info_get_name (info));
 
@@ -708,7 +709,11 @@ method_from_function_info_full (GIFunctionInfo  *info,
       else if (!describe_arg (arg_info, arg, method->name, type_name, error))
         return NULL;
     }
-  if (!describe_return (info, method, type_name, error))
+  /* A constructor's object stays here: it is what is served */
+  method->is_constructor = is_constructor;
+  if (is_constructor)
+    method->ret_transfer = transfer_from_gi (g_callable_info_get_caller_owns (info));
+  else if (!describe_return (info, method, type_name, error))
     return NULL;
 
   for (guint i = 0; i < method->n_args; i++)
@@ -1238,6 +1243,63 @@ pp_introspection_describe_properties (GObject       *object,
 }
 
 /* Classes by name -------------------------------------------------------- */
+
+PpMethod *
+pp_introspection_lookup_constructor (const char  *namespace_,
+                                     const char  *version,
+                                     const char  *type_name,
+                                     const char  *name,
+                                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  auto_info GIBaseInfo *info = NULL;
+  auto_info GIFunctionInfo *function = NULL;
+  auto_info GITypeInfo *ret_info = NULL;
+  auto_info GIBaseInfo *ret_iface = NULL;
+  PpMethod *method = NULL;
+  GIInfoType info_type;
+
+  g_mutex_lock (&gi_lock);
+  if (g_irepository_require (NULL, namespace_, version && *version ? version : NULL, 0,
+                             &local_error) == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("No namespace %s: %s"), namespace_,
+                   local_error->message);
+      goto out;
+    }
+  info = g_irepository_find_by_name (NULL, namespace_, type_name);
+  info_type = info ? g_base_info_get_type (info) : GI_INFO_TYPE_INVALID;
+  if (info_type == GI_INFO_TYPE_OBJECT)
+    function = g_object_info_find_method ((GIObjectInfo *) info, name);
+  else if (info_type == GI_INFO_TYPE_INTERFACE)
+    function = g_interface_info_find_method ((GIInterfaceInfo *) info, name);
+  else
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("Namespace %s has no class or interface %s"),
+                   namespace_, type_name);
+      goto out;
+    }
+
+  if (function != NULL && !(g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD))
+    {
+      ret_info = g_callable_info_get_return_type (function);
+      if (g_type_info_get_tag (ret_info) == GI_TYPE_TAG_INTERFACE)
+        ret_iface = g_type_info_get_interface (ret_info);
+    }
+  if (ret_iface == NULL || (g_base_info_get_type (ret_iface) != GI_INFO_TYPE_OBJECT &&
+                            g_base_info_get_type (ret_iface) != GI_INFO_TYPE_INTERFACE))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("%s.%s has no function “%s” that makes an object"), namespace_, type_name,
+                   name);
+      goto out;
+    }
+  method = method_from_function_info_full (function, type_name, FALSE, FALSE, error);
+
+out:
+  g_mutex_unlock (&gi_lock);
+  return method;
+}
 
 GType
 pp_introspection_find_class (const char  *namespace_,

@@ -77,6 +77,9 @@ struct _PpMethod
   guint            n_args;
   PpTypeDesc      *ret_desc;     /* NULL for void or skipped */
   PpTransfer       ret_transfer;
+  /* A function of the type rather than a method of an instance: a
+   * constructor, which returns a GObject (ret_desc is NULL) */
+  gboolean         is_constructor;
   /* An x_async() method: the matching x_finish(), which gives the result */
   PpMethod        *finish;
 
@@ -138,6 +141,12 @@ void                pp_method_invoke_async         (PpMethod           *method,
                                                     GCancellable       *cancellable,
                                                     PpMethodCallback    callback,
                                                     gpointer            user_data);
+
+/* Calls a constructor with @parameters (of its in-type, or fitting it);
+ * the new object, or NULL with @error set */
+GObject            *pp_method_invoke_constructor   (PpMethod           *method,
+                                                    GVariant           *parameters,
+                                                    GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpMethod, pp_method_unref)
 

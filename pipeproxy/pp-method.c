@@ -423,6 +423,9 @@ call_function (PpMethod  *method,
   gpointer error_pointer = &local_error;
   union { ffi_arg u; gint64 i; gdouble d; gpointer p; } raw = { 0 };
 
+  /* A constructor has no instance argument */
+  guint first = method->is_constructor ? 0 : 1;
+
   frame->ffi_args[0] = &instance;
   for (guint i = 0; i < n; i++)
     {
@@ -431,13 +434,13 @@ call_function (PpMethod  *method,
       if (method->args[i].direction & PP_ARG_OUT)
         {
           slot->out_pointer = &slot->value;
-          frame->ffi_args[i + 1] = &slot->out_pointer;
+          frame->ffi_args[i + first] = &slot->out_pointer;
         }
       else
-        frame->ffi_args[i + 1] = &slot->value;
+        frame->ffi_args[i + first] = &slot->value;
     }
   if (method->throws)
-    frame->ffi_args[n + 1] = &error_pointer;
+    frame->ffi_args[n + first] = &error_pointer;
 
   ffi_call (cif, method->native_address, &raw, frame->ffi_args);
   frame->invoked = TRUE;
@@ -567,6 +570,53 @@ invoke_introspected (PpMethod  *method,
   pp_marshal_scope_free (frame.scope);
   g_free (block);
   return result ? g_variant_ref_sink (result) : NULL;
+}
+
+GObject *
+pp_method_invoke_constructor (PpMethod  *method,
+                              GVariant  *parameters,
+                              GError   **error)
+{
+  guint n = method->n_args;
+  gpointer block = g_malloc0 (sizeof (Slot) * (n + 1) + sizeof (gpointer) * (n + 2));
+  Frame frame = {
+    .slots = block,
+    .ffi_args = (gpointer *) ((Slot *) block + n + 1),
+    .scope = pp_marshal_scope_new (),
+  };
+  g_autoptr(GVariant) widened = NULL;
+  Specials specials = { NULL, };
+  GObject *object = NULL;
+
+  g_return_val_if_fail (method->is_constructor, NULL);
+
+  if (!pp_method_check_args (method->name, method->in_type, parameters, error))
+    goto out;
+  if (!g_variant_is_of_type (parameters, method->in_type))
+    parameters = widened = pp_marshal_widen (parameters, method->in_type);
+  if (!read_in_args (method, parameters, &specials, &frame, error))
+    goto out;
+  call_function (method, NULL, &frame, error);
+  if (frame.threw)
+    goto out;
+
+  object = frame.ret.v_pointer;
+  if (object == NULL || !G_IS_OBJECT (object))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED, _("“%s” made no object"), method->name);
+      object = NULL;
+    }
+  else if (g_object_is_floating (object))
+    g_object_ref_sink (object);
+  else if (method->ret_transfer == PP_TRANSFER_NONE)
+    g_object_ref (object);
+
+out:
+  if (frame.invoked)
+    free_out_args (method, &frame);
+  pp_marshal_scope_free (frame.scope);
+  g_free (block);
+  return object;
 }
 
 /* Invoking ---------------------------------------------------------------- */
