@@ -86,6 +86,30 @@ PP_AVAILABLE_IN_1_0
 PpProxy     *pp_proxy_new_for_type_finish       (GAsyncResult         *result,
                                                  GError              **error);
 PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_type_full_sync    (const char           *namespace_,
+                                                 const char           *version,
+                                                 const char           *type_name,
+                                                 const char           *constructor,
+                                                 GVariant             *arguments,
+                                                 const char * const   *properties,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+void         pp_proxy_new_for_type_full_async   (const char           *namespace_,
+                                                 const char           *version,
+                                                 const char           *type_name,
+                                                 const char           *constructor,
+                                                 GVariant             *arguments,
+                                                 const char * const   *properties,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_type_full_finish  (GAsyncResult         *result,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
 GSubprocess *pp_proxy_get_subprocess            (PpProxy              *self);
 PP_AVAILABLE_IN_1_0
 void        pp_proxy_call_async             (PpProxy              *self,

@@ -672,21 +672,42 @@ pp_serve_parent (GObject  *object,
 }
 
 static GStrv
-host_argv (const char         *namespace_,
-           const char         *version,
-           const char         *type_name,
-           const char * const *properties)
+host_argv_full (const char         *namespace_,
+                const char         *version,
+                const char         *type_name,
+                const char         *constructor,
+                GVariant           *arguments,
+                const char * const *properties)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GVariant) owned = arguments ? g_variant_ref_sink (arguments) : NULL;
   const char *host = g_getenv ("PIPEPROXY_HOST");
 
   g_strv_builder_add (builder, host && *host ? host : PP_HOST_PATH);
+  if (constructor != NULL)
+    {
+      g_autofree char *name = g_strconcat ("--constructor=", constructor, NULL);
+      g_autofree char *text = owned ? g_variant_print (owned, TRUE) : g_strdup ("()");
+      g_autofree char *args = g_strconcat ("--arguments=", text, NULL);
+
+      g_strv_builder_add (builder, name);
+      g_strv_builder_add (builder, args);
+    }
   g_strv_builder_add (builder, namespace_);
   g_strv_builder_add (builder, version ? version : "");
   g_strv_builder_add (builder, type_name);
   if (properties != NULL)
     g_strv_builder_addv (builder, (const char **) properties);
   return g_strv_builder_end (builder);
+}
+
+static GStrv
+host_argv (const char         *namespace_,
+           const char         *version,
+           const char         *type_name,
+           const char * const *properties)
+{
+  return host_argv_full (namespace_, version, type_name, NULL, NULL, properties);
 }
 
 /**
@@ -788,6 +809,122 @@ pp_proxy_new_for_type_async (const char          *namespace_,
 PpProxy *
 pp_proxy_new_for_type_finish (GAsyncResult  *result,
                               GError       **error)
+{
+  return pp_proxy_new_for_subprocess_finish (result, error);
+}
+
+/**
+ * pp_proxy_new_for_type_full_sync:
+ * @namespace_: a GObject-Introspection namespace, e.g. `Gtk`
+ * @version: (nullable): its version, or %NULL for the latest
+ * @type_name: the name of a class or interface in it, e.g. `StringList`
+ *   or `File`
+ * @constructor: (nullable): a function of @type_name that returns a new
+ *   object, e.g. `new` or `new_for_path`, or %NULL to make the object with
+ *   g_object_new() and @properties
+ * @arguments: (nullable): the arguments of @constructor, a tuple converted
+ *   as a method's arguments are (`("GMenuItem",)` for g_list_store_new(),
+ *   whose GType crosses by name); a floating reference is consumed. %NULL
+ *   means none.
+ * @properties: (nullable) (array zero-terminated=1): properties, each
+ *   `name=value` with the value in GVariant text format, of any type a
+ *   property value crosses as; with a @constructor they are set after it
+ *   returns, else they are construct properties
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Like [ctor@Pp.Proxy.new_for_type_sync], and the object may be made by a
+ * constructor function: `pipeproxy-host --constructor=NAME
+ * --arguments=TUPLE` in the child. A constructor that does not exist or
+ * does not return an object fails with %PP_ERROR_FAILED, arguments that do
+ * not fit it with %PP_ERROR_INVALID_ARGUMENTS, and one whose arguments
+ * cannot cross with the reason a method would be refused for.
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_type_full_sync (const char         *namespace_,
+                                 const char         *version,
+                                 const char         *type_name,
+                                 const char         *constructor,
+                                 GVariant           *arguments,
+                                 const char * const *properties,
+                                 PpOptions          *options,
+                                 GCancellable       *cancellable,
+                                 GError            **error)
+{
+  g_auto(GStrv) argv = NULL;
+
+  g_return_val_if_fail (namespace_ != NULL, NULL);
+  g_return_val_if_fail (type_name != NULL, NULL);
+
+  argv = host_argv_full (namespace_, version, type_name, constructor, arguments, properties);
+  return pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv, options,
+                                           cancellable, error);
+}
+
+/**
+ * pp_proxy_new_for_type_full_async:
+ * @namespace_: a GObject-Introspection namespace
+ * @version: (nullable): its version, or %NULL for the latest
+ * @type_name: the name of a class or interface in it
+ * @constructor: (nullable): a function of @type_name that returns a new
+ *   object, or %NULL
+ * @arguments: (nullable): the arguments of @constructor, a tuple; a
+ *   floating reference is consumed
+ * @properties: (nullable) (array zero-terminated=1): properties, as for
+ *   [ctor@Pp.Proxy.new_for_type_full_sync]
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the proxy is ready
+ * @user_data: data for @callback
+ *
+ * Like [ctor@Pp.Proxy.new_for_type_full_sync] without blocking; finish
+ * with [ctor@Pp.Proxy.new_for_type_full_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_new_for_type_full_async (const char          *namespace_,
+                                  const char          *version,
+                                  const char          *type_name,
+                                  const char          *constructor,
+                                  GVariant            *arguments,
+                                  const char * const  *properties,
+                                  PpOptions           *options,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_auto(GStrv) argv = NULL;
+
+  g_return_if_fail (namespace_ != NULL);
+  g_return_if_fail (type_name != NULL);
+
+  argv = host_argv_full (namespace_, version, type_name, constructor, arguments, properties);
+  pp_proxy_new_for_subprocess_async (NULL, (const char * const *) argv, options, cancellable,
+                                     callback, user_data);
+}
+
+/**
+ * pp_proxy_new_for_type_full_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [func@Pp.Proxy.new_for_type_full_async].
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_type_full_finish (GAsyncResult  *result,
+                                   GError       **error)
 {
   return pp_proxy_new_for_subprocess_finish (result, error);
 }
