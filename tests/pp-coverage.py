@@ -55,7 +55,7 @@ TYPES = [
     ('Gio', '2.0', 'ListStore', ['item-type=GObject'], None, None),
     ('Gio', '2.0', 'SimpleActionGroup', [], None, None),
     ('Gio', '2.0', 'SimpleAction', ['name=frobnicate'], None, None),
-    ('Gio', '2.0', 'File', [], 'new_for_path', "('/tmp',)"),
+    ('Gio', '2.0', 'File', [], 'new_for_path', "(b'/tmp',)"),
     ('Gio', '2.0', 'Settings', ['schema-id=org.gnome.desktop.interface'], None, None),
     ('Gio', '2.0', 'Application', ['application-id=org.example.Coverage'], None, None),
     ('Gio', '2.0', 'SubprocessLauncher', [], None, None),
