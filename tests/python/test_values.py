@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Real GObject types hosted in a child by pipeproxy-host, used through the
+# Pp override: boxed values, containers and GTypes crossing, constructors,
+# refused methods that say why, plain values for maybes, the proxy's own
+# methods never hiding the remote object's.
+
+import os
+import tempfile
+import unittest
+
+import pptest
+from pptest import GLib, Gio, Pp
+
+
+def host(namespace, version, name, properties=(), constructor=None, arguments=None):
+    if constructor is None:
+        return Pp.Proxy.new_for_type_sync(namespace, version, name, list(properties), None, None)
+    return Pp.Proxy.new_for_type_full_sync(namespace, version, name, constructor, arguments,
+                                           list(properties), None, None)
+
+
+class ValuesTestCase(unittest.TestCase):
+    def setUp(self):
+        os.environ['PIPEPROXY_HOST'] = os.environ.get('PIPEPROXY_HOST', '')
+        self.proxies = []
+
+    def tearDown(self):
+        for proxy in self.proxies:
+            Pp.Proxy.close(proxy)
+
+    def host(self, *args, **kwargs):
+        proxy = host(*args, **kwargs)
+        self.proxies.append(proxy)
+        return proxy
+
+    def test_date_time(self):
+        info = self.host('Gio', '2.0', 'FileInfo')
+        zone = GLib.TimeZone.new_offset(3600)
+        when = GLib.DateTime.new(zone, 2024, 2, 29, 12, 30, 15.25)
+        usec = when.to_unix() * 1000000 + when.get_microsecond()
+        info.set_modification_date_time(GLib.Variant('(xis)', (usec, 3600, zone.get_identifier())))
+        # GFileInfo keeps the time in UTC: the same instant, to the µs
+        self.assertEqual(info.get_modification_date_time(), (usec, 0, 'UTC'))
+
+    def test_hash_table_and_lists(self):
+        pixbuf = self.host('GdkPixbuf', '2.0', 'Pixbuf',
+                           ['has-alpha=true', 'bits-per-sample=8', 'width=2', 'height=2'])
+        self.assertTrue(pixbuf.set_option('tEXt::comment', 'hello'))
+        self.assertEqual(pixbuf.get_options(), {'tEXt::comment': 'hello'})
+
+    def test_gtype_by_name_and_constructor(self):
+        # GMenuItem is not registered in the child until the name arrives
+        store = self.host('Gio', '2.0', 'ListStore', constructor='new',
+                          arguments=GLib.Variant('(s)', ('GMenuItem',)))
+        self.assertEqual(store.get_item_type(), 'GMenuItem')
+        strings = self.host('Gtk', '4.0', 'StringList', constructor='new',
+                            arguments=GLib.Variant('(mas)', (['a', 'b'],)))
+        self.assertEqual(strings.get_n_items(), 2)
+        self.assertEqual(strings.get_string(1), 'b')
+
+    def test_variant_type_property(self):
+        action = self.host('Gio', '2.0', 'SimpleAction', ['name=go', "parameter-type='s'"])
+        self.assertEqual(action.props.parameter_type.dup_string(), 's')
+
+    def test_refused_method_says_why(self):
+        menu = self.host('Gio', '2.0', 'Menu')
+        with self.assertRaises(AttributeError) as raised:
+            menu.append_item
+        self.assertIn('MenuItem', str(raised.exception))
+        members = menu.list_methods()
+        refused = [members.get_item(i) for i in range(members.get_n_items())
+                   if members.get_item(i).get_name() == 'append_item']
+        self.assertEqual(len(refused), 1)
+        self.assertFalse(refused[0].get_available())
+
+    def test_plain_values_for_maybes(self):
+        menu = self.host('Gio', '2.0', 'Menu')
+        # append (label: nullable, action: nullable) takes (msms)
+        Pp.Proxy.call_sync(menu, 'append', GLib.Variant('(ss)', ('Open', 'app.open')), -1, None)
+        menu.append(None, 'app.none')
+        self.assertEqual(menu.get_n_items(), 2)
+
+    def test_own_methods_never_hide_remote_ones(self):
+        stream = self.host('Gio', '2.0', 'MemoryInputStream')
+        self.assertFalse(stream.is_closed())
+        stream.close()                          # the remote stream's close()
+        self.assertTrue(stream.is_closed())     # the remote stream's is_closed()
+        self.assertFalse(Pp.Proxy.is_closed(stream))
+        self.assertTrue(stream.call_method('is_closed'))
+
+    def test_async_pair_with_another_finish(self):
+        directory = tempfile.mkdtemp()
+        path = os.path.join(directory, 'f')
+        remote = self.host('Gio', '2.0', 'File', constructor='new_for_path',
+                           arguments=GLib.Variant('(ay)', (path.encode() + b'\0',)))
+        names = {m.get_name(): m for m in
+                 (remote.list_methods().get_item(i)
+                  for i in range(remote.list_methods().get_n_items()))}
+        member = names['replace_contents_bytes_async']
+        self.assertTrue(member.get_available())
+        self.assertEqual(member.get_dispatch(), Pp.MethodDispatch.ASYNC)
+        # The listener calls the pair and answers with what
+        # replace_contents_finish() gives: success and the new entity tag
+        ok, etag = remote.replace_contents_bytes_async(b'written', None, False,
+                                                       Gio.FileCreateFlags.NONE)
+        self.assertTrue(ok)
+        self.assertIsInstance(etag, str)
+        with open(path, 'rb') as f:
+            self.assertEqual(f.read(), b'written')
+        os.unlink(path)
+        os.rmdir(directory)
+
+
+if __name__ == '__main__':
+    pptest.main()
