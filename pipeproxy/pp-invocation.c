@@ -5,6 +5,7 @@
 
 #include "pp-error.h"
 #include "pp-invocation-private.h"
+#include "pp-marshal-private.h"
 
 /**
  * PpInvocation:
@@ -202,7 +203,10 @@ pp_invocation_return (PpInvocation *self,
   const GVariantType *out_type = self->method ? pp_method_get_out_type (self->method) : NULL;
   g_autoptr(GError) wrong_type = NULL;
 
-  if (error == NULL && out_type != NULL && !g_variant_is_of_type (result, out_type))
+  /* An item that came back NULL although the typelib did not allow it is
+   * a maybe holding nothing, which the proxy accepts */
+  if (error == NULL && out_type != NULL && !g_variant_is_of_type (result, out_type) &&
+      !pp_marshal_type_fits (g_variant_get_type (result), out_type, TRUE))
     {
       g_warning ("Method “%s” must return %.*s, not %s", self->method_name,
                  (int) g_variant_type_get_string_length (out_type),

@@ -81,6 +81,18 @@ class ValuesTestCase(unittest.TestCase):
         menu.append(None, 'app.none')
         self.assertEqual(menu.get_n_items(), 2)
 
+    def test_null_the_typelib_did_not_allow(self):
+        # g_file_info_get_display_name () is not (nullable) but gives NULL
+        # for an attribute never set: the call ran, its result is None
+        info = self.host('Gio', '2.0', 'FileInfo')
+        self.assertIsNone(info.get_display_name())
+        result = Pp.Proxy.call_sync(info, 'get_display_name', None, -1, None)
+        self.assertEqual(result.get_type_string(), '(ms)')
+        info.set_display_name('shown')
+        self.assertEqual(info.get_display_name(), 'shown')
+        self.assertEqual(Pp.Proxy.call_sync(info, 'get_display_name', None, -1, None)
+                         .get_type_string(), '(s)')
+
     def test_own_methods_never_hide_remote_ones(self):
         stream = self.host('Gio', '2.0', 'MemoryInputStream')
         self.assertFalse(stream.is_closed())
