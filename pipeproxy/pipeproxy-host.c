@@ -43,6 +43,7 @@
 static gboolean
 parse_property (GObjectClass  *klass,
                 const char    *assignment,
+                gboolean       constructed,
                 const char   **out_name,
                 GValue        *value,
                 GError       **error)
@@ -67,6 +68,14 @@ parse_property (GObjectClass  *klass,
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                    _("%s has no property “%s” that can be set"),
                    G_OBJECT_CLASS_NAME (klass), name);
+      return FALSE;
+    }
+  /* Set on an object a constructor made, it would only warn */
+  if (constructed && (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Property “%s” of %s can only be set by its constructor"),
+                   name, G_OBJECT_CLASS_NAME (klass));
       return FALSE;
     }
   if (!pp_marshal_gtype_signature (pspec->value_type, signature, error))
@@ -109,7 +118,7 @@ new_object_with_properties (GType                type,
   guint n_set = 0;
 
   for (; n_set < n_properties; n_set++)
-    if (!parse_property (G_OBJECT_CLASS (type_class), properties[n_set], &names[n_set],
+    if (!parse_property (G_OBJECT_CLASS (type_class), properties[n_set], FALSE, &names[n_set],
                          &values[n_set], error))
       goto out;
 
@@ -162,7 +171,8 @@ new_object_with_constructor (const char         *namespace_,
       g_auto(GValue) value = G_VALUE_INIT;
       const char *name;
 
-      if (!parse_property (G_OBJECT_GET_CLASS (object), properties[i], &name, &value, error))
+      if (!parse_property (G_OBJECT_GET_CLASS (object), properties[i], TRUE, &name, &value,
+                           error))
         return NULL;
       g_object_set_property (object, name, &value);
     }

@@ -861,6 +861,11 @@ pp_proxy_new_for_type_full_sync (const char         *namespace_,
 
   g_return_val_if_fail (namespace_ != NULL, NULL);
   g_return_val_if_fail (type_name != NULL, NULL);
+  g_return_val_if_fail (arguments == NULL || constructor != NULL, NULL);
+  g_return_val_if_fail (arguments == NULL ||
+                        g_variant_is_of_type (arguments, G_VARIANT_TYPE_TUPLE), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   argv = host_argv_full (namespace_, version, type_name, constructor, arguments, properties);
   return pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv, options,
@@ -885,7 +890,8 @@ pp_proxy_new_for_type_full_sync (const char         *namespace_,
  * @user_data: data for @callback
  *
  * Like [ctor@Pp.Proxy.new_for_type_full_sync] without blocking; finish
- * with [ctor@Pp.Proxy.new_for_type_full_finish].
+ * with [ctor@Pp.Proxy.new_for_type_full_finish]. @callback runs in the
+ * thread-default main context of the caller.
  *
  * Since: 1.0
  */
@@ -905,6 +911,9 @@ pp_proxy_new_for_type_full_async (const char          *namespace_,
 
   g_return_if_fail (namespace_ != NULL);
   g_return_if_fail (type_name != NULL);
+  g_return_if_fail (arguments == NULL || constructor != NULL);
+  g_return_if_fail (arguments == NULL || g_variant_is_of_type (arguments, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   argv = host_argv_full (namespace_, version, type_name, constructor, arguments, properties);
   pp_proxy_new_for_subprocess_async (NULL, (const char * const *) argv, options, cancellable,

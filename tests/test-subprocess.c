@@ -412,6 +412,113 @@ test_host_refusals (void)
                        "name=value");
 }
 
+/* Made by a function of the type, then the properties set on it */
+static void
+test_host_constructor (void)
+{
+  const char * const properties[] = { "use-default-fallbacks=true", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GVariant) names = NULL;
+  g_autofree const char **strv = NULL;
+
+  /* g_themed_icon_new () returns a GIcon; the property is construct-only */
+  proxy = pp_proxy_new_for_type_full_sync ("Gio", "2.0", "ThemedIcon", "new",
+                                           g_variant_new ("(s)", "folder-remote"), NULL, NULL,
+                                           NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy), ==, "GThemedIcon");
+  names = pp_test_call (proxy, "get_names", NULL);
+  g_variant_get (names, "(^a&s)", &strv);
+  g_assert_cmpuint (g_strv_length ((char **) strv), >=, 1);
+  g_assert_cmpstr (strv[0], ==, "folder-remote");
+  g_clear_object (&proxy);
+
+  proxy = pp_proxy_new_for_type_full_sync ("Gio", "2.0", "ThemedIcon", "new",
+                                           g_variant_new ("(s)", "folder"), properties, NULL,
+                                           NULL, &error);
+  g_assert_null (proxy);
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  g_assert_nonnull (strstr (error->message, "use-default-fallbacks"));
+}
+
+static void
+new_for_type_full_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  PpProxy **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = pp_proxy_new_for_type_full_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_host_constructor_async (void)
+{
+  const char * const properties[] = { "enabled=false", NULL };
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GVariant) enabled = NULL;
+  g_autoptr(GVariant) state = NULL;
+  g_autofree char *name = NULL;
+  gboolean value = TRUE;
+
+  /* Arguments of any crossable type, a property set after */
+  pp_proxy_new_for_type_full_async ("Gio", NULL, "SimpleAction", "new_stateful",
+                                    g_variant_new ("(smsv)", "go", "s",
+                                                   g_variant_new_string ("here")),
+                                    properties, NULL, NULL, new_for_type_full_cb, &proxy);
+  while (proxy == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_get (proxy, "name", &name, NULL);
+  g_assert_cmpstr (name, ==, "go");
+  enabled = pp_test_call (proxy, "get_enabled", NULL);
+  g_variant_get (enabled, "(b)", &value);
+  g_assert_false (value);
+  state = pp_test_call (proxy, "get_state", NULL);
+  g_assert_cmpstr (g_variant_get_type_string (state), ==, "(mv)");
+  {
+    g_autoptr(GVariant) inner = NULL;
+
+    g_variant_get (state, "(mv)", &inner);
+    g_assert_nonnull (inner);
+    g_assert_cmpstr (g_variant_get_string (inner, NULL), ==, "here");
+  }
+}
+
+static void
+assert_constructor_refused (const char *type_name,
+                            const char *constructor,
+                            GVariant   *arguments,
+                            int         code,
+                            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+
+  proxy = pp_proxy_new_for_type_full_sync ("Gio", NULL, type_name, constructor, arguments, NULL,
+                                           NULL, NULL, &error);
+  g_assert_null (proxy);
+  g_test_message ("%s.%s: %s", type_name, constructor, error->message);
+  g_assert_error (error, PP_ERROR, code);
+  g_assert_nonnull (strstr (error->message, text));
+}
+
+static void
+test_host_constructor_refusals (void)
+{
+  assert_constructor_refused ("ThemedIcon", "no_such_function", NULL, PP_ERROR_FAILED,
+                              "no_such_function");
+  /* A method, not a function that makes an object */
+  assert_constructor_refused ("ThemedIcon", "get_names", NULL, PP_ERROR_FAILED, "get_names");
+  assert_constructor_refused ("ThemedIcon", "new", g_variant_new ("(i)", 3),
+                              PP_ERROR_INVALID_ARGUMENTS, "(s)");
+  assert_constructor_refused ("ThemedIcon", "new", NULL, PP_ERROR_INVALID_ARGUMENTS, "(s)");
+  /* Takes an object and a callback */
+  assert_constructor_refused ("SimpleAsyncResult", "new", NULL, PP_ERROR_UNSUPPORTED_TYPE, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -433,6 +540,9 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/host-gio-type", test_host_gio_type);
   g_test_add_func ("/Pp/Subprocess/host-menu", test_host_menu);
   g_test_add_func ("/Pp/Subprocess/host-refusals", test_host_refusals);
+  g_test_add_func ("/Pp/Subprocess/host-constructor", test_host_constructor);
+  g_test_add_func ("/Pp/Subprocess/host-constructor-async", test_host_constructor_async);
+  g_test_add_func ("/Pp/Subprocess/host-constructor-refusals", test_host_constructor_refusals);
 
   return g_test_run ();
 }
