@@ -597,20 +597,8 @@ pp_listener_set_property (GObject      *object,
 }
 
 static void
-pp_listener_class_init (PpListenerClass *klass)
+install_properties (GObjectClass *object_class)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  pp_i18n_init ();
-
-  /* The proxy's closing reason keeps its domain only if it is registered */
-  pp_error_quark ();
-
-  object_class->dispose = pp_listener_dispose;
-  object_class->finalize = pp_listener_finalize;
-  object_class->get_property = pp_listener_get_property;
-  object_class->set_property = pp_listener_set_property;
-
   /**
    * PpListener:object:
    *
@@ -663,7 +651,11 @@ pp_listener_class_init (PpListenerClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+}
 
+static void
+install_signals (PpListenerClass *klass)
+{
   /**
    * PpListener::closed:
    * @self: the listener
@@ -702,6 +694,25 @@ pp_listener_class_init (PpListenerClass *klass)
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 3, G_TYPE_STRING, G_TYPE_VARIANT, PP_TYPE_INVOCATION);
+}
+
+static void
+pp_listener_class_init (PpListenerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  pp_i18n_init ();
+
+  /* The proxy's closing reason keeps its domain only if it is registered */
+  pp_error_quark ();
+
+  object_class->dispose = pp_listener_dispose;
+  object_class->finalize = pp_listener_finalize;
+  object_class->get_property = pp_listener_get_property;
+  object_class->set_property = pp_listener_set_property;
+
+  install_properties (object_class);
+  install_signals (klass);
 }
 
 static void

@@ -46,6 +46,63 @@ align_up (gsize offset,
   return (offset + align - 1) & ~(align - 1);
 }
 
+static gsize table_fill (TypeNode   *nodes,
+                         const char *string,
+                         gsize       pos);
+
+/* The node of the tuple or dict entry at @pos, after those of its members;
+ * returns where it ends */
+static gsize
+tuple_fill (TypeNode   *nodes,
+            const char *string,
+            gsize       pos)
+{
+  TypeNode *node = &nodes[pos];
+  gsize offset = 0;
+  gboolean fixed = TRUE, plain = TRUE;
+  guint n = 0;
+  gsize end;
+
+  node->depth = 0;
+  for (end = pos + 1; string[end] != ')' && string[end] != '}'; n++)
+    {
+      const TypeNode *member = &nodes[end];
+      gsize member_end = table_fill (nodes, string, end);
+
+      node->align = MAX (node->align, member->align);
+      /* GLib counts the value of a dict entry, not its key */
+      if (string[pos] == '(' || n == 1)
+        node->depth = MAX (node->depth, member->depth + 1);
+      if (member->fixed == 0)
+        fixed = FALSE;
+      else
+        {
+          gsize start = align_up (offset, member->align);
+
+          plain = plain && member->plain && start == offset;
+          offset = start + member->fixed;
+        }
+      end = member_end;
+    }
+  end++;
+
+  if (n == 0)
+    node->fixed = 1;  /* the unit is one zero byte */
+  else if (fixed)
+    {
+      node->fixed = align_up (offset, node->align);
+      node->plain = plain && node->fixed == offset;
+    }
+
+  /* A tuple of one member is laid out as that member alone */
+  if (n == 1 && string[pos] == '(')
+    {
+      node->inner = nodes[pos + 1].inner;
+      node->wrappers = nodes[pos + 1].wrappers + 1;
+    }
+  return end;
+}
+
 /* Fills in the node of the complete type at @pos and those of every type
  * inside it; returns where it ends. The type string is valid, so the
  * recursion is as deep as the type (at most 128 levels). */
@@ -94,49 +151,7 @@ table_fill (TypeNode   *nodes,
       node->depth = nodes[pos + 1].depth + 1;
       break;
     case '(': case '{':
-      {
-        gsize offset = 0;
-        gboolean fixed = TRUE, plain = TRUE;
-        guint n = 0;
-
-        node->depth = 0;
-        for (end = pos + 1; string[end] != ')' && string[end] != '}'; n++)
-          {
-            const TypeNode *member = &nodes[end];
-            gsize member_end = table_fill (nodes, string, end);
-
-            node->align = MAX (node->align, member->align);
-            /* GLib counts the value of a dict entry, not its key */
-            if (string[pos] == '(' || n == 1)
-              node->depth = MAX (node->depth, member->depth + 1);
-            if (member->fixed == 0)
-              fixed = FALSE;
-            else
-              {
-                gsize start = align_up (offset, member->align);
-
-                plain = plain && member->plain && start == offset;
-                offset = start + member->fixed;
-              }
-            end = member_end;
-          }
-        end++;
-
-        if (n == 0)
-          node->fixed = 1;  /* the unit is one zero byte */
-        else if (fixed)
-          {
-            node->fixed = align_up (offset, node->align);
-            node->plain = plain && node->fixed == offset;
-          }
-
-        /* A tuple of one member is laid out as that member alone */
-        if (n == 1 && string[pos] == '(')
-          {
-            node->inner = nodes[pos + 1].inner;
-            node->wrappers = nodes[pos + 1].wrappers + 1;
-          }
-      }
+      end = tuple_fill (nodes, string, pos);
       break;
     default:
       /* s, o, g: variable size, aligned to 1 */

@@ -410,31 +410,14 @@ add_rules (scmp_filter_ctx      filter,
   return 0;
 }
 
-static scmp_filter_ctx
-build_filter (GError **error)
+/* The calls allowed with some arguments only, refused with EPERM with the
+ * others */
+static int
+add_argument_rules (scmp_filter_ctx filter,
+                    pid_t           pid)
 {
-  scmp_filter_ctx filter = seccomp_init (SCMP_ACT_TRAP);
   const uint32_t eperm = SCMP_ACT_ERRNO (EPERM);
-  const pid_t pid = getpid ();
   int rc = 0;
-
-  if (filter == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-                   _("Could not make a seccomp filter: %s"), g_strerror (ENOMEM));
-      return NULL;
-    }
-
-  /* Every thread of the process, also those GLib started already; a call
-   * of another architecture's ABI (x32, i386) kills at once. */
-  rc = seccomp_attr_set (filter, SCMP_FLTATR_CTL_TSYNC, 1);
-  if (rc == 0)
-    rc = seccomp_attr_set (filter, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-
-  if (rc == 0)
-    rc = add_rules (filter, SCMP_ACT_ALLOW, allowed_syscalls, G_N_ELEMENTS (allowed_syscalls));
-  if (rc == 0)
-    rc = add_rules (filter, eperm, refused_syscalls, G_N_ELEMENTS (refused_syscalls));
 
   /* Threads, but not processes; glibc tries clone3() first */
   if (rc == 0)
@@ -495,6 +478,37 @@ build_filter (GError **error)
   for (gsize i = 0; rc == 0 && i < G_N_ELEMENTS (allowed_prctl); i++)
     rc = seccomp_rule_add (filter, SCMP_ACT_ALLOW, SCMP_SYS (prctl), 1,
                            SCMP_A0_32 (SCMP_CMP_EQ, allowed_prctl[i]));
+  return rc;
+}
+
+static scmp_filter_ctx
+build_filter (GError **error)
+{
+  scmp_filter_ctx filter = seccomp_init (SCMP_ACT_TRAP);
+  const uint32_t eperm = SCMP_ACT_ERRNO (EPERM);
+  const pid_t pid = getpid ();
+  int rc = 0;
+
+  if (filter == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("Could not make a seccomp filter: %s"), g_strerror (ENOMEM));
+      return NULL;
+    }
+
+  /* Every thread of the process, also those GLib started already; a call
+   * of another architecture's ABI (x32, i386) kills at once. */
+  rc = seccomp_attr_set (filter, SCMP_FLTATR_CTL_TSYNC, 1);
+  if (rc == 0)
+    rc = seccomp_attr_set (filter, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+
+  if (rc == 0)
+    rc = add_rules (filter, SCMP_ACT_ALLOW, allowed_syscalls, G_N_ELEMENTS (allowed_syscalls));
+  if (rc == 0)
+    rc = add_rules (filter, eperm, refused_syscalls, G_N_ELEMENTS (refused_syscalls));
+
+  if (rc == 0)
+    rc = add_argument_rules (filter, pid);
 
   if (rc != 0)
     {
