@@ -736,7 +736,10 @@ pp_wire_decode_error (GVariant *body)
 
   g_variant_get (body, "(&si&s)", &domain_name, &code, &message);
 
-  domain = g_quark_try_string (domain_name);
+  /* Our own domain is known even before anything here made its quark */
+  domain = PP_ERROR;
+  if (strcmp (domain_name, g_quark_to_string (domain)) != 0)
+    domain = g_quark_try_string (domain_name);
   if (domain != 0)
     return g_error_new_literal (domain, code, message);
 

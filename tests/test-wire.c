@@ -521,6 +521,29 @@ test_error_frame_unknown_domain (void)
   g_assert_nonnull (strstr (rebuilt->message, "far away"));
 }
 
+/* A process that never made PP_ERROR's quark (a Python program before its
+ * first error) still gets a PP_ERROR, not a remote error of that name. */
+static void
+test_error_frame_own_domain (void)
+{
+  g_autoptr(GVariant) body = NULL;
+  g_autoptr(GError) rebuilt = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  g_assert_cmpuint (g_quark_try_string ("pp-error-quark"), ==, 0);
+  body = g_variant_ref_sink (g_variant_new ("(sis)", "pp-error-quark", PP_ERROR_FAILED,
+                                            "No namespace Nope-1.0"));
+  rebuilt = pp_wire_decode_error (body);
+  g_assert_error (rebuilt, PP_ERROR, PP_ERROR_FAILED);
+  g_assert_cmpstr (rebuilt->message, ==, "No namespace Nope-1.0");
+}
+
 static void
 test_error_frame_empty (void)
 {
@@ -1212,6 +1235,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Wire/object-index", test_object_index);
   g_test_add_func ("/Pp/Wire/error-frame", test_error_frame);
   g_test_add_func ("/Pp/Wire/error-frame-unknown-domain", test_error_frame_unknown_domain);
+  g_test_add_func ("/Pp/Wire/error-frame-own-domain", test_error_frame_own_domain);
   g_test_add_func ("/Pp/Wire/error-frame-empty", test_error_frame_empty);
   g_test_add_func ("/Pp/Wire/header-unknown-kind", test_header_unknown_kind);
   g_test_add_func ("/Pp/Wire/header-fd-count", test_header_fd_count);
