@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* pipeproxy-host [--sandbox[=LIST]] [--constructor=NAME [--arguments=TUPLE]]
+/* pipeproxy-host [--sandbox[=LIST]] [--stdio] [--constructor=NAME [--arguments=TUPLE]]
  *                NAMESPACE VERSION TYPE [PROPERTY=VALUE…]
  *
  * Started by pp_proxy_new_for_type_sync() and _full_sync(): makes an object
  * of any type named through GObject-Introspection and serves it to the
  * parent, so that no child code has to be written. A refusal (unknown
  * type, bad property) goes to the parent as the reason its proxy could not
- * be made.
+ * be made, and only there: the parent says it (the host prints it only
+ * when nobody else can).
+ *
+ * --stdio serves on standard input and output instead of the inherited
+ * connection, for pp_proxy_new_for_command_sync(): run through ssh, it
+ * serves a proxy on another machine.
  *
  * --constructor makes the object with a function of the class or interface
  * (`new` of Gtk.StringList, `new_for_path` of Gio.File) called with the
@@ -37,6 +42,7 @@
 #include "pp-method-private.h"
 #include "pp-stream.h"
 #include "pp-subprocess.h"
+#include "pp-subprocess-private.h"
 
 /* "name=value": the value in GVariant text format, or plain text for a
  * string */
@@ -205,20 +211,22 @@ new_object (const char         *namespace_,
   return new_object_with_properties (type, properties, error);
 }
 
-/* The parent learns why from the answer to its handshake */
+/* The peer learns why from the answer to its handshake; the reason is
+ * printed only when there is no peer to tell */
 static void
-refuse (const GError *reason)
+refuse (GIOStream    *stream,
+        const GError *reason)
 {
-  const char *value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
-  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GIOStream) parent = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_printerr ("pipeproxy-host: %s\n", reason->message);
-  if (value == NULL)
+  if (stream == NULL)
+    stream = parent = pp_subprocess_parent_stream (NULL);
+  if (stream != NULL && pp_listener_refuse (stream, reason, &error))
     return;
 
-  stream = pp_stream_new_for_fd (atoi (value), &error);
-  if (stream == NULL || !pp_listener_refuse (stream, reason, &error))
+  g_printerr ("pipeproxy-host: %s\n", reason->message);
+  if (error != NULL)
     g_printerr ("pipeproxy-host: %s\n", error->message);
 }
 
@@ -236,38 +244,50 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GObject) object = NULL;
   g_autoptr(GError) error = NULL;
   const char *constructor = NULL;
   const char *arguments = NULL;
+  gboolean stdio = FALSE;
+  gboolean told_peer = FALSE;
   int first = 1;
 
   /* Refusals and the usage in the language of the environment */
   setlocale (LC_ALL, "");
   pp_i18n_init ();
 
-  if (argc > 1 && g_str_has_prefix (argv[1], "--sandbox") &&
-      (argv[1][strlen ("--sandbox")] == '\0' || argv[1][strlen ("--sandbox")] == '='))
-    {
-      add_sandbox (argv[1][strlen ("--sandbox")] == '=' ? argv[1] + strlen ("--sandbox=")
-                                                        : "syscalls,filesystem");
-      first = 2;
-    }
   for (; first < argc && g_str_has_prefix (argv[first], "--"); first++)
     {
-      if (g_str_has_prefix (argv[first], "--constructor="))
-        constructor = argv[first] + strlen ("--constructor=");
-      else if (g_str_has_prefix (argv[first], "--arguments="))
-        arguments = argv[first] + strlen ("--arguments=");
+      const char *option = argv[first];
+
+      if (g_str_equal (option, "--stdio"))
+        stdio = TRUE;
+      else if (g_str_equal (option, "--sandbox"))
+        add_sandbox ("syscalls,filesystem");
+      else if (g_str_has_prefix (option, "--sandbox="))
+        add_sandbox (option + strlen ("--sandbox="));
+      else if (g_str_has_prefix (option, "--constructor="))
+        constructor = option + strlen ("--constructor=");
+      else if (g_str_has_prefix (option, "--arguments="))
+        arguments = option + strlen ("--arguments=");
       else
         break;
     }
 
-  if (argc - first < 3)
+  if (argc - first < 3 || g_str_has_prefix (argv[first], "-"))
     {
-      g_printerr ("%s\n", _("Usage: pipeproxy-host [--sandbox[=LIST]] [--constructor=NAME "
-                            "[--arguments=TUPLE]] NAMESPACE VERSION TYPE [PROPERTY=VALUE…]"));
+      g_printerr ("%s\n", _("Usage: pipeproxy-host [--sandbox[=LIST]] [--stdio] "
+                            "[--constructor=NAME [--arguments=TUPLE]] NAMESPACE VERSION TYPE "
+                            "[PROPERTY=VALUE…]"));
       return 2;
+    }
+
+  /* Before anything can print to stdout */
+  if (stdio && (stream = pp_subprocess_stdio_stream (&error)) == NULL)
+    {
+      g_printerr ("pipeproxy-host: %s\n", error->message);
+      return 1;
     }
 
   if (constructor != NULL)
@@ -279,13 +299,19 @@ main (int   argc,
                          (const char * const *) argv + first + 3, &error);
   if (object == NULL)
     {
-      refuse (error);
+      refuse (stream, error);
       return 2;
     }
 
-  if (!pp_serve_parent (object, &error))
+  if (stream == NULL && (stream = pp_subprocess_parent_stream (&error)) == NULL)
     {
       g_printerr ("pipeproxy-host: %s\n", error->message);
+      return 1;
+    }
+  if (!pp_serve_stream (object, stream, &told_peer, &error))
+    {
+      if (!told_peer)
+        g_printerr ("pipeproxy-host: %s\n", error->message);
       return 1;
     }
   return 0;

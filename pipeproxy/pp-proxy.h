@@ -66,6 +66,22 @@ PP_AVAILABLE_IN_1_0
 PpProxy     *pp_proxy_new_for_subprocess_finish (GAsyncResult         *result,
                                                  GError              **error);
 PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_command_sync      (GSubprocessLauncher  *launcher,
+                                                 const char * const   *argv,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
+void         pp_proxy_new_for_command_async     (GSubprocessLauncher  *launcher,
+                                                 const char * const   *argv,
+                                                 PpOptions            *options,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+PP_AVAILABLE_IN_1_0
+PpProxy     *pp_proxy_new_for_command_finish    (GAsyncResult         *result,
+                                                 GError              **error);
+PP_AVAILABLE_IN_1_0
 PpProxy     *pp_proxy_new_for_type_sync         (const char           *namespace_,
                                                  const char           *version,
                                                  const char           *type_name,

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib-unix.h>
 
 #include "pp-error.h"
 #include "pp-listener.h"
@@ -17,6 +18,7 @@
 #include "pp-sandbox-private.h"
 #include "pp-stream.h"
 #include "pp-subprocess.h"
+#include "pp-subprocess-private.h"
 
 /* The descriptor a child gets its connection on */
 #define CHILD_FD          3
@@ -36,6 +38,9 @@ typedef struct
   gboolean         stderr_done;
   PpSandboxFlags   sandbox;
   gboolean         in_bwrap;
+  /* Connected through its standard input and output: any command, which
+   * may stand for a peer elsewhere (ssh) */
+  gboolean         command;
 } PpWorker;
 
 static PpWorker *
@@ -149,11 +154,19 @@ pp_worker_end_reason (PpWorker *worker)
       g_usleep (1000);
     }
 
-  if (!exited)
+  if (!exited && worker->command)
+    g_string_append (message, _("The command closed its standard output"));
+  else if (!exited)
     g_string_append (message, _("The worker process closed its connection"));
-  else if ((sig = worker_term_sig (worker)) != 0)
+  else if ((sig = worker_term_sig (worker)) != 0 && worker->command)
+    g_string_append_printf (message, _("The command was killed by signal %d (%s)"),
+                            sig, g_strsignal (sig));
+  else if (sig != 0)
     g_string_append_printf (message, _("The worker process was killed by signal %d (%s)"),
                             sig, g_strsignal (sig));
+  else if (worker->command)
+    g_string_append_printf (message, _("The command exited with status %d"),
+                            g_subprocess_get_exit_status (worker->subprocess));
   else
     g_string_append_printf (message, _("The worker process exited with status %d"),
                             g_subprocess_get_exit_status (worker->subprocess));
@@ -169,34 +182,78 @@ pp_worker_end_reason (PpWorker *worker)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpWorker, pp_worker_unref)
 
-static PpWorker *
-spawn_worker (GSubprocessLauncher  *launcher,
-              const char * const   *argv,
-              PpOptions            *options,
-              GIOStream           **out_stream,
-              GError              **error)
+/* The connection of a child: a socket as its fd 3, or, for a command, a
+ * pipe as its stdin and another as its stdout. @ours gets our ends. */
+static gboolean
+connect_child (GSubprocessLauncher  *launcher,
+               gboolean              command,
+               int                   ours[2],
+               GError              **error)
 {
-  g_autoptr(GSubprocessLauncher) own = NULL;
-  g_autofree char *fd_text = g_strdup_printf ("%d", CHILD_FD);
-  PpSandboxFlags sandbox = options ? pp_options_get_sandbox (options) : PP_SANDBOX_NONE;
-  g_auto(GStrv) bwrap_argv = NULL;
-  GSubprocess *subprocess;
-  PpWorker *worker;
+  g_autofree char *fd_text = NULL;
+  int to_child[2], from_child[2];
   int fds[2];
 
-  if (launcher == NULL)
-    launcher = own = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (command)
+    {
+      if (!g_unix_open_pipe (to_child, FD_CLOEXEC, error))
+        return FALSE;
+      if (!g_unix_open_pipe (from_child, FD_CLOEXEC, error))
+        {
+          close (to_child[0]);
+          close (to_child[1]);
+          return FALSE;
+        }
+      g_subprocess_launcher_take_stdin_fd (launcher, to_child[0]);
+      g_subprocess_launcher_take_stdout_fd (launcher, from_child[1]);
+      ours[0] = from_child[0];
+      ours[1] = to_child[1];
+      return TRUE;
+    }
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
     {
       int saved = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    _("Could not create a socket pair: %s"), g_strerror (saved));
+      return FALSE;
+    }
+  fd_text = g_strdup_printf ("%d", CHILD_FD);
+  g_subprocess_launcher_take_fd (launcher, fds[1], CHILD_FD);
+  g_subprocess_launcher_setenv (launcher, PP_SUBPROCESS_FD_VARIABLE, fd_text, TRUE);
+  ours[0] = ours[1] = fds[0];
+  return TRUE;
+}
+
+static PpWorker *
+spawn_worker (GSubprocessLauncher  *launcher,
+              const char * const   *argv,
+              PpOptions            *options,
+              gboolean              command,
+              GIOStream           **out_stream,
+              GError              **error)
+{
+  g_autoptr(GSubprocessLauncher) own = NULL;
+  PpSandboxFlags sandbox = options ? pp_options_get_sandbox (options) : PP_SANDBOX_NONE;
+  g_auto(GStrv) bwrap_argv = NULL;
+  GSubprocess *subprocess;
+  PpWorker *worker;
+  int ours[2];
+
+  if (command && sandbox != PP_SANDBOX_NONE)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("A command connected through its standard input and output cannot be "
+                     "sandboxed from here: give pipeproxy-host --sandbox in the command"));
       return NULL;
     }
 
-  g_subprocess_launcher_take_fd (launcher, fds[1], CHILD_FD);
-  g_subprocess_launcher_setenv (launcher, PP_SUBPROCESS_FD_VARIABLE, fd_text, TRUE);
+  if (launcher == NULL)
+    launcher = own = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  if (!connect_child (launcher, command, ours, error))
+    return NULL;
+
   if (sandbox != PP_SANDBOX_NONE)
     {
       g_autofree char *sandbox_text = pp_sandbox_flags_to_string (sandbox);
@@ -209,17 +266,22 @@ spawn_worker (GSubprocessLauncher  *launcher,
                                              bwrap_argv ? (const char * const *) bwrap_argv : argv,
                                              error);
 
-  /* The launcher keeps the child's end open until told otherwise: while it
+  /* The launcher keeps the child's ends open until told otherwise: while it
    * does, the child's death would not end the connection. */
   g_subprocess_launcher_close (launcher);
 
   if (subprocess == NULL)
     {
-      close (fds[0]);
+      close (ours[0]);
+      if (ours[1] != ours[0])
+        close (ours[1]);
       return NULL;
     }
 
-  *out_stream = pp_stream_new_for_fd (fds[0], error);
+  if (command)
+    *out_stream = pp_stream_new_for_fds (ours[0], ours[1], error);
+  else
+    *out_stream = pp_stream_new_for_fd (ours[0], error);
   if (*out_stream == NULL)
     {
       g_subprocess_force_exit (subprocess);
@@ -234,6 +296,7 @@ spawn_worker (GSubprocessLauncher  *launcher,
   worker->tail = g_string_new (NULL);
   worker->sandbox = sandbox;
   worker->in_bwrap = bwrap_argv != NULL;
+  worker->command = command;
   if (g_subprocess_get_stderr_pipe (subprocess) != NULL)
     g_thread_unref (g_thread_new ("pp-worker-stderr", read_stderr, pp_worker_ref (worker)));
   else
@@ -299,6 +362,21 @@ keep_worker (PpProxy  *proxy,
   return proxy;
 }
 
+static PpProxy *new_for_child_sync  (GSubprocessLauncher  *launcher,
+                                     const char * const   *argv,
+                                     PpOptions            *options,
+                                     gboolean              command,
+                                     GCancellable         *cancellable,
+                                     GError              **error);
+static void     new_for_child_async (GSubprocessLauncher  *launcher,
+                                     const char * const   *argv,
+                                     PpOptions            *options,
+                                     gboolean              command,
+                                     GCancellable         *cancellable,
+                                     gpointer              source_tag,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data);
+
 /**
  * pp_proxy_new_for_subprocess_sync:
  * @launcher: (nullable): a launcher to set the child's environment, working
@@ -347,17 +425,28 @@ pp_proxy_new_for_subprocess_sync (GSubprocessLauncher  *launcher,
                                   GCancellable         *cancellable,
                                   GError              **error)
 {
-  g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(PpWorker) worker = NULL;
-  GError *local_error = NULL;
-  PpProxy *proxy;
-
   g_return_val_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
   g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  worker = spawn_worker (launcher, argv, options, &stream, error);
+  return new_for_child_sync (launcher, argv, options, FALSE, cancellable, error);
+}
+
+static PpProxy *
+new_for_child_sync (GSubprocessLauncher  *launcher,
+                    const char * const   *argv,
+                    PpOptions            *options,
+                    gboolean              command,
+                    GCancellable         *cancellable,
+                    GError              **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpWorker) worker = NULL;
+  GError *local_error = NULL;
+  PpProxy *proxy;
+
+  worker = spawn_worker (launcher, argv, options, command, &stream, error);
   if (worker == NULL)
     return NULL;
 
@@ -425,19 +514,33 @@ pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
                                    GAsyncReadyCallback   callback,
                                    gpointer              user_data)
 {
+  g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
+
+  new_for_child_async (launcher, argv, options, FALSE, cancellable,
+                       pp_proxy_new_for_subprocess_async, callback, user_data);
+}
+
+static void
+new_for_child_async (GSubprocessLauncher  *launcher,
+                     const char * const   *argv,
+                     PpOptions            *options,
+                     gboolean              command,
+                     GCancellable         *cancellable,
+                     gpointer              source_tag,
+                     GAsyncReadyCallback   callback,
+                     gpointer              user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GIOStream) stream = NULL;
   GError *error = NULL;
   PpWorker *worker;
 
-  g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
-  g_return_if_fail (argv != NULL && argv[0] != NULL);
-  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
-
   task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pp_proxy_new_for_subprocess_async);
+  g_task_set_source_tag (task, source_tag);
 
-  worker = spawn_worker (launcher, argv, options, &stream, &error);
+  worker = spawn_worker (launcher, argv, options, command, &stream, &error);
   if (worker == NULL)
     {
       g_task_return_error (task, error);
@@ -464,6 +567,110 @@ pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
 PpProxy *
 pp_proxy_new_for_subprocess_finish (GAsyncResult  *result,
                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pp_proxy_new_for_command_sync:
+ * @launcher: (nullable): a launcher to set the command's environment,
+ *   working directory and stderr, or %NULL for one that captures stderr.
+ *   Its stdin and stdout become the connection: it must not set them.
+ * @argv: (array zero-terminated=1) (element-type filename): the command
+ *   and its arguments, e.g. `ssh`, `host.example.org`,
+ *   `/usr/libexec/pipeproxy-host`, `--stdio`, `Gio`, `2.0`, `SimpleAction`
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Starts a command and makes a proxy for the object served on its
+ * standard input and output, once the handshake is done: the command is
+ * `pipeproxy-host --stdio …`, a program that serves with
+ * [func@Pp.serve_stdio], or anything that carries the bytes to one of
+ * those and back, such as `ssh`. So `ssh host pipeproxy-host --stdio …`
+ * serves an object from another machine through SSH's own connection: no
+ * listening socket, and authentication left to SSH.
+ *
+ * The connection is a pair of pipes, which carry no file descriptors: a
+ * call with some fails with %PP_ERROR_UNSUPPORTED_TYPE, and large messages
+ * are copied through the pipes instead of going in a memfd. Everything else
+ * works as with [ctor@Pp.Proxy.new_for_subprocess_sync], whose @launcher,
+ * stderr capture and end reasons this shares ("The command exited with
+ * status 255; it last wrote: ssh: Could not resolve hostname …"), except
+ * that a sandbox in @options is refused: give `pipeproxy-host --sandbox`
+ * in the command instead. [method@Pp.Proxy.get_subprocess] gives the
+ * command's process.
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_command_sync (GSubprocessLauncher  *launcher,
+                               const char * const   *argv,
+                               PpOptions            *options,
+                               GCancellable         *cancellable,
+                               GError              **error)
+{
+  g_return_val_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return new_for_child_sync (launcher, argv, options, TRUE, cancellable, error);
+}
+
+/**
+ * pp_proxy_new_for_command_async:
+ * @launcher: (nullable): as for [ctor@Pp.Proxy.new_for_command_sync]
+ * @argv: (array zero-terminated=1) (element-type filename): the command
+ *   and its arguments
+ * @options: (nullable): limits and defaults of the connection, or %NULL
+ *   for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the proxy is ready
+ * @user_data: data for @callback
+ *
+ * Like [ctor@Pp.Proxy.new_for_command_sync] without blocking: the command
+ * is started at once, the handshake happens in the thread-default main
+ * context, and @callback runs there. Finish with
+ * [ctor@Pp.Proxy.new_for_command_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_new_for_command_async (GSubprocessLauncher  *launcher,
+                                const char * const   *argv,
+                                PpOptions            *options,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data)
+{
+  g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
+
+  new_for_child_async (launcher, argv, options, TRUE, cancellable,
+                       pp_proxy_new_for_command_async, callback, user_data);
+}
+
+/**
+ * pp_proxy_new_for_command_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [func@Pp.Proxy.new_for_command_async].
+ *
+ * Returns: (transfer full): a proxy, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+PpProxy *
+pp_proxy_new_for_command_finish (GAsyncResult  *result,
+                                 GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
@@ -511,6 +718,103 @@ sandbox_from_environment (PpSandbox **out_sandbox,
   return *out_sandbox != NULL;
 }
 
+/* The connection inherited from the parent; the variable goes */
+GIOStream *
+pp_subprocess_parent_stream (GError **error)
+{
+  const char *value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
+  char *rest = NULL;
+  long fd;
+
+  if (value == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("This process was not started to serve an object: %s is not set"),
+                   PP_SUBPROCESS_FD_VARIABLE);
+      return NULL;
+    }
+
+  fd = strtol (value, &rest, 10);
+  if (rest == value || *rest != '\0' || fd < 0 || fd > G_MAXINT || fcntl (fd, F_GETFD) < 0)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("%s=%s is not an open file descriptor"), PP_SUBPROCESS_FD_VARIABLE, value);
+      return NULL;
+    }
+  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
+  fcntl (fd, F_SETFD, FD_CLOEXEC);
+
+  return pp_stream_new_for_fd (fd, error);
+}
+
+/* The process's standard input and output, moved to descriptors of their
+ * own: stdin then reads /dev/null and stdout goes to stderr, so that
+ * nothing else the process prints (a g_print(), a library's g_debug())
+ * ends up in the middle of a frame. */
+GIOStream *
+pp_subprocess_stdio_stream (GError **error)
+{
+  int in = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+  int out = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  int null = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  if (in < 0 || out < 0 || null < 0 ||
+      dup2 (null, STDIN_FILENO) < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                   _("Could not take over standard input and output: %s"), g_strerror (saved));
+      if (in >= 0)
+        close (in);
+      if (out >= 0)
+        close (out);
+      if (null >= 0)
+        close (null);
+      return NULL;
+    }
+  close (null);
+  return pp_stream_new_for_fds (in, out, error);
+}
+
+/* A listener for @object on @stream, sandboxed as the parent asked. A
+ * sandbox that cannot be had is why the peer's handshake fails:
+ * *@told_peer says whether the peer was told. */
+static PpListener *
+listener_for_stream (GObject    *object,
+                     GIOStream  *stream,
+                     gboolean   *told_peer,
+                     GError    **error)
+{
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(PpSandbox) sandbox = NULL;
+  GError *local_error = NULL;
+
+  if (told_peer != NULL)
+    *told_peer = FALSE;
+
+  if (!sandbox_from_environment (&sandbox, &local_error))
+    {
+      gboolean told = pp_listener_refuse (stream, local_error, NULL);
+
+      if (told_peer != NULL)
+        *told_peer = told;
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  listener = pp_listener_new (object, stream, error);
+  if (listener == NULL)
+    return NULL;
+  if (sandbox != NULL)
+    {
+      pp_listener_load_for_calls (listener);
+      if (!pp_sandbox_apply (sandbox, error))
+        return NULL;
+    }
+  return g_steal_pointer (&listener);
+}
+
 /**
  * pp_listener_new_for_parent:
  * @object: the object to serve
@@ -544,57 +848,14 @@ pp_listener_new_for_parent (GObject  *object,
                             GError  **error)
 {
   g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(PpListener) listener = NULL;
-  g_autoptr(PpSandbox) sandbox = NULL;
-  GError *local_error = NULL;
-  const char *value;
-  char *rest = NULL;
-  long fd;
 
   g_return_val_if_fail (G_IS_OBJECT (object), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
-  if (value == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-                   _("This process was not started to serve an object: %s is not set"),
-                   PP_SUBPROCESS_FD_VARIABLE);
-      return NULL;
-    }
-
-  fd = strtol (value, &rest, 10);
-  if (rest == value || *rest != '\0' || fd < 0 || fd > G_MAXINT || fcntl (fd, F_GETFD) < 0)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-                   _("%s=%s is not an open file descriptor"), PP_SUBPROCESS_FD_VARIABLE, value);
-      return NULL;
-    }
-  g_unsetenv (PP_SUBPROCESS_FD_VARIABLE);
-  fcntl (fd, F_SETFD, FD_CLOEXEC);
-
-  stream = pp_stream_new_for_fd (fd, error);
+  stream = pp_subprocess_parent_stream (error);
   if (stream == NULL)
     return NULL;
-
-  /* A sandbox that cannot be had here is why the parent's handshake fails */
-  if (!sandbox_from_environment (&sandbox, &local_error))
-    {
-      pp_listener_refuse (stream, local_error, NULL);
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-
-  listener = pp_listener_new (object, stream, error);
-  if (listener == NULL)
-    return NULL;
-  if (sandbox != NULL)
-    {
-      pp_listener_load_for_calls (listener);
-      if (!pp_sandbox_apply (sandbox, error))
-        return NULL;
-    }
-  return g_steal_pointer (&listener);
+  return listener_for_stream (object, stream, NULL, error);
 }
 
 static void
@@ -606,6 +867,25 @@ remember_end (PpListener   *listener,
 
   if (*end == NULL && error != NULL)
     *end = g_error_copy (error);
+}
+
+/* Serves until the peer goes away, which is a normal end */
+static gboolean
+serve_until_end (PpListener  *listener,
+                 GError     **error)
+{
+  g_autoptr(GError) end = NULL;
+
+  g_signal_connect (listener, "closed", G_CALLBACK (remember_end), &end);
+  pp_listener_run (listener);
+  g_signal_handlers_disconnect_by_func (listener, remember_end, &end);
+
+  if (end != NULL && !g_error_matches (end, PP_ERROR, PP_ERROR_DISCONNECTED))
+    {
+      g_propagate_error (error, g_steal_pointer (&end));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -650,7 +930,6 @@ pp_serve_parent (GObject  *object,
                  GError  **error)
 {
   g_autoptr(PpListener) listener = NULL;
-  g_autoptr(GError) end = NULL;
 
   g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -658,17 +937,63 @@ pp_serve_parent (GObject  *object,
   listener = pp_listener_new_for_parent (object, error);
   if (listener == NULL)
     return FALSE;
+  return serve_until_end (listener, error);
+}
 
-  g_signal_connect (listener, "closed", G_CALLBACK (remember_end), &end);
-  pp_listener_run (listener);
-  g_signal_handlers_disconnect_by_func (listener, remember_end, &end);
+/**
+ * pp_serve_stdio:
+ * @object: the object to serve
+ * @error: return location for an error
+ *
+ * The other side of [ctor@Pp.Proxy.new_for_command_sync]: serves @object
+ * on this process's standard input and output, in the thread-default main
+ * context, until the peer goes away, as `pipeproxy-host --stdio` does. Run
+ * through `ssh host my-worker`, it serves a proxy on another machine.
+ *
+ * It first moves the connection off descriptors 0 and 1, which then read
+ * `/dev/null` and write to stderr, so that nothing else the process prints
+ * with `printf()` or g_print() (or a library's g_debug(), which GLib
+ * writes to stdout) can break a frame. A sandbox asked for in
+ * %PP_SUBPROCESS_SANDBOX_VARIABLE is applied as by [func@Pp.serve_parent].
+ * Call it from the main thread, once.
+ *
+ * The connection is a byte stream that carries no file descriptors, even
+ * when stdin is a socket: what is between the two ends (ssh, a relay)
+ * moves bytes only.
+ *
+ * Returns: %TRUE when the peer went away, %FALSE with @error set when the
+ *   peer broke the protocol or a sandbox could not be applied
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_serve_stdio (GObject  *object,
+                GError  **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
 
-  if (end != NULL && !g_error_matches (end, PP_ERROR, PP_ERROR_DISCONNECTED))
-    {
-      g_propagate_error (error, g_steal_pointer (&end));
-      return FALSE;
-    }
-  return TRUE;
+  g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stream = pp_subprocess_stdio_stream (error);
+  if (stream == NULL)
+    return FALSE;
+  return pp_serve_stream (object, stream, NULL, error);
+}
+
+/* pp_serve_parent() on any stream, for pipeproxy-host: *@told_peer says
+ * whether an @error the peer should know about reached it */
+gboolean
+pp_serve_stream (GObject     *object,
+                 GIOStream   *stream,
+                 gboolean    *told_peer,
+                 GError     **error)
+{
+  g_autoptr(PpListener) listener = listener_for_stream (object, stream, told_peer, error);
+
+  if (listener == NULL)
+    return FALSE;
+  return serve_until_end (listener, error);
 }
 
 static GStrv

@@ -39,4 +39,7 @@ G_BEGIN_DECLS
 PP_AVAILABLE_IN_1_0
 gboolean     pp_serve_parent                    (GObject              *object,
                                                  GError              **error);
+PP_AVAILABLE_IN_1_0
+gboolean     pp_serve_stdio                     (GObject              *object,
+                                                 GError              **error);
 G_END_DECLS

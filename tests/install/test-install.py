@@ -243,14 +243,15 @@ def consume(tmp, opts, libdir, host, gir, nls, overrides):
 
     proc = run([host], env, tmp)
     tap(proc.returncode == 2 and
-        proc.stdout == 'Usage: pipeproxy-host [--sandbox[=LIST]] [--constructor=NAME '
-        '[--arguments=TUPLE]] NAMESPACE VERSION TYPE [PROPERTY=VALUE…]\n',
+        proc.stdout == 'Usage: pipeproxy-host [--sandbox[=LIST]] [--stdio] '
+        '[--constructor=NAME [--arguments=TUPLE]] NAMESPACE VERSION TYPE [PROPERTY=VALUE…]\n',
         'pipeproxy-host without arguments prints its usage and exits with 2', proc.stdout)
     if nls:
         proc = run([host], dict(env, LANGUAGE='de'), tmp)
         tap(proc.returncode == 2 and
-            proc.stdout == 'Aufruf: pipeproxy-host [--sandbox[=LISTE]] [--constructor=NAME '
-            '[--arguments=TUPEL]] NAMENSRAUM VERSION TYP [EIGENSCHAFT=WERT…]\n',
+            proc.stdout == 'Aufruf: pipeproxy-host [--sandbox[=LISTE]] [--stdio] '
+            '[--constructor=NAME [--arguments=TUPEL]] NAMENSRAUM VERSION TYP '
+            '[EIGENSCHAFT=WERT…]\n',
             'pipeproxy-host prints its usage in German under LANGUAGE=de', proc.stdout)
 
     print('1..%d' % len(results))
