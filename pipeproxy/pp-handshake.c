@@ -45,6 +45,10 @@ pp_handshake_new (GIOStream       *stream,
   g_autoptr(PpOptions) defaults = options ? NULL : pp_options_new ();
   PpHandshake *self = g_new0 (PpHandshake, 1);
 
+  /* The listener's reason for refusing us keeps its domain only if it is
+   * registered, and nothing may have registered it yet */
+  pp_error_quark ();
+
   if (options == NULL)
     options = defaults;
   self->stream = g_object_ref (stream);
