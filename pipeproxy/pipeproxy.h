@@ -15,6 +15,7 @@
 # include "pp-options.h"
 # include "pp-pool.h"
 # include "pp-proxy.h"
+# include "pp-request.h"
 # include "pp-stream.h"
 # include "pp-subprocess.h"
 #undef PIPEPROXY_INSIDE

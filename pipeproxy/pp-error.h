@@ -30,7 +30,10 @@ G_BEGIN_DECLS
  * @PP_ERROR_INVALID_ARGUMENTS: the arguments do not match the method's signature
  * @PP_ERROR_UNSUPPORTED_TYPE: an argument or return value has a type that cannot
  *   cross a process boundary
- * @PP_ERROR_ACCESS_DENIED: the method exists but may not be called by the peer
+ * @PP_ERROR_ACCESS_DENIED: the peer may not do this: the method or property
+ *   may not be used from another process, the listener's allowlist leaves
+ *   it out, a [signal@Pp.Listener::authorize] handler refused it, or the
+ *   peer runs as another user than the listener serves
  * @PP_ERROR_PROTOCOL: the peer sent something that is not valid pipeproxy
  *   protocol; the connection is closed
  * @PP_ERROR_LIMIT_EXCEEDED: a size or count limit was reached

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "pp-access-private.h"
 #include "pp-connection-private.h"
 
 G_BEGIN_DECLS
@@ -12,10 +13,12 @@ G_BEGIN_DECLS
  * order with the calls' replies, and sets properties for the peer. */
 typedef struct _PpForwarder PpForwarder;
 
-/* For @object, exported as @handle */
+/* For @object, exported as @handle; @access (the listener's) decides
+ * what the peer may write, subscribe to and see change */
 PpForwarder *pp_forwarder_new          (GObject            *object,
                                         guint32             handle,
-                                        PpConnection       *connection);
+                                        PpConnection       *connection,
+                                        PpAccess           *access);
 /* Stops forwarding, and frees */
 void         pp_forwarder_free         (PpForwarder        *self);
 /* From the handshake on, every property change is sent */

@@ -14,6 +14,7 @@ struct _PpForwarder
   GObject      *object;
   PpConnection *connection;
   guint32       handle;
+  PpAccess     *access;       /* the listener's */
   gulong        notify_id;
   GHashTable   *forwarded;    /* signal name → handler id */
 };
@@ -21,11 +22,13 @@ struct _PpForwarder
 PpForwarder *
 pp_forwarder_new (GObject      *object,
                   guint32       handle,
-                  PpConnection *connection)
+                  PpConnection *connection,
+                  PpAccess     *access)
 {
   PpForwarder *self = g_new0 (PpForwarder, 1);
 
   self->handle = handle;
+  self->access = access;
   self->object = g_object_ref (object);
   self->connection = pp_connection_ref (connection);
   self->forwarded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -91,7 +94,8 @@ on_object_notify (GObject     *object,
   g_autoptr(GBytes) frame = NULL;
   GVariant *value;
 
-  if (!property_is_mirrored (pspec))
+  if (!property_is_mirrored (pspec) ||
+      !pp_access_shows (self->access, PP_ACCESS_PROPERTY, pspec->name))
     return;
 
   value = property_value (self, pspec, &error);
@@ -152,6 +156,14 @@ set_property (PpForwarder  *self,
                    name, G_OBJECT_TYPE_NAME (self->object));
       return FALSE;
     }
+  /* The listener's allowlist and authorize handlers, last: they see a
+   * value the property takes */
+  {
+    g_autoptr(GVariant) parameters = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
+
+    if (!pp_access_admit (self->access, PP_REQUEST_SET_PROPERTY, pspec->name, parameters, error))
+      return FALSE;
+  }
   g_object_set_property (self->object, name, &value);
   return TRUE;
 }
@@ -214,6 +226,10 @@ forward_signal_marshal (GClosure     *closure,
   g_autoptr(GUnixFDList) fds = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* The listener's allowlist may have changed since the subscription */
+  if (!pp_access_shows (fc->forwarder->access, PP_ACCESS_SIGNAL, fc->name))
+    return;
+
   /* A detail is any quark the emitter made; only text can cross */
   if (!g_utf8_validate (detail, -1, NULL))
     {
@@ -265,6 +281,20 @@ pp_forwarder_subscribe (PpForwarder *self,
   if (handler_id != 0 ||
       !pp_introspection_signal_is_mirrored (G_OBJECT_TYPE (self->object), name, &signal_id))
     return;
+
+  /* There is no answer to a subscription: a refused one is never
+   * forwarded */
+  {
+    g_autoptr(GVariant) parameters = g_variant_ref_sink (g_variant_new ("()"));
+    g_autoptr(GError) error = NULL;
+
+    if (!pp_access_admit (self->access, PP_REQUEST_SUBSCRIBE, g_signal_name (signal_id),
+                           parameters, &error))
+      {
+        g_debug ("Not forwarding “%s”: %s", name, error->message);
+        return;
+      }
+  }
 
   fc = (ForwardClosure *) g_closure_new_simple (sizeof (ForwardClosure), NULL);
   fc->forwarder = self;

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-access-private.h"
 #include "pp-connection-private.h"
 #include "pp-enums.h"
 #include "pp-error.h"
@@ -41,12 +42,27 @@
  * they fail with %PP_ERROR_ACCESS_DENIED. Arguments are checked against the
  * method's signature before it runs.
  *
+ * ## Access control
+ *
+ * A listener knows who its peer is
+ * ([method@Pp.Listener.get_peer_credentials]) and can refuse it:
+ * [property@Pp.Listener:require-same-user] serves only a peer of this
+ * process's user, [property@Pp.Listener:allowed-members] limits what the
+ * peer sees and uses, and handlers of [signal@Pp.Listener::authorize]
+ * decide on the handshake and on every call, property write and
+ * subscription. A refused request fails alone, with
+ * %PP_ERROR_ACCESS_DENIED or the handler's error.
+ *
  * ## Threads and main contexts
  *
  * The listener serves in the thread-default main context of the thread that
- * created it: methods are invoked and signals are emitted there, and that
- * context must be running (see [method@Pp.Listener.run]). Its other methods
- * may be called from any thread, but for [method@Pp.Listener.add_method].
+ * created it: methods are invoked, [signal@Pp.Listener::authorize] and the
+ * other signals are emitted there, and that context must be running (see
+ * [method@Pp.Listener.run]). Its other methods may be called from any
+ * thread, but for [method@Pp.Listener.add_method],
+ * [method@Pp.Listener.set_allowed_members] and
+ * [method@Pp.Listener.set_require_same_user], which belong to the
+ * listener's thread.
  *
  * Since: 1.0
  */
@@ -67,6 +83,7 @@ struct _PpListener
   PpRunningCalls *running;      /* calls answered later */
   PpInvocation   *spare;        /* for the next call */
   PpPreconditions *preconditions; /* of the object's type, mostly none */
+  PpAccess       *access;       /* who may use what: pp-access.c */
 };
 
 /* The added methods, as the description reads them */
@@ -78,12 +95,15 @@ enum {
   PROP_STREAM,
   PROP_MAX_MESSAGE_SIZE,
   PROP_MEMFD_THRESHOLD,
+  PROP_REQUIRE_SAME_USER,
+  PROP_ALLOWED_MEMBERS,
   N_PROPS
 };
 
 enum {
   CLOSED,
   HANDLE_METHOD_CALL,
+  AUTHORIZE,
   N_SIGNALS
 };
 
@@ -137,7 +157,7 @@ describe_object (PpListener *self)
   pp_introspection_describe_methods (type, description);
   pp_introspection_describe_signals (type, description);
   pp_introspection_describe_properties (self->object, description);
-  return description;
+  return pp_access_filter_description (self->access, description, type);
 }
 
 static void
@@ -176,6 +196,16 @@ handle_hello (PpListener         *self,
                                          version, PP_WIRE_PROTOCOL_VERSION));
       return;
     }
+
+  {
+    GError *error = NULL;
+
+    if (!pp_access_admit_peer (self->access, &error))
+      {
+        protocol_error (self, error);
+        return;
+      }
+  }
 
   self->greeted = TRUE;
 
@@ -281,16 +311,21 @@ emit_handle_method_call (PpListener   *self,
     pp_invocation_return_gerror (invocation, unknown);
 }
 
-/* What the object's type requires of a method's arguments beyond their
- * types (see pp-preconditions.c); an added method is the listener
- * author's own */
+/* Whether the peer may call @method with @args (see pp-access.c), and
+ * what the object's type requires of them beyond their types (see
+ * pp-preconditions.c); an added method is the listener author's own */
 static gboolean
-check_preconditions (PpListener  *self,
-                     PpMethod    *method,
-                     GVariant    *args,
-                     GError     **error)
+admit_method (PpListener  *self,
+              PpMethod    *method,
+              GVariant    *args,
+              GError     **error)
 {
-  return pp_method_get_kind (method) != PP_METHOD_KIND_INTROSPECTED ||
+  if (pp_access_checks_calls (self->access) &&
+      !pp_access_admit_call (self->access, pp_method_get_name (method),
+                             pp_method_get_in_type (method), args, error))
+    return FALSE;
+  return self->preconditions == NULL ||
+         pp_method_get_kind (method) != PP_METHOD_KIND_INTROSPECTED ||
          pp_preconditions_check (self->preconditions, self->object, pp_method_get_name (method),
                                  pp_method_get_in_type (method), args, error);
 }
@@ -354,8 +389,9 @@ handle_call (PpListener         *self,
     }
 
   method = lookup_method (self, name, &error);
-  if (method != NULL && G_UNLIKELY (self->preconditions != NULL) &&
-      !check_preconditions (self, method, args, &error))
+  if (method != NULL &&
+      G_UNLIKELY (self->preconditions != NULL || pp_access_checks_calls (self->access)) &&
+      !admit_method (self, method, args, &error))
     {
       pp_invocation_take_method (invocation, method);
       pp_invocation_return_gerror (invocation, error);
@@ -363,7 +399,16 @@ handle_call (PpListener         *self,
   else if (method != NULL)
     invoke_method (self, invocation, method, args, fds);
   else if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD))
-    emit_handle_method_call (self, invocation, error);
+    {
+      g_autoptr(GError) refused = NULL;
+
+      /* A handle-method-call handler could answer it */
+      if (pp_access_checks_calls (self->access) &&
+          !pp_access_admit_call (self->access, name, NULL, args, &refused))
+        pp_invocation_return_gerror (invocation, refused);
+      else
+        emit_handle_method_call (self, invocation, error);
+    }
   else
     pp_invocation_return_gerror (invocation, error);
 
@@ -499,7 +544,9 @@ pp_listener_initable_init (GInitable     *initable,
   if (self->max_message_size != 0)
     pp_connection_set_max_message_size (self->connection, self->max_message_size);
   pp_connection_set_memfd_threshold (self->connection, self->memfd_threshold);
-  self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection);
+  pp_access_set_stream (self->access, self->stream);
+  self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
+                                      self->access);
   self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
   pp_connection_start (self->connection);
   return TRUE;
@@ -538,6 +585,7 @@ pp_listener_finalize (GObject *object)
   PpListener *self = PP_LISTENER (object);
 
   pp_running_calls_unref (self->running);
+  pp_access_free (self->access);
 
   G_OBJECT_CLASS (pp_listener_parent_class)->finalize (object);
 }
@@ -563,6 +611,12 @@ pp_listener_get_property (GObject    *object,
       break;
     case PROP_MEMFD_THRESHOLD:
       g_value_set_uint64 (value, pp_listener_get_memfd_threshold (self));
+      break;
+    case PROP_REQUIRE_SAME_USER:
+      g_value_set_boolean (value, pp_listener_get_require_same_user (self));
+      break;
+    case PROP_ALLOWED_MEMBERS:
+      g_value_set_boxed (value, pp_listener_get_allowed_members (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -591,9 +645,23 @@ pp_listener_set_property (GObject      *object,
     case PROP_MEMFD_THRESHOLD:
       pp_listener_set_memfd_threshold (self, g_value_get_uint64 (value));
       break;
+    case PROP_REQUIRE_SAME_USER:
+      pp_listener_set_require_same_user (self, g_value_get_boolean (value));
+      break;
+    case PROP_ALLOWED_MEMBERS:
+      pp_listener_set_allowed_members (self, g_value_get_boxed (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* What no handler refuses is allowed */
+static gboolean
+authorize_by_default (PpListener *self,
+                      PpRequest  *request)
+{
+  return TRUE;
 }
 
 static void
@@ -650,6 +718,53 @@ install_properties (GObjectClass *object_class)
     g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32, PP_MEMFD_DEFAULT_THRESHOLD,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * PpListener:require-same-user:
+   *
+   * Whether only a peer running as the same user as this process is
+   * served. The user is the one the kernel reports for the other end of
+   * the unix socket (`SO_PEERCRED`): for a socket pair, the process that
+   * made the pair; for a connection to a listening socket, the process
+   * that connected. A peer of another user, or one the listener cannot
+   * tell the user of (a stream made of pipes), is refused at the
+   * handshake: the proxy's constructor fails with
+   * %PP_ERROR_ACCESS_DENIED saying which user it runs as, and the
+   * listener closes with that error. The default is %FALSE.
+   *
+   * Set it before the listener's main context first runs, in the
+   * listener's thread: set later, it has no effect on this connection.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_REQUIRE_SAME_USER] =
+    g_param_spec_boolean ("require-same-user", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpListener:allowed-members:
+   *
+   * The members of the object the peer may use, or %NULL (the default)
+   * for all of them. An entry is a name, which allows the method, the
+   * signal and the property of that name, or `method:name`,
+   * `signal:name` or `property:name`, which allow just one of them; in
+   * names `-` and `_` are the same. The rest is left out of what the
+   * peer is told of the object, calls to it and writes of it fail with
+   * %PP_ERROR_ACCESS_DENIED, its changes and emissions are not sent.
+   * Methods added with [method@Pp.Listener.add_method] and calls that
+   * only [signal@Pp.Listener::handle-method-call] answers are members
+   * like any other.
+   *
+   * Set it in the listener's thread, normally before its main context
+   * first runs: the peer learns what the object has at the handshake. A
+   * list set later applies to every request from then on, but the peer
+   * still believes it has what it was told.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ALLOWED_MEMBERS] =
+    g_param_spec_boxed ("allowed-members", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -694,6 +809,44 @@ install_signals (PpListenerClass *klass)
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 3, G_TYPE_STRING, G_TYPE_VARIANT, PP_TYPE_INVOCATION);
+
+  /**
+   * PpListener::authorize:
+   * @self: the listener
+   * @request: what the peer asks for, and who it is
+   *
+   * Emitted before the listener does what the peer asks: serve it at all
+   * (at the handshake, %PP_REQUEST_CONNECT), call a method, write a
+   * property or subscribe to a signal. The detail is the name of the
+   * member, as [method@Pp.Request.get_name] gives it, so
+   * `authorize::frobnicate` sees only requests about `frobnicate`. A
+   * handler that returns %FALSE, or calls [method@Pp.Request.refuse],
+   * refuses the request, and no later handler runs.
+   *
+   * A refused call fails with the handler's error, or with
+   * %PP_ERROR_ACCESS_DENIED; a refused property write likewise; a
+   * refused subscription is never forwarded (the proxy's handlers of
+   * that signal do not run); a refused handshake closes the connection
+   * and the proxy's constructor fails with the error. Nothing else on the
+   * connection is affected.
+   *
+   * The signal is emitted in the listener's main context, while the
+   * request is read: a handler decides at once, and should be quick.
+   * Calls are checked against the [property@Pp.Listener:allowed-members]
+   * and their arguments against the method's signature first; the
+   * object's own checks and the method itself come after. Connect
+   * handlers before the listener's main context first runs, to see the
+   * handshake.
+   *
+   * Returns: %TRUE to allow the request, %FALSE to refuse it
+   *
+   * Since: 1.0
+   */
+  signals[AUTHORIZE] =
+    g_signal_new_class_handler ("authorize", G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                                G_CALLBACK (authorize_by_default), pp_access_accumulate, NULL,
+                                NULL, G_TYPE_BOOLEAN, 1, PP_TYPE_REQUEST);
 }
 
 static void
@@ -722,6 +875,7 @@ pp_listener_init (PpListener *self)
                                          (GDestroyNotify) pp_method_unref);
   self->running = pp_running_calls_new ();
   self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
+  self->access = pp_access_new (G_OBJECT (self), signals[AUTHORIZE]);
 }
 
 /**
@@ -943,6 +1097,111 @@ pp_listener_set_memfd_threshold (PpListener *self,
   if (self->connection != NULL)
     pp_connection_set_memfd_threshold (self->connection, threshold);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMFD_THRESHOLD]);
+}
+
+/**
+ * pp_listener_get_peer_credentials:
+ * @self: a #PpListener
+ *
+ * Gets the credentials of the peer's process (its pid, user and group),
+ * as the kernel reports them for the other end of a unix socket
+ * (`SO_PEERCRED`): those of the process that connected to a listening
+ * socket, or, for a socket pair, of the process that made the pair,
+ * whichever process holds its other end now.
+ *
+ * They are known once the listener is made, and do not change: this
+ * may be called from any thread.
+ *
+ * Returns: (transfer none) (nullable): the peer's credentials, or %NULL
+ *   when the stream is not a unix socket (e.g. a pair of pipes)
+ *
+ * Since: 1.0
+ */
+GCredentials *
+pp_listener_get_peer_credentials (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), NULL);
+
+  return pp_access_get_credentials (self->access);
+}
+
+/**
+ * pp_listener_get_require_same_user:
+ * @self: a #PpListener
+ *
+ * Gets [property@Pp.Listener:require-same-user].
+ *
+ * Returns: whether only a peer of this process's user is served
+ *
+ * Since: 1.0
+ */
+gboolean
+pp_listener_get_require_same_user (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), FALSE);
+
+  return pp_access_get_require_same_user (self->access);
+}
+
+/**
+ * pp_listener_set_require_same_user:
+ * @self: a #PpListener
+ * @require: whether only a peer of this process's user is served
+ *
+ * Sets [property@Pp.Listener:require-same-user], before the listener's
+ * main context first runs: the peer is checked at the handshake.
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_set_require_same_user (PpListener *self,
+                                   gboolean    require)
+{
+  g_return_if_fail (PP_IS_LISTENER (self));
+
+  if (pp_access_set_require_same_user (self->access, require))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUIRE_SAME_USER]);
+}
+
+/**
+ * pp_listener_get_allowed_members:
+ * @self: a #PpListener
+ *
+ * Gets [property@Pp.Listener:allowed-members].
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the
+ *   members the peer may use, or %NULL for all of them
+ *
+ * Since: 1.0
+ */
+const char * const *
+pp_listener_get_allowed_members (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), NULL);
+
+  return pp_access_get_allowed (self->access);
+}
+
+/**
+ * pp_listener_set_allowed_members:
+ * @self: a #PpListener
+ * @members: (nullable) (array zero-terminated=1): the members the peer may
+ *   use, or %NULL for all of them
+ *
+ * Sets [property@Pp.Listener:allowed-members]. For example,
+ * `{ "compute", "progress", NULL }` lets the peer call `compute()` and
+ * see the `progress` property or signal, and nothing else.
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_set_allowed_members (PpListener         *self,
+                                 const char * const *members)
+{
+  g_return_if_fail (PP_IS_LISTENER (self));
+
+  if (pp_access_set_allowed (self->access, members))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOWED_MEMBERS]);
 }
 
 /**

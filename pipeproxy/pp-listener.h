@@ -67,6 +67,18 @@ PP_AVAILABLE_IN_1_0
 void        pp_listener_set_memfd_threshold  (PpListener       *self,
                                               gsize             threshold);
 PP_AVAILABLE_IN_1_0
+GCredentials *pp_listener_get_peer_credentials (PpListener     *self);
+PP_AVAILABLE_IN_1_0
+gboolean    pp_listener_get_require_same_user  (PpListener     *self);
+PP_AVAILABLE_IN_1_0
+void        pp_listener_set_require_same_user  (PpListener     *self,
+                                                gboolean        require);
+PP_AVAILABLE_IN_1_0
+const char * const *pp_listener_get_allowed_members (PpListener *self);
+PP_AVAILABLE_IN_1_0
+void        pp_listener_set_allowed_members    (PpListener         *self,
+                                                const char * const *members);
+PP_AVAILABLE_IN_1_0
 void        pp_listener_add_method        (PpListener          *self,
                                            const char          *name,
                                            const GVariantType  *in_type,
