@@ -7,7 +7,7 @@
 // The class has no typelib, so the listener finds its methods in two ways:
 // its action signals (set-label, add-numbers, reset), and the methods
 // exported with the helper module (set_parameter, get_parameter, divide,
-// ...).
+// ...). An authorize handler refuses divide() for some numbers.
 
 import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
@@ -163,6 +163,18 @@ const listener = Pipeproxy.serve(thing, Pp.stream_new_for_fd(3), {
             },
         },
     },
+});
+
+// Access control from JavaScript: the peer is this process's parent, of
+// the same user; divide() refuses some numbers.
+listener.require_same_user = true;
+listener.connect('authorize::divide', (_listener, request) => {
+    const [a] = request.get_parameters().deepUnpack();
+    if (request.get_kind() !== Pp.RequestKind.CALL || request.get_credentials() === null)
+        return false;
+    if (a === 666)
+        request.refuse_literal(ERROR_DOMAIN, 9, 'Not that number');
+    return a !== 13;
 });
 
 const reason = await Pipeproxy.closed(listener);

@@ -141,6 +141,19 @@ await run([
         assertEqual(await w.get_parameter(), 0, 'still serving');
     })],
 
+    ['an authorize handler in JavaScript', () => withChild(async w => {
+        await assertRejects(w.divide(666, 1), ERROR_DOMAIN, 9, 'Not that number');
+        await assertRejects(w.divide(13, 1), Pp.Error, Pp.Error.ACCESS_DENIED,
+            'Calling “divide” of PpJsTestThing was refused');
+        // Calls in flight with refused ones end as they would have
+        const results = await Promise.allSettled([w.set_parameter(2), w.divide(13, 2),
+            w.divide(9, 2), w.get_parameter()]);
+        assertEqual(results.map(r => r.status), ['fulfilled', 'rejected', 'fulfilled',
+            'fulfilled']);
+        assertEqual(results[2].value, [4, 1]);
+        assertEqual(results[3].value, 2);
+    })],
+
     ['a signal', () => withChild(async w => {
         const seen = [];
         assertEqual(await w.has_handlers('changed'), false);
