@@ -78,15 +78,18 @@ become_nobody (void)
   g_assert_no_errno (setuid (NOBODY));
 }
 
+/* Takes @stream; never returns */
 static void
 run_caller (CallerFunc  caller,
             GIOStream  *stream)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PpProxy) proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
+  GError *error = NULL;
+  PpProxy *proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
 
   caller (proxy, error);
+  g_clear_error (&error);
   g_clear_object (&proxy);
+  g_object_unref (stream);
   _exit (0);
 }
 
@@ -152,7 +155,7 @@ start (Fixture    *f,
           stream = pp_stream_new_for_fds (to_child[0], fds[1], &error);
         }
       g_assert_no_error (error);
-      run_caller (caller, stream);
+      run_caller (caller, g_steal_pointer (&stream));
     }
 
   g_child_watch_add (f->child, child_exited, f);
