@@ -40,6 +40,11 @@ trap 'rm -rf "$work"' EXIT
 artifacts=$builddir/fuzz/artifacts
 mkdir -p "$artifacts"
 
+# The seed libFuzzer drew with, which PP_FUZZ_SEED=0 leaves to it
+used_seed () {
+  sed -n 's/^INFO: Seed: //p' "$work/$1.log" | head -n 1
+}
+
 run_one () {
   target=$1
   exe=$builddir/fuzz/fuzz-$target
@@ -54,10 +59,11 @@ run_one () {
        "$work/$target" "$srcdir/fuzz/corpus/$target" >"$work/$target.log" 2>&1; then
     done_line=$(grep -E '^Done [0-9]+ runs' "$work/$target.log" | tail -n 1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/$target.log")
-    echo "fuzz-$target: ${done_line#Done } ($speed inputs/s, seed $seed)" >"$work/$target.result"
+    echo "fuzz-$target: ${done_line#Done } ($speed inputs/s, seed $(used_seed "$target"))" \
+      >"$work/$target.result"
   else
     {
-      echo "fuzz-$target: FAILED (seed $seed)"
+      echo "fuzz-$target: FAILED (seed $(used_seed "$target"))"
       tail -n 60 "$work/$target.log"
       ls "$artifacts/$target-"* 2>/dev/null | sed 's/^/  input kept: /'
     } >"$work/$target.result"

@@ -35,12 +35,6 @@ LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
   pp_fuzz_fatal_criticals ();
-  /* Known, and open: the listener lets the peer reach the preconditions of
-   * the served object's own methods, which print a critical, as with
-   * GAction.change_state() given a state of the wrong type (issue 11,
-   * defect 10). Until it refuses what introspection can check, criticals
-   * from GIO's preconditions are only printed. */
-  pp_fuzz_tolerate_preconditions ("GLib-GIO");
   context = g_main_context_new ();
   return 0;
 }

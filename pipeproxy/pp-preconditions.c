@@ -320,6 +320,33 @@ check_menu_item (GObject     *object,
   return FALSE;
 }
 
+/* (…s…) a detailed action name at the position given by @data, or none:
+ * GMenuItem ends the process with g_error() for one it cannot parse */
+static gboolean
+check_detailed_action (GObject     *object,
+                       const char  *method,
+                       GVariant    *parameters,
+                       const char  *data,
+                       GError     **error)
+{
+  gsize index = (gsize) g_ascii_strtoull (data, NULL, 10);
+  g_autoptr(GVariant) name = NULL;
+  g_autoptr(GVariant) target = NULL;
+  g_autofree char *action = NULL;
+
+  if (index >= g_variant_n_children (parameters))
+    return TRUE;
+  name = get_value (parameters, index);
+  /* GLib 2.74 writes the action's name and target unasked */
+  if (name == NULL || !g_variant_is_of_type (name, G_VARIANT_TYPE_STRING) ||
+      g_action_parse_detailed_name (g_variant_get_string (name, NULL), &action, &target, NULL))
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("“%s”: “%s” is not a detailed action name"), method,
+               g_variant_get_string (name, NULL));
+  return FALSE;
+}
+
 /* The table -------------------------------------------------------------- */
 
 static const Rule rules[] = {
@@ -347,6 +374,11 @@ static const Rule rules[] = {
   { g_menu_model_get_type, "iterate_item_attributes", NULL, check_menu_item, NULL },
   { g_menu_model_get_type, "iterate_item_links", NULL, check_menu_item, NULL },
   { g_menu_get_type, "remove", "(i)", check_menu_item, NULL },
+  /* GMenu and GMenuItem: a detailed action they cannot parse is g_error() */
+  { g_menu_get_type, "append", NULL, check_detailed_action, "1" },
+  { g_menu_get_type, "prepend", NULL, check_detailed_action, "1" },
+  { g_menu_get_type, "insert", NULL, check_detailed_action, "2" },
+  { g_menu_item_get_type, "set_detailed_action", NULL, check_detailed_action, "0" },
 
   /* GSettings: a key the schema does not have aborts the process; a value
    * of another type than the key's is a critical */

@@ -378,6 +378,10 @@ test_menu_preconditions (PpTestFixture *f,
   assert_call_fails (f->proxy, "remove", g_variant_new ("(i)", 7),
                      PP_ERROR_INVALID_ARGUMENTS, "the menu has no item 7");
 
+  /* GMenuItem ends the process for a detailed action it cannot parse */
+  assert_call_fails (f->proxy, "append", g_variant_new ("(msms)", "Three", "app.three((("),
+                     PP_ERROR_INVALID_ARGUMENTS, "“app.three(((” is not a detailed action name");
+
   label = pp_test_call (f->proxy, "get_item_attribute_value",
                         g_variant_new ("(isms)", 1, "label", NULL));
   assert_printed (label, "(<'Two'>,)");
