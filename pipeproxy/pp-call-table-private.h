@@ -22,6 +22,7 @@ typedef struct
 {
   GVariant    *value;
   GUnixFDList *fds;
+  GPtrArray   *objects;   /* what the result's 'o' values index */
 } PpReply;
 
 void pp_reply_clear (PpReply *reply);
@@ -52,6 +53,7 @@ void           pp_pending_call_free         (PpPendingCall       *call);
 void           pp_pending_call_take_reply   (PpPendingCall       *call,
                                              const PpWireHeader  *header,
                                              GVariant            *body,
+                                             GPtrArray           *objects,
                                              GUnixFDList         *fds);
 void           pp_pending_call_return       (PpPendingCall       *call);
 gboolean       pp_pending_call_finish       (GAsyncResult        *result,

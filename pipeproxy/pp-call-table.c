@@ -20,6 +20,7 @@ pp_reply_clear (PpReply *reply)
 {
   g_clear_pointer (&reply->value, g_variant_unref);
   g_clear_object (&reply->fds);
+  g_clear_pointer (&reply->objects, g_ptr_array_unref);
 }
 
 /* Calls ----------------------------------------------------------------- */
@@ -51,6 +52,7 @@ void
 pp_pending_call_take_reply (PpPendingCall      *call,
                             const PpWireHeader *header,
                             GVariant           *body,
+                            GPtrArray          *objects,
                             GUnixFDList        *fds)
 {
   if (header->kind == PP_WIRE_KIND_ERROR)
@@ -65,6 +67,8 @@ pp_pending_call_take_reply (PpPendingCall      *call,
     call->reply.value = g_variant_ref (body);
   if (fds != NULL)
     call->reply.fds = g_object_ref (fds);
+  if (objects != NULL)
+    call->reply.objects = g_ptr_array_ref (objects);
 }
 
 /* Ends an asynchronous call that left the table: its task returns the

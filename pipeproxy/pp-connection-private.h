@@ -35,6 +35,7 @@ typedef struct
                    const PpWireHeader *header,
                    GVariant           *body,
                    GUnixFDList        *fds,
+                   GPtrArray          *objects,
                    gpointer            user_data);
   /* Runs once, in the owner context, after every message before it. */
   void (*closed)  (PpConnection       *connection,
@@ -49,6 +50,23 @@ typedef struct
   GError *(*end_reason) (PpConnection *connection,
                          const GError *error,
                          gpointer      user_data);
+  /* The handle tables' frames (TYPE, INTRODUCE), of the kinds in
+   * immediate_kinds: taken at once, in whichever thread reads and without
+   * the connection's lock, so that the frames behind them find what they
+   * introduce. FALSE breaks the protocol. */
+  guint immediate_kinds;
+  gboolean (*immediate) (PpConnection       *connection,
+                         const PpWireHeader *header,
+                         GVariant           *body,
+                         gpointer            user_data,
+                         GError            **error);
+  /* The objects the object table @table (a(bu)) of a frame with
+   * PP_WIRE_FLAGS_OBJECTS names, in order, in the same thread; NULL
+   * breaks the protocol. Without it such a frame does. */
+  GPtrArray *(*objects) (PpConnection  *connection,
+                         GVariant      *table,
+                         gpointer       user_data,
+                         GError       **error);
 } PpConnectionCallbacks;
 
 #define PP_DEFAULT_MAX_PENDING_CALLS  16384
@@ -85,6 +103,18 @@ gboolean      pp_connection_send             (PpConnection                *self,
                                               GError                     **error);
 gboolean      pp_connection_send_with_fds    (PpConnection                *self,
                                               GBytes                      *frame,
+                                              GUnixFDList                 *fds,
+                                              GError                     **error);
+/* Frames that must go out together: @build appends them to @frames under
+ * the connection's lock (nothing else can come between them); the last
+ * one goes with @fds. When it fails nothing is sent. */
+typedef gboolean (*PpBatchBuilder) (GPtrArray  *frames,
+                                    gpointer    user_data,
+                                    GError    **error);
+
+gboolean      pp_connection_send_batch       (PpConnection                *self,
+                                              PpBatchBuilder               build,
+                                              gpointer                     build_data,
                                               GUnixFDList                 *fds,
                                               GError                     **error);
 gboolean      pp_connection_receives_fds     (PpConnection                *self);

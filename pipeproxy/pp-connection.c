@@ -30,6 +30,7 @@ typedef struct
   PpWireHeader   header;
   GVariant      *body;
   GUnixFDList   *fds;
+  GPtrArray     *objects;
   PpPendingCall *call;
   GError        *error;
 } InboundItem;
@@ -97,6 +98,7 @@ inbound_item_free (InboundItem *item)
 {
   g_clear_pointer (&item->body, g_variant_unref);
   g_clear_object (&item->fds);
+  g_clear_pointer (&item->objects, g_ptr_array_unref);
   g_clear_error (&item->error);
   g_free (item);
 }
@@ -499,6 +501,35 @@ pp_connection_send_with_fds (PpConnection  *self,
   return ret;
 }
 
+gboolean
+pp_connection_send_batch (PpConnection    *self,
+                          PpBatchBuilder   build,
+                          gpointer         build_data,
+                          GUnixFDList     *fds,
+                          GError         **error)
+{
+  GQueue to_complete[1] = { G_QUEUE_INIT };
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gboolean ret = TRUE;
+
+  g_mutex_lock (&self->lock);
+  if (self->closed)
+    {
+      g_propagate_error (error, disconnected_error (self));
+      ret = FALSE;
+    }
+  else
+    ret = build (frames, build_data, error);
+  for (guint i = 0; ret && i < frames->len; i++)
+    ret = pp_connection_send_locked (self, g_ptr_array_index (frames, i),
+                                     i + 1 == frames->len ? fds : NULL, FALSE, error);
+  g_mutex_unlock (&self->lock);
+
+  pp_connection_close_if_broken (self, to_complete);
+  pp_connection_complete_calls (self, to_complete);
+  return ret;
+}
+
 /* Sends a last frame (a refusal) and closes, for when the peer is not to
  * be served. The frame is written at once, ahead of anything corked. */
 void
@@ -526,6 +557,7 @@ route_reply (PpConnection        *self,
              const PpWireHeader  *header,
              GVariant            *body,
              GUnixFDList         *fds,
+             GPtrArray           *objects,
              GError             **error)
 {
   PpPendingCall *call;
@@ -552,7 +584,7 @@ route_reply (PpConnection        *self,
       return TRUE;  /* late: the call timed out or was cancelled */
     }
 
-  pp_pending_call_take_reply (call, header, body, fds);
+  pp_pending_call_take_reply (call, header, body, objects, fds);
   if (call->sync)
     {
       pp_connection_complete_sync_locked (self, call);
@@ -582,6 +614,7 @@ route_message (PpConnection        *self,
                const PpWireHeader  *header,
                GVariant            *body,
                GUnixFDList         *fds,
+               GPtrArray           *objects,
                GError             **error)
 {
   InboundItem *item;
@@ -601,6 +634,7 @@ route_message (PpConnection        *self,
   item->header = *header;
   item->body = g_variant_ref (body);
   item->fds = fds ? g_object_ref (fds) : NULL;
+  item->objects = objects ? g_ptr_array_ref (objects) : NULL;
   g_mutex_lock (&self->lock);
   if (self->closed)
     inbound_item_free (item);
@@ -618,9 +652,35 @@ route_frame (const PpWireHeader  *header,
              gpointer             user_data,
              GError             **error)
 {
+  PpConnection *self = user_data;
+  g_autoptr(GVariant) inner = NULL;
+  g_autoptr(GVariant) table = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
+
+  if (self->callbacks.immediate_kinds & (1u << header->kind))
+    return self->callbacks.immediate (self, header, body, self->user_data, error);
+
+  /* The objects a frame refers to are found as it is read, in order with
+   * the frames that introduced them */
+  if (header->flags & PP_WIRE_FLAGS_OBJECTS)
+    {
+      if (self->callbacks.objects == NULL)
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                       _("Received a frame of kind %s that refers to objects"),
+                       pp_wire_kind_to_string (header->kind));
+          return FALSE;
+        }
+      inner = pp_wire_unwrap_objects (body, &table);
+      objects = self->callbacks.objects (self, table, self->user_data, error);
+      if (objects == NULL)
+        return FALSE;
+      body = inner;
+    }
+
   if (pp_wire_kind_is_reply (header->kind))
-    return route_reply (user_data, header, body, fds, error);
-  return route_message (user_data, header, body, fds, error);
+    return route_reply (self, header, body, fds, objects, error);
+  return route_message (self, header, body, fds, objects, error);
 }
 
 /* Takes the I/O role if it is free. Under lock. */
@@ -718,7 +778,8 @@ dispatch_item (PpConnection *self,
        * answer could be sent, and a peer that broke the protocol is not
        * served any further. */
       if (self->callbacks.message != NULL && !pp_connection_is_closed (self))
-        self->callbacks.message (self, &item->header, item->body, item->fds, self->user_data);
+        self->callbacks.message (self, &item->header, item->body, item->fds, item->objects,
+                                 self->user_data);
       break;
 
     case ITEM_COMPLETE:

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 typedef struct _PpForwarder PpForwarder;
 
 /* For @object, exported as @handle; @access (the listener's) decides
- * what the peer may write, subscribe to and see change */
+ * what the peer may write, subscribe to and see change: NULL, for the
+ * objects the listener's calls return, lets everything through */
 PpForwarder *pp_forwarder_new          (GObject            *object,
                                         guint32             handle,
                                         PpConnection       *connection,

@@ -95,7 +95,7 @@ on_object_notify (GObject     *object,
   GVariant *value;
 
   if (!property_is_mirrored (pspec) ||
-      !pp_access_shows (self->access, PP_ACCESS_PROPERTY, pspec->name))
+      (self->access != NULL && !pp_access_shows (self->access, PP_ACCESS_PROPERTY, pspec->name)))
     return;
 
   value = property_value (self, pspec, &error);
@@ -161,7 +161,8 @@ set_property (PpForwarder  *self,
   {
     g_autoptr(GVariant) parameters = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
 
-    if (!pp_access_admit (self->access, PP_REQUEST_SET_PROPERTY, pspec->name, parameters, error))
+    if (self->access != NULL &&
+        !pp_access_admit (self->access, PP_REQUEST_SET_PROPERTY, pspec->name, parameters, error))
       return FALSE;
   }
   g_object_set_property (self->object, name, &value);
@@ -189,7 +190,7 @@ pp_forwarder_set_property (PpForwarder        *self,
         current = g_variant_ref_sink (g_variant_new_tuple (&current, 1));
     }
 
-  pp_invocation_send_answer (self->connection, header->serial, current, NULL, error);
+  pp_invocation_send_answer (self->connection, NULL, header->serial, current, NULL, NULL, error);
 }
 
 /* Signals ----------------------------------------------------------------- */
@@ -227,7 +228,8 @@ forward_signal_marshal (GClosure     *closure,
   g_autoptr(GError) error = NULL;
 
   /* The listener's allowlist may have changed since the subscription */
-  if (!pp_access_shows (fc->forwarder->access, PP_ACCESS_SIGNAL, fc->name))
+  if (fc->forwarder->access != NULL &&
+      !pp_access_shows (fc->forwarder->access, PP_ACCESS_SIGNAL, fc->name))
     return;
 
   /* A detail is any quark the emitter made; only text can cross */
@@ -288,8 +290,9 @@ pp_forwarder_subscribe (PpForwarder *self,
     g_autoptr(GVariant) parameters = g_variant_ref_sink (g_variant_new ("()"));
     g_autoptr(GError) error = NULL;
 
-    if (!pp_access_admit (self->access, PP_REQUEST_SUBSCRIBE, g_signal_name (signal_id),
-                           parameters, &error))
+    if (self->access != NULL &&
+        !pp_access_admit (self->access, PP_REQUEST_SUBSCRIBE, g_signal_name (signal_id),
+                          parameters, &error))
       {
         g_debug ("Not forwarding “%s”: %s", name, error->message);
         return;

@@ -13,6 +13,7 @@ on_message (PpConnection       *connection,
             const PpWireHeader *header,
             GVariant           *body,
             GUnixFDList        *fds,
+            GPtrArray          *objects,
             gpointer            user_data)
 {
   g_debug ("Ignoring a %s frame that came before the proxy",

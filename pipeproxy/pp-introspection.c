@@ -263,6 +263,18 @@ desc_for_interface (GITypeInfo  *type_info,
           ? g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
   if (info_type == GI_INFO_TYPE_OBJECT && tag_for_stream (gtype, &tag))
     return pp_type_desc_new (tag);
+
+  /* Any other object crosses as a reference, but for a stream of a
+   * particular kind, which a descriptor cannot stand for */
+  if ((info_type == GI_INFO_TYPE_OBJECT || info_type == GI_INFO_TYPE_INTERFACE) &&
+      (G_TYPE_IS_OBJECT (gtype) || G_TYPE_IS_INTERFACE (gtype)) &&
+      !g_type_is_a (gtype, G_TYPE_INPUT_STREAM) && !g_type_is_a (gtype, G_TYPE_OUTPUT_STREAM) &&
+      g_type_info_is_pointer (type_info))
+    {
+      desc = pp_type_desc_new (PP_TAG_OBJECT);
+      desc->gtype = gtype;
+      return desc;
+    }
   if (gtype == G_TYPE_VARIANT)
     return pp_type_desc_new (PP_TAG_VARIANT);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pp-connection-private.h"
+#include "pp-exports-private.h"
 #include "pp-invocation.h"
 #include "pp-method-private.h"
 
@@ -22,9 +23,11 @@ void            pp_running_calls_cancel     (PpRunningCalls *running,
  * cancelled */
 void            pp_running_calls_cancel_all (PpRunningCalls *running);
 
-/* An invocation for the calls on @connection to @object, one at a time */
+/* An invocation for the calls on @connection to @object, one at a time;
+ * objects in the results are exported through @exports */
 PpInvocation *pp_invocation_new        (PpConnection   *connection,
                                         PpRunningCalls *running,
+                                        PpExports      *exports,
                                         GObject        *object);
 /* Starts a call in a new invocation, or in a recycled one; @method_name
  * points into @body */
@@ -34,7 +37,10 @@ void          pp_invocation_start      (PpInvocation   *self,
                                         GVariant       *body,
                                         const char     *method_name,
                                         GVariant       *parameters,
-                                        GUnixFDList    *fd_list);
+                                        GUnixFDList    *fd_list,
+                                        GPtrArray      *objects);
+/* The objects the parameters' 'o' values index, or NULL */
+GPtrArray    *pp_invocation_get_objects (PpInvocation  *self);
 /* Its call answered, and nobody but the listener ever held it: forgets
  * the call and returns TRUE, so that the next one can start in it instead
  * of a new object */
@@ -42,23 +48,27 @@ gboolean      pp_invocation_recycle    (PpInvocation   *self);
 /* The method that answers, whose result type is checked; takes @method */
 void          pp_invocation_take_method (PpInvocation  *self,
                                          PpMethod      *method);
-/* Answers with @result, of the method's out-type, and @fds, or with
- * @error; all borrowed */
+/* Answers with @result, of the method's out-type, @fds and @objects, or
+ * with @error; all borrowed */
 void          pp_invocation_return     (PpInvocation   *self,
                                         GVariant       *result,
                                         GUnixFDList    *fds,
+                                        GPtrArray      *objects,
                                         const GError   *error);
 /* Its dispatch returned: an invocation not answered yet is running, and
  * a CANCEL for its serial cancels it from now on */
 void          pp_invocation_dispatched (PpInvocation   *self);
 
-/* The one way an answer leaves: RETURN with @result and @fds, or ERROR
- * with @error. A result whose descriptors cannot pass is answered with
- * why. */
+/* The one way an answer leaves: RETURN with @result, @fds and @objects
+ * (exported through @exports), or ERROR with @error. A result whose
+ * descriptors cannot pass, or whose objects cannot be exported, is
+ * answered with why. */
 void          pp_invocation_send_answer (PpConnection  *connection,
+                                         PpExports     *exports,
                                          guint32        serial,
                                          GVariant      *result,
                                          GUnixFDList   *fds,
+                                         GPtrArray     *objects,
                                          const GError  *error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpRunningCalls, pp_running_calls_unref)

@@ -36,6 +36,8 @@ struct _PpInvocation
   const char     *method_name;
   GVariant       *parameters;
   GUnixFDList    *fd_list;
+  GPtrArray      *objects;
+  PpExports      *exports;
   PpMethod       *method;
   GCancellable   *cancellable;  /* made when first asked for */
   guint32         serial;
@@ -136,23 +138,63 @@ pp_running_calls_cancel_all (PpRunningCalls *running)
   g_mutex_unlock (&running->lock);
 }
 
+typedef struct
+{
+  guint32   serial;
+  GVariant *result;
+} ReturnFrame;
+
+static GBytes *
+build_return (GVariant *table,
+              gpointer  user_data)
+{
+  ReturnFrame *r = user_data;
+
+  return pp_wire_encode_return (r->serial, r->result, table);
+}
+
 void
 pp_invocation_send_answer (PpConnection *connection,
+                           PpExports    *exports,
                            guint32       serial,
                            GVariant     *result,
                            GUnixFDList  *fds,
+                           GPtrArray    *objects,
                            const GError *error)
 {
   g_autoptr(GBytes) frame = NULL;
   g_autoptr(GError) send_error = NULL;
+  gboolean sent;
 
-  if (error != NULL)
-    frame = pp_wire_encode_error (serial, error);
+  /* A result whose type has objects has an object table, if empty */
+  if (error == NULL &&
+      ((objects != NULL && objects->len > 0) ||
+       pp_wire_type_has_objects (g_variant_get_type_string (result))))
+    {
+      g_autoptr(GPtrArray) none = NULL;
+      ReturnFrame r = { serial, result };
+
+      if (objects == NULL)
+        objects = none = g_ptr_array_new ();
+      if (exports != NULL)
+        sent = pp_exports_send (exports, objects, build_return, &r, fds, &send_error);
+      else
+        {
+          sent = FALSE;
+          g_set_error_literal (&send_error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                               _("An object cannot be sent here"));
+        }
+    }
   else
-    frame = pp_wire_encode_return (serial, result, NULL);
+    {
+      if (error != NULL)
+        frame = pp_wire_encode_error (serial, error);
+      else
+        frame = pp_wire_encode_return (serial, result, NULL);
+      sent = pp_connection_send_with_fds (connection, frame, error ? NULL : fds, &send_error);
+    }
 
-  if (!pp_connection_send_with_fds (connection, frame, error ? NULL : fds, &send_error) &&
-      !g_error_matches (send_error, PP_ERROR, PP_ERROR_DISCONNECTED))
+  if (!sent && !g_error_matches (send_error, PP_ERROR, PP_ERROR_DISCONNECTED))
     {
       g_autoptr(GBytes) refusal = pp_wire_encode_error (serial, send_error);
 
@@ -187,16 +229,19 @@ static void
 answer (PpInvocation *self,
         GVariant     *result,
         GUnixFDList  *fds,
+        GPtrArray    *objects,
         const GError *error)
 {
   if (take_answer (self) && !self->no_reply)
-    pp_invocation_send_answer (self->connection, self->serial, result, fds, error);
+    pp_invocation_send_answer (self->connection, self->exports, self->serial, result, fds,
+                               objects, error);
 }
 
 void
 pp_invocation_return (PpInvocation *self,
                       GVariant     *result,
                       GUnixFDList  *fds,
+                      GPtrArray    *objects,
                       const GError *error)
 {
   /* Checked where it is known: not for a handler's answer */
@@ -216,7 +261,7 @@ pp_invocation_return (PpInvocation *self,
                                         _("Method “%s” returned a value of the wrong type"),
                                         self->method_name);
     }
-  answer (self, error ? NULL : result, error ? NULL : fds, error);
+  answer (self, error ? NULL : result, error ? NULL : fds, error ? NULL : objects, error);
 }
 
 void
@@ -252,13 +297,15 @@ pp_invocation_finalize (GObject *object)
                                              _("Method “%s” returned no answer"),
                                              self->method_name);
 
-      answer (self, NULL, NULL, error);
+      answer (self, NULL, NULL, NULL, error);
     }
 
   g_clear_pointer (&self->connection, pp_connection_unref);
   g_clear_pointer (&self->running, pp_running_calls_unref);
   g_clear_pointer (&self->method, pp_method_unref);
   g_clear_object (&self->fd_list);
+  g_clear_pointer (&self->objects, g_ptr_array_unref);
+  g_clear_pointer (&self->exports, pp_exports_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->object);
   g_clear_pointer (&self->parameters, g_variant_unref);
@@ -281,10 +328,12 @@ pp_invocation_init (PpInvocation *self)
 PpInvocation *
 pp_invocation_new (PpConnection   *connection,
                    PpRunningCalls *running,
+                   PpExports      *exports,
                    GObject        *object)
 {
   PpInvocation *self = g_object_new (PP_TYPE_INVOCATION, NULL);
 
+  self->exports = exports ? pp_exports_ref (exports) : NULL;
   self->connection = pp_connection_ref (connection);
   self->running = pp_running_calls_ref (running);
   self->object = g_object_ref (object);
@@ -301,6 +350,7 @@ pp_invocation_recycle (PpInvocation *self)
 
   g_clear_pointer (&self->method, pp_method_unref);
   g_clear_object (&self->fd_list);
+  g_clear_pointer (&self->objects, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->parameters, g_variant_unref);
   g_clear_pointer (&self->body, g_variant_unref);
@@ -315,7 +365,8 @@ pp_invocation_start (PpInvocation *self,
                      GVariant     *body,
                      const char   *method_name,
                      GVariant     *parameters,
-                     GUnixFDList  *fd_list)
+                     GUnixFDList  *fd_list,
+                     GPtrArray    *objects)
 {
   self->serial = serial;
   self->no_reply = no_reply;
@@ -323,9 +374,16 @@ pp_invocation_start (PpInvocation *self,
   self->method_name = method_name;
   self->parameters = g_variant_ref (parameters);
   self->fd_list = fd_list ? g_object_ref (fd_list) : NULL;
+  self->objects = objects ? g_ptr_array_ref (objects) : NULL;
   self->answered = FALSE;
   self->tracked = FALSE;
   self->cancelled = FALSE;
+}
+
+GPtrArray *
+pp_invocation_get_objects (PpInvocation *self)
+{
+  return self->objects;
 }
 
 void
@@ -490,7 +548,7 @@ pp_invocation_return_value_with_unix_fd_list (PpInvocation *self,
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
 
   owned = result ? g_variant_ref_sink (result) : g_variant_ref_sink (g_variant_new ("()"));
-  pp_invocation_return (self, owned, fd_list, NULL);
+  pp_invocation_return (self, owned, fd_list, NULL, NULL);
 }
 
 /**
@@ -510,7 +568,7 @@ pp_invocation_return_gerror (PpInvocation *self,
   g_return_if_fail (PP_IS_INVOCATION (self));
   g_return_if_fail (error != NULL);
 
-  answer (self, NULL, NULL, error);
+  answer (self, NULL, NULL, NULL, error);
 }
 
 /**

@@ -17,4 +17,7 @@ gboolean pp_listener_refuse (GIOStream     *stream,
  * opened. */
 void     pp_listener_load_for_calls (PpListener *self);
 
+/* How many objects, besides its own, the peer holds proxies of */
+guint    pp_listener_get_n_exported (PpListener *self);
+
 G_END_DECLS

@@ -8,7 +8,9 @@
 #include "pp-enums.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
+#include "pp-exports-private.h"
 #include "pp-forwarder-private.h"
+#include "pp-imports-private.h"
 #include "pp-introspection-private.h"
 #include "pp-invocation-private.h"
 #include "pp-listener-private.h"
@@ -80,6 +82,8 @@ struct _PpListener
   gboolean        closed;
   guint32         clock_offset; /* our clock minus the peer's, in ms */
   PpForwarder    *forwarder;
+  PpExports      *exports;      /* the object as handle 0, and what calls return */
+  guint           max_objects;
   PpRunningCalls *running;      /* calls answered later */
   PpInvocation   *spare;        /* for the next call */
   PpPreconditions *preconditions; /* of the object's type, mostly none */
@@ -97,6 +101,7 @@ enum {
   PROP_MEMFD_THRESHOLD,
   PROP_REQUIRE_SAME_USER,
   PROP_ALLOWED_MEMBERS,
+  PROP_MAX_OBJECTS,
   N_PROPS
 };
 
@@ -239,46 +244,52 @@ deadline_passed (PpListener *self,
   return deadline != 0 && (gint32) (deadline + self->clock_offset - now) < 0;
 }
 
-/* An added method first, then the object's own */
+/* For the listener's object an added method first, then the object's
+ * own */
 static PpMethod *
 lookup_method (PpListener  *self,
+               GObject     *object,
                const char  *name,
                GError     **error)
 {
-  PpMethod *method = g_hash_table_lookup (self->methods, name);
+  PpMethod *method = object == self->object ? g_hash_table_lookup (self->methods, name) : NULL;
 
   if (method != NULL)
     return pp_method_ref (method);
-  return pp_introspection_lookup_method (G_OBJECT_TYPE (self->object), name, error);
+  return pp_introspection_lookup_method (G_OBJECT_TYPE (object), name, error);
 }
 
 static void
 method_done (GVariant     *result,
              GUnixFDList  *out_fds,
+             GPtrArray    *out_objects,
              const GError *error,
              gpointer      user_data)
 {
-  pp_invocation_return (user_data, result, out_fds, error);
+  pp_invocation_return (user_data, result, out_fds, out_objects, error);
 }
 
 /* An async method answers after its dispatch: it holds the invocation */
 static void
 async_method_done (GVariant     *result,
                    GUnixFDList  *out_fds,
+                   GPtrArray    *out_objects,
                    const GError *error,
                    gpointer      user_data)
 {
-  pp_invocation_return (user_data, result, out_fds, error);
+  pp_invocation_return (user_data, result, out_fds, out_objects, error);
   g_object_unref (user_data);
 }
 
-/* Invokes @method, which the invocation takes */
+/* Invokes @method of @object, which the invocation takes */
 static void
 invoke_method (PpListener   *self,
                PpInvocation *invocation,
+               GObject      *object,
                PpMethod     *method,
                GVariant     *args,
-               GUnixFDList  *fds)
+               GUnixFDList  *fds,
+               GPtrArray    *objects)
 {
   GCancellable *cancellable = NULL;
 
@@ -286,13 +297,14 @@ invoke_method (PpListener   *self,
   if (!pp_method_is_async (method))
     {
       /* It has returned before a CANCEL for it can be read */
-      pp_method_invoke_async (method, self->object, args, fds, NULL, method_done, invocation);
+      pp_method_invoke_async (method, object, args, fds, objects, NULL, method_done,
+                              invocation);
       return;
     }
 
   if (pp_method_takes_cancellable (method))
     cancellable = pp_invocation_get_cancellable (invocation);
-  pp_method_invoke_async (method, self->object, args, fds, cancellable, async_method_done,
+  pp_method_invoke_async (method, object, args, fds, objects, cancellable, async_method_done,
                           g_object_ref (invocation));
 }
 
@@ -315,36 +327,44 @@ emit_handle_method_call (PpListener   *self,
  * what the object's type requires of them beyond their types (see
  * pp-preconditions.c); an added method is the listener author's own */
 static gboolean
-admit_method (PpListener  *self,
-              PpMethod    *method,
-              GVariant    *args,
-              GError     **error)
+admit_method (PpListener       *self,
+              GObject          *object,
+              PpPreconditions  *preconditions,
+              PpMethod         *method,
+              GVariant         *args,
+              GError          **error)
 {
-  if (pp_access_checks_calls (self->access) &&
+  /* The allowed members are the listener's object's */
+  if (object == self->object && pp_access_checks_calls (self->access) &&
       !pp_access_admit_call (self->access, pp_method_get_name (method),
                              pp_method_get_in_type (method), args, error))
     return FALSE;
-  return self->preconditions == NULL ||
+  return preconditions == NULL ||
          pp_method_get_kind (method) != PP_METHOD_KIND_INTROSPECTED ||
-         pp_preconditions_check (self->preconditions, self->object, pp_method_get_name (method),
+         pp_preconditions_check (preconditions, object, pp_method_get_name (method),
                                  pp_method_get_in_type (method), args, error);
 }
 
-/* In the invocation the last call left, if it could */
+/* For the listener's object in the invocation the last call left, if it
+ * could */
 static PpInvocation *
 start_invocation (PpListener         *self,
+                  GObject            *object,
                   const PpWireHeader *header,
                   GVariant           *body,
                   const char         *name,
                   GVariant           *args,
-                  GUnixFDList        *fds)
+                  GUnixFDList        *fds,
+                  GPtrArray          *objects)
 {
-  PpInvocation *invocation = g_steal_pointer (&self->spare);
+  PpInvocation *invocation = NULL;
 
+  if (object == self->object)
+    invocation = g_steal_pointer (&self->spare);
   if (invocation == NULL)
-    invocation = pp_invocation_new (self->connection, self->running, self->object);
+    invocation = pp_invocation_new (self->connection, self->running, self->exports, object);
   pp_invocation_start (invocation, header->serial, (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0,
-                       body, name, args, fds);
+                       body, name, args, fds, objects);
   return invocation;
 }
 
@@ -352,21 +372,31 @@ static void
 handle_call (PpListener         *self,
              const PpWireHeader *header,
              GVariant           *body,
-             GUnixFDList        *fds)
+             GUnixFDList        *fds,
+             GPtrArray          *objects)
 {
   g_autoptr(GVariant) args = NULL;
   g_autoptr(PpInvocation) invocation = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) object = NULL;
+  PpPreconditions *preconditions = self->preconditions;
+  guint32 handle = pp_wire_body_handle (body);
   PpMethod *method;
   const char *name;
 
+  if (handle == PP_WIRE_ROOT_HANDLE)
+    object = g_object_ref (self->object);
+  else
+    object = pp_exports_lookup (self->exports, handle, NULL, &preconditions);
+
   /* The name points into @body */
   pp_wire_split_body (body, &name, 1, &args, NULL);
-  invocation = start_invocation (self, header, body, name, args, fds);
+  invocation = start_invocation (self, object ? object : self->object, header, body, name, args,
+                                 fds, objects);
 
-  if (pp_wire_body_handle (body) != PP_WIRE_ROOT_HANDLE)
+  if (object == NULL)
     {
-      error = pp_error_no_such_object (pp_wire_body_handle (body));
+      error = pp_error_no_such_object (handle);
       pp_invocation_return_gerror (invocation, error);
       return;
     }
@@ -388,17 +418,17 @@ handle_call (PpListener         *self,
       return;
     }
 
-  method = lookup_method (self, name, &error);
+  method = lookup_method (self, object, name, &error);
   if (method != NULL &&
-      G_UNLIKELY (self->preconditions != NULL || pp_access_checks_calls (self->access)) &&
-      !admit_method (self, method, args, &error))
+      G_UNLIKELY (preconditions != NULL || pp_access_checks_calls (self->access)) &&
+      !admit_method (self, object, preconditions, method, args, &error))
     {
       pp_invocation_take_method (invocation, method);
       pp_invocation_return_gerror (invocation, error);
     }
   else if (method != NULL)
-    invoke_method (self, invocation, method, args, fds);
-  else if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD))
+    invoke_method (self, invocation, object, method, args, fds, objects);
+  else if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD) && object == self->object)
     {
       g_autoptr(GError) refused = NULL;
 
@@ -417,7 +447,8 @@ handle_call (PpListener         *self,
 
   /* Most calls are answered at once, by a method: the next one reuses the
    * invocation, which no handler has seen */
-  if (method != NULL && self->spare == NULL && pp_invocation_recycle (invocation))
+  if (method != NULL && object == self->object && self->spare == NULL &&
+      pp_invocation_recycle (invocation))
     self->spare = g_steal_pointer (&invocation);
 }
 
@@ -426,6 +457,7 @@ on_message (PpConnection       *connection,
             const PpWireHeader *header,
             GVariant           *body,
             GUnixFDList        *fds,
+            GPtrArray          *objects,
             gpointer            user_data)
 {
   PpListener *self = user_data;
@@ -449,7 +481,16 @@ on_message (PpConnection       *connection,
       break;
 
     case PP_WIRE_KIND_CALL:
-      handle_call (self, header, body, fds);
+      handle_call (self, header, body, fds, objects);
+      break;
+
+    case PP_WIRE_KIND_RELEASE:
+      {
+        g_autoptr(GError) error = NULL;
+
+        if (!pp_exports_take_release (self->exports, body, &error))
+          protocol_error (self, g_steal_pointer (&error));
+      }
       break;
 
     case PP_WIRE_KIND_CANCEL:
@@ -468,18 +509,39 @@ on_message (PpConnection       *connection,
         g_variant_get (body, "(u&s)", &handle, &name);
         if (handle == PP_WIRE_ROOT_HANDLE)
           pp_forwarder_subscribe (self->forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+        else
+          {
+            PpForwarder *forwarder = NULL;
+            g_autoptr(GObject) object = pp_exports_lookup (self->exports, handle, &forwarder,
+                                                           NULL);
+
+            if (object != NULL)
+              pp_forwarder_subscribe (forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+          }
       }
       break;
 
     case PP_WIRE_KIND_SET_PROPERTY:
-      if (pp_wire_body_handle (body) == PP_WIRE_ROOT_HANDLE)
-        pp_forwarder_set_property (self->forwarder, header, body);
-      else
-        {
-          g_autoptr(GError) error = pp_error_no_such_object (pp_wire_body_handle (body));
+      {
+        guint32 handle = pp_wire_body_handle (body);
+        PpForwarder *forwarder = NULL;
+        g_autoptr(GObject) object = NULL;
 
-          pp_invocation_send_answer (self->connection, header->serial, NULL, NULL, error);
-        }
+        if (handle == PP_WIRE_ROOT_HANDLE)
+          forwarder = self->forwarder;
+        else
+          object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
+
+        if (forwarder != NULL)
+          pp_forwarder_set_property (forwarder, header, body);
+        else
+          {
+            g_autoptr(GError) error = pp_error_no_such_object (handle);
+
+            pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL,
+                                       error);
+          }
+      }
       break;
 
     case PP_WIRE_KIND_WELCOME:
@@ -507,18 +569,35 @@ on_closed (PpConnection *connection,
   self->closed = TRUE;
   pp_forwarder_stop (self->forwarder);
   pp_running_calls_cancel_all (self->running);
+  /* The peer's proxies are gone with it */
+  pp_exports_clear (self->exports);
 
   g_object_ref (self);
   g_signal_emit (self, signals[CLOSED], 0, error);
   g_object_unref (self);
 }
 
+/* In the reading thread: a call's arguments may refer to objects of ours
+ * the peer holds */
+static GPtrArray *
+on_objects (PpConnection  *connection,
+            GVariant      *table,
+            gpointer       user_data,
+            GError       **error)
+{
+  PpListener *self = user_data;
+
+  return pp_imports_resolve (NULL, self->exports, table, error);
+}
+
 static const PpConnectionCallbacks listener_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
                     (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
-                    (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY),
+                    (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY) |
+                    (1u << PP_WIRE_KIND_RELEASE),
   .message = on_message,
   .closed = on_closed,
+  .objects = on_objects,
 };
 
 static gboolean
@@ -547,6 +626,9 @@ pp_listener_initable_init (GInitable     *initable,
   pp_access_set_stream (self->access, self->stream);
   self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
                                       self->access);
+  self->exports = pp_exports_new (self->connection, NULL);
+  pp_exports_set_root (self->exports, self->object);
+  pp_exports_set_max_objects (self->exports, self->max_objects);
   self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
   pp_connection_start (self->connection);
   return TRUE;
@@ -565,6 +647,11 @@ pp_listener_dispose (GObject *object)
 
   g_clear_pointer (&self->forwarder, pp_forwarder_free);
   g_clear_object (&self->spare);
+  if (self->exports != NULL)
+    {
+      pp_exports_clear (self->exports);
+      g_clear_pointer (&self->exports, pp_exports_unref);
+    }
   if (self->connection != NULL)
     {
       self->closed = TRUE;
@@ -618,6 +705,9 @@ pp_listener_get_property (GObject    *object,
     case PROP_ALLOWED_MEMBERS:
       g_value_set_boxed (value, pp_listener_get_allowed_members (self));
       break;
+    case PROP_MAX_OBJECTS:
+      g_value_set_uint (value, pp_listener_get_max_objects (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -650,6 +740,9 @@ pp_listener_set_property (GObject      *object,
       break;
     case PROP_ALLOWED_MEMBERS:
       pp_listener_set_allowed_members (self, g_value_get_boxed (value));
+      break;
+    case PROP_MAX_OBJECTS:
+      pp_listener_set_max_objects (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -739,6 +832,19 @@ install_properties (GObjectClass *object_class)
   properties[PROP_REQUIRE_SAME_USER] =
     g_param_spec_boolean ("require-same-user", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpListener:max-objects:
+   *
+   * How many objects, other than the listener's own, the peer may hold
+   * proxies of at once. A call whose result would take it past this fails
+   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 65536.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_OBJECTS] =
+    g_param_spec_uint ("max-objects", NULL, NULL, 0, G_MAXUINT32, PP_DEFAULT_MAX_OBJECTS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * PpListener:allowed-members:
@@ -876,6 +982,7 @@ pp_listener_init (PpListener *self)
   self->running = pp_running_calls_new ();
   self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
   self->access = pp_access_new (G_OBJECT (self), signals[AUTHORIZE]);
+  self->max_objects = PP_DEFAULT_MAX_OBJECTS;
 }
 
 /**
@@ -1099,6 +1206,53 @@ pp_listener_set_memfd_threshold (PpListener *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMFD_THRESHOLD]);
 }
 
+guint
+pp_listener_get_n_exported (PpListener *self)
+{
+  return self->exports ? pp_exports_get_n_objects (self->exports) : 0;
+}
+
+/**
+ * pp_listener_get_max_objects:
+ * @self: a #PpListener
+ *
+ * Gets [property@Pp.Listener:max-objects].
+ *
+ * Returns: how many objects the peer may hold proxies of at once
+ *
+ * Since: 1.0
+ */
+guint
+pp_listener_get_max_objects (PpListener *self)
+{
+  g_return_val_if_fail (PP_IS_LISTENER (self), 0);
+
+  return self->max_objects;
+}
+
+/**
+ * pp_listener_set_max_objects:
+ * @self: a #PpListener
+ * @max_objects: how many objects the peer may hold proxies of at once
+ *
+ * Sets [property@Pp.Listener:max-objects].
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_set_max_objects (PpListener *self,
+                             guint       max_objects)
+{
+  g_return_if_fail (PP_IS_LISTENER (self));
+
+  if (self->max_objects == max_objects)
+    return;
+  self->max_objects = max_objects;
+  if (self->exports != NULL)
+    pp_exports_set_max_objects (self->exports, max_objects);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_OBJECTS]);
+}
+
 /**
  * pp_listener_get_peer_credentials:
  * @self: a #PpListener
@@ -1295,6 +1449,7 @@ refuse_hello (PpConnection       *connection,
               const PpWireHeader *header,
               GVariant           *body,
               GUnixFDList        *fds,
+              GPtrArray          *objects,
               gpointer            user_data)
 {
   Refusal *refusal = user_data;

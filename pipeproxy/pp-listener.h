@@ -79,6 +79,11 @@ PP_AVAILABLE_IN_1_0
 void        pp_listener_set_allowed_members    (PpListener         *self,
                                                 const char * const *members);
 PP_AVAILABLE_IN_1_0
+guint       pp_listener_get_max_objects   (PpListener          *self);
+PP_AVAILABLE_IN_1_0
+void        pp_listener_set_max_objects   (PpListener          *self,
+                                           guint                max_objects);
+PP_AVAILABLE_IN_1_0
 void        pp_listener_add_method        (PpListener          *self,
                                            const char          *name,
                                            const GVariantType  *in_type,

@@ -12,6 +12,7 @@
 #include "pp-marshal-private.h"
 #include "pp-stream-private.h"
 #include "pp-wire-private.h"
+#include "pp-wire-private.h"
 
 typedef struct
 {
@@ -25,6 +26,8 @@ struct _PpMarshalScope
   GArray      *entries;
   GUnixFDList *in_fds;
   GUnixFDList *out_fds;
+  GPtrArray   *in_objects;   /* borrowed */
+  GPtrArray   *out_objects;
 };
 
 PpTypeDesc *
@@ -113,6 +116,7 @@ pp_marshal_scope_free (PpMarshalScope *scope)
   g_array_unref (scope->entries);
   g_clear_object (&scope->in_fds);
   g_clear_object (&scope->out_fds);
+  g_clear_pointer (&scope->out_objects, g_ptr_array_unref);
   g_free (scope);
 }
 
@@ -129,6 +133,19 @@ GUnixFDList *
 pp_marshal_scope_steal_out_fds (PpMarshalScope *scope)
 {
   return g_steal_pointer (&scope->out_fds);
+}
+
+void
+pp_marshal_scope_set_in_objects (PpMarshalScope *scope,
+                                 GPtrArray      *objects)
+{
+  scope->in_objects = objects;
+}
+
+GPtrArray *
+pp_marshal_scope_steal_out_objects (PpMarshalScope *scope)
+{
+  return g_steal_pointer (&scope->out_objects);
 }
 
 void
@@ -695,6 +712,87 @@ stream_from_variant (const PpTypeDesc  *desc,
                                                    scope ? scope->in_fds : NULL, error);
 
   return stream != NULL && keep_new (desc, stream, transfer, scope, value);
+}
+
+/* Objects -----------------------------------------------------------------
+ *
+ * An object crosses as a reference: the value is "/N", an index into the
+ * objects that travel with the frame, which the handle tables (see
+ * pp-exports.c and pp-imports.c) turn into handles and back. */
+
+GVariant *
+pp_marshal_object_to_path (GObject     *object,
+                           GPtrArray  **out_objects,
+                           GError     **error)
+{
+  char path[16];
+
+  if (out_objects == NULL)
+    {
+      g_set_error_literal (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                           _("An object cannot be sent here"));
+      return NULL;
+    }
+  if (*out_objects == NULL)
+    *out_objects = g_ptr_array_new_with_free_func (g_object_unref);
+  g_snprintf (path, sizeof path, "/%u", (*out_objects)->len);
+  g_ptr_array_add (*out_objects, g_object_ref (object));
+  return g_variant_new_object_path (path);
+}
+
+GObject *
+pp_marshal_object_from_path (GVariant    *variant,
+                             GType        type,
+                             GPtrArray   *in_objects,
+                             GError     **error)
+{
+  const char *path = g_variant_get_string (variant, NULL);
+  int index = pp_wire_object_index (path, in_objects ? in_objects->len : 0);
+  GObject *object;
+
+  if (index < 0)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s” does not name an object that came with the message"), path);
+      return NULL;
+    }
+  object = g_ptr_array_index (in_objects, index);
+  if (!g_type_is_a (G_OBJECT_TYPE (object), type))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Expected a %s, got a %s"), g_type_name (type), G_OBJECT_TYPE_NAME (object));
+      return NULL;
+    }
+  return object;
+}
+
+static GVariant *
+object_to_variant (const PpTypeDesc  *desc,
+                   const PpArgValue  *value,
+                   gsize              length,
+                   PpMarshalScope    *scope,
+                   GError           **error)
+{
+  return pp_marshal_object_to_path (value->v_pointer, scope ? &scope->out_objects : NULL, error);
+}
+
+static gboolean
+object_from_variant (const PpTypeDesc  *desc,
+                     GVariant          *variant,
+                     PpTransfer         transfer,
+                     PpMarshalScope    *scope,
+                     PpArgValue        *value,
+                     gsize             *length,
+                     GError           **error)
+{
+  GObject *object = pp_marshal_object_from_path (variant, desc->gtype,
+                                                 scope ? scope->in_objects : NULL, error);
+
+  if (object == NULL)
+    return FALSE;
+  /* The list holds it while the scope lives */
+  value->v_pointer = transfer == PP_TRANSFER_NONE ? object : g_object_ref (object);
+  return TRUE;
 }
 
 /* C arrays ---------------------------------------------------------------- */
@@ -1575,6 +1673,7 @@ const PpTypeRule pp_type_rules[PP_TAG_LAST + 1] = {
   [PP_TAG_PTR_ARRAY]     = POINTER ("GPtrArray", NULL, CONTAINER, ptr_array, g_ptr_array_unref),
   [PP_TAG_HASH_TABLE]    = POINTER ("GHashTable", NULL, CONTAINER, hash_table,
                                      g_hash_table_unref),
+  [PP_TAG_OBJECT]        = POINTER ("GObject", "o", NULLABLE | ITEM, object, g_object_unref),
 };
 
 /* Liberal types ----------------------------------------------------------- */

@@ -49,7 +49,8 @@ typedef enum
   PP_TAG_SLIST,         /* GSList of @element */
   PP_TAG_PTR_ARRAY,     /* GPtrArray of @element */
   PP_TAG_HASH_TABLE,    /* GHashTable of @key to @element */
-  PP_TAG_LAST = PP_TAG_HASH_TABLE,
+  PP_TAG_OBJECT,        /* a GObject of @gtype (a class or an interface), by reference ('o') */
+  PP_TAG_LAST = PP_TAG_OBJECT,
 } PpTypeTag;
 
 typedef enum
@@ -108,7 +109,7 @@ struct _PpTypeDesc
   guint       nullable : 1;
   guint       zero_terminated : 1;
   /* ENUM and FLAGS: the registered type, or G_TYPE_NONE with the values
-   * below taken from the typelib */
+   * below taken from the typelib; OBJECT: the class or interface expected */
   GType       gtype;
   gint64     *enum_values;
   guint       n_enum_values;
@@ -129,8 +130,9 @@ void        pp_type_desc_append_signature  (const PpTypeDesc    *desc,
                                             GString             *signature);
 const char *pp_type_tag_to_string          (PpTypeTag            tag);
 
-/* Things to release after an invocation, and the descriptors that travel
- * with it: streams become indexes ('h') into those lists. */
+/* Things to release after an invocation, and the descriptors and objects
+ * that travel with it: streams become indexes ('h') into the descriptor
+ * lists, objects paths ("/N", 'o') into the object lists. */
 typedef struct _PpMarshalScope PpMarshalScope;
 
 typedef enum
@@ -176,6 +178,11 @@ PpMarshalScope *pp_marshal_scope_new       (void);
 void            pp_marshal_scope_set_in_fds (PpMarshalScope     *scope,
                                              GUnixFDList        *fds);
 GUnixFDList    *pp_marshal_scope_steal_out_fds (PpMarshalScope  *scope);
+/* The objects that came with the values read (borrowed: the list must
+ * outlive the scope), and the ones the values written refer to */
+void            pp_marshal_scope_set_in_objects (PpMarshalScope    *scope,
+                                                 GPtrArray         *objects);
+GPtrArray      *pp_marshal_scope_steal_out_objects (PpMarshalScope *scope);
 void            pp_marshal_scope_free      (PpMarshalScope      *scope);
 void            pp_marshal_scope_add       (PpMarshalScope      *scope,
                                             GDestroyNotify       notify,
@@ -236,6 +243,17 @@ GVariant   *pp_marshal_stream_to_handle    (GObject             *stream,
 GObject    *pp_marshal_stream_from_handle  (gboolean             input,
                                             GVariant            *variant,
                                             GUnixFDList         *in_fds,
+                                            GError             **error);
+
+/* An object crosses as "/N", N its index in *@out_objects (made when
+ * needed, holding a reference), and comes back from @in_objects, where it
+ * must be a @type */
+GVariant   *pp_marshal_object_to_path      (GObject             *object,
+                                            GPtrArray          **out_objects,
+                                            GError             **error);
+GObject    *pp_marshal_object_from_path    (GVariant            *variant,
+                                            GType                type,
+                                            GPtrArray           *in_objects,
                                             GError             **error);
 
 /* GValue rules, for action signals, signals and properties */

@@ -122,22 +122,25 @@ gboolean            pp_method_check_args           (const char         *method,
                                                     GVariant           *parameters,
                                                     GError            **error);
 
-/* @result, @out_fds and @error are borrowed; one of @result and @error is
- * set */
+/* @result, @out_fds, @out_objects and @error are borrowed; one of
+ * @result and @error is set */
 typedef void      (*PpMethodCallback)              (GVariant           *result,
                                                     GUnixFDList        *out_fds,
+                                                    GPtrArray          *out_objects,
                                                     const GError       *error,
                                                     gpointer            user_data);
 
 /* Invokes @method and calls @callback with the result or error: at once
  * for a method that returns its result, or when an x_async() method
  * finishes. Streams in the arguments and results are indexes into @in_fds
- * and the descriptors given to @callback. @cancellable goes to the method
- * when it takes one. */
+ * and the descriptors given to @callback, objects into @in_objects and the
+ * objects given to @callback. @cancellable goes to the method when it
+ * takes one. */
 void                pp_method_invoke_async         (PpMethod           *method,
                                                     GObject            *object,
                                                     GVariant           *parameters,
                                                     GUnixFDList        *in_fds,
+                                                    GPtrArray          *in_objects,
                                                     GCancellable       *cancellable,
                                                     PpMethodCallback    callback,
                                                     gpointer            user_data);

@@ -294,6 +294,9 @@ typedef struct
   /* the descriptors that came with the arguments, and go with the result */
   GUnixFDList  *in_fds;
   GUnixFDList  *out_fds;
+  /* the objects that came with them, and go with it */
+  GPtrArray    *in_objects;
+  GPtrArray    *out_objects;
 } Specials;
 
 /* One invocation's C arguments: an out-argument is passed as a pointer
@@ -557,6 +560,7 @@ invoke_introspected (PpMethod  *method,
   GVariant *result = NULL;
 
   pp_marshal_scope_set_in_fds (frame.scope, specials->in_fds);
+  pp_marshal_scope_set_in_objects (frame.scope, specials->in_objects);
   if (read_in_args (method, parameters, specials, &frame, error))
     {
       call_function (method, object, &frame, error);
@@ -564,7 +568,10 @@ invoke_introspected (PpMethod  *method,
         result = write_out_args (method, &frame, error);
     }
   if (result != NULL)
-    specials->out_fds = pp_marshal_scope_steal_out_fds (frame.scope);
+    {
+      specials->out_fds = pp_marshal_scope_steal_out_fds (frame.scope);
+      specials->out_objects = pp_marshal_scope_steal_out_objects (frame.scope);
+    }
   if (frame.invoked)
     free_out_args (method, &frame);
   pp_marshal_scope_free (frame.scope);
@@ -633,11 +640,13 @@ answer (PpMethodCallback  callback,
         gpointer          user_data,
         GVariant         *value,
         GUnixFDList      *out_fds,
+        GPtrArray        *out_objects,
         GError           *error)
 {
-  callback (value, out_fds, error, user_data);
+  callback (value, out_fds, out_objects, error, user_data);
   g_clear_pointer (&value, g_variant_unref);
   g_clear_object (&out_fds);
+  g_clear_pointer (&out_objects, g_ptr_array_unref);
   g_clear_error (&error);
 }
 
@@ -655,7 +664,7 @@ async_method_ready (GObject      *source,
   GVariant *value;
 
   value = invoke_introspected (ai->method->finish, source, empty, &specials, &error);
-  answer (ai->callback, ai->user_data, value, specials.out_fds, error);
+  answer (ai->callback, ai->user_data, value, specials.out_fds, specials.out_objects, error);
   pp_method_unref (ai->method);
   g_free (ai);
 }
@@ -666,6 +675,7 @@ start_async (PpMethod          *method,
              GObject           *object,
              GVariant          *parameters,
              GUnixFDList       *in_fds,
+             GPtrArray         *in_objects,
              GCancellable      *cancellable,
              PpMethodCallback   callback,
              gpointer           user_data,
@@ -677,6 +687,7 @@ start_async (PpMethod          *method,
     .callback = async_method_ready,
     .user_data = ai,
     .in_fds = in_fds,
+    .in_objects = in_objects,
   };
   GVariant *value;
 
@@ -690,6 +701,7 @@ start_async (PpMethod          *method,
       /* Started: the result comes through async_method_ready() */
       g_variant_unref (value);
       g_clear_object (&specials.out_fds);
+      g_clear_pointer (&specials.out_objects, g_ptr_array_unref);
       return TRUE;
     }
   pp_method_unref (ai->method);
@@ -721,11 +733,12 @@ pp_method_invoke_async (PpMethod         *method,
                         GObject          *object,
                         GVariant         *parameters,
                         GUnixFDList      *in_fds,
+                        GPtrArray        *in_objects,
                         GCancellable     *cancellable,
                         PpMethodCallback  callback,
                         gpointer          user_data)
 {
-  Specials specials = { .cancellable = cancellable, .in_fds = in_fds };
+  Specials specials = { .cancellable = cancellable, .in_fds = in_fds, .in_objects = in_objects };
   g_autoptr(GVariant) widened = NULL;
   GError *error = NULL;
   GVariant *value = NULL;
@@ -738,9 +751,9 @@ pp_method_invoke_async (PpMethod         *method,
         parameters = widened = pp_marshal_widen (parameters, method->in_type);
       if (method->finish == NULL)
         value = invoke_sync (method, object, parameters, &specials, &error);
-      else if (start_async (method, object, parameters, in_fds, cancellable, callback, user_data,
-                            &error))
+      else if (start_async (method, object, parameters, in_fds, in_objects, cancellable, callback,
+                            user_data, &error))
         return;
     }
-  answer (callback, user_data, value, specials.out_fds, error);
+  answer (callback, user_data, value, specials.out_fds, specials.out_objects, error);
 }

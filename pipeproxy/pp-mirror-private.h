@@ -21,11 +21,15 @@ typedef struct _PpMirror PpMirror;
 
 GType       pp_mirror_type_for               (PpDescription  *description);
 PpMirror   *pp_mirror_get                    (PpProxy        *proxy);
-/* Once, when the proxy is made: the connection and what the handshake
- * described, with the values to start the cache with */
+/* Once, when the proxy is made: the connection, the remote object's
+ * handle and what the handshake (or its TYPE) described, with the values
+ * to start the cache with: the description's, then @values' (property
+ * name → mv), if not NULL */
 void        pp_mirror_attach                 (PpMirror       *self,
                                               PpConnection   *connection,
-                                              PpDescription  *description);
+                                              guint32         handle,
+                                              PpDescription  *description,
+                                              GHashTable     *values);
 
 /* What the listener sends, in the proxy's main context */
 void        pp_mirror_emit_signal            (PpMirror       *self,

@@ -48,6 +48,7 @@ struct _PpMirror
   MirrorData     *data;
   PpConnection   *connection;
   PpDescription  *description;
+  guint32         handle;       /* of the remote object */
 
   GMutex          lock;
   GVariant      **cache;        /* mv, by description index */
@@ -139,9 +140,11 @@ pp_mirror_take_queued_properties (PpMirror *self)
     {
       g_autoptr(GVariant) maybe = NULL;
       const char *name;
+      guint32 handle;
 
-      g_variant_get (g_ptr_array_index (bodies, i), "(u&s@mv)", NULL, &name, &maybe);
-      store_property (self, name, maybe, FALSE);
+      g_variant_get (g_ptr_array_index (bodies, i), "(u&s@mv)", &handle, &name, &maybe);
+      if (handle == self->handle)
+        store_property (self, name, maybe, FALSE);
     }
 }
 
@@ -154,16 +157,33 @@ pp_mirror_get_description (PpMirror *self)
 void
 pp_mirror_attach (PpMirror      *self,
                   PpConnection  *connection,
-                  PpDescription *description)
+                  guint32        handle,
+                  PpDescription *description,
+                  GHashTable    *values)
 {
   guint n = pp_description_get_n_properties (description);
 
   self->connection = pp_connection_ref (connection);
   self->description = pp_description_ref (description);
+  self->handle = handle;
 
   for (guint i = 0; i < n; i++)
     if (self->data->properties[i].pspec != NULL)
       self->cache[i] = g_variant_ref (pp_description_get_property (description, i)->value);
+  if (values == NULL)
+    return;
+
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, values);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      store_property (self, key, value, FALSE);
+    /* Nobody saw another value before */
+    for (guint i = 0; i < n; i++)
+      self->notify_owed[i] = FALSE;
+  }
 }
 
 static void
@@ -209,12 +229,13 @@ build_set_property (guint32  serial,
 
 /* The SET_PROPERTY request: the name and the value, nothing for NULL */
 static GVariant *
-property_request (const char *name,
+property_request (PpMirror   *self,
+                  const char *name,
                   GVariant   *value)
 {
   GVariant *boxed = value ? g_variant_new_variant (value) : NULL;
 
-  return g_variant_ref_sink (g_variant_new ("(us@mv)", PP_WIRE_ROOT_HANDLE, name,
+  return g_variant_ref_sink (g_variant_new ("(us@mv)", self->handle, name,
                                             g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, boxed)));
 }
 
@@ -325,7 +346,7 @@ write_property_async (PpMirror            *self,
       return;
     }
 
-  request = property_request (name, owned);
+  request = property_request (self, name, owned);
   pp_connection_call_async (self->connection, PP_WIRE_KIND_RETURN, NULL, build_set_property,
                             request, NULL, pp_proxy_get_default_timeout (PP_PROXY (self->instance)),
                             cancellable, self->instance, set_property_done, set_property_done,
@@ -429,7 +450,7 @@ pp_proxy_set_property_sync (PpProxy       *self,
   if (!check_property_write (mirror, name, owned, error))
     return FALSE;
 
-  request = property_request (name, owned);
+  request = property_request (mirror, name, owned);
   if (!pp_connection_call_sync (mirror->connection, PP_WIRE_KIND_RETURN, NULL, build_set_property,
                                 request, NULL, pp_proxy_get_default_timeout (self), cancellable,
                                 &reply, error))
@@ -629,7 +650,7 @@ pp_mirror_sync_subscriptions (PpMirror *self)
           self->subscribed[i] = watched;
           frame = pp_wire_encode (watched ? PP_WIRE_KIND_SUBSCRIBE : PP_WIRE_KIND_UNSUBSCRIBE,
                                   PP_WIRE_FLAGS_NO_REPLY, 0, 0,
-                                  g_variant_new ("(us)", PP_WIRE_ROOT_HANDLE, name));
+                                  g_variant_new ("(us)", self->handle, name));
           pp_connection_send (self->connection, frame, NULL);
         }
     }

@@ -25,4 +25,9 @@ void     pp_proxy_new_explained_async (GIOStream            *stream,
                                        GAsyncReadyCallback   callback,
                                        gpointer              user_data);
 
+/* How many of the peer's objects, besides the root's, the import table
+ * holds: those with a live proxy, and those whose release the peer has
+ * not acknowledged yet */
+guint    pp_proxy_get_n_imported      (PpProxy              *self);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "pp-error.h"
 #include "pp-error-private.h"
 #include "pp-handshake-private.h"
+#include "pp-imports-private.h"
 #include "pp-introspection-private.h"
 #include "pp-memfd-private.h"
 #include "pp-mirror-private.h"
@@ -62,6 +63,14 @@ typedef struct
   gsize             memfd_threshold;
   gboolean          closed_emitted;
 
+  /* The object it stands for; a proxy of another object than the one the
+   * listener serves (handle 0) was made by the root proxy's import table,
+   * and holds the root */
+  guint32           handle;
+  guint             generation;
+  PpProxy          *root;
+  PpImports        *imports;       /* the root's */
+
   PpEndReasonFunc   end_reason;
   gpointer          end_reason_data;
   GDestroyNotify    end_reason_destroy;
@@ -99,8 +108,36 @@ on_prepare (PpConnection *connection,
             gpointer      user_data)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+  g_autoptr(GPtrArray) imported = pp_imports_dup_proxies (priv->imports);
 
   pp_mirror_sync_subscriptions (priv->mirror);
+  for (guint i = 0; i < imported->len; i++)
+    pp_mirror_sync_subscriptions (pp_mirror_get (g_ptr_array_index (imported, i)));
+}
+
+static void
+close_for (PpConnection *connection,
+           GError       *error)
+{
+  g_debug ("Closing the connection: %s", error->message);
+  pp_connection_close (connection, error);
+  g_error_free (error);
+}
+
+/* The mirror of the object a SIGNAL or PROPERTY is about, with a
+ * reference on its proxy, or NULL */
+static PpMirror *
+mirror_for (PpProxy   *self,
+            guint32    handle,
+            PpProxy  **proxy)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  if (handle == PP_WIRE_ROOT_HANDLE)
+    *proxy = g_object_ref (self);
+  else
+    *proxy = (PpProxy *) pp_imports_dup_proxy (priv->imports, handle);
+  return *proxy ? pp_mirror_get (*proxy) : NULL;
 }
 
 static void
@@ -108,27 +145,72 @@ on_message (PpConnection       *connection,
             const PpWireHeader *header,
             GVariant           *body,
             GUnixFDList        *fds,
+            GPtrArray          *objects,
             gpointer            user_data)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) target = NULL;
+  GError *error = NULL;
+  PpMirror *mirror;
 
   if (header->kind == PP_WIRE_KIND_SIGNAL)
     {
-      pp_mirror_emit_signal (priv->mirror, body, fds);
+      mirror = mirror_for (user_data, pp_wire_body_handle (body), &target);
+      if (mirror != NULL)
+        pp_mirror_emit_signal (mirror, body, fds);
       return;
     }
   if (header->kind == PP_WIRE_KIND_PROPERTY)
     {
-      pp_mirror_take_property (priv->mirror, body);
+      mirror = mirror_for (user_data, pp_wire_body_handle (body), &target);
+      if (mirror != NULL)
+        pp_mirror_take_property (mirror, body);
+      else
+        {
+          g_autoptr(GVariant) maybe = NULL;
+          const char *name;
+          guint32 handle;
+
+          /* For the next proxy of an object, if it comes again */
+          g_variant_get (body, "(u&s@mv)", &handle, &name, &maybe);
+          pp_imports_store_property (priv->imports, handle, name, maybe);
+        }
+      return;
+    }
+  if (header->kind == PP_WIRE_KIND_RELEASED)
+    {
+      if (!pp_imports_take_released (priv->imports, body, &error))
+        close_for (connection, error);
       return;
     }
 
-  error = g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                       _("A proxy does not accept %s frames"),
-                       pp_wire_kind_to_string (header->kind));
-  g_debug ("Closing the connection: %s", error->message);
-  pp_connection_close (connection, error);
+  close_for (connection, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                      _("A proxy does not accept %s frames"),
+                                      pp_wire_kind_to_string (header->kind)));
+}
+
+/* In the reading thread, before the frames that need them */
+static gboolean
+on_immediate (PpConnection       *connection,
+              const PpWireHeader *header,
+              GVariant           *body,
+              gpointer            user_data,
+              GError            **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+
+  return pp_imports_take (priv->imports, header, body, error);
+}
+
+static GPtrArray *
+on_objects (PpConnection  *connection,
+            GVariant      *table,
+            gpointer       user_data,
+            GError       **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+
+  return pp_imports_resolve (priv->imports, NULL, table, error);
 }
 
 static void
@@ -159,12 +241,55 @@ on_end_reason (PpConnection *connection,
 }
 
 static const PpConnectionCallbacks proxy_callbacks = {
-  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
+  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY) |
+                    (1u << PP_WIRE_KIND_RELEASED),
   .message = on_message,
   .closed = on_closed,
   .prepare = on_prepare,
   .end_reason = on_end_reason,
+  .immediate_kinds = (1u << PP_WIRE_KIND_TYPE) | (1u << PP_WIRE_KIND_INTRODUCE),
+  .immediate = on_immediate,
+  .objects = on_objects,
 };
+
+/* A PpImportsProxyFunc: the proxy of another object of the listener's
+ * process, sharing the root's connection. Under the import table's lock:
+ * nothing here goes back to it. */
+static GObject *
+make_imported_proxy (guint32        handle,
+                     guint          generation,
+                     PpDescription *description,
+                     GHashTable    *values,
+                     gpointer       user_data)
+{
+  PpProxy *root = user_data;
+  PpProxyPrivate *root_priv = pp_proxy_get_instance_private (root);
+  PpProxyPrivate *priv;
+  PpProxy *self;
+  GType type;
+
+  type = pp_mirror_type_for (description);
+  g_private_set (&constructing, root);
+  self = g_object_new (type, NULL);
+  g_private_set (&constructing, NULL);
+  priv = pp_proxy_get_instance_private (self);
+
+  priv->root = g_object_ref (root);
+  priv->imports = root_priv->imports;
+  priv->handle = handle;
+  priv->generation = generation;
+  priv->connection = pp_connection_ref (root_priv->connection);
+  priv->description = pp_description_ref (description);
+  priv->default_timeout = root_priv->default_timeout;
+  priv->max_pending_calls = root_priv->max_pending_calls;
+  priv->max_message_size = root_priv->max_message_size;
+  priv->memfd_threshold = root_priv->memfd_threshold;
+  priv->closed_emitted = TRUE;  /* the root's signal says it */
+
+  priv->mirror = pp_mirror_get (self);
+  pp_mirror_attach (priv->mirror, priv->connection, handle, description, values);
+  return G_OBJECT (self);
+}
 
 /* Construction ------------------------------------------------------------ */
 
@@ -195,8 +320,12 @@ proxy_new (PpHandshake *hs)
   priv->end_reason_data = hs->end_reason_data;
   priv->end_reason_destroy = g_steal_pointer (&hs->end_reason_destroy);
 
+  priv->handle = PP_WIRE_ROOT_HANDLE;
+  priv->imports = pp_imports_new (priv->connection, &hs->limits, make_imported_proxy, self);
+
   priv->mirror = pp_mirror_get (self);
-  pp_mirror_attach (priv->mirror, priv->connection, priv->description);
+  pp_mirror_attach (priv->mirror, priv->connection, PP_WIRE_ROOT_HANDLE, priv->description,
+                    NULL);
   pp_connection_set_callbacks (priv->connection, &proxy_callbacks, self);
   return self;
 }
@@ -350,12 +479,13 @@ pp_proxy_dispose (GObject *object)
   PpProxy *self = PP_PROXY (object);
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
-  if (priv->connection != NULL)
+  /* The root's connection is everybody's */
+  if (priv->connection != NULL && priv->root == NULL)
     {
       priv->closed_emitted = TRUE;
       pp_connection_detach (priv->connection);
-      g_clear_pointer (&priv->connection, pp_connection_unref);
     }
+  g_clear_pointer (&priv->connection, pp_connection_unref);
   g_clear_object (&priv->stream);
 
   G_OBJECT_CLASS (pp_proxy_parent_class)->dispose (object);
@@ -370,6 +500,16 @@ pp_proxy_finalize (GObject *object)
   g_clear_pointer (&priv->description, pp_description_unref);
   if (priv->end_reason_destroy != NULL)
     priv->end_reason_destroy (priv->end_reason_data);
+
+  /* What it received goes back to the peer, unless a newer proxy of the
+   * same object took over */
+  if (priv->root != NULL)
+    {
+      pp_imports_drop (priv->imports, priv->handle, priv->generation);
+      g_clear_object (&priv->root);
+    }
+  else
+    g_clear_pointer (&priv->imports, pp_imports_free);
 
   G_OBJECT_CLASS (pp_proxy_parent_class)->finalize (object);
 }
@@ -574,8 +714,10 @@ pp_proxy_init (PpProxy *self)
 
 typedef struct
 {
+  guint32     handle;
   const char *method;
   GVariant   *parameters;
+  GVariant   *objects;       /* the object table, or NULL */
   guint32     timeout_msec;
 } CallRequest;
 
@@ -586,7 +728,54 @@ build_call (guint32  serial,
   CallRequest *request = user_data;
 
   return pp_wire_encode_call (serial, request->timeout_msec, PP_WIRE_FLAGS_NONE,
-                              PP_WIRE_ROOT_HANDLE, request->method, request->parameters, NULL);
+                              request->handle, request->method, request->parameters,
+                              request->objects);
+}
+
+/* The object table of a call: proxies of the peer's objects go back as
+ * the handles they stand for. NULL when the call refers to no object. */
+static gboolean
+objects_table (PpProxy      *self,
+               GVariant     *parameters,
+               GPtrArray    *in_objects,
+               GVariant    **table,
+               GError      **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  guint n = in_objects ? in_objects->len : 0;
+  GVariantBuilder builder;
+
+  *table = NULL;
+  if (n == 0 && !pp_wire_type_has_objects (g_variant_get_type_string (parameters)))
+    return TRUE;
+
+  if (!pp_wire_check_object_values (parameters, n))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("An object value of the arguments does not index the %u objects given"), n);
+      return FALSE;
+    }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(bu)"));
+  for (guint i = 0; i < n; i++)
+    {
+      GObject *object = g_ptr_array_index (in_objects, i);
+      PpProxyPrivate *other;
+
+      other = PP_IS_PROXY (object) ? pp_proxy_get_instance_private (PP_PROXY (object)) : NULL;
+      if (other == NULL || other->connection != priv->connection)
+        {
+          g_variant_builder_clear (&builder);
+          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                       _("Object %u of the call, a %s, is not a proxy of an object of the "
+                         "peer's: only those can be passed"),
+                       i, G_OBJECT_TYPE_NAME (object));
+          return FALSE;
+        }
+      g_variant_builder_add (&builder, "(bu)", FALSE, other->handle);
+    }
+  *table = g_variant_ref_sink (g_variant_builder_end (&builder));
+  return TRUE;
 }
 
 /* A described method's arguments are checked here, so a wrong call fails at
@@ -639,6 +828,7 @@ call_internal_async (PpProxy             *self,
                      const char          *method,
                      GVariant            *parameters,
                      GUnixFDList         *fd_list,
+                     GPtrArray           *in_objects,
                      int                  timeout_msec,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
@@ -647,6 +837,7 @@ call_internal_async (PpProxy             *self,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
+  g_autoptr(GVariant) table = NULL;
   const GVariantType *reply_type;
   GError *error = NULL;
   CallRequest request;
@@ -663,7 +854,8 @@ call_internal_async (PpProxy             *self,
     }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
-      !check_arguments (self, method, owned, &reply_type, &error))
+      !check_arguments (self, method, owned, &reply_type, &error) ||
+      !objects_table (self, owned, in_objects, &table, &error))
     {
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
@@ -671,8 +863,10 @@ call_internal_async (PpProxy             *self,
   pp_mirror_sync_subscriptions (priv->mirror);
 
   timeout = resolve_timeout (self, timeout_msec);
+  request.handle = priv->handle;
   request.method = method;
   request.parameters = owned;
+  request.objects = table;
   request.timeout_msec = call_deadline (timeout);
   pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, reply_type, build_call,
                             &request, fd_list, timeout, cancellable, self, source_tag,
@@ -684,13 +878,16 @@ call_internal_sync (PpProxy       *self,
                     const char    *method,
                     GVariant      *parameters,
                     GUnixFDList   *fd_list,
+                    GPtrArray     *in_objects,
                     int            timeout_msec,
                     GUnixFDList  **out_fd_list,
+                    GPtrArray    **out_objects,
                     GCancellable  *cancellable,
                     GError       **error)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
   g_autoptr(GVariant) owned = NULL;
+  g_autoptr(GVariant) table = NULL;
   g_auto(PpReply) reply = { NULL, };
   const GVariantType *reply_type;
   CallRequest request;
@@ -705,13 +902,16 @@ call_internal_sync (PpProxy       *self,
       return NULL;
     }
 
-  if (!check_arguments (self, method, owned, &reply_type, error))
+  if (!check_arguments (self, method, owned, &reply_type, error) ||
+      !objects_table (self, owned, in_objects, &table, error))
     return NULL;
   pp_mirror_sync_subscriptions (priv->mirror);
 
   timeout = resolve_timeout (self, timeout_msec);
+  request.handle = priv->handle;
   request.method = method;
   request.parameters = owned;
+  request.objects = table;
   request.timeout_msec = call_deadline (timeout);
   ok = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, reply_type, build_call,
                                 &request, fd_list, timeout, cancellable, &reply, error);
@@ -720,6 +920,8 @@ call_internal_sync (PpProxy       *self,
     return NULL;
   if (out_fd_list != NULL)
     *out_fd_list = g_steal_pointer (&reply.fds);
+  if (out_objects != NULL)
+    *out_objects = g_steal_pointer (&reply.objects);
   return g_steal_pointer (&reply.value);
 }
 
@@ -755,7 +957,7 @@ pp_proxy_call_async (PpProxy             *self,
   g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  call_internal_async (self, method, parameters, NULL, timeout_msec, cancellable,
+  call_internal_async (self, method, parameters, NULL, NULL, timeout_msec, cancellable,
                        callback, user_data, pp_proxy_call_async);
 }
 
@@ -826,7 +1028,7 @@ pp_proxy_call_sync (PpProxy       *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return call_internal_sync (self, method, parameters, NULL, timeout_msec, NULL,
+  return call_internal_sync (self, method, parameters, NULL, NULL, timeout_msec, NULL, NULL,
                              cancellable, error);
 }
 
@@ -868,7 +1070,7 @@ pp_proxy_call_with_unix_fd_list (PpProxy             *self,
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  call_internal_async (self, method, parameters, fd_list, timeout_msec, cancellable,
+  call_internal_async (self, method, parameters, fd_list, NULL, timeout_msec, cancellable,
                        callback, user_data, pp_proxy_call_with_unix_fd_list);
 }
 
@@ -953,8 +1155,164 @@ pp_proxy_call_with_unix_fd_list_sync (PpProxy       *self,
 
   if (out_fd_list != NULL)
     *out_fd_list = NULL;
-  return call_internal_sync (self, method, parameters, fd_list, timeout_msec, out_fd_list,
-                             cancellable, error);
+  return call_internal_sync (self, method, parameters, fd_list, NULL, timeout_msec, out_fd_list,
+                             NULL, cancellable, error);
+}
+
+/**
+ * pp_proxy_call_full:
+ * @self: a #PpProxy
+ * @method: the name of the remote method
+ * @parameters: (nullable): the arguments, a tuple whose handle (`h`)
+ *   values index @fd_list and whose object (`o`, `"/N"`) values index
+ *   @in_objects; a floating reference is consumed
+ * @fd_list: (nullable): the file descriptors that go with the call
+ * @in_objects: (nullable) (element-type GObject): the objects that go with
+ *   the call: proxies of objects of the peer's, on this proxy's connection
+ * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
+ *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (nullable): called when the call ends
+ * @user_data: data for @callback
+ *
+ * Like [method@Pp.Proxy.call_with_unix_fd_list], with objects passed both
+ * ways, by reference: an object value (GVariant type `o`) is `"/N"`, N an
+ * index into the list of objects that goes with the call or the result.
+ * A proxy in @in_objects reaches the peer as the object it stands for.
+ * The objects of the result are proxies of the peer's objects, on this
+ * proxy's connection: the same proxy for the same object while it lives.
+ * Finish with [method@Pp.Proxy.call_full_finish].
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_call_full (PpProxy             *self,
+                    const char          *method,
+                    GVariant            *parameters,
+                    GUnixFDList         *fd_list,
+                    GPtrArray           *in_objects,
+                    int                  timeout_msec,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
+  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  call_internal_async (self, method, parameters, fd_list, in_objects, timeout_msec, cancellable,
+                       callback, user_data, pp_proxy_call_full);
+}
+
+/**
+ * pp_proxy_call_full_finish:
+ * @self: a #PpProxy
+ * @out_fd_list: (out) (optional) (nullable) (transfer full): where to put
+ *   the file descriptors that came with the reply, %NULL if none did
+ * @out_objects: (out) (optional) (nullable) (transfer container)
+ *   (element-type GObject): where to put the objects the result's object
+ *   values index, %NULL if it has none. The list holds them: a proxy
+ *   nobody else keeps dies with it, and the peer is told.
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Pp.Proxy.call_full].
+ *
+ * Returns: (transfer full): the result, a tuple whose handle (`h`) values
+ *   index @out_fd_list and whose object (`o`) values index @out_objects,
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_call_full_finish (PpProxy       *self,
+                           GUnixFDList  **out_fd_list,
+                           GPtrArray    **out_objects,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_auto(PpReply) reply = { NULL, };
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_proxy_call_full, NULL);
+
+  if (out_fd_list != NULL)
+    *out_fd_list = NULL;
+  if (out_objects != NULL)
+    *out_objects = NULL;
+  if (!pp_connection_call_finish (result, &reply, error))
+    return NULL;
+  if (out_fd_list != NULL)
+    *out_fd_list = g_steal_pointer (&reply.fds);
+  if (out_objects != NULL)
+    *out_objects = g_steal_pointer (&reply.objects);
+  return g_steal_pointer (&reply.value);
+}
+
+/**
+ * pp_proxy_call_full_sync:
+ * @self: a #PpProxy
+ * @method: the name of the remote method
+ * @parameters: (nullable): the arguments, a tuple whose handle (`h`)
+ *   values index @fd_list and whose object (`o`) values index
+ *   @in_objects; a floating reference is consumed
+ * @fd_list: (nullable): the file descriptors that go with the call
+ * @in_objects: (nullable) (element-type GObject): the objects that go with
+ *   the call
+ * @timeout_msec: the time-out in milliseconds, -1 for the proxy's
+ *   [property@Pp.Proxy:default-timeout], %G_MAXINT for none
+ * @out_fd_list: (out) (optional) (nullable) (transfer full): where to put
+ *   the file descriptors that came with the reply, %NULL if none did
+ * @out_objects: (out) (optional) (nullable) (transfer container)
+ *   (element-type GObject): where to put the objects the result's object
+ *   values index, %NULL if it has none
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Like [method@Pp.Proxy.call_sync], with file descriptors and objects
+ * passed both ways; see [method@Pp.Proxy.call_full].
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GVariant *
+pp_proxy_call_full_sync (PpProxy       *self,
+                         const char    *method,
+                         GVariant      *parameters,
+                         GUnixFDList   *fd_list,
+                         GPtrArray     *in_objects,
+                         int            timeout_msec,
+                         GUnixFDList  **out_fd_list,
+                         GPtrArray    **out_objects,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
+  g_return_val_if_fail (parameters == NULL ||
+                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
+  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (out_fd_list != NULL)
+    *out_fd_list = NULL;
+  if (out_objects != NULL)
+    *out_objects = NULL;
+  return call_internal_sync (self, method, parameters, fd_list, in_objects, timeout_msec,
+                             out_fd_list, out_objects, cancellable, error);
+}
+
+guint
+pp_proxy_get_n_imported (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  return priv->imports ? pp_imports_get_n_objects (priv->imports) : 0;
 }
 
 /**

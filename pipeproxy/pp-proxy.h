@@ -170,6 +170,33 @@ GVariant   *pp_proxy_call_with_unix_fd_list_sync (PpProxy         *self,
                                                   GCancellable    *cancellable,
                                                   GError         **error);
 PP_AVAILABLE_IN_1_0
+void        pp_proxy_call_full              (PpProxy              *self,
+                                             const char           *method,
+                                             GVariant             *parameters,
+                                             GUnixFDList          *fd_list,
+                                             GPtrArray            *in_objects,
+                                             int                   timeout_msec,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+PP_AVAILABLE_IN_1_0
+GVariant   *pp_proxy_call_full_finish       (PpProxy              *self,
+                                             GUnixFDList         **out_fd_list,
+                                             GPtrArray           **out_objects,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+PP_AVAILABLE_IN_1_0
+GVariant   *pp_proxy_call_full_sync         (PpProxy              *self,
+                                             const char           *method,
+                                             GVariant             *parameters,
+                                             GUnixFDList          *fd_list,
+                                             GPtrArray            *in_objects,
+                                             int                   timeout_msec,
+                                             GUnixFDList         **out_fd_list,
+                                             GPtrArray           **out_objects,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+PP_AVAILABLE_IN_1_0
 gsize       pp_proxy_get_memfd_threshold    (PpProxy              *self);
 PP_AVAILABLE_IN_1_0
 void        pp_proxy_set_memfd_threshold    (PpProxy              *self,

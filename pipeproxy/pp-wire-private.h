@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 G_BEGIN_DECLS
 
@@ -182,5 +183,16 @@ gboolean            pp_wire_locate_args      (GVariant           *body,
  * one below @n_objects */
 int                 pp_wire_object_index     (const char         *path,
                                               guint               n_objects);
+/* Whether every object value of @value (outside variants) is one below
+ * @n_objects */
+gboolean            pp_wire_check_object_values (GVariant        *value,
+                                                 guint            n_objects);
+/* Whether a value of @type refers to objects (an 'o' outside variants), so
+ * that its frame needs an object table */
+static inline gboolean
+pp_wire_type_has_objects (const char *type)
+{
+  return strchr (type, 'o') != NULL;
+}
 
 G_END_DECLS

@@ -323,9 +323,9 @@ pp_wire_object_index (const char *path,
 
 /* Every object value of @value, outside variants (inside one, an 'o' is
  * data), indexes the object table */
-static gboolean
-check_object_values (GVariant *value,
-                     guint     n_objects)
+gboolean
+pp_wire_check_object_values (GVariant *value,
+                             guint     n_objects)
 {
   const char *type = g_variant_get_type_string (value);
   gsize n;
@@ -340,7 +340,7 @@ check_object_values (GVariant *value,
     {
       g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
 
-      if (!check_object_values (child, n_objects))
+      if (!pp_wire_check_object_values (child, n_objects))
         return FALSE;
     }
   return TRUE;
@@ -390,7 +390,7 @@ check_values (const PpWireHeader  *header,
 
   objects = g_variant_get_child_value (value, 1);
   pp_wire_split_body (body, NULL, strings_of_kind (header->kind), &args, NULL);
-  if (!check_object_values (args, g_variant_n_children (objects)))
+  if (!pp_wire_check_object_values (args, g_variant_n_children (objects)))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                    _("Received a frame of kind %s with an object that is not in its table"),

@@ -17,6 +17,16 @@
 #include <pipeproxy/pipeproxy.h>
 
 #include "pp-test-object.h"
+#include "pp-listener-private.h"
+
+static guint finalized;
+
+static void
+count_finalized (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  finalized++;
+}
 
 static GVariant *
 concat_method (GObject   *object,
@@ -128,6 +138,37 @@ handle_any (PpListener   *listener,
                                                     g_variant_new ("(ah)", &handles), fds);
       return TRUE;
     }
+  if (strcmp (method, "hook_watch_item") == 0)
+    {
+      /* (u) → (): counts the finalization of the list's item @i */
+      g_autoptr(GObject) item = NULL;
+      guint32 i;
+
+      g_variant_get (parameters, "(u)", &i);
+      item = G_IS_LIST_MODEL (pp_listener_get_object (listener))
+             ? g_list_model_get_item (G_LIST_MODEL (pp_listener_get_object (listener)), i) : NULL;
+      if (item == NULL)
+        {
+          pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                              "no such item");
+          return TRUE;
+        }
+      g_object_weak_ref (item, count_finalized, NULL);
+      pp_invocation_return_value (invocation, NULL);
+      return TRUE;
+    }
+  if (strcmp (method, "hook_finalized") == 0)
+    {
+      pp_invocation_return_value (invocation, g_variant_new ("(u)", finalized));
+      return TRUE;
+    }
+  if (strcmp (method, "hook_exported") == 0)
+    {
+      /* How many objects the peer holds proxies of */
+      pp_invocation_return_value (invocation,
+                                  g_variant_new ("(u)", pp_listener_get_n_exported (listener)));
+      return TRUE;
+    }
   if (strcmp (method, "hook_fail") == 0)
     {
       /* A domain only this process knows */
@@ -163,6 +204,7 @@ main (int   argc,
   const char *kind = "test";
   gboolean pipes = FALSE;
   gint64 memfd_threshold = -1;
+  gint64 max_objects = -1;
 
   for (int i = 1; i < argc; i++)
     {
@@ -172,6 +214,8 @@ main (int   argc,
         kind = argv[i] + strlen ("--object=");
       else if (g_str_has_prefix (argv[i], "--memfd-threshold="))
         memfd_threshold = g_ascii_strtoll (argv[i] + strlen ("--memfd-threshold="), NULL, 10);
+      else if (g_str_has_prefix (argv[i], "--max-objects="))
+        max_objects = g_ascii_strtoll (argv[i] + strlen ("--max-objects="), NULL, 10);
     }
 
   if (strcmp (kind, "test") == 0)
@@ -201,6 +245,37 @@ main (int   argc,
     }
   else if (strcmp (kind, "list-store") == 0)
     object = G_OBJECT (g_list_store_new (G_TYPE_OBJECT));
+  else if (strcmp (kind, "action-store") == 0 || strcmp (kind, "limited-action-store") == 0)
+    {
+      /* Objects to hand out: actions a0, a1 and a2 */
+      GListStore *store = g_list_store_new (G_TYPE_SIMPLE_ACTION);
+
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("a%u", i);
+          g_autoptr(GSimpleAction) action = g_simple_action_new (name, NULL);
+
+          g_list_store_append (store, action);
+        }
+      object = G_OBJECT (store);
+      /* The peer may hold one at a time */
+      if (kind[0] == 'l')
+        max_objects = 1;
+    }
+  else if (strcmp (kind, "sectioned-menu") == 0)
+    {
+      /* A menu whose item 0 is a section of two items, and item 1 a submenu */
+      GMenu *menu = g_menu_new ();
+      g_autoptr(GMenu) section = g_menu_new ();
+      g_autoptr(GMenu) submenu = g_menu_new ();
+
+      g_menu_append (section, "One", "app.one");
+      g_menu_append (section, "Two", "app.two");
+      g_menu_append (submenu, "Three", "app.three");
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+      g_menu_append_submenu (menu, "More", G_MENU_MODEL (submenu));
+      object = G_OBJECT (menu);
+    }
   else if (strcmp (kind, "settings") == 0)
     object = G_OBJECT (g_settings_new ("org.pipeproxy.Test"));  /* see test-checks */
   else
@@ -225,6 +300,8 @@ main (int   argc,
 
   if (memfd_threshold >= 0)
     pp_listener_set_memfd_threshold (listener, memfd_threshold);
+  if (max_objects >= 0)
+    pp_listener_set_max_objects (listener, max_objects);
   pp_listener_add_method (listener, "concat", G_VARIANT_TYPE ("(ss)"), G_VARIANT_TYPE ("(s)"),
                           concat_method, NULL, NULL);
   g_signal_connect (listener, "handle-method-call", G_CALLBACK (handle_any), NULL);

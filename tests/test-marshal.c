@@ -321,6 +321,7 @@ test_scalars (void)
         case PP_TAG_SLIST:
         case PP_TAG_PTR_ARRAY:
         case PP_TAG_HASH_TABLE:
+        case PP_TAG_OBJECT:
         default:
           g_assert_not_reached ();
         }

@@ -291,7 +291,7 @@ test_dangerous_methods (Fixture       *f,
     "ref", "unref", "ref_sink", "run_dispose", "freeze_notify", "thaw_notify",
     "set_data", "get_data", "weak_ref", "set_property",
   };
-  static const char * const unsupported[] = { "take_object", "take_point" };
+  static const char * const unsupported[] = { "take_point" };
   g_autoptr(GVariant) count = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (denied); i++)

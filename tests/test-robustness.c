@@ -311,9 +311,19 @@ conn_init (Conn       *conn,
   conn->fd = socket_fd (peer->stream);
 }
 
+static void conn_handshake_as (Conn       *conn,
+                               const char *expected_type);
+
 /* Sends HELLO with serial 1 and checks the WELCOME. */
 static void
 conn_handshake (Conn *conn)
+{
+  conn_handshake_as (conn, "PpTestObject");
+}
+
+static void
+conn_handshake_as (Conn       *conn,
+                   const char *expected_type)
 {
   g_autoptr(GBytes) hello = hello_frame (1, PP_WIRE_MAGIC, PP_WIRE_PROTOCOL_VERSION);
   Frame *welcome;
@@ -331,7 +341,7 @@ conn_handshake (Conn *conn)
   g_assert_cmpstr (magic, ==, PP_WIRE_MAGIC);
   g_assert_cmpuint (version, ==, PP_WIRE_PROTOCOL_VERSION);
   g_assert_true (g_variant_lookup (info, "type-name", "&s", &type_name));
-  g_assert_cmpstr (type_name, ==, "PpTestObject");
+  g_assert_cmpstr (type_name, ==, expected_type);
   frame_free (welcome);
 }
 
@@ -448,6 +458,131 @@ check_closes_silently (gboolean  handshake,
   raw_write_bytes (conn.fd, bytes);
   frames = conn_finish (&conn, code);
   message = assert_refusal (frames, code);
+}
+
+/* Object references ------------------------------------------------------ */
+
+/* A listener serving a GListStore of actions, whose item 0 we got: the
+ * frames that came, TYPE, INTRODUCE, then the RETURN; the handle */
+static guint32
+conn_start_with_object (Conn *conn)
+{
+  g_autoptr(GBytes) call = pp_wire_encode_call (2, 0, PP_WIRE_FLAGS_NONE, 0, "get_item",
+                                                g_variant_new ("(u)", 0), NULL);
+  g_autoptr(GVariant) table = NULL;
+  g_autoptr(GVariant) inner = NULL;
+  Frame *frame;
+  gboolean theirs;
+  guint32 handle;
+
+  conn_init (conn, pp_test_peer_spawn ("action-store", FALSE));
+  conn_handshake_as (conn, "GListStore");
+  g_assert_true (raw_write_bytes (conn->fd, call));
+
+  frame = raw_read_frame (conn->fd);
+  g_assert_cmpuint (frame->header.kind, ==, PP_WIRE_KIND_TYPE);
+  frame_free (frame);
+  frame = raw_read_frame (conn->fd);
+  g_assert_cmpuint (frame->header.kind, ==, PP_WIRE_KIND_INTRODUCE);
+  frame_free (frame);
+  frame = raw_read_frame (conn->fd);
+  g_assert_cmpuint (frame->header.kind, ==, PP_WIRE_KIND_RETURN);
+  g_assert_cmpuint (frame->header.flags, ==, PP_WIRE_FLAGS_OBJECTS);
+  inner = pp_wire_unwrap_objects (frame->body, &table);
+  g_assert_cmpuint (g_variant_n_children (table), ==, 1);
+  g_variant_get_child (table, 0, "(bu)", &theirs, &handle);
+  g_assert_true (theirs);
+  g_assert_cmpuint (handle, !=, 0);
+  frame_free (frame);
+  return handle;
+}
+
+static GBytes *
+release_frame (guint32 handle,
+               guint32 count)
+{
+  return pp_wire_encode (PP_WIRE_KIND_RELEASE, PP_WIRE_FLAGS_NONE, 0, 0,
+                         g_variant_new_parsed ("[(%u, %u)]", handle, count));
+}
+
+/* Releasing what was never given, more than was given, or twice, breaks
+ * the protocol, and the same way */
+static void
+test_hostile_release (void)
+{
+  const struct { gboolean given; guint32 first; guint32 second; } cases[] = {
+    { FALSE, 1, 0 },    /* a handle never given */
+    { TRUE, 2, 0 },     /* more than was given */
+    { TRUE, G_MAXUINT32, 0 },
+    { TRUE, 1, 1 },     /* twice */
+    { TRUE, 0, 0 },     /* nothing */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) frames = NULL;
+      g_autofree char *message = NULL;
+      g_autoptr(GBytes) first = NULL;
+      Conn conn;
+      guint32 handle = 77;
+
+      if (cases[i].given)
+        handle = conn_start_with_object (&conn);
+      else
+        conn_start (&conn, TRUE);
+      first = release_frame (handle, cases[i].first);
+      g_assert_true (raw_write_bytes (conn.fd, first));
+      if (cases[i].second != 0)
+        {
+          g_autoptr(GBytes) second = release_frame (handle, cases[i].second);
+          Frame *released = raw_read_frame (conn.fd);
+
+          /* The first one was right: acknowledged */
+          g_assert_cmpuint (released->header.kind, ==, PP_WIRE_KIND_RELEASED);
+          frame_free (released);
+          g_assert_true (raw_write_bytes (conn.fd, second));
+        }
+      frames = conn_finish (&conn, PP_ERROR_PROTOCOL);
+      message = assert_refusal (frames, PP_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (message, "does not hold"));
+    }
+}
+
+/* A call naming, as one of the listener's own objects, one it did not
+ * give */
+static void
+test_hostile_object_reference (void)
+{
+  const guint32 handles[] = { 0, 1, 2, G_MAXUINT32 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (handles); i++)
+    {
+      g_autoptr(GPtrArray) frames = NULL;
+      g_autofree char *message = NULL;
+      g_autoptr(GBytes) call = NULL;
+      Conn conn;
+
+      conn_start (&conn, TRUE);
+      /* handle 0 is the object served: a reference to it is fine */
+      call = pp_wire_encode_call (3, 0, PP_WIRE_FLAGS_OBJECTS, 0, "concat",
+                                  g_variant_new ("(ss)", "a", "b"),
+                                  g_variant_new_parsed ("[(false, %u)]", handles[i]));
+      g_assert_true (raw_write_bytes (conn.fd, call));
+      if (handles[i] == 0)
+        {
+          Frame *reply = raw_read_frame (conn.fd);
+
+          g_assert_cmpuint (reply->header.kind, ==, PP_WIRE_KIND_RETURN);
+          g_assert_cmpuint (reply->header.serial, ==, 3);
+          frame_free (reply);
+          conn_check_alive (&conn);
+          g_clear_pointer (&conn.peer, pp_test_peer_free);
+          continue;
+        }
+      frames = conn_finish (&conn, PP_ERROR_PROTOCOL);
+      message = assert_refusal (frames, PP_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (message, "cannot refer to"));
+    }
 }
 
 static void
@@ -1577,6 +1712,8 @@ main (int   argc,
                    test_no_call_after_protocol_error);
   g_test_add_func ("/Pp/Robustness/closed-proxy-idle", test_closed_proxy_idle);
   g_test_add_func ("/Pp/Robustness/closed-listener-idle", test_closed_listener_idle);
+  g_test_add_func ("/Pp/Robustness/hostile-release", test_hostile_release);
+  g_test_add_func ("/Pp/Robustness/hostile-object-reference", test_hostile_object_reference);
 
   return g_test_run ();
 }

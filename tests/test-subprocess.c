@@ -515,8 +515,9 @@ test_host_constructor_refusals (void)
   assert_constructor_refused ("ThemedIcon", "new", g_variant_new ("(i)", 3),
                               PP_ERROR_INVALID_ARGUMENTS, "(s)");
   assert_constructor_refused ("ThemedIcon", "new", NULL, PP_ERROR_INVALID_ARGUMENTS, "(s)");
-  /* Takes an object and a callback */
-  assert_constructor_refused ("SimpleAsyncResult", "new", NULL, PP_ERROR_UNSUPPORTED_TYPE, "");
+  /* Takes a callback */
+  assert_constructor_refused ("SimpleAsyncResult", "new", NULL, PP_ERROR_ACCESS_DENIED,
+                              "callback");
 }
 
 int

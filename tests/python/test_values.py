@@ -76,13 +76,13 @@ class ValuesTestCase(unittest.TestCase):
         self.assertEqual(action.props.parameter_type.dup_string(), 's')
 
     def test_refused_method_says_why(self):
-        menu = self.host('Gio', '2.0', 'Menu')
+        store = self.host('Gio', '2.0', 'ListStore')
         with self.assertRaises(AttributeError) as raised:
-            menu.append_item
-        self.assertIn('MenuItem', str(raised.exception))
-        members = menu.list_methods()
+            store.sort
+        self.assertIn('compare_func', str(raised.exception))
+        members = store.list_methods()
         refused = [members.get_item(i) for i in range(members.get_n_items())
-                   if members.get_item(i).get_name() == 'append_item']
+                   if members.get_item(i).get_name() == 'sort']
         self.assertEqual(len(refused), 1)
         self.assertFalse(refused[0].get_available())
 

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pp-connection-private.h"
+#include "pp-forwarder-private.h"
+#include "pp-preconditions-private.h"
+
+G_BEGIN_DECLS
+
+/* The export table of one connection: the objects this side serves to the
+ * peer, each under a handle. The same object keeps its handle while it is
+ * exported; handles are never reused. Per handle the table counts the
+ * references it sent (every occurrence in a frame); the peer's RELEASE
+ * gives back what it received, and at 0 the object is dropped and the
+ * peer told with RELEASED. The first reference to an object comes right
+ * after a TYPE (once per type and connection) and an INTRODUCE, in the
+ * same write batch.
+ *
+ * Thread-safe: frames that refer to objects may be sent from any thread
+ * (under the connection's lock, see pp_exports_send()); RELEASE is taken
+ * in the owner context, where the objects are unreferenced. */
+
+typedef struct _PpExports PpExports;
+
+/* How many handles the peer may hold at once, by default */
+#define PP_DEFAULT_MAX_OBJECTS 65536
+
+/* Whether @object is a proxy of the peer's, on @connection, and its handle */
+typedef gboolean (*PpExportsPeerHandleFunc) (GObject      *object,
+                                             PpConnection *connection,
+                                             guint32      *handle);
+
+PpExports   *pp_exports_new            (PpConnection            *connection,
+                                        PpExportsPeerHandleFunc  peer_handle);
+PpExports   *pp_exports_ref            (PpExports               *self);
+void         pp_exports_unref          (PpExports               *self);
+/* The root object, handle 0: never counted, never released */
+void         pp_exports_set_root       (PpExports               *self,
+                                        GObject                 *object);
+void         pp_exports_set_max_objects (PpExports              *self,
+                                         guint                   max);
+guint        pp_exports_get_max_objects (PpExports              *self);
+/* Handles the peer holds now, the root not counted */
+guint        pp_exports_get_n_objects  (PpExports               *self);
+/* Every export dropped, as when the connection ends; the objects are
+ * unreferenced in the calling thread */
+void         pp_exports_clear          (PpExports               *self);
+
+/* The object exported as @handle, with its forwarder and preconditions
+ * (borrowed, valid while the returned reference is held), or NULL; for
+ * the root, its object alone */
+GObject     *pp_exports_lookup         (PpExports               *self,
+                                        guint32                  handle,
+                                        PpForwarder            **forwarder,
+                                        PpPreconditions        **preconditions);
+
+/* Builds the frame referring to @objects (which it indexes as "/N") with
+ * @table, the frame's object table (a(bu), floating), under the
+ * connection's lock */
+typedef GBytes *(*PpObjectsFrameBuilder) (GVariant *table,
+                                          gpointer  user_data);
+
+/* Sends the frame @build makes, with @fds, right after the TYPE and
+ * INTRODUCE frames @objects need. Fails, sending nothing, when exporting
+ * them would take the peer past the limit (PP_ERROR_LIMIT_EXCEEDED) or
+ * an object is a proxy of another connection's. */
+gboolean     pp_exports_send           (PpExports               *self,
+                                        GPtrArray               *objects,
+                                        PpObjectsFrameBuilder    build,
+                                        gpointer                 build_data,
+                                        GUnixFDList             *fds,
+                                        GError                 **error);
+
+/* The peer's RELEASE: FALSE, with a protocol error, for a handle it does
+ * not hold or a count larger than it received */
+gboolean     pp_exports_take_release   (PpExports               *self,
+                                        GVariant                *body,
+                                        GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpExports, pp_exports_unref)
+
+G_END_DECLS

@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-description-private.h"
+#include "pp-error.h"
+#include "pp-error-private.h"
+#include "pp-exports-private.h"
+#include "pp-introspection-private.h"
+
+typedef struct
+{
+  guint32   id;
+  gboolean  sent;           /* its TYPE went to the peer */
+  GVariant *description;    /* a{sv}, without property values */
+} ExportedType;
+
+typedef struct
+{
+  guint32          handle;
+  GObject         *object;
+  guint64          given;   /* references sent, not yet released */
+  ExportedType    *type;
+  PpForwarder     *forwarder;
+  PpPreconditions *preconditions;
+} Export;
+
+struct _PpExports
+{
+  gatomicrefcount          ref_count;
+  GMutex                   lock;
+  PpConnection            *connection;   /* borrowed: it outlives the owner's use */
+  PpExportsPeerHandleFunc  peer_handle;
+  GHashTable              *by_handle;    /* handle → Export */
+  GHashTable              *by_object;    /* GObject → Export */
+  GHashTable              *types;        /* GType → ExportedType */
+  GObject                 *root;
+  guint32                  next_handle;
+  guint32                  next_type_id;
+  guint                    max_objects;
+};
+
+static void
+export_free (gpointer data)
+{
+  Export *export = data;
+
+  pp_forwarder_free (export->forwarder);
+  pp_preconditions_free (export->preconditions);
+  g_object_unref (export->object);
+  g_free (export);
+}
+
+static void
+exported_type_free (gpointer data)
+{
+  ExportedType *type = data;
+
+  g_variant_unref (type->description);
+  g_free (type);
+}
+
+PpExports *
+pp_exports_new (PpConnection            *connection,
+                PpExportsPeerHandleFunc  peer_handle)
+{
+  PpExports *self = g_new0 (PpExports, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  self->connection = connection;
+  self->peer_handle = peer_handle;
+  self->by_handle = g_hash_table_new (NULL, NULL);
+  self->by_object = g_hash_table_new (NULL, NULL);
+  self->types = g_hash_table_new_full (NULL, NULL, NULL, exported_type_free);
+  self->next_handle = PP_WIRE_ROOT_HANDLE + 1;
+  self->next_type_id = 1;
+  self->max_objects = PP_DEFAULT_MAX_OBJECTS;
+  return self;
+}
+
+PpExports *
+pp_exports_ref (PpExports *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+pp_exports_unref (PpExports *self)
+{
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  pp_exports_clear (self);
+  g_hash_table_unref (self->by_handle);
+  g_hash_table_unref (self->by_object);
+  g_hash_table_unref (self->types);
+  g_clear_object (&self->root);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+void
+pp_exports_set_root (PpExports *self,
+                     GObject   *object)
+{
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->root, object);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+pp_exports_set_max_objects (PpExports *self,
+                            guint      max)
+{
+  g_mutex_lock (&self->lock);
+  self->max_objects = max;
+  g_mutex_unlock (&self->lock);
+}
+
+guint
+pp_exports_get_max_objects (PpExports *self)
+{
+  guint max;
+
+  g_mutex_lock (&self->lock);
+  max = self->max_objects;
+  g_mutex_unlock (&self->lock);
+  return max;
+}
+
+guint
+pp_exports_get_n_objects (PpExports *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = g_hash_table_size (self->by_handle);
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+void
+pp_exports_clear (PpExports *self)
+{
+  g_autoptr(GList) exports = NULL;
+
+  g_mutex_lock (&self->lock);
+  exports = g_hash_table_get_values (self->by_handle);
+  g_hash_table_remove_all (self->by_handle);
+  g_hash_table_remove_all (self->by_object);
+  g_mutex_unlock (&self->lock);
+
+  /* Outside the lock: finalizing an object may do anything */
+  g_list_free_full (g_steal_pointer (&exports), export_free);
+}
+
+GObject *
+pp_exports_lookup (PpExports        *self,
+                   guint32           handle,
+                   PpForwarder     **forwarder,
+                   PpPreconditions **preconditions)
+{
+  GObject *object = NULL;
+  Export *export;
+
+  g_mutex_lock (&self->lock);
+  export = g_hash_table_lookup (self->by_handle, GUINT_TO_POINTER (handle));
+  if (handle == PP_WIRE_ROOT_HANDLE && self->root != NULL)
+    object = g_object_ref (self->root);
+  else if (export != NULL)
+    {
+      object = g_object_ref (export->object);
+      if (forwarder != NULL)
+        *forwarder = export->forwarder;
+      if (preconditions != NULL)
+        *preconditions = export->preconditions;
+    }
+  g_mutex_unlock (&self->lock);
+  return object;
+}
+
+/* Sending ------------------------------------------------------------------ */
+
+/* What an object needs to be introduced, found before the connection's
+ * lock is taken: reading properties and typelibs may take long, and may
+ * do anything. */
+typedef struct
+{
+  GObject  *object;
+  guint32   peer_handle;    /* for a proxy of the peer's */
+  gboolean  is_peers;
+  gboolean  is_root;
+  GType     type;
+  GVariant *type_description;  /* a{sv}, for a type not described yet */
+  GVariant *values;            /* a{sv} of mv, for an object not exported yet */
+} Prepared;
+
+typedef struct
+{
+  PpExports             *self;
+  Prepared              *prepared;
+  guint                  n;
+  PpObjectsFrameBuilder  build;
+  gpointer               build_data;
+} Batch;
+
+static GVariant *
+describe_type (PpExports *self,
+               GObject   *object)
+{
+  GType type = G_OBJECT_TYPE (object);
+  g_autoptr(PpDescription) description = pp_description_new (g_type_name (type));
+
+  pp_introspection_describe_type (type, description);
+  pp_introspection_describe_methods (type, description);
+  pp_introspection_describe_signals (type, description);
+  pp_introspection_describe_properties (object, description);
+  return g_variant_ref_sink (pp_description_serialize (description,
+                                                       pp_connection_receives_fds (self->connection)));
+}
+
+static GVariant *
+property_values (GObject *object)
+{
+  GType type = G_OBJECT_TYPE (object);
+  g_autoptr(PpDescription) description = pp_description_new (g_type_name (type));
+  GVariantBuilder builder;
+  guint n;
+
+  pp_introspection_describe_properties (object, description);
+  n = pp_description_get_n_properties (description);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sv}"));
+  for (guint i = 0; i < n; i++)
+    {
+      const PpDescribedProperty *prop = pp_description_get_property (description, i);
+
+      if (prop->value != NULL && g_variant_n_children (prop->value) > 0)
+        g_variant_builder_add (&builder, "{sv}", prop->name, prop->value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static void
+prepare (PpExports *self,
+         GPtrArray *objects,
+         Prepared  *prepared)
+{
+  for (guint i = 0; i < objects->len; i++)
+    {
+      Prepared *p = &prepared[i];
+      gboolean known_type;
+      gboolean exported;
+
+      p->object = g_ptr_array_index (objects, i);
+      p->type = G_OBJECT_TYPE (p->object);
+      if (self->peer_handle != NULL &&
+          self->peer_handle (p->object, self->connection, &p->peer_handle))
+        {
+          p->is_peers = TRUE;
+          continue;
+        }
+
+      g_mutex_lock (&self->lock);
+      p->is_root = p->object == self->root;
+      exported = p->is_root || g_hash_table_contains (self->by_object, p->object);
+      known_type = g_hash_table_contains (self->types, GSIZE_TO_POINTER (p->type));
+      g_mutex_unlock (&self->lock);
+
+      if (exported)
+        continue;
+      /* A type described twice in one batch is described once */
+      for (guint j = 0; j < i && !known_type; j++)
+        known_type = prepared[j].type_description != NULL && prepared[j].type == p->type;
+      if (!known_type)
+        p->type_description = describe_type (self, p->object);
+      p->values = property_values (p->object);
+    }
+}
+
+static void
+prepared_clear (Prepared *prepared,
+                guint     n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_pointer (&prepared[i].type_description, g_variant_unref);
+      g_clear_pointer (&prepared[i].values, g_variant_unref);
+    }
+}
+
+/* Under the exports' lock */
+static ExportedType *
+type_for_locked (PpExports *self,
+                 Prepared  *prepared,
+                 guint      n,
+                 GType      type)
+{
+  ExportedType *exported = g_hash_table_lookup (self->types, GSIZE_TO_POINTER (type));
+
+  if (exported != NULL)
+    return exported;
+  for (guint i = 0; i < n; i++)
+    if (prepared[i].type == type && prepared[i].type_description != NULL)
+      {
+        exported = g_new0 (ExportedType, 1);
+        exported->id = self->next_type_id++;
+        exported->description = g_variant_ref (prepared[i].type_description);
+        g_hash_table_insert (self->types, GSIZE_TO_POINTER (type), exported);
+        return exported;
+      }
+  return NULL;
+}
+
+/* A PpBatchBuilder: under the connection's lock, so that nothing comes
+ * between the introductions and the frame that needs them */
+static gboolean
+build_batch (GPtrArray  *frames,
+             gpointer    user_data,
+             GError    **error)
+{
+  Batch *batch = user_data;
+  PpExports *self = batch->self;
+  GVariantBuilder table;
+  GVariantBuilder introduce;
+  guint n_new = 0;
+  guint n_added = 0;
+  gboolean ok = TRUE;
+
+  g_variant_builder_init (&table, G_VARIANT_TYPE ("a(bu)"));
+  g_variant_builder_init (&introduce, G_VARIANT_TYPE ("a(uua{sv})"));
+
+  g_mutex_lock (&self->lock);
+
+  /* Checked first, so that a batch that fails changes nothing */
+  for (guint i = 0; ok && i < batch->n; i++)
+    {
+      Prepared *p = &batch->prepared[i];
+
+      if (p->is_peers || p->object == self->root ||
+          g_hash_table_contains (self->by_object, p->object))
+        continue;
+      n_new++;
+      /* Exported when it was prepared, and dropped since */
+      if (p->values == NULL || type_for_locked (self, batch->prepared, batch->n, p->type) == NULL)
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                       _("A %s was released by the peer while it was being sent back"),
+                       G_OBJECT_TYPE_NAME (p->object));
+          ok = FALSE;
+        }
+    }
+  if (ok && (g_hash_table_size (self->by_handle) + n_new > self->max_objects ||
+             self->next_handle > G_MAXUINT32 - n_new))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("The peer may hold at most %u objects"), self->max_objects);
+      ok = FALSE;
+    }
+
+  for (guint i = 0; ok && i < batch->n; i++)
+    {
+      Prepared *p = &batch->prepared[i];
+      Export *export;
+
+      if (p->is_peers)
+        {
+          g_variant_builder_add (&table, "(bu)", FALSE, p->peer_handle);
+          continue;
+        }
+      if (p->object == self->root)
+        {
+          g_variant_builder_add (&table, "(bu)", TRUE, (guint32) PP_WIRE_ROOT_HANDLE);
+          continue;
+        }
+
+      export = g_hash_table_lookup (self->by_object, p->object);
+      if (export == NULL)
+        {
+          ExportedType *type = type_for_locked (self, batch->prepared, batch->n, p->type);
+
+          if (!type->sent)
+            {
+              g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_TYPE, PP_WIRE_FLAGS_NONE,
+                                                       0, 0,
+                                                       g_variant_new ("(u@a{sv})", type->id,
+                                                                      type->description)));
+              type->sent = TRUE;
+            }
+
+          export = g_new0 (Export, 1);
+          export->handle = self->next_handle++;
+          export->object = g_object_ref (p->object);
+          export->type = type;
+          g_hash_table_insert (self->by_handle, GUINT_TO_POINTER (export->handle), export);
+          g_hash_table_insert (self->by_object, export->object, export);
+          /* From now on the peer's mirror follows its properties */
+          export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
+                                                NULL);
+          export->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (export->object));
+          pp_forwarder_start (export->forwarder);
+          n_added++;
+          g_variant_builder_add (&introduce, "(uu@a{sv})", export->handle, type->id, p->values);
+        }
+      export->given++;
+      g_variant_builder_add (&table, "(bu)", TRUE, export->handle);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    {
+      g_variant_builder_clear (&table);
+      g_variant_builder_clear (&introduce);
+      return FALSE;
+    }
+
+  if (n_added > 0)
+    g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_INTRODUCE, PP_WIRE_FLAGS_NONE, 0, 0,
+                                             g_variant_builder_end (&introduce)));
+  else
+    g_variant_builder_clear (&introduce);
+
+  g_ptr_array_add (frames, batch->build (g_variant_builder_end (&table), batch->build_data));
+  return TRUE;
+}
+
+gboolean
+pp_exports_send (PpExports              *self,
+                 GPtrArray              *objects,
+                 PpObjectsFrameBuilder   build,
+                 gpointer                build_data,
+                 GUnixFDList            *fds,
+                 GError                **error)
+{
+  Prepared *prepared = g_new0 (Prepared, MAX (objects->len, 1));
+  Batch batch = { self, prepared, objects->len, build, build_data };
+  gboolean ok;
+
+  prepare (self, objects, prepared);
+  ok = pp_connection_send_batch (self->connection, build_batch, &batch, fds, error);
+  prepared_clear (prepared, objects->len);
+  g_free (prepared);
+  return ok;
+}
+
+/* Releases ----------------------------------------------------------------- */
+
+gboolean
+pp_exports_take_release (PpExports  *self,
+                         GVariant   *body,
+                         GError    **error)
+{
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (export_free);
+  g_autoptr(GArray) released = g_array_new (FALSE, FALSE, sizeof (guint32));
+  GVariantIter iter;
+  guint32 handle, count;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  g_variant_iter_init (&iter, body);
+  while (ok && g_variant_iter_next (&iter, "(uu)", &handle, &count))
+    {
+      Export *export = g_hash_table_lookup (self->by_handle, GUINT_TO_POINTER (handle));
+
+      /* A handle never given and one released already look the same */
+      if (export == NULL || count == 0 || count > export->given)
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                       _("The peer released %u references to object %u, which it does not hold"),
+                       count, handle);
+          ok = FALSE;
+          break;
+        }
+      export->given -= count;
+      if (export->given == 0)
+        {
+          g_hash_table_remove (self->by_handle, GUINT_TO_POINTER (handle));
+          g_hash_table_remove (self->by_object, export->object);
+          g_ptr_array_add (dropped, export);
+          g_array_append_val (released, handle);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (released->len > 0)
+    {
+      g_autoptr(GBytes) frame = NULL;
+
+      frame = pp_wire_encode (PP_WIRE_KIND_RELEASED, PP_WIRE_FLAGS_NONE, 0, 0,
+                              g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, released->data,
+                                                         released->len, sizeof (guint32)));
+      pp_connection_send (self->connection, frame, NULL);
+    }
+  /* The objects go here, outside the lock */
+  return ok;
+}

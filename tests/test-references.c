@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Objects as remote references, across a process boundary: a real
+ * listener (tests/pp-test-server, in a child) serves a GListStore of
+ * GSimpleActions or a GMenu with a section; what its methods return
+ * arrives here as proxies, the same proxy for the same object, and goes
+ * back as the object itself. Releases are watched on the owner's side, by
+ * weak references on the objects and by its export table. */
+
+#include "pp-test-util.h"
+#include "pp-proxy-private.h"
+
+static void
+assert_variant (GVariant *value,
+                GVariant *expected)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (expected);
+
+  g_assert_cmpvariant (value, owned);
+}
+
+/* A call that must succeed, with its objects */
+static GVariant *
+call_full (PpProxy     *proxy,
+           const char  *method,
+           GVariant    *parameters,
+           GPtrArray   *in_objects,
+           GPtrArray  **out_objects)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *result = pp_proxy_call_full_sync (proxy, method, parameters, NULL, in_objects, -1,
+                                              NULL, out_objects, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return result;
+}
+
+static guint32
+call_u (PpProxy    *proxy,
+        const char *method,
+        GVariant   *parameters)
+{
+  g_autoptr(GVariant) result = pp_test_call (proxy, method, parameters);
+  guint32 value;
+
+  g_variant_get (result, "(u)", &value);
+  return value;
+}
+
+/* get_item (i) of a GListModel proxy: the item's proxy */
+static PpProxy *
+get_item (PpProxy *list,
+          guint    i)
+{
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GVariant) result = call_full (list, "get_item", g_variant_new ("(u)", i), NULL,
+                                          &objects);
+  const char *path;
+
+  g_variant_get (result, "(m&o)", &path);
+  g_assert_cmpstr (path, ==, "/0");
+  g_assert_nonnull (objects);
+  g_assert_cmpuint (objects->len, ==, 1);
+  g_assert_true (PP_IS_PROXY (g_ptr_array_index (objects, 0)));
+  return g_object_ref (g_ptr_array_index (objects, 0));
+}
+
+/* The import table empties when the peer acknowledged the releases,
+ * which come to the main context */
+static void
+wait_imports_empty (PpProxy *proxy)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (pp_proxy_get_n_imported (proxy) > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, pp_proxy_get_n_imported (proxy) > 0);
+  g_assert_cmpuint (pp_proxy_get_n_imported (proxy), ==, 0);
+}
+
+static void
+test_returned_objects (PpTestFixture *f,
+                       gconstpointer  data)
+{
+  g_autoptr(PpProxy) first = get_item (f->proxy, 0);
+  g_autoptr(PpProxy) again = get_item (f->proxy, 0);
+  g_autoptr(PpProxy) second = get_item (f->proxy, 1);
+  g_autoptr(GVariant) name = NULL;
+  g_autofree char *first_name = NULL;
+  g_autofree char *second_name = NULL;
+  gboolean enabled = FALSE;
+
+  /* A proxy of the item's own class, whose properties are mirrored */
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (first), ==, "GSimpleAction");
+  g_assert_true (first == again);
+  g_assert_true (first != second);
+  g_assert_true (G_OBJECT_TYPE (first) == G_OBJECT_TYPE (second));
+  g_object_get (first, "name", &first_name, "enabled", &enabled, NULL);
+  g_object_get (second, "name", &second_name, NULL);
+  g_assert_cmpstr (first_name, ==, "a0");
+  g_assert_true (enabled);
+  g_assert_cmpstr (second_name, ==, "a1");
+
+  /* Its methods are the object's */
+  name = pp_test_call (second, "get_name", NULL);
+  assert_variant (name, g_variant_new ("(s)", "a1"));
+
+  /* Its property changes follow, for it alone */
+  g_variant_unref (pp_test_call (second, "set_enabled", g_variant_new ("(b)", FALSE)));
+  g_object_get (second, "enabled", &enabled, NULL);
+  g_assert_false (enabled);
+  g_object_get (first, "enabled", &enabled, NULL);
+  g_assert_true (enabled);
+
+  /* The root's own properties are not touched */
+  g_assert_cmpuint (call_u (f->proxy, "get_n_items", NULL), ==, 3);
+  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 2);
+}
+
+static void
+test_passed_back (PpTestFixture *f,
+                  gconstpointer  data)
+{
+  g_autoptr(PpProxy) item = get_item (f->proxy, 2);
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GVariant) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  GObject *local = g_object_new (G_TYPE_OBJECT, NULL);
+
+  /* The proxy arrives as the object itself: the store finds it */
+  g_ptr_array_add (in, item);
+  found = call_full (f->proxy, "find", g_variant_new ("(o)", "/0"), in, NULL);
+  assert_variant (found, g_variant_new ("(bu)", TRUE, 2));
+
+  /* An object of ours is not passed, yet */
+  g_ptr_array_set_size (in, 0);
+  g_ptr_array_add (in, local);
+  result = pp_proxy_call_full_sync (f->proxy, "find", g_variant_new ("(o)", "/0"), NULL, in, -1,
+                                    NULL, NULL, NULL, &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
+  g_assert_null (result);
+  g_clear_error (&error);
+
+  /* Nor an index past the list */
+  result = pp_proxy_call_full_sync (f->proxy, "find", g_variant_new ("(o)", "/1"), NULL, in, -1,
+                                    NULL, NULL, NULL, &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  g_assert_null (result);
+  g_object_unref (local);
+
+  /* The connection is fine */
+  g_assert_cmpuint (call_u (f->proxy, "get_n_items", NULL), ==, 3);
+}
+
+static void
+test_release (PpTestFixture *f,
+              gconstpointer  data)
+{
+  PpProxy *item = get_item (f->proxy, 0);
+
+  /* The item leaves the store, but the proxy keeps it alive */
+  g_variant_unref (pp_test_call (f->proxy, "hook_watch_item", g_variant_new ("(u)", 0)));
+  g_variant_unref (pp_test_call (f->proxy, "remove", g_variant_new ("(u)", 0)));
+  g_assert_cmpuint (call_u (f->proxy, "hook_finalized", NULL), ==, 0);
+  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 1);
+  g_assert_cmpuint (pp_proxy_get_n_imported (f->proxy), ==, 1);
+
+  /* The last reference here releases it there, before the next call */
+  g_object_unref (item);
+  g_assert_cmpuint (call_u (f->proxy, "hook_finalized", NULL), ==, 1);
+  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 0);
+  wait_imports_empty (f->proxy);
+}
+
+/* Objects nobody keeps, returned over and over, leave no handle behind on
+ * either side */
+static void
+test_many_short_lived (PpTestFixture *f,
+                       gconstpointer  data)
+{
+  /* Fewer under valgrind, which checks what each one does */
+  const guint n = g_getenv ("PP_TEST_UNDER_VALGRIND") ? 1000 : 10000;
+  gint64 start = g_get_monotonic_time ();
+  double per_call;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GPtrArray) objects = NULL;
+      g_autoptr(GVariant) result = call_full (f->proxy, "get_item", g_variant_new ("(u)", i % 3),
+                                              NULL, &objects);
+
+      g_assert_cmpuint (objects->len, ==, 1);
+    }
+  per_call = (g_get_monotonic_time () - start) / (double) n;
+
+  /* For comparison, a call returning a number */
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    g_variant_unref (pp_test_call (f->proxy, "get_n_items", NULL));
+  g_test_message ("%u get_item calls returning a new object each: %.1f µs each; "
+                  "get_n_items: %.1f µs each", n, per_call,
+                  (g_get_monotonic_time () - start) / (double) n);
+
+  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 0);
+  wait_imports_empty (f->proxy);
+}
+
+static void
+test_limit (PpTestFixture *f,
+            gconstpointer  data)
+{
+  g_autoptr(PpProxy) first = get_item (f->proxy, 0);
+  g_autoptr(PpProxy) same = get_item (f->proxy, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(PpProxy) second = NULL;
+
+  /* One object at a time: the same one again is no new one */
+  g_assert_true (first == same);
+  result = pp_proxy_call_full_sync (f->proxy, "get_item", g_variant_new ("(u)", 1), NULL, NULL,
+                                    -1, NULL, NULL, NULL, &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED);
+  g_assert_null (result);
+  g_test_message ("%s", error->message);
+
+  /* Once released, another */
+  g_clear_object (&first);
+  g_clear_object (&same);
+  second = get_item (f->proxy, 1);
+  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 1);
+}
+
+static void
+test_menu_links (PpTestFixture *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) submenu = NULL;
+  g_autoptr(GVariant) link = NULL;
+  g_autoptr(GVariant) label = NULL;
+  PpProxy *section;
+
+  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "section"), NULL,
+                    &objects);
+  g_clear_pointer (&link, g_variant_unref);
+  g_assert_cmpuint (objects->len, ==, 1);
+  section = g_ptr_array_index (objects, 0);
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (section), ==, "GMenu");
+  {
+    g_autoptr(GVariant) n = pp_test_call (section, "get_n_items", NULL);
+
+    assert_variant (n, g_variant_new ("(i)", 2));
+  }
+  label = pp_test_call (section, "get_item_attribute_value",
+                        g_variant_new ("(is@ms)", 1, "label", g_variant_new_maybe (G_VARIANT_TYPE_STRING, NULL)));
+  assert_variant (label, g_variant_new_parsed ("(@mv <'Two'>,)"));
+
+  /* The same section is the same proxy; a link that is not there, none */
+  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "section"), NULL, &again);
+  g_clear_pointer (&link, g_variant_unref);
+  g_assert_true (g_ptr_array_index (again, 0) == (gpointer) section);
+  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "submenu"), NULL,
+                    &submenu);
+  assert_variant (link, g_variant_new_parsed ("(@mo nothing,)"));
+  g_clear_pointer (&link, g_variant_unref);
+  g_assert_true (submenu == NULL || submenu->len == 0);
+  g_clear_pointer (&submenu, g_ptr_array_unref);
+
+  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 1, "submenu"), NULL,
+                    &submenu);
+  {
+    g_autoptr(GVariant) n = pp_test_call (g_ptr_array_index (submenu, 0), "get_n_items", NULL);
+
+    assert_variant (n, g_variant_new ("(i)", 1));
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, kind, func) \
+  g_test_add ("/Pp/References/" path, PpTestFixture, kind, pp_test_fixture_set_up, func, \
+              pp_test_fixture_tear_down)
+
+  ADD ("returned-objects", "action-store", test_returned_objects);
+  ADD ("passed-back", "action-store", test_passed_back);
+  ADD ("release", "action-store", test_release);
+  ADD ("many-short-lived", "action-store", test_many_short_lived);
+  ADD ("limit", "limited-action-store", test_limit);
+  ADD ("menu-links", "sectioned-menu", test_menu_links);
+
+  return g_test_run ();
+}
