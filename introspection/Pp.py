@@ -34,7 +34,7 @@ import os
 from types import MethodType
 
 from gi._gi import FunctionInfo
-from gi.repository import GLib, Gio
+from gi.repository import GLib, GObject, Gio
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -356,6 +356,10 @@ class _RemoteMethod(object):
                                self.in_signature, len(args)))
         children = []
         for (type_string, convert), value in zip(converters, args):
+            if _value_forms and isinstance(value, GObject.GBoxed):
+                to_variant = _value_forms.get(type(value).__gtype__)
+                if to_variant is not None:
+                    value = to_variant(value)
             if type_string != 'v' and isinstance(value, GLib.Variant) and \
                     value.get_type_string() == type_string:
                 children.append(value)
@@ -919,6 +923,32 @@ class Listener(Pp.Listener):
 
 Listener = override(Listener)
 __all__.append('Listener')
+
+
+# GType -> to_variant of the value forms registered from Python
+_value_forms = {}
+
+
+def boxed_register_value_form(boxed_type, value_type, to_variant, from_variant):
+    """Lets values of boxed_type (a class such as Json.Node, or its GType)
+    cross by value, as GLib.Variant values of value_type (a GLib.VariantType
+    or a type string): to_variant(boxed) gives one, from_variant(variant)
+    gives a new boxed value back, or None when the variant does not stand for
+    one (it comes from the peer). Both processes register the same form
+    before their first listener or proxy uses the type.
+
+    Signal arguments and property values of the type arrive as boxed values.
+    A method argument may be a boxed value (converted here with to_variant);
+    a method's result is its value form, which from_variant turns back into
+    a boxed value."""
+    if isinstance(value_type, str):
+        value_type = GLib.VariantType.new(value_type)
+    Pp.boxed_register_value_form(boxed_type, value_type, to_variant, from_variant)
+    gtype = boxed_type if isinstance(boxed_type, GObject.GType) else boxed_type.__gtype__
+    _value_forms[gtype] = to_variant
+
+
+__all__.append('boxed_register_value_form')
 
 
 if hasattr(Pp, 'serve_parent'):

@@ -51,6 +51,11 @@ void                pp_boxed_register_value_form (GType                   boxed_
                                                   PpBoxedToVariantFunc    to_variant,
                                                   PpBoxedFromVariantFunc  from_variant);
 PP_AVAILABLE_IN_1_0
+void                pp_boxed_register_value_form_with_closures (GType               boxed_type,
+                                                                const GVariantType *value_type,
+                                                                GClosure           *to_variant,
+                                                                GClosure           *from_variant);
+PP_AVAILABLE_IN_1_0
 const GVariantType *pp_boxed_get_value_type      (GType                   boxed_type);
 
 G_END_DECLS

@@ -1185,7 +1185,7 @@ boxed_to_variant (const PpTypeDesc  *desc,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GVariant) v = NULL;
 
-  v = form->to_variant (value->v_pointer, &local_error);
+  v = pp_boxed_form_to_variant (form, value->v_pointer, &local_error);
   if (v == NULL)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS, _("A %s cannot be sent: %s"),
@@ -1193,7 +1193,6 @@ boxed_to_variant (const PpTypeDesc  *desc,
                    local_error ? local_error->message : _("it has no value form"));
       return NULL;
     }
-  g_variant_take_ref (v);
   if (!g_variant_is_of_type (v, form->value_type))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
@@ -1216,7 +1215,7 @@ boxed_from_variant (const PpTypeDesc  *desc,
 {
   const PpBoxedForm *form = desc->form;
   g_autoptr(GError) local_error = NULL;
-  gpointer boxed = form->from_variant (variant, &local_error);
+  gpointer boxed = pp_boxed_form_from_variant (form, variant, &local_error);
 
   if (boxed == NULL)
     {

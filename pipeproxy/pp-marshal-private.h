@@ -88,7 +88,9 @@ typedef union
 
 typedef struct _PpTypeDesc PpTypeDesc;
 
-/* A value form registered with pp_boxed_register_value_form() */
+/* A value form registered with pp_boxed_register_value_form() (the
+ * functions) or pp_boxed_register_value_form_with_closures() (the
+ * closures, from a binding) */
 typedef struct
 {
   GType                   type;
@@ -99,9 +101,21 @@ typedef struct
                                           GError        **error);
   gpointer               (*from_variant) (GVariant       *value,
                                           GError        **error);
+  GClosure               *to_closure;
+  GClosure               *from_closure;
 } PpBoxedForm;
 
 const PpBoxedForm *pp_boxed_lookup_form (GType type);
+/* The value form of @boxed: a new reference (not floating), or NULL with
+ * @error set when the form's function or closure gave none */
+GVariant          *pp_boxed_form_to_variant   (const PpBoxedForm  *form,
+                                               gconstpointer       boxed,
+                                               GError            **error);
+/* A new boxed value from @value (of the form's type), or NULL with @error
+ * set */
+gpointer           pp_boxed_form_from_variant (const PpBoxedForm  *form,
+                                               GVariant           *value,
+                                               GError            **error);
 
 struct _PpTypeDesc
 {

@@ -10,6 +10,8 @@
 #   connect NAME  connect to the abstract unix socket NAME (no fd 3), make a
 #                 proxy and print 'served <parameter>' or
 #                 'refused <domain> <code> <message>'
+#   json          serve a Json.Generator through Pp.serve_parent(), with
+#                 Json.Node registered to cross as its JSON text
 
 import socket
 import sys
@@ -75,6 +77,14 @@ def seed_get():
     return example_proxy.get_parameter() == 1
 
 
+def json():
+    import gi
+    gi.require_version('Json', '1.0')
+    from gi.repository import Json
+    pptest.register_json_node_form()
+    Pp.serve_parent(Json.Generator())
+
+
 if __name__ == '__main__':
     mode = sys.argv[1]
     if mode == 'serve':
@@ -89,5 +99,7 @@ if __name__ == '__main__':
         seed_set()
     elif mode == 'seed-get':
         sys.exit(0 if seed_get() else 1)
+    elif mode == 'json':
+        json()
     else:
         sys.exit('unknown mode %s' % mode)

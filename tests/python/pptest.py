@@ -38,6 +38,23 @@ def check_override():
     assert Pp.Proxy.__module__ == 'gi.overrides.Pp', Pp.Proxy.__module__
 
 
+def register_json_node_form():
+    """Json.Node crosses as its JSON text, in both processes."""
+    gi.require_version('Json', '1.0')
+    from gi.repository import Json
+
+    def to_variant(node):
+        return GLib.Variant('s', Json.to_string(node, False))
+
+    def from_variant(variant):
+        try:
+            return Json.from_string(variant.get_string())
+        except GLib.Error:
+            return None             # not JSON: the call fails, naming the type
+
+    Pp.boxed_register_value_form(Json.Node, GLib.VariantType('s'), to_variant, from_variant)
+
+
 # -- main loop ----------------------------------------------------------------
 
 def wait_for(predicate, timeout=5.0, what='the condition'):

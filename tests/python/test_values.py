@@ -105,6 +105,40 @@ class ValuesTestCase(unittest.TestCase):
         self.assertEqual(Pp.Proxy.call_sync(info, 'get_display_name', None, -1, None)
                          .get_type_string(), '(s)')
 
+    @unittest.skipUnless(have_typelib('Json', '1.0'), 'the json-glib typelib is not installed')
+    def test_value_form_registered_from_python(self):
+        from gi.repository import Json
+        self.assertIsNone(Pp.boxed_get_value_type(Json.Node))
+        pptest.register_json_node_form()
+        self.assertEqual(Pp.boxed_get_value_type(Json.Node).dup_string(), 's')
+        generator = Pp.Proxy.new_for_subprocess_sync(None, pptest.python_child_argv('json'),
+                                                     None, None)
+        self.proxies.append(generator)
+        names = [generator.list_methods().get_item(i)
+                 for i in range(generator.list_methods().get_n_items())]
+        self.assertTrue([m for m in names if m.get_name() == 'set_root'][0].get_available())
+        # A Json.Node made here is set in the child as its JSON text, and
+        # comes back as a new Json.Node
+        node = Json.from_string('{"name": "pipeproxy", "sizes": [1, 2.5, null]}')
+        generator.set_root(node)
+        text, length = generator.to_data()
+        self.assertEqual(Json.from_string(text).get_object().get_member('name').get_string(),
+                         'pipeproxy')
+        # A result is the value form; the mirrored property is a Json.Node,
+        # made by from_variant() here
+        self.assertEqual(Json.from_string(generator.get_root()).get_object()
+                         .get_member('name').get_string(), 'pipeproxy')
+        root = generator.props.root
+        self.assertIsInstance(root, Json.Node)
+        self.assertTrue(root.equal(node))
+        self.assertIsNot(root, node)
+        # Text that is not JSON, from a hostile peer, is refused by the
+        # form's function rather than made into a node
+        with self.assertRaises(GLib.Error) as raised:
+            Pp.Proxy.call_sync(generator, 'set_root', GLib.Variant('(s)', ('{not json',)),
+                               -1, None)
+        self.assertIn('JsonNode', raised.exception.message)
+
     def test_own_methods_never_hide_remote_ones(self):
         stream = self.host('Gio', '2.0', 'MemoryInputStream')
         self.assertFalse(stream.is_closed())
