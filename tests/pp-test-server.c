@@ -193,6 +193,30 @@ on_closed (PpListener   *listener,
   fflush (stdout);
 }
 
+static GVariant *
+matcher_to_variant (gconstpointer   boxed,
+                    GError        **error)
+{
+  g_autofree char *text = g_file_attribute_matcher_to_string ((GFileAttributeMatcher *) boxed);
+
+  return g_variant_new_string (text);
+}
+
+/* The peer's text: an empty one stands for no matcher, and is refused */
+static gpointer
+matcher_from_variant (GVariant  *value,
+                      GError   **error)
+{
+  const char *text = g_variant_get_string (value, NULL);
+
+  if (text[0] == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "empty matcher");
+      return NULL;
+    }
+  return g_file_attribute_matcher_new (text);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -278,6 +302,15 @@ main (int   argc,
     }
   else if (strcmp (kind, "settings") == 0)
     object = G_OBJECT (g_settings_new ("org.pipeproxy.Test"));  /* see test-checks */
+  else if (strcmp (kind, "file-info") == 0)
+    object = G_OBJECT (g_file_info_new ());
+  else if (strcmp (kind, "file-info-matcher-form") == 0)
+    {
+      /* GFileAttributeMatcher crosses as its string (see test-boxed) */
+      pp_boxed_register_value_form (G_TYPE_FILE_ATTRIBUTE_MATCHER, G_VARIANT_TYPE_STRING,
+                                    matcher_to_variant, matcher_from_variant);
+      object = G_OBJECT (g_file_info_new ());
+    }
   else
     {
       fprintf (stderr, "unknown object kind %s\n", kind);
