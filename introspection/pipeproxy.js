@@ -208,15 +208,53 @@ function checkValue(type, value) {
     }
 }
 
+// The boxed classes whose value form was registered with
+// registerValueForm(): class -> its toVariant
+const valueForms = new Map();
+
 function packOne(type, value) {
     if (value === undefined && type.startsWith('m'))
         value = null;
+    if (valueForms.size > 0 && value !== null && typeof value === 'object') {
+        const toVariant = valueForms.get(value.constructor);
+        if (toVariant)
+            value = toVariant(value);
+    }
     checkValue(type, value);
     if (value instanceof GLib.Variant && value.get_type_string() === type)
         return value;
     if (value instanceof GLib.Bytes && type === 'ay')
         return GLib.Variant.new_from_bytes(new GLib.VariantType('ay'), value, true);
     return new GLib.Variant(type, value);
+}
+
+/**
+ * Lets values of a boxed type with no value form of its own cross by value:
+ * Pp.boxed_register_value_form(), and a method argument may then be a value
+ * of the type, converted here with `toVariant`. Both processes register the
+ * same form before their first proxy or listener uses the type.
+ *
+ * ```js
+ * Pipeproxy.registerValueForm(Json.Node, 's',
+ *     node => new GLib.Variant('s', Json.to_string(node, false)),
+ *     variant => Json.from_string(variant.get_string()[0]));
+ * ```
+ *
+ * Signal arguments and property values of the type arrive as boxed values;
+ * a method's result is the value form.
+ *
+ * @param {Function} boxedType - the boxed class, e.g. Json.Node
+ * @param {string|GLib.VariantType} valueType - the type of its value form
+ * @param {Function} toVariant - a value of the type to a GLib.Variant of
+ *   valueType
+ * @param {Function} fromVariant - a GLib.Variant of valueType, from the
+ *   peer, to a new value of the type, or null if it does not stand for one
+ */
+export function registerValueForm(boxedType, valueType, toVariant, fromVariant) {
+    if (typeof valueType === 'string')
+        valueType = new GLib.VariantType(valueType);
+    Pp.boxed_register_value_form(boxedType, valueType, toVariant, fromVariant);
+    valueForms.set(boxedType, toVariant);
 }
 
 /**
@@ -1008,6 +1046,7 @@ export default {
     newProxyForFd,
     newProxySync,
     packArguments,
+    registerValueForm,
     serve,
     setProperty,
     setPropertySync,

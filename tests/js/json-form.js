@@ -7,8 +7,13 @@ import GLib from 'gi://GLib';
 import Json from 'gi://Json?version=1.0';
 import Pp from 'gi://Pp?version=1.0';
 
-export function registerJsonNodeForm() {
-    Pp.boxed_register_value_form(Json.Node, new GLib.VariantType('s'),
+import * as Pipeproxy from '../../introspection/pipeproxy.js';
+
+// Pp.boxed_register_value_form() itself, or the helper module's
+// registerValueForm(), which also packs a Json.Node given as an argument
+export function registerJsonNodeForm(helper = false) {
+    (helper ? Pipeproxy.registerValueForm : Pp.boxed_register_value_form)(
+        Json.Node, new GLib.VariantType('s'),
         node => new GLib.Variant('s', Json.to_string(node, false)),
         variant => {
             try {

@@ -18,16 +18,16 @@ const CHILD = sibling(import.meta.url, 'values-child.js');
 await run([
     ['a Json.Node crosses as its registered form', async () => {
         assertEqual(Pp.boxed_get_value_type(Json.Node), null);
-        registerJsonNodeForm();
+        registerJsonNodeForm(true);
         assertEqual(Pp.boxed_get_value_type(Json.Node).dup_string(), 's');
 
         const {subprocess, stream} = Pipeproxy.spawn([gjsPath(), '-m', CHILD]);
         const generator = await Pipeproxy.newProxy(stream);
         try {
             const node = Json.from_string('{"name": "pipeproxy", "sizes": [1, 2.5, null]}');
-            // The argument is the value form; the mirrored property is a
-            // Json.Node made here by the registered function
-            await generator.set_root(Json.to_string(node, false));
+            // The argument is packed with the registered function, the
+            // mirrored property is a Json.Node made here by the other one
+            await generator.set_root(node);
             const [text] = await generator.to_data();
             assertEqual(Json.from_string(text).get_object().get_string_member('name'),
                 'pipeproxy');
