@@ -314,13 +314,19 @@ worker_end_reason (const GError *error,
 
 /* A handshake with a child that ended fails with how it ended (the
  * connection asks worker_end_reason()); a child that will not serve is
- * not left running. */
+ * not left running. A command that wrote something else than frames (a
+ * shell's greeting, a program that is not pipeproxy-host) is told so,
+ * before what was wrong with the bytes. */
 static void
-handshake_failed (PpWorker     *worker,
-                  const GError *error)
+handshake_failed (PpWorker  *worker,
+                  GError   **error)
 {
-  if (!g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+  if (!g_error_matches (*error, PP_ERROR, PP_ERROR_DISCONNECTED))
     g_subprocess_force_exit (worker->subprocess);
+  if (worker->command && g_error_matches (*error, PP_ERROR, PP_ERROR_PROTOCOL))
+    g_prefix_error (error, _("The command’s standard output is not a pipeproxy connection "
+                             "(it must run pipeproxy-host --stdio, or pp_serve_stdio(), and "
+                             "print nothing else there): "));
 }
 
 static GQuark
@@ -455,7 +461,7 @@ new_for_child_sync (GSubprocessLauncher  *launcher,
                                        cancellable, &local_error);
   if (proxy == NULL)
     {
-      handshake_failed (worker, local_error);
+      handshake_failed (worker, &local_error);
       g_propagate_error (error, local_error);
       return NULL;
     }
@@ -475,7 +481,7 @@ subprocess_proxy_ready (GObject      *source,
 
   if (proxy == NULL)
     {
-      handshake_failed (worker, error);
+      handshake_failed (worker, &error);
       g_task_return_error (task, error);
       return;
     }

@@ -248,6 +248,28 @@ test_command_ends (void)
   g_assert_nonnull (strstr (error->message, "ssh: Could not resolve hostname nowhere"));
 }
 
+/* A command that writes something else than frames (an ssh server's
+ * greeting, a shell's banner) is named as the cause, and not left running */
+static void
+test_command_not_pipeproxy (void)
+{
+  const char *argv[] = { "sh", "-c",
+                         "echo 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3 and more text'; "
+                         "sleep 60", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  proxy = pp_proxy_new_for_command_sync (NULL, argv, NULL, NULL, &error);
+  g_assert_null (proxy);
+  g_test_message ("%s", error->message);
+  g_assert_error (error, PP_ERROR, PP_ERROR_PROTOCOL);
+  g_assert_true (g_str_has_prefix (error->message, "The command’s standard output is not a "
+                                                   "pipeproxy connection"));
+  /* Stopped, not waited for */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+}
+
 /* What the served process writes to stdout does not reach the frames:
  * with G_MESSAGES_DEBUG, GLib writes debug messages to stdout, and the
  * host describes its type with some */
@@ -558,6 +580,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Command/relay-large", test_relay_large);
   g_test_add_func ("/Pp/Command/relay-refusal", test_relay_refusal);
   g_test_add_func ("/Pp/Command/ends", test_command_ends);
+  g_test_add_func ("/Pp/Command/not-pipeproxy", test_command_not_pipeproxy);
   g_test_add_func ("/Pp/Command/stdout-kept-apart", test_stdout_kept_apart);
   g_test_add_func ("/Pp/Command/sandbox-refused", test_sandbox_refused);
   g_test_add_func ("/Pp/Command/relay-latency", test_relay_latency);
