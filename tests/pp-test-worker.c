@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* A worker started by pp_proxy_new_for_subprocess_*(): serves a
- * PpTestObject to its parent until the parent goes away. */
+ * PpTestObject to its parent until the parent goes away.
+ *
+ * --ticking: the object emits "ping" and bumps "count" every 20 ms, on
+ * its own, for a peer that only watches; with --stdio it serves on
+ * standard input and output, as a command reached through ssh would. */
 
 #include <stdio.h>
 
@@ -21,12 +25,41 @@ triple (GObject   *object,
   return g_variant_new ("(i)", value * 3);
 }
 
+static gboolean
+tick (gpointer object)
+{
+  pp_test_object_emit_ping (object);
+  pp_test_object_bump_count (object);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+serve_ticking (PpTestObject *object,
+               gboolean      stdio)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean served;
+
+  g_timeout_add (20, tick, object);
+  served = stdio ? pp_serve_stdio (G_OBJECT (object), &error)
+                 : pp_serve_parent (G_OBJECT (object), &error);
+  if (!served)
+    {
+      fprintf (stderr, "worker: %s\n", error->message);
+      return 1;
+    }
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(PpTestObject) object = pp_test_object_new ();
   g_autoptr(GError) error = NULL;
+
+  if (argc > 1 && g_str_equal (argv[1], "--ticking"))
+    return serve_ticking (object, argc > 2 && g_str_equal (argv[2], "--stdio"));
 
   /* With --added, a method added by hand before serving */
   if (argc > 1 && g_str_equal (argv[1], "--added"))
