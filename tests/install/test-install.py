@@ -17,7 +17,7 @@
 #     LANGUAGE=de from the installed catalogue;
 #   - runs consumer.py (Pp and the override) and consumer.js (Pp and the
 #     helper module, imported by its file:// URL), which call the same way;
-#   - runs pipeproxy-host by hand;
+#   - runs pipeproxy-host by hand, and the pipeproxy tool;
 # and checks that everything came from the prefix: no path in the
 # environment and nothing loaded lies in the source or build tree outside it.
 # The second build directory is kept, so only the first run compiles it all.
@@ -92,6 +92,10 @@ def build_and_install():
     else:
         shutil.rmtree(sub_build, ignore_errors=True)
         proc = run([meson, 'setup', sub_build, source_root] + args, env, work_dir)
+    if proc.returncode == 0:
+        # A kept build reads a changed meson.build only when regenerated, and
+        # its list of targets is read below before anything is built
+        proc = run([ninja, '-C', sub_build, 'build.ninja'], env, work_dir)
     if proc.returncode != 0:
         return tap(False, 'configure a build with prefix %s' % prefix, proc.stdout)
     # Only what is installed (not pp-bench); the test runs alone (is_parallel
@@ -133,6 +137,8 @@ def main():
         os.path.join(libdir, 'pkgconfig', 'pipeproxy-1.0.pc'),
         os.path.join(prefix, opts['includedir'], 'pipeproxy-1.0', 'pipeproxy', 'pipeproxy.h'),
         os.path.join(prefix, opts['libexecdir'], 'pipeproxy-host'),
+        os.path.join(prefix, opts['bindir'], 'pipeproxy'),
+        os.path.join(prefix, opts['mandir'], 'man1', 'pipeproxy.1'),
     ]
     if gir:
         expected += [
@@ -253,6 +259,23 @@ def consume(tmp, opts, libdir, host, gir, nls, overrides):
             '[--constructor=NAME [--arguments=TUPEL]] NAMENSRAUM VERSION TYP '
             '[EIGENSCHAFT=WERT…]\n',
             'pipeproxy-host prints its usage in German under LANGUAGE=de', proc.stdout)
+
+    # The tool, from bindir, runs the host from libexecdir; its manual page
+    tool = os.path.join(prefix, opts['bindir'], 'pipeproxy')
+    proc = run([tool, 'call', 'Gio', '2.0', 'SimpleAction', '--prop', 'name=frobnicate',
+                'get_name'], env, tmp)
+    tap(proc.returncode == 0 and proc.stdout == "('frobnicate',)\n",
+        'the installed pipeproxy calls a GSimpleAction made by the installed pipeproxy-host',
+        proc.stdout)
+    # pipeproxy serve finds the installed host too: the far end of ssh
+    proc = run([tool, 'describe', '--command', shlex.join([tool, 'serve', 'Gio', '2.0', 'Menu'])],
+               env, tmp)
+    tap(proc.returncode == 0 and proc.stdout.startswith('type GMenu\n'),
+        'the installed pipeproxy describes a GMenu served by its own serve on stdio',
+        proc.stdout)
+    man = os.path.join(prefix, opts['mandir'], 'man1', 'pipeproxy.1')
+    tap(os.path.exists(man) and host in open(man, encoding='utf-8').read(),
+        'pipeproxy(1) is installed and names the installed pipeproxy-host', man)
 
     print('1..%d' % len(results))
     return 0 if all(results) else 1
