@@ -568,6 +568,113 @@ test_ssh (void)
   g_clear_object (&proxy);
 }
 
+/* The ssh command line that runs @remote (already a shell command: ssh
+ * hands it to the login shell there), quoted for the tool's --command */
+static char *
+ssh_command (Sshd       *sshd,
+             const char *remote)
+{
+  g_autoptr(GString) command = g_string_new (NULL);
+
+  for (guint i = 0; sshd->ssh[i] != NULL; i++)
+    {
+      g_autofree char *word = g_shell_quote (sshd->ssh[i]);
+
+      g_string_append_printf (command, "%s ", word);
+    }
+  {
+    g_autofree char *word = g_shell_quote (remote);
+
+    g_string_append (command, word);
+  }
+  return g_string_free (g_steal_pointer (&command), FALSE);
+}
+
+/* Runs the pipeproxy tool to its end; its stdout */
+static char *
+run_tool (const char * const *args,
+          int                *status)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GSubprocess) tool = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+
+  g_strv_builder_add (builder, g_getenv ("PIPEPROXY_TOOL"));
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  tool = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                         G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (tool, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("pipeproxy %s: %d\n%s%s", args[0], g_subprocess_get_exit_status (tool), out,
+                  err);
+  *status = g_subprocess_get_exit_status (tool);
+  return out;
+}
+
+/* The pipeproxy tool through a real ssh: `pipeproxy serve` at the far end
+ * calls, and a worker there that emits on its own is watched */
+static void
+test_ssh_tool (void)
+{
+  g_auto(Sshd) sshd = { 0 };
+  g_autofree char *why = NULL;
+  g_autofree char *host = g_canonicalize_filename (g_getenv ("PIPEPROXY_HOST"), NULL);
+  g_autofree char *tool = g_canonicalize_filename (g_getenv ("PIPEPROXY_TOOL"), NULL);
+  g_autofree char *worker = g_test_build_filename (G_TEST_BUILT, "pp-test-worker", NULL);
+  g_autofree char *worker_path = g_canonicalize_filename (worker, NULL);
+  g_autofree char *remote = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  if (!sshd_start (&sshd, &why))
+    {
+      g_test_skip (why);
+      return;
+    }
+
+  /* A login has none of our environment: the host in the build tree is
+   * named there */
+  {
+    g_autofree char *host_word = g_shell_quote (host);
+    g_autofree char *tool_word = g_shell_quote (tool);
+
+    remote = g_strdup_printf ("PIPEPROXY_HOST=%s %s serve Gio 2.0 SimpleAction name=frobnicate",
+                              host_word, tool_word);
+  }
+  command = ssh_command (&sshd, remote);
+  out = run_tool ((const char *[]) { "call", "--command", command, "get_name", NULL }, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "('frobnicate',)\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&remote, g_free);
+  g_clear_pointer (&command, g_free);
+
+  {
+    g_autofree char *typelibs = g_shell_quote (g_getenv ("GI_TYPELIB_PATH"));
+    g_autofree char *libraries = g_shell_quote (g_getenv ("LD_LIBRARY_PATH"));
+    g_autofree char *worker_word = g_shell_quote (worker_path);
+
+    remote = g_strdup_printf ("GI_TYPELIB_PATH=%s LD_LIBRARY_PATH=%s %s --ticking --stdio",
+                              typelibs, libraries, worker_word);
+  }
+  command = ssh_command (&sshd, remote);
+  out = run_tool ((const char *[]) { "watch", "--command", command, "--count", "4", NULL },
+                  &status);
+  g_assert_cmpint (status, ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (g_str_equal (lines[i], "signal ping ()") ||
+                   g_str_has_prefix (lines[i], "property count = uint32 "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -585,6 +692,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Command/sandbox-refused", test_sandbox_refused);
   g_test_add_func ("/Pp/Command/relay-latency", test_relay_latency);
   g_test_add_func ("/Pp/Command/ssh", test_ssh);
+  g_test_add_func ("/Pp/Command/ssh-tool", test_ssh_tool);
 
   return g_test_run ();
 }
