@@ -229,6 +229,20 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
     call (6, "remove", "(0,)"),
     call (7, "freeze", "()"),
     NULL });
+  add_frames (seeds, "menu-objects", OBJECT_MENU, (GBytes *[]) {
+    pp_fuzz_hello (1),
+    call (2, "get_item_link", "(0, 'section')"),
+    /* The menu itself, as an object the proxy holds */
+    pp_wire_encode_call (3, 0, PP_WIRE_FLAGS_OBJECTS, 0, "get_n_items", g_variant_new ("()"),
+                         g_variant_new_parsed ("[(false, uint32 0)]")),
+    pp_wire_encode (PP_WIRE_KIND_RELEASE, 0, 0, 0, g_variant_new_parsed ("[(uint32 1, uint32 1)]")),
+    NULL });
+  add_frames (seeds, "action-unknown-object", OBJECT_ACTION, (GBytes *[]) {
+    pp_fuzz_hello (1),
+    pp_wire_encode_call (2, 0, PP_WIRE_FLAGS_OBJECTS, 7, "get_name", g_variant_new ("()"),
+                         g_variant_new_parsed ("[(true, uint32 3), (false, uint32 9)]")),
+    pp_wire_encode (PP_WIRE_KIND_RELEASED, 0, 0, 0, g_variant_new_parsed ("[uint32 1]")),
+    NULL });
   add_frames (seeds, "no-hello", OBJECT_MENU, (GBytes *[]) {
     call (1, "get_n_items", "()"),
     NULL });

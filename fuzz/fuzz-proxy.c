@@ -341,6 +341,32 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
            "'properties': <[('enabled', uint32 227, 'gboolean', 'b', '', @mv <true>)]>})"),
     pp_wire_encode_return (2, g_variant_new ("(s)", "ab"), NULL),
     NULL });
+  /* Objects: a type, an object of it, a reply and a signal that refer to
+   * it, its property change, and the acknowledgement of its release */
+  pp_fuzz_seed_add_frames (seeds, "action-objects", (GBytes *[]) {
+    g_bytes_ref (action_welcome),
+    frame (PP_WIRE_KIND_TYPE, 0,
+           "(uint32 1, {'type-name': <'Thing'>, 'type-chain': <['Thing', 'GObject']>, "
+           "'methods': <[('get_name', '()', '(s)', false, 'introspected')]>, "
+           "'signals': <[('activate', uint32 130, ['GVariant'], '(mv)', '')]>, "
+           "'properties': <[('name', uint32 227, 'gchararray', 's', '', @mv <'x'>)]>})"),
+    frame (PP_WIRE_KIND_INTRODUCE, 0, "[(uint32 5, uint32 1, {'name': <@mv <'y'>>})]"),
+    pp_wire_encode_return (2, g_variant_new_parsed ("(@mo just '/0',)"),
+                           g_variant_new_parsed ("[(true, uint32 5)]")),
+    frame (PP_WIRE_KIND_PROPERTY, 0, "(uint32 5, 'name', @mv just <'z'>)"),
+    pp_wire_encode_signal (5, "activate", "", g_variant_new_parsed ("(@mv nothing,)"), NULL),
+    frame (PP_WIRE_KIND_RELEASED, 0, "[uint32 5]"),
+    NULL });
+  /* A handle never introduced, a type described twice, an object of a
+   * type never described */
+  pp_fuzz_seed_add_frames (seeds, "action-bad-objects", (GBytes *[]) {
+    g_bytes_ref (action_welcome),
+    frame (PP_WIRE_KIND_TYPE, 0, "(uint32 1, {'type-name': <'Thing'>})"),
+    frame (PP_WIRE_KIND_TYPE, 0, "(uint32 1, {'type-name': <'Thing'>})"),
+    frame (PP_WIRE_KIND_INTRODUCE, 0, "[(uint32 5, uint32 2, @a{sv} {})]"),
+    pp_wire_encode_return (2, g_variant_new_parsed ("(@o '/0',)"),
+                           g_variant_new_parsed ("[(true, uint32 6)]")),
+    NULL });
   pp_fuzz_seed_add_frames (seeds, "wrong-magic", (GBytes *[]) {
     frame (PP_WIRE_KIND_WELCOME, 1, "('pipeprox', uint32 1, @a{sv} {})"),
     NULL });
