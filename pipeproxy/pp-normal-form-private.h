@@ -33,6 +33,13 @@ gboolean pp_normal_form_check_with_depth (const GVariantType *type,
                                           const guint8       *data,
                                           gsize               size,
                                           guint               max_depth);
+/* pp_normal_form_check(), adding to @steps how many values and type nodes
+ * it looked at: a measure of its work that does not depend on the
+ * machine, for the tests */
+gboolean pp_normal_form_check_counting   (const GVariantType *type,
+                                          const guint8       *data,
+                                          gsize               size,
+                                          guint64            *steps);
 
 /* The serialisation's framing offsets: their width in a container of
  * @size bytes, one read, and the size of a container of @body bytes and

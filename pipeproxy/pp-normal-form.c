@@ -36,6 +36,7 @@ typedef struct
 {
   const char *string;
   TypeNode   *nodes;
+  guint64    *steps;    /* NULL, or counts the values looked at */
   TypeNode    stack[STACK_NODES];
 } TypeTable;
 
@@ -170,6 +171,7 @@ table_init (TypeTable  *table,
             gsize       length)
 {
   table->string = string;
+  table->steps = NULL;
   table->nodes = length <= STACK_NODES ? table->stack : g_new (TypeNode, length);
   table_fill (table->nodes, string, 0);
 }
@@ -467,6 +469,9 @@ check_value (const TypeTable *table,
              guint            depth,
              guint            max_depth)
 {
+  if (G_UNLIKELY (table->steps != NULL))
+    (*table->steps)++;
+
   /* One-member tuples have their member's bytes: skip to what they wrap */
   depth += table->nodes[pos].wrappers;
   pos = table->nodes[pos].inner;
@@ -549,11 +554,12 @@ pp_normal_form_tuple_members (const char   *type,
   return n;
 }
 
-gboolean
-pp_normal_form_check_with_depth (const GVariantType *type,
-                                 const guint8       *data,
-                                 gsize               size,
-                                 guint               max_depth)
+static gboolean
+check_counting (const GVariantType *type,
+                const guint8       *data,
+                gsize               size,
+                guint               max_depth,
+                guint64            *steps)
 {
   /* No arithmetic on a NULL pointer, even with an offset of 0 */
   static const guint8 empty[1];
@@ -571,9 +577,32 @@ pp_normal_form_check_with_depth (const GVariantType *type,
     return FALSE;
 
   table_init (&table, g_variant_type_peek_string (type), length);
+  if (steps != NULL)
+    {
+      table.steps = steps;
+      *steps += length;   /* one node of the table per byte of the type */
+    }
   normal = check_value (&table, 0, data, size, 0, max_depth);
   table_clear (&table);
   return normal;
+}
+
+gboolean
+pp_normal_form_check_with_depth (const GVariantType *type,
+                                 const guint8       *data,
+                                 gsize               size,
+                                 guint               max_depth)
+{
+  return check_counting (type, data, size, max_depth, NULL);
+}
+
+gboolean
+pp_normal_form_check_counting (const GVariantType *type,
+                               const guint8       *data,
+                               gsize               size,
+                               guint64            *steps)
+{
+  return check_counting (type, data, size, PP_NORMAL_FORM_MAX_DEPTH, steps);
 }
 
 gboolean
