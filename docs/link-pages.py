@@ -8,8 +8,9 @@
 # into gi-docgen's link (`[method@Pp.Proxy.call_sync]`, which gi-docgen
 # renders as the linked name in code font), outside fenced code blocks;
 # turns the heading on the first line, `# Overview`, into the `Title:`
-# gi-docgen wants there; and writes the pages into OUTDIR for gi-docgen's
-# --content-dir.
+# gi-docgen wants there; points images (`![…](images/x.png)`, which
+# gi-docgen copies next to the pages as content_images) at where they end
+# up; and writes the pages into OUTDIR for gi-docgen's --content-dir.
 #
 #   link-pages.py GIR OUTDIR PAGE.md…
 #   link-pages.py --check GIR PAGE.md…    fails on link syntax in a page, and
@@ -99,6 +100,7 @@ def link(lines, links):
                     return m.group(0)
                 return '[%s]' % target
             line = CODE_SPAN.sub(replace, line)
+            line = line.replace('](images/', '](')
         out.append(line)
     return out
 

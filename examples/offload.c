@@ -28,11 +28,11 @@
  *   milliseconds) the listener reads and answers other calls.
  *
  * - When a call is cancelled, the proxy ends it at once with
- *   G_IO_ERROR_CANCELLED and sends a CANCEL frame, but the listener only
- *   acts on CANCEL for introspected x_async()/x_finish() pairs, which get
- *   a GCancellable of the listener's. An invocation taken by
- *   ::handle-method-call is not told. So the job is stopped explicitly:
- *   the parent watches the GCancellable it passed to the call and, when it
+ *   G_IO_ERROR_CANCELLED and sends a CANCEL frame, which cancels
+ *   pp_invocation_get_cancellable() of the invocation the handler kept
+ *   (examples/gtk-progress.c stops its job that way). Here the job is
+ *   stopped explicitly instead, so that the parent learns from the answer
+ *   whether the job was still running and how far it got: the parent watches the GCancellable it passed to the call and, when it
  *   is cancelled, calls the added method "cancel_job" with the job's
  *   number, which removes the job's idle source. Since slices and calls run
  *   in the same main context, a job is not touched again once
