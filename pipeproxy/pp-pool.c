@@ -1681,6 +1681,7 @@ pp_pool_start_sync (PpPool        *self,
 
       for (;;)
         {
+          g_autoptr(GError) local_error = NULL;
           gboolean start;
 
           g_mutex_lock (&self->lock);
@@ -1699,9 +1700,12 @@ pp_pool_start_sync (PpPool        *self,
 
           if (!start)
             break;
-          start_worker_sync (self, FALSE, cancellable, error);
-          if (error != NULL && *error != NULL)
+          /* Its own error: @error may be NULL, and a start that fails
+           * would be tried again forever */
+          start_worker_sync (self, FALSE, cancellable, &local_error);
+          if (local_error != NULL)
             {
+              g_propagate_error (error, g_steal_pointer (&local_error));
               ok = FALSE;
               break;
             }

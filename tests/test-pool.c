@@ -761,7 +761,13 @@ test_start_failure (void)
   value = pp_pool_call_sync (pool, "pid", NULL, -1, NULL, &error);
   g_assert_null (value);
   g_assert_nonnull (error);
+  g_clear_error (&error);
   g_clear_error (&slot.error);
+
+  /* Starting ahead of time stops at the first failure, reported or not */
+  g_assert_false (pp_pool_start_sync (pool, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_false (pp_pool_start_sync (pool, NULL, NULL));
 }
 
 /* Synchronous calls from another thread while this one runs the pool's
