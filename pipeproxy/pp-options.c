@@ -263,6 +263,33 @@ pp_options_new (void)
   return g_object_new (PP_TYPE_OPTIONS, NULL);
 }
 
+/* Every property that can be read and written, so that new ones are copied
+ * too; the defaults for NULL */
+PpOptions *
+pp_options_copy (PpOptions *options)
+{
+  PpOptions *copy = pp_options_new ();
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n;
+
+  if (options == NULL)
+    return copy;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (options), &n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if ((pspecs[i]->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE ||
+          (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY))
+        continue;
+      g_value_init (&value, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (options), pspecs[i]->name, &value);
+      g_object_set_property (G_OBJECT (copy), pspecs[i]->name, &value);
+    }
+  return copy;
+}
+
 /* Sets a field and notifies when it changes */
 #define SET_FIELD(self, field, value, prop)                                    \
   G_STMT_START {                                                               \

@@ -8,6 +8,7 @@
 #include "pp-error.h"
 #include "pp-marshal-private.h"
 #include "pp-member.h"
+#include "pp-options-private.h"
 #include "pp-pool.h"
 #include "pp-subprocess.h"
 
@@ -1868,33 +1869,6 @@ pp_pool_is_closed (PpPool *self)
 
 /* Properties ------------------------------------------------------------------ */
 
-/* Every property that can be read and written, so that new ones are copied
- * too */
-static PpOptions *
-copy_options (PpOptions *options)
-{
-  PpOptions *copy = pp_options_new ();
-  g_autofree GParamSpec **pspecs = NULL;
-  guint n;
-
-  if (options == NULL)
-    return copy;
-
-  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (options), &n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_auto(GValue) value = G_VALUE_INIT;
-
-      if ((pspecs[i]->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE ||
-          (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY))
-        continue;
-      g_value_init (&value, pspecs[i]->value_type);
-      g_object_get_property (G_OBJECT (options), pspecs[i]->name, &value);
-      g_object_set_property (G_OBJECT (copy), pspecs[i]->name, &value);
-    }
-  return copy;
-}
-
 /**
  * pp_pool_get_workers:
  * @self: a #PpPool
@@ -1929,7 +1903,7 @@ pp_pool_dup_options (PpPool *self)
 {
   g_return_val_if_fail (PP_IS_POOL (self), NULL);
 
-  return copy_options (self->options);
+  return pp_options_copy (self->options);
 }
 
 static guint
@@ -2322,7 +2296,7 @@ pp_pool_set_property (GObject      *object,
     case PROP_OPTIONS:
       /* A copy: the caller may change or reuse its options */
       g_clear_object (&self->options);
-      self->options = copy_options (g_value_get_object (value));
+      self->options = pp_options_copy (g_value_get_object (value));
       break;
     case PROP_MAX_WORKERS:
       pp_pool_set_max_workers (self, g_value_get_uint (value));
