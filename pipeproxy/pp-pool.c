@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <string.h>
-#include <glib/gi18n-lib.h>
-
-#include "pp-enums.h"
-#include "pp-error.h"
-#include "pp-marshal-private.h"
-#include "pp-member.h"
+#include "pp-call-table-private.h"
 #include "pp-options-private.h"
-#include "pp-pool.h"
-#include "pp-subprocess.h"
+#include "pp-pool-queue-private.h"
+#include "pp-pool-signals-private.h"
+#include "pp-pool-worker-private.h"
 
 /**
  * PpPool:
@@ -76,81 +71,6 @@
  * Since: 1.0
  */
 
-/* A worker: its proxy and what the pool knows of it. Fields marked so are
- * under the pool's lock; the rest is set once, in the pool's context. */
-typedef struct
-{
-  gatomicrefcount  ref_count;
-  GWeakRef         pool;
-  PpProxy         *proxy;
-  gulong           closed_id;
-  guint            n_signals;
-  char           **signal_names;  /* by index: the name of one forwardable, else NULL */
-
-  /* under the lock */
-  gulong          *forward_ids;   /* 0 when not forwarded, by index */
-  guint            in_flight;
-  guint            n_given;
-  gint64           last_done;     /* monotonic µs; the start for a new one */
-  guint            retiring : 1;  /* takes no more calls; ends when idle */
-  guint            ended : 1;     /* out of the pool */
-  GSource         *idle_source;
-} Worker;
-
-/* One call made through the pool, the task data of its GTask */
-typedef struct
-{
-  char         *method;
-  GVariant     *parameters;       /* NULL for none */
-  GUnixFDList  *fd_list;
-  gboolean      with_fds;
-  int           timeout_msec;
-  gint64        deadline;         /* monotonic µs, G_MAXINT64 for none */
-  Worker       *worker;           /* once given to one */
-
-  /* under the lock, while it waits in the queue */
-  GList        *link;
-  GSource      *timeout_source;
-  GSource      *cancel_source;
-} PoolCall;
-
-typedef struct
-{
-  GVariant     *value;
-  GUnixFDList  *fd_list;
-} CallResult;
-
-struct _PpPool
-{
-  GObject        parent_instance;
-
-  GMainContext  *context;
-  GCancellable  *cancellable;     /* of the starts, cancelled on close */
-  GSource       *watch_source;    /* keeps the workers' signal forwarding current */
-  GListStore    *worker_model;    /* changed in the pool's context */
-
-  /* Set at construction */
-  char         **argv;
-  char          *namespace_;
-  char          *version;
-  char          *type_name;
-  char         **construct_properties;
-  PpOptions     *options;         /* a copy */
-
-  GMutex         lock;
-  guint          max_workers;
-  guint          concurrent_calls;
-  guint          max_calls_per_worker;
-  guint          idle_timeout;
-  GPtrArray     *workers;         /* Worker, one reference each; not ended */
-  guint          n_starting;
-  GQueue         queue;           /* GTask, one reference each */
-  GPtrArray     *start_tasks;     /* GTask of pp_pool_start_async() */
-  gint64         retry_start;     /* after a failed start, none before then while others run */
-  gboolean       maintenance_scheduled;
-  gboolean       closed;
-};
-
 enum {
   PROP_0,
   PROP_ARGV,
@@ -167,6 +87,7 @@ enum {
   N_PROPS
 };
 
+/* Emitted by pp-pool-worker.c and pp-pool-signals.c, by name */
 enum {
   WORKER_STARTED,
   WORKER_ENDED,
@@ -180,77 +101,22 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PpPool, pp_pool, G_TYPE_OBJECT)
 
-/* A worker that failed to start is not tried again for this long (µs)
- * while others run */
-#define START_RETRY_DELAY G_USEC_PER_SEC
+static void pp_pool_dispatch_maintain_later (PpPool *self);
 
-static void maintain_later (PpPool *self);
-
-/* Workers ------------------------------------------------------------------ */
-
-static Worker *
-worker_ref (Worker *w)
-{
-  g_atomic_ref_count_inc (&w->ref_count);
-  return w;
-}
-
-static void
-worker_unref (Worker *w)
-{
-  if (!g_atomic_ref_count_dec (&w->ref_count))
-    return;
-  g_weak_ref_clear (&w->pool);
-  g_clear_object (&w->proxy);
-  for (guint i = 0; i < w->n_signals; i++)
-    g_free (w->signal_names[i]);
-  g_free (w->signal_names);
-  g_free (w->forward_ids);
-  g_free (w);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Worker, worker_unref)
-
-/* Signals whose arguments all convert to a GVariant are forwarded; a
- * stream argument ('h') would need its descriptor. */
-static Worker *
-worker_new (PpPool  *self,
-            PpProxy *proxy)
-{
-  g_autoptr(GListModel) members = pp_proxy_list_signals (proxy);
-  Worker *w = g_new0 (Worker, 1);
-
-  g_atomic_ref_count_init (&w->ref_count);
-  g_weak_ref_init (&w->pool, self);
-  w->proxy = proxy;
-  w->last_done = g_get_monotonic_time ();
-  w->n_signals = members ? g_list_model_get_n_items (members) : 0;
-  w->signal_names = g_new0 (char *, w->n_signals);
-  w->forward_ids = g_new0 (gulong, w->n_signals);
-  for (guint i = 0; i < w->n_signals; i++)
-    {
-      g_autoptr(PpSignalMember) member = g_list_model_get_item (members, i);
-      const char *name = pp_member_get_name (PP_MEMBER (member));
-
-      if (pp_member_get_available (PP_MEMBER (member)) &&
-          strchr (pp_signal_member_get_signature (member), 'h') == NULL &&
-          g_signal_lookup (name, G_OBJECT_TYPE (proxy)) != 0)
-        w->signal_names[i] = g_strdup (name);
-    }
-  return w;
-}
+/* Dispatch: where a call goes ---------------------------------------------- */
 
 /* Idle ones first, the one that finished last among them; then, below the
- * limit of calls in flight, the least busy. Under the lock. */
-static Worker *
+ * limit of calls in flight (or at any count, @over_limit), the least busy.
+ * Under the lock. */
+static PpPoolWorker *
 pick_worker (PpPool   *self,
              gboolean  over_limit)
 {
-  Worker *best = NULL;
+  PpPoolWorker *best = NULL;
 
   for (guint i = 0; i < self->workers->len; i++)
     {
-      Worker *w = g_ptr_array_index (self->workers, i);
+      PpPoolWorker *w = g_ptr_array_index (self->workers, i);
 
       if (w->retiring || (!over_limit && w->in_flight >= self->concurrent_calls) ||
           pp_proxy_is_closed (w->proxy))
@@ -262,26 +128,10 @@ pick_worker (PpPool   *self,
   return best;
 }
 
-/* A call goes to @w. Under the lock. */
-static void
-reserve (PpPool *self,
-         Worker *w)
-{
-  w->in_flight++;
-  w->n_given++;
-  if (self->max_calls_per_worker > 0 && w->n_given >= self->max_calls_per_worker)
-    w->retiring = TRUE;
-  if (w->idle_source != NULL)
-    {
-      g_source_destroy (w->idle_source);
-      g_clear_pointer (&w->idle_source, g_source_unref);
-    }
-}
-
 /* A call to @w ended, in whatever thread */
 static void
-release (PpPool *self,
-         Worker *w)
+release (PpPool       *self,
+         PpPoolWorker *w)
 {
   gboolean maintain;
 
@@ -295,567 +145,14 @@ release (PpPool *self,
   g_mutex_unlock (&self->lock);
 
   if (maintain)
-    maintain_later (self);
-}
-
-static gboolean
-can_start (PpPool *self)
-{
-  guint alive = self->workers->len + self->n_starting;
-
-  return !self->closed && alive < self->max_workers &&
-         (alive == 0 || self->retry_start == 0 || g_get_monotonic_time () >= self->retry_start);
-}
-
-/* Signal forwarding -------------------------------------------------------- */
-
-typedef struct
-{
-  GClosure  closure;
-  Worker   *worker;
-  char     *name;
-} Forward;
-
-static void
-forward_finalize (gpointer  data,
-                  GClosure *closure)
-{
-  Forward *forward = (Forward *) closure;
-
-  worker_unref (forward->worker);
-  g_free (forward->name);
-}
-
-/* A mirrored signal of a worker's proxy, emitted again on the pool */
-static void
-forward_marshal (GClosure     *closure,
-                 GValue       *return_value,
-                 guint         n_param_values,
-                 const GValue *param_values,
-                 gpointer      invocation_hint,
-                 gpointer      marshal_data)
-{
-  Forward *forward = (Forward *) closure;
-  GSignalInvocationHint *hint = invocation_hint;
-  g_autoptr(PpPool) self = g_weak_ref_get (&forward->worker->pool);
-  g_autoptr(GPtrArray) args = NULL;
-  g_autoptr(GVariant) tuple = NULL;
-  g_autofree char *detailed = NULL;
-
-  if (self == NULL)
-    return;
-
-  args = g_ptr_array_new_full (n_param_values, (GDestroyNotify) g_variant_unref);
-  for (guint i = 1; i < n_param_values; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      GVariant *arg = pp_marshal_value_to_nullable (&param_values[i], NULL, &error);
-
-      if (arg == NULL)
-        {
-          g_debug ("Not forwarding an emission of “%s”: %s", forward->name, error->message);
-          return;
-        }
-      g_ptr_array_add (args, g_variant_ref_sink (arg));
-    }
-  tuple = g_variant_ref_sink (g_variant_new_tuple ((GVariant **) args->pdata, args->len));
-  if (hint != NULL && hint->detail != 0)
-    detailed = g_strconcat (forward->name, "::", g_quark_to_string (hint->detail), NULL);
-
-  /* A name nobody here connected to as a detail has no quark, and no
-   * handler of its own */
-  g_signal_emit (self, signals[WORKER_SIGNAL], g_quark_try_string (forward->name),
-                 forward->worker->proxy, detailed ? detailed : forward->name, tuple);
-}
-
-/* Connects to the worker's signals that the pool's ::worker-signal has
- * handlers for, and disconnects from the others: the proxy subscribes to a
- * remote signal only while it has handlers. Under the lock. */
-static void
-sync_forwards (PpPool *self,
-               Worker *w)
-{
-  guint id = signals[WORKER_SIGNAL];
-  gboolean any;
-
-  if (w->ended || w->n_signals == 0)
-    return;
-
-  any = g_signal_handler_find (self, G_SIGNAL_MATCH_ID, id, 0, NULL, NULL, NULL) != 0;
-  for (guint i = 0; i < w->n_signals; i++)
-    {
-      const char *name = w->signal_names[i];
-      gboolean wanted;
-
-      if (name == NULL)
-        continue;
-      wanted = any && g_signal_has_handler_pending (self, id, g_quark_try_string (name), TRUE);
-      if (wanted && w->forward_ids[i] == 0)
-        {
-          Forward *forward = (Forward *) g_closure_new_simple (sizeof (Forward), NULL);
-
-          forward->worker = worker_ref (w);
-          forward->name = g_strdup (name);
-          g_closure_add_finalize_notifier (&forward->closure, NULL, forward_finalize);
-          g_closure_set_marshal (&forward->closure, forward_marshal);
-          w->forward_ids[i] = g_signal_connect_closure (w->proxy, name, &forward->closure,
-                                                        FALSE);
-        }
-      else if (!wanted && w->forward_ids[i] != 0)
-        {
-          g_signal_handler_disconnect (w->proxy, w->forward_ids[i]);
-          w->forward_ids[i] = 0;
-        }
-    }
-}
-
-typedef struct
-{
-  GSource   source;
-  GWeakRef  pool;
-} WatchSource;
-
-/* Before each iteration of the pool's context, ahead of the proxies'
- * sources (which subscribe in theirs), as the proxy does for its own
- * handlers */
-static gboolean
-watch_prepare (GSource *source,
-               int     *timeout)
-{
-  g_autoptr(PpPool) self = g_weak_ref_get (&((WatchSource *) source)->pool);
-
-  *timeout = -1;
-  if (self == NULL)
-    return FALSE;
-
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->workers->len; i++)
-    sync_forwards (self, g_ptr_array_index (self->workers, i));
-  g_mutex_unlock (&self->lock);
-  return FALSE;
-}
-
-static gboolean
-watch_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     user_data)
-{
-  return G_SOURCE_CONTINUE;
+    pp_pool_dispatch_maintain_later (self);
 }
 
 static void
-watch_finalize (GSource *source)
+reply_free (gpointer data)
 {
-  g_weak_ref_clear (&((WatchSource *) source)->pool);
-}
-
-static GSourceFuncs watch_funcs = {
-  .prepare = watch_prepare,
-  .dispatch = watch_dispatch,
-  .finalize = watch_finalize,
-};
-
-/* Workers coming and going ------------------------------------------------- */
-
-/* Closes an ended worker's connection; its child sees it and exits. A busy
- * one (only when the pool closes) is killed as well: its results can no
- * longer be delivered. */
-static void
-worker_stop (PpPool *self,
-             Worker *w,
-             gboolean kill)
-{
-  GSubprocess *subprocess = pp_proxy_get_subprocess (w->proxy);
-
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < w->n_signals; i++)
-    if (w->forward_ids[i] != 0)
-      {
-        g_signal_handler_disconnect (w->proxy, w->forward_ids[i]);
-        w->forward_ids[i] = 0;
-      }
-  if (w->idle_source != NULL)
-    {
-      g_source_destroy (w->idle_source);
-      g_clear_pointer (&w->idle_source, g_source_unref);
-    }
-  g_mutex_unlock (&self->lock);
-
-  g_clear_signal_handler (&w->closed_id, w->proxy);
-  pp_proxy_close (w->proxy);
-  if (kill && subprocess != NULL)
-    g_subprocess_force_exit (subprocess);
-}
-
-/* In the pool's context */
-static void
-worker_announce_end (PpPool       *self,
-                     Worker       *w,
-                     const GError *reason)
-{
-  guint position;
-
-  if (g_list_store_find (self->worker_model, w->proxy, &position))
-    g_list_store_remove (self->worker_model, position);
-  g_signal_emit (self, signals[WORKER_ENDED], 0, w->proxy, reason);
-}
-
-/* @w, out of the array (whose reference this takes), ends */
-static void
-worker_end (PpPool       *self,
-            Worker       *w,
-            const GError *reason,
-            gboolean      kill)
-{
-  worker_stop (self, w, kill);
-  worker_announce_end (self, w, reason);
-  worker_unref (w);
-}
-
-/* Takes @w out of the array, if it is still there. Under the lock. */
-static gboolean
-worker_take_out (PpPool *self,
-                 Worker *w)
-{
-  if (w->ended)
-    return FALSE;
-  w->ended = TRUE;
-  g_ptr_array_remove (self->workers, w);
-  return TRUE;
-}
-
-static void
-on_worker_closed (PpProxy      *proxy,
-                  const GError *error,
-                  gpointer      user_data)
-{
-  Worker *w = user_data;
-  g_autoptr(PpPool) self = g_weak_ref_get (&w->pool);
-  gboolean ended;
-
-  if (self == NULL)
-    return;
-
-  g_mutex_lock (&self->lock);
-  ended = worker_take_out (self, w);
-  g_mutex_unlock (&self->lock);
-
-  if (ended)
-    {
-      g_debug ("A worker of the pool ended: %s", error ? error->message : "closed");
-      worker_end (self, w, error, FALSE);
-      /* Its replacement, when calls wait */
-      maintain_later (self);
-    }
-}
-
-static gboolean
-idle_elapsed (gpointer user_data)
-{
-  Worker *w = user_data;
-  g_autoptr(PpPool) self = g_weak_ref_get (&w->pool);
-  gboolean ended = FALSE;
-
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  g_mutex_lock (&self->lock);
-  if (w->idle_source == g_main_current_source ())
-    {
-      g_clear_pointer (&w->idle_source, g_source_unref);
-      if (w->in_flight == 0 && !pp_proxy_is_closed (w->proxy))
-        ended = worker_take_out (self, w);
-    }
-  g_mutex_unlock (&self->lock);
-
-  if (ended)
-    worker_end (self, w, NULL, FALSE);
-  return G_SOURCE_REMOVE;
-}
-
-/* Under the lock */
-static void
-arm_idle_timeout (PpPool *self,
-                  Worker *w)
-{
-  w->idle_source = g_timeout_source_new (self->idle_timeout);
-  g_source_set_static_name (w->idle_source, "[pipeproxy] idle worker");
-  g_source_set_callback (w->idle_source, idle_elapsed, worker_ref (w),
-                         (GDestroyNotify) worker_unref);
-  g_source_attach (w->idle_source, self->context);
-}
-
-/* A new worker joins the pool, in the pool's context */
-static void
-worker_adopt (PpPool *self,
-              Worker *w)
-{
-  w->closed_id = g_signal_connect (w->proxy, "closed", G_CALLBACK (on_worker_closed), w);
-
-  g_mutex_lock (&self->lock);
-  sync_forwards (self, w);
-  g_mutex_unlock (&self->lock);
-
-  g_list_store_append (self->worker_model, w->proxy);
-  g_signal_emit (self, signals[WORKER_STARTED], 0, w->proxy);
-}
-
-static void
-call_result_free (gpointer data)
-{
-  CallResult *result = data;
-
-  g_clear_pointer (&result->value, g_variant_unref);
-  g_clear_object (&result->fd_list);
-  g_free (result);
-}
-
-/* Ends queued calls with @error. Under the lock: moves them to @failed. */
-static void
-take_queue (PpPool    *self,
-            GPtrArray *failed)
-{
-  GTask *task;
-
-  while ((task = g_queue_pop_head (&self->queue)) != NULL)
-    {
-      PoolCall *call = g_task_get_task_data (task);
-
-      call->link = NULL;
-      if (call->timeout_source != NULL)
-        g_source_destroy (call->timeout_source);
-      if (call->cancel_source != NULL)
-        g_source_destroy (call->cancel_source);
-      g_clear_pointer (&call->timeout_source, g_source_unref);
-      g_clear_pointer (&call->cancel_source, g_source_unref);
-      g_ptr_array_add (failed, task);
-    }
-}
-
-static void
-fail_tasks (GPtrArray    *tasks,
-            const GError *error)
-{
-  for (guint i = 0; tasks != NULL && i < tasks->len; i++)
-    {
-      GTask *task = g_ptr_array_index (tasks, i);
-
-      g_task_return_error (task, g_error_copy (error));
-      g_object_unref (task);
-    }
-}
-
-/* Ends the pp_pool_start_async() tasks when no start is left. Under the
- * lock: moves them to @done. */
-static void
-take_start_tasks (PpPool    *self,
-                  GPtrArray *done)
-{
-  if (self->n_starting > 0 && !self->closed)
-    return;
-  g_ptr_array_extend_and_steal (done, g_steal_pointer (&self->start_tasks));
-  self->start_tasks = g_ptr_array_new ();
-}
-
-static void
-return_start_tasks (GPtrArray *tasks)
-{
-  for (guint i = 0; i < tasks->len; i++)
-    {
-      GTask *task = g_ptr_array_index (tasks, i);
-      GError *error = g_task_get_task_data (task);
-
-      if (error != NULL)
-        g_task_return_error (task, g_error_copy (error));
-      else
-        g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
-}
-
-static void
-note_start_error (PpPool       *self,
-                  const GError *error)
-{
-  for (guint i = 0; i < self->start_tasks->len; i++)
-    {
-      GTask *task = g_ptr_array_index (self->start_tasks, i);
-
-      if (g_task_get_task_data (task) == NULL)
-        g_task_set_task_data (task, g_error_copy (error), (GDestroyNotify) g_error_free);
-    }
-}
-
-/* A start ended, with @proxy or with @error. In the pool's context. With
- * @reserve, the caller has a call for it; the new worker is returned then,
- * with a reference. */
-static Worker *
-worker_arrived (PpPool       *self,
-                PpProxy      *proxy,
-                const GError *error,
-                gboolean      reserve_one)
-{
-  g_autoptr(GPtrArray) failed = g_ptr_array_new ();
-  g_autoptr(GPtrArray) done = g_ptr_array_new ();
-  g_autoptr(GError) closed_error = NULL;
-  Worker *w = NULL;
-
-  g_mutex_lock (&self->lock);
-  self->n_starting--;
-  if (proxy != NULL && self->closed)
-    {
-      closed_error = g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED,
-                                          _("The pool is closed"));
-      error = closed_error;
-    }
-  if (proxy == NULL || self->closed)
-    {
-      g_debug ("A worker of the pool did not start: %s", error->message);
-      note_start_error (self, error);
-      if (proxy == NULL)
-        self->retry_start = g_get_monotonic_time () + START_RETRY_DELAY;
-      /* Nothing is left to serve what waits */
-      if (self->workers->len == 0 && self->n_starting == 0)
-        take_queue (self, failed);
-    }
-  else
-    {
-      self->retry_start = 0;
-      w = worker_new (self, g_object_ref (proxy));
-      g_ptr_array_add (self->workers, w);
-      if (reserve_one)
-        reserve (self, w);
-    }
-  take_start_tasks (self, done);
-  g_mutex_unlock (&self->lock);
-
-  if (w != NULL)
-    {
-      worker_adopt (self, w);
-      maintain_later (self);
-    }
-  else if (proxy != NULL)
-    {
-      pp_proxy_close (proxy);
-    }
-  fail_tasks (failed, error);
-  return_start_tasks (done);
-  return w && reserve_one ? worker_ref (w) : NULL;
-}
-
-static GSubprocessLauncher *
-make_launcher (PpPool *self)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
-
-  g_signal_emit (self, signals[SETUP_LAUNCHER], 0, launcher);
-  return launcher;
-}
-
-static void
-worker_started (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(PpPool) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PpProxy) proxy = NULL;
-
-  if (self->argv != NULL)
-    proxy = pp_proxy_new_for_subprocess_finish (result, &error);
-  else
-    proxy = pp_proxy_new_for_type_finish (result, &error);
-  worker_arrived (self, proxy, error, FALSE);
-}
-
-/* Starts a worker, counted in n_starting already. In the pool's context. */
-static void
-start_worker_async (PpPool *self)
-{
-  if (pp_pool_is_closed (self))
-    {
-      g_autoptr(GError) error = g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED,
-                                                     _("The pool is closed"));
-
-      worker_arrived (self, NULL, error, FALSE);
-      return;
-    }
-
-  g_main_context_push_thread_default (self->context);
-  if (self->argv != NULL)
-    {
-      g_autoptr(GSubprocessLauncher) launcher = make_launcher (self);
-
-      pp_proxy_new_for_subprocess_async (launcher, (const char * const *) self->argv,
-                                         self->options, self->cancellable,
-                                         worker_started, g_object_ref (self));
-    }
-  else
-    {
-      pp_proxy_new_for_type_async (self->namespace_, self->version, self->type_name,
-                                   (const char * const *) self->construct_properties,
-                                   self->options, self->cancellable,
-                                   worker_started, g_object_ref (self));
-    }
-  g_main_context_pop_thread_default (self->context);
-}
-
-/* The same, waiting, in a thread that acquired the pool's context */
-static Worker *
-start_worker_sync (PpPool        *self,
-                   gboolean       reserve_one,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  g_autoptr(PpProxy) proxy = NULL;
-  g_autoptr(GError) local_error = NULL;
-  Worker *w;
-
-  g_main_context_push_thread_default (self->context);
-  if (self->argv != NULL)
-    {
-      g_autoptr(GSubprocessLauncher) launcher = make_launcher (self);
-
-      proxy = pp_proxy_new_for_subprocess_sync (launcher, (const char * const *) self->argv,
-                                                self->options, cancellable, &local_error);
-    }
-  else
-    {
-      proxy = pp_proxy_new_for_type_sync (self->namespace_, self->version, self->type_name,
-                                          (const char * const *) self->construct_properties,
-                                          self->options, cancellable, &local_error);
-    }
-  g_main_context_pop_thread_default (self->context);
-
-  w = worker_arrived (self, proxy, local_error, reserve_one);
-  if (proxy == NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else if (w == NULL && reserve_one)
-    g_set_error_literal (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The pool is closed"));
-  return w;
-}
-
-static gboolean
-start_worker_cb (gpointer user_data)
-{
-  start_worker_async (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Calls ---------------------------------------------------------------------- */
-
-static void
-pool_call_free (gpointer data)
-{
-  PoolCall *call = data;
-
-  g_free (call->method);
-  g_clear_pointer (&call->parameters, g_variant_unref);
-  g_clear_object (&call->fd_list);
-  g_clear_pointer (&call->worker, worker_unref);
-  g_warn_if_fail (call->link == NULL && call->timeout_source == NULL &&
-                  call->cancel_source == NULL);
-  g_free (call);
+  pp_reply_clear (data);
+  g_free (data);
 }
 
 static void
@@ -865,51 +162,48 @@ call_done (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   PpPool *self = g_task_get_source_object (task);
-  PoolCall *call = g_task_get_task_data (task);
+  PpPoolCallData *call = g_task_get_task_data (task);
+  g_autoptr(PpPoolWorker) w = g_steal_pointer (&call->worker);
   g_autoptr(GError) error = NULL;
-  CallResult *value = g_new0 (CallResult, 1);
+  PpReply *reply = g_new0 (PpReply, 1);
 
   if (call->with_fds)
-    value->value = pp_proxy_call_with_unix_fd_list_finish (PP_PROXY (source), &value->fd_list,
+    reply->value = pp_proxy_call_with_unix_fd_list_finish (PP_PROXY (source), &reply->fds,
                                                            result, &error);
   else
-    value->value = pp_proxy_call_finish (PP_PROXY (source), result, &error);
+    reply->value = pp_proxy_call_finish (PP_PROXY (source), result, &error);
 
-  release (self, call->worker);
+  release (self, w);
 
-  if (value->value == NULL)
+  if (reply->value == NULL)
     {
-      call_result_free (value);
+      reply_free (reply);
       g_task_return_error (task, g_steal_pointer (&error));
     }
   else
     {
-      g_task_return_pointer (task, value, call_result_free);
+      g_task_return_pointer (task, reply, reply_free);
     }
 }
 
 /* Sends a call to @w, which was reserved for it */
 static void
-send_call (PpPool  *self,
-           Worker  *w,
-           GTask   *task,
-           gboolean queued)
+send_call (PpPool       *self,
+           PpPoolWorker *w,
+           GTask        *task,
+           gboolean      queued)
 {
-  PoolCall *call = g_task_get_task_data (task);
+  PpPoolCallData *call = g_task_get_task_data (task);
   int timeout = call->timeout_msec;
 
-  call->worker = worker_ref (w);
+  call->worker = pp_pool_worker_ref (w);
 
   /* The time spent in the queue counts */
   if (queued && call->deadline != G_MAXINT64)
-    {
-      gint64 left = call->deadline - g_get_monotonic_time ();
-
-      timeout = (int) CLAMP ((left + 999) / 1000, 1, G_MAXINT - 1);
-    }
+    timeout = (int) CLAMP (pp_pool_call_data_msec_left (call), 1, G_MAXINT - 1);
 
   g_mutex_lock (&self->lock);
-  sync_forwards (self, w);
+  pp_pool_signals_sync (self, w);
   g_mutex_unlock (&self->lock);
 
   if (call->with_fds)
@@ -920,96 +214,37 @@ send_call (PpPool  *self,
                          g_task_get_cancellable (task), call_done, task);
 }
 
-/* A queued call leaves the queue. Under the lock. */
+/* maintain() --------------------------------------------------------------- */
+
+/* Queued calls to the workers with room, as pairs of a task and its
+ * worker, reserved, into @sends. Under the lock. */
 static void
-unqueue (PpPool   *self,
-         PoolCall *call)
+hand_out_queue (PpPool    *self,
+                GPtrArray *sends)
 {
-  g_queue_delete_link (&self->queue, call->link);
-  call->link = NULL;
-  if (call->timeout_source != NULL)
-    g_source_destroy (call->timeout_source);
-  if (call->cancel_source != NULL)
-    g_source_destroy (call->cancel_source);
-  g_clear_pointer (&call->timeout_source, g_source_unref);
-  g_clear_pointer (&call->cancel_source, g_source_unref);
+  PpPoolWorker *w;
+
+  while (self->queue.length > 0 && (w = pick_worker (self, FALSE)) != NULL)
+    {
+      pp_pool_worker_reserve (self, w);
+      g_ptr_array_add (sends, pp_pool_queue_pop (self));
+      g_ptr_array_add (sends, pp_pool_worker_ref (w));
+    }
 }
 
-/* A queued call timed out or was cancelled, in its caller's context */
-static gboolean
-queued_call_expired (GTask  *task,
-                     GError *error)
+/* How many workers to start for the queued calls that the ones starting
+ * will not take, counted as starting. Under the lock. */
+static guint
+count_starts_for_queue (PpPool *self)
 {
-  PpPool *self = g_task_get_source_object (task);
-  PoolCall *call = g_task_get_task_data (task);
-  gboolean queued;
+  guint n_start = 0;
 
-  g_mutex_lock (&self->lock);
-  queued = call->link != NULL;
-  if (queued)
-    unqueue (self, call);
-  g_mutex_unlock (&self->lock);
-
-  if (queued)
+  while (self->queue.length > self->n_starting && pp_pool_worker_can_start (self))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);  /* the queue's */
+      self->n_starting++;
+      n_start++;
     }
-  else
-    {
-      g_error_free (error);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-queued_call_timed_out (gpointer user_data)
-{
-  return queued_call_expired (user_data, g_error_new_literal (PP_ERROR, PP_ERROR_TIMED_OUT,
-                                                              _("The call timed out")));
-}
-
-static gboolean
-queued_call_cancelled (GCancellable *cancellable,
-                       gpointer      user_data)
-{
-  GError *error = NULL;
-
-  g_cancellable_set_error_if_cancelled (cancellable, &error);
-  return queued_call_expired (user_data, error);
-}
-
-/* Under the lock */
-static void
-enqueue (PpPool *self,
-         GTask  *task)
-{
-  PoolCall *call = g_task_get_task_data (task);
-  GMainContext *context = g_task_get_context (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  g_queue_push_tail (&self->queue, g_object_ref (task));
-  call->link = self->queue.tail;
-
-  if (call->deadline != G_MAXINT64)
-    {
-      gint64 left = call->deadline - g_get_monotonic_time ();
-
-      call->timeout_source = g_timeout_source_new ((guint) CLAMP ((left + 999) / 1000, 0,
-                                                                   G_MAXINT));
-      g_source_set_static_name (call->timeout_source, "[pipeproxy] queued call time-out");
-      g_source_set_callback (call->timeout_source, queued_call_timed_out,
-                             g_object_ref (task), g_object_unref);
-      g_source_attach (call->timeout_source, context);
-    }
-  if (cancellable != NULL)
-    {
-      call->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_static_name (call->cancel_source, "[pipeproxy] queued call cancel");
-      g_source_set_callback (call->cancel_source, G_SOURCE_FUNC (queued_call_cancelled),
-                             g_object_ref (task), g_object_unref);
-      g_source_attach (call->cancel_source, context);
-    }
+  return n_start;
 }
 
 /* Hands queued calls to workers with room, ends recycled workers and idle
@@ -1020,8 +255,7 @@ maintain (PpPool *self)
 {
   g_autoptr(GPtrArray) ended = g_ptr_array_new ();
   g_autoptr(GPtrArray) sends = g_ptr_array_new ();
-  guint n_start = 0;
-  Worker *w;
+  guint n_start;
 
   g_mutex_lock (&self->lock);
   self->maintenance_scheduled = FALSE;
@@ -1030,53 +264,23 @@ maintain (PpPool *self)
       g_mutex_unlock (&self->lock);
       return;
     }
-
-  for (guint i = self->workers->len; i-- > 0;)
-    {
-      w = g_ptr_array_index (self->workers, i);
-      if (w->in_flight == 0 && (w->retiring || self->workers->len > self->max_workers) &&
-          !pp_proxy_is_closed (w->proxy))
-        {
-          worker_take_out (self, w);
-          g_ptr_array_add (ended, w);
-        }
-    }
-
-  while (self->queue.length > 0 && (w = pick_worker (self, FALSE)) != NULL)
-    {
-      GTask *task = self->queue.head->data;
-
-      unqueue (self, g_task_get_task_data (task));
-      reserve (self, w);
-      g_ptr_array_add (sends, task);
-      g_ptr_array_add (sends, worker_ref (w));
-    }
-
-  for (guint i = 0; self->idle_timeout > 0 && i < self->workers->len; i++)
-    {
-      w = g_ptr_array_index (self->workers, i);
-      if (w->in_flight == 0 && w->idle_source == NULL)
-        arm_idle_timeout (self, w);
-    }
-
-  while (self->queue.length > self->n_starting && can_start (self))
-    {
-      self->n_starting++;
-      n_start++;
-    }
+  pp_pool_worker_take_idle_ended (self, ended);
+  hand_out_queue (self, sends);
+  pp_pool_worker_arm_idle_timeouts (self);
+  n_start = count_starts_for_queue (self);
   g_mutex_unlock (&self->lock);
 
   for (guint i = 0; i < ended->len; i++)
-    worker_end (self, g_ptr_array_index (ended, i), NULL, FALSE);
+    pp_pool_worker_end (self, g_ptr_array_index (ended, i), NULL);
   for (guint i = 0; i < sends->len; i += 2)
     {
       g_autoptr(GTask) task = g_ptr_array_index (sends, i);
-      g_autoptr(Worker) to = g_ptr_array_index (sends, i + 1);
+      g_autoptr(PpPoolWorker) to = g_ptr_array_index (sends, i + 1);
 
       send_call (self, to, g_steal_pointer (&task), TRUE);
     }
   while (n_start-- > 0)
-    start_worker_async (self);
+    pp_pool_worker_start_async (self);
 }
 
 static gboolean
@@ -1086,10 +290,8 @@ maintain_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* maintain() in the pool's context: now when this thread may run it, else
- * when it runs */
 static void
-maintain_later (PpPool *self)
+pp_pool_dispatch_maintain_later (PpPool *self)
 {
   if (self->context == NULL)
     return;  /* not constructed yet */
@@ -1107,6 +309,8 @@ maintain_later (PpPool *self)
                               g_object_ref (self), g_object_unref);
 }
 
+/* Asynchronous calls ------------------------------------------------------- */
+
 static gint64
 deadline_for (PpPool *self,
               int     timeout_msec)
@@ -1118,160 +322,155 @@ deadline_for (PpPool *self,
   return g_get_monotonic_time () + (gint64) timeout_msec * 1000;
 }
 
-static void
-call_internal_async (PpPool              *self,
-                     const char          *method,
-                     GVariant            *parameters,
-                     GUnixFDList         *fd_list,
-                     gboolean             with_fds,
-                     int                  timeout_msec,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data,
-                     gpointer             source_tag)
+/* A worker with room for the call of @task, reserved and with a
+ * reference, or NULL when the task went into the queue. @start: one more
+ * worker is wanted, counted as starting, unless the ones starting will do.
+ * Under the lock. */
+static PpPoolWorker *
+place_call (PpPool    *self,
+            GTask     *task,
+            gboolean  *start,
+            GError   **error)
 {
-  g_autoptr(GTask) task = NULL;
-  PoolCall *call;
-  Worker *w = NULL;
-  gboolean start = FALSE;
+  PpPoolWorker *w;
   gboolean busy;
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  call = g_new0 (PoolCall, 1);
-  call->method = g_strdup (method);
-  call->parameters = parameters ? g_variant_ref_sink (parameters) : NULL;
-  call->fd_list = fd_list ? g_object_ref (fd_list) : NULL;
-  call->with_fds = with_fds;
-  call->timeout_msec = timeout_msec;
-  call->deadline = deadline_for (self, timeout_msec);
-  g_task_set_task_data (task, call, pool_call_free);
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  g_mutex_lock (&self->lock);
+  *start = FALSE;
   if (self->closed)
     {
-      g_mutex_unlock (&self->lock);
-      g_task_return_new_error (task, PP_ERROR, PP_ERROR_DISCONNECTED, _("The pool is closed"));
-      return;
+      g_propagate_error (error, pp_pool_closed_error ());
+      return NULL;
     }
 
   w = pick_worker (self, FALSE);
   busy = w == NULL || w->in_flight > 0;
   if (w != NULL)
     {
-      reserve (self, w);
-      worker_ref (w);
+      pp_pool_worker_reserve (self, w);
+      pp_pool_worker_ref (w);
     }
-  else if (self->queue.length >= pp_options_get_max_pending_calls (self->options))
+  else if (!pp_pool_queue_push (self, task, error))
     {
-      g_mutex_unlock (&self->lock);
-      g_task_return_new_error (task, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                               _("Too many calls are waiting for a worker (%u)"),
-                               pp_options_get_max_pending_calls (self->options));
-      return;
-    }
-  else
-    {
-      enqueue (self, task);
+      return NULL;
     }
 
-  /* One more worker, unless the ones starting will do */
-  if (busy && can_start (self) && self->n_starting < self->queue.length + (w ? 1 : 0))
+  if (busy && pp_pool_worker_can_start (self) &&
+      self->n_starting < self->queue.length + (w ? 1 : 0))
     {
       self->n_starting++;
-      start = TRUE;
+      *start = TRUE;
     }
-  g_mutex_unlock (&self->lock);
-
-  if (start)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, start_worker_cb,
-                                g_object_ref (self), g_object_unref);
-  if (w != NULL)
-    {
-      send_call (self, w, g_steal_pointer (&task), FALSE);
-      worker_unref (w);
-    }
+  return w;
 }
-
-static CallResult *
-call_internal_finish (PpPool        *self,
-                      GAsyncResult  *result,
-                      gpointer       source_tag,
-                      GError       **error)
-{
-  g_return_val_if_fail (PP_IS_POOL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-typedef struct
-{
-  GAsyncResult *result;
-} SyncWait;
 
 static void
-sync_wait_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+pp_pool_dispatch_call_async (PpPool              *self,
+                             const char          *method,
+                             GVariant            *parameters,
+                             GUnixFDList         *fd_list,
+                             gboolean             with_fds,
+                             int                  timeout_msec,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data,
+                             gpointer             source_tag)
 {
-  SyncWait *wait = user_data;
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(PpPoolWorker) w = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean start;
 
-  wait->result = g_object_ref (result);
-}
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, pp_pool_call_data_new (method, parameters, fd_list, with_fds,
+                                                     timeout_msec,
+                                                     deadline_for (self, timeout_msec)),
+                        pp_pool_call_data_free);
+  if (g_task_return_error_if_cancelled (task))
+    return;
 
-/* Runs an asynchronous operation in a context of its own, for a thread
- * that cannot run the pool's */
-static GAsyncResult *
-sync_wait (GMainContext *context,
-           SyncWait     *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (context, TRUE);
-  return wait->result;
+  g_mutex_lock (&self->lock);
+  w = place_call (self, task, &start, &error);
+  g_mutex_unlock (&self->lock);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (start)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, pp_pool_worker_start_cb,
+                                g_object_ref (self), g_object_unref);
+  if (w != NULL)
+    send_call (self, w, g_steal_pointer (&task), FALSE);
 }
 
 static GVariant *
-call_internal_sync (PpPool        *self,
-                    const char    *method,
-                    GVariant      *parameters,
-                    GUnixFDList   *fd_list,
-                    gboolean       with_fds,
-                    int            timeout_msec,
-                    GUnixFDList  **out_fd_list,
-                    GCancellable  *cancellable,
-                    GError       **error)
+pp_pool_dispatch_call_finish (GAsyncResult  *result,
+                              GUnixFDList  **out_fd_list,
+                              GError       **error)
 {
-  g_autoptr(GVariant) owned = parameters ? g_variant_ref_sink (parameters) : NULL;
-  g_autoptr(Worker) w = NULL;
-  gboolean acquired;
-  gboolean start = FALSE;
-  GVariant *value;
+  g_auto(PpReply) reply = { NULL, };
+  PpReply *returned;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  returned = g_task_propagate_pointer (G_TASK (result), error);
+  if (returned == NULL)
     return NULL;
+  reply = *returned;
+  g_free (returned);
+  if (out_fd_list != NULL)
+    *out_fd_list = g_steal_pointer (&reply.fds);
+  return g_steal_pointer (&reply.value);
+}
 
-  acquired = g_main_context_acquire (self->context);
+/* Synchronous calls -------------------------------------------------------- */
+
+static void
+pp_pool_sync_wait_done (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GAsyncResult **wait = user_data;
+
+  *wait = g_object_ref (result);
+}
+
+static void
+pp_pool_sync_wait (GMainContext  *context,
+                   GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (context, TRUE);
+}
+
+/* The worker for a synchronous call, reserved, with a reference: one with
+ * room; else, from a thread that may run the pool's context, a new one
+ * started in this thread, or the least busy once no more may start (a free
+ * one cannot be waited for without running the context). NULL when another
+ * thread runs the context: the call waits in the queue then. FALSE with
+ * @error when the pool is closed or the start failed. */
+static gboolean
+reserve_for_sync_call (PpPool        *self,
+                       PpPoolWorker **reserved,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  gboolean acquired = g_main_context_acquire (self->context);
+  gboolean start = FALSE;
+  PpPoolWorker *w;
+
   g_mutex_lock (&self->lock);
   if (self->closed)
     {
       g_mutex_unlock (&self->lock);
       if (acquired)
         g_main_context_release (self->context);
-      g_set_error_literal (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The pool is closed"));
-      return NULL;
+      g_propagate_error (error, pp_pool_closed_error ());
+      return FALSE;
     }
   w = pick_worker (self, FALSE);
   if (w == NULL && acquired)
     {
-      /* Nobody else may run the pool's context: a free worker cannot be
-       * waited for */
-      if (!can_start (self) && self->workers->len > 0)
+      if (!pp_pool_worker_can_start (self) && self->workers->len > 0)
         w = pick_worker (self, TRUE);
       if (w == NULL)
         {
@@ -1281,44 +480,71 @@ call_internal_sync (PpPool        *self,
     }
   if (w != NULL)
     {
-      reserve (self, w);
-      worker_ref (w);
+      pp_pool_worker_reserve (self, w);
+      pp_pool_worker_ref (w);
     }
   g_mutex_unlock (&self->lock);
 
   if (start)
-    w = start_worker_sync (self, TRUE, cancellable, error);
+    w = pp_pool_worker_start_sync (self, TRUE, cancellable, error);
   if (acquired)
     g_main_context_release (self->context);
-  if (start && w == NULL)
+  *reserved = w;
+  return !start || w != NULL;
+}
+
+/* Another thread runs the pool's context: the call waits in the queue, as
+ * an asynchronous one, in a context of its own */
+static GVariant *
+call_in_queue_sync (PpPool        *self,
+                    const char    *method,
+                    GVariant      *parameters,
+                    GUnixFDList   *fd_list,
+                    gboolean       with_fds,
+                    int            timeout_msec,
+                    GUnixFDList  **out_fd_list,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  pp_pool_dispatch_call_async (self, method, parameters, fd_list, with_fds, timeout_msec,
+                               cancellable, pp_pool_sync_wait_done, &result,
+                               call_in_queue_sync);
+  pp_pool_sync_wait (context, &result);
+  g_main_context_pop_thread_default (context);
+
+  return pp_pool_dispatch_call_finish (result, out_fd_list, error);
+}
+
+static GVariant *
+pp_pool_dispatch_call_sync (PpPool        *self,
+                            const char    *method,
+                            GVariant      *parameters,
+                            GUnixFDList   *fd_list,
+                            gboolean       with_fds,
+                            int            timeout_msec,
+                            GUnixFDList  **out_fd_list,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(GVariant) owned = parameters ? g_variant_ref_sink (parameters) : NULL;
+  g_autoptr(PpPoolWorker) w = NULL;
+  GVariant *value;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
+  if (!reserve_for_sync_call (self, &w, cancellable, error))
+    return NULL;
   if (w == NULL)
-    {
-      /* Another thread runs the pool's context: wait in the queue */
-      g_autoptr(GMainContext) context = g_main_context_new ();
-      g_autoptr(GAsyncResult) result = NULL;
-      SyncWait wait = { NULL };
-      CallResult *value_and_fds;
-
-      g_main_context_push_thread_default (context);
-      call_internal_async (self, method, owned, fd_list, with_fds, timeout_msec, cancellable,
-                           sync_wait_done, &wait, call_internal_sync);
-      result = sync_wait (context, &wait);
-      g_main_context_pop_thread_default (context);
-
-      value_and_fds = call_internal_finish (self, result, call_internal_sync, error);
-      if (value_and_fds == NULL)
-        return NULL;
-      value = g_steal_pointer (&value_and_fds->value);
-      if (out_fd_list != NULL)
-        *out_fd_list = g_steal_pointer (&value_and_fds->fd_list);
-      call_result_free (value_and_fds);
-      return value;
-    }
+    return call_in_queue_sync (self, method, owned, fd_list, with_fds, timeout_msec,
+                               out_fd_list, cancellable, error);
 
   g_mutex_lock (&self->lock);
-  sync_forwards (self, w);
+  pp_pool_signals_sync (self, w);
   g_mutex_unlock (&self->lock);
 
   if (with_fds)
@@ -1329,6 +555,8 @@ call_internal_sync (PpPool        *self,
   release (self, w);
   return value;
 }
+
+/* Calls -------------------------------------------------------------------- */
 
 /**
  * pp_pool_call_async:
@@ -1372,8 +600,8 @@ pp_pool_call_async (PpPool              *self,
   g_return_if_fail (timeout_msec >= -1);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  call_internal_async (self, method, parameters, NULL, FALSE, timeout_msec, cancellable,
-                       callback, user_data, pp_pool_call_async);
+  pp_pool_dispatch_call_async (self, method, parameters, NULL, FALSE, timeout_msec, cancellable,
+                               callback, user_data, pp_pool_call_async);
 }
 
 /**
@@ -1394,14 +622,12 @@ pp_pool_call_finish (PpPool        *self,
                      GAsyncResult  *result,
                      GError       **error)
 {
-  CallResult *value_and_fds = call_internal_finish (self, result, pp_pool_call_async, error);
-  GVariant *value;
+  g_return_val_if_fail (PP_IS_POOL (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_pool_call_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (value_and_fds == NULL)
-    return NULL;
-  value = g_steal_pointer (&value_and_fds->value);
-  call_result_free (value_and_fds);
-  return value;
+  return pp_pool_dispatch_call_finish (result, NULL, error);
 }
 
 /**
@@ -1440,8 +666,8 @@ pp_pool_call_sync (PpPool        *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return call_internal_sync (self, method, parameters, NULL, FALSE, timeout_msec, NULL,
-                             cancellable, error);
+  return pp_pool_dispatch_call_sync (self, method, parameters, NULL, FALSE, timeout_msec, NULL,
+                                     cancellable, error);
 }
 
 /**
@@ -1482,8 +708,8 @@ pp_pool_call_with_unix_fd_list (PpPool              *self,
   g_return_if_fail (timeout_msec >= -1);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  call_internal_async (self, method, parameters, fd_list, TRUE, timeout_msec, cancellable,
-                       callback, user_data, pp_pool_call_with_unix_fd_list);
+  pp_pool_dispatch_call_async (self, method, parameters, fd_list, TRUE, timeout_msec, cancellable,
+                               callback, user_data, pp_pool_call_with_unix_fd_list);
 }
 
 /**
@@ -1506,17 +732,13 @@ pp_pool_call_with_unix_fd_list_finish (PpPool        *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  CallResult *value_and_fds = call_internal_finish (self, result, pp_pool_call_with_unix_fd_list,
-                                                    error);
-  GVariant *value;
+  g_return_val_if_fail (PP_IS_POOL (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_pool_call_with_unix_fd_list,
+                        NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (value_and_fds == NULL)
-    return NULL;
-  value = g_steal_pointer (&value_and_fds->value);
-  if (out_fd_list != NULL)
-    *out_fd_list = g_steal_pointer (&value_and_fds->fd_list);
-  call_result_free (value_and_fds);
-  return value;
+  return pp_pool_dispatch_call_finish (result, out_fd_list, error);
 }
 
 /**
@@ -1558,44 +780,11 @@ pp_pool_call_with_unix_fd_list_sync (PpPool        *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return call_internal_sync (self, method, parameters, fd_list, TRUE, timeout_msec, out_fd_list,
-                             cancellable, error);
+  return pp_pool_dispatch_call_sync (self, method, parameters, fd_list, TRUE, timeout_msec,
+                                     out_fd_list, cancellable, error);
 }
 
-/* Starting ahead of time ----------------------------------------------------- */
-
-static gboolean
-start_in_context (gpointer user_data)
-{
-  GTask *task = user_data;
-  PpPool *self = g_task_get_source_object (task);
-  guint n_start = 0;
-  gboolean now = FALSE;
-
-  g_mutex_lock (&self->lock);
-  if (self->closed)
-    {
-      g_mutex_unlock (&self->lock);
-      g_task_return_new_error (task, PP_ERROR, PP_ERROR_DISCONNECTED, _("The pool is closed"));
-      return G_SOURCE_REMOVE;
-    }
-  while (self->workers->len + self->n_starting < self->max_workers)
-    {
-      self->n_starting++;
-      n_start++;
-    }
-  if (self->n_starting == 0)
-    now = TRUE;
-  else
-    g_ptr_array_add (self->start_tasks, g_object_ref (task));
-  g_mutex_unlock (&self->lock);
-
-  if (now)
-    g_task_return_boolean (task, TRUE);
-  while (n_start-- > 0)
-    start_worker_async (self);
-  return G_SOURCE_REMOVE;
-}
+/* Starting ahead of time --------------------------------------------------- */
 
 /**
  * pp_pool_start_async:
@@ -1624,8 +813,8 @@ pp_pool_start_async (PpPool              *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pp_pool_start_async);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, start_in_context, task,
-                              g_object_unref);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, pp_pool_worker_start_all,
+                              task, g_object_unref);
 }
 
 /**
@@ -1678,39 +867,8 @@ pp_pool_start_sync (PpPool        *self,
 
   if (g_main_context_acquire (self->context))
     {
-      gboolean ok = TRUE;
+      gboolean ok = pp_pool_worker_start_all_sync (self, cancellable, error);
 
-      for (;;)
-        {
-          g_autoptr(GError) local_error = NULL;
-          gboolean start;
-
-          g_mutex_lock (&self->lock);
-          if (self->closed)
-            {
-              g_mutex_unlock (&self->lock);
-              g_set_error_literal (error, PP_ERROR, PP_ERROR_DISCONNECTED,
-                                   _("The pool is closed"));
-              ok = FALSE;
-              break;
-            }
-          start = self->workers->len + self->n_starting < self->max_workers;
-          if (start)
-            self->n_starting++;
-          g_mutex_unlock (&self->lock);
-
-          if (!start)
-            break;
-          /* Its own error: @error may be NULL, and a start that fails
-           * would be tried again forever */
-          start_worker_sync (self, FALSE, cancellable, &local_error);
-          if (local_error != NULL)
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              ok = FALSE;
-              break;
-            }
-        }
       g_main_context_release (self->context);
       return ok;
     }
@@ -1718,109 +876,16 @@ pp_pool_start_sync (PpPool        *self,
     {
       g_autoptr(GMainContext) context = g_main_context_new ();
       g_autoptr(GAsyncResult) result = NULL;
-      SyncWait wait = { NULL };
 
       g_main_context_push_thread_default (context);
-      pp_pool_start_async (self, cancellable, sync_wait_done, &wait);
-      result = sync_wait (context, &wait);
+      pp_pool_start_async (self, cancellable, pp_pool_sync_wait_done, &result);
+      pp_pool_sync_wait (context, &result);
       g_main_context_pop_thread_default (context);
       return pp_pool_start_finish (self, result, error);
     }
 }
 
-/* Closing ------------------------------------------------------------------- */
-
-typedef struct
-{
-  PpPool    *pool;
-  GPtrArray *workers;
-} Announcement;
-
-static gboolean
-announce_ends (gpointer user_data)
-{
-  Announcement *announcement = user_data;
-
-  for (guint i = 0; i < announcement->workers->len; i++)
-    {
-      Worker *w = g_ptr_array_index (announcement->workers, i);
-
-      worker_announce_end (announcement->pool, w, NULL);
-      worker_unref (w);
-    }
-  g_ptr_array_unref (announcement->workers);
-  g_object_unref (announcement->pool);
-  g_free (announcement);
-  return G_SOURCE_REMOVE;
-}
-
-/* Ends everything; @announce: with ::worker-ended, in the pool's context */
-static void
-close_pool (PpPool   *self,
-            gboolean  announce)
-{
-  g_autoptr(GPtrArray) failed = g_ptr_array_new ();
-  g_autoptr(GPtrArray) done = g_ptr_array_new ();
-  g_autoptr(GPtrArray) workers = NULL;
-  g_autoptr(GArray) busy = g_array_new (FALSE, FALSE, sizeof (gboolean));
-  g_autoptr(GError) error = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (self->closed)
-    {
-      g_mutex_unlock (&self->lock);
-      return;
-    }
-  self->closed = TRUE;
-  workers = g_steal_pointer (&self->workers);
-  self->workers = g_ptr_array_new ();
-  for (guint i = 0; i < workers->len; i++)
-    {
-      Worker *w = g_ptr_array_index (workers, i);
-      gboolean in_flight = w->in_flight > 0;
-
-      w->ended = TRUE;
-      g_array_append_val (busy, in_flight);
-    }
-  take_queue (self, failed);
-  take_start_tasks (self, done);
-  g_mutex_unlock (&self->lock);
-
-  g_cancellable_cancel (self->cancellable);
-  if (self->watch_source != NULL)
-    {
-      g_source_destroy (self->watch_source);
-      g_clear_pointer (&self->watch_source, g_source_unref);
-    }
-
-  error = g_error_new_literal (PP_ERROR, PP_ERROR_DISCONNECTED, _("The pool is closed"));
-  fail_tasks (failed, error);
-  for (guint i = 0; i < done->len; i++)
-    {
-      GTask *task = g_ptr_array_index (done, i);
-
-      if (g_task_get_task_data (task) == NULL)
-        g_task_set_task_data (task, g_error_copy (error), (GDestroyNotify) g_error_free);
-    }
-  return_start_tasks (done);
-
-  for (guint i = 0; i < workers->len; i++)
-    worker_stop (self, g_ptr_array_index (workers, i), g_array_index (busy, gboolean, i));
-
-  if (announce)
-    {
-      Announcement *announcement = g_new0 (Announcement, 1);
-
-      announcement->pool = g_object_ref (self);
-      announcement->workers = g_steal_pointer (&workers);
-      g_main_context_invoke (self->context, announce_ends, announcement);
-    }
-  else
-    {
-      g_list_store_remove_all (self->worker_model);
-      g_ptr_array_foreach (workers, (GFunc) worker_unref, NULL);
-    }
-}
+/* Closing ------------------------------------------------------------------ */
 
 /**
  * pp_pool_close:
@@ -1841,7 +906,7 @@ pp_pool_close (PpPool *self)
 {
   g_return_if_fail (PP_IS_POOL (self));
 
-  close_pool (self, TRUE);
+  pp_pool_worker_end_all (self, TRUE);
 }
 
 /**
@@ -1867,7 +932,7 @@ pp_pool_is_closed (PpPool *self)
   return closed;
 }
 
-/* Properties ------------------------------------------------------------------ */
+/* Properties --------------------------------------------------------------- */
 
 /**
  * pp_pool_get_workers:
@@ -1931,24 +996,13 @@ set_setting (PpPool *self,
   changed = *field != value;
   *field = value;
   if (changed && field == &self->idle_timeout)
-    {
-      for (guint i = 0; i < self->workers->len; i++)
-        {
-          Worker *w = g_ptr_array_index (self->workers, i);
-
-          if (w->idle_source != NULL)
-            {
-              g_source_destroy (w->idle_source);
-              g_clear_pointer (&w->idle_source, g_source_unref);
-            }
-        }
-    }
+    pp_pool_worker_disarm_idle_timeouts (self);
   g_mutex_unlock (&self->lock);
 
   if (changed)
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-      maintain_later (self);
+      pp_pool_dispatch_maintain_later (self);
     }
 }
 
@@ -2101,7 +1155,7 @@ pp_pool_set_idle_timeout (PpPool *self,
   set_setting (self, &self->idle_timeout, timeout_msec, PROP_IDLE_TIMEOUT);
 }
 
-/* The object ---------------------------------------------------------------- */
+/* The object --------------------------------------------------------------- */
 
 /**
  * pp_pool_new_for_subprocess:
@@ -2170,7 +1224,6 @@ static void
 pp_pool_constructed (GObject *object)
 {
   PpPool *self = PP_POOL (object);
-  WatchSource *watch;
 
   G_OBJECT_CLASS (pp_pool_parent_class)->constructed (object);
 
@@ -2181,11 +1234,7 @@ pp_pool_constructed (GObject *object)
     g_critical ("A PpPool needs either argv, or a namespace and a type-name");
 
   self->context = g_main_context_ref_thread_default ();
-  watch = (WatchSource *) g_source_new (&watch_funcs, sizeof (WatchSource));
-  g_weak_ref_init (&watch->pool, self);
-  self->watch_source = (GSource *) watch;
-  g_source_set_static_name (self->watch_source, "[pipeproxy] pool signals");
-  g_source_set_priority (self->watch_source, G_PRIORITY_HIGH);
+  self->watch_source = pp_pool_signals_watch_new (self);
   g_source_attach (self->watch_source, self->context);
 }
 
@@ -2194,7 +1243,7 @@ pp_pool_dispose (GObject *object)
 {
   PpPool *self = PP_POOL (object);
 
-  close_pool (self, FALSE);
+  pp_pool_worker_end_all (self, FALSE);
 
   G_OBJECT_CLASS (pp_pool_parent_class)->dispose (object);
 }
@@ -2547,6 +1596,7 @@ static void
 pp_pool_init (PpPool *self)
 {
   g_mutex_init (&self->lock);
+  self->maintain_later = pp_pool_dispatch_maintain_later;
   self->workers = g_ptr_array_new ();
   self->start_tasks = g_ptr_array_new ();
   self->worker_model = g_list_store_new (PP_TYPE_PROXY);
