@@ -15,8 +15,9 @@ G_BEGIN_DECLS
  * worker. Each file has a header of its own for what it does, and uses
  * only the ones below it:
  *
- *   pp-pool.c           the public object: properties, signals, entry
- *                       points; where a call goes
+ *   pp-pool.c           the public object: properties, signals, entry points
+ *   pp-pool-dispatch.c  where a call goes: a worker with room, or the queue;
+ *                       maintain(), which hands queued calls to workers
  *   pp-pool-worker.c    a worker's life: start, adopt, recycle, end
  *   pp-pool-queue.c     the calls that wait for a worker, their time-outs
  *   pp-pool-signals.c   the workers' signals, emitted as ::worker-signal
@@ -54,7 +55,7 @@ struct _PpPool
   GSource       *watch_source;    /* keeps the workers' signal forwarding current */
   GListStore    *worker_model;    /* changed in the pool's context */
 
-  /* pp_pool_dispatch_maintain_later(), for the files below pp-pool.c:
+  /* pp_pool_dispatch_maintain_later(), for the files below the dispatch:
    * a worker came or went, so queued calls may go to one now, or need
    * another started */
   void         (*maintain_later) (PpPool *self);
