@@ -11,6 +11,11 @@
 #include "pp-error.h"
 #include "pp-frame-stream-private.h"
 
+/* How long the owner context, while it dispatches a batch of messages,
+ * holds what it sends after its last write: a burst of replies goes out
+ * in one write, and a long method's signals leave while it runs. */
+#define CORK_USEC  5000
+
 /* The connection itself: frames go out under one lock, whoever holds the
  * reader role reads them in and routes them (replies to their calls, the
  * peer's own messages to the inbound queue), and the owner context's
@@ -64,6 +69,7 @@ struct _PpConnection
 
   ConnectionSource      *source;
   GThread               *cork_thread;
+  gint64                 cork_time;     /* monotonic µs of its last write, 0 before */
 
   /* Calls, under lock */
   PpCallTable           *calls;
@@ -458,10 +464,18 @@ pp_connection_send_locked (PpConnection  *self,
   if (!pp_frame_stream_queue (self->frames, frame, fds, error))
     return FALSE;
 
-  /* While the owner context dispatches a batch of messages, replies are
-   * only queued, and written together when the batch is done. */
+  /* While the owner context dispatches a batch of messages, the first
+   * thing it sends is written at once, and what follows within CORK_USEC
+   * only queued, to be written with what comes after that, or when the
+   * batch is done. */
   if (self->cork_thread == g_thread_self ())
-    return TRUE;
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - self->cork_time < CORK_USEC)
+        return TRUE;
+      self->cork_time = now;
+    }
 
   if (!flush_locked (self))
     return TRUE;
@@ -885,6 +899,7 @@ connection_source_dispatch (GSource     *source,
 
   previous_cork = self->cork_thread;
   self->cork_thread = g_thread_self ();
+  self->cork_time = 0;
   g_mutex_unlock (&self->lock);
 
   pp_connection_close_if_broken (self, to_complete);

@@ -51,6 +51,25 @@ serve_ticking (PpTestObject *object,
   return 0;
 }
 
+/* progress (u n, u msec) → (u): emits ::changed with 1 to n, sleeping
+ * msec before each, all in one synchronous method */
+static GVariant *
+progress (GObject   *object,
+          GVariant  *parameters,
+          gpointer   user_data,
+          GError   **error)
+{
+  guint32 n, msec;
+
+  g_variant_get (parameters, "(uu)", &n, &msec);
+  for (guint32 i = 1; i <= n; i++)
+    {
+      g_usleep ((gulong) msec * 1000);
+      g_signal_emit_by_name (object, "changed", (int) i);
+    }
+  return g_variant_new ("(u)", n);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -61,7 +80,7 @@ main (int   argc,
   if (argc > 1 && g_str_equal (argv[1], "--ticking"))
     return serve_ticking (object, argc > 2 && g_str_equal (argv[2], "--stdio"));
 
-  /* With --added, a method added by hand before serving */
+  /* With --added, methods added by hand before serving */
   if (argc > 1 && g_str_equal (argv[1], "--added"))
     {
       g_autoptr(PpListener) listener = pp_listener_new_for_parent (G_OBJECT (object), &error);
@@ -73,6 +92,8 @@ main (int   argc,
         }
       pp_listener_add_method (listener, "triple", G_VARIANT_TYPE ("(i)"), G_VARIANT_TYPE ("(i)"),
                               triple, NULL, NULL);
+      pp_listener_add_method (listener, "progress", G_VARIANT_TYPE ("(uu)"), G_VARIANT_TYPE ("(u)"),
+                              progress, NULL, NULL);
       pp_listener_run (listener);
       return 0;
     }

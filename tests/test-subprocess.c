@@ -125,6 +125,70 @@ test_added_methods (void)
   parameter = pp_test_call (proxy, "get_parameter", NULL);
 }
 
+typedef struct
+{
+  guint    iteration;       /* of the main context, counted by the test */
+  guint    n_signals;
+  guint    first_iteration; /* of the first signal */
+  guint    last_iteration;  /* of the last */
+  guint    n_before_reply;
+  gboolean replied;
+} Progress;
+
+static void
+on_progress_changed (PpProxy  *proxy,
+                     int       value,
+                     Progress *progress)
+{
+  g_assert_false (progress->replied);
+  g_assert_cmpint (value, ==, (int) progress->n_signals + 1);
+  if (progress->n_signals++ == 0)
+    progress->first_iteration = progress->iteration;
+  progress->last_iteration = progress->iteration;
+}
+
+static void
+on_progress_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Progress *progress = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = pp_proxy_call_finish (PP_PROXY (source), result, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (value, G_VARIANT_TYPE ("(u)")));
+  progress->n_before_reply = progress->n_signals;
+  progress->replied = TRUE;
+}
+
+/* A synchronous method's signals leave as it emits them: they arrive in
+ * order, before its reply, and not all at once with it. */
+static void
+test_signals_while_running (void)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, "--added", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
+  Progress progress = { 0 };
+
+  g_assert_no_error (error);
+  g_signal_connect (proxy, "changed", G_CALLBACK (on_progress_changed), &progress);
+  /* Every 50 ms for 300 ms */
+  pp_proxy_call_async (proxy, "progress", g_variant_new ("(uu)", 6, 50), -1, NULL,
+                       on_progress_done, &progress);
+  while (!progress.replied)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      progress.iteration++;
+    }
+
+  g_assert_cmpuint (progress.n_before_reply, ==, 6);
+  /* Some came before the rest, so before the reply */
+  g_assert_cmpuint (progress.first_iteration, <, progress.last_iteration);
+}
+
 static void
 new_async_cb (GObject      *source,
               GAsyncResult *result,
@@ -529,6 +593,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/basic", test_basic);
   g_test_add_func ("/Pp/Subprocess/async-start", test_async_start);
   g_test_add_func ("/Pp/Subprocess/added-methods", test_added_methods);
+  g_test_add_func ("/Pp/Subprocess/signals-while-running", test_signals_while_running);
   g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
   g_test_add_func ("/Pp/Subprocess/killed", test_killed);
   g_test_add_func ("/Pp/Subprocess/exit-unexpectedly", test_exit_unexpectedly);
