@@ -6,8 +6,9 @@
 
 G_BEGIN_DECLS
 
-/* What the calls (pp-connection-call.c) use of the connection itself
- * (pp-connection.c). The connection's lock covers its call table. */
+/* What the calls (pp-connection-call.c) and the watch
+ * (pp-connection-watch.c) use of the connection itself (pp-connection.c).
+ * The connection's lock covers its call table. */
 
 void           pp_connection_lock                 (PpConnection   *self);
 void           pp_connection_unlock               (PpConnection   *self);
@@ -27,6 +28,9 @@ void           pp_connection_wait_sync_locked     (PpConnection   *self,
                                                    gint64          deadline,
                                                    GQueue         *to_complete);
 void           pp_connection_wake_reader          (PpConnection   *self);
+void           pp_connection_read_once_locked     (PpConnection   *self,
+                                                   GQueue         *to_complete);
+guint          pp_connection_get_inbound_length   (PpConnection   *self);
 void           pp_connection_close_if_broken      (PpConnection   *self,
                                                    GQueue         *to_complete);
 gboolean       pp_connection_complete_calls       (PpConnection   *self,

@@ -67,6 +67,12 @@ typedef struct
                          GVariant      *table,
                          gpointer       user_data,
                          GError       **error);
+  /* Optional: a CANCEL of the peer's, as soon as it is read, in whichever
+   * thread read it, without the connection's lock; it comes as a message
+   * in order too. */
+  void    (*cancel)     (PpConnection *connection,
+                         guint32       serial,
+                         gpointer      user_data);
 } PpConnectionCallbacks;
 
 #define PP_DEFAULT_MAX_PENDING_CALLS  16384
@@ -156,6 +162,13 @@ gboolean      pp_connection_call_sync        (PpConnection                *self,
 
 GPtrArray    *pp_connection_dup_queued       (PpConnection                *self,
                                               PpWireKind                   kind);
+
+/* While the owner context is busy in one long dispatch, another thread
+ * reads for it (pp-connection-watch.c) */
+typedef struct _PpConnectionWatch PpConnectionWatch;
+
+PpConnectionWatch *pp_connection_watch_begin (PpConnection      *self);
+void               pp_connection_watch_end   (PpConnectionWatch *watch);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpConnection, pp_connection_unref)
 

@@ -643,6 +643,9 @@ route_message (PpConnection        *self,
       return FALSE;
     }
 
+  if (header->kind == PP_WIRE_KIND_CANCEL && self->callbacks.cancel != NULL)
+    self->callbacks.cancel (self, header->serial, self->user_data);
+
   item = g_new0 (InboundItem, 1);
   item->kind = ITEM_MESSAGE;
   item->header = *header;
@@ -1145,6 +1148,28 @@ wait_for_reader_locked (PpConnection *self,
   else
     g_cond_wait (&self->cond, &self->lock);
   self->n_cond_waiters--;
+}
+
+/* One turn of the wait below for a thread that waits for no call of its
+ * own (pp-connection-watch.c): the I/O that is ready when nobody else
+ * reads, else until the reader is done. */
+void
+pp_connection_read_once_locked (PpConnection *self,
+                                GQueue       *to_complete)
+{
+  if (try_begin_io_locked (self))
+    {
+      poll_once_locked (self, -1, 0, to_complete);
+      end_io_locked (self);
+    }
+  else
+    wait_for_reader_locked (self, -1);
+}
+
+guint
+pp_connection_get_inbound_length (PpConnection *self)
+{
+  return g_atomic_int_get (&self->inbound_len);
 }
 
 /* Waits in the calling thread until @call is done, doing the connection's

@@ -19,6 +19,10 @@ PpRunningCalls *pp_running_calls_ref        (PpRunningCalls *running);
 void            pp_running_calls_unref      (PpRunningCalls *running);
 void            pp_running_calls_cancel     (PpRunningCalls *running,
                                              guint32         serial);
+/* A CANCEL as it is read, maybe before its call started: then the call is
+ * cancelled as it starts (the last few such serials are kept) */
+void            pp_running_calls_cancel_early (PpRunningCalls *running,
+                                               guint32         serial);
 /* The connection ended: every call, also one still being dispatched, is
  * cancelled */
 void            pp_running_calls_cancel_all (PpRunningCalls *running);

@@ -47,11 +47,16 @@ struct _PpInvocation
   gboolean        cancelled;    /* under running->lock: the caller gave up */
 };
 
+/* How many serials of CANCELs read before their calls started are kept */
+#define N_EARLY_CANCELS  8
+
 struct _PpRunningCalls
 {
   gatomicrefcount  ref_count;
   GMutex           lock;
   GHashTable      *calls;       /* serial → PpInvocation, which leaves when answered */
+  guint32          early_cancels[N_EARLY_CANCELS];  /* 0 for none */
+  guint            next_early;
   gboolean         closed;
 };
 
@@ -116,6 +121,43 @@ pp_running_calls_cancel (PpRunningCalls *running,
   /* Outside the lock: handlers of the cancellable run here */
   if (cancellable != NULL)
     cancel_and_unref (cancellable);
+}
+
+void
+pp_running_calls_cancel_early (PpRunningCalls *running,
+                               guint32         serial)
+{
+  GCancellable *cancellable = NULL;
+  PpInvocation *invocation;
+
+  g_mutex_lock (&running->lock);
+  invocation = g_hash_table_lookup (running->calls, GUINT_TO_POINTER (serial));
+  if (invocation != NULL)
+    cancellable = cancel_locked (invocation);
+  else if (serial != 0)
+    {
+      running->early_cancels[running->next_early] = serial;
+      running->next_early = (running->next_early + 1) % N_EARLY_CANCELS;
+    }
+  g_mutex_unlock (&running->lock);
+
+  if (cancellable != NULL)
+    cancel_and_unref (cancellable);
+}
+
+/* Under the lock: whether a CANCEL for @serial was read before its call
+ * started, forgetting it */
+static gboolean
+take_early_cancel_locked (PpRunningCalls *running,
+                          guint32         serial)
+{
+  for (guint i = 0; i < N_EARLY_CANCELS; i++)
+    if (running->early_cancels[i] == serial)
+      {
+        running->early_cancels[i] = 0;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 void
@@ -277,7 +319,7 @@ pp_invocation_dispatched (PpInvocation *self)
   if (!g_atomic_int_get (&self->answered))
     {
       g_hash_table_insert (self->running->calls, GUINT_TO_POINTER (self->serial), self);
-      if (self->running->closed)
+      if (self->running->closed || take_early_cancel_locked (self->running, self->serial))
         cancellable = cancel_locked (self);
     }
   g_mutex_unlock (&self->running->lock);
@@ -403,6 +445,55 @@ pp_invocation_take_method (PpInvocation *self,
  * connection ended. A handler that answers later can stop its work then;
  * it should still answer, e.g. with %G_IO_ERROR_CANCELLED (the caller
  * drops that late answer).
+ *
+ * A handler that does long work in a thread, and stops when the caller
+ * cancels:
+ *
+ * ```c
+ * static void
+ * hash_in_thread (GTask *task, gpointer object, gpointer data, GCancellable *cancellable)
+ * {
+ *   GError *error = NULL;
+ *   GVariant *digest = my_hash_file (data, cancellable, &error);  // checks cancellable
+ *
+ *   if (digest != NULL)
+ *     g_task_return_pointer (task, digest, (GDestroyNotify) g_variant_unref);
+ *   else
+ *     g_task_return_error (task, error);
+ * }
+ *
+ * static void
+ * hashed (GObject *object, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr(PpInvocation) invocation = user_data;
+ *   GError *error = NULL;
+ *   GVariant *digest = g_task_propagate_pointer (G_TASK (result), &error);
+ *
+ *   if (digest != NULL)
+ *     pp_invocation_return_value (invocation, g_variant_new ("(@ay)", digest));
+ *   else
+ *     pp_invocation_return_gerror (invocation, error);
+ *   g_clear_error (&error);
+ * }
+ *
+ * static gboolean
+ * handle_hash (PpListener *listener, const char *method, GVariant *parameters,
+ *              PpInvocation *invocation, gpointer user_data)
+ * {
+ *   GTask *task = g_task_new (NULL, pp_invocation_get_cancellable (invocation),
+ *                             hashed, g_object_ref (invocation));
+ *   char *path;
+ *
+ *   g_variant_get (parameters, "(s)", &path);
+ *   g_task_set_task_data (task, path, g_free);
+ *   g_task_run_in_thread (task, hash_in_thread);
+ *   g_object_unref (task);
+ *   return TRUE;
+ * }
+ * ```
+ *
+ * A method found through the typelib does not need this: its own
+ * `GCancellable` argument is cancelled the same way (see [class@Pp.Listener]).
  *
  * Returns: (transfer none): the cancellable of this call
  *

@@ -55,6 +55,15 @@
  * subscription. A refused request fails alone, with
  * %PP_ERROR_ACCESS_DENIED or the handler's error.
  *
+ * ## Cancellation
+ *
+ * When the caller cancels a call, or it times out, the `GCancellable` the
+ * listener gave the method is cancelled: the one of an async pair, and the
+ * `GCancellable` argument of a synchronous method. While a synchronous
+ * method that takes one runs, a thread of the library reads the connection
+ * for the blocked main context, so that the cancel reaches it at once. A
+ * handler answering later uses [method@Pp.Invocation.get_cancellable].
+ *
  * ## Threads and main contexts
  *
  * The listener serves in the thread-default main context of the thread that
@@ -296,9 +305,19 @@ invoke_method (PpListener   *self,
   pp_invocation_take_method (invocation, method);
   if (!pp_method_is_async (method))
     {
-      /* It has returned before a CANCEL for it can be read */
-      pp_method_invoke_async (method, object, args, fds, objects, NULL, method_done,
+      PpConnectionWatch *watch = NULL;
+
+      /* One that takes a cancellable gets the invocation's, and while it
+       * runs another thread reads, so that a CANCEL for it cancels it */
+      if (pp_method_takes_cancellable (method))
+        {
+          cancellable = pp_invocation_get_cancellable (invocation);
+          pp_invocation_dispatched (invocation);
+          watch = pp_connection_watch_begin (self->connection);
+        }
+      pp_method_invoke_async (method, object, args, fds, objects, cancellable, method_done,
                               invocation);
+      g_clear_pointer (&watch, pp_connection_watch_end);
       return;
     }
 
@@ -590,6 +609,18 @@ on_objects (PpConnection  *connection,
   return pp_imports_resolve (NULL, self->exports, table, error);
 }
 
+/* A CANCEL as soon as it is read, also by another thread while a method
+ * runs: it cancels the call if it runs, or as it starts */
+static void
+on_cancel (PpConnection *connection,
+           guint32       serial,
+           gpointer      user_data)
+{
+  PpListener *self = user_data;
+
+  pp_running_calls_cancel_early (self->running, serial);
+}
+
 static const PpConnectionCallbacks listener_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
                     (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
@@ -598,6 +629,7 @@ static const PpConnectionCallbacks listener_callbacks = {
   .message = on_message,
   .closed = on_closed,
   .objects = on_objects,
+  .cancel = on_cancel,
 };
 
 static gboolean

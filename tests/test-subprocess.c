@@ -189,6 +189,69 @@ test_signals_while_running (void)
   g_assert_cmpuint (progress.first_iteration, <, progress.last_iteration);
 }
 
+typedef struct
+{
+  gboolean  started;
+  gboolean  done;
+  GError   *error;
+} Work;
+
+static void
+on_work_started (PpProxy *proxy,
+                 Work    *work)
+{
+  work->started = TRUE;
+}
+
+static void
+on_work_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Work *work = user_data;
+  g_autoptr(GVariant) value = pp_proxy_call_finish (PP_PROXY (source), result, &work->error);
+
+  g_assert_null (value);
+  work->done = TRUE;
+}
+
+/* Cancelling a call cancels the GCancellable of the synchronous method
+ * that runs it in the worker, which stops: the worker's next answer says
+ * so. Also when the cancel is read before the method starts. */
+static void
+test_cancel_reaches_method (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  g_autoptr(GVariant) count = NULL;
+  guint cancelled = 0;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      Work work = { 0 };
+      gulong started_id = g_signal_connect (proxy, "ping", G_CALLBACK (on_work_started), &work);
+      /* 20 s of work, unless cancelled: the first time once it runs, the
+       * second as soon as it is sent */
+      pp_proxy_call_async (proxy, "work", g_variant_new ("(u)", 20000), G_MAXINT, cancellable,
+                           on_work_done, &work);
+      while (i == 0 && !work.started)
+        g_main_context_iteration (NULL, TRUE);
+      g_cancellable_cancel (cancellable);
+      while (!work.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&work.error);
+      g_signal_handler_disconnect (proxy, started_id);
+
+      /* Answered after the work stopped (well within the default time-out
+       * only if it did) */
+      count = pp_test_call (proxy, "get_cancelled_count", NULL);
+      g_variant_get (count, "(u)", &cancelled);
+      g_clear_pointer (&count, g_variant_unref);
+      g_assert_cmpuint (cancelled, ==, i + 1);
+    }
+}
+
 static void
 new_async_cb (GObject      *source,
               GAsyncResult *result,
@@ -594,6 +657,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/async-start", test_async_start);
   g_test_add_func ("/Pp/Subprocess/added-methods", test_added_methods);
   g_test_add_func ("/Pp/Subprocess/signals-while-running", test_signals_while_running);
+  g_test_add_func ("/Pp/Subprocess/cancel-reaches-method", test_cancel_reaches_method);
   g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
   g_test_add_func ("/Pp/Subprocess/killed", test_killed);
   g_test_add_func ("/Pp/Subprocess/exit-unexpectedly", test_exit_unexpectedly);

@@ -582,6 +582,43 @@ pp_test_object_get_cancelled_count (PpTestObject *self)
 }
 
 /**
+ * pp_test_object_work:
+ * @self: a [class@PpTest.Object]
+ * @msec: how long to work
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Emits [signal@PpTest.Object::ping], then blocks the calling thread for
+ * @msec milliseconds, or until @cancellable is cancelled, which
+ * [method@PpTest.Object.get_cancelled_count] counts.
+ *
+ * Returns: %TRUE when the time has passed, %FALSE when cancelled
+ */
+gboolean
+pp_test_object_work (PpTestObject  *self,
+                     guint          msec,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) msec * 1000;
+
+  g_return_val_if_fail (PP_TEST_IS_OBJECT (self), FALSE);
+
+  COUNT_CALL (self);
+  g_signal_emit (self, signals [PING], 0);
+  while (g_get_monotonic_time () < end)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          g_atomic_int_inc (&self->cancelled_waits);
+          return FALSE;
+        }
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+/**
  * pp_test_object_emit_ping:
  * @self: a [class@PpTest.Object]
  *

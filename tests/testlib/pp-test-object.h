@@ -143,5 +143,9 @@ gboolean      pp_test_object_wait_finish   (PpTestObject        *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 guint         pp_test_object_get_cancelled_count (PpTestObject  *self);
+gboolean      pp_test_object_work          (PpTestObject        *self,
+                                            guint                msec,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
 
 G_END_DECLS
