@@ -44,6 +44,7 @@ struct _PpOptions
   guint64  max_description_size;
   guint    max_description_members;
   PpSandboxFlags sandbox;
+  int      stop_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (PpOptions, pp_options, G_TYPE_OBJECT)
@@ -57,6 +58,7 @@ enum {
   PROP_MAX_DESCRIPTION_SIZE,
   PROP_MAX_DESCRIPTION_MEMBERS,
   PROP_SANDBOX,
+  PROP_STOP_TIMEOUT,
   N_PROPS
 };
 
@@ -79,6 +81,7 @@ pp_options_get_property (GObject    *object,
     case PROP_MAX_DESCRIPTION_SIZE:    g_value_set_uint64 (value, self->max_description_size); break;
     case PROP_MAX_DESCRIPTION_MEMBERS: g_value_set_uint (value, self->max_description_members); break;
     case PROP_SANDBOX:                 g_value_set_flags (value, self->sandbox); break;
+    case PROP_STOP_TIMEOUT:            g_value_set_int (value, self->stop_timeout); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -114,6 +117,9 @@ pp_options_set_property (GObject      *object,
       break;
     case PROP_SANDBOX:
       pp_options_set_sandbox (self, g_value_get_flags (value));
+      break;
+    case PROP_STOP_TIMEOUT:
+      pp_options_set_stop_timeout (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -234,6 +240,24 @@ pp_options_class_init (PpOptionsClass *klass)
   properties[PROP_SANDBOX] =
     g_param_spec_flags ("sandbox", NULL, NULL, PP_TYPE_SANDBOX_FLAGS, PP_SANDBOX_NONE, flags);
 
+  /**
+   * PpOptions:stop-timeout:
+   *
+   * How a worker started with these options by
+   * [ctor@Pp.Proxy.new_for_subprocess_sync], [ctor@Pp.Proxy.new_for_type_sync]
+   * or a [class@Pp.Pool] is stopped once its proxy is closed or finalized
+   * while the worker still runs: after this many milliseconds it is sent
+   * SIGTERM, and after as many again SIGKILL. A worker sees its connection
+   * end and exits by itself when it is idle; this stops one that is busy in
+   * a method that does not return, or that ignores the end. -1, the
+   * default, leaves it running until it exits by itself; a pool then kills
+   * a worker busy with a call at once when it closes.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STOP_TIMEOUT] =
+    g_param_spec_int ("stop-timeout", NULL, NULL, -1, G_MAXINT, -1, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -246,6 +270,7 @@ pp_options_init (PpOptions *self)
   self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
   self->max_description_size = PP_DESCRIPTION_DEFAULT_MAX_SIZE;
   self->max_description_members = PP_DESCRIPTION_DEFAULT_MAX_MEMBERS;
+  self->stop_timeout = -1;
 }
 
 /**
@@ -546,4 +571,39 @@ pp_options_set_sandbox (PpOptions      *self,
 {
   g_return_if_fail (PP_IS_OPTIONS (self));
   SET_FIELD (self, sandbox, sandbox, PROP_SANDBOX);
+}
+
+/**
+ * pp_options_get_stop_timeout:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:stop-timeout].
+ *
+ * Returns: milliseconds, or -1 for never
+ *
+ * Since: 1.0
+ */
+int
+pp_options_get_stop_timeout (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), -1);
+  return self->stop_timeout;
+}
+
+/**
+ * pp_options_set_stop_timeout:
+ * @self: a #PpOptions
+ * @timeout_msec: milliseconds, or -1 for never
+ *
+ * Sets [property@Pp.Options:stop-timeout].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_stop_timeout (PpOptions *self,
+                             int        timeout_msec)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (timeout_msec >= -1);
+  SET_FIELD (self, stop_timeout, timeout_msec, PROP_STOP_TIMEOUT);
 }

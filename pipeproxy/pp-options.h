@@ -85,5 +85,10 @@ PpSandboxFlags pp_options_get_sandbox             (PpOptions      *self);
 PP_AVAILABLE_IN_1_0
 void       pp_options_set_sandbox                 (PpOptions      *self,
                                                    PpSandboxFlags  sandbox);
+PP_AVAILABLE_IN_1_0
+int        pp_options_get_stop_timeout            (PpOptions *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_stop_timeout            (PpOptions *self,
+                                                   int        timeout_msec);
 
 G_END_DECLS

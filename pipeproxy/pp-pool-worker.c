@@ -66,8 +66,9 @@ pp_pool_worker_can_start (PpPool *self)
 /* Ending ------------------------------------------------------------------- */
 
 /* Closes an ended worker's connection; its child sees it and exits. A busy
- * one (only when the pool closes) is killed as well: its results can no
- * longer be delivered. */
+ * one (only when the pool closes) is killed as well, its results can no
+ * longer be delivered: at once, or through the stop-timeout of the
+ * options, which stops any worker whose proxy closed. */
 static void
 worker_stop (PpPool       *self,
              PpPoolWorker *w,
@@ -82,7 +83,7 @@ worker_stop (PpPool       *self,
 
   g_clear_signal_handler (&w->closed_id, w->proxy);
   pp_proxy_close (w->proxy);
-  if (kill && subprocess != NULL)
+  if (kill && subprocess != NULL && pp_options_get_stop_timeout (self->options) < 0)
     g_subprocess_force_exit (subprocess);
 }
 

@@ -438,7 +438,9 @@ pp_pool_start_sync (PpPool        *self,
  * Closes the pool: calls waiting for a worker fail with
  * %PP_ERROR_DISCONNECTED, and so do later calls; every worker's connection
  * is closed, so each child exits, and a worker busy with a call is killed
- * (its call fails as a proxy's calls fail when it is closed).
+ * (its call fails as a proxy's calls fail when it is closed): at once, or,
+ * with [property@Pp.Options:stop-timeout] in the pool's options, with
+ * SIGTERM and then SIGKILL as that says.
  * [signal@Pp.Pool::worker-ended] is emitted for each worker, with no
  * error, in the pool's context. Dropping the last reference to the pool
  * closes it too, without the signals.

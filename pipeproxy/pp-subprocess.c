@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@
 #define STDERR_TAIL_SIZE  4096
 /* How long the reader of an end waits for the child to be reaped */
 #define END_WAIT_USEC     (500 * 1000)
+/* How often a worker being stopped is looked at */
+#define STOP_POLL_USEC    (5 * 1000)
 
 /* A child process serving the object of a proxy, and the tail of what it
  * wrote to stderr, to say how it ended. */
@@ -41,6 +44,9 @@ typedef struct
   /* Connected through its standard input and output: any command, which
    * may stand for a peer elsewhere (ssh) */
   gboolean         command;
+  /* PpOptions:stop-timeout; whether stopping started (atomic) */
+  int              stop_timeout;
+  gint             stopping;
 } PpWorker;
 
 static PpWorker *
@@ -297,6 +303,7 @@ spawn_worker (GSubprocessLauncher  *launcher,
   worker->sandbox = sandbox;
   worker->in_bwrap = bwrap_argv != NULL;
   worker->command = command;
+  worker->stop_timeout = options ? pp_options_get_stop_timeout (options) : -1;
   if (g_subprocess_get_stderr_pipe (subprocess) != NULL)
     g_thread_unref (g_thread_new ("pp-worker-stderr", read_stderr, pp_worker_ref (worker)));
   else
@@ -358,13 +365,73 @@ check_sandbox (PpWorker  *worker,
   return NULL;
 }
 
-/* The proxy keeps its worker, for pp_proxy_get_subprocess() */
+/* Until @deadline: whether the child was reaped */
+static gboolean
+wait_for_exit (PpWorker *worker,
+               gint64    deadline)
+{
+  while (g_subprocess_get_identifier (worker->subprocess) != NULL)
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (STOP_POLL_USEC);
+    }
+  return TRUE;
+}
+
+static gpointer
+stop_thread (gpointer data)
+{
+  PpWorker *worker = data;
+  gint64 grace = (gint64) worker->stop_timeout * 1000;
+
+  if (!wait_for_exit (worker, g_get_monotonic_time () + grace))
+    {
+      g_subprocess_send_signal (worker->subprocess, SIGTERM);
+      if (!wait_for_exit (worker, g_get_monotonic_time () + grace))
+        g_subprocess_force_exit (worker->subprocess);
+    }
+  pp_worker_unref (worker);
+  return NULL;
+}
+
+/* The proxy closed, or went: with a stop-timeout, a child that does not
+ * exit in time gets SIGTERM, then SIGKILL. Once. */
+static void
+stop_worker (PpWorker *worker)
+{
+  if (worker->stop_timeout < 0 || !g_atomic_int_compare_and_exchange (&worker->stopping, 0, 1) ||
+      g_subprocess_get_identifier (worker->subprocess) == NULL)
+    return;
+  g_thread_unref (g_thread_new ("pp-worker-stop", stop_thread, pp_worker_ref (worker)));
+}
+
+static void
+worker_proxy_closed (PpProxy      *proxy,
+                     const GError *error,
+                     gpointer      user_data)
+{
+  stop_worker (user_data);
+}
+
+static void
+release_worker (gpointer data)
+{
+  stop_worker (data);
+  pp_worker_unref (data);
+}
+
+/* The proxy keeps its worker, for pp_proxy_get_subprocess(), and stops it
+ * when it closes or goes */
 static PpProxy *
 keep_worker (PpProxy  *proxy,
              PpWorker *worker)
 {
   g_object_set_qdata_full (G_OBJECT (proxy), worker_quark (), pp_worker_ref (worker),
-                           (GDestroyNotify) pp_worker_unref);
+                           release_worker);
+  if (worker->stop_timeout >= 0)
+    g_signal_connect_data (proxy, "closed", G_CALLBACK (worker_proxy_closed),
+                           pp_worker_ref (worker), (GClosureNotify) pp_worker_unref, 0);
   return proxy;
 }
 

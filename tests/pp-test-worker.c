@@ -7,6 +7,7 @@
  * its own, for a peer that only watches; with --stdio it serves on
  * standard input and output, as a command reached through ssh would. */
 
+#include <signal.h>
 #include <stdio.h>
 
 #include <pipeproxy/pipeproxy.h>
@@ -76,6 +77,10 @@ main (int   argc,
 {
   g_autoptr(PpTestObject) object = pp_test_object_new ();
   g_autoptr(GError) error = NULL;
+
+  /* With --ignore-term, SIGTERM does not end it */
+  if (argc > 1 && g_str_equal (argv[1], "--ignore-term"))
+    signal (SIGTERM, SIG_IGN);
 
   if (argc > 1 && g_str_equal (argv[1], "--ticking"))
     return serve_ticking (object, argc > 2 && g_str_equal (argv[2], "--stdio"));

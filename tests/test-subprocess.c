@@ -252,6 +252,74 @@ test_cancel_reaches_method (void)
     }
 }
 
+/* With a stop-timeout, a worker busy in a method that does not return is
+ * stopped once its proxy closes: SIGTERM, or SIGKILL when it ignores that */
+static void
+assert_stopped_with (const char *option,
+                     int         expected_signal)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, option, NULL };
+  g_autoptr(PpOptions) options = pp_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  Work work = { 0 };
+
+  pp_options_set_stop_timeout (options, 100);
+  proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, options, NULL, &error);
+  g_assert_no_error (error);
+  child = g_object_ref (pp_proxy_get_subprocess (proxy));
+
+  /* 20 s of work that nothing cancels */
+  g_signal_connect (proxy, "ping", G_CALLBACK (on_work_started), &work);
+  pp_proxy_call_async (proxy, "work", g_variant_new ("(u)", 20000), G_MAXINT, NULL,
+                       on_work_done, &work);
+  while (!work.started)
+    g_main_context_iteration (NULL, TRUE);
+
+  pp_proxy_close (proxy);
+  while (!work.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (work.error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_clear_error (&work.error);
+  g_clear_object (&proxy);
+
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, expected_signal);
+}
+
+static void
+test_stop_timeout (void)
+{
+  assert_stopped_with (NULL, SIGTERM);
+  assert_stopped_with ("--ignore-term", SIGKILL);
+}
+
+/* A synchronous call to a worker that died fails at once with how it died,
+ * with no main loop running to have seen the end */
+static void
+test_sync_call_after_death (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  GSubprocess *child = pp_proxy_get_subprocess (proxy);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  g_subprocess_send_signal (child, SIGKILL);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Not the time-out's error */
+  result = pp_proxy_call_sync (proxy, "get_parameter", NULL, 10000, NULL, &error);
+  g_assert_null (result);
+  g_test_message ("call: %s", error->message);
+  g_assert_error (error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_nonnull (strstr (error->message, "signal 9"));
+}
+
 static void
 new_async_cb (GObject      *source,
               GAsyncResult *result,
@@ -658,6 +726,8 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/added-methods", test_added_methods);
   g_test_add_func ("/Pp/Subprocess/signals-while-running", test_signals_while_running);
   g_test_add_func ("/Pp/Subprocess/cancel-reaches-method", test_cancel_reaches_method);
+  g_test_add_func ("/Pp/Subprocess/stop-timeout", test_stop_timeout);
+  g_test_add_func ("/Pp/Subprocess/sync-call-after-death", test_sync_call_after_death);
   g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
   g_test_add_func ("/Pp/Subprocess/killed", test_killed);
   g_test_add_func ("/Pp/Subprocess/exit-unexpectedly", test_exit_unexpectedly);
