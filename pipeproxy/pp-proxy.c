@@ -150,7 +150,6 @@ on_message (PpConnection       *connection,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
   g_autoptr(PpProxy) target = NULL;
-  GError *error = NULL;
   PpMirror *mirror;
 
   if (header->kind == PP_WIRE_KIND_SIGNAL)
@@ -177,19 +176,13 @@ on_message (PpConnection       *connection,
         }
       return;
     }
-  if (header->kind == PP_WIRE_KIND_RELEASED)
-    {
-      if (!pp_imports_take_released (priv->imports, body, &error))
-        close_for (connection, error);
-      return;
-    }
-
   close_for (connection, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
                                       _("A proxy does not accept %s frames"),
                                       pp_wire_kind_to_string (header->kind)));
 }
 
-/* In the reading thread, before the frames that need them */
+/* The import table's frames, in the reading thread: before the frames
+ * that need them, and a bad one before anything behind it is acted on */
 static gboolean
 on_immediate (PpConnection       *connection,
               const PpWireHeader *header,
@@ -199,6 +192,8 @@ on_immediate (PpConnection       *connection,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
 
+  if (header->kind == PP_WIRE_KIND_RELEASED)
+    return pp_imports_take_released (priv->imports, body, error);
   return pp_imports_take (priv->imports, header, body, error);
 }
 
@@ -241,13 +236,13 @@ on_end_reason (PpConnection *connection,
 }
 
 static const PpConnectionCallbacks proxy_callbacks = {
-  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY) |
-                    (1u << PP_WIRE_KIND_RELEASED),
+  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
   .message = on_message,
   .closed = on_closed,
   .prepare = on_prepare,
   .end_reason = on_end_reason,
-  .immediate_kinds = (1u << PP_WIRE_KIND_TYPE) | (1u << PP_WIRE_KIND_INTRODUCE),
+  .immediate_kinds = (1u << PP_WIRE_KIND_TYPE) | (1u << PP_WIRE_KIND_INTRODUCE) |
+                     (1u << PP_WIRE_KIND_RELEASED),
   .immediate = on_immediate,
   .objects = on_objects,
 };

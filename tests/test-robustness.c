@@ -1144,6 +1144,11 @@ typedef enum
   FAKE_ERROR_UNUSED_SERIAL,
   FAKE_RETURN_UNUSED_SERIAL,
   FAKE_WRONG_REPLY_KIND,
+  FAKE_UNKNOWN_OBJECT,
+  FAKE_TYPE_TWICE,
+  FAKE_INTRODUCE_UNDESCRIBED,
+  FAKE_RELEASED_UNKNOWN,
+  FAKE_TOO_MANY_TYPES,
 } FakeScenario;
 
 typedef struct
@@ -1240,6 +1245,46 @@ fake_listener_thread (gpointer data)
       bad = pp_wire_encode (PP_WIRE_KIND_WELCOME, 0, g_array_index (serials, guint32, 0), 0,
                             g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
                                            (guint32) PP_WIRE_PROTOCOL_VERSION, NULL));
+      break;
+    case FAKE_UNKNOWN_OBJECT:
+      /* A reference to an object never introduced */
+      bad = pp_wire_encode_return (g_array_index (serials, guint32, 0),
+                                   g_variant_new_parsed ("(@o '/0',)"),
+                                   g_variant_new_parsed ("[(true, uint32 9)]"));
+      break;
+    case FAKE_TYPE_TWICE:
+    case FAKE_INTRODUCE_UNDESCRIBED:
+    case FAKE_RELEASED_UNKNOWN:
+    case FAKE_TOO_MANY_TYPES:
+      {
+        g_autoptr(GByteArray) frames = g_byte_array_new ();
+        guint n = fake->scenario == FAKE_TOO_MANY_TYPES ? 1025 : 2;
+
+        /* Types that describe themselves well enough, but too often */
+        for (guint i = 0; i < n && fake->scenario != FAKE_RELEASED_UNKNOWN; i++)
+          {
+            g_autoptr(GBytes) type = NULL;
+
+            if (fake->scenario == FAKE_INTRODUCE_UNDESCRIBED && i == 1)
+              type = pp_wire_encode (PP_WIRE_KIND_INTRODUCE, 0, 0, 0,
+                                     g_variant_new_parsed ("[(uint32 4, uint32 2, @a{sv} {})]"));
+            else
+              type = pp_wire_encode (PP_WIRE_KIND_TYPE, 0, 0, 0,
+                                     g_variant_new_parsed ("(%u, {'type-name': <'Thing'>})",
+                                                           fake->scenario == FAKE_TYPE_TWICE
+                                                           ? 1 : i + 1));
+            g_byte_array_append (frames, g_bytes_get_data (type, NULL), g_bytes_get_size (type));
+          }
+        if (fake->scenario == FAKE_RELEASED_UNKNOWN)
+          {
+            g_autoptr(GBytes) released = pp_wire_encode (PP_WIRE_KIND_RELEASED, 0, 0, 0,
+                                                         g_variant_new_parsed ("[uint32 3]"));
+
+            g_byte_array_append (frames, g_bytes_get_data (released, NULL),
+                                 g_bytes_get_size (released));
+          }
+        bad = g_byte_array_free_to_bytes (g_steal_pointer (&frames));
+      }
       break;
     default:
       g_assert_not_reached ();
@@ -1466,6 +1511,17 @@ static void
 test_proxy_wrong_reply_kind (void)
 {
   check_fake_listener (FAKE_WRONG_REPLY_KIND, PP_ERROR_PROTOCOL);
+}
+
+/* What a listener says of objects is checked like the rest */
+static void
+test_proxy_hostile_objects (void)
+{
+  check_fake_listener (FAKE_UNKNOWN_OBJECT, PP_ERROR_PROTOCOL);
+  check_fake_listener (FAKE_TYPE_TWICE, PP_ERROR_PROTOCOL);
+  check_fake_listener (FAKE_INTRODUCE_UNDESCRIBED, PP_ERROR_PROTOCOL);
+  check_fake_listener (FAKE_RELEASED_UNKNOWN, PP_ERROR_PROTOCOL);
+  check_fake_listener (FAKE_TOO_MANY_TYPES, PP_ERROR_LIMIT_EXCEEDED);
 }
 
 /* A synchronous call waiting when the garbage comes */
@@ -1713,6 +1769,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Robustness/closed-proxy-idle", test_closed_proxy_idle);
   g_test_add_func ("/Pp/Robustness/closed-listener-idle", test_closed_listener_idle);
   g_test_add_func ("/Pp/Robustness/hostile-release", test_hostile_release);
+  g_test_add_func ("/Pp/Robustness/proxy-hostile-objects", test_proxy_hostile_objects);
   g_test_add_func ("/Pp/Robustness/hostile-object-reference", test_hostile_object_reference);
 
   return g_test_run ();
