@@ -200,6 +200,7 @@ typedef struct
   GClosure     closure;
   PpForwarder *forwarder;
   char        *name;
+  gboolean     refused;      /* said once that the peer cannot get it */
 } ForwardClosure;
 
 static void
@@ -253,10 +254,19 @@ forward_signal_marshal (GClosure     *closure,
 
   frame = pp_wire_encode_signal (fc->forwarder->handle, fc->name, detail,
                                  g_variant_new_tuple (args, n_param_values - 1), NULL);
-  /* E.g. a stream on a pair of pipes: the peer cannot get it */
+  /* E.g. a stream on a pair of pipes or over ssh: the peer cannot get
+   * it, and the protocol has no way to tell it so. Said once per
+   * subscription, where the serving process's log goes (over ssh, back to
+   * the caller's terminal), rather than dropped unseen. */
   if (!pp_connection_send_with_fds (fc->forwarder->connection, frame, fds, &error) &&
       !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
-    g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
+    {
+      if (!fc->refused && g_error_matches (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE))
+        g_warning (_("Not forwarding signal “%s” to the peer: %s"), fc->name, error->message);
+      else
+        g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
+      fc->refused = TRUE;
+    }
 }
 
 void

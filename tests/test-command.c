@@ -174,6 +174,92 @@ test_relay_refuses_fds (void)
   result = pp_test_call (proxy, "echo_string", g_variant_new ("(s)", "still here"));
 }
 
+static void
+on_stream_ready (GObject      *proxy,
+                 GInputStream *stream,
+                 gpointer      user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+/* The other ways a descriptor would cross: a stream argument of an
+ * introspected method, where the caller gives a handle with no list, and
+ * a signal whose argument is a stream. Each call fails alone, with a
+ * reason; a signal cannot be answered with one, so the host says on its
+ * stderr (which ssh passes back) that it does not forward it, once, and
+ * the connection and the other signals go on. */
+static void
+test_relay_refuses_fd_arguments (void)
+{
+  g_auto(GStrv) argv = relayed_host ("PpTest", "1.0", "Object", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "fd-arguments-stderr", NULL);
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autofree char *echoed = NULL;
+  g_autofree char *printed = NULL;
+  g_autoptr(GSubprocess) command = NULL;
+  const char *said;
+  guint streams = 0;
+
+  g_subprocess_launcher_set_stderr_file_path (launcher, path);
+  proxy = pp_proxy_new_for_command_sync (launcher, (const char * const *) argv, NULL, NULL,
+                                         &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_unix_fd_list_append (fds, STDIN_FILENO, NULL), ==, 0);
+  result = pp_proxy_call_with_unix_fd_list_sync (proxy, "read_stream", g_variant_new ("(h)", 0),
+                                                 fds, -1, NULL, NULL, &error);
+  g_assert_null (result);
+  g_test_message ("stream argument: %s", error->message);
+  g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
+  g_assert_nonnull (strstr (error->message, "unix socket"));
+  g_clear_error (&error);
+
+  /* A handle without a list names no descriptor the peer could get */
+  result = pp_proxy_call_sync (proxy, "read_stream", g_variant_new ("(h)", 0), -1, NULL, &error);
+  g_assert_null (result);
+  g_test_message ("handle alone: %s", error->message);
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  g_assert_nonnull (strstr (error->message, "read_stream"));
+  g_clear_error (&error);
+
+  /* Twice: said once */
+  g_signal_connect (proxy, "stream-ready", G_CALLBACK (on_stream_ready), &streams);
+  for (guint i = 0; i < 2; i++)
+    g_variant_unref (pp_test_call (proxy, "emit_stream_ready",
+                                   g_variant_new_parsed ("(@may just b'data',)")));
+
+  /* The connection is still good, and a stream-ready without a stream
+   * still arrives, alone */
+  g_variant_unref (pp_test_call (proxy, "emit_stream_ready",
+                                 g_variant_new_parsed ("(@may nothing,)")));
+  result = pp_test_call (proxy, "echo_string", g_variant_new ("(s)", "still here"));
+  g_variant_get (result, "(s)", &echoed);
+  g_assert_cmpstr (echoed, ==, "still here");
+  while (streams < 1)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (streams, ==, 1);
+  g_assert_false (pp_proxy_is_closed (proxy));
+
+  command = g_object_ref (pp_proxy_get_subprocess (proxy));
+  g_clear_object (&proxy);
+  g_subprocess_wait (command, NULL, NULL);
+  g_assert_true (g_file_get_contents (path, &printed, NULL, NULL));
+  g_test_message ("the host wrote: %s", printed);
+  said = strstr (printed, "Not forwarding signal “stream-ready” to the peer: ");
+  g_assert_nonnull (said);
+  g_assert_nonnull (strstr (said, "descriptors"));
+  g_assert_null (strstr (said + 1, "Not forwarding"));
+  g_unlink (path);
+}
+
 /* A body over the memfd threshold is copied through the pipes */
 static void
 test_relay_large (void)
@@ -684,6 +770,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Command/relay", test_relay);
   g_test_add_func ("/Pp/Command/relay-async", test_relay_async);
   g_test_add_func ("/Pp/Command/relay-refuses-fds", test_relay_refuses_fds);
+  g_test_add_func ("/Pp/Command/relay-refuses-fd-arguments", test_relay_refuses_fd_arguments);
   g_test_add_func ("/Pp/Command/relay-large", test_relay_large);
   g_test_add_func ("/Pp/Command/relay-refusal", test_relay_refusal);
   g_test_add_func ("/Pp/Command/ends", test_command_ends);
