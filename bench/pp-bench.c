@@ -104,6 +104,29 @@ status_kb (const char *field)
   return strtol (p + strlen (key), NULL, 10);
 }
 
+/* Minor page faults (a fresh page touched) of process @pid so far, from
+ * field 10 of /proc/PID/stat; -1 if unknown. Unlike the time, this does not
+ * depend on the load of the machine. */
+static long
+minor_faults (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return -1;
+  /* After the command name, which may hold spaces: state is field 3 */
+  p = strrchr (contents, ')');
+  if (p == NULL)
+    return -1;
+  fields = g_strsplit (p + 2, " ", 9);
+  if (g_strv_length (fields) < 9)
+    return -1;
+  return strtol (fields[7], NULL, 10);
+}
+
 /* Resets VmHWM to the current RSS (Linux >= 4.0), so each row reports its
  * own peak. */
 static void
@@ -1887,6 +1910,8 @@ typedef struct
   gsize       bytes;       /* payload per operation, 0 if none */
   long        client_peak_kb;
   long        server_peak_kb;
+  long        client_faults;   /* minor page faults over all repetitions */
+  long        server_faults;
   double      x_raw;       /* this µs/op ÷ raw's; NAN if none */
   double      x_gdbus;     /* GDBus µs/op ÷ this; NAN if none */
   const char *target;
@@ -2067,7 +2092,8 @@ work_func_for_group (const char *group)
  * its peak RSS is its own. Commands on stdin, one answer line each on
  * stdout:
  *   warmup  →  "ok"
- *   rep     →  "NANOSECONDS PEAK_RSS_KIB" (the peak reset before the rep)
+ *   rep     →  "NANOSECONDS PEAK_RSS_KIB CLIENT_FAULTS SERVER_FAULTS" (the peak
+ *              reset before the rep; minor page faults during the rep)
  *   close   →  "SERVER_PEAK_RSS_KIB", then the process exits */
 static int
 run_client_role (SystemKind  kind,
@@ -2100,11 +2126,14 @@ run_client_role (SystemKind  kind,
         }
       else if (g_str_equal (line, "rep"))
         {
+          const char *child = g_subprocess_get_identifier (c->child);
+          long faults = minor_faults ("self"), child_faults = minor_faults (child);
           gint64 ns;
 
           reset_peak_rss ();
           ns = func (c, work, &counter);
-          printf ("%" G_GINT64_FORMAT " %ld\n", ns, status_kb ("VmHWM"));
+          printf ("%" G_GINT64_FORMAT " %ld %ld %ld\n", ns, status_kb ("VmHWM"),
+                  minor_faults ("self") - faults, minor_faults (child) - child_faults);
         }
       else if (g_str_equal (line, "close"))
         {
@@ -2230,12 +2259,15 @@ measure (const char      *group,
         guint i = (k + r) % n;
         g_autofree char *answer = worker_ask (workers[i], "rep");
         gint64 ns;
-        long hwm;
+        long hwm, client_faults, server_faults;
 
-        CHECK (sscanf (answer, "%" G_GINT64_FORMAT " %ld", &ns, &hwm) == 2,
+        CHECK (sscanf (answer, "%" G_GINT64_FORMAT " %ld %ld %ld", &ns, &hwm, &client_faults,
+                       &server_faults) == 4,
                "client worker: %s", answer);
         per_op[i * reps + r] = ns / 1000.0 / work->n;
         row_results[i]->client_peak_kb = MAX (row_results[i]->client_peak_kb, hwm);
+        row_results[i]->client_faults += client_faults;
+        row_results[i]->server_faults += server_faults;
       }
 
   for (guint i = 0; i < n; i++)
@@ -2767,14 +2799,32 @@ result_mb_per_s (const Result *r)
   return r->bytes > 0 ? r->bytes / r->med_us : NAN;   /* bytes/µs = MB/s */
 }
 
+static double
+faults_per_op (const Result *r,
+               long          faults)
+{
+  return faults < 0 ? NAN : (double) faults / ((double) r->n_ops * r->reps);
+}
+
+/* Shown where they count: rows that move big payloads */
+static char *
+format_faults (const Result *r)
+{
+  if (r->bytes < 64 * 1024)
+    return g_strdup ("");
+  return g_strdup_printf ("%.0f / %.0f", faults_per_op (r, r->client_faults),
+                          faults_per_op (r, r->server_faults));
+}
+
 static void
 print_table (const Machine *machine)
 {
   static const char *headers[] = { "row", "system", "µs/op", "[min – max]", "ops/s", "MB/s",
-                                   "peak RSS c/s MiB", "×raw", "×GDBus", "target" };
-  static const int widths[] = { 22, 15, 8, 17, 9, 8, 16, 6, 7, 18 };
+                                   "peak RSS c/s MiB", "faults/op c/s", "×raw", "×GDBus",
+                                   "target" };
+  static const int widths[] = { 22, 15, 8, 17, 9, 8, 16, 15, 6, 7, 18 };
   static const gboolean right[] = { FALSE, FALSE, TRUE, FALSE, TRUE, TRUE, TRUE, TRUE, TRUE,
-                                    FALSE };
+                                    TRUE, FALSE };
   g_autoptr(GString) line = g_string_new (NULL);
   const char *last_row = "";
 
@@ -2800,6 +2850,7 @@ print_table (const Machine *machine)
                                           : g_strdup ("");
       g_autofree char *rss = g_strdup_printf ("%.1f / %.1f", r->client_peak_kb / 1024.0,
                                               r->server_peak_kb / 1024.0);
+      g_autofree char *faults = format_faults (r);
       g_autofree char *xraw = isnan (r->x_raw) ? g_strdup ("") : g_strdup_printf ("%.2f",
                                                                                   r->x_raw);
       g_autofree char *xgdbus = isnan (r->x_gdbus) ? g_strdup ("")
@@ -2821,9 +2872,10 @@ print_table (const Machine *machine)
       cell (line, ops, widths[4], right[4]);
       cell (line, mbs, widths[5], right[5]);
       cell (line, rss, widths[6], right[6]);
-      cell (line, xraw, widths[7], right[7]);
-      cell (line, xgdbus, widths[8], right[8]);
-      cell (line, target, widths[9], right[9]);
+      cell (line, faults, widths[7], right[7]);
+      cell (line, xraw, widths[8], right[8]);
+      cell (line, xgdbus, widths[9], right[9]);
+      cell (line, target, widths[10], right[10]);
       g_strchomp (line->str);
       printf ("%s\n", line->str);
     }
@@ -2862,6 +2914,9 @@ print_table (const Machine *machine)
           "peak RSS: VmHWM of the client and of the server; each contender of each row has "
           "a client process and a server process of its own (the client's peak is reset before "
           "each repetition).\n"
+          "faults/op: minor page faults (fresh pages touched) of the client and of the server "
+          "per operation, which unlike the time do not depend on the machine's load; shown "
+          "for payloads from 64 KiB.\n"
           "Each row's contenders take turns, one repetition each, so that load from elsewhere "
           "hits them alike.\n");
 }
@@ -2937,7 +2992,11 @@ write_json (const char    *path,
       g_string_append_printf (out, ", \"payload_bytes\": %" G_GSIZE_FORMAT, r->bytes);
       g_string_append_printf (out, ", \"peak_rss_kib\": { \"client\": %ld, \"server\": %ld }",
                               r->client_peak_kb, r->server_peak_kb);
-      g_string_append (out, ", \"x_raw\": ");
+      g_string_append (out, ", \"minor_faults_per_op\": { \"client\": ");
+      json_number (out, faults_per_op (r, r->client_faults));
+      g_string_append (out, ", \"server\": ");
+      json_number (out, faults_per_op (r, r->server_faults));
+      g_string_append (out, " }, \"x_raw\": ");
       json_number (out, r->x_raw);
       g_string_append (out, ", \"x_gdbus\": ");
       json_number (out, r->x_gdbus);
