@@ -10,9 +10,14 @@ G_BEGIN_DECLS
  * itself. */
 
 #define PP_BUFFER_POOLED_MIN (64 * 1024)
-/* At most this much is kept, so that one burst of large messages does not
- * pin its memory for the life of the process. */
-#define PP_BUFFER_POOL_MAX   (64 * 1024 * 1024)
+/* At most this much is kept: two frames of the largest message the default
+ * limit lets through (128 MiB), which is what one call needs at once on
+ * the side that answers it (the arguments received, the reply being
+ * sent), so that calls of any size the limit allows reuse their memory.
+ * Kept buffers from 2 MiB up are given back to the kernel lazily
+ * (MADV_FREE), so that a burst of large messages does not pin its memory
+ * for the life of the process. */
+#define PP_BUFFER_POOL_MAX   (2 * (128 + 2) * 1024 * 1024)
 
 gpointer pp_buffer_take     (gsize    size,
                              gsize   *capacity);

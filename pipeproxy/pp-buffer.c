@@ -81,6 +81,17 @@ pp_buffer_give (gpointer data,
 
   if (capacity >= PP_BUFFER_POOLED_MIN)
     {
+#ifdef MADV_FREE
+      /* The kernel may take the pages of a kept buffer back when it is
+       * short of memory; until then, reusing them costs nothing more, not
+       * even a page fault. Whoever takes a buffer writes before reading,
+       * so pages that come back as zeros do no harm. Before the buffer is
+       * in the pool, where another thread may take it and write to it;
+       * only advice, and only on the whole huge pages allocate() aligned. */
+      if (capacity >= HUGE_PAGE_SIZE && capacity <= POOL_MAX_BYTES)
+        madvise (data, capacity - capacity % HUGE_PAGE_SIZE, MADV_FREE);
+#endif
+
       g_mutex_lock (&pool_lock);
       if (pool_bytes + capacity <= POOL_MAX_BYTES)
         for (guint i = 0; i < POOL_MAX_BUFFERS; i++)
