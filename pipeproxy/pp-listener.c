@@ -835,7 +835,7 @@ install_properties (GObjectClass *object_class)
    * against changes instead of through the socket, when the connection is
    * a unix socket and the peer takes file descriptors; 0 turns this off.
    * Such a body does not queue in the socket ahead of every later message.
-   * The default is 64 MiB; below that, the socket costs less.
+   * The default is 128 MiB; below that, the socket costs less.
    *
    * Since: 1.0
    */

@@ -12,13 +12,17 @@ G_BEGIN_DECLS
  * nor make the mapping fault by truncating the file. */
 
 /* By default, bodies from this size up take the memfd path on a unix
- * socket (the listener and proxy have a memfd-threshold property). Below
- * it the socket moves bytes faster where page faults are dear: a memfd's
- * pages are always fresh 4 KiB pages, while the socket path reads into
- * reused buffers backed by huge pages. What the memfd buys for the largest
- * bodies is the channel: a 16-byte header instead of the whole body queued
+ * socket (the listener and proxy have a memfd-threshold property): that is
+ * the default max-message-size, so only a body of that very size, or
+ * bigger where the limit was raised. Below it the socket moves bytes
+ * faster where page faults are dear: a memfd's pages are always fresh
+ * 4 KiB pages, allocated by the sender and mapped or copied by the
+ * receiver, and a sealed memfd can never be written again, while the
+ * socket path reads into reused buffers backed by huge pages (the pool
+ * keeps two frames of this size, see pp-buffer-private.h). What the memfd
+ * buys is the channel: a 16-byte header instead of the whole body queued
  * in the socket ahead of every later call and signal. */
-#define PP_MEMFD_DEFAULT_THRESHOLD (64 * 1024 * 1024)
+#define PP_MEMFD_DEFAULT_THRESHOLD (128 * 1024 * 1024)
 
 int      pp_memfd_new_sealed (const guint8  *data,
                               gsize          size,

@@ -209,10 +209,12 @@ pp_options_class_init (PpOptionsClass *klass)
    * Frame bodies of at least this many bytes are sent in a memfd sealed
    * against changes instead of through the socket, when the connection is
    * a unix socket and the peer takes file descriptors; 0 turns this off.
-   * The default, 64 MiB, is where the memfd was measured to cost about as
-   * much as the socket on virtual machines, where each fresh page of a
-   * memfd costs a page fault; there it keeps a big message from queueing
-   * in the socket ahead of every later one.
+   * The default, 128 MiB, is the default
+   * [property@Pp.Options:max-message-size]: a memfd's pages are always
+   * fresh memory, which costs a page fault each on virtual machines, while
+   * the socket reads into reused buffers, so below that the socket is
+   * faster. What the memfd buys is that a big message does not queue in
+   * the socket ahead of every later one.
    *
    * Since: 1.0
    */
