@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* pp-bench-pixbuf: decoding an image in a worker against decoding it here.
+ *
+ *   pp-bench-pixbuf [--quick] [--reps N] [--width W --height H] [--format png|jpeg]
+ *
+ * The image (a 4000x3000 JPEG by default, made here) is in a file opened
+ * read-only. Each repetition decodes it twice, in turn: here, with
+ * gdk_pixbuf_new_from_stream() on the descriptor, and in a worker child
+ * started with pp_proxy_new_for_subprocess_sync(), which gets the
+ * descriptor with the call and answers with the pixels (as
+ * examples/pixbuf-decode.c does: no copy of the pixels on either side
+ * outside the socket). Both results are checked against each other,
+ * byte for byte, outside the time measured. Printed: the median time of
+ * each, the ratio (target: the worker within 1.15x), and the minor page
+ * faults of each side per decode, which do not depend on the machine's
+ * load.
+ *
+ * Not a timed test: only --quick runs in the test suite, for correctness.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gio/gunixfdlist.h>
+#include <gio/gunixinputstream.h>
+#include <glib/gstdio.h>
+
+#include <pipeproxy/pipeproxy.h>
+
+static void
+fail (const char *what,
+      GError     *error)
+{
+  g_printerr ("pp-bench-pixbuf: FAIL: %s: %s\n", what, error ? error->message : "");
+  exit (EXIT_FAILURE);
+}
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* Minor page faults of process @pid ("self" or a number), field 10 of
+ * /proc/PID/stat */
+static long
+minor_faults (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      (p = strrchr (contents, ')')) == NULL)
+    return -1;
+  fields = g_strsplit (p + 2, " ", 9);
+  return g_strv_length (fields) < 9 ? -1 : strtol (fields[7], NULL, 10);
+}
+
+static GdkPixbuf *
+decode_fd (int      fd,
+           GError **error)
+{
+  g_autoptr(GInputStream) stream = g_unix_input_stream_new (fd, FALSE);
+
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "lseek: %s",
+                   g_strerror (errno));
+      return NULL;
+    }
+  return gdk_pixbuf_new_from_stream (stream, NULL, error);
+}
+
+/* The worker ------------------------------------------------------------- */
+
+static gboolean
+on_handle_decode (PpListener   *listener,
+                  const char   *method_name,
+                  GVariant     *parameters,
+                  PpInvocation *invocation,
+                  gpointer      user_data)
+{
+  GUnixFDList *fds = pp_invocation_get_unix_fd_list (invocation);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GBytes) pixels = NULL;
+  g_autoptr(GError) error = NULL;
+  gint32 index;
+  int fd;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(h)")) || fds == NULL)
+    {
+      pp_invocation_return_error_literal (invocation, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                                          "decode expects (h) and a descriptor");
+      return TRUE;
+    }
+  g_variant_get (parameters, "(h)", &index);
+  fd = g_unix_fd_list_get (fds, index, &error);
+  if (fd >= 0)
+    {
+      pixbuf = decode_fd (fd, &error);
+      close (fd);
+    }
+  if (pixbuf == NULL)
+    {
+      pp_invocation_return_gerror (invocation, error);
+      return TRUE;
+    }
+
+  /* The pixbuf's own memory, holding a reference to the pixbuf.
+   * gdk_pixbuf_read_pixel_bytes() would copy the pixels of a pixbuf that
+   * a loader made, which is 10,000 fresh pages for 4000x3000. */
+  pixels = g_bytes_new_with_free_func (gdk_pixbuf_read_pixels (pixbuf),
+                                       gdk_pixbuf_get_byte_length (pixbuf),
+                                       g_object_unref, g_object_ref (pixbuf));
+  pp_invocation_return_value (invocation,
+                              g_variant_new ("(iiibi@ay)",
+                                             gdk_pixbuf_get_width (pixbuf),
+                                             gdk_pixbuf_get_height (pixbuf),
+                                             gdk_pixbuf_get_rowstride (pixbuf),
+                                             gdk_pixbuf_get_has_alpha (pixbuf),
+                                             gdk_pixbuf_get_bits_per_sample (pixbuf),
+                                             g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                                       pixels, TRUE)));
+  return TRUE;
+}
+
+static int
+run_worker (void)
+{
+  g_autoptr(GObject) decoder = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(GError) error = NULL;
+
+  listener = pp_listener_new_for_parent (decoder, &error);
+  if (listener == NULL)
+    fail ("worker", error);
+  g_signal_connect (listener, "handle-method-call::decode", G_CALLBACK (on_handle_decode), NULL);
+  pp_listener_run (listener);
+  return EXIT_SUCCESS;
+}
+
+/* The parent ------------------------------------------------------------- */
+
+static GdkPixbuf *
+decode_in_worker (PpProxy  *proxy,
+                  int       fd,
+                  GError  **error)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array (NULL, 0);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) pixels = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gint32 width, height, rowstride, bits;
+  gboolean has_alpha;
+  int index = g_unix_fd_list_append (fds, fd, error);
+
+  if (index < 0)
+    return NULL;
+  reply = pp_proxy_call_with_unix_fd_list_sync (proxy, "decode", g_variant_new ("(h)", index),
+                                                fds, -1, NULL, NULL, error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(iiibi@ay)", &width, &height, &rowstride, &has_alpha, &bits, &pixels);
+  if (width <= 0 || height <= 0 || bits != 8 || rowstride < width * (has_alpha ? 4 : 3) ||
+      g_variant_get_size (pixels) < (gsize) rowstride * (height - 1) +
+                                    (gsize) width * (has_alpha ? 4 : 3))
+    {
+      g_set_error_literal (error, PP_ERROR, PP_ERROR_PROTOCOL, "pixels that do not fit");
+      return NULL;
+    }
+  bytes = g_variant_get_data_as_bytes (pixels);
+  return gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, has_alpha, bits,
+                                    width, height, rowstride);
+}
+
+static void
+check_same (GdkPixbuf *a,
+            GdkPixbuf *b)
+{
+  int row_bytes = gdk_pixbuf_get_width (a) * gdk_pixbuf_get_n_channels (a);
+
+  if (gdk_pixbuf_get_width (b) != gdk_pixbuf_get_width (a) ||
+      gdk_pixbuf_get_height (b) != gdk_pixbuf_get_height (a) ||
+      gdk_pixbuf_get_n_channels (b) != gdk_pixbuf_get_n_channels (a))
+    fail ("the worker's image differs in size", NULL);
+  for (int y = 0; y < gdk_pixbuf_get_height (a); y++)
+    if (memcmp (gdk_pixbuf_read_pixels (a) + (gsize) y * gdk_pixbuf_get_rowstride (a),
+                gdk_pixbuf_read_pixels (b) + (gsize) y * gdk_pixbuf_get_rowstride (b),
+                row_bytes) != 0)
+      fail ("the worker's pixels differ", NULL);
+}
+
+/* An image with detail (so that it does not compress to nothing) in a
+ * file opened read-only; the file itself is unlinked at once. */
+static int
+make_image (int         width,
+            int         height,
+            const char *format)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int rowstride = gdk_pixbuf_get_rowstride (pixbuf);
+  guint32 x32 = 2463534242u;
+  int fd;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = pixels + (gsize) y * rowstride + x * 3;
+
+        x32 ^= x32 << 13;
+        x32 ^= x32 >> 17;
+        x32 ^= x32 << 5;
+        p[0] = (x * 255 / width) ^ (x32 & 0x1f);
+        p[1] = (y * 255 / height) ^ ((x32 >> 8) & 0x1f);
+        p[2] = ((x ^ y) & 0xff) ^ ((x32 >> 16) & 0x1f);
+      }
+
+  fd = g_file_open_tmp ("pp-bench-pixbuf-XXXXXX", &path, &error);
+  if (fd < 0)
+    fail ("temporary file", error);
+  close (fd);
+  if (!gdk_pixbuf_save (pixbuf, path, format, &error, NULL))
+    fail ("saving the image", error);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_unlink (path);
+  if (fd < 0)
+    fail ("opening the image", NULL);
+  return fd;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *values,
+        int     n)
+{
+  qsort (values, n, sizeof (double), compare_doubles);
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean quick = FALSE;
+  int reps = 0, width = 4000, height = 3000;
+  g_autofree char *format = NULL;
+  GOptionEntry entries[] = {
+    { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "A small image, two repetitions", NULL },
+    { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "Repetitions after the warm-up", "N" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Width of the image", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Height of the image", "H" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "png or jpeg (the default)", "FORMAT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree double *here = NULL;
+  g_autofree double *there = NULL;
+  const char *worker_argv[] = { argv[0], "--worker", NULL };
+  const char *child;
+  long faults_here = 0, faults_parent = 0, faults_worker = 0;
+  double med_here, med_there;
+  g_autofree char *size = NULL;
+  int fd;
+
+  if (argc > 1 && g_str_equal (argv[1], "--worker"))
+    return run_worker ();
+
+  context = g_option_context_new ("- decoding an image in a worker against in-process");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    fail ("options", error);
+  if (quick)
+    {
+      width = MIN (width, 400);
+      height = MIN (height, 300);
+    }
+  if (reps <= 0)
+    reps = quick ? 2 : 7;
+  if (format == NULL)
+    format = g_strdup ("jpeg");
+
+  fd = make_image (width, height, format);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  proxy = pp_proxy_new_for_subprocess_sync (launcher, worker_argv, NULL, NULL, &error);
+  if (proxy == NULL)
+    fail ("starting the worker", error);
+  child = pp_proxy_get_subprocess (proxy) != NULL
+            ? g_subprocess_get_identifier (pp_proxy_get_subprocess (proxy)) : NULL;
+
+  here = g_new (double, reps);
+  there = g_new (double, reps);
+  for (int r = -1; r < reps; r++)   /* -1: the warm-up */
+    {
+      g_autoptr(GdkPixbuf) local = NULL;
+      g_autoptr(GdkPixbuf) remote = NULL;
+      long self_faults = 0, parent_faults = 0, worker_faults = 0;
+      double local_ms = 0, remote_ms = 0;
+
+      /* Taking turns, in alternating order, so that load hits both alike */
+      for (int turn = 0; turn < 2; turn++)
+        {
+          gboolean in_worker = (turn + r) % 2 != 0;
+          long f0 = minor_faults ("self"), w0 = child ? minor_faults (child) : 0;
+          gint64 t0 = now_ns ();
+
+          if (in_worker)
+            remote = decode_in_worker (proxy, fd, &error);
+          else
+            local = decode_fd (fd, &error);
+          if (error != NULL)
+            fail ("decoding", error);
+          if (in_worker)
+            {
+              remote_ms = (now_ns () - t0) / 1e6;
+              parent_faults = minor_faults ("self") - f0;
+              worker_faults = child ? minor_faults (child) - w0 : 0;
+            }
+          else
+            {
+              local_ms = (now_ns () - t0) / 1e6;
+              self_faults = minor_faults ("self") - f0;
+            }
+        }
+      check_same (local, remote);
+      if (r < 0)
+        continue;
+      here[r] = local_ms;
+      there[r] = remote_ms;
+      faults_here += self_faults;
+      faults_parent += parent_faults;
+      faults_worker += worker_faults;
+    }
+
+  size = g_format_size ((guint64) width * height * 3);
+  med_here = median (here, reps);
+  med_there = median (there, reps);
+  printf ("pipeproxy %s, decoding a %dx%d %s (%s pixels) with GdkPixbuf: median of %d "
+          "repetitions after a warm-up\n\n", PP_VERSION_S, width, height, format,
+          size, reps);
+  printf ("%-22s %10s  %-22s  %s\n", "system", "ms/decode", "faults/decode", "x in-process");
+  printf ("%-22s %10.1f  %-22ld  %.2f\n", "in-process", med_here, faults_here / reps, 1.0);
+  printf ("%-22s %10.1f  parent %ld, worker %-6ld  %.2f  target <= 1.15x %s\n", "worker (pipeproxy)",
+          med_there, faults_parent / reps, faults_worker / reps, med_there / med_here,
+          med_there / med_here <= 1.15 ? "PASS" : "MISS");
+
+  pp_proxy_close (proxy);
+  close (fd);
+  return EXIT_SUCCESS;
+}
