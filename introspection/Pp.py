@@ -130,8 +130,11 @@ _BYTE_ARRAY_TYPE = GLib.VariantType.new('ay')
 
 
 def _new_byte_array(value):
-    """'ay' from bytes in one copy. GLib.Variant('ay', value) makes a
-    GLib.Variant for every byte: seconds for a megabyte."""
+    """'ay' over a GLib.Bytes without a copy, from bytes in one copy.
+    GLib.Variant('ay', value) makes a GLib.Variant for every byte: seconds
+    for a megabyte."""
+    if isinstance(value, GLib.Bytes):
+        return GLib.Variant.new_from_bytes(_BYTE_ARRAY_TYPE, value, True)
     if isinstance(value, _BYTE_STRINGS):
         if not isinstance(value, bytes):
             value = bytes(value)

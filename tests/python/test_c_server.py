@@ -41,6 +41,9 @@ class CServerTestCase(unittest.TestCase):
         self.assertEqual(p.echo_bytes(big), big)
         self.assertEqual(p.echo_bytes(bytearray(b'xy')), b'xy')
         self.assertEqual(p.echo_bytes(memoryview(b'')), b'')
+        # A GLib.Bytes is taken as it is, without a copy
+        self.assertEqual(p.echo_bytes(GLib.Bytes.new(b'a\0b')), b'a\0b')
+        self.assertEqual(p.echo_bytes(GLib.Bytes.new(big)), big)
         self.assertEqual(p.echo_bytes([1, 2]), b'\1\2')
         self.assertEqual(p.echo_uint64(2 ** 64 - 1), 2 ** 64 - 1)
         self.assertEqual(p.echo_double(0.5), 0.5)
