@@ -437,7 +437,7 @@ def _make_fd_function(method, remote, kind):
             parameters, fd_list = remote.pack_fds(method, args)
             try:
                 result, out_fds = self._pp_call_with_unix_fd_list_sync(
-                    name, parameters, fd_list, timeout, cancellable)
+                    name, parameters, timeout, fd_list, cancellable)
             except GLib.Error as error:
                 raise _unwrap_remote(error) from None
             return remote.unpack_fds(result, out_fds)
@@ -446,11 +446,11 @@ def _make_fd_function(method, remote, kind):
                  cancellable=None):
             parameters, fd_list = remote.pack_fds(method, args)
             if user_data is _NO_USER_DATA:
-                self._pp_call_with_unix_fd_list(name, parameters, fd_list, timeout,
-                                                cancellable, callback)
+                self._pp_call_with_unix_fd_list_async(name, parameters, timeout, fd_list,
+                                                      cancellable, callback)
             else:
-                self._pp_call_with_unix_fd_list(name, parameters, fd_list, timeout,
-                                                cancellable, callback, user_data)
+                self._pp_call_with_unix_fd_list_async(name, parameters, timeout, fd_list,
+                                                      cancellable, callback, user_data)
     else:
         def call(self, result):
             try:
@@ -494,7 +494,7 @@ class Proxy(Pp.Proxy):
     _pp_call_async = Pp.Proxy.call_async
     _pp_call_finish = Pp.Proxy.call_finish
     _pp_call_with_unix_fd_list_sync = Pp.Proxy.call_with_unix_fd_list_sync
-    _pp_call_with_unix_fd_list = Pp.Proxy.call_with_unix_fd_list
+    _pp_call_with_unix_fd_list_async = Pp.Proxy.call_with_unix_fd_list_async
     _pp_call_with_unix_fd_list_finish = Pp.Proxy.call_with_unix_fd_list_finish
 
     def _pp_methods(self):

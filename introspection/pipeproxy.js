@@ -71,11 +71,12 @@ export {Pp};
 // for a function that is already promisified.
 Gio._promisify(Pp.Proxy, 'new_async', 'new_finish');
 Gio._promisify(Pp.Proxy.prototype, 'call_async', 'call_finish');
-Gio._promisify(Pp.Proxy.prototype, 'call_with_unix_fd_list',
+Gio._promisify(Pp.Proxy.prototype, 'call_with_unix_fd_list_async',
     'call_with_unix_fd_list_finish');
 Gio._promisify(Pp.Proxy.prototype, 'set_property_async', 'set_property_finish');
 Gio._promisify(Pp.Pool.prototype, 'call_async', 'call_finish');
-Gio._promisify(Pp.Pool.prototype, 'call_with_unix_fd_list', 'call_with_unix_fd_list_finish');
+Gio._promisify(Pp.Pool.prototype, 'call_with_unix_fd_list_async',
+    'call_with_unix_fd_list_finish');
 Gio._promisify(Pp.Pool.prototype, 'start_async', 'start_finish');
 
 const WRAPPER_STATE = Symbol('pipeproxy wrapper state');
@@ -586,8 +587,8 @@ export function wrap(proxy, options = {}) {
                 const [values, opts] = splitOptions(method, args);
                 if (passesFds(method)) {
                     const [parameters, fdList] = packWithFds(method, values);
-                    const [result, outFds] = await proxy.call_with_unix_fd_list(method.name,
-                        parameters, fdList, opts.timeout ?? defaultTimeout,
+                    const [result, outFds] = await proxy.call_with_unix_fd_list_async(method.name,
+                        parameters, opts.timeout ?? defaultTimeout, fdList,
                         opts.cancellable ?? null);
                     return unpackWithFds(method, result, outFds, unpack);
                 }
@@ -610,7 +611,7 @@ export function wrap(proxy, options = {}) {
                 if (passesFds(method)) {
                     const [parameters, fdList] = packWithFds(method, values);
                     const [result, outFds] = proxy.call_with_unix_fd_list_sync(method.name,
-                        parameters, fdList, opts.timeout ?? defaultTimeout,
+                        parameters, opts.timeout ?? defaultTimeout, fdList,
                         opts.cancellable ?? null);
                     return unpackWithFds(method, result, outFds, unpack);
                 }

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 /* Where a call goes: to an idle worker, else the least busy with room,
  * else into the queue until maintain() hands it to the first worker to
  * become free, starting workers as calls need them. The calls of
- * pp_pool_call_*() and pp_pool_call_with_unix_fd_list*(), @with_fds
+ * pp_pool_call_*() and pp_pool_call_with_unix_fd_list_async*(), @with_fds
  * telling which. */
 
 void      pp_pool_dispatch_call_async     (PpPool               *self,

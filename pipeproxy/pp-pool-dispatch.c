@@ -109,8 +109,8 @@ send_call (PpPool       *self,
   g_mutex_unlock (&self->lock);
 
   if (call->with_fds)
-    pp_proxy_call_with_unix_fd_list (w->proxy, call->method, call->parameters, call->fd_list,
-                                     timeout, g_task_get_cancellable (task), call_done, task);
+    pp_proxy_call_with_unix_fd_list_async (w->proxy, call->method, call->parameters, timeout,
+                                           call->fd_list, g_task_get_cancellable (task), call_done, task);
   else
     pp_proxy_call_async (w->proxy, call->method, call->parameters, timeout,
                          g_task_get_cancellable (task), call_done, task);
@@ -450,7 +450,7 @@ pp_pool_dispatch_call_sync (PpPool        *self,
   g_mutex_unlock (&self->lock);
 
   if (with_fds)
-    value = pp_proxy_call_with_unix_fd_list_sync (w->proxy, method, owned, fd_list, timeout_msec,
+    value = pp_proxy_call_with_unix_fd_list_sync (w->proxy, method, owned, timeout_msec, fd_list,
                                                   out_fd_list, cancellable, error);
   else
     value = pp_proxy_call_sync (w->proxy, method, owned, timeout_msec, cancellable, error);

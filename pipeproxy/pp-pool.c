@@ -215,7 +215,7 @@ pp_pool_call_sync (PpPool        *self,
 }
 
 /**
- * pp_pool_call_with_unix_fd_list:
+ * pp_pool_call_with_unix_fd_list_async:
  * @self: a #PpPool
  * @method: the name of the remote method
  * @parameters: (nullable): the arguments, a tuple whose handles (`h`) index
@@ -230,20 +230,20 @@ pp_pool_call_sync (PpPool        *self,
  * @user_data: data for @callback
  *
  * Like [method@Pp.Pool.call_async], with file descriptors, as
- * [method@Pp.Proxy.call_with_unix_fd_list] sends them. Finish with
+ * [method@Pp.Proxy.call_with_unix_fd_list_async] sends them. Finish with
  * [method@Pp.Pool.call_with_unix_fd_list_finish].
  *
  * Since: 1.0
  */
 void
-pp_pool_call_with_unix_fd_list (PpPool              *self,
-                                const char          *method,
-                                GVariant            *parameters,
-                                GUnixFDList         *fd_list,
-                                int                  timeout_msec,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+pp_pool_call_with_unix_fd_list_async (PpPool              *self,
+                                      const char          *method,
+                                      GVariant            *parameters,
+                                      int                  timeout_msec,
+                                      GUnixFDList         *fd_list,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
 {
   g_return_if_fail (PP_IS_POOL (self));
   g_return_if_fail (method != NULL);
@@ -253,7 +253,7 @@ pp_pool_call_with_unix_fd_list (PpPool              *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   pp_pool_dispatch_call_async (self, method, parameters, fd_list, TRUE, timeout_msec, cancellable,
-                               callback, user_data, pp_pool_call_with_unix_fd_list);
+                               callback, user_data, pp_pool_call_with_unix_fd_list_async);
 }
 
 /**
@@ -264,7 +264,7 @@ pp_pool_call_with_unix_fd_list (PpPool              *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Finishes [method@Pp.Pool.call_with_unix_fd_list].
+ * Finishes [method@Pp.Pool.call_with_unix_fd_list_async].
  *
  * Returns: (transfer full): the result, a tuple, or %NULL with @error set
  *
@@ -278,7 +278,7 @@ pp_pool_call_with_unix_fd_list_finish (PpPool        *self,
 {
   g_return_val_if_fail (PP_IS_POOL (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_pool_call_with_unix_fd_list,
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_pool_call_with_unix_fd_list_async,
                         NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -309,8 +309,8 @@ GVariant *
 pp_pool_call_with_unix_fd_list_sync (PpPool        *self,
                                      const char    *method,
                                      GVariant      *parameters,
-                                     GUnixFDList   *fd_list,
                                      int            timeout_msec,
+                                     GUnixFDList   *fd_list,
                                      GUnixFDList  **out_fd_list,
                                      GCancellable  *cancellable,
                                      GError       **error)

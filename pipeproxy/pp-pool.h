@@ -49,11 +49,11 @@ GVariant   *pp_pool_call_sync                  (PpPool               *self,
                                                 GCancellable         *cancellable,
                                                 GError              **error);
 PP_AVAILABLE_IN_1_0
-void        pp_pool_call_with_unix_fd_list     (PpPool               *self,
+void        pp_pool_call_with_unix_fd_list_async     (PpPool               *self,
                                                 const char           *method,
                                                 GVariant             *parameters,
-                                                GUnixFDList          *fd_list,
                                                 int                   timeout_msec,
+                                                GUnixFDList          *fd_list,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
@@ -66,8 +66,8 @@ PP_AVAILABLE_IN_1_0
 GVariant   *pp_pool_call_with_unix_fd_list_sync (PpPool              *self,
                                                  const char          *method,
                                                  GVariant            *parameters,
-                                                 GUnixFDList         *fd_list,
                                                  int                  timeout_msec,
+                                                 GUnixFDList         *fd_list,
                                                  GUnixFDList        **out_fd_list,
                                                  GCancellable        *cancellable,
                                                  GError             **error);

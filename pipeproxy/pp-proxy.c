@@ -963,7 +963,7 @@ pp_proxy_call_async (PpProxy             *self,
  * @error: return location for an error
  *
  * Finishes [method@Pp.Proxy.call_async]. File descriptors that came with
- * the reply are closed; use [method@Pp.Proxy.call_with_unix_fd_list] to
+ * the reply are closed; use [method@Pp.Proxy.call_with_unix_fd_list_async] to
  * receive them.
  *
  * Returns: (transfer full): the result, a tuple of the return value (if
@@ -1028,7 +1028,7 @@ pp_proxy_call_sync (PpProxy       *self,
 }
 
 /**
- * pp_proxy_call_with_unix_fd_list:
+ * pp_proxy_call_with_unix_fd_list_async:
  * @self: a #PpProxy
  * @method: the name of the remote method
  * @parameters: (nullable): the arguments, a tuple whose handle (`h`)
@@ -1050,14 +1050,14 @@ pp_proxy_call_sync (PpProxy       *self,
  * Since: 1.0
  */
 void
-pp_proxy_call_with_unix_fd_list (PpProxy             *self,
-                                 const char          *method,
-                                 GVariant            *parameters,
-                                 GUnixFDList         *fd_list,
-                                 int                  timeout_msec,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+pp_proxy_call_with_unix_fd_list_async (PpProxy             *self,
+                                       const char          *method,
+                                       GVariant            *parameters,
+                                       int                  timeout_msec,
+                                       GUnixFDList         *fd_list,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
 {
   g_return_if_fail (PP_IS_PROXY (self));
   g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
@@ -1066,7 +1066,7 @@ pp_proxy_call_with_unix_fd_list (PpProxy             *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   call_internal_async (self, method, parameters, fd_list, NULL, timeout_msec, cancellable,
-                       callback, user_data, pp_proxy_call_with_unix_fd_list);
+                       callback, user_data, pp_proxy_call_with_unix_fd_list_async);
 }
 
 /**
@@ -1077,7 +1077,7 @@ pp_proxy_call_with_unix_fd_list (PpProxy             *self,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Finishes [method@Pp.Proxy.call_with_unix_fd_list].
+ * Finishes [method@Pp.Proxy.call_with_unix_fd_list_async].
  *
  * Returns: (transfer full): the result, a tuple whose handle (`h`) values
  *   index @out_fd_list, or %NULL with @error set
@@ -1095,7 +1095,7 @@ pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pp_proxy_call_with_unix_fd_list, NULL);
+                        pp_proxy_call_with_unix_fd_list_async, NULL);
 
   if (!pp_connection_call_finish (result, &reply, error))
     {
@@ -1123,7 +1123,7 @@ pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
  * @error: return location for an error
  *
  * Like [method@Pp.Proxy.call_sync], with file descriptors passed both
- * ways; see [method@Pp.Proxy.call_with_unix_fd_list].
+ * ways; see [method@Pp.Proxy.call_with_unix_fd_list_async].
  *
  * Returns: (transfer full): the result, a tuple whose handle (`h`) values
  *   index @out_fd_list, or %NULL with @error set
@@ -1134,8 +1134,8 @@ GVariant *
 pp_proxy_call_with_unix_fd_list_sync (PpProxy       *self,
                                       const char    *method,
                                       GVariant      *parameters,
-                                      GUnixFDList   *fd_list,
                                       int            timeout_msec,
+                                      GUnixFDList   *fd_list,
                                       GUnixFDList  **out_fd_list,
                                       GCancellable  *cancellable,
                                       GError       **error)
@@ -1170,7 +1170,7 @@ pp_proxy_call_with_unix_fd_list_sync (PpProxy       *self,
  * @callback: (nullable): called when the call ends
  * @user_data: data for @callback
  *
- * Like [method@Pp.Proxy.call_with_unix_fd_list], with objects passed both
+ * Like [method@Pp.Proxy.call_with_unix_fd_list_async], with objects passed both
  * ways, by reference: an object value (GVariant type `o`) is `"/N"`, N an
  * index into the list of objects that goes with the call or the result.
  * A proxy in @in_objects reaches the peer as the object it stands for.

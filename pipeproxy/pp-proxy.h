@@ -147,14 +147,14 @@ GVariant   *pp_proxy_call_sync              (PpProxy              *self,
                                              GCancellable         *cancellable,
                                              GError              **error);
 PP_AVAILABLE_IN_1_0
-void        pp_proxy_call_with_unix_fd_list (PpProxy              *self,
-                                             const char           *method,
-                                             GVariant             *parameters,
-                                             GUnixFDList          *fd_list,
-                                             int                   timeout_msec,
-                                             GCancellable         *cancellable,
-                                             GAsyncReadyCallback   callback,
-                                             gpointer              user_data);
+void        pp_proxy_call_with_unix_fd_list_async (PpProxy              *self,
+                                                   const char           *method,
+                                                   GVariant             *parameters,
+                                                   int                   timeout_msec,
+                                                   GUnixFDList          *fd_list,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
 PP_AVAILABLE_IN_1_0
 GVariant   *pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
                                                     GUnixFDList  **out_fd_list,
@@ -164,8 +164,8 @@ PP_AVAILABLE_IN_1_0
 GVariant   *pp_proxy_call_with_unix_fd_list_sync (PpProxy         *self,
                                                   const char      *method,
                                                   GVariant        *parameters,
-                                                  GUnixFDList     *fd_list,
                                                   int              timeout_msec,
+                                                  GUnixFDList     *fd_list,
                                                   GUnixFDList    **out_fd_list,
                                                   GCancellable    *cancellable,
                                                   GError         **error);

@@ -153,7 +153,7 @@ test_relay_refuses_fds (void)
   g_assert_cmpint (g_unix_fd_list_append (fds, STDERR_FILENO, NULL), ==, 0);
   result = pp_proxy_call_with_unix_fd_list_sync (proxy, "echo_variant",
                                                  g_variant_new ("(v)", g_variant_new_handle (0)),
-                                                 fds, -1, NULL, NULL, &error);
+                                                 -1, fds, NULL, NULL, &error);
   g_assert_null (result);
   g_test_message ("sending: %s", error->message);
   g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);

@@ -88,8 +88,8 @@ test_fds_to_listener (PpTestFixture *f,
     g_variant_builder_add (&handles, "h", g_unix_fd_list_append (fds, sent[i], NULL));
 
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "hook_fd_info",
-                                                 g_variant_new ("(ah)", &handles), fds,
-                                                 TIMEOUT_MSEC, NULL, NULL, &error);
+                                                 g_variant_new ("(ah)", &handles), TIMEOUT_MSEC,
+                                                 fds, NULL, NULL, &error);
   g_assert_no_error (error);
 
   info = g_variant_get_child_value (result, 0);
@@ -143,8 +143,8 @@ test_fds_from_listener (PpTestFixture *f,
   g_autoptr(GError) error = NULL;
 
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "hook_make_fds",
-                                                 g_variant_new ("(u)", 5), NULL,
-                                                 TIMEOUT_MSEC, &out_fds, NULL, &error);
+                                                 g_variant_new ("(u)", 5), TIMEOUT_MSEC,
+                                                 NULL, &out_fds, NULL, &error);
   g_assert_no_error (error);
   check_made_fds (result, out_fds, 5);
 
@@ -152,8 +152,8 @@ test_fds_from_listener (PpTestFixture *f,
   g_clear_pointer (&result, g_variant_unref);
   g_clear_object (&out_fds);
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "hook_make_fds",
-                                                 g_variant_new ("(u)", 0), NULL,
-                                                 TIMEOUT_MSEC, &out_fds, NULL, &error);
+                                                 g_variant_new ("(u)", 0), TIMEOUT_MSEC,
+                                                 NULL, &out_fds, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (out_fds);
 }
@@ -184,8 +184,8 @@ test_fds_async (PpTestFixture *f,
 {
   AsyncResult r = { 0 };
 
-  pp_proxy_call_with_unix_fd_list (f->proxy, "hook_make_fds", g_variant_new ("(u)", 2), NULL,
-                                   TIMEOUT_MSEC, NULL, fd_call_done, &r);
+  pp_proxy_call_with_unix_fd_list_async (f->proxy, "hook_make_fds", g_variant_new ("(u)", 2), TIMEOUT_MSEC,
+                                         NULL, NULL, fd_call_done, &r);
   pp_test_wait_for (&r.done);
   g_assert_no_error (r.error);
   check_made_fds (r.result, r.fds, 2);
@@ -255,8 +255,8 @@ test_stream_arguments (PpTestFixture *f,
   thread = g_thread_new ("writer", write_and_close, &writer);
 
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "read_stream",
-                                                 g_variant_new ("(h)", handle), fds,
-                                                 TIMEOUT_MSEC, NULL, NULL, &error);
+                                                 g_variant_new ("(h)", handle), TIMEOUT_MSEC,
+                                                 fds, NULL, NULL, &error);
   g_assert_no_error (error);
   g_thread_join (thread);
   echoed = g_variant_get_child_value (result, 0);
@@ -274,9 +274,9 @@ test_stream_arguments (PpTestFixture *f,
 
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "write_stream",
                                                  g_variant_new ("(h@ay)", handle,
-                                                                g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
-                                                                                          payload, TRUE)),
-                                                 fds, TIMEOUT_MSEC, NULL, NULL, &error);
+                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                 payload, TRUE)),
+                                                 TIMEOUT_MSEC, fds, NULL, NULL, &error);
   g_assert_no_error (error);
   g_clear_object (&fds);  /* our copy of the write end, or the reader never ends */
   written = g_thread_join (thread);
@@ -322,8 +322,8 @@ test_stream_results (PpTestFixture *f,
   close (fd);
 
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "open_file",
-                                                 g_variant_new ("(^ay)", path), NULL,
-                                                 TIMEOUT_MSEC, &out_fds, NULL, &error);
+                                                 g_variant_new ("(^ay)", path), TIMEOUT_MSEC,
+                                                 NULL, &out_fds, NULL, &error);
   g_assert_no_error (error);
   content = read_returned_stream (result, out_fds);
   g_assert_cmpmem (content->data, content->len,
@@ -335,9 +335,9 @@ test_stream_results (PpTestFixture *f,
   g_clear_object (&out_fds);
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "open_bytes",
                                                  g_variant_new ("(@ay)",
-                                                                g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
-                                                                                          payload, TRUE)),
-                                                 NULL, TIMEOUT_MSEC, &out_fds, NULL, &error);
+                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                 payload, TRUE)),
+                                                 TIMEOUT_MSEC, NULL, &out_fds, NULL, &error);
   g_assert_no_error (error);
   content = read_returned_stream (result, out_fds);
   g_assert_cmpmem (content->data, content->len,
@@ -346,8 +346,8 @@ test_stream_results (PpTestFixture *f,
   /* A file that is not there: the method's own error */
   g_clear_pointer (&result, g_variant_unref);
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "open_file",
-                                                 g_variant_new ("(^ay)", "/nonexistent/file"), NULL,
-                                                 TIMEOUT_MSEC, NULL, NULL, &error);
+                                                 g_variant_new ("(^ay)", "/nonexistent/file"), TIMEOUT_MSEC,
+                                                 NULL, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (result);
 }
@@ -508,15 +508,15 @@ test_pipes_refuse_fds (PpTestFixture *f,
 
   handle = g_unix_fd_list_append (fds, 0, NULL);
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "hook_fd_info",
-                                                 g_variant_new_parsed ("([%h],)", handle), fds,
-                                                 TIMEOUT_MSEC, NULL, NULL, &error);
+                                                 g_variant_new_parsed ("([%h],)", handle), TIMEOUT_MSEC,
+                                                 fds, NULL, NULL, &error);
   g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
   g_assert_null (result);
   g_clear_error (&error);
 
   result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "open_bytes",
-                                                 g_variant_new_parsed ("(b'abc',)"), NULL,
-                                                 TIMEOUT_MSEC, NULL, NULL, &error);
+                                                 g_variant_new_parsed ("(b'abc',)"), TIMEOUT_MSEC,
+                                                 NULL, NULL, NULL, &error);
   g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
   g_assert_null (result);
   g_clear_error (&error);

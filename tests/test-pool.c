@@ -698,8 +698,8 @@ test_fds (void)
   g_assert_no_error (error);
   close (pipe_fds[0]);
 
-  value = pp_pool_call_with_unix_fd_list_sync (pool, "read_fd", g_variant_new ("(h)", 0), fds,
-                                               -1, NULL, NULL, &error);
+  value = pp_pool_call_with_unix_fd_list_sync (pool, "read_fd", g_variant_new ("(h)", 0), -1,
+                                               fds, NULL, NULL, &error);
   g_assert_no_error (error);
   g_variant_get (value, "(ti)", &n, &pid);
   g_assert_cmpuint (n, ==, 5);
@@ -712,8 +712,8 @@ test_fds (void)
   close (pipe_fds[1]);
   g_unix_fd_list_append (fds, pipe_fds[0], &error);
   close (pipe_fds[0]);
-  pp_pool_call_with_unix_fd_list (pool, "read_fd", g_variant_new ("(h)", 0), fds, -1, NULL,
-                                  fd_done, &value);
+  pp_pool_call_with_unix_fd_list_async (pool, "read_fd", g_variant_new ("(h)", 0), -1, fds, NULL,
+                                        fd_done, &value);
   while (value == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_variant_get (value, "(ti)", &n, &pid);

@@ -157,7 +157,7 @@ check_decodes (PpProxy *proxy)
 
   pp_memfd_get_counts (&sealed_before, &mapped_before);
   result = pp_proxy_call_with_unix_fd_list_sync (proxy, "read_stream", g_variant_new ("(h)", handle),
-                                                 fds, TIMEOUT_MSEC, NULL, NULL, &error);
+                                                 TIMEOUT_MSEC, fds, NULL, NULL, &error);
   g_assert_no_error (error);
   g_thread_join (thread);
   assert_same_bytes (result, payload);
