@@ -52,6 +52,8 @@ class ValuesTestCase(unittest.TestCase):
         # GFileInfo keeps the time in UTC: the same instant, to the µs
         self.assertEqual(info.get_modification_date_time(), (usec, 0, 'UTC'))
 
+    @unittest.skipUnless(have_typelib('GdkPixbuf', '2.0'),
+                         'the GdkPixbuf typelib is not installed')
     def test_hash_table_and_lists(self):
         pixbuf = self.host('GdkPixbuf', '2.0', 'Pixbuf',
                            ['has-alpha=true', 'bits-per-sample=8', 'width=2', 'height=2'])
