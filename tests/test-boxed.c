@@ -167,21 +167,23 @@ test_refusals (void)
   g_assert_null (pp_boxed_get_value_type (G_TYPE_MAIN_LOOP));
 }
 
+static GClosure *
+closure (GCallback callback)
+{
+  return g_cclosure_new (callback, NULL, NULL);
+}
+
 static void
 test_registered_twice (void)
 {
   if (g_test_subprocess ())
     {
       pp_boxed_register_value_form_with_closures (G_TYPE_KEY_FILE, G_VARIANT_TYPE_STRING,
-                                                  g_cclosure_new (G_CALLBACK (time_zone_to_variant),
-                                                                  NULL, NULL),
-                                                  g_cclosure_new (G_CALLBACK (time_zone_from_variant),
-                                                                  NULL, NULL));
+                                                  closure (G_CALLBACK (time_zone_to_variant)),
+                                                  closure (G_CALLBACK (time_zone_from_variant)));
       pp_boxed_register_value_form_with_closures (G_TYPE_KEY_FILE, G_VARIANT_TYPE_INT32,
-                                                  g_cclosure_new (G_CALLBACK (time_zone_to_variant),
-                                                                  NULL, NULL),
-                                                  g_cclosure_new (G_CALLBACK (time_zone_from_variant),
-                                                                  NULL, NULL));
+                                                  closure (G_CALLBACK (time_zone_to_variant)),
+                                                  closure (G_CALLBACK (time_zone_from_variant)));
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
