@@ -213,7 +213,7 @@ test_relay_refuses_fd_arguments (void)
 
   g_assert_cmpint (g_unix_fd_list_append (fds, STDIN_FILENO, NULL), ==, 0);
   result = pp_proxy_call_with_unix_fd_list_sync (proxy, "read_stream", g_variant_new ("(h)", 0),
-                                                 fds, -1, NULL, NULL, &error);
+                                                 -1, fds, NULL, NULL, &error);
   g_assert_null (result);
   g_test_message ("stream argument: %s", error->message);
   g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
