@@ -85,6 +85,7 @@ start (Fixture    *f,
       g_assert_no_error (error);
       caller (proxy);
       g_clear_object (&proxy);
+      g_clear_object (&proxy_stream);   /* _exit () runs no cleanup */
       _exit (0);
     }
 
