@@ -152,7 +152,7 @@ decode_in_worker (PpProxy  *proxy,
   if (index < 0)
     return NULL;
   reply = pp_proxy_call_with_unix_fd_list_sync (proxy, "decode", g_variant_new ("(h)", index),
-                                                fds, -1, NULL, NULL, error);
+                                                -1, fds, NULL, NULL, error);
   if (reply == NULL)
     return NULL;
 

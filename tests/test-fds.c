@@ -184,8 +184,8 @@ test_fds_async (PpTestFixture *f,
 {
   AsyncResult r = { 0 };
 
-  pp_proxy_call_with_unix_fd_list_async (f->proxy, "hook_make_fds", g_variant_new ("(u)", 2), TIMEOUT_MSEC,
-                                         NULL, NULL, fd_call_done, &r);
+  pp_proxy_call_with_unix_fd_list_async (f->proxy, "hook_make_fds", g_variant_new ("(u)", 2),
+                                         TIMEOUT_MSEC, NULL, NULL, fd_call_done, &r);
   pp_test_wait_for (&r.done);
   g_assert_no_error (r.error);
   check_made_fds (r.result, r.fds, 2);
