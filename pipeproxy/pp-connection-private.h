@@ -29,6 +29,18 @@ typedef struct
 {
   /* The kinds of frame, other than replies, this side takes: 1 << kind */
   guint accepted_kinds;
+  /* The kinds of the peer's requests this side answers: each is in flight
+   * from when it is read until pp_connection_request_done(). Reading
+   * stops while as many are in flight as allowed, and while more than
+   * half the output limit waits to be sent. */
+  guint request_kinds;
+  /* Optional: whether a message of the peer's is worth keeping; one that
+   * is not is dropped as it is read. Runs in whichever thread reads,
+   * without the connection's lock. */
+  gboolean (*wanted) (PpConnection       *connection,
+                      const PpWireHeader *header,
+                      GVariant           *body,
+                      gpointer            user_data);
   /* A frame that is not a reply (a request, a signal, a CANCEL of the
    * peer's), of a kind in accepted_kinds. Runs in the owner context. */
   void (*message) (PpConnection       *connection,
@@ -75,7 +87,9 @@ typedef struct
                          gpointer      user_data);
 } PpConnectionCallbacks;
 
-#define PP_DEFAULT_MAX_PENDING_CALLS  16384
+#define PP_DEFAULT_MAX_PENDING_CALLS    16384
+#define PP_DEFAULT_MAX_CALLS_IN_FLIGHT  16384
+#define PP_DEFAULT_MAX_QUEUED_INPUT     (64 * 1024 * 1024)
 
 PpConnection *pp_connection_new              (GIOStream                   *stream,
                                               const PpConnectionCallbacks *callbacks,
@@ -103,6 +117,13 @@ void          pp_connection_set_memfd_threshold (PpConnection             *self,
 guint         pp_connection_get_max_pending_calls (PpConnection           *self);
 void          pp_connection_set_max_pending_calls (PpConnection           *self,
                                                    guint                   max);
+void          pp_connection_set_max_queued_input  (PpConnection           *self,
+                                                   gsize                   size);
+void          pp_connection_set_max_queued_output (PpConnection           *self,
+                                                   gsize                   size);
+void          pp_connection_set_max_calls_in_flight (PpConnection         *self,
+                                                     guint                 max);
+void          pp_connection_request_done     (PpConnection                *self);
 
 gboolean      pp_connection_send             (PpConnection                *self,
                                               GBytes                      *frame,

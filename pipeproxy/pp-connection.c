@@ -20,7 +20,28 @@
  * reader role reads them in and routes them (replies to their calls, the
  * peer's own messages to the inbound queue), and the owner context's
  * source delivers the inbound queue in arrival order. Making calls is in
- * pp-connection-call.c. */
+ * pp-connection-call.c.
+ *
+ * Memory stays bounded whatever the peer does:
+ * - The owner context reads and dispatches in batches (PP_FRAME_BATCH),
+ *   and stops reading while the inbound queue holds max_queued_input
+ *   bytes, or, on a side that answers requests, while max_requests of the
+ *   peer's requests are unanswered or more than half the output limit
+ *   waits to be sent: the peer's own output then fills up.
+ * - A thread waiting in a synchronous call cannot stop reading until its
+ *   reply comes, so what it reads is bounded by what is kept: a PROPERTY
+ *   replaces the undispatched one of the same property, a message the
+ *   owner does not want (a signal nobody subscribed to) is dropped, and
+ *   anything else past max_queued_input closes the connection with
+ *   PP_ERROR_LIMIT_EXCEEDED. It stops reading at its reply.
+ * - Output past max_queued_output is refused: a call fails, anything
+ *   else closes the connection with PP_ERROR_LIMIT_EXCEEDED, since a
+ *   peer that does not read what we must send is as good as gone. A
+ *   PROPERTY replaces an unsent one of the same property instead. */
+
+/* What a queued message counts beyond its body: the item, the GVariant,
+ * the GBytes and their allocations */
+#define INBOUND_ITEM_COST 256
 
 typedef enum
 {
@@ -38,6 +59,7 @@ typedef struct
   GPtrArray     *objects;
   PpPendingCall *call;
   GError        *error;
+  gsize          cost;     /* in queued_input */
 } InboundItem;
 
 typedef struct
@@ -79,6 +101,22 @@ struct _PpConnection
   /* Messages for the owner context, in arrival order, under lock */
   GQueue                 inbound;
   gint                   inbound_len;
+  gsize                  queued_input;   /* what the messages in it count */
+  gsize                  max_queued_input;
+  GHashTable            *latest;         /* property key → its PROPERTY item */
+
+  /* The peer's requests read and not answered yet: atomic */
+  gint                   requests;
+  guint                  max_requests;
+
+  /* Under lock: the frame stream stopped before the end of what is there;
+   * input_ready (atomic) says the source may read it now */
+  gboolean               read_more;
+  gint                   input_ready;
+  /* The reader is a thread waiting in a synchronous call: set by it */
+  gboolean               sync_reading;
+  /* The last update_source_locked() found the owner context may not read */
+  gboolean               input_stopped;
 
   gboolean               input_throttled;
   gboolean               closed;
@@ -123,6 +161,7 @@ pp_connection_unref (PpConnection *self)
   if (self->wake_fd >= 0)
     close (self->wake_fd);
   g_queue_clear_full (&self->inbound, (GDestroyNotify) inbound_item_free);
+  g_hash_table_unref (self->latest);
   g_clear_error (&self->close_error);
   g_clear_error (&self->broken_error);
   g_mutex_clear (&self->lock);
@@ -155,6 +194,9 @@ pp_connection_new (GIOStream                   *stream,
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->calls = pp_call_table_new (PP_DEFAULT_MAX_PENDING_CALLS);
+  self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
+  self->max_requests = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
+  self->latest = g_hash_table_new (pp_frame_property_key_hash, pp_frame_property_key_equal);
 
   return self;
 }
@@ -244,6 +286,55 @@ pp_connection_set_max_pending_calls (PpConnection *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* How many bytes of the peer's messages may wait to be dispatched; see
+ * the top of this file */
+void
+pp_connection_set_max_queued_input (PpConnection *self,
+                                    gsize         size)
+{
+  g_mutex_lock (&self->lock);
+  self->max_queued_input = size;
+  update_source_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
+/* How many bytes may wait to be sent to the peer */
+void
+pp_connection_set_max_queued_output (PpConnection *self,
+                                     gsize         size)
+{
+  g_mutex_lock (&self->lock);
+  pp_frame_stream_set_max_queued_output (self->frames, size);
+  update_source_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
+/* How many of the peer's requests (callbacks.request_kinds) may be
+ * unanswered before reading stops */
+void
+pp_connection_set_max_calls_in_flight (PpConnection *self,
+                                       guint         max)
+{
+  g_mutex_lock (&self->lock);
+  self->max_requests = max;
+  update_source_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
+/* One of the peer's requests was answered, or will never be; from any
+ * thread. Reading resumes once few enough are in flight. */
+void
+pp_connection_request_done (PpConnection *self)
+{
+  /* The lock only when the count crosses the limit */
+  if ((guint) g_atomic_int_add (&self->requests, -1) < self->max_requests)
+    return;
+
+  g_mutex_lock (&self->lock);
+  update_source_locked (self);
+  g_mutex_unlock (&self->lock);
+}
+
 /* Wakes a synchronous caller up that waits in poll() as the reader. */
 void
 pp_connection_wake_reader (PpConnection *self)
@@ -270,9 +361,18 @@ push_inbound_locked (PpConnection *self,
                      InboundItem  *item)
 {
   g_queue_push_tail (&self->inbound, item);
+  self->queued_input += item->cost;
   if (g_atomic_int_add (&self->inbound_len, 1) == 0 &&
       !g_main_context_is_owner (self->context))
     g_main_context_wakeup (self->context);
+}
+
+/* What tells a PROPERTY from one about another property or object (see
+ * pp_frame_property_key_hash()) */
+static gconstpointer
+property_key (GVariant *body)
+{
+  return g_variant_get_data (body);
 }
 
 static GError *
@@ -439,9 +539,59 @@ flush_locked (PpConnection *self)
   return FALSE;
 }
 
-/* Calls are refused while too much output waits; replies and signals are
- * always queued, and instead the connection stops reading new requests
- * until the peer has read what is queued (see update_source_locked()). */
+/* A side that answers requests stops reading them while more than half
+ * the output limit waits: the rest is room for the answers of the calls
+ * in flight and for signals */
+static gboolean
+output_throttles_locked (PpConnection *self)
+{
+  return self->callbacks.request_kinds != 0 &&
+         pp_frame_stream_get_queued_output (self->frames) >
+           pp_frame_stream_get_max_queued_output (self->frames) / 2;
+}
+
+/* Past the output limit a call is refused; anything else breaks the
+ * connection, since the peer does not read what we must send. */
+static gboolean
+check_output_locked (PpConnection  *self,
+                     gboolean       is_call,
+                     GError       **error)
+{
+  gsize queued = pp_frame_stream_get_queued_output (self->frames);
+  gsize max = pp_frame_stream_get_max_queued_output (self->frames);
+  GError *local_error;
+
+  if (queued <= max)
+    return TRUE;
+
+  if (is_call)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                   _("More than %llu bytes are waiting to be sent to the peer"),
+                   (unsigned long long) max);
+      return FALSE;
+    }
+
+  local_error = g_error_new (PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                             _("The peer does not read what is sent to it: more than %llu "
+                               "bytes are waiting"),
+                             (unsigned long long) max);
+  note_broken_locked (self, g_error_copy (local_error));
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+static gboolean
+is_property_frame (GBytes      *frame,
+                   GUnixFDList *fds)
+{
+  return fds == NULL &&
+         ((const guint8 *) g_bytes_get_data (frame, NULL))[4] == PP_WIRE_KIND_PROPERTY;
+}
+
+/* Queues @frame and writes what the peer takes; see the top of this file
+ * for what happens past the output limit. Returns FALSE with @error if
+ * the frame was not queued. */
 gboolean
 pp_connection_send_locked (PpConnection  *self,
                            GBytes        *frame,
@@ -451,17 +601,32 @@ pp_connection_send_locked (PpConnection  *self,
 {
   gboolean was_empty;
 
-  if (self->closed)
+  if (self->closed || self->broken_error != NULL)
     {
-      g_propagate_error (error, disconnected_error (self));
+      g_propagate_error (error, self->closed ? disconnected_error (self)
+                                             : g_error_copy (self->broken_error));
       return FALSE;
     }
 
-  if (is_call && !pp_frame_stream_check_output (self->frames, error))
-    return FALSE;
-
+  /* Nothing waits, mostly: the frame is written at once */
   was_empty = !pp_frame_stream_has_output (self->frames);
-  if (!pp_frame_stream_queue (self->frames, frame, fds, error))
+  if (was_empty)
+    {
+      if (!pp_frame_stream_queue (self->frames, frame, fds, error))
+        return FALSE;
+    }
+  else if (is_property_frame (frame, fds))
+    {
+      /* A newer value of a property takes the place of one still
+       * waiting */
+      if (pp_frame_stream_replace_latest (self->frames, frame))
+        return TRUE;
+      if (!check_output_locked (self, is_call, error))
+        return FALSE;
+      pp_frame_stream_queue_latest (self->frames, frame);
+    }
+  else if (!check_output_locked (self, is_call, error) ||
+           !pp_frame_stream_queue (self->frames, frame, fds, error))
     return FALSE;
 
   /* While the owner context dispatches a batch of messages, the first
@@ -481,7 +646,7 @@ pp_connection_send_locked (PpConnection  *self,
     return TRUE;
 
   if (was_empty != !pp_frame_stream_has_output (self->frames) ||
-      self->input_throttled != pp_frame_stream_output_over_limit (self->frames))
+      self->input_throttled != output_throttles_locked (self))
     update_source_locked (self);
 
   return TRUE;
@@ -566,7 +731,7 @@ pp_connection_send_and_close (PpConnection *self,
 
 /* A reply ends the call it answers: a synchronous one where it waits, an
  * asynchronous one in its task's context. */
-static gboolean
+static PpFrameAction
 route_reply (PpConnection        *self,
              const PpWireHeader  *header,
              GVariant            *body,
@@ -583,19 +748,19 @@ route_reply (PpConnection        *self,
     {
       self->peer_refused = TRUE;
       g_propagate_error (error, pp_wire_decode_error (body));
-      return FALSE;
+      return PP_FRAME_FAIL;
     }
 
   g_mutex_lock (&self->lock);
   if (!pp_call_table_find_answered (self->calls, header, body, &call, error))
     {
       g_mutex_unlock (&self->lock);
-      return FALSE;
+      return PP_FRAME_FAIL;
     }
   if (call == NULL)
     {
       g_mutex_unlock (&self->lock);
-      return TRUE;  /* late: the call timed out or was cancelled */
+      return PP_FRAME_NEXT;  /* late: the call timed out or was cancelled */
     }
 
   pp_pending_call_take_reply (call, header, body, objects, fds);
@@ -603,7 +768,9 @@ route_reply (PpConnection        *self,
     {
       pp_connection_complete_sync_locked (self, call);
       g_mutex_unlock (&self->lock);
-      return TRUE;
+      /* A synchronous caller reads no further than a reply: what follows
+       * is the owner context's to read, in batches */
+      return self->sync_reading ? PP_FRAME_PAUSE : PP_FRAME_NEXT;
     }
 
   /* Replies for callers in the owner context go through the inbound
@@ -615,15 +782,46 @@ route_reply (PpConnection        *self,
       item->call = call;
       push_inbound_locked (self, item);
       g_mutex_unlock (&self->lock);
-      return TRUE;
+      return PP_FRAME_NEXT;
     }
   g_mutex_unlock (&self->lock);
   pp_pending_call_return (call);
+  return PP_FRAME_NEXT;
+}
+
+/* Replaces the undispatched PROPERTY of the same property, if there is
+ * one. Under lock. */
+static gboolean
+replace_property_locked (PpConnection *self,
+                         GVariant     *body,
+                         gsize         cost)
+{
+  InboundItem *item = g_hash_table_lookup (self->latest, property_key (body));
+
+  if (item == NULL)
+    return FALSE;
+
+  /* The key points into the body */
+  g_hash_table_replace (self->latest, (gpointer) property_key (body), item);
+  g_variant_unref (item->body);
+  item->body = g_variant_ref (body);
+  self->queued_input = self->queued_input - item->cost + cost;
+  item->cost = cost;
   return TRUE;
 }
 
-/* A message of the peer's own goes to the owner context. */
-static gboolean
+static GError *
+queued_input_error (PpConnection *self)
+{
+  return g_error_new (PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                      _("The peer sent more than %llu bytes of messages while a synchronous "
+                        "call waited for its reply"),
+                      (unsigned long long) self->max_queued_input);
+}
+
+/* A message of the peer's own goes to the owner context, unless nobody
+ * wants it. */
+static PpFrameAction
 route_message (PpConnection        *self,
                const PpWireHeader  *header,
                GVariant            *body,
@@ -631,6 +829,9 @@ route_message (PpConnection        *self,
                GPtrArray           *objects,
                GError             **error)
 {
+  gboolean property = header->kind == PP_WIRE_KIND_PROPERTY;
+  gsize cost = header->body_size + INBOUND_ITEM_COST;
+  PpFrameAction action = PP_FRAME_NEXT;
   InboundItem *item;
 
   /* Checked as it is read, so that nothing behind a frame this side does
@@ -640,29 +841,60 @@ route_message (PpConnection        *self,
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                    _("Received a frame of kind %s, which this side does not accept"),
                    pp_wire_kind_to_string (header->kind));
-      return FALSE;
+      return PP_FRAME_FAIL;
     }
 
   if (header->kind == PP_WIRE_KIND_CANCEL && self->callbacks.cancel != NULL)
     self->callbacks.cancel (self, header->serial, self->user_data);
 
-  item = g_new0 (InboundItem, 1);
-  item->kind = ITEM_MESSAGE;
-  item->header = *header;
-  item->body = g_variant_ref (body);
-  item->fds = fds ? g_object_ref (fds) : NULL;
-  item->objects = objects ? g_ptr_array_ref (objects) : NULL;
+  if (self->callbacks.wanted != NULL &&
+      !self->callbacks.wanted (self, header, body, self->user_data))
+    return PP_FRAME_NEXT;
+
   g_mutex_lock (&self->lock);
-  if (self->closed)
-    inbound_item_free (item);
-  else
-    push_inbound_locked (self, item);
+  if (self->closed || (property && fds == NULL && replace_property_locked (self, body, cost)))
+    {
+      g_mutex_unlock (&self->lock);
+      return PP_FRAME_NEXT;
+    }
+
+  /* A synchronous caller must read on to its reply: what it cannot keep
+   * means the peer floods us */
+  if (self->sync_reading && self->queued_input > 0 &&
+      self->queued_input + cost > self->max_queued_input)
+    {
+      g_mutex_unlock (&self->lock);
+      g_propagate_error (error, queued_input_error (self));
+      return PP_FRAME_FAIL;
+    }
+
+  item = g_new (InboundItem, 1);
+  *item = (InboundItem) {
+    .kind = ITEM_MESSAGE,
+    .header = *header,
+    .body = g_variant_ref (body),
+    .fds = fds ? g_object_ref (fds) : NULL,
+    .objects = objects ? g_ptr_array_ref (objects) : NULL,
+    .cost = cost,
+  };
+  push_inbound_locked (self, item);
+  if (property && fds == NULL)
+    g_hash_table_insert (self->latest, (gpointer) property_key (body), item);
+
+  if (self->callbacks.request_kinds & (1u << header->kind))
+    g_atomic_int_inc (&self->requests);
+
+  /* The owner context stops reading until there is room again */
+  if (!self->sync_reading &&
+      (self->queued_input >= self->max_queued_input ||
+       (guint) g_atomic_int_get (&self->requests) >= self->max_requests))
+    action = PP_FRAME_PAUSE;
   g_mutex_unlock (&self->lock);
-  return TRUE;
+  return action;
 }
 
 /* A PpFrameFunc: called by the thread doing I/O, without the lock. */
-static gboolean
+static PpFrameAction
 route_frame (const PpWireHeader  *header,
              GVariant            *body,
              GUnixFDList         *fds,
@@ -675,7 +907,8 @@ route_frame (const PpWireHeader  *header,
   g_autoptr(GPtrArray) objects = NULL;
 
   if (self->callbacks.immediate_kinds & (1u << header->kind))
-    return self->callbacks.immediate (self, header, body, self->user_data, error);
+    return self->callbacks.immediate (self, header, body, self->user_data, error)
+           ? PP_FRAME_NEXT : PP_FRAME_FAIL;
 
   /* The objects a frame refers to are found as it is read, in order with
    * the frames that introduced them */
@@ -686,12 +919,12 @@ route_frame (const PpWireHeader  *header,
           g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                        _("Received a frame of kind %s that refers to objects"),
                        pp_wire_kind_to_string (header->kind));
-          return FALSE;
+          return PP_FRAME_FAIL;
         }
       inner = pp_wire_unwrap_objects (body, &table);
       objects = self->callbacks.objects (self, table, self->user_data, error);
       if (objects == NULL)
-        return FALSE;
+        return PP_FRAME_FAIL;
       body = inner;
     }
 
@@ -722,16 +955,21 @@ end_io_locked (PpConnection *self)
   broadcast_locked (self);
 }
 
-/* Reads and routes input; closes the connection on failure. Called with
- * the io role held and the lock NOT held. */
-static void
+/* Reads and routes input, in a batch for the owner context; closes the
+ * connection on failure. Called with the io role held and the lock NOT
+ * held; the caller stores whether the stream stopped early (read_more)
+ * under the lock. */
+static PpFrameReadResult
 do_read (PpConnection *self,
+         gboolean      batch,
          GQueue       *to_complete)
 {
   GError *error = NULL;
+  PpFrameReadResult result = pp_frame_stream_read (self->frames, batch, route_frame, self,
+                                                   &error);
 
-  if (pp_frame_stream_read (self->frames, route_frame, self, &error))
-    return;
+  if (result != PP_FRAME_READ_FAILED)
+    return result;
 
   error = with_end_reason (self, error);
 
@@ -747,18 +985,57 @@ do_read (PpConnection *self,
     }
   close_locked (self, error, to_complete);
   g_mutex_unlock (&self->lock);
+  return result;
 }
 
 /* The owner context's source ---------------------------------------------- */
 
+/* Whether the owner context may read now; see the top of this file */
+static gboolean
+can_read_locked (PpConnection *self)
+{
+  return !self->closed && !self->source_paused && !self->input_throttled &&
+         self->queued_input < self->max_queued_input &&
+         (guint) g_atomic_int_get (&self->requests) < self->max_requests;
+}
+
 static void
 update_source_locked (PpConnection *self)
 {
-  self->input_throttled = pp_frame_stream_output_over_limit (self->frames);
+  gboolean can_read;
+  gboolean ready;
+
+  self->input_throttled = output_throttles_locked (self);
+  can_read = can_read_locked (self);
+  self->input_stopped = !can_read;
+
+  /* What the frame stream holds already is read without a poll */
+  ready = can_read && self->read_more;
+  if (ready != g_atomic_int_get (&self->input_ready))
+    {
+      g_atomic_int_set (&self->input_ready, ready);
+      if (ready && !g_main_context_is_owner (self->context))
+        g_main_context_wakeup (self->context);
+    }
+
   if (self->source == NULL)
     return;
-  pp_frame_stream_update_watch (self->frames,
-                                !self->closed && !self->source_paused && !self->input_throttled);
+  pp_frame_stream_update_watch (self->frames, can_read);
+}
+
+/* After a read: whether the frame stream stopped early, for the source to
+ * read on without a poll once it may. A read that stopped early may have
+ * filled the queue, so the source is updated then. */
+static void
+set_read_more_locked (PpConnection      *self,
+                      PpFrameReadResult  result)
+{
+  gboolean more = result == PP_FRAME_READ_MORE;
+
+  if (!more && !self->read_more)
+    return;
+  self->read_more = more;
+  update_source_locked (self);
 }
 
 static gboolean
@@ -772,7 +1049,7 @@ connection_source_prepare (GSource *source,
     self->callbacks.prepare (self, self->user_data);
 
   *timeout = -1;
-  return g_atomic_int_get (&self->inbound_len) > 0;
+  return g_atomic_int_get (&self->inbound_len) > 0 || g_atomic_int_get (&self->input_ready);
 }
 
 static gboolean
@@ -781,6 +1058,7 @@ connection_source_check (GSource *source)
   ConnectionSource *cs = (ConnectionSource *) source;
 
   return g_atomic_int_get (&cs->connection->inbound_len) > 0 ||
+         g_atomic_int_get (&cs->connection->input_ready) ||
          pp_frame_stream_watch_ready (cs->connection->frames);
 }
 
@@ -824,17 +1102,25 @@ pop_inbound (PpConnection *self)
   g_mutex_lock (&self->lock);
   item = g_queue_pop_head (&self->inbound);
   if (item != NULL)
-    g_atomic_int_add (&self->inbound_len, -1);
+    {
+      g_atomic_int_add (&self->inbound_len, -1);
+      self->queued_input -= item->cost;
+      if (item->kind == ITEM_MESSAGE && item->header.kind == PP_WIRE_KIND_PROPERTY &&
+          g_hash_table_lookup (self->latest, property_key (item->body)) == item)
+        g_hash_table_remove (self->latest, property_key (item->body));
+    }
   g_mutex_unlock (&self->lock);
   return item;
 }
 
+/* Dispatches a batch of what is queued: the rest waits for the next
+ * iteration, so that the context's other sources run in between. */
 static void
 drain_inbound (PpConnection *self)
 {
   InboundItem *item;
 
-  while ((item = pop_inbound (self)) != NULL)
+  for (guint i = 0; i < PP_FRAME_BATCH && (item = pop_inbound (self)) != NULL; i++)
     {
       dispatch_item (self, item);
       inbound_item_free (item);
@@ -850,9 +1136,12 @@ read_or_pause_locked (PpConnection *self,
 {
   if (try_begin_io_locked (self))
     {
+      PpFrameReadResult result;
+
       g_mutex_unlock (&self->lock);
-      do_read (self, to_complete);
+      result = do_read (self, TRUE, to_complete);
       g_mutex_lock (&self->lock);
+      set_read_more_locked (self, result);
       end_io_locked (self);
     }
   else if (!self->source_paused)
@@ -897,7 +1186,7 @@ connection_source_dispatch (GSource     *source,
       update_source_locked (self);
     }
 
-  if (readable && !self->closed)
+  if ((readable || self->read_more) && can_read_locked (self))
     read_or_pause_locked (self, to_complete);
 
   previous_cork = self->cork_thread;
@@ -914,6 +1203,11 @@ connection_source_dispatch (GSource     *source,
   if (pp_frame_stream_has_output (self->frames) && !self->closed)
     {
       flush_locked (self);
+      update_source_locked (self);
+    }
+  else if (self->input_stopped)
+    {
+      /* The queue may have room again */
       update_source_locked (self);
     }
   close_stream_if_done_locked (self);
@@ -957,7 +1251,8 @@ pp_connection_start (PpConnection *self)
 }
 
 /* The bodies of the messages of @kind read but not yet dispatched to the
- * owner context, oldest first; NULL when nothing is queued. */
+ * owner context, oldest first; NULL when nothing is queued. For PROPERTY,
+ * the one of each property that is kept, in no order. */
 GPtrArray *
 pp_connection_dup_queued (PpConnection *self,
                           PpWireKind    kind)
@@ -970,12 +1265,25 @@ pp_connection_dup_queued (PpConnection *self,
 
   bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_mutex_lock (&self->lock);
-  for (GList *l = self->inbound.head; l != NULL; l = l->next)
+  if (kind == PP_WIRE_KIND_PROPERTY)
     {
-      InboundItem *item = l->data;
+      GHashTableIter iter;
+      gpointer value;
 
-      if (item->kind == ITEM_MESSAGE && item->header.kind == kind)
-        g_ptr_array_add (bodies, g_variant_ref (item->body));
+      /* Not a walk through the queue, which a flood may have filled */
+      g_hash_table_iter_init (&iter, self->latest);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (bodies, g_variant_ref (((InboundItem *) value)->body));
+    }
+  else
+    {
+      for (GList *l = self->inbound.head; l != NULL; l = l->next)
+        {
+          InboundItem *item = l->data;
+
+          if (item->kind == ITEM_MESSAGE && item->header.kind == kind)
+            g_ptr_array_add (bodies, g_variant_ref (item->body));
+        }
     }
   g_mutex_unlock (&self->lock);
   return bodies;
@@ -1089,8 +1397,9 @@ iterate_context_locked (PpConnection *self,
 }
 
 /* Polls the descriptors (and the eventfd that wakes a reader up for a
- * cancellation or a close) once and does the I/O that is ready. Called
- * with the I/O role and the lock held; lets go of the lock meanwhile. */
+ * cancellation or a close) once and does the I/O that is ready; reads
+ * without a poll what the frame stream holds already. Called with the I/O
+ * role and the lock held; lets go of the lock meanwhile. */
 static void
 poll_once_locked (PpConnection *self,
                   gint64        deadline,
@@ -1102,12 +1411,23 @@ poll_once_locked (PpConnection *self,
   int timeout = deadline >= 0 ? (int) MIN ((deadline - now + 999) / 1000, G_MAXINT) : -1;
   gboolean want_out = pp_frame_stream_has_output (self->frames);
   gboolean readable, writable;
+  PpFrameReadResult result;
+
+  if (self->read_more && !self->closed)
+    {
+      g_mutex_unlock (&self->lock);
+      result = do_read (self, FALSE, to_complete);
+      g_mutex_lock (&self->lock);
+      set_read_more_locked (self, result);
+      return;
+    }
 
   if (!self->closed)
     n_fds = pp_frame_stream_prepare_poll (self->frames, fds, want_out);
   fds[n_fds] = (struct pollfd) { .fd = self->wake_fd, .events = POLLIN };
   g_mutex_unlock (&self->lock);
 
+  result = PP_FRAME_READ_DRAINED;
   if (poll (fds, n_fds + 1, timeout) > 0)
     {
       if (fds[n_fds].revents & POLLIN)
@@ -1131,10 +1451,11 @@ poll_once_locked (PpConnection *self,
           pp_connection_close_if_broken (self, to_complete);
         }
       if (readable)
-        do_read (self, to_complete);
+        result = do_read (self, FALSE, to_complete);
     }
 
   g_mutex_lock (&self->lock);
+  set_read_more_locked (self, result);
 }
 
 /* Another thread reads: it hands over the reply and wakes us. */
@@ -1197,7 +1518,9 @@ pp_connection_wait_sync_locked (PpConnection  *self,
         iterate_context_locked (self, deadline, now);
       else if (try_begin_io_locked (self))
         {
+          self->sync_reading = TRUE;
           poll_once_locked (self, deadline, now, to_complete);
+          self->sync_reading = FALSE;
           end_io_locked (self);
         }
       else

@@ -22,17 +22,36 @@ G_BEGIN_DECLS
 
 typedef struct _PpFrameStream PpFrameStream;
 
+typedef enum
+{
+  PP_FRAME_NEXT,   /* taken: go on */
+  PP_FRAME_PAUSE,  /* taken: stop reading for now; what follows waits */
+  PP_FRAME_FAIL,   /* @error is set: stop; what follows is not acted on */
+} PpFrameAction;
+
 /* One frame read: @body is decoded and of the type its kind requires;
- * @fds are the descriptors its header announced, or NULL. Returns FALSE
- * with @error to stop reading: what follows is not acted on. */
-typedef gboolean (*PpFrameFunc) (const PpWireHeader  *header,
-                                 GVariant            *body,
-                                 GUnixFDList         *fds,
-                                 gpointer             user_data,
-                                 GError             **error);
+ * @fds are the descriptors its header announced, or NULL. */
+typedef PpFrameAction (*PpFrameFunc) (const PpWireHeader  *header,
+                                      GVariant            *body,
+                                      GUnixFDList         *fds,
+                                      gpointer             user_data,
+                                      GError             **error);
+
+typedef enum
+{
+  PP_FRAME_READ_FAILED,   /* @error is set: the stream must close */
+  PP_FRAME_READ_DRAINED,  /* nothing more is there for now: poll */
+  PP_FRAME_READ_MORE,     /* stopped early: read again without polling */
+} PpFrameReadResult;
 
 #define PP_DEFAULT_MAX_MESSAGE_SIZE   (128 * 1024 * 1024)
 #define PP_DEFAULT_MAX_QUEUED_OUTPUT  (64 * 1024 * 1024)
+
+/* What one batch of pp_frame_stream_read() takes at most, so that a
+ * reader in a main context lets the context's other sources run: frames,
+ * and bytes read */
+#define PP_FRAME_BATCH        256
+#define PP_FRAME_BATCH_BYTES  (1024 * 1024)
 
 PpFrameStream *pp_frame_stream_new                   (GIOStream      *stream,
                                                       GError        **error);
@@ -48,20 +67,32 @@ void           pp_frame_stream_set_peer_receives_fds (PpFrameStream  *self,
                                                       gboolean        receives);
 
 /* Reading */
-gboolean       pp_frame_stream_read                  (PpFrameStream  *self,
+PpFrameReadResult pp_frame_stream_read               (PpFrameStream  *self,
+                                                      gboolean        batch,
                                                       PpFrameFunc     func,
                                                       gpointer        user_data,
                                                       GError        **error);
 
 /* Writing */
-gboolean       pp_frame_stream_check_output          (PpFrameStream  *self,
-                                                      GError        **error);
-gboolean       pp_frame_stream_output_over_limit     (PpFrameStream  *self);
+gsize          pp_frame_stream_get_max_queued_output (PpFrameStream  *self);
+void           pp_frame_stream_set_max_queued_output (PpFrameStream  *self,
+                                                      gsize           size);
+gsize          pp_frame_stream_get_queued_output     (PpFrameStream  *self);
 gboolean       pp_frame_stream_has_output            (PpFrameStream  *self);
 gboolean       pp_frame_stream_queue                 (PpFrameStream  *self,
                                                       GBytes         *frame,
                                                       GUnixFDList    *fds,
                                                       GError        **error);
+/* A PROPERTY body, (usmv), replaces an older one about the same property
+ * of the same object: its key is where its data begins, the object's
+ * handle followed by the property's name. For hash tables keyed so. */
+guint          pp_frame_property_key_hash            (gconstpointer   key);
+gboolean       pp_frame_property_key_equal           (gconstpointer   a,
+                                                      gconstpointer   b);
+gboolean       pp_frame_stream_replace_latest        (PpFrameStream  *self,
+                                                      GBytes         *frame);
+void           pp_frame_stream_queue_latest          (PpFrameStream  *self,
+                                                      GBytes         *frame);
 gboolean       pp_frame_stream_flush                 (PpFrameStream  *self,
                                                       GError        **error);
 void           pp_frame_stream_write_last            (PpFrameStream  *self,

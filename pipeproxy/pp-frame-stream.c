@@ -25,6 +25,9 @@
  * message's memory, so their payload is never copied after the read. */
 #define LARGE_FRAME_SIZE     (READ_BUFFER_SIZE / 2)
 #define MAX_IOV              64
+/* What a queued piece of output costs beyond its bytes: the GBytes, the
+ * queue's link, their allocations */
+#define OUT_FRAME_COST       128
 /* Descriptors received but not yet claimed by a frame header: a frame's
  * come with its header's first byte, so more than one frame's worth is a
  * peer sending descriptors nothing refers to. */
@@ -59,6 +62,7 @@ struct _PpFrameStream
   guint8       *rbuf;
   gsize         rbuf_size;
   gsize         rbuf_len;
+  gboolean      rbuf_unparsed; /* a read stopped before the end of rbuf */
   guint8       *large;       /* a frame bigger than LARGE_FRAME_SIZE */
   gsize         large_capacity;
   gsize         large_size;
@@ -70,6 +74,10 @@ struct _PpFrameStream
   GQueue        out_fds;     /* OutFds, in out_queue order */
   gsize         out_offset;  /* into the head */
   gsize         out_queued;
+  /* Unsent frames that a newer one with the same key replaces (see
+   * pp_frame_stream_queue_latest()): key → out_queue link, and back */
+  GHashTable   *latest;
+  GHashTable   *latest_links;
 
   gsize         max_message_size;
   gsize         max_queued_output;
@@ -231,6 +239,8 @@ pp_frame_stream_free (PpFrameStream *self)
   g_object_unref (self->stream);
   g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
+  g_clear_pointer (&self->latest, g_hash_table_unref);
+  g_clear_pointer (&self->latest_links, g_hash_table_unref);
   close_fds (self->in_fds);
   g_array_unref (self->in_fds);
   g_free (self->rbuf);
@@ -326,6 +336,56 @@ write_vectors (PpFrameStream *self,
   return writev (self->out_fd, iov, n_iov);
 }
 
+/* FNV-1a from a basis chosen at random once per process: the names come
+ * from the peer, which must not be able to pick many that collide in
+ * g_str_hash() and make each lookup walk them all */
+guint
+pp_frame_property_key_hash (gconstpointer key)
+{
+  static gsize basis;
+  const guint8 *p = key;
+  guint32 hash;
+
+  if (g_once_init_enter (&basis))
+    g_once_init_leave (&basis, g_random_int () | 1);
+  hash = (guint32) basis;
+  for (gsize i = 0; i < sizeof (guint32); i++)
+    hash = (hash ^ p[i]) * 16777619u;
+  for (p += sizeof (guint32); *p != '\0'; p++)
+    hash = (hash ^ *p) * 16777619u;
+  return hash;
+}
+
+gboolean
+pp_frame_property_key_equal (gconstpointer a,
+                             gconstpointer b)
+{
+  return memcmp (a, b, sizeof (guint32)) == 0 &&
+         strcmp ((const char *) a + sizeof (guint32), (const char *) b + sizeof (guint32)) == 0;
+}
+
+/* The key of a frame queued with pp_frame_stream_queue_latest(): where
+ * its body begins (see pp_frame_property_key_hash()) */
+static const guint8 *
+latest_key (GBytes *frame)
+{
+  return (const guint8 *) g_bytes_get_data (frame, NULL) + PP_WIRE_HEADER_SIZE;
+}
+
+/* @link leaves the queue: no newer frame can replace it any more */
+static void
+forget_latest (PpFrameStream *self,
+               GList         *link)
+{
+  gconstpointer key = g_hash_table_lookup (self->latest_links, link);
+
+  if (key == NULL)
+    return;
+  if (g_hash_table_lookup (self->latest, key) == link)
+    g_hash_table_remove (self->latest, key);
+  g_hash_table_remove (self->latest_links, link);
+}
+
 /* Drops what @written bytes covered from the head of the queue. */
 static void
 consume_output (PpFrameStream *self,
@@ -340,6 +400,8 @@ consume_output (PpFrameStream *self,
       if (written >= left)
         {
           written -= left;
+          if (self->latest_links != NULL && g_hash_table_size (self->latest_links) > 0)
+            forget_latest (self, self->out_queue.head);
           g_bytes_unref (g_queue_pop_head (&self->out_queue));
           self->out_offset = 0;
         }
@@ -413,25 +475,28 @@ pp_frame_stream_has_output (PpFrameStream *self)
   return self->out_queue.length > 0;
 }
 
-gboolean
-pp_frame_stream_output_over_limit (PpFrameStream *self)
+/* The owner's limit on output waiting to be sent: the stream only keeps
+ * it, the owner decides what happens past it */
+gsize
+pp_frame_stream_get_max_queued_output (PpFrameStream *self)
 {
-  return self->out_queued > self->max_queued_output;
+  return self->max_queued_output;
 }
 
-/* Fails while more output waits than the limit allows: what the owner
- * checks before queueing something it may refuse (a new call). */
-gboolean
-pp_frame_stream_check_output (PpFrameStream  *self,
-                              GError        **error)
+void
+pp_frame_stream_set_max_queued_output (PpFrameStream *self,
+                                       gsize          size)
 {
-  if (!pp_frame_stream_output_over_limit (self))
-    return TRUE;
+  self->max_queued_output = size;
+}
 
-  g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-               _("More than %llu bytes are waiting to be sent to the peer"),
-               (unsigned long long) self->max_queued_output);
-  return FALSE;
+/* What the output waiting to be written counts against the limit: its
+ * bytes, and OUT_FRAME_COST for each piece of it, since small frames
+ * cost more memory than their size */
+gsize
+pp_frame_stream_get_queued_output (PpFrameStream *self)
+{
+  return self->out_queued + self->out_queue.length * OUT_FRAME_COST;
 }
 
 static void
@@ -534,6 +599,69 @@ pp_frame_stream_queue (PpFrameStream  *self,
   return TRUE;
 }
 
+/* Puts @frame in the place of the unsent frame queued with
+ * pp_frame_stream_queue_latest() about the same property of the same
+ * object, if there is one: a newer value of the same thing. Returns
+ * whether it did. @frame must be a PROPERTY. */
+gboolean
+pp_frame_stream_replace_latest (PpFrameStream *self,
+                                GBytes        *frame)
+{
+  GList *link;
+  gsize old_size;
+
+  if (self->latest == NULL || g_hash_table_size (self->latest) == 0)
+    return FALSE;
+  link = g_hash_table_lookup (self->latest, latest_key (frame));
+  /* Not the head once part of it is written, nor in the place of what
+   * would go in a memfd */
+  if (link == NULL || (link == self->out_queue.head && self->out_offset > 0) ||
+      takes_fds (self, frame, NULL))
+    return FALSE;
+
+  if (G_UNLIKELY (pp_debug_flags))
+    pp_debug_frame_out (self, frame, NULL, FALSE);
+  /* The keys point into the frames */
+  g_hash_table_replace (self->latest, (gpointer) latest_key (frame), link);
+  g_hash_table_insert (self->latest_links, link, (gpointer) latest_key (frame));
+  old_size = g_bytes_get_size (link->data);
+  g_bytes_unref (link->data);
+  link->data = g_bytes_ref (frame);
+  self->out_queued = self->out_queued - old_size + g_bytes_get_size (frame);
+  return TRUE;
+}
+
+/* Queues @frame, a PROPERTY, so that a newer frame about the same
+ * property of the same object replaces it while it waits (see
+ * pp_frame_stream_replace_latest()). Only what waits behind other output
+ * can be replaced: a frame queued when nothing waits is usually written
+ * at once. */
+void
+pp_frame_stream_queue_latest (PpFrameStream *self,
+                              GBytes        *frame)
+{
+  gboolean indexed = self->out_queue.length > 0;
+
+  if (takes_fds (self, frame, NULL))
+    {
+      queue_frame_with_fds (self, frame, NULL, NULL);
+      return;
+    }
+
+  if (G_UNLIKELY (pp_debug_flags))
+    pp_debug_frame_out (self, frame, NULL, FALSE);
+  queue_bytes (self, g_bytes_ref (frame));
+  if (!indexed)
+    return;
+  if (self->latest == NULL)
+    {
+      self->latest = g_hash_table_new (pp_frame_property_key_hash, pp_frame_property_key_equal);
+      self->latest_links = g_hash_table_new (NULL, NULL);
+    }
+  g_hash_table_replace (self->latest, (gpointer) latest_key (frame), self->out_queue.tail);
+  g_hash_table_insert (self->latest_links, self->out_queue.tail, (gpointer) latest_key (frame));
+}
+
 /* Queues @frame as it is and writes what the descriptor takes at once:
  * the last thing said before closing (a refusal, a protocol error). */
 void
@@ -591,7 +719,7 @@ claim_fds (PpFrameStream       *self,
 }
 
 /* @body_bytes is NULL when the body is in a descriptor. */
-static gboolean
+static PpFrameAction
 handle_frame (PpFrameStream       *self,
               PpWireHeader        *header,
               GBytes              *body_bytes,
@@ -604,11 +732,11 @@ handle_frame (PpFrameStream       *self,
   g_autoptr(GVariant) body = NULL;
 
   if (header->n_fds > 0 && !claim_fds (self, header, &fds, &mapped, error))
-    return FALSE;
+    return PP_FRAME_FAIL;
 
   body = pp_wire_decode_body (header, mapped ? mapped : body_bytes, error);
   if (body == NULL)
-    return FALSE;
+    return PP_FRAME_FAIL;
   if (G_UNLIKELY (pp_debug_flags))
     pp_debug_frame_in (self, header, body);
 
@@ -616,7 +744,7 @@ handle_frame (PpFrameStream       *self,
 }
 
 /* The large frame being read is whole: hand over its buffer. */
-static gboolean
+static PpFrameAction
 handle_large_frame (PpFrameStream  *self,
                     PpFrameFunc     func,
                     gpointer        user_data,
@@ -717,13 +845,24 @@ read_fd (PpFrameStream  *self,
   return n;
 }
 
-/* Parses every whole frame in the read buffer. */
-static gboolean
+/* How much one call of pp_frame_stream_read() may still do */
+typedef struct
+{
+  guint frames;
+  gsize bytes;
+} Budget;
+
+/* Parses the whole frames in the read buffer, as many as @budget allows
+ * and until @func pauses; what is left stays at the start of the buffer.
+ * Returns PP_FRAME_PAUSE when it stopped before the end. */
+static PpFrameAction
 parse_buffer (PpFrameStream  *self,
+              Budget         *budget,
               PpFrameFunc     func,
               gpointer        user_data,
               GError        **error)
 {
+  PpFrameAction action = PP_FRAME_NEXT;
   gsize pos = 0;
 
   while (self->rbuf_len - pos >= PP_WIRE_HEADER_SIZE)
@@ -731,15 +870,23 @@ parse_buffer (PpFrameStream  *self,
       PpWireHeader header;
       gsize frame_size;
 
+      if (action == PP_FRAME_PAUSE || budget->frames == 0)
+        {
+          action = PP_FRAME_PAUSE;
+          break;
+        }
+
       if (!pp_wire_parse_header (self->rbuf + pos, self->max_message_size, &header, error))
-        return FALSE;
+        return PP_FRAME_FAIL;
       frame_size = pp_wire_stream_size (&header);
 
       if (header.flags & PP_WIRE_FLAGS_BODY_IN_FD)
         {
           pos += frame_size;
-          if (!handle_frame (self, &header, NULL, func, user_data, error))
-            return FALSE;
+          budget->frames--;
+          action = handle_frame (self, &header, NULL, func, user_data, error);
+          if (action == PP_FRAME_FAIL)
+            return PP_FRAME_FAIL;
           continue;
         }
 
@@ -756,8 +903,10 @@ parse_buffer (PpFrameStream  *self,
           pos += have;
           if (have < frame_size)
             break;
-          if (!handle_large_frame (self, func, user_data, error))
-            return FALSE;
+          budget->frames--;
+          action = handle_large_frame (self, func, user_data, error);
+          if (action == PP_FRAME_FAIL)
+            return PP_FRAME_FAIL;
           continue;
         }
 
@@ -769,8 +918,10 @@ parse_buffer (PpFrameStream  *self,
                                               header.body_size);
 
         pos += frame_size;
-        if (!handle_frame (self, &header, body, func, user_data, error))
-          return FALSE;
+        budget->frames--;
+        action = handle_frame (self, &header, body, func, user_data, error);
+        if (action == PP_FRAME_FAIL)
+          return PP_FRAME_FAIL;
       }
     }
 
@@ -779,64 +930,95 @@ parse_buffer (PpFrameStream  *self,
       memmove (self->rbuf, self->rbuf + pos, self->rbuf_len - pos);
       self->rbuf_len -= pos;
     }
-  return TRUE;
+  /* Frames may be left: the next read parses them first */
+  self->rbuf_unparsed = action == PP_FRAME_PAUSE && self->rbuf_len >= PP_WIRE_HEADER_SIZE;
+  return action;
 }
 
-/* Reads what is there and hands every whole frame to @func, in order.
- * Returns FALSE with @error when the stream must close: the peer went away
- * or broke the protocol, or @func said so. */
-gboolean
+/* Reads what is there and hands every whole frame to @func, in order,
+ * until the descriptor has no more for now (PP_FRAME_READ_DRAINED) or
+ * @func pauses (PP_FRAME_READ_MORE). With @batch, it also stops (with
+ * PP_FRAME_READ_MORE) after PP_FRAME_BATCH frames or after reading
+ * PP_FRAME_BATCH_BYTES, so that one call takes a bounded time. Returns
+ * PP_FRAME_READ_FAILED with @error when the stream must close: the peer
+ * went away or broke the protocol, or @func said so. */
+PpFrameReadResult
 pp_frame_stream_read (PpFrameStream  *self,
+                      gboolean        batch,
                       PpFrameFunc     func,
                       gpointer        user_data,
                       GError        **error)
 {
+  Budget budget = { batch ? PP_FRAME_BATCH : G_MAXUINT, batch ? PP_FRAME_BATCH_BYTES : G_MAXSIZE };
+
   for (;;)
     {
-      gssize n;
+      PpFrameAction action;
+      gsize room = 0;
+      gssize n = 0;
 
-      if (self->large != NULL)
+      /* What an earlier read left comes first */
+      if (self->rbuf_unparsed)
+        ;
+      else if (budget.bytes == 0)
+        return PP_FRAME_READ_MORE;
+      else if (self->large != NULL)
         {
-          n = read_fd (self, self->large + self->large_len, self->large_size - self->large_len,
-                       error);
+          n = read_fd (self, self->large + self->large_len,
+                       MIN (self->large_size - self->large_len, budget.bytes), error);
           if (n > 0)
             {
               self->large_len += n;
-              if (self->large_len == self->large_size &&
-                  !handle_large_frame (self, func, user_data, error))
-                return FALSE;
+              budget.bytes -= MIN ((gsize) n, budget.bytes);
+              if (self->large_len == self->large_size)
+                {
+                  budget.frames--;
+                  action = handle_large_frame (self, func, user_data, error);
+                  if (action == PP_FRAME_FAIL)
+                    return PP_FRAME_READ_FAILED;
+                  if (action == PP_FRAME_PAUSE)
+                    return PP_FRAME_READ_MORE;
+                }
               continue;
             }
         }
       else
         {
-          gsize room = self->rbuf_size - self->rbuf_len;
-
+          room = self->rbuf_size - self->rbuf_len;
           n = read_fd (self, self->rbuf + self->rbuf_len, room, error);
           if (n > 0)
             {
               self->rbuf_len += n;
-              if (!parse_buffer (self, func, user_data, error))
-                return FALSE;
-              /* A short read means the socket is drained: skip the read
-               * that would only say EAGAIN. */
-              if ((gsize) n < room && self->large == NULL)
-                return TRUE;
-              continue;
+              budget.bytes -= MIN ((gsize) n, budget.bytes);
             }
         }
 
-      if (n == -2)
-        return FALSE;
-      if (n == 0)
+      if (n < 0 || (n == 0 && !self->rbuf_unparsed))
         {
-          g_propagate_error (error, read_error (0));
-          return FALSE;
+          if (n == -2)
+            return PP_FRAME_READ_FAILED;
+          if (n == 0)
+            {
+              g_propagate_error (error, read_error (0));
+              return PP_FRAME_READ_FAILED;
+            }
+          if (errno == EAGAIN)
+            return PP_FRAME_READ_DRAINED;
+          g_propagate_error (error, read_error (errno));
+          return PP_FRAME_READ_FAILED;
         }
-      if (errno == EAGAIN)
-        return TRUE;
-      g_propagate_error (error, read_error (errno));
-      return FALSE;
+
+      action = parse_buffer (self, &budget, func, user_data, error);
+      if (action == PP_FRAME_FAIL)
+        return PP_FRAME_READ_FAILED;
+      if (self->rbuf_unparsed || (action == PP_FRAME_PAUSE && n == 0))
+        return PP_FRAME_READ_MORE;
+      /* A short read means the socket is drained: skip the read that
+       * would only say EAGAIN. */
+      if ((gsize) n < room && self->large == NULL)
+        return PP_FRAME_READ_DRAINED;
+      if (action == PP_FRAME_PAUSE)
+        return PP_FRAME_READ_MORE;
     }
 }
 
@@ -851,6 +1033,11 @@ pp_frame_stream_shutdown (PpFrameStream *self)
 {
   g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&self->out_fds, (GDestroyNotify) out_fds_free);
+  if (self->latest != NULL)
+    {
+      g_hash_table_remove_all (self->latest);
+      g_hash_table_remove_all (self->latest_links);
+    }
   self->out_offset = 0;
   self->out_queued = 0;
 

@@ -31,6 +31,8 @@ typedef struct
   guint                max_pending_calls;
   gsize                max_message_size;
   gsize                memfd_threshold;
+  gsize                max_queued_input;
+  gsize                max_queued_output;
 
   PpEndReasonFunc      end_reason;
   gpointer             end_reason_data;

@@ -57,6 +57,8 @@ pp_handshake_new (GIOStream       *stream,
   self->max_pending_calls = pp_options_get_max_pending_calls (options);
   self->max_message_size = pp_options_get_max_message_size (options);
   self->memfd_threshold = pp_options_get_memfd_threshold (options);
+  self->max_queued_input = pp_options_get_max_queued_input (options);
+  self->max_queued_output = pp_options_get_max_queued_output (options);
   self->limits.max_size = pp_options_get_max_description_size (options);
   self->limits.max_members = pp_options_get_max_description_members (options);
   self->end_reason = end_reason;
@@ -90,6 +92,8 @@ connect_stream (PpHandshake  *self,
   pp_connection_set_max_message_size (self->connection, self->max_message_size);
   pp_connection_set_max_pending_calls (self->connection, self->max_pending_calls);
   pp_connection_set_memfd_threshold (self->connection, self->memfd_threshold);
+  pp_connection_set_max_queued_input (self->connection, self->max_queued_input);
+  pp_connection_set_max_queued_output (self->connection, self->max_queued_output);
   pp_connection_start (self->connection);
   return TRUE;
 }

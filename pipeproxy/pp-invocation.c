@@ -256,6 +256,7 @@ take_answer (PpInvocation *self)
       g_critical ("The call to “%s” was already answered", self->method_name);
       return FALSE;
     }
+  pp_connection_request_done (self->connection);
 
   if (g_atomic_int_get (&self->tracked))
     {

@@ -16,6 +16,7 @@
 #include "pp-listener-private.h"
 #include "pp-memfd-private.h"
 #include "pp-method-private.h"
+#include "pp-options.h"
 #include "pp-preconditions-private.h"
 #include "pp-stream.h"
 
@@ -43,6 +44,9 @@
  * `thaw_notify`, `set_data` and the like) are never invoked for the peer:
  * they fail with %PP_ERROR_ACCESS_DENIED. Arguments are checked against the
  * method's signature before it runs.
+ *
+ * The limits of the connection, and so what the peer can make the listener
+ * queue, come from [property@Pp.Listener:options].
  *
  * ## Access control
  *
@@ -87,6 +91,9 @@ struct _PpListener
   GHashTable     *methods;      /* name → PpMethod, added */
   gsize           max_message_size;
   gsize           memfd_threshold;
+  gsize           max_queued_input;
+  gsize           max_queued_output;
+  guint           max_calls_in_flight;
   gboolean        greeted;
   gboolean        closed;
   guint32         clock_offset; /* our clock minus the peer's, in ms */
@@ -111,6 +118,7 @@ enum {
   PROP_REQUIRE_SAME_USER,
   PROP_ALLOWED_MEMBERS,
   PROP_MAX_OBJECTS,
+  PROP_OPTIONS,
   N_PROPS
 };
 
@@ -626,6 +634,8 @@ static const PpConnectionCallbacks listener_callbacks = {
                     (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
                     (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY) |
                     (1u << PP_WIRE_KIND_RELEASE),
+  /* Each ends through its PpInvocation */
+  .request_kinds = 1u << PP_WIRE_KIND_CALL,
   .message = on_message,
   .closed = on_closed,
   .objects = on_objects,
@@ -655,6 +665,9 @@ pp_listener_initable_init (GInitable     *initable,
   if (self->max_message_size != 0)
     pp_connection_set_max_message_size (self->connection, self->max_message_size);
   pp_connection_set_memfd_threshold (self->connection, self->memfd_threshold);
+  pp_connection_set_max_queued_input (self->connection, self->max_queued_input);
+  pp_connection_set_max_queued_output (self->connection, self->max_queued_output);
+  pp_connection_set_max_calls_in_flight (self->connection, self->max_calls_in_flight);
   pp_access_set_stream (self->access, self->stream);
   self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
                                       self->access);
@@ -745,6 +758,21 @@ pp_listener_get_property (GObject    *object,
     }
 }
 
+/* Read once, at construction: the listener's own properties, set later,
+ * win */
+static void
+take_options (PpListener *self,
+              PpOptions  *options)
+{
+  if (options == NULL)
+    return;
+  self->max_message_size = pp_options_get_max_message_size (options);
+  self->memfd_threshold = pp_options_get_memfd_threshold (options);
+  self->max_queued_input = pp_options_get_max_queued_input (options);
+  self->max_queued_output = pp_options_get_max_queued_output (options);
+  self->max_calls_in_flight = pp_options_get_max_calls_in_flight (options);
+}
+
 static void
 pp_listener_set_property (GObject      *object,
                           guint         prop_id,
@@ -775,6 +803,9 @@ pp_listener_set_property (GObject      *object,
       break;
     case PROP_MAX_OBJECTS:
       pp_listener_set_max_objects (self, g_value_get_uint (value));
+      break;
+    case PROP_OPTIONS:
+      take_options (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -903,6 +934,33 @@ install_properties (GObjectClass *object_class)
     g_param_spec_boxed ("allowed-members", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * PpListener:options:
+   *
+   * The limits of the connection, read when the listener is made:
+   * [property@Pp.Options:max-message-size],
+   * [property@Pp.Options:memfd-threshold],
+   * [property@Pp.Options:max-queued-input],
+   * [property@Pp.Options:max-queued-output] and
+   * [property@Pp.Options:max-calls-in-flight]; %NULL means the defaults.
+   * [property@Pp.Listener:max-message-size] and
+   * [property@Pp.Listener:memfd-threshold] start as the options say, and
+   * may be changed later.
+   *
+   * ```c
+   * listener = g_initable_new (PP_TYPE_LISTENER, NULL, &error,
+   *                            "object", object,
+   *                            "stream", stream,
+   *                            "options", options,
+   *                            NULL);
+   * ```
+   *
+   * Since: 1.0
+   */
+  properties[PROP_OPTIONS] =
+    g_param_spec_object ("options", NULL, NULL, PP_TYPE_OPTIONS,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1013,6 +1071,9 @@ pp_listener_init (PpListener *self)
                                          (GDestroyNotify) pp_method_unref);
   self->running = pp_running_calls_new ();
   self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
+  self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
+  self->max_queued_output = PP_DEFAULT_MAX_QUEUED_OUTPUT;
+  self->max_calls_in_flight = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
   self->access = pp_access_new (G_OBJECT (self), signals[AUTHORIZE]);
   self->max_objects = PP_DEFAULT_MAX_OBJECTS;
 }

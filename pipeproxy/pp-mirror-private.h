@@ -32,6 +32,8 @@ void        pp_mirror_attach                 (PpMirror       *self,
                                               GHashTable     *values);
 
 /* What the listener sends, in the proxy's main context */
+gboolean    pp_mirror_wants_signal           (PpMirror       *self,
+                                              GVariant       *body);
 void        pp_mirror_emit_signal            (PpMirror       *self,
                                               GVariant       *body,
                                               GUnixFDList    *fds);

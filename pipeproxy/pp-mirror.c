@@ -575,6 +575,20 @@ values_from_body (const MirrorSignal *sig,
   return TRUE;
 }
 
+/* Whether a SIGNAL's emission has somewhere to go: a signal that is
+ * mirrored and subscribed to. From any thread. */
+gboolean
+pp_mirror_wants_signal (PpMirror *self,
+                        GVariant *body)
+{
+  /* The body begins with the object's handle, then the signal's name */
+  const char *name = (const char *) g_variant_get_data (body) + sizeof (guint32);
+  int index = pp_description_find_signal (self->description, name);
+
+  return index >= 0 && self->data->signals[index].signal_id != 0 &&
+         g_atomic_int_get (&self->subscribed[index]);
+}
+
 void
 pp_mirror_emit_signal (PpMirror    *self,
                        GVariant    *body,
@@ -647,7 +661,7 @@ pp_mirror_sync_subscriptions (PpMirror *self)
           const char *name = pp_description_get_signal (self->description, i)->name;
           g_autoptr(GBytes) frame = NULL;
 
-          self->subscribed[i] = watched;
+          g_atomic_int_set (&self->subscribed[i], watched);
           frame = pp_wire_encode (watched ? PP_WIRE_KIND_SUBSCRIBE : PP_WIRE_KIND_UNSUBSCRIBE,
                                   PP_WIRE_FLAGS_NO_REPLY, 0, 0,
                                   g_variant_new ("(us)", self->handle, name));

@@ -31,6 +31,10 @@
  * An instance may be read from several threads at once, but not changed
  * while another thread uses it.
  *
+ * Every limit that keeps a peer from making this process grow without
+ * bound is one of these settings; the [security
+ * page](security.html#limits) lists them together.
+ *
  * Since: 1.0
  */
 struct _PpOptions
@@ -43,6 +47,9 @@ struct _PpOptions
   guint64  memfd_threshold;
   guint64  max_description_size;
   guint    max_description_members;
+  guint64  max_queued_input;
+  guint64  max_queued_output;
+  guint    max_calls_in_flight;
   PpSandboxFlags sandbox;
   int      stop_timeout;
 };
@@ -57,6 +64,9 @@ enum {
   PROP_MEMFD_THRESHOLD,
   PROP_MAX_DESCRIPTION_SIZE,
   PROP_MAX_DESCRIPTION_MEMBERS,
+  PROP_MAX_QUEUED_INPUT,
+  PROP_MAX_QUEUED_OUTPUT,
+  PROP_MAX_CALLS_IN_FLIGHT,
   PROP_SANDBOX,
   PROP_STOP_TIMEOUT,
   N_PROPS
@@ -80,6 +90,9 @@ pp_options_get_property (GObject    *object,
     case PROP_MEMFD_THRESHOLD:         g_value_set_uint64 (value, self->memfd_threshold); break;
     case PROP_MAX_DESCRIPTION_SIZE:    g_value_set_uint64 (value, self->max_description_size); break;
     case PROP_MAX_DESCRIPTION_MEMBERS: g_value_set_uint (value, self->max_description_members); break;
+    case PROP_MAX_QUEUED_INPUT:        g_value_set_uint64 (value, self->max_queued_input); break;
+    case PROP_MAX_QUEUED_OUTPUT:       g_value_set_uint64 (value, self->max_queued_output); break;
+    case PROP_MAX_CALLS_IN_FLIGHT:     g_value_set_uint (value, self->max_calls_in_flight); break;
     case PROP_SANDBOX:                 g_value_set_flags (value, self->sandbox); break;
     case PROP_STOP_TIMEOUT:            g_value_set_int (value, self->stop_timeout); break;
     default:
@@ -114,6 +127,15 @@ pp_options_set_property (GObject      *object,
       break;
     case PROP_MAX_DESCRIPTION_MEMBERS:
       pp_options_set_max_description_members (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_QUEUED_INPUT:
+      pp_options_set_max_queued_input (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_QUEUED_OUTPUT:
+      pp_options_set_max_queued_output (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_CALLS_IN_FLIGHT:
+      pp_options_set_max_calls_in_flight (self, g_value_get_uint (value));
       break;
     case PROP_SANDBOX:
       pp_options_set_sandbox (self, g_value_get_flags (value));
@@ -156,6 +178,64 @@ define_description_limits (GParamFlags flags)
   properties[PROP_MAX_DESCRIPTION_MEMBERS] =
     g_param_spec_uint ("max-description-members", NULL, NULL, 1, G_MAXUINT,
                        PP_DESCRIPTION_DEFAULT_MAX_MEMBERS, flags);
+}
+
+/* What the peer may make this side queue, on either side */
+static void
+define_queue_limits (GParamFlags flags)
+{
+  /**
+   * PpOptions:max-queued-input:
+   *
+   * How many bytes of the peer's messages (signals, property changes,
+   * requests) may wait to be dispatched in the main context, each counted
+   * as its size plus 256 bytes. While that much waits, the main context
+   * stops reading, and the peer's own output fills up. A thread waiting
+   * in a synchronous call cannot stop reading before its reply: there a
+   * property's newer value replaces the one waiting, a signal nobody is
+   * connected to is dropped, and anything past the limit closes the
+   * connection with %PP_ERROR_LIMIT_EXCEEDED. The default is 64 MiB.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_QUEUED_INPUT] =
+    g_param_spec_uint64 ("max-queued-input", NULL, NULL, 1, G_MAXSIZE,
+                         PP_DEFAULT_MAX_QUEUED_INPUT, flags);
+
+  /**
+   * PpOptions:max-queued-output:
+   *
+   * How many bytes may wait to be sent to a peer that does not read them
+   * as fast as they are made. Past that a new call fails with
+   * %PP_ERROR_LIMIT_EXCEEDED; any other message (a reply, a signal)
+   * closes the connection with %PP_ERROR_LIMIT_EXCEEDED, since a peer
+   * that does not read what must be sent to it is treated as gone. A
+   * property's new value replaces one still waiting, so property changes
+   * alone never reach the limit. A listener stops reading requests while
+   * more than half of it waits. The default is 64 MiB.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_QUEUED_OUTPUT] =
+    g_param_spec_uint64 ("max-queued-output", NULL, NULL, 1, G_MAXSIZE,
+                         PP_DEFAULT_MAX_QUEUED_OUTPUT, flags);
+
+  /**
+   * PpOptions:max-calls-in-flight:
+   *
+   * How many of the peer's calls a [class@Pp.Listener] may have started
+   * and not answered yet (async methods still running, invocations a
+   * handler kept). Once that many are, the listener stops reading until
+   * one is answered: the peer's calls wait in its own queue, none fails.
+   * The default, 16384, is a proxy's default
+   * [property@Pp.Options:max-pending-calls], so that a proxy with the
+   * defaults never waits for it.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_CALLS_IN_FLIGHT] =
+    g_param_spec_uint ("max-calls-in-flight", NULL, NULL, 1, G_MAXINT,
+                       PP_DEFAULT_MAX_CALLS_IN_FLIGHT, flags);
 }
 
 static void
@@ -223,6 +303,7 @@ pp_options_class_init (PpOptionsClass *klass)
                          PP_MEMFD_DEFAULT_THRESHOLD, flags);
 
   define_description_limits (flags);
+  define_queue_limits (flags);
 
   /**
    * PpOptions:sandbox:
@@ -272,6 +353,9 @@ pp_options_init (PpOptions *self)
   self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
   self->max_description_size = PP_DESCRIPTION_DEFAULT_MAX_SIZE;
   self->max_description_members = PP_DESCRIPTION_DEFAULT_MAX_MEMBERS;
+  self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
+  self->max_queued_output = PP_DEFAULT_MAX_QUEUED_OUTPUT;
+  self->max_calls_in_flight = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
   self->stop_timeout = -1;
 }
 
@@ -539,6 +623,113 @@ pp_options_set_max_description_members (PpOptions *self,
   g_return_if_fail (PP_IS_OPTIONS (self));
   g_return_if_fail (max_members > 0);
   SET_FIELD (self, max_description_members, max_members, PROP_MAX_DESCRIPTION_MEMBERS);
+}
+
+/**
+ * pp_options_get_max_queued_input:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-queued-input].
+ *
+ * Returns: the size in bytes
+ *
+ * Since: 1.0
+ */
+guint64
+pp_options_get_max_queued_input (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_MAX_QUEUED_INPUT);
+  return self->max_queued_input;
+}
+
+/**
+ * pp_options_set_max_queued_input:
+ * @self: a #PpOptions
+ * @size: a size in bytes, at least 1
+ *
+ * Sets [property@Pp.Options:max-queued-input].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_queued_input (PpOptions *self,
+                                 guint64    size)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (size >= 1 && size <= G_MAXSIZE);
+  SET_FIELD (self, max_queued_input, size, PROP_MAX_QUEUED_INPUT);
+}
+
+/**
+ * pp_options_get_max_queued_output:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-queued-output].
+ *
+ * Returns: the size in bytes
+ *
+ * Since: 1.0
+ */
+guint64
+pp_options_get_max_queued_output (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_MAX_QUEUED_OUTPUT);
+  return self->max_queued_output;
+}
+
+/**
+ * pp_options_set_max_queued_output:
+ * @self: a #PpOptions
+ * @size: a size in bytes, at least 1
+ *
+ * Sets [property@Pp.Options:max-queued-output].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_queued_output (PpOptions *self,
+                                  guint64    size)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (size >= 1 && size <= G_MAXSIZE);
+  SET_FIELD (self, max_queued_output, size, PROP_MAX_QUEUED_OUTPUT);
+}
+
+/**
+ * pp_options_get_max_calls_in_flight:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-calls-in-flight].
+ *
+ * Returns: how many of the peer's calls a listener may have started and
+ *   not answered
+ *
+ * Since: 1.0
+ */
+guint
+pp_options_get_max_calls_in_flight (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_MAX_CALLS_IN_FLIGHT);
+  return self->max_calls_in_flight;
+}
+
+/**
+ * pp_options_set_max_calls_in_flight:
+ * @self: a #PpOptions
+ * @max_calls: how many of the peer's calls a listener may have started
+ *   and not answered, from 1 to %G_MAXINT
+ *
+ * Sets [property@Pp.Options:max-calls-in-flight].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_calls_in_flight (PpOptions *self,
+                                    guint      max_calls)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (max_calls >= 1 && max_calls <= G_MAXINT);
+  SET_FIELD (self, max_calls_in_flight, max_calls, PROP_MAX_CALLS_IN_FLIGHT);
 }
 
 /**

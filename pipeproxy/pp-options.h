@@ -81,6 +81,21 @@ PP_AVAILABLE_IN_1_0
 void       pp_options_set_max_description_members (PpOptions *self,
                                                    guint      max_members);
 PP_AVAILABLE_IN_1_0
+guint64    pp_options_get_max_queued_input        (PpOptions *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_max_queued_input        (PpOptions *self,
+                                                   guint64    size);
+PP_AVAILABLE_IN_1_0
+guint64    pp_options_get_max_queued_output       (PpOptions *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_max_queued_output       (PpOptions *self,
+                                                   guint64    size);
+PP_AVAILABLE_IN_1_0
+guint      pp_options_get_max_calls_in_flight     (PpOptions *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_max_calls_in_flight     (PpOptions *self,
+                                                   guint      max_calls);
+PP_AVAILABLE_IN_1_0
 PpSandboxFlags pp_options_get_sandbox             (PpOptions      *self);
 PP_AVAILABLE_IN_1_0
 void       pp_options_set_sandbox                 (PpOptions      *self,

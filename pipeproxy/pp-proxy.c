@@ -208,6 +208,31 @@ on_objects (PpConnection  *connection,
   return pp_imports_resolve (priv->imports, NULL, table, error);
 }
 
+/* A signal of the root object nobody here is connected to, and a value
+ * of a property its description does not have, are dropped as they are
+ * read, also while a synchronous call reads. In the reading thread. What
+ * is about another object is kept, within PpOptions:max-queued-input:
+ * its proxy is the owner context's to find. */
+static gboolean
+on_wanted (PpConnection       *connection,
+           const PpWireHeader *header,
+           GVariant           *body,
+           gpointer            user_data)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+
+  if ((header->kind != PP_WIRE_KIND_SIGNAL && header->kind != PP_WIRE_KIND_PROPERTY) ||
+      pp_wire_body_handle (body) != PP_WIRE_ROOT_HANDLE)
+    return TRUE;
+  if (header->kind == PP_WIRE_KIND_SIGNAL)
+    return pp_mirror_wants_signal (priv->mirror, body);
+
+  /* (usmv): the object's handle, then the property's name */
+  return pp_description_find_property (priv->description,
+                                       (const char *) g_variant_get_data (body) +
+                                       sizeof (guint32)) >= 0;
+}
+
 static void
 on_closed (PpConnection *connection,
            const GError *error,
@@ -237,6 +262,7 @@ on_end_reason (PpConnection *connection,
 
 static const PpConnectionCallbacks proxy_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
+  .wanted = on_wanted,
   .message = on_message,
   .closed = on_closed,
   .prepare = on_prepare,
