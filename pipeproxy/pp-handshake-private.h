@@ -33,6 +33,8 @@ typedef struct
   gsize                memfd_threshold;
   gsize                max_queued_input;
   gsize                max_queued_output;
+  guint                max_mirror_types;
+  guint                max_mirror_members;
 
   PpEndReasonFunc      end_reason;
   gpointer             end_reason_data;

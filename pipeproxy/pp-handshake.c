@@ -59,6 +59,8 @@ pp_handshake_new (GIOStream       *stream,
   self->memfd_threshold = pp_options_get_memfd_threshold (options);
   self->max_queued_input = pp_options_get_max_queued_input (options);
   self->max_queued_output = pp_options_get_max_queued_output (options);
+  self->max_mirror_types = pp_options_get_max_mirror_types (options);
+  self->max_mirror_members = pp_options_get_max_mirror_members (options);
   self->limits.max_size = pp_options_get_max_description_size (options);
   self->limits.max_members = pp_options_get_max_description_members (options);
   self->end_reason = end_reason;

@@ -690,7 +690,7 @@ list_signals (PpProxy *proxy)
   for (guint i = 0; i < n; i++)
     {
       const PpDescribedSignal *described = pp_description_get_signal (description, i);
-      const char *reason = pp_mirror_signal_unavailable (G_OBJECT_TYPE (proxy), i);
+      const char *reason = pp_mirror_signal_unavailable (pp_mirror_get (proxy), i);
       g_autoptr(PpSignalMember) member = member_new (PP_TYPE_SIGNAL_MEMBER, described->name,
                                                      reason);
 
@@ -711,7 +711,7 @@ list_properties (PpProxy *proxy)
   for (guint i = 0; i < n; i++)
     {
       const PpDescribedProperty *described = pp_description_get_property (description, i);
-      const char *reason = pp_mirror_property_unavailable (G_OBJECT_TYPE (proxy), i);
+      const char *reason = pp_mirror_property_unavailable (pp_mirror_get (proxy), i);
       g_autoptr(PpPropertyMember) member = member_new (PP_TYPE_PROPERTY_MEMBER, described->name,
                                                        reason);
 

@@ -12,14 +12,19 @@ G_BEGIN_DECLS
 
 /* Mirror types: a subclass of PpProxy registered at run time for each
  * description, carrying the remote object's signals and properties;
- * proxies with equal descriptions share it. An instance's mirror state
+ * proxies with equal descriptions share it. Types are never freed, so
+ * their number is limited (PpOptions:max-mirror-types and
+ * :max-mirror-members): past that a proxy is of a type that mirrors
+ * nothing. An instance's mirror state
  * (PpMirror) lives in the instance: the property cache the listener keeps
  * exact, and the signals subscribed to. pp-mirror.c also implements the
  * public property writes, pp_proxy_set_property_*(). */
 
 typedef struct _PpMirror PpMirror;
 
-GType       pp_mirror_type_for               (PpDescription  *description);
+GType       pp_mirror_type_for               (PpDescription  *description,
+                                              guint           max_types,
+                                              guint           max_members);
 PpMirror   *pp_mirror_get                    (PpProxy        *proxy);
 /* Once, when the proxy is made: the connection, the remote object's
  * handle and what the handshake (or its TYPE) described, with the values
@@ -51,10 +56,10 @@ void        pp_mirror_sync_subscriptions     (PpMirror       *self);
 PpDescription *pp_mirror_get_description     (PpMirror       *self);
 
 /* Why the described signal or property with this index is not one of the
- * mirror type's, or NULL when it is */
-const char *pp_mirror_signal_unavailable     (GType           type,
+ * proxy's, or NULL when it is */
+const char *pp_mirror_signal_unavailable     (PpMirror       *self,
                                               guint           index);
-const char *pp_mirror_property_unavailable   (GType           type,
+const char *pp_mirror_property_unavailable   (PpMirror       *self,
                                               guint           index);
 
 G_END_DECLS

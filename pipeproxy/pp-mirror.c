@@ -46,6 +46,7 @@ struct _PpMirror
 {
   GObject        *instance;     /* the proxy it is part of */
   MirrorData     *data;
+  MirrorData     *own_data;     /* for a proxy of the unmirrored type */
   PpConnection   *connection;
   PpDescription  *description;
   guint32         handle;       /* of the remote object */
@@ -58,6 +59,8 @@ struct _PpMirror
 
 static GMutex mirror_types_lock;
 static GHashTable *mirror_types;  /* description hash → GType */
+static guint n_mirror_members;    /* what they describe together */
+static GType unmirrored_type;
 
 static MirrorData *
 mirror_data (gpointer instance)
@@ -154,6 +157,54 @@ pp_mirror_get_description (PpMirror *self)
   return self->description;
 }
 
+/* The reason a member is not mirrored on a proxy of the unmirrored type */
+static const char *
+unmirrored_reason (const char *signature,
+                   const char *reason)
+{
+  if (signature[0] == '\0' && reason[0] != '\0')
+    return reason;
+  return _("this process has as many mirror types as it may have "
+           "(PpOptions:max-mirror-types, PpOptions:max-mirror-members)");
+}
+
+/* A proxy of the unmirrored type: nothing of @description is mirrored */
+static MirrorData *
+unmirrored_data (PpDescription *description)
+{
+  guint n_properties = pp_description_get_n_properties (description);
+  guint n_signals = pp_description_get_n_signals (description);
+  MirrorData *data = g_new0 (MirrorData, 1);
+
+  data->description = pp_description_ref (description);
+  data->properties = g_new0 (MirrorProperty, MAX (n_properties, 1));
+  data->property_index = g_new0 (guint, 1);
+  for (guint i = 0; i < n_properties; i++)
+    {
+      const PpDescribedProperty *described = pp_description_get_property (description, i);
+
+      data->properties[i].reason = unmirrored_reason (described->signature, described->reason);
+    }
+  data->signals = g_new0 (MirrorSignal, MAX (n_signals, 1));
+  for (guint i = 0; i < n_signals; i++)
+    {
+      const PpDescribedSignal *described = pp_description_get_signal (description, i);
+
+      data->signals[i].reason = unmirrored_reason (described->signature, described->reason);
+    }
+  return data;
+}
+
+static void
+unmirrored_data_free (MirrorData *data)
+{
+  g_free (data->properties);
+  g_free (data->property_index);
+  g_free (data->signals);
+  pp_description_unref (data->description);
+  g_free (data);
+}
+
 void
 pp_mirror_attach (PpMirror      *self,
                   PpConnection  *connection,
@@ -166,6 +217,8 @@ pp_mirror_attach (PpMirror      *self,
   self->connection = pp_connection_ref (connection);
   self->description = pp_description_ref (description);
   self->handle = handle;
+  if (G_OBJECT_TYPE (self->instance) == unmirrored_type)
+    self->data = self->own_data = unmirrored_data (description);
 
   for (guint i = 0; i < n; i++)
     if (self->data->properties[i].pspec != NULL)
@@ -804,6 +857,7 @@ mirror_finalize (GObject *object)
   g_free (self->cache);
   g_free (self->notify_owed);
   g_free (self->subscribed);
+  g_clear_pointer (&self->own_data, unmirrored_data_free);
   g_clear_pointer (&self->connection, pp_connection_unref);
   g_clear_pointer (&self->description, pp_description_unref);
   g_mutex_clear (&self->lock);
@@ -876,7 +930,8 @@ is_type_name_char (char c)
 #define MAX_TYPE_NAME_PART 64
 
 static GType
-register_mirror_type (PpDescription *description)
+register_mirror_type (PpDescription *description,
+                      const char    *type_name)
 {
   const char *remote_name = pp_description_get_type_name (description);
   g_autoptr(GString) name = g_string_new ("PpProxy_");
@@ -894,6 +949,8 @@ register_mirror_type (PpDescription *description)
   for (const char *p = remote_name; *p && p - remote_name < MAX_TYPE_NAME_PART; p++)
     g_string_append_c (name, is_type_name_char (*p) ? *p : '_');
   g_string_append_printf (name, "_%.16s", pp_description_get_hash (description));
+  if (type_name != NULL)
+    g_string_assign (name, type_name);
 
   g_type_query (PP_TYPE_PROXY, &query);
   info.instance_size = query.instance_size;
@@ -903,20 +960,53 @@ register_mirror_type (PpDescription *description)
   return type;
 }
 
+/* The type of proxies past the limits: it mirrors nothing, and each
+ * instance gets what it needs of its own description */
+static GType
+get_unmirrored_type_locked (void)
+{
+  if (unmirrored_type == 0)
+    {
+      g_autoptr(PpDescription) nothing = pp_description_new ("PpProxyUnmirrored");
+
+      unmirrored_type = register_mirror_type (nothing, "PpProxyUnmirrored");
+    }
+  return unmirrored_type;
+}
+
+/* The mirror type of @description: the one of an equal description, else
+ * a new one if the process has fewer than @max_types, with fewer than
+ * @max_members signals and properties altogether, else the unmirrored
+ * type. Types are never freed, and each name in them is a quark. */
 GType
-pp_mirror_type_for (PpDescription *description)
+pp_mirror_type_for (PpDescription *description,
+                    guint          max_types,
+                    guint          max_members)
 {
   const char *hash = pp_description_get_hash (description);
+  guint members = pp_description_get_n_signals (description) +
+                  pp_description_get_n_properties (description);
   GType type;
 
   g_mutex_lock (&mirror_types_lock);
   if (mirror_types == NULL)
     mirror_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   type = GPOINTER_TO_SIZE (g_hash_table_lookup (mirror_types, hash));
-  if (type == 0)
+  if (type == 0 && g_hash_table_size (mirror_types) < max_types &&
+      members <= max_members && n_mirror_members <= max_members - members)
     {
-      type = register_mirror_type (description);
+      type = register_mirror_type (description, NULL);
       g_hash_table_insert (mirror_types, g_strdup (hash), GSIZE_TO_POINTER (type));
+      n_mirror_members += members;
+    }
+  else if (type == 0)
+    {
+      g_debug ("Not mirroring the signals and properties of the remote %s: this process has "
+               "%u mirror types with %u signals and properties, the most it may have "
+               "(max-mirror-types %u, max-mirror-members %u)",
+               pp_description_get_type_name (description), g_hash_table_size (mirror_types),
+               n_mirror_members, max_types, max_members);
+      type = get_unmirrored_type_locked ();
     }
   g_mutex_unlock (&mirror_types_lock);
 
@@ -927,19 +1017,15 @@ pp_mirror_type_for (PpDescription *description)
 }
 
 const char *
-pp_mirror_signal_unavailable (GType type,
-                              guint index)
+pp_mirror_signal_unavailable (PpMirror *self,
+                              guint     index)
 {
-  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
-
-  return ((PpMirrorClass *) klass)->data->signals[index].reason;
+  return self->data->signals[index].reason;
 }
 
 const char *
-pp_mirror_property_unavailable (GType type,
-                                guint index)
+pp_mirror_property_unavailable (PpMirror *self,
+                                guint     index)
 {
-  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
-
-  return ((PpMirrorClass *) klass)->data->properties[index].reason;
+  return self->data->properties[index].reason;
 }

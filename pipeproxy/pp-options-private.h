@@ -12,4 +12,8 @@ G_BEGIN_DECLS
  * given (a pool); the defaults for NULL */
 PpOptions *pp_options_copy (PpOptions *options);
 
+/* The defaults of PpOptions:max-mirror-types and :max-mirror-members */
+#define PP_DEFAULT_MAX_MIRROR_TYPES    256
+#define PP_DEFAULT_MAX_MIRROR_MEMBERS  16384
+
 G_END_DECLS

@@ -50,6 +50,8 @@ struct _PpOptions
   guint64  max_queued_input;
   guint64  max_queued_output;
   guint    max_calls_in_flight;
+  guint    max_mirror_types;
+  guint    max_mirror_members;
   PpSandboxFlags sandbox;
   int      stop_timeout;
 };
@@ -67,6 +69,8 @@ enum {
   PROP_MAX_QUEUED_INPUT,
   PROP_MAX_QUEUED_OUTPUT,
   PROP_MAX_CALLS_IN_FLIGHT,
+  PROP_MAX_MIRROR_TYPES,
+  PROP_MAX_MIRROR_MEMBERS,
   PROP_SANDBOX,
   PROP_STOP_TIMEOUT,
   N_PROPS
@@ -93,6 +97,8 @@ pp_options_get_property (GObject    *object,
     case PROP_MAX_QUEUED_INPUT:        g_value_set_uint64 (value, self->max_queued_input); break;
     case PROP_MAX_QUEUED_OUTPUT:       g_value_set_uint64 (value, self->max_queued_output); break;
     case PROP_MAX_CALLS_IN_FLIGHT:     g_value_set_uint (value, self->max_calls_in_flight); break;
+    case PROP_MAX_MIRROR_TYPES:        g_value_set_uint (value, self->max_mirror_types); break;
+    case PROP_MAX_MIRROR_MEMBERS:      g_value_set_uint (value, self->max_mirror_members); break;
     case PROP_SANDBOX:                 g_value_set_flags (value, self->sandbox); break;
     case PROP_STOP_TIMEOUT:            g_value_set_int (value, self->stop_timeout); break;
     default:
@@ -136,6 +142,12 @@ pp_options_set_property (GObject      *object,
       break;
     case PROP_MAX_CALLS_IN_FLIGHT:
       pp_options_set_max_calls_in_flight (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_MIRROR_TYPES:
+      pp_options_set_max_mirror_types (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_MIRROR_MEMBERS:
+      pp_options_set_max_mirror_members (self, g_value_get_uint (value));
       break;
     case PROP_SANDBOX:
       pp_options_set_sandbox (self, g_value_get_flags (value));
@@ -238,6 +250,45 @@ define_queue_limits (GParamFlags flags)
                        PP_DEFAULT_MAX_CALLS_IN_FLIGHT, flags);
 }
 
+/* What the peer's descriptions may register in this process */
+static void
+define_mirror_limits (GParamFlags flags)
+{
+  /**
+   * PpOptions:max-mirror-types:
+   *
+   * A proxy's signals and properties are those of a type registered for
+   * what the listener described; proxies with equal descriptions share
+   * it. A registered type can never be freed, so this process registers
+   * a new one for a proxy made with these options only while it has
+   * fewer than this many, and while they have fewer than
+   * [property@Pp.Options:max-mirror-members] signals and properties
+   * together. A proxy whose description does not fit gets a type without
+   * any of the remote object's signals and properties: its methods can
+   * still be called by name. The default is 256; 0 gives no proxy made
+   * with these options a type of its own.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_MIRROR_TYPES] =
+    g_param_spec_uint ("max-mirror-types", NULL, NULL, 0, G_MAXUINT,
+                       PP_DEFAULT_MAX_MIRROR_TYPES, flags);
+
+  /**
+   * PpOptions:max-mirror-members:
+   *
+   * How many signals and properties all the mirror types of this process
+   * may have together for a new one to be registered; see
+   * [property@Pp.Options:max-mirror-types]. Each costs about 600 bytes
+   * that are never freed. The default is 16384.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_MIRROR_MEMBERS] =
+    g_param_spec_uint ("max-mirror-members", NULL, NULL, 0, G_MAXUINT,
+                       PP_DEFAULT_MAX_MIRROR_MEMBERS, flags);
+}
+
 static void
 pp_options_class_init (PpOptionsClass *klass)
 {
@@ -304,6 +355,7 @@ pp_options_class_init (PpOptionsClass *klass)
 
   define_description_limits (flags);
   define_queue_limits (flags);
+  define_mirror_limits (flags);
 
   /**
    * PpOptions:sandbox:
@@ -356,6 +408,8 @@ pp_options_init (PpOptions *self)
   self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
   self->max_queued_output = PP_DEFAULT_MAX_QUEUED_OUTPUT;
   self->max_calls_in_flight = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
+  self->max_mirror_types = PP_DEFAULT_MAX_MIRROR_TYPES;
+  self->max_mirror_members = PP_DEFAULT_MAX_MIRROR_MEMBERS;
   self->stop_timeout = -1;
 }
 
@@ -730,6 +784,78 @@ pp_options_set_max_calls_in_flight (PpOptions *self,
   g_return_if_fail (PP_IS_OPTIONS (self));
   g_return_if_fail (max_calls >= 1 && max_calls <= G_MAXINT);
   SET_FIELD (self, max_calls_in_flight, max_calls, PROP_MAX_CALLS_IN_FLIGHT);
+}
+
+/**
+ * pp_options_get_max_mirror_types:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-mirror-types].
+ *
+ * Returns: how many mirror types the process may have for a new one to be
+ *   registered
+ *
+ * Since: 1.0
+ */
+guint
+pp_options_get_max_mirror_types (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_MAX_MIRROR_TYPES);
+  return self->max_mirror_types;
+}
+
+/**
+ * pp_options_set_max_mirror_types:
+ * @self: a #PpOptions
+ * @max_types: how many mirror types the process may have for a new one to
+ *   be registered
+ *
+ * Sets [property@Pp.Options:max-mirror-types].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_mirror_types (PpOptions *self,
+                                 guint      max_types)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  SET_FIELD (self, max_mirror_types, max_types, PROP_MAX_MIRROR_TYPES);
+}
+
+/**
+ * pp_options_get_max_mirror_members:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:max-mirror-members].
+ *
+ * Returns: how many signals and properties the mirror types may have
+ *   together for a new one to be registered
+ *
+ * Since: 1.0
+ */
+guint
+pp_options_get_max_mirror_members (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), PP_DEFAULT_MAX_MIRROR_MEMBERS);
+  return self->max_mirror_members;
+}
+
+/**
+ * pp_options_set_max_mirror_members:
+ * @self: a #PpOptions
+ * @max_members: how many signals and properties the mirror types may have
+ *   together for a new one to be registered
+ *
+ * Sets [property@Pp.Options:max-mirror-members].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_max_mirror_members (PpOptions *self,
+                                   guint      max_members)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  SET_FIELD (self, max_mirror_members, max_members, PROP_MAX_MIRROR_MEMBERS);
 }
 
 /**

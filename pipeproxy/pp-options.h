@@ -96,6 +96,16 @@ PP_AVAILABLE_IN_1_0
 void       pp_options_set_max_calls_in_flight     (PpOptions *self,
                                                    guint      max_calls);
 PP_AVAILABLE_IN_1_0
+guint      pp_options_get_max_mirror_types        (PpOptions *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_max_mirror_types        (PpOptions *self,
+                                                   guint      max_types);
+PP_AVAILABLE_IN_1_0
+guint      pp_options_get_max_mirror_members      (PpOptions *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_max_mirror_members      (PpOptions *self,
+                                                   guint      max_members);
+PP_AVAILABLE_IN_1_0
 PpSandboxFlags pp_options_get_sandbox             (PpOptions      *self);
 PP_AVAILABLE_IN_1_0
 void       pp_options_set_sandbox                 (PpOptions      *self,

@@ -61,6 +61,8 @@ typedef struct
   guint             max_pending_calls;
   gsize             max_message_size;
   gsize             memfd_threshold;
+  guint             max_mirror_types;   /* for the objects it imports */
+  guint             max_mirror_members;
   gboolean          closed_emitted;
 
   /* The object it stands for; a proxy of another object than the one the
@@ -289,7 +291,8 @@ make_imported_proxy (guint32        handle,
   PpProxy *self;
   GType type;
 
-  type = pp_mirror_type_for (description);
+  type = pp_mirror_type_for (description, root_priv->max_mirror_types,
+                             root_priv->max_mirror_members);
   g_private_set (&constructing, root);
   self = g_object_new (type, NULL);
   g_private_set (&constructing, NULL);
@@ -324,7 +327,7 @@ proxy_new (PpHandshake *hs)
   PpProxy *self;
   GType type;
 
-  type = pp_mirror_type_for (hs->description);
+  type = pp_mirror_type_for (hs->description, hs->max_mirror_types, hs->max_mirror_members);
   g_private_set (&constructing, hs);
   self = g_object_new (type, NULL);
   g_private_set (&constructing, NULL);
@@ -337,6 +340,8 @@ proxy_new (PpHandshake *hs)
   priv->max_pending_calls = hs->max_pending_calls;
   priv->max_message_size = hs->max_message_size;
   priv->memfd_threshold = hs->memfd_threshold;
+  priv->max_mirror_types = hs->max_mirror_types;
+  priv->max_mirror_members = hs->max_mirror_members;
   priv->end_reason = hs->end_reason;
   priv->end_reason_data = hs->end_reason_data;
   priv->end_reason_destroy = g_steal_pointer (&hs->end_reason_destroy);
