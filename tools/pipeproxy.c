@@ -614,7 +614,9 @@ parse_arguments (PpMethodMember  *member,
 
       if (value == NULL)
         return NULL;
-      g_ptr_array_add (values, g_variant_ref_sink (value));
+      /* g_variant_parse () gives a full reference, the constructors a
+       * floating one: either way, one that the array now owns */
+      g_ptr_array_add (values, g_variant_take_ref (value));
       if (type != NULL)
         type = g_variant_type_next (type);
     }
