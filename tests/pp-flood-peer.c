@@ -239,7 +239,7 @@ flood_calls (guint       n,
              const char *method,
              const char *args_text)
 {
-  g_autoptr(GVariant) args = g_variant_ref_sink (g_variant_parse (NULL, args_text, NULL, NULL,
+  g_autoptr(GVariant) args = g_variant_take_ref (g_variant_parse (NULL, args_text, NULL, NULL,
                                                                   NULL));
   g_autoptr(GByteArray) pending = g_byte_array_new ();
   guint replies = 0;
