@@ -12,7 +12,9 @@ G_BEGIN_DECLS
  * properties); this unit knows nothing of libgirepository.
  *
  * pp-marshal-gi.c converts values laid out as GIArguments (PpArgValue),
- * pp-marshal-value.c GValues, through the same rules. */
+ * with the table's conversions in pp-marshal-<kind>.c (see
+ * pp-marshal-rules-private.h); pp-marshal-value.c converts GValues through
+ * the same rules. */
 
 typedef enum
 {
@@ -163,27 +165,30 @@ typedef enum
   PP_RULE_DICT_KEY  = 1 << 9, /* may be the key of a GHashTable */
 } PpTypeRuleFlags;
 
+/* The conversions of one row; the value is not NULL, nor a maybe */
+typedef GVariant *PpRuleToVariantFunc   (const PpTypeDesc  *desc,
+                                         const PpArgValue  *value,
+                                         gsize              length,
+                                         PpMarshalScope    *scope,
+                                         GError           **error);
+typedef gboolean  PpRuleFromVariantFunc (const PpTypeDesc  *desc,
+                                         GVariant          *variant,
+                                         PpTransfer         transfer,
+                                         PpMarshalScope    *scope,
+                                         PpArgValue        *value,
+                                         gsize             *length,
+                                         GError           **error);
+
 typedef struct
 {
-  const char      *name;
-  const char      *signature;  /* NULL for a C array: 'a' and its element's */
-  guint8           size;       /* of one item of a C array */
-  PpTypeRuleFlags  flags;
-  /* The value is not NULL, nor a maybe */
-  GVariant      *(*to_variant)   (const PpTypeDesc  *desc,
-                                  const PpArgValue  *value,
-                                  gsize              length,
-                                  PpMarshalScope    *scope,
-                                  GError           **error);
-  gboolean       (*from_variant) (const PpTypeDesc  *desc,
-                                  GVariant          *variant,
-                                  PpTransfer         transfer,
-                                  PpMarshalScope    *scope,
-                                  PpArgValue        *value,
-                                  gsize             *length,
-                                  GError           **error);
+  const char            *name;
+  const char            *signature;  /* NULL for a C array: 'a' and its element's */
+  guint8                 size;       /* of one item of a C array */
+  PpTypeRuleFlags        flags;
+  PpRuleToVariantFunc   *to_variant;
+  PpRuleFromVariantFunc *from_variant;
   /* What frees a value handed over in full, for a pointer */
-  GDestroyNotify   release;
+  GDestroyNotify         release;
 } PpTypeRule;
 
 extern const PpTypeRule pp_type_rules[PP_TAG_LAST + 1];
