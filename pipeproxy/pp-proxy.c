@@ -740,11 +740,13 @@ pp_proxy_init (PpProxy *self)
 
 typedef struct
 {
-  guint32     handle;
-  const char *method;
-  GVariant   *parameters;
-  GVariant   *objects;       /* the object table, or NULL */
-  guint32     timeout_msec;
+  guint32             handle;
+  const char         *method;
+  GVariant           *parameters;
+  GVariant           *objects;       /* the object table, or NULL */
+  int                 timeout_msec;  /* resolved: not -1 */
+  guint32             deadline;      /* what travels: see call_deadline() */
+  const GVariantType *reply_type;    /* NULL for a method not described */
 } CallRequest;
 
 static GBytes *
@@ -753,9 +755,8 @@ build_call (guint32  serial,
 {
   CallRequest *request = user_data;
 
-  return pp_wire_encode_call (serial, request->timeout_msec, PP_WIRE_FLAGS_NONE,
-                              request->handle, request->method, request->parameters,
-                              request->objects);
+  return pp_wire_encode_call (serial, request->deadline, PP_WIRE_FLAGS_NONE, request->handle,
+                              request->method, request->parameters, request->objects);
 }
 
 /* The object table of a call: proxies of the peer's objects go back as
@@ -849,6 +850,66 @@ resolve_timeout (PpProxy *self,
   return timeout_msec < 0 ? priv->default_timeout : timeout_msec;
 }
 
+/* Everything a call needs before it is sent: @parameters (a floating
+ * reference is consumed; NULL for none) checked against the description,
+ * the object table, the time-out. Cleared with call_request_clear()
+ * whatever this returns. */
+static gboolean
+call_request_init (CallRequest   *request,
+                   PpProxy       *self,
+                   const char    *method,
+                   GVariant      *parameters,
+                   GPtrArray     *in_objects,
+                   int            timeout_msec,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  request->handle = priv->handle;
+  request->method = method;
+  request->parameters = g_variant_ref_sink (parameters ? parameters : g_variant_new ("()"));
+
+  if (priv->connection == NULL)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !check_arguments (self, method, request->parameters, &request->reply_type, error) ||
+      !objects_table (self, request->parameters, in_objects, &request->objects, error))
+    return FALSE;
+  pp_mirror_sync_subscriptions (priv->mirror);
+
+  request->timeout_msec = resolve_timeout (self, timeout_msec);
+  request->deadline = call_deadline (request->timeout_msec);
+  return TRUE;
+}
+
+static void
+call_request_clear (CallRequest *request)
+{
+  g_clear_pointer (&request->parameters, g_variant_unref);
+  g_clear_pointer (&request->objects, g_variant_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CallRequest, call_request_clear)
+
+/* The result, and what came with it where the caller wants it */
+static GVariant *
+take_reply (PpReply      *reply,
+            GUnixFDList **out_fd_list,
+            GPtrArray   **out_objects)
+{
+  if (out_fd_list != NULL)
+    *out_fd_list = g_steal_pointer (&reply->fds);
+  if (out_objects != NULL)
+    *out_objects = g_steal_pointer (&reply->objects);
+  return g_steal_pointer (&reply->value);
+}
+
+/* The one path of every asynchronous call: the public functions differ
+ * only in what they pass and in their source tag */
 static void
 call_internal_async (PpProxy             *self,
                      const char          *method,
@@ -862,43 +923,51 @@ call_internal_async (PpProxy             *self,
                      gpointer             source_tag)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) table = NULL;
-  const GVariantType *reply_type;
+  g_auto(CallRequest) request = { 0, };
   GError *error = NULL;
-  CallRequest request;
-  int timeout;
 
-  owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
+  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (priv->connection == NULL)
-    {
-      g_task_report_new_error (self, callback, user_data, source_tag,
-                               PP_ERROR, PP_ERROR_DISCONNECTED,
-                               _("The proxy is not connected"));
-      return;
-    }
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
-      !check_arguments (self, method, owned, &reply_type, &error) ||
-      !objects_table (self, owned, in_objects, &table, &error))
+  if (!call_request_init (&request, self, method, parameters, in_objects, timeout_msec,
+                          cancellable, &error))
     {
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
-  pp_mirror_sync_subscriptions (priv->mirror);
-
-  timeout = resolve_timeout (self, timeout_msec);
-  request.handle = priv->handle;
-  request.method = method;
-  request.parameters = owned;
-  request.objects = table;
-  request.timeout_msec = call_deadline (timeout);
-  pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, reply_type, build_call,
-                            &request, fd_list, timeout, cancellable, self, source_tag,
-                            callback, user_data);
+  pp_connection_call_async (priv->connection, PP_WIRE_KIND_RETURN, request.reply_type,
+                            build_call, &request, fd_list, request.timeout_msec, cancellable,
+                            self, source_tag, callback, user_data);
 }
 
+/* The one finish of them, for the call started with @source_tag */
+static GVariant *
+call_internal_finish (PpProxy       *self,
+                      GAsyncResult  *result,
+                      gpointer       source_tag,
+                      GUnixFDList  **out_fd_list,
+                      GPtrArray    **out_objects,
+                      GError       **error)
+{
+  g_auto(PpReply) reply = { NULL, };
+
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  if (out_fd_list != NULL)
+    *out_fd_list = NULL;
+  if (out_objects != NULL)
+    *out_objects = NULL;
+  if (!pp_connection_call_finish (result, &reply, error))
+    return NULL;
+  return take_reply (&reply, out_fd_list, out_objects);
+}
+
+/* The one path of every synchronous call */
 static GVariant *
 call_internal_sync (PpProxy       *self,
                     const char    *method,
@@ -912,43 +981,32 @@ call_internal_sync (PpProxy       *self,
                     GError       **error)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
-  g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) table = NULL;
+  g_auto(CallRequest) request = { 0, };
   g_auto(PpReply) reply = { NULL, };
-  const GVariantType *reply_type;
-  CallRequest request;
   gboolean ok;
-  int timeout;
 
-  owned = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
+  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
+  g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
+  g_return_val_if_fail (parameters == NULL ||
+                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
+  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (priv->connection == NULL)
-    {
-      g_set_error (error, PP_ERROR, PP_ERROR_DISCONNECTED, _("The proxy is not connected"));
-      return NULL;
-    }
-
-  if (!check_arguments (self, method, owned, &reply_type, error) ||
-      !objects_table (self, owned, in_objects, &table, error))
+  if (out_fd_list != NULL)
+    *out_fd_list = NULL;
+  if (out_objects != NULL)
+    *out_objects = NULL;
+  if (!call_request_init (&request, self, method, parameters, in_objects, timeout_msec,
+                          cancellable, error))
     return NULL;
-  pp_mirror_sync_subscriptions (priv->mirror);
-
-  timeout = resolve_timeout (self, timeout_msec);
-  request.handle = priv->handle;
-  request.method = method;
-  request.parameters = owned;
-  request.objects = table;
-  request.timeout_msec = call_deadline (timeout);
-  ok = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, reply_type, build_call,
-                                &request, fd_list, timeout, cancellable, &reply, error);
+  ok = pp_connection_call_sync (priv->connection, PP_WIRE_KIND_RETURN, request.reply_type,
+                                build_call, &request, fd_list, request.timeout_msec,
+                                cancellable, &reply, error);
   pp_mirror_take_queued_properties (priv->mirror);
   if (!ok)
     return NULL;
-  if (out_fd_list != NULL)
-    *out_fd_list = g_steal_pointer (&reply.fds);
-  if (out_objects != NULL)
-    *out_objects = g_steal_pointer (&reply.objects);
-  return g_steal_pointer (&reply.value);
+  return take_reply (&reply, out_fd_list, out_objects);
 }
 
 /**
@@ -978,11 +1036,6 @@ pp_proxy_call_async (PpProxy             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  g_return_if_fail (PP_IS_PROXY (self));
-  g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   call_internal_async (self, method, parameters, NULL, NULL, timeout_msec, cancellable,
                        callback, user_data, pp_proxy_call_async);
 }
@@ -1007,15 +1060,7 @@ pp_proxy_call_finish (PpProxy       *self,
                       GAsyncResult  *result,
                       GError       **error)
 {
-  g_auto(PpReply) reply = { NULL, };
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_proxy_call_async, NULL);
-
-  if (!pp_connection_call_finish (result, &reply, error))
-    return NULL;
-  return g_steal_pointer (&reply.value);
+  return call_internal_finish (self, result, pp_proxy_call_async, NULL, NULL, error);
 }
 
 /**
@@ -1047,13 +1092,6 @@ pp_proxy_call_sync (PpProxy       *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
-  g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   return call_internal_sync (self, method, parameters, NULL, NULL, timeout_msec, NULL, NULL,
                              cancellable, error);
 }
@@ -1090,12 +1128,6 @@ pp_proxy_call_with_unix_fd_list_async (PpProxy             *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_return_if_fail (PP_IS_PROXY (self));
-  g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
-  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   call_internal_async (self, method, parameters, fd_list, NULL, timeout_msec, cancellable,
                        callback, user_data, pp_proxy_call_with_unix_fd_list_async);
 }
@@ -1121,22 +1153,8 @@ pp_proxy_call_with_unix_fd_list_finish (PpProxy       *self,
                                         GAsyncResult  *result,
                                         GError       **error)
 {
-  g_auto(PpReply) reply = { NULL, };
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pp_proxy_call_with_unix_fd_list_async, NULL);
-
-  if (!pp_connection_call_finish (result, &reply, error))
-    {
-      if (out_fd_list != NULL)
-        *out_fd_list = NULL;
-      return NULL;
-    }
-  if (out_fd_list != NULL)
-    *out_fd_list = g_steal_pointer (&reply.fds);
-  return g_steal_pointer (&reply.value);
+  return call_internal_finish (self, result, pp_proxy_call_with_unix_fd_list_async, out_fd_list,
+                               NULL, error);
 }
 
 /**
@@ -1171,16 +1189,6 @@ pp_proxy_call_with_unix_fd_list_sync (PpProxy       *self,
                                       GCancellable  *cancellable,
                                       GError       **error)
 {
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
-  g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
-  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (out_fd_list != NULL)
-    *out_fd_list = NULL;
   return call_internal_sync (self, method, parameters, fd_list, NULL, timeout_msec, out_fd_list,
                              NULL, cancellable, error);
 }
@@ -1222,12 +1230,6 @@ pp_proxy_call_full (PpProxy             *self,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  g_return_if_fail (PP_IS_PROXY (self));
-  g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
-  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   call_internal_async (self, method, parameters, fd_list, in_objects, timeout_msec, cancellable,
                        callback, user_data, pp_proxy_call_full);
 }
@@ -1259,23 +1261,7 @@ pp_proxy_call_full_finish (PpProxy       *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  g_auto(PpReply) reply = { NULL, };
-
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_proxy_call_full, NULL);
-
-  if (out_fd_list != NULL)
-    *out_fd_list = NULL;
-  if (out_objects != NULL)
-    *out_objects = NULL;
-  if (!pp_connection_call_finish (result, &reply, error))
-    return NULL;
-  if (out_fd_list != NULL)
-    *out_fd_list = g_steal_pointer (&reply.fds);
-  if (out_objects != NULL)
-    *out_objects = g_steal_pointer (&reply.objects);
-  return g_steal_pointer (&reply.value);
+  return call_internal_finish (self, result, pp_proxy_call_full, out_fd_list, out_objects, error);
 }
 
 /**
@@ -1317,18 +1303,6 @@ pp_proxy_call_full_sync (PpProxy       *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
-  g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
-  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (out_fd_list != NULL)
-    *out_fd_list = NULL;
-  if (out_objects != NULL)
-    *out_objects = NULL;
   return call_internal_sync (self, method, parameters, fd_list, in_objects, timeout_msec,
                              out_fd_list, out_objects, cancellable, error);
 }
