@@ -3,21 +3,13 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "pp-access-private.h"
-#include "pp-connection-private.h"
 #include "pp-enums.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
-#include "pp-exports-private.h"
-#include "pp-forwarder-private.h"
-#include "pp-imports-private.h"
-#include "pp-introspection-private.h"
-#include "pp-invocation-private.h"
-#include "pp-listener-private.h"
+#include "pp-listener-struct-private.h"
 #include "pp-memfd-private.h"
 #include "pp-method-private.h"
 #include "pp-options.h"
-#include "pp-preconditions-private.h"
 #include "pp-stream.h"
 
 /**
@@ -81,33 +73,6 @@
  *
  * Since: 1.0
  */
-struct _PpListener
-{
-  GObject         parent_instance;
-
-  GObject        *object;
-  GIOStream      *stream;
-  PpConnection   *connection;
-  GHashTable     *methods;      /* name → PpMethod, added */
-  gsize           max_message_size;
-  gsize           memfd_threshold;
-  gsize           max_queued_input;
-  gsize           max_queued_output;
-  guint           max_calls_in_flight;
-  gboolean        greeted;
-  gboolean        closed;
-  guint32         clock_offset; /* our clock minus the peer's, in ms */
-  PpForwarder    *forwarder;
-  PpExports      *exports;      /* the object as handle 0, and what calls return */
-  guint           max_objects;
-  PpRunningCalls *running;      /* calls answered later */
-  PpInvocation   *spare;        /* for the next call */
-  PpPreconditions *preconditions; /* of the object's type, mostly none */
-  PpAccess       *access;       /* who may use what: pp-access.c */
-};
-
-/* The added methods, as the description reads them */
-typedef PpMethod AddedMethod;
 
 enum {
   PROP_0,
@@ -122,525 +87,14 @@ enum {
   N_PROPS
 };
 
-enum {
-  CLOSED,
-  HANDLE_METHOD_CALL,
-  AUTHORIZE,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+guint pp_listener_signals[N_SIGNALS];
 
 static void pp_listener_initable_iface_init (GInitableIface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PpListener, pp_listener, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       pp_listener_initable_iface_init))
-
-/* Tells the peer why, and closes */
-static void
-close_with_error (PpConnection *connection,
-                  const GError *error)
-{
-  g_autoptr(GBytes) frame = pp_wire_encode_error (0, error);
-
-  g_debug ("Closing the connection: %s", error->message);
-  pp_connection_send_and_close (connection, frame, error);
-}
-
-static void
-protocol_error (PpListener *self,
-                GError     *error)
-{
-  close_with_error (self->connection, error);
-  g_error_free (error);
-}
-
-static PpDescription *
-describe_object (PpListener *self)
-{
-  GType type = G_OBJECT_TYPE (self->object);
-  PpDescription *description = pp_description_new (g_type_name (type));
-  GHashTableIter iter;
-  gpointer key, value;
-
-  pp_introspection_describe_type (type, description);
-
-  g_hash_table_iter_init (&iter, self->methods);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      AddedMethod *added = value;
-
-      pp_description_add_method (description, key, g_variant_type_peek_string (added->in_type),
-                                 g_variant_type_peek_string (added->out_type), TRUE,
-                                 PP_METHOD_DISPATCH_ADDED);
-    }
-  pp_introspection_describe_methods (type, description);
-  pp_introspection_describe_signals (type, description);
-  pp_introspection_describe_properties (self->object, description);
-  return pp_access_filter_description (self->access, description, type);
-}
-
-static void
-handle_hello (PpListener         *self,
-              const PpWireHeader *header,
-              GVariant           *body)
-{
-  g_autoptr(GVariant) options = NULL;
-  const char *magic;
-  guint32 version;
-
-  g_variant_get (body, "(&su@a{sv})", &magic, &version, &options);
-
-  {
-    guint32 peer_clock;
-
-    gboolean unix_fds = FALSE;
-
-    if (g_variant_lookup (options, "clock-ms", "u", &peer_clock))
-      self->clock_offset = (guint32) (g_get_monotonic_time () / 1000) - peer_clock;
-    g_variant_lookup (options, "unix-fds", "b", &unix_fds);
-    pp_connection_set_peer_receives_fds (self->connection, unix_fds);
-  }
-
-  if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0)
-    {
-      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("The peer is not a pipeproxy proxy")));
-      return;
-    }
-  if (version != PP_WIRE_PROTOCOL_VERSION)
-    {
-      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("The proxy speaks protocol version %u, "
-                                           "this listener speaks version %u"),
-                                         version, PP_WIRE_PROTOCOL_VERSION));
-      return;
-    }
-
-  {
-    GError *error = NULL;
-
-    if (!pp_access_admit_peer (self->access, &error))
-      {
-        protocol_error (self, error);
-        return;
-      }
-  }
-
-  self->greeted = TRUE;
-
-  {
-    g_autoptr(PpDescription) description = describe_object (self);
-    GVariant *info = pp_description_serialize (description,
-                                               pp_connection_receives_fds (self->connection));
-    g_autoptr(GBytes) frame = pp_wire_encode (PP_WIRE_KIND_WELCOME, PP_WIRE_FLAGS_NONE,
-                                              header->serial, 0,
-                                              g_variant_new ("(su@a{sv})", PP_WIRE_MAGIC,
-                                                             (guint32) PP_WIRE_PROTOCOL_VERSION,
-                                                             info));
-    pp_connection_send (self->connection, frame, NULL);
-  }
-
-  /* From now on the proxy's property cache follows every change. */
-  pp_forwarder_start (self->forwarder);
-}
-
-/* The caller's deadline, in its monotonic clock's milliseconds (low 32
- * bits), read in ours through the offset measured at the handshake (the
- * peer's clock reading came with its HELLO; the time the HELLO took to
- * arrive makes deadlines a little late, never early): a call whose
- * caller has already given up is not started. */
-static gboolean
-deadline_passed (PpListener *self,
-                 guint32     deadline)
-{
-  guint32 now = (guint32) (g_get_monotonic_time () / 1000);
-
-  return deadline != 0 && (gint32) (deadline + self->clock_offset - now) < 0;
-}
-
-/* For the listener's object an added method first, then the object's
- * own */
-static PpMethod *
-lookup_method (PpListener  *self,
-               GObject     *object,
-               const char  *name,
-               GError     **error)
-{
-  PpMethod *method = object == self->object ? g_hash_table_lookup (self->methods, name) : NULL;
-
-  if (method != NULL)
-    return pp_method_ref (method);
-  return pp_introspection_lookup_method (G_OBJECT_TYPE (object), name, error);
-}
-
-static void
-method_done (GVariant     *result,
-             GUnixFDList  *out_fds,
-             GPtrArray    *out_objects,
-             const GError *error,
-             gpointer      user_data)
-{
-  pp_invocation_return (user_data, result, out_fds, out_objects, error);
-}
-
-/* An async method answers after its dispatch: it holds the invocation */
-static void
-async_method_done (GVariant     *result,
-                   GUnixFDList  *out_fds,
-                   GPtrArray    *out_objects,
-                   const GError *error,
-                   gpointer      user_data)
-{
-  pp_invocation_return (user_data, result, out_fds, out_objects, error);
-  g_object_unref (user_data);
-}
-
-/* Invokes @method of @object, which the invocation takes */
-static void
-invoke_method (PpListener   *self,
-               PpInvocation *invocation,
-               GObject      *object,
-               PpMethod     *method,
-               GVariant     *args,
-               GUnixFDList  *fds,
-               GPtrArray    *objects)
-{
-  GCancellable *cancellable = NULL;
-
-  pp_invocation_take_method (invocation, method);
-  if (!pp_method_is_async (method))
-    {
-      PpConnectionWatch *watch = NULL;
-
-      /* One that takes a cancellable gets the invocation's, and while it
-       * runs another thread reads, so that a CANCEL for it cancels it */
-      if (pp_method_takes_cancellable (method))
-        {
-          cancellable = pp_invocation_get_cancellable (invocation);
-          pp_invocation_dispatched (invocation);
-          watch = pp_connection_watch_begin (self->connection);
-        }
-      pp_method_invoke_async (method, object, args, fds, objects, cancellable, method_done,
-                              invocation);
-      g_clear_pointer (&watch, pp_connection_watch_end);
-      return;
-    }
-
-  if (pp_method_takes_cancellable (method))
-    cancellable = pp_invocation_get_cancellable (invocation);
-  pp_method_invoke_async (method, object, args, fds, objects, cancellable, async_method_done,
-                          g_object_ref (invocation));
-}
-
-/* A call that no method answers: a handler may */
-static void
-emit_handle_method_call (PpListener   *self,
-                         PpInvocation *invocation,
-                         const GError *unknown)
-{
-  const char *name = pp_invocation_get_method_name (invocation);
-  gboolean handled = FALSE;
-
-  g_signal_emit (self, signals[HANDLE_METHOD_CALL], g_quark_try_string (name),
-                 name, pp_invocation_get_parameters (invocation), invocation, &handled);
-  if (!handled)
-    pp_invocation_return_gerror (invocation, unknown);
-}
-
-/* Whether the peer may call @method with @args (see pp-access.c), and
- * what the object's type requires of them beyond their types (see
- * pp-preconditions.c); an added method is the listener author's own */
-static gboolean
-admit_method (PpListener       *self,
-              GObject          *object,
-              PpPreconditions  *preconditions,
-              PpMethod         *method,
-              GVariant         *args,
-              GError          **error)
-{
-  /* The allowed members are the listener's object's */
-  if (object == self->object && pp_access_checks_calls (self->access) &&
-      !pp_access_admit_call (self->access, pp_method_get_name (method),
-                             pp_method_get_in_type (method), args, error))
-    return FALSE;
-  return preconditions == NULL ||
-         pp_method_get_kind (method) != PP_METHOD_KIND_INTROSPECTED ||
-         pp_preconditions_check (preconditions, object, pp_method_get_name (method),
-                                 pp_method_get_in_type (method), args, error);
-}
-
-/* For the listener's object in the invocation the last call left, if it
- * could */
-static PpInvocation *
-start_invocation (PpListener         *self,
-                  GObject            *object,
-                  const PpWireHeader *header,
-                  GVariant           *body,
-                  const char         *name,
-                  GVariant           *args,
-                  GUnixFDList        *fds,
-                  GPtrArray          *objects)
-{
-  PpInvocation *invocation = NULL;
-
-  if (object == self->object)
-    invocation = g_steal_pointer (&self->spare);
-  if (invocation == NULL)
-    invocation = pp_invocation_new (self->connection, self->running, self->exports, object);
-  pp_invocation_start (invocation, header->serial, (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0,
-                       body, name, args, fds, objects);
-  return invocation;
-}
-
-static void
-handle_call (PpListener         *self,
-             const PpWireHeader *header,
-             GVariant           *body,
-             GUnixFDList        *fds,
-             GPtrArray          *objects)
-{
-  g_autoptr(GVariant) args = NULL;
-  g_autoptr(PpInvocation) invocation = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GObject) object = NULL;
-  PpPreconditions *preconditions = self->preconditions;
-  guint32 handle = pp_wire_body_handle (body);
-  PpMethod *method;
-  const char *name;
-
-  if (handle == PP_WIRE_ROOT_HANDLE)
-    object = g_object_ref (self->object);
-  else
-    object = pp_exports_lookup (self->exports, handle, NULL, &preconditions);
-
-  /* The name points into @body */
-  pp_wire_split_body (body, &name, 1, &args, NULL);
-  invocation = start_invocation (self, object ? object : self->object, header, body, name, args,
-                                 fds, objects);
-
-  if (object == NULL)
-    {
-      error = pp_error_no_such_object (handle);
-      pp_invocation_return_gerror (invocation, error);
-      return;
-    }
-
-  if (G_UNLIKELY (header->flags & PP_WIRE_FLAGS_ARGS_TOO_DEEP))
-    {
-      g_set_error (&error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                   _("The arguments of “%s” are nested more than %d levels deep"),
-                   name, PP_WIRE_MAX_ARGS_DEPTH);
-      pp_invocation_return_gerror (invocation, error);
-      return;
-    }
-
-  if (deadline_passed (self, header->timeout_msec))
-    {
-      g_set_error (&error, PP_ERROR, PP_ERROR_TIMED_OUT,
-                   _("The caller of “%s” gave up before it could start"), name);
-      pp_invocation_return_gerror (invocation, error);
-      return;
-    }
-
-  method = lookup_method (self, object, name, &error);
-  if (method != NULL &&
-      G_UNLIKELY (preconditions != NULL || pp_access_checks_calls (self->access)) &&
-      !admit_method (self, object, preconditions, method, args, &error))
-    {
-      pp_invocation_take_method (invocation, method);
-      pp_invocation_return_gerror (invocation, error);
-    }
-  else if (method != NULL)
-    invoke_method (self, invocation, object, method, args, fds, objects);
-  else if (g_error_matches (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD) && object == self->object)
-    {
-      g_autoptr(GError) refused = NULL;
-
-      /* A handle-method-call handler could answer it */
-      if (pp_access_checks_calls (self->access) &&
-          !pp_access_admit_call (self->access, name, NULL, args, &refused))
-        pp_invocation_return_gerror (invocation, refused);
-      else
-        emit_handle_method_call (self, invocation, error);
-    }
-  else
-    pp_invocation_return_gerror (invocation, error);
-
-  /* One answered later (an async method, a handler's) can be cancelled */
-  pp_invocation_dispatched (invocation);
-
-  /* Most calls are answered at once, by a method: the next one reuses the
-   * invocation, which no handler has seen */
-  if (method != NULL && object == self->object && self->spare == NULL &&
-      pp_invocation_recycle (invocation))
-    self->spare = g_steal_pointer (&invocation);
-}
-
-static void
-on_message (PpConnection       *connection,
-            const PpWireHeader *header,
-            GVariant           *body,
-            GUnixFDList        *fds,
-            GPtrArray          *objects,
-            gpointer            user_data)
-{
-  PpListener *self = user_data;
-
-  if (!self->greeted && header->kind != PP_WIRE_KIND_HELLO)
-    {
-      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("Received a frame of kind %s before the handshake"),
-                                         pp_wire_kind_to_string (header->kind)));
-      return;
-    }
-
-  switch (header->kind)
-    {
-    case PP_WIRE_KIND_HELLO:
-      if (self->greeted)
-        protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                           _("Received a second handshake")));
-      else
-        handle_hello (self, header, body);
-      break;
-
-    case PP_WIRE_KIND_CALL:
-      handle_call (self, header, body, fds, objects);
-      break;
-
-    case PP_WIRE_KIND_RELEASE:
-      {
-        g_autoptr(GError) error = NULL;
-
-        if (!pp_exports_take_release (self->exports, body, &error))
-          protocol_error (self, g_steal_pointer (&error));
-      }
-      break;
-
-    case PP_WIRE_KIND_CANCEL:
-      /* A call answered later is told through its cancellable. One
-       * answered at once has been by the time a cancel is read: the
-       * caller dropped its reply already. */
-      pp_running_calls_cancel (self->running, header->serial);
-      break;
-
-    case PP_WIRE_KIND_SUBSCRIBE:
-    case PP_WIRE_KIND_UNSUBSCRIBE:
-      {
-        const char *name;
-        guint32 handle;
-
-        g_variant_get (body, "(u&s)", &handle, &name);
-        if (handle == PP_WIRE_ROOT_HANDLE)
-          pp_forwarder_subscribe (self->forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
-        else
-          {
-            PpForwarder *forwarder = NULL;
-            g_autoptr(GObject) object = pp_exports_lookup (self->exports, handle, &forwarder,
-                                                           NULL);
-
-            if (object != NULL)
-              pp_forwarder_subscribe (forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
-          }
-      }
-      break;
-
-    case PP_WIRE_KIND_SET_PROPERTY:
-      {
-        guint32 handle = pp_wire_body_handle (body);
-        PpForwarder *forwarder = NULL;
-        g_autoptr(GObject) object = NULL;
-
-        if (handle == PP_WIRE_ROOT_HANDLE)
-          forwarder = self->forwarder;
-        else
-          object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
-
-        if (forwarder != NULL)
-          pp_forwarder_set_property (forwarder, header, body);
-        else
-          {
-            g_autoptr(GError) error = pp_error_no_such_object (handle);
-
-            pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL,
-                                       error);
-          }
-      }
-      break;
-
-    case PP_WIRE_KIND_WELCOME:
-    case PP_WIRE_KIND_RETURN:
-    case PP_WIRE_KIND_ERROR:
-    case PP_WIRE_KIND_SIGNAL:
-    case PP_WIRE_KIND_PROPERTY:
-    default:
-      protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("A listener does not accept %s frames"),
-                                         pp_wire_kind_to_string (header->kind)));
-      break;
-    }
-}
-
-static void
-on_closed (PpConnection *connection,
-           const GError *error,
-           gpointer      user_data)
-{
-  PpListener *self = user_data;
-
-  if (self->closed)
-    return;
-  self->closed = TRUE;
-  pp_forwarder_stop (self->forwarder);
-  pp_running_calls_cancel_all (self->running);
-  /* The peer's proxies are gone with it */
-  pp_exports_clear (self->exports);
-
-  g_object_ref (self);
-  g_signal_emit (self, signals[CLOSED], 0, error);
-  g_object_unref (self);
-}
-
-/* In the reading thread: a call's arguments may refer to objects of ours
- * the peer holds */
-static GPtrArray *
-on_objects (PpConnection  *connection,
-            GVariant      *table,
-            gpointer       user_data,
-            GError       **error)
-{
-  PpListener *self = user_data;
-
-  return pp_imports_resolve (NULL, self->exports, table, error);
-}
-
-/* A CANCEL as soon as it is read, also by another thread while a method
- * runs: it cancels the call if it runs, or as it starts */
-static void
-on_cancel (PpConnection *connection,
-           guint32       serial,
-           gpointer      user_data)
-{
-  PpListener *self = user_data;
-
-  pp_running_calls_cancel_early (self->running, serial);
-}
-
-static const PpConnectionCallbacks listener_callbacks = {
-  .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
-                    (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
-                    (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY) |
-                    (1u << PP_WIRE_KIND_RELEASE),
-  /* Each ends through its PpInvocation */
-  .request_kinds = 1u << PP_WIRE_KIND_CALL,
-  .message = on_message,
-  .closed = on_closed,
-  .objects = on_objects,
-  .cancel = on_cancel,
-};
 
 static gboolean
 pp_listener_initable_init (GInitable     *initable,
@@ -659,7 +113,7 @@ pp_listener_initable_init (GInitable     *initable,
       return FALSE;
     }
 
-  self->connection = pp_connection_new (self->stream, &listener_callbacks, self, error);
+  self->connection = pp_connection_new (self->stream, &pp_listener_callbacks, self, error);
   if (self->connection == NULL)
     return FALSE;
   if (self->max_message_size != 0)
@@ -979,7 +433,7 @@ install_signals (PpListenerClass *klass)
    *
    * Since: 1.0
    */
-  signals[CLOSED] =
+  pp_listener_signals[CLOSED] =
     g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
@@ -1000,7 +454,7 @@ install_signals (PpListenerClass *klass)
    *
    * Since: 1.0
    */
-  signals[HANDLE_METHOD_CALL] =
+  pp_listener_signals[HANDLE_METHOD_CALL] =
     g_signal_new ("handle-method-call", G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, g_signal_accumulator_true_handled, NULL, NULL,
@@ -1038,7 +492,7 @@ install_signals (PpListenerClass *klass)
    *
    * Since: 1.0
    */
-  signals[AUTHORIZE] =
+  pp_listener_signals[AUTHORIZE] =
     g_signal_new_class_handler ("authorize", G_TYPE_FROM_CLASS (klass),
                                 G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                                 G_CALLBACK (authorize_by_default), pp_access_accumulate, NULL,
@@ -1074,7 +528,7 @@ pp_listener_init (PpListener *self)
   self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
   self->max_queued_output = PP_DEFAULT_MAX_QUEUED_OUTPUT;
   self->max_calls_in_flight = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
-  self->access = pp_access_new (G_OBJECT (self), signals[AUTHORIZE]);
+  self->access = pp_access_new (G_OBJECT (self), pp_listener_signals[AUTHORIZE]);
   self->max_objects = PP_DEFAULT_MAX_OBJECTS;
 }
 
@@ -1528,90 +982,4 @@ pp_listener_run (PpListener *self)
   while (!done)
     g_main_context_iteration (context, TRUE);
   g_signal_handler_disconnect (self, id);
-}
-
-typedef struct
-{
-  PpConnection *connection;
-  const GError *reason;
-  gboolean      done;
-} Refusal;
-
-static void
-refuse_hello (PpConnection       *connection,
-              const PpWireHeader *header,
-              GVariant           *body,
-              GUnixFDList        *fds,
-              GPtrArray          *objects,
-              gpointer            user_data)
-{
-  Refusal *refusal = user_data;
-
-  close_with_error (connection, refusal->reason);
-}
-
-static void
-refusal_sent (PpConnection *connection,
-              const GError *error,
-              gpointer      user_data)
-{
-  Refusal *refusal = user_data;
-
-  refusal->done = TRUE;
-}
-
-/* A peer that does not say hello is told all the same */
-static gboolean
-refuse_anyway (gpointer user_data)
-{
-  Refusal *refusal = user_data;
-
-  close_with_error (refusal->connection, refusal->reason);
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-pp_listener_refuse (GIOStream     *stream,
-                    const GError  *reason,
-                    GError       **error)
-{
-  static const PpConnectionCallbacks callbacks = {
-    .accepted_kinds = 1u << PP_WIRE_KIND_HELLO,
-    .message = refuse_hello,
-    .closed = refusal_sent,
-  };
-  Refusal refusal = { .reason = reason };
-  g_autoptr(GSource) timeout = NULL;
-  GMainContext *context;
-
-  g_return_val_if_fail (G_IS_IO_STREAM (stream), FALSE);
-  g_return_val_if_fail (reason != NULL, FALSE);
-
-  refusal.connection = pp_connection_new (stream, &callbacks, &refusal, error);
-  if (refusal.connection == NULL)
-    return FALSE;
-  context = pp_connection_get_context (refusal.connection);
-  timeout = g_timeout_source_new (1000);
-  g_source_set_callback (timeout, refuse_anyway, &refusal, NULL);
-  g_source_attach (timeout, context);
-
-  pp_connection_start (refusal.connection);
-  while (!refusal.done)
-    g_main_context_iteration (context, TRUE);
-
-  g_source_destroy (timeout);
-  pp_connection_detach (refusal.connection);
-  pp_connection_unref (refusal.connection);
-  return TRUE;
-}
-
-/* Describing the object loads what the handshake and the calls would
- * load when first needed: the typelibs of its type, the libraries their
- * methods are in. */
-void
-pp_listener_load_for_calls (PpListener *self)
-{
-  g_return_if_fail (PP_IS_LISTENER (self));
-
-  pp_description_unref (describe_object (self));
 }

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the pp-introspection*.c files share. They are the only files that
+ * use libgirepository: pp-introspection.c (the typelibs: namespaces
+ * loaded as needed, types and classes by name), pp-introspection-types.c
+ * (a GI type as a PpTypeDesc), pp-introspection-methods.c (methods found
+ * and prepared for invoking) and pp-introspection-describe.c (an exported
+ * object's type described for the handshake). */
+
+#include <girepository.h>
+
+#include "pp-marshal-private.h"
+
+G_BEGIN_DECLS
+
+/* gobject-introspection 1.74 has no autoptr for its infos, which are all
+ * the same type underneath. */
+static inline void
+info_cleanup (GIBaseInfo **info)
+{
+  if (*info != NULL)
+    g_base_info_unref (*info);
+}
+#define auto_info __attribute__ ((cleanup (info_cleanup)))
+
+/* libgirepository is not thread-safe; every use of it holds this lock. */
+extern GMutex pp_introspection_gi_lock;
+
+/* The namespaces are loaded before the first look-up: libgirepository
+ * remembers a GType it could not find, even after more namespaces load. */
+GIBaseInfo *pp_introspection_find_info_locked   (GType        type);
+
+/* What crosses for a value of @type_info, or NULL with @error set saying
+ * why it cannot cross */
+PpTypeDesc *pp_introspection_desc_for_type_info (GITypeInfo  *type_info,
+                                                 gboolean     nullable,
+                                                 GError     **error);
+
+G_END_DECLS

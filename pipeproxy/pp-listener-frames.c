@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-error-private.h"
+#include "pp-imports-private.h"
+#include "pp-listener-struct-private.h"
+
+static void
+on_message (PpConnection       *connection,
+            const PpWireHeader *header,
+            GVariant           *body,
+            GUnixFDList        *fds,
+            GPtrArray          *objects,
+            gpointer            user_data)
+{
+  PpListener *self = user_data;
+
+  if (!self->greeted && header->kind != PP_WIRE_KIND_HELLO)
+    {
+      pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                         _("Received a frame of kind %s before the handshake"),
+                                         pp_wire_kind_to_string (header->kind)));
+      return;
+    }
+
+  switch (header->kind)
+    {
+    case PP_WIRE_KIND_HELLO:
+      if (self->greeted)
+        pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                           _("Received a second handshake")));
+      else
+        pp_listener_handle_hello (self, header, body);
+      break;
+
+    case PP_WIRE_KIND_CALL:
+      pp_listener_handle_call (self, header, body, fds, objects);
+      break;
+
+    case PP_WIRE_KIND_RELEASE:
+      {
+        g_autoptr(GError) error = NULL;
+
+        if (!pp_exports_take_release (self->exports, body, &error))
+          pp_listener_protocol_error (self, g_steal_pointer (&error));
+      }
+      break;
+
+    case PP_WIRE_KIND_CANCEL:
+      /* A call answered later is told through its cancellable. One
+       * answered at once has been by the time a cancel is read: the
+       * caller dropped its reply already. */
+      pp_running_calls_cancel (self->running, header->serial);
+      break;
+
+    case PP_WIRE_KIND_SUBSCRIBE:
+    case PP_WIRE_KIND_UNSUBSCRIBE:
+      {
+        const char *name;
+        guint32 handle;
+
+        g_variant_get (body, "(u&s)", &handle, &name);
+        if (handle == PP_WIRE_ROOT_HANDLE)
+          pp_forwarder_subscribe (self->forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+        else
+          {
+            PpForwarder *forwarder = NULL;
+            g_autoptr(GObject) object = pp_exports_lookup (self->exports, handle, &forwarder,
+                                                           NULL);
+
+            if (object != NULL)
+              pp_forwarder_subscribe (forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+          }
+      }
+      break;
+
+    case PP_WIRE_KIND_SET_PROPERTY:
+      {
+        guint32 handle = pp_wire_body_handle (body);
+        PpForwarder *forwarder = NULL;
+        g_autoptr(GObject) object = NULL;
+
+        if (handle == PP_WIRE_ROOT_HANDLE)
+          forwarder = self->forwarder;
+        else
+          object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
+
+        if (forwarder != NULL)
+          pp_forwarder_set_property (forwarder, header, body);
+        else
+          {
+            g_autoptr(GError) error = pp_error_no_such_object (handle);
+
+            pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL,
+                                       error);
+          }
+      }
+      break;
+
+    case PP_WIRE_KIND_WELCOME:
+    case PP_WIRE_KIND_RETURN:
+    case PP_WIRE_KIND_ERROR:
+    case PP_WIRE_KIND_SIGNAL:
+    case PP_WIRE_KIND_PROPERTY:
+    default:
+      pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                         _("A listener does not accept %s frames"),
+                                         pp_wire_kind_to_string (header->kind)));
+      break;
+    }
+}
+
+static void
+on_closed (PpConnection *connection,
+           const GError *error,
+           gpointer      user_data)
+{
+  PpListener *self = user_data;
+
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  pp_forwarder_stop (self->forwarder);
+  pp_running_calls_cancel_all (self->running);
+  /* The peer's proxies are gone with it */
+  pp_exports_clear (self->exports);
+
+  g_object_ref (self);
+  g_signal_emit (self, pp_listener_signals[CLOSED], 0, error);
+  g_object_unref (self);
+}
+
+/* In the reading thread: a call's arguments may refer to objects of ours
+ * the peer holds */
+static GPtrArray *
+on_objects (PpConnection  *connection,
+            GVariant      *table,
+            gpointer       user_data,
+            GError       **error)
+{
+  PpListener *self = user_data;
+
+  return pp_imports_resolve (NULL, self->exports, table, error);
+}
+
+/* A CANCEL as soon as it is read, also by another thread while a method
+ * runs: it cancels the call if it runs, or as it starts */
+static void
+on_cancel (PpConnection *connection,
+           guint32       serial,
+           gpointer      user_data)
+{
+  PpListener *self = user_data;
+
+  pp_running_calls_cancel_early (self->running, serial);
+}
+
+const PpConnectionCallbacks pp_listener_callbacks = {
+  .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
+                    (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
+                    (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY) |
+                    (1u << PP_WIRE_KIND_RELEASE),
+  /* Each ends through its PpInvocation */
+  .request_kinds = 1u << PP_WIRE_KIND_CALL,
+  .message = on_message,
+  .closed = on_closed,
+  .objects = on_objects,
+  .cancel = on_cancel,
+};

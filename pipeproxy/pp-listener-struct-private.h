@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The instance of PpListener, shared by the files that make it up:
+ * pp-listener.c (the type: properties, signals, public API),
+ * pp-listener-frames.c (what each frame from the peer does),
+ * pp-listener-handshake.c (HELLO and WELCOME, or the refusal) and
+ * pp-listener-calls.c (a CALL admitted and dispatched). Nothing else
+ * includes it. */
+
+#include "pp-access-private.h"
+#include "pp-connection-private.h"
+#include "pp-exports-private.h"
+#include "pp-forwarder-private.h"
+#include "pp-invocation-private.h"
+#include "pp-listener-private.h"
+#include "pp-preconditions-private.h"
+
+G_BEGIN_DECLS
+
+struct _PpListener
+{
+  GObject         parent_instance;
+
+  GObject        *object;
+  GIOStream      *stream;
+  PpConnection   *connection;
+  GHashTable     *methods;      /* name → PpMethod, added */
+  gsize           max_message_size;
+  gsize           memfd_threshold;
+  gsize           max_queued_input;
+  gsize           max_queued_output;
+  guint           max_calls_in_flight;
+  gboolean        greeted;
+  gboolean        closed;
+  guint32         clock_offset; /* our clock minus the peer's, in ms */
+  PpForwarder    *forwarder;
+  PpExports      *exports;      /* the object as handle 0, and what calls return */
+  guint           max_objects;
+  PpRunningCalls *running;      /* calls answered later */
+  PpInvocation   *spare;        /* for the next call */
+  PpPreconditions *preconditions; /* of the object's type, mostly none */
+  PpAccess       *access;       /* who may use what: pp-access.c */
+};
+
+enum {
+  CLOSED,
+  HANDLE_METHOD_CALL,
+  AUTHORIZE,
+  N_SIGNALS
+};
+
+extern guint pp_listener_signals[N_SIGNALS];
+
+/* The listener's side of its connection (pp-listener-frames.c) */
+extern const PpConnectionCallbacks pp_listener_callbacks;
+
+/* Tells the peer what was wrong, closes, and frees @error */
+void pp_listener_protocol_error (PpListener         *self,
+                                 GError             *error);
+void pp_listener_handle_hello   (PpListener         *self,
+                                 const PpWireHeader *header,
+                                 GVariant           *body);
+void pp_listener_handle_call    (PpListener         *self,
+                                 const PpWireHeader *header,
+                                 GVariant           *body,
+                                 GUnixFDList        *fds,
+                                 GPtrArray          *objects);
+
+G_END_DECLS
+
