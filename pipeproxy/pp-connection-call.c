@@ -4,6 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-connection-internal.h"
+#include "pp-connection-send-private.h"
+#include "pp-connection-wait-private.h"
 #include "pp-error.h"
 
 /* Making calls: a request goes out with a serial, and the call ends once,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "pp-connection-inbound-private.h"
 #include "pp-connection-internal.h"
+#include "pp-connection-wait-private.h"
 
 /* While the owner context is busy in one long synchronous dispatch (a
  * method that takes a cancellable), a thread of a shared pool reads the

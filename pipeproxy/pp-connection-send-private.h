@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "pp-connection-internal.h"
+
+G_BEGIN_DECLS
+
+/* Frames out (pp-connection-send.c). Under the connection's lock. */
+
+gboolean  pp_connection_send_locked              (PpConnection   *self,
+                                                  GBytes         *frame,
+                                                  GUnixFDList    *fds,
+                                                  gboolean        is_call,
+                                                  GError        **error);
+gboolean  pp_connection_flush_locked             (PpConnection   *self);
+gboolean  pp_connection_output_throttles_locked  (PpConnection   *self);
+
+G_END_DECLS
