@@ -30,4 +30,9 @@ void     pp_proxy_new_explained_async (GIOStream            *stream,
  * not acknowledged yet */
 guint    pp_proxy_get_n_imported      (PpProxy              *self);
 
+/* What the calls (pp-proxy-call.c) need of the proxy: its connection
+ * (NULL once it is disposed) and the handle of the object it stands for */
+PpConnection *pp_proxy_get_connection (PpProxy *self);
+guint32       pp_proxy_get_handle     (PpProxy *self);
+
 G_END_DECLS
