@@ -435,20 +435,102 @@ keep_worker (PpProxy  *proxy,
   return proxy;
 }
 
-static PpProxy *new_for_child_sync  (GSubprocessLauncher  *launcher,
-                                     const char * const   *argv,
-                                     PpOptions            *options,
-                                     gboolean              command,
-                                     GCancellable         *cancellable,
-                                     GError              **error);
-static void     new_for_child_async (GSubprocessLauncher  *launcher,
-                                     const char * const   *argv,
-                                     PpOptions            *options,
-                                     gboolean              command,
-                                     GCancellable         *cancellable,
-                                     gpointer              source_tag,
-                                     GAsyncReadyCallback   callback,
-                                     gpointer              user_data);
+/* The one path of the constructors that start a child: a worker on fd 3
+ * (new_for_subprocess) or on stdin and stdout (@command) */
+static PpProxy *
+new_for_child_sync (GSubprocessLauncher  *launcher,
+                    const char * const   *argv,
+                    PpOptions            *options,
+                    gboolean              command,
+                    GCancellable         *cancellable,
+                    GError              **error)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpWorker) worker = NULL;
+  GError *local_error = NULL;
+  PpProxy *proxy;
+
+  g_return_val_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  worker = spawn_worker (launcher, argv, options, command, &stream, error);
+  if (worker == NULL)
+    return NULL;
+
+  proxy = pp_proxy_new_explained_sync (stream, options, worker_end_reason,
+                                       pp_worker_ref (worker), (GDestroyNotify) pp_worker_unref,
+                                       cancellable, &local_error);
+  if (proxy == NULL)
+    {
+      handshake_failed (worker, &local_error);
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  proxy = check_sandbox (worker, proxy, error);
+  return proxy ? keep_worker (proxy, worker) : NULL;
+}
+
+static void
+subprocess_proxy_ready (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PpWorker *worker = g_task_get_task_data (task);
+  GError *error = NULL;
+  PpProxy *proxy = pp_proxy_new_finish (result, &error);
+
+  if (proxy == NULL)
+    {
+      handshake_failed (worker, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  proxy = check_sandbox (worker, proxy, &error);
+  if (proxy == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, keep_worker (proxy, worker), g_object_unref);
+}
+
+static void
+new_for_child_async (GSubprocessLauncher  *launcher,
+                     const char * const   *argv,
+                     PpOptions            *options,
+                     gboolean              command,
+                     GCancellable         *cancellable,
+                     gpointer              source_tag,
+                     GAsyncReadyCallback   callback,
+                     gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  GError *error = NULL;
+  PpWorker *worker;
+
+  g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+
+  worker = spawn_worker (launcher, argv, options, command, &stream, &error);
+  if (worker == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, worker, (GDestroyNotify) pp_worker_unref);
+
+  pp_proxy_new_explained_async (stream, options, worker_end_reason, pp_worker_ref (worker),
+                                (GDestroyNotify) pp_worker_unref, cancellable,
+                                subprocess_proxy_ready, g_steal_pointer (&task));
+}
 
 /**
  * pp_proxy_new_for_subprocess_sync:
@@ -498,67 +580,7 @@ pp_proxy_new_for_subprocess_sync (GSubprocessLauncher  *launcher,
                                   GCancellable         *cancellable,
                                   GError              **error)
 {
-  g_return_val_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
-  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
-  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   return new_for_child_sync (launcher, argv, options, FALSE, cancellable, error);
-}
-
-static PpProxy *
-new_for_child_sync (GSubprocessLauncher  *launcher,
-                    const char * const   *argv,
-                    PpOptions            *options,
-                    gboolean              command,
-                    GCancellable         *cancellable,
-                    GError              **error)
-{
-  g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(PpWorker) worker = NULL;
-  GError *local_error = NULL;
-  PpProxy *proxy;
-
-  worker = spawn_worker (launcher, argv, options, command, &stream, error);
-  if (worker == NULL)
-    return NULL;
-
-  proxy = pp_proxy_new_explained_sync (stream, options, worker_end_reason,
-                                       pp_worker_ref (worker), (GDestroyNotify) pp_worker_unref,
-                                       cancellable, &local_error);
-  if (proxy == NULL)
-    {
-      handshake_failed (worker, &local_error);
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-  proxy = check_sandbox (worker, proxy, error);
-  return proxy ? keep_worker (proxy, worker) : NULL;
-}
-
-static void
-subprocess_proxy_ready (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PpWorker *worker = g_task_get_task_data (task);
-  GError *error = NULL;
-  PpProxy *proxy = pp_proxy_new_finish (result, &error);
-
-  if (proxy == NULL)
-    {
-      handshake_failed (worker, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-  proxy = check_sandbox (worker, proxy, &error);
-  if (proxy == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, keep_worker (proxy, worker), g_object_unref);
 }
 
 /**
@@ -587,43 +609,8 @@ pp_proxy_new_for_subprocess_async (GSubprocessLauncher  *launcher,
                                    GAsyncReadyCallback   callback,
                                    gpointer              user_data)
 {
-  g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
-  g_return_if_fail (argv != NULL && argv[0] != NULL);
-  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
-
   new_for_child_async (launcher, argv, options, FALSE, cancellable,
                        pp_proxy_new_for_subprocess_async, callback, user_data);
-}
-
-static void
-new_for_child_async (GSubprocessLauncher  *launcher,
-                     const char * const   *argv,
-                     PpOptions            *options,
-                     gboolean              command,
-                     GCancellable         *cancellable,
-                     gpointer              source_tag,
-                     GAsyncReadyCallback   callback,
-                     gpointer              user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GIOStream) stream = NULL;
-  GError *error = NULL;
-  PpWorker *worker;
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-
-  worker = spawn_worker (launcher, argv, options, command, &stream, &error);
-  if (worker == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_set_task_data (task, worker, (GDestroyNotify) pp_worker_unref);
-
-  pp_proxy_new_explained_async (stream, options, worker_end_reason, pp_worker_ref (worker),
-                                (GDestroyNotify) pp_worker_unref, cancellable,
-                                subprocess_proxy_ready, g_steal_pointer (&task));
 }
 
 /**
@@ -688,11 +675,6 @@ pp_proxy_new_for_command_sync (GSubprocessLauncher  *launcher,
                                GCancellable         *cancellable,
                                GError              **error)
 {
-  g_return_val_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
-  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
-  g_return_val_if_fail (options == NULL || PP_IS_OPTIONS (options), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   return new_for_child_sync (launcher, argv, options, TRUE, cancellable, error);
 }
 
@@ -722,10 +704,6 @@ pp_proxy_new_for_command_async (GSubprocessLauncher  *launcher,
                                 GAsyncReadyCallback   callback,
                                 gpointer              user_data)
 {
-  g_return_if_fail (launcher == NULL || G_IS_SUBPROCESS_LAUNCHER (launcher));
-  g_return_if_fail (argv != NULL && argv[0] != NULL);
-  g_return_if_fail (options == NULL || PP_IS_OPTIONS (options));
-
   new_for_child_async (launcher, argv, options, TRUE, cancellable,
                        pp_proxy_new_for_command_async, callback, user_data);
 }
@@ -745,9 +723,7 @@ PpProxy *
 pp_proxy_new_for_command_finish (GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return pp_proxy_new_for_subprocess_finish (result, error);
 }
 
 /**
@@ -1069,13 +1045,14 @@ pp_serve_stream (GObject     *object,
   return serve_until_end (listener, error);
 }
 
+/* pipeproxy-host's command line */
 static GStrv
-host_argv_full (const char         *namespace_,
-                const char         *version,
-                const char         *type_name,
-                const char         *constructor,
-                GVariant           *arguments,
-                const char * const *properties)
+host_argv (const char         *namespace_,
+           const char         *version,
+           const char         *type_name,
+           const char         *constructor,
+           GVariant           *arguments,
+           const char * const *properties)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GVariant) owned = arguments ? g_variant_ref_sink (arguments) : NULL;
@@ -1097,15 +1074,6 @@ host_argv_full (const char         *namespace_,
   if (properties != NULL)
     g_strv_builder_addv (builder, (const char **) properties);
   return g_strv_builder_end (builder);
-}
-
-static GStrv
-host_argv (const char         *namespace_,
-           const char         *version,
-           const char         *type_name,
-           const char * const *properties)
-{
-  return host_argv_full (namespace_, version, type_name, NULL, NULL, properties);
 }
 
 /**
@@ -1145,14 +1113,8 @@ pp_proxy_new_for_type_sync (const char         *namespace_,
                             GCancellable       *cancellable,
                             GError            **error)
 {
-  g_auto(GStrv) argv = NULL;
-
-  g_return_val_if_fail (namespace_ != NULL, NULL);
-  g_return_val_if_fail (type_name != NULL, NULL);
-
-  argv = host_argv (namespace_, version, type_name, properties);
-  return pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv, options,
-                                           cancellable, error);
+  return pp_proxy_new_for_type_full_sync (namespace_, version, type_name, NULL, NULL, properties,
+                                          options, cancellable, error);
 }
 
 /**
@@ -1183,14 +1145,8 @@ pp_proxy_new_for_type_async (const char          *namespace_,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_auto(GStrv) argv = NULL;
-
-  g_return_if_fail (namespace_ != NULL);
-  g_return_if_fail (type_name != NULL);
-
-  argv = host_argv (namespace_, version, type_name, properties);
-  pp_proxy_new_for_subprocess_async (NULL, (const char * const *) argv, options, cancellable,
-                                     callback, user_data);
+  pp_proxy_new_for_type_full_async (namespace_, version, type_name, NULL, NULL, properties,
+                                    options, cancellable, callback, user_data);
 }
 
 /**
@@ -1265,7 +1221,7 @@ pp_proxy_new_for_type_full_sync (const char         *namespace_,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  argv = host_argv_full (namespace_, version, type_name, constructor, arguments, properties);
+  argv = host_argv (namespace_, version, type_name, constructor, arguments, properties);
   return pp_proxy_new_for_subprocess_sync (NULL, (const char * const *) argv, options,
                                            cancellable, error);
 }
@@ -1313,7 +1269,7 @@ pp_proxy_new_for_type_full_async (const char          *namespace_,
   g_return_if_fail (arguments == NULL || g_variant_is_of_type (arguments, G_VARIANT_TYPE_TUPLE));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  argv = host_argv_full (namespace_, version, type_name, constructor, arguments, properties);
+  argv = host_argv (namespace_, version, type_name, constructor, arguments, properties);
   pp_proxy_new_for_subprocess_async (NULL, (const char * const *) argv, options, cancellable,
                                      callback, user_data);
 }
