@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-description-private.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
@@ -206,17 +207,22 @@ typedef struct
   gpointer               build_data;
 } Batch;
 
+/* A boxed value by reference (see pp-boxed-ref.c) is described by its
+ * type's methods alone */
 static GVariant *
 describe_type (PpExports *self,
                GObject   *object)
 {
-  GType type = G_OBJECT_TYPE (object);
+  GType type = pp_boxed_ref_method_type (object);
   g_autoptr(PpDescription) description = pp_description_new (g_type_name (type));
 
   pp_introspection_describe_type (type, description);
   pp_introspection_describe_methods (type, description);
-  pp_introspection_describe_signals (type, description);
-  pp_introspection_describe_properties (object, description);
+  if (!PP_IS_BOXED_REF (object))
+    {
+      pp_introspection_describe_signals (type, description);
+      pp_introspection_describe_properties (object, description);
+    }
   return g_variant_ref_sink (pp_description_serialize (description,
                                                        pp_connection_receives_fds (self->connection)));
 }
@@ -229,6 +235,8 @@ property_values (GObject *object)
   GVariantBuilder builder;
   guint n;
 
+  if (PP_IS_BOXED_REF (object))
+    return g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
   pp_introspection_describe_properties (object, description);
   n = pp_description_get_n_properties (description);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sv}"));
@@ -254,7 +262,7 @@ prepare (PpExports *self,
       gboolean exported;
 
       p->object = g_ptr_array_index (objects, i);
-      p->type = G_OBJECT_TYPE (p->object);
+      p->type = pp_boxed_ref_method_type (p->object);
       if (self->peer_handle != NULL &&
           self->peer_handle (p->object, self->connection, &p->peer_handle))
         {
@@ -398,7 +406,7 @@ build_batch (GPtrArray  *frames,
           /* From now on the peer's mirror follows its properties */
           export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
                                                 NULL);
-          export->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (export->object));
+          export->preconditions = pp_preconditions_for_type (p->type);
           pp_forwarder_start (export->forwarder);
           n_added++;
           g_variant_builder_add (&introduce, "(uu@a{sv})", export->handle, type->id, p->values);

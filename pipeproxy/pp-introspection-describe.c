@@ -46,11 +46,24 @@ collect_method_names_locked (GType      type,
     {
       auto_info GIBaseInfo *info = pp_introspection_find_info_locked (t);
 
-      if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_OBJECT)
+      GIInfoType info_type = info ? g_base_info_get_type (info) : GI_INFO_TYPE_INVALID;
+      gboolean is_struct = info_type == GI_INFO_TYPE_STRUCT || info_type == GI_INFO_TYPE_BOXED;
+      int n;
+
+      if (info_type == GI_INFO_TYPE_OBJECT)
+        n = g_object_info_get_n_methods ((GIObjectInfo *) info);
+      else if (is_struct)
+        n = g_struct_info_get_n_methods ((GIStructInfo *) info);
+      else if (info_type == GI_INFO_TYPE_UNION)
+        n = g_union_info_get_n_methods ((GIUnionInfo *) info);
+      else
         continue;
-      for (int i = 0; i < g_object_info_get_n_methods ((GIObjectInfo *) info); i++)
+      for (int i = 0; i < n; i++)
         {
-          auto_info GIFunctionInfo *function = g_object_info_get_method ((GIObjectInfo *) info, i);
+          auto_info GIFunctionInfo *function =
+            info_type == GI_INFO_TYPE_OBJECT ? g_object_info_get_method ((GIObjectInfo *) info, i) :
+            is_struct ? g_struct_info_get_method ((GIStructInfo *) info, i) :
+                        g_union_info_get_method ((GIUnionInfo *) info, i);
 
           if (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD)
             g_ptr_array_add (names, g_strdup (g_base_info_get_name (function)));
@@ -148,7 +161,9 @@ pp_introspection_describe_methods (GType          type,
   for (guint i = 0; i < names->len; i++)
     describe_method (type, g_ptr_array_index (names, i), tried, description);
 
-  collect_signal_ids (type, ids);
+  /* A boxed type has methods only */
+  if (G_TYPE_IS_OBJECT (type))
+    collect_signal_ids (type, ids);
   for (guint i = 0; i < ids->len; i++)
     {
       GSignalQuery query;

@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 #include <girffi.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-error.h"
 #include "pp-introspection-gi-private.h"
 #include "pp-introspection-private.h"
@@ -129,6 +130,38 @@ assign_roles (GIFunctionInfo *info,
     }
 }
 
+/* A boxed structure a caller allocates for an out-argument, when it can
+ * cross (by value form or by reference), and its size; else NULL. Its
+ * type info is the structure's, not a pointer's. */
+static PpTypeDesc *
+desc_for_caller_allocated (GITypeInfo *type_info,
+                           gsize      *size)
+{
+  auto_info GIBaseInfo *iface = NULL;
+  GIInfoType info_type;
+  PpTypeDesc *desc;
+  GType gtype;
+
+  if (g_type_info_get_tag (type_info) != GI_TYPE_TAG_INTERFACE)
+    return NULL;
+  iface = g_type_info_get_interface (type_info);
+  info_type = g_base_info_get_type (iface);
+  if (info_type != GI_INFO_TYPE_STRUCT && info_type != GI_INFO_TYPE_BOXED &&
+      info_type != GI_INFO_TYPE_UNION)
+    return NULL;
+  gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
+  if (pp_boxed_ref_is_referenced (gtype))
+    {
+      desc = pp_type_desc_new (PP_TAG_BOXED_REF);
+      desc->gtype = gtype;
+    }
+  else if (!G_TYPE_IS_BOXED (gtype) || (desc = pp_marshal_desc_for_boxed (gtype)) == NULL)
+    return NULL;
+  *size = info_type == GI_INFO_TYPE_UNION ? g_union_info_get_size ((GIUnionInfo *) iface)
+                                          : g_struct_info_get_size ((GIStructInfo *) iface);
+  return desc;
+}
+
 /* One argument of the peer's, or an error saying why it cannot cross */
 static gboolean
 describe_arg (GIArgInfo    *arg_info,
@@ -156,6 +189,12 @@ describe_arg (GIArgInfo    *arg_info,
       return FALSE;
     }
 
+  if (direction == GI_DIRECTION_OUT && g_arg_info_is_caller_allocates (arg_info))
+    {
+      arg->desc = desc_for_caller_allocated (type_info, &arg->caller_allocates);
+      if (arg->desc != NULL)
+        return TRUE;
+    }
   if (direction != GI_DIRECTION_IN && g_arg_info_is_caller_allocates (arg_info))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
@@ -330,9 +369,17 @@ find_function_locked (GType       type,
       auto_info GIBaseInfo *info = pp_introspection_find_info_locked (t);
       GIFunctionInfo *function;
 
-      if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_OBJECT)
+      if (info == NULL)
         continue;
-      function = g_object_info_find_method ((GIObjectInfo *) info, name);
+      if (g_base_info_get_type (info) == GI_INFO_TYPE_OBJECT)
+        function = g_object_info_find_method ((GIObjectInfo *) info, name);
+      else if (g_base_info_get_type (info) == GI_INFO_TYPE_STRUCT ||
+               g_base_info_get_type (info) == GI_INFO_TYPE_BOXED)
+        function = g_struct_info_find_method ((GIStructInfo *) info, name);
+      else if (g_base_info_get_type (info) == GI_INFO_TYPE_UNION)
+        function = g_union_info_find_method ((GIUnionInfo *) info, name);
+      else
+        continue;
       if (function != NULL && (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD))
         return function;
       g_clear_pointer (&function, g_base_info_unref);
@@ -499,7 +546,7 @@ pp_introspection_lookup_method (GType        type,
   GHashTable *methods;
   PpMethod *method;
 
-  g_return_val_if_fail (g_type_is_a (type, G_TYPE_OBJECT), NULL);
+  g_return_val_if_fail (g_type_is_a (type, G_TYPE_OBJECT) || G_TYPE_IS_BOXED (type), NULL);
 
   /* Every call looks its method up: found ones are kept by type, then by
    * name, which costs two hash lookups and no allocation. */
@@ -527,7 +574,7 @@ pp_introspection_lookup_method (GType        type,
   g_mutex_lock (&pp_introspection_gi_lock);
 
   method = lookup_introspected_locked (type, name, &local_error);
-  if (method == NULL && local_error == NULL)
+  if (method == NULL && local_error == NULL && G_TYPE_IS_OBJECT (type))
     method = pp_method_new_for_action_signal (type, name, &local_error);
 
   /* Only methods that exist are kept: a peer's made-up names are not */

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-error.h"
 #include "pp-introspection-gi-private.h"
 #include "pp-marshal-private.h"
@@ -92,6 +93,16 @@ desc_for_interface (GITypeInfo  *type_info,
        info_type == GI_INFO_TYPE_UNION) && G_TYPE_IS_BOXED (gtype) &&
       g_type_info_is_pointer (type_info) && (desc = pp_marshal_desc_for_boxed (gtype)) != NULL)
     return desc;
+
+  /* Any other boxed value, by reference to a copy the sender keeps */
+  if ((info_type == GI_INFO_TYPE_STRUCT || info_type == GI_INFO_TYPE_BOXED ||
+       info_type == GI_INFO_TYPE_UNION) && pp_boxed_ref_is_referenced (gtype) &&
+      g_type_info_is_pointer (type_info))
+    {
+      desc = pp_type_desc_new (PP_TAG_BOXED_REF);
+      desc->gtype = gtype;
+      return desc;
+    }
 
   g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                _("has type %s.%s, which cannot be sent to another process"),

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
 #include "pp-introspection-private.h"
@@ -35,7 +36,7 @@ lookup_method (PpListener  *self,
 
   if (method != NULL)
     return pp_method_ref (method);
-  return pp_introspection_lookup_method (G_OBJECT_TYPE (object), name, error);
+  return pp_introspection_lookup_method (pp_boxed_ref_method_type (object), name, error);
 }
 
 static void

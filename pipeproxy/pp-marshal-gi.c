@@ -135,6 +135,7 @@ const PpTypeRule pp_type_rules[PP_TAG_LAST + 1] = {
   [PP_TAG_HASH_TABLE]    = POINTER ("GHashTable", NULL, CONTAINER, hash_table,
                                      g_hash_table_unref),
   [PP_TAG_OBJECT]        = POINTER ("GObject", "o", NULLABLE | ITEM, object, g_object_unref),
+  [PP_TAG_BOXED_REF]     = POINTER ("boxed reference", "o", NULLABLE | ITEM, boxed_ref, NULL),
 };
 
 /* Values ------------------------------------------------------------------- */
@@ -223,7 +224,7 @@ pp_marshal_free_value (const PpTypeDesc *desc,
       pp_marshal_free_list (desc, value->v_pointer, transfer == PP_TRANSFER_FULL);
       return;
     }
-  if (desc->tag == PP_TAG_BOXED)
+  if (desc->tag == PP_TAG_BOXED || desc->tag == PP_TAG_BOXED_REF)
     {
       g_boxed_free (desc->gtype, value->v_pointer);
       return;

@@ -52,7 +52,8 @@ typedef enum
   PP_TAG_PTR_ARRAY,     /* GPtrArray of @element */
   PP_TAG_HASH_TABLE,    /* GHashTable of @key to @element */
   PP_TAG_OBJECT,        /* a GObject of @gtype (a class or an interface), by reference ('o') */
-  PP_TAG_LAST = PP_TAG_OBJECT,
+  PP_TAG_BOXED_REF,     /* a boxed value of @gtype with no value form, by reference ('o') */
+  PP_TAG_LAST = PP_TAG_BOXED_REF,
 } PpTypeTag;
 
 typedef enum
@@ -202,6 +203,10 @@ GUnixFDList    *pp_marshal_scope_steal_out_fds (PpMarshalScope  *scope);
 void            pp_marshal_scope_set_in_objects (PpMarshalScope    *scope,
                                                  GPtrArray         *objects);
 GPtrArray      *pp_marshal_scope_steal_out_objects (PpMarshalScope *scope);
+/* The object whose method gives the values written (borrowed): a boxed
+ * value it gives by reference keeps it alive */
+void            pp_marshal_scope_set_instance (PpMarshalScope     *scope,
+                                               GObject            *instance);
 void            pp_marshal_scope_free      (PpMarshalScope      *scope);
 void            pp_marshal_scope_add       (PpMarshalScope      *scope,
                                             GDestroyNotify       notify,

@@ -6,13 +6,15 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-error.h"
 #include "pp-marshal-rules-private.h"
 #include "pp-stream-private.h"
 #include "pp-wire-private.h"
 
 /* Values that cross as a reference to something that travels beside the
- * frame: a stream as a descriptor ('h'), an object as a path ('o'). */
+ * frame: a stream as a descriptor ('h'), an object or a boxed value with
+ * no value form as a path ('o'). */
 
 /* Streams ----------------------------------------------------------------
  *
@@ -177,5 +179,57 @@ pp_rule_object_from_variant (const PpTypeDesc  *desc,
     return FALSE;
   /* The list holds it while the scope lives */
   value->v_pointer = transfer == PP_TRANSFER_NONE ? object : g_object_ref (object);
+  return TRUE;
+}
+
+/* Boxed values by reference -------------------------------------------------
+ *
+ * A boxed value with no value form crosses as a reference to a copy the
+ * sending side keeps (a PpBoxedRef in the object list, see
+ * pp-boxed-ref.c): the peer gets a proxy whose methods are the boxed
+ * type's, and a reference passed back is the copy itself. */
+
+GVariant *
+pp_rule_boxed_ref_to_variant (const PpTypeDesc  *desc,
+                              const PpArgValue  *value,
+                              gsize              length,
+                              PpMarshalScope    *scope,
+                              GError           **error)
+{
+  g_autoptr(GObject) ref = NULL;
+
+  if (scope == NULL)
+    return pp_marshal_object_to_path (NULL, NULL, error);
+  ref = pp_boxed_ref_new (desc->gtype, value->v_pointer, scope->instance);
+  return pp_marshal_object_to_path (ref, &scope->out_objects, error);
+}
+
+gboolean
+pp_rule_boxed_ref_from_variant (const PpTypeDesc  *desc,
+                                GVariant          *variant,
+                                PpTransfer         transfer,
+                                PpMarshalScope    *scope,
+                                PpArgValue        *value,
+                                gsize             *length,
+                                GError           **error)
+{
+  GObject *ref = pp_marshal_object_from_path (variant, G_TYPE_OBJECT,
+                                              scope ? scope->in_objects : NULL, error);
+  GType type;
+
+  if (ref == NULL)
+    return FALSE;
+  type = pp_boxed_ref_method_type (ref);
+  if (!PP_IS_BOXED_REF (ref) || !g_type_is_a (type, desc->gtype))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Expected a %s of this process, got a %s"), g_type_name (desc->gtype),
+                   g_type_name (type));
+      return FALSE;
+    }
+  /* The copy itself; the list holds it while the scope lives */
+  value->v_pointer = pp_boxed_ref_get_boxed (PP_BOXED_REF (ref));
+  if (transfer != PP_TRANSFER_NONE)
+    value->v_pointer = g_boxed_copy (desc->gtype, value->v_pointer);
   return TRUE;
 }

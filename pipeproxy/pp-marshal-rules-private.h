@@ -16,6 +16,7 @@ struct _PpMarshalScope
   GUnixFDList *out_fds;
   GPtrArray   *in_objects;   /* borrowed */
   GPtrArray   *out_objects;
+  GObject     *instance;     /* borrowed */
 };
 
 /* @data as *@value; the scope frees it unless it is handed over */
@@ -58,6 +59,8 @@ PpRuleToVariantFunc   pp_rule_stream_to_variant;
 PpRuleFromVariantFunc pp_rule_stream_from_variant;
 PpRuleToVariantFunc   pp_rule_object_to_variant;
 PpRuleFromVariantFunc pp_rule_object_from_variant;
+PpRuleToVariantFunc   pp_rule_boxed_ref_to_variant;
+PpRuleFromVariantFunc pp_rule_boxed_ref_from_variant;
 
 /* pp-marshal-array.c: C arrays */
 PpRuleToVariantFunc   pp_rule_array_to_variant;

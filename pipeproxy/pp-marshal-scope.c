@@ -73,6 +73,13 @@ pp_marshal_scope_steal_out_objects (PpMarshalScope *scope)
 }
 
 void
+pp_marshal_scope_set_instance (PpMarshalScope *scope,
+                               GObject        *instance)
+{
+  scope->instance = instance;
+}
+
+void
 pp_marshal_scope_add (PpMarshalScope *scope,
                       GDestroyNotify  notify,
                       gpointer        data)

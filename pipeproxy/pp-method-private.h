@@ -48,6 +48,9 @@ typedef struct
    * length this one holds: it is filled from the array, not sent. */
   gboolean        is_length;
   gboolean        skip;
+  /* An out-argument the caller allocates (gtk_text_buffer_get_start_iter
+   * (buffer, &iter)): the size of the structure, else 0 */
+  gsize           caller_allocates;
 } PpMethodArg;
 
 /* PpMethodFunc, of pp_listener_add_method() */

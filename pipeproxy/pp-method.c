@@ -5,6 +5,7 @@
 #include <ffi.h>
 #include <glib/gi18n-lib.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-error.h"
 #include "pp-method-private.h"
 
@@ -421,7 +422,7 @@ call_function (PpMethod  *method,
 {
   ffi_cif *cif = method->cif;
   guint n = method->n_args;
-  gpointer instance = object;
+  gpointer instance = object ? pp_boxed_ref_instance (object) : NULL;
   GError *local_error = NULL;
   gpointer error_pointer = &local_error;
   union { ffi_arg u; gint64 i; gdouble d; gpointer p; } raw = { 0 };
@@ -434,7 +435,14 @@ call_function (PpMethod  *method,
     {
       Slot *slot = &frame->slots[i];
 
-      if (method->args[i].direction & PP_ARG_OUT)
+      /* A structure the caller allocates is passed as itself, and read
+       * as a value the callee does not hand over */
+      if (method->args[i].caller_allocates > 0)
+        {
+          slot->value.v_pointer = g_malloc0 (method->args[i].caller_allocates);
+          frame->ffi_args[i + first] = &slot->value;
+        }
+      else if (method->args[i].direction & PP_ARG_OUT)
         {
           slot->out_pointer = &slot->value;
           frame->ffi_args[i + first] = &slot->out_pointer;
@@ -530,13 +538,14 @@ free_out_args (PpMethod *method,
   if (method->ret_desc != NULL)
     pp_marshal_free_value (method->ret_desc, &frame->ret,
                            array_length (method->ret_desc, frame->slots), method->ret_transfer);
-  if (frame->threw)
-    return;
   for (guint i = 0; i < method->n_args; i++)
     {
       PpMethodArg *arg = &method->args[i];
 
-      if (arg->is_length || !(arg->direction & PP_ARG_OUT))
+      if (arg->caller_allocates > 0)
+        g_free (frame->slots[i].value.v_pointer);
+      if (frame->threw || arg->caller_allocates > 0 || arg->is_length ||
+          !(arg->direction & PP_ARG_OUT))
         continue;
       pp_marshal_free_value (arg->desc, &frame->slots[i].value,
                              array_length (arg->desc, frame->slots), arg->transfer);
@@ -561,6 +570,7 @@ invoke_introspected (PpMethod  *method,
 
   pp_marshal_scope_set_in_fds (frame.scope, specials->in_fds);
   pp_marshal_scope_set_in_objects (frame.scope, specials->in_objects);
+  pp_marshal_scope_set_instance (frame.scope, object);
   if (read_in_args (method, parameters, specials, &frame, error))
     {
       call_function (method, object, &frame, error);

@@ -322,6 +322,7 @@ test_scalars (void)
         case PP_TAG_PTR_ARRAY:
         case PP_TAG_HASH_TABLE:
         case PP_TAG_OBJECT:
+        case PP_TAG_BOXED_REF:
         default:
           g_assert_not_reached ();
         }

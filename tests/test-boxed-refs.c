@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Boxed values with no value form, as remote references, across a process
+ * boundary: a GtkTextBuffer hosted in a child by pipeproxy-host gives its
+ * GtkTextIters (caller-allocated out-structures) as references to copies
+ * the child keeps; their methods are called here, they go back to the
+ * buffer as the copies themselves, and the child frees each once this
+ * side dropped its proxy (its RELEASED empties the import table). */
+
+#include <girepository.h>
+
+#include "pp-test-util.h"
+#include "pp-proxy-private.h"
+
+/* The text buffer in a child, or NULL (the test skipped) without GTK 4 */
+static PpProxy *
+host_text_buffer (void)
+{
+  g_autoptr(GError) error = NULL;
+  PpProxy *buffer;
+
+  if (!g_irepository_require (NULL, "Gtk", "4.0", 0, &error))
+    {
+      g_test_skip ("the GTK 4 typelib is not installed");
+      return NULL;
+    }
+  buffer = pp_proxy_new_for_type_sync ("Gtk", "4.0", "TextBuffer", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_unref (pp_test_call (buffer, "set_text", g_variant_new ("(si)", "hello world", -1)));
+  return buffer;
+}
+
+/* A call that must succeed, and the one object it returns */
+static GVariant *
+call_full (PpProxy     *proxy,
+           const char  *method,
+           GVariant    *parameters,
+           GPtrArray   *in_objects,
+           GPtrArray  **out_objects)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *result = pp_proxy_call_full_sync (proxy, method, parameters, NULL, in_objects, -1,
+                                              NULL, out_objects, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return result;
+}
+
+/* get_start_iter () and the like: the iterator's proxy */
+static PpProxy *
+get_iter (PpProxy    *buffer,
+          const char *method,
+          GVariant   *parameters)
+{
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GVariant) result = call_full (buffer, method, parameters, NULL, &objects);
+  const char *path;
+
+  g_variant_get (result, "(&o)", &path);
+  g_assert_cmpstr (path, ==, "/0");
+  g_assert_cmpuint (objects->len, ==, 1);
+  g_assert_true (PP_IS_PROXY (g_ptr_array_index (objects, 0)));
+  return g_object_ref (g_ptr_array_index (objects, 0));
+}
+
+static int
+call_i (PpProxy    *proxy,
+        const char *method,
+        GVariant   *parameters)
+{
+  g_autoptr(GVariant) result = pp_test_call (proxy, method, parameters);
+  int value;
+
+  g_variant_get (result, "(i)", &value);
+  return value;
+}
+
+/* The import table empties when the child acknowledged the releases,
+ * which come to the main context */
+static void
+wait_imports_empty (PpProxy *proxy)
+{
+  while (pp_proxy_get_n_imported (proxy) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static char *
+get_text (PpProxy *buffer,
+          PpProxy *start,
+          PpProxy *end)
+{
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GVariant) result = NULL;
+  char *text;
+
+  g_ptr_array_add (in, start);
+  g_ptr_array_add (in, end);
+  result = call_full (buffer, "get_text", g_variant_new ("(oob)", "/0", "/1", TRUE), in, NULL);
+  g_variant_get (result, "(s)", &text);
+  return text;
+}
+
+static void
+test_text_iters (void)
+{
+  g_autoptr(PpProxy) buffer = host_text_buffer ();
+  g_autoptr(PpProxy) start = NULL;
+  g_autoptr(PpProxy) end = NULL;
+  g_autoptr(PpProxy) copy = NULL;
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *edited = NULL;
+
+  if (buffer == NULL)
+    return;
+
+  start = get_iter (buffer, "get_start_iter", NULL);
+  end = get_iter (buffer, "get_end_iter", NULL);
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (start), ==, "GtkTextIter");
+  g_assert_true (G_OBJECT_TYPE (start) == G_OBJECT_TYPE (end));
+  g_assert_true (start != end);
+
+  /* The iterator's own methods act on the child's copy */
+  g_assert_cmpint (call_i (start, "get_offset", NULL), ==, 0);
+  g_assert_cmpint (call_i (end, "get_offset", NULL), ==, 11);
+  g_variant_unref (pp_test_call (start, "forward_chars", g_variant_new ("(i)", 6)));
+  g_assert_cmpint (call_i (start, "get_offset", NULL), ==, 6);
+
+  /* Passed back, they are those copies */
+  text = get_text (buffer, start, end);
+  g_assert_cmpstr (text, ==, "world");
+
+  /* insert () moves the iterator it is given past the text */
+  g_ptr_array_add (in, start);
+  g_variant_unref (call_full (buffer, "insert", g_variant_new ("(osi)", "/0", "big ", -1), in,
+                              NULL));
+  g_assert_cmpint (call_i (start, "get_offset", NULL), ==, 10);
+  {
+    g_autoptr(PpProxy) first = get_iter (buffer, "get_start_iter", NULL);
+    g_autoptr(PpProxy) last = get_iter (buffer, "get_end_iter", NULL);
+
+    edited = get_text (buffer, first, last);
+    g_assert_cmpstr (edited, ==, "hello big world");
+  }
+
+  /* A method that returns a new value gives a new reference */
+  g_variant_unref (call_full (start, "copy", NULL, NULL, &objects));
+  copy = g_object_ref (g_ptr_array_index (objects, 0));
+  g_assert_true (copy != start);
+  g_assert_cmpint (call_i (copy, "get_offset", NULL), ==, 10);
+  g_variant_unref (pp_test_call (copy, "backward_char", NULL));
+  g_assert_cmpint (call_i (copy, "get_offset", NULL), ==, 9);
+  g_assert_cmpint (call_i (start, "get_offset", NULL), ==, 10);
+
+  /* Released as their proxies go: nothing is left on either side */
+  g_clear_pointer (&objects, g_ptr_array_unref);
+  g_clear_object (&copy);
+  g_clear_object (&start);
+  g_clear_object (&end);
+  g_ptr_array_set_size (in, 0);
+  wait_imports_empty (buffer);
+}
+
+/* Two caller-allocated structures in one call */
+static void
+test_bounds (void)
+{
+  g_autoptr(PpProxy) buffer = host_text_buffer ();
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autofree char *text = NULL;
+
+  if (buffer == NULL)
+    return;
+
+  result = call_full (buffer, "get_bounds", NULL, NULL, &objects);
+  {
+    const char *first, *second;
+
+    g_variant_get (result, "(&o&o)", &first, &second);
+    g_assert_cmpstr (first, ==, "/0");
+    g_assert_cmpstr (second, ==, "/1");
+  }
+  g_assert_cmpuint (objects->len, ==, 2);
+  g_assert_cmpint (call_i (g_ptr_array_index (objects, 1), "get_offset", NULL), ==, 11);
+  text = get_text (buffer, g_ptr_array_index (objects, 0), g_ptr_array_index (objects, 1));
+  g_assert_cmpstr (text, ==, "hello world");
+  g_clear_pointer (&objects, g_ptr_array_unref);
+  wait_imports_empty (buffer);
+}
+
+/* A reference of another type, or an object, where an iterator goes */
+static void
+test_wrong_reference (void)
+{
+  g_autoptr(PpProxy) buffer = host_text_buffer ();
+  g_autoptr(PpProxy) end = NULL;
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (buffer == NULL)
+    return;
+
+  end = get_iter (buffer, "get_end_iter", NULL);
+  g_ptr_array_add (in, buffer);
+  g_ptr_array_add (in, end);
+  result = pp_proxy_call_full_sync (buffer, "get_text", g_variant_new ("(oob)", "/0", "/1", TRUE),
+                                    NULL, in, -1, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  g_assert_nonnull (strstr (error->message, "start"));
+  g_assert_nonnull (strstr (error->message, "GtkTextIter"));
+
+  /* The connection is fine */
+  g_assert_cmpint (call_i (end, "get_offset", NULL), ==, 11);
+}
+
+/* Many references nobody keeps leave nothing behind */
+static void
+test_many_short_lived (void)
+{
+  g_autoptr(PpProxy) buffer = host_text_buffer ();
+
+  if (buffer == NULL)
+    return;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(PpProxy) iter = get_iter (buffer, "get_iter_at_offset",
+                                          g_variant_new ("(i)", (int) (i % 12)));
+
+      g_assert_cmpint (call_i (iter, "get_offset", NULL), ==, (int) MIN (i % 12, 11));
+    }
+  wait_imports_empty (buffer);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Pp/BoxedRefs/text-iters", test_text_iters);
+  g_test_add_func ("/Pp/BoxedRefs/bounds", test_bounds);
+  g_test_add_func ("/Pp/BoxedRefs/wrong-reference", test_wrong_reference);
+  g_test_add_func ("/Pp/BoxedRefs/many-short-lived", test_many_short_lived);
+
+  return g_test_run ();
+}
