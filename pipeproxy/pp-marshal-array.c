@@ -55,15 +55,14 @@ pp_rule_array_to_variant (const PpTypeDesc  *desc,
   const PpTypeDesc *element = desc->element;
   gsize size = pp_type_rules[element->tag].size;
   const guint8 *data = value->v_pointer;
-  g_autoptr(GString) sig = g_string_new ("a");
+  g_autofree char *sig = pp_type_desc_dup_value_signature (desc);
   GVariantBuilder builder;
 
   length = array_length (desc, data, length);
-  pp_type_desc_append_signature (element, sig);
   if (copies_whole (element))
-    return g_variant_new_fixed_array (G_VARIANT_TYPE (sig->str + 1), data, length, size);
+    return g_variant_new_fixed_array (G_VARIANT_TYPE (sig + 1), data, length, size);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (sig->str));
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (sig));
   for (gsize i = 0; i < length; i++)
     {
       PpArgValue item = { 0 };

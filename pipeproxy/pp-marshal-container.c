@@ -111,6 +111,22 @@ item_free (const PpTypeDesc *item,
   pp_marshal_free_value (item, &value, 0, PP_TRANSFER_FULL);
 }
 
+/* FALSE if the item cannot cross */
+static gboolean
+add_item (GVariantBuilder   *builder,
+          const PpTypeDesc  *item,
+          gpointer           data,
+          PpMarshalScope    *scope,
+          GError           **error)
+{
+  GVariant *child = item_to_variant (item, data, scope, error);
+
+  if (child == NULL)
+    return FALSE;
+  g_variant_builder_add_value (builder, child);
+  return TRUE;
+}
+
 static GVariant *
 items_end (GVariantBuilder  *builder,
            gboolean          failed)
@@ -127,10 +143,9 @@ static void
 init_array_builder (const PpTypeDesc *desc,
                     GVariantBuilder  *builder)
 {
-  g_autoptr(GString) sig = g_string_new (NULL);
+  g_autofree char *sig = pp_type_desc_dup_value_signature (desc);
 
-  pp_type_desc_append_signature (desc, sig);
-  g_variant_builder_init (builder, G_VARIANT_TYPE (sig->str + (desc->nullable ? 1 : 0)));
+  g_variant_builder_init (builder, G_VARIANT_TYPE (sig));
 }
 
 GVariant *
@@ -146,20 +161,10 @@ pp_rule_list_to_variant (const PpTypeDesc  *desc,
   init_array_builder (desc, &builder);
   if (desc->tag == PP_TAG_LIST)
     for (GList *l = value->v_pointer; l != NULL && !failed; l = l->next)
-      {
-        GVariant *child = item_to_variant (desc->element, l->data, scope, error);
-
-        if (!(failed = child == NULL))
-          g_variant_builder_add_value (&builder, child);
-      }
+      failed = !add_item (&builder, desc->element, l->data, scope, error);
   else
     for (GSList *l = value->v_pointer; l != NULL && !failed; l = l->next)
-      {
-        GVariant *child = item_to_variant (desc->element, l->data, scope, error);
-
-        if (!(failed = child == NULL))
-          g_variant_builder_add_value (&builder, child);
-      }
+      failed = !add_item (&builder, desc->element, l->data, scope, error);
   return items_end (&builder, failed);
 }
 
@@ -227,12 +232,7 @@ pp_rule_ptr_array_to_variant (const PpTypeDesc  *desc,
 
   init_array_builder (desc, &builder);
   for (guint i = 0; i < array->len && !failed; i++)
-    {
-      GVariant *child = item_to_variant (desc->element, array->pdata[i], scope, error);
-
-      if (!(failed = child == NULL))
-        g_variant_builder_add_value (&builder, child);
-    }
+    failed = !add_item (&builder, desc->element, array->pdata[i], scope, error);
   return items_end (&builder, failed);
 }
 

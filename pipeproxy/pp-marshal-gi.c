@@ -41,12 +41,11 @@ pp_type_tag_to_string (PpTypeTag tag)
   return pp_type_rules[tag].name;
 }
 
-void
-pp_type_desc_append_signature (const PpTypeDesc *desc,
-                               GString          *signature)
+/* Without the maybe of a nullable value */
+static void
+append_value_signature (const PpTypeDesc *desc,
+                        GString          *signature)
 {
-  if (desc->nullable)
-    g_string_append_c (signature, 'm');
   switch ((int) desc->tag)
     {
     case PP_TAG_C_ARRAY:
@@ -69,6 +68,24 @@ pp_type_desc_append_signature (const PpTypeDesc *desc,
       g_string_append (signature, pp_type_rules[desc->tag].signature);
       break;
     }
+}
+
+void
+pp_type_desc_append_signature (const PpTypeDesc *desc,
+                               GString          *signature)
+{
+  if (desc->nullable)
+    g_string_append_c (signature, 'm');
+  append_value_signature (desc, signature);
+}
+
+char *
+pp_type_desc_dup_value_signature (const PpTypeDesc *desc)
+{
+  GString *signature = g_string_new (NULL);
+
+  append_value_signature (desc, signature);
+  return g_string_free (signature, FALSE);
 }
 
 /* The rules ---------------------------------------------------------------- */
@@ -144,7 +161,7 @@ static GVariant *
 null_or_error (const PpTypeDesc  *desc,
                GError           **error)
 {
-  g_autoptr(GString) sig = NULL;
+  g_autofree char *sig = NULL;
 
   if (!desc->nullable)
     {
@@ -153,9 +170,8 @@ null_or_error (const PpTypeDesc  *desc,
       return NULL;
     }
 
-  sig = g_string_new (NULL);
-  pp_type_desc_append_signature (desc, sig);
-  return g_variant_new_maybe (G_VARIANT_TYPE (sig->str + 1), NULL);
+  sig = pp_type_desc_dup_value_signature (desc);
+  return g_variant_new_maybe (G_VARIANT_TYPE (sig), NULL);
 }
 
 GVariant *

@@ -19,6 +19,9 @@ struct _PpMarshalScope
   GObject     *instance;     /* borrowed */
 };
 
+/* The signature of a value of @desc that is not NULL: a nullable one's
+ * without its maybe */
+char    *pp_type_desc_dup_value_signature (const PpTypeDesc *desc);
 /* @data as *@value; the scope frees it unless it is handed over */
 gboolean pp_marshal_keep_new           (const PpTypeDesc  *desc,
                                         gpointer           data,
