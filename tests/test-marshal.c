@@ -234,6 +234,76 @@ test_signatures (void)
   }
 }
 
+/* @back is @expected, as the C type of @tag */
+static void
+assert_same_number (PpTypeTag         tag,
+                    const PpArgValue *back,
+                    const PpArgValue *expected)
+{
+  switch (tag)
+    {
+    case PP_TAG_BOOLEAN:
+      g_assert_cmpint (back->v_boolean, ==, expected->v_boolean);
+      break;
+    case PP_TAG_INT8:
+      g_assert_cmpint (back->v_int8, ==, expected->v_int8);
+      break;
+    case PP_TAG_UINT8:
+      g_assert_cmpuint (back->v_uint8, ==, expected->v_uint8);
+      break;
+    case PP_TAG_INT16:
+      g_assert_cmpint (back->v_int16, ==, expected->v_int16);
+      break;
+    case PP_TAG_UINT16:
+      g_assert_cmpuint (back->v_uint16, ==, expected->v_uint16);
+      break;
+    case PP_TAG_INT32:
+      g_assert_cmpint (back->v_int32, ==, expected->v_int32);
+      break;
+    case PP_TAG_UINT32:
+    case PP_TAG_UNICHAR:
+      g_assert_cmpuint (back->v_uint32, ==, expected->v_uint32);
+      break;
+    case PP_TAG_INT64:
+      g_assert_cmpint (back->v_int64, ==, expected->v_int64);
+      break;
+    case PP_TAG_UINT64:
+      g_assert_cmpuint (back->v_uint64, ==, expected->v_uint64);
+      break;
+    case PP_TAG_FLOAT:
+      g_assert_cmpfloat (back->v_float, ==, expected->v_float);
+      break;
+    case PP_TAG_DOUBLE:
+      g_assert_cmpfloat (back->v_double, ==, expected->v_double);
+      break;
+    case PP_TAG_STRING:
+    case PP_TAG_FILENAME:
+    case PP_TAG_GTYPE:
+    case PP_TAG_ENUM:
+    case PP_TAG_FLAGS:
+    case PP_TAG_VARIANT:
+    case PP_TAG_BYTES:
+    case PP_TAG_BYTE_ARRAY:
+    case PP_TAG_STRV:
+    case PP_TAG_INPUT_STREAM:
+    case PP_TAG_OUTPUT_STREAM:
+    case PP_TAG_C_ARRAY:
+    case PP_TAG_DATE_TIME:
+    case PP_TAG_VARIANT_TYPE:
+    case PP_TAG_ERROR:
+    case PP_TAG_VALUE:
+    case PP_TAG_BOXED:
+    case PP_TAG_LIST:
+    case PP_TAG_SLIST:
+    case PP_TAG_PTR_ARRAY:
+    case PP_TAG_HASH_TABLE:
+    case PP_TAG_OBJECT:
+    case PP_TAG_BOXED_REF:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static void
 test_scalars (void)
 {
@@ -263,69 +333,7 @@ test_scalars (void)
 
       assert_to_variant (desc, &cases[i].value, 0, cases[i].text);
       assert_round_trip (desc, cases[i].text, &back);
-
-      switch (cases[i].tag)
-        {
-        case PP_TAG_BOOLEAN:
-          g_assert_cmpint (back.v_boolean, ==, cases[i].value.v_boolean);
-          break;
-        case PP_TAG_INT8:
-          g_assert_cmpint (back.v_int8, ==, cases[i].value.v_int8);
-          break;
-        case PP_TAG_UINT8:
-          g_assert_cmpuint (back.v_uint8, ==, cases[i].value.v_uint8);
-          break;
-        case PP_TAG_INT16:
-          g_assert_cmpint (back.v_int16, ==, cases[i].value.v_int16);
-          break;
-        case PP_TAG_UINT16:
-          g_assert_cmpuint (back.v_uint16, ==, cases[i].value.v_uint16);
-          break;
-        case PP_TAG_INT32:
-          g_assert_cmpint (back.v_int32, ==, cases[i].value.v_int32);
-          break;
-        case PP_TAG_UINT32:
-        case PP_TAG_UNICHAR:
-          g_assert_cmpuint (back.v_uint32, ==, cases[i].value.v_uint32);
-          break;
-        case PP_TAG_INT64:
-          g_assert_cmpint (back.v_int64, ==, cases[i].value.v_int64);
-          break;
-        case PP_TAG_UINT64:
-          g_assert_cmpuint (back.v_uint64, ==, cases[i].value.v_uint64);
-          break;
-        case PP_TAG_FLOAT:
-          g_assert_cmpfloat (back.v_float, ==, cases[i].value.v_float);
-          break;
-        case PP_TAG_DOUBLE:
-          g_assert_cmpfloat (back.v_double, ==, cases[i].value.v_double);
-          break;
-        case PP_TAG_STRING:
-        case PP_TAG_FILENAME:
-        case PP_TAG_GTYPE:
-        case PP_TAG_ENUM:
-        case PP_TAG_FLAGS:
-        case PP_TAG_VARIANT:
-        case PP_TAG_BYTES:
-        case PP_TAG_BYTE_ARRAY:
-        case PP_TAG_STRV:
-        case PP_TAG_INPUT_STREAM:
-        case PP_TAG_OUTPUT_STREAM:
-        case PP_TAG_C_ARRAY:
-        case PP_TAG_DATE_TIME:
-        case PP_TAG_VARIANT_TYPE:
-        case PP_TAG_ERROR:
-        case PP_TAG_VALUE:
-        case PP_TAG_BOXED:
-        case PP_TAG_LIST:
-        case PP_TAG_SLIST:
-        case PP_TAG_PTR_ARRAY:
-        case PP_TAG_HASH_TABLE:
-        case PP_TAG_OBJECT:
-        case PP_TAG_BOXED_REF:
-        default:
-          g_assert_not_reached ();
-        }
+      assert_same_number (cases[i].tag, &back, &cases[i].value);
     }
 
   /* Any non-zero gboolean is TRUE */
@@ -920,7 +928,12 @@ test_c_array_elements (void)
                        "[just 'a', nothing, just 'c']");
     assert_round_trip (desc, "[nothing, just 'z']", NULL);
   }
-  /* Enumerations and flags are checked item by item */
+}
+
+/* Enumerations and flags are checked item by item */
+static void
+test_c_array_checked_items (void)
+{
   {
     g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_ENUM), 1, -1, FALSE);
 
@@ -936,27 +949,29 @@ test_c_array_elements (void)
     assert_round_trip (desc, "@au [0, 1, 3]", NULL);
     assert_from_variant_fails (desc, "@au [1, 8]", PP_TRANSFER_CONTAINER);
   }
-  /* Arrays of arrays */
-  {
-    g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_STRV), -1, -1, TRUE);
-    const char *first[] = { "a", NULL };
-    const char *second[] = { NULL };
-    const char * const *items[] = { first, second, NULL };
-    g_autoptr(GVariant) variant = NULL;
-    g_autoptr(GError) error = NULL;
-    PpArgValue value;
+}
 
-    assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 0, "[['a'], []]");
+static void
+test_c_array_of_arrays (void)
+{
+  g_autoptr(TestDesc) desc = array_desc (pp_type_desc_new (PP_TAG_STRV), -1, -1, TRUE);
+  const char *first[] = { "a", NULL };
+  const char *second[] = { NULL };
+  const char * const *items[] = { first, second, NULL };
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GError) error = NULL;
+  PpArgValue value;
 
-    variant = parse (desc, "[['x', 'y'], ['z']]");
-    g_assert_true (pp_marshal_from_variant (desc, variant, PP_TRANSFER_FULL, NULL, &value, NULL,
-                                            &error));
-    g_assert_no_error (error);
-    g_assert_cmpstrv (((char ***) value.v_pointer)[0], ((const char * const[]) { "x", "y", NULL }));
-    g_assert_cmpstrv (((char ***) value.v_pointer)[1], ((const char * const[]) { "z", NULL }));
-    g_assert_null (((char ***) value.v_pointer)[2]);
-    pp_marshal_free_value (desc, &value, 0, PP_TRANSFER_FULL);
-  }
+  assert_to_variant (desc, &(PpArgValue) { .v_pointer = items }, 0, "[['a'], []]");
+
+  variant = parse (desc, "[['x', 'y'], ['z']]");
+  g_assert_true (pp_marshal_from_variant (desc, variant, PP_TRANSFER_FULL, NULL, &value, NULL,
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (((char ***) value.v_pointer)[0], ((const char * const[]) { "x", "y", NULL }));
+  g_assert_cmpstrv (((char ***) value.v_pointer)[1], ((const char * const[]) { "z", NULL }));
+  g_assert_null (((char ***) value.v_pointer)[2]);
+  pp_marshal_free_value (desc, &value, 0, PP_TRANSFER_FULL);
 }
 
 /* When one item of an array from the peer is invalid, what was already
@@ -1233,71 +1248,45 @@ test_value_from_variant_errors (void)
                                    PP_ERROR_UNSUPPORTED_TYPE, "GHashTable");
 }
 
+/* @value cannot cross: @code, and a message naming @needle. The value is
+ * unset afterwards, ready for the next type. */
+static void
+assert_value_to_variant_fails (GValue     *value,
+                               int         code,
+                               const char *needle)
+{
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GError) error = NULL;
+
+  variant = pp_marshal_value_to_variant (value, &error);
+  g_assert_error (error, PP_ERROR, code);
+  g_assert_null (variant);
+  if (needle != NULL)
+    g_assert_nonnull (strstr (error->message, needle));
+  g_value_unset (value);
+}
+
 static void
 test_value_to_variant_errors (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) variant = NULL;
+  const GType pointer_types[] = { G_TYPE_STRING, G_TYPE_VARIANT, G_TYPE_STRV, G_TYPE_BYTES };
+  GValue value = G_VALUE_INIT;
 
   /* NULL where a value is needed */
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
-
-    g_value_init (&value, G_TYPE_STRING);
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
-    g_assert_null (variant);
-    g_clear_error (&error);
-  }
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
-
-    g_value_init (&value, G_TYPE_VARIANT);
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
-    g_assert_null (variant);
-    g_clear_error (&error);
-  }
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
-
-    g_value_init (&value, G_TYPE_STRV);
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
-    g_assert_null (variant);
-    g_clear_error (&error);
-  }
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
-
-    g_value_init (&value, G_TYPE_BYTES);
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
-    g_assert_null (variant);
-    g_clear_error (&error);
-  }
+  for (gsize i = 0; i < G_N_ELEMENTS (pointer_types); i++)
+    {
+      g_value_init (&value, pointer_types[i]);
+      assert_value_to_variant_fails (&value, PP_ERROR_INVALID_ARGUMENTS, NULL);
+    }
 
   /* Invalid UTF-8: an error, not a critical */
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_static_string (&value, "bad \xfe\xff");
+  assert_value_to_variant_fails (&value, PP_ERROR_INVALID_ARGUMENTS, NULL);
 
-    g_value_init (&value, G_TYPE_STRING);
-    g_value_set_static_string (&value, "bad \xfe\xff");
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
-    g_assert_null (variant);
-    g_clear_error (&error);
-  }
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
-
-    g_value_init (&value, G_TYPE_STRV);
-    g_value_set_static_boxed (&value, ((const char * const[]) { "good", "\xc3", NULL }));
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
-    g_assert_null (variant);
-    g_clear_error (&error);
-  }
+  g_value_init (&value, G_TYPE_STRV);
+  g_value_set_static_boxed (&value, ((const char * const[]) { "good", "\xc3", NULL }));
+  assert_value_to_variant_fails (&value, PP_ERROR_INVALID_ARGUMENTS, NULL);
 }
 
 /* A value of a type that cannot cross gives PP_ERROR_UNSUPPORTED_TYPE
@@ -1305,44 +1294,22 @@ test_value_to_variant_errors (void)
 static void
 test_value_unsupported (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GFileInfo) info = g_file_info_new ();
+  g_autoptr(GHashTable) table = g_hash_table_new (NULL, NULL);
+  GValue value = G_VALUE_INIT;
+  int anything;
 
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
-    g_autoptr(GFileInfo) info = g_file_info_new ();
+  g_value_init (&value, G_TYPE_FILE_INFO);
+  g_value_set_object (&value, info);
+  assert_value_to_variant_fails (&value, PP_ERROR_UNSUPPORTED_TYPE, "GFileInfo");
 
-    g_value_init (&value, G_TYPE_FILE_INFO);
-    g_value_set_object (&value, info);
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
-    g_assert_null (variant);
-    g_assert_nonnull (strstr (error->message, "GFileInfo"));
-    g_clear_error (&error);
-  }
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
+  g_value_init (&value, G_TYPE_POINTER);
+  g_value_set_pointer (&value, &anything);
+  assert_value_to_variant_fails (&value, PP_ERROR_UNSUPPORTED_TYPE, "gpointer");
 
-    g_value_init (&value, G_TYPE_POINTER);
-    g_value_set_pointer (&value, &error);
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
-    g_assert_null (variant);
-    g_assert_nonnull (strstr (error->message, "gpointer"));
-    g_clear_error (&error);
-  }
-  {
-    g_auto(GValue) value = G_VALUE_INIT;
-    g_autoptr(GHashTable) table = g_hash_table_new (NULL, NULL);
-
-    g_value_init (&value, G_TYPE_HASH_TABLE);
-    g_value_set_boxed (&value, table);
-    variant = pp_marshal_value_to_variant (&value, &error);
-    g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
-    g_assert_null (variant);
-    g_assert_nonnull (strstr (error->message, "GHashTable"));
-    g_clear_error (&error);
-  }
+  g_value_init (&value, G_TYPE_HASH_TABLE);
+  g_value_set_boxed (&value, table);
+  assert_value_to_variant_fails (&value, PP_ERROR_UNSUPPORTED_TYPE, "GHashTable");
 }
 
 int
@@ -1374,6 +1341,8 @@ main (int   argc,
   g_test_add_func ("/Pp/Marshal/c-array-fixed-size", test_c_array_fixed_size);
   g_test_add_func ("/Pp/Marshal/c-array-zero-terminated", test_c_array_zero_terminated);
   g_test_add_func ("/Pp/Marshal/c-array-elements", test_c_array_elements);
+  g_test_add_func ("/Pp/Marshal/c-array-checked-items", test_c_array_checked_items);
+  g_test_add_func ("/Pp/Marshal/c-array-of-arrays", test_c_array_of_arrays);
   g_test_add_func ("/Pp/Marshal/c-array-invalid-item", test_c_array_invalid_item);
   g_test_add_func ("/Pp/Marshal/scope", test_scope);
   g_test_add_func ("/Pp/Marshal/gtype-signature", test_gtype_signature);
