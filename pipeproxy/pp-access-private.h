@@ -69,19 +69,23 @@ PpDescription *pp_access_filter_description    (PpAccess            *self,
 /* Whether a call needs pp_access_admit_call() at all: there is an
  * allowlist or an authorize handler. Cheap. */
 gboolean       pp_access_checks_calls          (PpAccess            *self);
-/* A call of @name with @parameters: the allowlist, the arguments against
- * @in_type (when known) and the handlers. FALSE with
+/* A call of @name of @object (the listener's, or one it exported) with
+ * @parameters: the allowlist, the arguments against @in_type (when
+ * known) and the handlers. FALSE with
  * PP_ERROR_ACCESS_DENIED, or the handler's own error, or the arguments'
  * type error. */
 gboolean       pp_access_admit_call            (PpAccess            *self,
+                                                GObject             *object,
                                                 const char          *name,
                                                 const GVariantType  *in_type,
                                                 GVariant            *parameters,
                                                 GError             **error);
-/* A property write ((mv) @parameters) or a subscription (()); the
- * parameters are borrowed, here and in pp_access_admit_call() */
+/* A property write ((mv) @parameters) or a subscription (()) of
+ * @object; the parameters are borrowed, here and in
+ * pp_access_admit_call() */
 gboolean       pp_access_admit                 (PpAccess            *self,
                                                 PpRequestKind        kind,
+                                                GObject             *object,
                                                 const char          *name,
                                                 GVariant            *parameters,
                                                 GError             **error);
@@ -94,6 +98,7 @@ gboolean       pp_access_accumulate            (GSignalInvocationHint *hint,
 
 /* Requests, for pp-access.c */
 PpRequest     *pp_request_new                  (PpRequestKind        kind,
+                                                GObject             *object,
                                                 const char          *name,
                                                 GVariant            *parameters,
                                                 GCredentials        *credentials);

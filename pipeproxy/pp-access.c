@@ -10,6 +10,7 @@
 #include <gio/gfiledescriptorbased.h>
 
 #include "pp-access-private.h"
+#include "pp-boxed-ref-private.h"
 #include "pp-error.h"
 #include "pp-introspection-private.h"
 #include "pp-listener.h"
@@ -116,10 +117,15 @@ pp_access_set_require_same_user (PpAccess *self,
   return TRUE;
 }
 
+/* The type of @object, the listener's own when NULL; a boxed value's
+ * for a reference to one */
 static const char *
-served_type_name (PpAccess *self)
+served_type_name (PpAccess *self,
+                  GObject  *object)
 {
-  return G_OBJECT_TYPE_NAME (pp_listener_get_object (PP_LISTENER (self->listener)));
+  if (object == NULL)
+    object = pp_listener_get_object (PP_LISTENER (self->listener));
+  return g_type_name (pp_boxed_ref_method_type (object));
 }
 
 static gboolean
@@ -184,6 +190,7 @@ handler_pending (PpAccess *self,
 static gboolean
 authorize (PpAccess       *self,
            PpRequestKind   kind,
+           GObject        *object,
            const char     *name,
            GVariant       *parameters,
            GError        **error)
@@ -195,9 +202,9 @@ authorize (PpAccess       *self,
   if (!handler_pending (self, detail))
     return TRUE;
 
-  request = pp_request_new (kind, name, parameters, self->credentials);
+  request = pp_request_new (kind, object, name, parameters, self->credentials);
   g_signal_emit (self->listener, self->authorize_signal, detail, request, &allowed);
-  return !pp_request_refused (request, allowed, served_type_name (self), error);
+  return !pp_request_refused (request, allowed, served_type_name (self, object), error);
 }
 
 gboolean
@@ -208,7 +215,7 @@ pp_access_admit_peer (PpAccess  *self,
 
   if (self->require_same_user && !check_same_user (self, error))
     return FALSE;
-  return authorize (self, PP_REQUEST_CONNECT, NULL, none, error);
+  return authorize (self, PP_REQUEST_CONNECT, NULL, NULL, none, error);
 }
 
 /* The allowlist ------------------------------------------------------- */
@@ -342,6 +349,7 @@ pp_access_filter_description (PpAccess      *self,
 static gboolean
 not_allowed (PpAccess        *self,
              PpRequestKind    kind,
+             GObject         *object,
              const char      *name,
              GError         **error)
 {
@@ -357,15 +365,15 @@ not_allowed (PpAccess        *self,
   if (kind == PP_REQUEST_SET_PROPERTY)
     g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
                  _("Property “%s” of %s is not on the listener’s list of allowed members"),
-                 name, served_type_name (self));
+                 name, served_type_name (self, object));
   else if (kind == PP_REQUEST_SUBSCRIBE)
     g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
                  _("Signal “%s” of %s is not on the listener’s list of allowed members"),
-                 name, served_type_name (self));
+                 name, served_type_name (self, object));
   else
     g_set_error (error, PP_ERROR, PP_ERROR_ACCESS_DENIED,
                  _("Method “%s” of %s is not on the listener’s list of allowed members"),
-                 name, served_type_name (self));
+                 name, served_type_name (self, object));
   return TRUE;
 }
 
@@ -380,29 +388,31 @@ pp_access_checks_calls (PpAccess *self)
 
 gboolean
 pp_access_admit_call (PpAccess            *self,
+                      GObject             *object,
                       const char          *name,
                       const GVariantType  *in_type,
                       GVariant            *parameters,
                       GError             **error)
 {
-  if (not_allowed (self, PP_REQUEST_CALL, name, error))
+  if (not_allowed (self, PP_REQUEST_CALL, object, name, error))
     return FALSE;
   /* A handler sees arguments of the method's signature */
   if (in_type != NULL && handler_pending (self, detail_of (name)) &&
       !pp_method_check_args (name, in_type, parameters, error))
     return FALSE;
-  return authorize (self, PP_REQUEST_CALL, name, parameters, error);
+  return authorize (self, PP_REQUEST_CALL, object, name, parameters, error);
 }
 
 gboolean
 pp_access_admit (PpAccess       *self,
                  PpRequestKind   kind,
+                 GObject        *object,
                  const char     *name,
                  GVariant       *parameters,
                  GError        **error)
 {
   g_return_val_if_fail (kind == PP_REQUEST_SET_PROPERTY || kind == PP_REQUEST_SUBSCRIBE, FALSE);
 
-  return !not_allowed (self, kind, name, error) &&
-         authorize (self, kind, name, parameters, error);
+  return !not_allowed (self, kind, object, name, error) &&
+         authorize (self, kind, object, name, parameters, error);
 }

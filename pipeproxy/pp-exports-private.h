@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "pp-access-private.h"
 #include "pp-connection-private.h"
 #include "pp-forwarder-private.h"
 #include "pp-preconditions-private.h"
@@ -39,6 +40,10 @@ void         pp_exports_unref          (PpExports               *self);
 /* The root object, handle 0: never counted, never released */
 void         pp_exports_set_root       (PpExports               *self,
                                         GObject                 *object);
+/* What the peer may see and do of the objects exported from now on: the
+ * listener's rules (borrowed: the listener outlives its table), or NULL */
+void         pp_exports_set_access     (PpExports               *self,
+                                        PpAccess                *access);
 void         pp_exports_set_max_objects (PpExports              *self,
                                          guint                   max);
 guint        pp_exports_get_max_objects (PpExports              *self);

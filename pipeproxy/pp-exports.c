@@ -37,6 +37,7 @@ struct _PpExports
   GHashTable              *by_object;    /* GObject → Export */
   GHashTable              *types;        /* GType → ExportedType */
   GObject                 *root;
+  PpAccess                *access;       /* borrowed, may be NULL */
   guint32                  next_handle;
   guint32                  next_type_id;
   guint                    max_objects;
@@ -108,6 +109,15 @@ pp_exports_set_root (PpExports *self,
 {
   g_mutex_lock (&self->lock);
   g_set_object (&self->root, object);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+pp_exports_set_access (PpExports *self,
+                       PpAccess  *access)
+{
+  g_mutex_lock (&self->lock);
+  self->access = access;
   g_mutex_unlock (&self->lock);
 }
 
@@ -223,12 +233,17 @@ describe_type (PpExports *self,
       pp_introspection_describe_signals (type, description);
       pp_introspection_describe_properties (object, description);
     }
+  /* The peer sees of it what the allowlist lets it see of any object */
+  if (self->access != NULL)
+    description = pp_access_filter_description (self->access, g_steal_pointer (&description),
+                                                type);
   return g_variant_ref_sink (pp_description_serialize (description,
                                                        pp_connection_receives_fds (self->connection)));
 }
 
 static GVariant *
-property_values (GObject *object)
+property_values (PpExports *self,
+                 GObject   *object)
 {
   GType type = G_OBJECT_TYPE (object);
   g_autoptr(PpDescription) description = pp_description_new (g_type_name (type));
@@ -244,6 +259,9 @@ property_values (GObject *object)
     {
       const PpDescribedProperty *prop = pp_description_get_property (description, i);
 
+      if (self->access != NULL &&
+          !pp_access_shows (self->access, PP_ACCESS_PROPERTY, prop->name))
+        continue;
       if (prop->value != NULL && g_variant_n_children (prop->value) > 0)
         g_variant_builder_add (&builder, "{sv}", prop->name, prop->value);
     }
@@ -283,7 +301,7 @@ prepare (PpExports *self,
         known_type = prepared[j].type_description != NULL && prepared[j].type == p->type;
       if (!known_type)
         p->type_description = describe_type (self, p->object);
-      p->values = property_values (p->object);
+      p->values = property_values (self, p->object);
     }
 }
 
@@ -405,7 +423,7 @@ build_batch (GPtrArray  *frames,
           g_hash_table_insert (self->by_object, export->object, export);
           /* From now on the peer's mirror follows its properties */
           export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
-                                                NULL);
+                                                self->access);
           export->preconditions = pp_preconditions_for_type (p->type);
           pp_forwarder_start (export->forwarder);
           n_added++;

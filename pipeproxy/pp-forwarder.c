@@ -162,7 +162,8 @@ set_property (PpForwarder  *self,
     g_autoptr(GVariant) parameters = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
 
     if (self->access != NULL &&
-        !pp_access_admit (self->access, PP_REQUEST_SET_PROPERTY, pspec->name, parameters, error))
+        !pp_access_admit (self->access, PP_REQUEST_SET_PROPERTY, self->object, pspec->name,
+                         parameters, error))
       return FALSE;
   }
   g_object_set_property (self->object, name, &value);
@@ -301,7 +302,7 @@ pp_forwarder_subscribe (PpForwarder *self,
     g_autoptr(GError) error = NULL;
 
     if (self->access != NULL &&
-        !pp_access_admit (self->access, PP_REQUEST_SUBSCRIBE, g_signal_name (signal_id),
+        !pp_access_admit (self->access, PP_REQUEST_SUBSCRIBE, self->object, g_signal_name (signal_id),
                           parameters, &error))
       {
         g_debug ("Not forwarding “%s”: %s", name, error->message);

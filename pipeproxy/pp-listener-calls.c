@@ -124,9 +124,10 @@ admit_method (PpListener       *self,
               GVariant         *args,
               GError          **error)
 {
-  /* The allowed members are the listener's object's */
-  if (object == self->object && pp_access_checks_calls (self->access) &&
-      !pp_access_admit_call (self->access, pp_method_get_name (method),
+  /* The same rules for every object served, the listener's own and the
+   * ones its methods gave the peer */
+  if (pp_access_checks_calls (self->access) &&
+      !pp_access_admit_call (self->access, object, pp_method_get_name (method),
                              pp_method_get_in_type (method), args, error))
     return FALSE;
   return preconditions == NULL ||
@@ -224,7 +225,7 @@ pp_listener_handle_call (PpListener         *self,
 
       /* A handle-method-call handler could answer it */
       if (pp_access_checks_calls (self->access) &&
-          !pp_access_admit_call (self->access, name, NULL, args, &refused))
+          !pp_access_admit_call (self->access, object, name, NULL, args, &refused))
         pp_invocation_return_gerror (invocation, refused);
       else
         emit_handle_method_call (self, invocation, error);

@@ -126,6 +126,7 @@ pp_listener_initable_init (GInitable     *initable,
   self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
                                       self->access);
   self->exports = pp_exports_new (self->connection, NULL);
+  pp_exports_set_access (self->exports, self->access);
   pp_exports_set_root (self->exports, self->object);
   pp_exports_set_max_objects (self->exports, self->max_objects);
   self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
@@ -375,7 +376,10 @@ install_properties (GObjectClass *object_class)
    * %PP_ERROR_ACCESS_DENIED, its changes and emissions are not sent.
    * Methods added with [method@Pp.Listener.add_method] and calls that
    * only [signal@Pp.Listener::handle-method-call] answers are members
-   * like any other.
+   * like any other. The list applies to every object served on the
+   * connection alike: the listener's own and the objects and boxed
+   * values its methods give the peer (a `GListStore`'s items), so it
+   * names the members the peer may use of any of them.
    *
    * Set it in the listener's thread, normally before its main context
    * first runs: the peer learns what the object has at the handshake. A

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-access-private.h"
 #include "pp-error.h"
 #include "pp-request.h"
@@ -33,6 +34,7 @@ struct _PpRequest
   char          *name;
   GVariant      *parameters;
   GCredentials  *credentials;
+  GObject       *object;
   GError        *refusal;
 };
 
@@ -46,6 +48,7 @@ pp_request_finalize (GObject *object)
   g_free (self->name);
   g_clear_pointer (&self->parameters, g_variant_unref);
   g_clear_object (&self->credentials);
+  g_clear_object (&self->object);
   g_clear_error (&self->refusal);
 
   G_OBJECT_CLASS (pp_request_parent_class)->finalize (object);
@@ -64,11 +67,16 @@ pp_request_init (PpRequest *self)
 
 PpRequest *
 pp_request_new (PpRequestKind  kind,
+                GObject       *object,
                 const char    *name,
                 GVariant      *parameters,
                 GCredentials  *credentials)
 {
   PpRequest *self = g_object_new (PP_TYPE_REQUEST, NULL);
+
+  /* A boxed value by reference has no object a handler could use */
+  if (object != NULL && !PP_IS_BOXED_REF (object))
+    self->object = g_object_ref (object);
 
   self->kind = kind;
   self->name = g_strdup (name);
@@ -180,6 +188,29 @@ pp_request_get_credentials (PpRequest *self)
 {
   g_return_val_if_fail (PP_IS_REQUEST (self), NULL);
   return self->credentials;
+}
+
+/**
+ * pp_request_get_object:
+ * @self: a #PpRequest
+ *
+ * Gets the object the request is about: the listener's own object, or
+ * one of the objects its methods gave the peer (a `GListStore`'s item, a
+ * `GMenu`'s section), which the peer calls through a proxy of its own.
+ * The allowlist and the handlers of [signal@Pp.Listener::authorize] see
+ * the requests for all of them.
+ *
+ * Returns: (transfer none) (nullable): the object; %NULL for a request
+ *   to connect, and for a call of a method of a boxed value the peer
+ *   holds a reference to (a `GtkTextIter`)
+ *
+ * Since: 1.0
+ */
+GObject *
+pp_request_get_object (PpRequest *self)
+{
+  g_return_val_if_fail (PP_IS_REQUEST (self), NULL);
+  return self->object;
 }
 
 /**

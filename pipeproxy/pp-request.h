@@ -47,6 +47,8 @@ GVariant     *pp_request_get_parameters   (PpRequest    *self);
 PP_AVAILABLE_IN_1_0
 GCredentials *pp_request_get_credentials  (PpRequest    *self);
 PP_AVAILABLE_IN_1_0
+GObject      *pp_request_get_object       (PpRequest    *self);
+PP_AVAILABLE_IN_1_0
 void          pp_request_refuse           (PpRequest    *self,
                                            const GError *error);
 PP_AVAILABLE_IN_1_0

@@ -35,6 +35,7 @@ typedef enum
 typedef struct
 {
   PpTestObject *object;
+  GObject      *served;        /* served instead of @object, when set */
   PpListener   *listener;
   GPid          child;
   gboolean      child_done;
@@ -179,7 +180,7 @@ start (Fixture    *f,
       stream = pp_stream_new_for_fds (fds[0], to_child[1], &error);
     }
   g_assert_no_error (error);
-  f->listener = pp_listener_new (G_OBJECT (f->object), stream, &error);
+  f->listener = pp_listener_new (f->served ? f->served : G_OBJECT (f->object), stream, &error);
   g_assert_no_error (error);
   g_signal_connect (f->listener, "closed", G_CALLBACK (on_closed), f);
 }
@@ -215,6 +216,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->listener);
+  g_clear_object (&f->served);
   g_clear_object (&f->object);
   g_clear_error (&f->closed_error);
   g_ptr_array_unref (f->seen);
@@ -724,6 +726,94 @@ test_allowlist_calls (Fixture       *f,
   g_assert_cmpint (pp_test_object_get_parameter (f->object), ==, 42);
 }
 
+/* Objects the listener's methods return ----------------------------------- */
+
+/* Refuses a call of echo_int32 on the store's item, and says which object
+ * each call was for */
+static gboolean
+refuse_item_echo (PpListener *listener,
+                  PpRequest  *request,
+                  Fixture    *f)
+{
+  GObject *object = pp_request_get_object (request);
+
+  if (pp_request_get_kind (request) == PP_REQUEST_CONNECT)
+    return TRUE;
+  g_assert_nonnull (object);
+  g_ptr_array_add (f->seen, g_strdup_printf ("%s %s", G_OBJECT_TYPE_NAME (object),
+                                             pp_request_get_name (request)));
+  if (object == (GObject *) f->object && pp_request_get_kind (request) == PP_REQUEST_CALL &&
+      g_strcmp0 (pp_request_get_name (request), "echo_int32") == 0)
+    pp_request_refuse_literal (request, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "Not here");
+  return TRUE;
+}
+
+static void
+item_follows_rules (PpProxy *proxy,
+                    GError  *error)
+{
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GListModel) methods = NULL;
+  g_autoptr(GListModel) props = NULL;
+  g_autoptr(GError) refused = NULL;
+  PpProxy *item;
+
+  g_assert_no_error (error);
+  result = pp_proxy_call_full_sync (proxy, "get_item", g_variant_new ("(u)", 0), NULL, NULL, -1,
+                                    NULL, &objects, NULL, &error);
+  g_assert_no_error (error);
+  item = g_ptr_array_index (objects, 0);
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (item), ==, "PpTestObject");
+
+  /* It is described as the allowlist lets the peer see it */
+  methods = pp_proxy_list_methods (item);
+  props = pp_proxy_list_properties (item);
+  g_assert_true (has_member (methods, "get_parameter"));
+  g_assert_true (has_member (methods, "echo_int32"));
+  g_assert_false (has_member (methods, "set_parameter"));
+  g_assert_false (has_member (props, "parameter"));
+  g_assert_cmpint (get_parameter (item), ==, 7);
+
+  /* Its calls are checked as the listener's object's are */
+  call_fails (item, "set_parameter", g_variant_new ("(i)", 1), PP_ERROR, PP_ERROR_ACCESS_DENIED,
+              "Method “set_parameter” of PpTestObject is not on the listener’s list");
+  /* The property is not even described */
+  pp_proxy_set_property_sync (item, "parameter", g_variant_new_int32 (4), NULL, &refused);
+  g_assert_nonnull (refused);
+  g_assert_true (refused->domain == PP_ERROR);
+  call_fails (item, "echo_int32", g_variant_new ("(i)", 3), G_IO_ERROR,
+              G_IO_ERROR_PERMISSION_DENIED, "Not here");
+  call_fails (proxy, "remove_all", NULL, PP_ERROR, PP_ERROR_ACCESS_DENIED,
+              "Method “remove_all” of GListStore is not on the listener’s list");
+  g_assert_cmpint (get_parameter (item), ==, 7);
+}
+
+static void
+test_returned_objects (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const char * const allowed[] = {
+    "get_item", "get_parameter", "echo_int32", NULL
+  };
+  static const char * const expected[] = {
+    "GListStore get_item", "PpTestObject get_parameter", "PpTestObject echo_int32",
+    "PpTestObject get_parameter", NULL
+  };
+  GListStore *store = g_list_store_new (PP_TEST_TYPE_OBJECT);
+
+  pp_test_object_set_parameter (f->object, 7);
+  g_list_store_append (store, f->object);
+  f->served = G_OBJECT (store);
+  start (f, SOCKET_PAIR, getuid (), item_follows_rules);
+  pp_listener_set_allowed_members (f->listener, allowed);
+  g_signal_connect (f->listener, "authorize", G_CALLBACK (refuse_item_echo), f);
+  wait_for_caller (f);
+  g_ptr_array_add (f->seen, NULL);
+  g_assert_cmpstrv ((const char * const *) f->seen->pdata, expected);
+  g_assert_cmpint (pp_test_object_get_parameter (f->object), ==, 7);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -745,6 +835,7 @@ main (int   argc,
   ADD ("authorize-peer", test_authorize_peer);
   ADD ("allowlist-description", test_allowlist_description);
   ADD ("allowlist-calls", test_allowlist_calls);
+  ADD ("returned-objects", test_returned_objects);
 
   return g_test_run ();
 }
