@@ -126,34 +126,23 @@ refuse (GObject     *object,
 
 /* GAction ---------------------------------------------------------------- */
 
-/* (mv) parameter: of the action's parameter type, or none without one */
+/* With @data "parameter", (mv) a parameter of the action's
+ * parameter type, or none without one; with "state", (v) a state of its
+ * state type, which it must have */
 static gboolean
-check_action_parameter (GObject     *object,
-                        const char  *method,
-                        GVariant    *parameters,
-                        const char  *data,
-                        GError     **error)
+check_action (GObject     *object,
+              const char  *method,
+              GVariant    *parameters,
+              const char  *data,
+              GError     **error)
 {
   GAction *action = G_ACTION (object);
-  g_autoptr(GVariant) parameter = get_value (parameters, 0);
+  gboolean state = g_str_equal (data, "state");
+  g_autoptr(GVariant) value = get_value (parameters, 0);
 
-  return check_type (ACTION_PARAMETER, g_action_get_parameter_type (action), parameter, method,
-                     g_action_get_name (action), error);
-}
-
-/* (v) state: of the action's state type, which it must have */
-static gboolean
-check_action_state (GObject     *object,
-                    const char  *method,
-                    GVariant    *parameters,
-                    const char  *data,
-                    GError     **error)
-{
-  GAction *action = G_ACTION (object);
-  g_autoptr(GVariant) state = get_value (parameters, 0);
-
-  return check_type (ACTION_STATE, g_action_get_state_type (action), state, method,
-                     g_action_get_name (action), error);
+  return check_type (state ? ACTION_STATE : ACTION_PARAMETER,
+                     state ? g_action_get_state_type (action) : g_action_get_parameter_type (action),
+                     value, method, g_action_get_name (action), error);
 }
 
 /* GActionGroup: (s…) the name of an action, then its parameter or state.
@@ -351,9 +340,9 @@ check_detailed_action (GObject     *object,
 
 static const Rule rules[] = {
   /* GAction: GSimpleAction meets a wrong type with a critical */
-  { g_action_get_type, "activate", "(mv)", check_action_parameter, NULL },
-  { g_action_get_type, "change_state", "(v)", check_action_state, NULL },
-  { g_simple_action_get_type, "set_state", "(v)", check_action_state, NULL },
+  { g_action_get_type, "activate", "(mv)", check_action, "parameter" },
+  { g_action_get_type, "change_state", "(v)", check_action, "state" },
+  { g_simple_action_get_type, "set_state", "(v)", check_action, "state" },
 
   { g_action_group_get_type, "activate_action", "(smv)", check_group_action, "parameter" },
   { g_action_group_get_type, "change_action_state", "(sv)", check_group_action, "state" },
