@@ -204,7 +204,8 @@ describe_arg (GIArgInfo    *arg_info,
       return FALSE;
     }
 
-  arg->desc = pp_introspection_desc_for_type_info (type_info, g_arg_info_may_be_null (arg_info), &local_error);
+  arg->desc = pp_introspection_desc_for_type_info (type_info, g_arg_info_may_be_null (arg_info),
+                                                   &local_error);
   if (arg->desc == NULL)
     {
       g_set_error (error, PP_ERROR, local_error->code,
@@ -229,8 +230,9 @@ describe_return (GIFunctionInfo  *info,
     return TRUE;
 
   method->ret_transfer = transfer_from_gi (g_callable_info_get_caller_owns (info));
-  method->ret_desc = pp_introspection_desc_for_type_info (ret_info, g_callable_info_may_return_null (info),
-                                         &local_error);
+  method->ret_desc = pp_introspection_desc_for_type_info (ret_info,
+                                                          g_callable_info_may_return_null (info),
+                                                          &local_error);
   if (method->ret_desc == NULL)
     {
       g_set_error (error, PP_ERROR, local_error->code,

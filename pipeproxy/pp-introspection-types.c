@@ -118,7 +118,8 @@ desc_for_item (GITypeInfo  *type_info,
                GError     **error)
 {
   auto_info GITypeInfo *item_info = g_type_info_get_param_type (type_info, index);
-  PpTypeDesc *item = item_info ? pp_introspection_desc_for_type_info (item_info, FALSE, error) : NULL;
+  PpTypeDesc *item = item_info
+                     ? pp_introspection_desc_for_type_info (item_info, FALSE, error) : NULL;
   PpTypeRuleFlags needed = key ? PP_RULE_DICT_KEY : PP_RULE_IN_POINTER;
 
   if (item_info == NULL)
@@ -253,8 +254,8 @@ desc_for_array (GITypeInfo  *type_info,
 
 PpTypeDesc *
 pp_introspection_desc_for_type_info (GITypeInfo  *type_info,
-                    gboolean     nullable,
-                    GError     **error)
+                                     gboolean     nullable,
+                                     GError     **error)
 {
   GITypeTag tag = g_type_info_get_tag (type_info);
   PpTypeDesc *desc;

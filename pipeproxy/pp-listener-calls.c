@@ -161,10 +161,10 @@ start_invocation (PpListener         *self,
 
 void
 pp_listener_handle_call (PpListener         *self,
-             const PpWireHeader *header,
-             GVariant           *body,
-             GUnixFDList        *fds,
-             GPtrArray          *objects)
+                         const PpWireHeader *header,
+                         GVariant           *body,
+                         GUnixFDList        *fds,
+                         GPtrArray          *objects)
 {
   g_autoptr(GVariant) args = NULL;
   g_autoptr(PpInvocation) invocation = NULL;

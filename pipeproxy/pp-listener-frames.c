@@ -9,6 +9,59 @@
 #include "pp-listener-struct-private.h"
 
 static void
+handle_release (PpListener *self,
+                GVariant   *body)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pp_exports_take_release (self->exports, body, &error))
+    pp_listener_protocol_error (self, g_steal_pointer (&error));
+}
+
+/* A SUBSCRIBE or UNSUBSCRIBE of a signal of one of our objects */
+static void
+handle_subscribe (PpListener         *self,
+                  const PpWireHeader *header,
+                  GVariant           *body)
+{
+  gboolean subscribe = header->kind == PP_WIRE_KIND_SUBSCRIBE;
+  PpForwarder *forwarder = NULL;
+  g_autoptr(GObject) object = NULL;
+  const char *name;
+  guint32 handle;
+
+  g_variant_get (body, "(u&s)", &handle, &name);
+  if (handle == PP_WIRE_ROOT_HANDLE)
+    pp_forwarder_subscribe (self->forwarder, name, subscribe);
+  else if ((object = pp_exports_lookup (self->exports, handle, &forwarder, NULL)) != NULL)
+    pp_forwarder_subscribe (forwarder, name, subscribe);
+}
+
+static void
+handle_set_property (PpListener         *self,
+                     const PpWireHeader *header,
+                     GVariant           *body)
+{
+  guint32 handle = pp_wire_body_handle (body);
+  PpForwarder *forwarder = NULL;
+  g_autoptr(GObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (handle == PP_WIRE_ROOT_HANDLE)
+    forwarder = self->forwarder;
+  else
+    object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
+
+  if (forwarder != NULL)
+    {
+      pp_forwarder_set_property (forwarder, header, body);
+      return;
+    }
+  error = pp_error_no_such_object (handle);
+  pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL, error);
+}
+
+static void
 on_message (PpConnection       *connection,
             const PpWireHeader *header,
             GVariant           *body,
@@ -20,9 +73,11 @@ on_message (PpConnection       *connection,
 
   if (!self->greeted && header->kind != PP_WIRE_KIND_HELLO)
     {
-      pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("Received a frame of kind %s before the handshake"),
-                                         pp_wire_kind_to_string (header->kind)));
+      pp_listener_protocol_error (self,
+                                  g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
+                                               _("Received a frame of kind %s before the "
+                                                 "handshake"),
+                                               pp_wire_kind_to_string (header->kind)));
       return;
     }
 
@@ -31,7 +86,7 @@ on_message (PpConnection       *connection,
     case PP_WIRE_KIND_HELLO:
       if (self->greeted)
         pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                           _("Received a second handshake")));
+                                                       _("Received a second handshake")));
       else
         pp_listener_handle_hello (self, header, body);
       break;
@@ -41,12 +96,7 @@ on_message (PpConnection       *connection,
       break;
 
     case PP_WIRE_KIND_RELEASE:
-      {
-        g_autoptr(GError) error = NULL;
-
-        if (!pp_exports_take_release (self->exports, body, &error))
-          pp_listener_protocol_error (self, g_steal_pointer (&error));
-      }
+      handle_release (self, body);
       break;
 
     case PP_WIRE_KIND_CANCEL:
@@ -58,46 +108,11 @@ on_message (PpConnection       *connection,
 
     case PP_WIRE_KIND_SUBSCRIBE:
     case PP_WIRE_KIND_UNSUBSCRIBE:
-      {
-        const char *name;
-        guint32 handle;
-
-        g_variant_get (body, "(u&s)", &handle, &name);
-        if (handle == PP_WIRE_ROOT_HANDLE)
-          pp_forwarder_subscribe (self->forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
-        else
-          {
-            PpForwarder *forwarder = NULL;
-            g_autoptr(GObject) object = pp_exports_lookup (self->exports, handle, &forwarder,
-                                                           NULL);
-
-            if (object != NULL)
-              pp_forwarder_subscribe (forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
-          }
-      }
+      handle_subscribe (self, header, body);
       break;
 
     case PP_WIRE_KIND_SET_PROPERTY:
-      {
-        guint32 handle = pp_wire_body_handle (body);
-        PpForwarder *forwarder = NULL;
-        g_autoptr(GObject) object = NULL;
-
-        if (handle == PP_WIRE_ROOT_HANDLE)
-          forwarder = self->forwarder;
-        else
-          object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
-
-        if (forwarder != NULL)
-          pp_forwarder_set_property (forwarder, header, body);
-        else
-          {
-            g_autoptr(GError) error = pp_error_no_such_object (handle);
-
-            pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL,
-                                       error);
-          }
-      }
+      handle_set_property (self, header, body);
       break;
 
     case PP_WIRE_KIND_WELCOME:
@@ -107,8 +122,8 @@ on_message (PpConnection       *connection,
     case PP_WIRE_KIND_PROPERTY:
     default:
       pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("A listener does not accept %s frames"),
-                                         pp_wire_kind_to_string (header->kind)));
+                                                     _("A listener does not accept %s frames"),
+                                                     pp_wire_kind_to_string (header->kind)));
       break;
     }
 }

@@ -24,7 +24,7 @@ close_with_error (PpConnection *connection,
 
 void
 pp_listener_protocol_error (PpListener *self,
-                GError     *error)
+                            GError     *error)
 {
   close_with_error (self->connection, error);
   g_error_free (error);
@@ -57,8 +57,8 @@ describe_object (PpListener *self)
 
 void
 pp_listener_handle_hello (PpListener         *self,
-              const PpWireHeader *header,
-              GVariant           *body)
+                          const PpWireHeader *header,
+                          GVariant           *body)
 {
   g_autoptr(GVariant) options = NULL;
   const char *magic;
@@ -80,15 +80,15 @@ pp_listener_handle_hello (PpListener         *self,
   if (g_strcmp0 (magic, PP_WIRE_MAGIC) != 0)
     {
       pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("The peer is not a pipeproxy proxy")));
+                                                     _("The peer is not a pipeproxy proxy")));
       return;
     }
   if (version != PP_WIRE_PROTOCOL_VERSION)
     {
       pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                         _("The proxy speaks protocol version %u, "
-                                           "this listener speaks version %u"),
-                                         version, PP_WIRE_PROTOCOL_VERSION));
+                                                     _("The proxy speaks protocol version %u, "
+                                                       "this listener speaks version %u"),
+                                                     version, PP_WIRE_PROTOCOL_VERSION));
       return;
     }
 

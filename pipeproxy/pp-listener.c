@@ -275,31 +275,10 @@ authorize_by_default (PpListener *self,
   return TRUE;
 }
 
+/* The limits of the connection */
 static void
-install_properties (GObjectClass *object_class)
+install_limit_properties (void)
 {
-  /**
-   * PpListener:object:
-   *
-   * The object served to the peer.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_OBJECT] =
-    g_param_spec_object ("object", NULL, NULL, G_TYPE_OBJECT,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PpListener:stream:
-   *
-   * The stream to the peer.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_STREAM] =
-    g_param_spec_object ("stream", NULL, NULL, G_TYPE_IO_STREAM,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-
   /**
    * PpListener:max-message-size:
    *
@@ -330,6 +309,51 @@ install_properties (GObjectClass *object_class)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * PpListener:max-objects:
+   *
+   * How many objects, other than the listener's own, the peer may hold
+   * proxies of at once. A call whose result would take it past this fails
+   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 65536.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_OBJECTS] =
+    g_param_spec_uint ("max-objects", NULL, NULL, 0, G_MAXUINT32, PP_DEFAULT_MAX_OBJECTS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PpListener:options:
+   *
+   * The limits of the connection, read when the listener is made:
+   * [property@Pp.Options:max-message-size],
+   * [property@Pp.Options:memfd-threshold],
+   * [property@Pp.Options:max-queued-input],
+   * [property@Pp.Options:max-queued-output] and
+   * [property@Pp.Options:max-calls-in-flight]; %NULL means the defaults.
+   * [property@Pp.Listener:max-message-size] and
+   * [property@Pp.Listener:memfd-threshold] start as the options say, and
+   * may be changed later.
+   *
+   * ```c
+   * listener = g_initable_new (PP_TYPE_LISTENER, NULL, &error,
+   *                            "object", object,
+   *                            "stream", stream,
+   *                            "options", options,
+   *                            NULL);
+   * ```
+   *
+   * Since: 1.0
+   */
+  properties[PROP_OPTIONS] =
+    g_param_spec_object ("options", NULL, NULL, PP_TYPE_OPTIONS,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+}
+
+/* Who the peer is and what it may do: pp-access.c */
+static void
+install_access_properties (void)
+{
+  /**
    * PpListener:require-same-user:
    *
    * Whether only a peer running as the same user as this process is
@@ -350,19 +374,6 @@ install_properties (GObjectClass *object_class)
   properties[PROP_REQUIRE_SAME_USER] =
     g_param_spec_boolean ("require-same-user", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PpListener:max-objects:
-   *
-   * How many objects, other than the listener's own, the peer may hold
-   * proxies of at once. A call whose result would take it past this fails
-   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 65536.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_MAX_OBJECTS] =
-    g_param_spec_uint ("max-objects", NULL, NULL, 0, G_MAXUINT32, PP_DEFAULT_MAX_OBJECTS,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * PpListener:allowed-members:
@@ -391,34 +402,35 @@ install_properties (GObjectClass *object_class)
   properties[PROP_ALLOWED_MEMBERS] =
     g_param_spec_boxed ("allowed-members", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
 
+static void
+install_properties (GObjectClass *object_class)
+{
   /**
-   * PpListener:options:
+   * PpListener:object:
    *
-   * The limits of the connection, read when the listener is made:
-   * [property@Pp.Options:max-message-size],
-   * [property@Pp.Options:memfd-threshold],
-   * [property@Pp.Options:max-queued-input],
-   * [property@Pp.Options:max-queued-output] and
-   * [property@Pp.Options:max-calls-in-flight]; %NULL means the defaults.
-   * [property@Pp.Listener:max-message-size] and
-   * [property@Pp.Listener:memfd-threshold] start as the options say, and
-   * may be changed later.
-   *
-   * ```c
-   * listener = g_initable_new (PP_TYPE_LISTENER, NULL, &error,
-   *                            "object", object,
-   *                            "stream", stream,
-   *                            "options", options,
-   *                            NULL);
-   * ```
+   * The object served to the peer.
    *
    * Since: 1.0
    */
-  properties[PROP_OPTIONS] =
-    g_param_spec_object ("options", NULL, NULL, PP_TYPE_OPTIONS,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OBJECT] =
+    g_param_spec_object ("object", NULL, NULL, G_TYPE_OBJECT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * PpListener:stream:
+   *
+   * The stream to the peer.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STREAM] =
+    g_param_spec_object ("stream", NULL, NULL, G_TYPE_IO_STREAM,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  install_limit_properties ();
+  install_access_properties ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
