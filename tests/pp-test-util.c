@@ -125,3 +125,37 @@ pp_test_call (PpProxy    *proxy,
   g_assert_nonnull (result);
   return result;
 }
+
+static void
+child_exited (GPid     pid,
+              int      status,
+              gpointer user_data)
+{
+  PpTestChild *child = user_data;
+
+  child->status = status;
+  child->done = TRUE;
+  g_main_context_wakeup (NULL);
+}
+
+gboolean
+pp_test_child_fork (PpTestChild *child)
+{
+  child->pid = fork ();
+  g_assert_cmpint (child->pid, >=, 0);
+  if (child->pid == 0)
+    return TRUE;
+  g_child_watch_add (child->pid, child_exited, child);
+  return FALSE;
+}
+
+void
+pp_test_child_wait (PpTestChild *child)
+{
+  g_autoptr(GError) error = NULL;
+
+  while (!child->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_spawn_check_wait_status (child->status, &error);
+  g_assert_no_error (error);
+}

@@ -39,4 +39,19 @@ GVariant   *pp_test_call              (PpProxy       *proxy,
                                        const char    *method,
                                        GVariant      *parameters);
 
+/* A child forked to play a part (the caller, mostly) while this process
+ * iterates the thread-default main context */
+typedef struct
+{
+  GPid     pid;
+  gboolean done;
+  int      status;
+} PpTestChild;
+
+/* Forks: TRUE in the child; in the parent FALSE, with the child watched */
+gboolean    pp_test_child_fork        (PpTestChild   *child);
+/* Iterates the thread-default main context until the child has exited,
+ * which it must have done with status 0 */
+void        pp_test_child_wait        (PpTestChild   *child);
+
 G_END_DECLS

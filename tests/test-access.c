@@ -21,6 +21,8 @@
 #include <glib-unix.h>
 #include <pipeproxy/pipeproxy.h>
 
+#include "pp-test-util.h"
+
 #include "testlib/pp-test-object.h"
 
 #define NOBODY 65534
@@ -37,9 +39,7 @@ typedef struct
   PpTestObject *object;
   GObject      *served;        /* served instead of @object, when set */
   PpListener   *listener;
-  GPid          child;
-  gboolean      child_done;
-  int           child_status;
+  PpTestChild   child;
   gboolean      closed;
   GError       *closed_error;
   GPtrArray    *seen;          /* what the authorize handler saw */
@@ -48,18 +48,6 @@ typedef struct
 /* Runs in the child with the proxy, or with why there is none */
 typedef void (*CallerFunc) (PpProxy *proxy,
                             GError  *error);
-
-static void
-child_exited (GPid     pid,
-              int      status,
-              gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  f->child_status = status;
-  f->child_done = TRUE;
-  g_main_context_wakeup (NULL);
-}
 
 static void
 on_closed (PpListener   *listener,
@@ -94,6 +82,105 @@ run_caller (CallerFunc  caller,
   _exit (0);
 }
 
+/* What the two processes talk through, made before the fork */
+typedef struct
+{
+  Transport          transport;
+  struct sockaddr_un address;   /* CONNECTED: the parent's listening socket */
+  socklen_t          length;
+  int                server;
+  int                fds[2];    /* SOCKET_PAIR: the pair; PIPES: to the parent */
+  int                to_child[2];
+} Ends;
+
+static void
+ends_open (Ends      *ends,
+           Transport  transport)
+{
+  *ends = (Ends) { .transport = transport, .address.sun_family = AF_UNIX, .server = -1 };
+
+  if (transport == CONNECTED)
+    {
+      /* Abstract: another user can connect to it */
+      g_snprintf (ends->address.sun_path + 1, sizeof ends->address.sun_path - 1,
+                  "pp-test-access-%d-%d", (int) getpid (), g_test_rand_int ());
+      ends->length = offsetof (struct sockaddr_un, sun_path) + 1 +
+                     strlen (ends->address.sun_path + 1);
+      ends->server = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      g_assert_cmpint (ends->server, >=, 0);
+      g_assert_no_errno (bind (ends->server, (struct sockaddr *) &ends->address, ends->length));
+      g_assert_no_errno (listen (ends->server, 1));
+    }
+  else if (transport == SOCKET_PAIR)
+    g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends->fds));
+  else
+    {
+      g_assert_true (g_unix_open_pipe (ends->fds, FD_CLOEXEC, NULL));
+      g_assert_true (g_unix_open_pipe (ends->to_child, FD_CLOEXEC, NULL));
+    }
+}
+
+/* In the child: its stream, the other ends closed */
+static GIOStream *
+ends_child_stream (Ends *ends)
+{
+  GIOStream *stream;
+  GError *error = NULL;
+
+  if (ends->transport == CONNECTED)
+    {
+      int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+      close (ends->server);
+      g_assert_no_errno (connect (fd, (struct sockaddr *) &ends->address, ends->length));
+      stream = pp_stream_new_for_fd (fd, &error);
+    }
+  else if (ends->transport == SOCKET_PAIR)
+    {
+      close (ends->fds[0]);
+      stream = pp_stream_new_for_fd (ends->fds[1], &error);
+    }
+  else
+    {
+      /* We read to_child, write fds */
+      close (ends->fds[0]);
+      close (ends->to_child[1]);
+      stream = pp_stream_new_for_fds (ends->to_child[0], ends->fds[1], &error);
+    }
+  g_assert_no_error (error);
+  return stream;
+}
+
+/* In the parent: its stream, the child's ends closed */
+static GIOStream *
+ends_parent_stream (Ends *ends)
+{
+  GIOStream *stream;
+  GError *error = NULL;
+
+  if (ends->transport == CONNECTED)
+    {
+      int fd = accept (ends->server, NULL, NULL);
+
+      g_assert_cmpint (fd, >=, 0);
+      close (ends->server);
+      stream = pp_stream_new_for_fd (fd, &error);
+    }
+  else if (ends->transport == SOCKET_PAIR)
+    {
+      close (ends->fds[1]);
+      stream = pp_stream_new_for_fd (ends->fds[0], &error);
+    }
+  else
+    {
+      close (ends->fds[1]);
+      close (ends->to_child[0]);
+      stream = pp_stream_new_for_fds (ends->fds[0], ends->to_child[1], &error);
+    }
+  g_assert_no_error (error);
+  return stream;
+}
+
 /* Forks a caller running @caller on a proxy of our listener, as user
  * @uid when it is not ours. The parent returns with the listener made
  * but nothing read yet, so the case can set it up before the handshake. */
@@ -105,95 +192,20 @@ start (Fixture    *f,
 {
   g_autoptr(GIOStream) stream = NULL;
   g_autoptr(GError) error = NULL;
-  struct sockaddr_un address = { .sun_family = AF_UNIX };
-  socklen_t length = 0;
-  int fds[2], to_child[2];
-  int server = -1;
+  Ends ends;
 
-  if (transport == CONNECTED)
-    {
-      /* Abstract: another user can connect to it */
-      g_snprintf (address.sun_path + 1, sizeof address.sun_path - 1, "pp-test-access-%d-%d",
-                  (int) getpid (), g_test_rand_int ());
-      length = offsetof (struct sockaddr_un, sun_path) + 1 + strlen (address.sun_path + 1);
-      server = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      g_assert_cmpint (server, >=, 0);
-      g_assert_no_errno (bind (server, (struct sockaddr *) &address, length));
-      g_assert_no_errno (listen (server, 1));
-    }
-  else if (transport == SOCKET_PAIR)
-    g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
-  else
-    {
-      g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, NULL));
-      g_assert_true (g_unix_open_pipe (to_child, FD_CLOEXEC, NULL));
-    }
-
-  f->child = fork ();
-  g_assert_cmpint (f->child, >=, 0);
-  if (f->child == 0)
+  ends_open (&ends, transport);
+  if (pp_test_child_fork (&f->child))
     {
       if (uid != getuid ())
         become_nobody ();
-      if (transport == CONNECTED)
-        {
-          int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-          close (server);
-          g_assert_no_errno (connect (fd, (struct sockaddr *) &address, length));
-          stream = pp_stream_new_for_fd (fd, &error);
-        }
-      else if (transport == SOCKET_PAIR)
-        {
-          close (fds[0]);
-          stream = pp_stream_new_for_fd (fds[1], &error);
-        }
-      else
-        {
-          /* We read to_child, write fds */
-          close (fds[0]);
-          close (to_child[1]);
-          stream = pp_stream_new_for_fds (to_child[0], fds[1], &error);
-        }
-      g_assert_no_error (error);
-      run_caller (caller, g_steal_pointer (&stream));
+      run_caller (caller, ends_child_stream (&ends));
     }
 
-  g_child_watch_add (f->child, child_exited, f);
-  if (transport == CONNECTED)
-    {
-      int fd = accept (server, NULL, NULL);
-
-      g_assert_cmpint (fd, >=, 0);
-      close (server);
-      stream = pp_stream_new_for_fd (fd, &error);
-    }
-  else if (transport == SOCKET_PAIR)
-    {
-      close (fds[1]);
-      stream = pp_stream_new_for_fd (fds[0], &error);
-    }
-  else
-    {
-      close (fds[1]);
-      close (to_child[0]);
-      stream = pp_stream_new_for_fds (fds[0], to_child[1], &error);
-    }
-  g_assert_no_error (error);
+  stream = ends_parent_stream (&ends);
   f->listener = pp_listener_new (f->served ? f->served : G_OBJECT (f->object), stream, &error);
   g_assert_no_error (error);
   g_signal_connect (f->listener, "closed", G_CALLBACK (on_closed), f);
-}
-
-static void
-wait_for_caller (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-
-  while (!f->child_done)
-    g_main_context_iteration (NULL, TRUE);
-  g_spawn_check_wait_status (f->child_status, &error);
-  g_assert_no_error (error);
 }
 
 static void
@@ -222,18 +234,6 @@ fixture_tear_down (Fixture       *f,
   g_ptr_array_unref (f->seen);
 }
 
-static GVariant *
-call (PpProxy    *proxy,
-      const char *method,
-      GVariant   *parameters)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *result = pp_proxy_call_sync (proxy, method, parameters, -1, NULL, &error);
-
-  g_assert_no_error (error);
-  return result;
-}
-
 static void
 assert_printed (GVariant   *value,
                 const char *expected)
@@ -247,7 +247,7 @@ assert_printed (GVariant   *value,
 static int
 get_parameter (PpProxy *proxy)
 {
-  g_autoptr(GVariant) result = call (proxy, "get_parameter", NULL);
+  g_autoptr(GVariant) result = pp_test_call (proxy, "get_parameter", NULL);
   int value;
 
   g_variant_get (result, "(i)", &value);
@@ -293,9 +293,9 @@ test_credentials_connected (Fixture       *f,
   start (f, CONNECTED, getuid (), call_once);
   credentials = pp_listener_get_peer_credentials (f->listener);
   g_assert_nonnull (credentials);
-  g_assert_cmpint (g_credentials_get_unix_pid (credentials, NULL), ==, f->child);
+  g_assert_cmpint (g_credentials_get_unix_pid (credentials, NULL), ==, f->child.pid);
   g_assert_cmpint (g_credentials_get_unix_user (credentials, NULL), ==, getuid ());
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 /* A socket pair's peer is the process that made it */
@@ -309,7 +309,7 @@ test_credentials_pair (Fixture       *f,
   credentials = pp_listener_get_peer_credentials (f->listener);
   g_assert_nonnull (credentials);
   g_assert_cmpint (g_credentials_get_unix_pid (credentials, NULL), ==, getpid ());
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -318,7 +318,7 @@ test_credentials_pipes (Fixture       *f,
 {
   start (f, PIPES, getuid (), call_once);
   g_assert_null (pp_listener_get_peer_credentials (f->listener));
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 /* The same-user rule ------------------------------------------------------ */
@@ -331,7 +331,7 @@ test_same_user (Fixture       *f,
   g_assert_false (pp_listener_get_require_same_user (f->listener));
   pp_listener_set_require_same_user (f->listener, TRUE);
   g_assert_true (pp_listener_get_require_same_user (f->listener));
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -367,7 +367,7 @@ test_other_user (Fixture       *f,
   g_assert_cmpint (g_credentials_get_unix_user (credentials, NULL), ==, NOBODY);
   wait_for_closed (f);
   g_assert_error (f->closed_error, PP_ERROR, PP_ERROR_ACCESS_DENIED);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -382,7 +382,7 @@ test_other_user_allowed (Fixture       *f,
 
   /* The rule is off by default */
   start (f, CONNECTED, NOBODY, call_once);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -401,7 +401,7 @@ test_same_user_pipes (Fixture       *f,
   start (f, PIPES, getuid (), refused_on_pipes);
   pp_listener_set_require_same_user (f->listener, TRUE);
   wait_for_closed (f);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 /* PpListener::authorize --------------------------------------------------- */
@@ -485,7 +485,7 @@ test_authorize_one_method (Fixture       *f,
 {
   start (f, SOCKET_PAIR, getuid (), refused_among_others);
   g_signal_connect (f->listener, "authorize::echo_string", G_CALLBACK (refuse_echo), f);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
   /* Only because the caller went away */
   wait_for_closed (f);
   g_assert_error (f->closed_error, PP_ERROR, PP_ERROR_DISCONNECTED);
@@ -505,7 +505,7 @@ record (PpListener *listener,
   g_autofree char *printed = g_variant_print (parameters, FALSE);
 
   g_assert_true (credentials == pp_listener_get_peer_credentials (listener));
-  g_assert_cmpint (g_credentials_get_unix_pid (credentials, NULL), ==, f->child);
+  g_assert_cmpint (g_credentials_get_unix_pid (credentials, NULL), ==, f->child.pid);
 
   g_ptr_array_add (f->seen, g_strdup_printf ("%s %s %s", kinds[pp_request_get_kind (request)],
                                              pp_request_get_name (request) ?: "-", printed));
@@ -546,8 +546,8 @@ every_kind (PpProxy *proxy,
 
   g_signal_connect (proxy, "ping", G_CALLBACK (on_ping), &pings);
   g_signal_connect_swapped (proxy, "numbers", G_CALLBACK (on_ping), &numbers);
-  g_variant_unref (call (proxy, "emit_numbers", g_variant_new ("(b)", FALSE)));
-  g_variant_unref (call (proxy, "emit_ping", NULL));
+  g_variant_unref (pp_test_call (proxy, "emit_numbers", g_variant_new ("(b)", FALSE)));
+  g_variant_unref (pp_test_call (proxy, "emit_ping", NULL));
   /* In order: "numbers" would come first */
   while (pings == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -571,7 +571,7 @@ test_authorize_every_kind (Fixture       *f,
 
   start (f, CONNECTED, getuid (), every_kind);
   g_signal_connect (f->listener, "authorize", G_CALLBACK (record), f);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
   g_ptr_array_add (f->seen, NULL);
   g_assert_cmpstrv ((const char * const *) f->seen->pdata, expected);
   g_assert_cmpint (pp_test_object_get_parameter (f->object), ==, 12);
@@ -605,7 +605,7 @@ test_authorize_peer (Fixture       *f,
   g_signal_connect (f->listener, "authorize", G_CALLBACK (refuse_peer), f);
   wait_for_closed (f);
   g_assert_error (f->closed_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 /* The allowlist ----------------------------------------------------------- */
@@ -647,7 +647,7 @@ sees_allowed (PpProxy *proxy,
   g_assert_cmpint (get_parameter (proxy), ==, 0);
   pp_proxy_set_property_sync (proxy, "parameter", g_variant_new_int32 (4), NULL, &error);
   g_assert_no_error (error);
-  g_variant_unref (call (proxy, "emit_ping", NULL));
+  g_variant_unref (pp_test_call (proxy, "emit_ping", NULL));
 }
 
 static void
@@ -660,7 +660,7 @@ test_allowlist_description (Fixture       *f,
   start (f, SOCKET_PAIR, getuid (), sees_allowed);
   pp_listener_set_allowed_members (f->listener, allowed);
   g_assert_cmpstrv (pp_listener_get_allowed_members (f->listener), allowed);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
   g_assert_cmpint (pp_test_object_get_parameter (f->object), ==, 4);
 }
 
@@ -691,7 +691,7 @@ makes_up_names (PpProxy *proxy,
 
   g_assert_no_error (error);
   g_signal_connect (proxy, "ping", G_CALLBACK (on_ping), &pings);
-  g_variant_unref (call (proxy, "restrict", NULL));
+  g_variant_unref (pp_test_call (proxy, "restrict", NULL));
   /* What came before the reply is there to dispatch */
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -707,7 +707,7 @@ makes_up_names (PpProxy *proxy,
   g_assert_nonnull (strstr (refused->message, "Property “parameter” of PpTestObject"));
 
   g_assert_cmpint (get_parameter (proxy), ==, 42);
-  assert_printed (call (proxy, "echo_int32", g_variant_new ("(i)", 5)), "(5,)");
+  assert_printed (pp_test_call (proxy, "echo_int32", g_variant_new ("(i)", 5)), "(5,)");
   /* Its change was not sent, nor the subscription's emissions */
   g_object_get (proxy, "parameter", &parameter, NULL);
   g_assert_cmpint (parameter, ==, 0);
@@ -722,7 +722,7 @@ test_allowlist_calls (Fixture       *f,
   start (f, SOCKET_PAIR, getuid (), makes_up_names);
   pp_listener_add_method (f->listener, "restrict", G_VARIANT_TYPE_UNIT, G_VARIANT_TYPE_UNIT,
                           restrict_access, f->listener, NULL);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
   g_assert_cmpint (pp_test_object_get_parameter (f->object), ==, 42);
 }
 
@@ -808,7 +808,7 @@ test_returned_objects (Fixture       *f,
   start (f, SOCKET_PAIR, getuid (), item_follows_rules);
   pp_listener_set_allowed_members (f->listener, allowed);
   g_signal_connect (f->listener, "authorize", G_CALLBACK (refuse_item_echo), f);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
   g_ptr_array_add (f->seen, NULL);
   g_assert_cmpstrv ((const char * const *) f->seen->pdata, expected);
   g_assert_cmpint (pp_test_object_get_parameter (f->object), ==, 7);

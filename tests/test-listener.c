@@ -16,14 +16,14 @@
 
 #include <pipeproxy/pipeproxy.h>
 
+#include "pp-test-util.h"
+
 typedef struct
 {
   GObject      *object;
   PpListener   *listener;
   PpInvocation *held;       /* kept by hold_handler() */
-  GPid          child;
-  gboolean      child_done;
-  int           child_status;
+  PpTestChild   child;
 } Fixture;
 
 typedef void (*CallerFunc) (PpProxy *proxy);
@@ -47,18 +47,6 @@ wait_result (GAsyncResult **result)
   return *result;
 }
 
-static void
-child_exited (GPid     pid,
-              int      status,
-              gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  f->child_status = status;
-  f->child_done = TRUE;
-  g_main_context_wakeup (NULL);
-}
-
 /* Forks a caller running @caller on a proxy of our listener. The parent
  * returns at once, with the listener made but nothing read yet, so the case
  * can add methods and handlers before the first call is dispatched. */
@@ -71,9 +59,7 @@ start (Fixture    *f,
   int fds[2];
 
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds));
-  f->child = fork ();
-  g_assert_cmpint (f->child, >=, 0);
-  if (f->child == 0)
+  if (pp_test_child_fork (&f->child))
     {
       g_autoptr(GIOStream) proxy_stream = NULL;
       g_autoptr(PpProxy) proxy = NULL;
@@ -90,21 +76,9 @@ start (Fixture    *f,
     }
 
   close (fds[1]);
-  g_child_watch_add (f->child, child_exited, f);
   stream = pp_stream_new_for_fd (fds[0], &error);
   g_assert_no_error (error);
   f->listener = pp_listener_new (f->object, stream, &error);
-  g_assert_no_error (error);
-}
-
-static void
-wait_for_caller (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-
-  while (!f->child_done)
-    g_main_context_iteration (NULL, TRUE);
-  g_spawn_check_wait_status (f->child_status, &error);
   g_assert_no_error (error);
 }
 
@@ -184,7 +158,7 @@ test_added_method_result (Fixture       *f,
                           no_reason, NULL, NULL);
 
   g_test_expect_message ("Pp", G_LOG_LEVEL_WARNING, "*must return (i), not (s)*");
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
   g_test_assert_expected_messages ();
 }
 
@@ -225,7 +199,7 @@ test_handler_drops (Fixture       *f,
 {
   start (f, call_dropped);
   g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (drop_handler), NULL);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -240,7 +214,7 @@ test_unknown (Fixture       *f,
               gconstpointer  data)
 {
   start (f, call_unknown);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -271,7 +245,7 @@ test_answer_twice (Fixture       *f,
   g_test_expect_message ("Pp", G_LOG_LEVEL_CRITICAL, "*already answered*");
   pp_invocation_return_value (f->held, g_variant_new ("(i)", 8));
   g_test_assert_expected_messages ();
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -315,7 +289,7 @@ test_cancel_held (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   pp_invocation_return_error_literal (f->held, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped");
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -339,7 +313,7 @@ test_close_cancels (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   pp_invocation_return_value (f->held, NULL);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
 }
 
 static void
@@ -405,7 +379,7 @@ test_answer_from_thread (Fixture       *f,
 
   start (f, call_many);
   g_signal_connect (f->listener, "handle-method-call", G_CALLBACK (thread_handler), pool);
-  wait_for_caller (f);
+  pp_test_child_wait (&f->child);
   g_thread_pool_free (pool, FALSE, TRUE);
 }
 
