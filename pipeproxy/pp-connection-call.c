@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-connection-internal.h"
+#include "pp-connection-pair-private.h"
 #include "pp-connection-send-private.h"
 #include "pp-connection-wait-private.h"
 #include "pp-error.h"
@@ -271,7 +272,8 @@ pp_connection_call_sync (PpConnection        *self,
   gulong cancel_id = 0;
   GError *local_error = NULL;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !pp_connection_check_peer_served (self, error))
     return FALSE;
 
   call.sync = TRUE;

@@ -4,6 +4,7 @@
 #include "pp-call-table-private.h"
 #include "pp-connection-private.h"
 #include "pp-frame-stream-private.h"
+#include "pp-stream-private.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,8 @@ G_BEGIN_DECLS
  *                            itself until its reply comes
  *   pp-connection-call.c     making calls, synchronous or not
  *   pp-connection-watch.c    reading while the owner context is busy
+ *   pp-connection-pair.c     both ends in this process: a synchronous
+ *                            call that only its own thread could answer
  *
  * Frames go out under one lock, whoever holds the reader role reads them
  * in and routes them (replies to their calls, the peer's own messages to
@@ -65,6 +68,13 @@ struct _PpConnection
   PpConnectionCallbacks  callbacks;
   gpointer               user_data;
   int                    wake_fd;
+
+  /* Set once: the thread that made it (its context is that thread's),
+   * and the pair of streams it is an end of, when both are in this
+   * process (pp-connection-pair.c) */
+  GThread               *thread;
+  PpStreamPair          *pair;
+  guint                  pair_end;
 
   GMutex                 lock;
   GCond                  cond;

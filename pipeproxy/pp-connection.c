@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-connection-inbound-private.h"
+#include "pp-connection-pair-private.h"
 #include "pp-connection-internal.h"
 #include "pp-connection-source-private.h"
 #include "pp-connection-wait-private.h"
@@ -30,6 +31,9 @@ pp_connection_unref (PpConnection *self)
     return;
 
   g_assert (self->source == NULL);
+
+  pp_connection_leave_pair (self);
+  g_thread_unref (self->thread);
 
   pp_call_table_free (self->calls);
   pp_frame_stream_free (self->frames);
@@ -73,6 +77,8 @@ pp_connection_new (GIOStream                   *stream,
   self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
   self->max_requests = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
   self->latest = g_hash_table_new (pp_frame_property_key_hash, pp_frame_property_key_equal);
+  self->thread = g_thread_ref (g_thread_self ());
+  pp_connection_join_pair (self, stream);
 
   return self;
 }

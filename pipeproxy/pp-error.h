@@ -43,6 +43,9 @@ G_BEGIN_DECLS
  * @PP_ERROR_NO_SUCH_OBJECT: the call was for an object the peer does not
  *   hold: one it never got, or one already released. The two are not told
  *   apart.
+ * @PP_ERROR_WOULD_DEADLOCK: a synchronous call could never be answered: the
+ *   listener that must answer it runs in this process, in a main context
+ *   only the calling thread can dispatch (see docs/threading.md)
  *
  * Error codes of the %PP_ERROR domain.
  *
@@ -61,6 +64,7 @@ typedef enum
   PP_ERROR_LIMIT_EXCEEDED,
   PP_ERROR_REMOTE_ERROR,
   PP_ERROR_NO_SUCH_OBJECT,
+  PP_ERROR_WOULD_DEADLOCK,
 } PpError;
 
 PP_AVAILABLE_IN_1_0

@@ -16,4 +16,19 @@ int pp_stream_splice  (GObject  *stream,
 int pp_stream_dup_fd  (GObject  *stream,
                        GError  **error);
 
+/* Both ends of a pair made by pp_stream_new_pair() start in this process.
+ * Each stream carries the pair, so that what is made on one end can find
+ * what is made on the other (pp-connection-pair.c). */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GPid             pid;       /* that made it: a forked child has a copy */
+  gpointer         users[2];  /* what is made on each end; set and cleared by its user */
+} PpStreamPair;
+
+PpStreamPair *pp_stream_get_pair   (GIOStream     *stream,
+                                    guint         *out_end);
+PpStreamPair *pp_stream_pair_ref   (PpStreamPair  *pair);
+void          pp_stream_pair_unref (PpStreamPair  *pair);
+
 G_END_DECLS

@@ -89,6 +89,80 @@ pp_stream_new_for_fds (int      read_fd,
   return g_simple_io_stream_new (input, output);
 }
 
+/* Pairs made in this process ---------------------------------------- */
+
+typedef struct
+{
+  PpStreamPair *pair;
+  guint         end;
+} PairEnd;
+
+static GQuark
+pair_end_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("pp-stream-pair-end"));
+  return (GQuark) quark;
+}
+
+PpStreamPair *
+pp_stream_pair_ref (PpStreamPair *pair)
+{
+  g_atomic_ref_count_inc (&pair->ref_count);
+  return pair;
+}
+
+void
+pp_stream_pair_unref (PpStreamPair *pair)
+{
+  if (g_atomic_ref_count_dec (&pair->ref_count))
+    g_free (pair);
+}
+
+static void
+pair_end_free (gpointer data)
+{
+  PairEnd *end = data;
+
+  pp_stream_pair_unref (end->pair);
+  g_free (end);
+}
+
+static void
+mark_pair (GIOStream *stream1,
+           GIOStream *stream2)
+{
+  PpStreamPair *pair = g_new0 (PpStreamPair, 1);
+  GIOStream *streams[2] = { stream1, stream2 };
+
+  g_atomic_ref_count_init (&pair->ref_count);
+  pair->pid = getpid ();
+  for (guint i = 0; i < 2; i++)
+    {
+      PairEnd *end = g_new (PairEnd, 1);
+
+      end->pair = i == 0 ? pair : pp_stream_pair_ref (pair);
+      end->end = i;
+      g_object_set_qdata_full (G_OBJECT (streams[i]), pair_end_quark (), end, pair_end_free);
+    }
+}
+
+/* The pair @stream is an end of, when pp_stream_new_pair() made it, with
+ * which end it is; else NULL. */
+PpStreamPair *
+pp_stream_get_pair (GIOStream *stream,
+                    guint     *out_end)
+{
+  PairEnd *end = g_object_get_qdata (G_OBJECT (stream), pair_end_quark ());
+
+  if (end == NULL)
+    return NULL;
+  *out_end = end->end;
+  return end->pair;
+}
+
 /**
  * pp_stream_new_pair:
  * @out_stream1: (out) (transfer full): one end
@@ -129,6 +203,7 @@ pp_stream_new_pair (GIOStream **out_stream1,
       g_clear_object (out_stream1);
       return FALSE;
     }
+  mark_pair (*out_stream1, *out_stream2);
   return TRUE;
 }
 

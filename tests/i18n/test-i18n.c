@@ -105,6 +105,21 @@ test_listener_message (Fixture       *f,
                    "Objekt vom Typ GSimpleAction hat keine Methode „frobnicate_harder“");
 }
 
+/* Made by the connection, before anything is sent: both ends are in this
+ * thread, which nothing else serves */
+static void
+test_connection_message (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  result = pp_proxy_call_sync (f->proxy, "get_name", NULL, -1, NULL, &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_WOULD_DEADLOCK);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "Dieser synchrone Aufruf könnte nie beantwortet werden"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -124,6 +139,8 @@ main (int   argc,
               fixture_set_up, test_proxy_message, fixture_tear_down);
   g_test_add ("/Pp/I18n/listener-message", Fixture, NULL,
               fixture_set_up, test_listener_message, fixture_tear_down);
+  g_test_add ("/Pp/I18n/connection-message", Fixture, NULL,
+              fixture_set_up, test_connection_message, fixture_tear_down);
 
   return g_test_run ();
 }
