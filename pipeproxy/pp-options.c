@@ -160,6 +160,66 @@ pp_options_set_property (GObject      *object,
     }
 }
 
+/* What a call is sent and answered with */
+static void
+define_call_settings (GParamFlags flags)
+{
+  /**
+   * PpOptions:default-timeout:
+   *
+   * The time-out in milliseconds of the handshake and of calls made with a
+   * time-out of -1; %G_MAXINT means none. The default is 25 seconds.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEFAULT_TIMEOUT] =
+    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, PP_DEFAULT_TIMEOUT_MSEC, flags);
+
+  /**
+   * PpOptions:max-message-size:
+   *
+   * The largest frame body, in bytes, accepted from the peer; a bigger one
+   * closes the connection with %PP_ERROR_LIMIT_EXCEEDED before memory is
+   * allocated for it. The default is 128 MiB.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint64 ("max-message-size", NULL, NULL, 1, G_MAXUINT32,
+                         PP_DEFAULT_MAX_MESSAGE_SIZE, flags);
+
+  /**
+   * PpOptions:max-pending-calls:
+   *
+   * How many calls may wait for a reply at once; one more fails at once
+   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 16384.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_CALLS] =
+    g_param_spec_uint ("max-pending-calls", NULL, NULL, 1, G_MAXUINT,
+                       PP_DEFAULT_MAX_PENDING_CALLS, flags);
+
+  /**
+   * PpOptions:memfd-threshold:
+   *
+   * Frame bodies of at least this many bytes are sent in a memfd sealed
+   * against changes instead of through the socket, when the connection is
+   * a unix socket and the peer takes file descriptors; 0 turns this off.
+   * The default, 128 MiB, is the default
+   * [property@Pp.Options:max-message-size]: a memfd's pages are always
+   * fresh memory, which costs a page fault each on virtual machines, while
+   * the socket reads into reused buffers, so below that the socket is
+   * faster. What the memfd buys is that a big message does not queue in
+   * the socket ahead of every later one.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MEMFD_THRESHOLD] =
+    g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32,
+                         PP_MEMFD_DEFAULT_THRESHOLD, flags);
+}
+
 /* What a proxy accepts in the handshake */
 static void
 define_description_limits (GParamFlags flags)
@@ -298,61 +358,7 @@ pp_options_class_init (PpOptionsClass *klass)
   object_class->get_property = pp_options_get_property;
   object_class->set_property = pp_options_set_property;
 
-  /**
-   * PpOptions:default-timeout:
-   *
-   * The time-out in milliseconds of the handshake and of calls made with a
-   * time-out of -1; %G_MAXINT means none. The default is 25 seconds.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_DEFAULT_TIMEOUT] =
-    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, PP_DEFAULT_TIMEOUT_MSEC, flags);
-
-  /**
-   * PpOptions:max-message-size:
-   *
-   * The largest frame body, in bytes, accepted from the peer; a bigger one
-   * closes the connection with %PP_ERROR_LIMIT_EXCEEDED before memory is
-   * allocated for it. The default is 128 MiB.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_MAX_MESSAGE_SIZE] =
-    g_param_spec_uint64 ("max-message-size", NULL, NULL, 1, G_MAXUINT32,
-                         PP_DEFAULT_MAX_MESSAGE_SIZE, flags);
-
-  /**
-   * PpOptions:max-pending-calls:
-   *
-   * How many calls may wait for a reply at once; one more fails at once
-   * with %PP_ERROR_LIMIT_EXCEEDED. The default is 16384.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_MAX_PENDING_CALLS] =
-    g_param_spec_uint ("max-pending-calls", NULL, NULL, 1, G_MAXUINT,
-                       PP_DEFAULT_MAX_PENDING_CALLS, flags);
-
-  /**
-   * PpOptions:memfd-threshold:
-   *
-   * Frame bodies of at least this many bytes are sent in a memfd sealed
-   * against changes instead of through the socket, when the connection is
-   * a unix socket and the peer takes file descriptors; 0 turns this off.
-   * The default, 128 MiB, is the default
-   * [property@Pp.Options:max-message-size]: a memfd's pages are always
-   * fresh memory, which costs a page fault each on virtual machines, while
-   * the socket reads into reused buffers, so below that the socket is
-   * faster. What the memfd buys is that a big message does not queue in
-   * the socket ahead of every later one.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_MEMFD_THRESHOLD] =
-    g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32,
-                         PP_MEMFD_DEFAULT_THRESHOLD, flags);
-
+  define_call_settings (flags);
   define_description_limits (flags);
   define_queue_limits (flags);
   define_mirror_limits (flags);
