@@ -8,9 +8,9 @@
  * read-only. Each repetition decodes it twice, in turn: here, with
  * gdk_pixbuf_new_from_stream() on the descriptor, and in a worker child
  * started with pp_proxy_new_for_subprocess_sync(), which gets the
- * descriptor with the call and answers with the pixels (as
- * examples/pixbuf-decode.c does: no copy of the pixels on either side
- * outside the socket). Both results are checked against each other,
+ * descriptor with the call and answers with the pixels: the worker and
+ * the call of examples/pixbuf-decode.c (examples/pixbuf-decoder.c: no copy
+ * of the pixels on either side outside the socket). Both results are checked against each other,
  * byte for byte, outside the time measured. Printed: the median time of
  * each, the ratio (target: the worker within 1.15x), and the minor page
  * faults of each side per decode, which do not depend on the machine's
@@ -28,11 +28,12 @@
 #include <unistd.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
-#include <gio/gunixfdlist.h>
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 
 #include <pipeproxy/pipeproxy.h>
+
+#include "pixbuf-decoder.h"
 
 static void
 fail (const char *what,
@@ -81,108 +82,6 @@ decode_fd (int      fd,
       return NULL;
     }
   return gdk_pixbuf_new_from_stream (stream, NULL, error);
-}
-
-/* The worker ------------------------------------------------------------- */
-
-static gboolean
-on_handle_decode (PpListener   *listener,
-                  const char   *method_name,
-                  GVariant     *parameters,
-                  PpInvocation *invocation,
-                  gpointer      user_data)
-{
-  GUnixFDList *fds = pp_invocation_get_unix_fd_list (invocation);
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autoptr(GBytes) pixels = NULL;
-  g_autoptr(GError) error = NULL;
-  gint32 index;
-  int fd;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(h)")) || fds == NULL)
-    {
-      pp_invocation_return_error_literal (invocation, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-                                          "decode expects (h) and a descriptor");
-      return TRUE;
-    }
-  g_variant_get (parameters, "(h)", &index);
-  fd = g_unix_fd_list_get (fds, index, &error);
-  if (fd >= 0)
-    {
-      pixbuf = decode_fd (fd, &error);
-      close (fd);
-    }
-  if (pixbuf == NULL)
-    {
-      pp_invocation_return_gerror (invocation, error);
-      return TRUE;
-    }
-
-  /* The pixbuf's own memory, holding a reference to the pixbuf.
-   * gdk_pixbuf_read_pixel_bytes() would copy the pixels of a pixbuf that
-   * a loader made, which is 10,000 fresh pages for 4000x3000. */
-  pixels = g_bytes_new_with_free_func (gdk_pixbuf_read_pixels (pixbuf),
-                                       gdk_pixbuf_get_byte_length (pixbuf),
-                                       g_object_unref, g_object_ref (pixbuf));
-  pp_invocation_return_value (invocation,
-                              g_variant_new ("(iiibi@ay)",
-                                             gdk_pixbuf_get_width (pixbuf),
-                                             gdk_pixbuf_get_height (pixbuf),
-                                             gdk_pixbuf_get_rowstride (pixbuf),
-                                             gdk_pixbuf_get_has_alpha (pixbuf),
-                                             gdk_pixbuf_get_bits_per_sample (pixbuf),
-                                             g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
-                                                                       pixels, TRUE)));
-  return TRUE;
-}
-
-static int
-run_worker (void)
-{
-  g_autoptr(GObject) decoder = g_object_new (G_TYPE_OBJECT, NULL);
-  g_autoptr(PpListener) listener = NULL;
-  g_autoptr(GError) error = NULL;
-
-  listener = pp_listener_new_for_parent (decoder, &error);
-  if (listener == NULL)
-    fail ("worker", error);
-  g_signal_connect (listener, "handle-method-call::decode", G_CALLBACK (on_handle_decode), NULL);
-  pp_listener_run (listener);
-  return EXIT_SUCCESS;
-}
-
-/* The parent ------------------------------------------------------------- */
-
-static GdkPixbuf *
-decode_in_worker (PpProxy  *proxy,
-                  int       fd,
-                  GError  **error)
-{
-  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array (NULL, 0);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) pixels = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  gint32 width, height, rowstride, bits;
-  gboolean has_alpha;
-  int index = g_unix_fd_list_append (fds, fd, error);
-
-  if (index < 0)
-    return NULL;
-  reply = pp_proxy_call_with_unix_fd_list_sync (proxy, "decode", g_variant_new ("(h)", index),
-                                                -1, fds, NULL, NULL, error);
-  if (reply == NULL)
-    return NULL;
-  g_variant_get (reply, "(iiibi@ay)", &width, &height, &rowstride, &has_alpha, &bits, &pixels);
-  if (width <= 0 || height <= 0 || bits != 8 || rowstride < width * (has_alpha ? 4 : 3) ||
-      g_variant_get_size (pixels) < (gsize) rowstride * (height - 1) +
-                                    (gsize) width * (has_alpha ? 4 : 3))
-    {
-      g_set_error_literal (error, PP_ERROR, PP_ERROR_PROTOCOL, "pixels that do not fit");
-      return NULL;
-    }
-  bytes = g_variant_get_data_as_bytes (pixels);
-  return gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, has_alpha, bits,
-                                    width, height, rowstride);
 }
 
 static void
@@ -289,7 +188,7 @@ main (int   argc,
   int fd;
 
   if (argc > 1 && g_str_equal (argv[1], "--worker"))
-    return run_worker ();
+    return pixbuf_decoder_run_worker ();
 
   context = g_option_context_new ("- decoding an image in a worker against in-process");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -329,8 +228,10 @@ main (int   argc,
           long f0 = minor_faults ("self"), w0 = child ? minor_faults (child) : 0;
           gint64 t0 = now_ns ();
 
+          if (in_worker && lseek (fd, 0, SEEK_SET) != 0)
+            fail ("lseek", NULL);
           if (in_worker)
-            remote = decode_in_worker (proxy, fd, &error);
+            remote = pixbuf_decode_in_worker (proxy, fd, &error);
           else
             local = decode_fd (fd, &error);
           if (error != NULL)
