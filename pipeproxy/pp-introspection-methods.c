@@ -206,6 +206,16 @@ describe_arg (GIArgInfo    *arg_info,
 
   arg->desc = pp_introspection_desc_for_type_info (type_info, g_arg_info_may_be_null (arg_info),
                                                    &local_error);
+  /* A stream made of a descriptor is no stream of a particular class */
+  if (arg->desc != NULL && (arg->direction & PP_ARG_IN) &&
+      (arg->desc->tag == PP_TAG_INPUT_STREAM || arg->desc->tag == PP_TAG_OUTPUT_STREAM) &&
+      arg->desc->gtype != G_TYPE_INPUT_STREAM && arg->desc->gtype != G_TYPE_OUTPUT_STREAM)
+    {
+      g_set_error (&local_error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                   _("has type %s, a stream of a particular class, which a descriptor cannot "
+                     "stand for"), g_type_name (arg->desc->gtype));
+      g_clear_pointer (&arg->desc, pp_type_desc_free);
+    }
   if (arg->desc == NULL)
     {
       g_set_error (error, PP_ERROR, local_error->code,

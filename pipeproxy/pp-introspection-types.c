@@ -34,15 +34,17 @@ desc_for_enum (GIEnumInfo *info,
   return desc;
 }
 
-/* Streams cross as descriptors: exactly these, since a method taking a
- * subclass of a stream expects something a descriptor cannot stand for */
+/* Streams cross as descriptors, also one of a subclass (a
+ * GFileInputStream) given by a method: the peer gets a stream on the
+ * descriptor. A method taking a subclass expects something a descriptor
+ * cannot stand for: pp_introspection_stream_takes_subclass() says so. */
 static gboolean
 tag_for_stream (GType      gtype,
                 PpTypeTag *tag)
 {
-  if (gtype == G_TYPE_INPUT_STREAM)
+  if (g_type_is_a (gtype, G_TYPE_INPUT_STREAM))
     *tag = PP_TAG_INPUT_STREAM;
-  else if (gtype == G_TYPE_OUTPUT_STREAM)
+  else if (g_type_is_a (gtype, G_TYPE_OUTPUT_STREAM))
     *tag = PP_TAG_OUTPUT_STREAM;
   else
     return FALSE;
@@ -72,10 +74,13 @@ desc_for_interface (GITypeInfo  *type_info,
   gtype = GI_IS_REGISTERED_TYPE_INFO (iface)
           ? g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
   if (info_type == GI_INFO_TYPE_OBJECT && tag_for_stream (gtype, &tag))
-    return pp_type_desc_new (tag);
+    {
+      desc = pp_type_desc_new (tag);
+      desc->gtype = gtype;
+      return desc;
+    }
 
-  /* Any other object crosses as a reference, but for a stream of a
-   * particular kind, which a descriptor cannot stand for */
+  /* Any other object crosses as a reference */
   if ((info_type == GI_INFO_TYPE_OBJECT || info_type == GI_INFO_TYPE_INTERFACE) &&
       (G_TYPE_IS_OBJECT (gtype) || G_TYPE_IS_INTERFACE (gtype)) &&
       !g_type_is_a (gtype, G_TYPE_INPUT_STREAM) && !g_type_is_a (gtype, G_TYPE_OUTPUT_STREAM) &&

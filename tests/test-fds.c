@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <gio/gunixfdlist.h>
 #include <gio/gunixinputstream.h>
 
@@ -823,6 +824,59 @@ test_sealed_body_accepted (void)
   g_subprocess_wait (process, NULL, NULL);
 }
 
+/* A method that gives a stream of a particular class (g_file_read () a
+ * GFileInputStream, g_file_append_to () a GFileOutputStream) gives its
+ * descriptor; a method taking one is refused with why */
+static void
+test_file_streams (void)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "pp-test-fds-XXXXXX", NULL);
+  g_autoptr(PpProxy) file = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  char buffer[32] = { 0, };
+  int handle, fd;
+
+  fd = g_mkstemp (path);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "hello", 5), ==, 5);
+  close (fd);
+
+  file = pp_proxy_new_for_type_full_sync ("Gio", "2.0", "File", "new_for_path",
+                                          g_variant_new ("(^ay)", path), NULL, NULL, NULL,
+                                          &error);
+  g_assert_no_error (error);
+
+  result = pp_proxy_call_full_sync (file, "read", NULL, NULL, NULL, TIMEOUT_MSEC, &fds, NULL,
+                                    NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (result, "(h)", &handle);
+  fd = g_unix_fd_list_get (fds, handle, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read (fd, buffer, sizeof buffer - 1), ==, 5);
+  g_assert_cmpstr (buffer, ==, "hello");
+  close (fd);
+  g_clear_pointer (&result, g_variant_unref);
+  g_clear_object (&fds);
+
+  result = pp_proxy_call_full_sync (file, "append_to", g_variant_new ("(u)", 0), NULL, NULL,
+                                    TIMEOUT_MSEC, &fds, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (result, "(h)", &handle);
+  fd = g_unix_fd_list_get (fds, handle, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, " world", 6), ==, 6);
+  close (fd);
+  g_clear_pointer (&result, g_variant_unref);
+  g_clear_object (&file);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "hello world");
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -850,6 +904,7 @@ main (int   argc,
               pp_test_fixture_set_up, test_stream_in_signal, pp_test_fixture_tear_down);
   g_test_add_func ("/Pp/Fds/unsealed-body-refused", test_unsealed_body_refused);
   g_test_add_func ("/Pp/Fds/sealed-body-accepted", test_sealed_body_accepted);
+  g_test_add_func ("/Pp/Fds/file-streams", test_file_streams);
 
   return g_test_run ();
 }
