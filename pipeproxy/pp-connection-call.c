@@ -137,6 +137,26 @@ async_cancelled_cb (GCancellable *cancellable,
   g_source_unref (idle);
 }
 
+/* The request and what must go right before it, under the lock */
+static gboolean
+send_request_locked (PpConnection    *self,
+                     PpFrameBuilder   build,
+                     gpointer         build_data,
+                     guint32          serial,
+                     GUnixFDList     *fds,
+                     GError         **error)
+{
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  if (!build (frames, serial, build_data, error))
+    return FALSE;
+  for (guint i = 0; i < frames->len; i++)
+    if (!pp_connection_send_locked (self, g_ptr_array_index (frames, i),
+                                    i + 1 == frames->len ? fds : NULL, TRUE, error))
+      return FALSE;
+  return TRUE;
+}
+
 /* Sends the request @build makes and completes a GTask with @source_object
  * and @source_tag (so the caller's _finish can check them) when the reply
  * of @reply_kind, an ERROR, the time-out, cancellation or the end of the
@@ -157,7 +177,6 @@ pp_connection_call_async (PpConnection        *self,
                           gpointer             user_data)
 {
   GQueue to_complete[1] = { G_QUEUE_INIT };
-  g_autoptr(GBytes) frame = NULL;
   GTask *task;
   PpPendingCall *call;
   GError *error = NULL;
@@ -186,8 +205,7 @@ pp_connection_call_async (PpConnection        *self,
       g_source_attach (call->timeout_source, g_task_get_context (task));
     }
 
-  frame = build (serial, build_data);
-  if (!pp_connection_send_locked (self, frame, fds, TRUE, &error))
+  if (!send_request_locked (self, build, build_data, serial, fds, &error))
     {
       /* Either the call is still ours to end, or closing took it. */
       if (pp_call_table_steal (pp_connection_get_calls (self), serial) != NULL)
@@ -266,7 +284,6 @@ pp_connection_call_sync (PpConnection        *self,
                          GError             **error)
 {
   GQueue to_complete[1] = { G_QUEUE_INIT };
-  g_autoptr(GBytes) frame = NULL;
   PpPendingCall call = { 0 };
   gint64 deadline = -1;
   gulong cancel_id = 0;
@@ -290,8 +307,7 @@ pp_connection_call_sync (PpConnection        *self,
       return FALSE;
     }
 
-  frame = build (call.serial, build_data);
-  if (!pp_connection_send_locked (self, frame, fds, TRUE, &local_error))
+  if (!send_request_locked (self, build, build_data, call.serial, fds, &local_error))
     {
       pp_call_table_steal (pp_connection_get_calls (self), call.serial);
       pp_connection_unlock (self);

@@ -97,6 +97,15 @@ pp_connection_route_message (PpConnection        *self,
       return PP_FRAME_FAIL;
     }
 
+  if ((self->callbacks.no_root_kinds & (1u << header->kind)) &&
+      pp_wire_body_handle (body) == PP_WIRE_ROOT_HANDLE)
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
+                   _("Received a frame of kind %s about object 0, which is not served here"),
+                   pp_wire_kind_to_string (header->kind));
+      return PP_FRAME_FAIL;
+    }
+
   if (header->kind == PP_WIRE_KIND_CANCEL && self->callbacks.cancel != NULL)
     self->callbacks.cancel (self, header->serial, self->user_data);
 

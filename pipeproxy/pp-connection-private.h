@@ -34,6 +34,10 @@ typedef struct
    * stops while as many are in flight as allowed, and while more than
    * half the output limit waits to be sent. */
   guint request_kinds;
+  /* The kinds of frame that name an object (its handle first in the
+   * body) which may not name object 0, because this side serves none or
+   * the peer does not: one that does breaks the protocol as it is read. */
+  guint no_root_kinds;
   /* Optional: whether a message of the peer's is worth keeping; one that
    * is not is dropped as it is read. Runs in whichever thread reads,
    * without the connection's lock. */
@@ -148,12 +152,17 @@ gboolean      pp_connection_receives_fds     (PpConnection                *self)
 void          pp_connection_set_peer_receives_fds (PpConnection           *self,
                                                    gboolean                receives);
 
-/* Calls: @build is called with the serial the request must carry. A
- * RETURN whose result is not of @reply_type (unless it is NULL; borrowed
- * until the call ends) breaks the protocol, as a reply of another kind
- * than @reply_kind does. */
-typedef GBytes *(*PpFrameBuilder) (guint32  serial,
-                                   gpointer user_data);
+/* Calls: @build appends the request, which carries @serial, to @frames,
+ * under the connection's lock, after the frames that must come right
+ * before it (the handle tables' TYPE and INTRODUCE); the last one goes
+ * with the descriptors. When it fails, the call fails with its error and
+ * nothing is sent. A RETURN whose result is not of @reply_type (unless
+ * it is NULL; borrowed until the call ends) breaks the protocol, as a
+ * reply of another kind than @reply_kind does. */
+typedef gboolean (*PpFrameBuilder) (GPtrArray  *frames,
+                                    guint32     serial,
+                                    gpointer    user_data,
+                                    GError    **error);
 
 void          pp_connection_call_async       (PpConnection                *self,
                                               PpWireKind                   reply_kind,

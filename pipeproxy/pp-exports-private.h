@@ -28,13 +28,21 @@ typedef struct _PpExports PpExports;
 /* How many handles the peer may hold at once, by default */
 #define PP_DEFAULT_MAX_OBJECTS 65536
 
-/* Whether @object is a proxy of the peer's, on @connection, and its handle */
-typedef gboolean (*PpExportsPeerHandleFunc) (GObject      *object,
-                                             PpConnection *connection,
-                                             guint32      *handle);
+/* Where an object to be sent comes from */
+typedef enum
+{
+  PP_EXPORTS_ORIGIN_LOCAL,    /* this process's: exported */
+  PP_EXPORTS_ORIGIN_PEER,     /* a proxy of the peer's, on this connection */
+  PP_EXPORTS_ORIGIN_FOREIGN,  /* a proxy on another connection: not sent */
+} PpExportsOrigin;
+
+/* Where @object comes from; for the peer's, its handle */
+typedef PpExportsOrigin (*PpExportsOriginFunc) (GObject      *object,
+                                                PpConnection *connection,
+                                                guint32      *handle);
 
 PpExports   *pp_exports_new            (PpConnection            *connection,
-                                        PpExportsPeerHandleFunc  peer_handle);
+                                        PpExportsOriginFunc      origin);
 PpExports   *pp_exports_ref            (PpExports               *self);
 void         pp_exports_unref          (PpExports               *self);
 /* The root object, handle 0: never counted, never released */
@@ -70,13 +78,28 @@ typedef GBytes *(*PpObjectsFrameBuilder) (GVariant *table,
 /* Sends the frame @build makes, with @fds, right after the TYPE and
  * INTRODUCE frames @objects need. Fails, sending nothing, when exporting
  * them would take the peer past the limit (PP_ERROR_LIMIT_EXCEEDED) or
- * an object is a proxy of another connection's. */
+ * an object is a proxy on another connection (PP_ERROR_UNSUPPORTED_TYPE). */
 gboolean     pp_exports_send           (PpExports               *self,
                                         GPtrArray               *objects,
                                         PpObjectsFrameBuilder    build,
                                         gpointer                 build_data,
                                         GUnixFDList             *fds,
                                         GError                 **error);
+
+/* The same in two steps, for a frame that needs more than the lock (a
+ * call's serial): what @objects need is found first, outside the
+ * connection's lock; pp_exports_batch_build() then appends the frames to
+ * @frames, under the lock (it is a PpBatchBuilder) */
+typedef struct _PpExportsBatch PpExportsBatch;
+
+PpExportsBatch *pp_exports_batch_new   (PpExports               *self,
+                                        GPtrArray               *objects,
+                                        PpObjectsFrameBuilder    build,
+                                        gpointer                 build_data);
+gboolean     pp_exports_batch_build    (GPtrArray               *frames,
+                                        gpointer                 batch,
+                                        GError                 **error);
+void         pp_exports_batch_free     (PpExportsBatch          *batch);
 
 /* The peer's RELEASE: FALSE, with a protocol error, for a handle it does
  * not hold or a count larger than it received */
@@ -85,5 +108,6 @@ gboolean     pp_exports_take_release   (PpExports               *self,
                                         GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpExports, pp_exports_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpExportsBatch, pp_exports_batch_free)
 
 G_END_DECLS

@@ -32,7 +32,7 @@ struct _PpExports
   gatomicrefcount          ref_count;
   GMutex                   lock;
   PpConnection            *connection;   /* borrowed: it outlives the owner's use */
-  PpExportsPeerHandleFunc  peer_handle;
+  PpExportsOriginFunc      origin;
   GHashTable              *by_handle;    /* handle → Export */
   GHashTable              *by_object;    /* GObject → Export */
   GHashTable              *types;        /* GType → ExportedType */
@@ -64,15 +64,15 @@ exported_type_free (gpointer data)
 }
 
 PpExports *
-pp_exports_new (PpConnection            *connection,
-                PpExportsPeerHandleFunc  peer_handle)
+pp_exports_new (PpConnection        *connection,
+                PpExportsOriginFunc  origin)
 {
   PpExports *self = g_new0 (PpExports, 1);
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
   self->connection = connection;
-  self->peer_handle = peer_handle;
+  self->origin = origin;
   self->by_handle = g_hash_table_new (NULL, NULL);
   self->by_object = g_hash_table_new (NULL, NULL);
   self->types = g_hash_table_new_full (NULL, NULL, NULL, exported_type_free);
@@ -199,23 +199,23 @@ pp_exports_lookup (PpExports        *self,
  * do anything. */
 typedef struct
 {
-  GObject  *object;
-  guint32   peer_handle;    /* for a proxy of the peer's */
-  gboolean  is_peers;
-  gboolean  is_root;
+  GObject         *object;
+  guint32          peer_handle;    /* for a proxy of the peer's */
+  PpExportsOrigin  origin;
+  gboolean         is_root;
   GType     type;
   GVariant *type_description;  /* a{sv}, for a type not described yet */
   GVariant *values;            /* a{sv} of mv, for an object not exported yet */
 } Prepared;
 
-typedef struct
+struct _PpExportsBatch
 {
   PpExports             *self;
   Prepared              *prepared;
   guint                  n;
   PpObjectsFrameBuilder  build;
   gpointer               build_data;
-} Batch;
+};
 
 /* A boxed value by reference (see pp-boxed-ref.c) is described by its
  * type's methods alone */
@@ -281,12 +281,10 @@ prepare (PpExports *self,
 
       p->object = g_ptr_array_index (objects, i);
       p->type = pp_boxed_ref_method_type (p->object);
-      if (self->peer_handle != NULL &&
-          self->peer_handle (p->object, self->connection, &p->peer_handle))
-        {
-          p->is_peers = TRUE;
-          continue;
-        }
+      if (self->origin != NULL)
+        p->origin = self->origin (p->object, self->connection, &p->peer_handle);
+      if (p->origin != PP_EXPORTS_ORIGIN_LOCAL)
+        continue;
 
       g_mutex_lock (&self->lock);
       p->is_root = p->object == self->root;
@@ -341,12 +339,12 @@ type_for_locked (PpExports *self,
 
 /* A PpBatchBuilder: under the connection's lock, so that nothing comes
  * between the introductions and the frame that needs them */
-static gboolean
-build_batch (GPtrArray  *frames,
-             gpointer    user_data,
-             GError    **error)
+gboolean
+pp_exports_batch_build (GPtrArray  *frames,
+                        gpointer    user_data,
+                        GError    **error)
 {
-  Batch *batch = user_data;
+  PpExportsBatch *batch = user_data;
   PpExports *self = batch->self;
   GVariantBuilder table;
   GVariantBuilder introduce;
@@ -364,7 +362,15 @@ build_batch (GPtrArray  *frames,
     {
       Prepared *p = &batch->prepared[i];
 
-      if (p->is_peers || p->object == self->root ||
+      if (p->origin == PP_EXPORTS_ORIGIN_FOREIGN)
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                       _("Object %u, a %s, stands for an object on another connection: it "
+                         "cannot be passed on"), i, G_OBJECT_TYPE_NAME (p->object));
+          ok = FALSE;
+          break;
+        }
+      if (p->origin == PP_EXPORTS_ORIGIN_PEER || p->object == self->root ||
           g_hash_table_contains (self->by_object, p->object))
         continue;
       n_new++;
@@ -390,7 +396,7 @@ build_batch (GPtrArray  *frames,
       Prepared *p = &batch->prepared[i];
       Export *export;
 
-      if (p->is_peers)
+      if (p->origin == PP_EXPORTS_ORIGIN_PEER)
         {
           g_variant_builder_add (&table, "(bu)", FALSE, p->peer_handle);
           continue;
@@ -451,6 +457,32 @@ build_batch (GPtrArray  *frames,
   return TRUE;
 }
 
+PpExportsBatch *
+pp_exports_batch_new (PpExports             *self,
+                      GPtrArray             *objects,
+                      PpObjectsFrameBuilder  build,
+                      gpointer               build_data)
+{
+  PpExportsBatch *batch = g_new0 (PpExportsBatch, 1);
+
+  batch->self = pp_exports_ref (self);
+  batch->n = objects->len;
+  batch->prepared = g_new0 (Prepared, MAX (objects->len, 1));
+  batch->build = build;
+  batch->build_data = build_data;
+  prepare (self, objects, batch->prepared);
+  return batch;
+}
+
+void
+pp_exports_batch_free (PpExportsBatch *batch)
+{
+  prepared_clear (batch->prepared, batch->n);
+  g_free (batch->prepared);
+  pp_exports_unref (batch->self);
+  g_free (batch);
+}
+
 gboolean
 pp_exports_send (PpExports              *self,
                  GPtrArray              *objects,
@@ -459,15 +491,9 @@ pp_exports_send (PpExports              *self,
                  GUnixFDList            *fds,
                  GError                **error)
 {
-  Prepared *prepared = g_new0 (Prepared, MAX (objects->len, 1));
-  Batch batch = { self, prepared, objects->len, build, build_data };
-  gboolean ok;
+  g_autoptr(PpExportsBatch) batch = pp_exports_batch_new (self, objects, build, build_data);
 
-  prepare (self, objects, prepared);
-  ok = pp_connection_send_batch (self->connection, build_batch, &batch, fds, error);
-  prepared_clear (prepared, objects->len);
-  g_free (prepared);
-  return ok;
+  return pp_connection_send_batch (self->connection, pp_exports_batch_build, batch, fds, error);
 }
 
 /* Releases ----------------------------------------------------------------- */

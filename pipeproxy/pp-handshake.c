@@ -100,9 +100,11 @@ connect_stream (PpHandshake  *self,
   return TRUE;
 }
 
-static GBytes *
-build_hello (guint32  serial,
-             gpointer user_data)
+static gboolean
+build_hello (GPtrArray  *frames,
+             guint32     serial,
+             gpointer    user_data,
+             GError    **error)
 {
   PpConnection *connection = user_data;
   GVariantBuilder options;
@@ -114,9 +116,11 @@ build_hello (guint32  serial,
                          g_variant_new_uint32 ((guint32) (g_get_monotonic_time () / 1000)));
   g_variant_builder_add (&options, "{sv}", "unix-fds",
                          g_variant_new_boolean (pp_connection_receives_fds (connection)));
-  return pp_wire_encode (PP_WIRE_KIND_HELLO, PP_WIRE_FLAGS_NONE, serial, 0,
-                         g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
-                                        (guint32) PP_WIRE_PROTOCOL_VERSION, &options));
+  g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_HELLO, PP_WIRE_FLAGS_NONE, serial, 0,
+                                           g_variant_new ("(sua{sv})", PP_WIRE_MAGIC,
+                                                          (guint32) PP_WIRE_PROTOCOL_VERSION,
+                                                          &options)));
+  return TRUE;
 }
 
 /* Reads the WELCOME; a listener that described its object wrongly is not

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  * peer's RELEASED.
  *
  * Thread-safe: objects are looked up in whichever thread reads, proxies
- * die in any thread. Nothing the peer sends is trusted: a handle it did
+ * die in any thread. Each proxy holds the table, which holds the
+ * connection its releases go to. Nothing the peer sends is trusted: a handle it did
  * not introduce, a type described twice or a table past its limits
  * breaks the protocol. */
 
@@ -39,7 +40,8 @@ PpImports *pp_imports_new              (PpConnection              *connection,
                                         const PpDescriptionLimits *limits,
                                         PpImportsProxyFunc         make_proxy,
                                         gpointer                   user_data);
-void       pp_imports_free             (PpImports                 *self);
+PpImports *pp_imports_ref              (PpImports                 *self);
+void       pp_imports_unref            (PpImports                 *self);
 void       pp_imports_set_max_objects  (PpImports                 *self,
                                         guint                      max);
 /* Handles held now */
@@ -78,5 +80,7 @@ GPtrArray *pp_imports_dup_proxies      (PpImports                 *self);
 void       pp_imports_drop             (PpImports                 *self,
                                         guint32                    handle,
                                         guint                      generation);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpImports, pp_imports_unref)
 
 G_END_DECLS

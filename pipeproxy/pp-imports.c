@@ -25,8 +25,9 @@ typedef struct
 
 struct _PpImports
 {
+  gatomicrefcount      ref_count;
   GMutex               lock;
-  PpConnection        *connection;   /* borrowed: the owner holds it */
+  PpConnection        *connection;
   PpDescriptionLimits  limits;
   PpImportsProxyFunc   make_proxy;
   gpointer             user_data;
@@ -63,8 +64,9 @@ pp_imports_new (PpConnection              *connection,
 {
   PpImports *self = g_new0 (PpImports, 1);
 
+  g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
-  self->connection = connection;
+  self->connection = pp_connection_ref (connection);
   self->limits = *limits;
   self->make_proxy = make_proxy;
   self->user_data = user_data;
@@ -75,11 +77,19 @@ pp_imports_new (PpConnection              *connection,
   return self;
 }
 
-void
-pp_imports_free (PpImports *self)
+PpImports *
+pp_imports_ref (PpImports *self)
 {
-  if (self == NULL)
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+pp_imports_unref (PpImports *self)
+{
+  if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
+  pp_connection_unref (self->connection);
   g_hash_table_unref (self->imports);
   g_hash_table_unref (self->types);
   g_mutex_clear (&self->lock);

@@ -27,8 +27,9 @@ void            pp_running_calls_cancel_early (PpRunningCalls *running,
  * cancelled */
 void            pp_running_calls_cancel_all (PpRunningCalls *running);
 
-/* An invocation for the calls on @connection to @object, one at a time;
- * objects in the results are exported through @exports */
+/* An invocation for the calls on @connection to @object (NULL for one
+ * that is not there), one at a time; objects in the results are exported
+ * through @exports */
 PpInvocation *pp_invocation_new        (PpConnection   *connection,
                                         PpRunningCalls *running,
                                         PpExports      *exports,

@@ -379,7 +379,8 @@ pp_invocation_new (PpConnection   *connection,
   self->exports = exports ? pp_exports_ref (exports) : NULL;
   self->connection = pp_connection_ref (connection);
   self->running = pp_running_calls_ref (running);
-  self->object = g_object_ref (object);
+  /* None for a call to an object that is not there, answered at once */
+  self->object = object ? g_object_ref (object) : NULL;
   return self;
 }
 

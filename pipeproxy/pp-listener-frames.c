@@ -7,6 +7,7 @@
 #include "pp-error-private.h"
 #include "pp-imports-private.h"
 #include "pp-listener-struct-private.h"
+#include "pp-proxy-private.h"
 
 static void
 handle_release (PpListener *self,
@@ -115,11 +116,15 @@ on_message (PpConnection       *connection,
       handle_set_property (self, header, body);
       break;
 
+    case PP_WIRE_KIND_SIGNAL:
+    case PP_WIRE_KIND_PROPERTY:
+      /* About an object of the peer's passed to a call */
+      pp_proxy_take_message (self->imports, NULL, header, body, fds, objects);
+      break;
+
     case PP_WIRE_KIND_WELCOME:
     case PP_WIRE_KIND_RETURN:
     case PP_WIRE_KIND_ERROR:
-    case PP_WIRE_KIND_SIGNAL:
-    case PP_WIRE_KIND_PROPERTY:
     default:
       pp_listener_protocol_error (self, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
                                                      _("A listener does not accept %s frames"),
@@ -158,7 +163,48 @@ on_objects (PpConnection  *connection,
 {
   PpListener *self = user_data;
 
-  return pp_imports_resolve (NULL, self->exports, table, error);
+  return pp_imports_resolve (self->imports, self->exports, table, error);
+}
+
+/* The import table's frames, in the reading thread, before the frames
+ * that need them */
+static gboolean
+on_immediate (PpConnection       *connection,
+              const PpWireHeader *header,
+              GVariant           *body,
+              gpointer            user_data,
+              GError            **error)
+{
+  PpListener *self = user_data;
+
+  if (header->kind == PP_WIRE_KIND_RELEASED)
+    return pp_imports_take_released (self->imports, body, error);
+  return pp_imports_take (self->imports, header, body, error);
+}
+
+static void
+on_prepare (PpConnection *connection,
+            gpointer      user_data)
+{
+  PpListener *self = user_data;
+
+  pp_proxy_sync_imported (self->imports);
+}
+
+/* A proxy of an object the peer passed, on the listener's connection.
+ * Under the import table's lock. */
+GObject *
+pp_listener_make_imported_proxy (guint32        handle,
+                                 guint          generation,
+                                 PpDescription *description,
+                                 GHashTable    *values,
+                                 gpointer       user_data)
+{
+  PpListener *self = user_data;
+
+  return G_OBJECT (pp_proxy_new_imported (self->imports, self->exports, self->connection, handle,
+                                          generation, description, values,
+                                          self->max_mirror_types, self->max_mirror_members));
 }
 
 /* A CANCEL as soon as it is read, also by another thread while a method
@@ -177,11 +223,18 @@ const PpConnectionCallbacks pp_listener_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
                     (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
                     (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY) |
-                    (1u << PP_WIRE_KIND_RELEASE),
+                    (1u << PP_WIRE_KIND_RELEASE) | (1u << PP_WIRE_KIND_SIGNAL) |
+                    (1u << PP_WIRE_KIND_PROPERTY),
   /* Each ends through its PpInvocation */
   .request_kinds = 1u << PP_WIRE_KIND_CALL,
+  /* The peer serves no object 0 */
+  .no_root_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
   .message = on_message,
   .closed = on_closed,
+  .prepare = on_prepare,
+  .immediate_kinds = (1u << PP_WIRE_KIND_TYPE) | (1u << PP_WIRE_KIND_INTRODUCE) |
+                     (1u << PP_WIRE_KIND_RELEASED),
+  .immediate = on_immediate,
   .objects = on_objects,
   .cancel = on_cancel,
 };

@@ -12,6 +12,7 @@
 #include "pp-connection-private.h"
 #include "pp-exports-private.h"
 #include "pp-forwarder-private.h"
+#include "pp-imports-private.h"
 #include "pp-invocation-private.h"
 #include "pp-listener-private.h"
 #include "pp-preconditions-private.h"
@@ -37,6 +38,10 @@ struct _PpListener
   PpForwarder    *forwarder;
   PpExports      *exports;      /* the object as handle 0, and what calls return */
   guint           max_objects;
+  PpImports      *imports;      /* the peer's objects passed to calls */
+  PpDescriptionLimits limits;   /* of the peer's descriptions of them */
+  guint           max_mirror_types;
+  guint           max_mirror_members;
   PpRunningCalls *running;      /* calls answered later */
   PpInvocation   *spare;        /* for the next call */
   PpPreconditions *preconditions; /* of the object's type, mostly none */
@@ -54,6 +59,14 @@ extern guint pp_listener_signals[N_SIGNALS];
 
 /* The listener's side of its connection (pp-listener-frames.c) */
 extern const PpConnectionCallbacks pp_listener_callbacks;
+
+/* A PpImportsProxyFunc for the listener's import table
+ * (pp-listener-frames.c) */
+GObject *pp_listener_make_imported_proxy (guint32        handle,
+                                          guint          generation,
+                                          PpDescription *description,
+                                          GHashTable    *values,
+                                          gpointer       user_data);
 
 /* Tells the peer what was wrong, closes, and frees @error */
 void pp_listener_protocol_error (PpListener         *self,

@@ -10,6 +10,8 @@
 #include "pp-memfd-private.h"
 #include "pp-method-private.h"
 #include "pp-options.h"
+#include "pp-options-private.h"
+#include "pp-proxy-private.h"
 #include "pp-stream.h"
 
 /**
@@ -125,8 +127,10 @@ pp_listener_initable_init (GInitable     *initable,
   pp_access_set_stream (self->access, self->stream);
   self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
                                       self->access);
-  self->exports = pp_exports_new (self->connection, NULL);
+  self->exports = pp_exports_new (self->connection, pp_proxy_get_origin);
   pp_exports_set_access (self->exports, self->access);
+  self->imports = pp_imports_new (self->connection, &self->limits,
+                                  pp_listener_make_imported_proxy, self);
   pp_exports_set_root (self->exports, self->object);
   pp_exports_set_max_objects (self->exports, self->max_objects);
   self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
@@ -158,6 +162,7 @@ pp_listener_dispose (GObject *object)
       pp_connection_detach (self->connection);
       g_clear_pointer (&self->connection, pp_connection_unref);
     }
+  g_clear_pointer (&self->imports, pp_imports_unref);
   g_clear_pointer (&self->methods, g_hash_table_unref);
   g_clear_pointer (&self->preconditions, pp_preconditions_free);
   g_clear_object (&self->object);
@@ -226,6 +231,10 @@ take_options (PpListener *self,
   self->max_queued_input = pp_options_get_max_queued_input (options);
   self->max_queued_output = pp_options_get_max_queued_output (options);
   self->max_calls_in_flight = pp_options_get_max_calls_in_flight (options);
+  self->limits.max_size = pp_options_get_max_description_size (options);
+  self->limits.max_members = pp_options_get_max_description_members (options);
+  self->max_mirror_types = pp_options_get_max_mirror_types (options);
+  self->max_mirror_members = pp_options_get_max_mirror_members (options);
 }
 
 static void
@@ -546,6 +555,10 @@ pp_listener_init (PpListener *self)
   self->max_calls_in_flight = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
   self->access = pp_access_new (G_OBJECT (self), pp_listener_signals[AUTHORIZE]);
   self->max_objects = PP_DEFAULT_MAX_OBJECTS;
+  self->limits.max_size = PP_DESCRIPTION_DEFAULT_MAX_SIZE;
+  self->limits.max_members = PP_DESCRIPTION_DEFAULT_MAX_MEMBERS;
+  self->max_mirror_types = PP_DEFAULT_MAX_MIRROR_TYPES;
+  self->max_mirror_members = PP_DEFAULT_MAX_MIRROR_MEMBERS;
 }
 
 /**

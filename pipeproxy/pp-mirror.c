@@ -271,13 +271,17 @@ mirror_get_property (GObject    *object,
 
 /* Writing properties -------------------------------------------------------- */
 
-static GBytes *
-build_set_property (guint32  serial,
-                    gpointer user_data)
+static gboolean
+build_set_property (GPtrArray  *frames,
+                    guint32     serial,
+                    gpointer    user_data,
+                    GError    **error)
 {
   GVariant *request = user_data;
 
-  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial, 0, request);
+  g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial,
+                                           0, request));
+  return TRUE;
 }
 
 /* The SET_PROPERTY request: the name and the value, nothing for NULL */

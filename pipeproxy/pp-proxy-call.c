@@ -21,63 +21,65 @@ typedef struct
   guint32             handle;
   const char         *method;
   GVariant           *parameters;
-  GVariant           *objects;       /* the object table, or NULL */
+  PpExportsBatch     *objects;       /* what the object table needs, or NULL */
   int                 timeout_msec;  /* resolved: not -1 */
   guint32             deadline;      /* what travels: see call_deadline() */
   const GVariantType *reply_type;    /* NULL for a method not described */
+  guint32             serial;
 } CallRequest;
 
 static GBytes *
-build_call (guint32  serial,
-            gpointer user_data)
+encode_call (GVariant *table,
+             gpointer  user_data)
 {
   CallRequest *request = user_data;
 
-  return pp_wire_encode_call (serial, request->deadline, PP_WIRE_FLAGS_NONE, request->handle,
-                              request->method, request->parameters, request->objects);
+  return pp_wire_encode_call (request->serial, request->deadline, PP_WIRE_FLAGS_NONE,
+                              request->handle, request->method, request->parameters, table);
 }
 
-/* The object table of a call: proxies of the peer's objects go back as
- * the handles they stand for. NULL when the call refers to no object. */
+/* Under the connection's lock: with objects, after the frames that
+ * introduce this side's objects to the peer */
 static gboolean
-objects_table (PpProxy      *self,
-               GVariant     *parameters,
-               GPtrArray    *in_objects,
-               GVariant    **table,
-               GError      **error)
+build_call (GPtrArray  *frames,
+            guint32     serial,
+            gpointer    user_data,
+            GError    **error)
 {
-  PpConnection *connection = pp_proxy_get_connection (self);
-  guint n = in_objects ? in_objects->len : 0;
-  GVariantBuilder builder;
+  CallRequest *request = user_data;
 
-  *table = NULL;
-  if (n == 0 && !pp_wire_type_has_objects (g_variant_get_type_string (parameters)))
+  request->serial = serial;
+  if (request->objects != NULL)
+    return pp_exports_batch_build (frames, request->objects, error);
+  g_ptr_array_add (frames, encode_call (NULL, request));
+  return TRUE;
+}
+
+/* What the object table of a call needs: proxies of the peer's objects
+ * go back as the handles they stand for, objects of this process are
+ * exported. None when the call refers to no object. */
+static gboolean
+prepare_objects (PpProxy      *self,
+                 CallRequest  *request,
+                 GPtrArray    *in_objects,
+                 GError      **error)
+{
+  guint n = in_objects ? in_objects->len : 0;
+  g_autoptr(GPtrArray) none = NULL;
+
+  if (n == 0 && !pp_wire_type_has_objects (g_variant_get_type_string (request->parameters)))
     return TRUE;
 
-  if (!pp_wire_check_object_values (parameters, n))
+  if (!pp_wire_check_object_values (request->parameters, n))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                    _("An object value of the arguments does not index the %u objects given"), n);
       return FALSE;
     }
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(bu)"));
-  for (guint i = 0; i < n; i++)
-    {
-      GObject *object = g_ptr_array_index (in_objects, i);
-
-      if (!PP_IS_PROXY (object) || pp_proxy_get_connection (PP_PROXY (object)) != connection)
-        {
-          g_variant_builder_clear (&builder);
-          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
-                       _("Object %u of the call, a %s, is not a proxy of an object of the "
-                         "peer's: only those can be passed"),
-                       i, G_OBJECT_TYPE_NAME (object));
-          return FALSE;
-        }
-      g_variant_builder_add (&builder, "(bu)", FALSE, pp_proxy_get_handle (PP_PROXY (object)));
-    }
-  *table = g_variant_ref_sink (g_variant_builder_end (&builder));
+  if (in_objects == NULL)
+    in_objects = none = g_ptr_array_new ();
+  request->objects = pp_exports_batch_new (pp_proxy_get_exports (self), in_objects, encode_call,
+                                           request);
   return TRUE;
 }
 
@@ -150,7 +152,7 @@ call_request_init (CallRequest   *request,
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !check_arguments (self, method, request->parameters, &request->reply_type, error) ||
-      !objects_table (self, request->parameters, in_objects, &request->objects, error))
+      !prepare_objects (self, request, in_objects, error))
     return FALSE;
   pp_mirror_sync_subscriptions (pp_mirror_get (self));
 
@@ -163,7 +165,7 @@ static void
 call_request_clear (CallRequest *request)
 {
   g_clear_pointer (&request->parameters, g_variant_unref);
-  g_clear_pointer (&request->objects, g_variant_unref);
+  g_clear_pointer (&request->objects, pp_exports_batch_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CallRequest, call_request_clear)

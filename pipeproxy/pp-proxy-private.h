@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "pp-exports-private.h"
 #include "pp-handshake-private.h"
+#include "pp-imports-private.h"
 #include "pp-options.h"
 #include "pp-proxy.h"
 
@@ -29,10 +31,47 @@ void     pp_proxy_new_explained_async (GIOStream            *stream,
  * holds: those with a live proxy, and those whose release the peer has
  * not acknowledged yet */
 guint    pp_proxy_get_n_imported      (PpProxy              *self);
+/* How many of this side's objects the peer holds proxies of */
+guint    pp_proxy_get_n_exported      (PpProxy              *self);
+
+/* For the handle tables of either side of a connection (a listener's
+ * too): */
+
+/* A proxy of the peer's object @handle, of the mirror type of
+ * @description, its cache started from @values; it holds @imports and
+ * @exports, and objects passed to its calls are exported through
+ * @exports. Its default time-out and limits are the defaults. */
+PpProxy *pp_proxy_new_imported        (PpImports            *imports,
+                                       PpExports            *exports,
+                                       PpConnection         *connection,
+                                       guint32               handle,
+                                       guint                 generation,
+                                       PpDescription        *description,
+                                       GHashTable           *values,
+                                       guint                 max_mirror_types,
+                                       guint                 max_mirror_members);
+/* A PpExportsOriginFunc: a proxy on @connection is the peer's */
+PpExportsOrigin pp_proxy_get_origin   (GObject              *object,
+                                       PpConnection         *connection,
+                                       guint32              *handle);
+/* A SIGNAL or PROPERTY about the peer's object @root (NULL on a
+ * listener's side, whose connection refuses those about object 0) or one
+ * of those @imports holds, in the owner context */
+void     pp_proxy_take_message        (PpImports            *imports,
+                                       PpProxy              *root,
+                                       const PpWireHeader   *header,
+                                       GVariant             *body,
+                                       GUnixFDList          *fds,
+                                       GPtrArray            *objects);
+/* Subscribes the proxies @imports holds to the signals that have
+ * handlers, before each poll */
+void     pp_proxy_sync_imported       (PpImports            *imports);
 
 /* What the calls (pp-proxy-call.c) need of the proxy: its connection
  * (NULL once it is disposed) and the handle of the object it stands for */
 PpConnection *pp_proxy_get_connection (PpProxy *self);
 guint32       pp_proxy_get_handle     (PpProxy *self);
+/* The export table objects passed to its calls go through */
+PpExports    *pp_proxy_get_exports    (PpProxy *self);
 
 G_END_DECLS

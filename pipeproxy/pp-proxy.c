@@ -7,6 +7,8 @@
 #include "pp-description-private.h"
 #include "pp-error.h"
 #include "pp-error-private.h"
+#include "pp-export-server-private.h"
+#include "pp-exports-private.h"
 #include "pp-handshake-private.h"
 #include "pp-imports-private.h"
 #include "pp-memfd-private.h"
@@ -65,12 +67,14 @@ typedef struct
   gboolean          closed_emitted;
 
   /* The object it stands for; a proxy of another object than the one the
-   * listener serves (handle 0) was made by the root proxy's import table,
-   * and holds the root */
+   * listener serves (handle 0) was made by an import table: the root
+   * proxy's, and then it holds the root, or a listener's */
   guint32           handle;
   guint             generation;
   PpProxy          *root;
-  PpImports        *imports;       /* the root's */
+  PpImports        *imports;       /* held by every proxy of the connection */
+  PpExports        *exports;       /* this side's objects passed to the peer: likewise */
+  PpExportServer   *server;        /* the root's: serves them */
 
   PpEndReasonFunc   end_reason;
   gpointer          end_reason_data;
@@ -109,11 +113,9 @@ on_prepare (PpConnection *connection,
             gpointer      user_data)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
-  g_autoptr(GPtrArray) imported = pp_imports_dup_proxies (priv->imports);
 
   pp_mirror_sync_subscriptions (priv->mirror);
-  for (guint i = 0; i < imported->len; i++)
-    pp_mirror_sync_subscriptions (pp_mirror_get (g_ptr_array_index (imported, i)));
+  pp_proxy_sync_imported (priv->imports);
 }
 
 static void
@@ -125,20 +127,50 @@ close_for (PpConnection *connection,
   g_error_free (error);
 }
 
-/* The mirror of the object a SIGNAL or PROPERTY is about, with a
- * reference on its proxy, or NULL */
-static PpMirror *
-mirror_for (PpProxy   *self,
-            guint32    handle,
-            PpProxy  **proxy)
+void
+pp_proxy_take_message (PpImports          *imports,
+                       PpProxy            *root,
+                       const PpWireHeader *header,
+                       GVariant           *body,
+                       GUnixFDList        *fds,
+                       GPtrArray          *objects)
 {
-  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+  guint32 handle = pp_wire_body_handle (body);
+  g_autoptr(PpProxy) target = NULL;
+  PpMirror *mirror = NULL;
 
   if (handle == PP_WIRE_ROOT_HANDLE)
-    *proxy = g_object_ref (self);
+    target = g_object_ref (root);
   else
-    *proxy = (PpProxy *) pp_imports_dup_proxy (priv->imports, handle);
-  return *proxy ? pp_mirror_get (*proxy) : NULL;
+    target = (PpProxy *) pp_imports_dup_proxy (imports, handle);
+  if (target != NULL)
+    mirror = pp_mirror_get (target);
+
+  if (header->kind == PP_WIRE_KIND_SIGNAL)
+    {
+      if (mirror != NULL)
+        pp_mirror_emit_signal (mirror, body, fds);
+    }
+  else if (mirror != NULL)
+    pp_mirror_take_property (mirror, body);
+  else
+    {
+      g_autoptr(GVariant) maybe = NULL;
+      const char *name;
+
+      /* For the next proxy of an object, if it comes again */
+      g_variant_get (body, "(u&s@mv)", &handle, &name, &maybe);
+      pp_imports_store_property (imports, handle, name, maybe);
+    }
+}
+
+void
+pp_proxy_sync_imported (PpImports *imports)
+{
+  g_autoptr(GPtrArray) imported = pp_imports_dup_proxies (imports);
+
+  for (guint i = 0; i < imported->len; i++)
+    pp_mirror_sync_subscriptions (pp_mirror_get (g_ptr_array_index (imported, i)));
 }
 
 static void
@@ -150,36 +182,14 @@ on_message (PpConnection       *connection,
             gpointer            user_data)
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
-  g_autoptr(PpProxy) target = NULL;
-  PpMirror *mirror;
+  GError *error = NULL;
 
-  if (header->kind == PP_WIRE_KIND_SIGNAL)
-    {
-      mirror = mirror_for (user_data, pp_wire_body_handle (body), &target);
-      if (mirror != NULL)
-        pp_mirror_emit_signal (mirror, body, fds);
-      return;
-    }
-  if (header->kind == PP_WIRE_KIND_PROPERTY)
-    {
-      mirror = mirror_for (user_data, pp_wire_body_handle (body), &target);
-      if (mirror != NULL)
-        pp_mirror_take_property (mirror, body);
-      else
-        {
-          g_autoptr(GVariant) maybe = NULL;
-          const char *name;
-          guint32 handle;
-
-          /* For the next proxy of an object, if it comes again */
-          g_variant_get (body, "(u&s@mv)", &handle, &name, &maybe);
-          pp_imports_store_property (priv->imports, handle, name, maybe);
-        }
-      return;
-    }
-  close_for (connection, g_error_new (PP_ERROR, PP_ERROR_PROTOCOL,
-                                      _("A proxy does not accept %s frames"),
-                                      pp_wire_kind_to_string (header->kind)));
+  /* What the listener's side says of its objects, or what it asks of the
+   * objects this side passed to it */
+  if (header->kind == PP_WIRE_KIND_SIGNAL || header->kind == PP_WIRE_KIND_PROPERTY)
+    pp_proxy_take_message (priv->imports, user_data, header, body, fds, objects);
+  else if (!pp_export_server_take (priv->server, header, body, fds, objects, &error))
+    close_for (connection, error);
 }
 
 /* The import table's frames, in the reading thread: before the frames
@@ -206,7 +216,18 @@ on_objects (PpConnection  *connection,
 {
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
 
-  return pp_imports_resolve (priv->imports, NULL, table, error);
+  return pp_imports_resolve (priv->imports, priv->exports, table, error);
+}
+
+/* A CANCEL of a call to one of the objects this side passed */
+static void
+on_cancel (PpConnection *connection,
+           guint32       serial,
+           gpointer      user_data)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+
+  pp_export_server_cancel (priv->server, serial);
 }
 
 /* A signal of the root object nobody here is connected to, and a value
@@ -245,6 +266,7 @@ on_closed (PpConnection *connection,
   if (priv->closed_emitted)
     return;
   priv->closed_emitted = TRUE;
+  pp_export_server_closed (priv->server);
 
   g_object_ref (self);
   g_signal_emit (self, signals[CLOSED], 0, error);
@@ -262,7 +284,11 @@ on_end_reason (PpConnection *connection,
 }
 
 static const PpConnectionCallbacks proxy_callbacks = {
-  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
+  .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY) |
+                    PP_EXPORT_SERVER_KINDS,
+  /* Calls to the objects this side passed end through a PpInvocation */
+  .request_kinds = 1u << PP_WIRE_KIND_CALL,
+  .no_root_kinds = PP_EXPORT_SERVER_OBJECT_KINDS,
   .wanted = on_wanted,
   .message = on_message,
   .closed = on_closed,
@@ -272,11 +298,52 @@ static const PpConnectionCallbacks proxy_callbacks = {
                      (1u << PP_WIRE_KIND_RELEASED),
   .immediate = on_immediate,
   .objects = on_objects,
+  .cancel = on_cancel,
 };
 
+PpProxy *
+pp_proxy_new_imported (PpImports     *imports,
+                       PpExports     *exports,
+                       PpConnection  *connection,
+                       guint32        handle,
+                       guint          generation,
+                       PpDescription *description,
+                       GHashTable    *values,
+                       guint          max_mirror_types,
+                       guint          max_mirror_members)
+{
+  PpProxyPrivate *priv;
+  PpProxy *self;
+  GType type;
+
+  type = pp_mirror_type_for (description, max_mirror_types, max_mirror_members);
+  g_private_set (&constructing, imports);
+  self = g_object_new (type, NULL);
+  g_private_set (&constructing, NULL);
+  priv = pp_proxy_get_instance_private (self);
+
+  priv->imports = pp_imports_ref (imports);
+  priv->exports = pp_exports_ref (exports);
+  priv->handle = handle;
+  priv->generation = generation;
+  priv->connection = pp_connection_ref (connection);
+  priv->description = pp_description_ref (description);
+  priv->default_timeout = PP_DEFAULT_TIMEOUT_MSEC;
+  priv->max_pending_calls = PP_DEFAULT_MAX_PENDING_CALLS;
+  priv->max_message_size = pp_connection_get_max_message_size (connection);
+  priv->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
+  priv->max_mirror_types = max_mirror_types;
+  priv->max_mirror_members = max_mirror_members;
+  priv->closed_emitted = TRUE;  /* the root's signal says it */
+
+  priv->mirror = pp_mirror_get (self);
+  pp_mirror_attach (priv->mirror, priv->connection, handle, description, values);
+  return self;
+}
+
 /* A PpImportsProxyFunc: the proxy of another object of the listener's
- * process, sharing the root's connection. Under the import table's lock:
- * nothing here goes back to it. */
+ * process, sharing the root's connection and settings. Under the import
+ * table's lock: nothing here goes back to it. */
 static GObject *
 make_imported_proxy (guint32        handle,
                      guint          generation,
@@ -286,32 +353,35 @@ make_imported_proxy (guint32        handle,
 {
   PpProxy *root = user_data;
   PpProxyPrivate *root_priv = pp_proxy_get_instance_private (root);
-  PpProxyPrivate *priv;
-  PpProxy *self;
-  GType type;
-
-  type = pp_mirror_type_for (description, root_priv->max_mirror_types,
-                             root_priv->max_mirror_members);
-  g_private_set (&constructing, root);
-  self = g_object_new (type, NULL);
-  g_private_set (&constructing, NULL);
-  priv = pp_proxy_get_instance_private (self);
+  PpProxy *self = pp_proxy_new_imported (root_priv->imports, root_priv->exports,
+                                         root_priv->connection, handle,
+                                         generation, description, values,
+                                         root_priv->max_mirror_types,
+                                         root_priv->max_mirror_members);
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   priv->root = g_object_ref (root);
-  priv->imports = root_priv->imports;
-  priv->handle = handle;
-  priv->generation = generation;
-  priv->connection = pp_connection_ref (root_priv->connection);
-  priv->description = pp_description_ref (description);
   priv->default_timeout = root_priv->default_timeout;
   priv->max_pending_calls = root_priv->max_pending_calls;
   priv->max_message_size = root_priv->max_message_size;
   priv->memfd_threshold = root_priv->memfd_threshold;
-  priv->closed_emitted = TRUE;  /* the root's signal says it */
-
-  priv->mirror = pp_mirror_get (self);
-  pp_mirror_attach (priv->mirror, priv->connection, handle, description, values);
   return G_OBJECT (self);
+}
+
+PpExportsOrigin
+pp_proxy_get_origin (GObject      *object,
+                     PpConnection *connection,
+                     guint32      *handle)
+{
+  PpProxyPrivate *priv;
+
+  if (!PP_IS_PROXY (object))
+    return PP_EXPORTS_ORIGIN_LOCAL;
+  priv = pp_proxy_get_instance_private (PP_PROXY (object));
+  if (priv->connection == NULL || priv->connection != connection)
+    return PP_EXPORTS_ORIGIN_FOREIGN;
+  *handle = priv->handle;
+  return PP_EXPORTS_ORIGIN_PEER;
 }
 
 /* Construction ------------------------------------------------------------ */
@@ -347,6 +417,8 @@ proxy_new (PpHandshake *hs)
 
   priv->handle = PP_WIRE_ROOT_HANDLE;
   priv->imports = pp_imports_new (priv->connection, &hs->limits, make_imported_proxy, self);
+  priv->exports = pp_exports_new (priv->connection, pp_proxy_get_origin);
+  priv->server = pp_export_server_new (priv->connection, priv->exports);
 
   priv->mirror = pp_mirror_get (self);
   pp_mirror_attach (priv->mirror, priv->connection, PP_WIRE_ROOT_HANDLE, priv->description,
@@ -505,11 +577,15 @@ pp_proxy_dispose (GObject *object)
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   /* The root's connection is everybody's */
-  if (priv->connection != NULL && priv->root == NULL)
+  if (priv->connection != NULL && priv->handle == PP_WIRE_ROOT_HANDLE)
     {
       priv->closed_emitted = TRUE;
       pp_connection_detach (priv->connection);
     }
+  g_clear_pointer (&priv->server, pp_export_server_free);
+  if (priv->exports != NULL && priv->handle == PP_WIRE_ROOT_HANDLE)
+    pp_exports_clear (priv->exports);
+  g_clear_pointer (&priv->exports, pp_exports_unref);
   g_clear_pointer (&priv->connection, pp_connection_unref);
   g_clear_object (&priv->stream);
 
@@ -528,13 +604,10 @@ pp_proxy_finalize (GObject *object)
 
   /* What it received goes back to the peer, unless a newer proxy of the
    * same object took over */
-  if (priv->root != NULL)
-    {
-      pp_imports_drop (priv->imports, priv->handle, priv->generation);
-      g_clear_object (&priv->root);
-    }
-  else
-    g_clear_pointer (&priv->imports, pp_imports_free);
+  if (priv->imports != NULL && priv->handle != PP_WIRE_ROOT_HANDLE)
+    pp_imports_drop (priv->imports, priv->handle, priv->generation);
+  g_clear_pointer (&priv->imports, pp_imports_unref);
+  g_clear_object (&priv->root);
 
   G_OBJECT_CLASS (pp_proxy_parent_class)->finalize (object);
 }
@@ -751,6 +824,22 @@ pp_proxy_get_handle (PpProxy *self)
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   return priv->handle;
+}
+
+PpExports *
+pp_proxy_get_exports (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  return priv->exports;
+}
+
+guint
+pp_proxy_get_n_exported (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  return priv->exports ? pp_exports_get_n_objects (priv->exports) : 0;
 }
 
 guint

@@ -17,7 +17,9 @@
 #include <pipeproxy/pipeproxy.h>
 
 #include "pp-test-object.h"
+#include "pp-invocation-private.h"
 #include "pp-listener-private.h"
+#include "pp-mirror-private.h"
 
 static guint finalized;
 
@@ -50,6 +52,32 @@ concat_method (GObject   *object,
 
 static guint hook_cancellations;
 
+/* Proxies of the caller's objects the hooks keep, and the emissions of
+ * their signals seen */
+static GPtrArray *kept;
+static guint signals_seen;
+
+static void
+count_signal (void)
+{
+  signals_seen++;
+}
+
+/* The object /0 of a hook's call: a proxy of the caller's */
+static PpProxy *
+passed_proxy (PpInvocation *invocation)
+{
+  GPtrArray *objects = pp_invocation_get_objects (invocation);
+
+  if (objects == NULL || objects->len == 0 || !PP_IS_PROXY (g_ptr_array_index (objects, 0)))
+    {
+      pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                          "no proxy passed");
+      return NULL;
+    }
+  return g_ptr_array_index (objects, 0);
+}
+
 static void
 hook_wait_cancelled (GCancellable *cancellable,
                      PpInvocation *invocation)
@@ -73,6 +101,55 @@ handle_any (PpListener   *listener,
       g_cancellable_connect (pp_invocation_get_cancellable (invocation),
                              G_CALLBACK (hook_wait_cancelled),
                              g_object_ref (invocation), g_object_unref);
+      return TRUE;
+    }
+  if (strcmp (method, "hook_call_back") == 0)
+    {
+      /* (osv) → (v): calls the caller's object back, synchronously */
+      g_autoptr(GVariant) args = NULL;
+      g_autoptr(GVariant) result = NULL;
+      g_autoptr(GError) error = NULL;
+      PpProxy *proxy = passed_proxy (invocation);
+      const char *name;
+
+      if (proxy == NULL)
+        return TRUE;
+      g_variant_get (parameters, "(&o&sv)", NULL, &name, &args);
+      result = pp_proxy_call_sync (proxy, name, g_steal_pointer (&args), -1, NULL, &error);
+      if (result == NULL)
+        pp_invocation_return_gerror (invocation, error);
+      else
+        pp_invocation_return_value (invocation, g_variant_new ("(v)", result));
+      return TRUE;
+    }
+  if (strcmp (method, "hook_connect") == 0)
+    {
+      /* (os) → (): counts the emissions of a signal of the caller's
+       * object, keeping its proxy */
+      PpProxy *proxy = passed_proxy (invocation);
+      const char *name;
+
+      if (proxy == NULL)
+        return TRUE;
+      g_variant_get (parameters, "(&o&s)", NULL, &name);
+      if (kept == NULL)
+        kept = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (kept, g_object_ref (proxy));
+      g_signal_connect (proxy, name, G_CALLBACK (count_signal), NULL);
+      /* Subscribed before the caller hears back */
+      pp_mirror_sync_subscriptions (pp_mirror_get (proxy));
+      pp_invocation_return_value (invocation, NULL);
+      return TRUE;
+    }
+  if (strcmp (method, "hook_signals_seen") == 0)
+    {
+      pp_invocation_return_value (invocation, g_variant_new ("(u)", signals_seen));
+      return TRUE;
+    }
+  if (strcmp (method, "hook_drop_kept") == 0)
+    {
+      g_clear_pointer (&kept, g_ptr_array_unref);
+      pp_invocation_return_value (invocation, NULL);
       return TRUE;
     }
   if (strcmp (method, "hook_cancellations") == 0)
@@ -341,5 +418,6 @@ main (int   argc,
   g_signal_connect (listener, "closed", G_CALLBACK (on_closed), NULL);
 
   pp_listener_run (listener);
+  g_clear_pointer (&kept, g_ptr_array_unref);
   return 0;
 }

@@ -133,16 +133,9 @@ test_passed_back (PpTestFixture *f,
   found = call_full (f->proxy, "find", g_variant_new ("(o)", "/0"), in, NULL);
   assert_variant (found, g_variant_new ("(bu)", TRUE, 2));
 
-  /* An object of ours is not passed, yet */
+  /* An index past the list is refused before the call leaves */
   g_ptr_array_set_size (in, 0);
   g_ptr_array_add (in, local);
-  result = pp_proxy_call_full_sync (f->proxy, "find", g_variant_new ("(o)", "/0"), NULL, in, -1,
-                                    NULL, NULL, NULL, &error);
-  g_assert_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE);
-  g_assert_null (result);
-  g_clear_error (&error);
-
-  /* Nor an index past the list */
   result = pp_proxy_call_full_sync (f->proxy, "find", g_variant_new ("(o)", "/1"), NULL, in, -1,
                                     NULL, NULL, NULL, &error);
   g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
@@ -277,6 +270,152 @@ test_menu_links (PpTestFixture *f,
   }
 }
 
+/* Objects of ours passed to the child ---------------------------------- */
+
+typedef struct
+{
+  GVariant  *result;
+  GPtrArray *objects;
+  GError    *error;
+  gboolean   done;
+} AsyncCall;
+
+static void
+async_call_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AsyncCall *call = user_data;
+
+  call->result = pp_proxy_call_full_finish (PP_PROXY (source), NULL, &call->objects, result,
+                                            &call->error);
+  call->done = TRUE;
+}
+
+/* A call made without waiting in it: our main context runs meanwhile,
+ * and serves what the child asks of our objects */
+static GVariant *
+call_serving (PpProxy     *proxy,
+              const char  *method,
+              GVariant    *parameters,
+              GPtrArray   *in_objects,
+              GPtrArray  **out_objects)
+{
+  AsyncCall call = { 0 };
+
+  pp_proxy_call_full (proxy, method, parameters, NULL, in_objects, -1, NULL, async_call_done,
+                      &call);
+  while (!call.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (call.error);
+  if (out_objects != NULL)
+    *out_objects = call.objects;
+  else
+    g_clear_pointer (&call.objects, g_ptr_array_unref);
+  return call.result;
+}
+
+static void
+count_activate (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+/* The export table empties when the child released what it held */
+static void
+wait_exports_empty (PpProxy *proxy)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (pp_proxy_get_n_exported (proxy) > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, pp_proxy_get_n_exported (proxy) > 0);
+  g_assert_cmpuint (pp_proxy_get_n_exported (proxy), ==, 0);
+}
+
+static void
+set_flag (gpointer  data,
+          GObject  *where_the_object_was)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* Our action, passed to the child, is called back and its signal is seen
+ * there */
+static void
+test_passed_in (PpTestFixture *f,
+                gconstpointer  data)
+{
+  GSimpleAction *action = g_simple_action_new ("go", NULL);
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GVariant) result = NULL;
+  gboolean finalized = FALSE;
+  guint activated = 0;
+
+  g_signal_connect (action, "activate", G_CALLBACK (count_activate), &activated);
+  g_object_weak_ref (G_OBJECT (action), set_flag, &finalized);
+  g_ptr_array_add (in, action);
+
+  /* The child calls our action while we wait for its answer */
+  result = call_serving (f->proxy, "hook_call_back",
+                         g_variant_new_parsed ("(objectpath '/0', 'activate', <(@mv nothing,)>)"),
+                         in, NULL);
+  assert_variant (result, g_variant_new_parsed ("(<@() ()>,)"));
+  g_clear_pointer (&result, g_variant_unref);
+  g_assert_cmpuint (activated, ==, 1);
+
+  /* It connects to its signal, which it sees when we emit it */
+  g_variant_unref (call_serving (f->proxy, "hook_connect",
+                                 g_variant_new ("(os)", "/0", "activate"), in, NULL));
+  g_assert_cmpuint (pp_proxy_get_n_exported (f->proxy), ==, 1);
+  g_action_activate (G_ACTION (action), NULL);
+  g_action_activate (G_ACTION (action), NULL);
+  g_assert_cmpuint (activated, ==, 3);
+  g_assert_cmpuint (call_u (f->proxy, "hook_signals_seen", NULL), ==, 2);
+
+  /* Once the child drops it, our table lets it go */
+  g_ptr_array_set_size (in, 0);
+  g_object_unref (action);
+  g_assert_false (finalized);
+  g_variant_unref (pp_test_call (f->proxy, "hook_drop_kept", NULL));
+  wait_exports_empty (f->proxy);
+  g_assert_true (finalized);
+}
+
+/* Our object, stored in the child's list, comes back as itself */
+static void
+test_passed_in_identity (PpTestFixture *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("go", NULL);
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GPtrArray) out = NULL;
+  g_autoptr(GVariant) item = NULL;
+  g_autoptr(GVariant) found = NULL;
+
+  g_ptr_array_add (in, action);
+  g_variant_unref (call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
+  g_variant_unref (call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
+  g_assert_cmpuint (call_u (f->proxy, "get_n_items", NULL), ==, 2);
+  /* One handle for it, however often it was sent */
+  g_assert_cmpuint (pp_proxy_get_n_exported (f->proxy), ==, 1);
+
+  /* The child holds one proxy of it: the store finds it */
+  found = call_full (f->proxy, "find", g_variant_new ("(o)", "/0"), in, NULL);
+  assert_variant (found, g_variant_new ("(bu)", TRUE, 0));
+
+  item = call_full (f->proxy, "get_item", g_variant_new ("(u)", 1), NULL, &out);
+  g_assert_cmpuint (out->len, ==, 1);
+  g_assert_true (g_ptr_array_index (out, 0) == (gpointer) action);
+
+  /* Out of the store, it is released */
+  g_variant_unref (call_full (f->proxy, "remove_all", NULL, NULL, NULL));
+  wait_exports_empty (f->proxy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,6 +432,8 @@ main (int   argc,
   ADD ("many-short-lived", "action-store", test_many_short_lived);
   ADD ("limit", "limited-action-store", test_limit);
   ADD ("menu-links", "sectioned-menu", test_menu_links);
+  ADD ("passed-in", "list-store", test_passed_in);
+  ADD ("passed-in-identity", "list-store", test_passed_in_identity);
 
   return g_test_run ();
 }

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pp-error.h"
+#include "pp-error-private.h"
+#include "pp-export-server-private.h"
+#include "pp-introspection-private.h"
+#include "pp-invocation-private.h"
+#include "pp-preconditions-private.h"
+
+struct _PpExportServer
+{
+  PpConnection   *connection;   /* borrowed: the owner holds it */
+  PpExports      *exports;
+  PpRunningCalls *running;
+};
+
+PpExportServer *
+pp_export_server_new (PpConnection *connection,
+                      PpExports    *exports)
+{
+  PpExportServer *self = g_new0 (PpExportServer, 1);
+
+  self->connection = connection;
+  self->exports = pp_exports_ref (exports);
+  self->running = pp_running_calls_new ();
+  return self;
+}
+
+void
+pp_export_server_free (PpExportServer *self)
+{
+  if (self == NULL)
+    return;
+  pp_running_calls_cancel_all (self->running);
+  pp_running_calls_unref (self->running);
+  pp_exports_unref (self->exports);
+  g_free (self);
+}
+
+static void
+method_done (GVariant     *result,
+             GUnixFDList  *out_fds,
+             GPtrArray    *out_objects,
+             const GError *error,
+             gpointer      user_data)
+{
+  pp_invocation_return (user_data, result, out_fds, out_objects, error);
+}
+
+static void
+async_method_done (GVariant     *result,
+                   GUnixFDList  *out_fds,
+                   GPtrArray    *out_objects,
+                   const GError *error,
+                   gpointer      user_data)
+{
+  pp_invocation_return (user_data, result, out_fds, out_objects, error);
+  g_object_unref (user_data);
+}
+
+/* Finds the method through introspection, checks it and invokes it; the
+ * invocation answers */
+static void
+serve_call (PpExportServer     *self,
+            const PpWireHeader *header,
+            GVariant           *body,
+            GUnixFDList        *fds,
+            GPtrArray          *objects)
+{
+  g_autoptr(GVariant) args = NULL;
+  g_autoptr(PpInvocation) invocation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) object = NULL;
+  PpPreconditions *preconditions = NULL;
+  guint32 handle = pp_wire_body_handle (body);
+  PpMethod *method = NULL;
+  const char *name;
+
+  object = pp_exports_lookup (self->exports, handle, NULL, &preconditions);
+
+  /* The name points into @body */
+  pp_wire_split_body (body, &name, 1, &args, NULL);
+  invocation = pp_invocation_new (self->connection, self->running, self->exports, object);
+  pp_invocation_start (invocation, header->serial, (header->flags & PP_WIRE_FLAGS_NO_REPLY) != 0,
+                       body, name, args, fds, objects);
+
+  if (object == NULL)
+    error = pp_error_no_such_object (handle);
+  else if (G_UNLIKELY (header->flags & PP_WIRE_FLAGS_ARGS_TOO_DEEP))
+    g_set_error (&error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                 _("The arguments of “%s” are nested more than %d levels deep"),
+                 name, PP_WIRE_MAX_ARGS_DEPTH);
+  else
+    method = pp_introspection_lookup_method (G_OBJECT_TYPE (object), name, &error);
+
+  if (method != NULL && preconditions != NULL &&
+      !pp_preconditions_check (preconditions, object, pp_method_get_name (method),
+                               pp_method_get_in_type (method), args, &error))
+    {
+      pp_invocation_take_method (invocation, method);
+      method = NULL;
+    }
+
+  if (method == NULL)
+    pp_invocation_return_gerror (invocation, error);
+  else
+    {
+      GCancellable *cancellable = NULL;
+
+      pp_invocation_take_method (invocation, method);
+      if (pp_method_takes_cancellable (method))
+        cancellable = pp_invocation_get_cancellable (invocation);
+      if (pp_method_is_async (method))
+        pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                                async_method_done, g_object_ref (invocation));
+      else
+        {
+          PpConnectionWatch *watch = NULL;
+
+          /* While it runs, another thread reads, so that a CANCEL for it
+           * cancels it */
+          if (cancellable != NULL)
+            {
+              pp_invocation_dispatched (invocation);
+              watch = pp_connection_watch_begin (self->connection);
+            }
+          pp_method_invoke_async (method, object, args, fds, objects, cancellable, method_done,
+                                  invocation);
+          g_clear_pointer (&watch, pp_connection_watch_end);
+        }
+    }
+
+  /* One answered later can be cancelled */
+  pp_invocation_dispatched (invocation);
+}
+
+gboolean
+pp_export_server_take (PpExportServer      *self,
+                       const PpWireHeader  *header,
+                       GVariant            *body,
+                       GUnixFDList         *fds,
+                       GPtrArray           *objects,
+                       GError             **error)
+{
+  PpForwarder *forwarder = NULL;
+  g_autoptr(GObject) object = NULL;
+
+  switch (header->kind)
+    {
+    case PP_WIRE_KIND_CALL:
+      serve_call (self, header, body, fds, objects);
+      return TRUE;
+
+    case PP_WIRE_KIND_RELEASE:
+      return pp_exports_take_release (self->exports, body, error);
+
+    case PP_WIRE_KIND_CANCEL:
+      pp_running_calls_cancel (self->running, header->serial);
+      return TRUE;
+
+    case PP_WIRE_KIND_SUBSCRIBE:
+    case PP_WIRE_KIND_UNSUBSCRIBE:
+      {
+        const char *name;
+        guint32 handle;
+
+        g_variant_get (body, "(u&s)", &handle, &name);
+        object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
+        if (forwarder != NULL)
+          pp_forwarder_subscribe (forwarder, name, header->kind == PP_WIRE_KIND_SUBSCRIBE);
+      }
+      return TRUE;
+
+    case PP_WIRE_KIND_SET_PROPERTY:
+      {
+        guint32 handle = pp_wire_body_handle (body);
+
+        object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
+        if (forwarder != NULL)
+          pp_forwarder_set_property (forwarder, header, body);
+        else
+          {
+            g_autoptr(GError) missing = pp_error_no_such_object (handle);
+
+            pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL,
+                                       missing);
+          }
+      }
+      return TRUE;
+
+    default:
+      g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL, _("Received a %s frame here"),
+                   pp_wire_kind_to_string (header->kind));
+      return FALSE;
+    }
+}
+
+void
+pp_export_server_cancel (PpExportServer *self,
+                         guint32         serial)
+{
+  pp_running_calls_cancel_early (self->running, serial);
+}
+
+void
+pp_export_server_closed (PpExportServer *self)
+{
+  pp_running_calls_cancel_all (self->running);
+  /* The peer's proxies are gone with it */
+  pp_exports_clear (self->exports);
+}
