@@ -48,27 +48,12 @@
 
 #include <pipeproxy/pipeproxy.h>
 
+#include "pp-bench-util.h"
+
 #include "pp-description-private.h"
 #include "pp-wire-private.h"
 
 #define MiB (1024.0 * 1024.0)
-
-static void bench_fail (const char *format,
-                        ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
-
-static void
-bench_fail (const char *format,
-            ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fprintf (stderr, "pp-bench-flood: ");
-  vfprintf (stderr, format, args);
-  fprintf (stderr, "\n");
-  va_end (args);
-  exit (1);
-}
 
 /* The child: a hostile listener ------------------------------------------- */
 
@@ -542,6 +527,8 @@ main (int   argc,
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- a hostile child's floods");
+
+  bench_set_name ("pp-bench-flood");
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -33,40 +33,15 @@
 
 #include <pipeproxy/pipeproxy.h>
 
+#include "pp-bench-util.h"
+
 #include "pixbuf-decoder.h"
 
 static void
 fail (const char *what,
       GError     *error)
 {
-  g_printerr ("pp-bench-pixbuf: FAIL: %s: %s\n", what, error ? error->message : "");
-  exit (EXIT_FAILURE);
-}
-
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
-/* Minor page faults of process @pid ("self" or a number), field 10 of
- * /proc/PID/stat */
-static long
-minor_faults (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
-      (p = strrchr (contents, ')')) == NULL)
-    return -1;
-  fields = g_strsplit (p + 2, " ", 9);
-  return g_strv_length (fields) < 9 ? -1 : strtol (fields[7], NULL, 10);
+  bench_fail ("%s: %s", what, error ? error->message : "");
 }
 
 static GdkPixbuf *
@@ -142,23 +117,6 @@ make_image (int         width,
   return fd;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values,
-        int     n)
-{
-  qsort (values, n, sizeof (double), compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -186,6 +144,8 @@ main (int   argc,
   double med_here, med_there;
   g_autofree char *size = NULL;
   int fd;
+
+  bench_set_name ("pp-bench-pixbuf");
 
   if (argc > 1 && g_str_equal (argv[1], "--worker"))
     return pixbuf_decoder_run_worker ();
@@ -225,8 +185,8 @@ main (int   argc,
       for (int turn = 0; turn < 2; turn++)
         {
           gboolean in_worker = (turn + r) % 2 != 0;
-          long f0 = minor_faults ("self"), w0 = child ? minor_faults (child) : 0;
-          gint64 t0 = now_ns ();
+          long f0 = bench_minor_faults ("self"), w0 = child ? bench_minor_faults (child) : 0;
+          gint64 t0 = bench_now_ns ();
 
           if (in_worker && lseek (fd, 0, SEEK_SET) != 0)
             fail ("lseek", NULL);
@@ -238,14 +198,14 @@ main (int   argc,
             fail ("decoding", error);
           if (in_worker)
             {
-              remote_ms = (now_ns () - t0) / 1e6;
-              parent_faults = minor_faults ("self") - f0;
-              worker_faults = child ? minor_faults (child) - w0 : 0;
+              remote_ms = (bench_now_ns () - t0) / 1e6;
+              parent_faults = bench_minor_faults ("self") - f0;
+              worker_faults = child ? bench_minor_faults (child) - w0 : 0;
             }
           else
             {
-              local_ms = (now_ns () - t0) / 1e6;
-              self_faults = minor_faults ("self") - f0;
+              local_ms = (bench_now_ns () - t0) / 1e6;
+              self_faults = bench_minor_faults ("self") - f0;
             }
         }
       check_same (local, remote);
@@ -259,8 +219,8 @@ main (int   argc,
     }
 
   size = g_format_size ((guint64) width * height * 3);
-  med_here = median (here, reps);
-  med_there = median (there, reps);
+  med_here = bench_median (here, reps);
+  med_there = bench_median (there, reps);
   printf ("pipeproxy %s, decoding a %dx%d %s (%s pixels) with GdkPixbuf: median of %d "
           "repetitions after a warm-up\n\n", PP_VERSION_S, width, height, format,
           size, reps);

@@ -35,25 +35,10 @@
 
 #include <pipeproxy/pipeproxy.h>
 
+#include "pp-bench-util.h"
+
 static gboolean quick;
 static int reps;
-
-static void bench_fail (const char *format,
-                        ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
-
-static void
-bench_fail (const char *format,
-            ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fprintf (stderr, "pp-bench-pool: ");
-  vfprintf (stderr, format, args);
-  fprintf (stderr, "\n");
-  va_end (args);
-  exit (1);
-}
 
 /* The job: xorshift64, so that no compiler folds it */
 static guint64
@@ -239,23 +224,6 @@ run_batch (PpPool  *pool,
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values,
-        guint   n)
-{
-  qsort (values, n, sizeof (double), compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 static char *
 load_average (void)
 {
@@ -357,24 +325,24 @@ cpu_rows (double steps_per_msec)
       own2[r] = run_batch (pool2s, n_jobs, steps, expected, &cpu);
       own2_cores[r] = cpu / own2[r];
     }
-  t1 = median (one, reps);
-  t2 = median (two, reps);
-  t1s = median (own1, reps);
-  t2s = median (own2, reps);
+  t1 = bench_median (one, reps);
+  t2 = bench_median (two, reps);
+  t1s = bench_median (own1, reps);
+  t2s = bench_median (own2, reps);
   ratio = t1 / t2;
 
   printf ("CPU-bound jobs: %u jobs of %.0f ms of computing (%" G_GUINT64_FORMAT " steps), "
           "median of %d\n", n_jobs, job_msec, steps, reps);
   printf ("  %-10s %9.1f ms  %8.1f jobs/s  the workers got %.2f CPUs\n", "1 worker", t1 * 1e3,
-          n_jobs / t1, median (one_cores, reps));
+          n_jobs / t1, bench_median (one_cores, reps));
   printf ("  %-10s %9.1f ms  %8.1f jobs/s  the workers got %.2f CPUs  %.2f× of 1 worker  "
-          "target ≥ 1.8×  %s\n", "2 workers", t2 * 1e3, n_jobs / t2, median (two_cores, reps),
-          ratio, ratio >= 1.8 ? "PASS" : "MISS");
+          "target ≥ 1.8×  %s\n", "2 workers", t2 * 1e3, n_jobs / t2,
+          bench_median (two_cores, reps), ratio, ratio >= 1.8 ? "PASS" : "MISS");
   printf ("each worker in a session of its own:\n");
   printf ("  %-10s %9.1f ms  %8.1f jobs/s  the workers got %.2f CPUs\n", "1 worker",
-          t1s * 1e3, n_jobs / t1s, median (own1_cores, reps));
+          t1s * 1e3, n_jobs / t1s, bench_median (own1_cores, reps));
   printf ("  %-10s %9.1f ms  %8.1f jobs/s  the workers got %.2f CPUs  %.2f× of 1 worker\n",
-          "2 workers", t2s * 1e3, n_jobs / t2s, median (own2_cores, reps), t1s / t2s);
+          "2 workers", t2s * 1e3, n_jobs / t2s, bench_median (own2_cores, reps), t1s / t2s);
 
   pp_pool_close (pool1);
   pp_pool_close (pool2);
@@ -483,6 +451,8 @@ main (int   argc,
   g_autofree char *load_before = NULL;
   g_autofree char *load_after = NULL;
   double steps_per_msec;
+
+  bench_set_name ("pp-bench-pool");
 
   if (argc > 1 && g_str_equal (argv[1], "--worker"))
     return serve ();

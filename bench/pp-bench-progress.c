@@ -27,25 +27,10 @@
 
 #include <pipeproxy/pipeproxy.h>
 
+#include "pp-bench-util.h"
+
 static gboolean quick;
 static int reps;
-
-static void bench_fail (const char *format,
-                        ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
-
-static void
-bench_fail (const char *format,
-            ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fprintf (stderr, "pp-bench-progress: ");
-  vfprintf (stderr, format, args);
-  fprintf (stderr, "\n");
-  va_end (args);
-  exit (1);
-}
 
 /* The worker ------------------------------------------------------------------ */
 
@@ -295,6 +280,8 @@ main (int   argc,
   g_autofree char *self_path = NULL;
   g_autofree char *load_before = NULL;
   g_autofree char *load_after = NULL;
+
+  bench_set_name ("pp-bench-progress");
 
   if (argc > 1 && g_str_equal (argv[1], "--worker"))
     return serve ();

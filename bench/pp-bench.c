@@ -46,27 +46,9 @@
 
 #include <pipeproxy/pipeproxy.h>
 
+#include "pp-bench-util.h"
+
 /* Failing ------------------------------------------------------------------- */
-
-static const char *role_name = "client";
-
-static void bench_fail (const char *format,
-                        ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
-
-static void
-bench_fail (const char *format,
-            ...)
-{
-  va_list args;
-
-  fflush (stdout);
-  fprintf (stderr, "pp-bench (%s): FAIL: ", role_name);
-  va_start (args, format);
-  vfprintf (stderr, format, args);
-  va_end (args);
-  fputc ('\n', stderr);
-  _exit (EXIT_FAILURE);
-}
 
 #define CHECK(cond, ...) \
   G_STMT_START { if (G_UNLIKELY (!(cond))) bench_fail (__VA_ARGS__); } G_STMT_END
@@ -78,15 +60,6 @@ bench_fail (const char *format,
   } G_STMT_END
 
 /* Small helpers -------------------------------------------------------------- */
-
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
 
 /* A field of /proc/self/status in KiB, e.g. "VmHWM" (peak RSS) or "VmRSS". */
 static long
@@ -102,29 +75,6 @@ status_kb (const char *field)
   if (p == NULL)
     return -1;
   return strtol (p + strlen (key), NULL, 10);
-}
-
-/* Minor page faults (a fresh page touched) of process @pid so far, from
- * field 10 of /proc/PID/stat; -1 if unknown. Unlike the time, this does not
- * depend on the load of the machine. */
-static long
-minor_faults (const char *pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return -1;
-  /* After the command name, which may hold spaces: state is field 3 */
-  p = strrchr (contents, ')');
-  if (p == NULL)
-    return -1;
-  fields = g_strsplit (p + 2, " ", 9);
-  if (g_strv_length (fields) < 9)
-    return -1;
-  return strtol (fields[7], NULL, 10);
 }
 
 /* Resets VmHWM to the current RSS (Linux >= 4.0), so each row reports its
@@ -1107,7 +1057,7 @@ run_server (SystemKind kind,
   int in_fd = 3;
   int out_fd = transport == TRANSPORT_PIPES ? 4 : 3;
 
-  role_name = "server";
+  bench_set_name ("pp-bench (server)");
   if (kind == SYSTEM_RAW)
     return run_raw_server (in_fd, out_fd);
 
@@ -1577,17 +1527,17 @@ client_echo_bytes (Client       *c,
           c->recv_buf = g_malloc (size);
           c->recv_size = size;
         }
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
       writev_all (c->wfd, iov, 2);
       reader_take (&c->reader, &h, sizeof h, FALSE);
       CHECK (h.op == RAW_OP_ECHO && h.len == size, "raw echo: bad header");
       reader_take (&c->reader, c->recv_buf, size, FALSE);
-      t1 = now_ns ();
+      t1 = bench_now_ns ();
       CHECK (memcmp (c->recv_buf, payload, size) == 0, "raw echo: payload differs");
       return t1 - t0;
     }
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   {
     g_autoptr(GBytes) bytes = g_bytes_new_static (payload, size);
     GVariant *arg = g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE);
@@ -1607,7 +1557,7 @@ client_echo_bytes (Client       *c,
         CHECK_NO_ERROR (error, "EchoBytes");
       }
   }
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
 
   CHECK (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(ay)")), "echo: reply of type %s",
          g_variant_get_type_string (reply));
@@ -1851,14 +1801,14 @@ client_new_handle (Client *c,
   close (fds[1]);
   ctl_expect (c, "ok");
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   if (c->kind == SYSTEM_PP)
     {
       g_autoptr(GIOStream) stream = pp_stream_new_for_fd (fds[0], &error);
 
       CHECK_NO_ERROR (error, "pp_stream_new_for_fd");
       handle->proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
-      t1 = now_ns ();
+      t1 = bench_now_ns ();
       CHECK_NO_ERROR (error, "pp_proxy_new_sync");
       CHECK (g_strcmp0 (pp_proxy_get_remote_type_name (handle->proxy), "BenchObject") == 0,
              "wrong remote type");
@@ -1868,7 +1818,7 @@ client_new_handle (Client *c,
       g_autoptr(GVariant) value = NULL;
 
       handle->bus = gdbus_client_connect (fds[0], &handle->dproxy);
-      t1 = now_ns ();
+      t1 = bench_now_ns ();
       value = g_dbus_proxy_get_cached_property (handle->dproxy, "Value");
       CHECK (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_INT32),
              "GDBusProxy did not load Value");
@@ -1944,11 +1894,11 @@ work_sync (Client     *c,
            const Work *work,
            gint32     *counter)
 {
-  gint64 t0 = now_ns ();
+  gint64 t0 = bench_now_ns ();
 
   for (guint i = 0; i < work->n; i++)
     client_call_int (c, (*counter)++);
-  return now_ns () - t0;
+  return bench_now_ns () - t0;
 }
 
 static gint64
@@ -1956,11 +1906,11 @@ work_async (Client     *c,
             const Work *work,
             gint32     *counter)
 {
-  gint64 t0 = now_ns ();
+  gint64 t0 = bench_now_ns ();
 
   client_async (c, work->n, work->depth, *counter);
   *counter += work->n;
-  return now_ns () - t0;
+  return bench_now_ns () - t0;
 }
 
 static gint64
@@ -1986,10 +1936,10 @@ work_signals (Client     *c,
               const Work *work,
               gint32     *counter)
 {
-  gint64 t0 = now_ns ();
+  gint64 t0 = bench_now_ns ();
 
   client_signals (c, work->n, work->batch);
-  return now_ns () - t0;
+  return bench_now_ns () - t0;
 }
 
 static gint64
@@ -1997,10 +1947,10 @@ work_notify (Client     *c,
              const Work *work,
              gint32     *counter)
 {
-  gint64 t0 = now_ns ();
+  gint64 t0 = bench_now_ns ();
 
   client_notify (c, work->n, work->batch, counter);
-  return now_ns () - t0;
+  return bench_now_ns () - t0;
 }
 
 static gint64
@@ -2018,15 +1968,6 @@ work_handshake (Client     *c,
       handle_clear (&handle);
     }
   return total;
-}
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
 }
 
 static gboolean
@@ -2112,7 +2053,7 @@ run_client_role (SystemKind  kind,
   gint32 counter = 1;
   Client *c;
 
-  role_name = "client worker";
+  bench_set_name ("pp-bench (client worker)");
   if (work->size > 0)
     {
       payload = g_malloc (work->size);
@@ -2132,13 +2073,13 @@ run_client_role (SystemKind  kind,
       else if (g_str_equal (line, "rep"))
         {
           const char *child = g_subprocess_get_identifier (c->child);
-          long faults = minor_faults ("self"), child_faults = minor_faults (child);
+          long faults = bench_minor_faults ("self"), child_faults = bench_minor_faults (child);
           gint64 ns;
 
           reset_peak_rss ();
           ns = func (c, work, &counter);
           printf ("%" G_GINT64_FORMAT " %ld %ld %ld\n", ns, status_kb ("VmHWM"),
-                  minor_faults ("self") - faults, minor_faults (child) - child_faults);
+                  bench_minor_faults ("self") - faults, bench_minor_faults (child) - child_faults);
         }
       else if (g_str_equal (line, "close"))
         {
@@ -2284,12 +2225,11 @@ measure (const char      *group,
       result->transport = workers[i]->transport;
       worker_finish (workers[i], &result->server_peak_kb);
 
-      qsort (mine, reps, sizeof (double), compare_doubles);
       result->group = group;
       result->row = g_strdup (row);
       result->n_ops = work->n;
       result->reps = reps;
-      result->med_us = reps % 2 ? mine[reps / 2] : (mine[reps / 2 - 1] + mine[reps / 2]) / 2;
+      result->med_us = bench_median (mine, reps);   /* sorts them */
       result->min_us = mine[0];
       result->max_us = mine[reps - 1];
       result->bytes = work->size;
@@ -2560,7 +2500,7 @@ run_memory_role (const char *what,
 {
   MemoryResult m = { 0 };
 
-  role_name = "memory client";
+  bench_set_name ("pp-bench (memory client)");
   m.kind = kind;
   m.n = n;
   if (g_strcmp0 (what, "flat") == 0)
@@ -3154,6 +3094,8 @@ main (int   argc,
     { "batch", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &batch, NULL, NULL },
     { NULL }
   };
+
+  bench_set_name ("pp-bench (client)");
 
   /* A peer that dies must not kill us: its death is reported as a failure. */
   signal (SIGPIPE, SIG_IGN);
