@@ -157,6 +157,26 @@ send_request_locked (PpConnection    *self,
   return TRUE;
 }
 
+/* The call with @serial ends when @cancellable is cancelled, unless it
+ * has ended already. */
+static void
+connect_async_cancellable (PpConnection *self,
+                           guint32       serial,
+                           GCancellable *cancellable)
+{
+  gulong id = g_cancellable_connect (cancellable, G_CALLBACK (async_cancelled_cb),
+                                     call_ref_new (self, serial), call_ref_free);
+  PpPendingCall *call;
+
+  pp_connection_lock (self);
+  call = pp_call_table_lookup (pp_connection_get_calls (self), serial);
+  if (call != NULL)
+    call->cancel_id = id;
+  pp_connection_unlock (self);
+  if (call == NULL)
+    g_cancellable_disconnect (cancellable, id);
+}
+
 /* Sends the request @build makes and completes a GTask with @source_object
  * and @source_tag (so the caller's _finish can check them) when the reply
  * of @reply_kind, an ERROR, the time-out, cancellation or the end of the
@@ -227,18 +247,7 @@ pp_connection_call_async (PpConnection        *self,
   /* Connected last: if @cancellable is already cancelled the handler runs
    * right here, and the call must exist by then. */
   if (cancellable != NULL)
-    {
-      gulong id = g_cancellable_connect (cancellable, G_CALLBACK (async_cancelled_cb),
-                                         call_ref_new (self, serial), call_ref_free);
-
-      pp_connection_lock (self);
-      call = pp_call_table_lookup (pp_connection_get_calls (self), serial);
-      if (call != NULL)
-        call->cancel_id = id;
-      pp_connection_unlock (self);
-      if (call == NULL)
-        g_cancellable_disconnect (cancellable, id);
-    }
+    connect_async_cancellable (self, serial, cancellable);
 }
 
 /* Takes the reply of a call made with pp_connection_call_async(). */
