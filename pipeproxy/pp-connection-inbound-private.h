@@ -35,6 +35,8 @@ void           pp_inbound_item_free              (InboundItem         *item);
 void           pp_connection_push_inbound_locked (PpConnection        *self,
                                                   InboundItem         *item);
 InboundItem   *pp_connection_pop_inbound         (PpConnection        *self);
+InboundItem   *pp_connection_steal_inbound_locked (PpConnection       *self,
+                                                   guint               kinds);
 PpFrameAction  pp_connection_route_message       (PpConnection        *self,
                                                   const PpWireHeader  *header,
                                                   GVariant            *body,

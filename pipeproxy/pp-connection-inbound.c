@@ -32,6 +32,30 @@ pp_connection_push_inbound_locked (PpConnection *self,
   if (g_atomic_int_add (&self->inbound_len, 1) == 0 &&
       !g_main_context_is_owner (self->context))
     g_main_context_wakeup (self->context);
+  /* A synchronous caller waiting for another reader serves it */
+  if (item->kind == ITEM_MESSAGE && (self->callbacks.serve_kinds & (1u << item->header.kind)))
+    pp_connection_broadcast_locked (self);
+}
+
+/* The first queued request of @kinds (only those, never a PROPERTY),
+ * taken out of the queue. Under lock. */
+InboundItem *
+pp_connection_steal_inbound_locked (PpConnection *self,
+                                    guint         kinds)
+{
+  for (GList *l = self->inbound.head; l != NULL; l = l->next)
+    {
+      InboundItem *item = l->data;
+
+      if (item->kind == ITEM_MESSAGE && (kinds & (1u << item->header.kind)))
+        {
+          g_queue_delete_link (&self->inbound, l);
+          g_atomic_int_add (&self->inbound_len, -1);
+          self->queued_input -= item->cost;
+          return item;
+        }
+    }
+  return NULL;
 }
 
 /* What tells a PROPERTY from one about another property or object (see

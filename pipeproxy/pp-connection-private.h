@@ -38,6 +38,12 @@ typedef struct
    * body) which may not name object 0, because this side serves none or
    * the peer does not: one that does breaks the protocol as it is read. */
   guint no_root_kinds;
+  /* The kinds of the peer's requests to this side's objects that a
+   * thread waiting in a synchronous call serves itself, in their order,
+   * when it owns the owner context (a call back into an object this side
+   * passed, made while we wait): nested calls neither deadlock nor time
+   * out. Other messages wait for the owner context as usual. */
+  guint serve_kinds;
   /* Optional: whether a message of the peer's is worth keeping; one that
    * is not is dropped as it is read. Runs in whichever thread reads,
    * without the connection's lock. */

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "pp-connection-inbound-private.h"
 #include "pp-connection-read-private.h"
 #include "pp-connection-send-private.h"
 #include "pp-connection-source-private.h"
@@ -150,6 +151,29 @@ pp_connection_read_once_locked (PpConnection *self,
     wait_for_reader_locked (self, -1);
 }
 
+/* The peer's calls back into this side's objects, made while we wait
+ * for its answer, served here when this thread may act for the owner
+ * context (it owns it, or nobody does): otherwise the peer would wait
+ * for us as we wait for it. Lets go of the lock meanwhile. */
+static void
+serve_nested_locked (PpConnection *self)
+{
+  InboundItem *item;
+
+  if (self->callbacks.serve_kinds == 0 || self->closed ||
+      !g_main_context_acquire (self->context))
+    return;
+  while (!self->closed &&
+         (item = pp_connection_steal_inbound_locked (self, self->callbacks.serve_kinds)) != NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      pp_connection_dispatch_item (self, item);
+      pp_inbound_item_free (item);
+      g_mutex_lock (&self->lock);
+    }
+  g_main_context_release (self->context);
+}
+
 /* Waits in the calling thread until @call is done, doing the connection's
  * I/O itself when no other thread does: no thread hop, no main loop. */
 void
@@ -169,6 +193,10 @@ pp_connection_wait_sync_locked (PpConnection  *self,
           pp_connection_complete_sync_locked (self, call);
           break;
         }
+
+      serve_nested_locked (self);
+      if (call->done)
+        break;
 
       if (pp_frame_stream_is_spliced (self->frames) && !self->io_busy &&
           g_main_context_acquire (self->context))

@@ -5,6 +5,7 @@
 
 #include "pp-error.h"
 #include "pp-error-private.h"
+#include "pp-export-server-private.h"
 #include "pp-imports-private.h"
 #include "pp-listener-struct-private.h"
 #include "pp-proxy-private.h"
@@ -227,6 +228,8 @@ const PpConnectionCallbacks pp_listener_callbacks = {
                     (1u << PP_WIRE_KIND_PROPERTY),
   /* Each ends through its PpInvocation */
   .request_kinds = 1u << PP_WIRE_KIND_CALL,
+  /* Calls back into our objects while we wait in a call of our own */
+  .serve_kinds = PP_EXPORT_SERVER_KINDS,
   /* The peer serves no object 0 */
   .no_root_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY),
   .message = on_message,

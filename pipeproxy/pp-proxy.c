@@ -289,6 +289,7 @@ static const PpConnectionCallbacks proxy_callbacks = {
   /* Calls to the objects this side passed end through a PpInvocation */
   .request_kinds = 1u << PP_WIRE_KIND_CALL,
   .no_root_kinds = PP_EXPORT_SERVER_OBJECT_KINDS,
+  .serve_kinds = PP_EXPORT_SERVER_KINDS,
   .wanted = on_wanted,
   .message = on_message,
   .closed = on_closed,

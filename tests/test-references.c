@@ -416,6 +416,50 @@ test_passed_in_identity (PpTestFixture *f,
   wait_exports_empty (f->proxy);
 }
 
+typedef struct
+{
+  PpProxy *store;
+  guint    activated;
+  guint32  n_items;
+} Nested;
+
+/* Runs while the child waits in its call to us, which runs while we wait
+ * in ours: the child serves this one itself */
+static void
+activate_calls_child (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  Nested *nested = user_data;
+
+  nested->activated++;
+  nested->n_items = call_u (nested->store, "get_n_items", NULL);
+}
+
+/* Calls back into us while we wait in a synchronous call are served by
+ * the waiting thread, two levels deep: no deadlock, no time-out */
+static void
+test_nested_sync (PpTestFixture *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("go", NULL);
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GVariant) result = NULL;
+  Nested nested = { f->proxy, 0, G_MAXUINT32 };
+
+  g_signal_connect (action, "activate", G_CALLBACK (activate_calls_child), &nested);
+  g_ptr_array_add (in, action);
+  for (guint i = 1; i <= 3; i++)
+    {
+      result = call_full (f->proxy, "hook_call_back",
+                          g_variant_new_parsed ("(objectpath '/0', 'activate', <(@mv nothing,)>)"),
+                          in, NULL);
+      g_clear_pointer (&result, g_variant_unref);
+      g_assert_cmpuint (nested.activated, ==, i);
+      g_assert_cmpuint (nested.n_items, ==, 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -434,6 +478,7 @@ main (int   argc,
   ADD ("menu-links", "sectioned-menu", test_menu_links);
   ADD ("passed-in", "list-store", test_passed_in);
   ADD ("passed-in-identity", "list-store", test_passed_in_identity);
+  ADD ("nested-sync", "list-store", test_nested_sync);
 
   return g_test_run ();
 }
