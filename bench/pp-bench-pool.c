@@ -224,18 +224,6 @@ run_batch (PpPool  *pool,
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
-static char *
-load_average (void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return g_strdup ("?");
-  fields = g_strsplit (text, " ", 4);
-  return g_strdup_printf ("%s %s %s", fields[0], fields[1], fields[2]);
-}
-
 static double
 thread_cpu_msec (void)
 {
@@ -467,13 +455,13 @@ main (int   argc,
   if (self_path == NULL)
     bench_fail ("cannot find this program");
 
-  load_before = load_average ();
+  load_before = bench_load_average ();
   printf ("pipeproxy %s pool benchmark, %s mode; %d CPUs (nproc), load average %s\n\n",
           PP_VERSION_S, quick ? "quick" : "full", g_get_num_processors (), load_before);
   steps_per_msec = calibrate (1.0);
   cpu_rows (steps_per_msec);
   busy_rows (steps_per_msec);
-  load_after = load_average ();
+  load_after = bench_load_average ();
   printf ("\nload average at the end %s\n", load_after);
   if (autogroup_enabled () && g_ascii_strtod (load_before, NULL) > g_get_num_processors ())
     printf ("note: the machine is busier than its CPUs and the kernel's autogroup scheduling "

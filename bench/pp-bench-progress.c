@@ -253,18 +253,6 @@ burst_rows (PpProxy *proxy)
           n / (((gint64 *) totals->data)[totals->len / 2] / 1e6));
 }
 
-static char *
-load_average (void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) fields = NULL;
-
-  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    return g_strdup ("?");
-  fields = g_strsplit (text, " ", 4);
-  return g_strdup_printf ("%s %s %s", fields[0], fields[1], fields[2]);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -304,14 +292,14 @@ main (int   argc,
       bench_fail ("could not start the worker: %s", error->message);
   }
 
-  load_before = load_average ();
+  load_before = bench_load_average ();
   printf ("pipeproxy %s progress benchmark, %s mode; %d CPUs (nproc), load average %s\n\n",
           PP_VERSION_S, quick ? "quick" : "full", g_get_num_processors (), load_before);
 
   g_signal_connect (proxy, "progress", G_CALLBACK (on_progress), &current);
   progress_rows (proxy);
   burst_rows (proxy);
-  load_after = load_average ();
+  load_after = bench_load_average ();
   printf ("\nload average at the end %s\n", load_after);
   return 0;
 }

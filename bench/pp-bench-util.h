@@ -18,6 +18,8 @@ gint64  bench_now_ns       (void);
  * number) so far; -1 if unknown. Unlike the time, this does not depend on
  * the load of the machine. */
 long    bench_minor_faults (const char *pid);
+/* The load averages of /proc/loadavg, "1.00 0.50 0.25", or "?" */
+char   *bench_load_average (void);
 /* The median of @n values, which it sorts */
 double  bench_median       (double     *values,
                             guint       n);
