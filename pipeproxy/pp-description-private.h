@@ -59,7 +59,7 @@ typedef struct _PpDescription PpDescription;
 typedef struct
 {
   gsize max_size;                   /* serialized bytes */
-  guint max_members;                /* methods, signals and properties */
+  guint max_members;                /* type names, interfaces, methods, signals, properties */
 } PpDescriptionLimits;
 
 PpDescription             *pp_description_new            (const char           *type_name);
@@ -72,6 +72,11 @@ void                       pp_description_add_chain_type (PpDescription        *
                                                           const char           *type_name);
 void                       pp_description_add_interface  (PpDescription        *self,
                                                           const char           *type_name);
+/* An interface of the object a proxy cannot implement, and why; FALSE,
+ * adding nothing, for one refused already */
+gboolean                   pp_description_refuse_interface (PpDescription      *self,
+                                                            const char         *type_name,
+                                                            const char         *reason);
 /* Each returns FALSE, adding nothing, for a name already described. A
  * property's @value (mv, NULL for nothing) is consumed if floating. */
 gboolean                   pp_description_add_method     (PpDescription        *self,
@@ -115,6 +120,12 @@ GVariant                  *pp_description_get_variant    (PpDescription        *
 /* A SHA-256 in hexadecimal of everything but the property values */
 const char                *pp_description_get_hash       (PpDescription        *self);
 
+guint                      pp_description_get_n_interfaces  (PpDescription *self);
+const char                *pp_description_get_interface     (PpDescription *self,
+                                                             guint          index);
+/* Why a proxy cannot implement the interface, or NULL */
+const char                *pp_description_get_interface_reason (PpDescription *self,
+                                                                const char    *type_name);
 guint                      pp_description_get_n_methods     (PpDescription *self);
 const PpDescribedMethod   *pp_description_get_method        (PpDescription *self,
                                                              guint          index);

@@ -13,6 +13,8 @@
  *   type-name   s          the exported object's type
  *   type-chain  as         that type and its parents
  *   interfaces  as         the interfaces it implements
+ *   refused-interfaces a(ss) name, why a proxy cannot implement it (a
+ *                          virtual function the peer cannot call)
  *   unix-fds    b          whether the listener takes file descriptors
  *   methods     a(sssbs)   name, in-signature, out-signature, throws, dispatch
  *   refused-methods a(ss)  name, why the peer cannot call it (methods of the
@@ -24,6 +26,7 @@
  */
 #define METHODS_TYPE    "a(sssbs)"
 #define REFUSED_TYPE    "a(ss)"
+#define REFUSED_INTERFACES_TYPE "a(ss)"
 #define SIGNALS_TYPE    "a(suasss)"
 #define PROPERTIES_TYPE "a(susssmv)"
 
@@ -34,6 +37,8 @@ struct _PpDescription
   const char      *type_name;
   GPtrArray       *type_chain;    /* const char * */
   GPtrArray       *interfaces;    /* const char * */
+  GHashTable      *interface_reasons; /* name → why it cannot be implemented */
+  GPtrArray       *refused_interfaces; /* const char *, in order */
   GArray          *methods;       /* PpDescribedMethod */
   GArray          *signals;       /* PpDescribedSignal */
   GArray          *properties;    /* PpDescribedProperty */
@@ -62,6 +67,8 @@ pp_description_new (const char *type_name)
   self->type_name = g_string_chunk_insert (self->strings, type_name);
   self->type_chain = g_ptr_array_new ();
   self->interfaces = g_ptr_array_new ();
+  self->interface_reasons = g_hash_table_new (g_str_hash, g_str_equal);
+  self->refused_interfaces = g_ptr_array_new ();
   self->methods = g_array_new (FALSE, FALSE, sizeof (PpDescribedMethod));
   self->signals = g_array_new (FALSE, FALSE, sizeof (PpDescribedSignal));
   self->properties = g_array_new (FALSE, FALSE, sizeof (PpDescribedProperty));
@@ -96,6 +103,8 @@ pp_description_unref (PpDescription *self)
   g_array_unref (self->properties);
   g_ptr_array_unref (self->type_chain);
   g_ptr_array_unref (self->interfaces);
+  g_hash_table_unref (self->interface_reasons);
+  g_ptr_array_unref (self->refused_interfaces);
   g_clear_pointer (&self->variant, g_variant_unref);
   g_string_chunk_free (self->strings);
   g_free (self->hash);
@@ -149,6 +158,22 @@ pp_description_add_interface (PpDescription *self,
                               const char    *type_name)
 {
   g_ptr_array_add (self->interfaces, (gpointer) intern (self, type_name));
+}
+
+gboolean
+pp_description_refuse_interface (PpDescription *self,
+                                 const char    *type_name,
+                                 const char    *reason)
+{
+  const char *name;
+
+  if (g_hash_table_contains (self->interface_reasons, type_name))
+    return FALSE;
+  name = intern (self, type_name);
+  g_hash_table_insert (self->interface_reasons, (gpointer) name,
+                       (gpointer) intern (self, *reason ? reason : "refused"));
+  g_ptr_array_add (self->refused_interfaces, (gpointer) name);
+  return TRUE;
 }
 
 gboolean
@@ -291,6 +316,22 @@ serialize_refused_methods (PpDescription *self)
 }
 
 static GVariant *
+serialize_refused_interfaces (PpDescription *self)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (REFUSED_INTERFACES_TYPE));
+  for (guint i = 0; i < self->refused_interfaces->len; i++)
+    {
+      const char *name = g_ptr_array_index (self->refused_interfaces, i);
+
+      g_variant_builder_add (&builder, "(ss)", name,
+                             g_hash_table_lookup (self->interface_reasons, name));
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
 serialize_signals (PpDescription *self)
 {
   GVariantBuilder builder;
@@ -337,6 +378,8 @@ pp_description_serialize (PpDescription *self,
   g_variant_builder_add (&info, "{sv}", "interfaces",
                          g_variant_new_strv ((const char * const *) self->interfaces->pdata,
                                              self->interfaces->len));
+  g_variant_builder_add (&info, "{sv}", "refused-interfaces",
+                         serialize_refused_interfaces (self));
   g_variant_builder_add (&info, "{sv}", "unix-fds", g_variant_new_boolean (unix_fds));
   g_variant_builder_add (&info, "{sv}", "methods", serialize_methods (self));
   g_variant_builder_add (&info, "{sv}", "refused-methods", serialize_refused_methods (self));
@@ -397,16 +440,11 @@ is_tuple_type (const char *signature)
 
 static gboolean
 parse_type_names (PpDescription  *self,
-                  GVariant       *info,
-                  const char     *key,
-                  void          (*add) (PpDescription *, const char *),
-                  GError        **error)
+                  GVariant       *list,
+                  void          (*add) (PpDescription *, const char *))
 {
-  g_autoptr(GVariant) list = NULL;
   g_autofree const char **names = NULL;
 
-  if (!lookup (info, key, "as", &list, error))
-    return FALSE;
   if (list == NULL)
     return TRUE;
   names = g_variant_get_strv (list, NULL);
@@ -472,6 +510,26 @@ parse_refused_methods (PpDescription  *self,
         return invalid (error, _("a method has no name"));
       if (!pp_description_add_refused_method (self, name, reason))
         return invalid (error, _("method “%s” is described twice"), name);
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_refused_interfaces (PpDescription  *self,
+                          GVariant       *list,
+                          GError        **error)
+{
+  gsize n = list ? g_variant_n_children (list) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const char *name, *reason;
+
+      g_variant_get_child (list, i, "(&s&s)", &name, &reason);
+      if (*name == '\0')
+        return invalid (error, _("an interface has no name"));
+      if (!pp_description_refuse_interface (self, name, reason))
+        return invalid (error, _("interface “%s” is refused twice"), name);
     }
   return TRUE;
 }
@@ -565,8 +623,17 @@ parse_properties (PpDescription  *self,
   return TRUE;
 }
 
+static gsize
+n_children (GVariant *list)
+{
+  return list ? g_variant_n_children (list) : 0;
+}
+
 static gboolean
 check_limits (GVariant                   *info,
+              GVariant                   *type_names,
+              GVariant                   *interfaces,
+              GVariant                   *refused_interfaces,
               GVariant                   *methods,
               GVariant                   *refused,
               GVariant                   *signals,
@@ -574,10 +641,9 @@ check_limits (GVariant                   *info,
               const PpDescriptionLimits  *limits,
               GError                    **error)
 {
-  gsize n_members = (methods ? g_variant_n_children (methods) : 0) +
-                    (refused ? g_variant_n_children (refused) : 0) +
-                    (signals ? g_variant_n_children (signals) : 0) +
-                    (properties ? g_variant_n_children (properties) : 0);
+  gsize n_members = n_children (type_names) + n_children (interfaces) +
+                    n_children (refused_interfaces) + n_children (methods) +
+                    n_children (refused) + n_children (signals) + n_children (properties);
 
   if (g_variant_get_size (info) > limits->max_size)
     {
@@ -590,7 +656,7 @@ check_limits (GVariant                   *info,
   if (n_members > limits->max_members)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
-                   _("The listener described %lu methods, signals and "
+                   _("The listener described %lu types, interfaces, methods, signals and "
                      "properties, more than the limit of %u"), (gulong) n_members,
                    limits->max_members);
       return FALSE;
@@ -607,6 +673,9 @@ pp_description_parse (GVariant                   *info,
   g_autoptr(PpDescription) self = NULL;
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(GVariant) type_name = NULL;
+  g_autoptr(GVariant) type_chain = NULL;
+  g_autoptr(GVariant) interfaces = NULL;
+  g_autoptr(GVariant) refused_interfaces = NULL;
   g_autoptr(GVariant) unix_fds = NULL;
   g_autoptr(GVariant) methods = NULL;
   g_autoptr(GVariant) refused = NULL;
@@ -621,12 +690,16 @@ pp_description_parse (GVariant                   *info,
     }
 
   if (!lookup (info, "type-name", "s", &type_name, error) ||
+      !lookup (info, "type-chain", "as", &type_chain, error) ||
+      !lookup (info, "interfaces", "as", &interfaces, error) ||
+      !lookup (info, "refused-interfaces", REFUSED_INTERFACES_TYPE, &refused_interfaces, error) ||
       !lookup (info, "unix-fds", "b", &unix_fds, error) ||
       !lookup (info, "methods", METHODS_TYPE, &methods, error) ||
       !lookup (info, "refused-methods", REFUSED_TYPE, &refused, error) ||
       !lookup (info, "signals", SIGNALS_TYPE, &signals, error) ||
       !lookup (info, "properties", PROPERTIES_TYPE, &properties, error) ||
-      !check_limits (info, methods, refused, signals, properties, limits, error))
+      !check_limits (info, type_chain, interfaces, refused_interfaces, methods, refused, signals,
+                     properties, limits, error))
     return NULL;
   if (type_name == NULL)
     {
@@ -635,8 +708,9 @@ pp_description_parse (GVariant                   *info,
     }
 
   self = pp_description_new (g_variant_get_string (type_name, NULL));
-  if (!parse_type_names (self, info, "type-chain", pp_description_add_chain_type, error) ||
-      !parse_type_names (self, info, "interfaces", pp_description_add_interface, error) ||
+  if (!parse_type_names (self, type_chain, pp_description_add_chain_type) ||
+      !parse_type_names (self, interfaces, pp_description_add_interface) ||
+      !parse_refused_interfaces (self, refused_interfaces, error) ||
       !parse_methods (self, methods, error) ||
       !parse_refused_methods (self, refused, error) ||
       !parse_signals (self, signals, error) ||
@@ -704,6 +778,14 @@ compute_hash (PpDescription *self)
                     self->type_chain->len);
   checksum_strings (checksum, (const char * const *) self->interfaces->pdata,
                     self->interfaces->len);
+  checksum_uint (checksum, self->refused_interfaces->len);
+  for (guint i = 0; i < self->refused_interfaces->len; i++)
+    {
+      const char *name = g_ptr_array_index (self->refused_interfaces, i);
+
+      checksum_string (checksum, name);
+      checksum_string (checksum, g_hash_table_lookup (self->interface_reasons, name));
+    }
 
   checksum_uint (checksum, self->methods->len);
   for (guint i = 0; i < self->methods->len; i++)
@@ -824,4 +906,24 @@ pp_description_find_property (PpDescription *self,
                               const char    *name)
 {
   return find_canonical (self->property_index, name);
+}
+
+guint
+pp_description_get_n_interfaces (PpDescription *self)
+{
+  return self->interfaces->len;
+}
+
+const char *
+pp_description_get_interface (PpDescription *self,
+                              guint          index)
+{
+  return g_ptr_array_index (self->interfaces, index);
+}
+
+const char *
+pp_description_get_interface_reason (PpDescription *self,
+                                     const char    *type_name)
+{
+  return g_hash_table_lookup (self->interface_reasons, type_name);
 }

@@ -5,12 +5,15 @@
  * use libgirepository: pp-introspection.c (the typelibs: namespaces
  * loaded as needed, types and classes by name), pp-introspection-types.c
  * (a GI type as a PpTypeDesc), pp-introspection-methods.c (methods found
- * and prepared for invoking) and pp-introspection-describe.c (an exported
- * object's type described for the handshake). */
+ * and prepared for invoking), pp-introspection-describe.c (an exported
+ * object's type described for the handshake) and
+ * pp-introspection-vfuncs.c (the virtual functions of an interface, and
+ * closures that implement them). */
 
 #include <girepository.h>
 
 #include "pp-marshal-private.h"
+#include "pp-method-private.h"
 
 G_BEGIN_DECLS
 
@@ -36,5 +39,12 @@ GIBaseInfo *pp_introspection_find_info_locked   (GType        type);
 PpTypeDesc *pp_introspection_desc_for_type_info (GITypeInfo  *type_info,
                                                  gboolean     nullable,
                                                  GError     **error);
+
+/* The types of a function, or of a virtual function (which has no
+ * invoker: method->native_address is NULL), as for a method the peer
+ * calls; NULL with @error set when they cannot cross */
+PpMethod   *pp_introspection_method_from_callable_locked (GICallableInfo  *info,
+                                                          const char      *type_name,
+                                                          GError         **error);
 
 G_END_DECLS

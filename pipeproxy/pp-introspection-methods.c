@@ -320,7 +320,11 @@ method_from_function_info_full (GIFunctionInfo  *info,
                                 gboolean         async_finish,
                                 GError         **error)
 {
-  gboolean is_constructor = !(g_function_info_get_flags (info) & GI_FUNCTION_IS_METHOD);
+  /* A virtual function (pp-introspection-vfuncs.c) is a method with no
+   * invoker */
+  gboolean is_function = GI_IS_FUNCTION_INFO (info);
+  gboolean is_constructor = is_function &&
+                            !(g_function_info_get_flags (info) & GI_FUNCTION_IS_METHOD);
   g_autoptr(PpMethod) method = pp_method_new (PP_METHOD_KIND_INTROSPECTED,
                                               g_base_info_get_name (info));
 
@@ -355,7 +359,7 @@ method_from_function_info_full (GIFunctionInfo  *info,
   if (g_callable_info_skip_return (info))
     g_clear_pointer (&method->ret_desc, pp_type_desc_free);
 
-  if (!prepare_invoker (info, method, type_name, error))
+  if (is_function && !prepare_invoker (info, method, type_name, error))
     return NULL;
   return g_steal_pointer (&method);
 }
@@ -671,4 +675,12 @@ pp_introspection_lookup_constructor (const char  *namespace_,
 out:
   g_mutex_unlock (&pp_introspection_gi_lock);
   return method;
+}
+
+PpMethod *
+pp_introspection_method_from_callable_locked (GICallableInfo  *info,
+                                              const char      *type_name,
+                                              GError         **error)
+{
+  return method_from_function_info (info, type_name, error);
 }

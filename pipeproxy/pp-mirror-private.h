@@ -61,5 +61,9 @@ const char *pp_mirror_signal_unavailable     (PpMirror       *self,
                                               guint           index);
 const char *pp_mirror_property_unavailable   (PpMirror       *self,
                                               guint           index);
+/* Why the described interface is not one of the proxy's, or NULL when it
+ * is */
+const char *pp_mirror_interface_unavailable  (PpMirror       *self,
+                                              const char     *type_name);
 
 G_END_DECLS

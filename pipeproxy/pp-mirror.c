@@ -5,6 +5,7 @@
 
 #include "pp-error.h"
 #include "pp-marshal-private.h"
+#include "pp-mirror-interfaces-private.h"
 #include "pp-mirror-private.h"
 #include "pp-normal-form-private.h"
 
@@ -32,6 +33,7 @@ typedef struct
   MirrorProperty  *properties;
   guint           *property_index;  /* property id - 1 → description index */
   MirrorSignal    *signals;
+  PpMirrorInterfaces *interfaces; /* NULL for the unmirrored type */
   guint            n_mirrored_properties;
   guint            n_mirrored_signals;
 } MirrorData;
@@ -805,6 +807,38 @@ mirror_property (GObjectClass              *object_class,
   return NULL;
 }
 
+/* A signal of an interface the mirror type implements (GListModel::items-changed)
+ * is emitted as the remote object's when its arguments are the same */
+static const char *
+interface_signal (const PpDescribedSignal *described,
+                  MirrorSignal            *sig)
+{
+  GSignalQuery query;
+  g_autoptr(GString) signature = g_string_new ("(");
+
+  g_signal_query (sig->signal_id, &query);
+  if (!G_TYPE_IS_INTERFACE (query.itype) || query.return_type != G_TYPE_NONE)
+    {
+      sig->signal_id = 0;
+      return _("the name is taken by PpProxy");
+    }
+  for (guint i = 0; i < query.n_params; i++)
+    if (!pp_marshal_gtype_nullable_signature (query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE,
+                                              signature, NULL))
+      break;
+  g_string_append_c (signature, ')');
+  if (query.n_params != described->n_args || !g_str_equal (signature->str, described->signature))
+    {
+      sig->signal_id = 0;
+      return _("the interface's signal of that name takes other arguments");
+    }
+  sig->n_params = query.n_params;
+  sig->param_types = g_new0 (GType, MAX (query.n_params, 1));
+  for (guint i = 0; i < query.n_params; i++)
+    sig->param_types[i] = query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE;
+  return NULL;
+}
+
 /* Registers the signal if it can be one of the proxy's: returns why not */
 static const char *
 mirror_signal (GType                    type,
@@ -817,8 +851,9 @@ mirror_signal (GType                    type,
     return described->reason[0] ? described->reason : _("its arguments cannot cross");
   if (!g_signal_is_valid_name (described->name))
     return _("the name is not valid here");
-  if (g_signal_lookup (described->name, type) != 0)
-    return _("the name is taken by PpProxy");
+  sig->signal_id = g_signal_lookup (described->name, type);
+  if (sig->signal_id != 0)
+    return interface_signal (described, sig);
 
   /* The parser checked that the tuple has one item per argument */
   sig->param_types = g_new0 (GType, MAX (described->n_args, 1));
@@ -961,6 +996,9 @@ register_mirror_type (PpDescription *description,
   data->description = pp_description_ref (description);
   type = g_type_register_static (PP_TYPE_PROXY, name->str, &info, 0);
   data->private_offset = g_type_add_instance_private (type, sizeof (PpMirror));
+  /* Before the class is made, which then has the interfaces' signals */
+  if (type_name == NULL)
+    data->interfaces = pp_mirror_interfaces_add (type, description);
   return type;
 }
 
@@ -1032,4 +1070,13 @@ pp_mirror_property_unavailable (PpMirror *self,
                                 guint     index)
 {
   return self->data->properties[index].reason;
+}
+
+const char *
+pp_mirror_interface_unavailable (PpMirror   *self,
+                                 const char *type_name)
+{
+  if (self->data->interfaces == NULL)
+    return unmirrored_reason ("", "");
+  return pp_mirror_interfaces_reason (self->data->interfaces, type_name);
 }

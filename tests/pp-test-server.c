@@ -377,6 +377,8 @@ main (int   argc,
       g_menu_append_submenu (menu, "More", G_MENU_MODEL (submenu));
       object = G_OBJECT (menu);
     }
+  else if (strcmp (kind, "file") == 0)
+    object = G_OBJECT (g_file_new_for_path ("/"));  /* a GFile: see test-interfaces */
   else if (strcmp (kind, "settings") == 0)
     object = G_OBJECT (g_settings_new ("org.pipeproxy.Test"));  /* see test-checks */
   else if (strcmp (kind, "file-info") == 0)

@@ -10,6 +10,7 @@
 
 #include "pp-test-util.h"
 #include "pp-description-private.h"
+#include "pp-mirror-private.h"
 #include "pp-wire-private.h"
 
 /* Generous: only reached when something is wrong (under valgrind, making
@@ -281,6 +282,70 @@ test_no_names (void)
 }
 
 static void
+test_interface_refused_twice (void)
+{
+  refused ("{'type-name': <'PpFake'>, 'interfaces': <['GListModel']>,"
+           " 'refused-interfaces': <[('GListModel', 'no'), ('GListModel', 'no')]>}",
+           "interface “GListModel” is refused twice");
+}
+
+static void
+test_interface_limit (void)
+{
+  g_autoptr(PpOptions) options = pp_options_new ();
+
+  /* Type names and interfaces count as members */
+  pp_options_set_max_description_members (options, 3);
+  check_refused ("{'type-name': <'PpFake'>, 'type-chain': <['PpFake', 'GObject']>,"
+                 " 'interfaces': <['A', 'B']>}",
+                 options, PP_ERROR_LIMIT_EXCEEDED, "more than the limit of 3");
+}
+
+/* What a peer says it implements is implemented only when the methods it
+ * describes are the interface's, with the same types */
+static void
+test_interfaces_checked (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(PpProxy) wrong = NULL;
+  g_autoptr(PpProxy) right = NULL;
+
+  proxy = proxy_for (g_variant_new_parsed ("{'type-name': <'PpFake1'>,"
+                                           " 'interfaces': <['GListModel', 'GObject', 'NoSuch']>}"),
+                     NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (G_IS_LIST_MODEL (proxy));
+  g_assert_nonnull (strstr (pp_mirror_interface_unavailable (pp_mirror_get (proxy), "GListModel"),
+                            "has no method “get_item”"));
+  g_assert_nonnull (pp_mirror_interface_unavailable (pp_mirror_get (proxy), "GObject"));
+  g_assert_nonnull (pp_mirror_interface_unavailable (pp_mirror_get (proxy), "NoSuch"));
+
+  wrong = proxy_for (g_variant_new_parsed ("{'type-name': <'PpFake2'>,"
+                                           " 'interfaces': <['GListModel']>,"
+                                           " 'methods': <[('get_item_type', '()', '(s)', false, 'added'),"
+                                           "  ('get_n_items', '()', '(i)', false, 'added'),"
+                                           "  ('get_item', '(u)', '(mo)', false, 'added')]>}"),
+                     NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (G_IS_LIST_MODEL (wrong));
+  g_test_message ("%s", pp_mirror_interface_unavailable (pp_mirror_get (wrong), "GListModel"));
+  g_assert_nonnull (strstr (pp_mirror_interface_unavailable (pp_mirror_get (wrong), "GListModel"),
+                            "takes () and gives (u), but method “get_n_items” takes () and "
+                            "gives (i)"));
+
+  right = proxy_for (g_variant_new_parsed ("{'type-name': <'PpFake3'>,"
+                                           " 'interfaces': <['GListModel']>,"
+                                           " 'methods': <[('get_item_type', '()', '(s)', false, 'added'),"
+                                           "  ('get_n_items', '()', '(u)', false, 'added'),"
+                                           "  ('get_item', '(u)', '(mo)', false, 'added')]>}"),
+                     NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_LIST_MODEL (right));
+  g_assert_null (pp_mirror_interface_unavailable (pp_mirror_get (right), "GListModel"));
+}
+
+static void
 test_size_limit (void)
 {
   g_autoptr(PpOptions) options = pp_options_new ();
@@ -419,6 +484,9 @@ test_round_trip (void)
     {
       pp_description_add_chain_type (d, "PpThing");
       pp_description_add_chain_type (d, "GObject");
+      pp_description_add_interface (d, "PpThingish");
+      g_assert_true (pp_description_refuse_interface (d, "PpThingish", "it is not"));
+      g_assert_false (pp_description_refuse_interface (d, "PpThingish", "twice"));
       g_assert_true (pp_description_add_method (d, "add-one", "(i)", "(i)", FALSE,
                                                 PP_METHOD_DISPATCH_ACTION_SIGNAL));
       g_assert_false (pp_description_add_method (d, "add-one", "()", "()", FALSE,
@@ -448,6 +516,8 @@ test_round_trip (void)
   g_assert_cmpuint (sig->n_args, ==, 2);
   g_assert_cmpstr (sig->arg_type_names[1], ==, "gchararray");
   g_assert_cmpint (pp_description_find_property (parsed, "size"), ==, 0);
+  g_assert_cmpuint (pp_description_get_n_interfaces (parsed), ==, 1);
+  g_assert_cmpstr (pp_description_get_interface_reason (parsed, "PpThingish"), ==, "it is not");
   g_assert_true (g_variant_equal (pp_description_get_property (parsed, 0)->value, three));
 }
 
@@ -474,6 +544,9 @@ main (int   argc,
   g_test_add_func ("/Pp/Description/no-type-name", test_no_type_name);
   g_test_add_func ("/Pp/Description/no-names", test_no_names);
   g_test_add_func ("/Pp/Description/size-limit", test_size_limit);
+  g_test_add_func ("/Pp/Description/interface-refused-twice", test_interface_refused_twice);
+  g_test_add_func ("/Pp/Description/interface-limit", test_interface_limit);
+  g_test_add_func ("/Pp/Description/interfaces-checked", test_interfaces_checked);
   g_test_add_func ("/Pp/Description/member-limit", test_member_limit);
   g_test_add_func ("/Pp/Description/linear", test_linear);
 
