@@ -126,6 +126,23 @@ pp_test_call (PpProxy    *proxy,
   return result;
 }
 
+/* A sync call with objects that must succeed */
+GVariant *
+pp_test_call_full (PpProxy     *proxy,
+                   const char  *method,
+                   GVariant    *parameters,
+                   GPtrArray   *in_objects,
+                   GPtrArray  **out_objects)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *result = pp_proxy_call_full_sync (proxy, method, parameters, NULL, in_objects, -1,
+                                              NULL, out_objects, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return result;
+}
+
 static void
 child_exited (GPid     pid,
               int      status,

@@ -38,6 +38,12 @@ void        pp_test_fixture_tear_down (PpTestFixture *f,
 GVariant   *pp_test_call              (PpProxy       *proxy,
                                        const char    *method,
                                        GVariant      *parameters);
+/* The same with objects (pp_proxy_call_full_sync ()) */
+GVariant   *pp_test_call_full         (PpProxy       *proxy,
+                                       const char    *method,
+                                       GVariant      *parameters,
+                                       GPtrArray     *in_objects,
+                                       GPtrArray    **out_objects);
 
 /* A child forked to play a part (the caller, mostly) while this process
  * iterates the thread-default main context */

@@ -30,23 +30,6 @@ host_text_buffer (void)
   return buffer;
 }
 
-/* A call that must succeed, and the one object it returns */
-static GVariant *
-call_full (PpProxy     *proxy,
-           const char  *method,
-           GVariant    *parameters,
-           GPtrArray   *in_objects,
-           GPtrArray  **out_objects)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *result = pp_proxy_call_full_sync (proxy, method, parameters, NULL, in_objects, -1,
-                                              NULL, out_objects, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (result);
-  return result;
-}
-
 /* get_start_iter () and the like: the iterator's proxy */
 static PpProxy *
 get_iter (PpProxy    *buffer,
@@ -54,7 +37,7 @@ get_iter (PpProxy    *buffer,
           GVariant   *parameters)
 {
   g_autoptr(GPtrArray) objects = NULL;
-  g_autoptr(GVariant) result = call_full (buffer, method, parameters, NULL, &objects);
+  g_autoptr(GVariant) result = pp_test_call_full (buffer, method, parameters, NULL, &objects);
   const char *path;
 
   g_variant_get (result, "(&o)", &path);
@@ -96,7 +79,8 @@ get_text (PpProxy *buffer,
 
   g_ptr_array_add (in, start);
   g_ptr_array_add (in, end);
-  result = call_full (buffer, "get_text", g_variant_new ("(oob)", "/0", "/1", TRUE), in, NULL);
+  result = pp_test_call_full (buffer, "get_text", g_variant_new ("(oob)", "/0", "/1", TRUE), in,
+                              NULL);
   g_variant_get (result, "(s)", &text);
   return text;
 }
@@ -134,8 +118,8 @@ test_text_iters (void)
 
   /* insert () moves the iterator it is given past the text */
   g_ptr_array_add (in, start);
-  g_variant_unref (call_full (buffer, "insert", g_variant_new ("(osi)", "/0", "big ", -1), in,
-                              NULL));
+  g_variant_unref (pp_test_call_full (buffer, "insert",
+                                      g_variant_new ("(osi)", "/0", "big ", -1), in, NULL));
   g_assert_cmpint (call_i (start, "get_offset", NULL), ==, 10);
   {
     g_autoptr(PpProxy) first = get_iter (buffer, "get_start_iter", NULL);
@@ -146,7 +130,7 @@ test_text_iters (void)
   }
 
   /* A method that returns a new value gives a new reference */
-  g_variant_unref (call_full (start, "copy", NULL, NULL, &objects));
+  g_variant_unref (pp_test_call_full (start, "copy", NULL, NULL, &objects));
   copy = g_object_ref (g_ptr_array_index (objects, 0));
   g_assert_true (copy != start);
   g_assert_cmpint (call_i (copy, "get_offset", NULL), ==, 10);
@@ -175,7 +159,7 @@ test_bounds (void)
   if (buffer == NULL)
     return;
 
-  result = call_full (buffer, "get_bounds", NULL, NULL, &objects);
+  result = pp_test_call_full (buffer, "get_bounds", NULL, NULL, &objects);
   {
     const char *first, *second;
 
