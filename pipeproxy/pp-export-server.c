@@ -40,26 +40,6 @@ pp_export_server_free (PpExportServer *self)
   g_free (self);
 }
 
-static void
-method_done (GVariant     *result,
-             GUnixFDList  *out_fds,
-             GPtrArray    *out_objects,
-             const GError *error,
-             gpointer      user_data)
-{
-  pp_invocation_return (user_data, result, out_fds, out_objects, error);
-}
-
-static void
-async_method_done (GVariant     *result,
-                   GUnixFDList  *out_fds,
-                   GPtrArray    *out_objects,
-                   const GError *error,
-                   gpointer      user_data)
-{
-  pp_invocation_return (user_data, result, out_fds, out_objects, error);
-  g_object_unref (user_data);
-}
 
 /* Finds the method through introspection, checks it and invokes it; the
  * invocation answers */
@@ -115,7 +95,7 @@ serve_call (PpExportServer     *self,
         cancellable = pp_invocation_get_cancellable (invocation);
       if (pp_method_is_async (method))
         pp_method_invoke_async (method, object, args, fds, objects, cancellable,
-                                async_method_done, g_object_ref (invocation));
+                                pp_invocation_async_method_done, g_object_ref (invocation));
       else
         {
           PpConnectionWatch *watch = NULL;
@@ -127,8 +107,8 @@ serve_call (PpExportServer     *self,
               pp_invocation_dispatched (invocation);
               watch = pp_connection_watch_begin (self->connection);
             }
-          pp_method_invoke_async (method, object, args, fds, objects, cancellable, method_done,
-                                  invocation);
+          pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                                  pp_invocation_method_done, invocation);
           g_clear_pointer (&watch, pp_connection_watch_end);
         }
     }

@@ -60,6 +60,20 @@ void          pp_invocation_return     (PpInvocation   *self,
                                         GUnixFDList    *fds,
                                         GPtrArray      *objects,
                                         const GError   *error);
+/* PpMethodCallbacks that answer the invocation given as user data; the
+ * one for an async method, which answers after its dispatch, drops the
+ * reference the method held */
+void          pp_invocation_method_done       (GVariant     *result,
+                                               GUnixFDList  *out_fds,
+                                               GPtrArray    *out_objects,
+                                               const GError *error,
+                                               gpointer      user_data);
+void          pp_invocation_async_method_done (GVariant     *result,
+                                               GUnixFDList  *out_fds,
+                                               GPtrArray    *out_objects,
+                                               const GError *error,
+                                               gpointer      user_data);
+
 /* Its dispatch returned: an invocation not answered yet is running, and
  * a CANCEL for its serial cancels it from now on */
 void          pp_invocation_dispatched (PpInvocation   *self);

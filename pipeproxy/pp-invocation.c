@@ -689,3 +689,24 @@ pp_invocation_return_error_literal (PpInvocation *self,
   error = g_error_new_literal (domain, code, message);
   pp_invocation_return_gerror (self, error);
 }
+
+void
+pp_invocation_method_done (GVariant     *result,
+                           GUnixFDList  *out_fds,
+                           GPtrArray    *out_objects,
+                           const GError *error,
+                           gpointer      user_data)
+{
+  pp_invocation_return (user_data, result, out_fds, out_objects, error);
+}
+
+void
+pp_invocation_async_method_done (GVariant     *result,
+                                 GUnixFDList  *out_fds,
+                                 GPtrArray    *out_objects,
+                                 const GError *error,
+                                 gpointer      user_data)
+{
+  pp_invocation_return (user_data, result, out_fds, out_objects, error);
+  g_object_unref (user_data);
+}

@@ -39,27 +39,6 @@ lookup_method (PpListener  *self,
   return pp_introspection_lookup_method (pp_boxed_ref_method_type (object), name, error);
 }
 
-static void
-method_done (GVariant     *result,
-             GUnixFDList  *out_fds,
-             GPtrArray    *out_objects,
-             const GError *error,
-             gpointer      user_data)
-{
-  pp_invocation_return (user_data, result, out_fds, out_objects, error);
-}
-
-/* An async method answers after its dispatch: it holds the invocation */
-static void
-async_method_done (GVariant     *result,
-                   GUnixFDList  *out_fds,
-                   GPtrArray    *out_objects,
-                   const GError *error,
-                   gpointer      user_data)
-{
-  pp_invocation_return (user_data, result, out_fds, out_objects, error);
-  g_object_unref (user_data);
-}
 
 /* Invokes @method of @object, which the invocation takes */
 static void
@@ -86,16 +65,16 @@ invoke_method (PpListener   *self,
           pp_invocation_dispatched (invocation);
           watch = pp_connection_watch_begin (self->connection);
         }
-      pp_method_invoke_async (method, object, args, fds, objects, cancellable, method_done,
-                              invocation);
+      pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                              pp_invocation_method_done, invocation);
       g_clear_pointer (&watch, pp_connection_watch_end);
       return;
     }
 
   if (pp_method_takes_cancellable (method))
     cancellable = pp_invocation_get_cancellable (invocation);
-  pp_method_invoke_async (method, object, args, fds, objects, cancellable, async_method_done,
-                          g_object_ref (invocation));
+  pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                          pp_invocation_async_method_done, g_object_ref (invocation));
 }
 
 /* A call that no method answers: a handler may */
