@@ -1575,7 +1575,7 @@ test_proxy_garbage_sync (void)
   g_assert_null (fake.failure);
 }
 
-/* The listener refuses the handshake the way pp-listener.c does (an ERROR
+/* The listener refuses the handshake the way pp-listener-handshake.c does (an ERROR
  * frame, then it closes): the proxy's caller learns why. */
 static gpointer
 fake_refusing_listener (gpointer data)
