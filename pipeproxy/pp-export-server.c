@@ -91,26 +91,16 @@ serve_call (PpExportServer     *self,
       GCancellable *cancellable = NULL;
 
       pp_invocation_take_method (invocation, method);
+      /* A sync method blocks this context while it runs: asking for the
+       * cancellable makes another thread read, so that a CANCEL reaches it */
       if (pp_method_takes_cancellable (method))
-        cancellable = pp_invocation_get_cancellable (invocation);
+        cancellable = pp_invocation_cancellable (invocation, !pp_method_is_async (method));
       if (pp_method_is_async (method))
         pp_method_invoke_async (method, object, args, fds, objects, cancellable,
                                 pp_invocation_async_method_done, g_object_ref (invocation));
       else
-        {
-          PpConnectionWatch *watch = NULL;
-
-          /* While it runs, another thread reads, so that a CANCEL for it
-           * cancels it */
-          if (cancellable != NULL)
-            {
-              pp_invocation_dispatched (invocation);
-              watch = pp_connection_watch_begin (self->connection);
-            }
-          pp_method_invoke_async (method, object, args, fds, objects, cancellable,
-                                  pp_invocation_method_done, invocation);
-          g_clear_pointer (&watch, pp_connection_watch_end);
-        }
+        pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                                pp_invocation_method_done, invocation);
     }
 
   /* One answered later can be cancelled */

@@ -75,8 +75,21 @@ void          pp_invocation_async_method_done (GVariant     *result,
                                                gpointer      user_data);
 
 /* Its dispatch returned: an invocation not answered yet is running, and
- * a CANCEL for its serial cancels it from now on */
+ * a CANCEL for its serial cancels it from now on. Ends the reading that
+ * pp_invocation_cancellable() may have started. */
 void          pp_invocation_dispatched (PpInvocation   *self);
+/* The call's cancellable. With @blocking, asked in the listener's thread
+ * before the dispatch returned, the dispatch may block the listener's
+ * context: a CANCEL for the call cancels it from now on, and until the
+ * dispatch returns a thread of the library reads the connection, so that
+ * the CANCEL is seen at once. */
+GCancellable *pp_invocation_cancellable (PpInvocation  *self,
+                                         gboolean       blocking);
+/* Runs the method taken with pp_invocation_take_method(), one added with
+ * pp_listener_add_method_with_invocation(), which answers through @self */
+void          pp_invocation_invoke_added (PpInvocation *self,
+                                          GObject      *object,
+                                          GVariant     *parameters);
 
 /* The one way an answer leaves: RETURN with @result, @fds and @objects
  * (exported through @exports), or ERROR with @error. A result whose

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-connection-private.h"
 #include "pp-error.h"
 #include "pp-invocation-private.h"
 #include "pp-marshal-private.h"
@@ -45,6 +46,11 @@ struct _PpInvocation
   gint            answered;     /* atomic */
   gint            tracked;      /* atomic: may be in running->calls */
   gboolean        cancelled;    /* under running->lock: the caller gave up */
+  /* The listener's thread while it dispatches the call (atomic), and the
+   * reading for it while a dispatch that asked for the cancellable runs */
+  GThread        *dispatch_thread;
+  PpConnectionWatch *watch;
+  gboolean        blocking;     /* under running->lock: while @watch runs */
 };
 
 /* How many serials of CANCELs read before their calls started are kept */
@@ -123,6 +129,11 @@ pp_running_calls_cancel (PpRunningCalls *running,
     cancel_and_unref (cancellable);
 }
 
+/* In the thread that read the CANCEL. Only a call whose dispatch blocks
+ * the listener's context is cancelled here; another that runs is when the
+ * CANCEL reaches that context, in order (pp_running_calls_cancel()), so
+ * that handlers of its cancellable run in the listener's context, as
+ * GJS needs. */
 void
 pp_running_calls_cancel_early (PpRunningCalls *running,
                                guint32         serial)
@@ -133,7 +144,10 @@ pp_running_calls_cancel_early (PpRunningCalls *running,
   g_mutex_lock (&running->lock);
   invocation = g_hash_table_lookup (running->calls, GUINT_TO_POINTER (serial));
   if (invocation != NULL)
-    cancellable = cancel_locked (invocation);
+    {
+      if (invocation->blocking)
+        cancellable = cancel_locked (invocation);
+    }
   else if (serial != 0)
     {
       running->early_cancels[running->next_early] = serial;
@@ -307,8 +321,11 @@ pp_invocation_return (PpInvocation *self,
   answer (self, error ? NULL : result, error ? NULL : fds, error ? NULL : objects, error);
 }
 
-void
-pp_invocation_dispatched (PpInvocation *self)
+/* From now on a CANCEL for its serial, read before or after, cancels it;
+ * while @blocking, as soon as it is read */
+static void
+track (PpInvocation *self,
+       gboolean      blocking)
 {
   GCancellable *cancellable = NULL;
 
@@ -320,6 +337,7 @@ pp_invocation_dispatched (PpInvocation *self)
   if (!g_atomic_int_get (&self->answered))
     {
       g_hash_table_insert (self->running->calls, GUINT_TO_POINTER (self->serial), self);
+      self->blocking = blocking;
       if (self->running->closed || take_early_cancel_locked (self->running, self->serial))
         cancellable = cancel_locked (self);
     }
@@ -329,11 +347,73 @@ pp_invocation_dispatched (PpInvocation *self)
     cancel_and_unref (cancellable);
 }
 
+void
+pp_invocation_dispatched (PpInvocation *self)
+{
+  g_atomic_pointer_set (&self->dispatch_thread, NULL);
+  g_clear_pointer (&self->watch, pp_connection_watch_end);
+  track (self, FALSE);
+}
+
+GCancellable *
+pp_invocation_cancellable (PpInvocation *self,
+                           gboolean      blocking)
+{
+  GCancellable *cancel = NULL;
+
+  g_mutex_lock (&self->running->lock);
+  if (self->cancellable == NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      if (self->cancelled || self->running->closed)
+        cancel = g_object_ref (self->cancellable);
+    }
+  g_mutex_unlock (&self->running->lock);
+
+  if (cancel != NULL)
+    cancel_and_unref (cancel);
+
+  /* Only the listener's thread, while it dispatches, sets @watch */
+  if (blocking && self->watch == NULL &&
+      g_atomic_pointer_get (&self->dispatch_thread) == g_thread_self () &&
+      !g_atomic_int_get (&self->answered))
+    {
+      track (self, TRUE);
+      self->watch = pp_connection_watch_begin (self->connection);
+    }
+  return self->cancellable;
+}
+
+void
+pp_invocation_invoke_added (PpInvocation *self,
+                            GObject      *object,
+                            GVariant     *parameters)
+{
+  PpInvocationFunc func = (PpInvocationFunc) self->method->invocation_func;
+  g_autoptr(GError) error = NULL;
+
+  if (!pp_method_check_args (self->method->name, self->method->in_type, parameters, &error))
+    {
+      pp_invocation_return_gerror (self, error);
+      return;
+    }
+  /* Plain values given for maybes become maybes, also for the getter */
+  if (!g_variant_is_of_type (parameters, self->method->in_type))
+    {
+      GVariant *widened = pp_marshal_widen (parameters, self->method->in_type);
+
+      g_variant_unref (self->parameters);
+      self->parameters = widened;
+    }
+  func (object, self->parameters, self, self->method->user_data);
+}
+
 static void
 pp_invocation_finalize (GObject *object)
 {
   PpInvocation *self = PP_INVOCATION (object);
 
+  g_clear_pointer (&self->watch, pp_connection_watch_end);
   if (!self->answered)
     {
       g_autoptr(GError) error = g_error_new (PP_ERROR, PP_ERROR_FAILED,
@@ -422,6 +502,7 @@ pp_invocation_start (PpInvocation *self,
   self->answered = FALSE;
   self->tracked = FALSE;
   self->cancelled = FALSE;
+  g_atomic_pointer_set (&self->dispatch_thread, g_thread_self ());
 }
 
 GPtrArray *
@@ -447,6 +528,37 @@ pp_invocation_take_method (PpInvocation *self,
  * connection ended. A handler that answers later can stop its work then;
  * it should still answer, e.g. with %G_IO_ERROR_CANCELLED (the caller
  * drops that late answer).
+ *
+ * A handler or a [callback@Pp.InvocationFunc] that does the work itself,
+ * blocking the listener's main context until it answers, gets the cancel
+ * too: asked for before the handler returns, in the listener's thread, the
+ * cancellable makes a thread of the library read the connection for the
+ * blocked context until the handler returns, as for a synchronous method
+ * that takes a `GCancellable`. So a long loop can check
+ * g_cancellable_is_cancelled() between steps (the cancellable is then
+ * cancelled in that thread; otherwise always in the listener's main
+ * context, so that its handlers run there):
+ *
+ * ```c
+ * static void
+ * count_up (GObject *object, GVariant *parameters, PpInvocation *invocation, gpointer data)
+ * {
+ *   GCancellable *cancellable = pp_invocation_get_cancellable (invocation);
+ *   guint32 n, i;
+ *
+ *   g_variant_get (parameters, "(u)", &n);
+ *   for (i = 0; i < n && !g_cancellable_is_cancelled (cancellable); i++)
+ *     g_usleep (1000);   // one step of the work
+ *   if (i < n)
+ *     pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+ *                                         "Cancelled by the caller");
+ *   else
+ *     pp_invocation_return_value (invocation, g_variant_new ("(u)", i));
+ * }
+ *
+ *   pp_listener_add_method_with_invocation (listener, "count_up", G_VARIANT_TYPE ("(u)"),
+ *                                           G_VARIANT_TYPE ("(u)"), count_up, NULL, NULL);
+ * ```
  *
  * A handler that does long work in a thread, and stops when the caller
  * cancels:
@@ -504,22 +616,9 @@ pp_invocation_take_method (PpInvocation *self,
 GCancellable *
 pp_invocation_get_cancellable (PpInvocation *self)
 {
-  GCancellable *cancel = NULL;
-
   g_return_val_if_fail (PP_IS_INVOCATION (self), NULL);
 
-  g_mutex_lock (&self->running->lock);
-  if (self->cancellable == NULL)
-    {
-      self->cancellable = g_cancellable_new ();
-      if (self->cancelled || self->running->closed)
-        cancel = g_object_ref (self->cancellable);
-    }
-  g_mutex_unlock (&self->running->lock);
-
-  if (cancel != NULL)
-    cancel_and_unref (cancel);
-  return self->cancellable;
+  return pp_invocation_cancellable (self, TRUE);
 }
 
 /**

@@ -17,6 +17,29 @@ G_BEGIN_DECLS
 PP_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (PpInvocation, pp_invocation, PP, INVOCATION, GObject)
 
+/**
+ * PpInvocationFunc:
+ * @object: (type GObject): the exported object
+ * @parameters: the arguments, already checked against the method's
+ *   in-signature
+ * @invocation: the call, to answer now or later
+ * @user_data: the data given to [method@Pp.Listener.add_method_with_invocation]
+ *
+ * Implements a method added with
+ * [method@Pp.Listener.add_method_with_invocation]. It runs in the
+ * listener's main context and answers @invocation exactly once, before it
+ * returns or later (keeping a reference), from any thread. It gets the
+ * descriptors that came with the call from
+ * [method@Pp.Invocation.get_unix_fd_list], and learns that the caller
+ * gave up from [method@Pp.Invocation.get_cancellable].
+ *
+ * Since: 1.0
+ */
+typedef void (*PpInvocationFunc) (GObject      *object,
+                                  GVariant     *parameters,
+                                  PpInvocation *invocation,
+                                  gpointer      user_data);
+
 PP_AVAILABLE_IN_1_0
 const char *pp_invocation_get_method_name       (PpInvocation *self);
 PP_AVAILABLE_IN_1_0

@@ -53,26 +53,24 @@ invoke_method (PpListener   *self,
   GCancellable *cancellable = NULL;
 
   pp_invocation_take_method (invocation, method);
+  if (method->invocation_func != NULL)
+    {
+      pp_invocation_invoke_added (invocation, object, args);
+      return;
+    }
   if (!pp_method_is_async (method))
     {
-      PpConnectionWatch *watch = NULL;
-
       /* One that takes a cancellable gets the invocation's, and while it
        * runs another thread reads, so that a CANCEL for it cancels it */
       if (pp_method_takes_cancellable (method))
-        {
-          cancellable = pp_invocation_get_cancellable (invocation);
-          pp_invocation_dispatched (invocation);
-          watch = pp_connection_watch_begin (self->connection);
-        }
+        cancellable = pp_invocation_cancellable (invocation, TRUE);
       pp_method_invoke_async (method, object, args, fds, objects, cancellable,
                               pp_invocation_method_done, invocation);
-      g_clear_pointer (&watch, pp_connection_watch_end);
       return;
     }
 
   if (pp_method_takes_cancellable (method))
-    cancellable = pp_invocation_get_cancellable (invocation);
+    cancellable = pp_invocation_cancellable (invocation, FALSE);
   pp_method_invoke_async (method, object, args, fds, objects, cancellable,
                           pp_invocation_async_method_done, g_object_ref (invocation));
 }

@@ -59,8 +59,11 @@
  * listener gave the method is cancelled: the one of an async pair, and the
  * `GCancellable` argument of a synchronous method. While a synchronous
  * method that takes one runs, a thread of the library reads the connection
- * for the blocked main context, so that the cancel reaches it at once. A
- * handler answering later uses [method@Pp.Invocation.get_cancellable].
+ * for the blocked main context, so that the cancel reaches it at once.
+ * Methods added with [method@Pp.Listener.add_method_with_invocation] and
+ * handlers of [signal@Pp.Listener::handle-method-call] use
+ * [method@Pp.Invocation.get_cancellable], whether they answer before they
+ * return or later.
  *
  * ## Threads and main contexts
  *
@@ -971,6 +974,48 @@ pp_listener_add_method (PpListener         *self,
 
   g_hash_table_replace (self->methods, g_strdup (name),
                         pp_method_new_added (name, in_type, out_type, func, user_data, destroy));
+}
+
+/**
+ * pp_listener_add_method_with_invocation:
+ * @self: a #PpListener
+ * @name: the method's name
+ * @in_type: the type of its arguments, a tuple type
+ * @out_type: the type of its result, a tuple type
+ * @func: (scope notified) (closure user_data) (destroy destroy): implements it
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Adds a method as [method@Pp.Listener.add_method] does, implemented by a
+ * function that answers through a [class@Pp.Invocation]: before it returns
+ * or later, from any thread. So the method can take and return file
+ * descriptors, stop when the caller cancels
+ * ([method@Pp.Invocation.get_cancellable]), and run its work in a thread
+ * while the listener serves other calls. The arguments are checked
+ * against @in_type before @func runs, and the result against @out_type.
+ *
+ * Since: 1.0
+ */
+void
+pp_listener_add_method_with_invocation (PpListener         *self,
+                                        const char         *name,
+                                        const GVariantType *in_type,
+                                        const GVariantType *out_type,
+                                        PpInvocationFunc    func,
+                                        gpointer            user_data,
+                                        GDestroyNotify      destroy)
+{
+  PpMethod *method;
+
+  g_return_if_fail (PP_IS_LISTENER (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (in_type != NULL && g_variant_type_is_tuple (in_type));
+  g_return_if_fail (out_type != NULL && g_variant_type_is_tuple (out_type));
+  g_return_if_fail (func != NULL);
+
+  method = pp_method_new_added (name, in_type, out_type, NULL, user_data, destroy);
+  method->invocation_func = func;
+  g_hash_table_replace (self->methods, g_strdup (name), method);
 }
 
 static void

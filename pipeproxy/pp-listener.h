@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "pp-invocation.h"
 #include "pp-version-macros.h"
 
 G_BEGIN_DECLS
@@ -91,6 +92,14 @@ void        pp_listener_add_method        (PpListener          *self,
                                            PpMethodFunc         func,
                                            gpointer             user_data,
                                            GDestroyNotify       destroy);
+PP_AVAILABLE_IN_1_0
+void        pp_listener_add_method_with_invocation (PpListener         *self,
+                                                    const char         *name,
+                                                    const GVariantType *in_type,
+                                                    const GVariantType *out_type,
+                                                    PpInvocationFunc    func,
+                                                    gpointer            user_data,
+                                                    GDestroyNotify      destroy);
 PP_AVAILABLE_IN_1_0
 void        pp_listener_run               (PpListener          *self);
 

@@ -92,8 +92,10 @@ struct _PpMethod
   GType           *param_gtypes;
   guint            n_params;
 
-  /* ADDED */
+  /* ADDED: @func, or @invocation_func, a PpInvocationFunc, which answers
+   * through the invocation (pp_listener_add_method_with_invocation()) */
   PpAddedFunc      func;
+  gpointer         invocation_func;
   gpointer         user_data;
   GDestroyNotify   destroy;
 };

@@ -71,6 +71,83 @@ progress (GObject   *object,
   return g_variant_new ("(u)", n);
 }
 
+/* work_blocking (u msec) → (b): pp_test_object_work() in the listener's
+ * context, with the invocation's cancellable */
+static void
+work_blocking (GObject      *object,
+               GVariant     *parameters,
+               PpInvocation *invocation,
+               gpointer      user_data)
+{
+  GCancellable *cancellable = pp_invocation_get_cancellable (invocation);
+  g_autoptr(GError) error = NULL;
+  guint32 msec;
+
+  g_variant_get (parameters, "(u)", &msec);
+  if (pp_test_object_work (PP_TEST_OBJECT (object), msec, cancellable, &error))
+    pp_invocation_return_value (invocation, g_variant_new ("(b)", TRUE));
+  else
+    pp_invocation_return_gerror (invocation, error);
+}
+
+static void
+work_in_thread (GTask        *task,
+                gpointer      object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (pp_test_object_work (object, GPOINTER_TO_UINT (task_data), cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+work_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PpInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    pp_invocation_return_value (invocation, g_variant_new ("(b)", TRUE));
+  else
+    pp_invocation_return_gerror (invocation, error);
+}
+
+/* work_later (u msec) → (b): the same in a thread, answered later */
+static void
+work_later (GObject      *object,
+            GVariant     *parameters,
+            PpInvocation *invocation,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = g_task_new (object, pp_invocation_get_cancellable (invocation),
+                                      work_done, g_object_ref (invocation));
+  guint32 msec;
+
+  g_variant_get (parameters, "(u)", &msec);
+  g_task_set_task_data (task, GUINT_TO_POINTER (msec), NULL);
+  g_task_run_in_thread (task, work_in_thread);
+}
+
+/* ::handle-method-call::work_handled, (u msec): work_blocking's way */
+static gboolean
+handle_work (PpListener   *listener,
+             const char   *method_name,
+             GVariant     *parameters,
+             PpInvocation *invocation,
+             gpointer      user_data)
+{
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(u)")))
+    return FALSE;
+  work_blocking (pp_invocation_get_object (invocation), parameters, invocation, NULL);
+  return TRUE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -99,6 +176,12 @@ main (int   argc,
                               triple, NULL, NULL);
       pp_listener_add_method (listener, "progress", G_VARIANT_TYPE ("(uu)"), G_VARIANT_TYPE ("(u)"),
                               progress, NULL, NULL);
+      pp_listener_add_method_with_invocation (listener, "work_blocking", G_VARIANT_TYPE ("(u)"),
+                                              G_VARIANT_TYPE ("(b)"), work_blocking, NULL, NULL);
+      pp_listener_add_method_with_invocation (listener, "work_later", G_VARIANT_TYPE ("(u)"),
+                                              G_VARIANT_TYPE ("(b)"), work_later, NULL, NULL);
+      g_signal_connect (listener, "handle-method-call::work_handled", G_CALLBACK (handle_work),
+                        NULL);
       pp_listener_run (listener);
       return 0;
     }

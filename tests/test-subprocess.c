@@ -252,6 +252,70 @@ test_cancel_reaches_method (void)
     }
 }
 
+/* The same for methods added with pp_listener_add_method_with_invocation()
+ * and a ::handle-method-call handler, which take the invocation's
+ * cancellable: answered before their function returns (the listener's
+ * context blocked meanwhile) or later, from a thread. */
+static void
+test_cancel_reaches_invocation (void)
+{
+  const char * const methods[] = { "work_blocking", "work_later", "work_handled" };
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, "--added", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
+  g_autoptr(GVariant) count = NULL;
+  guint cancelled = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      Work work = { 0 };
+      gulong started_id = g_signal_connect (proxy, "ping", G_CALLBACK (on_work_started), &work);
+
+      g_test_message ("%s", methods[i]);
+      pp_proxy_call_async (proxy, methods[i], g_variant_new ("(u)", 20000), G_MAXINT,
+                           cancellable, on_work_done, &work);
+      while (!work.started)
+        g_main_context_iteration (NULL, TRUE);
+      g_cancellable_cancel (cancellable);
+      while (!work.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&work.error);
+      g_signal_handler_disconnect (proxy, started_id);
+
+      /* Answered once the worker's context is free again: the blocking
+       * ones stopped by then only if the cancel reached them */
+      count = pp_test_call (proxy, "get_cancelled_count", NULL);
+      g_variant_get (count, "(u)", &cancelled);
+      g_clear_pointer (&count, g_variant_unref);
+      if (i == 1)
+        {
+          /* The thread may still be on its way out */
+          while (cancelled < i + 1)
+            {
+              g_usleep (1000);
+              count = pp_test_call (proxy, "get_cancelled_count", NULL);
+              g_variant_get (count, "(u)", &cancelled);
+              g_clear_pointer (&count, g_variant_unref);
+            }
+        }
+      g_assert_cmpuint (cancelled, ==, i + 1);
+    }
+
+  /* Not cancelled, each answers */
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      g_autoptr(GVariant) done = pp_proxy_call_sync (proxy, methods[i],
+                                                     g_variant_new ("(u)", 1), -1, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_variant_is_of_type (done, G_VARIANT_TYPE ("(b)")));
+    }
+}
+
 /* With a stop-timeout, a worker busy in a method that does not return is
  * stopped once its proxy closes: SIGTERM, or SIGKILL when it ignores that */
 static void
@@ -726,6 +790,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/added-methods", test_added_methods);
   g_test_add_func ("/Pp/Subprocess/signals-while-running", test_signals_while_running);
   g_test_add_func ("/Pp/Subprocess/cancel-reaches-method", test_cancel_reaches_method);
+  g_test_add_func ("/Pp/Subprocess/cancel-reaches-invocation", test_cancel_reaches_invocation);
   g_test_add_func ("/Pp/Subprocess/stop-timeout", test_stop_timeout);
   g_test_add_func ("/Pp/Subprocess/sync-call-after-death", test_sync_call_after_death);
   g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
