@@ -786,17 +786,20 @@ if hasattr(Pp, 'Pool'):
 # -- The listener -------------------------------------------------------------
 
 class _Exported(object):
-    __slots__ = ('name', 'in_signature', 'out_signature')
+    __slots__ = ('name', 'in_signature', 'out_signature', 'extra')
 
-    def __init__(self, name, in_signature, out_signature):
+    def __init__(self, name, in_signature, out_signature, extra=None):
         _split(in_signature)
         _split(out_signature)
         self.name = name
         self.in_signature = in_signature
         self.out_signature = out_signature
+        # None, 'invocation' or 'cancellable': what the method gets after
+        # its arguments
+        self.extra = extra
 
 
-def method(in_signature='', out_signature='', name=None):
+def method(in_signature='', out_signature='', name=None, invocation=False, cancellable=False):
     """Marks a method of a GObject.Object subclass to be served by a
     Pp.Listener, which the library cannot find on its own.
 
@@ -809,14 +812,29 @@ def method(in_signature='', out_signature='', name=None):
     A GLib.Error it raises reaches the caller as it is; any other exception
     as Pp.Error.FAILED. name defaults to the function's name. Usable bare,
     as @Pp.method, for a method without arguments or results.
+
+    With invocation=True the method gets one more argument, the call's
+    Pp.Invocation, and answers through it, before it returns or later
+    (from a thread, an idle...): invocation.return_value(value) with what
+    the method would have returned, or invocation.return_gerror(error).
+    invocation.get_cancellable() is cancelled when the caller gives up.
+    With cancellable=True it gets that Gio.Cancellable instead, and answers
+    by returning. Both forms take and give file descriptors: a handle ('h')
+    argument arrives as a new descriptor the method owns, and a handle in
+    the result is given as a descriptor (an int), which is closed once the
+    answer is sent, or as anything with fileno() or get_fd() (a file, a
+    Gio.UnixInputStream), which keeps its own.
     """
     if callable(in_signature):
         return method()(in_signature)
+    if invocation and cancellable:
+        raise ValueError('a method gets its invocation or its cancellable, not both')
     _split(in_signature)
     _split(out_signature)
+    extra = 'invocation' if invocation else 'cancellable' if cancellable else None
 
     def mark(func):
-        func._pp_method = _Exported(name or func.__name__, in_signature, out_signature)
+        func._pp_method = _Exported(name or func.__name__, in_signature, out_signature, extra)
         return func
     return mark
 
@@ -877,6 +895,167 @@ def _make_method_func(func, name, out_signature):
     return invoke
 
 
+def _failure(error):
+    """What the caller gets for an exception of a method: a GLib.Error as
+    it is, anything else as Pp.Error.FAILED naming it."""
+    if isinstance(error, GLib.Error):
+        return error
+    return GLib.Error.new_literal(Pp.error_quark(), '%s: %s' % (type(error).__name__, error),
+                                  Pp.Error.FAILED)
+
+
+class _Answer(object):
+    """How an invocation of a method exported from Python is answered:
+    Python values to the out-signature's tuple, descriptors to a
+    Gio.UnixFDList."""
+
+    __slots__ = ('name', 'out_signature', 'out_types', 'handles')
+
+    def __init__(self, name, out_signature):
+        self.name = name
+        self.out_signature = out_signature
+        self.out_types = _split(out_signature)
+        self.handles = [i for i, t in enumerate(self.out_types) if t == 'h']
+
+    def result(self, value):
+        """(the result tuple, a Gio.UnixFDList or None, the descriptors to
+        close once it is sent) for what a method returned; raises GLib.Error
+        Pp.Error.FAILED when it does not fit. A descriptor given as an int
+        is handed over; a file or a stream keeps its own."""
+        if isinstance(value, GLib.Variant) and \
+                value.get_type_string() == '(' + self.out_signature + ')':
+            return value, None, ()
+        n = len(self.out_types)
+        if n == 0:
+            values = []
+        elif n == 1:
+            values = [value]
+        else:
+            values = list(value) if isinstance(value, (tuple, list)) else None
+            if values is None or len(values) != n:
+                raise GLib.Error.new_literal(
+                    Pp.error_quark(),
+                    'Method “%s” must return a tuple of %d values (%s), not %r'
+                    % (self.name, n, self.out_signature, value), Pp.Error.FAILED)
+        fd_list = None
+        handed_over = []
+        if self.handles:
+            fd_list = Gio.UnixFDList.new()
+            for i in self.handles:
+                if not isinstance(values[i], GLib.Variant):
+                    try:
+                        fd = _fileno(values[i])
+                        if isinstance(values[i], int):
+                            handed_over.append(fd)
+                        values[i] = fd_list.append(fd)
+                    except (TypeError, GLib.Error) as error:
+                        raise GLib.Error.new_literal(
+                            Pp.error_quark(), 'Method “%s” returned %r for a descriptor: %s'
+                            % (self.name, values[i], error), Pp.Error.FAILED) from None
+        try:
+            return _tuple(self.out_types, values), fd_list, handed_over
+        except TypeError as error:
+            raise GLib.Error.new_literal(
+                Pp.error_quark(),
+                'Method “%s” returned a value that does not fit (%s): %s'
+                % (self.name, self.out_signature, error), Pp.Error.FAILED) from None
+
+
+class Invocation(Pp.Invocation):
+    """One call from the peer, answered exactly once.
+
+    For a method exported from Python with @Pp.method(invocation=True),
+    return_value() takes what the method would have returned (None, the
+    value, or a tuple of the values; for a handle a descriptor, closed once
+    sent, or a file), converted with its out-signature; for others, a
+    GLib.Variant tuple or None.
+    return_gerror() also takes any exception, sent as Pp.Error.FAILED
+    naming it. Both may be called from any thread."""
+
+    def _pp_take_answer(self):
+        if getattr(self, '_pp_answered', False):
+            raise RuntimeError('the call to %r was already answered'
+                               % Pp.Invocation.get_method_name(self))
+        self._pp_answered = True
+
+    def return_value(self, value=None):
+        answer = getattr(self, '_pp_answer', None)
+        if answer is None:
+            self._pp_take_answer()
+            return Pp.Invocation.return_value(self, value)
+        try:
+            result, fd_list, handed_over = answer.result(value)
+        except GLib.Error as error:
+            return self.return_gerror(error)
+        self._pp_take_answer()
+        if fd_list is None:
+            Pp.Invocation.return_value(self, result)
+        else:
+            Pp.Invocation.return_value_with_unix_fd_list(self, result, fd_list)
+        for fd in handed_over:
+            os.close(fd)
+
+    def return_value_with_unix_fd_list(self, result, fd_list):
+        self._pp_take_answer()
+        Pp.Invocation.return_value_with_unix_fd_list(self, result, fd_list)
+
+    def return_gerror(self, error):
+        self._pp_take_answer()
+        Pp.Invocation.return_gerror(self, _failure(error))
+
+    def return_error_literal(self, domain, code, message):
+        self._pp_take_answer()
+        Pp.Invocation.return_error_literal(self, domain, code, message)
+
+
+Invocation = override(Invocation)
+__all__.append('Invocation')
+
+
+def _make_invocation_func(func, exported):
+    """A PpInvocationFunc for a method marked with invocation=True or
+    cancellable=True: handles ('h') arrive as descriptors of their own."""
+    in_types = _split(exported.in_signature)
+    in_handles = [i for i, t in enumerate(in_types) if t == 'h']
+    answer = _Answer(exported.name, exported.out_signature)
+    pass_invocation = exported.extra == 'invocation'
+
+    def invoke(obj, parameters, invocation, *unused):
+        invocation._pp_answer = answer
+        try:
+            args = [_unpack(parameters.get_child_value(i))
+                    for i in range(parameters.n_children())]
+            if in_handles:
+                fd_list = invocation.get_unix_fd_list()
+                n_fds = fd_list.get_length() if fd_list is not None else 0
+                for i in in_handles:
+                    if not 0 <= args[i] < n_fds:
+                        raise GLib.Error.new_literal(
+                            Pp.error_quark(), 'Method “%s”: argument %d is handle %d, but %d '
+                            'descriptors came with the call' % (exported.name, i + 1, args[i],
+                                                               n_fds),
+                            Pp.Error.INVALID_ARGUMENTS)
+                fds = {}
+                try:
+                    for i in in_handles:
+                        fds[i] = fd_list.get(args[i])
+                except GLib.Error:
+                    for fd in fds.values():
+                        os.close(fd)
+                    raise
+                for i, fd in fds.items():
+                    args[i] = fd
+            if pass_invocation:
+                func(*args, invocation)
+            else:
+                invocation.return_value(func(*args, invocation.get_cancellable()))
+        except Exception as error:
+            if getattr(invocation, '_pp_answered', False):
+                raise   # a bug after the answer: PyGObject prints it
+            invocation.return_gerror(error)
+    return invoke
+
+
 class Listener(Pp.Listener):
     """Serves one object; the constructors also serve its @Pp.method
     methods (see export_methods())."""
@@ -894,7 +1073,9 @@ class Listener(Pp.Listener):
         return listener, stream
 
     def export_method(self, func, in_signature=None, out_signature=None, name=None):
-        """Serves a Python callable as a method, with pp_listener_add_method().
+        """Serves a Python callable as a method, with pp_listener_add_method(),
+        or pp_listener_add_method_with_invocation() for one marked with
+        invocation=True or cancellable=True.
 
         func is called with the arguments only (bind it yourself); a
         @Pp.method-marked function brings its signatures and name, which the
@@ -908,6 +1089,13 @@ class Listener(Pp.Listener):
                              marker.out_signature if out_signature is None else out_signature)
         if not exported.name:
             raise ValueError('a method needs a name')
+        if marker.extra is not None:
+            exported.extra = marker.extra
+            self.add_method_with_invocation(
+                exported.name, GLib.VariantType.new('(' + exported.in_signature + ')'),
+                GLib.VariantType.new('(' + exported.out_signature + ')'),
+                _make_invocation_func(func, exported))
+            return exported.name
         self.add_method(exported.name,
                         GLib.VariantType.new('(' + exported.in_signature + ')'),
                         GLib.VariantType.new('(' + exported.out_signature + ')'),
