@@ -857,6 +857,59 @@ function packResult(name, signature, value) {
     }
 }
 
+// Replaces each handle argument by a new descriptor of its own, from the
+// descriptors that came with the call.
+function takeDescriptors(name, invocation, args, handles) {
+    if (handles.length === 0)
+        return;
+    const fdList = invocation.get_unix_fd_list();
+    const n = fdList?.get_length() ?? 0;
+    for (const i of handles) {
+        if (args[i] < 0 || args[i] >= n) {
+            throw ppError(Pp.Error.INVALID_ARGUMENTS,
+                `Method “${name}”: argument ${i + 1} is handle ${args[i]}, but ${n} descriptors came with the call`);
+        }
+    }
+    const taken = [];
+    try {
+        for (const i of handles)
+            taken.push([i, fdList.get(args[i])]);
+    } catch (e) {
+        taken.forEach(([, fd]) => GLib.close(fd));
+        throw e;
+    }
+    for (const [i, fd] of taken)
+        args[i] = fd;
+}
+
+// packResult(), with each handle given as a descriptor put in a
+// Gio.UnixFDList: [result, list or null, descriptors to close once the
+// answer is sent]. A number is handed over; anything with get_fd() (a
+// Gio.UnixInputStream...) keeps its own.
+function packResultWithDescriptors(name, signature, value) {
+    const handles = handlePositions(signature);
+    if (handles.length === 0 || value instanceof GLib.Variant)
+        return [packResult(name, signature, value), null, []];
+    const n = tupleItems(signature).length;
+    const values = n === 1 ? [value] : Array.isArray(value) ? [...value] : null;
+    if (values === null || values.length !== n)
+        return [packResult(name, signature, value), null, []];  // throws, saying why
+    const fdList = new Gio.UnixFDList();
+    const handedOver = [];
+    for (const i of handles) {
+        const owned = typeof values[i] === 'number';
+        const fd = owned ? values[i] : values[i]?.get_fd?.();
+        if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) {
+            throw ppError(Pp.Error.FAILED,
+                `Method “${name}” returned ${describe(values[i])} for a descriptor`);
+        }
+        values[i] = fdList.append(fd);
+        if (owned)
+            handedOver.push(fd);
+    }
+    return [packResult(name, signature, n === 1 ? values[0] : values), fdList, handedOver];
+}
+
 function normalizeSpec(name, spec) {
     if (typeof spec === 'function')
         spec = {impl: spec};
@@ -887,10 +940,14 @@ function normalizeSpec(name, spec) {
  *
  * Methods are added with Pp.Listener.add_method(): they are in the
  * description and their arguments are checked by the listener. A method
- * with `async: true` may return a Promise; it is answered from a
- * `handle-method-call::name` handler instead, after the promise settles, and
- * is not in the description: a wrapped proxy needs its signature
- * (`wrap(proxy, {methods: {name: {in, out}}})`).
+ * with `async: true` is added with add_method_with_invocation() and
+ * answered when the value it returns, or the Promise it returns, settles;
+ * `impl` gets the call's Pp.Invocation after the arguments, whose
+ * get_cancellable() is cancelled (in the main thread) when the caller
+ * gives up. Its handle ('h') arguments arrive as new descriptors that
+ * `impl` owns, and a handle in its result is given as a descriptor, which
+ * is closed once the answer is sent, or as anything with get_fd() (a
+ * Gio.UnixInputStream...), which keeps its own.
  *
  * @param {Pp.Listener} listener - the listener
  * @param {object} methods - name → {in, out, impl, async, unpack}
@@ -919,20 +976,28 @@ export function exportMethods(listener, methods) {
             continue;
         }
 
-        listener.connect(`handle-method-call::${name}`, (self, method, parameters, invocation) => {
-            if (parameters.get_type_string() !== spec.in) {
-                invocation.return_gerror(ppError(Pp.Error.INVALID_ARGUMENTS,
-                    `Method “${name}” expects ${spec.in}, got ${parameters.get_type_string()}`));
-                return true;
-            }
-            const object = invocation.get_object();
-            new Promise(resolve => resolve(spec.impl.apply(object,
-                unpackArguments(parameters, spec.unpack))))
-                .then(value => packResult(name, spec.out, value))
-                .then(result => invocation.return_value(result),
-                    e => invocation.return_gerror(toGError(e)));
-            return true;
-        });
+        const inHandles = handlePositions(spec.in);
+        listener.add_method_with_invocation(name, new GLib.VariantType(spec.in),
+            new GLib.VariantType(spec.out), (object, parameters, invocation) => {
+                let args;
+                try {
+                    args = unpackArguments(parameters, spec.unpack);
+                    if (spec.unpack !== 'none')
+                        takeDescriptors(name, invocation, args, inHandles);
+                } catch (e) {
+                    invocation.return_gerror(toGError(e));
+                    return;
+                }
+                new Promise(resolve => resolve(spec.impl.apply(object, [...args, invocation])))
+                    .then(value => packResultWithDescriptors(name, spec.out, value))
+                    .then(([result, fdList, handedOver]) => {
+                        if (fdList === null)
+                            invocation.return_value(result);
+                        else
+                            invocation.return_value_with_unix_fd_list(result, fdList);
+                        handedOver.forEach(fd => GLib.close(fd));
+                    }, e => invocation.return_gerror(toGError(e)));
+            });
     }
     return listener;
 }

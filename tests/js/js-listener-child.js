@@ -10,6 +10,7 @@
 // ...). An authorize handler refuses divide() for some numbers.
 
 import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
 import GObject from 'gi://GObject';
 import Pp from 'gi://Pp?version=1.0';
 import System from 'system';
@@ -32,6 +33,8 @@ const Thing = GObject.registerClass({
     },
     Signals: {
         'changed': {param_types: [GObject.TYPE_INT]},
+        'started': {param_types: [GObject.TYPE_STRING]},
+        'cancel-seen': {param_types: [GObject.TYPE_STRING]},
         'reset': {flags: GObject.SignalFlags.RUN_LAST | GObject.SignalFlags.ACTION},
         'add-numbers': {
             flags: GObject.SignalFlags.RUN_LAST | GObject.SignalFlags.ACTION,
@@ -140,7 +143,7 @@ const listener = Pipeproxy.serve(thing, Pp.stream_new_for_fd(3), {
                 return GObject.signal_has_handler_pending(this, id, 0, true);
             },
         },
-        // Answered later, from a handle-method-call handler: not described.
+        // Answered later, when the promise settles.
         slow: {
             in: '(u)',
             out: '(u)',
@@ -152,6 +155,47 @@ const listener = Pipeproxy.serve(thing, Pp.stream_new_for_fd(3), {
                         return GLib.SOURCE_REMOVE;
                     });
                 });
+            },
+        },
+        // Ends when msec have passed or its caller cancels, which it says
+        wait: {
+            in: '(u)',
+            out: '(u)',
+            async: true,
+            impl(msec, invocation) {
+                this.emit('started', 'wait');
+                return new Promise((resolve, reject) => {
+                    const cancellable = invocation.get_cancellable();
+                    let id = 0;
+                    const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
+                        cancellable.disconnect(id);
+                        resolve(msec);
+                        return GLib.SOURCE_REMOVE;
+                    });
+                    id = cancellable.connect(() => {
+                        GLib.source_remove(timer);
+                        this.emit('cancel-seen', 'wait');
+                        reject(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED,
+                            'Cancelled by the caller'));
+                    });
+                });
+            },
+        },
+        // Reads what a descriptor holds, and gives back a socket holding it
+        // reversed, and its length
+        reverse_fd: {
+            in: '(h)',
+            out: '(hu)',
+            async: true,
+            async impl(fd) {
+                const input = Gio.UnixInputStream.new(fd, true);
+                const bytes = input.read_bytes(65536, null).toArray();
+                input.close(null);
+                await null;
+                const [, here, there] = Pp.stream_new_pair();
+                here.get_output_stream().write_all(bytes.reverse(), null);
+                here.close(null);
+                return [Pp.stream_steal_fd(there), bytes.length];
             },
         },
         slow_fail: {

@@ -19,12 +19,6 @@ const CHILD = sibling(import.meta.url, 'js-listener-child.js');
 // domain's quark exists in this process too.
 const ERROR_DOMAIN = GLib.quark_from_string('pp-js-test-error-quark');
 
-// The methods the child answers from a handle-method-call handler are not in
-// its description: the wrapper is told their signatures.
-const UNDESCRIBED = {
-    slow: {in: '(u)', out: '(u)'},
-    slow_fail: {in: '(s)'},
-};
 
 // One child serves every case, which is cheaper than a gjs start-up each;
 // each case starts from the object's initial state.
@@ -34,7 +28,7 @@ async function startChild() {
     const {subprocess, stream} = Pipeproxy.spawn([gjsPath(), '-m', CHILD],
         {flags: Gio.SubprocessFlags.STDOUT_PIPE});
     try {
-        child = {subprocess, w: await Pipeproxy.newProxy(stream, {methods: UNDESCRIBED})};
+        child = {subprocess, w: await Pipeproxy.newProxy(stream)};
     } catch (e) {
         subprocess.force_exit();
         throw e;
@@ -91,7 +85,9 @@ await run([
         assertEqual(member(methods, 'divide').get_out_signature(), '(ii)');
         assertEqual(member(methods, 'add-numbers').get_dispatch(), Pp.MethodDispatch.ACTION_SIGNAL);
         assertEqual(member(methods, 'add-numbers').get_out_signature(), '(i)');
-        assertEqual(member(methods, 'slow'), null, 'an async export is not described');
+        assertEqual(member(methods, 'slow').get_in_signature(), '(u)', 'an async export');
+        assertEqual(member(methods, 'slow').get_dispatch(), Pp.MethodDispatch.ADDED);
+        assertEqual(member(methods, 'reverse_fd').get_out_signature(), '(hu)');
         assertEqual(member(w.list_signals(), 'changed').get_signature(), '(i)');
         assertEqual(member(w.list_properties(), 'parameter').get_signature(), 'i');
     })],
@@ -115,7 +111,7 @@ await run([
         // Answered later by an async implementation
         assertEqual(await w.slow(20), 20);
         assertEqual(await Pipeproxy.call(w, 'slow', [10], {signature: '(u)'}), 10);
-        // The arguments of an async export are checked by the helper
+        // The arguments of an async export are checked by the listener
         await assertRejects(Pipeproxy.call(w, 'slow', new GLib.Variant('(s)', ['x'])), Pp.Error,
             Pp.Error.INVALID_ARGUMENTS, 'expects (u), got (s)');
     })],
@@ -208,6 +204,38 @@ await run([
         // The listener did not block: it answers at once
         assertEqual(await w.get_parameter({timeout: 1000}), 0);
         assertEqual(await w.slow(10, {timeout: 1000}), 10);
+    })],
+
+    ['a cancel reaches an async method', () => withChild(async (w, connect) => {
+        const started = [];
+        const seen = [];
+        connect('started', (proxy, name) => started.push(name));
+        connect('cancel-seen', (proxy, name) => seen.push(name));
+        const cancellable = new Gio.Cancellable();
+        // 20 s with no time-out: only the cancel ends it in time
+        const call = w.wait(20000, {timeout: GLib.MAXINT32, cancellable});
+        await waitFor(() => started.length === 1, 'the method to start');
+        cancellable.cancel();
+        await assertRejects(call, Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED);
+        // The method saw its cancellable fire, and said so
+        await waitFor(() => seen.length === 1, 'the method to see the cancel');
+        assertEqual(seen[0], 'wait');
+        // Not cancelled, it answers
+        assertEqual(await w.wait(1), 1);
+    })],
+
+    ['an async method takes and gives descriptors', () => withChild(async w => {
+        const [, here, there] = Pp.stream_new_pair();
+        here.get_output_stream().write_all(new TextEncoder().encode('descriptors'), null);
+        here.close(null);
+        const fd = Pp.stream_steal_fd(there);
+        const [out, length] = await w.reverse_fd(fd);
+        GLib.close(fd);             // the caller keeps what it passes
+        assertEqual(length, 11);
+        const input = Gio.UnixInputStream.new(out, true);
+        assertEqual(new TextDecoder().decode(input.read_bytes(64, null).toArray()),
+            'srotpircsed');
+        input.close(null);
     })],
 
     ['closing the proxy ends the child', finishChild],
