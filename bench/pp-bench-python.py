@@ -6,7 +6,8 @@
 # multiprocessing.managers.BaseManager proxy making the same calls.
 #
 #   /usr/bin/python3 bench/pp-bench-python.py [--quick] [--json FILE] [--reps N]
-#                                             [--only sync,async,echo] [--build-dir DIR]
+#                                             [--only sync,async,echo,echo16,spawn]
+#                                             [--build-dir DIR]
 #
 # It runs against a build tree (by default _build next to this directory):
 # the typelibs and libraries from it, and the override introspection/Pp.py
@@ -20,6 +21,10 @@
 #  - BaseManager: a Python object with the same methods in the server
 #    process of a multiprocessing.managers.BaseManager (pickle over a unix
 #    socket, one server thread per connection), called through its proxy.
+#
+# Rows: sync calls, calls in flight, echoes of 1 MiB and 16 MiB, and the
+# start of a Python worker (Pp.Proxy.new_for_subprocess_sync() to its first
+# reply, then its exit) against a python3 that imports gi and exits.
 #
 # As in pp-bench, every measurement runs in two processes of its own: a
 # client (--role=client) which starts its server; the process started by the
@@ -57,6 +62,9 @@ SYSTEMS = {
     'pp-gi': 'Pp.Proxy.call_sync',
     'pp-gbytes': 'pipeproxy GLib.Bytes',
     'mp': 'BaseManager',
+    'pp-spawn': 'Python worker',
+    'c-spawn': 'C worker',
+    'bare': 'python3 + gi, exits',
 }
 
 MIB = 1024 * 1024
@@ -68,7 +76,12 @@ ROWS = {
     'sync': ('sync call i→i', ('pp', 'pp-gi', 'mp'), 10000, 300, 0),
     'async': ('%d in flight' % ASYNC_DEPTH, ('pp', 'mp'), 20000, 640, 0),
     'echo': ('echo ay 1 MiB', ('pp', 'pp-gbytes', 'pp-gi', 'mp'), 200, 10, MIB),
+    'echo16': ('echo ay 16 MiB', ('pp', 'pp-gbytes', 'mp'), 12, 2, 16 * MIB),
+    'spawn': ('worker start', ('pp-spawn', 'c-spawn', 'bare'), 10, 2, 0),
 }
+
+# The system each row is compared with (×baseline), BaseManager unless said
+BASELINES = {'spawn': 'bare'}
 
 TARGET = '≤ 1× BaseManager'
 
@@ -385,6 +398,79 @@ class BaseManagerClient:
         self.manager.shutdown()
 
 
+# -- client: starting workers ------------------------------------------------
+
+def import_pp():
+    """gi and Pp, with the override from the source tree."""
+    import gi
+    import gi.overrides
+
+    gi.overrides.__path__.insert(0, os.environ['PP_BENCH_OVERRIDES_DIR'])
+    gi.require_version('Pp', '1.0')
+    from gi.repository import GLib, GObject, Pp
+    return gi, GLib, GObject, Pp
+
+
+class SpawnClient:
+    """Starts a Python worker (this file, --role=worker, serving with
+    Pp.serve_parent()) with Pp.Proxy.new_for_subprocess_sync(), makes its
+    first call, closes it and waits for its exit; or, as the baseline, a
+    python3 that imports gi and GLib and exits. The figures of the
+    children (CPU time, minor page faults) come from RUSAGE_CHILDREN."""
+
+    BARE = 'import gi; from gi.repository import GLib'
+
+    def __init__(self, system):
+        self.gi, self.GLib, _, self.Pp = import_pp()
+        from gi.repository import Gio
+        self.Gio = Gio
+        self.system = system
+        self.script = os.path.abspath(__file__)
+
+    def versions(self):
+        return {'pygobject': self.gi.__version__}
+
+    def spawn(self, n, counter):
+        for k in range(n):
+            if self.system == 'bare':
+                process = self.Gio.Subprocess.new([sys.executable, '-c', self.BARE],
+                                                  self.Gio.SubprocessFlags.NONE)
+            else:
+                if self.system == 'c-spawn':
+                    argv = [os.environ['PP_BENCH_WORKER']]
+                else:
+                    argv = [sys.executable, self.script, '--role=worker']
+                proxy = self.Pp.Proxy.new_for_subprocess_sync(None, argv, None, None)
+                ping = proxy.echo_int32 if self.system == 'c-spawn' else proxy.ping
+                got = ping(int32(counter + k))
+                if got != int32(counter + k):
+                    raise differs('ping', int32(counter + k), got)
+                process = proxy.get_subprocess()
+                proxy.close()
+            process.wait_check(None)
+
+    def close(self):
+        pass
+
+    def abandon(self):
+        pass
+
+
+def run_worker():
+    """The Python worker of the spawn row."""
+    gi, GLib, GObject, Pp = import_pp()
+
+    class Worker(GObject.Object):
+        __gtype_name__ = 'PpBenchPythonWorker'
+
+        @Pp.method(in_signature='i', out_signature='i')
+        def ping(self, value):
+            return value
+
+    Pp.serve_parent(Worker())
+    return 0
+
+
 # -- client role ----------------------------------------------------------------
 
 def run_client(args):
@@ -395,7 +481,10 @@ def run_client(args):
        rep     ->  "WALL_NS CPU_NS MINOR_FAULTS" (this process's CPU time,
                    user and system, and page faults)
        close   ->  "ok", then the process exits."""
-    client = BaseManagerClient() if args.system == 'mp' else PipeproxyClient()
+    if args.row == 'spawn':
+        client = SpawnClient(args.system)
+    else:
+        client = BaseManagerClient() if args.system == 'mp' else PipeproxyClient()
     try:
         return serve_main(args, client)
     except BaseException:
@@ -409,7 +498,18 @@ def serve_main(args, client):
     _, _, _, _, size = ROWS[args.row]
     data = payloads(size) if size else None
 
-    if args.row == 'sync':
+    # For the spawn row, the CPU time and page faults are the children's
+    usage = resource.RUSAGE_CHILDREN if args.row == 'spawn' else resource.RUSAGE_SELF
+
+    def cpu_ns():
+        if args.row != 'spawn':
+            return time.process_time_ns()
+        r = resource.getrusage(usage)
+        return int((r.ru_utime + r.ru_stime) * 1e9)
+
+    if args.row == 'spawn':
+        work = client.spawn
+    elif args.row == 'sync':
         work = client.sync_gi if args.system == 'pp-gi' else client.sync
     elif args.row == 'async':
         def work(n, counter):
@@ -433,13 +533,13 @@ def serve_main(args, client):
             counter += args.calls
             answer = 'ok'
         elif command == 'rep':
-            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-            cpu = time.process_time_ns()
+            faults = resource.getrusage(usage).ru_minflt
+            cpu = cpu_ns()
             wall = time.perf_counter_ns()
             work(args.calls, counter)
             wall = time.perf_counter_ns() - wall
-            cpu = time.process_time_ns() - cpu
-            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+            cpu = cpu_ns() - cpu
+            faults = resource.getrusage(usage).ru_minflt - faults
             counter += args.calls
             answer = '%d %d %d' % (wall, cpu, faults)
         elif command == 'close':
@@ -536,11 +636,12 @@ def measure(group, calls, reps, env):
         })
         sys.stderr.write('  %-14s %-20s %10.2f µs/op\n'
                          % (label, SYSTEMS[system], results[-1]['us_per_op']['median']))
-    baseline = next(r for r in results if r['system'] == SYSTEMS['mp'])
+    baseline = next(r for r in results
+                    if r['system'] == SYSTEMS[BASELINES.get(group, 'mp')])
     for result in results:
         ratio = result['us_per_op']['median'] / baseline['us_per_op']['median']
         result['x_basemanager'] = ratio
-        if result['system'] == SYSTEMS['pp']:
+        if result['system'] == SYSTEMS['pp'] and group in ('sync', 'async', 'echo'):
             result['target'] = TARGET
             result['status'] = 'PASS' if ratio <= 1.0 else 'MISS'
     return results
@@ -574,7 +675,7 @@ def print_table(report):
     print()
     columns = (('row', 16, '<'), ('system', 20, '<'), ('µs/op', 8, '>'),
                ('[min – max]', 19, '<'), ('ops/s', 9, '>'), ('MB/s', 8, '>'),
-               ('client CPU µs/op', 17, '>'), ('faults/op', 9, '>'), ('×BaseManager', 13, '>'),
+               ('client CPU µs/op', 17, '>'), ('faults/op', 9, '>'), ('×baseline', 10, '>'),
                ('target', 0, '<'))
 
     def line(cells):
@@ -603,9 +704,13 @@ def print_table(report):
           'BaseManager: multiprocessing.managers proxy → Python object in the manager '
           'process.\n%d in flight: pipeproxy with *_async() calls from a GLib.MainLoop, '
           'BaseManager with %d threads, a connection each.\n'
-          '×BaseManager: µs/op ÷ BaseManager\'s µs/op in the same row. client CPU: user + '
+          '×baseline: µs/op ÷ BaseManager\'s µs/op in the same row. client CPU: user + '
           'system time of the client process per call;\nfaults/op: its minor page faults per '
           'call (each costs microseconds in a virtual machine).\n'
+          'worker start: Pp.Proxy.new_for_subprocess_sync() of a Python worker (Pp.serve_parent()'
+          ' of an object with one\n@Pp.method; C: tests/pp-test-worker), its first call, close and exit, against '
+          'starting a python3 that imports gi and GLib and exits\n(×baseline); there client '
+          'CPU and faults/op are those of the child processes (RUSAGE_CHILDREN).\n'
           'Each system of each row runs in a client process and a server process of its own; '
           'the systems of a row take turns,\none repetition each.'
           % (ASYNC_DEPTH, ASYNC_DEPTH))
@@ -637,6 +742,7 @@ def client_env(build_dir):
         'typelib': os.path.join(build_dir, 'introspection', 'Pp-1.0.typelib'),
         'test typelib': os.path.join(build_dir, 'tests', 'testlib', 'PpTest-1.0.typelib'),
         'server': os.path.join(build_dir, 'tests', 'pp-test-server'),
+        'worker': os.path.join(build_dir, 'tests', 'pp-test-worker'),
     }
     for what, path in paths.items():
         if not os.path.exists(path):
@@ -652,6 +758,7 @@ def client_env(build_dir):
     prepend('LD_LIBRARY_PATH', os.path.join(build_dir, 'pipeproxy'),
             os.path.join(build_dir, 'tests', 'testlib'))
     env['PP_BENCH_SERVER'] = paths['server']
+    env['PP_BENCH_WORKER'] = paths['worker']
     env['PP_BENCH_OVERRIDES_DIR'] = os.path.join(SOURCE_ROOT, 'introspection')
     env['PYTHONDONTWRITEBYTECODE'] = '1'
     return env
@@ -723,6 +830,8 @@ def main():
     try:
         if args.role == 'client':
             return run_client(args)
+        if args.role == 'worker':
+            return run_worker()
         return run_main(args)
     except BenchFailure as error:
         who = args.role if args.role == 'main' else '%s client, %s' % (SYSTEMS[args.system],
