@@ -74,4 +74,9 @@ guint32       pp_proxy_get_handle     (PpProxy *self);
 /* The export table objects passed to its calls go through */
 PpExports    *pp_proxy_get_exports    (PpProxy *self);
 
+/* What calls still pending fail with when the proxy is closed (and what
+ * PpProxy::closed gives), instead of "The connection was closed" */
+void     pp_proxy_set_close_reason    (PpProxy              *self,
+                                       const GError         *reason);
+
 G_END_DECLS

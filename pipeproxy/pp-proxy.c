@@ -79,6 +79,7 @@ typedef struct
   PpEndReasonFunc   end_reason;
   gpointer          end_reason_data;
   GDestroyNotify    end_reason_destroy;
+  GError           *close_reason;
 } PpProxyPrivate;
 
 enum {
@@ -600,6 +601,7 @@ pp_proxy_finalize (GObject *object)
   PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
 
   g_clear_pointer (&priv->description, pp_description_unref);
+  g_clear_error (&priv->close_reason);
   if (priv->end_reason_destroy != NULL)
     priv->end_reason_destroy (priv->end_reason_data);
 
@@ -1063,5 +1065,15 @@ pp_proxy_close (PpProxy *self)
   g_return_if_fail (PP_IS_PROXY (self));
 
   if (priv->connection != NULL)
-    pp_connection_close (priv->connection, NULL);
+    pp_connection_close (priv->connection, priv->close_reason);
+}
+
+void
+pp_proxy_set_close_reason (PpProxy      *self,
+                           const GError *reason)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_clear_error (&priv->close_reason);
+  priv->close_reason = g_error_copy (reason);
 }

@@ -427,8 +427,18 @@ keep_worker (PpProxy  *proxy,
   g_object_set_qdata_full (G_OBJECT (proxy), worker_quark (), pp_worker_ref (worker),
                            release_worker);
   if (worker->stop_timeout >= 0)
-    g_signal_connect_data (proxy, "closed", G_CALLBACK (worker_proxy_closed),
-                           pp_worker_ref (worker), (GClosureNotify) pp_worker_unref, 0);
+    {
+      g_autoptr(GError) reason = NULL;
+
+      reason = g_error_new (PP_ERROR, PP_ERROR_DISCONNECTED,
+                            _("The worker process was stopped: its proxy was closed, and it is "
+                              "sent SIGTERM if it has not exited %d ms later, SIGKILL %d ms "
+                              "after that"),
+                            worker->stop_timeout, worker->stop_timeout);
+      pp_proxy_set_close_reason (proxy, reason);
+      g_signal_connect_data (proxy, "closed", G_CALLBACK (worker_proxy_closed),
+                             pp_worker_ref (worker), (GClosureNotify) pp_worker_unref, 0);
+    }
   return proxy;
 }
 

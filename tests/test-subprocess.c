@@ -329,6 +329,7 @@ assert_stopped_with (const char *option,
   g_autoptr(PpProxy) proxy = NULL;
   g_autoptr(GSubprocess) child = NULL;
   Work work = { 0 };
+  Work queued = { 0 };
 
   pp_options_set_stop_timeout (options, 100);
   proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, options, NULL, &error);
@@ -341,12 +342,21 @@ assert_stopped_with (const char *option,
                        on_work_done, &work);
   while (!work.started)
     g_main_context_iteration (NULL, TRUE);
+  /* and one that waits behind it */
+  pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_work_done, &queued);
 
+  /* Every pending call says the worker was stopped, and why */
   pp_proxy_close (proxy);
-  while (!work.done)
+  while (!work.done || !queued.done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_error (work.error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_error (queued.error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_cmpstr (work.error->message, ==, queued.error->message);
+  g_assert_true (g_str_has_prefix (work.error->message,
+                                   "The worker process was stopped: its proxy was closed"));
+  g_assert_nonnull (strstr (work.error->message, "100 ms"));
   g_clear_error (&work.error);
+  g_clear_error (&queued.error);
   g_clear_object (&proxy);
 
   g_assert_true (g_subprocess_wait (child, NULL, &error));
