@@ -937,6 +937,30 @@ pp_listener_set_allowed_members (PpListener         *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOWED_MEMBERS]);
 }
 
+/* Either kind of added method: @func, or @invocation_func */
+static void
+add_method (PpListener         *self,
+            const char         *name,
+            const GVariantType *in_type,
+            const GVariantType *out_type,
+            PpMethodFunc        func,
+            PpInvocationFunc    invocation_func,
+            gpointer            user_data,
+            GDestroyNotify      destroy)
+{
+  PpMethod *method;
+
+  g_return_if_fail (PP_IS_LISTENER (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (in_type != NULL && g_variant_type_is_tuple (in_type));
+  g_return_if_fail (out_type != NULL && g_variant_type_is_tuple (out_type));
+  g_return_if_fail (func != NULL || invocation_func != NULL);
+
+  method = pp_method_new_added (name, in_type, out_type, func, user_data, destroy);
+  method->invocation_func = invocation_func;
+  g_hash_table_replace (self->methods, g_strdup (name), method);
+}
+
 /**
  * pp_listener_add_method:
  * @self: a #PpListener
@@ -966,14 +990,7 @@ pp_listener_add_method (PpListener         *self,
                         gpointer            user_data,
                         GDestroyNotify      destroy)
 {
-  g_return_if_fail (PP_IS_LISTENER (self));
-  g_return_if_fail (name != NULL);
-  g_return_if_fail (in_type != NULL && g_variant_type_is_tuple (in_type));
-  g_return_if_fail (out_type != NULL && g_variant_type_is_tuple (out_type));
-  g_return_if_fail (func != NULL);
-
-  g_hash_table_replace (self->methods, g_strdup (name),
-                        pp_method_new_added (name, in_type, out_type, func, user_data, destroy));
+  add_method (self, name, in_type, out_type, func, NULL, user_data, destroy);
 }
 
 /**
@@ -1005,17 +1022,7 @@ pp_listener_add_method_with_invocation (PpListener         *self,
                                         gpointer            user_data,
                                         GDestroyNotify      destroy)
 {
-  PpMethod *method;
-
-  g_return_if_fail (PP_IS_LISTENER (self));
-  g_return_if_fail (name != NULL);
-  g_return_if_fail (in_type != NULL && g_variant_type_is_tuple (in_type));
-  g_return_if_fail (out_type != NULL && g_variant_type_is_tuple (out_type));
-  g_return_if_fail (func != NULL);
-
-  method = pp_method_new_added (name, in_type, out_type, NULL, user_data, destroy);
-  method->invocation_func = func;
-  g_hash_table_replace (self->methods, g_strdup (name), method);
+  add_method (self, name, in_type, out_type, NULL, func, user_data, destroy);
 }
 
 static void

@@ -215,6 +215,38 @@ on_work_done (GObject      *source,
   work->done = TRUE;
 }
 
+/* Cancels a call of @method (20 s of work) once the work started, or
+ * with @at_once as soon as it is sent; the worker's count of cancelled
+ * work, asked once the call ended */
+static guint
+cancel_work (PpProxy    *proxy,
+             const char *method,
+             gboolean    at_once)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GVariant) count = NULL;
+  Work work = { 0 };
+  gulong started_id = g_signal_connect (proxy, "ping", G_CALLBACK (on_work_started), &work);
+  guint cancelled;
+
+  pp_proxy_call_async (proxy, method, g_variant_new ("(u)", 20000), G_MAXINT, cancellable,
+                       on_work_done, &work);
+  while (!at_once && !work.started)
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancellable);
+  while (!work.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&work.error);
+  g_signal_handler_disconnect (proxy, started_id);
+
+  /* Answered once the worker's context is free again: the work that
+   * blocked it stopped by then only if the cancel reached it */
+  count = pp_test_call (proxy, "get_cancelled_count", NULL);
+  g_variant_get (count, "(u)", &cancelled);
+  return cancelled;
+}
+
 /* Cancelling a call cancels the GCancellable of the synchronous method
  * that runs it in the worker, which stops: the worker's next answer says
  * so. Also when the cancel is read before the method starts. */
@@ -222,34 +254,9 @@ static void
 test_cancel_reaches_method (void)
 {
   g_autoptr(PpProxy) proxy = start_worker ();
-  g_autoptr(GVariant) count = NULL;
-  guint cancelled = 0;
 
-  for (guint i = 0; i < 2; i++)
-    {
-      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      Work work = { 0 };
-      gulong started_id = g_signal_connect (proxy, "ping", G_CALLBACK (on_work_started), &work);
-      /* 20 s of work, unless cancelled: the first time once it runs, the
-       * second as soon as it is sent */
-      pp_proxy_call_async (proxy, "work", g_variant_new ("(u)", 20000), G_MAXINT, cancellable,
-                           on_work_done, &work);
-      while (i == 0 && !work.started)
-        g_main_context_iteration (NULL, TRUE);
-      g_cancellable_cancel (cancellable);
-      while (!work.done)
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_clear_error (&work.error);
-      g_signal_handler_disconnect (proxy, started_id);
-
-      /* Answered after the work stopped (well within the default time-out
-       * only if it did) */
-      count = pp_test_call (proxy, "get_cancelled_count", NULL);
-      g_variant_get (count, "(u)", &cancelled);
-      g_clear_pointer (&count, g_variant_unref);
-      g_assert_cmpuint (cancelled, ==, i + 1);
-    }
+  g_assert_cmpuint (cancel_work (proxy, "work", FALSE), ==, 1);
+  g_assert_cmpuint (cancel_work (proxy, "work", TRUE), ==, 2);
 }
 
 /* The same for methods added with pp_listener_add_method_with_invocation()
@@ -264,43 +271,22 @@ test_cancel_reaches_invocation (void)
   const char * const argv[] = { path, "--added", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
-  g_autoptr(GVariant) count = NULL;
-  guint cancelled = 0;
 
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
     {
-      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      Work work = { 0 };
-      gulong started_id = g_signal_connect (proxy, "ping", G_CALLBACK (on_work_started), &work);
+      guint cancelled;
 
       g_test_message ("%s", methods[i]);
-      pp_proxy_call_async (proxy, methods[i], g_variant_new ("(u)", 20000), G_MAXINT,
-                           cancellable, on_work_done, &work);
-      while (!work.started)
-        g_main_context_iteration (NULL, TRUE);
-      g_cancellable_cancel (cancellable);
-      while (!work.done)
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_clear_error (&work.error);
-      g_signal_handler_disconnect (proxy, started_id);
-
-      /* Answered once the worker's context is free again: the blocking
-       * ones stopped by then only if the cancel reached them */
-      count = pp_test_call (proxy, "get_cancelled_count", NULL);
-      g_variant_get (count, "(u)", &cancelled);
-      g_clear_pointer (&count, g_variant_unref);
-      if (i == 1)
+      cancelled = cancel_work (proxy, methods[i], FALSE);
+      /* The thread of work_later may still be on its way out */
+      while (cancelled < i + 1 && g_str_equal (methods[i], "work_later"))
         {
-          /* The thread may still be on its way out */
-          while (cancelled < i + 1)
-            {
-              g_usleep (1000);
-              count = pp_test_call (proxy, "get_cancelled_count", NULL);
-              g_variant_get (count, "(u)", &cancelled);
-              g_clear_pointer (&count, g_variant_unref);
-            }
+          g_autoptr(GVariant) count = NULL;
+
+          g_usleep (1000);
+          count = pp_test_call (proxy, "get_cancelled_count", NULL);
+          g_variant_get (count, "(u)", &cancelled);
         }
       g_assert_cmpuint (cancelled, ==, i + 1);
     }
