@@ -175,6 +175,9 @@ trampoline (ffi_cif  *cif,
   self->handler (self->vfunc, ret, args, self->user_data);
 }
 
+/* Every trampoline made; under pp_introspection_gi_lock */
+static GPtrArray *trampolines;
+
 gpointer
 pp_vfunc_make_closure (const PpVfunc  *vfunc,
                        PpVfuncHandler  handler,
@@ -193,6 +196,14 @@ pp_vfunc_make_closure (const PpVfunc  *vfunc,
   /* Despite its type, what this returns is the address itself */
   address = closure ? (gpointer) g_callable_info_get_closure_native_address (vfunc->info, closure)
                     : NULL;
+  /* A closure lives as long as its type, and libffi keeps it in memory of
+   * its own: the trampolines are kept here, where they stay reachable */
+  if (address != NULL)
+    {
+      if (trampolines == NULL)
+        trampolines = g_ptr_array_new ();
+      g_ptr_array_add (trampolines, self);
+    }
   g_mutex_unlock (&pp_introspection_gi_lock);
 
   if (address == NULL)
