@@ -7,6 +7,7 @@
 
 #include "pp-error.h"
 #include "pp-introspection-private.h"
+#include "pp-marshal-private.h"
 #include "pp-mirror-interfaces-private.h"
 #include "pp-proxy.h"
 #include "pp-introspection-vfuncs-private.h"
@@ -358,6 +359,61 @@ interface_init (gpointer g_iface,
     }
 }
 
+/* Why the mirror type's property @name would not do for the interface's
+ * @pspec, checked as GObject will check it when the class is made: a
+ * property the description lacks or gives another type would be a
+ * critical, and the description comes from the peer */
+static char *
+check_interface_property (GParamSpec    *pspec,
+                          PpDescription *description)
+{
+  GObjectClass *proxy_class = g_type_class_ref (PP_TYPE_PROXY);
+  int index = pp_description_find_property (description, pspec->name);
+  const PpDescribedProperty *described;
+  gboolean writable, type_fits;
+  GType type;
+
+  if (g_object_class_find_property (proxy_class, pspec->name) != NULL)
+    {
+      g_type_class_unref (proxy_class);
+      return g_strdup_printf (_("its property “%s” is a name PpProxy uses"), pspec->name);
+    }
+  g_type_class_unref (proxy_class);
+  if (index < 0)
+    return g_strdup_printf (_("its property “%s” is not in the description"), pspec->name);
+
+  described = pp_description_get_property (description, index);
+  type = described->signature[0] == '\0' || !(described->flags & G_PARAM_READABLE)
+           ? G_TYPE_INVALID
+           : pp_marshal_gtype_for_signature (described->signature, described->type_name);
+  writable = (described->flags & G_PARAM_WRITABLE) && !(described->flags & G_PARAM_CONSTRUCT_ONLY);
+  if (!(pspec->flags & G_PARAM_WRITABLE))
+    type_fits = type != G_TYPE_INVALID && g_type_is_a (type, pspec->value_type);
+  else if (pspec->flags & G_PARAM_READABLE)
+    type_fits = type != G_TYPE_INVALID && type == pspec->value_type;
+  else
+    type_fits = type != G_TYPE_INVALID && g_type_is_a (pspec->value_type, type);
+
+  if (!type_fits || ((pspec->flags & G_PARAM_WRITABLE) && !writable))
+    return g_strdup_printf (_("its property “%s” cannot be one of the proxy's"), pspec->name);
+  return NULL;
+}
+
+static char *
+check_interface_properties (GType          iface,
+                            PpDescription *description)
+{
+  gpointer vtable = g_type_default_interface_ref (iface);
+  guint n = 0;
+  g_autofree GParamSpec **pspecs = g_object_interface_list_properties (vtable, &n);
+  char *reason = NULL;
+
+  for (guint i = 0; i < n && reason == NULL; i++)
+    reason = check_interface_property (pspecs[i], description);
+  g_type_default_interface_unref (vtable);
+  return reason;
+}
+
 /* Why @iface, an interface of the remote object, cannot be one of @type */
 static char *
 implement (GType          type,
@@ -384,6 +440,8 @@ implement (GType          type,
   if (vfuncs == NULL)
     return g_strdup (error->message);
   reason = check_vfuncs (vfuncs, description);
+  if (reason == NULL)
+    reason = check_interface_properties (iface, description);
   if (reason != NULL)
     return reason;
 
