@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pp-debug-private.h"
+#include "pp-variant-private.h"
 
 /* PIPEPROXY_DEBUG=message logs each frame as one structured log message,
  * at G_LOG_LEVEL_MESSAGE (so that it shows without G_MESSAGES_DEBUG: the
@@ -106,7 +107,7 @@ print_bounded (GVariant *value,
   n = g_variant_n_children (value);
   if (g_variant_type_is_variant (type))
     {
-      g_autoptr(GVariant) child = g_variant_get_variant (value);
+      g_autoptr(GVariant) child = pp_variant_get_variant (value);
 
       g_string_append_c (out, '<');
       print_bounded (child, out, limit);

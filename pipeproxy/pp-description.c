@@ -7,6 +7,7 @@
 
 #include "pp-description-private.h"
 #include "pp-error.h"
+#include "pp-variant-private.h"
 
 /* The WELCOME's dictionary (a{sv}):
  *
@@ -416,7 +417,7 @@ lookup (GVariant    *info,
         GVariant   **out,
         GError     **error)
 {
-  g_autoptr(GVariant) value = g_variant_lookup_value (info, key, NULL);
+  g_autoptr(GVariant) value = pp_variant_lookup_value (info, key, NULL);
 
   if (value != NULL && !g_variant_is_of_type (value, G_VARIANT_TYPE (type)))
     return invalid (error, _("“%s” is of type %s, not %s"), key,
@@ -610,7 +611,7 @@ parse_properties (PpDescription  *self,
         g_clear_pointer (&value, g_variant_unref);  /* a value nothing here can read */
       else if (boxed != NULL)
         {
-          g_autoptr(GVariant) inner = g_variant_get_variant (boxed);
+          g_autoptr(GVariant) inner = pp_variant_get_variant (boxed);
 
           if (!g_str_equal (g_variant_get_type_string (inner), signature))
             return invalid (error, _("property “%s” of type %s has a value of type %s"),

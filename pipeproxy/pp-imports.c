@@ -6,6 +6,7 @@
 #include "pp-error.h"
 #include "pp-error-private.h"
 #include "pp-imports-private.h"
+#include "pp-variant-private.h"
 
 typedef struct
 {
@@ -174,7 +175,7 @@ value_has_signature (GVariant   *maybe,
   boxed = g_variant_get_maybe (maybe);
   if (boxed == NULL)
     return TRUE;
-  inner = g_variant_get_variant (boxed);
+  inner = pp_variant_get_variant (boxed);
   return g_str_equal (g_variant_get_type_string (inner), signature);
 }
 
@@ -196,6 +197,8 @@ checked_values (ImportedType  *type,
     {
       int index = pp_description_find_property (type->description, name);
       const PpDescribedProperty *prop;
+
+      g_variant_take_ref (value);  /* see pp-variant-private.h */
 
       prop = index >= 0 ? pp_description_get_property (type->description, index) : NULL;
       if (prop == NULL || prop->signature[0] == '\0' || !value_has_signature (value, prop->signature))

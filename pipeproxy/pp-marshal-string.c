@@ -7,6 +7,7 @@
 #include "pp-error.h"
 #include "pp-introspection-private.h"
 #include "pp-marshal-rules-private.h"
+#include "pp-variant-private.h"
 
 /* Strings, and the values that cross as one GVariant of their own: GType
  * names, utf8, filenames, GVariants, GBytes, GByteArrays and string arrays. */
@@ -128,7 +129,7 @@ pp_rule_variant_from_variant (const PpTypeDesc  *desc,
                               gsize             *length,
                               GError           **error)
 {
-  return pp_marshal_keep_new (desc, g_variant_get_variant (variant), transfer, scope, value);
+  return pp_marshal_keep_new (desc, pp_variant_get_variant (variant), transfer, scope, value);
 }
 
 GVariant *

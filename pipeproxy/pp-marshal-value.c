@@ -6,6 +6,7 @@
 
 #include "pp-error.h"
 #include "pp-marshal-private.h"
+#include "pp-variant-private.h"
 
 /* GValues cross through the type rules: each GValue type has a tag, and
  * its value is moved in and out of a PpArgValue. */
@@ -302,7 +303,7 @@ pp_marshal_value_from_maybe (GVariant  *maybe,
       return TRUE;
     }
 
-  inner = g_variant_get_variant (boxed);
+  inner = pp_variant_get_variant (boxed);
   return pp_marshal_value_from_variant (inner, type, value, error);
 }
 

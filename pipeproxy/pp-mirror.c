@@ -8,6 +8,7 @@
 #include "pp-mirror-interfaces-private.h"
 #include "pp-mirror-private.h"
 #include "pp-normal-form-private.h"
+#include "pp-variant-private.h"
 
 /* What a mirror type makes of a described property or signal, by its
  * index in the description */
@@ -562,7 +563,7 @@ mirror_set_property (GObject      *object,
     }
   g_variant_ref_sink (maybe);
   inner = g_variant_get_maybe (maybe);
-  unboxed = inner ? g_variant_get_variant (inner) : NULL;
+  unboxed = inner ? pp_variant_get_variant (inner) : NULL;
   write_property_async (self, name, unboxed, NULL, mirror_set_property, plain_set_done, NULL);
 }
 

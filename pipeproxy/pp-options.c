@@ -241,8 +241,10 @@ define_description_limits (GParamFlags flags)
   /**
    * PpOptions:max-description-members:
    *
-   * How many methods, signals and properties, together, the description
-   * of the remote object may have; more fail the handshake with
+   * How many entries, together, the description of the remote object may
+   * have: the names of its type and ancestors, the interfaces it
+   * implements and those it cannot, its methods (those it refuses too),
+   * signals and properties; more fail the handshake with
    * %PP_ERROR_LIMIT_EXCEEDED. The default is 8192.
    *
    * Since: 1.0
@@ -655,7 +657,8 @@ pp_options_set_max_description_size (PpOptions *self,
  *
  * Gets [property@Pp.Options:max-description-members].
  *
- * Returns: how many methods, signals and properties a description may have
+ * Returns: how many entries (type names, interfaces, methods, signals and
+ *   properties) a description may have
  *
  * Since: 1.0
  */

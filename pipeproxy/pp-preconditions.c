@@ -5,6 +5,7 @@
 
 #include "pp-error.h"
 #include "pp-preconditions-private.h"
+#include "pp-variant-private.h"
 
 /* A rule sees the call's arguments, checked against @in_signature, and
  * the object; @data is the rule's own. */
@@ -97,13 +98,13 @@ get_value (GVariant *parameters,
   g_autoptr(GVariant) child = g_variant_get_child_value (parameters, index);
 
   if (g_variant_is_of_type (child, G_VARIANT_TYPE_VARIANT))
-    return g_variant_get_variant (child);
+    return pp_variant_get_variant (child);
   if (g_variant_is_of_type (child, G_VARIANT_TYPE_MAYBE))
     {
       g_autoptr(GVariant) inner = g_variant_get_maybe (child);
 
       return inner != NULL && g_variant_is_of_type (inner, G_VARIANT_TYPE_VARIANT)
-             ? g_variant_get_variant (inner) : g_steal_pointer (&inner);
+             ? pp_variant_get_variant (inner) : g_steal_pointer (&inner);
     }
   return g_steal_pointer (&child);
 }

@@ -8,6 +8,7 @@
 #include <pipeproxy/pipeproxy.h>
 
 #include "pp-marshal-private.h"
+#include "pp-normal-form-private.h"
 
 /* Local names, so that these cleanups cannot clash with any the library
  * may declare for its own types one day. */
@@ -674,6 +675,39 @@ test_variant (void)
   pp_marshal_free_value (desc, &value, 0, PP_TRANSFER_FULL);
 }
 
+/* GLib hands back a floating "()" for a variant nested too deep in data it
+ * does not trust: the conversion must own it like any other child */
+static void
+test_variant_nested_too_deep (void)
+{
+  g_autoptr(TestDesc) desc = pp_type_desc_new (PP_TAG_VARIANT);
+  g_autoptr(GString) data = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GVariant) back = NULL;
+  g_autoptr(GError) error = NULL;
+  PpArgValue value;
+  guint i;
+
+  g_string_append_len (data, "\0\0\0\0\0\0", 7);  /* the value, then the nul before its type */
+  g_string_append_c (data, '(');
+  for (i = 0; i < PP_NORMAL_FORM_GLIB_MAX_DEPTH; i++)
+    g_string_append_c (data, 'm');
+  g_string_append (data, "s)");
+  bytes = g_bytes_new (data->str, data->len);
+  variant = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARIANT, bytes, FALSE));
+
+  g_assert_true (pp_marshal_from_variant (desc, variant, PP_TRANSFER_CONTAINER, NULL, &value,
+                                          NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_variant_is_floating (value.v_pointer));
+  g_assert_cmpstr (g_variant_get_type_string (value.v_pointer), ==, "()");
+  back = g_variant_ref_sink (pp_marshal_to_variant (desc, &value, 0, NULL, &error));
+  g_assert_no_error (error);
+  pp_marshal_free_value (desc, &value, 0, PP_TRANSFER_CONTAINER);
+  assert_variant_equal (back, g_variant_new_variant (g_variant_new ("()")));
+}
+
 static void
 test_bytes (void)
 {
@@ -1334,6 +1368,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Marshal/flags-gtype", test_flags_gtype);
   g_test_add_func ("/Pp/Marshal/flags-mask", test_flags_mask);
   g_test_add_func ("/Pp/Marshal/variant", test_variant);
+  g_test_add_func ("/Pp/Marshal/variant-nested-too-deep", test_variant_nested_too_deep);
   g_test_add_func ("/Pp/Marshal/bytes", test_bytes);
   g_test_add_func ("/Pp/Marshal/byte-array", test_byte_array);
   g_test_add_func ("/Pp/Marshal/strv", test_strv);

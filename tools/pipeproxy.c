@@ -28,6 +28,7 @@
 #include "pp-error-private.h"
 #include "pp-marshal-private.h"
 #include "pp-sandbox-private.h"
+#include "pp-variant-private.h"
 
 /* Exit statuses: as gdbus, 1 when what was asked failed, and 2 for a
  * command line that could not be understood */
@@ -419,7 +420,7 @@ property_values (PpProxy *proxy)
   const char *name;
   GVariant *value;
 
-  properties = description ? g_variant_lookup_value (description, "properties",
+  properties = description ? pp_variant_lookup_value (description, "properties",
                                                      G_VARIANT_TYPE ("a(susssmv)"))
                            : NULL;
   if (properties == NULL)
@@ -460,7 +461,7 @@ describe_properties (PpProxy *proxy)
       flags_shown = flags_text (param_flag_names, flags);
       if (value != NULL)
         {
-          g_autoptr(GVariant) inner = g_variant_get_variant (value);
+          g_autoptr(GVariant) inner = pp_variant_get_variant (value);
 
           value_text = g_variant_print (inner, TRUE);
         }
@@ -510,8 +511,8 @@ cmd_describe (int    argc,
     }
 
   description = pp_proxy_get_description (proxy);
-  chain = g_variant_lookup_value (description, "type-chain", G_VARIANT_TYPE_STRING_ARRAY);
-  interfaces = g_variant_lookup_value (description, "interfaces", G_VARIANT_TYPE_STRING_ARRAY);
+  chain = pp_variant_lookup_value (description, "type-chain", G_VARIANT_TYPE_STRING_ARRAY);
+  interfaces = pp_variant_lookup_value (description, "interfaces", G_VARIANT_TYPE_STRING_ARRAY);
 
   g_print ("type %s\n", pp_proxy_get_remote_type_name (proxy));
   print_strings ("parents", chain, 1);
@@ -787,7 +788,7 @@ on_notify (GObject    *proxy,
     {
       g_autoptr(GVariant) boxed = g_steal_pointer (&inner);
 
-      inner = g_variant_get_variant (boxed);
+      inner = pp_variant_get_variant (boxed);
     }
   text = inner ? g_variant_print (inner, TRUE) : g_strdup ("nothing");
   g_print ("property %s = %s\n", pspec->name, text);
