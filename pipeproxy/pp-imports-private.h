@@ -42,6 +42,8 @@ PpImports *pp_imports_new              (PpConnection              *connection,
                                         gpointer                   user_data);
 PpImports *pp_imports_ref              (PpImports                 *self);
 void       pp_imports_unref            (PpImports                 *self);
+void       pp_imports_set_root         (PpImports                 *self,
+                                        GObject                   *root);
 void       pp_imports_set_max_objects  (PpImports                 *self,
                                         guint                      max);
 /* Handles held now */

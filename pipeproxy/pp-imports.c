@@ -34,6 +34,7 @@ struct _PpImports
   gpointer             user_data;
   GHashTable          *types;        /* id → ImportedType */
   GHashTable          *imports;      /* handle → Import */
+  GWeakRef             root;         /* the proxy of the peer's root object, if any */
   guint                max_objects;
   guint                max_types;
 };
@@ -73,6 +74,7 @@ pp_imports_new (PpConnection              *connection,
   self->user_data = user_data;
   self->types = g_hash_table_new_full (NULL, NULL, NULL, imported_type_free);
   self->imports = g_hash_table_new_full (NULL, NULL, NULL, import_free);
+  g_weak_ref_init (&self->root, NULL);
   self->max_objects = PP_DEFAULT_MAX_OBJECTS;
   self->max_types = PP_DEFAULT_MAX_OBJECT_TYPES;
   return self;
@@ -93,8 +95,19 @@ pp_imports_unref (PpImports *self)
   pp_connection_unref (self->connection);
   g_hash_table_unref (self->imports);
   g_hash_table_unref (self->types);
+  g_weak_ref_clear (&self->root);
   g_mutex_clear (&self->lock);
   g_free (self);
+}
+
+/* The peer's root object (a method that returns the object it was called
+ * on, as a builder does) arrives as @root, which is not counted: it is
+ * never released */
+void
+pp_imports_set_root (PpImports *self,
+                     GObject   *root)
+{
+  g_weak_ref_set (&self->root, root);
 }
 
 void
@@ -358,7 +371,9 @@ pp_imports_resolve (PpImports  *self,
     {
       GObject *object = NULL;
 
-      if (theirs && self != NULL)
+      if (theirs && self != NULL && handle == PP_WIRE_ROOT_HANDLE)
+        object = g_weak_ref_get (&self->root);
+      else if (theirs && self != NULL)
         object = get_proxy (self, handle, NULL);
       else if (!theirs && exports != NULL)
         object = pp_exports_lookup (exports, handle, NULL, NULL);

@@ -416,6 +416,30 @@ test_passed_in_identity (PpTestFixture *f,
   wait_exports_empty (f->proxy);
 }
 
+/* The object the listener serves, passed to its own method and returned
+ * by another (as a builder's methods return the builder), is the proxy
+ * the constructor returned: never a second proxy, never counted */
+static void
+test_root_returned (PpTestFixture *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GPtrArray) out = NULL;
+  g_autoptr(GVariant) item = NULL;
+
+  g_ptr_array_add (in, f->proxy);
+  g_variant_unref (call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
+  g_assert_cmpuint (pp_proxy_get_n_exported (f->proxy), ==, 0);
+
+  item = call_full (f->proxy, "get_item", g_variant_new ("(u)", 0), NULL, &out);
+  g_assert_cmpuint (out->len, ==, 1);
+  g_assert_true (g_ptr_array_index (out, 0) == (gpointer) f->proxy);
+  g_assert_cmpuint (pp_proxy_get_n_imported (f->proxy), ==, 0);
+
+  /* The store lets go of itself */
+  g_variant_unref (call_full (f->proxy, "remove_all", NULL, NULL, NULL));
+}
+
 typedef struct
 {
   PpProxy *store;
@@ -479,6 +503,7 @@ main (int   argc,
   ADD ("passed-in", "list-store", test_passed_in);
   ADD ("passed-in-identity", "list-store", test_passed_in_identity);
   ADD ("nested-sync", "list-store", test_nested_sync);
+  ADD ("root-returned", "list-store", test_root_returned);
 
   return g_test_run ();
 }
