@@ -267,6 +267,93 @@ def _unpack_result(result):
     return unpack(result)
 
 
+def _with_objects(type_string, value, objects):
+    """A GLib.Variant of type_string for value, whose objects (type 'o':
+    GObjects, proxies of the peer's objects among them) are appended to
+    objects and stand in the value as their index, "/N"."""
+    if 'o' not in type_string:
+        return _to_variant(type_string, value)
+    if isinstance(value, GLib.Variant) and value.get_type_string() == type_string:
+        return value
+    char = type_string[0]
+    if char == 'o':
+        if not isinstance(value, GObject.Object):
+            raise TypeError('expected a GObject.Object, got %r' % (value,))
+        for index, known in enumerate(objects):
+            if known is value:
+                break
+        else:
+            index = len(objects)
+            objects.append(value)
+        return GLib.Variant.new_object_path('/%d' % index)
+    if char == 'm':
+        inner = type_string[1:]
+        return GLib.Variant.new_maybe(GLib.VariantType.new(inner), None if value is None
+                                      else _with_objects(inner, value, objects))
+    if char == '(':
+        types = _split_tuple(type_string)
+        if not isinstance(value, (tuple, list)) or len(value) != len(types):
+            raise TypeError('expected a tuple of %d values, got %r' % (len(types), value))
+        return _new_tuple([_with_objects(t, v, objects) for t, v in zip(types, value)])
+    if type_string.startswith('a{'):
+        key_type, item_type = _split(type_string[2:-1])
+        entries = value.items() if isinstance(value, dict) else value
+        return GLib.Variant.new_array(
+            GLib.VariantType.new(type_string[1:]),
+            [GLib.Variant.new_dict_entry(_with_objects(key_type, k, objects),
+                                         _with_objects(item_type, v, objects))
+             for k, v in entries])
+    if char == 'a':
+        return GLib.Variant.new_array(GLib.VariantType.new(type_string[1:]),
+                                      [_with_objects(type_string[1:], v, objects)
+                                       for v in value])
+    raise TypeError('%r is not a type of values' % type_string)
+
+
+def _unpack_objects(variant, objects):
+    """_unpack(), with each object value ("/N") replaced by objects[N]."""
+    type_string = variant.get_type_string()
+    if 'o' not in type_string:
+        return _unpack(variant)
+    if type_string == 'o':
+        # The library checked that every object value indexes the list
+        return objects[int(variant.get_string()[1:])]
+    if type_string == 'v':
+        return _unpack_objects(variant.get_variant(), objects)
+    if type_string[0] == 'm':
+        return _unpack_objects(variant.get_child_value(0), objects) if variant.n_children() \
+            else None
+    children = [_unpack_objects(variant.get_child_value(i), objects)
+                for i in range(variant.n_children())]
+    if type_string.startswith('a{'):
+        return dict(children)
+    if type_string[0] == 'a':
+        return children
+    return tuple(children)
+
+
+def _unpack_reply(result, out_fds, out_objects):
+    """_unpack_result() of a reply that came with descriptors and objects:
+    each handle at the top level becomes a new descriptor the caller owns
+    (os.fdopen() or Gio.UnixInputStream.new() take it), each object value
+    the object, a proxy of the peer's or one of this process."""
+    if result is None:
+        return None
+    type_string = result.get_type_string()
+    if 'o' not in type_string and 'h' not in type_string:
+        return _unpack_result(result)
+    values = []
+    for i in range(result.n_children()):
+        child = result.get_child_value(i)
+        if child.get_type_string() == 'h':
+            values.append(out_fds.get(child.get_handle()) if out_fds is not None else None)
+        else:
+            values.append(_unpack_objects(child, out_objects or []))
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else tuple(values)
+
+
 def _unwrap_remote(error):
     """A PP_ERROR_REMOTE_ERROR (the remote domain is not known in this
     process) as the GLib.Error the remote method raised; Python keeps error
@@ -306,7 +393,7 @@ class _RemoteMethod(object):
     call it, made once for every proxy with the same description."""
 
     __slots__ = ('name', 'in_types', 'in_signature', 'out_signature', 'converters',
-                 'functions', 'in_handles', 'out_handles', 'n_out')
+                 'functions', 'in_handles', 'in_objects', 'passes_specials')
 
     def __init__(self, member):
         self.name = member.get_name()
@@ -316,37 +403,32 @@ class _RemoteMethod(object):
         self.converters = [(t, _converter(t)) for t in self.in_types]
         self.functions = {}
         # Streams and descriptors ('h' at the top level) travel as file
-        # descriptors with the call and its result
-        out_types = _split_tuple(self.out_signature)
+        # descriptors with the call and its result, objects ('o') as
+        # references in the lists of objects that go with them
         self.in_handles = [i for i, t in enumerate(self.in_types) if t == 'h']
-        self.out_handles = [i for i, t in enumerate(out_types) if t == 'h']
-        self.n_out = len(out_types)
+        self.in_objects = [i for i, t in enumerate(self.in_types) if 'o' in t]
+        self.passes_specials = bool(self.in_handles or self.in_objects or
+                                    'h' in _split_tuple(self.out_signature) or
+                                    'o' in self.out_signature)
 
-    @property
-    def passes_fds(self):
-        return bool(self.in_handles or self.out_handles)
-
-    def pack_fds(self, method, args):
+    def pack_full(self, method, args):
         """pack(), with each handle argument (a descriptor, a file, a
-        Gio.UnixInputStream...) put in a Gio.UnixFDList."""
-        fd_list = Gio.UnixFDList.new()
+        Gio.UnixInputStream...) put in a Gio.UnixFDList and each object in
+        a list of objects: (parameters, fd list or None, objects or None)."""
+        fd_list = Gio.UnixFDList.new() if self.in_handles else None
+        objects = [] if self.in_objects else None
         args = list(args)
         for i in self.in_handles:
             if i < len(args) and not isinstance(args[i], GLib.Variant):
                 args[i] = fd_list.append(_fileno(args[i]))
-        return self.pack(method, args), fd_list
-
-    def unpack_fds(self, result, out_fds):
-        """_unpack_result(), with each handle in the result replaced by its
-        descriptor, a new one the caller owns (os.fdopen() or
-        Gio.UnixInputStream.new() take it)."""
-        value = _unpack_result(result)
-        if not self.out_handles:
-            return value
-        values = list(value) if self.n_out > 1 else [value]
-        for i in self.out_handles:
-            values[i] = out_fds.get(values[i]) if out_fds is not None else None
-        return tuple(values) if self.n_out > 1 else values[0]
+        for i in self.in_objects:
+            if i < len(args):
+                try:
+                    args[i] = _with_objects(self.in_types[i], args[i], objects)
+                except (TypeError, ValueError, OverflowError) as error:
+                    raise TypeError('%s(): argument %d does not fit GVariant type %s: %s'
+                                    % (method, i + 1, self.in_types[i], error)) from None
+        return self.pack(method, args), fd_list, objects
 
     def pack(self, method, args):
         """The parameters tuple of a call of method (the name it was called
@@ -391,12 +473,12 @@ def _python_name(name):
 def _make_function(method, remote, kind):
     """proxy.<method>, proxy.<method>_async or proxy.<method>_finish, as a
     function of the proxy: it does what call_method(), call_method_async()
-    and call_method_finish() do, without looking the method up again."""
+    and call_method_finish() do, without looking the method up again.
+    Asynchronous calls all go through call_full(), so that any _finish()
+    ends any of them."""
     name = remote.name
     pack = remote.pack
-    if remote.passes_fds:
-        return _make_fd_function(method, remote, kind)
-    if kind == 'sync':
+    if kind == 'sync' and not remote.passes_specials:
         def call(self, *args, timeout=-1, cancellable=None):
             parameters = pack(method, args)
             try:
@@ -405,63 +487,34 @@ def _make_function(method, remote, kind):
                 raise _unwrap_remote(error) from None
             return _unpack_result(result)
         doc = 'Calls the remote %s%s -> %s and waits.'
+    elif kind == 'sync':
+        def call(self, *args, timeout=-1, cancellable=None):
+            parameters, fd_list, objects = remote.pack_full(method, args)
+            try:
+                reply = self._pp_call_full_sync(name, parameters, fd_list, objects, timeout,
+                                                cancellable)
+            except GLib.Error as error:
+                raise _unwrap_remote(error) from None
+            return _unpack_reply(*reply)
+        doc = 'Calls the remote %s%s -> %s and waits.'
     elif kind == 'async':
         def call(self, *args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
                  cancellable=None):
-            parameters = pack(method, args)
-            if user_data is _NO_USER_DATA:
-                self._pp_call_async(name, parameters, timeout, cancellable, callback)
+            if remote.passes_specials:
+                parameters, fd_list, objects = remote.pack_full(method, args)
             else:
-                self._pp_call_async(name, parameters, timeout, cancellable, callback, user_data)
+                parameters, fd_list, objects = pack(method, args), None, None
+            extra = () if user_data is _NO_USER_DATA else (user_data,)
+            self._pp_call_full(name, parameters, fd_list, objects, timeout, cancellable,
+                               callback, *extra)
         doc = 'Calls the remote %s%s -> %s without waiting.'
     else:
         def call(self, result):
-            try:
-                value = self._pp_call_finish(result)
-            except GLib.Error as error:
-                raise _unwrap_remote(error) from None
-            return _unpack_result(value)
+            return self.call_method_finish(result)
         doc = 'Ends a call of the remote %s%s -> %s.'
     call.__name__ = method if kind == 'sync' else method + '_' + kind
     call.__qualname__ = 'Proxy.' + call.__name__
     call.__doc__ = doc % (remote.name, remote.in_signature, remote.out_signature)
-    return call
-
-
-def _make_fd_function(method, remote, kind):
-    """_make_function() for a method that takes or returns descriptors: it
-    calls call_with_unix_fd_list*() instead of call*()."""
-    name = remote.name
-    if kind == 'sync':
-        def call(self, *args, timeout=-1, cancellable=None):
-            parameters, fd_list = remote.pack_fds(method, args)
-            try:
-                result, out_fds = self._pp_call_with_unix_fd_list_sync(
-                    name, parameters, timeout, fd_list, cancellable)
-            except GLib.Error as error:
-                raise _unwrap_remote(error) from None
-            return remote.unpack_fds(result, out_fds)
-    elif kind == 'async':
-        def call(self, *args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
-                 cancellable=None):
-            parameters, fd_list = remote.pack_fds(method, args)
-            if user_data is _NO_USER_DATA:
-                self._pp_call_with_unix_fd_list_async(name, parameters, timeout, fd_list,
-                                                      cancellable, callback)
-            else:
-                self._pp_call_with_unix_fd_list_async(name, parameters, timeout, fd_list,
-                                                      cancellable, callback, user_data)
-    else:
-        def call(self, result):
-            try:
-                value, out_fds = self._pp_call_with_unix_fd_list_finish(result)
-            except GLib.Error as error:
-                raise _unwrap_remote(error) from None
-            return remote.unpack_fds(value, out_fds)
-    call.__name__ = method if kind == 'sync' else method + '_' + kind
-    call.__qualname__ = 'Proxy.' + call.__name__
-    call.__doc__ = ('Calls the remote %s%s -> %s; descriptors pass with the call and its '
-                    'result.' % (remote.name, remote.in_signature, remote.out_signature))
     return call
 
 
@@ -491,11 +544,9 @@ class Proxy(Pp.Proxy):
 
     # What the generated functions call: the proxy's own, never hidden
     _pp_call_sync = Pp.Proxy.call_sync
-    _pp_call_async = Pp.Proxy.call_async
-    _pp_call_finish = Pp.Proxy.call_finish
-    _pp_call_with_unix_fd_list_sync = Pp.Proxy.call_with_unix_fd_list_sync
-    _pp_call_with_unix_fd_list_async = Pp.Proxy.call_with_unix_fd_list_async
-    _pp_call_with_unix_fd_list_finish = Pp.Proxy.call_with_unix_fd_list_finish
+    _pp_call_full_sync = Pp.Proxy.call_full_sync
+    _pp_call_full = Pp.Proxy.call_full
+    _pp_call_full_finish = Pp.Proxy.call_full_finish
 
     def _pp_methods(self):
         # The description never changes once the proxy has one: its table
@@ -529,10 +580,12 @@ class Proxy(Pp.Proxy):
         return table
 
     def _pp_prepare(self, method, args):
+        """(name, parameters, fd list or None, objects or None) of a call
+        of method with args."""
         remote = self._pp_methods().get(_python_name(method))
         if remote is None and _python_name(method) in (self.__dict__.get('_pp_refused') or {}):
             # The listener answers with why it cannot be called
-            return method, None
+            return method, None, None, None
         if remote is None:
             # Not described (e.g. answered by ::handle-method-call): the
             # arguments must say their own types.
@@ -540,8 +593,10 @@ class Proxy(Pp.Proxy):
                 raise TypeError('method %r is not in the description of the remote %s; '
                                 'pass its arguments as GLib.Variant values'
                                 % (method, self.get_remote_type_name()))
-            return method, (_new_tuple(list(args)) if args else None)
-        return remote.name, remote.pack(method, args)
+            return method, (_new_tuple(list(args)) if args else None), None, None
+        if remote.passes_specials:
+            return (remote.name,) + remote.pack_full(method, args)
+        return remote.name, remote.pack(method, args), None, None
 
     def call_method(self, method, *args, timeout=-1, cancellable=None):
         """Calls the remote method and waits for its result.
@@ -550,12 +605,15 @@ class Proxy(Pp.Proxy):
         GLib.Error with the remote error, or Pp.Error.TIMED_OUT after
         timeout milliseconds (-1: the proxy's default-timeout).
         """
-        name, parameters = self._pp_prepare(method, args)
+        name, parameters, fd_list, objects = self._pp_prepare(method, args)
         try:
-            result = self._pp_call_sync(name, parameters, timeout, cancellable)
+            if fd_list is None and objects is None:
+                return _unpack_result(self._pp_call_sync(name, parameters, timeout, cancellable))
+            reply = self._pp_call_full_sync(name, parameters, fd_list, objects, timeout,
+                                            cancellable)
         except GLib.Error as error:
             raise _unwrap_remote(error) from None
-        return _unpack_result(result)
+        return _unpack_reply(*reply)
 
     def call_method_async(self, method, *args, callback=None, user_data=_NO_USER_DATA,
                           timeout=-1, cancellable=None):
@@ -565,19 +623,18 @@ class Proxy(Pp.Proxy):
         context; it gets the result with call_method_finish(result) (or
         <method>_finish(result)).
         """
-        name, parameters = self._pp_prepare(method, args)
-        if user_data is _NO_USER_DATA:
-            self._pp_call_async(name, parameters, timeout, cancellable, callback)
-        else:
-            self._pp_call_async(name, parameters, timeout, cancellable, callback, user_data)
+        name, parameters, fd_list, objects = self._pp_prepare(method, args)
+        extra = () if user_data is _NO_USER_DATA else (user_data,)
+        self._pp_call_full(name, parameters, fd_list, objects, timeout, cancellable, callback,
+                           *extra)
 
     def call_method_finish(self, result):
         """Ends call_method_async(): returns what call_method() would have."""
         try:
-            value = self._pp_call_finish(result)
+            reply = self._pp_call_full_finish(result)
         except GLib.Error as error:
             raise _unwrap_remote(error) from None
-        return _unpack_result(value)
+        return _unpack_reply(*reply)
 
     def __getattr__(self, name):
         # Reached when normal lookup failed; the proxy's own methods that a
@@ -770,8 +827,27 @@ if hasattr(Pp, 'Pool'):
         _pp_function = Proxy._pp_function
         __getattr__ = Proxy.__getattr__
         _pp_call_sync = Pp.Pool.call_sync
-        _pp_call_async = Pp.Pool.call_async
-        _pp_call_finish = Pp.Pool.call_finish
+
+        # A pool's calls take neither descriptors nor objects (an object
+        # belongs to one connection, a worker's)
+        def _pp_call_full_sync(self, name, parameters, fd_list, objects, timeout, cancellable):
+            self._pp_no_specials(name, fd_list, objects)
+            return Pp.Pool.call_sync(self, name, parameters, timeout, cancellable), None, None
+
+        def _pp_call_full(self, name, parameters, fd_list, objects, timeout, cancellable,
+                          callback, *user_data):
+            self._pp_no_specials(name, fd_list, objects)
+            Pp.Pool.call_async(self, name, parameters, timeout, cancellable, callback,
+                               *user_data)
+
+        def _pp_call_full_finish(self, result):
+            return Pp.Pool.call_finish(self, result), None, None
+
+        @staticmethod
+        def _pp_no_specials(name, fd_list, objects):
+            if fd_list is not None or objects is not None:
+                raise TypeError('%s(): a pool does not pass descriptors or objects through '
+                                'the override; call a worker (get_workers())' % name)
 
         def __dir__(self):
             names = set(super().__dir__())
