@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* What the tests that play a hostile peer share: raw reads and writes on a
- * socket, frames parsed and built byte by byte, SIGPIPE for children, and
- * waiting for a "closed" signal. */
+ * socket, frames parsed and built byte by byte, a sample body of each kind,
+ * SIGPIPE for children, and waiting for a "closed" signal. */
 
 #include <errno.h>
 #include <poll.h>
@@ -315,4 +315,85 @@ drain_main_context (void)
     if (!g_main_context_iteration (NULL, FALSE))
       return TRUE;
   return FALSE;
+}
+
+static void
+put_u32 (guint8  *p,
+         guint32  v)
+{
+  p[0] = v & 0xff;
+  p[1] = (v >> 8) & 0xff;
+  p[2] = (v >> 16) & 0xff;
+  p[3] = (v >> 24) & 0xff;
+}
+
+/* A header in a buffer of exactly PP_WIRE_HEADER_SIZE bytes on the heap, so
+ * that valgrind or ASan see any read past it. */
+guint8 *
+make_header (guint32 body_size,
+             guint8  kind,
+             guint8  flags,
+             guint16 n_fds,
+             guint32 serial,
+             guint32 timeout_msec)
+{
+  guint8 *data = g_malloc0 (PP_WIRE_HEADER_SIZE);
+
+  put_u32 (data, body_size);
+  data[4] = kind;
+  data[5] = flags;
+  data[6] = n_fds & 0xff;
+  data[7] = n_fds >> 8;
+  put_u32 (data + 8, serial);
+  put_u32 (data + 12, timeout_msec);
+  return data;
+}
+
+/* A body of each kind, floating. */
+GVariant *
+sample_body (PpWireKind kind)
+{
+  GVariantBuilder options;
+
+  switch (kind)
+    {
+    case PP_WIRE_KIND_HELLO:
+      return g_variant_new ("(sua{sv})", PP_WIRE_MAGIC, (guint32) PP_WIRE_PROTOCOL_VERSION, NULL);
+    case PP_WIRE_KIND_WELCOME:
+      g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&options, "{sv}", "type-name", g_variant_new_string ("PpTestObject"));
+      g_variant_builder_add (&options, "{sv}", "answer", g_variant_new_uint64 (42));
+      return g_variant_new ("(sua{sv})", PP_WIRE_MAGIC, (guint32) PP_WIRE_PROTOCOL_VERSION,
+                            &options);
+    case PP_WIRE_KIND_CALL:
+      return g_variant_new ("(usv)", 3, "echo_string", g_variant_new ("(s)", "héllo wörld"));
+    case PP_WIRE_KIND_RETURN:
+      return g_variant_new_variant (g_variant_new ("(ias)", -7, NULL));
+    case PP_WIRE_KIND_ERROR:
+      return g_variant_new ("(sis)", "g-io-error-quark", G_IO_ERROR_NOT_FOUND, "No such thing");
+    case PP_WIRE_KIND_SIGNAL:
+      return g_variant_new ("(ussv)", 0, "notify", "parameter", g_variant_new ("(u)", 3));
+    case PP_WIRE_KIND_CANCEL:
+      return g_variant_new ("()");
+    case PP_WIRE_KIND_SUBSCRIBE:
+    case PP_WIRE_KIND_UNSUBSCRIBE:
+      return g_variant_new ("(us)", 7, "changed");
+    case PP_WIRE_KIND_PROPERTY:
+    case PP_WIRE_KIND_SET_PROPERTY:
+      return g_variant_new ("(usmv)", 0, "parameter",
+                            g_variant_new_variant (g_variant_new_int32 (4)));
+    case PP_WIRE_KIND_TYPE:
+      g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&options, "{sv}", "type-name", g_variant_new_string ("GMenuItem"));
+      return g_variant_new ("(ua{sv})", 2, &options);
+    case PP_WIRE_KIND_INTRODUCE:
+      return g_variant_new_parsed ("[(uint32 4, uint32 2, {'label': <'One'>}), "
+                                   "(5, 2, @a{sv} {})]");
+    case PP_WIRE_KIND_RELEASE:
+      return g_variant_new_parsed ("[(uint32 4, uint32 1), (5, 3)]");
+    case PP_WIRE_KIND_RELEASED:
+      return g_variant_new_parsed ("[uint32 4, 5]");
+    default:
+      g_assert_not_reached ();
+    }
 }

@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 /* Generous: only reached when something is wrong */
 #define IO_TIMEOUT_MSEC 10000
 
+#define ALL_KINDS_FOREACH(k) \
+  for (PpWireKind k = PP_WIRE_KIND_HELLO; k <= PP_WIRE_KIND_LAST; k++)
+
 typedef struct
 {
   PpWireHeader  header;
@@ -58,5 +61,12 @@ void closed_cb (GObject      *proxy_or_listener,
                 gpointer      user_data);
 gboolean guard_cb (gpointer user_data);
 gboolean drain_main_context (void);
+guint8 *make_header (guint32 body_size,
+                     guint8  kind,
+                     guint8  flags,
+                     guint16 n_fds,
+                     guint32 serial,
+                     guint32 timeout_msec);
+GVariant *sample_body (PpWireKind kind);
 
 G_END_DECLS
