@@ -25,6 +25,7 @@ typedef struct
   guint        n_params;
   GType       *param_types;
   const char  *reason;
+  gboolean     name_is_detail;  /* the detail is the first argument */
 } MirrorSignal;
 
 typedef struct
@@ -663,6 +664,7 @@ pp_mirror_emit_signal (PpMirror    *self,
   const guint8 *args_data;
   gsize args_size;
   guint n_set = 1;
+  GQuark detail = 0;
   int index;
 
   /* The strings and the arguments point into @body: name, detail */
@@ -686,9 +688,14 @@ pp_mirror_emit_signal (PpMirror    *self,
   else if (!values_from_body (sig, strings[0], body, fds, values, &n_set))
     goto out;
 
-  /* A detail nobody here has used cannot have handlers of its own. */
-  g_signal_emitv (values, sig->signal_id, strings[1][0] ? g_quark_try_string (strings[1]) : 0,
-                  NULL);
+  /* A detail nobody here has used cannot have handlers of its own. GIO
+   * emits action-state-changed::NAME only when the quark NAME exists in
+   * the emitting process: the name here is the one that counts. */
+  if (sig->name_is_detail && g_value_get_string (&values[1]) != NULL)
+    detail = g_quark_try_string (g_value_get_string (&values[1]));
+  else if (strings[1][0])
+    detail = g_quark_try_string (strings[1]);
+  g_signal_emitv (values, sig->signal_id, detail, NULL);
 
 out:
   for (guint i = 0; i < n_set; i++)
@@ -837,6 +844,10 @@ interface_signal (const PpDescribedSignal *described,
   sig->param_types = g_new0 (GType, MAX (query.n_params, 1));
   for (guint i = 0; i < query.n_params; i++)
     sig->param_types[i] = query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE;
+  /* GActionGroup's signals are detailed with the action's name */
+  sig->name_is_detail = query.itype == G_TYPE_ACTION_GROUP &&
+                        (query.signal_flags & G_SIGNAL_DETAILED) &&
+                        query.n_params > 0 && sig->param_types[0] == G_TYPE_STRING;
   return NULL;
 }
 

@@ -118,6 +118,79 @@ test_action_signals (PpTestFixture *f,
   g_signal_handler_disconnect (group, handler);
 }
 
+static void
+count_state_change (GActionGroup *group,
+                    const char   *name,
+                    GVariant     *state,
+                    gpointer      user_data)
+{
+  guint *count = user_data;
+
+  g_assert_cmpstr (name, ==, "toggle");
+  (*count)++;
+}
+
+static void
+count_enabled_change (GActionGroup *group,
+                      const char   *name,
+                      gboolean      enabled,
+                      gpointer      user_data)
+{
+  guint *count = user_data;
+
+  g_assert_cmpstr (name, ==, "toggle");
+  g_assert_false (enabled);
+  (*count)++;
+}
+
+/* A signal of GActionGroup is detailed with the action's name, on the
+ * proxy too: the child's GIO emits it without a detail when nobody
+ * there used the name as one, and handlers here get it all the same. */
+static void
+test_action_detailed_signals (PpTestFixture *f,
+                              gconstpointer  data)
+{
+  GActionGroup *group = G_ACTION_GROUP (f->proxy);
+  g_autoptr(GVariant) seen = NULL;
+  GObject *toggle;
+  g_autoptr(GVariant) reply = NULL;
+  guint other = 0, state_changed = 0, enabled_changed = 0, any_enabled_changed = 0;
+  gulong handlers[5];
+
+  handlers[0] = g_signal_connect (group, "action-state-changed::toggle",
+                                  G_CALLBACK (on_state_changed), &seen);
+  handlers[1] = g_signal_connect (group, "action-state-changed::other",
+                                  G_CALLBACK (count_state_change), &other);
+  handlers[2] = g_signal_connect (group, "action-enabled-changed::toggle",
+                                  G_CALLBACK (count_enabled_change), &enabled_changed);
+  /* Without a detail, for waiting: a missing detail fails, not hangs */
+  handlers[3] = g_signal_connect (group, "action-state-changed",
+                                  G_CALLBACK (count_state_change), &state_changed);
+  handlers[4] = g_signal_connect (group, "action-enabled-changed",
+                                  G_CALLBACK (count_enabled_change), &any_enabled_changed);
+
+  g_action_group_change_action_state (group, "toggle", g_variant_new_boolean (TRUE));
+  while (state_changed == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (seen);
+  assert_variant (seen, g_variant_new_boolean (TRUE));
+
+  /* The action itself (the proxy keeps it), disabled in the child: its
+   * group says so */
+  toggle = G_OBJECT (g_action_map_lookup_action (G_ACTION_MAP (group), "toggle"));
+  g_assert_true (PP_IS_PROXY (toggle));
+  reply = pp_test_call (PP_PROXY (toggle), "set_enabled", g_variant_new ("(b)", FALSE));
+  while (any_enabled_changed == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (g_action_group_get_action_enabled (group, "toggle"));
+
+  g_assert_cmpuint (enabled_changed, ==, 1);
+  g_assert_cmpuint (state_changed, ==, 1);
+  g_assert_cmpuint (other, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    g_signal_handler_disconnect (group, handlers[i]);
+}
+
 /* GFile's asynchronous virtual functions take a callback: a proxy of a
  * GFile is not one, and the description says why */
 static void
@@ -159,6 +232,8 @@ main (int   argc,
 
   g_test_add ("/Pp/Interfaces/action-signals", PpTestFixture, "action-group",
               pp_test_fixture_set_up, test_action_signals, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Interfaces/action-detailed-signals", PpTestFixture, "action-group",
+              pp_test_fixture_set_up, test_action_detailed_signals, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Interfaces/refused", PpTestFixture, "file",
               pp_test_fixture_set_up, test_refused, pp_test_fixture_tear_down);
 
