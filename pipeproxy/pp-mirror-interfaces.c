@@ -329,11 +329,16 @@ out:
   if (error == NULL)
     return;
 
-  /* The zero value, as a method that failed its preconditions returns */
+  /* The zero value, as a method that failed its preconditions returns;
+   * an empty list where NULL is not allowed (GTK walks the names of
+   * g_action_group_list_actions() of a group it lets go of) */
   if (method->ret_desc != NULL)
     {
       PpArgValue zero = { 0, };
 
+      if (method->ret_desc->tag == PP_TAG_STRV && !method->ret_desc->nullable &&
+          method->ret_transfer != PP_TRANSFER_NONE)
+        zero.v_pointer = g_new0 (char *, 1);
       store_return (method->ret_desc, &zero, ret);
     }
   if (error_out != NULL)

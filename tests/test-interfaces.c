@@ -191,6 +191,24 @@ test_action_detailed_signals (PpTestFixture *f,
     g_signal_handler_disconnect (group, handlers[i]);
 }
 
+/* A group that can no longer ask its child has no actions, rather than a
+ * NULL list its callers (GTK's action muxer) would walk */
+static void
+test_action_group_closed (PpTestFixture *f,
+                          gconstpointer  data)
+{
+  GActionGroup *group = G_ACTION_GROUP (f->proxy);
+  g_auto(GStrv) before = g_action_group_list_actions (group);
+  g_auto(GStrv) after = NULL;
+
+  g_assert_cmpstrv (before, ((const char *[]) { "toggle", NULL }));
+  pp_proxy_close (f->proxy);
+  after = g_action_group_list_actions (group);
+  g_assert_nonnull (after);
+  g_assert_cmpstrv (after, ((const char *[]) { NULL }));
+  g_assert_false (g_action_group_has_action (group, "toggle"));
+}
+
 /* GFile's asynchronous virtual functions take a callback: a proxy of a
  * GFile is not one, and the description says why */
 static void
@@ -234,6 +252,8 @@ main (int   argc,
               pp_test_fixture_set_up, test_action_signals, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Interfaces/action-detailed-signals", PpTestFixture, "action-group",
               pp_test_fixture_set_up, test_action_detailed_signals, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Interfaces/action-group-closed", PpTestFixture, "action-group",
+              pp_test_fixture_set_up, test_action_group_closed, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Interfaces/refused", PpTestFixture, "file",
               pp_test_fixture_set_up, test_refused, pp_test_fixture_tear_down);
 
