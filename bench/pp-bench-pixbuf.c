@@ -37,7 +37,7 @@
 
 #include "pixbuf-decoder.h"
 
-static void
+static void G_GNUC_NORETURN
 fail (const char *what,
       GError     *error)
 {

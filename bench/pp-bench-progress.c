@@ -192,7 +192,7 @@ static void
 print_latencies (const char *label,
                  GArray     *values)
 {
-  gint64 *v = (gint64 *) values->data;
+  gint64 *v = &g_array_index (values, gint64, 0);
   guint n = values->len;
 
   qsort (v, n, sizeof (gint64), compare_int64);
@@ -250,7 +250,7 @@ burst_rows (PpProxy *proxy)
   print_latencies ("signal latency", latencies);
   print_latencies ("call to reply", totals);
   printf ("  %-30s %.0f signals/s (median run)\n", "",
-          n / (((gint64 *) totals->data)[totals->len / 2] / 1e6));
+          n / (g_array_index (totals, gint64, totals->len / 2) / 1e6));
 }
 
 int

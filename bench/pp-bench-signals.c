@@ -87,6 +87,8 @@ stream_call_done_pp (GObject      *source,
   Stream *s = user_data;
 
   CHECK_NO_ERROR (error, "emit_signals / set_value");
+  CHECK (g_variant_is_of_type (reply, G_VARIANT_TYPE_UNIT), "emit_signals / set_value: reply %s",
+         g_variant_get_type_string (reply));
   s->replied = TRUE;
 }
 
@@ -101,6 +103,8 @@ stream_call_done_gdbus (GObject      *source,
   Stream *s = user_data;
 
   CHECK_NO_ERROR (error, "Emit / SetProp");
+  CHECK (g_variant_is_of_type (reply, G_VARIANT_TYPE_UNIT), "Emit / SetProp: reply %s",
+         g_variant_get_type_string (reply));
   s->replied = TRUE;
 }
 

@@ -349,7 +349,7 @@ append_text (char       *buffer,
 /* A call the filter does not allow: say which on stderr, then die of
  * SIGSYS (the handler was reset to the default on entry, and SIGSYS is not
  * blocked in it). Only async-signal-safe calls, all allowed by the filter. */
-static void
+static void G_GNUC_NORETURN
 on_sigsys (int        sig,
            siginfo_t *info,
            void      *context)
