@@ -40,9 +40,9 @@
 #include "pp-listener-private.h"
 #include "pp-marshal-private.h"
 #include "pp-method-private.h"
+#include "pp-serve-private.h"
 #include "pp-stream.h"
 #include "pp-subprocess.h"
-#include "pp-subprocess-private.h"
 
 /* "name=value": the value in GVariant text format, or plain text for a
  * string */
@@ -221,7 +221,7 @@ refuse (GIOStream    *stream,
   g_autoptr(GError) error = NULL;
 
   if (stream == NULL)
-    stream = parent = pp_subprocess_parent_stream (NULL);
+    stream = parent = pp_serve_parent_stream (NULL);
   if (stream != NULL && pp_listener_refuse (stream, reason, &error))
     return;
 
@@ -284,7 +284,7 @@ main (int   argc,
     }
 
   /* Before anything can print to stdout */
-  if (stdio && (stream = pp_subprocess_stdio_stream (&error)) == NULL)
+  if (stdio && (stream = pp_serve_stdio_stream (&error)) == NULL)
     {
       g_printerr ("pipeproxy-host: %s\n", error->message);
       return 1;
@@ -303,7 +303,7 @@ main (int   argc,
       return 2;
     }
 
-  if (stream == NULL && (stream = pp_subprocess_parent_stream (&error)) == NULL)
+  if (stream == NULL && (stream = pp_serve_parent_stream (&error)) == NULL)
     {
       g_printerr ("pipeproxy-host: %s\n", error->message);
       return 1;

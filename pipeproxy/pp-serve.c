@@ -12,9 +12,9 @@
 #include "pp-listener.h"
 #include "pp-listener-private.h"
 #include "pp-sandbox-private.h"
+#include "pp-serve-private.h"
 #include "pp-stream.h"
 #include "pp-subprocess.h"
-#include "pp-subprocess-private.h"
 
 /* The child's side of a worker: the connection it inherited (or its
  * standard input and output), the sandbox its parent asked for, and
@@ -41,7 +41,7 @@ sandbox_from_environment (PpSandbox **out_sandbox,
 
 /* The connection inherited from the parent; the variable goes */
 GIOStream *
-pp_subprocess_parent_stream (GError **error)
+pp_serve_parent_stream (GError **error)
 {
   const char *value = g_getenv (PP_SUBPROCESS_FD_VARIABLE);
   char *rest = NULL;
@@ -73,7 +73,7 @@ pp_subprocess_parent_stream (GError **error)
  * nothing else the process prints (a g_print(), a library's g_debug())
  * ends up in the middle of a frame. */
 GIOStream *
-pp_subprocess_stdio_stream (GError **error)
+pp_serve_stdio_stream (GError **error)
 {
   int in = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
   int out = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -173,7 +173,7 @@ pp_listener_new_for_parent (GObject  *object,
   g_return_val_if_fail (G_IS_OBJECT (object), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stream = pp_subprocess_parent_stream (error);
+  stream = pp_serve_parent_stream (error);
   if (stream == NULL)
     return NULL;
   return listener_for_stream (object, stream, NULL, error);
@@ -296,7 +296,7 @@ pp_serve_stdio (GObject  *object,
   g_return_val_if_fail (G_IS_OBJECT (object), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stream = pp_subprocess_stdio_stream (error);
+  stream = pp_serve_stdio_stream (error);
   if (stream == NULL)
     return FALSE;
   return pp_serve_stream (object, stream, NULL, error);

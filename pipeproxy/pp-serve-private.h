@@ -11,15 +11,15 @@ G_BEGIN_DECLS
  * peer, not its own stderr, why it cannot */
 
 /* PP_SUBPROCESS_FD_VARIABLE's connection; the variable is removed */
-GIOStream *pp_subprocess_parent_stream (GError     **error);
+GIOStream *pp_serve_parent_stream (GError     **error);
 /* Standard input and output, moved off descriptors 0 and 1 (which then
  * read /dev/null and write to stderr) */
-GIOStream *pp_subprocess_stdio_stream  (GError     **error);
+GIOStream *pp_serve_stdio_stream  (GError     **error);
 /* Serves @object on @stream until the peer goes away; when it cannot,
  * *@told_peer (if not NULL) says whether the peer was told why */
-gboolean   pp_serve_stream             (GObject     *object,
-                                        GIOStream   *stream,
-                                        gboolean    *told_peer,
-                                        GError     **error);
+gboolean   pp_serve_stream        (GObject     *object,
+                                   GIOStream   *stream,
+                                   gboolean    *told_peer,
+                                   GError     **error);
 
 G_END_DECLS
