@@ -7,6 +7,7 @@
 #include "pp-error.h"
 #include "pp-introspection-gi-private.h"
 #include "pp-introspection-private.h"
+#include "pp-list-model-private.h"
 #include "pp-marshal-private.h"
 #include "pp-method-private.h"
 
@@ -160,6 +161,7 @@ pp_introspection_describe_methods (GType          type,
 
   for (guint i = 0; i < names->len; i++)
     describe_method (type, g_ptr_array_index (names, i), tried, description);
+  pp_list_model_items_describe (type, description);
 
   /* A boxed type has methods only */
   if (G_TYPE_IS_OBJECT (type))

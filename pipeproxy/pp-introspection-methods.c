@@ -10,6 +10,7 @@
 #include "pp-error.h"
 #include "pp-introspection-gi-private.h"
 #include "pp-introspection-private.h"
+#include "pp-list-model-private.h"
 #include "pp-marshal-private.h"
 #include "pp-method-private.h"
 
@@ -578,6 +579,11 @@ pp_introspection_lookup_method (GType        type,
       return method;
     }
   g_mutex_unlock (&pp_introspection_gi_lock);
+
+  /* One the library adds */
+  method = pp_list_model_items_lookup (type, name);
+  if (method != NULL)
+    return method;
 
   if (is_lifecycle_method (name))
     {

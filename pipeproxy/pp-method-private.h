@@ -59,6 +59,14 @@ typedef GVariant *(*PpAddedFunc) (GObject   *object,
                                   gpointer   user_data,
                                   GError   **error);
 
+/* A method the library adds to objects of a type (see
+ * pp-list-model-items.c): an added method that may give objects, as
+ * "/N" indexes into *@out_objects */
+typedef GVariant *(*PpBuiltinFunc) (GObject    *object,
+                                    GVariant   *parameters,
+                                    GPtrArray **out_objects,
+                                    GError    **error);
+
 typedef struct _PpMethod PpMethod;
 
 struct _PpMethod
@@ -95,6 +103,7 @@ struct _PpMethod
   /* ADDED: @func, or @invocation_func, a PpInvocationFunc, which answers
    * through the invocation (pp_listener_add_method_with_invocation()) */
   PpAddedFunc      func;
+  PpBuiltinFunc    builtin;
   gpointer         invocation_func;
   gpointer         user_data;
   GDestroyNotify   destroy;
@@ -108,6 +117,10 @@ PpMethod           *pp_method_new_added            (const char         *name,
                                                     PpAddedFunc         func,
                                                     gpointer            user_data,
                                                     GDestroyNotify      destroy);
+PpMethod           *pp_method_new_builtin          (const char         *name,
+                                                    const GVariantType *in_type,
+                                                    const GVariantType *out_type,
+                                                    PpBuiltinFunc       func);
 /* NULL without @error set when @type has no action signal @name */
 PpMethod           *pp_method_new_for_action_signal (GType              type,
                                                      const char        *name,

@@ -41,6 +41,18 @@ pp_method_new_added (const char         *name,
 }
 
 PpMethod *
+pp_method_new_builtin (const char         *name,
+                       const GVariantType *in_type,
+                       const GVariantType *out_type,
+                       PpBuiltinFunc       func)
+{
+  PpMethod *method = pp_method_new_added (name, in_type, out_type, NULL, NULL, NULL);
+
+  method->builtin = func;
+  return method;
+}
+
+PpMethod *
 pp_method_ref (PpMethod *method)
 {
   g_atomic_ref_count_inc (&method->ref_count);
@@ -141,15 +153,19 @@ pp_method_check_args (const char          *method,
 /* Added methods ----------------------------------------------------------- */
 
 static GVariant *
-invoke_added (PpMethod  *method,
-              GObject   *object,
-              GVariant  *parameters,
-              GError   **error)
+invoke_added (PpMethod   *method,
+              GObject    *object,
+              GVariant   *parameters,
+              GPtrArray **out_objects,
+              GError    **error)
 {
   GError *local_error = NULL;
   GVariant *result;
 
-  result = method->func (object, parameters, method->user_data, &local_error);
+  if (method->builtin != NULL)
+    result = method->builtin (object, parameters, out_objects, &local_error);
+  else
+    result = method->func (object, parameters, method->user_data, &local_error);
   if (result != NULL)
     {
       g_clear_error (&local_error);
@@ -729,7 +745,7 @@ invoke_sync (PpMethod     *method,
   switch (method->kind)
     {
     case PP_METHOD_KIND_ADDED:
-      return invoke_added (method, object, parameters, error);
+      return invoke_added (method, object, parameters, &specials->out_objects, error);
     case PP_METHOD_KIND_ACTION_SIGNAL:
       return invoke_action_signal (method, object, parameters, error);
     case PP_METHOD_KIND_INTROSPECTED:

@@ -7,6 +7,7 @@
 
 #include "pp-error.h"
 #include "pp-introspection-private.h"
+#include "pp-list-model-private.h"
 #include "pp-marshal-private.h"
 #include "pp-mirror-interfaces-private.h"
 #include "pp-proxy.h"
@@ -18,6 +19,7 @@ typedef struct
   GType       iface;
   GPtrArray  *vfuncs;       /* PpVfunc */
   gpointer   *addresses;    /* the closures, by vfunc */
+  gboolean    list_model;   /* a GListModel read in batches and cached */
 } Implemented;
 
 struct _PpMirrorInterfaces
@@ -362,6 +364,8 @@ interface_init (gpointer g_iface,
 
       G_STRUCT_MEMBER (gpointer, g_iface, vfunc->offset) = implemented->addresses[i];
     }
+  if (implemented->list_model)
+    pp_mirror_list_model_init (g_iface);
 }
 
 /* Why the mirror type's property @name would not do for the interface's
@@ -469,6 +473,7 @@ implement (GType          type,
         }
     }
   implemented->vfuncs = g_steal_pointer (&vfuncs);
+  implemented->list_model = iface == G_TYPE_LIST_MODEL && pp_mirror_list_model_usable (description);
   info.interface_data = implemented;
   g_type_add_interface_static (type, iface, &info);
   return NULL;

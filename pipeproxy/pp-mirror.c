@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-error.h"
+#include "pp-list-model-private.h"
 #include "pp-marshal-private.h"
 #include "pp-mirror-interfaces-private.h"
 #include "pp-mirror-private.h"
@@ -688,6 +689,8 @@ pp_mirror_emit_signal (PpMirror    *self,
   else if (!values_from_body (sig, strings[0], body, fds, values, &n_set))
     goto out;
 
+  /* A list model's cache takes the change before anyone sees it */
+  pp_mirror_list_model_changing (self->instance, sig->signal_id, values);
   /* A detail nobody here has used cannot have handlers of its own. GIO
    * emits action-state-changed::NAME only when the quark NAME exists in
    * the emitting process: the name here is the one that counts. */

@@ -52,6 +52,70 @@ concat_method (GObject   *object,
 
 static guint hook_cancellations;
 
+static GObject *
+numbered_action (const char *prefix,
+                 guint       i)
+{
+  g_autofree char *name = g_strdup_printf ("%s%u", prefix, i);
+
+  return G_OBJECT (g_simple_action_new (name, NULL));
+}
+
+/* A store of @n actions "i0", "i1"… */
+static GListStore *
+numbered_store (guint n)
+{
+  GListStore *store = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_full (n, g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, numbered_action ("i", i));
+  g_list_store_splice (store, 0, 0, items->pdata, n);
+  return store;
+}
+
+/* A list model's batch read that lies, by the block asked for (see
+ * test-list-model): block 0 is true, 64 has one item too many, 128 names
+ * an object that does not come with it, 192 has items past the count */
+static void
+lying_items (GObject      *object,
+             GVariant     *parameters,
+             PpInvocation *invocation,
+             gpointer      user_data)
+{
+  GListModel *model = G_LIST_MODEL (object);
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
+  GVariantBuilder paths;
+  guint32 position, count, n_items = g_list_model_get_n_items (model);
+  guint given;
+
+  g_variant_get (parameters, "(uu)", &position, &count);
+  given = position == 64 ? count + 1 : position == 128 ? 1 :
+          position >= n_items ? 0 : MIN (count, n_items - position);
+  if (position == 192)
+    n_items = 100;
+  g_variant_builder_init (&paths, G_VARIANT_TYPE ("ao"));
+  for (guint i = 0; i < given; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/%u", position == 128 ? 3 : i);
+
+      g_ptr_array_add (objects, g_list_model_get_item (model, position + i));
+      g_variant_builder_add (&paths, "o", path);
+    }
+  pp_invocation_return (invocation, g_variant_new ("(u@ao)", n_items,
+                                                   g_variant_builder_end (&paths)),
+                        NULL, objects, NULL);
+}
+
+static GVariant *
+mistyped_items (GObject   *object,
+                GVariant  *parameters,
+                gpointer   user_data,
+                GError   **error)
+{
+  return g_variant_new_parsed ("(@as [],)");
+}
+
 /* Proxies of the caller's objects the hooks keep, and the emissions of
  * their signals seen */
 static GPtrArray *kept;
@@ -234,6 +298,22 @@ handle_any (PpListener   *listener,
       pp_invocation_return_value (invocation, NULL);
       return TRUE;
     }
+  if (strcmp (method, "hook_splice") == 0)
+    {
+      /* (uuu) → (): removes @removed items at @position and adds @added
+       * new ones there, named "n0", "n1"… in the order they are made */
+      static guint made;
+      g_autoptr(GPtrArray) additions = g_ptr_array_new_with_free_func (g_object_unref);
+      guint32 position, removed, added;
+
+      g_variant_get (parameters, "(uuu)", &position, &removed, &added);
+      for (guint i = 0; i < added; i++)
+        g_ptr_array_add (additions, numbered_action ("n", made++));
+      g_list_store_splice (G_LIST_STORE (pp_listener_get_object (listener)), position, removed,
+                           additions->pdata, added);
+      pp_invocation_return_value (invocation, NULL);
+      return TRUE;
+    }
   if (strcmp (method, "hook_finalized") == 0)
     {
       pp_invocation_return_value (invocation, g_variant_new ("(u)", finalized));
@@ -363,6 +443,10 @@ main (int   argc,
       if (kind[0] == 'l')
         max_objects = 1;
     }
+  else if (g_str_has_prefix (kind, "store-"))
+    object = G_OBJECT (numbered_store (g_ascii_strtoull (kind + strlen ("store-"), NULL, 10)));
+  else if (strcmp (kind, "lying-store") == 0 || strcmp (kind, "mistyped-store") == 0)
+    object = G_OBJECT (numbered_store (300));
   else if (strcmp (kind, "sectioned-menu") == 0)
     {
       /* A menu whose item 0 is a section of two items, and item 1 a submenu */
@@ -417,6 +501,14 @@ main (int   argc,
   pp_listener_add_method (listener, "concat", G_VARIANT_TYPE ("(ss)"), G_VARIANT_TYPE ("(s)"),
                           concat_method, NULL, NULL);
   g_signal_connect (listener, "handle-method-call", G_CALLBACK (handle_any), NULL);
+  /* Added methods come before the object's own */
+  if (strcmp (kind, "lying-store") == 0)
+    pp_listener_add_method_with_invocation (listener, "pp-list-model-items",
+                                            G_VARIANT_TYPE ("(uu)"), G_VARIANT_TYPE ("(uao)"),
+                                            lying_items, NULL, NULL);
+  if (strcmp (kind, "mistyped-store") == 0)
+    pp_listener_add_method (listener, "pp-list-model-items", G_VARIANT_TYPE ("(uu)"),
+                            G_VARIANT_TYPE ("(as)"), mistyped_items, NULL, NULL);
   g_signal_connect (listener, "closed", G_CALLBACK (on_closed), NULL);
 
   pp_listener_run (listener);
