@@ -19,23 +19,6 @@ assert_variant (GVariant *value,
   g_assert_cmpvariant (value, owned);
 }
 
-/* A call that must succeed, with its objects */
-static GVariant *
-call_full (PpProxy     *proxy,
-           const char  *method,
-           GVariant    *parameters,
-           GPtrArray   *in_objects,
-           GPtrArray  **out_objects)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *result = pp_proxy_call_full_sync (proxy, method, parameters, NULL, in_objects, -1,
-                                              NULL, out_objects, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (result);
-  return result;
-}
-
 static guint32
 call_u (PpProxy    *proxy,
         const char *method,
@@ -54,8 +37,8 @@ get_item (PpProxy *list,
           guint    i)
 {
   g_autoptr(GPtrArray) objects = NULL;
-  g_autoptr(GVariant) result = call_full (list, "get_item", g_variant_new ("(u)", i), NULL,
-                                          &objects);
+  g_autoptr(GVariant) result = pp_test_call_full (list, "get_item", g_variant_new ("(u)", i), NULL,
+                                                  &objects);
   const char *path;
 
   g_variant_get (result, "(m&o)", &path);
@@ -130,7 +113,7 @@ test_passed_back (PpTestFixture *f,
 
   /* The proxy arrives as the object itself: the store finds it */
   g_ptr_array_add (in, item);
-  found = call_full (f->proxy, "find", g_variant_new ("(o)", "/0"), in, NULL);
+  found = pp_test_call_full (f->proxy, "find", g_variant_new ("(o)", "/0"), in, NULL);
   assert_variant (found, g_variant_new ("(bu)", TRUE, 2));
 
   /* An index past the list is refused before the call leaves */
@@ -180,8 +163,9 @@ test_many_short_lived (PpTestFixture *f,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GPtrArray) objects = NULL;
-      g_autoptr(GVariant) result = call_full (f->proxy, "get_item", g_variant_new ("(u)", i % 3),
-                                              NULL, &objects);
+      g_autoptr(GVariant) result = pp_test_call_full (f->proxy, "get_item",
+                                                      g_variant_new ("(u)", i % 3), NULL,
+                                                      &objects);
 
       g_assert_cmpuint (objects->len, ==, 1);
     }
@@ -235,8 +219,8 @@ test_menu_links (PpTestFixture *f,
   g_autoptr(GVariant) label = NULL;
   PpProxy *section;
 
-  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "section"), NULL,
-                    &objects);
+  link = pp_test_call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "section"), NULL,
+                            &objects);
   g_clear_pointer (&link, g_variant_unref);
   g_assert_cmpuint (objects->len, ==, 1);
   section = g_ptr_array_index (objects, 0);
@@ -251,18 +235,19 @@ test_menu_links (PpTestFixture *f,
   assert_variant (label, g_variant_new_parsed ("(@mv <'Two'>,)"));
 
   /* The same section is the same proxy; a link that is not there, none */
-  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "section"), NULL, &again);
+  link = pp_test_call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "section"), NULL,
+                            &again);
   g_clear_pointer (&link, g_variant_unref);
   g_assert_true (g_ptr_array_index (again, 0) == (gpointer) section);
-  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "submenu"), NULL,
-                    &submenu);
+  link = pp_test_call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 0, "submenu"), NULL,
+                            &submenu);
   assert_variant (link, g_variant_new_parsed ("(@mo nothing,)"));
   g_clear_pointer (&link, g_variant_unref);
   g_assert_true (submenu == NULL || submenu->len == 0);
   g_clear_pointer (&submenu, g_ptr_array_unref);
 
-  link = call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 1, "submenu"), NULL,
-                    &submenu);
+  link = pp_test_call_full (f->proxy, "get_item_link", g_variant_new ("(is)", 1, "submenu"), NULL,
+                            &submenu);
   {
     g_autoptr(GVariant) n = pp_test_call (g_ptr_array_index (submenu, 0), "get_n_items", NULL);
 
@@ -397,22 +382,22 @@ test_passed_in_identity (PpTestFixture *f,
   g_autoptr(GVariant) found = NULL;
 
   g_ptr_array_add (in, action);
-  g_variant_unref (call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
-  g_variant_unref (call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
+  g_variant_unref (pp_test_call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
+  g_variant_unref (pp_test_call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
   g_assert_cmpuint (call_u (f->proxy, "get_n_items", NULL), ==, 2);
   /* One handle for it, however often it was sent */
   g_assert_cmpuint (pp_proxy_get_n_exported (f->proxy), ==, 1);
 
   /* The child holds one proxy of it: the store finds it */
-  found = call_full (f->proxy, "find", g_variant_new ("(o)", "/0"), in, NULL);
+  found = pp_test_call_full (f->proxy, "find", g_variant_new ("(o)", "/0"), in, NULL);
   assert_variant (found, g_variant_new ("(bu)", TRUE, 0));
 
-  item = call_full (f->proxy, "get_item", g_variant_new ("(u)", 1), NULL, &out);
+  item = pp_test_call_full (f->proxy, "get_item", g_variant_new ("(u)", 1), NULL, &out);
   g_assert_cmpuint (out->len, ==, 1);
   g_assert_true (g_ptr_array_index (out, 0) == (gpointer) action);
 
   /* Out of the store, it is released */
-  g_variant_unref (call_full (f->proxy, "remove_all", NULL, NULL, NULL));
+  g_variant_unref (pp_test_call_full (f->proxy, "remove_all", NULL, NULL, NULL));
   wait_exports_empty (f->proxy);
 }
 
@@ -428,16 +413,16 @@ test_root_returned (PpTestFixture *f,
   g_autoptr(GVariant) item = NULL;
 
   g_ptr_array_add (in, f->proxy);
-  g_variant_unref (call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
+  g_variant_unref (pp_test_call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
   g_assert_cmpuint (pp_proxy_get_n_exported (f->proxy), ==, 0);
 
-  item = call_full (f->proxy, "get_item", g_variant_new ("(u)", 0), NULL, &out);
+  item = pp_test_call_full (f->proxy, "get_item", g_variant_new ("(u)", 0), NULL, &out);
   g_assert_cmpuint (out->len, ==, 1);
   g_assert_true (g_ptr_array_index (out, 0) == (gpointer) f->proxy);
   g_assert_cmpuint (pp_proxy_get_n_imported (f->proxy), ==, 0);
 
   /* The store lets go of itself */
-  g_variant_unref (call_full (f->proxy, "remove_all", NULL, NULL, NULL));
+  g_variant_unref (pp_test_call_full (f->proxy, "remove_all", NULL, NULL, NULL));
 }
 
 typedef struct
@@ -475,9 +460,10 @@ test_nested_sync (PpTestFixture *f,
   g_ptr_array_add (in, action);
   for (guint i = 1; i <= 3; i++)
     {
-      result = call_full (f->proxy, "hook_call_back",
-                          g_variant_new_parsed ("(objectpath '/0', 'activate', <(@mv nothing,)>)"),
-                          in, NULL);
+      result = pp_test_call_full (f->proxy, "hook_call_back",
+                                  g_variant_new_parsed ("(objectpath '/0', 'activate', "
+                                                        "<(@mv nothing,)>)"),
+                                  in, NULL);
       g_clear_pointer (&result, g_variant_unref);
       g_assert_cmpuint (nested.activated, ==, i);
       g_assert_cmpuint (nested.n_items, ==, 0);
