@@ -495,10 +495,13 @@ parse_methods (PpDescription  *self,
   return TRUE;
 }
 
+/* The methods a peer cannot call (@of_methods), or the interfaces a proxy
+ * cannot implement: (name, reason) pairs */
 static gboolean
-parse_refused_methods (PpDescription  *self,
-                       GVariant       *list,
-                       GError        **error)
+parse_refused (PpDescription  *self,
+               GVariant       *list,
+               gboolean        of_methods,
+               GError        **error)
 {
   gsize n = list ? g_variant_n_children (list) : 0;
 
@@ -508,29 +511,12 @@ parse_refused_methods (PpDescription  *self,
 
       g_variant_get_child (list, i, "(&s&s)", &name, &reason);
       if (*name == '\0')
-        return invalid (error, _("a method has no name"));
-      if (!pp_description_add_refused_method (self, name, reason))
-        return invalid (error, _("method “%s” is described twice"), name);
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_refused_interfaces (PpDescription  *self,
-                          GVariant       *list,
-                          GError        **error)
-{
-  gsize n = list ? g_variant_n_children (list) : 0;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      const char *name, *reason;
-
-      g_variant_get_child (list, i, "(&s&s)", &name, &reason);
-      if (*name == '\0')
-        return invalid (error, _("an interface has no name"));
-      if (!pp_description_refuse_interface (self, name, reason))
-        return invalid (error, _("interface “%s” is refused twice"), name);
+        return of_methods ? invalid (error, _("a method has no name"))
+                          : invalid (error, _("an interface has no name"));
+      if (of_methods ? !pp_description_add_refused_method (self, name, reason)
+                     : !pp_description_refuse_interface (self, name, reason))
+        return of_methods ? invalid (error, _("method “%s” is described twice"), name)
+                          : invalid (error, _("interface “%s” is refused twice"), name);
     }
   return TRUE;
 }
@@ -711,9 +697,9 @@ pp_description_parse (GVariant                   *info,
   self = pp_description_new (g_variant_get_string (type_name, NULL));
   if (!parse_type_names (self, type_chain, pp_description_add_chain_type) ||
       !parse_type_names (self, interfaces, pp_description_add_interface) ||
-      !parse_refused_interfaces (self, refused_interfaces, error) ||
+      !parse_refused (self, refused_interfaces, FALSE, error) ||
       !parse_methods (self, methods, error) ||
-      !parse_refused_methods (self, refused, error) ||
+      !parse_refused (self, refused, TRUE, error) ||
       !parse_signals (self, signals, error) ||
       !parse_properties (self, properties, error))
     return NULL;
