@@ -13,9 +13,10 @@
  * - a GActionGroup: the window inserts the proxy as the action group
  *   "worker", so the Start and Cancel buttons are bound to
  *   "worker.start" and "worker.cancel", the "Match case" check button to
- *   the stateful "worker.match-case", and the status line follows the
- *   state of "worker.status". GTK makes the buttons sensitive as the
- *   worker enables and disables its actions;
+ *   the stateful "worker.match-case" (the window's menu has the same
+ *   three), and the status line follows the state of "worker.status".
+ *   GTK makes the buttons sensitive as the worker enables and disables
+ *   its actions;
  * - its "progress" signal feeds the progress bar.
  *
  * If the worker dies, the window says so and stays.
@@ -1195,8 +1196,10 @@ activate (GtkApplication *application,
           gpointer        user_data)
 {
   App *app = user_data;
-  GtkWidget *box, *buttons, *scrolled;
+  GtkWidget *box, *buttons, *scrolled, *menu_button;
   GtkListItemFactory *factory;
+  g_autoptr(GMenu) menu = NULL;
+  g_autoptr(GMenuItem) item = NULL;
 
   if (app->window != NULL)
     {
@@ -1232,6 +1235,20 @@ activate (GtkApplication *application,
   app->match_case_button = gtk_check_button_new_with_label ("Match case");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (app->match_case_button), "worker.match-case");
   gtk_box_append (GTK_BOX (buttons), app->match_case_button);
+
+  /* The same actions in a menu: its items follow them as the buttons do */
+  menu = g_menu_new ();
+  item = g_menu_item_new ("Start", NULL);
+  g_menu_item_set_action_and_target_value (item, "worker.start", g_variant_new_string (app->path));
+  g_menu_append_item (menu, item);
+  g_menu_append (menu, "Cancel", "worker.cancel");
+  g_menu_append (menu, "Match case", "worker.match-case");
+  menu_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
+  gtk_widget_set_hexpand (menu_button, TRUE);
+  gtk_widget_set_halign (menu_button, GTK_ALIGN_END);
+  gtk_box_append (GTK_BOX (buttons), menu_button);
 
   app->progress_bar = gtk_progress_bar_new ();
   gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (app->progress_bar), TRUE);
