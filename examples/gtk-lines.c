@@ -7,9 +7,8 @@
  * and keeps the lines that mention an error. Its object is both the list
  * of those lines and the group of its actions:
  *
- * - a GListModel: the window's GtkListView shows the proxy's rows, fetched
- *   from the worker as they become visible (through a view that keeps
- *   the count by the signals, see GtkLinesView);
+ * - a GListModel: the window's GtkListView shows the proxy itself; its
+ *   rows are read from the worker in batches as they become visible;
  * - a GActionGroup: the window inserts the proxy as the action group
  *   "worker", so the Start and Cancel buttons are bound to
  *   "worker.start" and "worker.cancel", the "Match case" check button to
@@ -459,114 +458,6 @@ run_worker (void)
                           G_VARIANT_TYPE ("(t)"), bytes_read_method, NULL, NULL);
   pp_listener_run (listener);   /* until the window closes its proxy or goes away */
   return EXIT_SUCCESS;
-}
-
-/* The window's view of the worker's list ------------------------------ */
-
-/* GTK's list widgets need a model whose item count, when they ask, is the
- * one its items-changed signals have made so far. The proxy's GListModel
- * asks the worker, whose list may already have grown further by then, so
- * this view keeps the count from the signals and fetches the items from
- * the proxy. (A proxy's GListModel that keeps its count by the signals
- * itself is planned; then the proxy can be shown as it is.) */
-
-#define GTK_LINES_TYPE_VIEW (gtk_lines_view_get_type ())
-G_DECLARE_FINAL_TYPE (GtkLinesView, gtk_lines_view, GTK_LINES, VIEW, GObject)
-
-struct _GtkLinesView
-{
-  GObject     parent_instance;
-  GListModel *remote;
-  guint       n_items;
-};
-
-static void gtk_lines_view_list_model_init (GListModelInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (GtkLinesView, gtk_lines_view, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      gtk_lines_view_list_model_init))
-
-static GType
-view_get_item_type (GListModel *model)
-{
-  return G_TYPE_OBJECT;
-}
-
-static guint
-view_get_n_items (GListModel *model)
-{
-  return GTK_LINES_VIEW (model)->n_items;
-}
-
-/* A proxy of the worker's GtkStringObject */
-static gpointer
-view_get_item (GListModel *model,
-               guint       position)
-{
-  GtkLinesView *self = GTK_LINES_VIEW (model);
-
-  if (position >= self->n_items)
-    return NULL;
-  return g_list_model_get_item (self->remote, position);
-}
-
-static void
-gtk_lines_view_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = view_get_item_type;
-  iface->get_n_items = view_get_n_items;
-  iface->get_item = view_get_item;
-}
-
-static void
-remote_items_changed (GListModel *remote,
-                      guint       position,
-                      guint       removed,
-                      guint       added,
-                      gpointer    user_data)
-{
-  GtkLinesView *self = user_data;
-
-  /* From the worker: a change that does not fit is not believed */
-  if (position > self->n_items || removed > self->n_items - position ||
-      added > G_MAXUINT - (self->n_items - removed))
-    return;
-  self->n_items = self->n_items - removed + added;
-  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
-}
-
-static void
-gtk_lines_view_dispose (GObject *object)
-{
-  GtkLinesView *self = GTK_LINES_VIEW (object);
-
-  if (self->remote != NULL)
-    g_signal_handlers_disconnect_by_data (self->remote, self);
-  g_clear_object (&self->remote);
-  G_OBJECT_CLASS (gtk_lines_view_parent_class)->dispose (object);
-}
-
-static void
-gtk_lines_view_class_init (GtkLinesViewClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = gtk_lines_view_dispose;
-}
-
-static void
-gtk_lines_view_init (GtkLinesView *self)
-{
-}
-
-/* @remote must not change while this is made */
-static GListModel *
-gtk_lines_view_new (GListModel *remote)
-{
-  GtkLinesView *self = g_object_new (GTK_LINES_TYPE_VIEW, NULL);
-
-  self->remote = g_object_ref (remote);
-  self->n_items = g_list_model_get_n_items (remote);
-  g_signal_connect (remote, "items-changed", G_CALLBACK (remote_items_changed), self);
-  return G_LIST_MODEL (self);
 }
 
 /* The window ---------------------------------------------------------- */
@@ -1153,11 +1044,7 @@ worker_started (GObject      *source,
   g_signal_connect (app->worker, "items-changed", G_CALLBACK (on_list_changed), app);
   g_signal_connect (app->worker, "closed", G_CALLBACK (on_worker_closed), app);
   gtk_widget_insert_action_group (app->window, "worker", G_ACTION_GROUP (app->worker));
-  {
-    g_autoptr(GListModel) view = gtk_lines_view_new (G_LIST_MODEL (app->worker));
-
-    gtk_no_selection_set_model (app->selection, view);
-  }
+  gtk_no_selection_set_model (app->selection, G_LIST_MODEL (app->worker));
   if (app->self_test)
     {
       next_step (app, STEP_ACTIONS);
