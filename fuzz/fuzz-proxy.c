@@ -125,6 +125,28 @@ look_at (PpProxy *proxy)
       }
 }
 
+/* A list model is read with synchronous calls (see
+ * pp-mirror-list-model.c): in a thread of its own, while this one writes
+ * the input; they end when the connection does, at the latest */
+static gpointer
+read_list (gpointer data)
+{
+  GListModel *model = data;
+  guint positions[] = { 0, 1, 2, 70 };
+  guint n = g_list_model_get_n_items (model);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (positions); i++)
+    if (positions[i] < n || i == G_N_ELEMENTS (positions) - 1)
+      {
+        GObject *item = g_list_model_get_item (model, positions[i]);
+
+        if (item != NULL)
+          g_object_unref (item);
+      }
+  g_object_unref (model);
+  return NULL;
+}
+
 #define N_CALLS 3
 
 int
@@ -138,6 +160,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   Outcome set = { 0 };
   gsize first = size, written = 0;
   gboolean shut = FALSE, calls_made = FALSE, stalled = FALSE;
+  GThread *list_reader = NULL;
   guint idle_rounds = 0;
   int fds[2];
 
@@ -175,6 +198,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                                        NULL, set_done, &set);
           if (g_signal_lookup ("activate", G_OBJECT_TYPE (made.proxy)) != 0)
             g_signal_connect (made.proxy, "activate", G_CALLBACK (on_signal), NULL);
+          if (G_IS_LIST_MODEL (made.proxy))
+            list_reader = g_thread_new ("fuzz-list-reader", read_list, g_object_ref (made.proxy));
           progress = TRUE;
         }
 
@@ -229,6 +254,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_usleep (100);
     }
 
+  /* Closed: the reader's calls end */
+  if (list_reader != NULL)
+    g_thread_join (list_reader);
   /* Nothing completes twice, even while everything is released */
   g_clear_object (&made.proxy);
   pp_fuzz_iterate (context);
@@ -309,6 +337,8 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
   g_autoptr(GObject) menu = G_OBJECT (g_menu_new ());
   g_autoptr(GBytes) action_welcome = real_welcome (action);
   g_autoptr(GBytes) menu_welcome = real_welcome (menu);
+  g_autoptr(GObject) store = G_OBJECT (g_list_store_new (G_TYPE_OBJECT));
+  g_autoptr(GBytes) store_welcome = real_welcome (store);
 
   pp_fuzz_seed_add_frames (seeds, "action-replies", (GBytes *[]) {
     g_bytes_ref (action_welcome),
@@ -366,6 +396,23 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
     frame (PP_WIRE_KIND_INTRODUCE, 0, "[(uint32 5, uint32 2, @a{sv} {})]"),
     pp_wire_encode_return (2, g_variant_new_parsed ("(@o '/0',)"),
                            g_variant_new_parsed ("[(true, uint32 6)]")),
+    NULL });
+  /* A list model read in batches (pp-list-model-items, serials 5 and 6
+   * after the three calls a store does not have): the count and an
+   * object, an items-changed, a batch of items past its own count */
+  pp_fuzz_seed_add_frames (seeds, "list-model-items", (GBytes *[]) {
+    g_bytes_ref (store_welcome),
+    frame (PP_WIRE_KIND_ERROR, 2, "('g-io-error-quark', 1, 'Not found')"),
+    frame (PP_WIRE_KIND_ERROR, 3, "('g-io-error-quark', 1, 'Not found')"),
+    frame (PP_WIRE_KIND_ERROR, 4, "('g-io-error-quark', 1, 'Not found')"),
+    frame (PP_WIRE_KIND_TYPE, 0,
+           "(uint32 1, {'type-name': <'Thing'>, 'type-chain': <['Thing', 'GObject']>})"),
+    frame (PP_WIRE_KIND_INTRODUCE, 0, "[(uint32 5, uint32 1, @a{sv} {})]"),
+    pp_wire_encode_return (5, g_variant_new_parsed ("(uint32 100, [objectpath '/0', '/0'])"),
+                           g_variant_new_parsed ("[(true, uint32 5)]")),
+    pp_wire_encode_signal (0, "items-changed", "", g_variant_new ("(uuu)", 1, 1, 0), NULL),
+    pp_wire_encode_return (6, g_variant_new_parsed ("(uint32 1, [objectpath '/0', '/0'])"),
+                           g_variant_new_parsed ("[(true, uint32 5)]")),
     NULL });
   pp_fuzz_seed_add_frames (seeds, "wrong-magic", (GBytes *[]) {
     frame (PP_WIRE_KIND_WELCOME, 1, "('pipeprox', uint32 1, @a{sv} {})"),

@@ -314,6 +314,16 @@ handle_any (PpListener   *listener,
       pp_invocation_return_value (invocation, NULL);
       return TRUE;
     }
+  if (strcmp (method, "hook_menu_append") == 0)
+    {
+      /* (s) → (): appends an item with that label to the menu */
+      const char *label;
+
+      g_variant_get (parameters, "(&s)", &label);
+      g_menu_append (G_MENU (pp_listener_get_object (listener)), label, NULL);
+      pp_invocation_return_value (invocation, NULL);
+      return TRUE;
+    }
   if (strcmp (method, "hook_finalized") == 0)
     {
       pp_invocation_return_value (invocation, g_variant_new ("(u)", finalized));
