@@ -296,9 +296,12 @@ fuzz_gvalue (const Case   *c,
   g_autoptr(GVariant) out = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GUnixFDList) fds = in_fds_new ();
-  g_autoptr(GUnixFDList) out_fds = NULL;
+  g_autoptr(PpMarshalScope) in_scope = pp_marshal_scope_new ();
+  g_autoptr(PpMarshalScope) out_scope = pp_marshal_scope_new ();
   GValue value = G_VALUE_INIT;
   gboolean ok;
+
+  pp_marshal_scope_set_in_fds (in_scope, fds);
 
   switch (how % 4)
     {
@@ -323,9 +326,9 @@ fuzz_gvalue (const Case   *c,
       if (!pp_marshal_gtype_nullable_signature (c->gtype, signature, &error))
         return;
       in = load (signature->str, data, size);
-      ok = pp_marshal_value_from_nullable (in, c->gtype, fds, &value, &error);
+      ok = pp_marshal_value_from_nullable (in, c->gtype, in_scope, &value, &error);
       if (ok)
-        out = pp_marshal_value_to_nullable (&value, &out_fds, &error);
+        out = pp_marshal_value_to_nullable (&value, out_scope, &error);
       break;
     default:  /* a signal's argument, read straight from its bytes */
       if (!pp_marshal_gtype_nullable_signature (c->gtype, signature, &error))
@@ -337,7 +340,7 @@ fuzz_gvalue (const Case   *c,
                                              g_variant_get_data (in), g_variant_get_size (in),
                                              &value);
       if (ok)
-        out = pp_marshal_value_to_nullable (&value, &out_fds, &error);
+        out = pp_marshal_value_to_nullable (&value, out_scope, &error);
       else
         g_clear_error (&error);
       break;

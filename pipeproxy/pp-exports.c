@@ -431,7 +431,7 @@ pp_exports_batch_build (GPtrArray  *frames,
           g_hash_table_insert (self->by_object, export->object, export);
           /* From now on the peer's mirror follows its properties */
           export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
-                                                self->access);
+                                                self, self->access);
           export->preconditions = pp_preconditions_for_type (p->type);
           pp_forwarder_start (export->forwarder);
           n_added++;

@@ -12,13 +12,18 @@ G_BEGIN_DECLS
  * changes and the emissions of the signals the peer subscribed to, in
  * order with the calls' replies, and sets properties for the peer. */
 typedef struct _PpForwarder PpForwarder;
+typedef struct _PpExports PpExports;
 
 /* For @object, exported as @handle; @access (the listener's) decides
  * what the peer may write, subscribe to and see change: NULL, for the
- * objects the listener's calls return, lets everything through */
+ * objects the listener's calls return, lets everything through.
+ * @exports, the connection's export table, sends the objects and boxed
+ * references in signal arguments; borrowed: it outlives the forwarder
+ * (it owns those of the objects it exports). */
 PpForwarder *pp_forwarder_new          (GObject            *object,
                                         guint32             handle,
                                         PpConnection       *connection,
+                                        PpExports          *exports,
                                         PpAccess           *access);
 /* Stops forwarding, and frees */
 void         pp_forwarder_free         (PpForwarder        *self);

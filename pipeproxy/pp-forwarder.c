@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-error.h"
+#include "pp-exports-private.h"
 #include "pp-forwarder-private.h"
 #include "pp-introspection-private.h"
 #include "pp-invocation-private.h"
@@ -13,6 +14,7 @@ struct _PpForwarder
 {
   GObject      *object;
   PpConnection *connection;
+  PpExports    *exports;      /* borrowed */
   guint32       handle;
   PpAccess     *access;       /* the listener's */
   gulong        notify_id;
@@ -23,10 +25,12 @@ PpForwarder *
 pp_forwarder_new (GObject      *object,
                   guint32       handle,
                   PpConnection *connection,
+                  PpExports    *exports,
                   PpAccess     *access)
 {
   PpForwarder *self = g_new0 (PpForwarder, 1);
 
+  self->exports = exports;
   self->handle = handle;
   self->access = access;
   self->object = g_object_ref (object);
@@ -211,8 +215,28 @@ forward_closure_finalize (gpointer  data,
   g_free (((ForwardClosure *) closure)->name);
 }
 
+typedef struct
+{
+  guint32     handle;
+  const char *name;
+  const char *detail;
+  GVariant   *args;
+} SignalFrame;
+
+/* A PpObjectsFrameBuilder */
+static GBytes *
+build_signal (GVariant *table,
+              gpointer  user_data)
+{
+  SignalFrame *frame = user_data;
+
+  return pp_wire_encode_signal (frame->handle, frame->name, frame->detail, frame->args, table);
+}
+
 /* Sends one emission of a subscribed signal: all of it or, if an argument
- * cannot be converted, nothing. */
+ * cannot be converted, nothing. The objects and boxed references among
+ * its arguments are exported with it: the peer holds them while its
+ * handlers keep their proxies. */
 static void
 forward_signal_marshal (GClosure     *closure,
                         GValue       *return_value,
@@ -222,16 +246,19 @@ forward_signal_marshal (GClosure     *closure,
                         gpointer      marshal_data)
 {
   ForwardClosure *fc = (ForwardClosure *) closure;
+  PpForwarder *self = fc->forwarder;
   GSignalInvocationHint *hint = invocation_hint;
   const char *detail = hint->detail ? g_quark_to_string (hint->detail) : "";
   g_autofree GVariant **args = g_new0 (GVariant *, MAX (n_param_values, 1));
-  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
   g_autoptr(GUnixFDList) fds = NULL;
   g_autoptr(GError) error = NULL;
+  PpMarshalScope *scope;
+  SignalFrame frame = { self->handle, fc->name, detail, NULL };
+  gboolean sent;
 
   /* The listener's allowlist may have changed since the subscription */
-  if (fc->forwarder->access != NULL &&
-      !pp_access_shows (fc->forwarder->access, PP_ACCESS_SIGNAL, fc->name))
+  if (self->access != NULL && !pp_access_shows (self->access, PP_ACCESS_SIGNAL, fc->name))
     return;
 
   /* A detail is any quark the emitter made; only text can cross */
@@ -241,26 +268,42 @@ forward_signal_marshal (GClosure     *closure,
       return;
     }
 
+  /* A boxed reference keeps the emitter alive: a GtkTextIter points into
+   * its buffer */
+  scope = pp_marshal_scope_new ();
+  pp_marshal_scope_set_instance (scope, self->object);
   for (guint i = 1; i < n_param_values; i++)
     {
-      args[i - 1] = pp_marshal_value_to_nullable (&param_values[i], &fds, &error);
+      args[i - 1] = pp_marshal_value_to_nullable (&param_values[i], scope, &error);
       if (args[i - 1] == NULL)
         {
           g_debug ("Not forwarding an emission of “%s”: %s", fc->name, error->message);
           for (guint j = 0; j + 1 < i; j++)
             g_variant_unref (g_variant_ref_sink (args[j]));
+          pp_marshal_scope_free (scope);
           return;
         }
     }
+  fds = pp_marshal_scope_steal_out_fds (scope);
+  objects = pp_marshal_scope_steal_out_objects (scope);
+  pp_marshal_scope_free (scope);
+  frame.args = g_variant_ref_sink (g_variant_new_tuple (args, n_param_values - 1));
 
-  frame = pp_wire_encode_signal (fc->forwarder->handle, fc->name, detail,
-                                 g_variant_new_tuple (args, n_param_values - 1), NULL);
+  if (objects != NULL)
+    sent = pp_exports_send (self->exports, objects, build_signal, &frame, fds, &error);
+  else
+    {
+      g_autoptr(GBytes) bytes = build_signal (NULL, &frame);
+
+      sent = pp_connection_send_with_fds (self->connection, bytes, fds, &error);
+    }
+  g_variant_unref (frame.args);
+
   /* E.g. a stream on a pair of pipes or over ssh: the peer cannot get
    * it, and the protocol has no way to tell it so. Said once per
    * subscription, where the serving process's log goes (over ssh, back to
    * the caller's terminal), rather than dropped unseen. */
-  if (!pp_connection_send_with_fds (fc->forwarder->connection, frame, fds, &error) &&
-      !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+  if (!sent && !g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
     {
       if (!fc->refused && g_error_matches (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE))
         g_warning (_("Not forwarding signal “%s” to the peer: %s"), fc->name, error->message);

@@ -128,9 +128,9 @@ pp_listener_initable_init (GInitable     *initable,
   pp_connection_set_max_queued_output (self->connection, self->max_queued_output);
   pp_connection_set_max_calls_in_flight (self->connection, self->max_calls_in_flight);
   pp_access_set_stream (self->access, self->stream);
-  self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
-                                      self->access);
   self->exports = pp_exports_new (self->connection, pp_proxy_get_origin);
+  self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
+                                      self->exports, self->access);
   pp_exports_set_access (self->exports, self->access);
   self->imports = pp_imports_new (self->connection, &self->limits,
                                   pp_listener_make_imported_proxy, self);

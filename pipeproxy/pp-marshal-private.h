@@ -208,6 +208,7 @@ GPtrArray      *pp_marshal_scope_steal_out_objects (PpMarshalScope *scope);
 void            pp_marshal_scope_set_instance (PpMarshalScope     *scope,
                                                GObject            *instance);
 void            pp_marshal_scope_free      (PpMarshalScope      *scope);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpMarshalScope, pp_marshal_scope_free)
 void            pp_marshal_scope_add       (PpMarshalScope      *scope,
                                             GDestroyNotify       notify,
                                             gpointer             data);
@@ -307,16 +308,20 @@ GType       pp_marshal_gtype_for_signature (const char          *signature,
                                             const char          *type_name);
 /* Signal arguments: a string, boxed or variant one may be NULL, so it
  * travels as a maybe ("ms", "mv", "mas"…); a GInputStream or GOutputStream
- * one as a maybe handle into the descriptors sent with the signal */
+ * one as a maybe handle into the descriptors of @scope; an object, or a
+ * boxed value with no value form, as a maybe reference ("mo") into the
+ * objects of @scope (see pp_marshal_object_to_path()). Coming back, an
+ * object is any GObject @scope's objects hold (the proxies of the peer's,
+ * its own objects passed back). */
 gboolean    pp_marshal_gtype_nullable_signature (GType           type,
                                                  GString        *signature,
                                                  GError        **error);
 GVariant   *pp_marshal_value_to_nullable   (const GValue        *value,
-                                            GUnixFDList        **out_fds,
+                                            PpMarshalScope      *scope,
                                             GError             **error);
 gboolean    pp_marshal_value_from_nullable (GVariant            *variant,
                                             GType                type,
-                                            GUnixFDList         *in_fds,
+                                            PpMarshalScope      *scope,
                                             GValue              *value,
                                             GError             **error);
 

@@ -4,16 +4,27 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "pp-boxed-ref-private.h"
 #include "pp-error.h"
-#include "pp-marshal-private.h"
+#include "pp-marshal-rules-private.h"
 #include "pp-variant-private.h"
 
 /* GValues cross through the type rules: each GValue type has a tag, and
- * its value is moved in and out of a PpArgValue. */
+ * its value is moved in and out of a PpArgValue. Where @references, as
+ * in signal arguments, an object and a boxed value with no value form
+ * cross as references ('o', the object travelling beside the frame, see
+ * pp-marshal-reference.c); a stream never does. */
 
 static gboolean
-value_desc (GType       type,
-            PpTypeDesc *desc)
+is_stream_subtype (GType type)
+{
+  return g_type_is_a (type, G_TYPE_INPUT_STREAM) || g_type_is_a (type, G_TYPE_OUTPUT_STREAM);
+}
+
+static gboolean
+value_desc_full (GType       type,
+                 gboolean    references,
+                 PpTypeDesc *desc)
 {
   const PpBoxedForm *form = NULL;
   PpTypeTag tag;
@@ -45,9 +56,19 @@ value_desc (GType       type,
       if (pp_marshal_tag_for_boxed (type, &tag))
         break;
       form = pp_boxed_lookup_form (type);
-      if (form == NULL)
+      if (form != NULL)
+        tag = PP_TAG_BOXED;
+      else if (references && pp_boxed_ref_is_referenced (type))
+        tag = PP_TAG_BOXED_REF;
+      else
         return FALSE;
-      tag = PP_TAG_BOXED;
+      break;
+    case G_TYPE_OBJECT:
+    case G_TYPE_INTERFACE:
+      /* An interface of objects only: GSocketConnectable, not GTypePlugin */
+      if (!references || !g_type_is_a (type, G_TYPE_OBJECT) || is_stream_subtype (type))
+        return FALSE;
+      tag = PP_TAG_OBJECT;
       break;
     default:
       return FALSE;
@@ -56,6 +77,13 @@ value_desc (GType       type,
   *desc = (PpTypeDesc) { .tag = tag, .gtype = type, .form = form, .length_arg = -1,
                          .fixed_size = -1 };
   return TRUE;
+}
+
+static gboolean
+value_desc (GType       type,
+            PpTypeDesc *desc)
+{
+  return value_desc_full (type, FALSE, desc);
 }
 
 /* The GVariant type of a value of @desc, not nullable */
@@ -125,7 +153,8 @@ value_take (GValue     *value,
     case G_TYPE_FLAGS:   g_value_set_flags (value, arg->v_uint32); break;
     case G_TYPE_STRING:  g_value_take_string (value, arg->v_string); break;
     case G_TYPE_VARIANT: g_value_take_variant (value, arg->v_pointer); break;
-    case G_TYPE_OBJECT:  g_value_take_object (value, arg->v_pointer); break;
+    case G_TYPE_OBJECT:
+    case G_TYPE_INTERFACE: g_value_take_object (value, arg->v_pointer); break;
     default:
       if (G_VALUE_HOLDS_GTYPE (value))
         g_value_set_gtype (value, arg->v_size);
@@ -336,6 +365,8 @@ pp_marshal_gtype_for_signature (const char *signature,
   if (g_str_equal (signature, "v")) return G_TYPE_VARIANT;
   if (g_str_equal (signature, "as")) return G_TYPE_STRV;
   if (g_str_equal (signature, "ay")) return G_TYPE_BYTES;
+  /* A reference: a proxy, whatever the remote type (a GtkTextIter's too) */
+  if (g_str_equal (signature, "o")) return G_TYPE_OBJECT;
   /* By name: GIO registers its stream types only when first used */
   if (g_str_equal (signature, "h") && g_strcmp0 (type_name, "GInputStream") == 0)
     return G_TYPE_INPUT_STREAM;
@@ -352,20 +383,13 @@ is_stream_type (GType type)
   return type == G_TYPE_INPUT_STREAM || type == G_TYPE_OUTPUT_STREAM;
 }
 
-/* Strings, boxed values and variants may be NULL */
-static gboolean
-may_be_null (GType type)
-{
-  PpTypeDesc desc;
-
-  return value_desc (type, &desc) && (pp_type_rules[desc.tag].flags & PP_RULE_NULLABLE);
-}
-
 gboolean
 pp_marshal_gtype_nullable_signature (GType     type,
                                      GString  *signature,
                                      GError  **error)
 {
+  PpTypeDesc desc;
+
   /* Signals only: a stream crosses as a descriptor sent with the message */
   if (is_stream_type (type))
     {
@@ -373,17 +397,22 @@ pp_marshal_gtype_nullable_signature (GType     type,
       return TRUE;
     }
 
-  if (may_be_null (type))
+  if (!value_desc_full (type, TRUE, &desc))
+    return unsupported (type, error);
+  /* Strings, boxed values, variants and references may be NULL */
+  if (pp_type_rules[desc.tag].flags & PP_RULE_NULLABLE)
     g_string_append_c (signature, 'm');
-  return pp_marshal_gtype_signature (type, signature, error);
+  g_string_append (signature, desc_signature (&desc));
+  return TRUE;
 }
 
 GVariant *
-pp_marshal_value_to_nullable (const GValue  *value,
-                              GUnixFDList  **out_fds,
-                              GError       **error)
+pp_marshal_value_to_nullable (const GValue    *value,
+                              PpMarshalScope  *scope,
+                              GError         **error)
 {
   GType type = G_VALUE_TYPE (value);
+  PpArgValue arg = { 0 };
   GVariant *inner;
   PpTypeDesc desc;
 
@@ -393,32 +422,36 @@ pp_marshal_value_to_nullable (const GValue  *value,
 
       if (stream == NULL)
         return g_variant_new_maybe (G_VARIANT_TYPE_HANDLE, NULL);
-      inner = pp_marshal_stream_to_handle (stream, out_fds, error);
+      inner = pp_marshal_stream_to_handle (stream, scope ? &scope->out_fds : NULL, error);
       return inner ? g_variant_new_maybe (NULL, inner) : NULL;
     }
 
-  if (!value_desc (type, &desc))
+  if (!value_desc_full (type, TRUE, &desc))
     {
       unsupported (type, error);
       return NULL;
     }
+  value_get (value, &arg);
   if (!(pp_type_rules[desc.tag].flags & PP_RULE_NULLABLE))
-    return to_variant (&desc, value, error);
-  if (g_value_peek_pointer (value) == NULL)
+    return pp_marshal_to_variant (&desc, &arg, 0, scope, error);
+  if (arg.v_pointer == NULL)
     return g_variant_new_maybe (G_VARIANT_TYPE (desc_signature (&desc)), NULL);
 
-  inner = to_variant (&desc, value, error);
+  inner = pp_marshal_to_variant (&desc, &arg, 0, scope, error);
   return inner ? g_variant_new_maybe (NULL, inner) : NULL;
 }
 
 gboolean
-pp_marshal_value_from_nullable (GVariant     *variant,
-                                GType         type,
-                                GUnixFDList  *in_fds,
-                                GValue       *value,
-                                GError      **error)
+pp_marshal_value_from_nullable (GVariant        *variant,
+                                GType            type,
+                                PpMarshalScope  *scope,
+                                GValue          *value,
+                                GError         **error)
 {
   g_autoptr(GVariant) inner = NULL;
+  const char *expected;
+  PpTypeDesc desc;
+  PpArgValue arg;
 
   if (is_stream_type (type))
     {
@@ -434,8 +467,8 @@ pp_marshal_value_from_nullable (GVariant     *variant,
       inner = g_variant_get_maybe (variant);
       if (inner != NULL)
         {
-          stream = pp_marshal_stream_from_handle (type == G_TYPE_INPUT_STREAM, inner, in_fds,
-                                                  error);
+          stream = pp_marshal_stream_from_handle (type == G_TYPE_INPUT_STREAM, inner,
+                                                  scope ? scope->in_fds : NULL, error);
           if (stream == NULL)
             return FALSE;
         }
@@ -444,14 +477,31 @@ pp_marshal_value_from_nullable (GVariant     *variant,
       return TRUE;
     }
 
-  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE_MAYBE))
-    return pp_marshal_value_from_variant (variant, type, value, error);
+  if (!value_desc_full (type, TRUE, &desc))
+    return unsupported (type, error);
 
-  inner = g_variant_get_maybe (variant);
-  if (inner == NULL)
+  if (g_variant_is_of_type (variant, G_VARIANT_TYPE_MAYBE))
     {
-      g_value_init (value, type);
-      return TRUE;
+      inner = g_variant_get_maybe (variant);
+      if (inner == NULL)
+        {
+          g_value_init (value, type);
+          return TRUE;
+        }
+      variant = inner;
     }
-  return pp_marshal_value_from_variant (inner, type, value, error);
+
+  expected = desc_signature (&desc);
+  if (!same_type_string (g_variant_get_type_string (variant), expected))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("Expected a value of type %s, got %s"), expected,
+                   g_variant_get_type_string (variant));
+      return FALSE;
+    }
+  if (!pp_marshal_from_variant (&desc, variant, PP_TRANSFER_FULL, scope, &arg, NULL, error))
+    return FALSE;
+  g_value_init (value, type);
+  value_take (value, &arg);
+  return TRUE;
 }

@@ -39,9 +39,12 @@ void        pp_mirror_attach                 (PpMirror       *self,
 /* What the listener sends, in the proxy's main context */
 gboolean    pp_mirror_wants_signal           (PpMirror       *self,
                                               GVariant       *body);
+/* @fds and @objects: what came with the SIGNAL (its objects' proxies,
+ * held while the handlers run), or NULL */
 void        pp_mirror_emit_signal            (PpMirror       *self,
                                               GVariant       *body,
-                                              GUnixFDList    *fds);
+                                              GUnixFDList    *fds,
+                                              GPtrArray      *objects);
 void        pp_mirror_take_property          (PpMirror       *self,
                                               GVariant       *body);
 /* After a synchronous call: the PROPERTY frames that came before its

@@ -609,7 +609,7 @@ static gboolean
 values_from_body (const MirrorSignal *sig,
                   const char         *name,
                   GVariant           *body,
-                  GUnixFDList        *fds,
+                  PpMarshalScope     *scope,
                   GValue             *values,
                   guint              *n_set)
 {
@@ -627,7 +627,8 @@ values_from_body (const MirrorSignal *sig,
       g_autoptr(GVariant) arg = g_variant_get_child_value (args, i);
       g_autoptr(GError) error = NULL;
 
-      if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], fds, &values[i + 1], &error))
+      if (!pp_marshal_value_from_nullable (arg, sig->param_types[i], scope, &values[i + 1],
+                                           &error))
         {
           g_debug ("Ignoring an emission of “%s”: %s", name, error->message);
           return FALSE;
@@ -654,8 +655,10 @@ pp_mirror_wants_signal (PpMirror *self,
 void
 pp_mirror_emit_signal (PpMirror    *self,
                        GVariant    *body,
-                       GUnixFDList *fds)
+                       GUnixFDList *fds,
+                       GPtrArray   *objects)
 {
+  PpMarshalScope *scope = NULL;
   const MirrorSignal *sig;
   GValue values_here[FAST_SIGNAL_ARGS + 1] = { G_VALUE_INIT };
   g_autofree GValue *values_allocated = NULL;
@@ -686,8 +689,16 @@ pp_mirror_emit_signal (PpMirror    *self,
   /* Numbers and strings need no GVariant: signals are mostly that */
   if (values_from_serialised (sig, args_type, args_data, args_size, values))
     n_set += sig->n_params;
-  else if (!values_from_body (sig, strings[0], body, fds, values, &n_set))
-    goto out;
+  else
+    {
+      /* The proxies of the objects it refers to: @objects holds them
+       * while the handlers run, a handler that keeps one keeps it */
+      scope = pp_marshal_scope_new ();
+      pp_marshal_scope_set_in_fds (scope, fds);
+      pp_marshal_scope_set_in_objects (scope, objects);
+      if (!values_from_body (sig, strings[0], body, scope, values, &n_set))
+        goto out;
+    }
 
   /* A list model's cache takes the change before anyone sees it */
   pp_mirror_list_model_changing (self->instance, sig->signal_id, values);
@@ -703,6 +714,7 @@ pp_mirror_emit_signal (PpMirror    *self,
 out:
   for (guint i = 0; i < n_set; i++)
     g_value_unset (&values[i]);
+  pp_marshal_scope_free (scope);
 }
 
 /* Unwatched signals cost no traffic. Runs before each main-loop iteration

@@ -150,7 +150,7 @@ pp_proxy_take_message (PpImports          *imports,
   if (header->kind == PP_WIRE_KIND_SIGNAL)
     {
       if (mirror != NULL)
-        pp_mirror_emit_signal (mirror, body, fds);
+        pp_mirror_emit_signal (mirror, body, fds, objects);
     }
   else if (mirror != NULL)
     pp_mirror_take_property (mirror, body);

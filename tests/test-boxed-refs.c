@@ -5,7 +5,8 @@
  * GtkTextIters (caller-allocated out-structures) as references to copies
  * the child keeps; their methods are called here, they go back to the
  * buffer as the copies themselves, and the child frees each once this
- * side dropped its proxy (its RELEASED empties the import table). */
+ * side dropped its proxy (its RELEASED empties the import table). The
+ * buffer's signals carry iterators and marks the same way. */
 
 #include <girepository.h>
 
@@ -221,6 +222,118 @@ test_many_short_lived (void)
   wait_imports_empty (buffer);
 }
 
+/* Signals of the buffer: what its handlers here see */
+typedef struct
+{
+  guint       n_inserted;
+  GHashTable *marks;        /* mark name → the proxy first seen, kept */
+  guint       n_marks_set;
+  int         mark_offset;
+} TextSignals;
+
+static void
+on_insert_text (PpProxy     *buffer,
+                GObject     *location,
+                const char  *text,
+                int          length,
+                TextSignals *seen)
+{
+  /* A copy of the child's iterator, made as the signal was emitted: the
+   * text changed since, so GTK says it is no longer valid */
+  g_assert_true (PP_IS_PROXY (location));
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (PP_PROXY (location)), ==, "GtkTextIter");
+  g_assert_cmpstr (text, ==, "big ");
+  g_assert_cmpint (length, ==, 4);
+  seen->n_inserted++;
+}
+
+static void
+on_mark_set (PpProxy     *buffer,
+             GObject     *location,
+             GObject     *mark,
+             TextSignals *seen)
+{
+  g_autoptr(GVariant) name = NULL;
+  const char *text;
+  GObject *known;
+
+  /* Moving a mark leaves the text alone: the iterator is still good */
+  g_assert_true (PP_IS_PROXY (location));
+  seen->mark_offset = call_i (PP_PROXY (location), "get_offset", NULL);
+  g_assert_true (PP_IS_PROXY (mark));
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (PP_PROXY (mark)), ==, "GtkTextMark");
+  name = pp_test_call (PP_PROXY (mark), "get_name", NULL);
+  g_variant_get (name, "(m&s)", &text);
+  if (text == NULL)
+    return;
+  /* The same mark of the child is the same proxy while one is kept */
+  known = g_hash_table_lookup (seen->marks, text);
+  if (known != NULL)
+    g_assert_true (known == mark);
+  else
+    g_hash_table_insert (seen->marks, g_strdup (text), g_object_ref (mark));
+  seen->n_marks_set++;
+}
+
+/* An iterator and a mark as signal arguments: proxies the handler may
+ * call, the same proxy for the same mark, all released once dropped */
+static void
+test_signal_arguments (void)
+{
+  g_autoptr(PpProxy) buffer = host_text_buffer ();
+  g_autoptr(PpProxy) at = NULL;
+  g_autoptr(GPtrArray) in = g_ptr_array_new ();
+  g_autoptr(GHashTable) marks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       g_object_unref);
+  TextSignals seen = { 0, marks, 0, -1 };
+  GObject *insert;
+
+  if (buffer == NULL)
+    return;
+
+  g_signal_connect (buffer, "insert-text", G_CALLBACK (on_insert_text), &seen);
+  g_signal_connect (buffer, "mark-set", G_CALLBACK (on_mark_set), &seen);
+
+  at = get_iter (buffer, "get_iter_at_offset", g_variant_new ("(i)", 6));
+  g_ptr_array_add (in, at);
+  g_variant_unref (pp_test_call_full (buffer, "insert", g_variant_new ("(osi)", "/0", "big ", -1),
+                                      in, NULL));
+  while (seen.n_inserted < 1)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The cursor moves twice: the insert mark comes as one proxy */
+  for (int offset = 0; offset < 2; offset++)
+    {
+      g_autoptr(PpProxy) iter = get_iter (buffer, "get_iter_at_offset",
+                                          g_variant_new ("(i)", offset));
+      guint before = seen.n_marks_set;
+
+      g_ptr_array_set_size (in, 0);
+      g_ptr_array_add (in, iter);
+      g_variant_unref (pp_test_call_full (buffer, "place_cursor", g_variant_new ("(o)", "/0"),
+                                          in, NULL));
+      while (seen.n_marks_set < before + 2)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpint (seen.mark_offset, ==, offset);
+    }
+  insert = g_hash_table_lookup (marks, "insert");
+  g_assert_nonnull (insert);
+  g_assert_nonnull (g_hash_table_lookup (marks, "selection_bound"));
+
+  /* A kept proxy stays valid after the emission */
+  {
+    g_autoptr(GVariant) deleted = pp_test_call (PP_PROXY (insert), "get_deleted", NULL);
+
+    g_assert_cmpvariant (deleted, g_variant_new ("(b)", FALSE));
+  }
+
+  g_signal_handlers_disconnect_by_data (buffer, &seen);
+  g_ptr_array_set_size (in, 0);
+  g_clear_object (&at);
+  g_hash_table_remove_all (marks);
+  wait_imports_empty (buffer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +344,7 @@ main (int   argc,
   g_test_add_func ("/Pp/BoxedRefs/bounds", test_bounds);
   g_test_add_func ("/Pp/BoxedRefs/wrong-reference", test_wrong_reference);
   g_test_add_func ("/Pp/BoxedRefs/many-short-lived", test_many_short_lived);
+  g_test_add_func ("/Pp/BoxedRefs/signal-arguments", test_signal_arguments);
 
   return g_test_run ();
 }

@@ -470,6 +470,61 @@ test_nested_sync (PpTestFixture *f,
     }
 }
 
+/* GSocketListener::event: the socket it binds, as seen here */
+typedef struct
+{
+  guint    n_events;
+  GObject *socket;          /* the proxy first seen, kept */
+} SocketEvents;
+
+static void
+on_socket_event (PpProxy      *listener,
+                 int           event,
+                 GObject      *socket,
+                 SocketEvents *seen)
+{
+  g_assert_true (PP_IS_PROXY (socket));
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (PP_PROXY (socket)), ==, "GSocket");
+  /* One socket: one proxy, while it is kept */
+  if (seen->socket == NULL)
+    seen->socket = g_object_ref (socket);
+  else
+    g_assert_true (seen->socket == socket);
+  seen->n_events++;
+}
+
+/* An object in a signal's arguments arrives as its proxy, with identity,
+ * stays valid while it is kept and is released once dropped */
+static void
+test_signal_arguments (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) listener = NULL;
+  g_autoptr(GVariant) port = NULL;
+  g_autoptr(GVariant) closed = NULL;
+  SocketEvents seen = { 0, NULL };
+
+  listener = pp_proxy_new_for_type_sync ("Gio", "2.0", "SocketListener", NULL, NULL, NULL,
+                                         &error);
+  g_assert_no_error (error);
+  g_signal_connect (listener, "event", G_CALLBACK (on_socket_event), &seen);
+
+  /* binding, bound, listening, listened: emitted in the child before the
+   * call returns, each with the socket */
+  port = pp_test_call (listener, "add_any_inet_port", g_variant_new ("(mo)", NULL));
+  while (seen.n_events < 4)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (seen.n_events, ==, 4);
+
+  /* The kept proxy is the child's socket */
+  closed = pp_test_call (PP_PROXY (seen.socket), "is_closed", NULL);
+  assert_variant (closed, g_variant_new ("(b)", FALSE));
+
+  g_signal_handlers_disconnect_by_data (listener, &seen);
+  g_clear_object (&seen.socket);
+  wait_imports_empty (listener);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -490,6 +545,7 @@ main (int   argc,
   ADD ("passed-in-identity", "list-store", test_passed_in_identity);
   ADD ("nested-sync", "list-store", test_nested_sync);
   ADD ("root-returned", "list-store", test_root_returned);
+  g_test_add_func ("/Pp/References/signal-arguments", test_signal_arguments);
 
   return g_test_run ();
 }

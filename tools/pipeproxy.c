@@ -737,7 +737,7 @@ print_signal (GClosure     *closure,
 {
   GSignalInvocationHint *hint = invocation_hint;
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GUnixFDList) fds = NULL;
+  PpMarshalScope *scope = pp_marshal_scope_new ();
   g_autoptr(GVariant) tuple = NULL;
   g_autofree char *text = NULL;
   Watch *watch = closure->data;
@@ -749,12 +749,14 @@ print_signal (GClosure     *closure,
   for (guint i = 1; i < n_param_values; i++)
     {
       g_autoptr(GError) error = NULL;
-      GVariant *arg = pp_marshal_value_to_nullable (&param_values[i], &fds, &error);
+      GVariant *arg = pp_marshal_value_to_nullable (&param_values[i], scope, &error);
 
       if (arg == NULL)
         arg = g_variant_new_string ("?");
       g_ptr_array_add (args, g_variant_ref_sink (arg));
     }
+  /* An object is printed as its place in the list ("/0") */
+  pp_marshal_scope_free (scope);
   tuple = g_variant_ref_sink (g_variant_new_tuple ((GVariant **) args->pdata, args->len));
   text = g_variant_print (tuple, TRUE);
   if (hint->detail != 0)

@@ -324,7 +324,7 @@ pp_test_object_class_init (PpTestObjectClass *klass)
    * @self: the object
    * @object: another object
    *
-   * A signal whose argument cannot cross a process boundary.
+   * A signal whose argument is an object: a proxy receives a proxy of it.
    */
   signals [WITH_OBJECT] =
     g_signal_new ("with-object", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
