@@ -15,7 +15,7 @@
  *   PP_KIND        HELLO, WELCOME, CALL, RETURN, ERROR, SIGNAL, …
  *   PP_SERIAL      the header's serial
  *   PP_MEMBER      the method, signal ("name::detail") or property named
- *                  by a CALL, SIGNAL, PROPERTY, SET_PROPERTY, SUBSCRIBE or
+ *                  by a CALL, SIGNAL, PROPERTY, SET_PROPERTY, GET_PROPERTY, SUBSCRIBE or
  *                  UNSUBSCRIBE; absent for other kinds
  *   PP_BODY_SIZE   the body's size in bytes
  *   PP_FRAME_SIZE  the bytes the frame takes on the stream: the header and
@@ -172,6 +172,7 @@ body_member (const PpWireHeader *header,
     case PP_WIRE_KIND_CALL:
     case PP_WIRE_KIND_PROPERTY:
     case PP_WIRE_KIND_SET_PROPERTY:
+    case PP_WIRE_KIND_GET_PROPERTY:
     case PP_WIRE_KIND_SUBSCRIBE:
     case PP_WIRE_KIND_UNSUBSCRIBE:
       handle = pp_wire_body_handle (body);

@@ -32,11 +32,13 @@ void            pp_export_server_free    (PpExportServer     *self);
                                 (1u << PP_WIRE_KIND_SUBSCRIBE) |                          \
                                 (1u << PP_WIRE_KIND_UNSUBSCRIBE) |                        \
                                 (1u << PP_WIRE_KIND_SET_PROPERTY) |                       \
+                                (1u << PP_WIRE_KIND_GET_PROPERTY) |                       \
                                 (1u << PP_WIRE_KIND_RELEASE))
 #define PP_EXPORT_SERVER_OBJECT_KINDS ((1u << PP_WIRE_KIND_CALL) |         \
                                        (1u << PP_WIRE_KIND_SUBSCRIBE) |    \
                                        (1u << PP_WIRE_KIND_UNSUBSCRIBE) |  \
-                                       (1u << PP_WIRE_KIND_SET_PROPERTY))
+                                       (1u << PP_WIRE_KIND_SET_PROPERTY) | \
+                                       (1u << PP_WIRE_KIND_GET_PROPERTY))
 
 /* A frame of one of those kinds, in the owner context: FALSE, with a
  * protocol error, when the peer broke the protocol */

@@ -145,12 +145,15 @@ pp_export_server_take (PpExportServer      *self,
       return TRUE;
 
     case PP_WIRE_KIND_SET_PROPERTY:
+    case PP_WIRE_KIND_GET_PROPERTY:
       {
         guint32 handle = pp_wire_body_handle (body);
 
         object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
-        if (forwarder != NULL)
-          pp_forwarder_set_property (forwarder, header, body);
+        if (forwarder != NULL && header->kind == PP_WIRE_KIND_GET_PROPERTY)
+          pp_forwarder_get_property (forwarder, header, body);
+        else if (forwarder != NULL)
+          pp_forwarder_set_property (forwarder, header, body, objects);
         else
           {
             g_autoptr(GError) missing = pp_error_no_such_object (handle);

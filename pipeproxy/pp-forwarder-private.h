@@ -34,8 +34,15 @@ void         pp_forwarder_stop         (PpForwarder        *self);
 void         pp_forwarder_subscribe    (PpForwarder        *self,
                                         const char         *name,
                                         gboolean            subscribe);
-/* SET_PROPERTY, answered with the property's new value */
+/* SET_PROPERTY, answered with the property's new value (nothing for a
+ * reference, read when asked for); @objects, what came with it, or NULL */
 void         pp_forwarder_set_property (PpForwarder        *self,
+                                        const PpWireHeader *header,
+                                        GVariant           *body,
+                                        GPtrArray          *objects);
+/* GET_PROPERTY, answered with the property's value, a reference to an
+ * object exported with it */
+void         pp_forwarder_get_property (PpForwarder        *self,
                                         const PpWireHeader *header,
                                         GVariant           *body);
 

@@ -9,6 +9,7 @@
 #include "pp-introspection-private.h"
 #include "pp-invocation-private.h"
 #include "pp-marshal-private.h"
+#include "pp-variant-private.h"
 
 struct _PpForwarder
 {
@@ -67,12 +68,17 @@ pp_forwarder_stop (PpForwarder *self)
 /* Properties -------------------------------------------------------------- */
 
 static gboolean
-property_is_mirrored (GParamSpec *pspec)
+property_is_mirrored (GParamSpec *pspec,
+                      gboolean   *reference)
 {
   g_autoptr(GString) signature = g_string_new (NULL);
 
-  return (pspec->flags & G_PARAM_READABLE) &&
-         pp_marshal_gtype_signature (pspec->value_type, signature, NULL);
+  if (!(pspec->flags & G_PARAM_READABLE) ||
+      !pp_marshal_property_signature (pspec->value_type, signature, NULL))
+    return FALSE;
+  if (reference != NULL)
+    *reference = g_str_equal (signature->str, "o");
+  return TRUE;
 }
 
 static GVariant *
@@ -96,13 +102,19 @@ on_object_notify (GObject     *object,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) frame = NULL;
+  gboolean reference = FALSE;
   GVariant *value;
 
-  if (!property_is_mirrored (pspec) ||
+  if (!property_is_mirrored (pspec, &reference) ||
       (self->access != NULL && !pp_access_shows (self->access, PP_ACCESS_PROPERTY, pspec->name)))
     return;
 
-  value = property_value (self, pspec, &error);
+  /* A reference is read when asked for (GET_PROPERTY): the proxy is only
+   * told that it changed */
+  if (reference)
+    value = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+  else
+    value = property_value (self, pspec, &error);
   if (value == NULL)
     {
       g_debug ("Not forwarding the change of “%s”: %s", pspec->name, error->message);
@@ -126,11 +138,13 @@ set_property (PpForwarder  *self,
               GParamSpec   *pspec,
               const char   *name,
               GVariant     *maybe,
+              GPtrArray    *objects,
               GError      **error)
 {
   g_auto(GValue) value = G_VALUE_INIT;
+  gboolean reference = FALSE;
 
-  if (pspec == NULL || !property_is_mirrored (pspec))
+  if (pspec == NULL || !property_is_mirrored (pspec, NULL))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_UNKNOWN_METHOD,
                    _("Object of type %s has no property “%s” that can be set from another process"),
@@ -150,7 +164,22 @@ set_property (PpForwarder  *self,
                    G_OBJECT_TYPE_NAME (self->object));
       return FALSE;
     }
-  if (!pp_marshal_value_from_maybe (maybe, pspec->value_type, &value, error))
+  property_is_mirrored (pspec, &reference);
+  if (reference)
+    {
+      /* "/N" into the objects that came with it: a proxy of the peer's
+       * object, or one of ours passed back as itself */
+      g_autoptr(PpMarshalScope) scope = pp_marshal_scope_new ();
+      g_autoptr(GVariant) boxed = g_variant_get_maybe (maybe);
+      g_autoptr(GVariant) inner = boxed ? pp_variant_get_variant (boxed) : NULL;
+
+      pp_marshal_scope_set_in_objects (scope, objects);
+      if (inner == NULL)
+        g_value_init (&value, pspec->value_type);
+      else if (!pp_marshal_value_from_nullable (inner, pspec->value_type, scope, &value, error))
+        return FALSE;
+    }
+  else if (!pp_marshal_value_from_maybe (maybe, pspec->value_type, &value, error))
     return FALSE;
   /* Checked here, since GObject only warns about an invalid value. */
   if (g_param_value_validate (pspec, &value))
@@ -177,7 +206,8 @@ set_property (PpForwarder  *self,
 void
 pp_forwarder_set_property (PpForwarder        *self,
                            const PpWireHeader *header,
-                           GVariant           *body)
+                           GVariant           *body,
+                           GPtrArray          *objects)
 {
   g_autoptr(GVariant) maybe = NULL;
   g_autoptr(GError) error = NULL;
@@ -188,14 +218,62 @@ pp_forwarder_set_property (PpForwarder        *self,
   g_variant_get (body, "(u&s@mv)", NULL, &name, &maybe);
   pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->object), name);
 
-  if (set_property (self, pspec, name, maybe, &error))
+  if (set_property (self, pspec, name, maybe, objects, &error))
     {
-      current = property_value (self, pspec, &error);
+      gboolean reference = FALSE;
+
+      /* A reference's new value is read when asked for */
+      property_is_mirrored (pspec, &reference);
+      current = reference ? g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL)
+                          : property_value (self, pspec, &error);
       if (current != NULL)
         current = g_variant_ref_sink (g_variant_new_tuple (&current, 1));
     }
 
   pp_invocation_send_answer (self->connection, NULL, header->serial, current, NULL, NULL, error);
+}
+
+/* GET_PROPERTY: a property whose values are references, read now. The
+ * answer is (mo), with the object it refers to exported as a call's
+ * result is; any other property answers with its value too. */
+void
+pp_forwarder_get_property (PpForwarder        *self,
+                           const PpWireHeader *header,
+                           GVariant           *body)
+{
+  g_autoptr(PpMarshalScope) scope = pp_marshal_scope_new ();
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GParamSpec *pspec;
+  const char *name;
+
+  g_variant_get (body, "(u&s)", NULL, &name);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->object), name);
+  if (pspec == NULL || !property_is_mirrored (pspec, NULL) ||
+      (self->access != NULL && !pp_access_shows (self->access, PP_ACCESS_PROPERTY, pspec->name)))
+    {
+      error = g_error_new (PP_ERROR, PP_ERROR_UNKNOWN_METHOD,
+                           _("Object of type %s has no property “%s” that can be read from "
+                             "another process"), G_OBJECT_TYPE_NAME (self->object), name);
+      pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL, error);
+      return;
+    }
+
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (self->object, pspec->name, &value);
+  /* A boxed reference keeps the object alive */
+  pp_marshal_scope_set_instance (scope, self->object);
+  {
+    GVariant *maybe = pp_marshal_value_to_nullable (&value, scope, &error);
+
+    if (maybe != NULL)
+      result = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
+  }
+  objects = pp_marshal_scope_steal_out_objects (scope);
+  pp_invocation_send_answer (self->connection, self->exports, header->serial, result, NULL,
+                             objects, error);
 }
 
 /* Signals ----------------------------------------------------------------- */

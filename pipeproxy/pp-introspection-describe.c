@@ -271,13 +271,14 @@ pp_introspection_describe_properties (GObject       *object,
       g_autoptr(GError) error = NULL;
       GVariant *value = NULL;
 
-      if (!pp_marshal_gtype_signature (pspec->value_type, signature, &error))
+      if (!pp_marshal_property_signature (pspec->value_type, signature, &error))
         {
           g_debug ("Property “%s” of %s is not mirrored: %s", pspec->name,
                    G_OBJECT_TYPE_NAME (object), error->message);
           g_string_truncate (signature, 0);
         }
-      else if (pspec->flags & G_PARAM_READABLE)
+      /* A reference is read when asked for: no value to describe */
+      else if ((pspec->flags & G_PARAM_READABLE) && !g_str_equal (signature->str, "o"))
         {
           g_auto(GValue) gvalue = G_VALUE_INIT;
 

@@ -39,10 +39,12 @@ handle_subscribe (PpListener         *self,
     pp_forwarder_subscribe (forwarder, name, subscribe);
 }
 
+/* SET_PROPERTY or GET_PROPERTY */
 static void
-handle_set_property (PpListener         *self,
-                     const PpWireHeader *header,
-                     GVariant           *body)
+handle_property (PpListener         *self,
+                 const PpWireHeader *header,
+                 GVariant           *body,
+                 GPtrArray          *objects)
 {
   guint32 handle = pp_wire_body_handle (body);
   PpForwarder *forwarder = NULL;
@@ -54,9 +56,14 @@ handle_set_property (PpListener         *self,
   else
     object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
 
+  if (forwarder != NULL && header->kind == PP_WIRE_KIND_GET_PROPERTY)
+    {
+      pp_forwarder_get_property (forwarder, header, body);
+      return;
+    }
   if (forwarder != NULL)
     {
-      pp_forwarder_set_property (forwarder, header, body);
+      pp_forwarder_set_property (forwarder, header, body, objects);
       return;
     }
   error = pp_error_no_such_object (handle);
@@ -114,7 +121,8 @@ on_message (PpConnection       *connection,
       break;
 
     case PP_WIRE_KIND_SET_PROPERTY:
-      handle_set_property (self, header, body);
+    case PP_WIRE_KIND_GET_PROPERTY:
+      handle_property (self, header, body, objects);
       break;
 
     case PP_WIRE_KIND_SIGNAL:
@@ -224,6 +232,7 @@ const PpConnectionCallbacks pp_listener_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_HELLO) | (1u << PP_WIRE_KIND_CALL) |
                     (1u << PP_WIRE_KIND_CANCEL) | (1u << PP_WIRE_KIND_SUBSCRIBE) |
                     (1u << PP_WIRE_KIND_UNSUBSCRIBE) | (1u << PP_WIRE_KIND_SET_PROPERTY) |
+                    (1u << PP_WIRE_KIND_GET_PROPERTY) |
                     (1u << PP_WIRE_KIND_RELEASE) | (1u << PP_WIRE_KIND_SIGNAL) |
                     (1u << PP_WIRE_KIND_PROPERTY),
   /* Each ends through its PpInvocation */

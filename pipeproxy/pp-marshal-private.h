@@ -306,6 +306,13 @@ gboolean    pp_marshal_value_from_serialised (GType              type,
                                               GValue            *value);
 GType       pp_marshal_gtype_for_signature (const char          *signature,
                                             const char          *type_name);
+/* A property's values: by value as pp_marshal_gtype_signature() says, or
+ * "o" for an object or a boxed value with no value form, whose values are
+ * references read when asked for (GET_PROPERTY, through
+ * pp_marshal_value_to_nullable()) rather than cached */
+gboolean    pp_marshal_property_signature  (GType                type,
+                                            GString             *signature,
+                                            GError             **error);
 /* Signal arguments: a string, boxed or variant one may be NULL, so it
  * travels as a maybe ("ms", "mv", "mas"…); a GInputStream or GOutputStream
  * one as a maybe handle into the descriptors of @scope; an object, or a

@@ -375,6 +375,21 @@ pp_marshal_gtype_for_signature (const char *signature,
   return G_TYPE_INVALID;
 }
 
+/* Properties ---------------------------------------------------------------- */
+
+gboolean
+pp_marshal_property_signature (GType     type,
+                               GString  *signature,
+                               GError  **error)
+{
+  PpTypeDesc desc;
+
+  if (!value_desc_full (type, TRUE, &desc))
+    return unsupported (type, error);
+  g_string_append (signature, desc_signature (&desc));
+  return TRUE;
+}
+
 /* Signal arguments -------------------------------------------------------- */
 
 static gboolean

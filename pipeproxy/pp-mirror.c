@@ -4,11 +4,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-error.h"
+#include "pp-exports-private.h"
 #include "pp-list-model-private.h"
 #include "pp-marshal-private.h"
 #include "pp-mirror-interfaces-private.h"
 #include "pp-mirror-private.h"
 #include "pp-normal-form-private.h"
+#include "pp-proxy-private.h"
 #include "pp-variant-private.h"
 
 /* What a mirror type makes of a described property or signal, by its
@@ -17,6 +19,7 @@ typedef struct
 {
   GType        type;
   GParamSpec  *pspec;           /* owned by the class; NULL when not mirrored */
+  gboolean     reference;       /* values are objects, read when asked for */
   const char  *reason;          /* why not, when not */
 } MirrorProperty;
 
@@ -99,6 +102,17 @@ store_property (PpMirror   *self,
   if (index < 0 || self->data->properties[index].pspec == NULL)
     return;
   prop = &self->data->properties[index];
+
+  /* A reference is not cached: only that it changed */
+  if (prop->reference)
+    {
+      g_mutex_lock (&self->lock);
+      self->notify_owed[index] = !notify_now;
+      g_mutex_unlock (&self->lock);
+      if (notify_now)
+        g_object_notify_by_pspec (self->instance, prop->pspec);
+      return;
+    }
 
   /* Only values that convert to the property's type are kept. */
   if (!pp_marshal_value_from_maybe (maybe, prop->type, &check, &error))
@@ -244,6 +258,57 @@ pp_mirror_attach (PpMirror      *self,
   }
 }
 
+static gboolean
+build_get_property (GPtrArray  *frames,
+                    guint32     serial,
+                    gpointer    user_data,
+                    GError    **error)
+{
+  g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_GET_PROPERTY, PP_WIRE_FLAGS_NONE, serial,
+                                           0, user_data));
+  return TRUE;
+}
+
+/* A property whose value is an object (or a boxed value with no value
+ * form): read from the remote object now, a round trip, since a cached
+ * proxy would keep the remote value alive. @value gets the proxy, the
+ * same as any other reference to that object gives while it lives. */
+static void
+read_reference (PpMirror   *self,
+                const char *name,
+                GValue     *value)
+{
+  g_autoptr(GVariant) request = NULL;
+  g_autoptr(PpMarshalScope) scope = NULL;
+  g_autoptr(GVariant) maybe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PpReply) reply = { NULL, };
+  g_auto(GValue) read = G_VALUE_INIT;
+
+  if (self->connection == NULL)
+    return;
+  request = g_variant_ref_sink (g_variant_new ("(us)", self->handle, name));
+  if (!pp_connection_call_sync (self->connection, PP_WIRE_KIND_RETURN, G_VARIANT_TYPE ("(mo)"),
+                                build_get_property, request, NULL,
+                                pp_proxy_get_default_timeout (PP_PROXY (self->instance)), NULL,
+                                &reply, &error))
+    {
+      if (!g_error_matches (error, PP_ERROR, PP_ERROR_DISCONNECTED))
+        g_warning ("Could not read property “%s” of the remote object: %s", name, error->message);
+      return;
+    }
+
+  maybe = g_variant_get_child_value (reply.value, 0);
+  scope = pp_marshal_scope_new ();
+  pp_marshal_scope_set_in_objects (scope, reply.objects);
+  if (!pp_marshal_value_from_nullable (maybe, G_TYPE_OBJECT, scope, &read, &error))
+    {
+      g_warning ("Could not read property “%s” of the remote object: %s", name, error->message);
+      return;
+    }
+  g_value_set_object (value, g_value_get_object (&read));
+}
+
 static void
 mirror_get_property (GObject    *object,
                      guint       prop_id,
@@ -263,6 +328,12 @@ mirror_get_property (GObject    *object,
     }
   index = data->property_index[prop_id - 1];
 
+  if (data->properties[index].reference)
+    {
+      read_reference (self, pspec->name, value);
+      return;
+    }
+
   /* Local: the listener keeps the cache exact. */
   g_mutex_lock (&self->lock);
   if (self->cache[index] != NULL)
@@ -276,17 +347,61 @@ mirror_get_property (GObject    *object,
 
 /* Writing properties -------------------------------------------------------- */
 
+/* A SET_PROPERTY; for a reference, with the object the value names */
+typedef struct
+{
+  GVariant       *body;      /* (usmv) */
+  PpExportsBatch *objects;   /* what its object table needs, or NULL */
+  guint32         serial;
+} PropertyWrite;
+
+static GBytes *
+encode_set_property (GVariant *table,
+                     gpointer  user_data)
+{
+  PropertyWrite *write = user_data;
+
+  if (table == NULL)
+    return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, write->serial, 0,
+                           write->body);
+  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_OBJECTS, write->serial, 0,
+                         g_variant_new ("(@(usmv)@a(bu))", write->body, table));
+}
+
+/* Under the connection's lock: after the frames that introduce the
+ * object to the peer */
 static gboolean
 build_set_property (GPtrArray  *frames,
                     guint32     serial,
                     gpointer    user_data,
                     GError    **error)
 {
-  GVariant *request = user_data;
+  PropertyWrite *write = user_data;
 
-  g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, serial,
-                                           0, request));
+  write->serial = serial;
+  if (write->objects != NULL)
+    return pp_exports_batch_build (frames, write->objects, error);
+  g_ptr_array_add (frames, encode_set_property (NULL, write));
   return TRUE;
+}
+
+static void
+property_write_init (PropertyWrite *write,
+                     PpMirror      *self,
+                     GVariant      *request,
+                     GPtrArray     *objects)
+{
+  write->body = request;
+  write->objects = objects != NULL && objects->len > 0
+                   ? pp_exports_batch_new (pp_proxy_get_exports (PP_PROXY (self->instance)),
+                                           objects, encode_set_property, write)
+                   : NULL;
+}
+
+static void
+property_write_clear (PropertyWrite *write)
+{
+  g_clear_pointer (&write->objects, pp_exports_batch_free);
 }
 
 /* The SET_PROPERTY request: the name and the value, nothing for NULL */
@@ -307,6 +422,11 @@ take_property_reply (PpMirror   *self,
                      const char *name,
                      GVariant   *reply)
 {
+  int index = pp_description_find_property (self->description, name);
+
+  /* A reference's change is told by the PROPERTY that follows */
+  if (index >= 0 && self->data->properties[index].reference)
+    return;
   if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
     {
       g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
@@ -382,6 +502,7 @@ static void
 write_property_async (PpMirror            *self,
                       const char          *name,
                       GVariant            *value,
+                      GPtrArray           *objects,
                       GCancellable        *cancellable,
                       gpointer             source_tag,
                       GAsyncReadyCallback  callback,
@@ -390,6 +511,7 @@ write_property_async (PpMirror            *self,
   g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
   g_autoptr(GVariant) request = NULL;
   g_autoptr(GTask) task = NULL;
+  PropertyWrite write = { NULL, };
   GError *error = NULL;
 
   task = g_task_new (self->instance, cancellable, callback, user_data);
@@ -409,10 +531,12 @@ write_property_async (PpMirror            *self,
     }
 
   request = property_request (self, name, owned);
+  property_write_init (&write, self, request, objects);
   pp_connection_call_async (self->connection, PP_WIRE_KIND_RETURN, NULL, build_set_property,
-                            request, NULL, pp_proxy_get_default_timeout (PP_PROXY (self->instance)),
+                            &write, NULL, pp_proxy_get_default_timeout (PP_PROXY (self->instance)),
                             cancellable, self->instance, set_property_done, set_property_done,
                             g_steal_pointer (&task));
+  property_write_clear (&write);
 }
 
 /**
@@ -445,7 +569,7 @@ pp_proxy_set_property_async (PpProxy             *self,
   g_return_if_fail (PP_IS_PROXY (self));
   g_return_if_fail (name != NULL);
 
-  write_property_async (pp_mirror_get (self), name, value, cancellable,
+  write_property_async (pp_mirror_get (self), name, value, NULL, cancellable,
                         pp_proxy_set_property_async, callback, user_data);
 }
 
@@ -498,6 +622,7 @@ pp_proxy_set_property_sync (PpProxy       *self,
   g_autoptr(GVariant) owned = value ? g_variant_ref_sink (value) : NULL;
   g_autoptr(GVariant) request = NULL;
   g_auto(PpReply) reply = { NULL, };
+  PropertyWrite write = { NULL, };
   PpMirror *mirror;
 
   g_return_val_if_fail (PP_IS_PROXY (self), FALSE);
@@ -513,8 +638,9 @@ pp_proxy_set_property_sync (PpProxy       *self,
     return FALSE;
 
   request = property_request (mirror, name, owned);
+  property_write_init (&write, mirror, request, NULL);
   if (!pp_connection_call_sync (mirror->connection, PP_WIRE_KIND_RETURN, NULL, build_set_property,
-                                request, NULL, pp_proxy_get_default_timeout (self), cancellable,
+                                &write, NULL, pp_proxy_get_default_timeout (self), cancellable,
                                 &reply, error))
     return FALSE;
 
@@ -557,6 +683,20 @@ mirror_set_property (GObject      *object,
     }
   name = pp_description_get_property (data->description, data->property_index[prop_id - 1])->name;
 
+  /* An object: a proxy of this connection goes back as the remote object
+   * itself, one of this process is exported to the peer */
+  if (data->properties[data->property_index[prop_id - 1]].reference)
+    {
+      GObject *target = g_value_get_object (value);
+      g_autoptr(GPtrArray) objects = g_ptr_array_new ();
+
+      if (target != NULL)
+        g_ptr_array_add (objects, target);
+      write_property_async (self, name, target ? g_variant_new_object_path ("/0") : NULL,
+                            objects, NULL, mirror_set_property, plain_set_done, NULL);
+      return;
+    }
+
   maybe = pp_marshal_value_to_maybe (value, &error);
   if (maybe == NULL)
     {
@@ -566,7 +706,8 @@ mirror_set_property (GObject      *object,
   g_variant_ref_sink (maybe);
   inner = g_variant_get_maybe (maybe);
   unboxed = inner ? pp_variant_get_variant (inner) : NULL;
-  write_property_async (self, name, unboxed, NULL, mirror_set_property, plain_set_done, NULL);
+  write_property_async (self, name, unboxed, NULL, NULL, mirror_set_property, plain_set_done,
+                        NULL);
 }
 
 /* Signals ----------------------------------------------------------------- */
@@ -787,6 +928,7 @@ mirror_pspec (const char  *name,
     case G_TYPE_STRING:  return g_param_spec_string (name, NULL, NULL, NULL, flags);
     case G_TYPE_VARIANT: return g_param_spec_variant (name, NULL, NULL, G_VARIANT_TYPE_ANY, NULL, flags);
     case G_TYPE_BOXED:   return g_param_spec_boxed (name, NULL, NULL, type, flags);
+    case G_TYPE_OBJECT:  return g_param_spec_object (name, NULL, NULL, type, flags);
     case G_TYPE_ENUM:
       {
         g_autoptr(GEnumClass) klass = g_type_class_ref (type);
@@ -821,6 +963,7 @@ mirror_property (GObjectClass              *object_class,
     return _("the name is taken by PpProxy");
 
   prop->type = pp_marshal_gtype_for_signature (described->signature, described->type_name);
+  prop->reference = g_str_equal (described->signature, "o");
   if (prop->type != G_TYPE_INVALID)
     prop->pspec = mirror_pspec (described->name, prop->type, mirror_param_flags (described->flags));
   if (prop->pspec == NULL)

@@ -56,7 +56,9 @@ typedef enum
   PP_WIRE_KIND_INTRODUCE = 13, /* a(uua{sv})  handle, type id, property values */
   PP_WIRE_KIND_RELEASE   = 14, /* a(uu)       handle, references received */
   PP_WIRE_KIND_RELEASED  = 15, /* au          handles no longer exported */
-  PP_WIRE_KIND_LAST    = PP_WIRE_KIND_RELEASED,
+  /* A property whose values are references is read when asked for */
+  PP_WIRE_KIND_GET_PROPERTY = 16, /* (us) a property's value; RETURN (mv)  */
+  PP_WIRE_KIND_LAST    = PP_WIRE_KIND_GET_PROPERTY,
 } PpWireKind;
 
 typedef enum
@@ -68,7 +70,8 @@ typedef enum
    * body, and the array its object table: for each index whether the
    * handle is the sender's (TRUE) or the receiver's (FALSE), and the
    * handle. Its values of type 'o' are "/N", N an index into the table.
-   * Only CALL, RETURN and SIGNAL carry it. */
+   * Only CALL, RETURN, SIGNAL and SET_PROPERTY carry it (the last one's
+   * "/N" is inside its value's variant, checked when it is read). */
   PP_WIRE_FLAGS_OBJECTS  = 1 << 2,
   /* Never on the wire (a peer's frame with it is refused): set by
    * pp_wire_decode_body() on a CALL whose arguments are a valid GVariant
@@ -161,7 +164,7 @@ GBytes             *pp_wire_encode_signal    (guint32             handle,
                                               GVariant           *objects);
 
 /* The handle a CALL, SIGNAL, SUBSCRIBE, UNSUBSCRIBE, PROPERTY,
- * SET_PROPERTY or TYPE body starts with (its first member) */
+ * SET_PROPERTY, GET_PROPERTY or TYPE body starts with (its first member) */
 guint32             pp_wire_body_handle      (GVariant           *body);
 
 /* The strings and the argument tuple of a decoded CALL (1 string), SIGNAL

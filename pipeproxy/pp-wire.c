@@ -25,6 +25,7 @@ static const char * const body_type_strings[] = {
   [PP_WIRE_KIND_INTRODUCE] = "a(uua{sv})",
   [PP_WIRE_KIND_RELEASE] = "a(uu)",
   [PP_WIRE_KIND_RELEASED] = "au",
+  [PP_WIRE_KIND_GET_PROPERTY] = "(us)",
 };
 
 /* With PP_WIRE_FLAGS_OBJECTS: the body and the object table */
@@ -32,6 +33,8 @@ static const char * const objects_body_type_strings[] = {
   [PP_WIRE_KIND_CALL]    = "((usv)a(bu))",
   [PP_WIRE_KIND_RETURN]  = "(va(bu))",
   [PP_WIRE_KIND_SIGNAL]  = "((ussv)a(bu))",
+  /* The value, in its variant, may refer to an object */
+  [PP_WIRE_KIND_SET_PROPERTY] = "((usmv)a(bu))",
   [PP_WIRE_KIND_LAST]    = NULL,
 };
 
@@ -51,6 +54,7 @@ static const char * const kind_names[] = {
   [PP_WIRE_KIND_INTRODUCE] = "INTRODUCE",
   [PP_WIRE_KIND_RELEASE] = "RELEASE",
   [PP_WIRE_KIND_RELEASED] = "RELEASED",
+  [PP_WIRE_KIND_GET_PROPERTY] = "GET_PROPERTY",
 };
 
 const GVariantType *

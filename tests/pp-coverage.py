@@ -16,7 +16,9 @@
 #   out on both sides: they are plumbing, refused by design.
 # - signals: all of the object's signals but GObject's notify, against those
 #   mirrored on the proxy;
-# - properties: the readable ones, against those mirrored.
+# - properties: the readable ones, against those mirrored and read
+#   through the proxy (a property whose value is an object is read from
+#   the child then, and reads as a proxy of it or None).
 #
 # A method the description does not list is called with no arguments to
 # learn why: the listener refuses it before it looks at the arguments. The
@@ -174,6 +176,17 @@ def _make_proxy(namespace, version, name, properties, constructor, arguments):
     return Pp.Proxy.new_for_type_sync(namespace, version, name, properties, None, None)
 
 
+def _read(proxy, name):
+    """None if the mirrored property reads through the proxy, else why not"""
+    try:
+        value = proxy.get_property(name)
+    except (TypeError, GLib.Error) as error:
+        return 'cannot be read: %s' % error
+    if isinstance(value, GObject.Object) and not isinstance(value, Pp.Proxy):
+        return 'reads as a %s, not a proxy' % type(value).__name__
+    return None
+
+
 def _member_table(model):
     return {model.get_item(i).get_name(): model.get_item(i) for i in range(model.get_n_items())}
 
@@ -268,12 +281,14 @@ def _measure(spec, reasons, details, verbose):
         readable = {n: p for n, p in properties.items()
                     if p.get_flags() & GObject.ParamFlags.READABLE}
         counts.properties[1] = len(readable)
-        counts.properties[0] = sum(1 for p in readable.values() if p.get_available())
         for n, p in sorted(readable.items()):
-            if not p.get_available():
-                reasons['property: ' + _normalize(p.get_unavailable_reason())] += 1
-                if verbose:
-                    print('    property %s: %s' % (n, p.get_unavailable_reason()))
+            why = p.get_unavailable_reason() if not p.get_available() else _read(proxy, n)
+            if why is None:
+                counts.properties[0] += 1
+                continue
+            reasons['property: ' + _normalize(why)] += 1
+            if verbose:
+                print('    property %s: %s' % (n, why))
     finally:
         Pp.Proxy.close(proxy)
     return counts

@@ -378,6 +378,8 @@ sample_body (PpWireKind kind)
     case PP_WIRE_KIND_SUBSCRIBE:
     case PP_WIRE_KIND_UNSUBSCRIBE:
       return g_variant_new ("(us)", 7, "changed");
+    case PP_WIRE_KIND_GET_PROPERTY:
+      return g_variant_new ("(us)", 0, "parameter");
     case PP_WIRE_KIND_PROPERTY:
     case PP_WIRE_KIND_SET_PROPERTY:
       return g_variant_new ("(usmv)", 0, "parameter",

@@ -336,6 +336,54 @@ test_signal_arguments (void)
   wait_imports_empty (buffer);
 }
 
+/* A property set to an object of this process: the child's list model
+ * filters our own store, calling it back, and reading the property gives
+ * the store itself */
+static void
+test_local_object_property (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) filtered = NULL;
+  g_autoptr(GListStore) store = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GObject) model = NULL;
+  g_autoptr(GVariant) n = NULL;
+  guint32 n_items = 0;
+
+  if (!g_irepository_require (NULL, "Gtk", "4.0", 0, &error))
+    {
+      g_test_skip ("the GTK 4 typelib is not installed");
+      return;
+    }
+  filtered = pp_proxy_new_for_type_sync ("Gtk", "4.0", "FilterListModel", NULL, NULL, NULL,
+                                         &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GSimpleAction) item = g_simple_action_new ("item", NULL);
+
+      g_list_store_append (store, item);
+    }
+  g_object_set (filtered, "model", store, NULL);
+  n = pp_test_call (filtered, "get_n_items", NULL);
+  g_variant_get (n, "(u)", &n_items);
+  g_assert_cmpuint (n_items, ==, 3);
+
+  g_object_get (filtered, "model", &model, NULL);
+  g_assert_true (model == G_OBJECT (store));
+  g_clear_object (&model);
+
+  /* Unset, the child lets go of our store. Waited for: the child calls
+   * the store back as it lets go, and a read while it waits in that call
+   * would be served first */
+  pp_proxy_set_property_sync (filtered, "model", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (filtered, "model", &model, NULL);
+  g_assert_null (model);
+  while (pp_proxy_get_n_exported (filtered) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -347,6 +395,7 @@ main (int   argc,
   g_test_add_func ("/Pp/BoxedRefs/wrong-reference", test_wrong_reference);
   g_test_add_func ("/Pp/BoxedRefs/many-short-lived", test_many_short_lived);
   g_test_add_func ("/Pp/BoxedRefs/signal-arguments", test_signal_arguments);
+  g_test_add_func ("/Pp/BoxedRefs/local-object-property", test_local_object_property);
 
   return g_test_run ();
 }

@@ -525,6 +525,44 @@ test_signal_arguments (void)
   wait_imports_empty (listener);
 }
 
+/* A property whose value is an object reads as its proxy, the same one
+ * while it is kept, and set to that proxy the child gets its own object */
+static void
+test_object_properties (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) client = NULL;
+  g_autoptr(GObject) resolver = NULL;
+  g_autoptr(GObject) again = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GVariant) result = NULL;
+
+  client = pp_proxy_new_for_type_sync ("Gio", "2.0", "SocketClient", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_object_get (client, "proxy-resolver", &resolver, NULL);
+  g_assert_true (PP_IS_PROXY (resolver));
+  g_object_get (client, "proxy-resolver", &again, NULL);
+  g_assert_true (resolver == again);
+  g_clear_object (&again);
+
+  /* Set back, it is the child's own resolver, and still the same proxy;
+   * the write is done when a later call is answered */
+  g_object_set (client, "proxy-resolver", resolver, NULL);
+  result = pp_test_call_full (client, "get_proxy_resolver", NULL, NULL, &objects);
+  g_assert_cmpuint (objects->len, ==, 1);
+  g_assert_true (g_ptr_array_index (objects, 0) == resolver);
+  g_clear_pointer (&objects, g_ptr_array_unref);
+
+  /* NULL crosses as NULL */
+  g_object_set (client, "local-address", NULL, NULL);
+  g_object_get (client, "local-address", &again, NULL);
+  g_assert_null (again);
+
+  g_clear_object (&resolver);
+  wait_imports_empty (client);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -546,6 +584,7 @@ main (int   argc,
   ADD ("nested-sync", "list-store", test_nested_sync);
   ADD ("root-returned", "list-store", test_root_returned);
   g_test_add_func ("/Pp/References/signal-arguments", test_signal_arguments);
+  g_test_add_func ("/Pp/References/object-properties", test_object_properties);
 
   return g_test_run ();
 }

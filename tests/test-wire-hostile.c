@@ -18,7 +18,7 @@
 static void
 test_header_unknown_kind (void)
 {
-  const guint8 kinds[] = { 0, PP_WIRE_KIND_LAST + 1, 16, 17, 0x7f, 0x80, 0xff };
+  const guint8 kinds[] = { 0, PP_WIRE_KIND_LAST + 1, 17, 18, 0x7f, 0x80, 0xff };
 
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
@@ -79,9 +79,10 @@ test_header_flags (void)
           PpWireHeader header;
           gboolean ok = pp_wire_parse_header (data, 1024, &header, &error);
 
-          /* objects travel with calls, their results and signals */
+          /* objects travel with calls, their results, signals and
+           * property writes */
           gboolean objects_ok = kind == PP_WIRE_KIND_CALL || kind == PP_WIRE_KIND_RETURN ||
-                                kind == PP_WIRE_KIND_SIGNAL;
+                                kind == PP_WIRE_KIND_SIGNAL || kind == PP_WIRE_KIND_SET_PROPERTY;
 
           if ((flags & ~PP_WIRE_FLAGS_ALL) == 0 &&
               (objects_ok || !(flags & PP_WIRE_FLAGS_OBJECTS)))
