@@ -76,6 +76,27 @@ PpPendingCall *pp_call_table_steal          (PpCallTable         *self,
                                              guint32              serial);
 void           pp_call_table_steal_all      (PpCallTable         *self,
                                              GQueue              *calls);
+
+/* Calls given up on (cancelled, timed out) whose peer must still answer
+ * them within the cancel time-out (0, the default, for no such wait):
+ * pp_call_table_give_up() takes the call out like pp_call_table_steal()
+ * and, with a cancel time-out, keeps its serial until the late reply
+ * comes (pp_call_table_find_answered()) or the table is emptied by
+ * pp_call_table_steal_all(). The connection arms a timer for it, which
+ * the table destroys when the reply comes first. */
+guint          pp_call_table_get_cancel_timeout (PpCallTable     *self);
+void           pp_call_table_set_cancel_timeout (PpCallTable     *self,
+                                                 guint            timeout_msec);
+PpPendingCall *pp_call_table_give_up        (PpCallTable         *self,
+                                             guint32              serial);
+/* Keeps @timer (a reference) for @serial; FALSE when the reply came, or
+ * the table was emptied, in between */
+gboolean       pp_call_table_set_cancel_timer (PpCallTable       *self,
+                                               guint32            serial,
+                                               GSource           *timer);
+/* Whether @serial was still unanswered: its timer fired */
+gboolean       pp_call_table_take_unanswered (PpCallTable        *self,
+                                              guint32             serial);
 gboolean       pp_call_table_find_answered  (PpCallTable         *self,
                                              const PpWireHeader  *header,
                                              GVariant            *body,

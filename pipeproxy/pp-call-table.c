@@ -13,6 +13,8 @@ struct _PpCallTable
   guint32     next_serial;
   gboolean    serials_wrapped;
   guint       max_calls;
+  guint       cancel_timeout;
+  GHashTable *unanswered;       /* serial → GSource of its timer, or NULL */
 };
 
 void
@@ -138,6 +140,7 @@ pp_call_table_free (PpCallTable *self)
 {
   g_assert (g_hash_table_size (self->calls) == 0);
 
+  g_clear_pointer (&self->unanswered, g_hash_table_unref);
   g_hash_table_unref (self->calls);
   g_free (self);
 }
@@ -215,6 +218,74 @@ pp_call_table_steal_all (PpCallTable *self,
       g_hash_table_iter_remove (&iter);
       g_queue_push_tail (calls, call);
     }
+  if (self->unanswered != NULL)
+    g_hash_table_remove_all (self->unanswered);
+}
+
+/* Calls given up on --------------------------------------------------------- */
+
+static void
+destroy_timer (gpointer data)
+{
+  if (data != NULL)
+    {
+      g_source_destroy (data);
+      g_source_unref (data);
+    }
+}
+
+guint
+pp_call_table_get_cancel_timeout (PpCallTable *self)
+{
+  return self->cancel_timeout;
+}
+
+void
+pp_call_table_set_cancel_timeout (PpCallTable *self,
+                                  guint        timeout_msec)
+{
+  self->cancel_timeout = timeout_msec;
+}
+
+PpPendingCall *
+pp_call_table_give_up (PpCallTable *self,
+                       guint32      serial)
+{
+  PpPendingCall *call = pp_call_table_steal (self, serial);
+
+  if (call == NULL || self->cancel_timeout == 0)
+    return call;
+  if (self->unanswered == NULL)
+    self->unanswered = g_hash_table_new_full (NULL, NULL, NULL, destroy_timer);
+  g_hash_table_insert (self->unanswered, GUINT_TO_POINTER (serial), NULL);
+  return call;
+}
+
+gboolean
+pp_call_table_set_cancel_timer (PpCallTable *self,
+                                guint32      serial,
+                                GSource     *timer)
+{
+  if (self->unanswered == NULL ||
+      !g_hash_table_contains (self->unanswered, GUINT_TO_POINTER (serial)))
+    return FALSE;
+  g_hash_table_insert (self->unanswered, GUINT_TO_POINTER (serial), g_source_ref (timer));
+  return TRUE;
+}
+
+gboolean
+pp_call_table_take_unanswered (PpCallTable *self,
+                               guint32      serial)
+{
+  gpointer timer = NULL;
+
+  if (self->unanswered == NULL ||
+      !g_hash_table_steal_extended (self->unanswered, GUINT_TO_POINTER (serial), NULL, &timer))
+    return FALSE;
+  /* The timer is the one running, and goes by itself */
+  if (timer != NULL)
+    g_source_unref (timer);
+  return TRUE;
 }
 
 /* A RETURN whose result is not of the type its call expects */
@@ -264,6 +335,9 @@ pp_call_table_find_answered (PpCallTable         *self,
   *call = g_hash_table_lookup (self->calls, GUINT_TO_POINTER (header->serial));
   if (*call == NULL)
     {
+      /* A late reply: the peer did answer a call given up on */
+      if (issued && self->unanswered != NULL)
+        g_hash_table_remove (self->unanswered, GUINT_TO_POINTER (header->serial));
       if (issued)
         return TRUE;
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,

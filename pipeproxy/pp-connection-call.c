@@ -48,25 +48,77 @@ call_ref_new (PpConnection *self,
 }
 
 static PpPendingCall *
-steal_call (PpConnection *self,
-            guint32       serial)
+give_up_call (PpConnection *self,
+              guint32       serial)
 {
   PpPendingCall *call;
 
   pp_connection_lock (self);
-  call = pp_call_table_steal (pp_connection_get_calls (self), serial);
+  call = pp_call_table_give_up (pp_connection_get_calls (self), serial);
   pp_connection_unlock (self);
   return call;
 }
 
+/* The peer did not answer a call given up on within the cancel time-out:
+ * the connection closes, with the owner's reason (a worker it stopped) */
+static gboolean
+cancel_timer_cb (gpointer data)
+{
+  CallRef *ref = data;
+  PpConnection *self = ref->connection;
+  PpCancelUnansweredFunc unanswered = NULL;
+  gpointer user_data = NULL;
+  GError *error = NULL;
+  gboolean expired;
+  guint timeout;
+
+  pp_connection_lock (self);
+  expired = pp_call_table_take_unanswered (pp_connection_get_calls (self), ref->serial);
+  timeout = pp_call_table_get_cancel_timeout (pp_connection_get_calls (self));
+  unanswered = self->callbacks.cancel_unanswered;
+  user_data = self->user_data;
+  pp_connection_unlock (self);
+
+  if (!expired)
+    return G_SOURCE_REMOVE;
+  if (unanswered != NULL)
+    error = unanswered (self, timeout, user_data);
+  if (error == NULL)
+    error = g_error_new (PP_ERROR, PP_ERROR_DISCONNECTED,
+                         _("The connection was closed because the peer did not answer a "
+                           "cancel within %u ms"), timeout);
+  g_debug ("%s", error->message);
+  pp_connection_close (self, error);
+  g_error_free (error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tells the peer to stop working on a call given up on, and with a cancel
+ * time-out, waits that long for its answer in the owner context */
 static void
 send_cancel (PpConnection *self,
              guint32       serial)
 {
   g_autoptr(GBytes) frame = pp_wire_encode (PP_WIRE_KIND_CANCEL, PP_WIRE_FLAGS_NO_REPLY,
                                             serial, 0, g_variant_new ("()"));
+  PpCallTable *calls = pp_connection_get_calls (self);
+  GSource *timer;
 
   pp_connection_send (self, frame, NULL);
+
+  pp_connection_lock (self);
+  if (pp_call_table_get_cancel_timeout (calls) == 0)
+    {
+      pp_connection_unlock (self);
+      return;
+    }
+  timer = g_timeout_source_new (pp_call_table_get_cancel_timeout (calls));
+  g_source_set_static_name (timer, "[pipeproxy] cancel time-out");
+  g_source_set_callback (timer, cancel_timer_cb, call_ref_new (self, serial), call_ref_free);
+  if (pp_call_table_set_cancel_timer (calls, serial, timer))
+    g_source_attach (timer, pp_connection_get_context (self));
+  pp_connection_unlock (self);
+  g_source_unref (timer);
 }
 
 static GError *
@@ -81,7 +133,7 @@ static void
 give_up_async (CallRef  *ref,
                gboolean  timed_out)
 {
-  PpPendingCall *call = steal_call (ref->connection, ref->serial);
+  PpPendingCall *call = give_up_call (ref->connection, ref->serial);
 
   if (call == NULL)
     return;
@@ -268,7 +320,7 @@ sync_cancelled_cb (GCancellable *cancellable,
   PpPendingCall *call;
 
   pp_connection_lock (self);
-  call = pp_call_table_steal (pp_connection_get_calls (self), ref->serial);
+  call = pp_call_table_give_up (pp_connection_get_calls (self), ref->serial);
   if (call != NULL)
     {
       call->error = cancelled_error ();

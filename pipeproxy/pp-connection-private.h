@@ -25,6 +25,13 @@ G_BEGIN_DECLS
 
 typedef struct _PpConnection PpConnection;
 
+/* A call given up on was not answered within the cancel time-out: stops
+ * the peer if it can, and returns the error the connection then closes
+ * with, or NULL for a plain one. Runs in the owner context. */
+typedef GError *(*PpCancelUnansweredFunc) (PpConnection *connection,
+                                           guint         timeout_msec,
+                                           gpointer      user_data);
+
 typedef struct
 {
   /* The kinds of frame, other than replies, this side takes: 1 << kind */
@@ -95,6 +102,8 @@ typedef struct
   void    (*cancel)     (PpConnection *connection,
                          guint32       serial,
                          gpointer      user_data);
+  /* Optional: see pp_connection_set_cancel_timeout() */
+  PpCancelUnansweredFunc cancel_unanswered;
 } PpConnectionCallbacks;
 
 #define PP_DEFAULT_MAX_PENDING_CALLS    16384
@@ -134,6 +143,12 @@ void          pp_connection_set_max_queued_output (PpConnection           *self,
 void          pp_connection_set_max_calls_in_flight (PpConnection         *self,
                                                      guint                 max);
 void          pp_connection_request_done     (PpConnection                *self);
+/* How long the peer has to answer a call this side gave up on (cancelled,
+ * timed out) before the connection is closed, 0 for ever: in the owner
+ * context, cancel_unanswered says why, and may stop the peer first */
+guint         pp_connection_get_cancel_timeout (PpConnection              *self);
+void          pp_connection_set_cancel_timeout (PpConnection              *self,
+                                                guint                      timeout_msec);
 
 gboolean      pp_connection_send             (PpConnection                *self,
                                               GBytes                      *frame,

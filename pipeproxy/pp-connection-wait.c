@@ -188,7 +188,7 @@ pp_connection_wait_sync_locked (PpConnection  *self,
 
       if (deadline >= 0 && now >= deadline)
         {
-          pp_call_table_steal (self->calls, call->serial);
+          pp_call_table_give_up (self->calls, call->serial);
           call->error = pp_connection_timed_out_error ();
           pp_connection_complete_sync_locked (self, call);
           break;

@@ -118,6 +118,26 @@ pp_connection_set_peer_receives_fds (PpConnection *self,
   g_mutex_unlock (&self->lock);
 }
 
+guint
+pp_connection_get_cancel_timeout (PpConnection *self)
+{
+  guint timeout;
+
+  g_mutex_lock (&self->lock);
+  timeout = pp_call_table_get_cancel_timeout (self->calls);
+  g_mutex_unlock (&self->lock);
+  return timeout;
+}
+
+void
+pp_connection_set_cancel_timeout (PpConnection *self,
+                                  guint         timeout_msec)
+{
+  g_mutex_lock (&self->lock);
+  pp_call_table_set_cancel_timeout (self->calls, timeout_msec);
+  g_mutex_unlock (&self->lock);
+}
+
 gboolean
 pp_connection_is_closed (PpConnection *self)
 {

@@ -28,6 +28,7 @@ typedef struct
   /* From the options */
   PpDescriptionLimits  limits;
   int                  default_timeout;
+  guint                cancel_timeout;
   guint                max_pending_calls;
   gsize                max_message_size;
   gsize                memfd_threshold;

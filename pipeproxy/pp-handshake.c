@@ -54,6 +54,7 @@ pp_handshake_new (GIOStream       *stream,
     options = defaults;
   self->stream = g_object_ref (stream);
   self->default_timeout = pp_options_get_default_timeout (options);
+  self->cancel_timeout = pp_options_get_cancel_timeout (options);
   self->max_pending_calls = pp_options_get_max_pending_calls (options);
   self->max_message_size = pp_options_get_max_message_size (options);
   self->memfd_threshold = pp_options_get_memfd_threshold (options);

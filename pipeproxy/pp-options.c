@@ -54,6 +54,7 @@ struct _PpOptions
   guint    max_mirror_members;
   PpSandboxFlags sandbox;
   int      stop_timeout;
+  guint    cancel_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (PpOptions, pp_options, G_TYPE_OBJECT)
@@ -73,6 +74,7 @@ enum {
   PROP_MAX_MIRROR_MEMBERS,
   PROP_SANDBOX,
   PROP_STOP_TIMEOUT,
+  PROP_CANCEL_TIMEOUT,
   N_PROPS
 };
 
@@ -101,6 +103,7 @@ pp_options_get_property (GObject    *object,
     case PROP_MAX_MIRROR_MEMBERS:      g_value_set_uint (value, self->max_mirror_members); break;
     case PROP_SANDBOX:                 g_value_set_flags (value, self->sandbox); break;
     case PROP_STOP_TIMEOUT:            g_value_set_int (value, self->stop_timeout); break;
+    case PROP_CANCEL_TIMEOUT:          g_value_set_uint (value, self->cancel_timeout); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -154,6 +157,9 @@ pp_options_set_property (GObject      *object,
       break;
     case PROP_STOP_TIMEOUT:
       pp_options_set_stop_timeout (self, g_value_get_int (value));
+      break;
+    case PROP_CANCEL_TIMEOUT:
+      pp_options_set_cancel_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -400,6 +406,27 @@ pp_options_class_init (PpOptionsClass *klass)
    */
   properties[PROP_STOP_TIMEOUT] =
     g_param_spec_int ("stop-timeout", NULL, NULL, -1, G_MAXINT, -1, flags);
+
+  /**
+   * PpOptions:cancel-timeout:
+   *
+   * How many milliseconds the peer has to answer a call that was
+   * cancelled or timed out, 0 (the default) for no limit: the proxy sends
+   * a cancel, and a listener answers once the method returns. When no
+   * answer comes in time, the proxy is closed, and every pending call and
+   * [signal@Pp.Proxy::closed] fail with %PP_ERROR_DISCONNECTED and a
+   * message that says so. A worker the library started
+   * ([ctor@Pp.Proxy.new_for_subprocess_sync],
+   * [ctor@Pp.Proxy.new_for_type_sync], [ctor@Pp.Proxy.new_for_command_sync],
+   * a [class@Pp.Pool]'s) is then sent SIGTERM, and SIGKILL as many
+   * milliseconds later if it has not exited; a pool replaces it. Over
+   * another stream the connection is closed. It is the start of
+   * [property@Pp.Proxy:cancel-timeout].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CANCEL_TIMEOUT] =
+    g_param_spec_uint ("cancel-timeout", NULL, NULL, 0, G_MAXINT, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -934,4 +961,39 @@ pp_options_set_stop_timeout (PpOptions *self,
   g_return_if_fail (PP_IS_OPTIONS (self));
   g_return_if_fail (timeout_msec >= -1);
   SET_FIELD (self, stop_timeout, timeout_msec, PROP_STOP_TIMEOUT);
+}
+
+/**
+ * pp_options_get_cancel_timeout:
+ * @self: a #PpOptions
+ *
+ * Gets [property@Pp.Options:cancel-timeout].
+ *
+ * Returns: milliseconds, or 0 for no limit
+ *
+ * Since: 1.0
+ */
+guint
+pp_options_get_cancel_timeout (PpOptions *self)
+{
+  g_return_val_if_fail (PP_IS_OPTIONS (self), 0);
+  return self->cancel_timeout;
+}
+
+/**
+ * pp_options_set_cancel_timeout:
+ * @self: a #PpOptions
+ * @timeout_msec: milliseconds, or 0 for no limit
+ *
+ * Sets [property@Pp.Options:cancel-timeout].
+ *
+ * Since: 1.0
+ */
+void
+pp_options_set_cancel_timeout (PpOptions *self,
+                               guint      timeout_msec)
+{
+  g_return_if_fail (PP_IS_OPTIONS (self));
+  g_return_if_fail (timeout_msec <= G_MAXINT);
+  SET_FIELD (self, cancel_timeout, timeout_msec, PROP_CANCEL_TIMEOUT);
 }

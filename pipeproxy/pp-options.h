@@ -115,5 +115,10 @@ int        pp_options_get_stop_timeout            (PpOptions *self);
 PP_AVAILABLE_IN_1_0
 void       pp_options_set_stop_timeout            (PpOptions *self,
                                                    int        timeout_msec);
+PP_AVAILABLE_IN_1_0
+guint      pp_options_get_cancel_timeout          (PpOptions *self);
+PP_AVAILABLE_IN_1_0
+void       pp_options_set_cancel_timeout          (PpOptions *self,
+                                                   guint      timeout_msec);
 
 G_END_DECLS

@@ -79,4 +79,14 @@ PpExports    *pp_proxy_get_exports    (PpProxy *self);
 void     pp_proxy_set_close_reason    (PpProxy              *self,
                                        const GError         *reason);
 
+/* Stops the process that serves the proxy, one the library started, when
+ * a call given up on was not answered within PpProxy:cancel-timeout, and
+ * says so: the error the pending calls and PpProxy::closed then give.
+ * @user_data must live as long as the proxy. */
+typedef GError *(*PpStopFunc) (guint    timeout_msec,
+                               gpointer user_data);
+void     pp_proxy_set_stop_func       (PpProxy              *self,
+                                       PpStopFunc            func,
+                                       gpointer              user_data);
+
 G_END_DECLS

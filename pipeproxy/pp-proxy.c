@@ -80,6 +80,8 @@ typedef struct
   gpointer          end_reason_data;
   GDestroyNotify    end_reason_destroy;
   GError           *close_reason;
+  PpStopFunc        stop;
+  gpointer          stop_data;
 } PpProxyPrivate;
 
 enum {
@@ -90,6 +92,7 @@ enum {
   PROP_MAX_PENDING_CALLS,
   PROP_MAX_MESSAGE_SIZE,
   PROP_MEMFD_THRESHOLD,
+  PROP_CANCEL_TIMEOUT,
   N_PROPS
 };
 
@@ -284,6 +287,18 @@ on_end_reason (PpConnection *connection,
   return priv->end_reason ? priv->end_reason (error, priv->end_reason_data) : NULL;
 }
 
+/* A call given up on went unanswered: a worker the library started is
+ * stopped; another peer is only cut off */
+static GError *
+on_cancel_unanswered (PpConnection *connection,
+                      guint         timeout_msec,
+                      gpointer      user_data)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+
+  return priv->stop ? priv->stop (timeout_msec, priv->stop_data) : NULL;
+}
+
 static const PpConnectionCallbacks proxy_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY) |
                     PP_EXPORT_SERVER_KINDS,
@@ -301,6 +316,7 @@ static const PpConnectionCallbacks proxy_callbacks = {
   .immediate = on_immediate,
   .objects = on_objects,
   .cancel = on_cancel,
+  .cancel_unanswered = on_cancel_unanswered,
 };
 
 PpProxy *
@@ -411,6 +427,7 @@ proxy_new (PpHandshake *hs)
   priv->max_pending_calls = hs->max_pending_calls;
   priv->max_message_size = hs->max_message_size;
   priv->memfd_threshold = hs->memfd_threshold;
+  pp_connection_set_cancel_timeout (priv->connection, hs->cancel_timeout);
   priv->max_mirror_types = hs->max_mirror_types;
   priv->max_mirror_members = hs->max_mirror_members;
   priv->end_reason = hs->end_reason;
@@ -645,6 +662,9 @@ pp_proxy_get_property (GObject    *object,
     case PROP_MEMFD_THRESHOLD:
       g_value_set_uint64 (value, priv->memfd_threshold);
       break;
+    case PROP_CANCEL_TIMEOUT:
+      g_value_set_uint (value, pp_proxy_get_cancel_timeout (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -685,6 +705,9 @@ pp_proxy_set_property (GObject      *object,
       break;
     case PROP_MEMFD_THRESHOLD:
       pp_proxy_set_memfd_threshold (self, g_value_get_uint64 (value));
+      break;
+    case PROP_CANCEL_TIMEOUT:
+      pp_proxy_set_cancel_timeout (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -767,6 +790,26 @@ install_properties (GObjectClass *object_class)
   properties[PROP_MEMFD_THRESHOLD] =
     g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32,
                          PP_MEMFD_DEFAULT_THRESHOLD, rw);
+
+  /**
+   * PpProxy:cancel-timeout:
+   *
+   * How many milliseconds the listener has to answer a call that was
+   * cancelled or timed out, 0 for no limit. When no answer comes in time,
+   * the proxy is closed: every pending call fails with
+   * %PP_ERROR_DISCONNECTED and a message that says so ("The worker process
+   * was stopped because it did not answer a cancel within 500 ms"). A
+   * worker the library started is sent SIGTERM, then SIGKILL as many
+   * milliseconds later if it has not exited; over another stream the
+   * connection is only closed. The time is counted in the proxy's main
+   * context, which must run. It starts as
+   * [property@Pp.Options:cancel-timeout], and is shared by the proxies of
+   * the other objects of the same connection.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CANCEL_TIMEOUT] =
+    g_param_spec_uint ("cancel-timeout", NULL, NULL, 0, G_MAXINT, 0, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -899,6 +942,51 @@ pp_proxy_set_memfd_threshold (PpProxy *self,
   if (priv->connection != NULL)
     pp_connection_set_memfd_threshold (priv->connection, threshold);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMFD_THRESHOLD]);
+}
+
+/**
+ * pp_proxy_get_cancel_timeout:
+ * @self: a #PpProxy
+ *
+ * Gets [property@Pp.Proxy:cancel-timeout].
+ *
+ * Returns: milliseconds, or 0 for no limit
+ *
+ * Since: 1.0
+ */
+guint
+pp_proxy_get_cancel_timeout (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_val_if_fail (PP_IS_PROXY (self), 0);
+
+  return priv->connection ? pp_connection_get_cancel_timeout (priv->connection) : 0;
+}
+
+/**
+ * pp_proxy_set_cancel_timeout:
+ * @self: a #PpProxy
+ * @timeout_msec: milliseconds, or 0 for no limit
+ *
+ * Sets [property@Pp.Proxy:cancel-timeout]. It counts for the calls given
+ * up on from then on.
+ *
+ * Since: 1.0
+ */
+void
+pp_proxy_set_cancel_timeout (PpProxy *self,
+                             guint    timeout_msec)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_return_if_fail (PP_IS_PROXY (self));
+  g_return_if_fail (timeout_msec <= G_MAXINT);
+
+  if (priv->connection == NULL || pp_proxy_get_cancel_timeout (self) == timeout_msec)
+    return;
+  pp_connection_set_cancel_timeout (priv->connection, timeout_msec);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANCEL_TIMEOUT]);
 }
 
 /**
@@ -1077,4 +1165,15 @@ pp_proxy_set_close_reason (PpProxy      *self,
 
   g_clear_error (&priv->close_reason);
   priv->close_reason = g_error_copy (reason);
+}
+
+void
+pp_proxy_set_stop_func (PpProxy    *self,
+                        PpStopFunc  func,
+                        gpointer    user_data)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  priv->stop = func;
+  priv->stop_data = user_data;
 }

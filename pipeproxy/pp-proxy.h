@@ -202,6 +202,11 @@ PP_AVAILABLE_IN_1_0
 void        pp_proxy_set_memfd_threshold    (PpProxy              *self,
                                              gsize                 threshold);
 PP_AVAILABLE_IN_1_0
+guint       pp_proxy_get_cancel_timeout     (PpProxy              *self);
+PP_AVAILABLE_IN_1_0
+void        pp_proxy_set_cancel_timeout     (PpProxy              *self,
+                                             guint                 timeout_msec);
+PP_AVAILABLE_IN_1_0
 const char *pp_proxy_get_remote_type_name   (PpProxy              *self);
 PP_AVAILABLE_IN_1_0
 GIOStream  *pp_proxy_get_stream             (PpProxy              *self);

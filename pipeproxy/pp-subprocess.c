@@ -41,9 +41,12 @@ typedef struct
   /* Connected through its standard input and output: any command, which
    * may stand for a peer elsewhere (ssh) */
   gboolean         command;
-  /* PpOptions:stop-timeout; whether stopping started (atomic) */
+  /* PpOptions:stop-timeout; whether stopping started (atomic), and when
+ * SIGTERM, then SIGKILL, are sent once it did (ms) */
   int              stop_timeout;
   gint             stopping;
+  int              term_delay;
+  int              kill_delay;
 } PpWorker;
 
 static PpWorker *
@@ -380,27 +383,57 @@ static gpointer
 stop_thread (gpointer data)
 {
   PpWorker *worker = data;
-  gint64 grace = (gint64) worker->stop_timeout * 1000;
 
-  if (!wait_for_exit (worker, g_get_monotonic_time () + grace))
+  if (!wait_for_exit (worker, g_get_monotonic_time () + (gint64) worker->term_delay * 1000))
     {
       g_subprocess_send_signal (worker->subprocess, SIGTERM);
-      if (!wait_for_exit (worker, g_get_monotonic_time () + grace))
+      if (!wait_for_exit (worker, g_get_monotonic_time () + (gint64) worker->kill_delay * 1000))
         g_subprocess_force_exit (worker->subprocess);
     }
   pp_worker_unref (worker);
   return NULL;
 }
 
+/* A child that has not exited @term_delay ms from now gets SIGTERM, and
+ * SIGKILL @kill_delay ms after that. Once. */
+static void
+stop_worker_after (PpWorker *worker,
+                   int       term_delay,
+                   int       kill_delay)
+{
+  if (!g_atomic_int_compare_and_exchange (&worker->stopping, 0, 1) ||
+      g_subprocess_get_identifier (worker->subprocess) == NULL)
+    return;
+  worker->term_delay = term_delay;
+  worker->kill_delay = kill_delay;
+  g_thread_unref (g_thread_new ("pp-worker-stop", stop_thread, pp_worker_ref (worker)));
+}
+
 /* The proxy closed, or went: with a stop-timeout, a child that does not
- * exit in time gets SIGTERM, then SIGKILL. Once. */
+ * exit in time gets SIGTERM, then SIGKILL */
 static void
 stop_worker (PpWorker *worker)
 {
-  if (worker->stop_timeout < 0 || !g_atomic_int_compare_and_exchange (&worker->stopping, 0, 1) ||
-      g_subprocess_get_identifier (worker->subprocess) == NULL)
-    return;
-  g_thread_unref (g_thread_new ("pp-worker-stop", stop_thread, pp_worker_ref (worker)));
+  if (worker->stop_timeout >= 0)
+    stop_worker_after (worker, worker->stop_timeout, worker->stop_timeout);
+}
+
+/* A PpStopFunc: a call given up on was not answered within the
+ * cancel-timeout. SIGTERM now, SIGKILL as long again later. */
+static GError *
+stop_unanswering_worker (guint    timeout_msec,
+                         gpointer user_data)
+{
+  PpWorker *worker = user_data;
+
+  stop_worker_after (worker, 0, timeout_msec);
+  if (worker->command)
+    return g_error_new (PP_ERROR, PP_ERROR_DISCONNECTED,
+                        _("The command was stopped because it did not answer a cancel within "
+                          "%u ms"), timeout_msec);
+  return g_error_new (PP_ERROR, PP_ERROR_DISCONNECTED,
+                      _("The worker process was stopped because it did not answer a cancel "
+                        "within %u ms"), timeout_msec);
 }
 
 static void
@@ -426,6 +459,7 @@ keep_worker (PpProxy  *proxy,
 {
   g_object_set_qdata_full (G_OBJECT (proxy), worker_quark (), pp_worker_ref (worker),
                            release_worker);
+  pp_proxy_set_stop_func (proxy, stop_unanswering_worker, worker);
   if (worker->stop_timeout >= 0)
     {
       g_autoptr(GError) reason = NULL;

@@ -329,6 +329,49 @@ test_crash (void)
   g_clear_error (&slow.error);
 }
 
+/* With the options' cancel-timeout, a worker that does not answer a
+ * cancelled call (sleep ignores it) is stopped and ends with the reason,
+ * and the next call goes to a new worker */
+static void
+test_cancel_timeout (void)
+{
+  g_autoptr(PpOptions) options = pp_options_new ();
+  g_autoptr(PpPool) pool = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Events events = { 0 };
+  Slot stuck = { 0 };
+  int first_pid;
+
+  pp_options_set_cancel_timeout (options, 20);
+  pool = new_pool (1, options);
+  events_watch (&events, pool);
+  first_pid = call_pid_sync (pool);
+
+  pp_pool_call_async (pool, "sleep", g_variant_new ("(u)", 60000), G_MAXINT, cancellable,
+                      slot_done, &stuck);
+  g_cancellable_cancel (cancellable);
+  pp_test_wait_for (&stuck.done);
+  g_assert_error (stuck.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  while (events.n_ended == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (events.n_ended_with_error, ==, 1);
+  g_assert_error (events.last_error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_cmpstr (events.last_error->message, ==,
+                   "The worker process was stopped because it did not answer a cancel "
+                   "within 20 ms");
+  assert_process_ends (first_pid);
+
+  /* The next call goes to a new worker */
+  g_assert_cmpint (call_pid_sync (pool), !=, first_pid);
+  g_assert_cmpuint (events.n_started, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (pp_pool_get_workers (pool)), ==, 1);
+
+  pp_pool_close (pool);
+  events_clear (&events);
+  g_clear_error (&stuck.error);
+}
+
 /* A worker is replaced after max-calls-per-worker calls */
 static void
 test_recycle (void)
@@ -840,6 +883,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Pool/spread", test_spread);
   g_test_add_func ("/Pp/Pool/idle-preferred", test_idle_preferred);
   g_test_add_func ("/Pp/Pool/crash", test_crash);
+  g_test_add_func ("/Pp/Pool/cancel-timeout", test_cancel_timeout);
   g_test_add_func ("/Pp/Pool/recycle", test_recycle);
   g_test_add_func ("/Pp/Pool/idle-timeout", test_idle_timeout);
   g_test_add_func ("/Pp/Pool/signals", test_signals);

@@ -358,6 +358,150 @@ test_stop_timeout (void)
   assert_stopped_with ("--ignore-term", SIGKILL);
 }
 
+/* With a cancel-timeout, a worker that does not answer a call given up on
+ * (sleep_msec ignores its cancel) is stopped: the call still pending and
+ * ::closed say why, and the process gets SIGTERM, or SIGKILL when it
+ * ignores that. The call is given up by cancelling it, or by the time-out
+ * of a synchronous call. */
+static void
+assert_stopped_for_cancel (const char *option,
+                           gboolean    sync,
+                           int         expected_signal)
+{
+  const char *reason = "The worker process was stopped because it did not answer a cancel "
+                       "within 20 ms";
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, option, NULL };
+  g_autoptr(PpOptions) options = pp_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  EndState state = { 0 };
+
+  pp_options_set_cancel_timeout (options, 20);
+  proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pp_proxy_get_cancel_timeout (proxy), ==, 20);
+  child = g_object_ref (pp_proxy_get_subprocess (proxy));
+  g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
+
+  if (sync)
+    {
+      g_autoptr(GVariant) result = pp_proxy_call_sync (proxy, "sleep_msec",
+                                                       g_variant_new ("(u)", 20000), 10, NULL,
+                                                       &error);
+
+      g_assert_error (error, PP_ERROR, PP_ERROR_TIMED_OUT);
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      Work work = { 0 };
+
+      pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", 20000), G_MAXINT,
+                           cancellable, on_work_done, &work);
+      g_cancellable_cancel (cancellable);
+      pp_test_wait_for (&work.done);
+      g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&work.error);
+    }
+
+  /* A call that waits behind the stuck one fails with the reason */
+  pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_call_ended, &state);
+  wait_for_end (&state, 1);
+  g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_cmpstr (state.call_error->message, ==, reason);
+  g_assert_error (state.closed_error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_cmpstr (state.closed_error->message, ==, reason);
+  g_assert_true (pp_proxy_is_closed (proxy));
+  end_state_clear (&state);
+
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, expected_signal);
+}
+
+static void
+test_cancel_timeout (void)
+{
+  assert_stopped_for_cancel (NULL, FALSE, SIGTERM);
+  assert_stopped_for_cancel ("--ignore-term", TRUE, SIGKILL);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A worker that answers the cancel in time is not stopped. The cancel
+ * time-out is set on the proxy this time. */
+static void
+test_cancel_answered_in_time (void)
+{
+  g_autoptr(PpProxy) proxy = start_worker ();
+  g_autoptr(GVariant) result = NULL;
+  gboolean waited = FALSE;
+  guint timeout = 0;
+
+  g_object_set (proxy, "cancel-timeout", 1000, NULL);
+  g_object_get (proxy, "cancel-timeout", &timeout, NULL);
+  g_assert_cmpuint (timeout, ==, 1000);
+
+  /* The worker's answer to the cancelled call comes before the answer to
+   * the call cancel_work() makes after it */
+  g_assert_cmpuint (cancel_work (proxy, "work", FALSE), ==, 1);
+
+  /* Past the cancel time-out, counted from the cancel: still there */
+  g_timeout_add (1500, set_flag, &waited);
+  pp_test_wait_for (&waited);
+  g_assert_false (pp_proxy_is_closed (proxy));
+  result = pp_test_call (proxy, "get_parameter", NULL);
+  g_assert_nonnull (g_subprocess_get_identifier (pp_proxy_get_subprocess (proxy)));
+}
+
+/* Over a stream to a process the library did not start, the connection is
+ * closed instead, and the process is left alone: it sees the end once its
+ * method returns, and exits normally */
+static void
+test_cancel_timeout_plain_stream (void)
+{
+  g_autoptr(PpTestPeer) peer = pp_test_peer_spawn ("test", FALSE);
+  g_autoptr(PpOptions) options = pp_options_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autofree char *output = NULL;
+  EndState state = { 0 };
+  Work work = { 0 };
+
+  pp_options_set_cancel_timeout (options, 20);
+  proxy = pp_proxy_new_sync (peer->stream, options, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
+
+  pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", 3000), G_MAXINT,
+                       cancellable, on_work_done, &work);
+  g_cancellable_cancel (cancellable);
+  pp_test_wait_for (&work.done);
+  g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&work.error);
+
+  pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_call_ended, &state);
+  wait_for_end (&state, 1);
+  g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
+  g_assert_cmpstr (state.call_error->message, ==,
+                   "The connection was closed because the peer did not answer a cancel "
+                   "within 20 ms");
+  g_assert_cmpstr (state.closed_error->message, ==, state.call_error->message);
+  end_state_clear (&state);
+
+  output = pp_test_peer_wait (peer);
+}
+
 /* A synchronous call to a worker that died fails at once with how it died,
  * with no main loop running to have seen the end */
 static void
@@ -788,6 +932,10 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/cancel-reaches-method", test_cancel_reaches_method);
   g_test_add_func ("/Pp/Subprocess/cancel-reaches-invocation", test_cancel_reaches_invocation);
   g_test_add_func ("/Pp/Subprocess/stop-timeout", test_stop_timeout);
+  g_test_add_func ("/Pp/Subprocess/cancel-timeout", test_cancel_timeout);
+  g_test_add_func ("/Pp/Subprocess/cancel-answered-in-time", test_cancel_answered_in_time);
+  g_test_add_func ("/Pp/Subprocess/cancel-timeout-plain-stream",
+                   test_cancel_timeout_plain_stream);
   g_test_add_func ("/Pp/Subprocess/sync-call-after-death", test_sync_call_after_death);
   g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
   g_test_add_func ("/Pp/Subprocess/killed", test_killed);
