@@ -7,9 +7,12 @@
  * its own, for a peer that only watches; with --stdio it serves on
  * standard input and output, as a command reached through ssh would. */
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
+#include <gio/gunixfdlist.h>
 #include <pipeproxy/pipeproxy.h>
 
 #include "pp-test-object.h"
@@ -134,6 +137,29 @@ work_later (GObject      *object,
   g_task_run_in_thread (task, work_in_thread);
 }
 
+/* open_null () → (h): /dev/null, as a descriptor of the reply */
+static void
+open_null (GObject      *object,
+           GVariant     *parameters,
+           PpInvocation *invocation,
+           gpointer      user_data)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GError) error = NULL;
+  int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  int handle = fd < 0 ? -1 : g_unix_fd_list_append (fds, fd, &error);
+
+  if (fd >= 0)
+    close (fd);
+  if (handle < 0)
+    {
+      pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                          "could not open /dev/null");
+      return;
+    }
+  pp_invocation_return_value_with_unix_fd_list (invocation, g_variant_new ("(h)", handle), fds);
+}
+
 /* ::handle-method-call::work_handled, (u msec): work_blocking's way */
 static gboolean
 handle_work (PpListener   *listener,
@@ -180,6 +206,8 @@ main (int   argc,
                                               G_VARIANT_TYPE ("(b)"), work_blocking, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "work_later", G_VARIANT_TYPE ("(u)"),
                                               G_VARIANT_TYPE ("(b)"), work_later, NULL, NULL);
+      pp_listener_add_method_with_invocation (listener, "open_null", G_VARIANT_TYPE_UNIT,
+                                              G_VARIANT_TYPE ("(h)"), open_null, NULL, NULL);
       g_signal_connect (listener, "handle-method-call::work_handled", G_CALLBACK (handle_work),
                         NULL);
       pp_listener_run (listener);

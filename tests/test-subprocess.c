@@ -4,6 +4,9 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
 
 #include "pp-test-object.h"
 #include "pp-test-util.h"
@@ -502,6 +505,83 @@ test_cancel_timeout_plain_stream (void)
   output = pp_test_peer_wait (peer);
 }
 
+/* How many descriptors a process has open */
+static guint
+count_fds (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (process));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Calls whose result is a descriptor: one a method added with its
+ * invocation returns as a handle (h) with a GUnixFDList, and streams of
+ * introspected methods (a file's descriptor as it is, a pipe the worker
+ * writes memory into). Each is read to its end here and closed. */
+static void
+call_fd_results (PpProxy *proxy)
+{
+  const char *methods[] = { "open_null", "open_file", "open_bytes" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      GVariant *parameters = NULL;
+      g_autoptr(GUnixFDList) fds = NULL;
+      g_autoptr(GVariant) result = NULL;
+      g_autoptr(GError) error = NULL;
+      char buffer[256];
+      gint32 handle;
+      int fd;
+
+      if (g_str_equal (methods[i], "open_file"))
+        parameters = g_variant_new ("(^ay)", "/proc/self/cmdline");
+      else if (g_str_equal (methods[i], "open_bytes"))
+        parameters = g_variant_new ("(@ay)", g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING,
+                                                                     "some bytes", 10, TRUE,
+                                                                     NULL, NULL));
+      result = pp_proxy_call_with_unix_fd_list_sync (proxy, methods[i], parameters, -1, NULL,
+                                                     &fds, NULL, &error);
+      g_assert_no_error (error);
+      g_variant_get (result, "(h)", &handle);
+      fd = g_unix_fd_list_get (fds, handle, &error);
+      g_assert_no_error (error);
+      while (read (fd, buffer, sizeof buffer) > 0)
+        ;
+      close (fd);
+    }
+}
+
+/* A worker closes the descriptors it returned once they are sent: the
+ * count of its open descriptors does not grow with such calls */
+static void
+test_fd_results_closed_in_worker (void)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, "--added", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
+  GSubprocess *child;
+  guint before;
+
+  g_assert_no_error (error);
+  child = pp_proxy_get_subprocess (proxy);
+
+  /* Once, for what the first calls open for good */
+  call_fd_results (proxy);
+  g_variant_unref (pp_test_call (proxy, "get_parameter", NULL));
+  before = count_fds (child);
+
+  for (guint i = 0; i < 10; i++)
+    call_fd_results (proxy);
+  g_variant_unref (pp_test_call (proxy, "get_parameter", NULL));
+  g_assert_cmpuint (count_fds (child), ==, before);
+}
+
 /* A synchronous call to a worker that died fails at once with how it died,
  * with no main loop running to have seen the end */
 static void
@@ -936,6 +1016,8 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/cancel-answered-in-time", test_cancel_answered_in_time);
   g_test_add_func ("/Pp/Subprocess/cancel-timeout-plain-stream",
                    test_cancel_timeout_plain_stream);
+  g_test_add_func ("/Pp/Subprocess/fd-results-closed-in-worker",
+                   test_fd_results_closed_in_worker);
   g_test_add_func ("/Pp/Subprocess/sync-call-after-death", test_sync_call_after_death);
   g_test_add_func ("/Pp/Subprocess/abort-mid-call", test_abort_mid_call);
   g_test_add_func ("/Pp/Subprocess/killed", test_killed);

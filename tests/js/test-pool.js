@@ -5,6 +5,7 @@
 // spread over the workers, signals with the worker they came from, a killed
 // worker replaced, and closing.
 
+import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Pp from 'gi://Pp?version=1.0';
 
@@ -85,5 +86,29 @@ await run([
         assert(second !== first, 'a new worker');
         pool.close();
         await assertRejects(pooled.pid(), Pp.Error, Pp.Error.DISCONNECTED);
+    }],
+
+    ['a worker that ignores a cancel is stopped and replaced', async () => {
+        const options = new Pp.Options({cancel_timeout: 20});
+        assertEqual(options.cancel_timeout, 20);
+        const pool = Pp.Pool.new_for_subprocess([WORKER], options);
+        pool.set_max_workers(1);
+        const pooled = await Pipeproxy.startPool(pool);
+        const worker = pool.get_workers().get_item(0);
+        assertEqual(worker.cancel_timeout, 20, 'the worker has the options\' time-out');
+        const ended = [];
+        pool.connect('worker-ended', (self, w, error) => ended.push(error));
+        const [first] = workerPids(pool);
+        const cancellable = new Gio.Cancellable();
+        const pending = pooled.sleep(60000, {timeout: GLib.MAXINT32, cancellable});
+        cancellable.cancel();
+        await assertRejects(pending, Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED);
+        await waitFor(() => ended.length === 1, 'worker-ended');
+        assert(ended[0].matches(Pp.Error, Pp.Error.DISCONNECTED), 'disconnected');
+        assertEqual(ended[0].message,
+            'The worker process was stopped because it did not answer a cancel within 20 ms');
+        await waitFor(() => gone(first), 'the worker to end');
+        assert(await pooled.pid() !== first, 'a new worker');
+        pool.close();
     }],
 ], 60);

@@ -10,7 +10,7 @@ import signal
 import unittest
 
 import pptest
-from pptest import GLib, Pp
+from pptest import Gio, GLib, Pp
 
 WORKER = os.environ['PP_POOL_WORKER']
 
@@ -125,6 +125,37 @@ class PoolTestCase(unittest.TestCase):
         with self.assertRaises(GLib.Error) as raised:
             self.pool.pid()
         self.assertTrue(raised.exception.matches(Pp.error_quark(), Pp.Error.DISCONNECTED))
+
+    def test_cancel_timeout(self):
+        # Set from Python on the options and on a proxy
+        options = Pp.Options(cancel_timeout=20)
+        self.assertEqual(options.props.cancel_timeout, 20)
+        proxy = Pp.Proxy.new_for_subprocess_sync(None, [WORKER], options, None)
+        self.assertEqual(proxy.props.cancel_timeout, 20)
+        proxy.props.cancel_timeout = 30
+        self.assertEqual(proxy.get_cancel_timeout(), 30)
+        proxy.close()
+
+        # A worker that ignores a cancel (sleep does) is stopped and replaced
+        pool = Pp.Pool.new_for_subprocess([WORKER], options)
+        pool.props.max_workers = 1
+        ended = []
+        pool.connect('worker-ended', lambda pool, worker, error: ended.append(error))
+        first = pool.pid()
+        cancellable = Gio.Cancellable()
+        failed = []
+        pool.sleep_async(60000, timeout=GLib.MAXINT32, cancellable=cancellable,
+                         callback=lambda pool, result: self._finish_into(pool, result, failed))
+        cancellable.cancel()
+        pptest.wait_for(lambda: failed, 10.0, 'the call to be cancelled')
+        self.assertTrue(failed[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+        pptest.wait_for(lambda: ended, 10.0, 'the worker to be stopped')
+        self.assertTrue(ended[0].matches(Pp.error_quark(), Pp.Error.DISCONNECTED))
+        self.assertEqual(ended[0].message, 'The worker process was stopped because it did '
+                         'not answer a cancel within 20 ms')
+        pptest.wait_for(lambda: gone(first), 10.0, 'the worker to end')
+        self.assertNotEqual(pool.pid(), first)
+        pool.close()
 
     @staticmethod
     def _finish_into(pool, result, errors):
