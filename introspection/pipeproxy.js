@@ -73,6 +73,7 @@ Gio._promisify(Pp.Proxy, 'new_async', 'new_finish');
 Gio._promisify(Pp.Proxy.prototype, 'call_async', 'call_finish');
 Gio._promisify(Pp.Proxy.prototype, 'call_with_unix_fd_list_async',
     'call_with_unix_fd_list_finish');
+Gio._promisify(Pp.Proxy.prototype, 'call_full', 'call_full_finish');
 Gio._promisify(Pp.Proxy.prototype, 'set_property_async', 'set_property_finish');
 Gio._promisify(Pp.Pool.prototype, 'call_async', 'call_finish');
 Gio._promisify(Pp.Pool.prototype, 'call_with_unix_fd_list_async',
@@ -153,6 +154,10 @@ function checkValue(type, value) {
     if (value instanceof GLib.Variant) {
         if (value.get_type_string() === type || type === 'v')
             return;
+        if (type[0] === 'm') {     // the value of a maybe: 'mv' takes any
+            checkValue(type.slice(1), value);
+            return;
+        }
         throw new TypeError(`expected ${type}, got ${describe(value)}`);
     }
     const c = type[0];
@@ -258,6 +263,93 @@ export function registerValueForm(boxedType, valueType, toVariant, fromVariant) 
     valueForms.set(boxedType, toVariant);
 }
 
+// Object values (type 'o') pass by reference: in a call or a result, an
+// object is '/N', its index in the list of objects that goes with it.
+// Each object in `value` (a GObject, a proxy or a wrapper of one) is put
+// in `objects` and replaced by its index; what is not an object is left
+// for checkValue() to refuse.
+function objectsToPaths(type, value, objects) {
+    if (!type.includes('o') || value instanceof GLib.Variant)
+        return value;
+    const c = type[0];
+    if (c === 'o') {
+        const object = unwrap(value);
+        if (!(object instanceof GObject.Object))
+            throw new TypeError(`expected an object, got ${describe(value)}`);
+        let index = objects.indexOf(object);
+        if (index < 0)
+            index = objects.push(object) - 1;
+        return `/${index}`;
+    }
+    if (c === 'm')
+        return value === null || value === undefined ? null : objectsToPaths(type.slice(1), value, objects);
+    if (c === '(') {
+        const items = tupleItems(type);
+        return Array.isArray(value) && value.length === items.length
+            ? items.map((item, i) => objectsToPaths(item, value[i], objects)) : value;
+    }
+    if (type.startsWith('a{')) {
+        const valueType = type.slice(typeEnd(type, 2), -1);
+        return value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) =>
+                [k, objectsToPaths(valueType, v, objects)]))
+            : value;
+    }
+    if (c === 'a')
+        return Array.isArray(value) ? value.map(item => objectsToPaths(type.slice(1), item, objects)) : value;
+    return value;
+}
+
+// Wrappers of the proxies that results gave, so that the same remote
+// object is the same wrapper while its proxy lives
+const resultWrappers = new WeakMap();
+
+function wrapResultObject(object, options) {
+    if (!(object instanceof Pp.Proxy))
+        return object;
+    let wrapper = resultWrappers.get(object);
+    if (wrapper === undefined) {
+        wrapper = wrap(object, options);
+        resultWrappers.set(object, wrapper);
+    }
+    return wrapper;
+}
+
+// objectsToPaths() backwards, on an unpacked value: '/N' is objects[N]
+// (the library checked that it indexes the list), a proxy wrapped.
+function pathsToObjects(type, value, objects, options) {
+    if (!type.includes('o') || value instanceof GLib.Variant)
+        return value;
+    const c = type[0];
+    if (c === 'o')
+        return wrapResultObject(objects[Number(value.slice(1))], options);
+    if (c === 'm')
+        return value === null ? null : pathsToObjects(type.slice(1), value, objects, options);
+    if (c === '(')
+        return tupleItems(type).map((item, i) => pathsToObjects(item, value[i], objects, options));
+    if (type.startsWith('a{')) {
+        const valueType = type.slice(typeEnd(type, 2), -1);
+        return Object.fromEntries(Object.entries(value).map(([k, v]) =>
+            [k, pathsToObjects(valueType, v, objects, options)]));
+    }
+    if (c === 'a')
+        return value.map(item => pathsToObjects(type.slice(1), item, objects, options));
+    return value;
+}
+
+// unpackResult() of a reply that came with objects: each object value is
+// the object, a proxy of the peer's (wrapped with `options`) or one of this
+// process. A 'v' keeps its '/N' strings.
+function unpackReply(result, objects, mode, options) {
+    const value = unpackResult(result, mode);
+    if (mode === 'none' || !objects || !result.get_type_string().includes('o'))
+        return value;
+    const items = tupleItems(result.get_type_string());
+    if (items.length === 1)
+        return pathsToObjects(items[0], value, objects, options);
+    return items.map((item, i) => pathsToObjects(item, value[i], objects, options));
+}
+
 /**
  * Packs JavaScript values into a tuple of the given GVariant type.
  *
@@ -268,10 +360,14 @@ export function registerValueForm(boxedType, valueType, toVariant, fromVariant) 
  * @param {string} signature - a tuple type, e.g. '(is)'
  * @param {Array} values - one value per item of the tuple
  * @param {string} [what] - names the method in error messages
+ * @param {GObject.Object[]} [objects] - where to put the objects of object
+ *   values (type 'o'), which stand in the tuple as their index, '/N': the
+ *   list of objects of Pp.Proxy.call_full(). Without it, an object value is
+ *   such a string.
  * @returns {GLib.Variant} the tuple
  * @throws {GLib.Error} Pp.Error.INVALID_ARGUMENTS if the values do not fit
  */
-export function packArguments(signature, values, what = 'method') {
+export function packArguments(signature, values, what = 'method', objects = undefined) {
     const items = tupleItems(signature);
     if (values.length !== items.length) {
         throw ppError(Pp.Error.INVALID_ARGUMENTS,
@@ -279,6 +375,8 @@ export function packArguments(signature, values, what = 'method') {
     }
     const children = items.map((type, i) => {
         try {
+            if (objects !== undefined && type.includes('o'))
+                return packOne(type, objectsToPaths(type, values[i], objects));
             return packOne(type, values[i]);
         } catch (e) {
             throw ppError(Pp.Error.INVALID_ARGUMENTS,
@@ -393,8 +491,8 @@ function fdPositions(method) {
 
 // The parameters of a call whose handle arguments are descriptors (numbers)
 // or have one (get_fd(): Gio.UnixInputStream, Gio.UnixOutputStream), and the
-// Gio.UnixFDList they go in.
-function packWithFds(method, values) {
+// Gio.UnixFDList they go in; its objects go in `objects`, if given.
+function packWithFds(method, values, objects = undefined) {
     const fdList = new Gio.UnixFDList();
     values = [...values];
     for (const i of fdPositions(method).in) {
@@ -409,13 +507,14 @@ function packWithFds(method, values) {
         }
         values[i] = fdList.append(fd);
     }
-    return [packArguments(method.in, values, `Method “${method.name}”`), fdList];
+    return [packArguments(method.in, values, `Method “${method.name}”`, objects), fdList];
 }
 
 // unpackResult(), each handle of the result replaced by its descriptor: a
-// new one the caller owns (Gio.UnixInputStream.new(fd, true) takes it).
-function unpackWithFds(method, result, outFds, mode) {
-    const value = unpackResult(result, mode);
+// new one the caller owns (Gio.UnixInputStream.new(fd, true) takes it); and
+// its objects, if any came, as unpackReply() gives them.
+function unpackWithFds(method, result, outFds, mode, objects = null, options = {}) {
+    const value = unpackReply(result, objects, mode, options);
     const positions = fdPositions(method).out;
     if (positions.length === 0)
         return value;
@@ -429,6 +528,10 @@ function unpackWithFds(method, result, outFds, mode) {
 function passesFds(method) {
     const {in: inside, out} = fdPositions(method);
     return inside.length > 0 || out.length > 0;
+}
+
+function passesObjects(method) {
+    return method.in.includes('o') || method.out.includes('o');
 }
 
 function splitOptions(method, args) {
@@ -445,7 +548,7 @@ function splitOptions(method, args) {
     return [args, {}];
 }
 
-function callParameters(proxy, name, args, options) {
+function callParameters(proxy, name, args, options, objects = undefined) {
     if (args === null || args instanceof GLib.Variant)
         return args;
     const described = describedMethods(proxy).get(name);
@@ -459,7 +562,7 @@ function callParameters(proxy, name, args, options) {
             `“${name}”: give its in-signature or the arguments as a GLib.Variant tuple`);
     }
     return packArguments(checkTupleSignature(signature, `method ${name}`), args,
-        `Method “${name}”`);
+        `Method “${name}”`, objects);
 }
 
 /**
@@ -484,6 +587,13 @@ function callParameters(proxy, name, args, options) {
  */
 export async function call(proxy, name, args = [], options = {}) {
     proxy = unwrap(proxy);
+    if (proxy instanceof Pp.Proxy) {
+        const objects = [];
+        const parameters = callParameters(proxy, name, args, options, objects);
+        const [result, , outObjects] = await proxy.call_full(name, parameters, null, objects,
+            options.timeout ?? -1, options.cancellable ?? null);
+        return unpackReply(result, outObjects, options.unpack, {unpack: options.unpack});
+    }
     const parameters = callParameters(proxy, name, args, options);
     const result = await proxy.call_async(name, parameters, options.timeout ?? -1,
         options.cancellable ?? null);
@@ -502,6 +612,13 @@ export async function call(proxy, name, args = [], options = {}) {
  */
 export function callSync(proxy, name, args = [], options = {}) {
     proxy = unwrap(proxy);
+    if (proxy instanceof Pp.Proxy) {
+        const objects = [];
+        const parameters = callParameters(proxy, name, args, options, objects);
+        const [result, , outObjects] = proxy.call_full_sync(name, parameters, null, objects,
+            options.timeout ?? -1, options.cancellable ?? null);
+        return unpackReply(result, outObjects, options.unpack, {unpack: options.unpack});
+    }
     const parameters = callParameters(proxy, name, args, options);
     const result = proxy.call_sync(name, parameters, options.timeout ?? -1,
         options.cancellable ?? null);
@@ -552,6 +669,8 @@ export function wrap(proxy, options = {}) {
 
     const unpack = options.unpack ?? 'deep';
     const defaultTimeout = options.timeout ?? -1;
+    // How the proxies of objects its results give are wrapped
+    const resultOptions = {timeout: options.timeout, unpack};
     const methods = new Map(describedMethods(proxy));
     for (const [name, spec] of Object.entries(options.methods ?? {})) {
         methods.set(name, {
@@ -585,6 +704,14 @@ export function wrap(proxy, options = {}) {
         if (fn === undefined) {
             fn = async function (...args) {
                 const [values, opts] = splitOptions(method, args);
+                if (passesObjects(method) && proxy instanceof Pp.Proxy) {
+                    const objects = [];
+                    const [parameters, fdList] = packWithFds(method, values, objects);
+                    const [result, outFds, outObjects] = await proxy.call_full(method.name,
+                        parameters, fdList.get_length() > 0 ? fdList : null, objects,
+                        opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
+                    return unpackWithFds(method, result, outFds, unpack, outObjects, resultOptions);
+                }
                 if (passesFds(method)) {
                     const [parameters, fdList] = packWithFds(method, values);
                     const [result, outFds] = await proxy.call_with_unix_fd_list_async(method.name,
@@ -608,6 +735,14 @@ export function wrap(proxy, options = {}) {
         if (fn === undefined) {
             fn = function (...args) {
                 const [values, opts] = splitOptions(method, args);
+                if (passesObjects(method) && proxy instanceof Pp.Proxy) {
+                    const objects = [];
+                    const [parameters, fdList] = packWithFds(method, values, objects);
+                    const [result, outFds, outObjects] = proxy.call_full_sync(method.name,
+                        parameters, fdList.get_length() > 0 ? fdList : null, objects,
+                        opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
+                    return unpackWithFds(method, result, outFds, unpack, outObjects, resultOptions);
+                }
                 if (passesFds(method)) {
                     const [parameters, fdList] = packWithFds(method, values);
                     const [result, outFds] = proxy.call_with_unix_fd_list_sync(method.name,
@@ -651,7 +786,7 @@ export function wrap(proxy, options = {}) {
 
     const state = {proxy, methods, sync};
 
-    return new Proxy(proxy, {
+    const wrapper = new Proxy(proxy, {
         get(target, key) {
             if (key === WRAPPER_STATE)
                 return state;
@@ -684,6 +819,10 @@ export function wrap(proxy, options = {}) {
                 Reflect.has(target, key);
         },
     });
+    // A result that gives this proxy gives this wrapper
+    if (proxy instanceof Pp.Proxy && !resultWrappers.has(proxy))
+        resultWrappers.set(proxy, wrapper);
+    return wrapper;
 }
 
 /**
