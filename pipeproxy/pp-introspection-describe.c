@@ -40,47 +40,17 @@ static void
 collect_method_names_locked (GType      type,
                              GPtrArray *names)
 {
-  g_autofree GType *interfaces = NULL;
-  guint n_interfaces = 0;
+  guint n_types = 0;
+  g_autofree GType *types = pp_introspection_lineage (type, &n_types);
 
-  for (GType t = type; t != 0; t = g_type_parent (t))
+  for (guint t = 0; t < n_types; t++)
     {
-      auto_info GIBaseInfo *info = pp_introspection_find_info_locked (t);
+      auto_info GIBaseInfo *info = pp_introspection_find_info_locked (types[t]);
+      int n = info ? pp_introspection_info_n_methods (info) : 0;
 
-      GIInfoType info_type = info ? g_base_info_get_type (info) : GI_INFO_TYPE_INVALID;
-      gboolean is_struct = info_type == GI_INFO_TYPE_STRUCT || info_type == GI_INFO_TYPE_BOXED;
-      int n;
-
-      if (info_type == GI_INFO_TYPE_OBJECT)
-        n = g_object_info_get_n_methods ((GIObjectInfo *) info);
-      else if (is_struct)
-        n = g_struct_info_get_n_methods ((GIStructInfo *) info);
-      else if (info_type == GI_INFO_TYPE_UNION)
-        n = g_union_info_get_n_methods ((GIUnionInfo *) info);
-      else
-        continue;
       for (int i = 0; i < n; i++)
         {
-          auto_info GIFunctionInfo *function =
-            info_type == GI_INFO_TYPE_OBJECT ? g_object_info_get_method ((GIObjectInfo *) info, i) :
-            is_struct ? g_struct_info_get_method ((GIStructInfo *) info, i) :
-                        g_union_info_get_method ((GIUnionInfo *) info, i);
-
-          if (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD)
-            g_ptr_array_add (names, g_strdup (g_base_info_get_name (function)));
-        }
-    }
-
-  interfaces = g_type_interfaces (type, &n_interfaces);
-  for (guint j = 0; j < n_interfaces; j++)
-    {
-      auto_info GIBaseInfo *info = pp_introspection_find_info_locked (interfaces[j]);
-
-      if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_INTERFACE)
-        continue;
-      for (int i = 0; i < g_interface_info_get_n_methods ((GIInterfaceInfo *) info); i++)
-        {
-          auto_info GIFunctionInfo *function = g_interface_info_get_method ((GIInterfaceInfo *) info, i);
+          auto_info GIFunctionInfo *function = pp_introspection_info_get_method (info, i);
 
           if (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD)
             g_ptr_array_add (names, g_strdup (g_base_info_get_name (function)));
@@ -92,22 +62,13 @@ static void
 collect_signal_ids (GType   type,
                     GArray *ids)
 {
-  g_autofree GType *interfaces = NULL;
-  guint n_interfaces = 0;
+  guint n_types = 0;
+  g_autofree GType *types = pp_introspection_lineage (type, &n_types);
 
-  for (GType t = type; t != 0; t = g_type_parent (t))
+  for (guint t = 0; t < n_types; t++)
     {
       guint n = 0;
-      g_autofree guint *list = g_signal_list_ids (t, &n);
-
-      g_array_append_vals (ids, list, n);
-    }
-
-  interfaces = g_type_interfaces (type, &n_interfaces);
-  for (guint j = 0; j < n_interfaces; j++)
-    {
-      guint n = 0;
-      g_autofree guint *list = g_signal_list_ids (interfaces[j], &n);
+      g_autofree guint *list = g_signal_list_ids (types[t], &n);
 
       g_array_append_vals (ids, list, n);
     }

@@ -34,6 +34,19 @@ extern GMutex pp_introspection_gi_lock;
  * remembers a GType it could not find, even after more namespaces load. */
 GIBaseInfo *pp_introspection_find_info_locked   (GType        type);
 
+/* @type, its parent types, then its interfaces: where the methods and
+ * signals of a value of @type come from, in the order a look-up tries
+ * them. Free with g_free (). */
+GType      *pp_introspection_lineage            (GType        type,
+                                                 guint       *n_types);
+/* The functions of an object, struct, boxed, union or interface info
+ * (0 for any other info), by index or by name */
+int             pp_introspection_info_n_methods   (GIBaseInfo *info);
+GIFunctionInfo *pp_introspection_info_get_method  (GIBaseInfo *info,
+                                                   int         i);
+GIFunctionInfo *pp_introspection_info_find_method (GIBaseInfo *info,
+                                                   const char *name);
+
 /* What crosses for a value of @type_info, or NULL with @error set saying
  * why it cannot cross */
 PpTypeDesc *pp_introspection_desc_for_type_info (GITypeInfo  *type_info,

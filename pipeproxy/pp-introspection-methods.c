@@ -378,44 +378,18 @@ static GIFunctionInfo *
 find_function_locked (GType       type,
                       const char *name)
 {
-  g_autofree GType *interfaces = NULL;
-  guint n_interfaces = 0;
+  guint n_types = 0;
+  g_autofree GType *types = pp_introspection_lineage (type, &n_types);
 
-  for (GType t = type; t != 0; t = g_type_parent (t))
+  for (guint t = 0; t < n_types; t++)
     {
-      auto_info GIBaseInfo *info = pp_introspection_find_info_locked (t);
-      GIFunctionInfo *function;
+      auto_info GIBaseInfo *info = pp_introspection_find_info_locked (types[t]);
+      GIFunctionInfo *function = info ? pp_introspection_info_find_method (info, name) : NULL;
 
-      if (info == NULL)
-        continue;
-      if (g_base_info_get_type (info) == GI_INFO_TYPE_OBJECT)
-        function = g_object_info_find_method ((GIObjectInfo *) info, name);
-      else if (g_base_info_get_type (info) == GI_INFO_TYPE_STRUCT ||
-               g_base_info_get_type (info) == GI_INFO_TYPE_BOXED)
-        function = g_struct_info_find_method ((GIStructInfo *) info, name);
-      else if (g_base_info_get_type (info) == GI_INFO_TYPE_UNION)
-        function = g_union_info_find_method ((GIUnionInfo *) info, name);
-      else
-        continue;
       if (function != NULL && (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD))
         return function;
       g_clear_pointer (&function, g_base_info_unref);
     }
-
-  interfaces = g_type_interfaces (type, &n_interfaces);
-  for (guint i = 0; i < n_interfaces; i++)
-    {
-      auto_info GIBaseInfo *info = pp_introspection_find_info_locked (interfaces[i]);
-      GIFunctionInfo *function;
-
-      if (info == NULL || g_base_info_get_type (info) != GI_INFO_TYPE_INTERFACE)
-        continue;
-      function = g_interface_info_find_method ((GIInterfaceInfo *) info, name);
-      if (function != NULL && (g_function_info_get_flags (function) & GI_FUNCTION_IS_METHOD))
-        return function;
-      g_clear_pointer (&function, g_base_info_unref);
-    }
-
   return NULL;
 }
 

@@ -158,6 +158,82 @@ pp_introspection_find_info_locked (GType type)
   return g_irepository_find_by_gtype (NULL, type);
 }
 
+GType *
+pp_introspection_lineage (GType  type,
+                          guint *n_types)
+{
+  g_autofree GType *interfaces = NULL;
+  guint n_interfaces = 0;
+  guint depth = g_type_depth (type);
+  GType *types;
+  guint n = 0;
+
+  interfaces = g_type_interfaces (type, &n_interfaces);
+  types = g_new (GType, depth + n_interfaces);
+  for (GType t = type; t != 0; t = g_type_parent (t))
+    types[n++] = t;
+  for (guint i = 0; i < n_interfaces; i++)
+    types[n++] = interfaces[i];
+  *n_types = n;
+  return types;
+}
+
+static gboolean
+is_struct_info (GIInfoType info_type)
+{
+  return info_type == GI_INFO_TYPE_STRUCT || info_type == GI_INFO_TYPE_BOXED;
+}
+
+int
+pp_introspection_info_n_methods (GIBaseInfo *info)
+{
+  GIInfoType info_type = g_base_info_get_type (info);
+
+  if (info_type == GI_INFO_TYPE_OBJECT)
+    return g_object_info_get_n_methods ((GIObjectInfo *) info);
+  if (is_struct_info (info_type))
+    return g_struct_info_get_n_methods ((GIStructInfo *) info);
+  if (info_type == GI_INFO_TYPE_UNION)
+    return g_union_info_get_n_methods ((GIUnionInfo *) info);
+  if (info_type == GI_INFO_TYPE_INTERFACE)
+    return g_interface_info_get_n_methods ((GIInterfaceInfo *) info);
+  return 0;
+}
+
+GIFunctionInfo *
+pp_introspection_info_get_method (GIBaseInfo *info,
+                                  int         i)
+{
+  GIInfoType info_type = g_base_info_get_type (info);
+
+  if (info_type == GI_INFO_TYPE_OBJECT)
+    return g_object_info_get_method ((GIObjectInfo *) info, i);
+  if (is_struct_info (info_type))
+    return g_struct_info_get_method ((GIStructInfo *) info, i);
+  if (info_type == GI_INFO_TYPE_UNION)
+    return g_union_info_get_method ((GIUnionInfo *) info, i);
+  if (info_type == GI_INFO_TYPE_INTERFACE)
+    return g_interface_info_get_method ((GIInterfaceInfo *) info, i);
+  g_return_val_if_reached (NULL);
+}
+
+GIFunctionInfo *
+pp_introspection_info_find_method (GIBaseInfo *info,
+                                   const char *name)
+{
+  GIInfoType info_type = g_base_info_get_type (info);
+
+  if (info_type == GI_INFO_TYPE_OBJECT)
+    return g_object_info_find_method ((GIObjectInfo *) info, name);
+  if (is_struct_info (info_type))
+    return g_struct_info_find_method ((GIStructInfo *) info, name);
+  if (info_type == GI_INFO_TYPE_UNION)
+    return g_union_info_find_method ((GIUnionInfo *) info, name);
+  if (info_type == GI_INFO_TYPE_INTERFACE)
+    return g_interface_info_find_method ((GIInterfaceInfo *) info, name);
+  return NULL;
+}
+
 GType
 pp_introspection_find_class (const char  *namespace_,
                              const char  *version,
