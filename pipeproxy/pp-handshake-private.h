@@ -61,4 +61,8 @@ gboolean     pp_handshake_run_finish   (GAsyncResult         *result,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpHandshake, pp_handshake_free)
 
+/* This boot's id, as the kernel gives it, or "" where it does not: two
+ * processes that read the same one read the same monotonic clock */
+const char  *pp_handshake_boot_id      (void);
+
 G_END_DECLS

@@ -101,6 +101,24 @@ connect_stream (PpHandshake  *self,
   return TRUE;
 }
 
+const char *
+pp_handshake_boot_id (void)
+{
+  static char *boot_id;
+
+  if (g_once_init_enter (&boot_id))
+    {
+      char *contents = NULL;
+
+      if (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
+        g_strstrip (contents);
+      else
+        contents = g_strdup ("");
+      g_once_init_leave (&boot_id, contents);
+    }
+  return boot_id;
+}
+
 static gboolean
 build_hello (GPtrArray  *frames,
              guint32     serial,
@@ -111,10 +129,15 @@ build_hello (GPtrArray  *frames,
   GVariantBuilder options;
 
   /* Our clock, so the listener can read the deadlines of our calls in its
-   * own, wherever it runs */
+   * own, wherever it runs; and our boot, so that one on this machine
+   * knows it shares the clock and need not guess the difference from how
+   * late this frame arrives */
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&options, "{sv}", "clock-ms",
                          g_variant_new_uint32 ((guint32) (g_get_monotonic_time () / 1000)));
+  if (*pp_handshake_boot_id () != '\0')
+    g_variant_builder_add (&options, "{sv}", "boot-id",
+                           g_variant_new_string (pp_handshake_boot_id ()));
   g_variant_builder_add (&options, "{sv}", "unix-fds",
                          g_variant_new_boolean (pp_connection_receives_fds (connection)));
   g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_HELLO, PP_WIRE_FLAGS_NONE, serial, 0,

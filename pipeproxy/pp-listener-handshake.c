@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-error.h"
+#include "pp-handshake-private.h"
 #include "pp-introspection-private.h"
 #include "pp-mirror-interfaces-private.h"
 #include "pp-listener-struct-private.h"
@@ -70,10 +71,17 @@ pp_listener_handle_hello (PpListener         *self,
 
   {
     guint32 peer_clock;
-
+    const char *peer_boot_id = NULL;
     gboolean unix_fds = FALSE;
 
-    if (g_variant_lookup (options, "clock-ms", "u", &peer_clock))
+    /* A peer of the same boot reads the same clock: the difference
+     * measured from this frame would be how late it came, which under
+     * load can be longer than the calls' time-outs */
+    g_variant_lookup (options, "boot-id", "&s", &peer_boot_id);
+    if (peer_boot_id != NULL && *peer_boot_id != '\0' &&
+        g_str_equal (peer_boot_id, pp_handshake_boot_id ()))
+      self->clock_offset = 0;
+    else if (g_variant_lookup (options, "clock-ms", "u", &peer_clock))
       self->clock_offset = (guint32) (g_get_monotonic_time () / 1000) - peer_clock;
     g_variant_lookup (options, "unix-fds", "b", &unix_fds);
     pp_connection_set_peer_receives_fds (self->connection, unix_fds);

@@ -396,6 +396,7 @@ main (int   argc,
   gboolean pipes = FALSE;
   gint64 memfd_threshold = -1;
   gint64 max_objects = -1;
+  gint64 start_after_msec = 0;
 
   for (int i = 1; i < argc; i++)
     {
@@ -407,6 +408,8 @@ main (int   argc,
         memfd_threshold = g_ascii_strtoll (argv[i] + strlen ("--memfd-threshold="), NULL, 10);
       else if (g_str_has_prefix (argv[i], "--max-objects="))
         max_objects = g_ascii_strtoll (argv[i] + strlen ("--max-objects="), NULL, 10);
+      else if (g_str_has_prefix (argv[i], "--start-after-msec="))
+        start_after_msec = g_ascii_strtoll (argv[i] + strlen ("--start-after-msec="), NULL, 10);
     }
 
   if (strcmp (kind, "test") == 0)
@@ -497,6 +500,9 @@ main (int   argc,
       return 1;
     }
 
+  /* A listener that reads the HELLO late, as one on a loaded machine does */
+  if (start_after_msec > 0)
+    g_usleep (start_after_msec * 1000);
   listener = pp_listener_new (object, stream, &error);
   if (listener == NULL)
     {

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <string.h>
 
@@ -800,6 +801,49 @@ test_deadline (PpTestFixture *f,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A listener that reads the HELLO long after it was sent must not take
+ * that delay for a difference of clocks: on one machine the clock is the
+ * same, and the deadlines keep their meaning. */
+static void
+test_deadline_late_hello (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *server = g_test_build_filename (G_TEST_BUILT, "pp-test-server", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) parameter = NULL;
+  gboolean busy_done = FALSE;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  process = g_subprocess_launcher_spawn (launcher, &error, server, "--start-after-msec=600",
+                                         NULL);
+  g_assert_no_error (error);
+  stream = pp_stream_new_for_fd (fds[0], &error);
+  g_assert_no_error (error);
+  proxy = pp_proxy_new_sync (stream, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* As in test_deadline: the listener gets to the call 300 ms after a
+   * caller that gave up after 50 ms; read through a difference of 600 ms
+   * the deadline would still be ahead */
+  pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", 300), -1, NULL,
+                       async_error_or_done_cb, &busy_done);
+  result = pp_proxy_call_sync (proxy, "set_parameter", g_variant_new ("(i)", 9), 50, NULL,
+                               &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_TIMED_OUT);
+  parameter = pp_test_call (proxy, "get_parameter", NULL);
+  g_assert_cmpvariant (parameter, g_variant_new ("(i)", 0));
+  while (!busy_done)
+    g_main_context_iteration (NULL, TRUE);
+  pp_proxy_close (proxy);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
 static void
 test_stream_without_fd (void)
 {
@@ -950,6 +994,7 @@ main (int   argc,
   ADD ("peer-killed", test_peer_killed, NULL);
   ADD ("close", test_close, NULL);
   g_test_add_func ("/Pp/Proxy/pipes", test_pipes);
+  g_test_add_func ("/Pp/Proxy/deadline-late-hello", test_deadline_late_hello);
   g_test_add_func ("/Pp/Proxy/stream-without-fd", test_stream_without_fd);
 
   return g_test_run ();
