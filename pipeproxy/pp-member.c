@@ -747,11 +747,8 @@ list_properties (PpProxy *proxy)
 GVariant *
 pp_proxy_get_description (PpProxy *self)
 {
-  PpDescription *description;
-
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
-  description = pp_mirror_get_description (pp_mirror_get (self));
-  return description ? pp_description_get_variant (description) : NULL;
+  return pp_mirror_get_description_variant (pp_mirror_get (self));
 }
 
 /**

@@ -54,9 +54,12 @@ void        pp_mirror_take_queued_properties (PpMirror       *self);
  * ones that lost them */
 void        pp_mirror_sync_subscriptions     (PpMirror       *self);
 
-/* The description it mirrors, NULL for a proxy that was not made by a
+/* The description it mirrors (its type's), NULL for a proxy that was not made by a
  * constructor */
 PpDescription *pp_mirror_get_description     (PpMirror       *self);
+/* The description as this proxy received it, with the property values
+ * of that moment; NULL like the above */
+GVariant      *pp_mirror_get_description_variant (PpMirror   *self);
 
 /* Why the described signal or property with this index is not one of the
  * proxy's, or NULL when it is */

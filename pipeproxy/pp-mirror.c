@@ -56,7 +56,8 @@ struct _PpMirror
   MirrorData     *data;
   MirrorData     *own_data;     /* for a proxy of the unmirrored type */
   PpConnection   *connection;
-  PpDescription  *description;
+  PpDescription  *description;  /* the type's, shared by its proxies */
+  GVariant       *variant;      /* what this proxy's handshake or TYPE said */
   guint32         handle;       /* of the remote object */
 
   GMutex          lock;
@@ -176,6 +177,12 @@ pp_mirror_get_description (PpMirror *self)
   return self->description;
 }
 
+GVariant *
+pp_mirror_get_description_variant (PpMirror *self)
+{
+  return self->variant;
+}
+
 /* The reason a member is not mirrored on a proxy of the unmirrored type */
 static const char *
 unmirrored_reason (const char *signature,
@@ -234,10 +241,18 @@ pp_mirror_attach (PpMirror      *self,
   guint n = pp_description_get_n_properties (description);
 
   self->connection = pp_connection_ref (connection);
-  self->description = pp_description_ref (description);
   self->handle = handle;
+  /* Equal descriptions but for the property values have one mirror type:
+   * its proxies share the parsed description and keep their own values,
+   * in the cache and in the variant. */
+  self->variant = g_variant_ref (pp_description_get_variant (description));
   if (G_OBJECT_TYPE (self->instance) == unmirrored_type)
-    self->data = self->own_data = unmirrored_data (description);
+    {
+      self->data = self->own_data = unmirrored_data (description);
+      self->description = pp_description_ref (description);
+    }
+  else
+    self->description = pp_description_ref (self->data->description);
 
   for (guint i = 0; i < n; i++)
     if (self->data->properties[i].pspec != NULL)
@@ -1069,6 +1084,7 @@ mirror_finalize (GObject *object)
   g_clear_pointer (&self->own_data, unmirrored_data_free);
   g_clear_pointer (&self->connection, pp_connection_unref);
   g_clear_pointer (&self->description, pp_description_unref);
+  g_clear_pointer (&self->variant, g_variant_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (g_type_class_peek (PP_TYPE_PROXY))->finalize (object);

@@ -345,7 +345,6 @@ pp_proxy_new_imported (PpImports     *imports,
   priv->handle = handle;
   priv->generation = generation;
   priv->connection = pp_connection_ref (connection);
-  priv->description = pp_description_ref (description);
   priv->default_timeout = PP_DEFAULT_TIMEOUT_MSEC;
   priv->max_pending_calls = PP_DEFAULT_MAX_PENDING_CALLS;
   priv->max_message_size = pp_connection_get_max_message_size (connection);
@@ -356,6 +355,7 @@ pp_proxy_new_imported (PpImports     *imports,
 
   priv->mirror = pp_mirror_get (self);
   pp_mirror_attach (priv->mirror, priv->connection, handle, description, values);
+  priv->description = pp_description_ref (pp_mirror_get_description (priv->mirror));
   return self;
 }
 
@@ -422,7 +422,6 @@ proxy_new (PpHandshake *hs)
 
   priv->stream = g_steal_pointer (&hs->stream);
   priv->connection = g_steal_pointer (&hs->connection);
-  priv->description = g_steal_pointer (&hs->description);
   priv->default_timeout = hs->default_timeout;
   priv->max_pending_calls = hs->max_pending_calls;
   priv->max_message_size = hs->max_message_size;
@@ -441,8 +440,8 @@ proxy_new (PpHandshake *hs)
   priv->server = pp_export_server_new (priv->connection, priv->exports);
 
   priv->mirror = pp_mirror_get (self);
-  pp_mirror_attach (priv->mirror, priv->connection, PP_WIRE_ROOT_HANDLE, priv->description,
-                    NULL);
+  pp_mirror_attach (priv->mirror, priv->connection, PP_WIRE_ROOT_HANDLE, hs->description, NULL);
+  priv->description = pp_description_ref (pp_mirror_get_description (priv->mirror));
   pp_connection_set_callbacks (priv->connection, &proxy_callbacks, self);
   return self;
 }

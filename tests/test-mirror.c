@@ -124,6 +124,83 @@ test_description (Fixture       *f,
   g_assert_cmpint (strlen (pp_proxy_get_description_hash (f->proxy)), ==, 64);
 }
 
+/* Proxies of one mirror type share what their descriptions have in
+ * common; each keeps the property values of its own handshake */
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static PpProxy *
+in_process_proxy (PpTestObject  *object,
+                  PpListener   **out_listener)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  PpProxy *proxy;
+
+  *out_listener = pp_listener_new_pair (G_OBJECT (object), &stream, &error);
+  g_assert_no_error (error);
+  pp_proxy_new_async (stream, NULL, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  proxy = pp_proxy_new_finish (result, &error);
+  g_assert_no_error (error);
+  return proxy;
+}
+
+static gint32
+described_parameter (PpProxy *proxy)
+{
+  g_autoptr(GVariant) properties = NULL;
+  GVariantIter iter;
+  GVariant *value;
+  const char *name;
+  gint32 parameter = -1;
+
+  g_assert_true (g_variant_lookup (pp_proxy_get_description (proxy), "properties",
+                                   "@a(susssmv)", &properties));
+  g_variant_iter_init (&iter, properties);
+  while (g_variant_iter_loop (&iter, "(&sus&s&smv)", &name, NULL, NULL, NULL, NULL, &value))
+    if (g_str_equal (name, "parameter") && value != NULL)
+      parameter = g_variant_get_int32 (value);
+  return parameter;
+}
+
+static void
+test_shared_description (void)
+{
+  g_autoptr(PpTestObject) object1 = pp_test_object_new ();
+  g_autoptr(PpTestObject) object2 = pp_test_object_new ();
+  g_autoptr(PpListener) listener1 = NULL;
+  g_autoptr(PpListener) listener2 = NULL;
+  g_autoptr(PpProxy) proxy1 = NULL;
+  g_autoptr(PpProxy) proxy2 = NULL;
+  int parameter = 0;
+
+  pp_test_object_set_parameter (object1, 11);
+  pp_test_object_set_parameter (object2, 22);
+  proxy1 = in_process_proxy (object1, &listener1);
+  proxy2 = in_process_proxy (object2, &listener2);
+
+  g_assert_true (G_OBJECT_TYPE (proxy1) == G_OBJECT_TYPE (proxy2));
+  g_assert_cmpint (described_parameter (proxy1), ==, 11);
+  g_assert_cmpint (described_parameter (proxy2), ==, 22);
+  g_object_get (proxy1, "parameter", &parameter, NULL);
+  g_assert_cmpint (parameter, ==, 11);
+  g_object_get (proxy2, "parameter", &parameter, NULL);
+  g_assert_cmpint (parameter, ==, 22);
+
+  /* The first proxy of the type may go: the others keep what they share */
+  g_clear_object (&proxy1);
+  g_assert_cmpint (described_parameter (proxy2), ==, 22);
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy2), ==, "PpTestObject");
+}
+
 static void
 test_local_argument_check (Fixture       *f,
                            gconstpointer  data)
@@ -726,6 +803,7 @@ main (int   argc,
   g_test_add ("/Pp/Mirror/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
 
   ADD ("description", test_description, NULL);
+  g_test_add_func ("/Pp/Mirror/shared-description", test_shared_description);
   ADD ("local-argument-check", test_local_argument_check, NULL);
   ADD ("signals", test_signals, NULL);
   ADD ("lazy-subscription", test_lazy_subscription, NULL);
