@@ -73,9 +73,10 @@ replace_property_locked (PpConnection *self,
                          GVariant     *body,
                          gsize         cost)
 {
-  InboundItem *item = g_hash_table_lookup (self->latest, property_key (body));
+  InboundItem *item;
 
-  if (item == NULL)
+  if (self->latest == NULL ||
+      (item = g_hash_table_lookup (self->latest, property_key (body))) == NULL)
     return FALSE;
 
   /* The key points into the body */
@@ -165,7 +166,11 @@ pp_connection_route_message (PpConnection        *self,
   };
   pp_connection_push_inbound_locked (self, item);
   if (property && fds == NULL)
-    g_hash_table_insert (self->latest, (gpointer) property_key (body), item);
+    {
+      if (self->latest == NULL)
+        self->latest = g_hash_table_new (pp_frame_property_key_hash, pp_frame_property_key_equal);
+      g_hash_table_insert (self->latest, (gpointer) property_key (body), item);
+    }
 
   if (self->callbacks.request_kinds & (1u << header->kind))
     g_atomic_int_inc (&self->requests);
@@ -191,6 +196,7 @@ pp_connection_pop_inbound (PpConnection *self)
       g_atomic_int_add (&self->inbound_len, -1);
       self->queued_input -= item->cost;
       if (item->kind == ITEM_MESSAGE && item->header.kind == PP_WIRE_KIND_PROPERTY &&
+          self->latest != NULL &&
           g_hash_table_lookup (self->latest, property_key (item->body)) == item)
         g_hash_table_remove (self->latest, property_key (item->body));
     }
@@ -271,8 +277,9 @@ pp_connection_dup_queued (PpConnection *self,
       gpointer value;
 
       /* Not a walk through the queue, which a flood may have filled */
-      g_hash_table_iter_init (&iter, self->latest);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
+      if (self->latest != NULL)
+        g_hash_table_iter_init (&iter, self->latest);
+      while (self->latest != NULL && g_hash_table_iter_next (&iter, NULL, &value))
         g_ptr_array_add (bodies, g_variant_ref (((InboundItem *) value)->body));
     }
   else

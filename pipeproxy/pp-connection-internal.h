@@ -99,7 +99,8 @@ struct _PpConnection
   gint                   inbound_len;
   gsize                  queued_input;   /* what the messages in it count */
   gsize                  max_queued_input;
-  GHashTable            *latest;         /* property key → its PROPERTY item */
+  /* property key → its PROPERTY item; made with the first one */
+  GHashTable            *latest;
 
   /* The peer's requests read and not answered yet: atomic */
   gint                   requests;

@@ -41,7 +41,7 @@ pp_connection_unref (PpConnection *self)
   if (self->wake_fd >= 0)
     close (self->wake_fd);
   g_queue_clear_full (&self->inbound, (GDestroyNotify) pp_inbound_item_free);
-  g_hash_table_unref (self->latest);
+  g_clear_pointer (&self->latest, g_hash_table_unref);
   g_clear_error (&self->close_error);
   g_clear_error (&self->broken_error);
   g_mutex_clear (&self->lock);
@@ -76,7 +76,6 @@ pp_connection_new (GIOStream                   *stream,
   self->calls = pp_call_table_new (PP_DEFAULT_MAX_PENDING_CALLS);
   self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
   self->max_requests = PP_DEFAULT_MAX_CALLS_IN_FLIGHT;
-  self->latest = g_hash_table_new (pp_frame_property_key_hash, pp_frame_property_key_equal);
   self->thread = g_thread_ref (g_thread_self ());
   pp_connection_join_pair (self, stream);
 

@@ -34,9 +34,10 @@ struct _PpExports
   GMutex                   lock;
   PpConnection            *connection;   /* borrowed: it outlives the owner's use */
   PpExportsOriginFunc      origin;
-  GHashTable              *by_handle;    /* handle → Export */
-  GHashTable              *by_object;    /* GObject → Export */
-  GHashTable              *types;        /* GType → ExportedType */
+  /* Made with the first entry: most connections never carry an object */
+  GHashTable              *by_handle;    /* handle → Export, or NULL */
+  GHashTable              *by_object;    /* GObject → Export, or NULL */
+  GHashTable              *types;        /* GType → ExportedType, or NULL */
   GObject                 *root;
   PpAccess                *access;       /* borrowed, may be NULL */
   guint32                  next_handle;
@@ -64,6 +65,20 @@ exported_type_free (gpointer data)
   g_free (type);
 }
 
+/* The entry of @key in @table, which may not be made yet */
+static gpointer
+lookup (GHashTable    *table,
+        gconstpointer  key)
+{
+  return table != NULL ? g_hash_table_lookup (table, key) : NULL;
+}
+
+static guint
+table_size (GHashTable *table)
+{
+  return table != NULL ? g_hash_table_size (table) : 0;
+}
+
 PpExports *
 pp_exports_new (PpConnection        *connection,
                 PpExportsOriginFunc  origin)
@@ -74,9 +89,6 @@ pp_exports_new (PpConnection        *connection,
   g_mutex_init (&self->lock);
   self->connection = connection;
   self->origin = origin;
-  self->by_handle = g_hash_table_new (NULL, NULL);
-  self->by_object = g_hash_table_new (NULL, NULL);
-  self->types = g_hash_table_new_full (NULL, NULL, NULL, exported_type_free);
   self->next_handle = PP_WIRE_ROOT_HANDLE + 1;
   self->next_type_id = 1;
   self->max_objects = PP_DEFAULT_MAX_OBJECTS;
@@ -96,9 +108,9 @@ pp_exports_unref (PpExports *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
   pp_exports_clear (self);
-  g_hash_table_unref (self->by_handle);
-  g_hash_table_unref (self->by_object);
-  g_hash_table_unref (self->types);
+  g_clear_pointer (&self->by_handle, g_hash_table_unref);
+  g_clear_pointer (&self->by_object, g_hash_table_unref);
+  g_clear_pointer (&self->types, g_hash_table_unref);
   g_clear_object (&self->root);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -148,7 +160,7 @@ pp_exports_get_n_objects (PpExports *self)
   guint n;
 
   g_mutex_lock (&self->lock);
-  n = g_hash_table_size (self->by_handle);
+  n = table_size (self->by_handle);
   g_mutex_unlock (&self->lock);
   return n;
 }
@@ -159,9 +171,12 @@ pp_exports_clear (PpExports *self)
   g_autoptr(GList) exports = NULL;
 
   g_mutex_lock (&self->lock);
-  exports = g_hash_table_get_values (self->by_handle);
-  g_hash_table_remove_all (self->by_handle);
-  g_hash_table_remove_all (self->by_object);
+  if (self->by_handle != NULL)
+    {
+      exports = g_hash_table_get_values (self->by_handle);
+      g_hash_table_remove_all (self->by_handle);
+      g_hash_table_remove_all (self->by_object);
+    }
   g_mutex_unlock (&self->lock);
 
   /* Outside the lock: finalizing an object may do anything */
@@ -178,7 +193,7 @@ pp_exports_lookup (PpExports        *self,
   Export *export;
 
   g_mutex_lock (&self->lock);
-  export = g_hash_table_lookup (self->by_handle, GUINT_TO_POINTER (handle));
+  export = lookup (self->by_handle, GUINT_TO_POINTER (handle));
   if (handle == PP_WIRE_ROOT_HANDLE && self->root != NULL)
     object = g_object_ref (self->root);
   else if (export != NULL)
@@ -290,8 +305,8 @@ prepare (PpExports *self,
 
       g_mutex_lock (&self->lock);
       p->is_root = p->object == self->root;
-      exported = p->is_root || g_hash_table_contains (self->by_object, p->object);
-      known_type = g_hash_table_contains (self->types, GSIZE_TO_POINTER (p->type));
+      exported = p->is_root || lookup (self->by_object, p->object) != NULL;
+      known_type = lookup (self->types, GSIZE_TO_POINTER (p->type)) != NULL;
       g_mutex_unlock (&self->lock);
 
       if (exported)
@@ -323,7 +338,7 @@ type_for_locked (PpExports *self,
                  guint      n,
                  GType      type)
 {
-  ExportedType *exported = g_hash_table_lookup (self->types, GSIZE_TO_POINTER (type));
+  ExportedType *exported = lookup (self->types, GSIZE_TO_POINTER (type));
 
   if (exported != NULL)
     return exported;
@@ -333,6 +348,8 @@ type_for_locked (PpExports *self,
         exported = g_new0 (ExportedType, 1);
         exported->id = self->next_type_id++;
         exported->description = g_variant_ref (prepared[i].type_description);
+        if (self->types == NULL)
+          self->types = g_hash_table_new_full (NULL, NULL, NULL, exported_type_free);
         g_hash_table_insert (self->types, GSIZE_TO_POINTER (type), exported);
         return exported;
       }
@@ -373,7 +390,7 @@ pp_exports_batch_build (GPtrArray  *frames,
           break;
         }
       if (p->origin == PP_EXPORTS_ORIGIN_PEER || p->object == self->root ||
-          g_hash_table_contains (self->by_object, p->object))
+          lookup (self->by_object, p->object) != NULL)
         continue;
       n_new++;
       /* Exported when it was prepared, and dropped since */
@@ -385,7 +402,7 @@ pp_exports_batch_build (GPtrArray  *frames,
           ok = FALSE;
         }
     }
-  if (ok && (g_hash_table_size (self->by_handle) + n_new > self->max_objects ||
+  if (ok && (table_size (self->by_handle) + n_new > self->max_objects ||
              self->next_handle > G_MAXUINT32 - n_new))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
@@ -409,7 +426,7 @@ pp_exports_batch_build (GPtrArray  *frames,
           continue;
         }
 
-      export = g_hash_table_lookup (self->by_object, p->object);
+      export = lookup (self->by_object, p->object);
       if (export == NULL)
         {
           ExportedType *type = type_for_locked (self, batch->prepared, batch->n, p->type);
@@ -427,6 +444,11 @@ pp_exports_batch_build (GPtrArray  *frames,
           export->handle = self->next_handle++;
           export->object = g_object_ref (p->object);
           export->type = type;
+          if (self->by_handle == NULL)
+            {
+              self->by_handle = g_hash_table_new (NULL, NULL);
+              self->by_object = g_hash_table_new (NULL, NULL);
+            }
           g_hash_table_insert (self->by_handle, GUINT_TO_POINTER (export->handle), export);
           g_hash_table_insert (self->by_object, export->object, export);
           /* From now on the peer's mirror follows its properties */
@@ -515,7 +537,7 @@ pp_exports_take_release (PpExports  *self,
   g_variant_iter_init (&iter, body);
   while (ok && g_variant_iter_next (&iter, "(uu)", &handle, &count))
     {
-      Export *export = g_hash_table_lookup (self->by_handle, GUINT_TO_POINTER (handle));
+      Export *export = lookup (self->by_handle, GUINT_TO_POINTER (handle));
 
       /* A handle never given and one released already look the same */
       if (export == NULL || count == 0 || count > export->given)

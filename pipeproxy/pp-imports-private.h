@@ -74,7 +74,7 @@ void       pp_imports_store_property   (PpImports                 *self,
                                         guint32                    handle,
                                         const char                *name,
                                         GVariant                  *maybe);
-/* Every live proxy */
+/* Every live proxy; NULL when nothing was imported */
 GPtrArray *pp_imports_dup_proxies      (PpImports                 *self);
 
 /* The proxy made with @generation for @handle died: what it received is

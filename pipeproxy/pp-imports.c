@@ -32,8 +32,9 @@ struct _PpImports
   PpDescriptionLimits  limits;
   PpImportsProxyFunc   make_proxy;
   gpointer             user_data;
-  GHashTable          *types;        /* id → ImportedType */
-  GHashTable          *imports;      /* handle → Import */
+  /* Made with the first entry: most connections never carry an object */
+  GHashTable          *types;        /* id → ImportedType, or NULL */
+  GHashTable          *imports;      /* handle → Import, or NULL */
   GWeakRef             root;         /* the proxy of the peer's root object, if any */
   guint                max_objects;
   guint                max_types;
@@ -58,6 +59,32 @@ import_free (gpointer data)
   g_free (import);
 }
 
+/* The entry of @key in @table, which may not be made yet */
+static gpointer
+lookup (GHashTable *table,
+        guint32     key)
+{
+  return table != NULL ? g_hash_table_lookup (table, GUINT_TO_POINTER (key)) : NULL;
+}
+
+static guint
+table_size (GHashTable *table)
+{
+  return table != NULL ? g_hash_table_size (table) : 0;
+}
+
+/* Under the lock */
+static void
+insert (GHashTable     **table,
+        GDestroyNotify   free_value,
+        guint32          key,
+        gpointer         value)
+{
+  if (*table == NULL)
+    *table = g_hash_table_new_full (NULL, NULL, NULL, free_value);
+  g_hash_table_insert (*table, GUINT_TO_POINTER (key), value);
+}
+
 PpImports *
 pp_imports_new (PpConnection              *connection,
                 const PpDescriptionLimits *limits,
@@ -72,8 +99,6 @@ pp_imports_new (PpConnection              *connection,
   self->limits = *limits;
   self->make_proxy = make_proxy;
   self->user_data = user_data;
-  self->types = g_hash_table_new_full (NULL, NULL, NULL, imported_type_free);
-  self->imports = g_hash_table_new_full (NULL, NULL, NULL, import_free);
   g_weak_ref_init (&self->root, NULL);
   self->max_objects = PP_DEFAULT_MAX_OBJECTS;
   self->max_types = PP_DEFAULT_MAX_OBJECT_TYPES;
@@ -93,8 +118,8 @@ pp_imports_unref (PpImports *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
   pp_connection_unref (self->connection);
-  g_hash_table_unref (self->imports);
-  g_hash_table_unref (self->types);
+  g_clear_pointer (&self->imports, g_hash_table_unref);
+  g_clear_pointer (&self->types, g_hash_table_unref);
   g_weak_ref_clear (&self->root);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -125,7 +150,7 @@ pp_imports_get_n_objects (PpImports *self)
   guint n;
 
   g_mutex_lock (&self->lock);
-  n = g_hash_table_size (self->imports);
+  n = table_size (self->imports);
   g_mutex_unlock (&self->lock);
   return n;
 }
@@ -143,13 +168,13 @@ take_type (PpImports  *self,
   g_variant_get (body, "(u@a{sv})", &id, &info);
 
   g_mutex_lock (&self->lock);
-  if (g_hash_table_contains (self->types, GUINT_TO_POINTER (id)))
+  if (lookup (self->types, id) != NULL)
     {
       g_mutex_unlock (&self->lock);
       g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL, _("Type %u was described twice"), id);
       return FALSE;
     }
-  if (g_hash_table_size (self->types) >= self->max_types)
+  if (table_size (self->types) >= self->max_types)
     {
       g_mutex_unlock (&self->lock);
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
@@ -170,7 +195,7 @@ take_type (PpImports  *self,
   type->description = g_steal_pointer (&description);
   /* Only the reading thread adds types */
   g_mutex_lock (&self->lock);
-  g_hash_table_insert (self->types, GUINT_TO_POINTER (id), type);
+  insert (&self->types, imported_type_free, id, type);
   g_mutex_unlock (&self->lock);
   return TRUE;
 }
@@ -246,9 +271,8 @@ take_introduce (PpImports  *self,
       GHashTable *checked;
 
       g_mutex_lock (&self->lock);
-      type = g_hash_table_lookup (self->types, GUINT_TO_POINTER (type_id));
-      if (type == NULL || handle == PP_WIRE_ROOT_HANDLE ||
-          g_hash_table_contains (self->imports, GUINT_TO_POINTER (handle)))
+      type = lookup (self->types, type_id);
+      if (type == NULL || handle == PP_WIRE_ROOT_HANDLE || lookup (self->imports, handle) != NULL)
         {
           g_mutex_unlock (&self->lock);
           g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
@@ -257,7 +281,7 @@ take_introduce (PpImports  *self,
                        handle, type_id);
           return FALSE;
         }
-      if (g_hash_table_size (self->imports) >= self->max_objects)
+      if (table_size (self->imports) >= self->max_objects)
         {
           g_mutex_unlock (&self->lock);
           g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
@@ -277,7 +301,7 @@ take_introduce (PpImports  *self,
       import->values = checked;
       g_weak_ref_init (&import->proxy, NULL);
       g_mutex_lock (&self->lock);
-      g_hash_table_insert (self->imports, GUINT_TO_POINTER (handle), import);
+      insert (&self->imports, import_free, handle, import);
       g_mutex_unlock (&self->lock);
     }
   return TRUE;
@@ -306,7 +330,7 @@ pp_imports_take_released (PpImports  *self,
   g_mutex_lock (&self->lock);
   for (gsize i = 0; i < n && ok; i++)
     {
-      Import *import = g_hash_table_lookup (self->imports, GUINT_TO_POINTER (handles[i]));
+      Import *import = lookup (self->imports, handles[i]);
 
       /* The peer sends it once everything it gave was released: nothing
        * can have arrived since */
@@ -333,7 +357,7 @@ get_proxy (PpImports  *self,
   Import *import;
 
   g_mutex_lock (&self->lock);
-  import = g_hash_table_lookup (self->imports, GUINT_TO_POINTER (handle));
+  import = lookup (self->imports, handle);
   if (import != NULL && self->make_proxy != NULL)
     {
       proxy = g_weak_ref_get (&import->proxy);
@@ -400,7 +424,7 @@ pp_imports_dup_proxy (PpImports *self,
   Import *import;
 
   g_mutex_lock (&self->lock);
-  import = g_hash_table_lookup (self->imports, GUINT_TO_POINTER (handle));
+  import = lookup (self->imports, handle);
   if (import != NULL)
     proxy = g_weak_ref_get (&import->proxy);
   g_mutex_unlock (&self->lock);
@@ -416,7 +440,7 @@ pp_imports_store_property (PpImports  *self,
   Import *import;
 
   g_mutex_lock (&self->lock);
-  import = g_hash_table_lookup (self->imports, GUINT_TO_POINTER (handle));
+  import = lookup (self->imports, handle);
   /* Only names of the description: the table does not grow */
   if (import != NULL && pp_description_find_property (import->type->description, name) >= 0)
     g_hash_table_replace (import->values, g_strdup (name), g_variant_ref (maybe));
@@ -426,18 +450,22 @@ pp_imports_store_property (PpImports  *self,
 GPtrArray *
 pp_imports_dup_proxies (PpImports *self)
 {
-  GPtrArray *proxies = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *proxies = NULL;
   GHashTableIter iter;
   gpointer value;
 
   g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->imports);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  if (table_size (self->imports) > 0)
     {
-      GObject *proxy = g_weak_ref_get (&((Import *) value)->proxy);
+      proxies = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_iter_init (&iter, self->imports);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          GObject *proxy = g_weak_ref_get (&((Import *) value)->proxy);
 
-      if (proxy != NULL)
-        g_ptr_array_add (proxies, proxy);
+          if (proxy != NULL)
+            g_ptr_array_add (proxies, proxy);
+        }
     }
   g_mutex_unlock (&self->lock);
   return proxies;
@@ -453,7 +481,7 @@ pp_imports_drop (PpImports *self,
   Import *import;
 
   g_mutex_lock (&self->lock);
-  import = g_hash_table_lookup (self->imports, GUINT_TO_POINTER (handle));
+  import = lookup (self->imports, handle);
   if (import != NULL && import->generation == generation)
     {
       received = import->received;

@@ -173,7 +173,7 @@ pp_proxy_sync_imported (PpImports *imports)
 {
   g_autoptr(GPtrArray) imported = pp_imports_dup_proxies (imports);
 
-  for (guint i = 0; i < imported->len; i++)
+  for (guint i = 0; imported != NULL && i < imported->len; i++)
     pp_mirror_sync_subscriptions (pp_mirror_get (g_ptr_array_index (imported, i)));
 }
 
