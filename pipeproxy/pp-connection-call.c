@@ -198,15 +198,20 @@ send_request_locked (PpConnection    *self,
                      GUnixFDList     *fds,
                      GError         **error)
 {
-  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  GPtrArray *frames;
+  gboolean ok;
 
-  if (!build (frames, serial, build_data, error))
-    return FALSE;
-  for (guint i = 0; i < frames->len; i++)
-    if (!pp_connection_send_locked (self, g_ptr_array_index (frames, i),
-                                    i + 1 == frames->len ? fds : NULL, TRUE, error))
-      return FALSE;
-  return TRUE;
+  /* One array for all requests, emptied after each: the lock is held */
+  if (self->request_frames == NULL)
+    self->request_frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  frames = self->request_frames;
+
+  ok = build (frames, serial, build_data, error);
+  for (guint i = 0; ok && i < frames->len; i++)
+    ok = pp_connection_send_locked (self, g_ptr_array_index (frames, i),
+                                    i + 1 == frames->len ? fds : NULL, TRUE, error);
+  g_ptr_array_set_size (frames, 0);
+  return ok;
 }
 
 /* The call with @serial ends when @cancellable is cancelled, unless it

@@ -91,6 +91,7 @@ struct _PpConnection
 
   /* Calls, under lock */
   PpCallTable           *calls;
+  GPtrArray             *request_frames; /* GBytes: a request's, reused; NULL before the first */
   gboolean               peer_refused;
   GError                *broken_error;
 

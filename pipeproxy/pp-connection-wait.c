@@ -160,7 +160,8 @@ serve_nested_locked (PpConnection *self)
 {
   InboundItem *item;
 
-  if (self->callbacks.serve_kinds == 0 || self->closed ||
+  /* Mostly nothing waits: then the context is not even acquired */
+  if (self->callbacks.serve_kinds == 0 || self->closed || g_queue_is_empty (&self->inbound) ||
       !g_main_context_acquire (self->context))
     return;
   while (!self->closed &&

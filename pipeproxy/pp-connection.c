@@ -36,6 +36,7 @@ pp_connection_unref (PpConnection *self)
   g_thread_unref (self->thread);
 
   pp_call_table_free (self->calls);
+  g_clear_pointer (&self->request_frames, g_ptr_array_unref);
   pp_frame_stream_free (self->frames);
   g_main_context_unref (self->context);
   if (self->wake_fd >= 0)

@@ -100,8 +100,10 @@ check_arguments (PpProxy             *self,
   *reply_type = NULL;
   if (described == NULL)
     return TRUE;
-  *reply_type = G_VARIANT_TYPE (described->out_signature);
-  return pp_method_check_args (method, G_VARIANT_TYPE (described->in_signature),
+  /* Tuple types, checked when the description was parsed: no need for
+   * G_VARIANT_TYPE() to check them again on every call */
+  *reply_type = (const GVariantType *) described->out_signature;
+  return pp_method_check_args (method, (const GVariantType *) described->in_signature,
                                parameters, error);
 }
 
