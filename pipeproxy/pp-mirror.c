@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pp-error.h"
@@ -231,6 +233,16 @@ unmirrored_data_free (MirrorData *data)
   g_free (data);
 }
 
+static gboolean
+same_bytes (GVariant *a,
+            GVariant *b)
+{
+  gsize size = g_variant_get_size (a);
+
+  return a == b || (size == g_variant_get_size (b) &&
+                    memcmp (g_variant_get_data (a), g_variant_get_data (b), size) == 0);
+}
+
 void
 pp_mirror_attach (PpMirror      *self,
                   PpConnection  *connection,
@@ -244,15 +256,21 @@ pp_mirror_attach (PpMirror      *self,
   self->handle = handle;
   /* Equal descriptions but for the property values have one mirror type:
    * its proxies share the parsed description and keep their own values,
-   * in the cache and in the variant. */
-  self->variant = g_variant_ref (pp_description_get_variant (description));
+   * in the cache and in the variant; the type's, when they are the same
+   * to the byte. */
   if (G_OBJECT_TYPE (self->instance) == unmirrored_type)
     {
       self->data = self->own_data = unmirrored_data (description);
       self->description = pp_description_ref (description);
     }
   else
-    self->description = pp_description_ref (self->data->description);
+    {
+      self->description = pp_description_ref (self->data->description);
+      if (same_bytes (pp_description_get_variant (description),
+                      pp_description_get_variant (self->description)))
+        description = self->description;
+    }
+  self->variant = g_variant_ref (pp_description_get_variant (description));
 
   for (guint i = 0; i < n; i++)
     if (self->data->properties[i].pspec != NULL)

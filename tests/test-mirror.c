@@ -176,28 +176,42 @@ test_shared_description (void)
 {
   g_autoptr(PpTestObject) object1 = pp_test_object_new ();
   g_autoptr(PpTestObject) object2 = pp_test_object_new ();
+  g_autoptr(PpTestObject) object3 = pp_test_object_new ();
   g_autoptr(PpListener) listener1 = NULL;
   g_autoptr(PpListener) listener2 = NULL;
+  g_autoptr(PpListener) listener3 = NULL;
   g_autoptr(PpProxy) proxy1 = NULL;
   g_autoptr(PpProxy) proxy2 = NULL;
+  g_autoptr(PpProxy) proxy3 = NULL;
   int parameter = 0;
 
   pp_test_object_set_parameter (object1, 11);
   pp_test_object_set_parameter (object2, 22);
+  pp_test_object_set_parameter (object3, 11);
   proxy1 = in_process_proxy (object1, &listener1);
   proxy2 = in_process_proxy (object2, &listener2);
+  proxy3 = in_process_proxy (object3, &listener3);
 
   g_assert_true (G_OBJECT_TYPE (proxy1) == G_OBJECT_TYPE (proxy2));
+  g_assert_true (G_OBJECT_TYPE (proxy1) == G_OBJECT_TYPE (proxy3));
   g_assert_cmpint (described_parameter (proxy1), ==, 11);
   g_assert_cmpint (described_parameter (proxy2), ==, 22);
+  g_assert_cmpint (described_parameter (proxy3), ==, 11);
   g_object_get (proxy1, "parameter", &parameter, NULL);
   g_assert_cmpint (parameter, ==, 11);
   g_object_get (proxy2, "parameter", &parameter, NULL);
   g_assert_cmpint (parameter, ==, 22);
+  g_object_get (proxy3, "parameter", &parameter, NULL);
+  g_assert_cmpint (parameter, ==, 11);
+  /* This test runs first: proxy1 made the type, and proxy3's handshake
+   * said the same to the byte, so it keeps no copy of its own */
+  g_assert_true (pp_proxy_get_description (proxy3) == pp_proxy_get_description (proxy1));
+  g_assert_false (pp_proxy_get_description (proxy2) == pp_proxy_get_description (proxy1));
 
   /* The first proxy of the type may go: the others keep what they share */
   g_clear_object (&proxy1);
   g_assert_cmpint (described_parameter (proxy2), ==, 22);
+  g_assert_cmpint (described_parameter (proxy3), ==, 11);
   g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy2), ==, "PpTestObject");
 }
 
@@ -802,8 +816,9 @@ main (int   argc,
 #define ADD(path, func, data) \
   g_test_add ("/Pp/Mirror/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
 
-  ADD ("description", test_description, NULL);
+  /* First, so that its proxies make their type */
   g_test_add_func ("/Pp/Mirror/shared-description", test_shared_description);
+  ADD ("description", test_description, NULL);
   ADD ("local-argument-check", test_local_argument_check, NULL);
   ADD ("signals", test_signals, NULL);
   ADD ("lazy-subscription", test_lazy_subscription, NULL);
