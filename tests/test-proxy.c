@@ -815,6 +815,7 @@ test_deadline_late_hello (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
   g_autoptr(GVariant) parameter = NULL;
+  g_autoptr(GVariant) expected = g_variant_ref_sink (g_variant_new ("(i)", 0));
   gboolean busy_done = FALSE;
   int fds[2];
 
@@ -837,7 +838,7 @@ test_deadline_late_hello (void)
                                &error);
   g_assert_error (error, PP_ERROR, PP_ERROR_TIMED_OUT);
   parameter = pp_test_call (proxy, "get_parameter", NULL);
-  g_assert_cmpvariant (parameter, g_variant_new ("(i)", 0));
+  g_assert_cmpvariant (parameter, expected);
   while (!busy_done)
     g_main_context_iteration (NULL, TRUE);
   pp_proxy_close (proxy);
