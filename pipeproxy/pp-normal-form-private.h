@@ -50,6 +50,12 @@ gsize    pp_normal_form_read_offset   (const guint8 *data,
 gsize    pp_normal_form_total_size    (gsize         body,
                                        gsize         n);
 
+/* The alignment of a type's values and their size when it is fixed (else
+ * 0) */
+void     pp_normal_form_type_layout   (const GVariantType *type,
+                                       gsize              *align,
+                                       gsize              *fixed_size);
+
 /* For a tuple already checked: where its members are, and their types
  * (pointers into @type) */
 guint    pp_normal_form_tuple_members (const char   *type,

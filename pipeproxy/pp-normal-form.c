@@ -554,6 +554,22 @@ pp_normal_form_tuple_members (const char   *type,
   return n;
 }
 
+/* The alignment of the values of the complete type @type, and their size
+ * if all have the same (else 0): what a serialiser needs to lay a member
+ * out */
+void
+pp_normal_form_type_layout (const GVariantType *type,
+                            gsize              *align,
+                            gsize              *fixed_size)
+{
+  TypeTable table;
+
+  table_init (&table, g_variant_type_peek_string (type), g_variant_type_get_string_length (type));
+  *align = table.nodes[0].align;
+  *fixed_size = table.nodes[0].fixed;
+  table_clear (&table);
+}
+
 static gboolean
 check_counting (const GVariantType *type,
                 const guint8       *data,

@@ -142,8 +142,48 @@ GVariant           *pp_wire_decode_body      (PpWireHeader       *header,
 GVariant           *pp_wire_unwrap_objects   (GVariant           *body,
                                               GVariant          **objects);
 
+/* A frame in pieces: pp_wire_gather() and the pp_wire_gather_*()
+ * encoders append a frame to an array of GBytes as the pieces that follow
+ * each other on the wire, the first one holding the header, so that big
+ * values of the body are written from where they are instead of being
+ * copied into the frame first. A body under 64 KiB is one piece. The
+ * bytes are always those the pp_wire_encode*() twins give in one piece. */
+void                pp_wire_gather           (GPtrArray          *frames,
+                                              PpWireKind          kind,
+                                              PpWireFlags         flags,
+                                              guint32             serial,
+                                              guint32             timeout_msec,
+                                              GVariant           *body);
+/* How many of @pieces make the frame that the first one starts */
+guint               pp_wire_frame_n_pieces   (GBytes * const     *pieces,
+                                              guint               n_pieces);
+/* A frame's pieces as one: a copy unless there is one piece */
+GBytes             *pp_wire_join             (GBytes * const     *pieces,
+                                              guint               n_pieces);
+/* For the tests: values from @size bytes up become pieces of their own */
+void                pp_wire_set_gather_min   (gsize               size);
+
 /* Convenience encoders, each consuming a floating @args; @objects, if not
- * NULL, is the frame's object table (a(bu), consumed if floating) */
+ * NULL, is the frame's object table (a(bu), consumed if floating). The
+ * gather twins append the frame's pieces to @frames. */
+void                pp_wire_gather_call      (GPtrArray          *frames,
+                                              guint32             serial,
+                                              guint32             timeout_msec,
+                                              PpWireFlags         flags,
+                                              guint32             handle,
+                                              const char         *method,
+                                              GVariant           *args,
+                                              GVariant           *objects);
+void                pp_wire_gather_return    (GPtrArray          *frames,
+                                              guint32             serial,
+                                              GVariant           *result,
+                                              GVariant           *objects);
+void                pp_wire_gather_signal    (GPtrArray          *frames,
+                                              guint32             handle,
+                                              const char         *name,
+                                              const char         *detail,
+                                              GVariant           *args,
+                                              GVariant           *objects);
 GBytes             *pp_wire_encode_call      (guint32             serial,
                                               guint32             timeout_msec,
                                               PpWireFlags         flags,
