@@ -206,10 +206,8 @@ send_request_locked (PpConnection    *self,
     self->request_frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   frames = self->request_frames;
 
-  ok = build (frames, serial, build_data, error);
-  for (guint i = 0; ok && i < frames->len; i++)
-    ok = pp_connection_send_locked (self, g_ptr_array_index (frames, i),
-                                    i + 1 == frames->len ? fds : NULL, TRUE, error);
+  ok = build (frames, serial, build_data, error) &&
+       pp_connection_send_frames_locked (self, frames, fds, TRUE, error);
   g_ptr_array_set_size (frames, 0);
   return ok;
 }

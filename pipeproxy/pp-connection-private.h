@@ -153,8 +153,10 @@ void          pp_connection_set_cancel_timeout (PpConnection              *self,
 gboolean      pp_connection_send             (PpConnection                *self,
                                               GBytes                      *frame,
                                               GError                     **error);
+/* @frames: one or more frames, each one or more GBytes (see
+ * pp_wire_gather()); the last one goes with @fds */
 gboolean      pp_connection_send_with_fds    (PpConnection                *self,
-                                              GBytes                      *frame,
+                                              GPtrArray                   *frames,
                                               GUnixFDList                 *fds,
                                               GError                     **error);
 /* Frames that must go out together: @build appends them to @frames under

@@ -8,7 +8,13 @@ G_BEGIN_DECLS
 /* Frames out (pp-connection-send.c). Under the connection's lock. */
 
 gboolean  pp_connection_send_locked              (PpConnection   *self,
-                                                  GBytes         *frame,
+                                                  GBytes * const *pieces,
+                                                  guint           n_pieces,
+                                                  GUnixFDList    *fds,
+                                                  gboolean        is_call,
+                                                  GError        **error);
+gboolean  pp_connection_send_frames_locked       (PpConnection   *self,
+                                                  GPtrArray      *frames,
                                                   GUnixFDList    *fds,
                                                   gboolean        is_call,
                                                   GError        **error);

@@ -78,15 +78,16 @@ is_property_frame (GBytes      *frame,
          ((const guint8 *) g_bytes_get_data (frame, NULL))[4] == PP_WIRE_KIND_PROPERTY;
 }
 
-/* Queues @frame and writes what the peer takes; see
- * pp-connection-internal.h for what happens past the output limit.
- * Returns FALSE with @error if the frame was not queued. */
+/* Queues the frame in @pieces (see pp_wire_gather()) and writes what
+ * the peer takes; see pp-connection-internal.h for what happens past the
+ * output limit. Returns FALSE with @error if the frame was not queued. */
 gboolean
-pp_connection_send_locked (PpConnection  *self,
-                           GBytes        *frame,
-                           GUnixFDList   *fds,
-                           gboolean       is_call,
-                           GError       **error)
+pp_connection_send_locked (PpConnection   *self,
+                           GBytes * const *pieces,
+                           guint           n_pieces,
+                           GUnixFDList    *fds,
+                           gboolean        is_call,
+                           GError        **error)
 {
   gboolean was_empty;
 
@@ -101,21 +102,21 @@ pp_connection_send_locked (PpConnection  *self,
   was_empty = !pp_frame_stream_has_output (self->frames);
   if (was_empty)
     {
-      if (!pp_frame_stream_queue (self->frames, frame, fds, error))
+      if (!pp_frame_stream_queue (self->frames, pieces, n_pieces, fds, error))
         return FALSE;
     }
-  else if (is_property_frame (frame, fds))
+  else if (n_pieces == 1 && is_property_frame (pieces[0], fds))
     {
       /* A newer value of a property takes the place of one still
        * waiting */
-      if (pp_frame_stream_replace_latest (self->frames, frame))
+      if (pp_frame_stream_replace_latest (self->frames, pieces[0]))
         return TRUE;
       if (!check_output_locked (self, is_call, error))
         return FALSE;
-      pp_frame_stream_queue_latest (self->frames, frame);
+      pp_frame_stream_queue_latest (self->frames, pieces[0]);
     }
   else if (!check_output_locked (self, is_call, error) ||
-           !pp_frame_stream_queue (self->frames, frame, fds, error))
+           !pp_frame_stream_queue (self->frames, pieces, n_pieces, fds, error))
     return FALSE;
 
   /* While the owner context dispatches a batch of messages, the first
@@ -141,19 +142,46 @@ pp_connection_send_locked (PpConnection  *self,
   return TRUE;
 }
 
+/* Sends the frames in @frames (GBytes), each in one or more pieces (see
+ * pp_wire_gather()), the last one with @fds */
+gboolean
+pp_connection_send_frames_locked (PpConnection  *self,
+                                  GPtrArray     *frames,
+                                  GUnixFDList   *fds,
+                                  gboolean       is_call,
+                                  GError       **error)
+{
+  GBytes **pieces = (GBytes **) frames->pdata;
+
+  for (guint i = 0; i < frames->len;)
+    {
+      guint n = pp_wire_frame_n_pieces (pieces + i, frames->len - i);
+
+      if (!pp_connection_send_locked (self, pieces + i, n, i + n == frames->len ? fds : NULL,
+                                      is_call, error))
+        return FALSE;
+      i += n;
+    }
+  return TRUE;
+}
+
 gboolean
 pp_connection_send (PpConnection  *self,
                     GBytes        *frame,
                     GError       **error)
 {
-  return pp_connection_send_with_fds (self, frame, NULL, error);
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  g_ptr_array_add (frames, g_bytes_ref (frame));
+  return pp_connection_send_with_fds (self, frames, NULL, error);
 }
 
-/* Sends @frame with the descriptors in @fds (which the frame's 'h' values
- * index); fails with PP_ERROR_UNSUPPORTED_TYPE where they cannot pass. */
+/* Sends @frames (see pp_connection_send_frames_locked()) with the
+ * descriptors in @fds (which the last frame's 'h' values index); fails
+ * with PP_ERROR_UNSUPPORTED_TYPE where they cannot pass. */
 gboolean
 pp_connection_send_with_fds (PpConnection  *self,
-                             GBytes        *frame,
+                             GPtrArray     *frames,
                              GUnixFDList   *fds,
                              GError       **error)
 {
@@ -161,7 +189,7 @@ pp_connection_send_with_fds (PpConnection  *self,
   gboolean ret;
 
   g_mutex_lock (&self->lock);
-  ret = pp_connection_send_locked (self, frame, fds, FALSE, error);
+  ret = pp_connection_send_frames_locked (self, frames, fds, FALSE, error);
   g_mutex_unlock (&self->lock);
 
   pp_connection_close_if_broken (self, to_complete);
@@ -188,9 +216,8 @@ pp_connection_send_batch (PpConnection    *self,
     }
   else
     ret = build (frames, build_data, error);
-  for (guint i = 0; ret && i < frames->len; i++)
-    ret = pp_connection_send_locked (self, g_ptr_array_index (frames, i),
-                                     i + 1 == frames->len ? fds : NULL, FALSE, error);
+  if (ret)
+    ret = pp_connection_send_frames_locked (self, frames, fds, FALSE, error);
   g_mutex_unlock (&self->lock);
 
   pp_connection_close_if_broken (self, to_complete);

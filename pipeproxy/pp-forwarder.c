@@ -371,9 +371,10 @@ forward_signal_marshal (GClosure     *closure,
     sent = pp_exports_send (self->exports, objects, build_signal, &frame, fds, &error);
   else
     {
-      g_autoptr(GBytes) bytes = build_signal (NULL, &frame);
+      g_autoptr(GPtrArray) pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
-      sent = pp_connection_send_with_fds (self->connection, bytes, fds, &error);
+      g_ptr_array_add (pieces, build_signal (NULL, &frame));
+      sent = pp_connection_send_with_fds (self->connection, pieces, fds, &error);
     }
   g_variant_unref (frame.args);
 

@@ -80,7 +80,8 @@ void           pp_frame_stream_set_max_queued_output (PpFrameStream  *self,
 gsize          pp_frame_stream_get_queued_output     (PpFrameStream  *self);
 gboolean       pp_frame_stream_has_output            (PpFrameStream  *self);
 gboolean       pp_frame_stream_queue                 (PpFrameStream  *self,
-                                                      GBytes         *frame,
+                                                      GBytes * const *pieces,
+                                                      guint           n_pieces,
                                                       GUnixFDList    *fds,
                                                       GError        **error);
 /* A PROPERTY body, (usmv), replaces an older one about the same property

@@ -499,6 +499,19 @@ pp_frame_stream_get_queued_output (PpFrameStream *self)
   return self->out_queued + self->out_queue.length * OUT_FRAME_COST;
 }
 
+/* Logs a frame sent, joined when it is in pieces */
+static void
+debug_frame_out (PpFrameStream  *self,
+                 GBytes * const *pieces,
+                 guint           n_pieces,
+                 GUnixFDList    *fds,
+                 gboolean        body_in_memfd)
+{
+  g_autoptr(GBytes) frame = pp_wire_join (pieces, n_pieces);
+
+  pp_debug_frame_out (self, frame, fds, body_in_memfd);
+}
+
 static void
 queue_bytes (PpFrameStream *self,
              GBytes        *bytes)
@@ -512,12 +525,14 @@ queue_bytes (PpFrameStream *self,
  * element of the queue of its own, which the descriptors go with. */
 static gboolean
 queue_frame_with_fds (PpFrameStream  *self,
-                      GBytes         *frame,
+                      GBytes * const *pieces,
+                      guint           n_pieces,
                       GUnixFDList    *fds,
                       GError        **error)
 {
   int n_fds = fds ? g_unix_fd_list_get_length (fds) : 0;
-  const guint8 *data = g_bytes_get_data (frame, NULL);
+  gsize head_size;
+  const guint8 *data = g_bytes_get_data (pieces[0], &head_size);
   PpWireHeader header;
   OutFds *out;
   guint8 *header_data;
@@ -547,8 +562,8 @@ queue_frame_with_fds (PpFrameStream  *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      out->body_fd = pp_memfd_new_sealed (data + PP_WIRE_HEADER_SIZE, header.body_size,
-                                          &local_error);
+      out->body_fd = pp_memfd_new_sealed (pieces, n_pieces, PP_WIRE_HEADER_SIZE,
+                                          header.body_size, &local_error);
       if (out->body_fd < 0)
         g_debug ("Sending a body of %u bytes through the socket: %s",
                  header.body_size, local_error->message);
@@ -563,39 +578,53 @@ queue_frame_with_fds (PpFrameStream  *self,
 
   queue_bytes (self, out->header);
   if (out->body_fd < 0)
-    queue_bytes (self, g_bytes_new_from_bytes (frame, PP_WIRE_HEADER_SIZE,
-                                               g_bytes_get_size (frame) - PP_WIRE_HEADER_SIZE));
+    {
+      if (head_size > PP_WIRE_HEADER_SIZE)
+        queue_bytes (self, g_bytes_new_from_bytes (pieces[0], PP_WIRE_HEADER_SIZE,
+                                                   head_size - PP_WIRE_HEADER_SIZE));
+      for (guint i = 1; i < n_pieces; i++)
+        queue_bytes (self, g_bytes_ref (pieces[i]));
+    }
   g_queue_push_tail (&self->out_fds, out);
   if (G_UNLIKELY (pp_debug_flags))
-    pp_debug_frame_out (self, frame, fds, out->body_fd >= 0);
+    debug_frame_out (self, pieces, n_pieces, fds, out->body_fd >= 0);
   return TRUE;
 }
 
 static gboolean
 takes_fds (PpFrameStream *self,
-           GBytes        *frame,
+           gsize          frame_size,
            GUnixFDList   *fds)
 {
   return (fds != NULL && g_unix_fd_list_get_length (fds) > 0) ||
          (self->sends_fds && self->memfd_threshold != 0 &&
-          g_bytes_get_size (frame) >= PP_WIRE_HEADER_SIZE + self->memfd_threshold);
+          frame_size >= PP_WIRE_HEADER_SIZE + self->memfd_threshold);
 }
 
-/* Queues @frame with the descriptors in @fds (which its 'h' values
- * index); fails with PP_ERROR_UNSUPPORTED_TYPE where they cannot pass.
- * Nothing is written until pp_frame_stream_flush(). */
+/* Queues the frame in @pieces (see pp_wire_gather(): one piece, or the
+ * header and what is small, and big values where they are) with the
+ * descriptors in @fds (which its 'h' values index); fails with
+ * PP_ERROR_UNSUPPORTED_TYPE where they cannot pass. Nothing is written
+ * until pp_frame_stream_flush(), which writes the pieces from where they
+ * are. */
 gboolean
 pp_frame_stream_queue (PpFrameStream  *self,
-                       GBytes         *frame,
+                       GBytes * const *pieces,
+                       guint           n_pieces,
                        GUnixFDList    *fds,
                        GError        **error)
 {
-  if (takes_fds (self, frame, fds))
-    return queue_frame_with_fds (self, frame, fds, error);
+  gsize frame_size = 0;
+
+  for (guint i = 0; i < n_pieces; i++)
+    frame_size += g_bytes_get_size (pieces[i]);
+  if (takes_fds (self, frame_size, fds))
+    return queue_frame_with_fds (self, pieces, n_pieces, fds, error);
 
   if (G_UNLIKELY (pp_debug_flags))
-    pp_debug_frame_out (self, frame, NULL, FALSE);
-  queue_bytes (self, g_bytes_ref (frame));
+    debug_frame_out (self, pieces, n_pieces, NULL, FALSE);
+  for (guint i = 0; i < n_pieces; i++)
+    queue_bytes (self, g_bytes_ref (pieces[i]));
   return TRUE;
 }
 
@@ -616,7 +645,7 @@ pp_frame_stream_replace_latest (PpFrameStream *self,
   /* Not the head once part of it is written, nor in the place of what
    * would go in a memfd */
   if (link == NULL || (link == self->out_queue.head && self->out_offset > 0) ||
-      takes_fds (self, frame, NULL))
+      takes_fds (self, g_bytes_get_size (frame), NULL))
     return FALSE;
 
   if (G_UNLIKELY (pp_debug_flags))
@@ -642,9 +671,9 @@ pp_frame_stream_queue_latest (PpFrameStream *self,
 {
   gboolean indexed = self->out_queue.length > 0;
 
-  if (takes_fds (self, frame, NULL))
+  if (takes_fds (self, g_bytes_get_size (frame), NULL))
     {
-      queue_frame_with_fds (self, frame, NULL, NULL);
+      queue_frame_with_fds (self, &frame, 1, NULL, NULL);
       return;
     }
 

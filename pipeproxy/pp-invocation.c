@@ -218,7 +218,6 @@ pp_invocation_send_answer (PpConnection *connection,
                            GPtrArray    *objects,
                            const GError *error)
 {
-  g_autoptr(GBytes) frame = NULL;
   g_autoptr(GError) send_error = NULL;
   gboolean sent;
 
@@ -241,13 +240,19 @@ pp_invocation_send_answer (PpConnection *connection,
                                _("An object cannot be sent here"));
         }
     }
+  else if (error != NULL)
+    {
+      g_autoptr(GBytes) frame = pp_wire_encode_error (serial, error);
+
+      sent = pp_connection_send (connection, frame, &send_error);
+    }
   else
     {
-      if (error != NULL)
-        frame = pp_wire_encode_error (serial, error);
-      else
-        frame = pp_wire_encode_return (serial, result, NULL);
-      sent = pp_connection_send_with_fds (connection, frame, error ? NULL : fds, &send_error);
+      g_autoptr(GPtrArray) frame = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+      /* A big result is written from where it is */
+      pp_wire_gather_return (frame, serial, result, NULL);
+      sent = pp_connection_send_with_fds (connection, frame, fds, &send_error);
     }
 
   if (!sent && !g_error_matches (send_error, PP_ERROR, PP_ERROR_DISCONNECTED))

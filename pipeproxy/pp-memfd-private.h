@@ -24,9 +24,11 @@ G_BEGIN_DECLS
  * in the socket ahead of every later call and signal. */
 #define PP_MEMFD_DEFAULT_THRESHOLD (128 * 1024 * 1024)
 
-int      pp_memfd_new_sealed (const guint8  *data,
-                              gsize          size,
-                              GError       **error);
+int      pp_memfd_new_sealed (GBytes * const *pieces,
+                              guint           n_pieces,
+                              gsize           offset,
+                              gsize           size,
+                              GError        **error);
 GBytes  *pp_memfd_read       (int            fd,
                               gsize          size,
                               GError       **error);

@@ -29,13 +29,17 @@ pp_memfd_get_counts (guint *sealed,
   *mapped = g_atomic_int_get (&n_mapped);
 }
 
-/* Returns a memfd holding a copy of @data, sealed so that it can never
- * change again, or -1 with @error (e.g. where memfd_create() is missing;
- * the caller then copies through the socket). */
+/* Returns a memfd holding a copy of the @size bytes that start @offset
+ * bytes into the concatenation of @pieces (a frame's, see
+ * pp_wire_gather()), sealed so that it can never change again, or -1 with
+ * @error (e.g. where memfd_create() is missing; the caller then copies
+ * through the socket). */
 int
-pp_memfd_new_sealed (const guint8  *data,
-                     gsize          size,
-                     GError       **error)
+pp_memfd_new_sealed (GBytes * const  *pieces,
+                     guint            n_pieces,
+                     gsize            offset,
+                     gsize            size,
+                     GError         **error)
 {
   gsize done = 0;
   int fd;
@@ -52,23 +56,49 @@ pp_memfd_new_sealed (const guint8  *data,
 
   /* Written rather than mapped: a write fills the file's pages in the
    * kernel, where mapping would take a page fault per 4 KiB, and sealing
-   * against writes requires that no writable mapping exists. */
-  while (done < size)
+   * against writes requires that no writable mapping exists. Each piece
+   * is written from where it is: this is the body's only copy. */
+  for (guint i = 0; i < n_pieces && done < size; i++)
     {
-      gssize n = pwrite (fd, data + done, size - done, done);
+      gsize piece_size;
+      const guint8 *data = g_bytes_get_data (pieces[i], &piece_size);
+      gsize length;
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
+      if (offset >= piece_size)
         {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "memfd: %s", g_strerror (saved));
-          close (fd);
-          return -1;
+          offset -= piece_size;
+          continue;
         }
-      done += n;
+      data += offset;
+      length = MIN (piece_size - offset, size - done);
+      offset = 0;
+
+      while (length > 0)
+        {
+          gssize n = pwrite (fd, data, length, done);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              int saved = n < 0 ? errno : ENOSPC;
+
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                           "memfd: %s", g_strerror (saved));
+              close (fd);
+              return -1;
+            }
+          data += n;
+          length -= n;
+          done += n;
+        }
+    }
+  if (done < size)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "memfd: the frame holds less than its body's %" G_GSIZE_FORMAT " bytes", size);
+      close (fd);
+      return -1;
     }
 
   if (fcntl (fd, F_ADD_SEALS, REQUIRED_SEALS | F_SEAL_SEAL) < 0)

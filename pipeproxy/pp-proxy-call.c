@@ -51,7 +51,9 @@ build_call (GPtrArray  *frames,
   request->serial = serial;
   if (request->objects != NULL)
     return pp_exports_batch_build (frames, request->objects, error);
-  g_ptr_array_add (frames, encode_call (NULL, request));
+  /* Big arguments are written from where they are */
+  pp_wire_gather_call (frames, request->serial, request->deadline, PP_WIRE_FLAGS_NONE,
+                       request->handle, request->method, request->parameters, NULL);
   return TRUE;
 }
 

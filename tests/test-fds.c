@@ -804,8 +804,7 @@ test_sealed_body_accepted (void)
   PpWireHeader header;
   gsize got = 0;
   int fd = raw_connect (&process);
-  int body_fd = pp_memfd_new_sealed (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                     &error);
+  int body_fd = pp_memfd_new_sealed (&body, 1, 0, g_bytes_get_size (body), &error);
 
   g_assert_no_error (error);
   send_with_fds (fd, frame, &body_fd, 1);
