@@ -263,7 +263,8 @@ gather_room (Gather *g,
    * into its memory, which malloc() aligns to 8 */
   if (g->run == NULL)
     g->run_lead = g->position % 8;
-  if (g->run_lead + g->run_len + n > g->run_capacity)
+  /* Made even for no bytes: memset() and memcpy() want memory, not NULL */
+  if (g->run == NULL || g->run_lead + g->run_len + n > g->run_capacity)
     {
       g->run_capacity = MAX (MAX (2 * g->run_capacity, g->run_lead + g->run_len + n), 256);
       g->run = g_realloc (g->run, g->run_capacity);
