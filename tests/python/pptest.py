@@ -207,6 +207,8 @@ class _TapResult(unittest.TestResult):
         super().__init__()
         self.stream = stream
         self.number = 0
+        self.failed_subtests = set()
+        self.reported = set()
 
     def _line(self, text):
         self.stream.write(text + '\n')
@@ -214,6 +216,7 @@ class _TapResult(unittest.TestResult):
 
     def _report(self, test, ok, note='', details=None):
         self.number += 1
+        self.reported.add(test.id())
         self._line('%s %d - %s%s' % ('ok' if ok else 'not ok', self.number, test.id(), note))
         for line in (details or '').rstrip().splitlines():
             self._line('# ' + line)
@@ -229,6 +232,21 @@ class _TapResult(unittest.TestResult):
     def addError(self, test, err):
         super().addError(test, err)
         self._report(test, False, details=self.errors[-1][1])
+
+    def addSubTest(self, test, subtest, err):
+        # unittest reports a method whose subtests failed through this
+        # alone: say which case failed, and the method ends "not ok"
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self.failed_subtests.add(test.id())
+            failed = (self.failures + self.errors)[-1][1]
+            for line in ('%s failed:\n%s' % (subtest.id(), failed)).rstrip().splitlines():
+                self._line('# ' + line)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        if test.id() in self.failed_subtests and test.id() not in self.reported:
+            self._report(test, False)
 
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
