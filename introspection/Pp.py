@@ -28,7 +28,8 @@
 #
 # Signatures follow the D-Bus convention: a string of complete GVariant types,
 # one per argument or result ('' none, 'i' one int32, 'si' a string and an
-# int32, '(ii)' one pair).
+# int32, '(ii)' one pair). Values are converted in _pp_variant.py, installed
+# next to this file.
 
 import os
 from types import MethodType
@@ -38,320 +39,14 @@ from gi.repository import GLib, GObject, Gio
 
 from ..module import get_introspection_module
 from ..overrides import override
+from . import _pp_variant as _variant
 
 Pp = get_introspection_module('Pp')
-
-# GLib.Variant.new_tuple() of the GLib override takes the children as
-# arguments and passes them on as a list; the introspected one takes the
-# list itself.
-_new_tuple = get_introspection_module('GLib').Variant.new_tuple
 
 __all__ = []
 
 _NO_USER_DATA = object()
 
-
-# -- GVariant signatures and values ------------------------------------------
-
-def _end_of_type(signature, start):
-    """Index just past the complete type that starts at signature[start]."""
-    char = signature[start]
-    if char in 'am':
-        return _end_of_type(signature, start + 1)
-    if char in '({':
-        close = ')' if char == '(' else '}'
-        index = start + 1
-        while signature[index] != close:
-            index = _end_of_type(signature, index)
-        return index + 1
-    return start + 1
-
-
-def _split(signature):
-    """'(isv)' or 'isv' -> ['i', 's', 'v']."""
-    if not GLib.VariantType.string_is_valid('(' + signature + ')') or \
-            not GLib.VariantType.new('(' + signature + ')').is_definite():
-        raise ValueError('%r is not a valid GVariant signature' % signature)
-    types = []
-    index = 0
-    while index < len(signature):
-        end = _end_of_type(signature, index)
-        types.append(signature[index:end])
-        index = end
-    return types
-
-
-def _split_tuple(signature):
-    """The element types of a tuple type string such as '(ii)'."""
-    if signature.startswith('(') and _end_of_type(signature, 0) == len(signature):
-        return _split(signature[1:-1])
-    return _split(signature)
-
-
-# One GLib.Variant costs about a microsecond in PyGObject whatever its
-# size, against tens of microseconds for a whole call: conversions make as
-# few of them as they can, and find their way by a dictionary look-up rather
-# than by parsing the type string again for every value.
-
-_LEAF_CONSTRUCTORS = {
-    'b': GLib.Variant.new_boolean,
-    'y': GLib.Variant.new_byte,
-    'n': GLib.Variant.new_int16,
-    'q': GLib.Variant.new_uint16,
-    'i': GLib.Variant.new_int32,
-    'u': GLib.Variant.new_uint32,
-    'x': GLib.Variant.new_int64,
-    't': GLib.Variant.new_uint64,
-    'h': GLib.Variant.new_handle,
-    'd': GLib.Variant.new_double,
-    's': GLib.Variant.new_string,
-    'o': GLib.Variant.new_object_path,
-    'g': GLib.Variant.new_signature,
-}
-
-_LEAF_GETTERS = {
-    'b': GLib.Variant.get_boolean,
-    'y': GLib.Variant.get_byte,
-    'n': GLib.Variant.get_int16,
-    'q': GLib.Variant.get_uint16,
-    'i': GLib.Variant.get_int32,
-    'u': GLib.Variant.get_uint32,
-    'x': GLib.Variant.get_int64,
-    't': GLib.Variant.get_uint64,
-    'h': GLib.Variant.get_handle,
-    'd': GLib.Variant.get_double,
-    's': GLib.Variant.get_string,
-    'o': GLib.Variant.get_string,
-    'g': GLib.Variant.get_string,
-}
-
-_BYTE_STRINGS = (bytes, bytearray, memoryview)
-_BYTE_ARRAY_TYPE = GLib.VariantType.new('ay')
-
-
-def _new_byte_array(value):
-    """'ay' over a GLib.Bytes without a copy, from bytes in one copy.
-    GLib.Variant('ay', value) makes a GLib.Variant for every byte: seconds
-    for a megabyte."""
-    if isinstance(value, GLib.Bytes):
-        return GLib.Variant.new_from_bytes(_BYTE_ARRAY_TYPE, value, True)
-    if isinstance(value, _BYTE_STRINGS):
-        if not isinstance(value, bytes):
-            value = bytes(value)
-        return GLib.Variant.new_from_bytes(_BYTE_ARRAY_TYPE, GLib.Bytes.new(value), True)
-    return GLib.Variant('ay', value)   # e.g. a list of ints
-
-
-def _new_boxed(value):
-    if not isinstance(value, GLib.Variant):
-        raise TypeError('a value of type v must be a GLib.Variant, not %s'
-                        % type(value).__name__)
-    return GLib.Variant.new_variant(value)
-
-
-def _make_converter(type_string):
-    """A function of one Python value to a GLib.Variant of type_string."""
-    if type_string in _LEAF_CONSTRUCTORS:
-        return _LEAF_CONSTRUCTORS[type_string]
-    if type_string == 'ay':
-        return _new_byte_array
-    if type_string == 'v':
-        return _new_boxed
-    if 'ay' not in type_string:
-        # The GLib override knows the rest; only byte arrays are slow there.
-        return lambda value: GLib.Variant(type_string, value)
-
-    # A container of byte arrays: built here, its byte arrays in one piece.
-    if type_string[0] == '(':
-        converters = [_converter(t) for t in _split_tuple(type_string)]
-
-        def new_tuple(value):
-            if len(value) != len(converters):
-                raise TypeError('%d values for %d members' % (len(value), len(converters)))
-            return _new_tuple([convert(v) for convert, v in zip(converters, value)])
-        return new_tuple
-    if type_string[0] == 'm':
-        element = GLib.VariantType.new(type_string[1:])
-        convert = _converter(type_string[1:])
-        return lambda value: GLib.Variant.new_maybe(element, None if value is None
-                                                    else convert(value))
-    if type_string.startswith('a{'):
-        entry = GLib.VariantType.new(type_string[1:])
-        key, item = (_converter(t) for t in _split(type_string[2:-1]))
-        return lambda value: GLib.Variant.new_array(
-            entry, [GLib.Variant.new_dict_entry(key(k), item(v))
-                    for k, v in (value.items() if isinstance(value, dict) else value)])
-    if type_string[0] == 'a':
-        element = GLib.VariantType.new(type_string[1:])
-        convert = _converter(type_string[1:])
-        return lambda value: GLib.Variant.new_array(element, [convert(v) for v in value])
-    raise ValueError('%r is not a type of values' % type_string)
-
-
-_converters = {}
-
-
-def _converter(type_string):
-    convert = _converters.get(type_string)
-    if convert is None:
-        convert = _converters[type_string] = _make_converter(type_string)
-    return convert
-
-
-def _to_variant(type_string, value):
-    """One value of type_string; a GLib.Variant of that type passes as it is,
-    and for 'v' a GLib.Variant is the boxed value."""
-    if type_string == 'v':
-        return _new_boxed(value)
-    if isinstance(value, GLib.Variant) and value.get_type_string() == type_string:
-        return value
-    try:
-        return _converter(type_string)(value)
-    except (TypeError, ValueError, OverflowError, KeyError, IndexError, AttributeError) \
-            as error:
-        raise TypeError('%r does not fit GVariant type %s: %s'
-                        % (value, type_string, error)) from None
-
-
-def _tuple(types, values):
-    return _new_tuple([_to_variant(t, v) for t, v in zip(types, values)])
-
-
-def _unpack(variant):
-    """Like GLib.Variant.unpack(), but byte arrays ('ay') become bytes."""
-    type_string = variant.get_type_string()
-    getter = _LEAF_GETTERS.get(type_string)
-    if getter is not None:
-        return getter(variant)
-    if type_string == 'ay':
-        return variant.get_data_as_bytes().get_data()
-    if type_string == 'v':
-        return _unpack(variant.get_variant())
-    if 'ay' not in type_string and 'v' not in type_string:
-        return variant.unpack()
-    if type_string.startswith('m'):
-        return _unpack(variant.get_child_value(0)) if variant.n_children() else None
-    children = [_unpack(variant.get_child_value(i)) for i in range(variant.n_children())]
-    if type_string.startswith('a{'):
-        return dict(children)
-    if type_string.startswith('a'):
-        return children
-    return tuple(children)
-
-
-def _make_result_unpacker(type_string):
-    """A function of a result of type_string to what _unpack_result() gives."""
-    if not type_string.startswith('('):
-        return _unpack
-    unpackers = [_LEAF_GETTERS.get(t, _unpack) for t in _split_tuple(type_string)]
-    if not unpackers:
-        return lambda result: None
-    if len(unpackers) == 1:
-        unpack = unpackers[0]
-        return lambda result: unpack(result.get_child_value(0))
-    return lambda result: tuple(unpack(result.get_child_value(i))
-                                for i, unpack in enumerate(unpackers))
-
-
-_result_unpackers = {}
-
-
-def _unpack_result(result):
-    """A result tuple -> None, its one value, or a tuple of its values."""
-    if result is None:
-        return None
-    type_string = result.get_type_string()
-    unpack = _result_unpackers.get(type_string)
-    if unpack is None:
-        unpack = _result_unpackers[type_string] = _make_result_unpacker(type_string)
-    return unpack(result)
-
-
-def _with_objects(type_string, value, objects):
-    """A GLib.Variant of type_string for value, whose objects (type 'o':
-    GObjects, proxies of the peer's objects among them) are appended to
-    objects and stand in the value as their index, "/N"."""
-    if 'o' not in type_string:
-        return _to_variant(type_string, value)
-    if isinstance(value, GLib.Variant) and value.get_type_string() == type_string:
-        return value
-    char = type_string[0]
-    if char == 'o':
-        if not isinstance(value, GObject.Object):
-            raise TypeError('expected a GObject.Object, got %r' % (value,))
-        for index, known in enumerate(objects):
-            if known is value:
-                break
-        else:
-            index = len(objects)
-            objects.append(value)
-        return GLib.Variant.new_object_path('/%d' % index)
-    if char == 'm':
-        inner = type_string[1:]
-        return GLib.Variant.new_maybe(GLib.VariantType.new(inner), None if value is None
-                                      else _with_objects(inner, value, objects))
-    if char == '(':
-        types = _split_tuple(type_string)
-        if not isinstance(value, (tuple, list)) or len(value) != len(types):
-            raise TypeError('expected a tuple of %d values, got %r' % (len(types), value))
-        return _new_tuple([_with_objects(t, v, objects) for t, v in zip(types, value)])
-    if type_string.startswith('a{'):
-        key_type, item_type = _split(type_string[2:-1])
-        entries = value.items() if isinstance(value, dict) else value
-        return GLib.Variant.new_array(
-            GLib.VariantType.new(type_string[1:]),
-            [GLib.Variant.new_dict_entry(_with_objects(key_type, k, objects),
-                                         _with_objects(item_type, v, objects))
-             for k, v in entries])
-    if char == 'a':
-        return GLib.Variant.new_array(GLib.VariantType.new(type_string[1:]),
-                                      [_with_objects(type_string[1:], v, objects)
-                                       for v in value])
-    raise TypeError('%r is not a type of values' % type_string)
-
-
-def _unpack_objects(variant, objects):
-    """_unpack(), with each object value ("/N") replaced by objects[N]."""
-    type_string = variant.get_type_string()
-    if 'o' not in type_string:
-        return _unpack(variant)
-    if type_string == 'o':
-        # The library checked that every object value indexes the list
-        return objects[int(variant.get_string()[1:])]
-    if type_string == 'v':
-        return _unpack_objects(variant.get_variant(), objects)
-    if type_string[0] == 'm':
-        return _unpack_objects(variant.get_child_value(0), objects) if variant.n_children() \
-            else None
-    children = [_unpack_objects(variant.get_child_value(i), objects)
-                for i in range(variant.n_children())]
-    if type_string.startswith('a{'):
-        return dict(children)
-    if type_string[0] == 'a':
-        return children
-    return tuple(children)
-
-
-def _unpack_reply(result, out_fds, out_objects):
-    """_unpack_result() of a reply that came with descriptors and objects:
-    each handle at the top level becomes a new descriptor the caller owns
-    (os.fdopen() or Gio.UnixInputStream.new() take it), each object value
-    the object, a proxy of the peer's or one of this process."""
-    if result is None:
-        return None
-    type_string = result.get_type_string()
-    if 'o' not in type_string and 'h' not in type_string:
-        return _unpack_result(result)
-    values = []
-    for i in range(result.n_children()):
-        child = result.get_child_value(i)
-        if child.get_type_string() == 'h':
-            values.append(out_fds.get(child.get_handle()) if out_fds is not None else None)
-        else:
-            values.append(_unpack_objects(child, out_objects or []))
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else tuple(values)
 
 
 def _unwrap_remote(error):
@@ -373,91 +68,34 @@ def _unwrap_remote(error):
     return GLib.Error(message, domain, code)
 
 
+
 # -- The proxy ----------------------------------------------------------------
-
-def _fileno(value):
-    """The descriptor to send for a handle argument: an int, or what
-    get_fd() (Gio.UnixInputStream, Gio.UnixOutputStream, Gio.Socket) or
-    fileno() (a Python file or socket) says."""
-    if isinstance(value, int):
-        return value
-    for getter in ('get_fd', 'fileno'):
-        get = getattr(value, getter, None)
-        if get is not None:
-            return get()
-    raise TypeError('%r is not a file descriptor and has none' % (value,))
-
 
 class _RemoteMethod(object):
     """What the description says about one method, and the functions that
     call it, made once for every proxy with the same description."""
 
-    __slots__ = ('name', 'in_types', 'in_signature', 'out_signature', 'converters',
-                 'functions', 'in_handles', 'in_objects', 'passes_specials')
+    __slots__ = ('name', 'in_signature', 'out_signature', 'packer', 'functions',
+                 'passes_specials')
 
     def __init__(self, member):
         self.name = member.get_name()
         self.in_signature = member.get_in_signature() or '()'
         self.out_signature = member.get_out_signature() or '()'
-        self.in_types = _split_tuple(self.in_signature)
-        self.converters = [(t, _converter(t)) for t in self.in_types]
+        self.packer = _variant.packer(self.in_signature)
         self.functions = {}
         # Streams and descriptors ('h' at the top level) travel as file
         # descriptors with the call and its result, objects ('o') as
         # references in the lists of objects that go with them
-        self.in_handles = [i for i, t in enumerate(self.in_types) if t == 'h']
-        self.in_objects = [i for i, t in enumerate(self.in_types) if 'o' in t]
-        self.passes_specials = bool(self.in_handles or self.in_objects or
-                                    'h' in _split_tuple(self.out_signature) or
-                                    'o' in self.out_signature)
-
-    def pack_full(self, method, args):
-        """pack(), with each handle argument (a descriptor, a file, a
-        Gio.UnixInputStream...) put in a Gio.UnixFDList and each object in
-        a list of objects: (parameters, fd list or None, objects or None)."""
-        fd_list = Gio.UnixFDList.new() if self.in_handles else None
-        objects = [] if self.in_objects else None
-        args = list(args)
-        for i in self.in_handles:
-            if i < len(args) and not isinstance(args[i], GLib.Variant):
-                args[i] = fd_list.append(_fileno(args[i]))
-        for i in self.in_objects:
-            if i < len(args):
-                try:
-                    args[i] = _with_objects(self.in_types[i], args[i], objects)
-                except (TypeError, ValueError, OverflowError) as error:
-                    raise TypeError('%s(): argument %d does not fit GVariant type %s: %s'
-                                    % (method, i + 1, self.in_types[i], error)) from None
-        return self.pack(method, args), fd_list, objects
+        self.passes_specials = (self.packer.special or 'o' in self.out_signature or
+                                'h' in _variant.split_tuple(self.out_signature))
 
     def pack(self, method, args):
-        """The parameters tuple of a call of method (the name it was called
-        by) with args: _tuple(self.in_types, args), unrolled, as it runs on
-        every call."""
-        converters = self.converters
-        if len(args) != len(converters):
-            raise TypeError('%s() takes %d argument%s %s, %d given'
-                            % (method, len(converters), '' if len(converters) == 1 else 's',
-                               self.in_signature, len(args)))
-        children = []
-        for (type_string, convert), value in zip(converters, args):
-            if _value_forms and isinstance(value, GObject.GBoxed):
-                to_variant = _value_forms.get(type(value).__gtype__)
-                if to_variant is not None:
-                    value = to_variant(value)
-            if type_string != 'v' and isinstance(value, GLib.Variant) and \
-                    value.get_type_string() == type_string:
-                children.append(value)
-                continue
-            try:
-                children.append(convert(value))
-            except (TypeError, ValueError, OverflowError, KeyError, IndexError,
-                    AttributeError) as error:
-                if type_string == 'v':
-                    raise TypeError('%s(): %s' % (method, error)) from None
-                raise TypeError('%s(): %r does not fit GVariant type %s: %s'
-                                % (method, value, type_string, error)) from None
-        return _new_tuple(children)
+        """(parameters, fd list or None, objects or None) of a call of
+        method (the name it was called by) with args."""
+        if self.passes_specials:
+            return self.packer.pack_full(args, method + '()')
+        return self.packer.pack(args, method + '()'), None, None
 
 
 # description hash -> {python name: _RemoteMethod}, and {name: why it
@@ -478,35 +116,16 @@ def _make_function(method, remote, kind):
     ends any of them."""
     name = remote.name
     pack = remote.pack
-    if kind == 'sync' and not remote.passes_specials:
+    special = remote.passes_specials
+    if kind == 'sync':
         def call(self, *args, timeout=-1, cancellable=None):
-            parameters = pack(method, args)
-            try:
-                result = self._pp_call_sync(name, parameters, timeout, cancellable)
-            except GLib.Error as error:
-                raise _unwrap_remote(error) from None
-            return _unpack_result(result)
-        doc = 'Calls the remote %s%s -> %s and waits.'
-    elif kind == 'sync':
-        def call(self, *args, timeout=-1, cancellable=None):
-            parameters, fd_list, objects = remote.pack_full(method, args)
-            try:
-                reply = self._pp_call_full_sync(name, parameters, fd_list, objects, timeout,
-                                                cancellable)
-            except GLib.Error as error:
-                raise _unwrap_remote(error) from None
-            return _unpack_reply(*reply)
+            return self._pp_wait(name, *pack(method, args), special, timeout, cancellable)
         doc = 'Calls the remote %s%s -> %s and waits.'
     elif kind == 'async':
         def call(self, *args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
                  cancellable=None):
-            if remote.passes_specials:
-                parameters, fd_list, objects = remote.pack_full(method, args)
-            else:
-                parameters, fd_list, objects = pack(method, args), None, None
-            extra = () if user_data is _NO_USER_DATA else (user_data,)
-            self._pp_call_full(name, parameters, fd_list, objects, timeout, cancellable,
-                               callback, *extra)
+            self._pp_start(name, *pack(method, args), timeout, cancellable, callback,
+                           user_data)
         doc = 'Calls the remote %s%s -> %s without waiting.'
     else:
         def call(self, result):
@@ -518,7 +137,123 @@ def _make_function(method, remote, kind):
     return call
 
 
-class Proxy(Pp.Proxy):
+class _Described(object):
+    """What a Pp.Proxy and a Pp.Pool share: the remote methods of a
+    description as attributes, and calls by name. The class using it gives
+    _pp_methods() and the _pp_call_* functions of its own."""
+
+    def _pp_prepare(self, method, args):
+        """(name, parameters, fd list or None, objects or None, whether the
+        reply may bring descriptors or objects) of a call of method with
+        args."""
+        remote = self._pp_methods().get(_python_name(method))
+        if remote is None and _python_name(method) in (self.__dict__.get('_pp_refused') or {}):
+            # The listener answers with why it cannot be called
+            return method, None, None, None, False
+        if remote is None:
+            # Not described (e.g. answered by ::handle-method-call): the
+            # arguments must say their own types.
+            if not all(isinstance(arg, GLib.Variant) for arg in args):
+                raise TypeError('method %r is not in the description of the remote %s; '
+                                'pass its arguments as GLib.Variant values'
+                                % (method, self.get_remote_type_name()))
+            return method, (_variant.new_tuple(list(args)) if args else None), None, None, True
+        return (remote.name,) + remote.pack(method, args) + (remote.passes_specials,)
+
+    def _pp_wait(self, name, parameters, fd_list, objects, special, timeout, cancellable):
+        try:
+            if not special:
+                return _variant.unpack_result(self._pp_call_sync(name, parameters, timeout,
+                                                                 cancellable))
+            reply = self._pp_call_full_sync(name, parameters, fd_list, objects, timeout,
+                                            cancellable)
+        except GLib.Error as error:
+            raise _unwrap_remote(error) from None
+        return _variant.unpack_reply(*reply)
+
+    def _pp_start(self, name, parameters, fd_list, objects, timeout, cancellable, callback,
+                  user_data):
+        extra = () if user_data is _NO_USER_DATA else (user_data,)
+        self._pp_call_full(name, parameters, fd_list, objects, timeout, cancellable, callback,
+                           *extra)
+
+    def call_method(self, method, *args, timeout=-1, cancellable=None):
+        """Calls the remote method and waits for its result.
+
+        Returns None, the one value, or a tuple of the values. Raises
+        GLib.Error with the remote error, or Pp.Error.TIMED_OUT after
+        timeout milliseconds (-1: the default time-out).
+        """
+        name, parameters, fd_list, objects, special = self._pp_prepare(method, args)
+        return self._pp_wait(name, parameters, fd_list, objects, special, timeout, cancellable)
+
+    def call_method_async(self, method, *args, callback=None, user_data=_NO_USER_DATA,
+                          timeout=-1, cancellable=None):
+        """Calls the remote method without waiting.
+
+        callback(source, result[, user_data]) runs in the thread-default main
+        context; it gets the result with call_method_finish(result) (or
+        <method>_finish(result)).
+        """
+        name, parameters, fd_list, objects, special = self._pp_prepare(method, args)
+        self._pp_start(name, parameters, fd_list, objects, timeout, cancellable, callback,
+                       user_data)
+
+    def call_method_finish(self, result):
+        """Ends call_method_async(): returns what call_method() would have."""
+        try:
+            reply = self._pp_call_full_finish(result)
+        except GLib.Error as error:
+            raise _unwrap_remote(error) from None
+        return _variant.unpack_reply(*reply)
+
+    def __getattr__(self, name):
+        # Reached when normal lookup failed; the proxy's own methods that a
+        # remote one hides go through _OwnMethod. The function is bound here
+        # rather than kept on the proxy: a bound method kept on it would keep
+        # it alive.
+        if name.startswith('_'):
+            raise AttributeError(name)
+        functions = self.__dict__.get('_pp_functions')
+        function = functions.get(name) if functions is not None else None
+        if function is None:
+            function = self._pp_function(name)
+        if function is None:
+            refused = self.__dict__.get('_pp_refused') or {}
+            for method in (name, name[:-6], name[:-7]):
+                if method in refused:
+                    raise AttributeError(refused[method])
+            raise AttributeError('%r object has no attribute %r, and the remote %s has no '
+                                 'such method' % (type(self).__name__, name,
+                                                  self.get_remote_type_name()))
+        return MethodType(function, self)
+
+    def _pp_function(self, name):
+        """The function of the remote method that name calls (name,
+        name_async or name_finish), or None."""
+        methods = self._pp_methods()
+        for method, kind in ((name, 'sync'), (name[:-6], 'async'), (name[:-7], 'finish')):
+            if method in methods and (kind == 'sync' or name.endswith('_' + kind)):
+                break
+        else:
+            return None
+        remote = methods[method]
+        function = remote.functions.get(kind)
+        if function is None:
+            function = remote.functions[kind] = _make_function(method, remote, kind)
+        functions = self.__dict__.get('_pp_functions')
+        if functions is not None:
+            functions[name] = function
+        return function
+
+    def __dir__(self):
+        names = set(super().__dir__())
+        for name in self._pp_methods():
+            names.update((name, name + '_async', name + '_finish'))
+        return sorted(names)
+
+
+class Proxy(_Described, Pp.Proxy):
     """A proxy that feels like the remote object.
 
     Every method in the remote object's description is an attribute:
@@ -579,108 +314,6 @@ class Proxy(Pp.Proxy):
             self.__dict__['_pp_functions'] = {}
         return table
 
-    def _pp_prepare(self, method, args):
-        """(name, parameters, fd list or None, objects or None) of a call
-        of method with args."""
-        remote = self._pp_methods().get(_python_name(method))
-        if remote is None and _python_name(method) in (self.__dict__.get('_pp_refused') or {}):
-            # The listener answers with why it cannot be called
-            return method, None, None, None
-        if remote is None:
-            # Not described (e.g. answered by ::handle-method-call): the
-            # arguments must say their own types.
-            if not all(isinstance(arg, GLib.Variant) for arg in args):
-                raise TypeError('method %r is not in the description of the remote %s; '
-                                'pass its arguments as GLib.Variant values'
-                                % (method, self.get_remote_type_name()))
-            return method, (_new_tuple(list(args)) if args else None), None, None
-        if remote.passes_specials:
-            return (remote.name,) + remote.pack_full(method, args)
-        return remote.name, remote.pack(method, args), None, None
-
-    def call_method(self, method, *args, timeout=-1, cancellable=None):
-        """Calls the remote method and waits for its result.
-
-        Returns None, the one value, or a tuple of the values. Raises
-        GLib.Error with the remote error, or Pp.Error.TIMED_OUT after
-        timeout milliseconds (-1: the proxy's default-timeout).
-        """
-        name, parameters, fd_list, objects = self._pp_prepare(method, args)
-        try:
-            if fd_list is None and objects is None:
-                return _unpack_result(self._pp_call_sync(name, parameters, timeout, cancellable))
-            reply = self._pp_call_full_sync(name, parameters, fd_list, objects, timeout,
-                                            cancellable)
-        except GLib.Error as error:
-            raise _unwrap_remote(error) from None
-        return _unpack_reply(*reply)
-
-    def call_method_async(self, method, *args, callback=None, user_data=_NO_USER_DATA,
-                          timeout=-1, cancellable=None):
-        """Calls the remote method without waiting.
-
-        callback(proxy, result[, user_data]) runs in the thread-default main
-        context; it gets the result with call_method_finish(result) (or
-        <method>_finish(result)).
-        """
-        name, parameters, fd_list, objects = self._pp_prepare(method, args)
-        extra = () if user_data is _NO_USER_DATA else (user_data,)
-        self._pp_call_full(name, parameters, fd_list, objects, timeout, cancellable, callback,
-                           *extra)
-
-    def call_method_finish(self, result):
-        """Ends call_method_async(): returns what call_method() would have."""
-        try:
-            reply = self._pp_call_full_finish(result)
-        except GLib.Error as error:
-            raise _unwrap_remote(error) from None
-        return _unpack_reply(*reply)
-
-    def __getattr__(self, name):
-        # Reached when normal lookup failed; the proxy's own methods that a
-        # remote one hides go through _OwnMethod. The function is bound here
-        # rather than kept on the proxy: a bound method kept on it would keep
-        # it alive.
-        if name.startswith('_'):
-            raise AttributeError(name)
-        functions = self.__dict__.get('_pp_functions')
-        function = functions.get(name) if functions is not None else None
-        if function is None:
-            function = self._pp_function(name)
-        if function is None:
-            refused = self.__dict__.get('_pp_refused') or {}
-            for method in (name, name[:-6], name[:-7]):
-                if method in refused:
-                    raise AttributeError(refused[method])
-            raise AttributeError('%r object has no attribute %r, and the remote %s has no '
-                                 'such method' % (type(self).__name__, name,
-                                                  self.get_remote_type_name()))
-        return MethodType(function, self)
-
-    def _pp_function(self, name):
-        """The function of the remote method that name calls (name,
-        name_async or name_finish), or None."""
-        methods = self._pp_methods()
-        for method, kind in ((name, 'sync'), (name[:-6], 'async'), (name[:-7], 'finish')):
-            if method in methods and (kind == 'sync' or name.endswith('_' + kind)):
-                break
-        else:
-            return None
-        remote = methods[method]
-        function = remote.functions.get(kind)
-        if function is None:
-            function = remote.functions[kind] = _make_function(method, remote, kind)
-        functions = self.__dict__.get('_pp_functions')
-        if functions is not None:
-            functions[name] = function
-        return function
-
-    def __dir__(self):
-        names = set(super().__dir__())
-        for name in self._pp_methods():
-            names.update((name, name + '_async', name + '_finish'))
-        return sorted(names)
-
     def _pp_property_value(self, name, value):
         if value is None or isinstance(value, GLib.Variant):
             return value
@@ -688,7 +321,7 @@ class Proxy(Pp.Proxy):
         for i in range(properties.get_n_items()):
             member = properties.get_item(i)
             if member.get_name() == name.replace('_', '-'):
-                return _to_variant(member.get_signature(), value)
+                return _variant.checked(member.get_signature(), value)
         raise TypeError('the remote %s has no property %r; pass a GLib.Variant'
                         % (self.get_remote_type_name(), name))
 
@@ -753,7 +386,7 @@ __all__.append('Proxy')
 # -- The pool -----------------------------------------------------------------
 
 if hasattr(Pp, 'Pool'):
-    class Pool(Pp.Pool):
+    class Pool(_Described, Pp.Pool):
         """A pool of workers that is called like one object.
 
         As on a Pp.Proxy, every method of the object the workers serve is an
@@ -802,30 +435,6 @@ if hasattr(Pp, 'Pool'):
                     name = workers.get_item(0).get_remote_type_name()
             return name
 
-        def call_method(self, method, *args, timeout=-1, cancellable=None):
-            """Calls the remote method on a free worker and waits for its
-            result: None, the one value, or a tuple of the values. Raises
-            GLib.Error as Proxy.call_method() does."""
-            return Proxy.call_method(self, method, *args, timeout=timeout,
-                                     cancellable=cancellable)
-
-        def call_method_async(self, method, *args, callback=None, user_data=_NO_USER_DATA,
-                              timeout=-1, cancellable=None):
-            """Calls the remote method without waiting; callback(pool,
-            result[, user_data]) runs in the thread-default main context and
-            gets the value with call_method_finish(result)."""
-            Proxy.call_method_async(self, method, *args, callback=callback,
-                                    user_data=user_data, timeout=timeout,
-                                    cancellable=cancellable)
-
-        def call_method_finish(self, result):
-            """Ends call_method_async(): returns what call_method() would
-            have."""
-            return Proxy.call_method_finish(self, result)
-
-        _pp_prepare = Proxy._pp_prepare
-        _pp_function = Proxy._pp_function
-        __getattr__ = Proxy.__getattr__
         _pp_call_sync = Pp.Pool.call_sync
 
         # A pool's calls take neither descriptors nor objects (an object
@@ -849,12 +458,6 @@ if hasattr(Pp, 'Pool'):
                 raise TypeError('%s(): a pool does not pass descriptors or objects through '
                                 'the override; call a worker (get_workers())' % name)
 
-        def __dir__(self):
-            names = set(super().__dir__())
-            for name in self._pp_methods():
-                names.update((name, name + '_async', name + '_finish'))
-            return sorted(names)
-
     Pool = override(Pool)
     __all__.append('Pool')
 
@@ -865,8 +468,8 @@ class _Exported(object):
     __slots__ = ('name', 'in_signature', 'out_signature', 'extra')
 
     def __init__(self, name, in_signature, out_signature, extra=None):
-        _split(in_signature)
-        _split(out_signature)
+        _variant.split(in_signature)
+        _variant.split(out_signature)
         self.name = name
         self.in_signature = in_signature
         self.out_signature = out_signature
@@ -905,8 +508,8 @@ def method(in_signature='', out_signature='', name=None, invocation=False, cance
         return method()(in_signature)
     if invocation and cancellable:
         raise ValueError('a method gets its invocation or its cancellable, not both')
-    _split(in_signature)
-    _split(out_signature)
+    _variant.split(in_signature)
+    _variant.split(out_signature)
     extra = 'invocation' if invocation else 'cancellable' if cancellable else None
 
     def mark(func):
@@ -935,39 +538,14 @@ def _marked_methods(obj):
 
 
 def _make_method_func(func, name, out_signature):
-    out_types = _split(out_signature)
+    answer = _Answer(name, out_signature, with_fds=False)
 
     def invoke(obj, parameters, *unused):
-        args = [_unpack(parameters.get_child_value(i))
-                for i in range(parameters.n_children())]
         try:
-            result = func(*args)
-        except GLib.Error:
-            raise
+            result = func(*_variant.unpack_children(parameters))
         except Exception as error:
-            raise GLib.Error.new_literal(Pp.error_quark(),
-                                         '%s: %s' % (type(error).__name__, error),
-                                         Pp.Error.FAILED) from None
-        if not out_types:
-            values = ()
-        elif len(out_types) == 1:
-            values = (result,)
-        else:
-            values = tuple(result) if isinstance(result, (tuple, list)) else None
-            if values is None or len(values) != len(out_types):
-                raise GLib.Error.new_literal(
-                    Pp.error_quark(),
-                    'Method “%s” must return a tuple of %d values (%s), not %r'
-                    % (name, len(out_types), out_signature, result),
-                    Pp.Error.FAILED)
-        try:
-            return _tuple(out_types, values)
-        except TypeError as error:
-            raise GLib.Error.new_literal(
-                Pp.error_quark(),
-                'Method “%s” returned a value that does not fit (%s): %s'
-                % (name, out_signature, error),
-                Pp.Error.FAILED) from None
+            raise _failure(error) from None
+        return answer.result(result)[0]
     return invoke
 
 
@@ -985,13 +563,15 @@ class _Answer(object):
     Python values to the out-signature's tuple, descriptors to a
     Gio.UnixFDList."""
 
-    __slots__ = ('name', 'out_signature', 'out_types', 'handles')
+    __slots__ = ('name', 'out_signature', 'packer', 'handles')
 
-    def __init__(self, name, out_signature):
+    def __init__(self, name, out_signature, with_fds=True):
         self.name = name
         self.out_signature = out_signature
-        self.out_types = _split(out_signature)
-        self.handles = [i for i, t in enumerate(self.out_types) if t == 'h']
+        self.packer = _variant.packer('(' + out_signature + ')')
+        # Without a list of descriptors to answer with (a method added with
+        # add_method()), a handle is the number given
+        self.handles = self.packer.handles if with_fds else ()
 
     def result(self, value):
         """(the result tuple, a Gio.UnixFDList or None, the descriptors to
@@ -1001,7 +581,7 @@ class _Answer(object):
         if isinstance(value, GLib.Variant) and \
                 value.get_type_string() == '(' + self.out_signature + ')':
             return value, None, ()
-        n = len(self.out_types)
+        n = len(self.packer.types)
         if n == 0:
             values = []
         elif n == 1:
@@ -1020,7 +600,7 @@ class _Answer(object):
             for i in self.handles:
                 if not isinstance(values[i], GLib.Variant):
                     try:
-                        fd = _fileno(values[i])
+                        fd = _variant.fileno(values[i])
                         if isinstance(values[i], int):
                             handed_over.append(fd)
                         values[i] = fd_list.append(fd)
@@ -1029,7 +609,7 @@ class _Answer(object):
                             Pp.error_quark(), 'Method “%s” returned %r for a descriptor: %s'
                             % (self.name, values[i], error), Pp.Error.FAILED) from None
         try:
-            return _tuple(self.out_types, values), fd_list, handed_over
+            return self.packer.pack(values, ''), fd_list, handed_over
         except TypeError as error:
             raise GLib.Error.new_literal(
                 Pp.error_quark(),
@@ -1091,36 +671,17 @@ __all__.append('Invocation')
 def _make_invocation_func(func, exported):
     """A PpInvocationFunc for a method marked with invocation=True or
     cancellable=True: handles ('h') arrive as descriptors of their own."""
-    in_types = _split(exported.in_signature)
-    in_handles = [i for i, t in enumerate(in_types) if t == 'h']
+    in_handles = _variant.packer('(' + exported.in_signature + ')').handles
+    what = 'Method “%s”' % exported.name
     answer = _Answer(exported.name, exported.out_signature)
     pass_invocation = exported.extra == 'invocation'
 
     def invoke(obj, parameters, invocation, *unused):
         invocation._pp_answer = answer
         try:
-            args = [_unpack(parameters.get_child_value(i))
-                    for i in range(parameters.n_children())]
+            args = _variant.unpack_children(parameters)
             if in_handles:
-                fd_list = invocation.get_unix_fd_list()
-                n_fds = fd_list.get_length() if fd_list is not None else 0
-                for i in in_handles:
-                    if not 0 <= args[i] < n_fds:
-                        raise GLib.Error.new_literal(
-                            Pp.error_quark(), 'Method “%s”: argument %d is handle %d, but %d '
-                            'descriptors came with the call' % (exported.name, i + 1, args[i],
-                                                               n_fds),
-                            Pp.Error.INVALID_ARGUMENTS)
-                fds = {}
-                try:
-                    for i in in_handles:
-                        fds[i] = fd_list.get(args[i])
-                except GLib.Error:
-                    for fd in fds.values():
-                        os.close(fd)
-                    raise
-                for i, fd in fds.items():
-                    args[i] = fd
+                _variant.take_descriptors(args, in_handles, invocation.get_unix_fd_list(), what)
             if pass_invocation:
                 func(*args, invocation)
             else:
@@ -1192,10 +753,6 @@ Listener = override(Listener)
 __all__.append('Listener')
 
 
-# GType -> to_variant of the value forms registered from Python
-_value_forms = {}
-
-
 def boxed_register_value_form(boxed_type, value_type, to_variant, from_variant):
     """Lets values of boxed_type (a class such as Json.Node, or its GType)
     cross by value, as GLib.Variant values of value_type (a GLib.VariantType
@@ -1212,7 +769,7 @@ def boxed_register_value_form(boxed_type, value_type, to_variant, from_variant):
         value_type = GLib.VariantType.new(value_type)
     Pp.boxed_register_value_form(boxed_type, value_type, to_variant, from_variant)
     gtype = boxed_type if isinstance(boxed_type, GObject.GType) else boxed_type.__gtype__
-    _value_forms[gtype] = to_variant
+    _variant.value_forms[gtype] = to_variant
 
 
 __all__.append('boxed_register_value_form')

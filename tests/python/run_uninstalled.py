@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Runs a Python program (an example) against the Pp override of the source
-# tree, as if it were installed: PyGObject finds gi/overrides/Pp.py in any
-# directory on sys.path, so one is made and put on PYTHONPATH, which child
-# processes inherit too.
+# tree, as if it were installed: PyGObject finds gi/overrides/Pp.py (which
+# imports _pp_variant.py next to it) in any directory on sys.path, so one is
+# made and put on PYTHONPATH, which child processes inherit too.
 
 import os
 import shutil
@@ -19,7 +19,8 @@ def main():
     try:
         overrides = os.path.join(root, 'gi', 'overrides')
         os.makedirs(overrides)
-        os.symlink(os.path.join(source, 'Pp.py'), os.path.join(overrides, 'Pp.py'))
+        for name in ('Pp.py', '_pp_variant.py'):
+            os.symlink(os.path.join(source, name), os.path.join(overrides, name))
         env = dict(os.environ)
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [root, env.get('PYTHONPATH')]))
         env['PYTHONDONTWRITEBYTECODE'] = '1'

@@ -366,7 +366,7 @@ class ConversionTestCase(unittest.TestCase):
     """The override's own conversions give what GLib.Variant gives."""
 
     def test_same_as_glib(self):
-        import gi.overrides.Pp as override
+        import gi.overrides._pp_variant as pp_variant
         cases = [
             ('i', -2 ** 31), ('u', 2 ** 32 - 1), ('t', 2 ** 64 - 1), ('d', 3), ('b', True),
             ('y', 255), ('s', 'é'), ('o', '/a/b'), ('g', 'a{sv}'), ('h', 3),
@@ -378,24 +378,24 @@ class ConversionTestCase(unittest.TestCase):
         ]
         for type_string, value in cases:
             with self.subTest(type_string=type_string, value=value):
-                variant = override._to_variant(type_string, value)
+                variant = pp_variant.checked(type_string, value)
                 self.assertEqual(variant.get_type_string(), type_string)
                 self.assertTrue(variant.equal(GLib.Variant(type_string, value)))
-        self.assertEqual(override._unpack(override._to_variant('a{say}', {'k': b'v'})),
+        self.assertEqual(pp_variant.unpack(pp_variant.checked('a{say}', {'k': b'v'})),
                          {'k': b'v'})
-        self.assertEqual(override._unpack(override._to_variant('(ayu)', (b'ab', 3))),
+        self.assertEqual(pp_variant.unpack(pp_variant.checked('(ayu)', (b'ab', 3))),
                          (b'ab', 3))
-        self.assertEqual(override._unpack_result(GLib.Variant('(ayi)', (b'x', 2))), (b'x', 2))
-        self.assertEqual(override._unpack_result(GLib.Variant('()', ())), None)
+        self.assertEqual(pp_variant.unpack_result(GLib.Variant('(ayi)', (b'x', 2))), (b'x', 2))
+        self.assertEqual(pp_variant.unpack_result(GLib.Variant('()', ())), None)
 
     def test_refused(self):
-        import gi.overrides.Pp as override
+        import gi.overrides._pp_variant as pp_variant
         for type_string, value in [('i', 'x'), ('i', 2 ** 40), ('ay', 'text'), ('ay', [256]),
                                    ('(ayu)', (b'a',)), ('(ayu)', 5), ('a{say}', [1]),
                                    ('aay', [1]), ('s', None), ('v', 3)]:
             with self.subTest(type_string=type_string, value=value):
                 with self.assertRaises(TypeError):
-                    override._to_variant(type_string, value)
+                    pp_variant.checked(type_string, value)
 
 
 class _Exited(object):
