@@ -64,7 +64,14 @@ import Gio from 'gi://Gio';
 import GObject from 'gi://GObject';
 import Pp from 'gi://Pp?version=1.0';
 
-export {Pp};
+// Values to and from GLib.Variant, installed next to this file
+import {
+    WRAPPER_STATE, checkTupleSignature, describe, handlePositions, packArguments, packOne,
+    packWithFds, passesFds, passesObjects, ppError, registerValueForm, tupleItems,
+    unpackArguments, unpackReply, unpackResult, unpackWithFds, unwrap,
+} from './pipeproxy-variant.js';
+
+export {Pp, packArguments, registerValueForm, unpackResult, unwrap};
 
 // Gio._promisify keeps the callback form: called with a callback, these
 // still take it; called without one, they return a Promise. It does nothing
@@ -80,225 +87,10 @@ Gio._promisify(Pp.Pool.prototype, 'call_with_unix_fd_list_async',
     'call_with_unix_fd_list_finish');
 Gio._promisify(Pp.Pool.prototype, 'start_async', 'start_finish');
 
-const WRAPPER_STATE = Symbol('pipeproxy wrapper state');
-
 // Names a wrapped proxy never takes for a remote method: `then` would make it
 // a thenable (so `await` of a wrapper would call the remote object), and
 // `sync` is the namespace of blocking calls. Use Pipeproxy.call() for them.
 const RESERVED = new Set(['then', 'sync']);
-
-function ppError(code, message) {
-    return new GLib.Error(Pp.Error, code, message);
-}
-
-// The end of the complete type that starts at `i` in a valid type string.
-function typeEnd(signature, i) {
-    const c = signature[i];
-    if (c === 'a' || c === 'm')
-        return typeEnd(signature, i + 1);
-    if (c === '(' || c === '{') {
-        i++;
-        while (i < signature.length && signature[i] !== ')' && signature[i] !== '}')
-            i = typeEnd(signature, i);
-        return i + 1;
-    }
-    return i + 1;
-}
-
-// The item types of a tuple type: '(ias)' → ['i', 'as']. (Iterating a
-// GLib.VariantType does not work in GJS: first() returns a copy, whose
-// next() runs past its end.)
-function tupleItems(signature) {
-    if (!GLib.variant_type_string_is_valid(signature) || signature[0] !== '(')
-        throw ppError(Pp.Error.INVALID_ARGUMENTS, `“${signature}” is not a tuple type`);
-    const items = [];
-    for (let i = 1; i < signature.length - 1;) {
-        const end = typeEnd(signature, i);
-        items.push(signature.slice(i, end));
-        i = end;
-    }
-    return items;
-}
-
-function checkTupleSignature(signature, what) {
-    if (typeof signature !== 'string' || !GLib.variant_type_string_is_valid(signature) ||
-        signature[0] !== '(')
-        throw new TypeError(`${what}: “${signature}” is not a GVariant tuple type such as '(i)' or '()'`);
-    return signature;
-}
-
-const INTEGER_RANGES = {
-    y: [0, 2 ** 8 - 1],
-    n: [-(2 ** 15), 2 ** 15 - 1],
-    q: [0, 2 ** 16 - 1],
-    i: [-(2 ** 31), 2 ** 31 - 1],
-    u: [0, 2 ** 32 - 1],
-    h: [-(2 ** 31), 2 ** 31 - 1],
-    x: [-(2n ** 63n), 2n ** 63n - 1n],
-    t: [0n, 2n ** 64n - 1n],
-};
-
-function describe(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'an Array';
-    if (value instanceof GLib.Variant)
-        return `a GLib.Variant of type ${value.get_type_string()}`;
-    return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : ''}`.trimEnd();
-}
-
-// new GLib.Variant() converts leniently ('x' for an 'i' gives 0): check the
-// JavaScript value against the type first, so a wrong value is an error.
-function checkValue(type, value) {
-    if (value instanceof GLib.Variant) {
-        if (value.get_type_string() === type || type === 'v')
-            return;
-        if (type[0] === 'm') {     // the value of a maybe: 'mv' takes any
-            checkValue(type.slice(1), value);
-            return;
-        }
-        throw new TypeError(`expected ${type}, got ${describe(value)}`);
-    }
-    const c = type[0];
-    const fail = () => {
-        throw new TypeError(`expected ${type}, got ${describe(value)}`);
-    };
-    if (c === 'b') {
-        if (typeof value !== 'boolean')
-            fail();
-    } else if (c in INTEGER_RANGES) {
-        const [min, max] = INTEGER_RANGES[c];
-        if (typeof value === 'number') {
-            if (!Number.isInteger(value) || value < min || value > max ||
-                ((c === 'x' || c === 't') && !Number.isSafeInteger(value)))
-                throw new TypeError(`expected ${type}, got ${value}, not an integer in its range` +
-                    `${c === 'x' || c === 't' ? ' (give a BigInt beyond 2^53)' : ''}`);
-        } else if (typeof value === 'bigint') {
-            if (value < BigInt(min) || value > BigInt(max))
-                throw new TypeError(`expected ${type}, got ${value}n, out of range`);
-        } else {
-            fail();
-        }
-    } else if (c === 'd') {
-        if (typeof value !== 'number')
-            fail();
-    } else if (c === 's' || c === 'o' || c === 'g') {
-        if (typeof value !== 'string')
-            fail();
-    } else if (c === 'v') {
-        fail();  // only a GLib.Variant, handled above
-    } else if (c === 'm') {
-        if (value !== null && value !== undefined)
-            checkValue(type.slice(1), value);
-    } else if (type === 'ay') {
-        if (typeof value !== 'string' && !(value instanceof Uint8Array) &&
-            !(value instanceof GLib.Bytes) && !Array.isArray(value))
-            fail();
-    } else if (type.startsWith('a{')) {
-        if (value === null || typeof value !== 'object' || Array.isArray(value))
-            fail();
-        const valueType = type.slice(typeEnd(type, 2), -1);
-        for (const item of Object.values(value))
-            checkValue(valueType, item);
-    } else if (c === 'a') {
-        if (!Array.isArray(value))
-            fail();
-        for (const item of value)
-            checkValue(type.slice(1), item);
-    } else if (c === '(') {
-        const items = tupleItems(type);
-        if (!Array.isArray(value) || value.length !== items.length)
-            throw new TypeError(`expected ${type}, an Array of ${items.length}, got ${describe(value)}`);
-        items.forEach((item, i) => checkValue(item, value[i]));
-    }
-}
-
-// The boxed classes whose value form was registered with
-// registerValueForm(): class -> its toVariant
-const valueForms = new Map();
-
-function packOne(type, value) {
-    if (value === undefined && type.startsWith('m'))
-        value = null;
-    if (valueForms.size > 0 && value !== null && typeof value === 'object') {
-        const toVariant = valueForms.get(value.constructor);
-        if (toVariant)
-            value = toVariant(value);
-    }
-    checkValue(type, value);
-    if (value instanceof GLib.Variant && value.get_type_string() === type)
-        return value;
-    if (value instanceof GLib.Bytes && type === 'ay')
-        return GLib.Variant.new_from_bytes(new GLib.VariantType('ay'), value, true);
-    return new GLib.Variant(type, value);
-}
-
-/**
- * Lets values of a boxed type with no value form of its own cross by value:
- * Pp.boxed_register_value_form(), and a method argument may then be a value
- * of the type, converted here with `toVariant`. Both processes register the
- * same form before their first proxy or listener uses the type.
- *
- * ```js
- * Pipeproxy.registerValueForm(Json.Node, 's',
- *     node => new GLib.Variant('s', Json.to_string(node, false)),
- *     variant => Json.from_string(variant.get_string()[0]));
- * ```
- *
- * Signal arguments and property values of the type arrive as boxed values;
- * a method's result is the value form.
- *
- * @param {Function} boxedType - the boxed class, e.g. Json.Node
- * @param {string|GLib.VariantType} valueType - the type of its value form
- * @param {Function} toVariant - a value of the type to a GLib.Variant of
- *   valueType
- * @param {Function} fromVariant - a GLib.Variant of valueType, from the
- *   peer, to a new value of the type, or null if it does not stand for one
- */
-export function registerValueForm(boxedType, valueType, toVariant, fromVariant) {
-    if (typeof valueType === 'string')
-        valueType = new GLib.VariantType(valueType);
-    Pp.boxed_register_value_form(boxedType, valueType, toVariant, fromVariant);
-    valueForms.set(boxedType, toVariant);
-}
-
-// Object values (type 'o') pass by reference: in a call or a result, an
-// object is '/N', its index in the list of objects that goes with it.
-// Each object in `value` (a GObject, a proxy or a wrapper of one) is put
-// in `objects` and replaced by its index; what is not an object is left
-// for checkValue() to refuse.
-function objectsToPaths(type, value, objects) {
-    if (!type.includes('o') || value instanceof GLib.Variant)
-        return value;
-    const c = type[0];
-    if (c === 'o') {
-        const object = unwrap(value);
-        if (!(object instanceof GObject.Object))
-            throw new TypeError(`expected an object, got ${describe(value)}`);
-        let index = objects.indexOf(object);
-        if (index < 0)
-            index = objects.push(object) - 1;
-        return `/${index}`;
-    }
-    if (c === 'm')
-        return value === null || value === undefined ? null : objectsToPaths(type.slice(1), value, objects);
-    if (c === '(') {
-        const items = tupleItems(type);
-        return Array.isArray(value) && value.length === items.length
-            ? items.map((item, i) => objectsToPaths(item, value[i], objects)) : value;
-    }
-    if (type.startsWith('a{')) {
-        const valueType = type.slice(typeEnd(type, 2), -1);
-        return value !== null && typeof value === 'object' && !Array.isArray(value)
-            ? Object.fromEntries(Object.entries(value).map(([k, v]) =>
-                [k, objectsToPaths(valueType, v, objects)]))
-            : value;
-    }
-    if (c === 'a')
-        return Array.isArray(value) ? value.map(item => objectsToPaths(type.slice(1), item, objects)) : value;
-    return value;
-}
 
 // Wrappers of the proxies that results gave, so that the same remote
 // object is the same wrapper while its proxy lives
@@ -306,120 +98,13 @@ const resultWrappers = new WeakMap();
 
 function wrapResultObject(object, options) {
     if (!(object instanceof Pp.Proxy))
-        return object;
+        return object;   // one of this process's, or a proxy's wrapper
     let wrapper = resultWrappers.get(object);
     if (wrapper === undefined) {
         wrapper = wrap(object, options);
         resultWrappers.set(object, wrapper);
     }
     return wrapper;
-}
-
-// objectsToPaths() backwards, on an unpacked value: '/N' is objects[N]
-// (the library checked that it indexes the list), a proxy wrapped.
-function pathsToObjects(type, value, objects, options) {
-    if (!type.includes('o') || value instanceof GLib.Variant)
-        return value;
-    const c = type[0];
-    if (c === 'o')
-        return wrapResultObject(objects[Number(value.slice(1))], options);
-    if (c === 'm')
-        return value === null ? null : pathsToObjects(type.slice(1), value, objects, options);
-    if (c === '(')
-        return tupleItems(type).map((item, i) => pathsToObjects(item, value[i], objects, options));
-    if (type.startsWith('a{')) {
-        const valueType = type.slice(typeEnd(type, 2), -1);
-        return Object.fromEntries(Object.entries(value).map(([k, v]) =>
-            [k, pathsToObjects(valueType, v, objects, options)]));
-    }
-    if (c === 'a')
-        return value.map(item => pathsToObjects(type.slice(1), item, objects, options));
-    return value;
-}
-
-// unpackResult() of a reply that came with objects: each object value is
-// the object, a proxy of the peer's (wrapped with `options`) or one of this
-// process. A 'v' keeps its '/N' strings.
-function unpackReply(result, objects, mode, options) {
-    const value = unpackResult(result, mode);
-    if (mode === 'none' || !objects || !result.get_type_string().includes('o'))
-        return value;
-    const items = tupleItems(result.get_type_string());
-    if (items.length === 1)
-        return pathsToObjects(items[0], value, objects, options);
-    return items.map((item, i) => pathsToObjects(item, value[i], objects, options));
-}
-
-/**
- * Packs JavaScript values into a tuple of the given GVariant type.
- *
- * Each value is converted with `new GLib.Variant(type, value)`; a value that
- * already is a GLib.Variant of the item's type is taken as it is, and
- * `undefined` is `null` for a maybe type.
- *
- * @param {string} signature - a tuple type, e.g. '(is)'
- * @param {Array} values - one value per item of the tuple
- * @param {string} [what] - names the method in error messages
- * @param {GObject.Object[]} [objects] - where to put the objects of object
- *   values (type 'o'), which stand in the tuple as their index, '/N': the
- *   list of objects of Pp.Proxy.call_full(). Without it, an object value is
- *   such a string.
- * @returns {GLib.Variant} the tuple
- * @throws {GLib.Error} Pp.Error.INVALID_ARGUMENTS if the values do not fit
- */
-export function packArguments(signature, values, what = 'method', objects = undefined) {
-    const items = tupleItems(signature);
-    if (values.length !== items.length) {
-        throw ppError(Pp.Error.INVALID_ARGUMENTS,
-            `${what} expects ${signature}: ${items.length} argument(s), got ${values.length}`);
-    }
-    const children = items.map((type, i) => {
-        try {
-            if (objects !== undefined && type.includes('o'))
-                return packOne(type, objectsToPaths(type, values[i], objects));
-            return packOne(type, values[i]);
-        } catch (e) {
-            throw ppError(Pp.Error.INVALID_ARGUMENTS,
-                `${what} expects ${signature}: argument ${i + 1} is not a ${type}: ${e.message}`);
-        }
-    });
-    return GLib.Variant.new_tuple(children);
-}
-
-/**
- * Unpacks a result tuple: no item gives undefined, one item its value,
- * several an Array.
- *
- * @param {GLib.Variant} tuple - the result
- * @param {string} [mode] - 'deep' (GLib.Variant.deepUnpack: a 'v' stays a
- *   GLib.Variant), 'recursive' (recursiveUnpack: variants unpacked too) or
- *   'none' (the tuple itself)
- * @returns {*} the values
- */
-export function unpackResult(tuple, mode = 'deep') {
-    if (mode === 'none')
-        return tuple;
-    const n = tuple.n_children();
-    const values = [];
-    for (let i = 0; i < n; i++) {
-        const child = tuple.get_child_value(i);
-        values.push(mode === 'recursive' ? child.recursiveUnpack() : child.deepUnpack());
-    }
-    if (n === 0)
-        return undefined;
-    return n === 1 ? values[0] : values;
-}
-
-function unpackArguments(tuple, mode) {
-    if (mode === 'none')
-        return [tuple];
-    const n = tuple.n_children();
-    const values = [];
-    for (let i = 0; i < n; i++) {
-        const child = tuple.get_child_value(i);
-        values.push(mode === 'recursive' ? child.recursiveUnpack() : child.deepUnpack());
-    }
-    return values;
 }
 
 function isPlainObject(value) {
@@ -429,16 +114,6 @@ function isPlainObject(value) {
     return proto === Object.prototype || proto === null;
 }
 
-/**
- * The Pp.Proxy behind a wrapper made by wrap(); any other value is returned
- * as it is.
- *
- * @param {*} wrapped - a wrapper or a Pp.Proxy
- * @returns {Pp.Proxy} the proxy
- */
-export function unwrap(wrapped) {
-    return wrapped?.[WRAPPER_STATE]?.proxy ?? wrapped;
-}
 
 // The description of a proxy never changes: list its methods once.
 const describedCache = new WeakMap();
@@ -477,62 +152,6 @@ function describedMethods(proxy) {
     return methods;
 }
 
-// Top-level handles ('h', e.g. a GInputStream argument or result) travel
-// as file descriptors: the positions of those in a tuple signature.
-function handlePositions(signature) {
-    return tupleItems(signature).flatMap((type, i) => type === 'h' ? [i] : []);
-}
-
-function fdPositions(method) {
-    if (method.handles === undefined)
-        method.handles = {in: handlePositions(method.in), out: handlePositions(method.out)};
-    return method.handles;
-}
-
-// The parameters of a call whose handle arguments are descriptors (numbers)
-// or have one (get_fd(): Gio.UnixInputStream, Gio.UnixOutputStream), and the
-// Gio.UnixFDList they go in; its objects go in `objects`, if given.
-function packWithFds(method, values, objects = undefined) {
-    const fdList = new Gio.UnixFDList();
-    values = [...values];
-    for (const i of fdPositions(method).in) {
-        const value = values[i];
-        if (value === undefined || value instanceof GLib.Variant)
-            continue;
-        const fd = typeof value === 'number' ? value : value?.get_fd?.();
-        if (typeof fd !== 'number') {
-            throw ppError(Pp.Error.INVALID_ARGUMENTS,
-                `Method “${method.name}”: argument ${i + 1} must be a file descriptor or ` +
-                `have one (get_fd()), got ${describe(value)}`);
-        }
-        values[i] = fdList.append(fd);
-    }
-    return [packArguments(method.in, values, `Method “${method.name}”`, objects), fdList];
-}
-
-// unpackResult(), each handle of the result replaced by its descriptor: a
-// new one the caller owns (Gio.UnixInputStream.new(fd, true) takes it); and
-// its objects, if any came, as unpackReply() gives them.
-function unpackWithFds(method, result, outFds, mode, objects = null, options = {}) {
-    const value = unpackReply(result, objects, mode, options);
-    const positions = fdPositions(method).out;
-    if (positions.length === 0)
-        return value;
-    const single = tupleItems(method.out).length === 1;
-    const values = single ? [value] : [...value];
-    for (const i of positions)
-        values[i] = outFds ? outFds.get(values[i]) : null;
-    return single ? values[0] : values;
-}
-
-function passesFds(method) {
-    const {in: inside, out} = fdPositions(method);
-    return inside.length > 0 || out.length > 0;
-}
-
-function passesObjects(method) {
-    return method.in.includes('o') || method.out.includes('o');
-}
 
 function splitOptions(method, args) {
     const n = tupleItems(method.in).length;
@@ -565,6 +184,60 @@ function callParameters(proxy, name, args, options, objects = undefined) {
         `Method “${name}”`, objects);
 }
 
+// Sends a call with descriptors and objects to a proxy or a pool, waiting
+// for the reply or not: [result, out fd list, out objects], or a Promise of
+// that.
+function sendFull(target, name, parameters, fdList, objects, timeout, cancellable, blocking) {
+    if (target instanceof Pp.Proxy) {
+        return blocking
+            ? target.call_full_sync(name, parameters, fdList, objects, timeout, cancellable)
+            : target.call_full(name, parameters, fdList, objects, timeout, cancellable);
+    }
+    if (objects.length > 0) {
+        throw ppError(Pp.Error.INVALID_ARGUMENTS,
+            `Method “${name}”: a pool does not pass objects; call a worker (get_workers())`);
+    }
+    return blocking
+        ? target.call_with_unix_fd_list_sync(name, parameters, timeout, fdList, cancellable)
+        : target.call_with_unix_fd_list_async(name, parameters, timeout, fdList, cancellable);
+}
+
+// A call of a described method on a proxy or a pool: its arguments packed
+// with the in-signature (descriptors in a Gio.UnixFDList, objects in a
+// list), sent, and the reply unpacked, at once (`blocking`) or in a Promise.
+// `options`: timeout, cancellable, unpack, and wrapObject for the proxies
+// of objects in the reply.
+function invoke(target, method, values, options, blocking) {
+    let reply, finish;
+    if (passesFds(method) || passesObjects(method)) {
+        const objects = [];
+        const [parameters, fdList] = packWithFds(method, values, objects);
+        reply = sendFull(target, method.name, parameters, fdList.get_length() > 0 ? fdList : null,
+            objects, options.timeout, options.cancellable, blocking);
+        finish = ([result, outFds, outObjects]) => unpackWithFds(method, result, outFds,
+            options.unpack, outObjects, options.wrapObject);
+    } else {
+        const parameters = packArguments(method.in, values, `Method “${method.name}”`);
+        reply = blocking
+            ? target.call_sync(method.name, parameters, options.timeout, options.cancellable)
+            : target.call_async(method.name, parameters, options.timeout, options.cancellable);
+        finish = result => unpackResult(result, options.unpack);
+    }
+    return blocking ? finish(reply) : reply.then(finish);
+}
+
+// call() and callSync()
+function callByName(proxy, name, args, options, blocking) {
+    proxy = unwrap(proxy);
+    const objects = [];
+    const parameters = callParameters(proxy, name, args, options, objects);
+    const reply = sendFull(proxy, name, parameters, null, objects, options.timeout ?? -1,
+        options.cancellable ?? null, blocking);
+    const finish = ([result, , outObjects]) => unpackReply(result, outObjects, options.unpack,
+        object => wrapResultObject(object, {unpack: options.unpack}));
+    return blocking ? finish(reply) : reply.then(finish);
+}
+
 /**
  * Calls a method of the remote object and unpacks its result. The wrapper
  * made by wrap() is shorter; this also reaches methods the description does
@@ -586,18 +259,7 @@ function callParameters(proxy, name, args, options, objects = undefined) {
  * @returns {Promise<*>} the unpacked result
  */
 export async function call(proxy, name, args = [], options = {}) {
-    proxy = unwrap(proxy);
-    if (proxy instanceof Pp.Proxy) {
-        const objects = [];
-        const parameters = callParameters(proxy, name, args, options, objects);
-        const [result, , outObjects] = await proxy.call_full(name, parameters, null, objects,
-            options.timeout ?? -1, options.cancellable ?? null);
-        return unpackReply(result, outObjects, options.unpack, {unpack: options.unpack});
-    }
-    const parameters = callParameters(proxy, name, args, options);
-    const result = await proxy.call_async(name, parameters, options.timeout ?? -1,
-        options.cancellable ?? null);
-    return unpackResult(result, options.unpack);
+    return callByName(proxy, name, args, options, false);
 }
 
 /**
@@ -611,18 +273,7 @@ export async function call(proxy, name, args = [], options = {}) {
  * @returns {*} the unpacked result
  */
 export function callSync(proxy, name, args = [], options = {}) {
-    proxy = unwrap(proxy);
-    if (proxy instanceof Pp.Proxy) {
-        const objects = [];
-        const parameters = callParameters(proxy, name, args, options, objects);
-        const [result, , outObjects] = proxy.call_full_sync(name, parameters, null, objects,
-            options.timeout ?? -1, options.cancellable ?? null);
-        return unpackReply(result, outObjects, options.unpack, {unpack: options.unpack});
-    }
-    const parameters = callParameters(proxy, name, args, options);
-    const result = proxy.call_sync(name, parameters, options.timeout ?? -1,
-        options.cancellable ?? null);
-    return unpackResult(result, options.unpack);
+    return callByName(proxy, name, args, options, true);
 }
 
 /**
@@ -695,68 +346,26 @@ export function wrap(proxy, options = {}) {
     for (const name of RESERVED)
         byKey.delete(name);
 
-    const asyncFns = new Map();
-    const syncFns = new Map();
+    const fns = {async: new Map(), sync: new Map()};
     const bound = new Map();
 
-    function asyncFn(method) {
-        let fn = asyncFns.get(method.name);
+    // wrapped.name() (a Promise) or wrapped.sync.name() (`blocking`)
+    function methodFn(method, blocking) {
+        const made = blocking ? fns.sync : fns.async;
+        let fn = made.get(method.name);
         if (fn === undefined) {
-            fn = async function (...args) {
+            const run = args => {
                 const [values, opts] = splitOptions(method, args);
-                if (passesObjects(method) && proxy instanceof Pp.Proxy) {
-                    const objects = [];
-                    const [parameters, fdList] = packWithFds(method, values, objects);
-                    const [result, outFds, outObjects] = await proxy.call_full(method.name,
-                        parameters, fdList.get_length() > 0 ? fdList : null, objects,
-                        opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
-                    return unpackWithFds(method, result, outFds, unpack, outObjects, resultOptions);
-                }
-                if (passesFds(method)) {
-                    const [parameters, fdList] = packWithFds(method, values);
-                    const [result, outFds] = await proxy.call_with_unix_fd_list_async(method.name,
-                        parameters, opts.timeout ?? defaultTimeout, fdList,
-                        opts.cancellable ?? null);
-                    return unpackWithFds(method, result, outFds, unpack);
-                }
-                const parameters = packArguments(method.in, values, `Method “${method.name}”`);
-                const result = await proxy.call_async(method.name, parameters,
-                    opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
-                return unpackResult(result, unpack);
+                return invoke(proxy, method, values, {
+                    timeout: opts.timeout ?? defaultTimeout,
+                    cancellable: opts.cancellable ?? null,
+                    unpack,
+                    wrapObject: object => wrapResultObject(object, resultOptions),
+                }, blocking);
             };
+            fn = blocking ? (...args) => run(args) : async (...args) => run(args);
             Object.defineProperty(fn, 'name', {value: method.name});
-            asyncFns.set(method.name, fn);
-        }
-        return fn;
-    }
-
-    function syncFn(method) {
-        let fn = syncFns.get(method.name);
-        if (fn === undefined) {
-            fn = function (...args) {
-                const [values, opts] = splitOptions(method, args);
-                if (passesObjects(method) && proxy instanceof Pp.Proxy) {
-                    const objects = [];
-                    const [parameters, fdList] = packWithFds(method, values, objects);
-                    const [result, outFds, outObjects] = proxy.call_full_sync(method.name,
-                        parameters, fdList.get_length() > 0 ? fdList : null, objects,
-                        opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
-                    return unpackWithFds(method, result, outFds, unpack, outObjects, resultOptions);
-                }
-                if (passesFds(method)) {
-                    const [parameters, fdList] = packWithFds(method, values);
-                    const [result, outFds] = proxy.call_with_unix_fd_list_sync(method.name,
-                        parameters, opts.timeout ?? defaultTimeout, fdList,
-                        opts.cancellable ?? null);
-                    return unpackWithFds(method, result, outFds, unpack);
-                }
-                const parameters = packArguments(method.in, values, `Method “${method.name}”`);
-                const result = proxy.call_sync(method.name, parameters,
-                    opts.timeout ?? defaultTimeout, opts.cancellable ?? null);
-                return unpackResult(result, unpack);
-            };
-            Object.defineProperty(fn, 'name', {value: method.name});
-            syncFns.set(method.name, fn);
+            made.set(method.name, fn);
         }
         return fn;
     }
@@ -767,7 +376,7 @@ export function wrap(proxy, options = {}) {
                 ? methods.get(key) ?? byKey.get(key) : undefined;
             if (!method && typeof key === 'string' && refused.has(key))
                 throw new TypeError(refused.get(key));
-            return method ? syncFn(method) : undefined;
+            return method ? methodFn(method, true) : undefined;
         },
         has(target, key) {
             return typeof key === 'string' && key !== 'then' &&
@@ -779,7 +388,7 @@ export function wrap(proxy, options = {}) {
         getOwnPropertyDescriptor(target, key) {
             const method = methods.get(key);
             return method
-                ? {value: syncFn(method), enumerable: true, configurable: true, writable: false}
+                ? {value: methodFn(method, true), enumerable: true, configurable: true, writable: false}
                 : undefined;
         },
     });
@@ -795,7 +404,7 @@ export function wrap(proxy, options = {}) {
             if (typeof key === 'string') {
                 const method = byKey.get(key);
                 if (method)
-                    return asyncFn(method);
+                    return methodFn(method, false);
                 if (refused.has(key) && !Reflect.has(target, key))
                     throw new TypeError(refused.get(key));
             }
