@@ -77,13 +77,13 @@ PpPendingCall *pp_call_table_steal          (PpCallTable         *self,
 void           pp_call_table_steal_all      (PpCallTable         *self,
                                              GQueue              *calls);
 
-/* Calls given up on (cancelled, timed out) whose peer must still answer
- * them within the cancel time-out (0, the default, for no such wait):
- * pp_call_table_give_up() takes the call out like pp_call_table_steal()
- * and, with a cancel time-out, keeps its serial until the late reply
- * comes (pp_call_table_find_answered()) or the table is emptied by
- * pp_call_table_steal_all(). The connection arms a timer for it, which
- * the table destroys when the reply comes first. */
+/* Calls given up on (cancelled, timed out) whose peer has not answered
+ * them yet, and must within the cancel time-out (0, the default, for no
+ * such wait): pp_call_table_give_up() takes the call out like
+ * pp_call_table_steal() and keeps its serial until the late reply comes
+ * (pp_call_table_find_answered()) or the table is emptied by
+ * pp_call_table_steal_all(). With a cancel time-out the connection arms a
+ * timer for it, which the table destroys when the reply comes first. */
 guint          pp_call_table_get_cancel_timeout (PpCallTable     *self);
 void           pp_call_table_set_cancel_timeout (PpCallTable     *self,
                                                  guint            timeout_msec);
@@ -94,6 +94,9 @@ PpPendingCall *pp_call_table_give_up        (PpCallTable         *self,
 gboolean       pp_call_table_set_cancel_timer (PpCallTable       *self,
                                                guint32            serial,
                                                GSource           *timer);
+/* How many such serials wait for their late reply: the peer may still be
+ * working on them */
+guint          pp_call_table_get_n_unanswered (PpCallTable       *self);
 /* Whether @serial was still unanswered: its timer fired */
 gboolean       pp_call_table_take_unanswered (PpCallTable        *self,
                                               guint32             serial);

@@ -253,7 +253,7 @@ pp_call_table_give_up (PpCallTable *self,
 {
   PpPendingCall *call = pp_call_table_steal (self, serial);
 
-  if (call == NULL || self->cancel_timeout == 0)
+  if (call == NULL)
     return call;
   if (self->unanswered == NULL)
     self->unanswered = g_hash_table_new_full (NULL, NULL, NULL, destroy_timer);
@@ -271,6 +271,12 @@ pp_call_table_set_cancel_timer (PpCallTable *self,
     return FALSE;
   g_hash_table_insert (self->unanswered, GUINT_TO_POINTER (serial), g_source_ref (timer));
   return TRUE;
+}
+
+guint
+pp_call_table_get_n_unanswered (PpCallTable *self)
+{
+  return self->unanswered != NULL ? g_hash_table_size (self->unanswered) : 0;
 }
 
 gboolean

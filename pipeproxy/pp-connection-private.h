@@ -104,6 +104,11 @@ typedef struct
                          gpointer      user_data);
   /* Optional: see pp_connection_set_cancel_timeout() */
   PpCancelUnansweredFunc cancel_unanswered;
+  /* Optional: the peer answered a call this side gave up on (see
+   * pp_connection_get_n_unanswered()), in whichever thread read the
+   * answer, without the connection's lock */
+  void    (*late_reply) (PpConnection *connection,
+                         gpointer      user_data);
 } PpConnectionCallbacks;
 
 #define PP_DEFAULT_MAX_PENDING_CALLS    16384
@@ -149,6 +154,9 @@ void          pp_connection_request_done     (PpConnection                *self)
 guint         pp_connection_get_cancel_timeout (PpConnection              *self);
 void          pp_connection_set_cancel_timeout (PpConnection              *self,
                                                 guint                      timeout_msec);
+/* How many calls this side gave up on (cancelled, timed out) the peer has
+ * not answered yet: it may still be working on them */
+guint         pp_connection_get_n_unanswered (PpConnection                *self);
 
 gboolean      pp_connection_send             (PpConnection                *self,
                                               GBytes                      *frame,

@@ -43,8 +43,14 @@ route_reply (PpConnection        *self,
     }
   if (call == NULL)
     {
+      /* late: the call timed out or was cancelled */
+      void (*late_reply) (PpConnection *, gpointer) = self->callbacks.late_reply;
+      gpointer user_data = self->user_data;
+
       g_mutex_unlock (&self->lock);
-      return PP_FRAME_NEXT;  /* late: the call timed out or was cancelled */
+      if (late_reply != NULL)
+        late_reply (self, user_data);
+      return PP_FRAME_NEXT;
     }
 
   pp_pending_call_take_reply (call, header, body, objects, fds);

@@ -138,6 +138,17 @@ pp_connection_set_cancel_timeout (PpConnection *self,
   g_mutex_unlock (&self->lock);
 }
 
+guint
+pp_connection_get_n_unanswered (PpConnection *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = pp_call_table_get_n_unanswered (self->calls);
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
 gboolean
 pp_connection_is_closed (PpConnection *self)
 {

@@ -9,23 +9,31 @@
 
 /* Idle ones first, the one that finished last among them; then, below the
  * limit of calls in flight (or at any count, @over_limit), the least busy.
- * Under the lock. */
+ * A call its caller gave up on counts until the worker answers it. Under
+ * the lock. */
 static PpPoolWorker *
 pick_worker (PpPool   *self,
              gboolean  over_limit)
 {
   PpPoolWorker *best = NULL;
+  guint best_load = 0;
 
   for (guint i = 0; i < self->workers->len; i++)
     {
       PpPoolWorker *w = g_ptr_array_index (self->workers, i);
+      guint load;
 
-      if (w->retiring || (!over_limit && w->in_flight >= self->concurrent_calls) ||
-          pp_proxy_is_closed (w->proxy))
+      if (w->retiring || pp_proxy_is_closed (w->proxy))
         continue;
-      if (best == NULL || w->in_flight < best->in_flight ||
-          (w->in_flight == best->in_flight && w->last_done > best->last_done))
-        best = w;
+      load = pp_pool_worker_get_load (w);
+      if (!over_limit && load >= self->concurrent_calls)
+        continue;
+      if (best == NULL || load < best_load ||
+          (load == best_load && w->last_done > best->last_done))
+        {
+          best = w;
+          best_load = load;
+        }
     }
   return best;
 }
@@ -42,7 +50,7 @@ release (PpPool       *self,
   w->last_done = g_get_monotonic_time ();
   maintain = !w->ended && !self->closed &&
              (self->queue.length > 0 ||
-              (w->in_flight == 0 &&
+              (pp_pool_worker_get_load (w) == 0 &&
                (w->retiring || self->idle_timeout > 0 || self->workers->len > self->max_workers)));
   g_mutex_unlock (&self->lock);
 
@@ -245,7 +253,7 @@ place_call (PpPool    *self,
     }
 
   w = pick_worker (self, FALSE);
-  busy = w == NULL || w->in_flight > 0;
+  busy = w == NULL || pp_pool_worker_get_load (w) > 0;
   if (w != NULL)
     {
       pp_pool_worker_reserve (self, w);

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 PpPoolWorker *pp_pool_worker_ref                  (PpPoolWorker  *w);
 void          pp_pool_worker_unref                (PpPoolWorker  *w);
 
+/* How busy @w is: its calls in flight, and the calls given up on (cancelled,
+ * timed out) that it has not answered yet, for it may still be working on
+ * them. Under the lock. */
+guint         pp_pool_worker_get_load             (PpPoolWorker  *w);
+
 /* A call goes to @w. Under the lock. */
 void          pp_pool_worker_reserve              (PpPool        *self,
                                                    PpPoolWorker  *w);

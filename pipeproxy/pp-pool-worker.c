@@ -4,6 +4,7 @@
 #include "pp-pool-queue-private.h"
 #include "pp-pool-signals-private.h"
 #include "pp-pool-worker-private.h"
+#include "pp-proxy-private.h"
 #include "pp-subprocess.h"
 
 /* A worker that failed to start is not tried again for this long (µs)
@@ -28,19 +29,63 @@ pp_pool_worker_unref (PpPoolWorker *w)
   g_free (w);
 }
 
+static gboolean
+maintain_cb (gpointer pool)
+{
+  PpPool *self = pool;
+
+  self->maintain_later (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* A worker answered a call given up on, in whichever thread read it: it
+ * may be free for a queued call now, or idle. Later in the pool's context,
+ * not in the middle of the read. */
+static void
+on_late_reply (gpointer data)
+{
+  g_autoptr(PpPool) self = g_weak_ref_get (data);
+  GSource *idle;
+
+  if (self == NULL)
+    return;
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[pipeproxy] late reply");
+  g_source_set_callback (idle, maintain_cb, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, self->context);
+  g_source_unref (idle);
+}
+
 /* Takes @proxy */
 static PpPoolWorker *
 worker_new (PpPool  *self,
             PpProxy *proxy)
 {
   PpPoolWorker *w = g_new0 (PpPoolWorker, 1);
+  GWeakRef *pool = g_new0 (GWeakRef, 1);
 
   g_atomic_ref_count_init (&w->ref_count);
   g_weak_ref_init (&w->pool, self);
+  g_weak_ref_init (pool, self);
+  pp_proxy_set_late_reply_func (proxy, on_late_reply, pool, weak_ref_free);
   w->proxy = proxy;
   w->last_done = g_get_monotonic_time ();
   pp_pool_signals_init_worker (w);
   return w;
+}
+
+guint
+pp_pool_worker_get_load (PpPoolWorker *w)
+{
+  return w->in_flight + pp_proxy_get_n_unanswered (w->proxy);
 }
 
 void
@@ -163,7 +208,7 @@ idle_elapsed (gpointer user_data)
   if (w->idle_source == g_main_current_source ())
     {
       g_clear_pointer (&w->idle_source, g_source_unref);
-      if (w->in_flight == 0 && !pp_proxy_is_closed (w->proxy))
+      if (pp_pool_worker_get_load (w) == 0 && !pp_proxy_is_closed (w->proxy))
         ended = worker_take_out (self, w);
     }
   g_mutex_unlock (&self->lock);
@@ -180,7 +225,7 @@ pp_pool_worker_arm_idle_timeouts (PpPool *self)
     {
       PpPoolWorker *w = g_ptr_array_index (self->workers, i);
 
-      if (w->in_flight > 0 || w->idle_source != NULL)
+      if (w->idle_source != NULL || pp_pool_worker_get_load (w) > 0)
         continue;
       w->idle_source = g_timeout_source_new (self->idle_timeout);
       g_source_set_static_name (w->idle_source, "[pipeproxy] idle worker");
@@ -529,7 +574,7 @@ take_all (PpPool *self,
   for (guint i = 0; i < workers->len; i++)
     {
       PpPoolWorker *w = g_ptr_array_index (workers, i);
-      gboolean in_flight = w->in_flight > 0;
+      gboolean in_flight = pp_pool_worker_get_load (w) > 0;
 
       w->ended = TRUE;
       g_array_append_val (busy, in_flight);

@@ -19,7 +19,9 @@
  * an idle worker. When every worker is busy, it waits in the pool's queue
  * and goes to the first worker that becomes free, in the order the calls
  * were made, so no call waits behind a long one while another worker is
- * idle. With [property@Pp.Pool:concurrent-calls-per-worker] above 1, a
+ * idle; a worker still working on a call its caller cancelled, or that
+ * timed out, counts as busy until it answers it. With
+ * [property@Pp.Pool:concurrent-calls-per-worker] above 1, a
  * busy worker with room takes calls too, the least busy first (for workers
  * whose methods are async pairs and serve several calls at once).
  *

@@ -89,4 +89,15 @@ void     pp_proxy_set_stop_func       (PpProxy              *self,
                                        PpStopFunc            func,
                                        gpointer              user_data);
 
+/* How many calls given up on (cancelled, timed out) the peer has not
+ * answered yet, so may still be working on; once one is answered @func
+ * runs, in whichever thread read the answer. @destroy frees @user_data
+ * with the proxy. Once. */
+typedef void (*PpLateReplyFunc) (gpointer user_data);
+guint    pp_proxy_get_n_unanswered    (PpProxy              *self);
+void     pp_proxy_set_late_reply_func (PpProxy              *self,
+                                       PpLateReplyFunc       func,
+                                       gpointer              user_data,
+                                       GDestroyNotify        destroy);
+
 G_END_DECLS

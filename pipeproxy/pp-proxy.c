@@ -82,6 +82,9 @@ typedef struct
   GError           *close_reason;
   PpStopFunc        stop;
   gpointer          stop_data;
+  PpLateReplyFunc   late_reply;
+  gpointer          late_reply_data;
+  GDestroyNotify    late_reply_destroy;
 } PpProxyPrivate;
 
 enum {
@@ -299,6 +302,16 @@ on_cancel_unanswered (PpConnection *connection,
   return priv->stop ? priv->stop (timeout_msec, priv->stop_data) : NULL;
 }
 
+static void
+on_late_reply (PpConnection *connection,
+               gpointer      user_data)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
+
+  if (priv->late_reply != NULL)
+    priv->late_reply (priv->late_reply_data);
+}
+
 static const PpConnectionCallbacks proxy_callbacks = {
   .accepted_kinds = (1u << PP_WIRE_KIND_SIGNAL) | (1u << PP_WIRE_KIND_PROPERTY) |
                     PP_EXPORT_SERVER_KINDS,
@@ -317,6 +330,7 @@ static const PpConnectionCallbacks proxy_callbacks = {
   .objects = on_objects,
   .cancel = on_cancel,
   .cancel_unanswered = on_cancel_unanswered,
+  .late_reply = on_late_reply,
 };
 
 PpProxy *
@@ -621,6 +635,8 @@ pp_proxy_finalize (GObject *object)
   g_clear_error (&priv->close_reason);
   if (priv->end_reason_destroy != NULL)
     priv->end_reason_destroy (priv->end_reason_data);
+  if (priv->late_reply_destroy != NULL)
+    priv->late_reply_destroy (priv->late_reply_data);
 
   /* What it received goes back to the peer, unless a newer proxy of the
    * same object took over */
@@ -1175,4 +1191,26 @@ pp_proxy_set_stop_func (PpProxy    *self,
 
   priv->stop = func;
   priv->stop_data = user_data;
+}
+
+void
+pp_proxy_set_late_reply_func (PpProxy         *self,
+                              PpLateReplyFunc  func,
+                              gpointer         user_data,
+                              GDestroyNotify   destroy)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  g_assert (priv->late_reply == NULL);
+  priv->late_reply = func;
+  priv->late_reply_data = user_data;
+  priv->late_reply_destroy = destroy;
+}
+
+guint
+pp_proxy_get_n_unanswered (PpProxy *self)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  return priv->connection != NULL ? pp_connection_get_n_unanswered (priv->connection) : 0;
 }

@@ -7,6 +7,8 @@
  *   sleep (u msec)    → (i)  sleeps (synchronously), then its process id
  *   emit (u n)        → (i)  emits ::progress (pid, step) n times, 20 ms apart
  *   read_fd (h)       → (ti) reads the descriptor to its end: byte count, pid
+ *   hold ()           → (i)  answers only at the next let_go, even when cancelled
+ *   let_go ()         → (u)  answers the held calls (with the pid), says how many
  */
 
 #include <stdio.h>
@@ -118,6 +120,35 @@ read_fd (PpListener   *listener,
   return TRUE;
 }
 
+/* The calls hold() keeps, answered by let_go() */
+static GPtrArray *held;
+
+static gboolean
+hold (PpListener   *listener,
+      const char   *method,
+      GVariant     *parameters,
+      PpInvocation *invocation,
+      gpointer      user_data)
+{
+  g_ptr_array_add (held, g_object_ref (invocation));
+  return TRUE;
+}
+
+static GVariant *
+let_go_method (GObject   *object,
+               GVariant  *parameters,
+               gpointer   user_data,
+               GError   **error)
+{
+  guint n = held->len;
+
+  for (guint i = 0; i < held->len; i++)
+    pp_invocation_return_value (g_ptr_array_index (held, i),
+                                g_variant_new ("(i)", (gint32) getpid ()));
+  g_ptr_array_set_size (held, 0);
+  return g_variant_new ("(u)", n);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -139,6 +170,11 @@ main (int   argc,
   pp_listener_add_method (listener, "emit", G_VARIANT_TYPE ("(u)"), G_VARIANT_TYPE ("(i)"),
                           emit_method, NULL, NULL);
   g_signal_connect (listener, "handle-method-call::read_fd", G_CALLBACK (read_fd), NULL);
+  held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (listener, "handle-method-call::hold", G_CALLBACK (hold), NULL);
+  pp_listener_add_method (listener, "let_go", G_VARIANT_TYPE_UNIT, G_VARIANT_TYPE ("(u)"),
+                          let_go_method, NULL, NULL);
   pp_listener_run (listener);
+  g_ptr_array_unref (held);
   return 0;
 }

@@ -372,6 +372,116 @@ test_cancel_timeout (void)
   g_clear_error (&stuck.error);
 }
 
+/* The worker that is not @pid, of a pool of two */
+static PpProxy *
+other_worker (PpPool *pool,
+              int     pid)
+{
+  GListModel *workers = pp_pool_get_workers (pool);
+
+  g_assert_cmpuint (g_list_model_get_n_items (workers), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(PpProxy) worker = g_list_model_get_item (workers, i);
+
+      if (worker_pid (worker) != pid)
+        return g_steal_pointer (&worker);
+    }
+  g_assert_not_reached ();
+}
+
+/* How many held calls the worker answered, told to: the calls it was given */
+static guint
+let_go (PpProxy *worker)
+{
+  g_autoptr(GVariant) value = pp_test_call (worker, "let_go", NULL);
+  guint n;
+
+  g_variant_get (value, "(u)", &n);
+  return n;
+}
+
+/* A call cancelled by its caller keeps its worker busy until the worker
+ * answers it (hold ignores the cancel, as a method that does not look at
+ * its cancellable would): the calls made meanwhile go to the idle worker,
+ * wait for it when there is none, and go to either once it answered. */
+static void
+test_cancelled_busy (void)
+{
+  g_autoptr(PpPool) pool = new_pool (2, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) holder = NULL;
+  g_autoptr(PpProxy) other = NULL;
+  Slot cancelled = { 0 };
+  Slot held[2] = { { 0 } };
+  int free_pid;
+
+  g_assert_true (pp_pool_start_sync (pool, NULL, &error));
+  g_assert_no_error (error);
+
+  pp_pool_call_async (pool, "hold", NULL, -1, cancellable, slot_done, &cancelled);
+  g_cancellable_cancel (cancellable);
+  pp_test_wait_for (&cancelled.done);
+  g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* Every call goes to the worker that has nothing to do; the other one
+   * still holds the cancelled call */
+  free_pid = call_pid_sync (pool);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpint (call_pid_sync (pool), ==, free_pid);
+  holder = other_worker (pool, free_pid);
+  g_assert_cmpuint (let_go (holder), ==, 1);
+
+  /* It answered: both take calls again */
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    pp_pool_call_async (pool, "hold", NULL, -1, NULL, slot_done, &held[i]);
+  other = other_worker (pool, worker_pid (holder));
+  g_assert_cmpuint (let_go (holder), ==, 1);
+  g_assert_cmpuint (let_go (other), ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    {
+      pp_test_wait_for (&held[i].done);
+      g_assert_no_error (held[i].error);
+    }
+  g_assert_cmpint (held[0].pid, !=, held[1].pid);
+  pp_pool_close (pool);
+  g_clear_error (&cancelled.error);
+}
+
+/* With one worker, which holds a cancelled call, a new call waits in the
+ * queue until the worker answered the cancelled one */
+static void
+test_cancelled_queue (void)
+{
+  g_autoptr(PpPool) pool = new_pool (1, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(PpProxy) worker = NULL;
+  Slot cancelled = { 0 };
+  Slot queued = { 0 };
+  int pid = call_pid_sync (pool);
+
+  worker = g_list_model_get_item (pp_pool_get_workers (pool), 0);
+  pp_pool_call_async (pool, "hold", NULL, -1, cancellable, slot_done, &cancelled);
+  g_cancellable_cancel (cancellable);
+  pp_test_wait_for (&cancelled.done);
+  g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  pp_pool_call_async (pool, "hold", NULL, -1, NULL, slot_done, &queued);
+  /* Not given to the worker: it has nothing to let go but the first */
+  g_assert_cmpuint (let_go (worker), ==, 1);
+  /* Given once it answered, and held in turn */
+  while (let_go (worker) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  pp_test_wait_for (&queued.done);
+  g_assert_no_error (queued.error);
+  g_assert_cmpint (queued.pid, ==, pid);
+  g_assert_cmpuint (g_list_model_get_n_items (pp_pool_get_workers (pool)), ==, 1);
+
+  pp_pool_close (pool);
+  g_clear_error (&cancelled.error);
+}
+
 /* A worker is replaced after max-calls-per-worker calls */
 static void
 test_recycle (void)
@@ -884,6 +994,8 @@ main (int   argc,
   g_test_add_func ("/Pp/Pool/idle-preferred", test_idle_preferred);
   g_test_add_func ("/Pp/Pool/crash", test_crash);
   g_test_add_func ("/Pp/Pool/cancel-timeout", test_cancel_timeout);
+  g_test_add_func ("/Pp/Pool/cancelled-busy", test_cancelled_busy);
+  g_test_add_func ("/Pp/Pool/cancelled-queue", test_cancelled_queue);
   g_test_add_func ("/Pp/Pool/recycle", test_recycle);
   g_test_add_func ("/Pp/Pool/idle-timeout", test_idle_timeout);
   g_test_add_func ("/Pp/Pool/signals", test_signals);
