@@ -61,8 +61,14 @@ require_namespaces_for_name_locked (const char *type_name)
 
   if (type_name[0] == 'G' && g_ascii_isupper (type_name[1]))
     {
+      auto_info GIBaseInfo *info = NULL;
+
+      /* Gio only for what GObject lacks: a worker serving a plain
+       * GObject would otherwise load the biggest typelib for nothing */
       g_irepository_require (repo, "GObject", NULL, 0, NULL);
-      g_irepository_require (repo, "Gio", NULL, 0, NULL);
+      info = g_irepository_find_by_name (repo, "GObject", type_name + 1);
+      if (info == NULL)
+        g_irepository_require (repo, "Gio", NULL, 0, NULL);
       return;
     }
 
