@@ -397,7 +397,9 @@ if hasattr(Pp, 'Pool'):
         with the method's signature from a worker's description, so the
         first call by name when no worker has run yet starts the workers
         (start_sync()) to learn it. Names of the pool's own methods win:
-        ``call_method(name, ...)`` reaches any remote one.
+        ``call_method(name, ...)`` reaches any remote one. Descriptors and
+        objects pass both ways as through a proxy, on the connection of the
+        worker the call goes to.
 
         Signals come with their worker:
         ``pool.connect('worker-signal::progress', handler)`` calls
@@ -435,28 +437,13 @@ if hasattr(Pp, 'Pool'):
                     name = workers.get_item(0).get_remote_type_name()
             return name
 
+        # What the generated functions call: the pool's own, never hidden.
+        # Objects go to the worker the call goes to, exported on its
+        # connection; the objects a result gives are proxies on it.
         _pp_call_sync = Pp.Pool.call_sync
-
-        # A pool's calls take neither descriptors nor objects (an object
-        # belongs to one connection, a worker's)
-        def _pp_call_full_sync(self, name, parameters, fd_list, objects, timeout, cancellable):
-            self._pp_no_specials(name, fd_list, objects)
-            return Pp.Pool.call_sync(self, name, parameters, timeout, cancellable), None, None
-
-        def _pp_call_full(self, name, parameters, fd_list, objects, timeout, cancellable,
-                          callback, *user_data):
-            self._pp_no_specials(name, fd_list, objects)
-            Pp.Pool.call_async(self, name, parameters, timeout, cancellable, callback,
-                               *user_data)
-
-        def _pp_call_full_finish(self, result):
-            return Pp.Pool.call_finish(self, result), None, None
-
-        @staticmethod
-        def _pp_no_specials(name, fd_list, objects):
-            if fd_list is not None or objects is not None:
-                raise TypeError('%s(): a pool does not pass descriptors or objects through '
-                                'the override; call a worker (get_workers())' % name)
+        _pp_call_full_sync = Pp.Pool.call_full_sync
+        _pp_call_full = Pp.Pool.call_full
+        _pp_call_full_finish = Pp.Pool.call_full_finish
 
     Pool = override(Pool)
     __all__.append('Pool')

@@ -85,6 +85,7 @@ Gio._promisify(Pp.Proxy.prototype, 'set_property_async', 'set_property_finish');
 Gio._promisify(Pp.Pool.prototype, 'call_async', 'call_finish');
 Gio._promisify(Pp.Pool.prototype, 'call_with_unix_fd_list_async',
     'call_with_unix_fd_list_finish');
+Gio._promisify(Pp.Pool.prototype, 'call_full', 'call_full_finish');
 Gio._promisify(Pp.Pool.prototype, 'start_async', 'start_finish');
 
 // Names a wrapped proxy never takes for a remote method: `then` would make it
@@ -184,22 +185,13 @@ function callParameters(proxy, name, args, options, objects = undefined) {
         `Method “${name}”`, objects);
 }
 
-// Sends a call with descriptors and objects to a proxy or a pool, waiting
-// for the reply or not: [result, out fd list, out objects], or a Promise of
-// that.
+// Sends a call with descriptors and objects to a proxy or a pool (whose
+// worker exports them on its connection), waiting for the reply or not:
+// [result, out fd list, out objects], or a Promise of that.
 function sendFull(target, name, parameters, fdList, objects, timeout, cancellable, blocking) {
-    if (target instanceof Pp.Proxy) {
-        return blocking
-            ? target.call_full_sync(name, parameters, fdList, objects, timeout, cancellable)
-            : target.call_full(name, parameters, fdList, objects, timeout, cancellable);
-    }
-    if (objects.length > 0) {
-        throw ppError(Pp.Error.INVALID_ARGUMENTS,
-            `Method “${name}”: a pool does not pass objects; call a worker (get_workers())`);
-    }
     return blocking
-        ? target.call_with_unix_fd_list_sync(name, parameters, timeout, fdList, cancellable)
-        : target.call_with_unix_fd_list_async(name, parameters, timeout, fdList, cancellable);
+        ? target.call_full_sync(name, parameters, fdList, objects, timeout, cancellable)
+        : target.call_full(name, parameters, fdList, objects, timeout, cancellable);
 }
 
 // A call of a described method on a proxy or a pool: its arguments packed
@@ -226,9 +218,19 @@ function invoke(target, method, values, options, blocking) {
     return blocking ? finish(reply) : reply.then(finish);
 }
 
-// call() and callSync()
+// call() and callSync(): a described method's way when it is one, so that
+// descriptors pass too
 function callByName(proxy, name, args, options, blocking) {
     proxy = unwrap(proxy);
+    const described = describedMethods(proxy).get(name);
+    if (Array.isArray(args) && options.signature === undefined && described && !described.refused) {
+        return invoke(proxy, described, args, {
+            timeout: options.timeout ?? -1,
+            cancellable: options.cancellable ?? null,
+            unpack: options.unpack,
+            wrapObject: object => wrapResultObject(object, {unpack: options.unpack}),
+        }, blocking);
+    }
     const objects = [];
     const parameters = callParameters(proxy, name, args, options, objects);
     const reply = sendFull(proxy, name, parameters, null, objects, options.timeout ?? -1,

@@ -10,30 +10,35 @@ G_BEGIN_DECLS
 /* Where a call goes: to an idle worker, else the least busy with room,
  * else into the queue until maintain() hands it to the first worker to
  * become free, starting workers as calls need them. The calls of
- * pp_pool_call_*() and pp_pool_call_with_unix_fd_list_async*(), @with_fds
- * telling which. */
+ * pp_pool_call_*(), pp_pool_call_with_unix_fd_list_*() and
+ * pp_pool_call_full*(), which pass what they have: each goes to its worker
+ * as pp_proxy_call_full() (@in_objects exported on that worker's
+ * connection). */
 
 void      pp_pool_dispatch_call_async     (PpPool               *self,
                                            const char           *method,
                                            GVariant             *parameters,
                                            GUnixFDList          *fd_list,
-                                           gboolean              with_fds,
+                                           GPtrArray            *in_objects,
                                            int                   timeout_msec,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data,
                                            gpointer              source_tag);
-/* @out_fd_list may be NULL: the descriptors are dropped then */
+/* @out_fd_list and @out_objects may be NULL: what they would get is
+ * dropped then */
 GVariant *pp_pool_dispatch_call_finish    (GAsyncResult         *result,
                                            GUnixFDList         **out_fd_list,
+                                           GPtrArray           **out_objects,
                                            GError              **error);
 GVariant *pp_pool_dispatch_call_sync      (PpPool               *self,
                                            const char           *method,
                                            GVariant             *parameters,
                                            GUnixFDList          *fd_list,
-                                           gboolean              with_fds,
+                                           GPtrArray            *in_objects,
                                            int                   timeout_msec,
                                            GUnixFDList         **out_fd_list,
+                                           GPtrArray           **out_objects,
                                            GCancellable         *cancellable,
                                            GError              **error);
 

@@ -77,11 +77,8 @@ call_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   PpReply *reply = g_new0 (PpReply, 1);
 
-  if (call->with_fds)
-    reply->value = pp_proxy_call_with_unix_fd_list_finish (PP_PROXY (source), &reply->fds,
-                                                           result, &error);
-  else
-    reply->value = pp_proxy_call_finish (PP_PROXY (source), result, &error);
+  reply->value = pp_proxy_call_full_finish (PP_PROXY (source), &reply->fds, &reply->objects,
+                                            result, &error);
 
   release (self, w);
 
@@ -116,12 +113,8 @@ send_call (PpPool       *self,
   pp_pool_signals_sync (self, w);
   g_mutex_unlock (&self->lock);
 
-  if (call->with_fds)
-    pp_proxy_call_with_unix_fd_list_async (w->proxy, call->method, call->parameters, timeout,
-                                           call->fd_list, g_task_get_cancellable (task), call_done, task);
-  else
-    pp_proxy_call_async (w->proxy, call->method, call->parameters, timeout,
-                         g_task_get_cancellable (task), call_done, task);
+  pp_proxy_call_full (w->proxy, call->method, call->parameters, call->fd_list, call->in_objects,
+                      timeout, g_task_get_cancellable (task), call_done, task);
 }
 
 /* maintain() --------------------------------------------------------------- */
@@ -278,7 +271,7 @@ pp_pool_dispatch_call_async (PpPool              *self,
                              const char          *method,
                              GVariant            *parameters,
                              GUnixFDList         *fd_list,
-                             gboolean             with_fds,
+                             GPtrArray           *in_objects,
                              int                  timeout_msec,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
@@ -291,7 +284,7 @@ pp_pool_dispatch_call_async (PpPool              *self,
   gboolean start;
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, pp_pool_call_data_new (method, parameters, fd_list, with_fds,
+  g_task_set_task_data (task, pp_pool_call_data_new (method, parameters, fd_list, in_objects,
                                                      timeout_msec,
                                                      deadline_for (self, timeout_msec)),
                         pp_pool_call_data_free);
@@ -317,6 +310,7 @@ pp_pool_dispatch_call_async (PpPool              *self,
 GVariant *
 pp_pool_dispatch_call_finish (GAsyncResult  *result,
                               GUnixFDList  **out_fd_list,
+                              GPtrArray    **out_objects,
                               GError       **error)
 {
   g_auto(PpReply) reply = { NULL, };
@@ -329,6 +323,8 @@ pp_pool_dispatch_call_finish (GAsyncResult  *result,
   g_free (returned);
   if (out_fd_list != NULL)
     *out_fd_list = g_steal_pointer (&reply.fds);
+  if (out_objects != NULL)
+    *out_objects = g_steal_pointer (&reply.objects);
   return g_steal_pointer (&reply.value);
 }
 
@@ -410,9 +406,10 @@ call_in_queue_sync (PpPool        *self,
                     const char    *method,
                     GVariant      *parameters,
                     GUnixFDList   *fd_list,
-                    gboolean       with_fds,
+                    GPtrArray     *in_objects,
                     int            timeout_msec,
                     GUnixFDList  **out_fd_list,
+                    GPtrArray    **out_objects,
                     GCancellable  *cancellable,
                     GError       **error)
 {
@@ -420,13 +417,13 @@ call_in_queue_sync (PpPool        *self,
   g_autoptr(GAsyncResult) result = NULL;
 
   g_main_context_push_thread_default (context);
-  pp_pool_dispatch_call_async (self, method, parameters, fd_list, with_fds, timeout_msec,
+  pp_pool_dispatch_call_async (self, method, parameters, fd_list, in_objects, timeout_msec,
                                cancellable, pp_pool_sync_wait_done, &result,
                                call_in_queue_sync);
   pp_pool_sync_wait (context, &result);
   g_main_context_pop_thread_default (context);
 
-  return pp_pool_dispatch_call_finish (result, out_fd_list, error);
+  return pp_pool_dispatch_call_finish (result, out_fd_list, out_objects, error);
 }
 
 GVariant *
@@ -434,9 +431,10 @@ pp_pool_dispatch_call_sync (PpPool        *self,
                             const char    *method,
                             GVariant      *parameters,
                             GUnixFDList   *fd_list,
-                            gboolean       with_fds,
+                            GPtrArray     *in_objects,
                             int            timeout_msec,
                             GUnixFDList  **out_fd_list,
+                            GPtrArray    **out_objects,
                             GCancellable  *cancellable,
                             GError       **error)
 {
@@ -450,18 +448,15 @@ pp_pool_dispatch_call_sync (PpPool        *self,
   if (!reserve_for_sync_call (self, &w, cancellable, error))
     return NULL;
   if (w == NULL)
-    return call_in_queue_sync (self, method, owned, fd_list, with_fds, timeout_msec,
-                               out_fd_list, cancellable, error);
+    return call_in_queue_sync (self, method, owned, fd_list, in_objects, timeout_msec,
+                               out_fd_list, out_objects, cancellable, error);
 
   g_mutex_lock (&self->lock);
   pp_pool_signals_sync (self, w);
   g_mutex_unlock (&self->lock);
 
-  if (with_fds)
-    value = pp_proxy_call_with_unix_fd_list_sync (w->proxy, method, owned, timeout_msec, fd_list,
-                                                  out_fd_list, cancellable, error);
-  else
-    value = pp_proxy_call_sync (w->proxy, method, owned, timeout_msec, cancellable, error);
+  value = pp_proxy_call_full_sync (w->proxy, method, owned, fd_list, in_objects, timeout_msec,
+                                   out_fd_list, out_objects, cancellable, error);
   release (self, w);
   return value;
 }

@@ -13,7 +13,7 @@ typedef struct
   char         *method;
   GVariant     *parameters;       /* NULL for none */
   GUnixFDList  *fd_list;
-  gboolean      with_fds;
+  GPtrArray    *in_objects;       /* NULL for none */
   int           timeout_msec;
   gint64        deadline;         /* monotonic µs, G_MAXINT64 for none */
   PpPoolWorker *worker;           /* while a worker has it (pp-pool-dispatch.c) */
@@ -24,11 +24,12 @@ typedef struct
   GSource      *cancel_source;
 } PpPoolCallData;
 
-/* Takes a reference to @parameters (sinking a floating one) and @fd_list */
+/* Takes a reference to @parameters (sinking a floating one), @fd_list and
+ * @in_objects */
 PpPoolCallData *pp_pool_call_data_new       (const char      *method,
                                              GVariant        *parameters,
                                              GUnixFDList     *fd_list,
-                                             gboolean         with_fds,
+                                             GPtrArray       *in_objects,
                                              int              timeout_msec,
                                              gint64           deadline);
 void            pp_pool_call_data_free      (gpointer         data);

@@ -7,7 +7,7 @@ PpPoolCallData *
 pp_pool_call_data_new (const char  *method,
                        GVariant    *parameters,
                        GUnixFDList *fd_list,
-                       gboolean     with_fds,
+                       GPtrArray   *in_objects,
                        int          timeout_msec,
                        gint64       deadline)
 {
@@ -16,7 +16,7 @@ pp_pool_call_data_new (const char  *method,
   call->method = g_strdup (method);
   call->parameters = parameters ? g_variant_ref_sink (parameters) : NULL;
   call->fd_list = fd_list ? g_object_ref (fd_list) : NULL;
-  call->with_fds = with_fds;
+  call->in_objects = in_objects ? g_ptr_array_ref (in_objects) : NULL;
   call->timeout_msec = timeout_msec;
   call->deadline = deadline;
   return call;
@@ -30,6 +30,7 @@ pp_pool_call_data_free (gpointer data)
   g_free (call->method);
   g_clear_pointer (&call->parameters, g_variant_unref);
   g_clear_object (&call->fd_list);
+  g_clear_pointer (&call->in_objects, g_ptr_array_unref);
   g_warn_if_fail (call->worker == NULL && call->link == NULL &&
                   call->timeout_source == NULL && call->cancel_source == NULL);
   g_free (call);

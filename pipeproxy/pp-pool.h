@@ -73,6 +73,34 @@ GVariant   *pp_pool_call_with_unix_fd_list_sync (PpPool              *self,
                                                  GError             **error);
 
 PP_AVAILABLE_IN_1_0
+void        pp_pool_call_full                  (PpPool               *self,
+                                                const char           *method,
+                                                GVariant             *parameters,
+                                                GUnixFDList          *fd_list,
+                                                GPtrArray            *in_objects,
+                                                int                   timeout_msec,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+PP_AVAILABLE_IN_1_0
+GVariant   *pp_pool_call_full_finish           (PpPool               *self,
+                                                GUnixFDList         **out_fd_list,
+                                                GPtrArray           **out_objects,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+PP_AVAILABLE_IN_1_0
+GVariant   *pp_pool_call_full_sync             (PpPool               *self,
+                                                const char           *method,
+                                                GVariant             *parameters,
+                                                GUnixFDList          *fd_list,
+                                                GPtrArray            *in_objects,
+                                                int                   timeout_msec,
+                                                GUnixFDList         **out_fd_list,
+                                                GPtrArray           **out_objects,
+                                                GCancellable         *cancellable,
+                                                GError              **error);
+
+PP_AVAILABLE_IN_1_0
 void        pp_pool_start_async                (PpPool               *self,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Serves a GObject class defined in JavaScript on the inherited socket fd 3,
-// until the connection ends; then prints why and exits 0. Started by
-// test-js-listener.js.
+// or on the connection a Pp.Pool names, until the connection ends; then
+// prints why and exits 0. Started by test-js-listener.js and test-pool.js.
 //
 // The class has no typelib, so the listener finds its methods in two ways:
 // its action signals (set-label, add-numbers, reset), and the methods
@@ -80,134 +80,138 @@ const Thing = GObject.registerClass({
 
 const thing = new Thing();
 
-const listener = Pipeproxy.serve(thing, Pp.stream_new_for_fd(3), {
-    methods: {
-        set_parameter: {
-            in: '(i)',
-            impl(value) {
-                this.count();
-                this.parameter = value;
-            },
-        },
-        get_parameter: {
-            out: '(i)',
-            impl() {
-                this.count();
-                return this.parameter;
-            },
-        },
-        divide: {
-            in: '(ii)',
-            out: '(ii)',
-            impl(a, b) {
-                if (b === 0)
-                    throw new GLib.Error(ERROR_DOMAIN, 7, `Division of ${a} by zero`);
-                return [Math.trunc(a / b), a % b];
-            },
-        },
-        fail_child_only: {
-            impl() {
-                throw new GLib.Error(CHILD_ONLY_DOMAIN, 3, 'only the child knows this domain');
-            },
-        },
-        buggy: {
-            impl() {
-                return this.no_such_thing.length;  // a TypeError
-            },
-        },
-        wrong_result: {
-            out: '(i)',
-            impl() {
-                return 'not a number';
-            },
-        },
-        forgot_async: {
-            out: '(i)',
-            impl() {
-                return Promise.resolve(1);
-            },
-        },
-        describe: {
-            in: '(a{sv}as)',
-            out: '(sa{sv})',
-            impl(options, names) {
-                const keys = Object.keys(options).sort();
-                return [`${keys.join(',')}|${names.join(',')}`, {count: new GLib.Variant('u', keys.length)}];
-            },
-        },
-        has_handlers: {
-            in: '(s)',
-            out: '(b)',
-            impl(name) {
-                const id = GObject.signal_lookup(name, this.constructor.$gtype);
-                return GObject.signal_has_handler_pending(this, id, 0, true);
-            },
-        },
-        // Answered later, when the promise settles.
-        slow: {
-            in: '(u)',
-            out: '(u)',
-            async: true,
-            impl(msec) {
-                return new Promise(resolve => {
-                    GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
-                        resolve(msec);
-                        return GLib.SOURCE_REMOVE;
-                    });
-                });
-            },
-        },
-        // Ends when msec have passed or its caller cancels, which it says
-        wait: {
-            in: '(u)',
-            out: '(u)',
-            async: true,
-            impl(msec, invocation) {
-                this.emit('started', 'wait');
-                return new Promise((resolve, reject) => {
-                    const cancellable = invocation.get_cancellable();
-                    let id = 0;
-                    const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
-                        cancellable.disconnect(id);
-                        resolve(msec);
-                        return GLib.SOURCE_REMOVE;
-                    });
-                    id = cancellable.connect(() => {
-                        GLib.source_remove(timer);
-                        this.emit('cancel-seen', 'wait');
-                        reject(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED,
-                            'Cancelled by the caller'));
-                    });
-                });
-            },
-        },
-        // Reads what a descriptor holds, and gives back a socket holding it
-        // reversed, and its length
-        reverse_fd: {
-            in: '(h)',
-            out: '(hu)',
-            async: true,
-            async impl(fd) {
-                const input = Gio.UnixInputStream.new(fd, true);
-                const bytes = input.read_bytes(65536, null).toArray();
-                input.close(null);
-                await null;
-                const [, here, there] = Pp.stream_new_pair();
-                here.get_output_stream().write_all(bytes.reverse(), null);
-                here.close(null);
-                return [Pp.stream_steal_fd(there), bytes.length];
-            },
-        },
-        slow_fail: {
-            in: '(s)',
-            async: true,
-            async impl(text) {
-                await null;
-                throw new GLib.Error(ERROR_DOMAIN, 8, text);
-            },
+const methods = {
+    set_parameter: {
+        in: '(i)',
+        impl(value) {
+            this.count();
+            this.parameter = value;
         },
     },
-});
+    get_parameter: {
+        out: '(i)',
+        impl() {
+            this.count();
+            return this.parameter;
+        },
+    },
+    divide: {
+        in: '(ii)',
+        out: '(ii)',
+        impl(a, b) {
+            if (b === 0)
+                throw new GLib.Error(ERROR_DOMAIN, 7, `Division of ${a} by zero`);
+            return [Math.trunc(a / b), a % b];
+        },
+    },
+    fail_child_only: {
+        impl() {
+            throw new GLib.Error(CHILD_ONLY_DOMAIN, 3, 'only the child knows this domain');
+        },
+    },
+    buggy: {
+        impl() {
+            return this.no_such_thing.length;  // a TypeError
+        },
+    },
+    wrong_result: {
+        out: '(i)',
+        impl() {
+            return 'not a number';
+        },
+    },
+    forgot_async: {
+        out: '(i)',
+        impl() {
+            return Promise.resolve(1);
+        },
+    },
+    describe: {
+        in: '(a{sv}as)',
+        out: '(sa{sv})',
+        impl(options, names) {
+            const keys = Object.keys(options).sort();
+            return [`${keys.join(',')}|${names.join(',')}`, {count: new GLib.Variant('u', keys.length)}];
+        },
+    },
+    has_handlers: {
+        in: '(s)',
+        out: '(b)',
+        impl(name) {
+            const id = GObject.signal_lookup(name, this.constructor.$gtype);
+            return GObject.signal_has_handler_pending(this, id, 0, true);
+        },
+    },
+    // Answered later, when the promise settles.
+    slow: {
+        in: '(u)',
+        out: '(u)',
+        async: true,
+        impl(msec) {
+            return new Promise(resolve => {
+                GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
+                    resolve(msec);
+                    return GLib.SOURCE_REMOVE;
+                });
+            });
+        },
+    },
+    // Ends when msec have passed or its caller cancels, which it says
+    wait: {
+        in: '(u)',
+        out: '(u)',
+        async: true,
+        impl(msec, invocation) {
+            this.emit('started', 'wait');
+            return new Promise((resolve, reject) => {
+                const cancellable = invocation.get_cancellable();
+                let id = 0;
+                const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, msec, () => {
+                    cancellable.disconnect(id);
+                    resolve(msec);
+                    return GLib.SOURCE_REMOVE;
+                });
+                id = cancellable.connect(() => {
+                    GLib.source_remove(timer);
+                    this.emit('cancel-seen', 'wait');
+                    reject(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED,
+                        'Cancelled by the caller'));
+                });
+            });
+        },
+    },
+    // Reads what a descriptor holds, and gives back a socket holding it
+    // reversed, and its length
+    reverse_fd: {
+        in: '(h)',
+        out: '(hu)',
+        async: true,
+        async impl(fd) {
+            const input = Gio.UnixInputStream.new(fd, true);
+            const bytes = input.read_bytes(65536, null).toArray();
+            input.close(null);
+            await null;
+            const [, here, there] = Pp.stream_new_pair();
+            here.get_output_stream().write_all(bytes.reverse(), null);
+            here.close(null);
+            return [Pp.stream_steal_fd(there), bytes.length];
+        },
+    },
+    slow_fail: {
+        in: '(s)',
+        async: true,
+        async impl(text) {
+            await null;
+            throw new GLib.Error(ERROR_DOMAIN, 8, text);
+        },
+    },
+};
+
+// On fd 3 (spawn()), or, started by a Pp.Pool or
+// Pp.Proxy.new_for_subprocess_sync(), on the connection the parent named
+const listener = GLib.getenv(Pp.SUBPROCESS_FD_VARIABLE)
+    ? Pipeproxy.serveParent(thing, {methods})
+    : Pipeproxy.serve(thing, Pp.stream_new_for_fd(3), {methods});
 
 // Access control from JavaScript: the peer is this process's parent, of
 // the same user; divide() refuses some numbers.

@@ -3,16 +3,20 @@
 # A Pp.Pool of C workers (tests/pp-pool-worker, which answer with their
 # process id) from Python: calls by name with conversion, asynchronous calls
 # spread over the workers, signals with the worker they came from, crashes
-# and closing.
+# and closing. Then pools of two Python workers (async_child.py) and of two
+# GListStores hosted by pipeproxy-host, to which calls pass descriptors and
+# objects both ways, as to a proxy.
 
 import os
 import signal
+import sys
 import unittest
 
 import pptest
-from pptest import Gio, GLib, Pp
+from pptest import Gio, GLib, GObject, Pp
 
 WORKER = os.environ['PP_POOL_WORKER']
+PY_WORKER = os.path.join(pptest.HERE, 'async_child.py')
 
 
 def worker_pid(worker):
@@ -163,6 +167,90 @@ class PoolTestCase(unittest.TestCase):
             pool.sleep_finish(result)
         except GLib.Error as error:
             errors.append(error)
+
+
+def started_pool(pool):
+    """pool with two workers, both running."""
+    pool.props.max_workers = 2
+    pool.start_sync(None)
+    workers = pool.get_workers()
+    return [workers.get_item(i) for i in range(workers.get_n_items())]
+
+
+class PoolPassesTestCase(unittest.TestCase):
+    """Descriptors and objects through a pool of two workers, both ways."""
+
+    def test_descriptors(self):
+        pool = Pp.Pool.new_for_subprocess([sys.executable, PY_WORKER], None)
+        self.addCleanup(pool.close)
+        self.assertEqual(len(started_pool(pool)), 2)
+
+        def pipe_with(data):
+            r, w = os.pipe()
+            os.write(w, data)
+            os.close(w)
+            self.addCleanup(os.close, r)    # the caller keeps what it passes
+            return r
+
+        # Two calls at once: one on each worker (each answers from an idle)
+        answers = {}
+        for data in (b'first', b'the second'):
+            pool.reverse_fd_async(pipe_with(data), user_data=data,
+                                  callback=lambda pool, result, data:
+                                  answers.setdefault(data, pool.reverse_fd_finish(result)))
+        pptest.wait_for(lambda: len(answers) == 2, 10.0, 'two calls')
+        fd, length = pool.reverse_fd(pipe_with(b'blocking'))
+        answers[b'blocking'] = (fd, length)
+        for data, (fd, length) in answers.items():
+            self.assertIsInstance(fd, int)
+            self.assertEqual(length, len(data))
+            with os.fdopen(fd, 'rb') as f:
+                self.assertEqual(f.read(), data[::-1])
+        done = []
+        pool.call_method_async('reverse_fd', pipe_with(b'by name'), callback=lambda pool, r:
+                               done.append(pool.call_method_finish(r)))
+        pptest.wait_for(lambda: done, 10.0, 'a call by name')
+        with os.fdopen(done[0][0], 'rb') as f:
+            self.assertEqual(f.read(), b'eman yb')
+
+    def test_objects(self):
+        pool = Pp.Pool.new_for_type('Gio', '2.0', 'ListStore', ['item-type=GObject'], None)
+        self.addCleanup(pool.close)
+        workers = started_pool(pool)
+        self.assertEqual(len(workers), 2)
+        first = Gio.SimpleAction.new('first', None)
+        for worker in workers:
+            worker.append(first)
+
+        # An object of this process, exported on the connection of the
+        # worker each call goes to: two calls at once, one on each worker
+        items = [Gio.SimpleAction.new('a', None), Item(label='b')]
+        done = []
+        for item in items:
+            pool.append_async(item, callback=lambda pool, result:
+                              done.append(pool.append_finish(result)))
+        pptest.wait_for(lambda: len(done) == 2, 10.0, 'two calls')
+        self.assertEqual([worker.get_n_items() for worker in workers], [2, 2])
+        # Each came back from its worker as itself
+        held = [worker.get_item(1) for worker in workers]
+        self.assertTrue(held[0] is items[0] and held[1] is items[1] or
+                        held[0] is items[1] and held[1] is items[0], held)
+
+        # Object results through the pool, waiting or not, and by name
+        self.assertIs(pool.get_item(0), first)
+        self.assertIs(pool.call_method('get_item', 0), first)
+        got = []
+        pool.get_item_async(0, callback=lambda pool, result:
+                            got.append(pool.get_item_finish(result)))
+        pptest.wait_for(lambda: got, 10.0, 'a call')
+        self.assertIs(got[0], first)
+        self.assertIsNone(pool.get_item(5))
+
+
+class Item(GObject.Object):
+    __gtype_name__ = 'PpPyPoolItem'
+
+    label = GObject.Property(type=str, default='')
 
 
 if __name__ == '__main__':
