@@ -17,8 +17,8 @@ G_BEGIN_DECLS
  * :max-mirror-members): past that a proxy is of a type that mirrors
  * nothing. An instance's mirror state
  * (PpMirror) lives in the instance: the property cache the listener keeps
- * exact, and the signals subscribed to. pp-mirror.c also implements the
- * public property writes, pp_proxy_set_property_*(). */
+ * exact, and the signals subscribed to. pp-mirror-properties.c also
+ * implements the public property writes, pp_proxy_set_property_*(). */
 
 typedef struct _PpMirror PpMirror;
 

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "pp-mirror-interfaces-private.h"
+#include "pp-mirror-private.h"
+
+G_BEGIN_DECLS
+
+/* What the mirror's files share: the data of a mirror type and the state
+ * of one proxy of it. pp-mirror.c makes the types, pp-mirror-properties.c
+ * keeps the property cache and writes properties, pp-mirror-signals.c
+ * emits the remote object's signals. */
+
+/* What a mirror type makes of a described property or signal, by its
+ * index in the description */
+typedef struct
+{
+  GType        type;
+  GParamSpec  *pspec;           /* owned by the class; NULL when not mirrored */
+  gboolean     reference;       /* values are objects, read when asked for */
+  const char  *reason;          /* why not, when not */
+} MirrorProperty;
+
+typedef struct
+{
+  guint        signal_id;       /* 0 when not mirrored */
+  guint        n_params;
+  GType       *param_types;
+  const char  *reason;
+  gboolean     name_is_detail;  /* the detail is the first argument */
+} MirrorSignal;
+
+typedef struct
+{
+  PpDescription   *description; /* the first one of this type */
+  int              private_offset;
+  MirrorProperty  *properties;
+  guint           *property_index;  /* property id - 1 → description index */
+  MirrorSignal    *signals;
+  PpMirrorInterfaces *interfaces; /* NULL for the unmirrored type */
+  guint            n_mirrored_properties;
+  guint            n_mirrored_signals;
+} MirrorData;
+
+typedef struct
+{
+  PpProxyClass  parent_class;
+  MirrorData   *data;
+} PpMirrorClass;
+
+struct _PpMirror
+{
+  GObject        *instance;     /* the proxy it is part of */
+  MirrorData     *data;
+  MirrorData     *own_data;     /* for a proxy of the unmirrored type */
+  PpConnection   *connection;
+  PpDescription  *description;  /* the type's, shared by its proxies */
+  GVariant       *variant;      /* what this proxy's handshake or TYPE said */
+  guint32         handle;       /* of the remote object */
+
+  GMutex          lock;
+  GVariant      **cache;        /* mv, by description index */
+  gboolean       *notify_owed;  /* changed in the cache, notify not yet emitted */
+  gboolean       *subscribed;   /* by description index */
+};
+
+static inline MirrorData *
+pp_mirror_data (gpointer instance)
+{
+  return ((PpMirrorClass *) G_OBJECT_GET_CLASS (instance))->data;
+}
+
+/* Stores a value the listener reported. notify is emitted at once when
+ * @notify_now, else when the same change is dispatched in the proxy's main
+ * context later. */
+void pp_mirror_store_property       (PpMirror     *self,
+                                     const char   *name,
+                                     GVariant     *maybe,
+                                     gboolean      notify_now);
+
+/* The GObjectClass vfuncs of mirror types */
+void pp_mirror_get_property_vfunc   (GObject      *object,
+                                     guint         prop_id,
+                                     GValue       *value,
+                                     GParamSpec   *pspec);
+void pp_mirror_set_property_vfunc   (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec);
+
+G_END_DECLS
