@@ -13,54 +13,92 @@
 /* The cache ----------------------------------------------------------------- */
 
 void
-pp_mirror_store_property (PpMirror   *self,
-                          const char *name,
-                          GVariant   *maybe,
-                          gboolean    notify_now)
+pp_mirror_store_property (PpMirror      *self,
+                          const char    *name,
+                          GVariant      *maybe,
+                          PpMirrorStore  how)
 {
   int index = pp_description_find_property (self->description, name);
   const MirrorProperty *prop;
   g_auto(GValue) check = G_VALUE_INIT;
   g_autoptr(GError) error = NULL;
-  gboolean changed;
+  gboolean changed = FALSE;
+  gboolean notify;
 
   if (index < 0 || self->data->properties[index].pspec == NULL)
     return;
   prop = &self->data->properties[index];
 
-  /* A reference is not cached: only that it changed */
-  if (prop->reference)
-    {
-      g_mutex_lock (&self->lock);
-      self->notify_owed[index] = !notify_now;
-      g_mutex_unlock (&self->lock);
-      if (notify_now)
-        g_object_notify_by_pspec (self->instance, prop->pspec);
-      return;
-    }
-
-  /* Only values that convert to the property's type are kept. */
-  if (!pp_marshal_value_from_maybe (maybe, prop->type, &check, &error))
+  /* Only values that convert to the property's type are kept; a
+   * reference is not cached at all, only that it changed. */
+  if (!prop->reference && !pp_marshal_value_from_maybe (maybe, prop->type, &check, &error))
     {
       g_debug ("Ignoring a value of “%s”: %s", name, error->message);
       return;
     }
 
   g_mutex_lock (&self->lock);
-  changed = self->cache[index] == NULL || !g_variant_equal (self->cache[index], maybe);
-  if (changed)
+  if (!prop->reference &&
+      (self->cache[index] == NULL || !g_variant_equal (self->cache[index], maybe)))
     {
       g_clear_pointer (&self->cache[index], g_variant_unref);
       self->cache[index] = g_variant_ref (maybe);
-      self->notify_owed[index] = TRUE;
+      changed = TRUE;
     }
-  changed = notify_now && self->notify_owed[index];
-  if (changed)
+  switch (how)
+    {
+    case PP_MIRROR_STORE_INITIAL:
+      notify = FALSE;
+      break;
+    case PP_MIRROR_STORE_READ_AHEAD:
+      /* The remote object notified: the proxy will when the frame is
+       * dispatched, or when the answer to a write comes first */
+      self->notify_owed[index] = TRUE;
+      notify = FALSE;
+      break;
+    case PP_MIRROR_STORE_ANSWER:
+      notify = changed || self->notify_owed[index] || prop->reference;
+      break;
+    case PP_MIRROR_STORE_NOTIFIED:
+    default:
+      /* as often as the remote object notified, changed or not: a
+       * GObject notifies on every g_object_set() of a property without
+       * G_PARAM_EXPLICIT_NOTIFY */
+      notify = TRUE;
+      break;
+    }
+  if (notify)
     self->notify_owed[index] = FALSE;
   g_mutex_unlock (&self->lock);
 
-  if (changed)
+  if (notify)
     g_object_notify_by_pspec (self->instance, prop->pspec);
+}
+
+/* Removes from the bodies read ahead those of @name, which are older
+ * than or the same as @body. Returns whether @body was one of them. */
+static gboolean
+forget_read_ahead_locked (PpMirror   *self,
+                          GVariant   *body,
+                          const char *name)
+{
+  gboolean found = FALSE;
+
+  for (guint i = 0; self->read_ahead != NULL && i < self->read_ahead->len;)
+    {
+      GVariant *queued = g_ptr_array_index (self->read_ahead, i);
+      const char *queued_name;
+
+      g_variant_get_child (queued, 1, "&s", &queued_name);
+      if (g_str_equal (queued_name, name))
+        {
+          found |= queued == body;
+          g_ptr_array_remove_index_fast (self->read_ahead, i);
+        }
+      else
+        i++;
+    }
+  return found;
 }
 
 void
@@ -69,9 +107,15 @@ pp_mirror_take_property (PpMirror *self,
 {
   g_autoptr(GVariant) maybe = NULL;
   const char *name;
+  gboolean read_ahead;
 
   g_variant_get (body, "(u&s@mv)", NULL, &name, &maybe);
-  pp_mirror_store_property (self, name, maybe, TRUE);
+  g_mutex_lock (&self->lock);
+  read_ahead = forget_read_ahead_locked (self, body, name);
+  g_mutex_unlock (&self->lock);
+  /* Stored already: notify if that is still owed */
+  pp_mirror_store_property (self, name, maybe,
+                            read_ahead ? PP_MIRROR_STORE_ANSWER : PP_MIRROR_STORE_NOTIFIED);
 }
 
 void
@@ -85,13 +129,27 @@ pp_mirror_take_queued_properties (PpMirror *self)
   bodies = pp_connection_dup_queued (self->connection, PP_WIRE_KIND_PROPERTY);
   for (guint i = 0; bodies != NULL && i < bodies->len; i++)
     {
+      GVariant *body = g_ptr_array_index (bodies, i);
       g_autoptr(GVariant) maybe = NULL;
       const char *name;
       guint32 handle;
+      gboolean seen;
 
-      g_variant_get (g_ptr_array_index (bodies, i), "(u&s@mv)", &handle, &name, &maybe);
-      if (handle == self->handle)
-        pp_mirror_store_property (self, name, maybe, FALSE);
+      g_variant_get (body, "(u&s@mv)", &handle, &name, &maybe);
+      if (handle != self->handle)
+        continue;
+
+      /* Each frame is read ahead once, however many calls end before
+       * it is dispatched */
+      g_mutex_lock (&self->lock);
+      if (self->read_ahead == NULL)
+        self->read_ahead = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      seen = g_ptr_array_find (self->read_ahead, body, NULL);
+      if (!seen)
+        g_ptr_array_add (self->read_ahead, g_variant_ref (body));
+      g_mutex_unlock (&self->lock);
+      if (!seen)
+        pp_mirror_store_property (self, name, maybe, PP_MIRROR_STORE_READ_AHEAD);
     }
 }
 
@@ -267,7 +325,11 @@ take_property_reply (PpMirror   *self,
   if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(mv)")))
     {
       g_autoptr(GVariant) maybe = g_variant_get_child_value (reply, 0);
-      pp_mirror_store_property (self, name, maybe, TRUE);
+
+      /* The write's notify, if the object sent one, came before the
+       * answer: it is read ahead, so that the proxy notifies once */
+      pp_mirror_take_queued_properties (self);
+      pp_mirror_store_property (self, name, maybe, PP_MIRROR_STORE_ANSWER);
     }
 }
 

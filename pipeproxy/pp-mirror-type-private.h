@@ -60,7 +60,8 @@ struct _PpMirror
 
   GMutex          lock;
   GVariant      **cache;        /* mv, by description index */
-  gboolean       *notify_owed;  /* changed in the cache, notify not yet emitted */
+  gboolean       *notify_owed;  /* the remote object notified, the proxy not yet */
+  GPtrArray      *read_ahead;   /* PROPERTY bodies stored before their dispatch */
   gboolean       *subscribed;   /* by description index */
 };
 
@@ -70,13 +71,19 @@ pp_mirror_data (gpointer instance)
   return ((PpMirrorClass *) G_OBJECT_GET_CLASS (instance))->data;
 }
 
-/* Stores a value the listener reported. notify is emitted at once when
- * @notify_now, else when the same change is dispatched in the proxy's main
- * context later. */
-void pp_mirror_store_property       (PpMirror     *self,
-                                     const char   *name,
-                                     GVariant     *maybe,
-                                     gboolean      notify_now);
+/* Where a value the listener reported comes from, which says whether the
+ * proxy emits notify for it */
+typedef enum {
+  PP_MIRROR_STORE_INITIAL,     /* the proxy starts with it: no notify */
+  PP_MIRROR_STORE_READ_AHEAD,  /* a PROPERTY frame not yet dispatched: notify later */
+  PP_MIRROR_STORE_ANSWER,      /* a write's answer: notify if it changed or is owed */
+  PP_MIRROR_STORE_NOTIFIED,    /* a PROPERTY frame dispatched: notify, as the object did */
+} PpMirrorStore;
+
+void pp_mirror_store_property       (PpMirror      *self,
+                                     const char    *name,
+                                     GVariant      *maybe,
+                                     PpMirrorStore  how);
 
 /* The GObjectClass vfuncs of mirror types */
 void pp_mirror_get_property_vfunc   (GObject      *object,

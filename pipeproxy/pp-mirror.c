@@ -130,7 +130,7 @@ pp_mirror_attach (PpMirror      *self,
 
     g_hash_table_iter_init (&iter, values);
     while (g_hash_table_iter_next (&iter, &key, &value))
-      pp_mirror_store_property (self, key, value, FALSE);
+      pp_mirror_store_property (self, key, value, PP_MIRROR_STORE_INITIAL);
     /* Nobody saw another value before */
     for (guint i = 0; i < n; i++)
       self->notify_owed[i] = FALSE;
@@ -308,6 +308,7 @@ mirror_finalize (GObject *object)
     g_clear_pointer (&self->cache[i], g_variant_unref);
   g_free (self->cache);
   g_free (self->notify_owed);
+  g_clear_pointer (&self->read_ahead, g_ptr_array_unref);
   g_free (self->subscribed);
   g_clear_pointer (&self->own_data, unmirrored_data_free);
   g_clear_pointer (&self->connection, pp_connection_unref);

@@ -646,6 +646,24 @@ test_gio_action (Fixture       *f,
   g_assert_false (enabled);
   g_assert_cmpint (state.enabled_notified, ==, 1);
 
+  /* g_object_set() notifies a property without G_PARAM_EXPLICIT_NOTIFY
+   * even when its value stays: the proxy notifies as often as the remote
+   * object does, which does as a local one does */
+  {
+    g_autoptr(GSimpleAction) local = g_simple_action_new ("frobnicate", NULL);
+    ActionState local_state = { 0 };
+
+    g_signal_connect (local, "notify::enabled", G_CALLBACK (on_enabled), &local_state);
+    g_object_set (local, "enabled", FALSE, NULL);
+    g_object_set (local, "enabled", FALSE, NULL);
+    g_assert_cmpint (local_state.enabled_notified, ==, 2);
+  }
+  g_assert_true (pp_proxy_set_property_sync (f->proxy, "enabled", g_variant_new_boolean (FALSE),
+                                             NULL, &error));
+  g_assert_no_error (error);
+  spin ();
+  g_assert_cmpint (state.enabled_notified, ==, 2);
+
   /* A disabled GSimpleAction ignores activation */
   g_variant_unref (call (f, "activate", g_variant_new ("(mv)", NULL)));
   spin ();
