@@ -60,6 +60,10 @@ struct _PpPool
    * another started */
   void         (*maintain_later) (PpPool *self);
 
+  /* The objects of the ::worker-signal being emitted (pp-pool-signals.c),
+   * in the pool's context, else NULL */
+  GPtrArray     *signal_objects;
+
   /* Set at construction */
   char         **argv;
   char          *namespace_;

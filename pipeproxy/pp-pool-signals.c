@@ -18,7 +18,8 @@ worker_signal_id (PpPool *self)
   return (guint) id;
 }
 
-/* Signals whose arguments all convert to a GVariant are forwarded; a
+/* Signals whose arguments all convert to a GVariant are forwarded, an
+ * object or a boxed reference as "/N" ('o') into the emission's objects; a
  * stream argument ('h') would need its descriptor. */
 void
 pp_pool_signals_init_worker (PpPoolWorker *w)
@@ -71,7 +72,9 @@ forward_finalize (gpointer  data,
 }
 
 /* A mirrored signal of a worker's proxy (the first parameter), emitted
- * again on the pool */
+ * again on the pool, with the objects among its arguments (proxies of the
+ * worker's objects and boxed values) where pp_pool_get_signal_objects()
+ * finds them during the emission */
 static void
 forward_marshal (GClosure     *closure,
                  GValue       *return_value,
@@ -83,18 +86,22 @@ forward_marshal (GClosure     *closure,
   Forward *forward = (Forward *) closure;
   GSignalInvocationHint *hint = invocation_hint;
   g_autoptr(PpPool) self = g_weak_ref_get (&forward->pool);
+  g_autoptr(PpMarshalScope) scope = NULL;
   g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(GPtrArray) objects = NULL;
   g_autoptr(GVariant) tuple = NULL;
   g_autofree char *detailed = NULL;
+  GPtrArray *outer_objects;
 
   if (self == NULL)
     return;
 
+  scope = pp_marshal_scope_new ();
   args = g_ptr_array_new_full (n_param_values, (GDestroyNotify) g_variant_unref);
   for (guint i = 1; i < n_param_values; i++)
     {
       g_autoptr(GError) error = NULL;
-      GVariant *arg = pp_marshal_value_to_nullable (&param_values[i], NULL, &error);
+      GVariant *arg = pp_marshal_value_to_nullable (&param_values[i], scope, &error);
 
       if (arg == NULL)
         {
@@ -107,11 +114,16 @@ forward_marshal (GClosure     *closure,
   if (hint != NULL && hint->detail != 0)
     detailed = g_strconcat (forward->name, "::", g_quark_to_string (hint->detail), NULL);
 
+  objects = pp_marshal_scope_steal_out_objects (scope);
+
   /* A name nobody here connected to as a detail has no quark, and no
-   * handler of its own */
+   * handler of its own. A handler may make a worker emit again. */
+  outer_objects = self->signal_objects;
+  self->signal_objects = objects;
   g_signal_emit (self, worker_signal_id (self), g_quark_try_string (forward->name),
                  g_value_get_object (&param_values[0]), detailed ? detailed : forward->name,
                  tuple);
+  self->signal_objects = outer_objects;
 }
 
 static gulong

@@ -634,6 +634,33 @@ pp_pool_get_workers (PpPool *self)
 }
 
 /**
+ * pp_pool_get_signal_objects:
+ * @self: a #PpPool
+ *
+ * Gets the objects that came with the [signal@Pp.Pool::worker-signal]
+ * being emitted, for its handlers. An argument of the remote signal that
+ * is an object, or a boxed value with no value form, is `"/N"` (type `o`,
+ * or nothing in a maybe for %NULL) in the signal's parameters: its index
+ * in this list, which holds the [class@Pp.Proxy] of the worker's object,
+ * as [method@Pp.Proxy.call_full_finish] gives the objects of a result.
+ * Keep a reference to a proxy to use it after the handler returns; the
+ * worker keeps its object while one is kept.
+ *
+ * Returns: (transfer none) (nullable) (element-type GObject): the objects,
+ *   or %NULL when the signal has none, or outside a handler of
+ *   [signal@Pp.Pool::worker-signal] in the pool's context
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pp_pool_get_signal_objects (PpPool *self)
+{
+  g_return_val_if_fail (PP_IS_POOL (self), NULL);
+
+  return self->signal_objects;
+}
+
+/**
  * pp_pool_dup_options:
  * @self: a #PpPool
  *
@@ -1266,9 +1293,11 @@ install_worker_signal (GType type)
    *
    * The arguments are a #GVariant so that one signal carries every remote
    * signal, in C and in bindings alike (`args.unpack()` in Python,
-   * `args.deepUnpack()` in JavaScript). Signals with a stream argument are
-   * not forwarded here: connect to the worker's own signal in
-   * [signal@Pp.Pool::worker-started].
+   * `args.deepUnpack()` in JavaScript). An object argument, or a boxed one
+   * with no value form, is `"/N"` there, an index into
+   * [method@Pp.Pool.get_signal_objects], which gives its proxy. Signals
+   * with a stream argument are not forwarded here: connect to the worker's
+   * own signal in [signal@Pp.Pool::worker-started].
    *
    * Since: 1.0
    */

@@ -117,6 +117,8 @@ gboolean    pp_pool_start_sync                 (PpPool               *self,
 PP_AVAILABLE_IN_1_0
 GListModel *pp_pool_get_workers                (PpPool               *self);
 PP_AVAILABLE_IN_1_0
+GPtrArray  *pp_pool_get_signal_objects         (PpPool               *self);
+PP_AVAILABLE_IN_1_0
 PpOptions  *pp_pool_dup_options                (PpPool               *self);
 PP_AVAILABLE_IN_1_0
 guint       pp_pool_get_max_workers            (PpPool               *self);

@@ -9,6 +9,9 @@
  *   read_fd (h)       → (ti) reads the descriptor to its end: byte count, pid
  *   hold ()           → (i)  answers only at the next let_go, even when cancelled
  *   let_go ()         → (u)  answers the held calls (with the pid), says how many
+ *   make (s name)     → (i)  emits ::made with a GSimpleAction called name and a
+ *                            GKeyFile whose start group is name (a boxed value
+ *                            with no value form), then its pid
  */
 
 #include <stdio.h>
@@ -28,12 +31,16 @@ struct _PoolThing
 G_DEFINE_FINAL_TYPE (PoolThing, pool_thing, G_TYPE_OBJECT)
 
 static guint progress_signal;
+static guint made_signal;
 
 static void
 pool_thing_class_init (PoolThingClass *klass)
 {
   progress_signal = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+  made_signal = g_signal_new ("made", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                              0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_OBJECT,
+                              G_TYPE_KEY_FILE);
 }
 
 static void
@@ -120,6 +127,23 @@ read_fd (PpListener   *listener,
   return TRUE;
 }
 
+static GVariant *
+make_method (GObject   *object,
+             GVariant  *parameters,
+             gpointer   user_data,
+             GError   **error)
+{
+  g_autoptr(GSimpleAction) action = NULL;
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  const char *name;
+
+  g_variant_get (parameters, "(&s)", &name);
+  action = g_simple_action_new (name, NULL);
+  g_key_file_set_boolean (file, name, "made", TRUE);
+  g_signal_emit (object, made_signal, 0, action, file);
+  return g_variant_new ("(i)", (gint32) getpid ());
+}
+
 /* The calls hold() keeps, answered by let_go() */
 static GPtrArray *held;
 
@@ -172,6 +196,8 @@ main (int   argc,
   g_signal_connect (listener, "handle-method-call::read_fd", G_CALLBACK (read_fd), NULL);
   held = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (listener, "handle-method-call::hold", G_CALLBACK (hold), NULL);
+  pp_listener_add_method (listener, "make", G_VARIANT_TYPE ("(s)"), G_VARIANT_TYPE ("(i)"),
+                          make_method, NULL, NULL);
   pp_listener_add_method (listener, "let_go", G_VARIANT_TYPE_UNIT, G_VARIANT_TYPE ("(u)"),
                           let_go_method, NULL, NULL);
   pp_listener_run (listener);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "pp-test-util.h"
+#include "pp-proxy-private.h"
 
 static char *
 worker_path (void)
@@ -714,6 +715,115 @@ test_signals (void)
   g_hash_table_unref (state.counts);
 }
 
+/* ::worker-signal with an object and a boxed value with no value form:
+ * proxies of the worker's, which the handler may call and keep */
+typedef struct
+{
+  guint       n_made;
+  int         pid;            /* of the worker it came from */
+  char       *name;           /* the action's, asked of the worker */
+  char       *group;          /* the key file's start group, likewise */
+  PpProxy    *kept;           /* the last action */
+} MadeState;
+
+static char *
+call_string (PpProxy    *proxy,
+             const char *method)
+{
+  g_autoptr(GVariant) value = pp_test_call (proxy, method, NULL);
+  char *text = NULL;
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE ("(ms)")))
+    g_variant_get (value, "(ms)", &text);
+  else
+    g_variant_get (value, "(s)", &text);
+  return text;
+}
+
+static void
+on_made (PpPool     *pool,
+         PpProxy    *worker,
+         const char *name,
+         GVariant   *parameters,
+         gpointer    user_data)
+{
+  MadeState *state = user_data;
+  GPtrArray *objects = pp_pool_get_signal_objects (pool);
+  const char *action_path, *file_path;
+  PpProxy *action, *file;
+
+  g_assert_cmpstr (name, ==, "made");
+  g_assert_cmpstr (g_variant_get_type_string (parameters), ==, "(momo)");
+  g_variant_get (parameters, "(m&om&o)", &action_path, &file_path);
+  g_assert_cmpstr (action_path, ==, "/0");
+  g_assert_cmpstr (file_path, ==, "/1");
+  g_assert_nonnull (objects);
+  g_assert_cmpuint (objects->len, ==, 2);
+  action = g_ptr_array_index (objects, 0);
+  file = g_ptr_array_index (objects, 1);
+  g_assert_true (PP_IS_PROXY (action));
+  g_assert_true (PP_IS_PROXY (file));
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (action), ==, "GSimpleAction");
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (file), ==, "GKeyFile");
+
+  state->n_made++;
+  state->pid = worker_pid (worker);
+  g_free (state->name);
+  state->name = call_string (action, "get_name");
+  g_free (state->group);
+  state->group = call_string (file, "get_start_group");
+  g_set_object (&state->kept, action);
+}
+
+static void
+test_signal_objects (void)
+{
+  g_autoptr(PpPool) pool = new_pool (2, NULL);
+  g_autoptr(GError) error = NULL;
+  MadeState state = { 0 };
+  const char *names[] = { "first", "second", "third" };
+  GListModel *workers;
+
+  g_signal_connect (pool, "worker-signal::made", G_CALLBACK (on_made), &state);
+  g_assert_true (pp_pool_start_sync (pool, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      Slot slot = { 0 };
+
+      pp_pool_call_async (pool, "make", g_variant_new ("(s)", names[i]), -1, NULL, slot_done,
+                          &slot);
+      pp_test_wait_for (&slot.done);
+      g_assert_no_error (slot.error);
+
+      /* The signal came before the result, with its worker */
+      g_assert_cmpuint (state.n_made, ==, i + 1);
+      g_assert_cmpint (state.pid, ==, slot.pid);
+      g_assert_cmpstr (state.name, ==, names[i]);
+      g_assert_cmpstr (state.group, ==, names[i]);
+      g_assert_null (pp_pool_get_signal_objects (pool));
+    }
+
+  /* A kept proxy works after the emission; dropped, it is released */
+  g_free (state.name);
+  state.name = call_string (state.kept, "get_name");
+  g_assert_cmpstr (state.name, ==, "third");
+  g_clear_object (&state.kept);
+  workers = pp_pool_get_workers (pool);
+  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
+    {
+      g_autoptr(PpProxy) worker = g_list_model_get_item (workers, i);
+
+      while (pp_proxy_get_n_imported (worker) > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+
+  pp_pool_close (pool);
+  g_free (state.name);
+  g_free (state.group);
+}
+
 /* Closing ends every child */
 static void
 test_close (void)
@@ -999,6 +1109,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Pool/recycle", test_recycle);
   g_test_add_func ("/Pp/Pool/idle-timeout", test_idle_timeout);
   g_test_add_func ("/Pp/Pool/signals", test_signals);
+  g_test_add_func ("/Pp/Pool/signal-objects", test_signal_objects);
   g_test_add_func ("/Pp/Pool/close", test_close);
   g_test_add_func ("/Pp/Pool/unref", test_unref);
   g_test_add_func ("/Pp/Pool/queue", test_queue);
