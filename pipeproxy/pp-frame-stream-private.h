@@ -73,7 +73,7 @@ PpFrameReadResult pp_frame_stream_read               (PpFrameStream  *self,
                                                       gpointer        user_data,
                                                       GError        **error);
 
-/* Writing */
+/* Writing (pp-frame-writer.c) */
 gsize          pp_frame_stream_get_max_queued_output (PpFrameStream  *self);
 void           pp_frame_stream_set_max_queued_output (PpFrameStream  *self,
                                                       gsize           size);
