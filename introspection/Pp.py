@@ -118,8 +118,9 @@ def _make_function(method, remote, kind):
     pack = remote.pack
     special = remote.passes_specials
     if kind == 'sync':
-        def call(self, *args, timeout=-1, cancellable=None):
-            return self._pp_wait(name, *pack(method, args), special, timeout, cancellable)
+        def call(self, *args, timeout=-1, cancellable=None, byte_arrays=bytes):
+            return self._pp_wait(name, *pack(method, args), special, timeout, cancellable,
+                                 byte_arrays)
         doc = 'Calls the remote %s%s -> %s and waits.'
     elif kind == 'async':
         def call(self, *args, callback=None, user_data=_NO_USER_DATA, timeout=-1,
@@ -128,8 +129,8 @@ def _make_function(method, remote, kind):
                            user_data)
         doc = 'Calls the remote %s%s -> %s without waiting.'
     else:
-        def call(self, result):
-            return self.call_method_finish(result)
+        def call(self, result, byte_arrays=bytes):
+            return self.call_method_finish(result, byte_arrays)
         doc = 'Ends a call of the remote %s%s -> %s.'
     call.__name__ = method if kind == 'sync' else method + '_' + kind
     call.__qualname__ = 'Proxy.' + call.__name__
@@ -160,16 +161,18 @@ class _Described(object):
             return method, (_variant.new_tuple(list(args)) if args else None), None, None, True
         return (remote.name,) + remote.pack(method, args) + (remote.passes_specials,)
 
-    def _pp_wait(self, name, parameters, fd_list, objects, special, timeout, cancellable):
+    def _pp_wait(self, name, parameters, fd_list, objects, special, timeout, cancellable,
+                 byte_arrays):
+        form = _variant.byte_array_form(byte_arrays)
         try:
             if not special:
                 return _variant.unpack_result(self._pp_call_sync(name, parameters, timeout,
-                                                                 cancellable))
+                                                                 cancellable), form)
             reply = self._pp_call_full_sync(name, parameters, fd_list, objects, timeout,
                                             cancellable)
         except GLib.Error as error:
             raise _unwrap_remote(error) from None
-        return _variant.unpack_reply(*reply)
+        return _variant.unpack_reply(*reply, form)
 
     def _pp_start(self, name, parameters, fd_list, objects, timeout, cancellable, callback,
                   user_data):
@@ -177,15 +180,19 @@ class _Described(object):
         self._pp_call_full(name, parameters, fd_list, objects, timeout, cancellable, callback,
                            *extra)
 
-    def call_method(self, method, *args, timeout=-1, cancellable=None):
+    def call_method(self, method, *args, timeout=-1, cancellable=None, byte_arrays=bytes):
         """Calls the remote method and waits for its result.
 
         Returns None, the one value, or a tuple of the values. Raises
         GLib.Error with the remote error, or Pp.Error.TIMED_OUT after
-        timeout milliseconds (-1: the default time-out).
+        timeout milliseconds (-1: the default time-out). Byte arrays ('ay')
+        are bytes, copied from the reply; byte_arrays=memoryview gives a
+        read-only memoryview of the reply's own memory instead, and
+        byte_arrays=GLib.Bytes a GLib.Bytes over it: no copy.
         """
         name, parameters, fd_list, objects, special = self._pp_prepare(method, args)
-        return self._pp_wait(name, parameters, fd_list, objects, special, timeout, cancellable)
+        return self._pp_wait(name, parameters, fd_list, objects, special, timeout, cancellable,
+                             byte_arrays)
 
     def call_method_async(self, method, *args, callback=None, user_data=_NO_USER_DATA,
                           timeout=-1, cancellable=None):
@@ -199,13 +206,15 @@ class _Described(object):
         self._pp_start(name, parameters, fd_list, objects, timeout, cancellable, callback,
                        user_data)
 
-    def call_method_finish(self, result):
-        """Ends call_method_async(): returns what call_method() would have."""
+    def call_method_finish(self, result, byte_arrays=bytes):
+        """Ends call_method_async(): returns what call_method() would have
+        (byte_arrays as there)."""
+        form = _variant.byte_array_form(byte_arrays)
         try:
             reply = self._pp_call_full_finish(result)
         except GLib.Error as error:
             raise _unwrap_remote(error) from None
-        return _variant.unpack_reply(*reply)
+        return _variant.unpack_reply(*reply, form)
 
     def __getattr__(self, name):
         # Reached when normal lookup failed; the proxy's own methods that a
@@ -262,7 +271,9 @@ class Proxy(_Described, Pp.Proxy):
     ``proxy.name_finish(result)`` ends that call in the callback. Arguments
     are converted to the method's in-signature; the result is None, the one
     value or a tuple of the values; a failure raises GLib.Error with the
-    remote domain, code and message. Action signals named with '-' are
+    remote domain, code and message. Byte arrays are bytes, or with
+    ``byte_arrays=memoryview`` (or ``GLib.Bytes``) views of the reply's
+    memory, without a copy. Action signals named with '-' are
     reached with '_'. A method the remote object has but that cannot be
     called from another process raises AttributeError saying why.
 

@@ -9,6 +9,7 @@
 # types, one per argument or result ('' none, 'i' one int32, 'si' a string
 # and an int32, '(ii)' one pair); the description gives them as tuple types.
 
+import ctypes
 import os
 
 from gi.repository import GLib, GObject, Gio
@@ -304,10 +305,35 @@ _LEAF_GETTERS = {
 }
 
 
-def unpack(variant, objects=None):
-    """Like GLib.Variant.unpack(), but byte arrays ('ay') become bytes, and,
-    with objects, each object value ("/N") is objects[N] (the library
-    checked that it indexes the list)."""
+def bytes_view(data):
+    """A read-only memoryview of the memory of a GLib.Bytes, without a
+    copy; it keeps the GLib.Bytes alive."""
+    size = data.get_size()
+    if size == 0:
+        return memoryview(b'')
+    memory = (ctypes.c_char * size).from_address(data.get_region(1, 0, size))
+    memory.bytes = data
+    return memoryview(memory).toreadonly().cast('B')
+
+
+# What a byte array ('ay') of a result becomes, by the byte_arrays a call
+# is given: a function of its GLib.Bytes (None: bytes, one copy)
+_BYTE_ARRAY_FORMS = {bytes: None, memoryview: bytes_view, GLib.Bytes: lambda data: data}
+
+
+def byte_array_form(byte_arrays):
+    try:
+        return _BYTE_ARRAY_FORMS[byte_arrays]
+    except (KeyError, TypeError):
+        raise ValueError('byte_arrays is bytes, memoryview or GLib.Bytes, not %r'
+                         % (byte_arrays,)) from None
+
+
+def unpack(variant, objects=None, form=None):
+    """Like GLib.Variant.unpack(), but byte arrays ('ay') become bytes (or
+    what form, a function of their GLib.Bytes, gives), and, with objects,
+    each object value ("/N") is objects[N] (the library checked that it
+    indexes the list)."""
     type_string = variant.get_type_string()
     if objects is not None and type_string == 'o':
         return objects[int(variant.get_string()[1:])]
@@ -315,15 +341,18 @@ def unpack(variant, objects=None):
     if getter is not None:
         return getter(variant)
     if type_string == 'ay':
-        return variant.get_data_as_bytes().get_data()
+        # A GLib.Bytes over the variant's own memory, which get_data() copies
+        data = variant.get_data_as_bytes()
+        return data.get_data() if form is None else form(data)
     if type_string == 'v':
-        return unpack(variant.get_variant())   # keeps its "/N" strings
+        return unpack(variant.get_variant(), None, form)   # keeps its "/N" strings
     if 'ay' not in type_string and 'v' not in type_string and \
             (objects is None or 'o' not in type_string):
         return variant.unpack()
     if type_string.startswith('m'):
-        return unpack(variant.get_child_value(0), objects) if variant.n_children() else None
-    children = [unpack(variant.get_child_value(i), objects)
+        return unpack(variant.get_child_value(0), objects, form) if variant.n_children() \
+            else None
+    children = [unpack(variant.get_child_value(i), objects, form)
                 for i in range(variant.n_children())]
     if type_string.startswith('a{'):
         return dict(children)
@@ -354,10 +383,20 @@ def _make_result_unpacker(type_string):
 _result_unpackers = {}
 
 
-def unpack_result(result):
-    """A result tuple -> None, its one value, or a tuple of its values."""
+def _values(values):
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def unpack_result(result, form=None):
+    """A result tuple -> None, its one value, or a tuple of its values;
+    form: as for unpack()."""
     if result is None:
         return None
+    if form is not None:
+        return _values([unpack(result.get_child_value(i), None, form)
+                        for i in range(result.n_children())])
     type_string = result.get_type_string()
     unpacker = _result_unpackers.get(type_string)
     if unpacker is None:
@@ -365,7 +404,7 @@ def unpack_result(result):
     return unpacker(result)
 
 
-def unpack_reply(result, out_fds=None, out_objects=None):
+def unpack_reply(result, out_fds=None, out_objects=None, form=None):
     """unpack_result() of a reply that came with descriptors and objects:
     each handle at the top level becomes a new descriptor the caller owns
     (os.fdopen() or Gio.UnixInputStream.new() take it), each object value
@@ -374,17 +413,15 @@ def unpack_reply(result, out_fds=None, out_objects=None):
         return None
     type_string = result.get_type_string()
     if 'o' not in type_string and 'h' not in type_string:
-        return unpack_result(result)
+        return unpack_result(result, form)
     values = []
     for i in range(result.n_children()):
         child = result.get_child_value(i)
         if child.get_type_string() == 'h':
             values.append(out_fds.get(child.get_handle()) if out_fds is not None else None)
         else:
-            values.append(unpack(child, out_objects or []))
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else tuple(values)
+            values.append(unpack(child, out_objects or [], form))
+    return _values(values)
 
 
 def take_descriptors(args, handles, fd_list, what):

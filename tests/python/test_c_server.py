@@ -45,6 +45,16 @@ class CServerTestCase(unittest.TestCase):
         self.assertEqual(p.echo_bytes(GLib.Bytes.new(b'a\0b')), b'a\0b')
         self.assertEqual(p.echo_bytes(GLib.Bytes.new(big)), big)
         self.assertEqual(p.echo_bytes([1, 2]), b'\1\2')
+        # Without a copy: a memoryview of the reply or a GLib.Bytes over it
+        view = p.echo_bytes(big, byte_arrays=memoryview)
+        self.assertIsInstance(view, memoryview)
+        self.assertTrue(view.readonly)
+        self.assertEqual(view, big)
+        self.assertEqual(p.echo_bytes(b'', byte_arrays=memoryview), b'')
+        self.assertEqual(p.echo_bytes(big, byte_arrays=GLib.Bytes).get_data(), big)
+        self.assertEqual(p.call_method('echo_bytes', b'ab', byte_arrays=memoryview), b'ab')
+        with self.assertRaises(ValueError):
+            p.echo_bytes(b'', byte_arrays=list)
         self.assertEqual(p.echo_uint64(2 ** 64 - 1), 2 ** 64 - 1)
         self.assertEqual(p.echo_double(0.5), 0.5)
         self.assertEqual(p.echo_boolean(True), True)
@@ -360,6 +370,68 @@ class CServerTestCase(unittest.TestCase):
             self.proxy.get_parameter()
         self.assertTrue(caught.exception.matches(Pp.error_quark(), Pp.Error.DISCONNECTED))
         self.process = _Exited()
+
+
+class CopiesTestCase(unittest.TestCase):
+    """A 16 MiB byte array from another process: what the override copies,
+    counted with tracemalloc (Python's own allocations) and the page faults
+    of this process (fresh memory of any allocator: 4096 for a copy)."""
+
+    SIZE = 16 << 20
+
+    def setUp(self):
+        self.process, self.proxy = pptest.spawn_test_server()
+        self.data = GLib.Bytes.new(bytes(range(256)) * (self.SIZE // 256))
+
+    def tearDown(self):
+        Pp.Proxy.close(self.proxy)
+        pptest.wait_process(self.process)
+
+    def count(self, convert):
+        """(bytes Python allocated, page faults) while convert() runs."""
+        import resource
+        import tracemalloc
+        tracemalloc.start()
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        try:
+            value = convert()
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return value, peak, faults
+
+    def test_result_bytes(self):
+        import gi.overrides._pp_variant as pp_variant
+        pages = self.SIZE // 4096
+        counts = {}
+        # The reply as the library gives it, then each conversion of it
+        reply = Pp.Proxy.call_sync(self.proxy, 'echo_bytes', GLib.Variant.new_tuple(
+            GLib.Variant.new_from_bytes(GLib.VariantType('ay'), self.data, True)), -1, None)
+        for kind in (bytes, memoryview, GLib.Bytes):
+            value, peak, faults = self.count(lambda: pp_variant.unpack_result(
+                reply, pp_variant.byte_array_form(kind)))
+            counts[kind.__name__] = (peak, faults)
+            print('# %s of a %d-page result: %d bytes allocated by Python, %d page faults'
+                  % (kind.__name__, pages, peak, faults))
+        # bytes: one copy, allocated by Python; the others: none
+        self.assertGreaterEqual(counts['bytes'][0], self.SIZE)
+        for kind in ('memoryview', 'Bytes'):
+            self.assertLess(counts[kind][0], 64 << 10, kind)
+            self.assertLess(counts[kind][1], pages // 4, kind)
+        # The memoryview is the reply's own memory
+        view = pp_variant.unpack_result(reply, pp_variant.bytes_view)
+        region = reply.get_child_value(0).get_data_as_bytes()
+        import ctypes
+        self.assertEqual(ctypes.addressof(ctypes.c_char.from_buffer(view.obj)),
+                         region.get_region(1, 0, region.get_size()))
+        # The whole call, reply and all, with each
+        for kind in (bytes, memoryview):
+            value, peak, faults = self.count(lambda: self.proxy.echo_bytes(self.data,
+                                                                           byte_arrays=kind))
+            print('# the whole call, %s: %d bytes allocated by Python, %d page faults'
+                  % (kind.__name__, peak, faults))
+            self.assertEqual(len(value), self.SIZE)
 
 
 class ConversionTestCase(unittest.TestCase):
