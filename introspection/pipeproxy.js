@@ -296,7 +296,9 @@ export function callSync(proxy, name, args = [], options = {}) {
  *   `wrapped instanceof Pp.Proxy`. A remote method hides a Pp.Proxy method
  *   of the same name (`wrapped.close()` of a proxied stream closes the
  *   stream); the proxy's own is reached on the Pp.Proxy itself,
- *   `unwrap(wrapped).close()` or `Pp.Proxy.prototype.close.call(wrapped)`.
+ *   `unwrap(wrapped).close()` or
+ *   `Pp.Proxy.prototype.close.call(unwrap(wrapped))` (not with the wrapper
+ *   as `this`, which GJS refuses).
  *   unwrap() gives the Pp.Proxy, which is also what must be passed to
  *   functions that take a GObject.
  * - A method the remote object has but that cannot be called from another

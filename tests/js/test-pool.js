@@ -176,6 +176,15 @@ await run([
         assert(pooled.sync.get_item(0) === first, 'blocking');
         assert(await Pipeproxy.call(pool, 'get_item', [0]) === first, 'by name');
         assertEqual(await pooled.get_item(5), null);
+        // A method a worker refuses says why, through the pool too
+        let refused = null;
+        try {
+            pooled.sort;
+        } catch (e) {
+            refused = e;
+        }
+        assert(refused instanceof TypeError && refused.message.includes('compare_func'),
+            `refused: ${refused}`);
         pool.close();
     }],
 ], 60);

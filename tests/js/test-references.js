@@ -13,7 +13,7 @@ import Gio from 'gi://Gio';
 import Pp from 'gi://Pp?version=1.0';
 
 import * as Pipeproxy from '../../introspection/pipeproxy.js';
-import {assert, assertEqual, run, waitFor} from './harness.js';
+import {assert, assertEqual, assertRejects, assertThrows, run, waitFor} from './harness.js';
 
 Gio._promisify(Pp.Proxy, 'new_for_type_async', 'new_for_type_finish');
 Gio._promisify(Pp.Proxy, 'new_for_type_full_async', 'new_for_type_full_finish');
@@ -137,6 +137,40 @@ const cases = [
             GLib.rmdir(directory);
         }
     }],
+
+    ['a refused method says why, by any name', () => hosted(
+        ['Gio', '2.0', 'ListStore', ['item-type=GObject']], async store => {
+            for (const [what, get] of [['wrapped', () => store.sort],
+                ['blocking', () => store.sync.sort]]) {
+                let error = null;
+                try {
+                    get();
+                } catch (e) {
+                    error = e;
+                }
+                assert(error instanceof TypeError && error.message.includes('compare_func'),
+                    `${what}: ${error}`);
+            }
+            // Called by name, the listener says why
+            await assertRejects(Pipeproxy.call(store, 'sort', []), Pp.Error,
+                Pp.Error.ACCESS_DENIED, 'compare_func');
+            assertThrows(() => Pipeproxy.callSync(store, 'sort', []), Pp.Error,
+                Pp.Error.ACCESS_DENIED, 'compare_func');
+        })],
+
+    ['the proxy\'s own methods never hide the remote ones', () => hosted(
+        ['Gio', '2.0', 'MemoryInputStream'], async stream => {
+            const proxy = Pipeproxy.unwrap(stream);
+            assertEqual(await stream.is_closed(), false);
+            await stream.close();                     // the remote stream's close()
+            assertEqual(stream.sync.is_closed(), true);
+            // The proxy's own, on the Pp.Proxy or through the prototype
+            assertEqual(proxy.is_closed(), false, 'the connection is open');
+            assertEqual(Pp.Proxy.prototype.is_closed.call(proxy), false);
+            Pp.Proxy.prototype.close.call(proxy);
+            assertEqual(proxy.is_closed(), true);
+            await assertRejects(stream.is_closed(), Pp.Error, Pp.Error.DISCONNECTED);
+        })],
 ];
 
 if (haveTypelib('Gtk', '4.0')) {

@@ -245,6 +245,10 @@ class PoolPassesTestCase(unittest.TestCase):
         pptest.wait_for(lambda: got, 10.0, 'a call')
         self.assertIs(got[0], first)
         self.assertIsNone(pool.get_item(5))
+        # A method a worker refuses says why, through the pool too
+        with self.assertRaises(AttributeError) as raised:
+            pool.sort
+        self.assertIn('compare_func', str(raised.exception))
 
 
 class Item(GObject.Object):

@@ -85,6 +85,15 @@ class ValuesTestCase(unittest.TestCase):
         with self.assertRaises(AttributeError) as raised:
             store.sort
         self.assertIn('compare_func', str(raised.exception))
+        # by any name it has here, and called by name the listener says why
+        for name in ('sort_async', 'sort_finish'):
+            with self.assertRaises(AttributeError) as raised:
+                getattr(store, name)
+            self.assertIn('compare_func', str(raised.exception))
+        with self.assertRaises(GLib.Error) as raised:
+            store.call_method('sort')
+        self.assertTrue(raised.exception.matches(Pp.error_quark(), Pp.Error.ACCESS_DENIED))
+        self.assertIn('compare_func', raised.exception.message)
         members = store.list_methods()
         refused = [members.get_item(i) for i in range(members.get_n_items())
                    if members.get_item(i).get_name() == 'sort']
@@ -151,6 +160,12 @@ class ValuesTestCase(unittest.TestCase):
         self.assertTrue(stream.is_closed())     # the remote stream's is_closed()
         self.assertFalse(Pp.Proxy.is_closed(stream))
         self.assertTrue(stream.call_method('is_closed'))
+        # The proxy's own, reached through the class: the connection
+        Pp.Proxy.close(stream)
+        self.assertTrue(Pp.Proxy.is_closed(stream))
+        with self.assertRaises(GLib.Error) as raised:
+            stream.is_closed()
+        self.assertTrue(raised.exception.matches(Pp.error_quark(), Pp.Error.DISCONNECTED))
 
     def test_async_pair_with_another_finish(self):
         directory = tempfile.mkdtemp()
