@@ -105,15 +105,18 @@ pp_connection_send_locked (PpConnection   *self,
       if (!pp_frame_stream_queue (self->frames, pieces, n_pieces, fds, error))
         return FALSE;
     }
-  else if (n_pieces == 1 && is_property_frame (pieces[0], fds))
+  else if (is_property_frame (pieces[0], fds))
     {
       /* A newer value of a property takes the place of one still
-       * waiting */
-      if (pp_frame_stream_replace_latest (self->frames, pieces[0]))
+       * waiting, as one piece: a big value is copied only when it has to
+       * wait */
+      g_autoptr(GBytes) frame = pp_wire_join (pieces, n_pieces);
+
+      if (pp_frame_stream_replace_latest (self->frames, frame))
         return TRUE;
       if (!check_output_locked (self, is_call, error))
         return FALSE;
-      pp_frame_stream_queue_latest (self->frames, pieces[0]);
+      pp_frame_stream_queue_latest (self->frames, frame);
     }
   else if (!check_output_locked (self, is_call, error) ||
            !pp_frame_stream_queue (self->frames, pieces, n_pieces, fds, error))

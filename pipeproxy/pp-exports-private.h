@@ -69,11 +69,12 @@ GObject     *pp_exports_lookup         (PpExports               *self,
                                         PpForwarder            **forwarder,
                                         PpPreconditions        **preconditions);
 
-/* Builds the frame referring to @objects (which it indexes as "/N") with
- * @table, the frame's object table (a(bu), floating), under the
- * connection's lock */
-typedef GBytes *(*PpObjectsFrameBuilder) (GVariant *table,
-                                          gpointer  user_data);
+/* Appends to @frames the frame referring to @objects (which it indexes as
+ * "/N") with @table, the frame's object table (a(bu), floating), in
+ * pieces (see pp_wire_gather()), under the connection's lock */
+typedef void (*PpObjectsFrameBuilder) (GPtrArray *frames,
+                                       GVariant  *table,
+                                       gpointer   user_data);
 
 /* Sends the frame @build makes, with @fds, right after the TYPE and
  * INTRODUCE frames @objects need. Fails, sending nothing, when exporting

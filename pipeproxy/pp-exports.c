@@ -433,10 +433,8 @@ pp_exports_batch_build (GPtrArray  *frames,
 
           if (!type->sent)
             {
-              g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_TYPE, PP_WIRE_FLAGS_NONE,
-                                                       0, 0,
-                                                       g_variant_new ("(u@a{sv})", type->id,
-                                                                      type->description)));
+              pp_wire_gather (frames, PP_WIRE_KIND_TYPE, PP_WIRE_FLAGS_NONE, 0, 0,
+                              g_variant_new ("(u@a{sv})", type->id, type->description));
               type->sent = TRUE;
             }
 
@@ -472,12 +470,12 @@ pp_exports_batch_build (GPtrArray  *frames,
     }
 
   if (n_added > 0)
-    g_ptr_array_add (frames, pp_wire_encode (PP_WIRE_KIND_INTRODUCE, PP_WIRE_FLAGS_NONE, 0, 0,
-                                             g_variant_builder_end (&introduce)));
+    pp_wire_gather (frames, PP_WIRE_KIND_INTRODUCE, PP_WIRE_FLAGS_NONE, 0, 0,
+                    g_variant_builder_end (&introduce));
   else
     g_variant_builder_clear (&introduce);
 
-  g_ptr_array_add (frames, batch->build (g_variant_builder_end (&table), batch->build_data));
+  batch->build (frames, g_variant_builder_end (&table), batch->build_data);
   return TRUE;
 }
 

@@ -101,7 +101,7 @@ on_object_notify (GObject     *object,
                   PpForwarder *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GPtrArray) frame = NULL;
   gboolean reference = FALSE;
   GVariant *value;
 
@@ -120,9 +120,11 @@ on_object_notify (GObject     *object,
       g_debug ("Not forwarding the change of “%s”: %s", pspec->name, error->message);
       return;
     }
-  frame = pp_wire_encode (PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0,
-                          g_variant_new ("(us@mv)", self->handle, pspec->name, value));
-  pp_connection_send (self->connection, frame, NULL);
+  /* A big value is written from where it is */
+  frame = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  pp_wire_gather (frame, PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0,
+                  g_variant_new ("(us@mv)", self->handle, pspec->name, value));
+  pp_connection_send_with_fds (self->connection, frame, NULL, NULL);
 }
 
 void
@@ -301,14 +303,15 @@ typedef struct
   GVariant   *args;
 } SignalFrame;
 
-/* A PpObjectsFrameBuilder */
-static GBytes *
-build_signal (GVariant *table,
-              gpointer  user_data)
+/* A PpObjectsFrameBuilder; big arguments are written from where they are */
+static void
+build_signal (GPtrArray *frames,
+              GVariant  *table,
+              gpointer   user_data)
 {
   SignalFrame *frame = user_data;
 
-  return pp_wire_encode_signal (frame->handle, frame->name, frame->detail, frame->args, table);
+  pp_wire_gather_signal (frames, frame->handle, frame->name, frame->detail, frame->args, table);
 }
 
 /* Sends one emission of a subscribed signal: all of it or, if an argument
@@ -373,7 +376,7 @@ forward_signal_marshal (GClosure     *closure,
     {
       g_autoptr(GPtrArray) pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
-      g_ptr_array_add (pieces, build_signal (NULL, &frame));
+      build_signal (pieces, NULL, &frame);
       sent = pp_connection_send_with_fds (self->connection, pieces, fds, &error);
     }
   g_variant_unref (frame.args);

@@ -200,13 +200,14 @@ typedef struct
   GVariant *result;
 } ReturnFrame;
 
-static GBytes *
-build_return (GVariant *table,
-              gpointer  user_data)
+static void
+build_return (GPtrArray *frames,
+              GVariant  *table,
+              gpointer   user_data)
 {
   ReturnFrame *r = user_data;
 
-  return pp_wire_encode_return (r->serial, r->result, table);
+  pp_wire_gather_return (frames, r->serial, r->result, table);
 }
 
 void

@@ -250,17 +250,20 @@ typedef struct
   guint32         serial;
 } PropertyWrite;
 
-static GBytes *
-encode_set_property (GVariant *table,
-                     gpointer  user_data)
+/* A big value is written from where it is */
+static void
+encode_set_property (GPtrArray *frames,
+                     GVariant  *table,
+                     gpointer   user_data)
 {
   PropertyWrite *write = user_data;
 
   if (table == NULL)
-    return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, write->serial, 0,
-                           write->body);
-  return pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_OBJECTS, write->serial, 0,
-                         g_variant_new ("(@(usmv)@a(bu))", write->body, table));
+    pp_wire_gather (frames, PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_NONE, write->serial, 0,
+                    write->body);
+  else
+    pp_wire_gather (frames, PP_WIRE_KIND_SET_PROPERTY, PP_WIRE_FLAGS_OBJECTS, write->serial, 0,
+                    g_variant_new ("(@(usmv)@a(bu))", write->body, table));
 }
 
 /* Under the connection's lock: after the frames that introduce the
@@ -276,7 +279,7 @@ build_set_property (GPtrArray  *frames,
   write->serial = serial;
   if (write->objects != NULL)
     return pp_exports_batch_build (frames, write->objects, error);
-  g_ptr_array_add (frames, encode_set_property (NULL, write));
+  encode_set_property (frames, NULL, write);
   return TRUE;
 }
 

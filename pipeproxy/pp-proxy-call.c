@@ -28,14 +28,16 @@ typedef struct
   guint32             serial;
 } CallRequest;
 
-static GBytes *
-encode_call (GVariant *table,
-             gpointer  user_data)
+/* Big arguments are written from where they are */
+static void
+encode_call (GPtrArray *frames,
+             GVariant  *table,
+             gpointer   user_data)
 {
   CallRequest *request = user_data;
 
-  return pp_wire_encode_call (request->serial, request->deadline, PP_WIRE_FLAGS_NONE,
-                              request->handle, request->method, request->parameters, table);
+  pp_wire_gather_call (frames, request->serial, request->deadline, PP_WIRE_FLAGS_NONE,
+                       request->handle, request->method, request->parameters, table);
 }
 
 /* Under the connection's lock: with objects, after the frames that
@@ -51,9 +53,7 @@ build_call (GPtrArray  *frames,
   request->serial = serial;
   if (request->objects != NULL)
     return pp_exports_batch_build (frames, request->objects, error);
-  /* Big arguments are written from where they are */
-  pp_wire_gather_call (frames, request->serial, request->deadline, PP_WIRE_FLAGS_NONE,
-                       request->handle, request->method, request->parameters, NULL);
+  encode_call (frames, NULL, request);
   return TRUE;
 }
 

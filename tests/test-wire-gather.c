@@ -56,59 +56,92 @@ assert_bytes_equal (GBytes *actual,
   g_assert_cmpmem (a, actual_size, e, expected_size);
 }
 
-/* @args (floating) as the arguments of a CALL, a SIGNAL and a RETURN, and
- * as a PROPERTY's whole body, gathered with values from @min bytes up as
- * pieces of their own */
+/* The one frame gathered in @frames (which it frees) is, byte for byte,
+ * the header and g_variant_store() of @body (floating) */
+static void
+assert_gathered (GPtrArray   *frames,
+                 PpWireKind   kind,
+                 PpWireFlags  flags,
+                 guint32      serial,
+                 guint32      timeout_msec,
+                 GVariant    *body)
+{
+  g_autoptr(GPtrArray) owned_frames = frames;
+  g_autoptr(GVariant) owned_body = g_variant_ref_sink (body);
+  g_autoptr(GBytes) expected = reference_frame (kind, flags, serial, timeout_msec, owned_body);
+  g_autoptr(GBytes) actual = joined (frames);
+
+  assert_bytes_equal (actual, expected);
+}
+
+static GPtrArray *
+frames_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+}
+
+/* @args as the arguments of a CALL, a SIGNAL and a RETURN that refer to
+ * objects, so have an object table after the kind's body */
+static void
+check_gathered_with_objects (GVariant *args)
+{
+  g_autoptr(GVariant) table = g_variant_ref_sink (g_variant_new_parsed ("[(true, @u 2), "
+                                                                        "(false, @u 5)]"));
+  GPtrArray *frames;
+
+  frames = frames_new ();
+  pp_wire_gather_call (frames, 3, 250, PP_WIRE_FLAGS_NONE, 9, "a_method", args, table);
+  assert_gathered (frames, PP_WIRE_KIND_CALL, PP_WIRE_FLAGS_OBJECTS, 3, 250,
+                   g_variant_new ("((usv)@a(bu))", 9, "a_method", args, table));
+
+  frames = frames_new ();
+  pp_wire_gather_signal (frames, 1, "changed", "", args, table);
+  assert_gathered (frames, PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_OBJECTS, 0, 0,
+                   g_variant_new ("((ussv)@a(bu))", 1, "changed", "", args, table));
+
+  frames = frames_new ();
+  pp_wire_gather_return (frames, 4, args, table);
+  assert_gathered (frames, PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_OBJECTS, 4, 0,
+                   g_variant_new ("(v@a(bu))", args, table));
+}
+
+/* @args (floating) as the arguments of a CALL, a SIGNAL and a RETURN, with
+ * an object table and without, and as a PROPERTY's whole body, gathered
+ * with values from @min bytes up as pieces of their own */
 static void
 check_gathered (GVariant *args,
                 gsize     min)
 {
   g_autoptr(GVariant) owned = g_variant_ref_sink (args);
-  g_autoptr(GPtrArray) call = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GPtrArray) signal = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GPtrArray) property = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GVariant) call_body = NULL;
-  g_autoptr(GVariant) signal_body = NULL;
-  g_autoptr(GVariant) return_body = NULL;
   g_autoptr(GVariant) property_body = NULL;
-  g_autoptr(GBytes) expected = NULL;
-  g_autoptr(GBytes) actual = NULL;
+  GPtrArray *frames;
 
   pp_wire_set_gather_min (min);
 
-  call_body = g_variant_ref_sink (g_variant_new ("(usv)", 9, "a_method", owned));
-  pp_wire_gather_call (call, 3, 250, PP_WIRE_FLAGS_NONE, 9, "a_method", owned, NULL);
-  expected = reference_frame (PP_WIRE_KIND_CALL, PP_WIRE_FLAGS_NONE, 3, 250, call_body);
-  actual = joined (call);
-  assert_bytes_equal (actual, expected);
-  g_clear_pointer (&expected, g_bytes_unref);
-  g_clear_pointer (&actual, g_bytes_unref);
+  frames = frames_new ();
+  pp_wire_gather_call (frames, 3, 250, PP_WIRE_FLAGS_NONE, 9, "a_method", owned, NULL);
+  assert_gathered (frames, PP_WIRE_KIND_CALL, PP_WIRE_FLAGS_NONE, 3, 250,
+                   g_variant_new ("(usv)", 9, "a_method", owned));
 
   /* Strings of other lengths put the arguments elsewhere */
-  signal_body = g_variant_ref_sink (g_variant_new ("(ussv)", 1, "changed", "odd-detail", owned));
-  pp_wire_gather_signal (signal, 1, "changed", "odd-detail", owned, NULL);
-  expected = reference_frame (PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0, signal_body);
-  actual = joined (signal);
-  assert_bytes_equal (actual, expected);
-  g_clear_pointer (&expected, g_bytes_unref);
-  g_clear_pointer (&actual, g_bytes_unref);
+  frames = frames_new ();
+  pp_wire_gather_signal (frames, 1, "changed", "odd-detail", owned, NULL);
+  assert_gathered (frames, PP_WIRE_KIND_SIGNAL, PP_WIRE_FLAGS_NONE, 0, 0,
+                   g_variant_new ("(ussv)", 1, "changed", "odd-detail", owned));
 
-  return_body = g_variant_ref_sink (g_variant_new_variant (owned));
-  pp_wire_gather_return (ret, 4, owned, NULL);
-  expected = reference_frame (PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, 4, 0, return_body);
-  actual = joined (ret);
-  assert_bytes_equal (actual, expected);
-  g_clear_pointer (&expected, g_bytes_unref);
-  g_clear_pointer (&actual, g_bytes_unref);
+  frames = frames_new ();
+  pp_wire_gather_return (frames, 4, owned, NULL);
+  assert_gathered (frames, PP_WIRE_KIND_RETURN, PP_WIRE_FLAGS_NONE, 4, 0,
+                   g_variant_new_variant (owned));
 
   /* Any body, through the general path: here one that starts with a
    * string of odd length */
   property_body = g_variant_ref_sink (g_variant_new ("(usmv)", 2, "p", owned));
-  pp_wire_gather (property, PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0, property_body);
-  expected = reference_frame (PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0, property_body);
-  actual = joined (property);
-  assert_bytes_equal (actual, expected);
+  frames = frames_new ();
+  pp_wire_gather (frames, PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0, property_body);
+  assert_gathered (frames, PP_WIRE_KIND_PROPERTY, PP_WIRE_FLAGS_NONE, 0, 0, property_body);
+
+  check_gathered_with_objects (owned);
 
   pp_wire_set_gather_min (64 * 1024);
 }
