@@ -55,23 +55,37 @@ serve_ticking (PpTestObject *object,
   return 0;
 }
 
-/* progress (u n, u msec) → (u): emits ::changed with 1 to n, sleeping
- * msec before each, all in one synchronous method */
-static GVariant *
-progress (GObject   *object,
-          GVariant  *parameters,
-          gpointer   user_data,
-          GError   **error)
+/* progress (u n, u msec, h ack) → (u): emits ::changed with 1 to n, all
+ * in one synchronous method, sleeping msec before each (more than the 5 ms
+ * within which a write waits for the next, see docs/wire-protocol.md), and
+ * after each but the last waits until the caller acknowledged it with a
+ * byte on @ack: it emits the next only once the caller got this one.
+ * Answers how many acknowledgements came (fewer only when @ack closed). */
+static void
+progress (GObject      *object,
+          GVariant     *parameters,
+          PpInvocation *invocation,
+          gpointer      user_data)
 {
-  guint32 n, msec;
+  GUnixFDList *fds = pp_invocation_get_unix_fd_list (invocation);
+  guint32 n, msec, acked = 0;
+  gint32 handle;
+  int ack;
 
-  g_variant_get (parameters, "(uu)", &n, &msec);
+  g_variant_get (parameters, "(uuh)", &n, &msec, &handle);
+  ack = fds ? g_unix_fd_list_get (fds, handle, NULL) : -1;
   for (guint32 i = 1; i <= n; i++)
     {
+      char byte;
+
       g_usleep ((gulong) msec * 1000);
       g_signal_emit_by_name (object, "changed", (int) i);
+      if (i < n && ack >= 0 && read (ack, &byte, 1) == 1)
+        acked++;
     }
-  return g_variant_new ("(u)", n);
+  if (ack >= 0)
+    close (ack);
+  pp_invocation_return_value (invocation, g_variant_new ("(u)", acked));
 }
 
 /* work_blocking (u msec) → (b): pp_test_object_work() in the listener's
@@ -200,8 +214,8 @@ main (int   argc,
         }
       pp_listener_add_method (listener, "triple", G_VARIANT_TYPE ("(i)"), G_VARIANT_TYPE ("(i)"),
                               triple, NULL, NULL);
-      pp_listener_add_method (listener, "progress", G_VARIANT_TYPE ("(uu)"), G_VARIANT_TYPE ("(u)"),
-                              progress, NULL, NULL);
+      pp_listener_add_method_with_invocation (listener, "progress", G_VARIANT_TYPE ("(uuh)"),
+                                              G_VARIANT_TYPE ("(u)"), progress, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "work_blocking", G_VARIANT_TYPE ("(u)"),
                                               G_VARIANT_TYPE ("(b)"), work_blocking, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "work_later", G_VARIANT_TYPE ("(u)"),

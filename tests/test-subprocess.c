@@ -130,11 +130,10 @@ test_added_methods (void)
 
 typedef struct
 {
-  guint    iteration;       /* of the main context, counted by the test */
+  int      ack;             /* the write end of the child's acknowledgements */
   guint    n_signals;
-  guint    first_iteration; /* of the first signal */
-  guint    last_iteration;  /* of the last */
   guint    n_before_reply;
+  guint    n_acked;         /* by the child's count */
   gboolean replied;
 } Progress;
 
@@ -145,9 +144,9 @@ on_progress_changed (PpProxy  *proxy,
 {
   g_assert_false (progress->replied);
   g_assert_cmpint (value, ==, (int) progress->n_signals + 1);
-  if (progress->n_signals++ == 0)
-    progress->first_iteration = progress->iteration;
-  progress->last_iteration = progress->iteration;
+  progress->n_signals++;
+  /* The child emits the next one only after this */
+  g_assert_cmpint (write (progress->ack, "", 1), ==, 1);
 }
 
 static void
@@ -157,16 +156,19 @@ on_progress_done (GObject      *source,
 {
   Progress *progress = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) value = pp_proxy_call_finish (PP_PROXY (source), result, &error);
+  g_autoptr(GVariant) value = pp_proxy_call_with_unix_fd_list_finish (PP_PROXY (source), NULL,
+                                                                      result, &error);
 
   g_assert_no_error (error);
-  g_assert_true (g_variant_is_of_type (value, G_VARIANT_TYPE ("(u)")));
+  g_variant_get (value, "(u)", &progress->n_acked);
   progress->n_before_reply = progress->n_signals;
   progress->replied = TRUE;
 }
 
-/* A synchronous method's signals leave as it emits them: they arrive in
- * order, before its reply, and not all at once with it. */
+/* A synchronous method's signals leave as it emits them, in order, before
+ * its reply, and not all at once with it: the child emits each but the
+ * first only once this side acknowledged the one before (were they held
+ * until the reply, neither side could go on, and the call would time out). */
 static void
 test_signals_while_running (void)
 {
@@ -174,22 +176,26 @@ test_signals_while_running (void)
   const char * const argv[] = { path, "--added", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
   Progress progress = { 0 };
+  int ack[2];
 
   g_assert_no_error (error);
+  g_assert_no_errno (pipe (ack));
+  g_assert_cmpint (g_unix_fd_list_append (fds, ack[0], &error), ==, 0);
+  g_assert_no_error (error);
+  close (ack[0]);
+  progress.ack = ack[1];
+
   g_signal_connect (proxy, "changed", G_CALLBACK (on_progress_changed), &progress);
-  /* Every 50 ms for 300 ms */
-  pp_proxy_call_async (proxy, "progress", g_variant_new ("(uu)", 6, 50), -1, NULL,
-                       on_progress_done, &progress);
-  while (!progress.replied)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      progress.iteration++;
-    }
+  /* Each 10 ms after the last, so that no write waits for the next */
+  pp_proxy_call_with_unix_fd_list_async (proxy, "progress", g_variant_new ("(uuh)", 6, 10, 0),
+                                         -1, fds, NULL, on_progress_done, &progress);
+  pp_test_wait_for (&progress.replied);
+  close (ack[1]);
 
   g_assert_cmpuint (progress.n_before_reply, ==, 6);
-  /* Some came before the rest, so before the reply */
-  g_assert_cmpuint (progress.first_iteration, <, progress.last_iteration);
+  g_assert_cmpuint (progress.n_acked, ==, 5);
 }
 
 typedef struct
@@ -248,6 +254,33 @@ cancel_work (PpProxy    *proxy,
   count = pp_test_call (proxy, "get_cancelled_count", NULL);
   g_variant_get (count, "(u)", &cancelled);
   return cancelled;
+}
+
+/* Cancels a call of sleep_msec (@msec, which does not see the cancel) as
+ * soon as it is sent */
+static void
+cancel_sleep (PpProxy *proxy,
+              guint    msec)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Work work = { 0 };
+
+  pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", msec), G_MAXINT,
+                       cancellable, on_work_done, &work);
+  g_cancellable_cancel (cancellable);
+  pp_test_wait_for (&work.done);
+  g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&work.error);
+}
+
+/* A call that waits behind a stuck one, until the connection ends: its
+ * error and the end's are in @state */
+static void
+call_until_end (PpProxy  *proxy,
+                EndState *state)
+{
+  pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_call_ended, state);
+  wait_for_end (state, 1);
 }
 
 /* Cancelling a call cancels the GCancellable of the synchronous method
@@ -399,20 +432,11 @@ assert_stopped_for_cancel (const char *option,
     }
   else
     {
-      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      Work work = { 0 };
-
-      pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", 20000), G_MAXINT,
-                           cancellable, on_work_done, &work);
-      g_cancellable_cancel (cancellable);
-      pp_test_wait_for (&work.done);
-      g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_clear_error (&work.error);
+      cancel_sleep (proxy, 20000);
     }
 
   /* A call that waits behind the stuck one fails with the reason */
-  pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_call_ended, &state);
-  wait_for_end (&state, 1);
+  call_until_end (proxy, &state);
   g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
   g_assert_cmpstr (state.call_error->message, ==, reason);
   g_assert_error (state.closed_error, PP_ERROR, PP_ERROR_DISCONNECTED);
@@ -474,27 +498,18 @@ test_cancel_timeout_plain_stream (void)
 {
   g_autoptr(PpTestPeer) peer = pp_test_peer_spawn ("test", FALSE);
   g_autoptr(PpOptions) options = pp_options_new ();
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(PpProxy) proxy = NULL;
   g_autofree char *output = NULL;
   EndState state = { 0 };
-  Work work = { 0 };
 
   pp_options_set_cancel_timeout (options, 20);
   proxy = pp_proxy_new_sync (peer->stream, options, NULL, &error);
   g_assert_no_error (error);
   g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
 
-  pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", 3000), G_MAXINT,
-                       cancellable, on_work_done, &work);
-  g_cancellable_cancel (cancellable);
-  pp_test_wait_for (&work.done);
-  g_assert_error (work.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_clear_error (&work.error);
-
-  pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_call_ended, &state);
-  wait_for_end (&state, 1);
+  cancel_sleep (proxy, 3000);
+  call_until_end (proxy, &state);
   g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
   g_assert_cmpstr (state.call_error->message, ==,
                    "The connection was closed because the peer did not answer a cancel "
