@@ -127,6 +127,18 @@ pp_test_call (PpProxy    *proxy,
 }
 
 /* A sync call with objects that must succeed */
+guint32
+pp_test_call_u (PpProxy    *proxy,
+                const char *method,
+                GVariant   *parameters)
+{
+  g_autoptr(GVariant) result = pp_test_call (proxy, method, parameters);
+  guint32 value;
+
+  g_variant_get (result, "(u)", &value);
+  return value;
+}
+
 GVariant *
 pp_test_call_full (PpProxy     *proxy,
                    const char  *method,

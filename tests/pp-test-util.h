@@ -38,6 +38,10 @@ void        pp_test_fixture_tear_down (PpTestFixture *f,
 GVariant   *pp_test_call              (PpProxy       *proxy,
                                        const char    *method,
                                        GVariant      *parameters);
+/* The same, of a method that answers (u): that number */
+guint32     pp_test_call_u            (PpProxy       *proxy,
+                                       const char    *method,
+                                       GVariant      *parameters);
 /* The same with objects (pp_proxy_call_full_sync ()) */
 GVariant   *pp_test_call_full         (PpProxy       *proxy,
                                        const char    *method,

@@ -215,7 +215,7 @@ static void
 test_refused (PpTestFixture *f,
               gconstpointer  data)
 {
-  g_autoptr(GVariant) description = pp_proxy_get_description (f->proxy);
+  GVariant *description = pp_proxy_get_description (f->proxy);
   g_autoptr(GVariant) refused = NULL;
   g_autoptr(GVariant) interfaces = NULL;
   g_autofree const char **names = NULL;

@@ -43,11 +43,7 @@ count_writer (GLogLevelFlags   log_level,
 static guint
 remote_n_items (PpProxy *proxy)
 {
-  g_autoptr(GVariant) result = pp_test_call (proxy, "get_n_items", NULL);
-  guint n;
-
-  g_variant_get (result, "(u)", &n);
-  return n;
+  return pp_test_call_u (proxy, "get_n_items", NULL);
 }
 
 /* The remote model's item, read without the cache */

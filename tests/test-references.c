@@ -19,18 +19,6 @@ assert_variant (GVariant *value,
   g_assert_cmpvariant (value, owned);
 }
 
-static guint32
-call_u (PpProxy    *proxy,
-        const char *method,
-        GVariant   *parameters)
-{
-  g_autoptr(GVariant) result = pp_test_call (proxy, method, parameters);
-  guint32 value;
-
-  g_variant_get (result, "(u)", &value);
-  return value;
-}
-
 /* get_item (i) of a GListModel proxy: the item's proxy */
 static PpProxy *
 get_item (PpProxy *list,
@@ -96,8 +84,8 @@ test_returned_objects (PpTestFixture *f,
   g_assert_true (enabled);
 
   /* The root's own properties are not touched */
-  g_assert_cmpuint (call_u (f->proxy, "get_n_items", NULL), ==, 3);
-  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 2);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "get_n_items", NULL), ==, 3);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_exported", NULL), ==, 2);
 }
 
 static void
@@ -126,7 +114,7 @@ test_passed_back (PpTestFixture *f,
   g_object_unref (local);
 
   /* The connection is fine */
-  g_assert_cmpuint (call_u (f->proxy, "get_n_items", NULL), ==, 3);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "get_n_items", NULL), ==, 3);
 }
 
 static void
@@ -138,14 +126,14 @@ test_release (PpTestFixture *f,
   /* The item leaves the store, but the proxy keeps it alive */
   g_variant_unref (pp_test_call (f->proxy, "hook_watch_item", g_variant_new ("(u)", 0)));
   g_variant_unref (pp_test_call (f->proxy, "remove", g_variant_new ("(u)", 0)));
-  g_assert_cmpuint (call_u (f->proxy, "hook_finalized", NULL), ==, 0);
-  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 1);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_finalized", NULL), ==, 0);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_exported", NULL), ==, 1);
   g_assert_cmpuint (pp_proxy_get_n_imported (f->proxy), ==, 1);
 
   /* The last reference here releases it there, before the next call */
   g_object_unref (item);
-  g_assert_cmpuint (call_u (f->proxy, "hook_finalized", NULL), ==, 1);
-  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 0);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_finalized", NULL), ==, 1);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_exported", NULL), ==, 0);
   wait_imports_empty (f->proxy);
 }
 
@@ -179,7 +167,7 @@ test_many_short_lived (PpTestFixture *f,
                   "get_n_items: %.1f µs each", n, per_call,
                   (g_get_monotonic_time () - start) / (double) n);
 
-  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 0);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_exported", NULL), ==, 0);
   wait_imports_empty (f->proxy);
 }
 
@@ -205,7 +193,7 @@ test_limit (PpTestFixture *f,
   g_clear_object (&first);
   g_clear_object (&same);
   second = get_item (f->proxy, 1);
-  g_assert_cmpuint (call_u (f->proxy, "hook_exported", NULL), ==, 1);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_exported", NULL), ==, 1);
 }
 
 static void
@@ -359,7 +347,7 @@ test_passed_in (PpTestFixture *f,
   g_action_activate (G_ACTION (action), NULL);
   g_action_activate (G_ACTION (action), NULL);
   g_assert_cmpuint (activated, ==, 3);
-  g_assert_cmpuint (call_u (f->proxy, "hook_signals_seen", NULL), ==, 2);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "hook_signals_seen", NULL), ==, 2);
 
   /* Once the child drops it, our table lets it go */
   g_ptr_array_set_size (in, 0);
@@ -384,7 +372,7 @@ test_passed_in_identity (PpTestFixture *f,
   g_ptr_array_add (in, action);
   g_variant_unref (pp_test_call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
   g_variant_unref (pp_test_call_full (f->proxy, "append", g_variant_new ("(o)", "/0"), in, NULL));
-  g_assert_cmpuint (call_u (f->proxy, "get_n_items", NULL), ==, 2);
+  g_assert_cmpuint (pp_test_call_u (f->proxy, "get_n_items", NULL), ==, 2);
   /* One handle for it, however often it was sent */
   g_assert_cmpuint (pp_proxy_get_n_exported (f->proxy), ==, 1);
 
@@ -442,7 +430,7 @@ activate_calls_child (GSimpleAction *action,
   Nested *nested = user_data;
 
   nested->activated++;
-  nested->n_items = call_u (nested->store, "get_n_items", NULL);
+  nested->n_items = pp_test_call_u (nested->store, "get_n_items", NULL);
 }
 
 /* Calls back into us while we wait in a synchronous call are served by
