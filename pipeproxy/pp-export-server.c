@@ -97,9 +97,11 @@ serve_call (PpExportServer     *self,
         cancellable = pp_invocation_cancellable (invocation, !pp_method_is_async (method));
       if (pp_method_is_async (method))
         pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                                pp_connection_get_max_message_size (self->connection),
                                 pp_invocation_async_method_done, g_object_ref (invocation));
       else
         pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                                pp_connection_get_max_message_size (self->connection),
                                 pp_invocation_method_done, invocation);
     }
 

@@ -56,18 +56,53 @@ transfer_from_gi (GITransfer transfer)
     }
 }
 
+/* The length of an array is filled from the array, and not sent; but a
+ * caller-allocated array's is what the peer gives (@given) */
 static void
 mark_length_arg (PpMethod   *method,
-                 PpTypeDesc *desc)
+                 PpTypeDesc *desc,
+                 gboolean    given)
 {
   if (desc != NULL && desc->tag == PP_TAG_C_ARRAY && desc->length_arg >= 0 &&
       (guint) desc->length_arg < method->n_args)
     {
       PpMethodArg *length = &method->args[desc->length_arg];
 
-      length->is_length = TRUE;
+      length->is_length |= !given;
       desc->length_tag = length->desc ? length->desc->tag : PP_TAG_INT32;
     }
+}
+
+/* A caller-allocated array is filled by the method (see allocate_buffers()
+ * in pp-method.c): its length must be a number the peer gives, and the
+ * call must be over when the method returns, not when it finishes */
+static gboolean
+check_caller_allocated_arrays (PpMethod    *method,
+                               gboolean     async_begin,
+                               const char  *type_name,
+                               GError     **error)
+{
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      PpMethodArg *arg = &method->args[i];
+      PpMethodArg *length;
+
+      if (!arg->caller_allocates_array)
+        continue;
+      length = (guint) arg->desc->length_arg < method->n_args
+               ? &method->args[arg->desc->length_arg] : NULL;
+      if (async_begin || length == NULL || length->direction != PP_ARG_IN ||
+          length->role != PP_ARG_ROLE_NORMAL || length->desc == NULL ||
+          !(pp_type_rules[length->desc->tag].flags & PP_RULE_LENGTH))
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
+                       _("Method “%s” of %s cannot be called from another process: "
+                         "argument “%s” is a caller-allocated structure"),
+                       method->name, type_name, arg->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static GType
@@ -163,6 +198,26 @@ desc_for_caller_allocated (GITypeInfo *type_info,
   return desc;
 }
 
+/* A C array of numbers a caller allocates for an out-argument, of a
+ * length given by another argument (g_input_stream_read()'s buffer and
+ * count); else NULL */
+static PpTypeDesc *
+desc_for_caller_allocated_array (GITypeInfo *type_info)
+{
+  PpTypeDesc *desc;
+
+  if (g_type_info_get_tag (type_info) != GI_TYPE_TAG_ARRAY ||
+      g_type_info_get_array_type (type_info) != GI_ARRAY_TYPE_C ||
+      g_type_info_get_array_length (type_info) < 0)
+    return NULL;
+  desc = pp_introspection_desc_for_type_info (type_info, FALSE, NULL);
+  if (desc != NULL && desc->tag == PP_TAG_C_ARRAY &&
+      (pp_type_rules[desc->element->tag].flags & PP_RULE_NUMBER))
+    return desc;
+  pp_type_desc_free (desc);
+  return NULL;
+}
+
 /* One argument of the peer's, or an error saying why it cannot cross */
 static gboolean
 describe_arg (GIArgInfo    *arg_info,
@@ -193,6 +248,8 @@ describe_arg (GIArgInfo    *arg_info,
   if (direction == GI_DIRECTION_OUT && g_arg_info_is_caller_allocates (arg_info))
     {
       arg->desc = desc_for_caller_allocated (type_info, &arg->caller_allocates);
+      if (arg->desc == NULL && (arg->desc = desc_for_caller_allocated_array (type_info)) != NULL)
+        arg->caller_allocates_array = TRUE;
       if (arg->desc != NULL)
         return TRUE;
     }
@@ -352,9 +409,11 @@ method_from_function_info_full (GIFunctionInfo  *info,
   else if (!describe_return (info, method, type_name, error))
     return NULL;
 
+  if (!check_caller_allocated_arrays (method, async_begin, type_name, error))
+    return NULL;
   for (guint i = 0; i < method->n_args; i++)
-    mark_length_arg (method, method->args[i].desc);
-  mark_length_arg (method, method->ret_desc);
+    mark_length_arg (method, method->args[i].desc, method->args[i].caller_allocates_array);
+  mark_length_arg (method, method->ret_desc, FALSE);
 
   set_signatures (method, g_callable_info_skip_return (info));
   if (g_callable_info_skip_return (info))

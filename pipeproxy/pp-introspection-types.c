@@ -196,12 +196,47 @@ tag_for_basic (GITypeTag  tag,
     }
 }
 
+/* An item of a C array: an object is a pointer there whatever the typelib
+ * says of the item (g_list_store_splice()'s additions); a GOutputVector
+ * is its bytes */
+static PpTypeDesc *
+desc_for_c_array_item (GITypeInfo  *element_info,
+                       GError     **error)
+{
+  auto_info GIBaseInfo *iface = NULL;
+  GIInfoType info_type;
+  PpTypeDesc *desc;
+  PpTypeTag stream;
+  GType gtype;
+
+  if (g_type_info_get_tag (element_info) != GI_TYPE_TAG_INTERFACE)
+    return pp_introspection_desc_for_type_info (element_info, FALSE, error);
+
+  iface = g_type_info_get_interface (element_info);
+  info_type = g_base_info_get_type (iface);
+  if (info_type == GI_INFO_TYPE_STRUCT && g_str_equal (g_base_info_get_namespace (iface), "Gio") &&
+      g_str_equal (g_base_info_get_name (iface), "OutputVector"))
+    return pp_type_desc_new (PP_TAG_OUTPUT_VECTOR);
+
+  gtype = GI_IS_REGISTERED_TYPE_INFO (iface)
+          ? g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
+  if ((info_type == GI_INFO_TYPE_OBJECT || info_type == GI_INFO_TYPE_INTERFACE) &&
+      (G_TYPE_IS_OBJECT (gtype) || G_TYPE_IS_INTERFACE (gtype)) &&
+      !tag_for_stream (gtype, &stream))
+    {
+      desc = pp_type_desc_new (PP_TAG_OBJECT);
+      desc->gtype = gtype;
+      return desc;
+    }
+  return pp_introspection_desc_for_type_info (element_info, FALSE, error);
+}
+
 static PpTypeDesc *
 desc_for_c_array (GITypeInfo  *type_info,
                   GError     **error)
 {
   auto_info GITypeInfo *element_info = g_type_info_get_param_type (type_info, 0);
-  PpTypeDesc *element = pp_introspection_desc_for_type_info (element_info, FALSE, error);
+  PpTypeDesc *element = desc_for_c_array_item (element_info, error);
   int length = g_type_info_get_array_length (type_info);
   int fixed = g_type_info_get_array_fixed_size (type_info);
   gboolean zero_terminated = g_type_info_is_zero_terminated (type_info);

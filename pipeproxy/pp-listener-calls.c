@@ -65,6 +65,7 @@ invoke_method (PpListener   *self,
       if (pp_method_takes_cancellable (method))
         cancellable = pp_invocation_cancellable (invocation, TRUE);
       pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                              pp_connection_get_max_message_size (self->connection),
                               pp_invocation_method_done, invocation);
       return;
     }
@@ -72,6 +73,7 @@ invoke_method (PpListener   *self,
   if (pp_method_takes_cancellable (method))
     cancellable = pp_invocation_cancellable (invocation, FALSE);
   pp_method_invoke_async (method, object, args, fds, objects, cancellable,
+                          pp_connection_get_max_message_size (self->connection),
                           pp_invocation_async_method_done, g_object_ref (invocation));
 }
 

@@ -9,7 +9,17 @@
 
 /* C arrays: of a length given by another argument, of a fixed size, or
  * ending in a zero item. Items whose C layout is their GVariant array's
- * are copied whole. */
+ * are copied whole; objects in them cross as references like any other.
+ * A GOutputVector (g_output_stream_writev()) is an item only: its bytes. */
+
+/* Room for one item: a GOutputVector is wider than a PpArgValue */
+typedef union
+{
+  PpArgValue    value;
+  GOutputVector vector;
+} ArrayItem;
+
+G_STATIC_ASSERT (sizeof (ArrayItem) >= sizeof (GOutputVector));
 
 static gsize
 zero_terminated_length (const PpTypeDesc *desc,
@@ -65,11 +75,11 @@ pp_rule_array_to_variant (const PpTypeDesc  *desc,
   g_variant_builder_init (&builder, G_VARIANT_TYPE (sig));
   for (gsize i = 0; i < length; i++)
     {
-      PpArgValue item = { 0 };
+      ArrayItem item = { 0 };
       GVariant *child;
 
       memcpy (&item, data + i * size, size);
-      child = pp_marshal_to_variant (element, &item, 0, NULL, error);
+      child = pp_marshal_to_variant (element, &item.value, 0, scope, error);
       if (child == NULL)
         {
           g_variant_builder_clear (&builder);
@@ -98,9 +108,10 @@ items_from_variant (const PpTypeDesc  *desc,
   for (gsize i = 0; i < n; i++)
     {
       g_autoptr(GVariant) child = g_variant_get_child_value (variant, i);
-      PpArgValue item = { 0 };
+      ArrayItem item = { 0 };
 
-      if (!pp_marshal_from_variant (element, child, item_transfer, scope, &item, NULL, error))
+      if (!pp_marshal_from_variant (element, child, item_transfer, scope, &item.value, NULL,
+                                    error))
         {
           /* Items converted so far were handed over too */
           for (gsize j = 0; j < i && item_transfer == PP_TRANSFER_FULL; j++)
@@ -172,4 +183,33 @@ pp_marshal_free_array_items (const PpTypeDesc *desc,
 
       pp_marshal_free_value (desc->element, &item, 0, PP_TRANSFER_FULL);
     }
+}
+
+/* GOutputVector: the bytes it points to. Coming in, it points into the
+ * value, as a string does: the arguments outlive the call. */
+GVariant *
+pp_rule_output_vector_to_variant (const PpTypeDesc  *desc,
+                                  const PpArgValue  *value,
+                                  gsize              length,
+                                  PpMarshalScope    *scope,
+                                  GError           **error)
+{
+  const GOutputVector *vector = (const GOutputVector *) value;
+
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, vector->buffer, vector->size, 1);
+}
+
+gboolean
+pp_rule_output_vector_from_variant (const PpTypeDesc  *desc,
+                                    GVariant          *variant,
+                                    PpTransfer         transfer,
+                                    PpMarshalScope    *scope,
+                                    PpArgValue        *value,
+                                    gsize             *length,
+                                    GError           **error)
+{
+  GOutputVector *vector = (GOutputVector *) value;
+
+  vector->buffer = g_variant_get_fixed_array (variant, &vector->size, 1);
+  return TRUE;
 }

@@ -153,6 +153,10 @@ const PpTypeRule pp_type_rules[PP_TAG_LAST + 1] = {
                                      g_hash_table_unref),
   [PP_TAG_OBJECT]        = POINTER ("GObject", "o", NULLABLE | ITEM, object, g_object_unref),
   [PP_TAG_BOXED_REF]     = POINTER ("boxed reference", "o", NULLABLE | ITEM, boxed_ref, NULL),
+  /* Wider than a PpArgValue: read and written in a C array's items only */
+  [PP_TAG_OUTPUT_VECTOR] = { "GOutputVector", "ay", sizeof (GOutputVector), 0,
+                             pp_rule_output_vector_to_variant,
+                             pp_rule_output_vector_from_variant, NULL },
 };
 
 /* Values ------------------------------------------------------------------- */

@@ -53,7 +53,8 @@ typedef enum
   PP_TAG_HASH_TABLE,    /* GHashTable of @key to @element */
   PP_TAG_OBJECT,        /* a GObject of @gtype (a class or an interface), by reference ('o') */
   PP_TAG_BOXED_REF,     /* a boxed value of @gtype with no value form, by reference ('o') */
-  PP_TAG_LAST = PP_TAG_BOXED_REF,
+  PP_TAG_OUTPUT_VECTOR, /* GOutputVector, only as an item of a C array: its bytes ('ay') */
+  PP_TAG_LAST = PP_TAG_OUTPUT_VECTOR,
 } PpTypeTag;
 
 typedef enum

@@ -65,9 +65,11 @@ PpRuleFromVariantFunc pp_rule_object_from_variant;
 PpRuleToVariantFunc   pp_rule_boxed_ref_to_variant;
 PpRuleFromVariantFunc pp_rule_boxed_ref_from_variant;
 
-/* pp-marshal-array.c: C arrays */
+/* pp-marshal-array.c: C arrays, and GOutputVectors as their items */
 PpRuleToVariantFunc   pp_rule_array_to_variant;
 PpRuleFromVariantFunc pp_rule_array_from_variant;
+PpRuleToVariantFunc   pp_rule_output_vector_to_variant;
+PpRuleFromVariantFunc pp_rule_output_vector_from_variant;
 
 /* pp-marshal-boxed.c: Boxed values with a value form */
 PpRuleToVariantFunc   pp_rule_date_time_to_variant;

@@ -51,6 +51,10 @@ typedef struct
   /* An out-argument the caller allocates (gtk_text_buffer_get_start_iter
    * (buffer, &iter)): the size of the structure, else 0 */
   gsize           caller_allocates;
+  /* An out C array of numbers the caller allocates (g_input_stream_read
+   * (stream, buffer, count…)): its length is an in-argument the peer
+   * gives, bounded by the size of a message */
+  gboolean        caller_allocates_array;
 } PpMethodArg;
 
 /* PpMethodFunc, of pp_listener_add_method() */
@@ -153,13 +157,16 @@ typedef void      (*PpMethodCallback)              (GVariant           *result,
  * finishes. Streams in the arguments and results are indexes into @in_fds
  * and the descriptors given to @callback, objects into @in_objects and the
  * objects given to @callback. @cancellable goes to the method when it
- * takes one. */
+ * takes one. A buffer the peer asks the method to fill may be up to
+ * @max_message_size bytes (the connection's limit): a larger one is
+ * refused before anything is allocated. */
 void                pp_method_invoke_async         (PpMethod           *method,
                                                     GObject            *object,
                                                     GVariant           *parameters,
                                                     GUnixFDList        *in_fds,
                                                     GPtrArray          *in_objects,
                                                     GCancellable       *cancellable,
+                                                    gsize               max_message_size,
                                                     PpMethodCallback    callback,
                                                     gpointer            user_data);
 

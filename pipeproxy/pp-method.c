@@ -314,6 +314,11 @@ typedef struct
   /* the objects that came with them, and go with it */
   GPtrArray    *in_objects;
   GPtrArray    *out_objects;
+  /* the most a caller-allocated buffer may take */
+  gsize         max_buffer;
+  /* an x_async() method's in-arguments, which must stay valid until it
+   * finishes (g_output_stream_writev_async()'s vectors) */
+  PpMarshalScope *begun;
 } Specials;
 
 /* One invocation's C arguments: an out-argument is passed as a pointer
@@ -401,6 +406,42 @@ read_in_args (PpMethod        *method,
   return TRUE;
 }
 
+/* The buffers the method fills (see PpMethodArg.caller_allocates_array),
+ * as long as the peer asked for, which the scope frees: refused past
+ * @max_size bytes, so that a peer cannot make this side allocate more
+ * than a reply may carry */
+static gboolean
+allocate_buffers (PpMethod  *method,
+                  Frame     *frame,
+                  gsize      max_size,
+                  GError   **error)
+{
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      PpMethodArg *arg = &method->args[i];
+      PpMethodArg *count_arg;
+      gsize size, count = 0;
+
+      if (!arg->caller_allocates_array)
+        continue;
+      count_arg = &method->args[arg->desc->length_arg];
+      size = pp_type_rules[arg->desc->element->tag].size;
+      if (!pp_marshal_read_length (arg->desc->length_tag,
+                                   &frame->slots[arg->desc->length_arg].value, &count) ||
+          count > max_size / size)
+        {
+          g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
+                       _("Argument “%s” of “%s” asks for a buffer of more than %llu bytes, the "
+                         "most a message may carry"),
+                       count_arg->name, method->name, (unsigned long long) max_size);
+          return FALSE;
+        }
+      frame->slots[i].value.v_pointer = g_malloc0 (MAX (count * size, 1));
+      pp_marshal_scope_add (frame->scope, g_free, frame->slots[i].value.v_pointer);
+    }
+  return TRUE;
+}
+
 /* A return value narrower than a register comes back widened */
 static void
 extract_return (const ffi_type *type,
@@ -458,6 +499,9 @@ call_function (PpMethod  *method,
           slot->value.v_pointer = g_malloc0 (method->args[i].caller_allocates);
           frame->ffi_args[i + first] = &slot->value;
         }
+      /* A buffer: allocated with the in-arguments, passed as itself */
+      else if (method->args[i].caller_allocates_array)
+        frame->ffi_args[i + first] = &slot->value;
       else if (method->args[i].direction & PP_ARG_OUT)
         {
           slot->out_pointer = &slot->value;
@@ -560,8 +604,8 @@ free_out_args (PpMethod *method,
 
       if (arg->caller_allocates > 0)
         g_free (frame->slots[i].value.v_pointer);
-      if (frame->threw || arg->caller_allocates > 0 || arg->is_length ||
-          !(arg->direction & PP_ARG_OUT))
+      if (frame->threw || arg->caller_allocates > 0 || arg->caller_allocates_array ||
+          arg->is_length || !(arg->direction & PP_ARG_OUT))
         continue;
       pp_marshal_free_value (arg->desc, &frame->slots[i].value,
                              array_length (arg->desc, frame->slots), arg->transfer);
@@ -587,7 +631,8 @@ invoke_introspected (PpMethod  *method,
   pp_marshal_scope_set_in_fds (frame.scope, specials->in_fds);
   pp_marshal_scope_set_in_objects (frame.scope, specials->in_objects);
   pp_marshal_scope_set_instance (frame.scope, object);
-  if (read_in_args (method, parameters, specials, &frame, error))
+  if (read_in_args (method, parameters, specials, &frame, error) &&
+      allocate_buffers (method, &frame, specials->max_buffer, error))
     {
       call_function (method, object, &frame, error);
       if (!frame.threw)
@@ -600,6 +645,13 @@ invoke_introspected (PpMethod  *method,
     }
   if (frame.invoked)
     free_out_args (method, &frame);
+  /* Strings and buffers point into @parameters */
+  if (result != NULL && specials->callback != NULL)
+    {
+      pp_marshal_scope_add (frame.scope, (GDestroyNotify) g_variant_unref,
+                            g_variant_ref (parameters));
+      specials->begun = g_steal_pointer (&frame.scope);
+    }
   pp_marshal_scope_free (frame.scope);
   g_free (block);
   return result ? g_variant_ref_sink (result) : NULL;
@@ -627,7 +679,8 @@ pp_method_invoke_constructor (PpMethod  *method,
     goto out;
   if (!g_variant_is_of_type (parameters, method->in_type))
     parameters = widened = pp_marshal_widen (parameters, method->in_type);
-  if (!read_in_args (method, parameters, &specials, &frame, error))
+  if (!read_in_args (method, parameters, &specials, &frame, error) ||
+      !allocate_buffers (method, &frame, specials.max_buffer, error))
     goto out;
   call_function (method, NULL, &frame, error);
   if (frame.threw)
@@ -659,6 +712,7 @@ typedef struct
   PpMethod         *method;
   PpMethodCallback  callback;
   gpointer          user_data;
+  PpMarshalScope   *begun;
 } AsyncInvocation;
 
 static void
@@ -690,6 +744,7 @@ async_method_ready (GObject      *source,
   GVariant *value;
 
   value = invoke_introspected (ai->method->finish, source, empty, &specials, &error);
+  pp_marshal_scope_free (ai->begun);
   answer (ai->callback, ai->user_data, value, specials.out_fds, specials.out_objects, error);
   pp_method_unref (ai->method);
   g_free (ai);
@@ -725,6 +780,7 @@ start_async (PpMethod          *method,
   if (value != NULL)
     {
       /* Started: the result comes through async_method_ready() */
+      ai->begun = specials.begun;
       g_variant_unref (value);
       g_clear_object (&specials.out_fds);
       g_clear_pointer (&specials.out_objects, g_ptr_array_unref);
@@ -761,10 +817,16 @@ pp_method_invoke_async (PpMethod         *method,
                         GUnixFDList      *in_fds,
                         GPtrArray        *in_objects,
                         GCancellable     *cancellable,
+                        gsize             max_message_size,
                         PpMethodCallback  callback,
                         gpointer          user_data)
 {
-  Specials specials = { .cancellable = cancellable, .in_fds = in_fds, .in_objects = in_objects };
+  Specials specials = {
+    .cancellable = cancellable,
+    .in_fds = in_fds,
+    .in_objects = in_objects,
+    .max_buffer = max_message_size,
+  };
   g_autoptr(GVariant) widened = NULL;
   GError *error = NULL;
   GVariant *value = NULL;

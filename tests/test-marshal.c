@@ -301,6 +301,7 @@ assert_same_number (PpTypeTag         tag,
     case PP_TAG_HASH_TABLE:
     case PP_TAG_OBJECT:
     case PP_TAG_BOXED_REF:
+    case PP_TAG_OUTPUT_VECTOR:
     default:
       g_assert_not_reached ();
     }
