@@ -137,8 +137,26 @@ pp_introspection_describe_methods (GType          type,
     }
 }
 
+/* A signal that returns a value is mirrored when the value is a boolean
+ * its class gives last (GApplication::name-lost, "handled"): the proxy
+ * only observes it. The forwarder's handler leaves the return value as
+ * GLib resets it between handlers (FALSE: not handled), so the owner's
+ * handlers and default handler decide as if nobody listened remotely;
+ * handlers on the proxy return nothing. Any other value a remote handler
+ * would have to give, and cannot. */
+static gboolean
+returns_observable (const GSignalQuery *query)
+{
+  GType type = query->return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE;
+
+  return type == G_TYPE_NONE ||
+         (type == G_TYPE_BOOLEAN && (query->signal_flags & G_SIGNAL_RUN_LAST) &&
+          !(query->signal_flags & G_SIGNAL_RUN_FIRST));
+}
+
 /* Signals mirrored on a proxy: any but GObject's notify (properties have
- * their own mirror) whose arguments convert and which return nothing. */
+ * their own mirror) whose arguments convert and which return nothing, or
+ * a boolean their class decides. */
 static gboolean
 signal_mirror_check (const GSignalQuery  *query,
                      GString             *signature,
@@ -153,7 +171,7 @@ signal_mirror_check (const GSignalQuery  *query,
     }
   g_string_append_c (signature, ')');
 
-  if ((query->return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE) != G_TYPE_NONE)
+  if (!returns_observable (query))
     {
       g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                    _("it returns a value, which a remote handler cannot give"));

@@ -5,7 +5,8 @@
  * makes in a child: g_input_stream_read() fills a buffer as long as the
  * count the caller gives (bounded by the size of a message),
  * g_output_stream_writev() takes an array of GOutputVectors, and
- * g_list_store_splice() a C array of objects. */
+ * g_list_store_splice() a C array of objects. And a boolean signal whose
+ * class decides (GApplication::name-lost) is mirrored for observing. */
 
 #include <string.h>
 
@@ -446,6 +447,112 @@ test_list_store_splice (void)
   g_assert_true (left == second);
 }
 
+/* A boolean signal whose class decides ------------------------------------ */
+
+typedef struct
+{
+  GObject parent;
+} TestDecider;
+
+typedef struct
+{
+  GObjectClass parent_class;
+  gboolean (*decide) (TestDecider *self,
+                      int          value);
+} TestDeciderClass;
+
+static GType test_decider_get_type (void);
+G_DEFINE_TYPE (TestDecider, test_decider, G_TYPE_OBJECT)
+
+static gboolean
+test_decider_real_decide (TestDecider *self,
+                          int          value)
+{
+  return value > 5;
+}
+
+static void
+test_decider_init (TestDecider *self)
+{
+}
+
+static void
+test_decider_class_init (TestDeciderClass *klass)
+{
+  klass->decide = test_decider_real_decide;
+  /* As GApplication::name-lost: run last, the first TRUE ends it */
+  g_signal_new ("decide", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                G_STRUCT_OFFSET (TestDeciderClass, decide), g_signal_accumulator_true_handled,
+                NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_INT);
+  /* Run first: a handler's FALSE would come after the class's answer */
+  g_signal_new ("decide-first", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_FIRST, 0, NULL, NULL,
+                NULL, G_TYPE_BOOLEAN, 1, G_TYPE_INT);
+  /* A value a remote handler would have to give */
+  g_signal_new ("count", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_INT, 0);
+}
+
+static void
+on_decide (PpProxy *proxy,
+           int      value,
+           gpointer user_data)
+{
+  GArray *seen = user_data;
+
+  g_array_append_val (seen, value);
+}
+
+static PpMember *
+find_member (GListModel *model,
+             const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PpMember) member = g_list_model_get_item (model, i);
+
+      if (g_str_equal (pp_member_get_name (member), name))
+        return g_steal_pointer (&member);
+    }
+  return NULL;
+}
+
+static void
+test_boolean_signal_observed (void)
+{
+  g_autoptr(GObject) decider = g_object_new (test_decider_get_type (), NULL);
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(PpProxy) proxy = serve_here (decider, &listener);
+  g_autoptr(GListModel) signals = pp_proxy_list_signals (proxy);
+  g_autoptr(PpMember) decide = find_member (signals, "decide");
+  g_autoptr(PpMember) decide_first = find_member (signals, "decide-first");
+  g_autoptr(PpMember) count = find_member (signals, "count");
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (int));
+  const int values[] = { 7, 3 };
+  gboolean handled;
+
+  g_assert_true (pp_member_get_available (decide));
+  g_assert_false (pp_member_get_available (decide_first));
+  g_assert_false (pp_member_get_available (count));
+  g_assert_nonnull (strstr (pp_member_get_unavailable_reason (count), "returns a value"));
+
+  g_signal_connect (proxy, "decide", G_CALLBACK (on_decide), seen);
+  /* The subscription reaches the listener before the next call */
+  g_assert_null (call_and_wait (proxy, "no_such_method", NULL, NULL));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      /* The owner's default decides, as if nobody listened remotely */
+      g_signal_emit_by_name (decider, "decide", values[i], &handled);
+      g_assert_cmpint (handled, ==, values[i] > 5);
+    }
+  while (seen->len < G_N_ELEMENTS (values))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (g_array_index (seen, int, 0), ==, 7);
+  g_assert_cmpint (g_array_index (seen, int, 1), ==, 3);
+
+  pp_listener_close (listener);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -458,6 +565,7 @@ main (int    argc,
   g_test_add_func ("/Pp/RealTypes/output-stream-writev-content",
                    test_output_stream_writev_content);
   g_test_add_func ("/Pp/RealTypes/list-store-splice", test_list_store_splice);
+  g_test_add_func ("/Pp/RealTypes/boolean-signal-observed", test_boolean_signal_observed);
 
   return g_test_run ();
 }
