@@ -72,8 +72,9 @@ pp_marshal_widen (GVariant           *value,
     return g_variant_ref (value);
   if (g_variant_type_is_maybe (expected) && !g_variant_is_of_type (value, G_VARIANT_TYPE_MAYBE))
     {
-      GVariant *inner = pp_marshal_widen (value, g_variant_type_element (expected));
+      g_autoptr(GVariant) inner = pp_marshal_widen (value, g_variant_type_element (expected));
 
+      /* The maybe takes a reference of its own */
       return g_variant_ref_sink (g_variant_new_maybe (NULL, inner));
     }
 
