@@ -179,6 +179,11 @@ gboolean      pp_connection_send_batch       (PpConnection                *self,
                                               gpointer                     build_data,
                                               GUnixFDList                 *fds,
                                               GError                     **error);
+/* Under the lock (in a builder): whether a request may be sent now; FALSE
+ * with the error it would fail with (closed, or past the output limit).
+ * A request that may is sent whole. */
+gboolean      pp_connection_check_request_locked (PpConnection            *self,
+                                                  GError                 **error);
 gboolean      pp_connection_receives_fds     (PpConnection                *self);
 void          pp_connection_set_peer_receives_fds (PpConnection           *self,
                                                    gboolean                receives);

@@ -12,6 +12,7 @@ gboolean  pp_connection_send_locked              (PpConnection   *self,
                                                   guint           n_pieces,
                                                   GUnixFDList    *fds,
                                                   gboolean        is_call,
+                                                  gboolean        checked,
                                                   GError        **error);
 gboolean  pp_connection_send_frames_locked       (PpConnection   *self,
                                                   GPtrArray      *frames,

@@ -78,25 +78,43 @@ is_property_frame (GBytes      *frame,
          ((const guint8 *) g_bytes_get_data (frame, NULL))[4] == PP_WIRE_KIND_PROPERTY;
 }
 
-/* Queues the frame in @pieces (see pp_wire_gather()) and writes what
- * the peer takes; see pp-connection-internal.h for what happens past the
- * output limit. Returns FALSE with @error if the frame was not queued. */
-gboolean
-pp_connection_send_locked (PpConnection   *self,
-                           GBytes * const *pieces,
-                           guint           n_pieces,
-                           GUnixFDList    *fds,
-                           gboolean        is_call,
-                           GError        **error)
+static gboolean
+check_open_locked (PpConnection  *self,
+                   GError       **error)
 {
-  gboolean was_empty;
-
   if (self->closed || self->broken_error != NULL)
     {
       g_propagate_error (error, self->closed ? pp_connection_disconnected_error (self)
                                              : g_error_copy (self->broken_error));
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+pp_connection_check_request_locked (PpConnection  *self,
+                                    GError       **error)
+{
+  return check_open_locked (self, error) && check_output_locked (self, TRUE, error);
+}
+
+/* Queues the frame in @pieces (see pp_wire_gather()) and writes what
+ * the peer takes; see pp-connection-internal.h for what happens past the
+ * output limit, unless the request it belongs to was @checked against it
+ * already. Returns FALSE with @error if the frame was not queued. */
+gboolean
+pp_connection_send_locked (PpConnection   *self,
+                           GBytes * const *pieces,
+                           guint           n_pieces,
+                           GUnixFDList    *fds,
+                           gboolean        is_call,
+                           gboolean        checked,
+                           GError        **error)
+{
+  gboolean was_empty;
+
+  if (!check_open_locked (self, error))
+    return FALSE;
 
   /* Nothing waits, mostly: the frame is written at once */
   was_empty = !pp_frame_stream_has_output (self->frames);
@@ -118,7 +136,7 @@ pp_connection_send_locked (PpConnection   *self,
         return FALSE;
       pp_frame_stream_queue_latest (self->frames, frame);
     }
-  else if (!check_output_locked (self, is_call, error) ||
+  else if ((!checked && !check_output_locked (self, is_call, error)) ||
            !pp_frame_stream_queue (self->frames, pieces, n_pieces, fds, error))
     return FALSE;
 
@@ -156,12 +174,16 @@ pp_connection_send_frames_locked (PpConnection  *self,
 {
   GBytes **pieces = (GBytes **) frames->pdata;
 
+  /* A request goes whole or not at all: the frames that introduce its
+   * objects (see pp-exports.c) never go without it */
+  if (is_call && frames->len > 0 && !pp_connection_check_request_locked (self, error))
+    return FALSE;
   for (guint i = 0; i < frames->len;)
     {
       guint n = pp_wire_frame_n_pieces (pieces + i, frames->len - i);
 
       if (!pp_connection_send_locked (self, pieces + i, n, i + n == frames->len ? fds : NULL,
-                                      is_call, error))
+                                      is_call, is_call, error))
         return FALSE;
       i += n;
     }

@@ -87,10 +87,11 @@ gboolean     pp_exports_send           (PpExports               *self,
                                         GUnixFDList             *fds,
                                         GError                 **error);
 
-/* The same in two steps, for a frame that needs more than the lock (a
- * call's serial): what @objects need is found first, outside the
+/* The same in two steps, for a request, whose frame needs more than the
+ * lock (a call's serial): what @objects need is found first, outside the
  * connection's lock; pp_exports_batch_build() then appends the frames to
- * @frames, under the lock (it is a PpBatchBuilder) */
+ * @frames, under the lock (it is a PpBatchBuilder), or fails changing
+ * nothing when the request may not be sent (past the output limit) */
 typedef struct _PpExportsBatch PpExportsBatch;
 
 PpExportsBatch *pp_exports_batch_new   (PpExports               *self,

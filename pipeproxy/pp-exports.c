@@ -231,6 +231,10 @@ struct _PpExportsBatch
   guint                  n;
   PpObjectsFrameBuilder  build;
   gpointer               build_data;
+  /* A call or property write, which the output limit may refuse: the
+   * batch changes nothing then (introductions it made and never sent
+   * would stay in the table for good) */
+  gboolean               request;
 };
 
 /* A boxed value by reference (see pp-boxed-ref.c) is described by its
@@ -409,6 +413,8 @@ pp_exports_batch_build (GPtrArray  *frames,
                    _("The peer may hold at most %u objects"), self->max_objects);
       ok = FALSE;
     }
+  if (ok && batch->request && !pp_connection_check_request_locked (self->connection, error))
+    ok = FALSE;
 
   for (guint i = 0; ok && i < batch->n; i++)
     {
@@ -492,6 +498,7 @@ pp_exports_batch_new (PpExports             *self,
   batch->prepared = g_new0 (Prepared, MAX (objects->len, 1));
   batch->build = build;
   batch->build_data = build_data;
+  batch->request = TRUE;
   prepare (self, objects, batch->prepared);
   return batch;
 }
@@ -515,6 +522,7 @@ pp_exports_send (PpExports              *self,
 {
   g_autoptr(PpExportsBatch) batch = pp_exports_batch_new (self, objects, build, build_data);
 
+  batch->request = FALSE;
   return pp_connection_send_batch (self->connection, pp_exports_batch_build, batch, fds, error);
 }
 

@@ -6,11 +6,14 @@
  * count the caller gives (bounded by the size of a message),
  * g_output_stream_writev() takes an array of GOutputVectors, and
  * g_list_store_splice() a C array of objects. And a boolean signal whose
- * class decides (GApplication::name-lost) is mirrored for observing. */
+ * class decides (GApplication::name-lost) is mirrored for observing; a
+ * call with an object that the output limit refuses exports nothing. */
 
 #include <string.h>
 
 #include "pp-test-util.h"
+#include "pp-exports-private.h"
+#include "pp-proxy-private.h"
 
 static PpProxy *
 host (const char *type_name,
@@ -553,6 +556,93 @@ test_boolean_signal_observed (void)
   pp_listener_close (listener);
 }
 
+/* A call the output limit refuses introduces nothing ------------------- */
+
+static void
+call_full_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Answer *answer = user_data;
+
+  answer->result = pp_proxy_call_full_finish (PP_PROXY (source), NULL, NULL, result,
+                                              &answer->error);
+  answer->done = TRUE;
+}
+
+static void
+append_section (PpProxy    *proxy,
+                GMenuModel *section,
+                Answer     *answer)
+{
+  g_autoptr(GPtrArray) objects = g_ptr_array_new ();
+
+  g_ptr_array_add (objects, section);
+  pp_proxy_call_full (proxy, "append_section", g_variant_new ("(mso)", NULL, "/0"), NULL, objects,
+                      -1, NULL, call_full_cb, answer);
+}
+
+/* The listener runs in a context of its own that is iterated only when
+ * asked: until then it reads nothing, and what the proxy sends waits in
+ * its output queue */
+static void
+test_refused_call_introduces_nothing (void)
+{
+  g_autoptr(GMainContext) listener_context = g_main_context_new ();
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) section = g_menu_new ();
+  g_autoptr(PpOptions) options = pp_options_new ();
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = g_strnfill (1024 * 1024, 'x');
+  PpProxy *proxy = NULL;
+  PpExports *exports;
+  Answer big = { NULL, };
+  Answer refused = { NULL, };
+
+  g_main_context_push_thread_default (listener_context);
+  listener = pp_listener_new_pair (G_OBJECT (menu), &stream, &error);
+  g_main_context_pop_thread_default (listener_context);
+  g_assert_no_error (error);
+
+  pp_options_set_max_queued_output (options, 64 * 1024);
+  pp_proxy_new_async (stream, options, NULL, new_proxy_cb, &proxy);
+  while (proxy == NULL)
+    {
+      g_main_context_iteration (listener_context, FALSE);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  exports = pp_proxy_get_exports (proxy);
+
+  /* A MiB the socket cannot take: most of it waits */
+  pp_proxy_call_async (proxy, "append", g_variant_new ("(sms)", label, NULL), -1, NULL,
+                       call_async_cb, &big);
+  append_section (proxy, G_MENU_MODEL (section), &refused);
+  while (!refused.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (refused.error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED);
+  g_assert_cmpuint (pp_exports_get_n_objects (exports), ==, 0);
+
+  /* The listener reads what waited, and the table stays empty */
+  while (!big.done)
+    {
+      g_main_context_iteration (listener_context, FALSE);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_no_error (big.error);
+  g_assert_cmpint (g_menu_model_get_n_items (G_MENU_MODEL (menu)), ==, 1);
+  g_assert_cmpuint (pp_exports_get_n_objects (exports), ==, 0);
+
+  g_clear_error (&refused.error);
+  g_variant_unref (big.result);
+  pp_listener_close (listener);
+  g_object_unref (proxy);
+  while (g_main_context_iteration (listener_context, FALSE) ||
+         g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -566,6 +656,8 @@ main (int    argc,
                    test_output_stream_writev_content);
   g_test_add_func ("/Pp/RealTypes/list-store-splice", test_list_store_splice);
   g_test_add_func ("/Pp/RealTypes/boolean-signal-observed", test_boolean_signal_observed);
+  g_test_add_func ("/Pp/RealTypes/refused-call-introduces-nothing",
+                   test_refused_call_introduces_nothing);
 
   return g_test_run ();
 }
