@@ -612,6 +612,33 @@ free_out_args (PpMethod *method,
     }
 }
 
+/* One block holds the slots and the ffi arguments (the instance, the
+ * arguments and a GError pointer) */
+static void
+frame_init (Frame    *frame,
+            PpMethod *method)
+{
+  guint n = method->n_args;
+  gpointer block = g_malloc0 (sizeof (Slot) * (n + 1) + sizeof (gpointer) * (n + 2));
+
+  *frame = (Frame) {
+    .slots = block,
+    .ffi_args = (gpointer *) ((Slot *) block + n + 1),
+    .scope = pp_marshal_scope_new (),
+  };
+}
+
+/* What the method handed over, and the scope unless it was taken */
+static void
+frame_clear (Frame    *frame,
+             PpMethod *method)
+{
+  if (frame->invoked)
+    free_out_args (method, frame);
+  pp_marshal_scope_free (frame->scope);
+  g_free (frame->slots);
+}
+
 static GVariant *
 invoke_introspected (PpMethod  *method,
                      GObject   *object,
@@ -619,14 +646,10 @@ invoke_introspected (PpMethod  *method,
                      Specials  *specials,
                      GError   **error)
 {
-  guint n = method->n_args;
-  gpointer block = g_malloc0 (sizeof (Slot) * (n + 1) + sizeof (gpointer) * (n + 2));
-  Frame frame = {
-    .slots = block,
-    .ffi_args = (gpointer *) ((Slot *) block + n + 1),
-    .scope = pp_marshal_scope_new (),
-  };
   GVariant *result = NULL;
+  Frame frame;
+
+  frame_init (&frame, method);
 
   pp_marshal_scope_set_in_fds (frame.scope, specials->in_fds);
   pp_marshal_scope_set_in_objects (frame.scope, specials->in_objects);
@@ -643,8 +666,6 @@ invoke_introspected (PpMethod  *method,
       specials->out_fds = pp_marshal_scope_steal_out_fds (frame.scope);
       specials->out_objects = pp_marshal_scope_steal_out_objects (frame.scope);
     }
-  if (frame.invoked)
-    free_out_args (method, &frame);
   /* Strings and buffers point into @parameters */
   if (result != NULL && specials->callback != NULL)
     {
@@ -652,8 +673,7 @@ invoke_introspected (PpMethod  *method,
                             g_variant_ref (parameters));
       specials->begun = g_steal_pointer (&frame.scope);
     }
-  pp_marshal_scope_free (frame.scope);
-  g_free (block);
+  frame_clear (&frame, method);
   return result ? g_variant_ref_sink (result) : NULL;
 }
 
@@ -662,18 +682,14 @@ pp_method_invoke_constructor (PpMethod  *method,
                               GVariant  *parameters,
                               GError   **error)
 {
-  guint n = method->n_args;
-  gpointer block = g_malloc0 (sizeof (Slot) * (n + 1) + sizeof (gpointer) * (n + 2));
-  Frame frame = {
-    .slots = block,
-    .ffi_args = (gpointer *) ((Slot *) block + n + 1),
-    .scope = pp_marshal_scope_new (),
-  };
   g_autoptr(GVariant) widened = NULL;
   Specials specials = { NULL, };
   GObject *object = NULL;
+  Frame frame;
 
   g_return_val_if_fail (method->is_constructor, NULL);
+
+  frame_init (&frame, method);
 
   if (!pp_method_check_args (method->name, method->in_type, parameters, error))
     goto out;
@@ -698,10 +714,7 @@ pp_method_invoke_constructor (PpMethod  *method,
     g_object_ref (object);
 
 out:
-  if (frame.invoked)
-    free_out_args (method, &frame);
-  pp_marshal_scope_free (frame.scope);
-  g_free (block);
+  frame_clear (&frame, method);
   return object;
 }
 
