@@ -126,6 +126,46 @@ pp_test_call (PpProxy    *proxy,
   return result;
 }
 
+static void
+serve_here_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PpProxy **proxy = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *proxy = pp_proxy_new_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+PpProxy *
+pp_test_serve_here (GObject       *object,
+                    GMainContext  *listener_context,
+                    PpOptions     *options,
+                    PpListener   **out_listener)
+{
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  PpProxy *proxy = NULL;
+
+  if (listener_context != NULL)
+    g_main_context_push_thread_default (listener_context);
+  *out_listener = pp_listener_new_pair (object, &stream, &error);
+  if (listener_context != NULL)
+    g_main_context_pop_thread_default (listener_context);
+  g_assert_no_error (error);
+
+  /* The handshake needs both ends */
+  pp_proxy_new_async (stream, options, NULL, serve_here_cb, &proxy);
+  while (proxy == NULL)
+    {
+      if (listener_context != NULL)
+        g_main_context_iteration (listener_context, FALSE);
+      g_main_context_iteration (NULL, listener_context == NULL);
+    }
+  return proxy;
+}
+
 /* A sync call with objects that must succeed */
 guint32
 pp_test_call_u (PpProxy    *proxy,

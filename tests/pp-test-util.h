@@ -22,6 +22,14 @@ void        pp_test_wait_for          (gboolean   *flag);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpTestPeer, pp_test_peer_free)
 
+/* A listener of @object in this process, on @listener_context (the
+ * thread-default one when NULL), and a proxy of it with @options, made
+ * asynchronously while both contexts run */
+PpProxy    *pp_test_serve_here        (GObject       *object,
+                                       GMainContext  *listener_context,
+                                       PpOptions     *options,
+                                       PpListener   **out_listener);
+
 /* A fixture: a child serving the object kind given as test data ("test"
  * when NULL) and a proxy for it. */
 typedef struct

@@ -13,34 +13,13 @@
  * that failed at once */
 #define CALL_TIMEOUT_MSEC  (60 * 1000)
 
-static void
-new_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  PpProxy **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = pp_proxy_new_finish (result, &error);
-  g_assert_no_error (error);
-}
-
 /* A listener on this thread's main context and a proxy of it, made
  * asynchronously: the handshake needs the context to run */
 static PpProxy *
 new_proxy_here (PpTestObject  *object,
                 PpListener   **out_listener)
 {
-  g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-  PpProxy *proxy = NULL;
-
-  *out_listener = pp_listener_new_pair (G_OBJECT (object), &stream, &error);
-  g_assert_no_error (error);
-  pp_proxy_new_async (stream, NULL, NULL, new_cb, &proxy);
-  while (proxy == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return proxy;
+  return pp_test_serve_here (G_OBJECT (object), NULL, NULL, out_listener);
 }
 
 static void

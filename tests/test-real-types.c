@@ -40,15 +40,17 @@ assert_bytes (GVariant   *bytes,
   g_assert_cmpmem (data, n, expected, length);
 }
 
+/* What a method that gives one unsigned number gives */
 static guint64
-call_t (PpProxy    *proxy,
-        const char *method)
+call_unsigned (PpProxy    *proxy,
+               const char *method)
 {
   g_autoptr(GVariant) result = pp_test_call (proxy, method, NULL);
-  guint64 value;
+  g_autoptr(GVariant) value = g_variant_get_child_value (result, 0);
 
-  g_variant_get (result, "(t)", &value);
-  return value;
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    return g_variant_get_uint32 (value);
+  return g_variant_get_uint64 (value);
 }
 
 /* read(), read_all() and read_nonblocking() fill a buffer of the count
@@ -230,36 +232,7 @@ test_output_stream_writev (void)
   g_assert_true (ok);
   g_assert_cmpuint (written, ==, 1);
 
-  g_assert_cmpuint (call_t (stream, "get_data_size"), ==, 11);
-}
-
-static void
-new_proxy_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  PpProxy **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = pp_proxy_new_finish (result, &error);
-  g_assert_no_error (error);
-}
-
-/* A listener here and a proxy of it */
-static PpProxy *
-serve_here (GObject     *object,
-            PpListener **out_listener)
-{
-  g_autoptr(GIOStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-  PpProxy *proxy = NULL;
-
-  *out_listener = pp_listener_new_pair (object, &stream, &error);
-  g_assert_no_error (error);
-  pp_proxy_new_async (stream, NULL, NULL, new_proxy_cb, &proxy);
-  while (proxy == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return proxy;
+  g_assert_cmpuint (call_unsigned (stream, "get_data_size"), ==, 11);
 }
 
 /* An output stream whose writev_async() reads the vectors only in an idle
@@ -373,7 +346,7 @@ test_output_stream_writev_content (void)
   const char * const pieces[] = { "one ", "", "two ", "three", NULL };
   g_autoptr(TestLazyStream) stream = g_object_new (test_lazy_stream_get_type (), NULL);
   g_autoptr(PpListener) listener = NULL;
-  g_autoptr(PpProxy) proxy = serve_here (G_OBJECT (stream), &listener);
+  g_autoptr(PpProxy) proxy = pp_test_serve_here (G_OBJECT (stream), NULL, NULL, &listener);
   g_autoptr(GVariant) result = NULL;
   gboolean ok;
   guint64 written;
@@ -402,17 +375,6 @@ get_item (PpProxy *store,
   return g_object_ref (g_ptr_array_index (objects, 0));
 }
 
-static guint
-call_u (PpProxy    *proxy,
-        const char *method)
-{
-  g_autoptr(GVariant) result = pp_test_call (proxy, method, NULL);
-  guint value;
-
-  g_variant_get (result, "(u)", &value);
-  return value;
-}
-
 /* splice() takes a C array of objects: ours, which come back as
  * themselves */
 static void
@@ -437,7 +399,7 @@ test_list_store_splice (void)
                                       g_variant_new ("(uu@ao)", 0, 0,
                                                      g_variant_new_objv (paths, 2)),
                                       additions, NULL));
-  g_assert_cmpuint (call_u (store, "get_n_items"), ==, 2);
+  g_assert_cmpuint (call_unsigned (store, "get_n_items"), ==, 2);
   item0 = get_item (store, 0);
   item1 = get_item (store, 1);
   g_assert_true (item0 == first);
@@ -445,7 +407,7 @@ test_list_store_splice (void)
 
   g_variant_unref (pp_test_call (store, "splice",
                                  g_variant_new ("(uu@ao)", 0, 1, g_variant_new_objv (NULL, 0))));
-  g_assert_cmpuint (call_u (store, "get_n_items"), ==, 1);
+  g_assert_cmpuint (call_unsigned (store, "get_n_items"), ==, 1);
   left = get_item (store, 0);
   g_assert_true (left == second);
 }
@@ -524,7 +486,7 @@ test_boolean_signal_observed (void)
 {
   g_autoptr(GObject) decider = g_object_new (test_decider_get_type (), NULL);
   g_autoptr(PpListener) listener = NULL;
-  g_autoptr(PpProxy) proxy = serve_here (decider, &listener);
+  g_autoptr(PpProxy) proxy = pp_test_serve_here (decider, NULL, NULL, &listener);
   g_autoptr(GListModel) signals = pp_proxy_list_signals (proxy);
   g_autoptr(PpMember) decide = find_member (signals, "decide");
   g_autoptr(PpMember) decide_first = find_member (signals, "decide-first");
@@ -592,27 +554,15 @@ test_refused_call_introduces_nothing (void)
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) section = g_menu_new ();
   g_autoptr(PpOptions) options = pp_options_new ();
-  g_autoptr(GIOStream) stream = NULL;
   g_autoptr(PpListener) listener = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *label = g_strnfill (1024 * 1024, 'x');
-  PpProxy *proxy = NULL;
+  PpProxy *proxy;
   PpExports *exports;
   Answer big = { NULL, };
   Answer refused = { NULL, };
 
-  g_main_context_push_thread_default (listener_context);
-  listener = pp_listener_new_pair (G_OBJECT (menu), &stream, &error);
-  g_main_context_pop_thread_default (listener_context);
-  g_assert_no_error (error);
-
   pp_options_set_max_queued_output (options, 64 * 1024);
-  pp_proxy_new_async (stream, options, NULL, new_proxy_cb, &proxy);
-  while (proxy == NULL)
-    {
-      g_main_context_iteration (listener_context, FALSE);
-      g_main_context_iteration (NULL, FALSE);
-    }
+  proxy = pp_test_serve_here (G_OBJECT (menu), listener_context, options, &listener);
   exports = pp_proxy_get_exports (proxy);
 
   /* A MiB the socket cannot take: most of it waits */
