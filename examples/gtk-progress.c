@@ -56,6 +56,8 @@
 #include <gtk/gtk.h>
 #include <pipeproxy/pipeproxy.h>
 
+#include "example-selftest.h"
+
 /* The worker hashes the data one chunk at a time, and checks for a cancel
  * and reports progress between chunks. */
 #define CHUNK_SIZE         (1024 * 1024)
@@ -275,9 +277,7 @@ typedef struct
   guint64         stopped_after;
   gint64          stop_latency;   /* from the click to the worker's "stopped" */
 
-  /* The 16 ms timer */
-  gint64          last_tick;
-  gint64          worst_tick_gap;
+  ExampleTimer    timer;          /* every 16 ms */
 
   /* --self-test */
   gboolean        self_test;
@@ -291,17 +291,6 @@ typedef struct
 
 static void start_job (App *app);
 static void test_next (App *app);
-
-static gboolean
-on_tick (gpointer user_data)
-{
-  App *app = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  app->worst_tick_gap = MAX (app->worst_tick_gap, now - app->last_tick);
-  app->last_tick = now;
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 set_status (App        *app,
@@ -323,40 +312,7 @@ check (App        *app,
        gboolean    condition,
        const char *what)
 {
-  g_print ("%s: %s\n", condition ? "ok" : "FAILED", what);
-  app->ok &= condition;
-}
-
-/* Saves what the window showed in its last frame as a PNG, rendered by the
- * window's own renderer. A GtkWidgetPaintable holds the frames drawn after
- * it was made, so it is made with the window. */
-static gboolean
-save_screenshot (App         *app,
-                 const char  *path,
-                 GError     **error)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  int width = gdk_paintable_get_intrinsic_width (app->window_paintable);
-  int height = gdk_paintable_get_intrinsic_height (app->window_paintable);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (app->window));
-
-  gdk_paintable_snapshot (app->window_paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL || renderer == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window shows nothing yet");
-      return FALSE;
-    }
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (!gdk_texture_save_to_png (texture, path))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "could not write %s", path);
-      return FALSE;
-    }
-  return TRUE;
+  example_check (&app->ok, condition, what);
 }
 
 /* The worker's progress, emitted on the proxy in the window's main context */
@@ -391,7 +347,8 @@ on_progress (PpProxy  *worker,
       && done * 3 >= total)
     {
       g_autoptr(GError) error = NULL;
-      gboolean saved = save_screenshot (app, app->screenshot, &error);
+      gboolean saved = example_save_screenshot (app->window, app->window_paintable,
+                                                app->screenshot, &error);
 
       app->screenshot_taken = TRUE;
       check (app, saved, saved ? "the window saved as a PNG mid-job" : error->message);
@@ -478,12 +435,13 @@ job_done (GObject      *source,
     return;
 
   g_print ("job %u (%u MiB) ended after %.0f ms with %s; %u progress updates before the "
-           "reply, %.1f ms apart on average, %.1f ms at most; the 16 ms timer's worst gap "
-           "meanwhile: %.1f ms\n",
+           "reply, %.1f ms apart on average, %.1f ms at most; the 16 ms timer's worst lateness "
+           "meanwhile: %.1f ms, %.1f ms of it not spent waiting for a CPU\n",
            app->job_id, app->job_mib, elapsed / 1e3,
            reply ? "a result" : error->message, app->updates,
            app->updates ? app->sum_update_gap / 1e3 / app->updates : 0.0,
-           app->max_update_gap / 1e3, app->worst_tick_gap / 1e3);
+           app->max_update_gap / 1e3, app->timer.worst_lateness / 1e3,
+           app->timer.worst_own_lateness / 1e3);
 
   switch (app->step)
     {
@@ -539,8 +497,8 @@ call_hash (App *app)
   app->last_done = 0;
   app->cancelled_at = 0;
   app->stopped = FALSE;
-  app->job_started = app->last_update = app->last_tick = g_get_monotonic_time ();
-  app->worst_tick_gap = 0;
+  app->job_started = app->last_update = g_get_monotonic_time ();
+  example_timer_reset (&app->timer);
   gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (app->progress_bar), 0.0);
   set_status (app, "Hashing…");
 
@@ -803,44 +761,6 @@ activate (GtkApplication *application,
   gtk_window_present (GTK_WINDOW (app->window));
 }
 
-static void
-worker_waited (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_main_loop_quit (user_data);
-}
-
-static gboolean
-give_up_waiting (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits for the worker to end, for at most 20 s (a few ms on an idle
- * machine, with room for a loaded one), and says how long it took */
-static gboolean
-wait_for_worker (GSubprocess *process)
-{
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  gint64 start = g_get_monotonic_time ();
-  guint timeout_id = g_timeout_add_seconds (20, give_up_waiting, loop);
-
-  g_subprocess_wait_async (process, NULL, worker_waited, loop);
-  g_main_loop_run (loop);
-  if (g_subprocess_get_identifier (process) != NULL)
-    {
-      g_print ("the worker did not end within 20 s\n");
-      return FALSE;
-    }
-  g_source_remove (timeout_id);
-  g_print ("the worker ended %.1f ms after the proxy was closed, %s\n",
-           (g_get_monotonic_time () - start) / 1e3,
-           g_subprocess_get_if_exited (process) ? "exiting" : "killed");
-  return TRUE;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -867,8 +787,7 @@ main (int   argc,
 
   app.app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
   g_signal_connect (app.app, "activate", G_CALLBACK (activate), &app);
-  app.last_tick = g_get_monotonic_time ();
-  g_timeout_add (TICK_MSEC, on_tick, &app);
+  example_timer_start (&app.timer, TICK_MSEC);
   status = g_application_run (G_APPLICATION (app.app), 1, argv);
 
   g_clear_object (&app.window_paintable);
@@ -880,7 +799,8 @@ main (int   argc,
        * job's cancellable is cancelled and its thread stops. */
       pp_proxy_close (app.worker);
       if (app.self_test)
-        check (&app, wait_for_worker (process), "the worker ended after the window closed");
+        check (&app, example_wait_for_process (process, 20),
+               "the worker ended after the window closed");
     }
   g_clear_object (&app.cancellable);
   g_clear_object (&app.worker);

@@ -225,6 +225,140 @@ take_result (GObject           *instance,
   return TRUE;
 }
 
+/* Whether the argument @arg of a method crosses in the direction @direction */
+static gboolean
+arg_crosses (const PpMethodArg *arg,
+             PpArgDirection     direction)
+{
+  return !arg->skip && arg->role == PP_ARG_ROLE_NORMAL && (arg->direction & direction);
+}
+
+/* The parameters of the call, from the closure's @args */
+static GVariant *
+build_params (const PpMethod  *method,
+              gpointer        *args,
+              PpMarshalScope  *scope,
+              GError         **error)
+{
+  GVariantBuilder params;
+
+  g_variant_builder_init (&params, method->in_type);
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      const PpMethodArg *arg = &method->args[i];
+      const PpArgValue *value;
+      GVariant *item;
+
+      if (!arg_crosses (arg, PP_ARG_IN))
+        continue;
+      value = arg->direction == PP_ARG_INOUT ? *(const PpArgValue **) args[1 + i] : args[1 + i];
+      item = pp_marshal_to_variant (arg->desc, value, 0, scope, error);
+      if (item == NULL)
+        {
+          g_variant_builder_clear (&params);
+          return NULL;
+        }
+      g_variant_builder_add_value (&params, item);
+    }
+  return g_variant_builder_end (&params);
+}
+
+/* The C values of @result: the return value in @outs[n_args], each out
+ * argument in @outs[i]; nothing is kept when one fails */
+static gboolean
+take_results (GObject         *instance,
+              const PpMethod  *method,
+              GVariant        *result,
+              PpMarshalScope  *scope,
+              PpArgValue      *outs,
+              GError         **error)
+{
+  guint index = 0;
+
+  if (method->ret_desc != NULL &&
+      !take_result (instance, method->ret_desc, method->ret_transfer, result, &index, scope,
+                    &outs[method->n_args], error))
+    return FALSE;
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      const PpMethodArg *arg = &method->args[i];
+
+      if (!arg_crosses (arg, PP_ARG_OUT))
+        continue;
+      if (!take_result (instance, arg->desc, arg->transfer, result, &index, scope, &outs[i],
+                        error))
+        {
+          /* What was taken before is given back */
+          for (guint j = 0; j < i; j++)
+            if (arg_crosses (&method->args[j], PP_ARG_OUT))
+              pp_marshal_free_value (method->args[j].desc, &outs[j], 0,
+                                     method->args[j].transfer);
+          if (method->ret_desc != NULL)
+            pp_marshal_free_value (method->ret_desc, &outs[method->n_args], 0,
+                                   method->ret_transfer);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* All there: handed over to the caller's locations and the return value */
+static void
+hand_over (const PpMethod *method,
+           gpointer       *args,
+           PpArgValue     *outs,
+           gpointer        ret)
+{
+  for (guint i = 0; i < method->n_args; i++)
+    {
+      const PpMethodArg *arg = &method->args[i];
+      gpointer location;
+
+      if (!arg_crosses (arg, PP_ARG_OUT))
+        continue;
+      location = *(gpointer *) args[1 + i];
+      if (location != NULL)
+        store_out (arg->desc, &outs[i], location);
+      else
+        pp_marshal_free_value (arg->desc, &outs[i], 0, arg->transfer);
+    }
+  if (method->ret_desc != NULL)
+    store_return (method->ret_desc, &outs[method->n_args], ret);
+}
+
+/* The zero value, as a method that failed its preconditions returns; an
+ * empty list where NULL is not allowed (GTK walks the names of
+ * g_action_group_list_actions() of a group it lets go of). The error goes
+ * to the caller's GError, or to the debug log. */
+static void
+fail_vfunc (const PpVfunc  *vfunc,
+            GObject        *instance,
+            gpointer        ret,
+            GError        **error_out,
+            GError         *error)
+{
+  const PpMethod *method = vfunc->method;
+
+  if (method->ret_desc != NULL)
+    {
+      PpArgValue zero = { 0, };
+
+      if (method->ret_desc->tag == PP_TAG_STRV && !method->ret_desc->nullable &&
+          method->ret_transfer != PP_TRANSFER_NONE)
+        zero.v_pointer = g_new0 (char *, 1);
+      store_return (method->ret_desc, &zero, ret);
+    }
+  if (error_out != NULL)
+    {
+      g_propagate_error (error_out, error);
+      return;
+    }
+  g_debug ("%s.%s () of a proxy failed: %s", g_type_name (G_OBJECT_TYPE (instance)),
+           vfunc->name, error->message);
+  g_error_free (error);
+}
+
+/* The closure of a virtual function: one synchronous call of its method */
 static void
 forward_vfunc (const PpVfunc *vfunc,
                gpointer       ret,
@@ -242,33 +376,15 @@ forward_vfunc (const PpVfunc *vfunc,
   g_autoptr(GPtrArray) out_objects = NULL;
   g_autoptr(GVariant) result = NULL;
   g_autofree PpArgValue *outs = g_new0 (PpArgValue, method->n_args + 1);
-  GVariantBuilder params;
-  guint index = 0;
+  GVariant *params = build_params (method, args, scope, &error);
 
-  g_variant_builder_init (&params, method->in_type);
-  for (guint i = 0; i < method->n_args; i++)
-    {
-      const PpMethodArg *arg = &method->args[i];
-      const PpArgValue *value;
-      GVariant *item;
-
-      if (arg->skip || arg->role != PP_ARG_ROLE_NORMAL || !(arg->direction & PP_ARG_IN))
-        continue;
-      value = arg->direction == PP_ARG_INOUT ? *(const PpArgValue **) args[1 + i] : args[1 + i];
-      item = pp_marshal_to_variant (arg->desc, value, 0, scope, &error);
-      if (item == NULL)
-        {
-          g_variant_builder_clear (&params);
-          goto out;
-        }
-      g_variant_builder_add_value (&params, item);
-    }
+  if (params == NULL)
+    goto out;
   in_fds = pp_marshal_scope_steal_out_fds (scope);
   in_objects = pp_marshal_scope_steal_out_objects (scope);
 
-  result = pp_proxy_call_full_sync (PP_PROXY (instance), vfunc->method_name,
-                                    g_variant_builder_end (&params), in_fds, in_objects, -1,
-                                    &out_fds, &out_objects, NULL, &error);
+  result = pp_proxy_call_full_sync (PP_PROXY (instance), vfunc->method_name, params, in_fds,
+                                    in_objects, -1, &out_fds, &out_objects, NULL, &error);
   if (result == NULL)
     goto out;
   if (!g_variant_is_of_type (result, method->out_type) &&
@@ -283,71 +399,13 @@ forward_vfunc (const PpVfunc *vfunc,
 
   pp_marshal_scope_set_in_fds (scope, out_fds);
   pp_marshal_scope_set_in_objects (scope, out_objects);
-  if (method->ret_desc != NULL &&
-      !take_result (instance, method->ret_desc, method->ret_transfer, result, &index, scope,
-                    &outs[method->n_args], &error))
-    goto out;
-  for (guint i = 0; i < method->n_args; i++)
-    {
-      const PpMethodArg *arg = &method->args[i];
-
-      if (arg->skip || arg->role != PP_ARG_ROLE_NORMAL || !(arg->direction & PP_ARG_OUT))
-        continue;
-      if (!take_result (instance, arg->desc, arg->transfer, result, &index, scope, &outs[i],
-                        &error))
-        {
-          /* What was taken before is given back */
-          for (guint j = 0; j < i; j++)
-            if (!method->args[j].skip && method->args[j].role == PP_ARG_ROLE_NORMAL &&
-                (method->args[j].direction & PP_ARG_OUT))
-              pp_marshal_free_value (method->args[j].desc, &outs[j], 0,
-                                     method->args[j].transfer);
-          if (method->ret_desc != NULL)
-            pp_marshal_free_value (method->ret_desc, &outs[method->n_args], 0,
-                                   method->ret_transfer);
-          goto out;
-        }
-    }
-
-  /* All there: handed over */
-  for (guint i = 0; i < method->n_args; i++)
-    {
-      const PpMethodArg *arg = &method->args[i];
-      gpointer location;
-
-      if (arg->skip || arg->role != PP_ARG_ROLE_NORMAL || !(arg->direction & PP_ARG_OUT))
-        continue;
-      location = *(gpointer *) args[1 + i];
-      if (location != NULL)
-        store_out (arg->desc, &outs[i], location);
-      else
-        pp_marshal_free_value (arg->desc, &outs[i], 0, arg->transfer);
-    }
-  if (method->ret_desc != NULL)
-    store_return (method->ret_desc, &outs[method->n_args], ret);
+  if (take_results (instance, method, result, scope, outs, &error))
+    hand_over (method, args, outs, ret);
 
 out:
   pp_marshal_scope_free (scope);
-  if (error == NULL)
-    return;
-
-  /* The zero value, as a method that failed its preconditions returns;
-   * an empty list where NULL is not allowed (GTK walks the names of
-   * g_action_group_list_actions() of a group it lets go of) */
-  if (method->ret_desc != NULL)
-    {
-      PpArgValue zero = { 0, };
-
-      if (method->ret_desc->tag == PP_TAG_STRV && !method->ret_desc->nullable &&
-          method->ret_transfer != PP_TRANSFER_NONE)
-        zero.v_pointer = g_new0 (char *, 1);
-      store_return (method->ret_desc, &zero, ret);
-    }
-  if (error_out != NULL)
-    g_propagate_error (error_out, g_steal_pointer (&error));
-  else
-    g_debug ("%s.%s () of a proxy failed: %s", g_type_name (G_OBJECT_TYPE (instance)),
-             vfunc->name, error->message);
+  if (error != NULL)
+    fail_vfunc (vfunc, instance, ret, error_out, g_steal_pointer (&error));
 }
 
 /* Implementing ---------------------------------------------------------------- */
