@@ -8,6 +8,7 @@
 #include "pp-list-model-private.h"
 #include "pp-marshal-private.h"
 #include "pp-proxy-private.h"
+#include "pp-wire-private.h"
 
 /* A proxy of a GListModel reads the remote model in batches and keeps what
  * it read: the count, and a window of at most MAX_CACHED items around the
@@ -17,11 +18,16 @@
  * it falls in (pp-list-model-items, see pp-list-model-items.c).
  *
  * The cache is the model as the items-changed emitted on the proxy so far
- * say it is: each one is applied to it before it is emitted here, and a
- * batch is kept only when it was read in that same state, that is when no
- * items-changed was applied while the call ran and none that came before
- * its reply still waits to be emitted. Otherwise its items answer the
- * call that asked for them and are not kept. So that no change is missed,
+ * say it is: each one is applied to it before it is emitted here. A batch
+ * read in that same state (no items-changed applied while the call ran,
+ * none that came before its reply waiting to be emitted) is kept. A batch
+ * read while changes wait, as when the remote model grows fast and a
+ * handler of items-changed reads the items just added, is read back
+ * through the waiting changes: the items that were there before them, the
+ * run around the position asked for, are kept at the positions they have
+ * in the cache's state. Otherwise (a change applied while the call ran, a
+ * waiting change that does not fit) its items answer the call that asked
+ * for them and are not kept. So that no change is missed,
  * the cache keeps the proxy subscribed to items-changed from its first
  * call on. A reply that does not fit what was asked (more items than asked,
  * past the count it gives, names of objects that did not come with it)
@@ -228,26 +234,136 @@ store_block (Cache     *cache,
   cache->start = new_start;
 }
 
-/* Whether an items-changed of @model came before the reply just read and
- * waits to be emitted */
-static gboolean
-change_waits (GListModel *model)
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+} Change;
+
+/* The items-changed of @model that came before the reply just read and
+ * wait to be emitted, in order; NULL when none waits. *@readable is
+ * FALSE when one of them has other arguments than (uuu). */
+static GArray *
+waiting_changes (GListModel *model,
+                 gboolean   *readable)
 {
   PpProxy *proxy = PP_PROXY (model);
   guint32 handle = pp_proxy_get_handle (proxy);
   g_autoptr(GPtrArray) bodies = pp_connection_dup_queued (pp_proxy_get_connection (proxy),
                                                           PP_WIRE_KIND_SIGNAL);
+  GArray *changes = NULL;
 
+  *readable = TRUE;
   for (guint i = 0; bodies != NULL && i < bodies->len; i++)
     {
       GVariant *body = g_ptr_array_index (bodies, i);
       /* The body begins with the object's handle, then the signal's name */
       const char *name = (const char *) g_variant_get_data (body) + sizeof (guint32);
+      const char *strings[2];
+      g_autoptr(GVariant) args = NULL;
+      Change change;
 
-      if (pp_wire_body_handle (body) == handle && strcmp (name, "items-changed") == 0)
-        return TRUE;
+      if (pp_wire_body_handle (body) != handle || strcmp (name, "items-changed") != 0)
+        continue;
+      if (changes == NULL)
+        changes = g_array_new (FALSE, FALSE, sizeof (Change));
+      if (!pp_wire_split_body (body, strings, 2, &args, NULL) ||
+          !g_variant_is_of_type (args, G_VARIANT_TYPE ("(uuu)")))
+        {
+          *readable = FALSE;
+          continue;
+        }
+      g_variant_get (args, "(uuu)", &change.position, &change.removed, &change.added);
+      g_array_append_val (changes, change);
     }
-  return FALSE;
+  return changes;
+}
+
+/* The count of the model before @changes, from @n_items after them; FALSE
+ * if they do not fit one another */
+static gboolean
+count_before (GArray *changes,
+              guint   n_items,
+              guint  *before)
+{
+  guint64 n = n_items;
+
+  for (guint i = changes->len; i-- > 0; )
+    {
+      const Change *change = &g_array_index (changes, Change, i);
+
+      /* After the change, its added items stand at its position */
+      if (change->added > n || change->position > n - change->added)
+        return FALSE;
+      n = n - change->added + change->removed;
+      if (n > G_MAXUINT)
+        return FALSE;
+    }
+  *before = n;
+  return TRUE;
+}
+
+/* Where the item at @position after @changes was before them; FALSE if
+ * one of them added it */
+static gboolean
+position_before (GArray *changes,
+                 guint   position,
+                 guint  *before)
+{
+  guint64 p = position;
+
+  for (guint i = changes->len; i-- > 0; )
+    {
+      const Change *change = &g_array_index (changes, Change, i);
+
+      if (p < change->position)
+        continue;
+      if (p - change->position < change->added)
+        return FALSE;
+      p = p - change->added + change->removed;
+    }
+  if (p > G_MAXUINT)
+    return FALSE;
+  *before = p;
+  return TRUE;
+}
+
+/* @items, read from @start in the state after @changes, as the cache's
+ * state has them: the run of consecutive items around @position (in that
+ * state) that were there before the changes, from *@run_start; NULL when
+ * the item at @position is not among them */
+static GPtrArray *
+read_back (GArray    *changes,
+           GPtrArray *items,
+           guint      start,
+           guint      position,
+           guint      n_before,
+           guint     *run_start)
+{
+  g_autofree guint *before = g_new (guint, MAX (items->len, 1));
+  g_autofree gboolean *there = g_new0 (gboolean, MAX (items->len, 1));
+  GPtrArray *run;
+  guint at = G_MAXUINT, first, last;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      there[i] = position_before (changes, start + i, &before[i]) && before[i] < n_before;
+      if (there[i] && before[i] == position)
+        at = i;
+    }
+  if (at == G_MAXUINT)
+    return NULL;
+  for (first = at; first > 0 && there[first - 1] && before[first - 1] + 1 == before[first]; )
+    first--;
+  for (last = at; last + 1 < items->len && there[last + 1] && before[last] + 1 == before[last + 1]; )
+    last++;
+
+  run = g_ptr_array_new_full (last - first + 1, g_object_unref);
+  for (guint i = first; i <= last; i++)
+    g_ptr_array_add (run, g_object_ref (g_ptr_array_index (items, i)));
+  *run_start = before[first];
+  return run;
 }
 
 /* The reply's items, or NULL with @error set when it does not fit the
@@ -311,8 +427,11 @@ fetch (GListModel *model,
   g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (unref_item);
   guint start = position - position % BATCH;
   guint count = BATCH;
+  g_autoptr(GArray) waiting = NULL;
+  g_autoptr(GPtrArray) kept = NULL;
   guint64 changes;
-  gboolean in_state;
+  gboolean readable;
+  guint n_before, kept_start;
   GObject *item = NULL;
 
   *n_items = 0;
@@ -341,12 +460,25 @@ fetch (GListModel *model,
       *n_items = 0;
       return NULL;
     }
+  waiting = waiting_changes (model, &readable);
+  if (waiting != NULL && readable && count_before (waiting, *n_items, &n_before))
+    {
+      /* Read ahead of the cache: its items as the cache has them */
+      kept = read_back (waiting, items, start, position, n_before, &kept_start);
+      if (kept != NULL)
+        {
+          g_ptr_array_unref (items);
+          items = g_steal_pointer (&kept);
+          start = kept_start;
+          *n_items = n_before;
+          g_clear_pointer (&waiting, g_array_unref);
+        }
+    }
   if (position >= start && position - start < items->len)
     item = g_object_ref (g_ptr_array_index (items, position - start));
 
-  in_state = !change_waits (model);
   g_mutex_lock (&cache->lock);
-  if (in_state && cache->changes == changes)
+  if (waiting == NULL && cache->changes == changes)
     {
       if (cache->valid && cache->n_items != *n_items)
         {
