@@ -26,11 +26,15 @@ typedef struct
   guint    ticks;
   gint64   worst_lateness;       /* µs */
   gint64   worst_own_lateness;   /* µs, less the waits for a CPU */
+  gint64   worst_own_ran;        /* µs, of it on a CPU */
   gint64   worst_run_delay;      /* µs, the most waited for a CPU in one interval */
   gboolean run_delay_known;      /* whether the scheduler says */
   /* private */
   gint64   next_tick;
   gint64   run_delay;            /* ns, of the thread, at the last tick */
+  gint64   cpu_time;             /* ns, likewise */
+  GPid     peer_pid;             /* the worker, 0: none */
+  gint64   peer_run_delay;       /* ns, of its main thread, -1: not read yet */
   guint    source_id;
 } ExampleTimer;
 
@@ -38,12 +42,12 @@ void     example_timer_start      (ExampleTimer *timer,
                                    guint         interval_msec);
 void     example_timer_reset      (ExampleTimer *timer);
 void     example_timer_stop       (ExampleTimer *timer);
+/* The process whose main thread the window waits for in synchronous
+ * calls: its waits for a CPU while the window's thread was blocked are
+ * subtracted too */
+void     example_timer_set_peer   (ExampleTimer *timer,
+                                   GPid          pid);
 void     example_timer_print      (ExampleTimer *timer);
-
-/* How long the calling thread has waited for a CPU while it could run,
- * in ns, from the scheduler's statistics (Linux); -1 if they are not
- * there */
-gint64   example_thread_run_delay (void);
 
 /* Saves what @window showed in its last frame as a PNG, rendered by the
  * window's own renderer. @paintable is gtk_widget_paintable_new (window),
@@ -64,7 +68,8 @@ double   example_png_variance     (const char   *path,
 gboolean example_wait_for_process (GSubprocess  *process,
                                    guint         timeout_sec);
 
-/* Prints the load average, to read the timings by */
-void     example_print_load       (void);
+/* Prints the load average, to read the timings by, and returns it; -1
+ * if it is not known */
+double   example_print_load       (void);
 
 G_END_DECLS

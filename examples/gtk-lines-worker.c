@@ -19,6 +19,7 @@
 #include "gtk-lines.h"
 
 #define BATCH_BYTES        (256 * 1024)   /* of the file, per batch */
+#define FLUSH_MSEC         50             /* the most often the list grows */
 
 #define GTK_LINES_TYPE_WORKER (gtk_lines_worker_get_type ())
 G_DECLARE_FINAL_TYPE (GtkLinesWorker, gtk_lines_worker, GTK_LINES, WORKER, GSimpleActionGroup)
@@ -29,6 +30,11 @@ struct _GtkLinesWorker
   GListStore        *lines;        /* GtkStringObject */
   GCancellable      *cancellable;  /* of the job running, NULL when none */
   guint64            bytes_read;   /* by every job, atomically */
+  /* What the job found since the list last grew */
+  GPtrArray         *found;        /* char *, lines */
+  guint64            done;         /* bytes of the file read */
+  guint64            total;
+  guint              flush_id;
 };
 
 static void gtk_lines_worker_list_model_init (GListModelInterface *iface);
@@ -138,51 +144,98 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* In the worker's main context: the lines found join the list, and the
+ * window hears of them, at most every FLUSH_MSEC, in one items-changed
+ * and one progress for all the batches read meanwhile. A window that
+ * gets the CPU after a while has that many fewer changes to go through. */
+static void
+flush_found (GtkLinesWorker *self,
+             gboolean        report)
+{
+  guint n = self->found->len;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (n > 0)
+    {
+      g_autofree gpointer *items = g_new (gpointer, n);
+
+      for (guint i = 0; i < n; i++)
+        items[i] = gtk_string_object_new (g_ptr_array_index (self->found, i));
+      g_list_store_splice (self->lines, g_list_model_get_n_items (G_LIST_MODEL (self->lines)),
+                           0, items, n);
+      for (guint i = 0; i < n; i++)
+        g_object_unref (items[i]);
+      g_ptr_array_set_size (self->found, 0);
+    }
+  if (report)
+    g_signal_emit (self, worker_signals[PROGRESS], 0, self->done, self->total,
+                   g_list_model_get_n_items (G_LIST_MODEL (self->lines)));
+}
+
+static gboolean
+flush_timeout (gpointer user_data)
+{
+  GtkLinesWorker *self = user_data;
+
+  self->flush_id = 0;
+  flush_found (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The job's end: what it found is shown, and its status */
+static void
+end_job (GtkLinesWorker *self,
+         Batch          *batch,
+         gboolean        cancelled)
+{
+  g_autofree char *status = NULL;
+
+  if (cancelled)
+    status = g_strdup_printf ("cancelled after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                              " bytes", batch->done, batch->total);
+  else if (batch->error != NULL)
+    status = g_strdup_printf ("failed: %s", batch->error->message);
+  else
+    status = g_strdup_printf ("done: %u lines",
+                              g_list_model_get_n_items (G_LIST_MODEL (self->lines)));
+  if (self->cancellable == batch->job->cancellable)
+    {
+      g_clear_object (&self->cancellable);
+      set_running (self, FALSE);
+    }
+  set_action_state (self, "status", g_variant_new_string (status));
+  job_free (batch->job);
+}
+
 /* In the worker's main context */
 static gboolean
 apply_batch (gpointer data)
 {
   Batch *batch = data;
   GtkLinesWorker *self = batch->job->worker;
-  /* A batch of a job cancelled meanwhile is dropped */
+  /* A batch of a job cancelled meanwhile is dropped, and what the job
+   * found before it and the list does not show yet */
   gboolean cancelled = g_cancellable_is_cancelled (batch->job->cancellable);
 
-  if (!cancelled && batch->lines->len > 0)
+  if (cancelled && self->cancellable == batch->job->cancellable)
     {
-      g_autofree gpointer *items = g_new (gpointer, batch->lines->len);
-
-      for (guint i = 0; i < batch->lines->len; i++)
-        items[i] = gtk_string_object_new (g_ptr_array_index (batch->lines, i));
-      g_list_store_splice (self->lines, g_list_model_get_n_items (G_LIST_MODEL (self->lines)),
-                           0, items, batch->lines->len);
-      for (guint i = 0; i < batch->lines->len; i++)
-        g_object_unref (items[i]);
+      g_clear_handle_id (&self->flush_id, g_source_remove);
+      g_ptr_array_set_size (self->found, 0);
     }
-  if (!cancelled && !batch->last)
-    g_signal_emit (self, worker_signals[PROGRESS], 0, batch->done, batch->total,
-                   g_list_model_get_n_items (G_LIST_MODEL (self->lines)));
-
+  if (!cancelled)
+    {
+      g_ptr_array_extend_and_steal (self->found, g_steal_pointer (&batch->lines));
+      self->done = batch->done;
+      self->total = batch->total;
+      if (batch->last)
+        flush_found (self, FALSE);
+      else if (self->flush_id == 0)
+        self->flush_id = g_timeout_add (FLUSH_MSEC, flush_timeout, self);
+    }
   if (batch->last)
-    {
-      g_autofree char *status = NULL;
-
-      if (cancelled)
-        status = g_strdup_printf ("cancelled after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                                  " bytes", batch->done, batch->total);
-      else if (batch->error != NULL)
-        status = g_strdup_printf ("failed: %s", batch->error->message);
-      else
-        status = g_strdup_printf ("done: %u lines", g_list_model_get_n_items (G_LIST_MODEL (self->lines)));
-      if (self->cancellable == batch->job->cancellable)
-        {
-          g_clear_object (&self->cancellable);
-          set_running (self, FALSE);
-        }
-      set_action_state (self, "status", g_variant_new_string (status));
-      job_free (batch->job);
-    }
+    end_job (self, batch, cancelled);
   g_clear_error (&batch->error);
-  g_ptr_array_unref (batch->lines);
+  g_clear_pointer (&batch->lines, g_ptr_array_unref);
   g_free (batch);
   return G_SOURCE_REMOVE;
 }
@@ -343,6 +396,8 @@ gtk_lines_worker_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_pointer (&self->found, g_ptr_array_unref);
   g_clear_object (&self->lines);
   G_OBJECT_CLASS (gtk_lines_worker_parent_class)->dispose (object);
 }
@@ -372,6 +427,7 @@ gtk_lines_worker_init (GtkLinesWorker *self)
   };
 
   self->lines = g_list_store_new (GTK_TYPE_STRING_OBJECT);
+  self->found = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect_object (self->lines, "items-changed", G_CALLBACK (lines_changed), self, 0);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
   set_running (self, FALSE);
