@@ -45,6 +45,7 @@ typedef struct
   guint      start;     /* the position of window[0] */
   GPtrArray *window;    /* GObject, or NULL where not read */
   guint64    changes;   /* items-changed applied, ever */
+  GType      item_type; /* as the remote model gave it once, 0 until then */
 } Cache;
 
 static void
@@ -580,11 +581,53 @@ pp_mirror_list_model_usable (PpDescription *description)
          g_str_equal (pp_description_get_signal (description, signal)->signature, "(uuu)");
 }
 
+/* The forwarding get_item_type() of each mirror type, called once per
+ * proxy: a model's item type does not change */
+static GMutex item_types_lock;
+static GHashTable *item_type_forwarders;   /* mirror GType → function */
+
+static GType
+cached_get_item_type (GListModel *model)
+{
+  Cache *cache = cache_get (model);
+  GType (*forward) (GListModel *model);
+  GType type;
+
+  g_mutex_lock (&cache->lock);
+  type = cache->item_type;
+  g_mutex_unlock (&cache->lock);
+  if (type != 0)
+    return type;
+
+  /* The mirror type, or a type derived from it */
+  g_mutex_lock (&item_types_lock);
+  forward = NULL;
+  for (GType t = G_OBJECT_TYPE (model); forward == NULL && t != 0; t = g_type_parent (t))
+    forward = g_hash_table_lookup (item_type_forwarders, GSIZE_TO_POINTER (t));
+  g_mutex_unlock (&item_types_lock);
+  if (forward == NULL)
+    return G_TYPE_INVALID;
+  type = forward (model);
+  /* Not kept when the call failed (its zero value) */
+  g_mutex_lock (&cache->lock);
+  if (type != G_TYPE_INVALID)
+    cache->item_type = type;
+  g_mutex_unlock (&cache->lock);
+  return type;
+}
+
 void
 pp_mirror_list_model_init (gpointer g_iface)
 {
   GListModelInterface *iface = g_iface;
 
+  g_mutex_lock (&item_types_lock);
+  if (item_type_forwarders == NULL)
+    item_type_forwarders = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (item_type_forwarders,
+                       GSIZE_TO_POINTER (iface->g_iface.g_instance_type), iface->get_item_type);
+  g_mutex_unlock (&item_types_lock);
+  iface->get_item_type = cached_get_item_type;
   iface->get_n_items = cached_get_n_items;
   iface->get_item = cached_get_item;
 }

@@ -406,6 +406,23 @@ test_lying (PpTestFixture *f,
   g_assert_true (pp_proxy_is_closed (f->proxy));
 }
 
+/* The item type is read once: a model's does not change */
+static void
+test_item_type (PpTestFixture *f,
+                gconstpointer  data)
+{
+  GListModel *model = G_LIST_MODEL (f->proxy);
+  GType type;
+
+  n_calls = 0;
+  type = g_list_model_get_item_type (model);
+  g_assert_true (g_type_is_a (type, G_TYPE_OBJECT));
+  g_assert_cmpuint (n_calls, ==, 1);
+  for (guint i = 0; i < 10; i++)
+    g_assert_true (g_list_model_get_item_type (model) == type);
+  g_assert_cmpuint (n_calls, ==, 1);
+}
+
 /* A batch method of other types: the interface calls the model's own */
 static void
 test_mistyped (PpTestFixture *f,
@@ -439,6 +456,7 @@ main (int   argc,
   ADD ("changes", "store-1000", test_changes);
   ADD ("change-in-flight", "store-1000", test_change_in_flight);
   ADD ("growing", "store-1000", test_growing);
+  ADD ("item-type", "store-1000", test_item_type);
   ADD ("lying", "lying-store", test_lying);
   ADD ("mistyped", "mistyped-store", test_mistyped);
 
