@@ -35,7 +35,6 @@ typedef struct
   const char     *self_path;
   char           *path;            /* the file */
   GtkWidget      *window;
-  GtkWidget      *buttons;        /* of the worker's actions */
   GtkWidget      *start_button;
   GtkWidget      *cancel_button;
   GtkWidget      *match_case_button;

@@ -225,6 +225,74 @@ take_result (GObject           *instance,
   return TRUE;
 }
 
+/* Actions of a closed group ------------------------------------------------- */
+
+/* A proxy of a GActionGroup knows the names of the actions it had: what
+ * list_actions() gave, and the action-added and action-removed since.
+ * When it closes, each is removed (action-removed is emitted), so that
+ * whoever holds the group (GTK's action muxer) forgets them: a closed
+ * proxy cannot list them any more. At most this many names are known. */
+#define MAX_KNOWN_ACTIONS 4096
+
+static GQuark
+known_actions_quark (void)
+{
+  return g_quark_from_static_string ("pp-mirror-known-actions");
+}
+
+static void
+on_action_added (GActionGroup *group,
+                 const char   *name,
+                 GHashTable   *known)
+{
+  if (g_hash_table_size (known) < MAX_KNOWN_ACTIONS)
+    g_hash_table_add (known, g_strdup (name));
+  else
+    g_debug ("A proxy knows %u actions, the most it may: “%s” will not be removed when "
+             "it closes", MAX_KNOWN_ACTIONS, name);
+}
+
+static void
+on_action_removed (GActionGroup *group,
+                   const char   *name,
+                   GHashTable   *known)
+{
+  g_hash_table_remove (known, name);
+}
+
+static void
+on_group_closed (PpProxy    *proxy,
+                 GError     *error,
+                 GHashTable *known)
+{
+  g_autofree gpointer *names = g_hash_table_get_keys_as_array (known, NULL);
+  g_auto(GStrv) gone = g_strdupv ((char **) names);
+
+  g_hash_table_remove_all (known);
+  for (guint i = 0; gone[i] != NULL; i++)
+    g_action_group_action_removed (G_ACTION_GROUP (proxy), gone[i]);
+}
+
+/* What list_actions() of @instance gave: the names it knows */
+static void
+know_actions (GObject     *instance,
+              char       **names)
+{
+  GHashTable *known = g_object_get_qdata (instance, known_actions_quark ());
+
+  if (known == NULL)
+    {
+      known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_object_set_qdata_full (instance, known_actions_quark (), known,
+                               (GDestroyNotify) g_hash_table_unref);
+      g_signal_connect (instance, "action-added", G_CALLBACK (on_action_added), known);
+      g_signal_connect (instance, "action-removed", G_CALLBACK (on_action_removed), known);
+      g_signal_connect (instance, "closed", G_CALLBACK (on_group_closed), known);
+    }
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    on_action_added (G_ACTION_GROUP (instance), names[i], known);
+}
+
 /* Whether the argument @arg of a method crosses in the direction @direction */
 static gboolean
 arg_crosses (const PpMethodArg *arg,
@@ -400,7 +468,13 @@ forward_vfunc (const PpVfunc *vfunc,
   pp_marshal_scope_set_in_fds (scope, out_fds);
   pp_marshal_scope_set_in_objects (scope, out_objects);
   if (take_results (instance, method, result, scope, outs, &error))
-    hand_over (method, args, outs, ret);
+    {
+      hand_over (method, args, outs, ret);
+      /* GActionMap's add_action() has the same offset in its own structure */
+      if (G_IS_ACTION_GROUP (instance) && g_str_equal (vfunc->name, "list_actions") &&
+          vfunc->offset == G_STRUCT_OFFSET (GActionGroupInterface, list_actions))
+        know_actions (instance, *(char ***) ret);
+    }
 
 out:
   pp_marshal_scope_free (scope);

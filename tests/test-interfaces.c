@@ -209,6 +209,34 @@ test_action_group_closed (PpTestFixture *f,
   g_assert_false (g_action_group_has_action (group, "toggle"));
 }
 
+static void
+count_removed (GActionGroup *group,
+               const char   *name,
+               gpointer      user_data)
+{
+  g_assert_cmpstr (name, ==, "toggle");
+  (*(guint *) user_data)++;
+}
+
+/* The child goes away: the proxy removes the actions it had, so that a
+ * GTK action muxer holding it forgets them (it cannot list them again) */
+static void
+test_action_group_peer_gone (PpTestFixture *f,
+                             gconstpointer  data)
+{
+  GActionGroup *group = G_ACTION_GROUP (f->proxy);
+  g_auto(GStrv) before = g_action_group_list_actions (group);
+  guint removed = 0;
+
+  g_assert_cmpstrv (before, ((const char *[]) { "toggle", NULL }));
+  g_signal_connect (group, "action-removed", G_CALLBACK (count_removed), &removed);
+  g_subprocess_force_exit (f->peer->process);
+  while (!pp_proxy_is_closed (f->proxy))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (removed, ==, 1);
+  g_assert_false (g_action_group_has_action (group, "toggle"));
+}
+
 /* GFile's asynchronous virtual functions take a callback: a proxy of a
  * GFile is not one, and the description says why */
 static void
@@ -254,6 +282,8 @@ main (int   argc,
               pp_test_fixture_set_up, test_action_detailed_signals, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Interfaces/action-group-closed", PpTestFixture, "action-group",
               pp_test_fixture_set_up, test_action_group_closed, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Interfaces/action-group-peer-gone", PpTestFixture, "action-group",
+              pp_test_fixture_set_up, test_action_group_peer_gone, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Interfaces/refused", PpTestFixture, "file",
               pp_test_fixture_set_up, test_refused, pp_test_fixture_tear_down);
 
