@@ -238,6 +238,22 @@ example_wait_for_process (GSubprocess *process,
   return TRUE;
 }
 
+guint64
+example_worker_count (PpProxy    *worker,
+                      const char *method,
+                      gboolean   *ok)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = pp_proxy_call_sync (worker, method, NULL, -1, NULL, &error);
+  guint64 count = 0;
+
+  if (reply == NULL)
+    example_check (ok, FALSE, error->message);
+  else
+    g_variant_get (reply, "(t)", &count);
+  return count;
+}
+
 double
 example_print_load (void)
 {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <pipeproxy/pipeproxy.h>
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,12 @@ double   example_png_variance     (const char   *path,
  * how long it took. FALSE if it did not end. */
 gboolean example_wait_for_process (GSubprocess  *process,
                                    guint         timeout_sec);
+
+/* A count the worker keeps, from its method @method () → (t); 0, and a
+ * failure, if the call fails */
+guint64  example_worker_count     (PpProxy      *worker,
+                                   const char   *method,
+                                   gboolean     *ok);
 
 /* Prints the load average, to read the timings by, and returns it; -1
  * if it is not known */

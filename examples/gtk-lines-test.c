@@ -49,16 +49,7 @@ list_items (App *app)
 static guint64
 worker_bytes_read (App *app)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = pp_proxy_call_sync (app->worker, "bytes_read", NULL, -1,
-                                                  NULL, &error);
-  guint64 bytes = 0;
-
-  if (reply == NULL)
-    check (app, FALSE, error->message);
-  else
-    g_variant_get (reply, "(t)", &bytes);
-  return bytes;
+  return example_worker_count (app->worker, "bytes_read", &app->ok);
 }
 
 static void

@@ -7,9 +7,11 @@
  * The object is a GSimpleActionGroup subclass that also implements
  * GListModel over a GListStore of GtkStringObjects. The job reads and
  * matches in a thread; every batch of lines is handed to the worker's main
- * context, which appends it to the store and emits "progress". So the
- * worker's main context, which answers the window's calls (the rows the
- * list view asks for), is never busy for long.
+ * context, which keeps them and, at most every FLUSH_MSEC, appends what it
+ * kept to the store and emits "progress". So the worker's main context,
+ * which answers the window's calls (the rows the list view asks for), is
+ * never busy for long, and the window gets a few changes a second, not
+ * one per batch.
  */
 
 #include <stdlib.h>

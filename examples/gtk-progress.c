@@ -615,16 +615,7 @@ worker_cpu_ticks (App *app)
 static guint64
 worker_bytes_hashed (App *app)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = pp_proxy_call_sync (app->worker, "bytes_hashed", NULL, -1,
-                                                  NULL, &error);
-  guint64 bytes = 0;
-
-  if (reply == NULL)
-    check (app, FALSE, error->message);
-  else
-    g_variant_get (reply, "(t)", &bytes);
-  return bytes;
+  return example_worker_count (app->worker, "bytes_hashed", &app->ok);
 }
 
 static gboolean
