@@ -360,28 +360,17 @@ type_for_locked (PpExports *self,
   return NULL;
 }
 
-/* A PpBatchBuilder: under the connection's lock, so that nothing comes
- * between the introductions and the frame that needs them */
-gboolean
-pp_exports_batch_build (GPtrArray  *frames,
-                        gpointer    user_data,
-                        GError    **error)
+/* Under the exports' lock: whether every object of @batch can go to the
+ * peer, checked before anything changes, so that a batch that fails
+ * changes nothing */
+static gboolean
+batch_check_locked (PpExports       *self,
+                    PpExportsBatch  *batch,
+                    GError         **error)
 {
-  PpExportsBatch *batch = user_data;
-  PpExports *self = batch->self;
-  GVariantBuilder table;
-  GVariantBuilder introduce;
   guint n_new = 0;
-  guint n_added = 0;
-  gboolean ok = TRUE;
 
-  g_variant_builder_init (&table, G_VARIANT_TYPE ("a(bu)"));
-  g_variant_builder_init (&introduce, G_VARIANT_TYPE ("a(uua{sv})"));
-
-  g_mutex_lock (&self->lock);
-
-  /* Checked first, so that a batch that fails changes nothing */
-  for (guint i = 0; ok && i < batch->n; i++)
+  for (guint i = 0; i < batch->n; i++)
     {
       Prepared *p = &batch->prepared[i];
 
@@ -390,8 +379,7 @@ pp_exports_batch_build (GPtrArray  *frames,
           g_set_error (error, PP_ERROR, PP_ERROR_UNSUPPORTED_TYPE,
                        _("Object %u, a %s, stands for an object on another connection: it "
                          "cannot be passed on"), i, G_OBJECT_TYPE_NAME (p->object));
-          ok = FALSE;
-          break;
+          return FALSE;
         }
       if (p->origin == PP_EXPORTS_ORIGIN_PEER || p->object == self->root ||
           lookup (self->by_object, p->object) != NULL)
@@ -403,20 +391,82 @@ pp_exports_batch_build (GPtrArray  *frames,
           g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
                        _("A %s was released by the peer while it was being sent back"),
                        G_OBJECT_TYPE_NAME (p->object));
-          ok = FALSE;
+          return FALSE;
         }
     }
-  if (ok && (table_size (self->by_handle) + n_new > self->max_objects ||
-             self->next_handle > G_MAXUINT32 - n_new))
+  if (table_size (self->by_handle) + n_new > self->max_objects ||
+      self->next_handle > G_MAXUINT32 - n_new)
     {
       g_set_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED,
                    _("The peer may hold at most %u objects"), self->max_objects);
-      ok = FALSE;
+      return FALSE;
     }
-  if (ok && batch->request && !pp_connection_check_request_locked (self->connection, error))
-    ok = FALSE;
+  /* A call the output limit would refuse introduces nothing */
+  return !batch->request || pp_connection_check_request_locked (self->connection, error);
+}
 
-  for (guint i = 0; ok && i < batch->n; i++)
+/* Under the exports' lock: a handle for @p's object, which the peer does
+ * not know yet; its type's TYPE goes into @frames if the peer has not
+ * seen it, its introduction into @introduce */
+static Export *
+export_new_locked (PpExports       *self,
+                   PpExportsBatch  *batch,
+                   Prepared        *p,
+                   GPtrArray       *frames,
+                   GVariantBuilder *introduce)
+{
+  ExportedType *type = type_for_locked (self, batch->prepared, batch->n, p->type);
+  Export *export;
+
+  if (!type->sent)
+    {
+      pp_wire_gather (frames, PP_WIRE_KIND_TYPE, PP_WIRE_FLAGS_NONE, 0, 0,
+                      g_variant_new ("(u@a{sv})", type->id, type->description));
+      type->sent = TRUE;
+    }
+  export = g_new0 (Export, 1);
+  export->handle = self->next_handle++;
+  export->object = g_object_ref (p->object);
+  export->type = type;
+  if (self->by_handle == NULL)
+    {
+      self->by_handle = g_hash_table_new (NULL, NULL);
+      self->by_object = g_hash_table_new (NULL, NULL);
+    }
+  g_hash_table_insert (self->by_handle, GUINT_TO_POINTER (export->handle), export);
+  g_hash_table_insert (self->by_object, export->object, export);
+  /* From now on the peer's mirror follows its properties */
+  export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
+                                        self, self->access);
+  export->preconditions = pp_preconditions_for_type (p->type);
+  pp_forwarder_start (export->forwarder);
+  g_variant_builder_add (introduce, "(uu@a{sv})", export->handle, type->id, p->values);
+  return export;
+}
+
+/* A PpBatchBuilder: under the connection's lock, so that nothing comes
+ * between the introductions and the frame that needs them */
+gboolean
+pp_exports_batch_build (GPtrArray  *frames,
+                        gpointer    user_data,
+                        GError    **error)
+{
+  PpExportsBatch *batch = user_data;
+  PpExports *self = batch->self;
+  GVariantBuilder table;
+  GVariantBuilder introduce;
+  guint n_added = 0;
+
+  g_mutex_lock (&self->lock);
+  if (!batch_check_locked (self, batch, error))
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  g_variant_builder_init (&table, G_VARIANT_TYPE ("a(bu)"));
+  g_variant_builder_init (&introduce, G_VARIANT_TYPE ("a(uua{sv})"));
+  for (guint i = 0; i < batch->n; i++)
     {
       Prepared *p = &batch->prepared[i];
       Export *export;
@@ -435,45 +485,13 @@ pp_exports_batch_build (GPtrArray  *frames,
       export = lookup (self->by_object, p->object);
       if (export == NULL)
         {
-          ExportedType *type = type_for_locked (self, batch->prepared, batch->n, p->type);
-
-          if (!type->sent)
-            {
-              pp_wire_gather (frames, PP_WIRE_KIND_TYPE, PP_WIRE_FLAGS_NONE, 0, 0,
-                              g_variant_new ("(u@a{sv})", type->id, type->description));
-              type->sent = TRUE;
-            }
-
-          export = g_new0 (Export, 1);
-          export->handle = self->next_handle++;
-          export->object = g_object_ref (p->object);
-          export->type = type;
-          if (self->by_handle == NULL)
-            {
-              self->by_handle = g_hash_table_new (NULL, NULL);
-              self->by_object = g_hash_table_new (NULL, NULL);
-            }
-          g_hash_table_insert (self->by_handle, GUINT_TO_POINTER (export->handle), export);
-          g_hash_table_insert (self->by_object, export->object, export);
-          /* From now on the peer's mirror follows its properties */
-          export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
-                                                self, self->access);
-          export->preconditions = pp_preconditions_for_type (p->type);
-          pp_forwarder_start (export->forwarder);
+          export = export_new_locked (self, batch, p, frames, &introduce);
           n_added++;
-          g_variant_builder_add (&introduce, "(uu@a{sv})", export->handle, type->id, p->values);
         }
       export->given++;
       g_variant_builder_add (&table, "(bu)", TRUE, export->handle);
     }
   g_mutex_unlock (&self->lock);
-
-  if (!ok)
-    {
-      g_variant_builder_clear (&table);
-      g_variant_builder_clear (&introduce);
-      return FALSE;
-    }
 
   if (n_added > 0)
     pp_wire_gather (frames, PP_WIRE_KIND_INTRODUCE, PP_WIRE_FLAGS_NONE, 0, 0,

@@ -729,11 +729,10 @@ pp_proxy_set_property (GObject      *object,
     }
 }
 
+/* What the proxy is connected through, and the limits of its frames */
 static void
-install_properties (GObjectClass *object_class)
+init_stream_properties (GParamFlags rw)
 {
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
-
   /**
    * PpProxy:stream:
    *
@@ -755,30 +754,6 @@ install_properties (GObjectClass *object_class)
   properties[PROP_REMOTE_TYPE_NAME] =
     g_param_spec_string ("remote-type-name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PpProxy:default-timeout:
-   *
-   * The time-out in milliseconds of calls made with a time-out of -1.
-   * %G_MAXINT means none. It starts as [property@Pp.Options:default-timeout].
-   *
-   * Since: 1.0
-   */
-  properties[PROP_DEFAULT_TIMEOUT] =
-    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, PP_DEFAULT_TIMEOUT_MSEC, rw);
-
-  /**
-   * PpProxy:max-pending-calls:
-   *
-   * How many calls may wait for a reply at once; one more fails at once
-   * with %PP_ERROR_LIMIT_EXCEEDED. It starts as
-   * [property@Pp.Options:max-pending-calls].
-   *
-   * Since: 1.0
-   */
-  properties[PROP_MAX_PENDING_CALLS] =
-    g_param_spec_uint ("max-pending-calls", NULL, NULL, 1, G_MAXUINT,
-                       PP_DEFAULT_MAX_PENDING_CALLS, rw);
 
   /**
    * PpProxy:max-message-size:
@@ -805,6 +780,35 @@ install_properties (GObjectClass *object_class)
   properties[PROP_MEMFD_THRESHOLD] =
     g_param_spec_uint64 ("memfd-threshold", NULL, NULL, 0, G_MAXUINT32,
                          PP_MEMFD_DEFAULT_THRESHOLD, rw);
+}
+
+/* The time-outs and limits of its calls */
+static void
+init_call_properties (GParamFlags rw)
+{
+  /**
+   * PpProxy:default-timeout:
+   *
+   * The time-out in milliseconds of calls made with a time-out of -1.
+   * %G_MAXINT means none. It starts as [property@Pp.Options:default-timeout].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DEFAULT_TIMEOUT] =
+    g_param_spec_int ("default-timeout", NULL, NULL, 0, G_MAXINT, PP_DEFAULT_TIMEOUT_MSEC, rw);
+
+  /**
+   * PpProxy:max-pending-calls:
+   *
+   * How many calls may wait for a reply at once; one more fails at once
+   * with %PP_ERROR_LIMIT_EXCEEDED. It starts as
+   * [property@Pp.Options:max-pending-calls].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_PENDING_CALLS] =
+    g_param_spec_uint ("max-pending-calls", NULL, NULL, 1, G_MAXUINT,
+                       PP_DEFAULT_MAX_PENDING_CALLS, rw);
 
   /**
    * PpProxy:cancel-timeout:
@@ -825,7 +829,15 @@ install_properties (GObjectClass *object_class)
    */
   properties[PROP_CANCEL_TIMEOUT] =
     g_param_spec_uint ("cancel-timeout", NULL, NULL, 0, G_MAXINT, 0, rw);
+}
 
+static void
+install_properties (GObjectClass *object_class)
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  init_stream_properties (rw);
+  init_call_properties (rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
