@@ -8,6 +8,7 @@
 #include "pp-export-server-private.h"
 #include "pp-imports-private.h"
 #include "pp-listener-struct-private.h"
+#include "pp-mirror-private.h"
 #include "pp-proxy-private.h"
 
 static void
@@ -128,7 +129,7 @@ on_message (PpConnection       *connection,
     case PP_WIRE_KIND_SIGNAL:
     case PP_WIRE_KIND_PROPERTY:
       /* About an object of the peer's passed to a call */
-      pp_proxy_take_message (self->imports, NULL, header, body, fds, objects);
+      pp_mirror_route_message (self->imports, NULL, header, body, fds, objects);
       break;
 
     case PP_WIRE_KIND_WELCOME:
@@ -197,7 +198,7 @@ on_prepare (PpConnection *connection,
 {
   PpListener *self = user_data;
 
-  pp_proxy_sync_imported (self->imports);
+  pp_mirror_sync_imported (self->imports);
 }
 
 /* A proxy of an object the peer passed, on the listener's connection.

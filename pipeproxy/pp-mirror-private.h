@@ -6,6 +6,7 @@
 
 #include "pp-connection-private.h"
 #include "pp-description-private.h"
+#include "pp-imports-private.h"
 #include "pp-proxy.h"
 
 G_BEGIN_DECLS
@@ -71,5 +72,18 @@ const char *pp_mirror_property_unavailable   (PpMirror       *self,
  * is */
 const char *pp_mirror_interface_unavailable  (PpMirror       *self,
                                               const char     *type_name);
+
+/* A SIGNAL or PROPERTY about the peer's object @root (NULL on a
+ * listener's side, whose connection refuses those about object 0) or one
+ * of those @imports holds, in the owner context */
+void     pp_mirror_route_message      (PpImports            *imports,
+                                       PpProxy              *root,
+                                       const PpWireHeader   *header,
+                                       GVariant             *body,
+                                       GUnixFDList          *fds,
+                                       GPtrArray            *objects);
+/* Subscribes the proxies @imports holds to the signals that have
+ * handlers, before each poll */
+void     pp_mirror_sync_imported      (PpImports            *imports);
 
 G_END_DECLS

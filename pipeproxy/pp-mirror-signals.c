@@ -190,3 +190,50 @@ pp_mirror_sync_subscriptions (PpMirror *self)
   g_mutex_unlock (&self->lock);
 }
 
+/* Frames about a remote object ----------------------------------------- */
+
+void
+pp_mirror_route_message (PpImports          *imports,
+                         PpProxy            *root,
+                         const PpWireHeader *header,
+                         GVariant           *body,
+                         GUnixFDList        *fds,
+                         GPtrArray          *objects)
+{
+  guint32 handle = pp_wire_body_handle (body);
+  g_autoptr(PpProxy) target = NULL;
+  PpMirror *mirror = NULL;
+
+  if (handle == PP_WIRE_ROOT_HANDLE)
+    target = g_object_ref (root);
+  else
+    target = (PpProxy *) pp_imports_dup_proxy (imports, handle);
+  if (target != NULL)
+    mirror = pp_mirror_get (target);
+
+  if (header->kind == PP_WIRE_KIND_SIGNAL)
+    {
+      if (mirror != NULL)
+        pp_mirror_emit_signal (mirror, body, fds, objects);
+    }
+  else if (mirror != NULL)
+    pp_mirror_take_property (mirror, body);
+  else
+    {
+      g_autoptr(GVariant) maybe = NULL;
+      const char *name;
+
+      /* For the next proxy of an object, if it comes again */
+      g_variant_get (body, "(u&s@mv)", &handle, &name, &maybe);
+      pp_imports_store_property (imports, handle, name, maybe);
+    }
+}
+
+void
+pp_mirror_sync_imported (PpImports *imports)
+{
+  g_autoptr(GPtrArray) imported = pp_imports_dup_proxies (imports);
+
+  for (guint i = 0; imported != NULL && i < imported->len; i++)
+    pp_mirror_sync_subscriptions (pp_mirror_get (g_ptr_array_index (imported, i)));
+}

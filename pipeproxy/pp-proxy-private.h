@@ -54,18 +54,6 @@ PpProxy *pp_proxy_new_imported        (PpImports            *imports,
 PpExportsOrigin pp_proxy_get_origin   (GObject              *object,
                                        PpConnection         *connection,
                                        guint32              *handle);
-/* A SIGNAL or PROPERTY about the peer's object @root (NULL on a
- * listener's side, whose connection refuses those about object 0) or one
- * of those @imports holds, in the owner context */
-void     pp_proxy_take_message        (PpImports            *imports,
-                                       PpProxy              *root,
-                                       const PpWireHeader   *header,
-                                       GVariant             *body,
-                                       GUnixFDList          *fds,
-                                       GPtrArray            *objects);
-/* Subscribes the proxies @imports holds to the signals that have
- * handlers, before each poll */
-void     pp_proxy_sync_imported       (PpImports            *imports);
 
 /* What the calls (pp-proxy-call.c) need of the proxy: its connection
  * (NULL once it is disposed) and the handle of the object it stands for */

@@ -122,7 +122,7 @@ on_prepare (PpConnection *connection,
   PpProxyPrivate *priv = pp_proxy_get_instance_private (user_data);
 
   pp_mirror_sync_subscriptions (priv->mirror);
-  pp_proxy_sync_imported (priv->imports);
+  pp_mirror_sync_imported (priv->imports);
 }
 
 static void
@@ -132,52 +132,6 @@ close_for (PpConnection *connection,
   g_debug ("Closing the connection: %s", error->message);
   pp_connection_close (connection, error);
   g_error_free (error);
-}
-
-void
-pp_proxy_take_message (PpImports          *imports,
-                       PpProxy            *root,
-                       const PpWireHeader *header,
-                       GVariant           *body,
-                       GUnixFDList        *fds,
-                       GPtrArray          *objects)
-{
-  guint32 handle = pp_wire_body_handle (body);
-  g_autoptr(PpProxy) target = NULL;
-  PpMirror *mirror = NULL;
-
-  if (handle == PP_WIRE_ROOT_HANDLE)
-    target = g_object_ref (root);
-  else
-    target = (PpProxy *) pp_imports_dup_proxy (imports, handle);
-  if (target != NULL)
-    mirror = pp_mirror_get (target);
-
-  if (header->kind == PP_WIRE_KIND_SIGNAL)
-    {
-      if (mirror != NULL)
-        pp_mirror_emit_signal (mirror, body, fds, objects);
-    }
-  else if (mirror != NULL)
-    pp_mirror_take_property (mirror, body);
-  else
-    {
-      g_autoptr(GVariant) maybe = NULL;
-      const char *name;
-
-      /* For the next proxy of an object, if it comes again */
-      g_variant_get (body, "(u&s@mv)", &handle, &name, &maybe);
-      pp_imports_store_property (imports, handle, name, maybe);
-    }
-}
-
-void
-pp_proxy_sync_imported (PpImports *imports)
-{
-  g_autoptr(GPtrArray) imported = pp_imports_dup_proxies (imports);
-
-  for (guint i = 0; imported != NULL && i < imported->len; i++)
-    pp_mirror_sync_subscriptions (pp_mirror_get (g_ptr_array_index (imported, i)));
 }
 
 static void
@@ -194,7 +148,7 @@ on_message (PpConnection       *connection,
   /* What the listener's side says of its objects, or what it asks of the
    * objects this side passed to it */
   if (header->kind == PP_WIRE_KIND_SIGNAL || header->kind == PP_WIRE_KIND_PROPERTY)
-    pp_proxy_take_message (priv->imports, user_data, header, body, fds, objects);
+    pp_mirror_route_message (priv->imports, user_data, header, body, fds, objects);
   else if (!pp_export_server_take (priv->server, header, body, fds, objects, &error))
     close_for (connection, error);
 }
