@@ -273,14 +273,28 @@ cancel_sleep (PpProxy *proxy,
   g_clear_error (&work.error);
 }
 
-/* A call that waits behind a stuck one, until the connection ends: its
- * error and the end's are in @state */
+/* Keeps the worker's context busy for @msec with a call nobody gives up,
+ * so that a call given up after it can never be answered in time: were
+ * the worker idle, a cancel read together with its call (which a loaded
+ * machine makes likely) would be answered at once. Its end goes to @state. */
+static void
+occupy_worker (PpProxy  *proxy,
+               guint     msec,
+               EndState *state)
+{
+  pp_proxy_call_async (proxy, "sleep_msec", g_variant_new ("(u)", msec), G_MAXINT, NULL,
+                       on_call_ended, state);
+}
+
+/* A call that waits behind the stuck ones (the one occupy_worker() made
+ * and the one given up), until the connection ends: its error and the
+ * end's are in @state */
 static void
 call_until_end (PpProxy  *proxy,
                 EndState *state)
 {
   pp_proxy_call_async (proxy, "get_parameter", NULL, G_MAXINT, NULL, on_call_ended, state);
-  wait_for_end (state, 1);
+  wait_for_end (state, 2);
 }
 
 /* Cancelling a call cancels the GCancellable of the synchronous method
@@ -421,6 +435,7 @@ assert_stopped_for_cancel (const char *option,
   child = g_object_ref (pp_proxy_get_subprocess (proxy));
   g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
 
+  occupy_worker (proxy, 20000, &state);
   if (sync)
     {
       g_autoptr(GVariant) result = pp_proxy_call_sync (proxy, "sleep_msec",
@@ -508,6 +523,7 @@ test_cancel_timeout_plain_stream (void)
   g_assert_no_error (error);
   g_signal_connect (proxy, "closed", G_CALLBACK (on_closed), &state);
 
+  occupy_worker (proxy, 3000, &state);
   cancel_sleep (proxy, 3000);
   call_until_end (proxy, &state);
   g_assert_error (state.call_error, PP_ERROR, PP_ERROR_DISCONNECTED);
