@@ -15,6 +15,8 @@ G_BEGIN_DECLS
  *   pp-connection.c          the object: lifetime, settings, the lock,
  *                            closing, and ending the calls closing took
  *   pp-connection-send.c     frames out: the output limit, the cork
+ *   pp-connection-flusher.c  the thread that writes what was corked once
+ *                            it is due, when the owner does not
  *   pp-connection-read.c     frames in: the reader role, replies routed
  *                            to their calls
  *   pp-connection-inbound.c  the peer's own messages, queued for the
@@ -88,6 +90,12 @@ struct _PpConnection
   ConnectionSource      *source;
   GThread               *cork_thread;
   gint64                 cork_time;     /* monotonic µs of its last write, 0 before */
+  gboolean               cork_armed;    /* the flusher will come for what it corked */
+
+  /* The flusher's, under its own lock (pp-connection-flusher.c) */
+  GList                  flush_link;
+  gboolean               flush_queued;
+  gint64                 flush_at;
 
   /* Calls, under lock */
   PpCallTable           *calls;

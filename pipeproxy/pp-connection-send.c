@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-connection-flusher-private.h"
 #include "pp-connection-send-private.h"
 #include "pp-connection-source-private.h"
 #include "pp-error.h"
@@ -13,7 +14,8 @@
 
 /* How long the owner context, while it dispatches a batch of messages,
  * holds what it sends after its last write: a burst of replies goes out
- * in one write, and a long method's signals leave while it runs. */
+ * in one write, and a long method's signals leave while it runs, at most
+ * this late (the flusher writes them if the method does not send again). */
 #define CORK_USEC  5000
 
 /* Returns FALSE if the connection broke (see pp_connection_note_broken_locked()). */
@@ -26,6 +28,20 @@ pp_connection_flush_locked (PpConnection *self)
     return TRUE;
   pp_connection_note_broken_locked (self, error);
   return FALSE;
+}
+
+/* Writes what waits; the source polls for what the peer does not take
+ * yet. @was_empty: whether nothing waited before the frame just queued. */
+static void
+write_locked (PpConnection *self,
+              gboolean      was_empty)
+{
+  if (!pp_connection_flush_locked (self))
+    return;
+
+  if (was_empty != !pp_frame_stream_has_output (self->frames) ||
+      self->input_throttled != pp_connection_output_throttles_locked (self))
+    pp_connection_update_source_locked (self);
 }
 
 /* A side that answers requests stops reading them while more than half
@@ -142,25 +158,56 @@ pp_connection_send_locked (PpConnection   *self,
 
   /* While the owner context dispatches a batch of messages, the first
    * thing it sends is written at once, and what follows within CORK_USEC
-   * only queued, to be written with what comes after that, or when the
-   * batch is done. */
+   * only queued, to be written with what comes after that, when the
+   * batch is done, or by the flusher once CORK_USEC has passed, whichever
+   * comes first. */
   if (self->cork_thread == g_thread_self ())
     {
       gint64 now = g_get_monotonic_time ();
 
       if (now - self->cork_time < CORK_USEC)
-        return TRUE;
+        {
+          if (!self->cork_armed)
+            {
+              self->cork_armed = TRUE;
+              pp_connection_flusher_arm (self, self->cork_time + CORK_USEC);
+            }
+          return TRUE;
+        }
       self->cork_time = now;
     }
 
-  if (!pp_connection_flush_locked (self))
-    return TRUE;
-
-  if (was_empty != !pp_frame_stream_has_output (self->frames) ||
-      self->input_throttled != pp_connection_output_throttles_locked (self))
-    pp_connection_update_source_locked (self);
-
+  write_locked (self, was_empty);
   return TRUE;
+}
+
+/* The flusher's turn (see pp-connection-flusher.c): writes what the owner
+ * context corked if CORK_USEC passed since its last write, or arms the
+ * flusher again for then if it wrote meanwhile. Only while the owner's
+ * batch runs: its end writes what waits, and closes the connection if
+ * this write broke it. */
+void
+pp_connection_write_corked (PpConnection *self)
+{
+  g_mutex_lock (&self->lock);
+  self->cork_armed = FALSE;
+  if (self->cork_thread != NULL && !self->closed && self->broken_error == NULL &&
+      pp_frame_stream_has_output (self->frames))
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - self->cork_time < CORK_USEC)
+        {
+          self->cork_armed = TRUE;
+          pp_connection_flusher_arm (self, self->cork_time + CORK_USEC);
+        }
+      else
+        {
+          self->cork_time = now;
+          write_locked (self, FALSE);
+        }
+    }
+  g_mutex_unlock (&self->lock);
 }
 
 /* Sends the frames in @frames (GBytes), each in one or more pieces (see

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pp-connection-flusher-private.h"
 #include "pp-connection-inbound-private.h"
 #include "pp-connection-pair-private.h"
 #include "pp-connection-internal.h"
@@ -31,6 +32,7 @@ pp_connection_unref (PpConnection *self)
     return;
 
   g_assert (self->source == NULL);
+  pp_connection_flusher_forget (self);
 
   pp_connection_leave_pair (self);
   g_thread_unref (self->thread);
@@ -323,6 +325,8 @@ pp_connection_close_locked (PpConnection *self,
     }
 
   pp_frame_stream_shutdown (self->frames);
+  self->cork_armed = FALSE;
+  pp_connection_flusher_disarm (self);
 
   item = g_new0 (InboundItem, 1);
   item->kind = ITEM_CLOSED;

@@ -8,6 +8,7 @@
  * standard input and output, as a command reached through ssh would. */
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -86,6 +87,45 @@ progress (GObject      *object,
   if (ack >= 0)
     close (ack);
   pp_invocation_return_value (invocation, g_variant_new ("(u)", acked));
+}
+
+/* burst (u n, b notify, h ack) → (b): emits ::changed with 1 to n, 1 ms
+ * apart, all in one synchronous method (well within the 5 ms in which a
+ * write waits for the next, see docs/wire-protocol.md), with @notify then
+ * bumps "count" 1 ms later, and waits until the caller acknowledges the
+ * last of these with a byte on @ack, for 10 s at most: nothing else is
+ * sent meanwhile, so the caller gets them only if they leave on their
+ * own. Answers whether the acknowledgement came. */
+static void
+burst (GObject      *object,
+       GVariant     *parameters,
+       PpInvocation *invocation,
+       gpointer      user_data)
+{
+  GUnixFDList *fds = pp_invocation_get_unix_fd_list (invocation);
+  struct pollfd poll_fd = { .events = POLLIN };
+  gboolean notify, acked = FALSE;
+  guint32 n;
+  gint32 handle;
+  char byte;
+
+  g_variant_get (parameters, "(ubh)", &n, &notify, &handle);
+  poll_fd.fd = g_unix_fd_list_get (fds, handle, NULL);
+  for (guint32 i = 1; i <= n; i++)
+    {
+      if (i > 1)
+        g_usleep (1000);
+      g_signal_emit_by_name (object, "changed", (int) i);
+    }
+  if (notify)
+    {
+      g_usleep (1000);
+      pp_test_object_bump_count (PP_TEST_OBJECT (object));
+    }
+  if (poll (&poll_fd, 1, 10000) == 1)
+    acked = read (poll_fd.fd, &byte, 1) == 1;
+  close (poll_fd.fd);
+  pp_invocation_return_value (invocation, g_variant_new ("(b)", acked));
 }
 
 /* work_blocking (u msec) → (b): pp_test_object_work() in the listener's
@@ -216,6 +256,8 @@ main (int   argc,
                               triple, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "progress", G_VARIANT_TYPE ("(uuh)"),
                                               G_VARIANT_TYPE ("(u)"), progress, NULL, NULL);
+      pp_listener_add_method_with_invocation (listener, "burst", G_VARIANT_TYPE ("(ubh)"),
+                                              G_VARIANT_TYPE ("(b)"), burst, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "work_blocking", G_VARIANT_TYPE ("(u)"),
                                               G_VARIANT_TYPE ("(b)"), work_blocking, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "work_later", G_VARIANT_TYPE ("(u)"),

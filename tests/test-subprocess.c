@@ -200,6 +200,112 @@ test_signals_while_running (void)
 
 typedef struct
 {
+  int      ack;             /* the write end of the child's acknowledgement */
+  guint    n_signals;
+  guint    n_expected;
+  gboolean notify;          /* a notify follows the signals */
+  gboolean notified;
+  gboolean acked;           /* by the child's word */
+  gboolean replied;
+} Burst;
+
+static void
+burst_ack_if_done (Burst *burst)
+{
+  if (burst->n_signals == burst->n_expected && burst->notified == burst->notify)
+    g_assert_cmpint (write (burst->ack, "", 1), ==, 1);
+}
+
+static void
+on_burst_changed (PpProxy *proxy,
+                  int      value,
+                  Burst   *burst)
+{
+  g_assert_false (burst->replied);
+  g_assert_false (burst->notified);
+  g_assert_cmpint (value, ==, (int) burst->n_signals + 1);
+  burst->n_signals++;
+  burst_ack_if_done (burst);
+}
+
+static void
+on_burst_notify (PpProxy    *proxy,
+                 GParamSpec *pspec,
+                 Burst      *burst)
+{
+  g_assert_false (burst->replied);
+  g_assert_cmpuint (burst->n_signals, ==, burst->n_expected);
+  g_assert_false (burst->notified);
+  burst->notified = TRUE;
+  burst_ack_if_done (burst);
+}
+
+static void
+on_burst_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = pp_proxy_call_with_unix_fd_list_finish (PP_PROXY (source), NULL,
+                                                                      result, &error);
+
+  g_assert_no_error (error);
+  g_variant_get (value, "(b)", &burst->acked);
+  burst->replied = TRUE;
+}
+
+/* Signals, and a notify, that a synchronous method emits 1 ms apart leave
+ * while it runs, with nothing sent after them, and not with its reply: the
+ * method waits (10 s at most) until this side acknowledges the last one,
+ * and answers whether that came. Were they held until the reply, the
+ * acknowledgement could not come. */
+static void
+check_burst (guint    n,
+             gboolean notify)
+{
+  g_autofree char *path = worker_path ();
+  const char * const argv[] = { path, "--added", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PpProxy) proxy = pp_proxy_new_for_subprocess_sync (NULL, argv, NULL, NULL, &error);
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  Burst burst = { .n_expected = n, .notify = notify };
+  int ack[2];
+
+  g_assert_no_error (error);
+  g_assert_no_errno (pipe (ack));
+  g_assert_cmpint (g_unix_fd_list_append (fds, ack[0], &error), ==, 0);
+  g_assert_no_error (error);
+  close (ack[0]);
+  burst.ack = ack[1];
+
+  g_signal_connect (proxy, "changed", G_CALLBACK (on_burst_changed), &burst);
+  if (notify)
+    g_signal_connect (proxy, "notify::count", G_CALLBACK (on_burst_notify), &burst);
+  pp_proxy_call_with_unix_fd_list_async (proxy, "burst", g_variant_new ("(ubh)", n, notify, 0),
+                                         -1, fds, NULL, on_burst_done, &burst);
+  pp_test_wait_for (&burst.replied);
+  close (ack[1]);
+
+  g_assert_cmpuint (burst.n_signals, ==, n);
+  g_assert_true (burst.notified == notify);
+  g_assert_true (burst.acked);
+}
+
+static void
+test_signals_burst (void)
+{
+  check_burst (2, FALSE);
+}
+
+static void
+test_signals_burst_notify (void)
+{
+  check_burst (3, TRUE);
+}
+
+typedef struct
+{
   gboolean  started;
   gboolean  done;
   GError   *error;
@@ -1040,6 +1146,8 @@ main (int   argc,
   g_test_add_func ("/Pp/Subprocess/async-start", test_async_start);
   g_test_add_func ("/Pp/Subprocess/added-methods", test_added_methods);
   g_test_add_func ("/Pp/Subprocess/signals-while-running", test_signals_while_running);
+  g_test_add_func ("/Pp/Subprocess/signals-burst", test_signals_burst);
+  g_test_add_func ("/Pp/Subprocess/signals-burst-notify", test_signals_burst_notify);
   g_test_add_func ("/Pp/Subprocess/cancel-reaches-method", test_cancel_reaches_method);
   g_test_add_func ("/Pp/Subprocess/cancel-reaches-invocation", test_cancel_reaches_invocation);
   g_test_add_func ("/Pp/Subprocess/stop-timeout", test_stop_timeout);
