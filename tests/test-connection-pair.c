@@ -140,7 +140,37 @@ typedef struct
   GIOStream    *stream;   /* the proxy's end, when it serves */
   GMainLoop    *caller;   /* quit when it made its calls */
   GError       *error;    /* of the calls it made */
+  gboolean      burst;    /* it serves burst(), see burst_and_wait() */
+  gboolean      seen;     /* under lock: the caller saw the burst's last signal */
 } Worker;
+
+/* burst () → (b): emits ::changed with 1, then 2 1 ms later, both within
+ * the 5 ms in which what the listener's thread sends after a write waits
+ * for the next one, and then waits, 10 s at most, until the caller's
+ * thread saw the second: only the flusher can send it meanwhile. Answers
+ * whether it was seen. */
+static void
+burst_and_wait (GObject      *object,
+                GVariant     *parameters,
+                PpInvocation *invocation,
+                gpointer      user_data)
+{
+  Worker *worker = user_data;
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gboolean seen;
+
+  g_signal_emit_by_name (object, "changed", 1);
+  g_usleep (1000);
+  g_signal_emit_by_name (object, "changed", 2);
+
+  g_mutex_lock (&worker->lock);
+  while (!worker->seen && g_cond_wait_until (&worker->cond, &worker->lock, end))
+    ;
+  seen = worker->seen;
+  worker->seen = FALSE;
+  g_mutex_unlock (&worker->lock);
+  pp_invocation_return_value (invocation, g_variant_new ("(b)", seen));
+}
 
 static gboolean
 ready_cb (gpointer data)
@@ -174,6 +204,10 @@ serve_thread (gpointer data)
   g_main_context_push_thread_default (worker->context);
   listener = pp_listener_new_pair (G_OBJECT (worker->object), &worker->stream, &error);
   g_assert_no_error (error);
+  if (worker->burst)
+    pp_listener_add_method_with_invocation (listener, "burst", G_VARIANT_TYPE_UNIT,
+                                            G_VARIANT_TYPE ("(b)"), burst_and_wait, worker,
+                                            NULL);
 
   idle = g_idle_source_new ();
   g_source_set_callback (idle, ready_cb, worker, NULL);
@@ -285,6 +319,68 @@ test_sync_from_other_thread (void)
   worker_clear (&worker);
 }
 
+static void
+on_burst_changed (PpProxy *proxy,
+                  int      value,
+                  Worker  *worker)
+{
+  if (value != 2)
+    return;
+  g_mutex_lock (&worker->lock);
+  worker->seen = TRUE;
+  g_cond_signal (&worker->cond);
+  g_mutex_unlock (&worker->lock);
+}
+
+static void
+burst_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  gboolean *seen = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = pp_proxy_call_finish (PP_PROXY (source), result, &error);
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(b)", seen);
+}
+
+/* What the listener's thread corked while it runs a method leaves while
+ * the method waits, sent by the flusher thread; each round with a
+ * listener and a proxy of its own, which go away right after, whatever
+ * the flusher still has armed. */
+static void
+test_corked_while_running (void)
+{
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autoptr(PpTestObject) object = pp_test_object_new ();
+      g_autoptr(PpProxy) proxy = NULL;
+      g_autoptr(GError) error = NULL;
+      int seen = -1;
+      Worker worker;
+      GThread *thread;
+
+      worker_init (&worker, object);
+      worker.burst = TRUE;
+      thread = g_thread_new ("serve", serve_thread, &worker);
+      worker_wait_ready (&worker);
+
+      proxy = pp_proxy_new_sync (worker.stream, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_signal_connect (proxy, "changed", G_CALLBACK (on_burst_changed), &worker);
+      pp_proxy_call_async (proxy, "burst", NULL, CALL_TIMEOUT_MSEC, NULL, burst_cb, &seen);
+      while (seen < 0)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpint (seen, ==, TRUE);
+
+      g_clear_object (&proxy);
+      g_main_loop_quit (worker.loop);
+      g_thread_join (thread);
+      worker_clear (&worker);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -296,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Connection/sync-handshake", test_sync_handshake);
   g_test_add_func ("/Pp/Connection/sync-listener-in-thread", test_sync_listener_in_thread);
   g_test_add_func ("/Pp/Connection/sync-from-other-thread", test_sync_from_other_thread);
+  g_test_add_func ("/Pp/Connection/corked-while-running", test_corked_while_running);
 
   return g_test_run ();
 }
