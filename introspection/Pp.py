@@ -463,9 +463,9 @@ if hasattr(Pp, 'Pool'):
 # -- The listener -------------------------------------------------------------
 
 class _Exported(object):
-    __slots__ = ('name', 'in_signature', 'out_signature', 'extra')
+    __slots__ = ('name', 'in_signature', 'out_signature', 'extra', 'form')
 
-    def __init__(self, name, in_signature, out_signature, extra=None):
+    def __init__(self, name, in_signature, out_signature, extra=None, form=None):
         _variant.split(in_signature)
         _variant.split(out_signature)
         self.name = name
@@ -474,9 +474,12 @@ class _Exported(object):
         # None, 'invocation' or 'cancellable': what the method gets after
         # its arguments
         self.extra = extra
+        # What its byte array arguments become (see _variant.byte_array_form())
+        self.form = form
 
 
-def method(in_signature='', out_signature='', name=None, invocation=False, cancellable=False):
+def method(in_signature='', out_signature='', name=None, invocation=False, cancellable=False,
+           byte_arrays=bytes):
     """Marks a method of a GObject.Object subclass to be served by a
     Pp.Listener, which the library cannot find on its own.
 
@@ -484,8 +487,11 @@ def method(in_signature='', out_signature='', name=None, invocation=False, cance
         def set_parameter(self, value): ...
 
     Signatures are strings of complete GVariant types, one per argument or
-    result. The method gets the arguments as Python values (byte arrays as
-    bytes) and returns None (no results), the value (one result) or a tuple.
+    result. The method gets the arguments as Python values and returns None
+    (no results), the value (one result) or a tuple. Byte arrays ('ay')
+    arrive as bytes, copied from the call; byte_arrays=memoryview gives a
+    read-only memoryview of the call's own memory instead, and
+    byte_arrays=GLib.Bytes a GLib.Bytes over it: no copy, however big.
     A GLib.Error it raises reaches the caller as it is; any other exception
     as Pp.Error.FAILED. name defaults to the function's name. Usable bare,
     as @Pp.method, for a method without arguments or results.
@@ -509,9 +515,11 @@ def method(in_signature='', out_signature='', name=None, invocation=False, cance
     _variant.split(in_signature)
     _variant.split(out_signature)
     extra = 'invocation' if invocation else 'cancellable' if cancellable else None
+    form = _variant.byte_array_form(byte_arrays)
 
     def mark(func):
-        func._pp_method = _Exported(name or func.__name__, in_signature, out_signature, extra)
+        func._pp_method = _Exported(name or func.__name__, in_signature, out_signature, extra,
+                                    form)
         return func
     return mark
 
@@ -535,12 +543,13 @@ def _marked_methods(obj):
     return found
 
 
-def _make_method_func(func, name, out_signature):
-    answer = _Answer(name, out_signature, with_fds=False)
+def _make_method_func(func, exported):
+    answer = _Answer(exported.name, exported.out_signature, with_fds=False)
+    form = exported.form
 
     def invoke(obj, parameters, *unused):
         try:
-            result = func(*_variant.unpack_children(parameters))
+            result = func(*_variant.unpack_children(parameters, form))
         except Exception as error:
             raise _failure(error) from None
         return answer.result(result)[0]
@@ -673,11 +682,12 @@ def _make_invocation_func(func, exported):
     what = 'Method “%s”' % exported.name
     answer = _Answer(exported.name, exported.out_signature)
     pass_invocation = exported.extra == 'invocation'
+    form = exported.form
 
     def invoke(obj, parameters, invocation, *unused):
         invocation._pp_answer = answer
         try:
-            args = _variant.unpack_children(parameters)
+            args = _variant.unpack_children(parameters, form)
             if in_handles:
                 _variant.take_descriptors(args, in_handles, invocation.get_unix_fd_list(), what)
             if pass_invocation:
@@ -721,7 +731,8 @@ class Listener(Pp.Listener):
             marker = _Exported(getattr(func, '__name__', None), '', '')
         exported = _Exported(name or marker.name,
                              marker.in_signature if in_signature is None else in_signature,
-                             marker.out_signature if out_signature is None else out_signature)
+                             marker.out_signature if out_signature is None else out_signature,
+                             form=marker.form)
         if not exported.name:
             raise ValueError('a method needs a name')
         if marker.extra is not None:
@@ -734,7 +745,7 @@ class Listener(Pp.Listener):
         self.add_method(exported.name,
                         GLib.VariantType.new('(' + exported.in_signature + ')'),
                         GLib.VariantType.new('(' + exported.out_signature + ')'),
-                        _make_method_func(func, exported.name, exported.out_signature))
+                        _make_method_func(func, exported))
         return exported.name
 
     def export_methods(self, obj=None):

@@ -361,9 +361,10 @@ def unpack(variant, objects=None, form=None):
     return tuple(children)
 
 
-def unpack_children(parameters):
-    """The values of a tuple, as a list."""
-    return [unpack(parameters.get_child_value(i)) for i in range(parameters.n_children())]
+def unpack_children(parameters, form=None):
+    """The values of a tuple, as a list; form: as for unpack()."""
+    return [unpack(parameters.get_child_value(i), None, form)
+            for i in range(parameters.n_children())]
 
 
 def _make_result_unpacker(type_string):

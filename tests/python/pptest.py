@@ -5,6 +5,7 @@
 # set by tests/python/meson.build) before anything imports Pp, then imports
 # Pp. GI_TYPELIB_PATH and LD_LIBRARY_PATH come from meson.
 
+import hashlib
 import os
 import sys
 import time
@@ -182,6 +183,16 @@ class Example(GObject.Object):
     @Pp.method(in_signature='ay', out_signature='ayu')
     def reverse(self, data):
         return data[::-1], len(data)
+
+    @Pp.method(in_signature='ay', out_signature='sbus', byte_arrays=memoryview)
+    def digest_view(self, data):
+        """What a byte array argument arrived as, its size and its SHA-256"""
+        return type(data).__name__, data.readonly, len(data), hashlib.sha256(data).hexdigest()
+
+    @Pp.method(in_signature='ay', out_signature='sbus', byte_arrays=GLib.Bytes, cancellable=True)
+    def digest_bytes(self, data, cancellable):
+        return (type(data).__name__, True, data.get_size(),
+                hashlib.sha256(data.get_data()).hexdigest())
 
     @Pp.method(in_signature='u')
     def sleep_msec(self, msec):

@@ -5,6 +5,7 @@
 # @Pp.method methods, served to a Python proxy in another process, to the C
 # client tests/python/pp-test-client, and the pipe-proxy README example.
 
+import hashlib
 import os
 import unittest
 
@@ -46,6 +47,20 @@ class PythonChildTestCase(unittest.TestCase):
         self.assertEqual(self.proxy.add_numbers(2, 3), 5)
         self.assertIsNone(self.proxy.reset())
         self.assertEqual(self.proxy.get_parameter(), 0)
+
+    def test_big_byte_array_arguments(self):
+        # A method can take its byte arrays as views of the call's memory
+        data = bytes(range(256)) * (16 << 12)
+        digest = hashlib.sha256(data).hexdigest()
+        self.assertEqual(self.proxy.digest_view(data), ('memoryview', True, 16 << 20, digest))
+        self.assertEqual(self.proxy.digest_bytes(GLib.Bytes.new(data)),
+                         ('Bytes', True, 16 << 20, digest))
+        self.assertEqual(self.proxy.digest_view(b''),
+                         ('memoryview', True, 0, hashlib.sha256(b'').hexdigest()))
+        # bytes stays the default
+        self.assertEqual(self.proxy.reverse(b'ab'), (b'ba', 2))
+        with self.assertRaises(ValueError):
+            Pp.method(in_signature='ay', byte_arrays=list)
 
     def test_async(self):
         loop = GLib.MainLoop()
