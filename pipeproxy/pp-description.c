@@ -282,111 +282,146 @@ pp_description_add_property (PpDescription *self,
 
 /* Serializing ------------------------------------------------------------- */
 
+/* Each value is made from its members without a format string, whose
+ * parsing and checks cost more than the value: a worker's start
+ * describes GObject's twenty refused methods, every time. The members
+ * are floating and consumed. */
+
+static GVariant *
+new_list (const char *type,
+          GPtrArray  *items)
+{
+  return g_variant_new_array (g_variant_type_element (G_VARIANT_TYPE (type)),
+                              (GVariant **) items->pdata, items->len);
+}
+
 static GVariant *
 serialize_methods (PpDescription *self)
 {
-  GVariantBuilder builder;
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (METHODS_TYPE));
   for (guint i = 0; i < self->methods->len; i++)
     {
       const PpDescribedMethod *m = &g_array_index (self->methods, PpDescribedMethod, i);
+      GVariant *members[5];
 
       if (*m->reason != '\0')
         continue;
-      g_variant_builder_add (&builder, "(sssbs)", m->name, m->in_signature, m->out_signature,
-                             m->throws, dispatch_names[m->dispatch]);
+      members[0] = g_variant_new_string (m->name);
+      members[1] = g_variant_new_string (m->in_signature);
+      members[2] = g_variant_new_string (m->out_signature);
+      members[3] = g_variant_new_boolean (m->throws);
+      members[4] = g_variant_new_string (dispatch_names[m->dispatch]);
+      g_ptr_array_add (items, g_variant_new_tuple (members, G_N_ELEMENTS (members)));
     }
-  return g_variant_builder_end (&builder);
+  return new_list (METHODS_TYPE, items);
+}
+
+static GVariant *
+new_pair (const char *name,
+          const char *reason)
+{
+  GVariant *members[2] = { g_variant_new_string (name), g_variant_new_string (reason) };
+
+  return g_variant_new_tuple (members, G_N_ELEMENTS (members));
 }
 
 static GVariant *
 serialize_refused_methods (PpDescription *self)
 {
-  GVariantBuilder builder;
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (REFUSED_TYPE));
   for (guint i = 0; i < self->methods->len; i++)
     {
       const PpDescribedMethod *m = &g_array_index (self->methods, PpDescribedMethod, i);
 
       if (*m->reason != '\0')
-        g_variant_builder_add (&builder, "(ss)", m->name, m->reason);
+        g_ptr_array_add (items, new_pair (m->name, m->reason));
     }
-  return g_variant_builder_end (&builder);
+  return new_list (REFUSED_TYPE, items);
 }
 
 static GVariant *
 serialize_refused_interfaces (PpDescription *self)
 {
-  GVariantBuilder builder;
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (REFUSED_INTERFACES_TYPE));
   for (guint i = 0; i < self->refused_interfaces->len; i++)
     {
       const char *name = g_ptr_array_index (self->refused_interfaces, i);
 
-      g_variant_builder_add (&builder, "(ss)", name,
-                             g_hash_table_lookup (self->interface_reasons, name));
+      g_ptr_array_add (items, new_pair (name, g_hash_table_lookup (self->interface_reasons, name)));
     }
-  return g_variant_builder_end (&builder);
+  return new_list (REFUSED_INTERFACES_TYPE, items);
 }
 
 static GVariant *
 serialize_signals (PpDescription *self)
 {
-  GVariantBuilder builder;
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (SIGNALS_TYPE));
   for (guint i = 0; i < self->signals->len; i++)
     {
       const PpDescribedSignal *s = &g_array_index (self->signals, PpDescribedSignal, i);
+      GVariant *members[5];
 
-      g_variant_builder_add (&builder, "(su@asss)", s->name, s->flags,
-                             g_variant_new_strv (s->arg_type_names, s->n_args), s->signature,
-                             s->reason);
+      members[0] = g_variant_new_string (s->name);
+      members[1] = g_variant_new_uint32 (s->flags);
+      members[2] = g_variant_new_strv (s->arg_type_names, s->n_args);
+      members[3] = g_variant_new_string (s->signature);
+      members[4] = g_variant_new_string (s->reason);
+      g_ptr_array_add (items, g_variant_new_tuple (members, G_N_ELEMENTS (members)));
     }
-  return g_variant_builder_end (&builder);
+  return new_list (SIGNALS_TYPE, items);
 }
 
 static GVariant *
 serialize_properties (PpDescription *self)
 {
-  GVariantBuilder builder;
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (PROPERTIES_TYPE));
   for (guint i = 0; i < self->properties->len; i++)
     {
       const PpDescribedProperty *p = &g_array_index (self->properties, PpDescribedProperty, i);
+      GVariant *members[6];
 
-      g_variant_builder_add (&builder, "(susss@mv)", p->name, p->flags, p->type_name,
-                             p->signature, p->reason, p->value);
+      members[0] = g_variant_new_string (p->name);
+      members[1] = g_variant_new_uint32 (p->flags);
+      members[2] = g_variant_new_string (p->type_name);
+      members[3] = g_variant_new_string (p->signature);
+      members[4] = g_variant_new_string (p->reason);
+      members[5] = p->value;
+      g_ptr_array_add (items, g_variant_new_tuple (members, G_N_ELEMENTS (members)));
     }
-  return g_variant_builder_end (&builder);
+  return new_list (PROPERTIES_TYPE, items);
+}
+
+static GVariant *
+new_entry (const char *key,
+           GVariant   *value)
+{
+  return g_variant_new_dict_entry (g_variant_new_string (key), g_variant_new_variant (value));
 }
 
 GVariant *
 pp_description_serialize (PpDescription *self,
                           gboolean       unix_fds)
 {
-  GVariantBuilder info;
+  GVariant *entries[] = {
+    new_entry ("type-name", g_variant_new_string (self->type_name)),
+    new_entry ("type-chain", g_variant_new_strv ((const char * const *) self->type_chain->pdata,
+                                                 self->type_chain->len)),
+    new_entry ("interfaces", g_variant_new_strv ((const char * const *) self->interfaces->pdata,
+                                                 self->interfaces->len)),
+    new_entry ("refused-interfaces", serialize_refused_interfaces (self)),
+    new_entry ("unix-fds", g_variant_new_boolean (unix_fds)),
+    new_entry ("methods", serialize_methods (self)),
+    new_entry ("refused-methods", serialize_refused_methods (self)),
+    new_entry ("signals", serialize_signals (self)),
+    new_entry ("properties", serialize_properties (self)),
+  };
 
-  g_variant_builder_init (&info, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&info, "{sv}", "type-name", g_variant_new_string (self->type_name));
-  g_variant_builder_add (&info, "{sv}", "type-chain",
-                         g_variant_new_strv ((const char * const *) self->type_chain->pdata,
-                                             self->type_chain->len));
-  g_variant_builder_add (&info, "{sv}", "interfaces",
-                         g_variant_new_strv ((const char * const *) self->interfaces->pdata,
-                                             self->interfaces->len));
-  g_variant_builder_add (&info, "{sv}", "refused-interfaces",
-                         serialize_refused_interfaces (self));
-  g_variant_builder_add (&info, "{sv}", "unix-fds", g_variant_new_boolean (unix_fds));
-  g_variant_builder_add (&info, "{sv}", "methods", serialize_methods (self));
-  g_variant_builder_add (&info, "{sv}", "refused-methods", serialize_refused_methods (self));
-  g_variant_builder_add (&info, "{sv}", "signals", serialize_signals (self));
-  g_variant_builder_add (&info, "{sv}", "properties", serialize_properties (self));
-  return g_variant_builder_end (&info);
+  return g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, G_N_ELEMENTS (entries));
 }
 
 /* Parsing: the trust boundary ---------------------------------------------- */
@@ -408,21 +443,72 @@ invalid (GError     **error,
   return FALSE;
 }
 
-/* Looks up @key; a missing key leaves *@out NULL, a value of another type
- * fails */
-static gboolean
-lookup (GVariant    *info,
-        const char  *key,
-        const char  *type,
-        GVariant   **out,
-        GError     **error)
+/* The WELCOME's keys, in the order they are checked */
+enum
 {
-  g_autoptr(GVariant) value = pp_variant_lookup_value (info, key, NULL);
+  KEY_TYPE_NAME,
+  KEY_TYPE_CHAIN,
+  KEY_INTERFACES,
+  KEY_REFUSED_INTERFACES,
+  KEY_UNIX_FDS,
+  KEY_METHODS,
+  KEY_REFUSED_METHODS,
+  KEY_SIGNALS,
+  KEY_PROPERTIES,
+  N_KEYS
+};
 
-  if (value != NULL && !g_variant_is_of_type (value, G_VARIANT_TYPE (type)))
-    return invalid (error, _("“%s” is of type %s, not %s"), key,
-                    g_variant_get_type_string (value), type);
-  *out = g_steal_pointer (&value);
+static const struct
+{
+  const char *name;
+  const char *type;
+} keys[N_KEYS] = {
+  { "type-name", "s" },
+  { "type-chain", "as" },
+  { "interfaces", "as" },
+  { "refused-interfaces", REFUSED_INTERFACES_TYPE },
+  { "unix-fds", "b" },
+  { "methods", METHODS_TYPE },
+  { "refused-methods", REFUSED_TYPE },
+  { "signals", SIGNALS_TYPE },
+  { "properties", PROPERTIES_TYPE },
+};
+
+/* The value of each key in @info, as g_variant_lookup_value() gives it
+ * (the first entry of a key; NULL for a missing one), in one pass over
+ * the dictionary rather than one per key; then a value of another type
+ * than its key's fails */
+static gboolean
+lookup_keys (GVariant  *info,
+             GVariant  *values[N_KEYS],
+             GError   **error)
+{
+  GVariantIter iter;
+  GVariant *entry;
+  guint found = 0;
+
+  g_variant_iter_init (&iter, info);
+  while (found < N_KEYS && (entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+      const char *name = g_variant_get_string (key, NULL);
+
+      for (guint k = 0; k < N_KEYS; k++)
+        if (values[k] == NULL && g_str_equal (name, keys[k].name))
+          {
+            g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+
+            values[k] = pp_variant_get_variant (boxed);
+            found++;
+            break;
+          }
+      g_variant_unref (entry);
+    }
+
+  for (guint k = 0; k < N_KEYS; k++)
+    if (values[k] != NULL && !g_variant_is_of_type (values[k], G_VARIANT_TYPE (keys[k].type)))
+      return invalid (error, _("“%s” is of type %s, not %s"), keys[k].name,
+                      g_variant_get_type_string (values[k]), keys[k].type);
   return TRUE;
 }
 
@@ -507,9 +593,14 @@ parse_refused (PpDescription  *self,
 
   for (gsize i = 0; i < n; i++)
     {
-      const char *name, *reason;
+      /* Read without a format string, whose checks cost twice as much:
+       * every object describes GObject's twenty refused methods */
+      g_autoptr(GVariant) pair = g_variant_get_child_value (list, i);
+      g_autoptr(GVariant) name_value = g_variant_get_child_value (pair, 0);
+      g_autoptr(GVariant) reason_value = g_variant_get_child_value (pair, 1);
+      const char *name = g_variant_get_string (name_value, NULL);
+      const char *reason = g_variant_get_string (reason_value, NULL);
 
-      g_variant_get_child (list, i, "(&s&s)", &name, &reason);
       if (*name == '\0')
         return of_methods ? invalid (error, _("a method has no name"))
                           : invalid (error, _("an interface has no name"));
@@ -659,15 +750,8 @@ pp_description_parse (GVariant                   *info,
 {
   g_autoptr(PpDescription) self = NULL;
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) type_name = NULL;
-  g_autoptr(GVariant) type_chain = NULL;
-  g_autoptr(GVariant) interfaces = NULL;
-  g_autoptr(GVariant) refused_interfaces = NULL;
-  g_autoptr(GVariant) unix_fds = NULL;
-  g_autoptr(GVariant) methods = NULL;
-  g_autoptr(GVariant) refused = NULL;
-  g_autoptr(GVariant) signals = NULL;
-  g_autoptr(GVariant) properties = NULL;
+  GVariant *values[N_KEYS] = { NULL, };
+  gboolean parsed;
 
   owned = g_variant_ref_sink (info);
   if (!g_variant_is_of_type (info, G_VARIANT_TYPE_VARDICT))
@@ -676,37 +760,32 @@ pp_description_parse (GVariant                   *info,
       return NULL;
     }
 
-  if (!lookup (info, "type-name", "s", &type_name, error) ||
-      !lookup (info, "type-chain", "as", &type_chain, error) ||
-      !lookup (info, "interfaces", "as", &interfaces, error) ||
-      !lookup (info, "refused-interfaces", REFUSED_INTERFACES_TYPE, &refused_interfaces, error) ||
-      !lookup (info, "unix-fds", "b", &unix_fds, error) ||
-      !lookup (info, "methods", METHODS_TYPE, &methods, error) ||
-      !lookup (info, "refused-methods", REFUSED_TYPE, &refused, error) ||
-      !lookup (info, "signals", SIGNALS_TYPE, &signals, error) ||
-      !lookup (info, "properties", PROPERTIES_TYPE, &properties, error) ||
-      !check_limits (info, type_chain, interfaces, refused_interfaces, methods, refused, signals,
-                     properties, limits, error))
-    return NULL;
-  if (type_name == NULL)
+  parsed = lookup_keys (info, values, error) &&
+           check_limits (info, values[KEY_TYPE_CHAIN], values[KEY_INTERFACES],
+                         values[KEY_REFUSED_INTERFACES], values[KEY_METHODS],
+                         values[KEY_REFUSED_METHODS], values[KEY_SIGNALS],
+                         values[KEY_PROPERTIES], limits, error);
+  if (parsed && values[KEY_TYPE_NAME] == NULL)
+    parsed = invalid (error, _("it has no type name"));
+  if (parsed)
     {
-      invalid (error, _("it has no type name"));
-      return NULL;
+      self = pp_description_new (g_variant_get_string (values[KEY_TYPE_NAME], NULL));
+      parsed = parse_type_names (self, values[KEY_TYPE_CHAIN], pp_description_add_chain_type) &&
+               parse_type_names (self, values[KEY_INTERFACES], pp_description_add_interface) &&
+               parse_refused (self, values[KEY_REFUSED_INTERFACES], FALSE, error) &&
+               parse_methods (self, values[KEY_METHODS], error) &&
+               parse_refused (self, values[KEY_REFUSED_METHODS], TRUE, error) &&
+               parse_signals (self, values[KEY_SIGNALS], error) &&
+               parse_properties (self, values[KEY_PROPERTIES], error);
     }
+  if (parsed && out_unix_fds != NULL)
+    *out_unix_fds = values[KEY_UNIX_FDS] != NULL && g_variant_get_boolean (values[KEY_UNIX_FDS]);
 
-  self = pp_description_new (g_variant_get_string (type_name, NULL));
-  if (!parse_type_names (self, type_chain, pp_description_add_chain_type) ||
-      !parse_type_names (self, interfaces, pp_description_add_interface) ||
-      !parse_refused (self, refused_interfaces, FALSE, error) ||
-      !parse_methods (self, methods, error) ||
-      !parse_refused (self, refused, TRUE, error) ||
-      !parse_signals (self, signals, error) ||
-      !parse_properties (self, properties, error))
+  for (guint k = 0; k < N_KEYS; k++)
+    g_clear_pointer (&values[k], g_variant_unref);
+  if (!parsed)
     return NULL;
-
   self->variant = g_steal_pointer (&owned);
-  if (out_unix_fds != NULL)
-    *out_unix_fds = unix_fds != NULL && g_variant_get_boolean (unix_fds);
   return g_steal_pointer (&self);
 }
 
