@@ -39,6 +39,11 @@ GIBaseInfo *pp_introspection_find_info_locked   (GType        type);
  * them. Free with g_free (). */
 GType      *pp_introspection_lineage            (GType        type,
                                                  guint       *n_types);
+/* The GType of @info, as g_registered_type_info_get_g_type() gives it,
+ * but by name when the type is registered already, which costs no
+ * look-up of its get-type function in the library's symbols */
+GType       pp_introspection_registered_gtype   (GIRegisteredTypeInfo *info);
+
 /* The functions of an object, struct, boxed, union or interface info
  * (0 for any other info), by index or by name */
 int             pp_introspection_info_n_methods   (GIBaseInfo *info);

@@ -117,7 +117,7 @@ interface_gtype (GITypeInfo *type_info)
   info_type = g_base_info_get_type (iface);
   if (info_type != GI_INFO_TYPE_OBJECT && info_type != GI_INFO_TYPE_INTERFACE)
     return G_TYPE_INVALID;
-  return g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
+  return pp_introspection_registered_gtype ((GIRegisteredTypeInfo *) iface);
 }
 
 static gboolean
@@ -185,7 +185,7 @@ desc_for_caller_allocated (GITypeInfo *type_info,
   if (info_type != GI_INFO_TYPE_STRUCT && info_type != GI_INFO_TYPE_BOXED &&
       info_type != GI_INFO_TYPE_UNION)
     return NULL;
-  gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface);
+  gtype = pp_introspection_registered_gtype ((GIRegisteredTypeInfo *) iface);
   if (pp_boxed_ref_is_referenced (gtype))
     {
       desc = pp_type_desc_new (PP_TAG_BOXED_REF);

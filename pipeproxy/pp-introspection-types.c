@@ -19,7 +19,7 @@ desc_for_enum (GIEnumInfo *info,
   PpTypeDesc *desc = pp_type_desc_new (flags ? PP_TAG_FLAGS : PP_TAG_ENUM);
   guint n = g_enum_info_get_n_values (info);
 
-  desc->gtype = g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) info);
+  desc->gtype = pp_introspection_registered_gtype ((GIRegisteredTypeInfo *) info);
   if (desc->gtype == G_TYPE_INVALID)
     desc->gtype = G_TYPE_NONE;
   desc->enum_values = g_new0 (gint64, MAX (n, 1));
@@ -72,7 +72,7 @@ desc_for_interface (GITypeInfo  *type_info,
     }
 
   gtype = GI_IS_REGISTERED_TYPE_INFO (iface)
-          ? g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
+          ? pp_introspection_registered_gtype ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
   if (info_type == GI_INFO_TYPE_OBJECT && tag_for_stream (gtype, &tag))
     {
       desc = pp_type_desc_new (tag);
@@ -219,7 +219,7 @@ desc_for_c_array_item (GITypeInfo  *element_info,
     return pp_type_desc_new (PP_TAG_OUTPUT_VECTOR);
 
   gtype = GI_IS_REGISTERED_TYPE_INFO (iface)
-          ? g_registered_type_info_get_g_type ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
+          ? pp_introspection_registered_gtype ((GIRegisteredTypeInfo *) iface) : G_TYPE_INVALID;
   if ((info_type == GI_INFO_TYPE_OBJECT || info_type == GI_INFO_TYPE_INTERFACE) &&
       (G_TYPE_IS_OBJECT (gtype) || G_TYPE_IS_INTERFACE (gtype)) &&
       !tag_for_stream (gtype, &stream))

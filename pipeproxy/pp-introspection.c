@@ -128,6 +128,15 @@ find_type_by_name_locked (const char *name)
   return G_TYPE_INVALID;
 }
 
+GType
+pp_introspection_registered_gtype (GIRegisteredTypeInfo *info)
+{
+  const char *name = g_registered_type_info_get_type_name (info);
+  GType type = name != NULL ? g_type_from_name (name) : G_TYPE_INVALID;
+
+  return type != G_TYPE_INVALID ? type : g_registered_type_info_get_g_type (info);
+}
+
 static gboolean
 is_type_name (const char *name)
 {
