@@ -25,7 +25,13 @@ typedef struct
   GPtrArray   *objects;   /* what the result's 'o' values index */
 } PpReply;
 
-void pp_reply_clear (PpReply *reply);
+void      pp_reply_clear (PpReply      *reply);
+/* The value, and the descriptors and objects to @out_fd_list and
+ * @out_objects; where those are NULL what they would get stays in @reply,
+ * to be cleared with it */
+GVariant *pp_reply_steal (PpReply      *reply,
+                          GUnixFDList **out_fd_list,
+                          GPtrArray   **out_objects);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PpReply, pp_reply_clear)
 
 typedef struct

@@ -3,8 +3,8 @@
 
 #include "pp-pool-dispatch-private.h"
 
-/* PpPool's calls: each checks its arguments and hands the call to the
- * dispatcher (pp-pool-dispatch.c), which picks the worker */
+/* PpPool's calls: each hands what it has to the dispatcher
+ * (pp-pool-dispatch.c), which checks it and picks the worker */
 
 /**
  * pp_pool_call_async:
@@ -42,12 +42,6 @@ pp_pool_call_async (PpPool              *self,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  g_return_if_fail (PP_IS_POOL (self));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
-  g_return_if_fail (timeout_msec >= -1);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   pp_pool_dispatch_call_async (self, method, parameters, NULL, NULL, timeout_msec, cancellable,
                                callback, user_data, pp_pool_call_async);
 }
@@ -70,12 +64,7 @@ pp_pool_call_finish (PpPool        *self,
                      GAsyncResult  *result,
                      GError       **error)
 {
-  g_return_val_if_fail (PP_IS_POOL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_pool_call_async, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return pp_pool_dispatch_call_finish (result, NULL, NULL, error);
+  return pp_pool_dispatch_call_finish (self, result, pp_pool_call_async, NULL, NULL, error);
 }
 
 /**
@@ -106,14 +95,6 @@ pp_pool_call_sync (PpPool        *self,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  g_return_val_if_fail (PP_IS_POOL (self), NULL);
-  g_return_val_if_fail (method != NULL, NULL);
-  g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
-  g_return_val_if_fail (timeout_msec >= -1, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   return pp_pool_dispatch_call_sync (self, method, parameters, NULL, NULL, timeout_msec, NULL,
                                      NULL, cancellable, error);
 }
@@ -149,13 +130,6 @@ pp_pool_call_with_unix_fd_list_async (PpPool              *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_return_if_fail (PP_IS_POOL (self));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
-  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
-  g_return_if_fail (timeout_msec >= -1);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   pp_pool_dispatch_call_async (self, method, parameters, fd_list, NULL, timeout_msec, cancellable,
                                callback, user_data, pp_pool_call_with_unix_fd_list_async);
 }
@@ -180,13 +154,8 @@ pp_pool_call_with_unix_fd_list_finish (PpPool        *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  g_return_val_if_fail (PP_IS_POOL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_pool_call_with_unix_fd_list_async,
-                        NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return pp_pool_dispatch_call_finish (result, out_fd_list, NULL, error);
+  return pp_pool_dispatch_call_finish (self, result, pp_pool_call_with_unix_fd_list_async,
+                                       out_fd_list, NULL, error);
 }
 
 /**
@@ -219,15 +188,6 @@ pp_pool_call_with_unix_fd_list_sync (PpPool        *self,
                                      GCancellable  *cancellable,
                                      GError       **error)
 {
-  g_return_val_if_fail (PP_IS_POOL (self), NULL);
-  g_return_val_if_fail (method != NULL, NULL);
-  g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
-  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
-  g_return_val_if_fail (timeout_msec >= -1, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   return pp_pool_dispatch_call_sync (self, method, parameters, fd_list, NULL, timeout_msec,
                                      out_fd_list, NULL, cancellable, error);
 }
@@ -268,13 +228,6 @@ pp_pool_call_full (PpPool              *self,
                    GAsyncReadyCallback  callback,
                    gpointer             user_data)
 {
-  g_return_if_fail (PP_IS_POOL (self));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
-  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
-  g_return_if_fail (timeout_msec >= -1);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   pp_pool_dispatch_call_async (self, method, parameters, fd_list, in_objects, timeout_msec,
                                cancellable, callback, user_data, pp_pool_call_full);
 }
@@ -305,12 +258,8 @@ pp_pool_call_full_finish (PpPool        *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (PP_IS_POOL (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pp_pool_call_full, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return pp_pool_dispatch_call_finish (result, out_fd_list, out_objects, error);
+  return pp_pool_dispatch_call_finish (self, result, pp_pool_call_full, out_fd_list,
+                                       out_objects, error);
 }
 
 /**
@@ -351,15 +300,6 @@ pp_pool_call_full_sync (PpPool        *self,
                         GCancellable  *cancellable,
                         GError       **error)
 {
-  g_return_val_if_fail (PP_IS_POOL (self), NULL);
-  g_return_val_if_fail (method != NULL, NULL);
-  g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
-  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
-  g_return_val_if_fail (timeout_msec >= -1, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   return pp_pool_dispatch_call_sync (self, method, parameters, fd_list, in_objects, timeout_msec,
                                      out_fd_list, out_objects, cancellable, error);
 }

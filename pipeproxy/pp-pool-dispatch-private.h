@@ -11,7 +11,8 @@ G_BEGIN_DECLS
  * else into the queue until maintain() hands it to the first worker to
  * become free, starting workers as calls need them. The calls of
  * pp_pool_call_*(), pp_pool_call_with_unix_fd_list_*() and
- * pp_pool_call_full*(), which pass what they have: each goes to its worker
+ * pp_pool_call_full*(), which pass what they have and whose arguments
+ * these check: each goes to its worker
  * as pp_proxy_call_full() (@in_objects exported on that worker's
  * connection). */
 
@@ -25,9 +26,12 @@ void      pp_pool_dispatch_call_async     (PpPool               *self,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data,
                                            gpointer              source_tag);
-/* @out_fd_list and @out_objects may be NULL: what they would get is
+/* The one finish of them, for the call started with @source_tag.
+ * @out_fd_list and @out_objects may be NULL: what they would get is
  * dropped then */
-GVariant *pp_pool_dispatch_call_finish    (GAsyncResult         *result,
+GVariant *pp_pool_dispatch_call_finish    (PpPool               *self,
+                                           GAsyncResult         *result,
+                                           gpointer              source_tag,
                                            GUnixFDList         **out_fd_list,
                                            GPtrArray           **out_objects,
                                            GError              **error);

@@ -278,11 +278,19 @@ pp_pool_dispatch_call_async (PpPool              *self,
                              gpointer             user_data,
                              gpointer             source_tag)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
   g_autoptr(PpPoolWorker) w = NULL;
   g_autoptr(GError) error = NULL;
   gboolean start;
 
+  g_return_if_fail (PP_IS_POOL (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
+  g_return_if_fail (timeout_msec >= -1);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, pp_pool_call_data_new (method, parameters, fd_list, in_objects,
                                                      timeout_msec,
@@ -308,7 +316,9 @@ pp_pool_dispatch_call_async (PpPool              *self,
 }
 
 GVariant *
-pp_pool_dispatch_call_finish (GAsyncResult  *result,
+pp_pool_dispatch_call_finish (PpPool        *self,
+                              GAsyncResult  *result,
+                              gpointer       source_tag,
                               GUnixFDList  **out_fd_list,
                               GPtrArray    **out_objects,
                               GError       **error)
@@ -316,16 +326,17 @@ pp_pool_dispatch_call_finish (GAsyncResult  *result,
   g_auto(PpReply) reply = { NULL, };
   PpReply *returned;
 
+  g_return_val_if_fail (PP_IS_POOL (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
   returned = g_task_propagate_pointer (G_TASK (result), error);
   if (returned == NULL)
     return NULL;
   reply = *returned;
   g_free (returned);
-  if (out_fd_list != NULL)
-    *out_fd_list = g_steal_pointer (&reply.fds);
-  if (out_objects != NULL)
-    *out_objects = g_steal_pointer (&reply.objects);
-  return g_steal_pointer (&reply.value);
+  return pp_reply_steal (&reply, out_fd_list, out_objects);
 }
 
 /* Synchronous calls -------------------------------------------------------- */
@@ -423,7 +434,8 @@ call_in_queue_sync (PpPool        *self,
   pp_pool_sync_wait (context, &result);
   g_main_context_pop_thread_default (context);
 
-  return pp_pool_dispatch_call_finish (result, out_fd_list, out_objects, error);
+  return pp_pool_dispatch_call_finish (self, result, call_in_queue_sync, out_fd_list, out_objects,
+                                       error);
 }
 
 GVariant *
@@ -438,10 +450,20 @@ pp_pool_dispatch_call_sync (PpPool        *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  g_autoptr(GVariant) owned = parameters ? g_variant_ref_sink (parameters) : NULL;
+  g_autoptr(GVariant) owned = NULL;
   g_autoptr(PpPoolWorker) w = NULL;
   GVariant *value;
 
+  g_return_val_if_fail (PP_IS_POOL (self), NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (parameters == NULL ||
+                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
+  g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
+  g_return_val_if_fail (timeout_msec >= -1, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  owned = parameters ? g_variant_ref_sink (parameters) : NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 

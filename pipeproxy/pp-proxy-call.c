@@ -174,19 +174,6 @@ call_request_clear (CallRequest *request)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CallRequest, call_request_clear)
 
-/* The result, and what came with it where the caller wants it */
-static GVariant *
-take_reply (PpReply      *reply,
-            GUnixFDList **out_fd_list,
-            GPtrArray   **out_objects)
-{
-  if (out_fd_list != NULL)
-    *out_fd_list = g_steal_pointer (&reply->fds);
-  if (out_objects != NULL)
-    *out_objects = g_steal_pointer (&reply->objects);
-  return g_steal_pointer (&reply->value);
-}
-
 /* The one path of every asynchronous call: the public functions differ
  * only in what they pass and in their source tag */
 static void
@@ -242,7 +229,7 @@ call_internal_finish (PpProxy       *self,
     *out_objects = NULL;
   if (!pp_connection_call_finish (result, &reply, error))
     return NULL;
-  return take_reply (&reply, out_fd_list, out_objects);
+  return pp_reply_steal (&reply, out_fd_list, out_objects);
 }
 
 /* The one path of every synchronous call */
@@ -283,7 +270,7 @@ call_internal_sync (PpProxy       *self,
   pp_mirror_take_queued_properties (pp_mirror_get (self));
   if (!ok)
     return NULL;
-  return take_reply (&reply, out_fd_list, out_objects);
+  return pp_reply_steal (&reply, out_fd_list, out_objects);
 }
 
 /**
