@@ -11,64 +11,32 @@
 #include "pp-mirror-private.h"
 #include "pp-proxy-private.h"
 
+/* What is not about the object itself: the other objects it exported,
+ * releases and cancels */
 static void
-handle_release (PpListener *self,
-                GVariant   *body)
+serve_exported (PpListener         *self,
+                const PpWireHeader *header,
+                GVariant           *body,
+                GUnixFDList        *fds,
+                GPtrArray          *objects)
 {
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
-  if (!pp_exports_take_release (self->exports, body, &error))
-    pp_listener_protocol_error (self, g_steal_pointer (&error));
+  if (!pp_export_server_take (self->server, header, body, fds, objects, &error))
+    pp_listener_protocol_error (self, error);
 }
 
-/* A SUBSCRIBE or UNSUBSCRIBE of a signal of one of our objects */
-static void
-handle_subscribe (PpListener         *self,
-                  const PpWireHeader *header,
-                  GVariant           *body)
-{
-  gboolean subscribe = header->kind == PP_WIRE_KIND_SUBSCRIBE;
-  PpForwarder *forwarder = NULL;
-  g_autoptr(GObject) object = NULL;
-  const char *name;
-  guint32 handle;
-
-  g_variant_get (body, "(u&s)", &handle, &name);
-  if (handle == PP_WIRE_ROOT_HANDLE)
-    pp_forwarder_subscribe (self->forwarder, name, subscribe);
-  else if ((object = pp_exports_lookup (self->exports, handle, &forwarder, NULL)) != NULL)
-    pp_forwarder_subscribe (forwarder, name, subscribe);
-}
-
-/* SET_PROPERTY or GET_PROPERTY */
+/* SET_PROPERTY or GET_PROPERTY of the object */
 static void
 handle_property (PpListener         *self,
                  const PpWireHeader *header,
                  GVariant           *body,
                  GPtrArray          *objects)
 {
-  guint32 handle = pp_wire_body_handle (body);
-  PpForwarder *forwarder = NULL;
-  g_autoptr(GObject) object = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (handle == PP_WIRE_ROOT_HANDLE)
-    forwarder = self->forwarder;
+  if (header->kind == PP_WIRE_KIND_GET_PROPERTY)
+    pp_forwarder_get_property (self->forwarder, header, body);
   else
-    object = pp_exports_lookup (self->exports, handle, &forwarder, NULL);
-
-  if (forwarder != NULL && header->kind == PP_WIRE_KIND_GET_PROPERTY)
-    {
-      pp_forwarder_get_property (forwarder, header, body);
-      return;
-    }
-  if (forwarder != NULL)
-    {
-      pp_forwarder_set_property (forwarder, header, body, objects);
-      return;
-    }
-  error = pp_error_no_such_object (handle);
-  pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL, error);
+    pp_forwarder_set_property (self->forwarder, header, body, objects);
 }
 
 static void
@@ -102,28 +70,33 @@ on_message (PpConnection       *connection,
       break;
 
     case PP_WIRE_KIND_CALL:
-      pp_listener_handle_call (self, header, body, fds, objects);
+    case PP_WIRE_KIND_SUBSCRIBE:
+    case PP_WIRE_KIND_UNSUBSCRIBE:
+    case PP_WIRE_KIND_SET_PROPERTY:
+    case PP_WIRE_KIND_GET_PROPERTY:
+      if (pp_wire_body_handle (body) != PP_WIRE_ROOT_HANDLE)
+        serve_exported (self, header, body, fds, objects);
+      else if (header->kind == PP_WIRE_KIND_CALL)
+        pp_listener_handle_call (self, header, body, fds, objects);
+      else if (header->kind == PP_WIRE_KIND_SET_PROPERTY ||
+               header->kind == PP_WIRE_KIND_GET_PROPERTY)
+        handle_property (self, header, body, objects);
+      else
+        {
+          const char *name;
+
+          g_variant_get_child (body, 1, "&s", &name);
+          pp_forwarder_subscribe (self->forwarder, name,
+                                  header->kind == PP_WIRE_KIND_SUBSCRIBE);
+        }
       break;
 
     case PP_WIRE_KIND_RELEASE:
-      handle_release (self, body);
-      break;
-
     case PP_WIRE_KIND_CANCEL:
       /* A call answered later is told through its cancellable. One
        * answered at once has been by the time a cancel is read: the
        * caller dropped its reply already. */
-      pp_running_calls_cancel (self->running, header->serial);
-      break;
-
-    case PP_WIRE_KIND_SUBSCRIBE:
-    case PP_WIRE_KIND_UNSUBSCRIBE:
-      handle_subscribe (self, header, body);
-      break;
-
-    case PP_WIRE_KIND_SET_PROPERTY:
-    case PP_WIRE_KIND_GET_PROPERTY:
-      handle_property (self, header, body, objects);
+      serve_exported (self, header, body, fds, objects);
       break;
 
     case PP_WIRE_KIND_SIGNAL:
@@ -154,9 +127,7 @@ on_closed (PpConnection *connection,
     return;
   self->closed = TRUE;
   pp_forwarder_stop (self->forwarder);
-  pp_running_calls_cancel_all (self->running);
-  /* The peer's proxies are gone with it */
-  pp_exports_clear (self->exports);
+  pp_export_server_closed (self->server);
 
   g_object_ref (self);
   g_signal_emit (self, pp_listener_signals[CLOSED], 0, error);
@@ -226,7 +197,7 @@ on_cancel (PpConnection *connection,
 {
   PpListener *self = user_data;
 
-  pp_running_calls_cancel_early (self->running, serial);
+  pp_export_server_cancel (self->server, serial);
 }
 
 const PpConnectionCallbacks pp_listener_callbacks = {

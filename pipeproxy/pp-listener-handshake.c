@@ -80,9 +80,10 @@ pp_listener_handle_hello (PpListener         *self,
     g_variant_lookup (options, "boot-id", "&s", &peer_boot_id);
     if (peer_boot_id != NULL && *peer_boot_id != '\0' &&
         g_str_equal (peer_boot_id, pp_handshake_boot_id ()))
-      self->clock_offset = 0;
+      pp_export_server_set_clock_offset (self->server, 0);
     else if (g_variant_lookup (options, "clock-ms", "u", &peer_clock))
-      self->clock_offset = (guint32) (g_get_monotonic_time () / 1000) - peer_clock;
+      pp_export_server_set_clock_offset (self->server,
+                                         (guint32) (g_get_monotonic_time () / 1000) - peer_clock);
     g_variant_lookup (options, "unix-fds", "b", &unix_fds);
     pp_connection_set_peer_receives_fds (self->connection, unix_fds);
   }

@@ -5,11 +5,13 @@
  * pp-listener.c (the type: properties, signals, public API),
  * pp-listener-frames.c (what each frame from the peer does),
  * pp-listener-handshake.c (HELLO and WELCOME, or the refusal) and
- * pp-listener-calls.c (a CALL admitted and dispatched). Nothing else
- * includes it. */
+ * pp-listener-calls.c (a CALL to the object admitted and dispatched; the
+ * calls to the other objects it exports are pp-export-server.c's).
+ * Nothing else includes it. */
 
 #include "pp-access-private.h"
 #include "pp-connection-private.h"
+#include "pp-export-server-private.h"
 #include "pp-exports-private.h"
 #include "pp-forwarder-private.h"
 #include "pp-imports-private.h"
@@ -34,7 +36,6 @@ struct _PpListener
   guint           max_calls_in_flight;
   gboolean        greeted;
   gboolean        closed;
-  guint32         clock_offset; /* our clock minus the peer's, in ms */
   PpForwarder    *forwarder;
   PpExports      *exports;      /* the object as handle 0, and what calls return */
   guint           max_objects;
@@ -42,7 +43,7 @@ struct _PpListener
   PpDescriptionLimits limits;   /* of the peer's descriptions of them */
   guint           max_mirror_types;
   guint           max_mirror_members;
-  PpRunningCalls *running;      /* calls answered later */
+  PpExportServer *server;       /* the other objects; the calls answered later */
   PpInvocation   *spare;        /* for the next call */
   PpPreconditions *preconditions; /* of the object's type, mostly none */
   PpAccess       *access;       /* who may use what: pp-access.c */

@@ -132,6 +132,9 @@ pp_listener_initable_init (GInitable     *initable,
   self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
                                       self->exports, self->access);
   pp_exports_set_access (self->exports, self->access);
+  self->server = pp_export_server_new (self->connection, self->exports, self->access);
+  /* Until the handshake says otherwise, the peer reads the same clock */
+  pp_export_server_set_clock_offset (self->server, 0);
   self->imports = pp_imports_new (self->connection, &self->limits,
                                   pp_listener_make_imported_proxy, self);
   pp_exports_set_root (self->exports, self->object);
@@ -165,6 +168,7 @@ pp_listener_dispose (GObject *object)
       pp_connection_detach (self->connection);
       g_clear_pointer (&self->connection, pp_connection_unref);
     }
+  g_clear_pointer (&self->server, pp_export_server_free);
   g_clear_pointer (&self->imports, pp_imports_unref);
   g_clear_pointer (&self->methods, g_hash_table_unref);
   g_clear_pointer (&self->preconditions, pp_preconditions_free);
@@ -179,7 +183,6 @@ pp_listener_finalize (GObject *object)
 {
   PpListener *self = PP_LISTENER (object);
 
-  pp_running_calls_unref (self->running);
   pp_access_free (self->access);
 
   G_OBJECT_CLASS (pp_listener_parent_class)->finalize (object);
@@ -551,7 +554,6 @@ pp_listener_init (PpListener *self)
 {
   self->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) pp_method_unref);
-  self->running = pp_running_calls_new ();
   self->memfd_threshold = PP_MEMFD_DEFAULT_THRESHOLD;
   self->max_queued_input = PP_DEFAULT_MAX_QUEUED_INPUT;
   self->max_queued_output = PP_DEFAULT_MAX_QUEUED_OUTPUT;

@@ -405,7 +405,7 @@ proxy_new (PpHandshake *hs)
   priv->imports = pp_imports_new (priv->connection, &hs->limits, make_imported_proxy, self);
   pp_imports_set_root (priv->imports, G_OBJECT (self));
   priv->exports = pp_exports_new (priv->connection, pp_proxy_get_origin);
-  priv->server = pp_export_server_new (priv->connection, priv->exports);
+  priv->server = pp_export_server_new (priv->connection, priv->exports, NULL);
 
   priv->mirror = pp_mirror_get (self);
   pp_mirror_attach (priv->mirror, priv->connection, PP_WIRE_ROOT_HANDLE, hs->description, NULL);
