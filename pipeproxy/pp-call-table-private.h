@@ -25,14 +25,23 @@ typedef struct
   GPtrArray   *objects;   /* what the result's 'o' values index */
 } PpReply;
 
-void      pp_reply_clear (PpReply      *reply);
+void pp_reply_clear (PpReply *reply);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PpReply, pp_reply_clear)
+
 /* The value, and the descriptors and objects to @out_fd_list and
  * @out_objects; where those are NULL what they would get stays in @reply,
  * to be cleared with it */
-GVariant *pp_reply_steal (PpReply      *reply,
-                          GUnixFDList **out_fd_list,
-                          GPtrArray   **out_objects);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PpReply, pp_reply_clear)
+static inline GVariant *
+pp_reply_steal (PpReply      *reply,
+                GUnixFDList **out_fd_list,
+                GPtrArray   **out_objects)
+{
+  if (out_fd_list != NULL)
+    *out_fd_list = g_steal_pointer (&reply->fds);
+  if (out_objects != NULL)
+    *out_objects = g_steal_pointer (&reply->objects);
+  return g_steal_pointer (&reply->value);
+}
 
 typedef struct
 {

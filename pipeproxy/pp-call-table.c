@@ -25,18 +25,6 @@ pp_reply_clear (PpReply *reply)
   g_clear_pointer (&reply->objects, g_ptr_array_unref);
 }
 
-GVariant *
-pp_reply_steal (PpReply      *reply,
-                GUnixFDList **out_fd_list,
-                GPtrArray   **out_objects)
-{
-  if (out_fd_list != NULL)
-    *out_fd_list = g_steal_pointer (&reply->fds);
-  if (out_objects != NULL)
-    *out_objects = g_steal_pointer (&reply->objects);
-  return g_steal_pointer (&reply->value);
-}
-
 /* Calls ----------------------------------------------------------------- */
 
 PpPendingCall *

@@ -123,13 +123,6 @@ call_deadline (int timeout_msec)
   return deadline != 0 ? deadline : 1;
 }
 
-static int
-resolve_timeout (PpProxy *self,
-                 int      timeout_msec)
-{
-  return timeout_msec < 0 ? pp_proxy_get_default_timeout (self) : timeout_msec;
-}
-
 /* Everything a call needs before it is sent: @parameters (a floating
  * reference is consumed; NULL for none) checked against the description,
  * the object table, the time-out. Cleared with call_request_clear()
@@ -160,7 +153,7 @@ call_request_init (CallRequest   *request,
     return FALSE;
   pp_mirror_sync_subscriptions (pp_mirror_get (self));
 
-  request->timeout_msec = resolve_timeout (self, timeout_msec);
+  request->timeout_msec = pp_proxy_resolve_timeout (self, timeout_msec);
   request->deadline = call_deadline (request->timeout_msec);
   return TRUE;
 }

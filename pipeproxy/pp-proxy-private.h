@@ -59,6 +59,10 @@ PpExportsOrigin pp_proxy_get_origin   (GObject              *object,
  * (NULL once it is disposed) and the handle of the object it stands for */
 PpConnection *pp_proxy_get_connection (PpProxy *self);
 guint32       pp_proxy_get_handle     (PpProxy *self);
+/* The time-out of a call made with @timeout_msec: -1 is the proxy's
+ * default-timeout */
+int           pp_proxy_resolve_timeout (PpProxy *self,
+                                        int      timeout_msec);
 /* The export table objects passed to its calls go through */
 PpExports    *pp_proxy_get_exports    (PpProxy *self);
 

@@ -854,6 +854,15 @@ pp_proxy_get_handle (PpProxy *self)
   return priv->handle;
 }
 
+int
+pp_proxy_resolve_timeout (PpProxy *self,
+                          int      timeout_msec)
+{
+  PpProxyPrivate *priv = pp_proxy_get_instance_private (self);
+
+  return timeout_msec < 0 ? priv->default_timeout : timeout_msec;
+}
+
 PpExports *
 pp_proxy_get_exports (PpProxy *self)
 {
