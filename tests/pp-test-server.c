@@ -353,7 +353,9 @@ on_closed (PpListener   *listener,
            const GError *error,
            gpointer      user_data)
 {
-  printf ("closed: %s %d %s\n",
+  /* A TAP comment: where the output is not captured, it reaches the
+   * test's own output */
+  printf ("# closed: %s %d %s\n",
           error ? g_quark_to_string (error->domain) : "none",
           error ? error->code : 0,
           error ? error->message : "");

@@ -731,7 +731,7 @@ check_refused (GSubprocess *process,
   g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
   g_assert_no_error (error);
   g_test_message ("child: %s", output);
-  g_assert_true (g_str_has_prefix (output, "closed: pp-error-quark 7 "));
+  g_assert_true (g_str_has_prefix (output, "# closed: pp-error-quark 7 "));
   g_assert_nonnull (strstr (output, reason));
   g_assert_cmpuint (rest->len, >=, PP_WIRE_HEADER_SIZE);
   g_assert_cmpuint (rest->data[4], ==, PP_WIRE_KIND_ERROR);

@@ -665,7 +665,7 @@ test_close (Fixture       *f,
 
   /* The listener sees the end and its process exits by itself. */
   output = pp_test_peer_wait (f->peer);
-  g_assert_nonnull (strstr (output, "closed: pp-error-quark 1 "));
+  g_assert_nonnull (strstr (output, "# closed: pp-error-quark 1 "));
 }
 
 static void
@@ -690,7 +690,7 @@ test_pipes (void)
 
   g_clear_object (&proxy);
   output = pp_test_peer_wait (peer);
-  g_assert_nonnull (strstr (output, "closed: pp-error-quark 1 "));
+  g_assert_nonnull (strstr (output, "# closed: pp-error-quark 1 "));
 }
 
 static void
@@ -904,7 +904,7 @@ test_stream_without_fd (void)
   /* Closing a socket connection's streams leaves its socket open. */
   g_io_stream_close (peer->stream, NULL, NULL);
   output_text = pp_test_peer_wait (peer);
-  g_assert_nonnull (strstr (output_text, "closed: pp-error-quark 1 "));
+  g_assert_nonnull (strstr (output_text, "# closed: pp-error-quark 1 "));
 }
 
 static void

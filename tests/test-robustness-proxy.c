@@ -66,7 +66,7 @@ test_sigpipe_proxy (void)
 
   output = pp_test_peer_wait (peer);
   g_test_message ("peer said: %s", g_strchomp (output));
-  g_assert_true (g_str_has_prefix (output, "closed: pp-error-quark 1 "));
+  g_assert_true (g_str_has_prefix (output, "# closed: pp-error-quark 1 "));
 }
 
 /* A fake listener, for the proxy's side ------------------------------------ */

@@ -134,7 +134,7 @@ conn_finish_any (Conn      *conn,
 
   for (gsize i = 0; i < n_codes && !matched; i++)
     {
-      g_autofree char *prefix = g_strdup_printf ("closed: pp-error-quark %d ", codes[i]);
+      g_autofree char *prefix = g_strdup_printf ("# closed: pp-error-quark %d ", codes[i]);
 
       if (g_str_has_prefix (output, prefix))
         {
@@ -783,7 +783,7 @@ test_sigpipe_raw (void)
   output = pp_test_peer_wait (peer);
   sigaction (SIGPIPE, &previous, NULL);
   g_test_message ("peer said: %s", g_strchomp (output));
-  g_assert_true (g_str_has_prefix (output, "closed: pp-error-quark 1 "));
+  g_assert_true (g_str_has_prefix (output, "# closed: pp-error-quark 1 "));
   /* It was the write that failed */
   g_assert_nonnull (strstr (output, "write"));
 }

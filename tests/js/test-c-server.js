@@ -323,7 +323,7 @@ await run([
             `closed with ${reason}`);
         assertEqual(await Pipeproxy.closed(w), null, 'already closed: no reason to give');
         assert(Pipeproxy.unwrap(w).is_closed());
-        assert(out.startsWith('closed: pp-error-quark'), `the server said ${out}`);
+        assert(out.startsWith('# closed: pp-error-quark'), `the server said ${out}`);
         await assertRejects(w.get_parameter(), Pp.Error, Pp.Error.DISCONNECTED);
     }],
 

@@ -60,7 +60,7 @@ async function finishChild() {
         const [out] = await subprocess.communicate_utf8_async(null, null);
         assert(subprocess.get_if_exited(), 'the child exited');
         assertEqual(subprocess.get_exit_status(), 0, 'exit status of the child');
-        assertEqual(out, 'closed: pp-error-quark 1\n', 'what the child said');
+        assertEqual(out, '# closed: pp-error-quark 1\n', 'what the child said');
         await assertRejects(w.get_parameter(), Pp.Error, Pp.Error.DISCONNECTED);
     } finally {
         if (subprocess.get_identifier() !== null)
