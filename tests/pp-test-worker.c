@@ -89,13 +89,13 @@ progress (GObject      *object,
   pp_invocation_return_value (invocation, g_variant_new ("(u)", acked));
 }
 
-/* burst (u n, b notify, h ack) → (b): emits ::changed with 1 to n, 1 ms
+/* burst (u n, b notify, h ack) → (u): emits ::changed with 1 to n, 1 ms
  * apart, all in one synchronous method (well within the 5 ms in which a
  * write waits for the next, see docs/wire-protocol.md), with @notify then
  * bumps "count" 1 ms later, and waits until the caller acknowledges the
  * last of these with a byte on @ack, for 10 s at most: nothing else is
  * sent meanwhile, so the caller gets them only if they leave on their
- * own. Answers whether the acknowledgement came. */
+ * own. Answers how many acknowledgements came: 1, or 0 if none did. */
 static void
 burst (GObject      *object,
        GVariant     *parameters,
@@ -104,8 +104,8 @@ burst (GObject      *object,
 {
   GUnixFDList *fds = pp_invocation_get_unix_fd_list (invocation);
   struct pollfd poll_fd = { .events = POLLIN };
-  gboolean notify, acked = FALSE;
-  guint32 n;
+  gboolean notify;
+  guint32 n, acked = 0;
   gint32 handle;
   char byte;
 
@@ -123,9 +123,9 @@ burst (GObject      *object,
       pp_test_object_bump_count (PP_TEST_OBJECT (object));
     }
   if (poll (&poll_fd, 1, 10000) == 1)
-    acked = read (poll_fd.fd, &byte, 1) == 1;
+    acked = read (poll_fd.fd, &byte, 1) == 1 ? 1 : 0;
   close (poll_fd.fd);
-  pp_invocation_return_value (invocation, g_variant_new ("(b)", acked));
+  pp_invocation_return_value (invocation, g_variant_new ("(u)", acked));
 }
 
 /* work_blocking (u msec) → (b): pp_test_object_work() in the listener's
@@ -257,7 +257,7 @@ main (int   argc,
       pp_listener_add_method_with_invocation (listener, "progress", G_VARIANT_TYPE ("(uuh)"),
                                               G_VARIANT_TYPE ("(u)"), progress, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "burst", G_VARIANT_TYPE ("(ubh)"),
-                                              G_VARIANT_TYPE ("(b)"), burst, NULL, NULL);
+                                              G_VARIANT_TYPE ("(u)"), burst, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "work_blocking", G_VARIANT_TYPE ("(u)"),
                                               G_VARIANT_TYPE ("(b)"), work_blocking, NULL, NULL);
       pp_listener_add_method_with_invocation (listener, "work_later", G_VARIANT_TYPE ("(u)"),
