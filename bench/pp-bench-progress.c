@@ -9,10 +9,14 @@
  * signal ::progress (step, emitted), emitted stamps the monotonic clock
  * (shared by all processes), and two synchronous methods:
  *
- *  - `progress (u n, u msec)` → (x): emits ::progress n times, sleeping
- *    msec before each, and returns the time it returns at. Latency is
- *    the time from emission to the caller's handler; "reply after last"
- *    is how long after the last signal's handler the reply came.
+ *  - `progress (u n, u msec, u work)` → (x): emits ::progress n times,
+ *    sleeping msec before each, works (sleeps) for work ms, and returns
+ *    the time it returns at. Latency is the time from emission to the
+ *    caller's handler; "reply after last" is how long after the last
+ *    signal's handler the reply came. With signals 1 ms apart and then
+ *    300 ms of work, the second signal follows the first within the 5 ms
+ *    in which output waits for more: it comes that late at most, not with
+ *    the reply.
  *  - `burst (u n)` → (x): emits ::progress n times back to back. What the
  *    caller sees: how long the n signals and the reply took in all, and
  *    the latency of the signals, which the batching of output bounds.
@@ -65,14 +69,15 @@ progress_method (GObject   *object,
                  gpointer   user_data,
                  GError   **error)
 {
-  guint32 n, msec;
+  guint32 n, msec, work;
 
-  g_variant_get (parameters, "(uu)", &n, &msec);
+  g_variant_get (parameters, "(uuu)", &n, &msec, &work);
   for (guint32 i = 0; i < n; i++)
     {
       g_usleep ((gulong) msec * 1000);
       g_signal_emit (object, progress_signal, 0, (int) i, g_get_monotonic_time ());
     }
+  g_usleep ((gulong) work * 1000);
   return g_variant_new ("(x)", g_get_monotonic_time ());
 }
 
@@ -99,7 +104,7 @@ serve (void)
 
   if (listener == NULL)
     bench_fail ("worker: %s", error->message);
-  pp_listener_add_method (listener, "progress", G_VARIANT_TYPE ("(uu)"), G_VARIANT_TYPE ("(x)"),
+  pp_listener_add_method (listener, "progress", G_VARIANT_TYPE ("(uuu)"), G_VARIANT_TYPE ("(x)"),
                           progress_method, NULL, NULL);
   pp_listener_add_method (listener, "burst", G_VARIANT_TYPE ("(u)"), G_VARIANT_TYPE ("(x)"),
                           burst_method, NULL, NULL);
@@ -204,17 +209,20 @@ print_latencies (const char *label,
 static Run current;
 
 static void
-progress_rows (PpProxy *proxy)
+progress_rows (PpProxy    *proxy,
+               const char *title,
+               guint       n,
+               guint       msec,
+               guint       work)
 {
-  guint n = 6, msec = 50;
   g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) after_last = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GString) arrivals = g_string_new (NULL);
 
-  printf ("A method emitting a signal every %u ms for %u ms, %d runs:\n", msec, n * msec, reps);
+  printf ("%s, %d runs:\n", title, reps);
   for (int r = 0; r < reps; r++)
     {
-      run_call (proxy, &current, "progress", g_variant_new ("(uu)", n, msec), n);
+      run_call (proxy, &current, "progress", g_variant_new ("(uuu)", n, msec, work), n);
       g_array_append_vals (latencies, current.latency, n);
       g_array_append_val (after_last, (gint64) { current.replied - current.arrived[n - 1] });
       if (r == 0)
@@ -297,7 +305,10 @@ main (int   argc,
           PP_VERSION_S, quick ? "quick" : "full", g_get_num_processors (), load_before);
 
   g_signal_connect (proxy, "progress", G_CALLBACK (on_progress), &current);
-  progress_rows (proxy);
+  progress_rows (proxy, "A method emitting a signal every 50 ms for 300 ms", 6, 50, 0);
+  printf ("\n");
+  progress_rows (proxy, "A method emitting two signals 1 ms apart, then working 300 ms", 2, 1,
+                 300);
   burst_rows (proxy);
   load_after = bench_load_average ();
   printf ("\nload average at the end %s\n", load_after);
