@@ -9,7 +9,7 @@
 #include "pp-error-private.h"
 #include "pp-exports-private.h"
 #include "pp-introspection-private.h"
-#include "pp-mirror-interfaces-private.h"
+#include "pp-introspection-vfuncs-private.h"
 
 typedef struct
 {
@@ -248,7 +248,7 @@ describe_type (PpExports *self,
 
   pp_introspection_describe_type (type, description);
   pp_introspection_describe_methods (type, description);
-  pp_mirror_interfaces_describe (type, description);
+  pp_vfuncs_describe_interfaces (type, description);
   if (!PP_IS_BOXED_REF (object))
     {
       pp_introspection_describe_signals (type, description);

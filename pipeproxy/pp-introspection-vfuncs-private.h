@@ -3,13 +3,15 @@
 
 #include <glib-object.h>
 
+#include "pp-description-private.h"
 #include "pp-method-private.h"
 
 G_BEGIN_DECLS
 
 /* The virtual functions of an interface, read from its typelib, and C
  * functions made at run time (ffi closures) that implement them: what a
- * mirror type needs to implement an interface of the remote object. */
+ * mirror type needs to implement an interface of the remote object; and
+ * whether a proxy can, by the same rule on both sides. */
 
 typedef struct
 {
@@ -39,5 +41,15 @@ GPtrArray  *pp_vfuncs_for_interface (GType           iface,
 gpointer    pp_vfunc_make_closure   (const PpVfunc  *vfunc,
                                      PpVfuncHandler  handler,
                                      gpointer        user_data);
+
+/* Why @vfuncs cannot be forwarded to the methods of @description, or
+ * NULL: each needs a method the peer can call, of the same types */
+char       *pp_vfuncs_check               (GPtrArray      *vfuncs,
+                                           PpDescription  *description);
+/* Listener side: refuses in @description each interface of @type that a
+ * proxy cannot implement, with the reason. Its methods are described
+ * already. */
+void        pp_vfuncs_describe_interfaces (GType           type,
+                                           PpDescription  *description);
 
 G_END_DECLS

@@ -210,3 +210,49 @@ pp_vfunc_make_closure (const PpVfunc  *vfunc,
     g_free (self);
   return address;
 }
+
+char *
+pp_vfuncs_check (GPtrArray     *vfuncs,
+                 PpDescription *description)
+{
+  for (guint i = 0; i < vfuncs->len; i++)
+    {
+      const PpVfunc *vfunc = g_ptr_array_index (vfuncs, i);
+      const PpDescribedMethod *method;
+      g_autofree char *in = NULL;
+      g_autofree char *out = NULL;
+
+      if (vfunc->method == NULL)
+        return g_strdup (vfunc->reason);
+      method = pp_description_lookup_method (description, vfunc->method_name);
+      if (method == NULL)
+        return g_strdup_printf (_("virtual function “%s” has no method “%s” the peer can call"),
+                                vfunc->name, vfunc->method_name);
+      in = g_variant_type_dup_string (vfunc->method->in_type);
+      out = g_variant_type_dup_string (vfunc->method->out_type);
+      if (!g_str_equal (method->in_signature, in) || !g_str_equal (method->out_signature, out))
+        return g_strdup_printf (_("virtual function “%s” takes %s and gives %s, but method "
+                                  "“%s” takes %s and gives %s"), vfunc->name, in, out,
+                                method->name, method->in_signature, method->out_signature);
+    }
+  return NULL;
+}
+
+void
+pp_vfuncs_describe_interfaces (GType          type,
+                               PpDescription *description)
+{
+  guint n_interfaces = 0;
+  g_autofree GType *interfaces = g_type_interfaces (type, &n_interfaces);
+
+  for (guint i = 0; i < n_interfaces; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) vfuncs = pp_vfuncs_for_interface (interfaces[i], &error);
+      g_autofree char *reason = vfuncs ? pp_vfuncs_check (vfuncs, description)
+                                       : g_strdup (error->message);
+
+      if (reason != NULL)
+        pp_description_refuse_interface (description, g_type_name (interfaces[i]), reason);
+    }
+}

@@ -6,7 +6,7 @@
 #include "pp-error.h"
 #include "pp-handshake-private.h"
 #include "pp-introspection-private.h"
-#include "pp-mirror-interfaces-private.h"
+#include "pp-introspection-vfuncs-private.h"
 #include "pp-listener-struct-private.h"
 #include "pp-method-private.h"
 
@@ -52,7 +52,7 @@ describe_object (PpListener *self)
                                  PP_METHOD_DISPATCH_ADDED);
     }
   pp_introspection_describe_methods (type, description);
-  pp_mirror_interfaces_describe (type, description);
+  pp_vfuncs_describe_interfaces (type, description);
   pp_introspection_describe_signals (type, description);
   pp_introspection_describe_properties (self->object, description);
   return pp_access_filter_description (self->access, description, type);

@@ -16,12 +16,6 @@ G_BEGIN_DECLS
 
 typedef struct _PpMirrorInterfaces PpMirrorInterfaces;
 
-/* Listener side: refuses in @description each interface of @type that a
- * proxy cannot implement, with the reason. Its methods are described
- * already. */
-void                pp_mirror_interfaces_describe (GType               type,
-                                                   PpDescription      *description);
-
 /* Proxy side: adds the interfaces of @description to the mirror type
  * @type, registered and not yet initialized. Never freed, as the type. */
 PpMirrorInterfaces *pp_mirror_interfaces_add      (GType               type,

@@ -53,55 +53,6 @@ kept_values_quark (void)
   return g_quark_from_static_string ("pp-mirror-kept-values");
 }
 
-/* Checking -------------------------------------------------------------------- */
-
-/* Why @vfuncs cannot be forwarded to the methods of @description, or NULL */
-static char *
-check_vfuncs (GPtrArray     *vfuncs,
-              PpDescription *description)
-{
-  for (guint i = 0; i < vfuncs->len; i++)
-    {
-      const PpVfunc *vfunc = g_ptr_array_index (vfuncs, i);
-      const PpDescribedMethod *method;
-      g_autofree char *in = NULL;
-      g_autofree char *out = NULL;
-
-      if (vfunc->method == NULL)
-        return g_strdup (vfunc->reason);
-      method = pp_description_lookup_method (description, vfunc->method_name);
-      if (method == NULL)
-        return g_strdup_printf (_("virtual function “%s” has no method “%s” the peer can call"),
-                                vfunc->name, vfunc->method_name);
-      in = g_variant_type_dup_string (vfunc->method->in_type);
-      out = g_variant_type_dup_string (vfunc->method->out_type);
-      if (!g_str_equal (method->in_signature, in) || !g_str_equal (method->out_signature, out))
-        return g_strdup_printf (_("virtual function “%s” takes %s and gives %s, but method "
-                                  "“%s” takes %s and gives %s"), vfunc->name, in, out,
-                                method->name, method->in_signature, method->out_signature);
-    }
-  return NULL;
-}
-
-void
-pp_mirror_interfaces_describe (GType          type,
-                               PpDescription *description)
-{
-  guint n_interfaces = 0;
-  g_autofree GType *interfaces = g_type_interfaces (type, &n_interfaces);
-
-  for (guint i = 0; i < n_interfaces; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) vfuncs = pp_vfuncs_for_interface (interfaces[i], &error);
-      g_autofree char *reason = vfuncs ? check_vfuncs (vfuncs, description)
-                                       : g_strdup (error->message);
-
-      if (reason != NULL)
-        pp_description_refuse_interface (description, g_type_name (interfaces[i]), reason);
-    }
-}
-
 /* Forwarding ------------------------------------------------------------------ */
 
 /* @value, of @desc, where libffi takes a return value: small integers
@@ -580,7 +531,7 @@ implement (GType          type,
   vfuncs = pp_vfuncs_for_interface (iface, &error);
   if (vfuncs == NULL)
     return g_strdup (error->message);
-  reason = check_vfuncs (vfuncs, description);
+  reason = pp_vfuncs_check (vfuncs, description);
   if (reason == NULL)
     reason = check_interface_properties (iface, description);
   if (reason != NULL)
