@@ -285,7 +285,8 @@ pp_pool_dispatch_call_async (PpPool              *self,
 
   g_return_if_fail (PP_IS_POOL (self));
   g_return_if_fail (method != NULL);
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (parameters == NULL ||
+                    g_variant_type_is_tuple (g_variant_get_type (parameters)));
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
   g_return_if_fail (timeout_msec >= -1);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -457,7 +458,7 @@ pp_pool_dispatch_call_sync (PpPool        *self,
   g_return_val_if_fail (PP_IS_POOL (self), NULL);
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
+                        g_variant_type_is_tuple (g_variant_get_type (parameters)), NULL);
   g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
   g_return_val_if_fail (timeout_msec >= -1, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);

@@ -186,7 +186,8 @@ call_internal_async (PpProxy             *self,
 
   g_return_if_fail (PP_IS_PROXY (self));
   g_return_if_fail (method != NULL && g_utf8_validate (method, -1, NULL));
-  g_return_if_fail (parameters == NULL || g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE));
+  g_return_if_fail (parameters == NULL ||
+                    g_variant_type_is_tuple (g_variant_get_type (parameters)));
   g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -245,7 +246,7 @@ call_internal_sync (PpProxy       *self,
   g_return_val_if_fail (PP_IS_PROXY (self), NULL);
   g_return_val_if_fail (method != NULL && g_utf8_validate (method, -1, NULL), NULL);
   g_return_val_if_fail (parameters == NULL ||
-                        g_variant_is_of_type (parameters, G_VARIANT_TYPE_TUPLE), NULL);
+                        g_variant_type_is_tuple (g_variant_get_type (parameters)), NULL);
   g_return_val_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
