@@ -168,7 +168,6 @@ pp_listener_dispose (GObject *object)
       pp_connection_detach (self->connection);
       g_clear_pointer (&self->connection, pp_connection_unref);
     }
-  g_clear_pointer (&self->server, pp_export_server_free);
   g_clear_pointer (&self->imports, pp_imports_unref);
   g_clear_pointer (&self->methods, g_hash_table_unref);
   g_clear_pointer (&self->preconditions, pp_preconditions_free);
@@ -183,6 +182,9 @@ pp_listener_finalize (GObject *object)
 {
   PpListener *self = PP_LISTENER (object);
 
+  /* Last, as the running-call table was: a thread that reads for a busy
+   * owner may hand it a CANCEL until the connection is gone */
+  pp_export_server_free (self->server);
   pp_access_free (self->access);
 
   G_OBJECT_CLASS (pp_listener_parent_class)->finalize (object);
