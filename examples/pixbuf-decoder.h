@@ -11,6 +11,11 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <pipeproxy/pipeproxy.h>
 
+/* Decodes what @stream holds, as gdk_pixbuf_new_from_stream() does, with
+ * the pixels in transparent huge pages where the system has them. */
+GdkPixbuf *pixbuf_decoder_decode_stream (GInputStream  *stream,
+                                         GError       **error);
+
 /* The worker: serves "decode" on the connection from the parent until
  * the parent closes its proxy or dies. Returns the exit status. */
 int        pixbuf_decoder_run_worker (void);
