@@ -9,14 +9,19 @@ G_BEGIN_DECLS
  * does not come back in time to write it (pp-connection-flusher.c). Each
  * function takes the flusher's lock, which comes after a connection's. */
 
-/* Has pp_connection_write_corked() called for @self at @at (monotonic
- * µs), unless it is armed already */
-void  pp_connection_flusher_arm     (PpConnection *self,
-                                     gint64        at);
+/* What the flusher calls for a connection it was armed with, without its
+ * own lock and without the connection's */
+typedef void (*PpConnectionFlushFunc) (PpConnection *self);
+
+/* Has @func called for @self at @at (monotonic µs), unless it is armed
+ * already */
+void  pp_connection_flusher_arm     (PpConnection          *self,
+                                     gint64                 at,
+                                     PpConnectionFlushFunc  func);
 /* Takes @self out: it was closed */
-void  pp_connection_flusher_disarm  (PpConnection *self);
+void  pp_connection_flusher_disarm  (PpConnection          *self);
 /* Takes @self out for good, once the flusher is done with it: for its
  * finalization */
-void  pp_connection_flusher_forget  (PpConnection *self);
+void  pp_connection_flusher_forget  (PpConnection          *self);
 
 G_END_DECLS

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "pp-connection-flusher-private.h"
-#include "pp-connection-send-private.h"
 
 /* The flusher: one thread for the process, started by the first
  * connection that corks its output (see pp-connection-send.c). The owner
@@ -10,7 +9,8 @@
  * batch is done; a method that emits a signal and then works for a while
  * does neither, so a connection that corks is armed here with the moment
  * its output is due, and the thread writes it then
- * (pp_connection_write_corked()) unless the owner did.
+ * (pp_connection_write_corked(), the function it is armed with) unless
+ * the owner did.
  *
  * A connection is armed at most once at a time, and the flusher holds no
  * reference to it: a connection leaves when it closes, and its
@@ -87,7 +87,7 @@ flusher_run (gpointer data)
       flusher.wake_at = G_MININT64;
       g_mutex_unlock (&flusher.lock);
 
-      pp_connection_write_corked (due);
+      due->flush_func (due);
 
       g_mutex_lock (&flusher.lock);
       flusher.current = NULL;
@@ -98,8 +98,9 @@ flusher_run (gpointer data)
 }
 
 void
-pp_connection_flusher_arm (PpConnection *self,
-                           gint64        at)
+pp_connection_flusher_arm (PpConnection          *self,
+                           gint64                 at,
+                           PpConnectionFlushFunc  func)
 {
   if (g_once_init_enter (&flusher.thread))
     g_once_init_leave (&flusher.thread, g_thread_new ("pp-flusher", flusher_run, NULL));
@@ -109,6 +110,7 @@ pp_connection_flusher_arm (PpConnection *self,
     {
       self->flush_queued = TRUE;
       self->flush_at = at;
+      self->flush_func = func;
       self->flush_link.data = self;
       g_queue_push_tail_link (&flusher.armed, &self->flush_link);
       if (at < flusher.wake_at)

@@ -96,6 +96,7 @@ struct _PpConnection
   GList                  flush_link;
   gboolean               flush_queued;
   gint64                 flush_at;
+  void                 (*flush_func) (PpConnection *self);
 
   /* Calls, under lock */
   PpCallTable           *calls;

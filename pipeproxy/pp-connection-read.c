@@ -5,7 +5,7 @@
 
 #include "pp-connection-inbound-private.h"
 #include "pp-connection-read-private.h"
-#include "pp-connection-source-private.h"
+#include "pp-connection-gate-private.h"
 #include "pp-error.h"
 
 /* Frames in: the thread with the reader role (the owner context's source,

@@ -20,7 +20,6 @@ gboolean  pp_connection_send_frames_locked       (PpConnection   *self,
                                                   gboolean        is_call,
                                                   GError        **error);
 gboolean  pp_connection_flush_locked             (PpConnection   *self);
-gboolean  pp_connection_output_throttles_locked  (PpConnection   *self);
 
 /* From the flusher's thread, without the lock */
 void      pp_connection_write_corked             (PpConnection   *self);

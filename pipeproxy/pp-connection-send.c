@@ -4,8 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-connection-flusher-private.h"
+#include "pp-connection-gate-private.h"
 #include "pp-connection-send-private.h"
-#include "pp-connection-source-private.h"
 #include "pp-error.h"
 
 /* Frames out: queued under the connection's lock and written as far as
@@ -42,17 +42,6 @@ write_locked (PpConnection *self,
   if (was_empty != !pp_frame_stream_has_output (self->frames) ||
       self->input_throttled != pp_connection_output_throttles_locked (self))
     pp_connection_update_source_locked (self);
-}
-
-/* A side that answers requests stops reading them while more than half
- * the output limit waits: the rest is room for the answers of the calls
- * in flight and for signals */
-gboolean
-pp_connection_output_throttles_locked (PpConnection *self)
-{
-  return self->callbacks.request_kinds != 0 &&
-         pp_frame_stream_get_queued_output (self->frames) >
-           pp_frame_stream_get_max_queued_output (self->frames) / 2;
 }
 
 /* Past the output limit a call is refused; anything else breaks the
@@ -170,7 +159,8 @@ pp_connection_send_locked (PpConnection   *self,
           if (!self->cork_armed)
             {
               self->cork_armed = TRUE;
-              pp_connection_flusher_arm (self, self->cork_time + CORK_USEC);
+              pp_connection_flusher_arm (self, self->cork_time + CORK_USEC,
+                                     pp_connection_write_corked);
             }
           return TRUE;
         }
@@ -199,7 +189,8 @@ pp_connection_write_corked (PpConnection *self)
       if (now - self->cork_time < CORK_USEC)
         {
           self->cork_armed = TRUE;
-          pp_connection_flusher_arm (self, self->cork_time + CORK_USEC);
+          pp_connection_flusher_arm (self, self->cork_time + CORK_USEC,
+                                     pp_connection_write_corked);
         }
       else
         {

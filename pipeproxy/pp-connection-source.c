@@ -1,63 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "pp-connection-gate-private.h"
 #include "pp-connection-inbound-private.h"
 #include "pp-connection-read-private.h"
 #include "pp-connection-send-private.h"
-#include "pp-connection-source-private.h"
 
 /* The owner context's GSource: it polls the descriptors while the owner
  * may read (see pp-connection-internal.h for when it may not), reads and
  * dispatches in batches, writes what waits, and closes the descriptors
  * once the owner has seen the end. */
-
-/* Whether the owner context may read now; see pp-connection-internal.h */
-static gboolean
-can_read_locked (PpConnection *self)
-{
-  return !self->closed && !self->source_paused && !self->input_throttled &&
-         self->queued_input < self->max_queued_input &&
-         (guint) g_atomic_int_get (&self->requests) < self->max_requests;
-}
-
-void
-pp_connection_update_source_locked (PpConnection *self)
-{
-  gboolean can_read;
-  gboolean ready;
-
-  self->input_throttled = pp_connection_output_throttles_locked (self);
-  can_read = can_read_locked (self);
-  self->input_stopped = !can_read;
-
-  /* What the frame stream holds already is read without a poll */
-  ready = can_read && self->read_more;
-  if (ready != g_atomic_int_get (&self->input_ready))
-    {
-      g_atomic_int_set (&self->input_ready, ready);
-      if (ready && !g_main_context_is_owner (self->context))
-        g_main_context_wakeup (self->context);
-    }
-
-  if (self->source == NULL)
-    return;
-  pp_frame_stream_update_watch (self->frames, can_read);
-}
-
-/* After a read: whether the frame stream stopped early, for the source to
- * read on without a poll once it may. A read that stopped early may have
- * filled the queue, so the source is updated then. */
-void
-pp_connection_set_read_more_locked (PpConnection      *self,
-                                    PpFrameReadResult  result)
-{
-  gboolean more = result == PP_FRAME_READ_MORE;
-
-  if (!more && !self->read_more)
-    return;
-  self->read_more = more;
-  pp_connection_update_source_locked (self);
-}
 
 static gboolean
 connection_source_prepare (GSource *source,
@@ -142,7 +94,7 @@ connection_source_dispatch (GSource     *source,
       pp_connection_update_source_locked (self);
     }
 
-  if ((readable || self->read_more) && can_read_locked (self))
+  if ((readable || self->read_more) && pp_connection_can_read_locked (self))
     read_or_pause_locked (self, to_complete);
 
   previous_cork = self->cork_thread;

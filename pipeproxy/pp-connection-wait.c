@@ -7,7 +7,7 @@
 #include "pp-connection-inbound-private.h"
 #include "pp-connection-read-private.h"
 #include "pp-connection-send-private.h"
-#include "pp-connection-source-private.h"
+#include "pp-connection-gate-private.h"
 #include "pp-connection-wait-private.h"
 
 /* The synchronous wait: a caller waits in its own thread, doing the

@@ -10,7 +10,7 @@
 #include "pp-connection-inbound-private.h"
 #include "pp-connection-pair-private.h"
 #include "pp-connection-internal.h"
-#include "pp-connection-source-private.h"
+#include "pp-connection-gate-private.h"
 #include "pp-connection-wait-private.h"
 #include "pp-error.h"
 
