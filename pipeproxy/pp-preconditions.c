@@ -17,8 +17,7 @@ typedef gboolean (*CheckFunc) (GObject     *object,
 
 typedef struct
 {
-  const char   *type_name;          /* the class or interface of the method, */
-  GType       (*get_type) (void);   /* and its type */
+  const char   *type_name;          /* the class or interface of the method */
   const char   *method;
   const char   *in_signature;       /* the rule applies to this method only;
                                      * NULL: to any signature of the name */
@@ -342,67 +341,65 @@ check_detailed_action (GObject     *object,
 
 static const Rule rules[] = {
   /* GAction: GSimpleAction meets a wrong type with a critical */
-  { "GAction", g_action_get_type, "activate", "(mv)", check_action, "parameter" },
-  { "GAction", g_action_get_type, "change_state", "(v)", check_action, "state" },
-  { "GSimpleAction", g_simple_action_get_type, "set_state", "(v)", check_action, "state" },
+  { "GAction", "activate", "(mv)", check_action, "parameter" },
+  { "GAction", "change_state", "(v)", check_action, "state" },
+  { "GSimpleAction", "set_state", "(v)", check_action, "state" },
 
-  { "GActionGroup", g_action_group_get_type, "activate_action", "(smv)", check_group_action,
-    "parameter" },
-  { "GActionGroup", g_action_group_get_type, "change_action_state", "(sv)", check_group_action,
-    "state" },
+  { "GActionGroup", "activate_action", "(smv)", check_group_action, "parameter" },
+  { "GActionGroup", "change_action_state", "(sv)", check_group_action, "state" },
   /* These emit GActionGroup's signals, for its implementation */
-  { "GActionGroup", g_action_group_get_type, "action_added", "(s)", refuse, NULL },
-  { "GActionGroup", g_action_group_get_type, "action_removed", "(s)", refuse, NULL },
-  { "GActionGroup", g_action_group_get_type, "action_enabled_changed", "(sb)", refuse, NULL },
-  { "GActionGroup", g_action_group_get_type, "action_state_changed", "(sv)", refuse, NULL },
+  { "GActionGroup", "action_added", "(s)", refuse, NULL },
+  { "GActionGroup", "action_removed", "(s)", refuse, NULL },
+  { "GActionGroup", "action_enabled_changed", "(sb)", refuse, NULL },
+  { "GActionGroup", "action_state_changed", "(sv)", refuse, NULL },
 
   /* And these tell a list's users that it changed */
-  { "GListModel", g_list_model_get_type, "items_changed", "(uuu)", refuse, NULL },
-  { "GMenuModel", g_menu_model_get_type, "items_changed", "(iii)", refuse, NULL },
+  { "GListModel", "items_changed", "(uuu)", refuse, NULL },
+  { "GMenuModel", "items_changed", "(iii)", refuse, NULL },
 
   /* GMenuModel: GMenu takes any item position on trust and reads past its
    * items; any signature, as the expected type may be described either way */
-  { "GMenuModel", g_menu_model_get_type, "get_item_attribute_value", NULL, check_menu_item, NULL },
-  { "GMenuModel", g_menu_model_get_type, "get_item_link", NULL, check_menu_item, NULL },
-  { "GMenuModel", g_menu_model_get_type, "iterate_item_attributes", NULL, check_menu_item, NULL },
-  { "GMenuModel", g_menu_model_get_type, "iterate_item_links", NULL, check_menu_item, NULL },
-  { "GMenu", g_menu_get_type, "remove", "(i)", check_menu_item, NULL },
+  { "GMenuModel", "get_item_attribute_value", NULL, check_menu_item, NULL },
+  { "GMenuModel", "get_item_link", NULL, check_menu_item, NULL },
+  { "GMenuModel", "iterate_item_attributes", NULL, check_menu_item, NULL },
+  { "GMenuModel", "iterate_item_links", NULL, check_menu_item, NULL },
+  { "GMenu", "remove", "(i)", check_menu_item, NULL },
   /* GMenu and GMenuItem: a detailed action they cannot parse is g_error() */
-  { "GMenu", g_menu_get_type, "append", NULL, check_detailed_action, "1" },
-  { "GMenu", g_menu_get_type, "prepend", NULL, check_detailed_action, "1" },
-  { "GMenu", g_menu_get_type, "insert", NULL, check_detailed_action, "2" },
-  { "GMenuItem", g_menu_item_get_type, "set_detailed_action", NULL, check_detailed_action, "0" },
+  { "GMenu", "append", NULL, check_detailed_action, "1" },
+  { "GMenu", "prepend", NULL, check_detailed_action, "1" },
+  { "GMenu", "insert", NULL, check_detailed_action, "2" },
+  { "GMenuItem", "set_detailed_action", NULL, check_detailed_action, "0" },
 
   /* GSettings: a key the schema does not have aborts the process; a value
    * of another type than the key's is a critical */
-  { "GSettings", g_settings_get_type, "get_value", "(s)", check_settings_key, NULL },
-  { "GSettings", g_settings_get_type, "get_user_value", "(s)", check_settings_key, NULL },
-  { "GSettings", g_settings_get_type, "get_default_value", "(s)", check_settings_key, NULL },
-  { "GSettings", g_settings_get_type, "reset", "(s)", check_settings_key, NULL },
-  { "GSettings", g_settings_get_type, "is_writable", "(s)", check_settings_key, NULL },
-  { "GSettings", g_settings_get_type, "get_range", "(s)", check_settings_key, NULL },
-  { "GSettings", g_settings_get_type, "get_string", "(s)", check_settings_key_type, "s o g" },
-  { "GSettings", g_settings_get_type, "get_boolean", "(s)", check_settings_key_type, "b" },
-  { "GSettings", g_settings_get_type, "get_int", "(s)", check_settings_key_type, "i" },
-  { "GSettings", g_settings_get_type, "get_int64", "(s)", check_settings_key_type, "x" },
-  { "GSettings", g_settings_get_type, "get_uint", "(s)", check_settings_key_type, "u" },
-  { "GSettings", g_settings_get_type, "get_uint64", "(s)", check_settings_key_type, "t" },
-  { "GSettings", g_settings_get_type, "get_double", "(s)", check_settings_key_type, "d" },
-  { "GSettings", g_settings_get_type, "get_strv", "(s)", check_settings_key_type, "as" },
-  { "GSettings", g_settings_get_type, "get_enum", "(s)", check_settings_key_type, "enum" },
-  { "GSettings", g_settings_get_type, "set_enum", "(si)", check_settings_key_type, "enum" },
-  { "GSettings", g_settings_get_type, "get_flags", "(s)", check_settings_key_type, "flags" },
-  { "GSettings", g_settings_get_type, "set_flags", "(su)", check_settings_key_type, "flags" },
-  { "GSettings", g_settings_get_type, "set_value", "(sv)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_string", "(ss)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_boolean", "(sb)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_int", "(si)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_int64", "(sx)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_uint", "(su)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_uint64", "(st)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_double", "(sd)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "set_strv", "(smas)", check_settings_value, "range" },
-  { "GSettings", g_settings_get_type, "range_check", "(sv)", check_settings_value, NULL },
+  { "GSettings", "get_value", "(s)", check_settings_key, NULL },
+  { "GSettings", "get_user_value", "(s)", check_settings_key, NULL },
+  { "GSettings", "get_default_value", "(s)", check_settings_key, NULL },
+  { "GSettings", "reset", "(s)", check_settings_key, NULL },
+  { "GSettings", "is_writable", "(s)", check_settings_key, NULL },
+  { "GSettings", "get_range", "(s)", check_settings_key, NULL },
+  { "GSettings", "get_string", "(s)", check_settings_key_type, "s o g" },
+  { "GSettings", "get_boolean", "(s)", check_settings_key_type, "b" },
+  { "GSettings", "get_int", "(s)", check_settings_key_type, "i" },
+  { "GSettings", "get_int64", "(s)", check_settings_key_type, "x" },
+  { "GSettings", "get_uint", "(s)", check_settings_key_type, "u" },
+  { "GSettings", "get_uint64", "(s)", check_settings_key_type, "t" },
+  { "GSettings", "get_double", "(s)", check_settings_key_type, "d" },
+  { "GSettings", "get_strv", "(s)", check_settings_key_type, "as" },
+  { "GSettings", "get_enum", "(s)", check_settings_key_type, "enum" },
+  { "GSettings", "set_enum", "(si)", check_settings_key_type, "enum" },
+  { "GSettings", "get_flags", "(s)", check_settings_key_type, "flags" },
+  { "GSettings", "set_flags", "(su)", check_settings_key_type, "flags" },
+  { "GSettings", "set_value", "(sv)", check_settings_value, "range" },
+  { "GSettings", "set_string", "(ss)", check_settings_value, "range" },
+  { "GSettings", "set_boolean", "(sb)", check_settings_value, "range" },
+  { "GSettings", "set_int", "(si)", check_settings_value, "range" },
+  { "GSettings", "set_int64", "(sx)", check_settings_value, "range" },
+  { "GSettings", "set_uint", "(su)", check_settings_value, "range" },
+  { "GSettings", "set_uint64", "(st)", check_settings_value, "range" },
+  { "GSettings", "set_double", "(sd)", check_settings_value, "range" },
+  { "GSettings", "set_strv", "(smas)", check_settings_value, "range" },
+  { "GSettings", "range_check", "(sv)", check_settings_value, NULL },
 };
 
 PpPreconditions *
@@ -415,8 +412,9 @@ pp_preconditions_for_type (GType type)
       /* A type not registered yet is no type of the object's: asking for
        * it by name does not register GIO's action, menu and settings
        * types in every worker, which costs its start page faults */
-      if (g_type_from_name (rules[i].type_name) == 0 ||
-          !g_type_is_a (type, rules[i].get_type ()))
+      GType rule_type = g_type_from_name (rules[i].type_name);
+
+      if (rule_type == 0 || !g_type_is_a (type, rule_type))
         continue;
       if (self == NULL)
         {
