@@ -31,6 +31,37 @@
 #define SIGNALS_TYPE    "a(suasss)"
 #define PROPERTIES_TYPE "a(susssmv)"
 
+/* The WELCOME's keys, in the order they are written and checked */
+enum
+{
+  KEY_TYPE_NAME,
+  KEY_TYPE_CHAIN,
+  KEY_INTERFACES,
+  KEY_REFUSED_INTERFACES,
+  KEY_UNIX_FDS,
+  KEY_METHODS,
+  KEY_REFUSED_METHODS,
+  KEY_SIGNALS,
+  KEY_PROPERTIES,
+  N_KEYS
+};
+
+static const struct
+{
+  const char *name;
+  const char *type;
+} keys[N_KEYS] = {
+  { "type-name", "s" },
+  { "type-chain", "as" },
+  { "interfaces", "as" },
+  { "refused-interfaces", REFUSED_INTERFACES_TYPE },
+  { "unix-fds", "b" },
+  { "methods", METHODS_TYPE },
+  { "refused-methods", REFUSED_TYPE },
+  { "signals", SIGNALS_TYPE },
+  { "properties", PROPERTIES_TYPE },
+};
+
 struct _PpDescription
 {
   gatomicrefcount  ref_count;
@@ -396,32 +427,29 @@ serialize_properties (PpDescription *self)
   return new_list (PROPERTIES_TYPE, items);
 }
 
-static GVariant *
-new_entry (const char *key,
-           GVariant   *value)
-{
-  return g_variant_new_dict_entry (g_variant_new_string (key), g_variant_new_variant (value));
-}
-
 GVariant *
 pp_description_serialize (PpDescription *self,
                           gboolean       unix_fds)
 {
-  GVariant *entries[] = {
-    new_entry ("type-name", g_variant_new_string (self->type_name)),
-    new_entry ("type-chain", g_variant_new_strv ((const char * const *) self->type_chain->pdata,
-                                                 self->type_chain->len)),
-    new_entry ("interfaces", g_variant_new_strv ((const char * const *) self->interfaces->pdata,
-                                                 self->interfaces->len)),
-    new_entry ("refused-interfaces", serialize_refused_interfaces (self)),
-    new_entry ("unix-fds", g_variant_new_boolean (unix_fds)),
-    new_entry ("methods", serialize_methods (self)),
-    new_entry ("refused-methods", serialize_refused_methods (self)),
-    new_entry ("signals", serialize_signals (self)),
-    new_entry ("properties", serialize_properties (self)),
+  GVariant *values[N_KEYS] = {
+    [KEY_TYPE_NAME] = g_variant_new_string (self->type_name),
+    [KEY_TYPE_CHAIN] = g_variant_new_strv ((const char * const *) self->type_chain->pdata,
+                                           self->type_chain->len),
+    [KEY_INTERFACES] = g_variant_new_strv ((const char * const *) self->interfaces->pdata,
+                                           self->interfaces->len),
+    [KEY_REFUSED_INTERFACES] = serialize_refused_interfaces (self),
+    [KEY_UNIX_FDS] = g_variant_new_boolean (unix_fds),
+    [KEY_METHODS] = serialize_methods (self),
+    [KEY_REFUSED_METHODS] = serialize_refused_methods (self),
+    [KEY_SIGNALS] = serialize_signals (self),
+    [KEY_PROPERTIES] = serialize_properties (self),
   };
+  GVariant *entries[N_KEYS];
 
-  return g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, G_N_ELEMENTS (entries));
+  for (guint k = 0; k < N_KEYS; k++)
+    entries[k] = g_variant_new_dict_entry (g_variant_new_string (keys[k].name),
+                                           g_variant_new_variant (values[k]));
+  return g_variant_new_array (G_VARIANT_TYPE ("{sv}"), entries, N_KEYS);
 }
 
 /* Parsing: the trust boundary ---------------------------------------------- */
@@ -442,37 +470,6 @@ invalid (GError     **error,
                _("The listener described the object wrongly: %s"), what);
   return FALSE;
 }
-
-/* The WELCOME's keys, in the order they are checked */
-enum
-{
-  KEY_TYPE_NAME,
-  KEY_TYPE_CHAIN,
-  KEY_INTERFACES,
-  KEY_REFUSED_INTERFACES,
-  KEY_UNIX_FDS,
-  KEY_METHODS,
-  KEY_REFUSED_METHODS,
-  KEY_SIGNALS,
-  KEY_PROPERTIES,
-  N_KEYS
-};
-
-static const struct
-{
-  const char *name;
-  const char *type;
-} keys[N_KEYS] = {
-  { "type-name", "s" },
-  { "type-chain", "as" },
-  { "interfaces", "as" },
-  { "refused-interfaces", REFUSED_INTERFACES_TYPE },
-  { "unix-fds", "b" },
-  { "methods", METHODS_TYPE },
-  { "refused-methods", REFUSED_TYPE },
-  { "signals", SIGNALS_TYPE },
-  { "properties", PROPERTIES_TYPE },
-};
 
 /* The value of each key in @info, as g_variant_lookup_value() gives it
  * (the first entry of a key; NULL for a missing one), in one pass over
