@@ -8,9 +8,10 @@
 # going over 2 GiB fails the run; the input that did it is kept in
 # BUILDDIR/fuzz/artifacts/ and the end of the target's log is shown.
 #
-# The inputs are drawn from a fixed seed, PP_FUZZ_SEED (1 unless set), so
-# that a run gives the same result on every machine and a failure can be
-# replayed; PP_FUZZ_SEED=0 draws a new seed each time, to explore.
+# The mutations are drawn from a fixed seed, PP_FUZZ_SEED (1 unless set);
+# PP_FUZZ_SEED=0 draws a new seed each time, to explore. A fixed seed does
+# not make two runs equal, as the targets' threads and timers make their
+# coverage vary: a failure is replayed from the input it keeps.
 #
 #   build-aux/run-fuzzers.sh BUILDDIR [RUNS [SECONDS [TARGET…]]]
 

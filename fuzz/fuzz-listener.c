@@ -201,6 +201,18 @@ pp_fuzz_seeds (PpFuzzSeeds *seeds)
     call (4, "activate", "(@mv just <'y'>,)"),
     pp_wire_encode (PP_WIRE_KIND_UNSUBSCRIBE, 0, 0, 0, g_variant_new ("(us)", 0, "activate")),
     NULL });
+  /* The "state" property is set through g_simple_action_set_state(),
+   * which asserts the state's type */
+  add_frames (seeds, "action-state-property-wrong-type", OBJECT_ACTION, (GBytes *[]) {
+    pp_fuzz_hello (1),
+    pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, 0, 2, 0,
+                    g_variant_new_parsed ("(uint32 0, 'state', @mv just <<'on'>>)")),
+    pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, 0, 3, 0,
+                    g_variant_new_parsed ("(uint32 0, 'state', @mv nothing)")),
+    pp_wire_encode (PP_WIRE_KIND_SET_PROPERTY, 0, 4, 0,
+                    g_variant_new_parsed ("(uint32 0, 'state', @mv just <7>)")),
+    call (5, "get_state", "()"),
+    NULL });
   add_frames (seeds, "action-cancel", OBJECT_ACTION, (GBytes *[]) {
     pp_fuzz_hello (1),
     call (2, "concat", "('a', 'b')"),

@@ -436,9 +436,9 @@ export_new_locked (PpExports       *self,
   g_hash_table_insert (self->by_handle, GUINT_TO_POINTER (export->handle), export);
   g_hash_table_insert (self->by_object, export->object, export);
   /* From now on the peer's mirror follows its properties */
-  export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
-                                        self, self->access);
   export->preconditions = pp_preconditions_for_type (p->type);
+  export->forwarder = pp_forwarder_new (export->object, export->handle, self->connection,
+                                        self, self->access, export->preconditions);
   pp_forwarder_start (export->forwarder);
   g_variant_builder_add (introduce, "(uu@a{sv})", export->handle, type->id, p->values);
   return export;

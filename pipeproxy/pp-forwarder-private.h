@@ -5,6 +5,7 @@
 
 #include "pp-access-private.h"
 #include "pp-connection-private.h"
+#include "pp-preconditions-private.h"
 
 G_BEGIN_DECLS
 
@@ -19,12 +20,15 @@ typedef struct _PpExports PpExports;
  * objects the listener's calls return, lets everything through.
  * @exports, the connection's export table, sends the objects and boxed
  * references in signal arguments; borrowed: it outlives the forwarder
- * (it owns those of the objects it exports). */
+ * (it owns those of the objects it exports). @preconditions, those of
+ * the object's type or NULL, borrowed too, check the values the peer
+ * writes. */
 PpForwarder *pp_forwarder_new          (GObject            *object,
                                         guint32             handle,
                                         PpConnection       *connection,
                                         PpExports          *exports,
-                                        PpAccess           *access);
+                                        PpAccess           *access,
+                                        PpPreconditions    *preconditions);
 /* Stops forwarding, and frees */
 void         pp_forwarder_free         (PpForwarder        *self);
 /* From the handshake on, every property change is sent */

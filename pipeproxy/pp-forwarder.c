@@ -18,6 +18,7 @@ struct _PpForwarder
   PpExports    *exports;      /* borrowed */
   guint32       handle;
   PpAccess     *access;       /* the listener's */
+  PpPreconditions *preconditions; /* borrowed, mostly NULL */
   gulong        notify_id;
   GHashTable   *forwarded;    /* signal name → handler id */
 };
@@ -27,10 +28,12 @@ pp_forwarder_new (GObject      *object,
                   guint32       handle,
                   PpConnection *connection,
                   PpExports    *exports,
-                  PpAccess     *access)
+                  PpAccess     *access,
+                  PpPreconditions *preconditions)
 {
   PpForwarder *self = g_new0 (PpForwarder, 1);
 
+  self->preconditions = preconditions;
   self->exports = exports;
   self->handle = handle;
   self->access = access;
@@ -191,6 +194,11 @@ set_property (PpForwarder  *self,
                    name, G_OBJECT_TYPE_NAME (self->object));
       return FALSE;
     }
+  /* and what the object's setter asserts beyond its GParamSpec */
+  if (self->preconditions != NULL &&
+      !pp_preconditions_check_property (self->preconditions, self->object, pspec->name, &value,
+                                        error))
+    return FALSE;
   /* The listener's allowlist and authorize handlers, last: they see a
    * value the property takes */
   {

@@ -129,8 +129,9 @@ pp_listener_initable_init (GInitable     *initable,
   pp_connection_set_max_calls_in_flight (self->connection, self->max_calls_in_flight);
   pp_access_set_stream (self->access, self->stream);
   self->exports = pp_exports_new (self->connection, pp_proxy_get_origin);
+  self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
   self->forwarder = pp_forwarder_new (self->object, PP_WIRE_ROOT_HANDLE, self->connection,
-                                      self->exports, self->access);
+                                      self->exports, self->access, self->preconditions);
   pp_exports_set_access (self->exports, self->access);
   self->server = pp_export_server_new (self->connection, self->exports, self->access);
   /* Until the handshake says otherwise, the peer reads the same clock */
@@ -139,7 +140,6 @@ pp_listener_initable_init (GInitable     *initable,
                                   pp_listener_make_imported_proxy, self);
   pp_exports_set_root (self->exports, self->object);
   pp_exports_set_max_objects (self->exports, self->max_objects);
-  self->preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (self->object));
   pp_connection_start (self->connection);
   return TRUE;
 }

@@ -15,9 +15,13 @@ G_BEGIN_DECLS
  * which tell every user of the object about a change that did not
  * happen) fail with PP_ERROR_ACCESS_DENIED.
  *
+ * The same goes for a property whose setter asserts more than its
+ * GParamSpec says (a GSimpleAction's state).
+ *
  * The rules are one table in pp-preconditions.c, keyed by the class or
- * interface and the method's name and in-signature. Index ranges and
- * other rules only the object knows are its own business. */
+ * interface and the method's name and in-signature, or the property's
+ * name. Index ranges and other rules only the object knows are its own
+ * business. */
 
 typedef struct _PpPreconditions PpPreconditions;
 
@@ -34,6 +38,13 @@ gboolean         pp_preconditions_check    (PpPreconditions     *self,
                                             const GVariantType  *in_type,
                                             GVariant            *parameters,
                                             GError             **error);
+/* Whether the peer may set the property @name of @object to @value, as
+ * g_object_set_property() would be given it */
+gboolean         pp_preconditions_check_property (PpPreconditions  *self,
+                                                  GObject          *object,
+                                                  const char       *name,
+                                                  const GValue     *value,
+                                                  GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpPreconditions, pp_preconditions_free)
 

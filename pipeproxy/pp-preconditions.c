@@ -20,10 +20,15 @@ typedef struct
   const char   *type_name;          /* the class or interface of the method */
   const char   *method;
   const char   *in_signature;       /* the rule applies to this method only;
-                                     * NULL: to any signature of the name */
+                                     * NULL: to any signature of the name;
+                                     * PROPERTY: @method names a property */
   CheckFunc     check;
   const char   *data;
 } Rule;
+
+/* In a rule's in_signature: the rule is a property's, not a method's */
+static const char property_rule[] = "property";
+#define PROPERTY property_rule
 
 struct _PpPreconditions
 {
@@ -51,7 +56,9 @@ check_type (ValueKind            kind,
   int length = expected ? (int) g_variant_type_get_string_length (expected) : 0;
   const char *type = expected ? g_variant_type_peek_string (expected) : NULL;
 
-  if (expected == NULL ? value == NULL
+  /* An action without a parameter type takes none; a state, which a
+   * property may be set to NULL for, is always one of the state type */
+  if (expected == NULL ? value == NULL && kind != ACTION_STATE
                        : value != NULL && g_variant_is_of_type (value, expected))
     return TRUE;
 
@@ -74,10 +81,14 @@ check_type (ValueKind            kind,
       if (expected == NULL)
         g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                      _("“%s”: action “%s” has no state"), method, name);
+      else if (value == NULL)
+        g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                     _("“%s”: the state of action “%s” is of type %.*s, got none"),
+                     method, name, length, type);
       else
         g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                      _("“%s”: the state of action “%s” is of type %.*s, got %s"),
-                     method, name, length, type, got ? got : "");
+                     method, name, length, type, got);
       break;
     case SETTINGS_KEY:
     default:
@@ -128,8 +139,8 @@ refuse (GObject     *object,
 /* GAction ---------------------------------------------------------------- */
 
 /* With @data "parameter", (mv) a parameter of the action's
- * parameter type, or none without one; with "state", (v) a state of its
- * state type, which it must have */
+ * parameter type, or none without one; with "state", (v) or, for the
+ * "state" property, (mv), a state of its state type, which it must have */
 static gboolean
 check_action (GObject     *object,
               const char  *method,
@@ -344,6 +355,8 @@ static const Rule rules[] = {
   { "GAction", "activate", "(mv)", check_action, "parameter" },
   { "GAction", "change_state", "(v)", check_action, "state" },
   { "GSimpleAction", "set_state", "(v)", check_action, "state" },
+  /* whose "state" property is set through g_simple_action_set_state() */
+  { "GSimpleAction", "state", PROPERTY, check_action, "state" },
 
   { "GActionGroup", "activate_action", "(smv)", check_group_action, "parameter" },
   { "GActionGroup", "change_action_state", "(sv)", check_group_action, "state" },
@@ -449,12 +462,41 @@ pp_preconditions_check (PpPreconditions     *self,
 
       if (!g_str_equal (rule->method, method) ||
           (rule->in_signature != NULL &&
-           !g_variant_type_equal (in_type, G_VARIANT_TYPE (rule->in_signature))))
+           (rule->in_signature == PROPERTY ||
+            !g_variant_type_equal (in_type, G_VARIANT_TYPE (rule->in_signature)))))
         continue;
       /* Arguments of another type fail on their signature, later */
       if (!g_variant_is_of_type (parameters, in_type))
         return TRUE;
       return rule->check (object, method, parameters, rule->data, error);
+    }
+  return TRUE;
+}
+
+gboolean
+pp_preconditions_check_property (PpPreconditions  *self,
+                                 GObject          *object,
+                                 const char       *name,
+                                 const GValue     *value,
+                                 GError          **error)
+{
+  for (guint i = 0; i < self->rules->len; i++)
+    {
+      const Rule *rule = g_ptr_array_index (self->rules, i);
+      g_autoptr(GVariant) parameters = NULL;
+      GVariant *variant;
+      GVariant *maybe;
+
+      if (rule->in_signature != PROPERTY || !g_str_equal (rule->method, name))
+        continue;
+      /* The rules of properties are those of GVariant-typed ones, read as
+       * a call's (mv) */
+      g_return_val_if_fail (G_VALUE_HOLDS_VARIANT (value), FALSE);
+      variant = g_value_get_variant (value);
+      maybe = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                   variant ? g_variant_new_variant (variant) : NULL);
+      parameters = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
+      return rule->check (object, name, parameters, rule->data, error);
     }
   return TRUE;
 }

@@ -315,6 +315,51 @@ test_action_preconditions (PpTestFixture *f,
 }
 
 static void
+assert_set_fails (PpProxy    *proxy,
+                  const char *property,
+                  GVariant   *value,
+                  const char *what)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pp_proxy_set_property_sync (proxy, property, value, NULL, &error));
+  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
+  assert_error_says (error, what);
+  g_assert_false (pp_proxy_is_closed (proxy));
+}
+
+/* The "state" property is set through g_simple_action_set_state(), which
+ * has the same preconditions */
+static void
+test_action_state_property (PpTestFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) state = NULL;
+
+  assert_set_fails (f->proxy, "state", g_variant_new_variant (g_variant_new_string ("on")),
+                    "is of type b, got s");
+  assert_set_fails (f->proxy, "state", NULL, "is of type b, got none");
+
+  g_assert_true (pp_proxy_set_property_sync (f->proxy, "state",
+                                             g_variant_new_variant (g_variant_new_boolean (TRUE)),
+                                             NULL, &error));
+  g_assert_no_error (error);
+  state = pp_test_call (f->proxy, "get_state", NULL);
+  assert_printed (state, "(<true>,)");
+}
+
+static void
+test_stateless_action_state_property (PpTestFixture *f,
+                                      gconstpointer  data)
+{
+  assert_set_fails (f->proxy, "state", g_variant_new_variant (g_variant_new_int32 (1)),
+                    "has no state");
+  assert_set_fails (f->proxy, "state", NULL, "has no state");
+  assert_call_works (f->proxy, "activate", g_variant_new ("(mv)", NULL));
+}
+
+static void
 test_stateless_action_preconditions (PpTestFixture *f,
                                      gconstpointer  data)
 {
@@ -447,6 +492,11 @@ main (int   argc,
               pp_test_fixture_set_up, test_action_preconditions, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/preconditions/stateless-action", PpTestFixture, "action",
               pp_test_fixture_set_up, test_stateless_action_preconditions,
+              pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/action-state-property", PpTestFixture, "stateful-action",
+              pp_test_fixture_set_up, test_action_state_property, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/stateless-action-state-property", PpTestFixture,
+              "action", pp_test_fixture_set_up, test_stateless_action_state_property,
               pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/preconditions/action-group", PpTestFixture, "action-group",
               pp_test_fixture_set_up, test_action_group_preconditions, pp_test_fixture_tear_down);
