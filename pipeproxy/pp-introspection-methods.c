@@ -335,8 +335,7 @@ set_signatures (PpMethod *method,
     }
   g_string_append_c (in_sig, ')');
   g_string_append_c (out_sig, ')');
-  method->in_type = g_variant_type_new (in_sig->str);
-  method->out_type = g_variant_type_new (out_sig->str);
+  pp_method_set_types (method, g_variant_type_new (in_sig->str), g_variant_type_new (out_sig->str));
 }
 
 static void

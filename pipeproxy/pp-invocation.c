@@ -313,7 +313,7 @@ pp_invocation_return (PpInvocation *self,
 
   /* An item that came back NULL although the typelib did not allow it is
    * a maybe holding nothing, which the proxy accepts */
-  if (error == NULL && out_type != NULL && !g_variant_is_of_type (result, out_type) &&
+  if (error == NULL && out_type != NULL && !pp_method_value_is_of_type (result, out_type) &&
       !pp_marshal_type_fits (g_variant_get_type (result), out_type, TRUE))
     {
       g_warning ("Method “%s” must return %.*s, not %s", self->method_name,
@@ -404,7 +404,7 @@ pp_invocation_invoke_added (PpInvocation *self,
       return;
     }
   /* Plain values given for maybes become maybes, also for the getter */
-  if (!g_variant_is_of_type (parameters, self->method->in_type))
+  if (!pp_method_value_is_of_type (parameters, self->method->in_type))
     {
       GVariant *widened = pp_marshal_widen (parameters, self->method->in_type);
 

@@ -111,6 +111,10 @@ struct _PpMethod
   gpointer         invocation_func;
   gpointer         user_data;
   GDestroyNotify   destroy;
+
+  /* A value of @in_type and one of @out_type, kept so that GLib keeps
+   * their type info between calls (see pp_method_keep_type()) */
+  GVariant        *kept_types[2];
 };
 
 PpMethod           *pp_method_new                  (PpMethodKind        kind,
@@ -139,10 +143,25 @@ gboolean            pp_method_get_throws           (PpMethod           *method);
 gboolean            pp_method_is_async             (PpMethod           *method);
 gboolean            pp_method_takes_cancellable    (PpMethod           *method);
 
+/* Whether @value is of @type, as g_variant_is_of_type() says, found at
+ * once when its type string is @type's */
+gboolean            pp_method_value_is_of_type     (GVariant           *value,
+                                                    const GVariantType *type);
+/* FALSE with @error unless @parameters are of @expected or fit it (plain
+ * values for maybes) */
 gboolean            pp_method_check_args           (const char         *method,
                                                     const GVariantType *expected,
                                                     GVariant           *parameters,
                                                     GError            **error);
+/* GLib 2.74 frees the type info of a container type with the last value
+ * of that type and makes it again for the next one, which costs more than
+ * the rest of making a small value. A value of @type (not one to read:
+ * nothing is stored in it) keeps it. */
+GVariant           *pp_method_keep_type            (const GVariantType *type);
+/* Sets the in- and out-types of @method, which keeps their type info */
+void                pp_method_set_types            (PpMethod           *method,
+                                                    GVariantType       *in_type,
+                                                    GVariantType       *out_type);
 
 /* @result, @out_fds, @out_objects and @error are borrowed; one of
  * @result and @error is set */

@@ -31,8 +31,7 @@ pp_method_new_added (const char         *name,
 {
   PpMethod *method = pp_method_new (PP_METHOD_KIND_ADDED, name);
 
-  method->in_type = g_variant_type_copy (in_type);
-  method->out_type = g_variant_type_copy (out_type);
+  pp_method_set_types (method, g_variant_type_copy (in_type), g_variant_type_copy (out_type));
   method->throws = TRUE;
   method->func = func;
   method->user_data = user_data;
@@ -80,6 +79,8 @@ pp_method_unref (PpMethod *method)
   g_clear_pointer (&method->finish, pp_method_unref);
   g_clear_pointer (&method->in_type, g_variant_type_free);
   g_clear_pointer (&method->out_type, g_variant_type_free);
+  g_clear_pointer (&method->kept_types[0], g_variant_unref);
+  g_clear_pointer (&method->kept_types[1], g_variant_unref);
   g_free (method->name);
   g_free (method);
 }
@@ -130,6 +131,40 @@ pp_method_takes_cancellable (PpMethod *method)
   return FALSE;
 }
 
+GVariant *
+pp_method_keep_type (const GVariantType *type)
+{
+  /* Zero bytes: any type accepts them when they are not trusted */
+  return g_variant_ref_sink (g_variant_new_from_data (type, NULL, 0, FALSE, NULL, NULL));
+}
+
+void
+pp_method_set_types (PpMethod     *method,
+                     GVariantType *in_type,
+                     GVariantType *out_type)
+{
+  method->in_type = in_type;
+  method->out_type = out_type;
+  method->kept_types[0] = pp_method_keep_type (in_type);
+  method->kept_types[1] = pp_method_keep_type (out_type);
+}
+
+gboolean
+pp_method_value_is_of_type (GVariant           *value,
+                            const GVariantType *type)
+{
+  const char *found = g_variant_get_type_string (value);
+  const char *expected = (const char *) type;
+  gsize i = 0;
+
+  /* @found is a complete type, and no complete type is the beginning of
+   * another: when @type begins with all of it, it is the same type. This
+   * stops at the first difference, before the end of either. */
+  while (found[i] != '\0' && found[i] == expected[i])
+    i++;
+  return found[i] == '\0' || g_variant_is_of_type (value, type);
+}
+
 gboolean
 pp_method_check_args (const char          *method,
                       const GVariantType  *expected,
@@ -137,7 +172,7 @@ pp_method_check_args (const char          *method,
                       GError             **error)
 {
   /* A plain value where the signature has a maybe loses nothing */
-  if (g_variant_is_of_type (parameters, expected) ||
+  if (pp_method_value_is_of_type (parameters, expected) ||
       pp_marshal_type_fits ((const GVariantType *) g_variant_get_type_string (parameters),
                             expected, FALSE))
     return TRUE;
@@ -244,8 +279,7 @@ pp_method_new_for_action_signal (GType        type,
       return NULL;
     }
 
-  method->in_type = g_variant_type_new (in_sig->str);
-  method->out_type = g_variant_type_new (out_sig->str);
+  pp_method_set_types (method, g_variant_type_new (in_sig->str), g_variant_type_new (out_sig->str));
   return g_steal_pointer (&method);
 }
 
@@ -693,7 +727,7 @@ pp_method_invoke_constructor (PpMethod  *method,
 
   if (!pp_method_check_args (method->name, method->in_type, parameters, error))
     goto out;
-  if (!g_variant_is_of_type (parameters, method->in_type))
+  if (!pp_method_value_is_of_type (parameters, method->in_type))
     parameters = widened = pp_marshal_widen (parameters, method->in_type);
   if (!read_in_args (method, parameters, &specials, &frame, error) ||
       !allocate_buffers (method, &frame, specials.max_buffer, error))
@@ -848,7 +882,7 @@ pp_method_invoke_async (PpMethod         *method,
     {
       /* Plain values given for maybes become maybes: what the method sees
        * is of its own types */
-      if (!g_variant_is_of_type (parameters, method->in_type))
+      if (!pp_method_value_is_of_type (parameters, method->in_type))
         parameters = widened = pp_marshal_widen (parameters, method->in_type);
       if (method->finish == NULL)
         value = invoke_sync (method, object, parameters, &specials, &error);

@@ -40,6 +40,9 @@ typedef struct
   PpMirrorInterfaces *interfaces; /* NULL for the unmirrored type */
   guint            n_mirrored_properties;
   guint            n_mirrored_signals;
+  /* A value of each signature of the described methods, which keeps its
+   * type info between calls (see pp_method_keep_type()) */
+  GHashTable      *kept_types;
 } MirrorData;
 
 typedef struct

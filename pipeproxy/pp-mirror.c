@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-marshal-private.h"
+#include "pp-method-private.h"
 #include "pp-mirror-type-private.h"
 
 static GMutex mirror_types_lock;
@@ -355,6 +356,19 @@ mirror_class_init (gpointer klass,
                                                pp_description_get_signal (description, i),
                                                &data->signals[i]);
       data->n_mirrored_signals += data->signals[i].reason == NULL;
+    }
+
+  data->kept_types = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify) g_variant_unref);
+  for (guint i = 0; i < pp_description_get_n_methods (description); i++)
+    {
+      const PpDescribedMethod *method = pp_description_get_method (description, i);
+      const char *signatures[] = { method->in_signature, method->out_signature };
+
+      for (guint k = 0; k < G_N_ELEMENTS (signatures); k++)
+        if (*signatures[k] != '\0' && !g_hash_table_contains (data->kept_types, signatures[k]))
+          g_hash_table_insert (data->kept_types, (gpointer) signatures[k],
+                               pp_method_keep_type ((const GVariantType *) signatures[k]));
     }
 }
 
