@@ -250,6 +250,48 @@ check_c_string (const guint8 *data,
   return size > 0 && data[size - 1] == '\0' && memchr (data, '\0', size - 1) == NULL;
 }
 
+/* Whether the valid type string of @length bytes at @string is a definite
+ * type: what g_variant_type_is_definite() says, without measuring it
+ * again */
+static gboolean
+is_definite (const char *string,
+             gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (string[i] == '*' || string[i] == '?' || string[i] == 'r')
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the @length bytes at @string are a tuple of basic types and
+ * variants, or one of them alone: what most arguments are, and at a
+ * glance a valid, definite, complete type */
+static gboolean
+is_flat_type (const char *string,
+              gsize       length)
+{
+  gsize first = 0, last = length;
+
+  if (length >= 2 && string[0] == '(' && string[length - 1] == ')')
+    {
+      first = 1;
+      last = length - 1;
+    }
+  else if (length != 1)
+    return FALSE;
+
+  for (gsize i = first; i < last; i++)
+    switch (string[i])
+      {
+      case 'b': case 'y': case 'n': case 'q': case 'i': case 'u': case 'x': case 't':
+      case 'd': case 'h': case 's': case 'o': case 'g': case 'v':
+        break;
+      default:
+        return FALSE;
+      }
+  return TRUE;
+}
+
 /* The value, a nul, then its type string, which holds no nul. GLib counts
  * the depth of the value's type against its limit at the variant, before
  * looking inside: a type nested too deeply is refused even where no value
@@ -276,14 +318,17 @@ check_variant (const guint8 *data,
   nul--;
 
   type_string = (const char *) data + nul + 1;
-  if (type_string == (const char *) data + size ||
-      size - nul - 1 > PP_NORMAL_FORM_MAX_TYPE_LENGTH ||
-      !g_variant_type_string_scan (type_string, (const char *) data + size, &end) ||
-      end != (const char *) data + size)
+  end = (const char *) data + size;
+  if (type_string == end || end - type_string > PP_NORMAL_FORM_MAX_TYPE_LENGTH)
     return FALSE;
-  for (const char *c = type_string; c < end; c++)
-    if (*c == '*' || *c == '?' || *c == 'r')
-      return FALSE;  /* not a definite type */
+  if (!is_flat_type (type_string, end - type_string))
+    {
+      const char *type_end;
+
+      if (!g_variant_type_string_scan (type_string, end, &type_end) || type_end != end ||
+          !is_definite (type_string, end - type_string))
+        return FALSE;
+    }
 
   table_init (&table, type_string, end - type_string);
   normal = depth + table.nodes[0].depth <= max_depth &&
@@ -579,11 +624,12 @@ check_counting (const GVariantType *type,
 {
   /* No arithmetic on a NULL pointer, even with an offset of 0 */
   static const guint8 empty[1];
+  const char *string = g_variant_type_peek_string (type);
   gsize length = g_variant_type_get_string_length (type);
   TypeTable table;
   gboolean normal;
 
-  g_return_val_if_fail (g_variant_type_is_definite (type), FALSE);
+  g_return_val_if_fail (is_definite (string, length), FALSE);
 
   if (size == 0)
     data = empty;
@@ -592,7 +638,7 @@ check_counting (const GVariantType *type,
   if (length > PP_NORMAL_FORM_MAX_TYPE_LENGTH)
     return FALSE;
 
-  table_init (&table, g_variant_type_peek_string (type), length);
+  table_init (&table, string, length);
   if (steps != NULL)
     {
       table.steps = steps;
