@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pp-call-table-private.h"
@@ -63,9 +65,8 @@ pp_pending_call_take_reply (PpPendingCall      *call,
       return;
     }
 
-  if (header->kind == PP_WIRE_KIND_RETURN)
-    pp_wire_split_body (body, NULL, 0, &call->reply.value, NULL);
-  else
+  /* pp_call_table_find_answered() took a RETURN's result */
+  if (header->kind != PP_WIRE_KIND_RETURN)
     call->reply.value = g_variant_ref (body);
   if (fds != NULL)
     call->reply.fds = g_object_ref (fds);
@@ -294,36 +295,30 @@ pp_call_table_take_unanswered (PpCallTable *self,
   return TRUE;
 }
 
-/* Whether the complete type string @found is @expected, which is checked
- * once: g_variant_type_equal() would check both and measure both on every
- * reply. No complete type is the beginning of another, so the loop stops
- * at the first difference before it passes the end of @found. */
+/* Whether the complete type string @found is @expected. No complete type
+ * is the beginning of another, so the loop stops at the first difference
+ * before it passes the end of either; g_variant_type_equal() would check
+ * both and measure both on every reply. */
 static gboolean
 type_is (const char         *found,
          const GVariantType *expected)
 {
   const char *string = (const char *) expected;
-  gsize length = g_variant_type_get_string_length (expected);
   gsize i = 0;
 
-  while (i < length && found[i] == string[i])
+  while (found[i] != '\0' && found[i] == string[i])
     i++;
-  return i == length;
+  return found[i] == '\0';
 }
 
-/* A RETURN whose result is not of the type its call expects */
+/* A RETURN whose result, @args, is not of the type its call expects */
 static gboolean
 check_result_type (const PpPendingCall *call,
-                   GVariant            *body,
+                   GVariant            *args,
                    GError             **error)
 {
-  const char *type_string;
-  const guint8 *data;
-  gsize size;
+  const char *type_string = g_variant_get_type_string (args);
 
-  /* The type string in the body is a complete type, checked when it was
-   * read: it is a GVariantType as it is */
-  pp_wire_locate_args (body, NULL, 0, &type_string, &data, &size);
   if (type_is (type_string, call->reply_type))
     return TRUE;
   /* A result the listener's typelib said could not be NULL, and was:
@@ -333,15 +328,14 @@ check_result_type (const PpPendingCall *call,
 
   g_set_error (error, PP_ERROR, PP_ERROR_PROTOCOL,
                _("Received a result of type %.*s in answer to a call that returns %.*s"),
-               (int) g_variant_type_get_string_length ((const GVariantType *) type_string),
-               type_string,
+               (int) strlen (type_string), type_string,
                (int) g_variant_type_get_string_length (call->reply_type),
                g_variant_type_peek_string (call->reply_type));
   return FALSE;
 }
 
 /* Takes the call that the reply @header with @body answers out of the
- * table. Returns FALSE with @error for a reply that breaks the protocol
+ * table, a RETURN's result into its reply. Returns FALSE with @error for a reply that breaks the protocol
  * (also a result of another type than the call's reply type); TRUE with
  * *@call NULL for one that comes late, after its call timed out or was
  * cancelled. */
@@ -378,11 +372,19 @@ pp_call_table_find_answered (PpCallTable         *self,
       *call = NULL;
       return FALSE;
     }
-  if (header->kind == PP_WIRE_KIND_RETURN && (*call)->reply_type != NULL &&
-      !check_result_type (*call, body, error))
+  /* The result, which pp_pending_call_take_reply() then takes as it is */
+  if (header->kind == PP_WIRE_KIND_RETURN)
     {
-      *call = NULL;
-      return FALSE;
+      g_autoptr(GVariant) args = NULL;
+
+      pp_wire_split_body (body, NULL, 0, &args, NULL);
+      if ((*call)->reply_type != NULL && !check_result_type (*call, args, error))
+        {
+          *call = NULL;
+          return FALSE;
+        }
+      g_clear_pointer (&(*call)->reply.value, g_variant_unref);
+      (*call)->reply.value = g_steal_pointer (&args);
     }
 
   g_hash_table_remove (self->calls, GUINT_TO_POINTER (header->serial));

@@ -590,6 +590,13 @@ static void locate_parts (GVariant     *body,
                           gsize        *value_start,
                           gsize        *type_start,
                           gsize        *end);
+static void locate_parts_in (const guint8  *data,
+                             gsize          size,
+                             const char   **strings,
+                             guint          n_strings,
+                             gsize         *value_start,
+                             gsize         *type_start,
+                             gsize         *end);
 
 /* The kind's body of a body that may carry an object table */
 static GVariant *
@@ -690,16 +697,27 @@ strings_of_kind (PpWireKind kind)
 static gboolean
 check_values (const PpWireHeader  *header,
               GVariant            *value,
+              const guint8        *value_data,
               GError             **error)
 {
-  g_autoptr(GVariant) body = inner_body (header, value);
+  g_autoptr(GVariant) body = NULL;
   g_autofree char *inner_type = NULL;
   g_autoptr(GVariant) args = NULL;
   g_autoptr(GVariant) objects = NULL;
-  const guint8 *data = g_variant_get_data (body);
+  const guint8 *data = value_data;
   gsize value_start, type_start, end;
 
-  locate_parts (body, NULL, strings_of_kind (header->kind), &value_start, &type_start, &end);
+  /* Without an object table, the kind's body is the whole value, whose
+   * bytes are at hand */
+  if (header->flags & PP_WIRE_FLAGS_OBJECTS)
+    {
+      body = inner_body (header, value);
+      data = g_variant_get_data (body);
+      locate_parts (body, NULL, strings_of_kind (header->kind), &value_start, &type_start, &end);
+    }
+  else
+    locate_parts_in (data, header->body_size, NULL, strings_of_kind (header->kind), &value_start,
+                     &type_start, &end);
   if (data[type_start] != '(')
     {
       inner_type = g_strndup ((const char *) data + type_start, end - type_start);
@@ -805,10 +823,12 @@ pp_wire_decode_body (PpWireHeader  *header,
   }
 #endif
 
+  /* The framing offsets, strings and type strings it reads are the same
+   * in either byte order */
   if ((header->kind == PP_WIRE_KIND_CALL ||
        header->kind == PP_WIRE_KIND_RETURN ||
        header->kind == PP_WIRE_KIND_SIGNAL) &&
-      !check_values (header, value, error))
+      !check_values (header, value, g_bytes_get_data (body, NULL), error))
     return NULL;
 
   return g_steal_pointer (&value);
@@ -955,15 +975,14 @@ gather_with_objects (GPtrArray          *frames,
  * form: the variant's value is at [@value_start, @type_start - 1), its type
  * string at [@type_start, @end). */
 static void
-locate_parts (GVariant     *body,
-              const char  **strings,
-              guint         n_strings,
-              gsize        *value_start,
-              gsize        *type_start,
-              gsize        *end)
+locate_parts_in (const guint8  *data,
+                 gsize          size,
+                 const char   **strings,
+                 guint          n_strings,
+                 gsize         *value_start,
+                 gsize         *type_start,
+                 gsize         *end)
 {
-  const guint8 *data = g_variant_get_data (body);
-  gsize size = g_variant_get_size (body);
   gsize width = n_strings > 0 ? pp_normal_form_offset_size (size) : 0;
   gsize offset = n_strings > 0 ? sizeof (guint32) : 0;
   gsize nul;
@@ -985,6 +1004,18 @@ locate_parts (GVariant     *body,
     ;
   g_assert (nul > *value_start);
   *type_start = nul;
+}
+
+static void
+locate_parts (GVariant     *body,
+              const char  **strings,
+              guint         n_strings,
+              gsize        *value_start,
+              gsize        *type_start,
+              gsize        *end)
+{
+  locate_parts_in (g_variant_get_data (body), g_variant_get_size (body), strings, n_strings,
+                   value_start, type_start, end);
 }
 
 /* Like pp_wire_split_body(), but gives the argument tuple as its type
