@@ -84,6 +84,7 @@ property_is_mirrored (GParamSpec *pspec,
   return TRUE;
 }
 
+/* NULL, with @error set, for a property the object cannot give now */
 static GVariant *
 property_value (PpForwarder  *self,
                 GParamSpec   *pspec,
@@ -91,6 +92,8 @@ property_value (PpForwarder  *self,
 {
   g_auto(GValue) value = G_VALUE_INIT;
 
+  if (!pp_preconditions_check_read (self->preconditions, self->object, pspec->name, error))
+    return NULL;
   g_value_init (&value, pspec->value_type);
   g_object_get_property (self->object, pspec->name, &value);
   return pp_marshal_value_to_maybe (&value, error);
@@ -195,8 +198,7 @@ set_property (PpForwarder  *self,
       return FALSE;
     }
   /* and what the object's setter asserts beyond its GParamSpec */
-  if (self->preconditions != NULL &&
-      !pp_preconditions_check_property (self->preconditions, self->object, pspec->name, &value,
+  if (!pp_preconditions_check_property (self->preconditions, self->object, pspec->name, &value,
                                         error))
     return FALSE;
   /* The listener's allowlist and authorize handlers, last: they see a
@@ -267,6 +269,11 @@ pp_forwarder_get_property (PpForwarder        *self,
       error = g_error_new (PP_ERROR, PP_ERROR_UNKNOWN_METHOD,
                            _("Object of type %s has no property “%s” that can be read from "
                              "another process"), G_OBJECT_TYPE_NAME (self->object), name);
+      pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL, error);
+      return;
+    }
+  if (!pp_preconditions_check_read (self->preconditions, self->object, pspec->name, &error))
+    {
       pp_invocation_send_answer (self->connection, NULL, header->serial, NULL, NULL, NULL, error);
       return;
     }

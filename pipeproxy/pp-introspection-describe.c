@@ -10,6 +10,7 @@
 #include "pp-list-model-private.h"
 #include "pp-marshal-private.h"
 #include "pp-method-private.h"
+#include "pp-preconditions-private.h"
 
 /* An exported object's type described for the handshake: its chain of
  * types, its methods with their signatures or why they cannot be called,
@@ -242,6 +243,7 @@ pp_introspection_describe_properties (GObject       *object,
   guint n_pspecs = 0;
   g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object),
                                                                    &n_pspecs);
+  g_autoptr(PpPreconditions) preconditions = pp_preconditions_for_type (G_OBJECT_TYPE (object));
 
   for (guint i = 0; i < n_pspecs; i++)
     {
@@ -256,8 +258,10 @@ pp_introspection_describe_properties (GObject       *object,
                    G_OBJECT_TYPE_NAME (object), error->message);
           g_string_truncate (signature, 0);
         }
-      /* A reference is read when asked for: no value to describe */
-      else if ((pspec->flags & G_PARAM_READABLE) && !g_str_equal (signature->str, "o"))
+      /* A reference is read when asked for: no value to describe; nor
+       * has a property whose getter would assert (see pp-preconditions.c) */
+      else if ((pspec->flags & G_PARAM_READABLE) && !g_str_equal (signature->str, "o") &&
+               pp_preconditions_check_read (preconditions, object, pspec->name, NULL))
         {
           g_auto(GValue) gvalue = G_VALUE_INIT;
 

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * happen) fail with PP_ERROR_ACCESS_DENIED.
  *
  * The same goes for a property whose setter asserts more than its
- * GParamSpec says (a GSimpleAction's state).
+ * GParamSpec says (a GSimpleAction's state), or whose getter asserts a
+ * state of the object (a GApplication's "is-remote").
  *
  * The rules are one table in pp-preconditions.c, keyed by the class or
  * interface and the method's name and in-signature, or the property's
@@ -39,12 +40,19 @@ gboolean         pp_preconditions_check    (PpPreconditions     *self,
                                             GVariant            *parameters,
                                             GError             **error);
 /* Whether the peer may set the property @name of @object to @value, as
- * g_object_set_property() would be given it */
+ * g_object_set_property() would be given it; @self may be NULL */
 gboolean         pp_preconditions_check_property (PpPreconditions  *self,
                                                   GObject          *object,
                                                   const char       *name,
                                                   const GValue     *value,
                                                   GError          **error);
+/* Whether the property @name of @object may be read now: a few getters
+ * assert what only holds in some states (a GApplication's "is-remote",
+ * once it is registered); @self may be NULL */
+gboolean         pp_preconditions_check_read (PpPreconditions  *self,
+                                              GObject          *object,
+                                              const char       *name,
+                                              GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PpPreconditions, pp_preconditions_free)
 

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pp-error.h"
+#include "pp-marshal-private.h"
 #include "pp-preconditions-private.h"
 #include "pp-variant-private.h"
 
@@ -26,9 +27,13 @@ typedef struct
   const char   *data;
 } Rule;
 
-/* In a rule's in_signature: the rule is a property's, not a method's */
+/* In a rule's in_signature: the rule is a property's, not a method's:
+ * PROPERTY for setting it, with the value as a call's (mv);
+ * PROPERTY_READ for reading it, with no arguments */
 static const char property_rule[] = "property";
+static const char property_read_rule[] = "property read";
 #define PROPERTY property_rule
+#define PROPERTY_READ property_read_rule
 
 struct _PpPreconditions
 {
@@ -179,6 +184,124 @@ check_group_action (GObject     *object,
   if (state)
     return check_type (ACTION_STATE, state_type, value, method, name, error);
   return check_type (ACTION_PARAMETER, parameter_type, value, method, name, error);
+}
+
+/* GApplication, GSocket, GSimpleProxyResolver ---------------------------- */
+
+/* Whether the application is registered: what it knows of other
+ * instances, g_application_get_is_remote() asserts it */
+static gboolean
+check_application_registered (GObject     *object,
+                              const char  *method,
+                              GVariant    *parameters,
+                              const char  *data,
+                              GError     **error)
+{
+  if (g_application_get_is_registered (G_APPLICATION (object)))
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+               _("“%s”: the application is not registered"), method);
+  return FALSE;
+}
+
+/* Whether the application is not registered yet, for what only changes
+ * before (@data "changed": unless the value is the one it has, which
+ * g_application_set_flags() lets through) */
+static gboolean
+check_application_unregistered (GObject     *object,
+                                const char  *method,
+                                GVariant    *parameters,
+                                const char  *data,
+                                GError     **error)
+{
+  GApplication *application = G_APPLICATION (object);
+  g_autoptr(GVariant) value = get_value (parameters, 0);
+
+  if (!g_application_get_is_registered (application) ||
+      (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) &&
+       g_variant_get_uint32 (value) == (guint32) g_application_get_flags (application)))
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+               _("“%s”: the application is registered already"), method);
+  return FALSE;
+}
+
+/* An application ID that g_application_id_is_valid(), or none; only
+ * before the application is registered, unless it is the same */
+static gboolean
+check_application_id (GObject     *object,
+                      const char  *method,
+                      GVariant    *parameters,
+                      const char  *data,
+                      GError     **error)
+{
+  GApplication *application = G_APPLICATION (object);
+  g_autoptr(GVariant) value = get_value (parameters, 0);
+  const char *id = value ? g_variant_get_string (value, NULL) : NULL;
+
+  if (g_strcmp0 (id, g_application_get_application_id (application)) == 0)
+    return TRUE;
+  if (id != NULL && !g_application_id_is_valid (id))
+    {
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s”: “%s” is not a valid application ID"), method, id);
+      return FALSE;
+    }
+  return check_application_unregistered (object, method, parameters, NULL, error);
+}
+
+/* A path that starts with "/", or none */
+static gboolean
+check_resource_path (GObject     *object,
+                     const char  *method,
+                     GVariant    *parameters,
+                     const char  *data,
+                     GError     **error)
+{
+  g_autoptr(GVariant) value = get_value (parameters, 0);
+  const char *path = value ? g_variant_get_string (value, NULL) : NULL;
+
+  if (path == NULL || path[0] == '/')
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("“%s”: “%s” is not a resource path"), method, path);
+  return FALSE;
+}
+
+/* A socket of the Internet: GSocket meets any other with a critical when
+ * its time to live or multicast options are read or set */
+static gboolean
+check_socket_inet (GObject     *object,
+                   const char  *method,
+                   GVariant    *parameters,
+                   const char  *data,
+                   GError     **error)
+{
+  GSocketFamily family = g_socket_get_family (G_SOCKET (object));
+
+  if (family == G_SOCKET_FAMILY_IPV4 || family == G_SOCKET_FAMILY_IPV6)
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+               _("“%s”: the socket is not an IPv4 or IPv6 socket"), method);
+  return FALSE;
+}
+
+/* A URI that g_uri_is_valid(), or none */
+static gboolean
+check_uri (GObject     *object,
+           const char  *method,
+           GVariant    *parameters,
+           const char  *data,
+           GError     **error)
+{
+  g_autoptr(GVariant) value = get_value (parameters, 0);
+  const char *uri = value ? g_variant_get_string (value, NULL) : NULL;
+
+  if (uri == NULL || g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL))
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("“%s”: “%s” is not a URI"), method, uri);
+  return FALSE;
 }
 
 /* GSettings -------------------------------------------------------------- */
@@ -413,6 +536,20 @@ static const Rule rules[] = {
   { "GSettings", "set_double", "(sd)", check_settings_value, "range" },
   { "GSettings", "set_strv", "(smas)", check_settings_value, "range" },
   { "GSettings", "range_check", "(sv)", check_settings_value, NULL },
+
+  /* Properties whose getter or setter asserts more than the GParamSpec
+   * says */
+  { "GApplication", "is-remote", PROPERTY_READ, check_application_registered, NULL },
+  { "GApplication", "application-id", PROPERTY, check_application_id, NULL },
+  { "GApplication", "flags", PROPERTY, check_application_unregistered, NULL },
+  { "GApplication", "resource-base-path", PROPERTY, check_resource_path, NULL },
+  { "GSocket", "ttl", PROPERTY_READ, check_socket_inet, NULL },
+  { "GSocket", "ttl", PROPERTY, check_socket_inet, NULL },
+  { "GSocket", "multicast-ttl", PROPERTY_READ, check_socket_inet, NULL },
+  { "GSocket", "multicast-ttl", PROPERTY, check_socket_inet, NULL },
+  { "GSocket", "multicast-loopback", PROPERTY_READ, check_socket_inet, NULL },
+  { "GSocket", "multicast-loopback", PROPERTY, check_socket_inet, NULL },
+  { "GSimpleProxyResolver", "default-proxy", PROPERTY, check_uri, NULL },
 };
 
 PpPreconditions *
@@ -462,7 +599,7 @@ pp_preconditions_check (PpPreconditions     *self,
 
       if (!g_str_equal (rule->method, method) ||
           (rule->in_signature != NULL &&
-           (rule->in_signature == PROPERTY ||
+           (rule->in_signature == PROPERTY || rule->in_signature == PROPERTY_READ ||
             !g_variant_type_equal (in_type, G_VARIANT_TYPE (rule->in_signature)))))
         continue;
       /* Arguments of another type fail on their signature, later */
@@ -473,6 +610,22 @@ pp_preconditions_check (PpPreconditions     *self,
   return TRUE;
 }
 
+/* The rule of @kind for the property @name, or NULL */
+static const Rule *
+property_rule_for (PpPreconditions *self,
+                   const char      *kind,
+                   const char      *name)
+{
+  for (guint i = 0; self != NULL && i < self->rules->len; i++)
+    {
+      const Rule *rule = g_ptr_array_index (self->rules, i);
+
+      if (rule->in_signature == kind && g_str_equal (rule->method, name))
+        return rule;
+    }
+  return NULL;
+}
+
 gboolean
 pp_preconditions_check_property (PpPreconditions  *self,
                                  GObject          *object,
@@ -480,23 +633,36 @@ pp_preconditions_check_property (PpPreconditions  *self,
                                  const GValue     *value,
                                  GError          **error)
 {
-  for (guint i = 0; i < self->rules->len; i++)
-    {
-      const Rule *rule = g_ptr_array_index (self->rules, i);
-      g_autoptr(GVariant) parameters = NULL;
-      GVariant *variant;
-      GVariant *maybe;
+  const Rule *rule = property_rule_for (self, PROPERTY, name);
+  g_autoptr(GVariant) parameters = NULL;
+  GVariant *maybe = NULL;
 
-      if (rule->in_signature != PROPERTY || !g_str_equal (rule->method, name))
-        continue;
-      /* The rules of properties are those of GVariant-typed ones, read as
-       * a call's (mv) */
-      g_return_val_if_fail (G_VALUE_HOLDS_VARIANT (value), FALSE);
-      variant = g_value_get_variant (value);
+  if (rule == NULL)
+    return TRUE;
+  /* The rules see the value as a call's (mv): a variant as itself, any
+   * other value as it crosses */
+  if (G_VALUE_HOLDS_VARIANT (value))
+    {
+      GVariant *variant = g_value_get_variant (value);
+
       maybe = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
                                    variant ? g_variant_new_variant (variant) : NULL);
-      parameters = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
-      return rule->check (object, name, parameters, rule->data, error);
     }
-  return TRUE;
+  else
+    maybe = pp_marshal_value_to_maybe (value, NULL);
+  if (maybe == NULL)
+    maybe = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+  parameters = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
+  return rule->check (object, name, parameters, rule->data, error);
+}
+
+gboolean
+pp_preconditions_check_read (PpPreconditions  *self,
+                             GObject          *object,
+                             const char       *name,
+                             GError          **error)
+{
+  const Rule *rule = property_rule_for (self, PROPERTY_READ, name);
+
+  return rule == NULL || rule->check (object, name, NULL, rule->data, error);
 }

@@ -150,6 +150,30 @@ hook_wait_cancelled (GCancellable *cancellable,
   pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped");
 }
 
+/* Real GIO types whose properties test-checks sets: an object of the
+ * kind, made as an application would, with what it needs around it; NULL
+ * for another kind */
+static GObject *
+gio_object (const char *kind)
+{
+  if (strcmp (kind, "application") == 0 || strcmp (kind, "registered-application") == 0)
+    {
+      GApplication *application = g_application_new ("org.pipeproxy.Test",
+                                                      G_APPLICATION_NON_UNIQUE);
+
+      /* A non-unique one needs no bus */
+      if (kind[0] == 'r' && !g_application_register (application, NULL, NULL))
+        g_error ("could not register the application");
+      return G_OBJECT (application);
+    }
+  if (strcmp (kind, "socket") == 0)
+    return G_OBJECT (g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                   G_SOCKET_PROTOCOL_DEFAULT, NULL));
+  if (strcmp (kind, "proxy-resolver") == 0)
+    return G_OBJECT (g_simple_proxy_resolver_new (NULL, NULL));
+  return NULL;
+}
+
 static gboolean
 handle_any (PpListener   *listener,
             const char   *method,
@@ -489,7 +513,7 @@ main (int   argc,
                                     matcher_to_variant, matcher_from_variant);
       object = G_OBJECT (g_file_info_new ());
     }
-  else
+  else if ((object = gio_object (kind)) == NULL)
     {
       fprintf (stderr, "unknown object kind %s\n", kind);
       return 2;

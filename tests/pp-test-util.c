@@ -6,6 +6,9 @@
 #include <glib-unix.h>
 
 #include "pp-test-util.h"
+#include "pp-connection-private.h"
+#include "pp-proxy-private.h"
+#include "pp-wire-private.h"
 
 PpTestPeer *
 pp_test_peer_spawn (const char *object_kind,
@@ -227,4 +230,38 @@ pp_test_child_wait (PpTestChild *child)
     g_main_context_iteration (NULL, TRUE);
   g_spawn_check_wait_status (child->status, &error);
   g_assert_no_error (error);
+}
+
+typedef struct
+{
+  PpWireKind  kind;
+  GVariant   *body;
+} RawRequest;
+
+static gboolean
+build_raw_request (GPtrArray  *frames,
+                   guint32     serial,
+                   gpointer    user_data,
+                   GError    **error)
+{
+  RawRequest *request = user_data;
+
+  pp_wire_gather (frames, request->kind, PP_WIRE_FLAGS_NONE, serial, 0, request->body);
+  return TRUE;
+}
+
+GVariant *
+pp_test_raw_request (PpProxy  *proxy,
+                     guint8    kind,
+                     GVariant *body,
+                     GError  **error)
+{
+  g_autoptr(GVariant) owned = g_variant_ref_sink (body);
+  g_auto(PpReply) reply = { NULL, };
+  RawRequest request = { kind, owned };
+
+  if (!pp_connection_call_sync (pp_proxy_get_connection (proxy), PP_WIRE_KIND_RETURN, NULL,
+                                build_raw_request, &request, NULL, -1, NULL, &reply, error))
+    return NULL;
+  return pp_reply_steal (&reply, NULL, NULL);
 }

@@ -56,6 +56,14 @@ GVariant   *pp_test_call_full         (PpProxy       *proxy,
                                        GVariant      *parameters,
                                        GPtrArray     *in_objects,
                                        GPtrArray    **out_objects);
+/* A request of @kind with @body (floating is consumed), answered with
+ * RETURN or ERROR, sent on @proxy's connection as the proxy would, but
+ * unchecked: as a hostile peer may. The reply's value, or NULL with
+ * @error set. */
+GVariant   *pp_test_raw_request       (PpProxy       *proxy,
+                                       guint8         kind,
+                                       GVariant      *body,
+                                       GError       **error);
 
 /* A child forked to play a part (the caller, mostly) while this process
  * iterates the thread-default main context */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "pp-test-util.h"
+#include "pp-proxy-private.h"
 #include "pp-wire-private.h"
 
 static void
@@ -315,17 +316,27 @@ test_action_preconditions (PpTestFixture *f,
 }
 
 static void
+assert_set_fails_with (PpProxy    *proxy,
+                       const char *property,
+                       GVariant   *value,
+                       int         code,
+                       const char *what)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pp_proxy_set_property_sync (proxy, property, value, NULL, &error));
+  g_assert_error (error, PP_ERROR, code);
+  assert_error_says (error, what);
+  g_assert_false (pp_proxy_is_closed (proxy));
+}
+
+static void
 assert_set_fails (PpProxy    *proxy,
                   const char *property,
                   GVariant   *value,
                   const char *what)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (pp_proxy_set_property_sync (proxy, property, value, NULL, &error));
-  g_assert_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS);
-  assert_error_says (error, what);
-  g_assert_false (pp_proxy_is_closed (proxy));
+  assert_set_fails_with (proxy, property, value, PP_ERROR_INVALID_ARGUMENTS, what);
 }
 
 /* The "state" property is set through g_simple_action_set_state(), which
@@ -357,6 +368,116 @@ test_stateless_action_state_property (PpTestFixture *f,
                     "has no state");
   assert_set_fails (f->proxy, "state", NULL, "has no state");
   assert_call_works (f->proxy, "activate", g_variant_new ("(mv)", NULL));
+}
+
+static void
+assert_set_works (PpProxy    *proxy,
+                  const char *property,
+                  GVariant   *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pp_proxy_set_property_sync (proxy, property, value, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A property read now (GET_PROPERTY, as a proxy reads a reference) */
+static GVariant *
+read_property (PpProxy     *proxy,
+               const char  *property,
+               GError     **error)
+{
+  return pp_test_raw_request (proxy, PP_WIRE_KIND_GET_PROPERTY,
+                              g_variant_new ("(us)", pp_proxy_get_handle (proxy), property),
+                              error);
+}
+
+/* A property whose getter the listener may not call now is described
+ * without its value, and reading it fails */
+static void
+assert_read_fails (PpProxy    *proxy,
+                   const char *property,
+                   const char *what)
+{
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  value = read_property (proxy, property, &error);
+  g_assert_null (value);
+  g_assert_error (error, PP_ERROR, PP_ERROR_FAILED);
+  assert_error_says (error, what);
+  g_assert_false (pp_proxy_is_closed (proxy));
+}
+
+/* GApplication asserts a valid ID and a resource path, and, once
+ * registered, that neither they nor its flags change; whether it is
+ * remote is only known once it is registered */
+static void
+test_application_properties (PpTestFixture *f,
+                             gconstpointer  data)
+{
+  gboolean registered = g_str_equal (data, "registered-application");
+  g_autofree char *id = NULL;
+
+  assert_set_fails (f->proxy, "application-id", g_variant_new_string ("not valid"),
+                    "“not valid” is not a valid application ID");
+  assert_set_fails (f->proxy, "resource-base-path", g_variant_new_string ("x"),
+                    "“x” is not a resource path");
+  assert_set_works (f->proxy, "resource-base-path", g_variant_new_string ("/x"));
+  assert_set_works (f->proxy, "resource-base-path", NULL);
+  if (!registered)
+    {
+      assert_read_fails (f->proxy, "is-remote", "the application is not registered");
+      assert_set_works (f->proxy, "application-id", g_variant_new_string ("org.pipeproxy.Other"));
+      assert_set_works (f->proxy, "flags", g_variant_new_uint32 (G_APPLICATION_HANDLES_OPEN));
+      g_object_get (f->proxy, "application-id", &id, NULL);
+      g_assert_cmpstr (id, ==, "org.pipeproxy.Other");
+      return;
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) remote = read_property (f->proxy, "is-remote", &error);
+
+    g_assert_no_error (error);
+    assert_printed (remote, "(false,)");
+  }
+  g_assert_false (pp_proxy_set_property_sync (f->proxy, "application-id",
+                                              g_variant_new_string ("org.pipeproxy.Other"),
+                                              NULL, NULL));
+  assert_set_fails_with (f->proxy, "flags", g_variant_new_uint32 (G_APPLICATION_HANDLES_OPEN),
+                         PP_ERROR_FAILED, "the application is registered already");
+  /* What does not change is no change */
+  assert_set_works (f->proxy, "application-id", g_variant_new_string ("org.pipeproxy.Test"));
+  assert_set_works (f->proxy, "flags", g_variant_new_uint32 (G_APPLICATION_NON_UNIQUE));
+}
+
+/* GSocket's time to live and multicast options are those of an IPv4 or
+ * IPv6 socket: a unix one is served without them */
+static void
+test_socket_properties (PpTestFixture *f,
+                        gconstpointer  data)
+{
+  assert_read_fails (f->proxy, "ttl", "not an IPv4 or IPv6 socket");
+  assert_read_fails (f->proxy, "multicast-loopback", "not an IPv4 or IPv6 socket");
+  assert_set_fails_with (f->proxy, "ttl", g_variant_new_uint32 (5), PP_ERROR_FAILED,
+                         "not an IPv4 or IPv6 socket");
+  assert_set_fails_with (f->proxy, "multicast-ttl", g_variant_new_uint32 (5), PP_ERROR_FAILED,
+                         "not an IPv4 or IPv6 socket");
+  assert_set_fails_with (f->proxy, "multicast-loopback", g_variant_new_boolean (FALSE),
+                         PP_ERROR_FAILED, "not an IPv4 or IPv6 socket");
+  assert_set_works (f->proxy, "timeout", g_variant_new_uint32 (5));
+}
+
+/* GSimpleProxyResolver asserts that its default proxy is a URI */
+static void
+test_proxy_resolver_properties (PpTestFixture *f,
+                                gconstpointer  data)
+{
+  assert_set_fails (f->proxy, "default-proxy", g_variant_new_string (""), "“” is not a URI");
+  assert_set_fails (f->proxy, "default-proxy", g_variant_new_string ("localhost"),
+                    "is not a URI");
+  assert_set_works (f->proxy, "default-proxy", g_variant_new_string ("socks5://proxy:1080"));
+  assert_set_works (f->proxy, "default-proxy", NULL);
 }
 
 static void
@@ -497,6 +618,16 @@ main (int   argc,
               pp_test_fixture_set_up, test_action_state_property, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/preconditions/stateless-action-state-property", PpTestFixture,
               "action", pp_test_fixture_set_up, test_stateless_action_state_property,
+              pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/application-properties", PpTestFixture, "application",
+              pp_test_fixture_set_up, test_application_properties, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/registered-application-properties", PpTestFixture,
+              "registered-application", pp_test_fixture_set_up, test_application_properties,
+              pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/socket-properties", PpTestFixture, "socket",
+              pp_test_fixture_set_up, test_socket_properties, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Checks/preconditions/proxy-resolver-properties", PpTestFixture,
+              "proxy-resolver", pp_test_fixture_set_up, test_proxy_resolver_properties,
               pp_test_fixture_tear_down);
   g_test_add ("/Pp/Checks/preconditions/action-group", PpTestFixture, "action-group",
               pp_test_fixture_set_up, test_action_group_preconditions, pp_test_fixture_tear_down);
