@@ -150,12 +150,25 @@ hook_wait_cancelled (GCancellable *cancellable,
   pp_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped");
 }
 
-/* Real GIO types whose properties test-checks sets: an object of the
- * kind, made as an application would, with what it needs around it; NULL
- * for another kind */
+/* Real GIO types, whose properties test-checks and test-hostile-values
+ * set: an object of the kind, made as an application would, with what it
+ * needs around it; NULL for another kind */
 static GObject *
 gio_object (const char *kind)
 {
+  if (strcmp (kind, "menu-item") == 0)
+    return G_OBJECT (g_menu_item_new ("Label", "app.one"));
+  if (strcmp (kind, "property-action") == 0)
+    {
+      /* Follows the "enabled" property of an action of its own */
+      g_autoptr(GSimpleAction) target = g_simple_action_new ("target", NULL);
+
+      return G_OBJECT (g_property_action_new ("follow", target, "enabled"));
+    }
+  if (strcmp (kind, "notification") == 0)
+    return G_OBJECT (g_notification_new ("Title"));
+  if (strcmp (kind, "cancellable") == 0)
+    return G_OBJECT (g_cancellable_new ());
   if (strcmp (kind, "application") == 0 || strcmp (kind, "registered-application") == 0)
     {
       GApplication *application = g_application_new ("org.pipeproxy.Test",
@@ -166,11 +179,35 @@ gio_object (const char *kind)
         g_error ("could not register the application");
       return G_OBJECT (application);
     }
+  if (strcmp (kind, "mount-operation") == 0)
+    return G_OBJECT (g_mount_operation_new ());
+  if (strcmp (kind, "socket-client") == 0)
+    return G_OBJECT (g_socket_client_new ());
   if (strcmp (kind, "socket") == 0)
     return G_OBJECT (g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
                                    G_SOCKET_PROTOCOL_DEFAULT, NULL));
+  if (strcmp (kind, "socket-service") == 0)
+    return G_OBJECT (g_socket_service_new ());
   if (strcmp (kind, "proxy-resolver") == 0)
     return G_OBJECT (g_simple_proxy_resolver_new (NULL, NULL));
+  if (strcmp (kind, "tls-password") == 0)
+    return G_OBJECT (g_tls_password_new (G_TLS_PASSWORD_NONE, "a password"));
+  if (strcmp (kind, "data-input-stream") == 0)
+    {
+      g_autoptr(GInputStream) base = g_memory_input_stream_new ();
+
+      return G_OBJECT (g_data_input_stream_new (base));
+    }
+  if (strcmp (kind, "buffered-output-stream") == 0)
+    {
+      g_autoptr(GOutputStream) base = g_memory_output_stream_new_resizable ();
+
+      return G_OBJECT (g_buffered_output_stream_new (base));
+    }
+  if (strcmp (kind, "zlib-compressor") == 0)
+    return G_OBJECT (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1));
+  if (strcmp (kind, "charset-converter") == 0)
+    return G_OBJECT (g_charset_converter_new ("UTF-8", "ISO-8859-1", NULL));
   return NULL;
 }
 
