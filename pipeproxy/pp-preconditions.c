@@ -304,6 +304,24 @@ check_uri (GObject     *object,
   return FALSE;
 }
 
+/* A value, not none: a string property whose setter asserts one though
+ * its GParamSpec takes NULL */
+static gboolean
+check_not_none (GObject     *object,
+                const char  *method,
+                GVariant    *parameters,
+                const char  *data,
+                GError     **error)
+{
+  g_autoptr(GVariant) value = get_value (parameters, 0);
+
+  if (value != NULL)
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("“%s”: %s takes a value, not none"), method, G_OBJECT_TYPE_NAME (object));
+  return FALSE;
+}
+
 /* GSettings -------------------------------------------------------------- */
 
 /* The key named by the first argument, which the schema must have: GLib
@@ -550,6 +568,9 @@ static const Rule rules[] = {
   { "GSocket", "multicast-loopback", PROPERTY_READ, check_socket_inet, NULL },
   { "GSocket", "multicast-loopback", PROPERTY, check_socket_inet, NULL },
   { "GSimpleProxyResolver", "default-proxy", PROPERTY, check_uri, NULL },
+  /* GTK's, found by name: a process without GTK has none of its types */
+  { "GtkTextBuffer", "text", PROPERTY, check_not_none, NULL },
+  { "GtkEntryBuffer", "text", PROPERTY, check_not_none, NULL },
 };
 
 PpPreconditions *
