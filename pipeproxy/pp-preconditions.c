@@ -125,6 +125,14 @@ get_value (GVariant *parameters,
   return g_steal_pointer (&child);
 }
 
+/* A string value, NULL for none */
+static const char *
+get_string (GVariant *value)
+{
+  return value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+         ? g_variant_get_string (value, NULL) : NULL;
+}
+
 /* Methods that are the implementation's to call ---------------------------- */
 
 static gboolean
@@ -186,38 +194,33 @@ check_group_action (GObject     *object,
   return check_type (ACTION_PARAMETER, parameter_type, value, method, name, error);
 }
 
-/* GApplication, GSocket, GSimpleProxyResolver ---------------------------- */
+/* Properties of GIO's and GTK's types ------------------------------------ */
 
-/* Whether the application is registered: what it knows of other
- * instances, g_application_get_is_remote() asserts it */
+/* With @data "registered", an application that is: what it knows of
+ * other instances, g_application_get_is_remote() asserts it; with
+ * "unregistered", one that is not yet, for what only changes before
+ * (flags it has already are no change, which g_application_set_flags()
+ * lets through) */
 static gboolean
-check_application_registered (GObject     *object,
-                              const char  *method,
-                              GVariant    *parameters,
-                              const char  *data,
-                              GError     **error)
-{
-  if (g_application_get_is_registered (G_APPLICATION (object)))
-    return TRUE;
-  g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
-               _("“%s”: the application is not registered"), method);
-  return FALSE;
-}
-
-/* Whether the application is not registered yet, for what only changes
- * before (@data "changed": unless the value is the one it has, which
- * g_application_set_flags() lets through) */
-static gboolean
-check_application_unregistered (GObject     *object,
-                                const char  *method,
-                                GVariant    *parameters,
-                                const char  *data,
-                                GError     **error)
+check_application (GObject     *object,
+                   const char  *method,
+                   GVariant    *parameters,
+                   const char  *data,
+                   GError     **error)
 {
   GApplication *application = G_APPLICATION (object);
-  g_autoptr(GVariant) value = get_value (parameters, 0);
+  gboolean registered = g_application_get_is_registered (application);
+  g_autoptr(GVariant) value = NULL;
 
-  if (!g_application_get_is_registered (application) ||
+  if (g_str_equal (data, "registered"))
+    {
+      if (!registered)
+        g_set_error (error, PP_ERROR, PP_ERROR_FAILED,
+                     _("“%s”: the application is not registered"), method);
+      return registered;
+    }
+  value = get_value (parameters, 0);
+  if (!registered ||
       (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) &&
        g_variant_get_uint32 (value) == (guint32) g_application_get_flags (application)))
     return TRUE;
@@ -237,7 +240,7 @@ check_application_id (GObject     *object,
 {
   GApplication *application = G_APPLICATION (object);
   g_autoptr(GVariant) value = get_value (parameters, 0);
-  const char *id = value ? g_variant_get_string (value, NULL) : NULL;
+  const char *id = get_string (value);
 
   if (g_strcmp0 (id, g_application_get_application_id (application)) == 0)
     return TRUE;
@@ -247,25 +250,7 @@ check_application_id (GObject     *object,
                    _("“%s”: “%s” is not a valid application ID"), method, id);
       return FALSE;
     }
-  return check_application_unregistered (object, method, parameters, NULL, error);
-}
-
-/* A path that starts with "/", or none */
-static gboolean
-check_resource_path (GObject     *object,
-                     const char  *method,
-                     GVariant    *parameters,
-                     const char  *data,
-                     GError     **error)
-{
-  g_autoptr(GVariant) value = get_value (parameters, 0);
-  const char *path = value ? g_variant_get_string (value, NULL) : NULL;
-
-  if (path == NULL || path[0] == '/')
-    return TRUE;
-  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-               _("“%s”: “%s” is not a resource path"), method, path);
-  return FALSE;
+  return check_application (object, method, parameters, "unregistered", error);
 }
 
 /* A socket of the Internet: GSocket meets any other with a critical when
@@ -286,39 +271,36 @@ check_socket_inet (GObject     *object,
   return FALSE;
 }
 
-/* A URI that g_uri_is_valid(), or none */
+/* A string property's value: with @data "uri", a URI that
+ * g_uri_is_valid(), or none; with "path", a path that starts with "/",
+ * or none; with "value", any string but none, for a setter that asserts
+ * one though its GParamSpec takes NULL */
 static gboolean
-check_uri (GObject     *object,
-           const char  *method,
-           GVariant    *parameters,
-           const char  *data,
-           GError     **error)
+check_string (GObject     *object,
+              const char  *method,
+              GVariant    *parameters,
+              const char  *data,
+              GError     **error)
 {
   g_autoptr(GVariant) value = get_value (parameters, 0);
-  const char *uri = value ? g_variant_get_string (value, NULL) : NULL;
+  const char *text = get_string (value);
 
-  if (uri == NULL || g_uri_is_valid (uri, G_URI_FLAGS_NONE, NULL))
+  if (text == NULL)
+    {
+      if (!g_str_equal (data, "value"))
+        return TRUE;
+      g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                   _("“%s”: %s takes a value, not none"), method, G_OBJECT_TYPE_NAME (object));
+      return FALSE;
+    }
+  if (g_str_equal (data, "uri") && !g_uri_is_valid (text, G_URI_FLAGS_NONE, NULL))
+    g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                 _("“%s”: “%s” is not a URI"), method, text);
+  else if (g_str_equal (data, "path") && text[0] != '/')
+    g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                 _("“%s”: “%s” is not a resource path"), method, text);
+  else
     return TRUE;
-  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-               _("“%s”: “%s” is not a URI"), method, uri);
-  return FALSE;
-}
-
-/* A value, not none: a string property whose setter asserts one though
- * its GParamSpec takes NULL */
-static gboolean
-check_not_none (GObject     *object,
-                const char  *method,
-                GVariant    *parameters,
-                const char  *data,
-                GError     **error)
-{
-  g_autoptr(GVariant) value = get_value (parameters, 0);
-
-  if (value != NULL)
-    return TRUE;
-  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
-               _("“%s”: %s takes a value, not none"), method, G_OBJECT_TYPE_NAME (object));
   return FALSE;
 }
 
@@ -557,20 +539,20 @@ static const Rule rules[] = {
 
   /* Properties whose getter or setter asserts more than the GParamSpec
    * says */
-  { "GApplication", "is-remote", PROPERTY_READ, check_application_registered, NULL },
+  { "GApplication", "is-remote", PROPERTY_READ, check_application, "registered" },
   { "GApplication", "application-id", PROPERTY, check_application_id, NULL },
-  { "GApplication", "flags", PROPERTY, check_application_unregistered, NULL },
-  { "GApplication", "resource-base-path", PROPERTY, check_resource_path, NULL },
+  { "GApplication", "flags", PROPERTY, check_application, "unregistered" },
+  { "GApplication", "resource-base-path", PROPERTY, check_string, "path" },
   { "GSocket", "ttl", PROPERTY_READ, check_socket_inet, NULL },
   { "GSocket", "ttl", PROPERTY, check_socket_inet, NULL },
   { "GSocket", "multicast-ttl", PROPERTY_READ, check_socket_inet, NULL },
   { "GSocket", "multicast-ttl", PROPERTY, check_socket_inet, NULL },
   { "GSocket", "multicast-loopback", PROPERTY_READ, check_socket_inet, NULL },
   { "GSocket", "multicast-loopback", PROPERTY, check_socket_inet, NULL },
-  { "GSimpleProxyResolver", "default-proxy", PROPERTY, check_uri, NULL },
+  { "GSimpleProxyResolver", "default-proxy", PROPERTY, check_string, "uri" },
   /* GTK's, found by name: a process without GTK has none of its types */
-  { "GtkTextBuffer", "text", PROPERTY, check_not_none, NULL },
-  { "GtkEntryBuffer", "text", PROPERTY, check_not_none, NULL },
+  { "GtkTextBuffer", "text", PROPERTY, check_string, "value" },
+  { "GtkEntryBuffer", "text", PROPERTY, check_string, "value" },
 };
 
 PpPreconditions *
