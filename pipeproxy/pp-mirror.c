@@ -200,7 +200,9 @@ mirror_property (GObjectClass              *object_class,
     return described->reason[0] ? described->reason : _("its values cannot cross");
   if (!(described->flags & G_PARAM_READABLE))
     return _("it is not readable");
-  if (!g_param_spec_is_valid_name (described->name))
+  /* A name GLib would write with '-' for '_' is no GObject's own, and
+   * would not be the name of a static pspec */
+  if (!g_param_spec_is_valid_name (described->name) || strchr (described->name, '_') != NULL)
     return _("the name is not valid here");
   /* Names the proxy itself uses stay the proxy's */
   if (g_object_class_find_property (object_class, described->name) != NULL)
