@@ -33,6 +33,16 @@ gboolean pp_normal_form_check_with_depth (const GVariantType *type,
                                           const guint8       *data,
                                           gsize               size,
                                           guint               max_depth);
+/* A type's table made once, for the checks of many values of that type:
+ * pp_normal_form_check_type() answers as pp_normal_form_check() */
+typedef struct _PpNormalFormType PpNormalFormType;
+
+PpNormalFormType *pp_normal_form_type_new   (const GVariantType     *type);
+void              pp_normal_form_type_free  (PpNormalFormType       *type);
+gboolean          pp_normal_form_check_type (const PpNormalFormType *type,
+                                             const guint8           *data,
+                                             gsize                   size);
+
 /* pp_normal_form_check(), adding to @steps how many values and type nodes
  * it looked at: a measure of its work that does not depend on the
  * machine, for the tests */

@@ -649,6 +649,48 @@ check_counting (const GVariantType *type,
   return normal;
 }
 
+struct _PpNormalFormType
+{
+  TypeTable table;
+};
+
+PpNormalFormType *
+pp_normal_form_type_new (const GVariantType *type)
+{
+  const char *string = g_variant_type_peek_string (type);
+  gsize length = g_variant_type_get_string_length (type);
+  PpNormalFormType *self;
+
+  g_return_val_if_fail (is_definite (string, length), NULL);
+  g_return_val_if_fail (length <= PP_NORMAL_FORM_MAX_TYPE_LENGTH, NULL);
+
+  self = g_new0 (PpNormalFormType, 1);
+  table_init (&self->table, string, length);
+  return self;
+}
+
+void
+pp_normal_form_type_free (PpNormalFormType *self)
+{
+  table_clear (&self->table);
+  g_free (self);
+}
+
+gboolean
+pp_normal_form_check_type (const PpNormalFormType *self,
+                           const guint8           *data,
+                           gsize                   size)
+{
+  /* As check_counting() does */
+  static const guint8 empty[1];
+
+  if (size == 0)
+    data = empty;
+  else if (data == NULL)
+    return FALSE;
+  return check_value (&self->table, 0, data, size, 0, PP_NORMAL_FORM_MAX_DEPTH);
+}
+
 gboolean
 pp_normal_form_check_with_depth (const GVariantType *type,
                                  const guint8       *data,

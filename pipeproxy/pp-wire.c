@@ -751,33 +751,42 @@ check_values (const PpWireHeader  *header,
   return TRUE;
 }
 
-/* GLib 2.74 frees the type info of a container type with the last value
- * of that type and makes it again for the next one: for the body of every
- * frame, when no other is alive, at a greater cost than the rest of making
- * the value. A value of each body type, made once and never freed, keeps
- * them all (a fixed, small set). */
-static void
-keep_body_types (void)
+/* What decoding needs of the body types, made once and never freed (a
+ * fixed, small set): their normal-form tables, and a value of each. GLib
+ * 2.74 frees the type info of a container type with the last value of
+ * that type and makes it again for the next one: for the body of every
+ * frame, when no other is alive, at a greater cost than the rest of
+ * making the value. The value, made from zero bytes, keeps it. */
+typedef struct
 {
-  /* The values, once kept */
-  static gsize kept = 0;
-  GPtrArray *values;
+  PpNormalFormType *checks[2][PP_WIRE_KIND_LAST + 1];
+  GVariant         *kept[2][PP_WIRE_KIND_LAST + 1];
+} BodyTypes;
 
-  if (!g_once_init_enter (&kept))
-    return;
-  values = g_ptr_array_new ();
-  for (guint kind = PP_WIRE_KIND_HELLO; kind <= PP_WIRE_KIND_LAST; kind++)
-    for (guint objects = 0; objects < 2; objects++)
-      {
-        const GVariantType *type =
-          pp_wire_frame_body_type (kind, objects ? PP_WIRE_FLAGS_OBJECTS : PP_WIRE_FLAGS_NONE);
+static const BodyTypes *
+body_types (void)
+{
+  static gsize once = 0;
 
-        /* Zero bytes: any type accepts them when they are not trusted */
-        if (type != NULL)
-          g_ptr_array_add (values, g_variant_ref_sink (g_variant_new_from_data (type, NULL, 0, FALSE,
-                                                                                NULL, NULL)));
-      }
-  g_once_init_leave (&kept, GPOINTER_TO_SIZE (values));
+  if (g_once_init_enter (&once))
+    {
+      BodyTypes *types = g_new0 (BodyTypes, 1);
+
+      for (guint kind = PP_WIRE_KIND_HELLO; kind <= PP_WIRE_KIND_LAST; kind++)
+        for (guint objects = 0; objects < 2; objects++)
+          {
+            const GVariantType *type =
+              pp_wire_frame_body_type (kind, objects ? PP_WIRE_FLAGS_OBJECTS : PP_WIRE_FLAGS_NONE);
+
+            if (type == NULL)
+              continue;
+            types->checks[objects][kind] = pp_normal_form_type_new (type);
+            types->kept[objects][kind] =
+              g_variant_ref_sink (g_variant_new_from_data (type, NULL, 0, FALSE, NULL, NULL));
+          }
+      g_once_init_leave (&once, GPOINTER_TO_SIZE (types));
+    }
+  return GSIZE_TO_POINTER (once);
 }
 
 GVariant *
@@ -790,8 +799,6 @@ pp_wire_decode_body (PpWireHeader  *header,
 
   g_return_val_if_fail (g_bytes_get_size (body) == header->body_size, NULL);
 
-  keep_body_types ();
-
   type = pp_wire_frame_body_type (header->kind, header->flags);
   if (type == NULL)
     {
@@ -800,7 +807,9 @@ pp_wire_decode_body (PpWireHeader  *header,
                    kind_names[header->kind]);
       return NULL;
     }
-  if (!pp_normal_form_check (type, g_bytes_get_data (body, NULL), header->body_size))
+  if (!pp_normal_form_check_type (body_types ()->checks[(header->flags & PP_WIRE_FLAGS_OBJECTS) != 0]
+                                                       [header->kind],
+                                  g_bytes_get_data (body, NULL), header->body_size))
     {
       if (header->kind == PP_WIRE_KIND_CALL &&
           (value = decode_call_too_deep (header, body)) != NULL)
