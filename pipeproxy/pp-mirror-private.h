@@ -58,6 +58,10 @@ void        pp_mirror_sync_subscriptions     (PpMirror       *self);
 /* The description it mirrors (its type's), NULL for a proxy that was not made by a
  * constructor */
 PpDescription *pp_mirror_get_description     (PpMirror       *self);
+/* pp_description_lookup_method() in the description, for a call: the
+ * method found last is looked at first */
+const PpDescribedMethod *pp_mirror_lookup_method (PpMirror   *self,
+                                                  const char *name);
 /* The description as this proxy received it, with the property values
  * of that moment; NULL like the above */
 GVariant      *pp_mirror_get_description_variant (PpMirror   *self);

@@ -66,6 +66,8 @@ struct _PpMirror
   gboolean       *notify_owed;  /* the remote object notified, the proxy not yet */
   GPtrArray      *read_ahead;   /* PROPERTY bodies stored before their dispatch */
   gboolean       *subscribed;   /* by description index */
+  /* Of @description: the method a call found last (atomic) */
+  const PpDescribedMethod *last_method;
 };
 
 static inline MirrorData *

@@ -26,6 +26,23 @@ pp_mirror_get_description (PpMirror *self)
   return self->description;
 }
 
+const PpDescribedMethod *
+pp_mirror_lookup_method (PpMirror   *self,
+                         const char *name)
+{
+  const PpDescribedMethod *method = g_atomic_pointer_get (&self->last_method);
+
+  /* Names are unique in a description: the method of this name is the
+   * one a lookup finds, without hashing the name. Calls mostly repeat
+   * one method. */
+  if (method != NULL && strcmp (method->name, name) == 0)
+    return method;
+  method = pp_description_lookup_method (self->description, name);
+  if (method != NULL)
+    g_atomic_pointer_set (&self->last_method, method);
+  return method;
+}
+
 GVariant *
 pp_mirror_get_description_variant (PpMirror *self)
 {

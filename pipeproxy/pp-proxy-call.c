@@ -96,8 +96,7 @@ check_arguments (PpProxy             *self,
                  const GVariantType **reply_type,
                  GError             **error)
 {
-  const PpDescribedMethod *described =
-    pp_description_lookup_method (pp_mirror_get_description (pp_mirror_get (self)), method);
+  const PpDescribedMethod *described = pp_mirror_lookup_method (pp_mirror_get (self), method);
 
   *reply_type = NULL;
   if (described == NULL)
