@@ -1,23 +1,46 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "pp-error.h"
 #include "pp-error-private.h"
 #include "pp-introspection-private.h"
 #include "pp-listener-struct-private.h"
 #include "pp-method-private.h"
 
-/* An added method first, then the object's own */
+void
+pp_listener_forget_method (PpListener *self)
+{
+  g_clear_pointer (&self->last_name, g_free);
+  g_clear_pointer (&self->last_method, pp_method_unref);
+}
+
+/* An added method first, then the object's own. Calls mostly repeat one
+ * method: the name looked up last is compared first, and what it found
+ * kept until the added methods change. */
 static PpMethod *
 lookup_method (PpListener  *self,
                const char  *name,
                GError     **error)
 {
-  PpMethod *method = g_hash_table_lookup (self->methods, name);
+  PpMethod *method;
 
+  if (self->last_method != NULL && strcmp (self->last_name, name) == 0)
+    return pp_method_ref (self->last_method);
+
+  method = g_hash_table_lookup (self->methods, name);
   if (method != NULL)
-    return pp_method_ref (method);
-  return pp_introspection_lookup_method (G_OBJECT_TYPE (self->object), name, error);
+    method = pp_method_ref (method);
+  else
+    method = pp_introspection_lookup_method (G_OBJECT_TYPE (self->object), name, error);
+  if (method != NULL)
+    {
+      pp_listener_forget_method (self);
+      self->last_name = g_strdup (name);
+      self->last_method = pp_method_ref (method);
+    }
+  return method;
 }
 
 /* Invokes @method, which the invocation takes */

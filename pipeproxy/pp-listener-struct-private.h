@@ -45,6 +45,8 @@ struct _PpListener
   guint           max_mirror_members;
   PpExportServer *server;       /* the other objects; the calls answered later */
   PpInvocation   *spare;        /* for the next call */
+  char           *last_name;    /* the name a call looked up last */
+  PpMethod       *last_method;  /* and what it found */
   PpPreconditions *preconditions; /* of the object's type, mostly none */
   PpAccess       *access;       /* who may use what: pp-access.c */
 };
@@ -80,6 +82,8 @@ void pp_listener_handle_call    (PpListener         *self,
                                  GVariant           *body,
                                  GUnixFDList        *fds,
                                  GPtrArray          *objects);
+/* Forgets the method a call looked up last: the methods changed */
+void pp_listener_forget_method  (PpListener         *self);
 
 G_END_DECLS
 

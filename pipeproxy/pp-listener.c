@@ -157,6 +157,7 @@ pp_listener_dispose (GObject *object)
 
   g_clear_pointer (&self->forwarder, pp_forwarder_free);
   g_clear_object (&self->spare);
+  pp_listener_forget_method (self);
   if (self->exports != NULL)
     {
       pp_exports_clear (self->exports);
@@ -963,6 +964,7 @@ add_method (PpListener         *self,
   method = pp_method_new_added (name, in_type, out_type, func, user_data, destroy);
   method->invocation_func = invocation_func;
   g_hash_table_replace (self->methods, g_strdup (name), method);
+  pp_listener_forget_method (self);
 }
 
 /**
