@@ -901,7 +901,9 @@ gather_strings_and_args (GPtrArray          *frames,
   guint8 *frame, *body;
 
   g_assert (n_strings <= MAX_STRINGS);
-  if (g_variant_get_size (args) >= gather_min)
+  /* The same in either byte order */
+  args_size = g_variant_get_size (args);
+  if (args_size >= gather_min)
     {
       pp_wire_gather (frames, kind, flags, serial, timeout_msec,
                       strings_and_args_body (kind, handle, strings, args));
@@ -916,7 +918,6 @@ gather_strings_and_args (GPtrArray          *frames,
       ends[i] = offset;
     }
 
-  args_size = g_variant_get_size (owned);
   type_string = g_variant_get_type_string (owned);
   type_length = strlen (type_string);
   variant_start = n_strings > 0 ? (offset + 7) & ~(gsize) 7 : 0;
