@@ -273,8 +273,8 @@ check_socket_inet (GObject     *object,
 
 /* A string property's value: with @data "uri", a URI that
  * g_uri_is_valid(), or none; with "path", a path that starts with "/",
- * or none; with "value", any string but none, for a setter that asserts
- * one though its GParamSpec takes NULL */
+ * or none; with "value", anything but none (of any property), for a
+ * setter that asserts a value though its GParamSpec takes NULL */
 static gboolean
 check_string (GObject     *object,
               const char  *method,
@@ -285,9 +285,9 @@ check_string (GObject     *object,
   g_autoptr(GVariant) value = get_value (parameters, 0);
   const char *text = get_string (value);
 
-  if (text == NULL)
+  if (value == NULL || text == NULL)
     {
-      if (!g_str_equal (data, "value"))
+      if (!g_str_equal (data, "value") || value != NULL)
         return TRUE;
       g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                    _("“%s”: %s takes a value, not none"), method, G_OBJECT_TYPE_NAME (object));
@@ -301,6 +301,28 @@ check_string (GObject     *object,
                  _("“%s”: “%s” is not a resource path"), method, text);
   else
     return TRUE;
+  return FALSE;
+}
+
+/* GtkTextTag:size-points: a size in points that Pango units (1024 to the
+ * point) can hold, which pango_font_description_set_size() asserts of
+ * the product */
+static gboolean
+check_font_points (GObject     *object,
+                   const char  *method,
+                   GVariant    *parameters,
+                   const char  *data,
+                   GError     **error)
+{
+  g_autoptr(GVariant) value = get_value (parameters, 0);
+  double points = 0;
+
+  if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+    points = g_variant_get_double (value);
+  if (points >= 0 && points <= G_MAXINT / 1024)
+    return TRUE;
+  g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+               _("“%s”: a size of %g points is out of range"), method, points);
   return FALSE;
 }
 
@@ -553,6 +575,8 @@ static const Rule rules[] = {
   /* GTK's, found by name: a process without GTK has none of its types */
   { "GtkTextBuffer", "text", PROPERTY, check_string, "value" },
   { "GtkEntryBuffer", "text", PROPERTY, check_string, "value" },
+  { "GtkTextTag", "tabs", PROPERTY, check_string, "value" },
+  { "GtkTextTag", "size-points", PROPERTY, check_font_points, NULL },
 };
 
 PpPreconditions *
@@ -651,10 +675,13 @@ pp_preconditions_check_property (PpPreconditions  *self,
       maybe = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
                                    variant ? g_variant_new_variant (variant) : NULL);
     }
+  else if (g_value_fits_pointer (value) && g_value_peek_pointer (value) == NULL)
+    maybe = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
   else
     maybe = pp_marshal_value_to_maybe (value, NULL);
+  /* A value that crosses as a reference is still a value */
   if (maybe == NULL)
-    maybe = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+    maybe = g_variant_new_maybe (NULL, g_variant_new_variant (g_variant_new_tuple (NULL, 0)));
   parameters = g_variant_ref_sink (g_variant_new_tuple (&maybe, 1));
   return rule->check (object, name, parameters, rule->data, error);
 }

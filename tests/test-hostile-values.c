@@ -18,6 +18,7 @@
  *   # GApplication: set 134 (clean error 124, accepted 10, child died 0); …
  */
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -158,7 +159,7 @@ static const char *const odd_values[] = {
   "u", "uint32 0", "uint32 1", "uint32 4294967295", NULL,
   "x", "int64 -9223372036854775808", "int64 -1", "int64 0", "int64 9223372036854775807", NULL,
   "t", "uint64 0", "uint64 18446744073709551615", NULL,
-  "d", "-1.0", "0.0", "-0.0", "1e308", "-1e308", "4.9e-324", NULL,
+  "d", "-1.0", "0.0", "-0.0", "1e308", "-1e308", NULL,
   "s", "''", "' '", "'0'", "'/'", "'(((('", "'app.x((('", "'a\\nb'", "'%s%s%n'", "'-'",
        "'org..x'", "'a.b'", "'\\u202e\\u0301'", "'/org/x/'", "'*'", NULL,
   "o", "objectpath '/'", "objectpath '/0'", "objectpath '/1'", "objectpath '/999999'",
@@ -219,6 +220,7 @@ values_of_type (const char *signature)
       g_ptr_array_add (values, g_variant_ref_sink (g_variant_new_double (INFINITY)));
       g_ptr_array_add (values, g_variant_ref_sink (g_variant_new_double (-INFINITY)));
       g_ptr_array_add (values, g_variant_ref_sink (g_variant_new_double (NAN)));
+      g_ptr_array_add (values, g_variant_ref_sink (g_variant_new_double (DBL_MIN / 2)));
     }
   if (g_str_equal (signature, "s"))
     {
