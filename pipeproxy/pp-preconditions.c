@@ -273,7 +273,7 @@ check_socket_inet (GObject     *object,
 
 /* A string property's value: with @data "uri", a URI that
  * g_uri_is_valid(), or none; with "path", a path that starts with "/",
- * or none; with "value", anything but none (of any property), for a
+ * or none; with "object-path", a D-Bus object path, or none; with "value", anything but none (of any property), for a
  * setter that asserts a value though its GParamSpec takes NULL */
 static gboolean
 check_string (GObject     *object,
@@ -299,6 +299,9 @@ check_string (GObject     *object,
   else if (g_str_equal (data, "path") && text[0] != '/')
     g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
                  _("“%s”: “%s” is not a resource path"), method, text);
+  else if (g_str_equal (data, "object-path") && !g_variant_is_object_path (text))
+    g_set_error (error, PP_ERROR, PP_ERROR_INVALID_ARGUMENTS,
+                 _("“%s”: “%s” is not a D-Bus object path"), method, text);
   else
     return TRUE;
   return FALSE;
@@ -572,6 +575,7 @@ static const Rule rules[] = {
   { "GSocket", "multicast-loopback", PROPERTY_READ, check_socket_inet, NULL },
   { "GSocket", "multicast-loopback", PROPERTY, check_socket_inet, NULL },
   { "GSimpleProxyResolver", "default-proxy", PROPERTY, check_string, "uri" },
+  { "GDBusObjectSkeleton", "g-object-path", PROPERTY, check_string, "object-path" },
   /* GTK's, found by name: a process without GTK has none of its types */
   { "GtkTextBuffer", "text", PROPERTY, check_string, "value" },
   { "GtkEntryBuffer", "text", PROPERTY, check_string, "value" },

@@ -204,6 +204,8 @@ gio_object (const char *kind)
 
       return G_OBJECT (g_buffered_output_stream_new (base));
     }
+  if (strcmp (kind, "dbus-object-skeleton") == 0)
+    return G_OBJECT (g_dbus_object_skeleton_new ("/org/pipeproxy/Test"));
   if (strcmp (kind, "zlib-compressor") == 0)
     return G_OBJECT (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1));
   if (strcmp (kind, "charset-converter") == 0)

@@ -447,7 +447,7 @@ static const char *const kinds[] = {
   "property-action", "notification", "file-info", "cancellable", "application",
   "registered-application", "mount-operation", "socket-client", "socket", "socket-service",
   "proxy-resolver", "tls-password", "data-input-stream", "buffered-output-stream",
-  "zlib-compressor", "charset-converter",
+  "zlib-compressor", "charset-converter", "dbus-object-skeleton",
 };
 
 int
