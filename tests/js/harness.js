@@ -96,8 +96,11 @@ export function sleep(msec) {
     });
 }
 
-/** Runs the main context until `predicate()` holds, for at most `msec`. */
-export async function waitFor(predicate, what, msec = 3000) {
+/**
+ * Runs the main context until `predicate()` holds, for at most `msec`: a
+ * bound on a hang, generous for a loaded machine, not a measure of speed.
+ */
+export async function waitFor(predicate, what, msec = 8000) {
     const until = GLib.get_monotonic_time() + msec * 1000;
     while (!predicate()) {
         if (GLib.get_monotonic_time() > until)
@@ -127,7 +130,7 @@ export function gjsPath() {
  * exits: 0 if all passed, 1 otherwise. A run longer than `watchdogSeconds`
  * is a failure.
  */
-export async function run(cases, watchdogSeconds = 9) {
+export async function run(cases, watchdogSeconds = 25) {
     GLib.timeout_add_seconds(GLib.PRIORITY_HIGH, watchdogSeconds, () => {
         print(`Bail out! the run took more than ${watchdogSeconds} s`);
         System.exit(1);
