@@ -29,6 +29,7 @@ typedef struct
   PpPendingCall *call;
   GError        *error;
   gsize          cost;     /* in queued_input */
+  GList          link;     /* in the queue, which allocates no link of its own */
 } InboundItem;
 
 void           pp_inbound_item_free              (InboundItem         *item);

@@ -27,7 +27,8 @@ void
 pp_connection_push_inbound_locked (PpConnection *self,
                                    InboundItem  *item)
 {
-  g_queue_push_tail (&self->inbound, item);
+  item->link = (GList) { item, NULL, NULL };
+  g_queue_push_tail_link (&self->inbound, &item->link);
   self->queued_input += item->cost;
   if (g_atomic_int_add (&self->inbound_len, 1) == 0 &&
       !g_main_context_is_owner (self->context))
@@ -49,7 +50,7 @@ pp_connection_steal_inbound_locked (PpConnection *self,
 
       if (item->kind == ITEM_MESSAGE && (kinds & (1u << item->header.kind)))
         {
-          g_queue_delete_link (&self->inbound, l);
+          g_queue_unlink (&self->inbound, l);
           g_atomic_int_add (&self->inbound_len, -1);
           self->queued_input -= item->cost;
           return item;
@@ -188,9 +189,11 @@ InboundItem *
 pp_connection_pop_inbound (PpConnection *self)
 {
   InboundItem *item;
+  GList *link;
 
   g_mutex_lock (&self->lock);
-  item = g_queue_pop_head (&self->inbound);
+  link = g_queue_pop_head_link (&self->inbound);
+  item = link != NULL ? link->data : NULL;
   if (item != NULL)
     {
       g_atomic_int_add (&self->inbound_len, -1);

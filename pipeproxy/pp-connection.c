@@ -43,7 +43,9 @@ pp_connection_unref (PpConnection *self)
   g_main_context_unref (self->context);
   if (self->wake_fd >= 0)
     close (self->wake_fd);
-  g_queue_clear_full (&self->inbound, (GDestroyNotify) pp_inbound_item_free);
+  /* The items hold their links */
+  for (GList *link; (link = g_queue_pop_head_link (&self->inbound)) != NULL;)
+    pp_inbound_item_free (link->data);
   g_clear_pointer (&self->latest, g_hash_table_unref);
   g_clear_error (&self->close_error);
   g_clear_error (&self->broken_error);
