@@ -475,7 +475,7 @@ pp_invocation_recycle (PpInvocation *self)
 {
   /* An answered invocation is in no table */
   if (!g_atomic_int_get (&self->answered) ||
-      g_atomic_int_get (&G_OBJECT (self)->ref_count) != 1)
+      g_atomic_int_get (&self->parent_instance.ref_count) != 1)
     return FALSE;
 
   g_clear_pointer (&self->method, pp_method_unref);

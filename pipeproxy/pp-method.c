@@ -877,12 +877,13 @@ pp_method_invoke_async (PpMethod         *method,
   g_autoptr(GVariant) widened = NULL;
   GError *error = NULL;
   GVariant *value = NULL;
+  gboolean exact = pp_method_value_is_of_type (parameters, method->in_type);
 
-  if (pp_method_check_args (method->name, method->in_type, parameters, &error))
+  if (exact || pp_method_check_args (method->name, method->in_type, parameters, &error))
     {
       /* Plain values given for maybes become maybes: what the method sees
        * is of its own types */
-      if (!pp_method_value_is_of_type (parameters, method->in_type))
+      if (!exact)
         parameters = widened = pp_marshal_widen (parameters, method->in_type);
       if (method->finish == NULL)
         value = invoke_sync (method, object, parameters, &specials, &error);
