@@ -55,7 +55,12 @@ type_depth (const char **type)
       return depth;
     case '(':
       while (**type != ')')
-        depth = MAX (depth, type_depth (type) + 1);
+        {
+          /* Once: MAX() evaluates its arguments twice */
+          gsize member = type_depth (type) + 1;
+
+          depth = MAX (depth, member);
+        }
       (*type)++;
       return depth;
     default:
