@@ -273,8 +273,9 @@ check_socket_inet (GObject     *object,
 
 /* A string property's value: with @data "uri", a URI that
  * g_uri_is_valid(), or none; with "path", a path that starts with "/",
- * or none; with "object-path", a D-Bus object path, or none; with "value", anything but none (of any property), for a
- * setter that asserts a value though its GParamSpec takes NULL */
+ * or none; with "object-path", a D-Bus object path, or none; with
+ * "value", anything but none (of any property), for a setter that
+ * asserts a value though its GParamSpec takes NULL */
 static gboolean
 check_string (GObject     *object,
               const char  *method,
