@@ -88,6 +88,10 @@ typedef enum
 #define PP_WIRE_FLAGS_ALL (PP_WIRE_FLAGS_NO_REPLY | PP_WIRE_FLAGS_BODY_IN_FD | \
                            PP_WIRE_FLAGS_OBJECTS)
 
+/* The most strings before the arguments in a CALL or SIGNAL body (a
+ * method's name; a signal's name and detail) */
+#define PP_WIRE_MAX_BODY_STRINGS 2
+
 /* The handle of the object a listener serves: the first one it exports */
 #define PP_WIRE_ROOT_HANDLE 0
 
