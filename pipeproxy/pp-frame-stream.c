@@ -122,7 +122,7 @@ pp_frame_stream_new (GIOStream  *stream,
    * stream) is read and written through one spliced to it. */
   if (!find_fds (stream, &in_fd, &out_fd))
     {
-      int fd = pp_stream_splice (G_OBJECT (stream), error);
+      int fd = pp_stream_splice (stream, error);
 
       if (fd < 0)
         return NULL;

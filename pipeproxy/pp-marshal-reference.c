@@ -19,8 +19,8 @@
 /* Streams ----------------------------------------------------------------
  *
  * A stream crosses as a descriptor. One that has none of its own (a
- * memory stream, a converter) is spliced through a pipe in the
- * thread-default main context, which runs until the peer closes its end. */
+ * memory stream, a converter) crosses as a pipe that a thread moves its
+ * bytes through (pp-stream-pump.c). */
 
 /* Appends the stream's descriptor to *@out_fds, made on demand */
 GVariant *

@@ -7,14 +7,19 @@
 
 G_BEGIN_DECLS
 
-/* Streams without a descriptor of their own (a memory stream, a converter,
- * TLS) are joined to a new descriptor by splices that run in the
- * thread-default main context until either end is done. */
+/* Streams without a descriptor of their own are joined to a new one until
+ * either end is done: a two-way stream (TLS, a filter stream), a
+ * connection's transport, by splices in the thread-default main context
+ * (pp-stream.c); a one-way stream (a memory stream, a converter), a value
+ * that crosses, through a pipe moved by a thread of its own
+ * (pp-stream-pump.c). */
 
-int pp_stream_splice  (GObject  *stream,
-                       GError  **error);
-int pp_stream_dup_fd  (GObject  *stream,
-                       GError  **error);
+int pp_stream_splice  (GIOStream  *stream,
+                       GError    **error);
+int pp_stream_pump    (GObject    *stream,
+                       GError    **error);
+int pp_stream_dup_fd  (GObject    *stream,
+                       GError    **error);
 
 /* Both ends of a pair made by pp_stream_new_pair() start in this process.
  * Each stream carries the pair, so that what is made on one end can find

@@ -256,8 +256,8 @@ pp_stream_steal_fd (GIOStream  *stream,
 
 typedef struct
 {
-  GObject      *stream;       /* the caller's */
-  GIOStream    *inner;        /* our end of a socket pair; NULL for a pipe */
+  GIOStream    *stream;       /* the caller's */
+  GIOStream    *inner;        /* our end of the socket pair */
   GCancellable *cancellable;  /* stops reading @stream */
   guint         n_running;
 } Splice;
@@ -268,16 +268,10 @@ splice_unref (Splice *splice)
   if (--splice->n_running > 0)
     return;
 
-  if (splice->inner != NULL)
-    {
-      g_io_stream_close (splice->inner, NULL, NULL);
-      g_object_unref (splice->inner);
-    }
-  /* A two-way stream is done with once both ways ended; a one-way stream
-   * stays the caller's to close (a memory stream's data is read after). */
-  if (G_IS_IO_STREAM (splice->stream))
-    g_io_stream_close_async (G_IO_STREAM (splice->stream), G_PRIORITY_DEFAULT,
-                             NULL, NULL, NULL);
+  g_io_stream_close (splice->inner, NULL, NULL);
+  g_object_unref (splice->inner);
+  /* Done with once both ways ended */
+  g_io_stream_close_async (splice->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
   g_object_unref (splice->stream);
   g_object_unref (splice->cancellable);
   g_free (splice);
@@ -303,9 +297,8 @@ splice_out_done (GObject      *target,
   Splice *splice = user_data;
 
   debug_splice_error (target, result);
-  /* Let the reader see the end; a pipe's end was closed with the splice. */
-  if (splice->inner != NULL)
-    g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (splice->inner)),
+  /* Let the reader see the end */
+  g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (splice->inner)),
                        FALSE, TRUE, NULL);
   splice_unref (splice);
 }
@@ -323,77 +316,42 @@ splice_in_done (GObject      *target,
   splice_unref (splice);
 }
 
-/* Returns a new descriptor that stands for @stream: reading it gives what
- * @stream (a GInputStream, or a GIOStream's input) yields, writing it feeds
- * @stream (a GOutputStream, or a GIOStream's output). A GIOStream gets one
- * end of a socket pair and is closed when both ways ended; a one-way stream
- * gets one end of a pipe. The splices run in the thread-default main
- * context. */
+/* Returns a new descriptor that stands for @stream, a GIOStream: reading
+ * it gives what @stream's input yields, writing it feeds @stream's output.
+ * It is one end of a socket pair; @stream is closed when both ways ended.
+ * The splices run in the thread-default main context. */
 int
-pp_stream_splice (GObject  *stream,
-                  GError  **error)
+pp_stream_splice (GIOStream  *stream,
+                  GError    **error)
 {
-  g_autoptr(GOutputStream) to_fd = NULL;
-  g_autoptr(GInputStream) from_fd = NULL;
-  GInputStream *input = NULL;
-  GOutputStream *output = NULL;
-  GIOStream *inner = NULL;
+  GIOStream *inner;
   Splice *splice;
   int fds[2];
-  int fd;
 
-  if (G_IS_IO_STREAM (stream))
+  if (!open_socket_pair (fds, error))
+    return -1;
+  inner = pp_stream_new_for_fd (fds[1], error);
+  if (inner == NULL)
     {
-      if (!open_socket_pair (fds, error))
-        return -1;
-      inner = pp_stream_new_for_fd (fds[1], error);
-      if (inner == NULL)
-        {
-          close (fds[0]);
-          return -1;
-        }
-      input = g_io_stream_get_input_stream (G_IO_STREAM (stream));
-      output = g_io_stream_get_output_stream (G_IO_STREAM (stream));
-      to_fd = g_object_ref (g_io_stream_get_output_stream (inner));
-      from_fd = g_object_ref (g_io_stream_get_input_stream (inner));
-      fd = fds[0];
-    }
-  else
-    {
-      if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
-        return -1;
-      if (G_IS_INPUT_STREAM (stream))
-        {
-          input = G_INPUT_STREAM (stream);
-          to_fd = g_unix_output_stream_new (fds[1], TRUE);
-          fd = fds[0];
-        }
-      else
-        {
-          output = G_OUTPUT_STREAM (stream);
-          from_fd = g_unix_input_stream_new (fds[0], TRUE);
-          fd = fds[1];
-        }
+      close (fds[0]);
+      return -1;
     }
 
   splice = g_new0 (Splice, 1);
   splice->stream = g_object_ref (stream);
   splice->inner = inner;
   splice->cancellable = g_cancellable_new ();
-  splice->n_running = (input != NULL) + (output != NULL);
+  splice->n_running = 2;
 
-  if (input != NULL)
-    g_output_stream_splice_async (to_fd, input,
-                                  inner ? G_OUTPUT_STREAM_SPLICE_NONE
-                                        : G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                  G_PRIORITY_DEFAULT, splice->cancellable,
-                                  splice_out_done, splice);
-  if (output != NULL)
-    g_output_stream_splice_async (output, from_fd,
-                                  inner ? G_OUTPUT_STREAM_SPLICE_NONE
-                                        : G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
-                                  G_PRIORITY_DEFAULT, NULL, splice_in_done, splice);
-  return fd;
+  g_output_stream_splice_async (g_io_stream_get_output_stream (inner),
+                                g_io_stream_get_input_stream (stream),
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
+                                splice->cancellable, splice_out_done, splice);
+  g_output_stream_splice_async (g_io_stream_get_output_stream (stream),
+                                g_io_stream_get_input_stream (inner),
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
+                                NULL, splice_in_done, splice);
+  return fds[0];
 }
 
 /* A descriptor of the caller's own for a one-way @stream: a duplicate of
@@ -405,7 +363,7 @@ pp_stream_dup_fd (GObject  *stream,
   int fd;
 
   if (!G_IS_FILE_DESCRIPTOR_BASED (stream))
-    return pp_stream_splice (stream, error);
+    return pp_stream_pump (stream, error);
 
   fd = fcntl (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (stream)),
               F_DUPFD_CLOEXEC, 3);

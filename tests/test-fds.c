@@ -22,6 +22,7 @@
 #include <gio/gunixinputstream.h>
 
 #include "pp-memfd-private.h"
+#include "pp-test-object.h"
 #include "pp-test-util.h"
 #include "pp-wire-private.h"
 
@@ -351,6 +352,71 @@ test_stream_results (PpTestFixture *f,
                                                  NULL, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (result);
+}
+
+/* A stream the child returned, handed back to it: the child's method reads
+ * it to its end, blocking its main context, while the pipe's other end is
+ * fed from the child's memory stream. More than a pipe holds (64 KiB), so
+ * this needs the child to move the bytes outside its main context. */
+static void
+test_stream_round_trip (PpTestFixture *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) payload = make_payload (1024 * 1024, 6);
+  g_autoptr(GUnixFDList) out_fds = NULL;
+  g_autoptr(GVariant) opened = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GVariant) echoed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  opened = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "open_bytes",
+                                                 g_variant_new ("(@ay)",
+                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                 payload, TRUE)),
+                                                 TIMEOUT_MSEC, NULL, &out_fds, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The reply's handle indexes the list we got, so both go back as they are */
+  result = pp_proxy_call_with_unix_fd_list_sync (f->proxy, "read_stream", opened,
+                                                 TIMEOUT_MSEC, out_fds, NULL, NULL, &error);
+  g_assert_no_error (error);
+  echoed = g_variant_get_child_value (result, 0);
+  g_assert_cmpmem (g_variant_get_data (echoed), g_variant_get_size (echoed),
+                   g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+}
+
+/* The same with the listener in this process and this thread, so that
+ * valgrind and the sanitizers see the thread that moves the stream */
+static void
+test_stream_round_trip_here (void)
+{
+  g_autoptr(PpTestObject) object = pp_test_object_new ();
+  g_autoptr(PpListener) listener = NULL;
+  g_autoptr(PpProxy) proxy = pp_test_serve_here (G_OBJECT (object), NULL, NULL, &listener);
+  g_autoptr(GBytes) payload = make_payload (256 * 1024, 7);
+  g_autoptr(GVariant) echoed = NULL;
+  AsyncResult opened = { 0 };
+  AsyncResult read = { 0 };
+
+  pp_proxy_call_with_unix_fd_list_async (proxy, "open_bytes",
+                                         g_variant_new ("(@ay)",
+                                         g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                                   payload, TRUE)),
+                                         TIMEOUT_MSEC, NULL, NULL, fd_call_done, &opened);
+  pp_test_wait_for (&opened.done);
+  g_assert_no_error (opened.error);
+
+  pp_proxy_call_with_unix_fd_list_async (proxy, "read_stream", opened.result, TIMEOUT_MSEC,
+                                         opened.fds, NULL, fd_call_done, &read);
+  pp_test_wait_for (&read.done);
+  g_assert_no_error (read.error);
+  echoed = g_variant_get_child_value (read.result, 0);
+  g_assert_cmpmem (g_variant_get_data (echoed), g_variant_get_size (echoed),
+                   g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+  g_variant_unref (opened.result);
+  g_object_unref (opened.fds);
+  g_variant_unref (read.result);
+  g_clear_object (&read.fds);
 }
 
 static GVariant *
@@ -892,6 +958,9 @@ main (int   argc,
               pp_test_fixture_set_up, test_stream_arguments, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Fds/stream-results", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_stream_results, pp_test_fixture_tear_down);
+  g_test_add ("/Pp/Fds/stream-round-trip", PpTestFixture, NULL,
+              pp_test_fixture_set_up, test_stream_round_trip, pp_test_fixture_tear_down);
+  g_test_add_func ("/Pp/Fds/stream-round-trip-here", test_stream_round_trip_here);
   g_test_add ("/Pp/Fds/socket-64MiB", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_large_payload, pp_test_fixture_tear_down);
   g_test_add_func ("/Pp/Fds/memfd-threshold", test_memfd_threshold);
