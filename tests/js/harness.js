@@ -131,8 +131,10 @@ export function gjsPath() {
  * is a failure.
  */
 export async function run(cases, watchdogSeconds = 25) {
+    // The case that hangs is named where a summary shows only this line
+    let current = 'before the first case';
     GLib.timeout_add_seconds(GLib.PRIORITY_HIGH, watchdogSeconds, () => {
-        print(`Bail out! the run took more than ${watchdogSeconds} s`);
+        print(`Bail out! the run took more than ${watchdogSeconds} s, in ${current}`);
         System.exit(1);
         return GLib.SOURCE_REMOVE;
     });
@@ -140,6 +142,7 @@ export async function run(cases, watchdogSeconds = 25) {
     print(`1..${cases.length}`);
     let failed = 0;
     for (const [i, [name, fn]] of cases.entries()) {
+        current = `case ${i + 1} (${name})`;
         const start = GLib.get_monotonic_time();
         try {
             await fn();
