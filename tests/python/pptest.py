@@ -59,19 +59,20 @@ def register_json_node_form():
 # -- main loop ----------------------------------------------------------------
 
 def wait_for(predicate, timeout=5.0, what='the condition'):
-    """Iterates the default main context until predicate() is true."""
+    """Iterates the default main context until predicate() is true.
+
+    The predicate is also checked every 10 ms, for a condition that no
+    event of this context signals (another process having ended)."""
     context = GLib.MainContext.default()
     deadline = time.monotonic() + timeout
-    expired = []
-    source = GLib.timeout_add(int(timeout * 1000) + 10, lambda: expired.append(1) or False)
+    tick = GLib.timeout_add(10, lambda: True)
     try:
         while not predicate():
-            if expired or time.monotonic() > deadline:
+            if time.monotonic() > deadline:
                 raise AssertionError('timed out after %.1f s waiting for %s' % (timeout, what))
             context.iteration(True)
     finally:
-        if not expired:
-            GLib.source_remove(source)
+        GLib.source_remove(tick)
 
 
 def spin():
