@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <gio/gunixfdlist.h>
+#include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
 #include "pp-test-util.h"
@@ -133,6 +134,35 @@ assert_same_bytes (GVariant *result,
   g_assert_cmpstr (got, ==, wanted);
 }
 
+/* A memory stream the sandboxed worker returns crosses as a pipe that a
+ * thread it starts then moves the bytes through */
+static void
+check_returns_memory_stream (PpProxy *proxy,
+                             GBytes  *payload)
+{
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) got = NULL;
+  gint32 handle;
+
+  result = pp_proxy_call_with_unix_fd_list_sync (proxy, "open_bytes",
+                                                 g_variant_new ("(@ay)",
+                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                                           payload, TRUE)),
+                                                 TIMEOUT_MSEC, NULL, &fds, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (result, "(h)", &handle);
+  input = g_unix_input_stream_new (g_unix_fd_list_get (fds, handle, &error), TRUE);
+  g_assert_no_error (error);
+  g_output_stream_splice (memory, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  got = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+  g_assert_true (g_bytes_equal (got, payload));
+}
+
 /* The sandboxed worker reads a pipe it is given to its end and sends back
  * what it read, 1 MiB, in a memfd; then the same size there and back, each
  * way in a memfd. */
@@ -175,6 +205,8 @@ check_decodes (PpProxy *proxy)
   pp_memfd_get_counts (&sealed_before, &mapped_before);
   g_assert_cmpuint (sealed_before, ==, sealed_after + 1);
   g_assert_cmpuint (mapped_before, ==, mapped_after + 1);
+
+  check_returns_memory_stream (proxy, payload);
 }
 
 static void
