@@ -26,6 +26,15 @@
  *    fails with PP_ERROR_LIMIT_EXCEEDED (the last phase, since it ends the
  *    connection).
  *
+ * Then the child describes itself with many members instead of a few
+ * (write-only properties, so that the figure is the parent's parsing and
+ * checking, not the mirror's pspecs): the time the parent's handshake takes
+ * with 2,000 and with 20,000 members (raised limits), best of three, and the
+ * cost per member of the larger against the smaller, which stays near 1 if
+ * the parent's work grows linearly. The clock starts once the child has
+ * made its description. With the default limits 20,000 members are
+ * refused, and the time that takes is printed too.
+ *
  * During each phase a 10 ms timer runs in the parent's main context (not
  * during a sync call, which blocks that context by design): the figures
  * are how late it ran, worst and 99th percentile, and the parent's
@@ -146,11 +155,21 @@ int_property_value (void)
                               g_variant_new_variant (g_variant_new_int32 (0)));
 }
 
+static guint child_members;  /* write-only properties beside the usual members */
+
 static GVariant *
 child_description (void)
 {
   g_autoptr(PpDescription) description = pp_description_new ("PpFloodObject");
   const char *int_type[] = { "gint" };
+
+  for (guint i = 0; i < child_members; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("extra-%u", i);
+
+      pp_description_add_property (description, name, G_PARAM_WRITABLE, "gint", "i", "",
+                                   int_property_value ());
+    }
 
   pp_description_add_chain_type (description, "PpFloodObject");
   pp_description_add_method (description, "flood", "(su)", "(u)", FALSE,
@@ -210,15 +229,21 @@ child_main (void)
 {
   g_autoptr(GVariant) hello = NULL;
   g_autoptr(GBytes) welcome = NULL;
+  /* Made and serialized before the parent asks: its handshake is timed */
+  g_autoptr(GVariant) description = g_variant_ref_sink (child_description ());
   PpWireHeader header;
 
+  g_variant_get_data (description);
+  /* The parent starts its clock once it reads this */
+  if (write (STDOUT_FILENO, "ready\n", 6) != 6)
+    return 0;
   hello = child_read_frame (&header);
   if (hello == NULL || header.kind != PP_WIRE_KIND_HELLO)
     bench_fail ("child: no HELLO");
   welcome = pp_wire_encode (PP_WIRE_KIND_WELCOME, PP_WIRE_FLAGS_NONE, header.serial, 0,
                             g_variant_new ("(su@a{sv})", PP_WIRE_MAGIC,
                                            (guint32) PP_WIRE_PROTOCOL_VERSION,
-                                           child_description ()));
+                                           description));
   if (!child_write_bytes (welcome))
     return 0;
 
@@ -501,29 +526,130 @@ check (gboolean    ok,
     bench_fail ("%s", what);
 }
 
+/* This program as the hostile child, on the other end of a socket pair as
+ * its fd 3; returns our end */
+static GIOStream *
+spawn_child (guint         members,
+             GSubprocess **out_child)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_path = NULL;
+  g_autofree char *members_arg = g_strdup_printf ("--members=%u", members);
+  GIOStream *stream;
+  char ready[6];
+  gsize n_read;
+  int fds[2];
+
+  self_path = g_file_read_link ("/proc/self/exe", &error);
+  if (self_path == NULL)
+    bench_fail ("%s", error->message);
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+    bench_fail ("socketpair: %s", g_strerror (errno));
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  *out_child = g_subprocess_launcher_spawn (launcher, &error, self_path, "--child",
+                                            members_arg, NULL);
+  if (*out_child == NULL)
+    bench_fail ("%s", error->message);
+  stream = pp_stream_new_for_fd (fds[0], &error);
+  if (stream == NULL)
+    bench_fail ("%s", error->message);
+
+  /* Its description is made: what follows is the parent's handshake */
+  if (!g_input_stream_read_all (g_subprocess_get_stdout_pipe (*out_child), ready,
+                                sizeof ready, &n_read, NULL, &error) ||
+      n_read != sizeof ready)
+    bench_fail ("the child did not start: %s", error ? error->message : "no word from it");
+  return stream;
+}
+
+/* How long the parent's handshake takes with a child that describes
+ * @members more properties, in seconds; the best of @reps. @error_out
+ * gets the handshake's error, if it failed. */
+static double
+time_handshake (guint       members,
+                PpOptions  *options,
+                guint       reps,
+                GError    **error_out)
+{
+  double best = G_MAXDOUBLE;
+
+  for (guint rep = 0; rep < reps; rep++)
+    {
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GIOStream) stream = spawn_child (members, &child);
+      g_autoptr(PpProxy) proxy = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 start;
+
+      start = g_get_monotonic_time ();
+      proxy = pp_proxy_new_sync (stream, options, NULL, &error);
+      best = MIN (best, (g_get_monotonic_time () - start) / 1e6);
+      if (rep == 0 && error != NULL && error_out != NULL)
+        g_propagate_error (error_out, g_steal_pointer (&error));
+      g_clear_object (&proxy);
+      g_io_stream_close (stream, NULL, NULL);
+      g_subprocess_wait (child, NULL, NULL);
+    }
+  return best;
+}
+
+static void
+run_description_sizes (gboolean quick)
+{
+  g_autoptr(PpOptions) raised = pp_options_new ();
+  g_autoptr(PpOptions) defaults = pp_options_new ();
+  g_autoptr(GError) error = NULL;
+  guint small = quick ? 200 : 2000, large = 10 * small;
+  guint reps = quick ? 1 : 3;
+  double t_small, t_large, t_refused;
+
+  pp_options_set_max_description_members (raised, 100000);
+  pp_options_set_max_description_size (raised, 16 * 1024 * 1024);
+  t_small = time_handshake (small, raised, reps, &error);
+  check (error == NULL, "the handshake with the smaller description failed");
+  t_large = time_handshake (large, raised, reps, &error);
+  check (error == NULL, "the handshake with the larger description failed");
+
+  printf ("\nA hostile child's description: the parent's handshake, best of %u\n\n", reps);
+  printf ("%-36s %10s %14s\n", "members described", "ms", "µs per member");
+  printf ("%-36u %10.2f %14.2f\n", small, t_small * 1e3, t_small * 1e6 / small);
+  printf ("%-36u %10.2f %14.2f\n", large, t_large * 1e3, t_large * 1e6 / large);
+  printf ("per member, %u against %u: %.2f× (linear work: about 1)\n", large, small,
+          (t_large / large) / (t_small / small));
+
+  if (!quick)
+    {
+      t_refused = time_handshake (20000, defaults, 1, &error);
+      check (g_error_matches (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED),
+             "the default limits took a description of 20,000 members");
+      printf ("20000 with the default limits: refused in %.2f ms (%s)\n", t_refused * 1e3,
+              error->message);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GIOStream) stream = NULL;
   g_autoptr(PpOptions) options = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *self_path = NULL;
   gboolean quick = FALSE, is_child = FALSE;
   double seconds = 2;
   gint64 max_queued_input = 0;
   Parent parent = { 0 };
   Row rows[6] = { { 0 } };
   guint msec;
-  int fds[2];
   GOptionEntry entries[] = {
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "Short phases (a smoke test)", NULL },
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "How long each phase floods", "S" },
     { "max-queued-input", 0, 0, G_OPTION_ARG_INT64, &max_queued_input,
       "PpOptions:max-queued-input of the proxy", "BYTES" },
     { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &is_child, NULL, NULL },
+    { "members", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &child_members, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- a hostile child's floods");
@@ -539,20 +665,7 @@ main (int   argc,
     seconds = 0.2;
   msec = (guint) (seconds * 1000);
 
-  /* The child, on the other end of a socket pair as its fd 3 */
-  self_path = g_file_read_link ("/proc/self/exe", &error);
-  if (self_path == NULL)
-    bench_fail ("%s", error->message);
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
-    bench_fail ("socketpair: %s", g_strerror (errno));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  child = g_subprocess_launcher_spawn (launcher, &error, self_path, "--child", NULL);
-  if (child == NULL)
-    bench_fail ("%s", error->message);
-  stream = pp_stream_new_for_fd (fds[0], &error);
-  if (stream == NULL)
-    bench_fail ("%s", error->message);
+  stream = spawn_child (0, &child);
 
   options = pp_options_new ();
   if (max_queued_input > 0)
@@ -619,5 +732,7 @@ main (int   argc,
     bench_fail ("%s", error->message);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     g_free (rows[i].outcome);
+
+  run_description_sizes (quick);
   return 0;
 }

@@ -436,33 +436,28 @@ many_properties (guint n)
                                g_variant_builder_end (&properties));
 }
 
-static double
-handshake_seconds (guint      n,
-                   PpOptions *options)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PpProxy) proxy = NULL;
-  GVariant *info = many_properties (n);
-  gint64 start = g_get_monotonic_time ();
-
-  proxy = proxy_for (info, options, &error);
-  g_assert_no_error (error);
-  return (g_get_monotonic_time () - start) / 1e6;
-}
-
-/* Ten times the members take about ten times as long, not a hundred */
+/* A description of 20,000 members is taken once the limits allow it. How
+ * the time this takes grows with the count is a figure of pp-bench-flood,
+ * not checked here: a machine that is busy elsewhere makes any timing in
+ * a test unreliable. */
 static void
-test_linear (void)
+test_many_members (void)
 {
   g_autoptr(PpOptions) options = pp_options_new ();
-  double small, large;
+  g_autoptr(PpProxy) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  proxy = proxy_for (many_properties (20000), NULL, &error);
+  g_assert_error (error, PP_ERROR, PP_ERROR_LIMIT_EXCEEDED);
+  g_assert_null (proxy);
+  g_clear_error (&error);
 
   pp_options_set_max_description_members (options, 100000);
   pp_options_set_max_description_size (options, 16 * 1024 * 1024);
-  small = handshake_seconds (2000, options);
-  large = handshake_seconds (20000, options);
-  g_test_message ("2000 properties: %.3f s, 20000: %.3f s", small, large);
-  g_assert_cmpfloat (large, <, 40 * small);
+  proxy = proxy_for (many_properties (20000), options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (proxy);
+  g_assert_cmpstr (pp_proxy_get_remote_type_name (proxy), ==, "PpFake");
 }
 
 /* What the listener builds is what the proxy parses */
@@ -548,7 +543,7 @@ main (int   argc,
   g_test_add_func ("/Pp/Description/interface-limit", test_interface_limit);
   g_test_add_func ("/Pp/Description/interfaces-checked", test_interfaces_checked);
   g_test_add_func ("/Pp/Description/member-limit", test_member_limit);
-  g_test_add_func ("/Pp/Description/linear", test_linear);
+  g_test_add_func ("/Pp/Description/many-members", test_many_members);
 
   return g_test_run ();
 }

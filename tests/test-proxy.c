@@ -365,12 +365,13 @@ test_timeout (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
   g_autoptr(GVariant) after = NULL;
-  gint64 start = g_get_monotonic_time ();
 
-  result = pp_proxy_call_sync (f->proxy, "sleep_msec", g_variant_new ("(u)", 400), 50, NULL,
+  /* The error itself shows that the time-out ended the call, since the
+   * reply comes later: no bound on the time, which a busy machine
+   * stretches */
+  result = pp_proxy_call_sync (f->proxy, "sleep_msec", g_variant_new ("(u)", 1000), 50, NULL,
                                &error);
   g_assert_error (error, PP_ERROR, PP_ERROR_TIMED_OUT);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 390 * 1000);
 
   /* The late reply is dropped; the next call gets its own. */
   after = call (f, "echo_int32", g_variant_new ("(i)", 77));
@@ -635,7 +636,9 @@ test_peer_killed (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
   g_test_message ("all calls failed %.1f ms after SIGKILL",
                   (g_get_monotonic_time () - killed_at) / 1000.0);
-  g_assert_cmpint (g_get_monotonic_time () - killed_at, <, 2 * G_USEC_PER_SEC);
+  /* Long before any call could end on its own: the end was seen, not
+   * waited out (a generous bound, for a busy machine) */
+  g_assert_cmpint (g_get_monotonic_time () - killed_at, <, 8 * G_USEC_PER_SEC);
   g_assert_false (state.wrong_error);
 
   /* Nothing more arrives, and later calls fail at once. */

@@ -866,11 +866,12 @@ test_parent_closes (void)
   pp_proxy_close (proxy);
   g_clear_object (&proxy);
 
-  /* The child sees the end and exits by itself, at once */
+  /* The child sees the end and exits by itself: nothing else would end
+   * it (a generous bound, for a busy machine) */
   start = g_get_monotonic_time ();
   while (g_subprocess_get_identifier (child) != NULL)
     {
-      g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
       g_usleep (1000);
     }
   g_assert_true (g_subprocess_get_if_exited (child));
