@@ -19,8 +19,8 @@
 /* Streams ----------------------------------------------------------------
  *
  * A stream crosses as a descriptor. One that has none of its own (a
- * memory stream, a converter) crosses as a pipe that a thread moves its
- * bytes through (pp-stream-pump.c). */
+ * memory stream, a converter) crosses as a pipe that the library's pump
+ * thread moves its bytes through (pp-stream-pump.c). */
 
 /* Appends the stream's descriptor to *@out_fds, made on demand */
 GVariant *

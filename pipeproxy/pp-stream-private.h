@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  * either end is done: a two-way stream (TLS, a filter stream), a
  * connection's transport, by splices in the thread-default main context
  * (pp-stream.c); a one-way stream (a memory stream, a converter), a value
- * that crosses, through a pipe moved by a thread of its own
+ * that crosses, through a pipe, by splices in the library's pump thread
  * (pp-stream-pump.c). */
 
 int pp_stream_splice  (GIOStream  *stream,

@@ -385,6 +385,53 @@ test_stream_round_trip (PpTestFixture *f,
                    g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
 }
 
+static int
+open_bytes_fd (PpProxy *proxy,
+               GBytes  *payload)
+{
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint32 handle;
+  int fd;
+
+  result = pp_proxy_call_with_unix_fd_list_sync (proxy, "open_bytes",
+                                                 g_variant_new ("(@ay)",
+                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                 payload, TRUE)),
+                                                 TIMEOUT_MSEC, NULL, &fds, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (result, "(h)", &handle);
+  fd = g_unix_fd_list_get (fds, handle, &error);
+  g_assert_no_error (error);
+  return fd;
+}
+
+/* Streams the child returned do not wait for each other: one we never read
+ * holds up neither the next one nor the child, and one we close unread
+ * ends quietly */
+static void
+test_streams_independent (PpTestFixture *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) unread = make_payload (1024 * 1024, 8);
+  g_autoptr(GBytes) closed = make_payload (1024 * 1024, 9);
+  g_autoptr(GBytes) payload = make_payload (1024 * 1024, 10);
+  g_autoptr(GByteArray) content = NULL;
+  int unread_fd = open_bytes_fd (f->proxy, unread);
+  int fd;
+
+  close (open_bytes_fd (f->proxy, closed));
+  fd = open_bytes_fd (f->proxy, payload);
+  content = read_fd_to_end (fd);
+  close (fd);
+  g_assert_cmpmem (content->data, content->len,
+                   g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+
+  g_variant_unref (pp_test_call (f->proxy, "get_parameter", NULL));
+  close (unread_fd);
+}
+
 /* The same with the listener in this process and this thread, so that
  * valgrind and the sanitizers see the thread that moves the stream */
 static void
@@ -961,6 +1008,8 @@ main (int   argc,
   g_test_add ("/Pp/Fds/stream-round-trip", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_stream_round_trip, pp_test_fixture_tear_down);
   g_test_add_func ("/Pp/Fds/stream-round-trip-here", test_stream_round_trip_here);
+  g_test_add ("/Pp/Fds/streams-independent", PpTestFixture, NULL,
+              pp_test_fixture_set_up, test_streams_independent, pp_test_fixture_tear_down);
   g_test_add ("/Pp/Fds/socket-64MiB", PpTestFixture, NULL,
               pp_test_fixture_set_up, test_large_payload, pp_test_fixture_tear_down);
   g_test_add_func ("/Pp/Fds/memfd-threshold", test_memfd_threshold);
