@@ -130,11 +130,22 @@ export function gjsPath() {
  * exits: 0 if all passed, 1 otherwise. A run longer than `watchdogSeconds`
  * is a failure.
  */
+let currentStep = null;
+
+/**
+ * Names what the running case waits for next, for the watchdog to say if
+ * the run hangs there.
+ */
+export function step(what) {
+    currentStep = what;
+}
+
 export async function run(cases, watchdogSeconds = 25) {
     // The case that hangs is named where a summary shows only this line
     let current = 'before the first case';
     GLib.timeout_add_seconds(GLib.PRIORITY_HIGH, watchdogSeconds, () => {
-        print(`Bail out! the run took more than ${watchdogSeconds} s, in ${current}`);
+        const at = currentStep ? `, at: ${currentStep}` : '';
+        print(`Bail out! the run took more than ${watchdogSeconds} s, in ${current}${at}`);
         System.exit(1);
         return GLib.SOURCE_REMOVE;
     });
@@ -143,6 +154,7 @@ export async function run(cases, watchdogSeconds = 25) {
     let failed = 0;
     for (const [i, [name, fn]] of cases.entries()) {
         current = `case ${i + 1} (${name})`;
+        currentStep = null;
         const start = GLib.get_monotonic_time();
         try {
             await fn();

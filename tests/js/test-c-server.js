@@ -11,7 +11,7 @@ import Pp from 'gi://Pp?version=1.0';
 import PpTest from 'gi://PpTest?version=1.0';
 
 import * as Pipeproxy from '../../introspection/pipeproxy.js';
-import {assert, assertEqual, assertRejects, assertThrows, run, waitFor} from './harness.js';
+import {assert, assertEqual, assertRejects, assertThrows, run, step, waitFor} from './harness.js';
 
 const SERVER = GLib.getenv('PP_TEST_SERVER');
 if (!SERVER)
@@ -34,14 +34,18 @@ class Peer {
     }
 
     async proxy() {
+        step('the handshake');
         this.wrapped = await Pipeproxy.newProxy(this.stream);
+        step(null);
         return this.wrapped;
     }
 
     // Closes the connection; the server then exits 0 saying why.
     async finish() {
         Pipeproxy.unwrap(this.wrapped).close();
+        step('the server to exit');
         const [out] = await this.process.communicate_utf8_async(null, null);
+        step(null);
         assert(this.process.get_if_exited(), 'the server exited');
         assertEqual(this.process.get_exit_status(), 0, 'exit status of the server');
         return out;
@@ -335,10 +339,13 @@ await run([
         const closed = Pipeproxy.closed(w);
         const pending = w.sleep_msec(5000);
         peer.process.force_exit();
+        step('the pending call to fail');
         await assertRejects(pending, Pp.Error, Pp.Error.DISCONNECTED);
+        step('the proxy to close');
         const reason = await closed;
         assert(reason instanceof GLib.Error && reason.matches(Pp.Error, Pp.Error.DISCONNECTED),
             `closed with ${reason}`);
+        step('the server to be reaped');
         await peer.process.wait_async(null);
     }],
 ]);
