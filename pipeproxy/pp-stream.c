@@ -299,7 +299,7 @@ splice_out_done (GObject      *target,
   debug_splice_error (target, result);
   /* Let the reader see the end */
   g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (splice->inner)),
-                       FALSE, TRUE, NULL);
+                     FALSE, TRUE, NULL);
   splice_unref (splice);
 }
 
