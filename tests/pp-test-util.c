@@ -169,6 +169,29 @@ pp_test_serve_here (GObject       *object,
   return proxy;
 }
 
+int
+pp_test_open_bytes_fd (PpProxy *proxy,
+                       GBytes  *payload,
+                       int      timeout_msec)
+{
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint32 handle;
+  int fd;
+
+  result = pp_proxy_call_with_unix_fd_list_sync (proxy, "open_bytes",
+                                                 g_variant_new ("(@ay)",
+                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                                           payload, TRUE)),
+                                                 timeout_msec, NULL, &fds, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (result, "(h)", &handle);
+  fd = g_unix_fd_list_get (fds, handle, &error);
+  g_assert_no_error (error);
+  return fd;
+}
+
 /* A sync call with objects that must succeed */
 guint32
 pp_test_call_u (PpProxy    *proxy,

@@ -56,6 +56,11 @@ GVariant   *pp_test_call_full         (PpProxy       *proxy,
                                        GVariant      *parameters,
                                        GPtrArray     *in_objects,
                                        GPtrArray    **out_objects);
+/* The descriptor of the stream that the test object's open_bytes()
+ * returns for @payload, ours to close */
+int         pp_test_open_bytes_fd     (PpProxy       *proxy,
+                                       GBytes        *payload,
+                                       int            timeout_msec);
 /* A request of @kind with @body (floating is consumed), answered with
  * RETURN or ERROR, sent on @proxy's connection as the proxy would, but
  * unchecked: as a hostile peer may. The reply's value, or NULL with

@@ -385,28 +385,6 @@ test_stream_round_trip (PpTestFixture *f,
                    g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
 }
 
-static int
-open_bytes_fd (PpProxy *proxy,
-               GBytes  *payload)
-{
-  g_autoptr(GUnixFDList) fds = NULL;
-  g_autoptr(GVariant) result = NULL;
-  g_autoptr(GError) error = NULL;
-  gint32 handle;
-  int fd;
-
-  result = pp_proxy_call_with_unix_fd_list_sync (proxy, "open_bytes",
-                                                 g_variant_new ("(@ay)",
-                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
-                                                 payload, TRUE)),
-                                                 TIMEOUT_MSEC, NULL, &fds, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (result, "(h)", &handle);
-  fd = g_unix_fd_list_get (fds, handle, &error);
-  g_assert_no_error (error);
-  return fd;
-}
-
 /* Streams the child returned do not wait for each other: one we never read
  * holds up neither the next one nor the child, and one we close unread
  * ends quietly */
@@ -418,11 +396,11 @@ test_streams_independent (PpTestFixture *f,
   g_autoptr(GBytes) closed = make_payload (1024 * 1024, 9);
   g_autoptr(GBytes) payload = make_payload (1024 * 1024, 10);
   g_autoptr(GByteArray) content = NULL;
-  int unread_fd = open_bytes_fd (f->proxy, unread);
+  int unread_fd = pp_test_open_bytes_fd (f->proxy, unread, TIMEOUT_MSEC);
   int fd;
 
-  close (open_bytes_fd (f->proxy, closed));
-  fd = open_bytes_fd (f->proxy, payload);
+  close (pp_test_open_bytes_fd (f->proxy, closed, TIMEOUT_MSEC));
+  fd = pp_test_open_bytes_fd (f->proxy, payload, TIMEOUT_MSEC);
   content = read_fd_to_end (fd);
   close (fd);
   g_assert_cmpmem (content->data, content->len,

@@ -140,23 +140,12 @@ static void
 check_returns_memory_stream (PpProxy *proxy,
                              GBytes  *payload)
 {
-  g_autoptr(GUnixFDList) fds = NULL;
-  g_autoptr(GVariant) result = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) input = NULL;
   g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
   g_autoptr(GBytes) got = NULL;
-  gint32 handle;
+  g_autoptr(GError) error = NULL;
 
-  result = pp_proxy_call_with_unix_fd_list_sync (proxy, "open_bytes",
-                                                 g_variant_new ("(@ay)",
-                                                 g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
-                                                                           payload, TRUE)),
-                                                 TIMEOUT_MSEC, NULL, &fds, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (result, "(h)", &handle);
-  input = g_unix_input_stream_new (g_unix_fd_list_get (fds, handle, &error), TRUE);
-  g_assert_no_error (error);
+  input = g_unix_input_stream_new (pp_test_open_bytes_fd (proxy, payload, TIMEOUT_MSEC), TRUE);
   g_output_stream_splice (memory, input, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
   g_assert_no_error (error);
   got = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
